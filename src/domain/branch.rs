@@ -1,0 +1,86 @@
+//! Branch identity.
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BranchRuleError {
+    CodeFormat,
+    NameEmpty,
+    NameTooLong,
+}
+
+impl BranchRuleError {
+    pub fn message_key(self) -> &'static str {
+        match self {
+            BranchRuleError::CodeFormat => "rule.branch_code_format",
+            BranchRuleError::NameEmpty => "rule.branch_name_empty",
+            BranchRuleError::NameTooLong => "rule.branch_name_too_long",
+        }
+    }
+}
+
+/// A branch code: 2–16 characters of A–Z, 0–9 and `-`, stored uppercase. It names bundles
+/// and receipt numbers, so it must be safe in a file name.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct BranchCode(String);
+
+impl BranchCode {
+    pub fn parse(raw: &str) -> Result<BranchCode, BranchRuleError> {
+        let code = raw.trim().to_ascii_uppercase();
+        let ok = (2..=16).contains(&code.len())
+            && code
+                .chars()
+                .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '-')
+            && !code.starts_with('-');
+        if ok {
+            Ok(BranchCode(code))
+        } else {
+            Err(BranchRuleError::CodeFormat)
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+pub fn validate_branch_name(raw: &str) -> Result<String, BranchRuleError> {
+    let name = raw.trim();
+    if name.is_empty() || name.chars().any(char::is_control) {
+        return Err(BranchRuleError::NameEmpty);
+    }
+    if name.chars().count() > 40 {
+        return Err(BranchRuleError::NameTooLong);
+    }
+    Ok(name.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn branch_codes() {
+        assert_eq!(BranchCode::parse(" bj-0101 ").unwrap().as_str(), "BJ-0101");
+        for bad in ["", "x", "-AB", "北京", "AB CD", "A/B", &"A".repeat(17)] {
+            assert_eq!(
+                BranchCode::parse(bad),
+                Err(BranchRuleError::CodeFormat),
+                "{bad:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn branch_names() {
+        assert_eq!(
+            validate_branch_name(" 北京西单支行 ").unwrap(),
+            "北京西单支行"
+        );
+        assert_eq!(validate_branch_name(""), Err(BranchRuleError::NameEmpty));
+        assert_eq!(
+            validate_branch_name(&"行".repeat(41)),
+            Err(BranchRuleError::NameTooLong)
+        );
+    }
+}

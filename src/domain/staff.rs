@@ -1,0 +1,302 @@
+//! Staff accounts, roles and what each role may do.
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use std::str::FromStr;
+
+/// Shortest passphrase accepted for a real store (the demo store's shared passphrase is
+/// public by design and says so on the login screen).
+pub const MIN_PASSPHRASE_CHARS: usize = 12;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, PartialOrd, Ord)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    Teller,
+    Rm,
+    Manager,
+    Auditor,
+    Admin,
+}
+
+impl Role {
+    pub const ALL: [Role; 5] = [
+        Role::Teller,
+        Role::Rm,
+        Role::Manager,
+        Role::Auditor,
+        Role::Admin,
+    ];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Role::Teller => "teller",
+            Role::Rm => "rm",
+            Role::Manager => "manager",
+            Role::Auditor => "auditor",
+            Role::Admin => "admin",
+        }
+    }
+
+    /// The single table of who may do what. Checked by the store, not only by screens.
+    pub fn can(self, permission: Permission) -> bool {
+        use Permission::*;
+        use Role::*;
+        match permission {
+            ManageStaff => matches!(self, Admin),
+            ViewStaff => matches!(self, Admin | Manager | Auditor),
+            ViewAudit => matches!(self, Auditor | Manager | Admin),
+            Backup => matches!(self, Admin | Manager),
+            Restore => matches!(self, Admin | Manager),
+            CheckStore => matches!(self, Admin | Manager | Auditor),
+        }
+    }
+}
+
+impl fmt::Display for Role {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.code())
+    }
+}
+
+impl FromStr for Role {
+    type Err = StaffRuleError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Role::ALL
+            .into_iter()
+            .find(|role| role.code().eq_ignore_ascii_case(s.trim()))
+            .ok_or(StaffRuleError::UnknownRole)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Permission {
+    ManageStaff,
+    ViewStaff,
+    ViewAudit,
+    Backup,
+    Restore,
+    CheckStore,
+}
+
+impl Permission {
+    pub fn code(self) -> &'static str {
+        match self {
+            Permission::ManageStaff => "manage_staff",
+            Permission::ViewStaff => "view_staff",
+            Permission::ViewAudit => "view_audit",
+            Permission::Backup => "backup",
+            Permission::Restore => "restore",
+            Permission::CheckStore => "check_store",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum StaffStatus {
+    Active,
+    Disabled,
+}
+
+impl StaffStatus {
+    pub fn code(self) -> &'static str {
+        match self {
+            StaffStatus::Active => "active",
+            StaffStatus::Disabled => "disabled",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "active" => Some(StaffStatus::Active),
+            "disabled" => Some(StaffStatus::Disabled),
+            _ => None,
+        }
+    }
+}
+
+/// A staff member as the rest of the program sees one.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Staff {
+    pub id: StaffId,
+    pub name: String,
+    pub role: Role,
+    pub status: StaffStatus,
+}
+
+/// Why a staff field was refused; each maps to one sentence in the UI language.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StaffRuleError {
+    IdFormat,
+    NameEmpty,
+    NameTooLong,
+    NameControlChars,
+    UnknownRole,
+    PassphraseTooShort,
+    PassphraseIsStaffId,
+}
+
+impl fmt::Display for StaffRuleError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.message_key())
+    }
+}
+
+impl StaffRuleError {
+    /// The i18n key of the sentence that explains this rule.
+    pub fn message_key(self) -> &'static str {
+        match self {
+            StaffRuleError::IdFormat => "rule.staff_id_format",
+            StaffRuleError::NameEmpty => "rule.staff_name_empty",
+            StaffRuleError::NameTooLong => "rule.staff_name_too_long",
+            StaffRuleError::NameControlChars => "rule.staff_name_control",
+            StaffRuleError::UnknownRole => "rule.unknown_role",
+            StaffRuleError::PassphraseTooShort => "rule.passphrase_too_short",
+            StaffRuleError::PassphraseIsStaffId => "rule.passphrase_is_staff_id",
+        }
+    }
+}
+
+/// A staff ID: 3–32 characters of lowercase ASCII letters, digits, `.`, `_` or `-`, starting
+/// with a letter or digit. Stored lowercased so `Teller01` and `teller01` are one account.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct StaffId(String);
+
+impl StaffId {
+    pub fn parse(raw: &str) -> Result<Self, StaffRuleError> {
+        let id = raw.trim().to_ascii_lowercase();
+        let allowed = |c: char| c.is_ascii_lowercase() || c.is_ascii_digit() || "._-".contains(c);
+        let starts_well = id
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_lowercase() || c.is_ascii_digit());
+        if (3..=32).contains(&id.len()) && starts_well && id.chars().all(allowed) {
+            Ok(StaffId(id))
+        } else {
+            Err(StaffRuleError::IdFormat)
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl TryFrom<String> for StaffId {
+    type Error = StaffRuleError;
+    fn try_from(value: String) -> Result<Self, Self::Error> {
+        StaffId::parse(&value)
+    }
+}
+
+impl From<StaffId> for String {
+    fn from(id: StaffId) -> Self {
+        id.0
+    }
+}
+
+impl fmt::Display for StaffId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// A display name: 1–40 characters, no control characters. Returns the trimmed name.
+pub fn validate_staff_name(raw: &str) -> Result<String, StaffRuleError> {
+    let name = raw.trim();
+    if name.is_empty() {
+        return Err(StaffRuleError::NameEmpty);
+    }
+    if name.chars().count() > 40 {
+        return Err(StaffRuleError::NameTooLong);
+    }
+    if name.chars().any(char::is_control) {
+        return Err(StaffRuleError::NameControlChars);
+    }
+    Ok(name.to_string())
+}
+
+/// Passphrase policy for real stores. Length counts characters, so a Chinese passphrase is
+/// measured fairly.
+pub fn check_passphrase(passphrase: &str, staff_id: &StaffId) -> Result<(), StaffRuleError> {
+    if passphrase.chars().count() < MIN_PASSPHRASE_CHARS {
+        return Err(StaffRuleError::PassphraseTooShort);
+    }
+    if passphrase.trim().eq_ignore_ascii_case(staff_id.as_str()) {
+        return Err(StaffRuleError::PassphraseIsStaffId);
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn staff_ids_are_normalised_and_checked() {
+        assert_eq!(StaffId::parse(" Teller01 ").unwrap().as_str(), "teller01");
+        for bad in ["", "ab", "-abc", "有中文", "a b c", &"x".repeat(33)] {
+            assert_eq!(
+                StaffId::parse(bad),
+                Err(StaffRuleError::IdFormat),
+                "{bad:?}"
+            );
+        }
+        assert!(StaffId::parse("zhang.san_01").is_ok());
+    }
+
+    #[test]
+    fn only_admins_manage_staff_and_tellers_see_no_audit() {
+        for role in Role::ALL {
+            assert_eq!(role.can(Permission::ManageStaff), role == Role::Admin);
+        }
+        assert!(!Role::Teller.can(Permission::ViewAudit));
+        assert!(!Role::Rm.can(Permission::Backup));
+        assert!(Role::Auditor.can(Permission::ViewAudit));
+        assert!(!Role::Auditor.can(Permission::Backup));
+    }
+
+    #[test]
+    fn roles_parse_from_their_codes() {
+        for role in Role::ALL {
+            assert_eq!(role.code().parse::<Role>(), Ok(role));
+        }
+        assert_eq!("MANAGER".parse::<Role>(), Ok(Role::Manager));
+        assert_eq!("boss".parse::<Role>(), Err(StaffRuleError::UnknownRole));
+    }
+
+    #[test]
+    fn passphrase_policy_counts_characters_not_bytes() {
+        let id = StaffId::parse("teller01").unwrap();
+        assert_eq!(
+            check_passphrase("short", &id),
+            Err(StaffRuleError::PassphraseTooShort)
+        );
+        // 12 Chinese characters are 36 bytes but exactly 12 characters: accepted.
+        assert!(check_passphrase("春眠不觉晓处处闻啼鸟夜来风", &id).is_ok());
+        assert_eq!(
+            check_passphrase("春眠不觉晓处处闻啼鸟夜", &id),
+            Err(StaffRuleError::PassphraseTooShort)
+        );
+        let long_id = StaffId::parse("teller01teller01").unwrap();
+        assert_eq!(
+            check_passphrase("TELLER01TELLER01", &long_id),
+            Err(StaffRuleError::PassphraseIsStaffId)
+        );
+    }
+
+    #[test]
+    fn names_are_trimmed_and_bounded() {
+        assert_eq!(validate_staff_name("  王芳 ").unwrap(), "王芳");
+        assert_eq!(validate_staff_name("  "), Err(StaffRuleError::NameEmpty));
+        assert_eq!(
+            validate_staff_name(&"名".repeat(41)),
+            Err(StaffRuleError::NameTooLong)
+        );
+        assert_eq!(
+            validate_staff_name("a\u{7}b"),
+            Err(StaffRuleError::NameControlChars)
+        );
+    }
+}

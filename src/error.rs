@@ -1,0 +1,214 @@
+//! One error type for everything a user can run into. Each variant is one plain sentence in
+//! the UI language (see `assets/i18n/`), saying what happened and what to do.
+
+use crate::domain::branch::BranchRuleError;
+use crate::domain::staff::{Permission, StaffRuleError};
+use crate::i18n::I18n;
+use chrono::{DateTime, Utc};
+use std::fmt;
+use std::path::PathBuf;
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[derive(Debug)]
+pub enum Error {
+    /// No store at this directory.
+    NoStore {
+        dir: PathBuf,
+    },
+    /// `init` or `demo` where a store already exists.
+    StoreExists {
+        dir: PathBuf,
+    },
+    /// Another branchdesk process holds the store.
+    InUse,
+    /// Generic login failure: never says which of the two was wrong.
+    WrongCredentials,
+    AccountLocked {
+        until: DateTime<Utc>,
+    },
+    /// Too soon after a failed attempt; the caller waits this long and tries again.
+    TooSoon {
+        seconds: u64,
+    },
+    KeyslotsMissing {
+        path: PathBuf,
+    },
+    KeyslotsDamaged {
+        path: PathBuf,
+    },
+    /// The database does not open with the key from the key slots.
+    DatabaseNotOurs {
+        path: PathBuf,
+    },
+    DatabaseDamaged,
+    NewerSchema {
+        found: i64,
+        supported: i64,
+    },
+    ReadOnly {
+        path: PathBuf,
+    },
+    DiskFull,
+    PermissionDenied {
+        permission: Permission,
+    },
+    Rule(StaffRuleError),
+    BranchRule(BranchRuleError),
+    StaffExists {
+        id: String,
+    },
+    StaffNotFound {
+        id: String,
+    },
+    LastAdmin,
+    CannotDisableSelf,
+    PassphrasesDiffer,
+    NoPassphrase,
+    NotATerminal {
+        what: &'static str,
+    },
+    BackupInvalid {
+        path: PathBuf,
+    },
+    BackupExists {
+        path: PathBuf,
+    },
+    Config {
+        path: PathBuf,
+        detail: String,
+    },
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    /// Something we did not expect. The detail goes to the log, not the screen.
+    Internal {
+        detail: String,
+    },
+}
+
+impl Error {
+    pub fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
+        let path = path.into();
+        match source.kind() {
+            std::io::ErrorKind::StorageFull => Error::DiskFull,
+            std::io::ErrorKind::ReadOnlyFilesystem | std::io::ErrorKind::PermissionDenied => {
+                Error::ReadOnly { path }
+            }
+            _ => Error::Io { path, source },
+        }
+    }
+
+    pub fn internal(detail: impl fmt::Display) -> Self {
+        Error::Internal {
+            detail: detail.to_string(),
+        }
+    }
+
+    /// The sentence to show the user.
+    pub fn message(&self, i18n: &I18n) -> String {
+        let path = |p: &PathBuf| p.display().to_string();
+        match self {
+            Error::NoStore { dir } => i18n.fill("err.no_store", &[("dir", &path(dir))]),
+            Error::StoreExists { dir } => i18n.fill("err.store_exists", &[("dir", &path(dir))]),
+            Error::InUse => i18n.t("err.in_use").to_string(),
+            Error::WrongCredentials => i18n.t("err.wrong_credentials").to_string(),
+            Error::AccountLocked { until } => {
+                let local = until.with_timezone(&chrono::Local).format("%H:%M");
+                i18n.fill("err.account_locked", &[("until", &local.to_string())])
+            }
+            Error::TooSoon { seconds } => {
+                i18n.fill("err.too_soon", &[("seconds", &seconds.to_string())])
+            }
+            Error::KeyslotsMissing { path: p } => {
+                i18n.fill("err.keyslots_missing", &[("path", &path(p))])
+            }
+            Error::KeyslotsDamaged { path: p } => {
+                i18n.fill("err.keyslots_damaged", &[("path", &path(p))])
+            }
+            Error::DatabaseNotOurs { path: p } => {
+                i18n.fill("err.database_not_ours", &[("path", &path(p))])
+            }
+            Error::DatabaseDamaged => i18n.t("err.database_damaged").to_string(),
+            Error::NewerSchema { found, supported } => i18n.fill(
+                "err.newer_schema",
+                &[
+                    ("found", &found.to_string()),
+                    ("supported", &supported.to_string()),
+                ],
+            ),
+            Error::ReadOnly { path: p } => i18n.fill("err.read_only", &[("path", &path(p))]),
+            Error::DiskFull => i18n.t("err.disk_full").to_string(),
+            Error::PermissionDenied { permission } => i18n.fill(
+                "err.permission_denied",
+                &[("action", i18n.t(&format!("perm.{}", permission.code())))],
+            ),
+            Error::Rule(rule) => i18n.t(rule.message_key()).to_string(),
+            Error::BranchRule(rule) => i18n.t(rule.message_key()).to_string(),
+            Error::StaffExists { id } => i18n.fill("err.staff_exists", &[("id", id)]),
+            Error::StaffNotFound { id } => i18n.fill("err.staff_not_found", &[("id", id)]),
+            Error::LastAdmin => i18n.t("err.last_admin").to_string(),
+            Error::CannotDisableSelf => i18n.t("err.cannot_disable_self").to_string(),
+            Error::PassphrasesDiffer => i18n.t("err.passphrases_differ").to_string(),
+            Error::NoPassphrase => i18n.t("err.no_passphrase").to_string(),
+            Error::NotATerminal { what } => i18n.fill("err.not_a_terminal", &[("what", what)]),
+            Error::BackupInvalid { path: p } => {
+                i18n.fill("err.backup_invalid", &[("path", &path(p))])
+            }
+            Error::BackupExists { path: p } => {
+                i18n.fill("err.backup_exists", &[("path", &path(p))])
+            }
+            Error::Config { path: p, detail } => {
+                i18n.fill("err.config", &[("path", &path(p)), ("detail", detail)])
+            }
+            Error::Io { path: p, source } => i18n.fill(
+                "err.io",
+                &[("path", &path(p)), ("detail", &source.kind().to_string())],
+            ),
+            Error::Internal { .. } => i18n.t("err.internal").to_string(),
+        }
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message(I18n::english()))
+    }
+}
+
+impl std::error::Error for Error {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Error::Io { source, .. } => Some(source),
+            _ => None,
+        }
+    }
+}
+
+impl From<rusqlite::Error> for Error {
+    fn from(e: rusqlite::Error) -> Self {
+        use rusqlite::ErrorCode::*;
+        match e.sqlite_error_code() {
+            Some(NotADatabase | DatabaseCorrupt) => Error::DatabaseDamaged,
+            Some(DiskFull) => Error::DiskFull,
+            Some(DatabaseBusy | DatabaseLocked) => Error::InUse,
+            Some(ReadOnly | CannotOpen | PermissionDenied) => Error::ReadOnly {
+                path: PathBuf::from("."),
+            },
+            _ => Error::internal(e),
+        }
+    }
+}
+
+impl From<StaffRuleError> for Error {
+    fn from(rule: StaffRuleError) -> Self {
+        Error::Rule(rule)
+    }
+}
+
+impl From<BranchRuleError> for Error {
+    fn from(rule: BranchRuleError) -> Self {
+        Error::BranchRule(rule)
+    }
+}

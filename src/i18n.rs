@@ -1,0 +1,178 @@
+//! UI strings. Catalogs live in `assets/i18n/<lang>.toml`; nested tables flatten into dotted
+//! keys (`[err] in_use = …` is `err.in_use`). Placeholders are `{name}`.
+
+use crate::assets;
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Lang {
+    Zh,
+    En,
+}
+
+impl Lang {
+    pub fn parse(code: &str) -> Option<Lang> {
+        let code = code.trim().to_ascii_lowercase();
+        if code.starts_with("zh") {
+            Some(Lang::Zh)
+        } else if code.starts_with("en") {
+            Some(Lang::En)
+        } else {
+            None
+        }
+    }
+
+    /// Chinese when the locale says so (LC_ALL, then LC_MESSAGES, then LANG, as POSIX orders
+    /// them), English otherwise.
+    pub fn from_env(var: impl Fn(&str) -> Option<String>) -> Lang {
+        ["LC_ALL", "LC_MESSAGES", "LANG"]
+            .iter()
+            .filter_map(|name| var(name))
+            .find(|value| !value.is_empty())
+            .map_or(Lang::En, |value| {
+                if value.starts_with("zh") {
+                    Lang::Zh
+                } else {
+                    Lang::En
+                }
+            })
+    }
+}
+
+#[derive(Debug)]
+pub struct I18n {
+    pub lang: Lang,
+    strings: HashMap<String, String>,
+}
+
+impl I18n {
+    pub fn for_lang(lang: Lang) -> &'static I18n {
+        static EN: OnceLock<I18n> = OnceLock::new();
+        static ZH: OnceLock<I18n> = OnceLock::new();
+        match lang {
+            Lang::En => EN.get_or_init(|| I18n::from_catalog(Lang::En, assets::I18N_EN)),
+            Lang::Zh => ZH.get_or_init(|| I18n::from_catalog(Lang::Zh, assets::I18N_ZH)),
+        }
+    }
+
+    pub fn english() -> &'static I18n {
+        I18n::for_lang(Lang::En)
+    }
+
+    fn from_catalog(lang: Lang, text: &str) -> I18n {
+        // The catalogs are compiled in and checked by tests; a broken one shows raw keys
+        // rather than stopping the program.
+        let table: toml::Table = text.parse().unwrap_or_default();
+        let mut strings = HashMap::new();
+        flatten("", &table, &mut strings);
+        I18n { lang, strings }
+    }
+
+    pub fn keys(&self) -> impl Iterator<Item = &str> {
+        self.strings.keys().map(String::as_str)
+    }
+
+    /// The string for `key`, or the key itself when the catalog lacks it (visible, not fatal).
+    pub fn t<'a>(&'a self, key: &'a str) -> &'a str {
+        self.strings.get(key).map_or(key, String::as_str)
+    }
+
+    /// The string for `key` with each `{name}` replaced.
+    pub fn fill(&self, key: &str, args: &[(&str, &str)]) -> String {
+        let mut text = self.t(key).to_string();
+        for (name, value) in args {
+            text = text.replace(&format!("{{{name}}}"), value);
+        }
+        text
+    }
+}
+
+fn flatten(prefix: &str, table: &toml::Table, out: &mut HashMap<String, String>) {
+    for (key, value) in table {
+        let full = if prefix.is_empty() {
+            key.clone()
+        } else {
+            format!("{prefix}.{key}")
+        };
+        match value {
+            toml::Value::String(s) => {
+                out.insert(full, s.clone());
+            }
+            toml::Value::Table(inner) => flatten(&full, inner, out),
+            _ => {}
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeSet;
+
+    #[test]
+    fn both_catalogs_parse_and_have_the_same_keys() {
+        for text in [assets::I18N_EN, assets::I18N_ZH] {
+            assert!(text.parse::<toml::Table>().is_ok());
+        }
+        let en: BTreeSet<_> = I18n::for_lang(Lang::En).keys().collect();
+        let zh: BTreeSet<_> = I18n::for_lang(Lang::Zh).keys().collect();
+        assert!(en.len() > 50);
+        let only_en: Vec<_> = en.difference(&zh).collect();
+        let only_zh: Vec<_> = zh.difference(&en).collect();
+        assert!(
+            only_en.is_empty() && only_zh.is_empty(),
+            "only in en: {only_en:?}; only in zh: {only_zh:?}"
+        );
+    }
+
+    #[test]
+    fn placeholders_agree_between_languages() {
+        let placeholders = |s: &str| -> BTreeSet<String> {
+            s.split('{')
+                .skip(1)
+                .filter_map(|rest| rest.split_once('}').map(|(name, _)| name.to_string()))
+                .collect()
+        };
+        let en = I18n::for_lang(Lang::En);
+        let zh = I18n::for_lang(Lang::Zh);
+        for key in en.keys() {
+            assert_eq!(
+                placeholders(en.t(key)),
+                placeholders(zh.t(key)),
+                "placeholders differ for {key}"
+            );
+        }
+    }
+
+    #[test]
+    fn language_follows_the_locale() {
+        let env = |pairs: &'static [(&'static str, &'static str)]| {
+            move |name: &str| {
+                pairs
+                    .iter()
+                    .find(|(k, _)| *k == name)
+                    .map(|(_, v)| v.to_string())
+            }
+        };
+        assert_eq!(Lang::from_env(env(&[("LANG", "zh_CN.UTF-8")])), Lang::Zh);
+        assert_eq!(Lang::from_env(env(&[("LANG", "en_US.UTF-8")])), Lang::En);
+        assert_eq!(Lang::from_env(env(&[])), Lang::En);
+        assert_eq!(
+            Lang::from_env(env(&[("LC_ALL", "C"), ("LANG", "zh_CN.UTF-8")])),
+            Lang::En
+        );
+        assert_eq!(
+            Lang::from_env(env(&[("LC_ALL", ""), ("LANG", "zh_TW.UTF-8")])),
+            Lang::Zh
+        );
+    }
+
+    #[test]
+    fn fill_replaces_placeholders() {
+        let en = I18n::english();
+        let text = en.fill("err.no_store", &[("dir", "/tmp/x")]);
+        assert!(text.contains("/tmp/x") && !text.contains("{dir}"), "{text}");
+    }
+}

@@ -1,0 +1,87 @@
+//! Reading and verifying the audit trail.
+
+use crate::domain::audit::{AuditContent, ChainVerdict, ChainWalker};
+use crate::domain::staff::Permission;
+use crate::error::Result;
+use crate::store::Session;
+use rusqlite::Connection;
+use serde::Serialize;
+
+/// One audit row as lists show it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AuditRow {
+    pub id: i64,
+    pub at: String,
+    pub actor: String,
+    pub action: String,
+    pub entity: String,
+    pub entity_id: String,
+    pub detail: String,
+}
+
+impl Session {
+    /// Walks the whole chain and names the first row that does not fit.
+    pub fn verify_audit(&self) -> Result<ChainVerdict> {
+        self.require(Permission::ViewAudit)
+            .or_else(|_| self.require(Permission::CheckStore))?;
+        verify_chain(&self.conn)
+    }
+
+    /// Up to `limit` rows, newest first, older than `before` when given. Lists page with
+    /// this rather than loading the table.
+    pub fn list_audit(&self, before: Option<i64>, limit: u32) -> Result<Vec<AuditRow>> {
+        self.require(Permission::ViewAudit)?;
+        let mut stmt = self.conn.prepare(
+            "SELECT id, at, actor, action, entity, entity_id, detail FROM audit_log
+             WHERE id < ?1 ORDER BY id DESC LIMIT ?2",
+        )?;
+        let rows = stmt
+            .query_map(rusqlite::params![before.unwrap_or(i64::MAX), limit], |r| {
+                Ok(AuditRow {
+                    id: r.get(0)?,
+                    at: r.get(1)?,
+                    actor: r.get(2)?,
+                    action: r.get(3)?,
+                    entity: r.get(4)?,
+                    entity_id: r.get(5)?,
+                    detail: r.get(6)?,
+                })
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(rows)
+    }
+
+    pub fn audit_count(&self) -> Result<i64> {
+        self.require(Permission::ViewAudit)?;
+        Ok(self
+            .conn
+            .query_row("SELECT count(*) FROM audit_log", [], |r| r.get(0))?)
+    }
+}
+
+pub(crate) fn verify_chain(conn: &Connection) -> Result<ChainVerdict> {
+    let mut stmt = conn.prepare(
+        "SELECT id, at, hlc, actor, action, entity, entity_id, detail, prev_hash, hash
+         FROM audit_log ORDER BY id",
+    )?;
+    let mut rows = stmt.query([])?;
+    let mut walker = ChainWalker::default();
+    while let Some(row) = rows.next()? {
+        let content = AuditContent {
+            id: row.get(0)?,
+            at: row.get(1)?,
+            hlc: row.get(2)?,
+            actor: row.get(3)?,
+            action: row.get(4)?,
+            entity: row.get(5)?,
+            entity_id: row.get(6)?,
+            detail: row.get(7)?,
+        };
+        let prev: Vec<u8> = row.get(8)?;
+        let hash: Vec<u8> = row.get(9)?;
+        if let Err(verdict) = walker.check(&content, &prev, &hash) {
+            return Ok(verdict);
+        }
+    }
+    Ok(walker.finish())
+}

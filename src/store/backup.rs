@@ -1,0 +1,399 @@
+//! `branchdesk backup` and `branchdesk restore`.
+//!
+//! A backup file is a tar of `manifest.json`, `keyslots.json` and `branchdesk.db` (copied
+//! with SQLite's backup API, so it is consistent even while the store is in use, and still
+//! encrypted with the store key). It holds nothing in clear but the manifest, which names
+//! the branch code, dates and a hash: no personal data.
+
+use crate::domain::clock::Clock;
+use crate::domain::staff::{Permission, StaffId};
+use crate::error::{Error, Result};
+use crate::store::doctor::database_checks;
+use crate::store::keyslots::KeySlots;
+use crate::store::lockfile::StoreLock;
+use crate::store::migrations::{SCHEMA_VERSION, schema_version};
+use crate::store::session::check_slot;
+use crate::store::write::AuditEvent;
+use crate::store::{Session, StoreOptions, StorePaths, db, fsutil, swap};
+use rusqlite::Connection;
+use secrecy::SecretString;
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use sha2::{Digest, Sha256};
+use std::fs::{self, File};
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+const FORMAT: &str = "branchdesk-backup";
+const MANIFEST: &str = "manifest.json";
+const KEYSLOTS: &str = "keyslots.json";
+const DATABASE: &str = "branchdesk.db";
+/// Manifest and key slots are small; anything bigger is not a backup of ours.
+const SMALL_ENTRY_LIMIT: u64 = 4 * 1024 * 1024;
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Manifest {
+    format: String,
+    version: u32,
+    store_id: String,
+    branch_code: String,
+    created_at: String,
+    created_by: String,
+    schema_version: i64,
+    db_bytes: u64,
+    db_sha256: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct BackupSummary {
+    pub path: PathBuf,
+    pub bytes: u64,
+    pub schema_version: i64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct RestoreSummary {
+    pub branch_code: String,
+    pub created_at: String,
+    pub schema_version: i64,
+    /// Where the files that were replaced were kept.
+    pub kept: Vec<PathBuf>,
+}
+
+impl Session {
+    /// Writes a consistent, encrypted backup of the store to `target` (which must not exist).
+    /// `progress` receives the share copied so far, 0–100.
+    pub fn backup_to(
+        &mut self,
+        target: &Path,
+        progress: &mut dyn FnMut(u8),
+    ) -> Result<BackupSummary> {
+        self.require(Permission::Backup)?;
+        if target.exists() {
+            return Err(Error::BackupExists {
+                path: target.to_path_buf(),
+            });
+        }
+        let copy = self.paths.dir().join("backup-copy.db.staged");
+        fsutil::remove_if_exists(&copy)?;
+        let result = self.write_backup(&copy, target, progress);
+        let _ = fs::remove_file(&copy);
+        let summary = result?;
+        let file_name = target
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        self.audit_only(
+            AuditEvent::new("store.backup", "store", self.branch.store_id.clone())
+                .with_detail(json!({ "file": file_name, "bytes": summary.bytes })),
+        )?;
+        Ok(summary)
+    }
+
+    fn write_backup(
+        &mut self,
+        copy: &Path,
+        target: &Path,
+        progress: &mut dyn FnMut(u8),
+    ) -> Result<BackupSummary> {
+        {
+            let mut dest = Connection::open(copy)?;
+            db::apply_key(&dest, &self.key)?;
+            let backup = rusqlite::backup::Backup::new(&self.conn, &mut dest)?;
+            loop {
+                let more = backup.step(256)? == rusqlite::backup::StepResult::More;
+                let p = backup.progress();
+                let done = p.pagecount.saturating_sub(p.remaining);
+                let percent = (i64::from(done) * 100)
+                    .checked_div(i64::from(p.pagecount))
+                    .unwrap_or(100);
+                progress(u8::try_from(percent.clamp(0, 100)).unwrap_or(100));
+                if !more {
+                    break;
+                }
+            }
+        }
+        let (db_bytes, db_sha256) = hash_file(copy)?;
+        let manifest = Manifest {
+            format: FORMAT.into(),
+            version: 1,
+            store_id: self.branch.store_id.clone(),
+            branch_code: self.branch.code.clone(),
+            created_at: self.clock.now().to_rfc3339(),
+            created_by: self.me.id.to_string(),
+            schema_version: SCHEMA_VERSION,
+            db_bytes,
+            db_sha256,
+        };
+        let manifest_bytes = serde_json::to_vec_pretty(&manifest).map_err(Error::internal)?;
+
+        let mut partial_name = target.file_name().unwrap_or_default().to_os_string();
+        partial_name.push(".partial");
+        let partial = target.with_file_name(partial_name);
+        let written = (|| {
+            let file = fsutil::create_private(&partial)?;
+            let mut tar = tar::Builder::new(file);
+            append(
+                &mut tar,
+                MANIFEST,
+                &mut manifest_bytes.as_slice(),
+                manifest_bytes.len() as u64,
+                &partial,
+            )?;
+            let slots = self.slots.to_bytes();
+            append(
+                &mut tar,
+                KEYSLOTS,
+                &mut slots.as_slice(),
+                slots.len() as u64,
+                &partial,
+            )?;
+            let mut db_file = File::open(copy).map_err(|e| Error::io(copy, e))?;
+            append(&mut tar, DATABASE, &mut db_file, db_bytes, &partial)?;
+            let mut file = tar.into_inner().map_err(|e| Error::io(&partial, e))?;
+            file.flush().map_err(|e| Error::io(&partial, e))?;
+            file.sync_all().map_err(|e| Error::io(&partial, e))?;
+            fs::rename(&partial, target).map_err(|e| Error::io(target, e))?;
+            fsutil::sync_parent(target)
+        })();
+        if written.is_err() {
+            let _ = fs::remove_file(&partial);
+        }
+        written?;
+        let bytes = fs::metadata(target).map(|m| m.len()).unwrap_or(0);
+        Ok(BackupSummary {
+            path: target.to_path_buf(),
+            bytes,
+            schema_version: SCHEMA_VERSION,
+        })
+    }
+}
+
+fn append(
+    tar: &mut tar::Builder<File>,
+    name: &str,
+    data: &mut dyn Read,
+    size: u64,
+    path: &Path,
+) -> Result<()> {
+    let mut header = tar::Header::new_gnu();
+    header.set_size(size);
+    header.set_mode(0o600);
+    header.set_mtime(0);
+    header.set_cksum();
+    tar.append_data(&mut header, name, data)
+        .map_err(|e| Error::io(path, e))
+}
+
+fn hash_file(path: &Path) -> Result<(u64, String)> {
+    let mut file = File::open(path).map_err(|e| Error::io(path, e))?;
+    let mut hasher = Sha256::new();
+    let bytes = std::io::copy(&mut file, &mut hasher).map_err(|e| Error::io(path, e))?;
+    Ok((bytes, hex::encode(hasher.finalize())))
+}
+
+/// Restores the store in `paths` from `file`, after proving that the backup opens with the
+/// given staff member's passphrase, that the staff member may restore, and that the copy
+/// passes every integrity check. Nothing is replaced before all of that holds, and the
+/// replaced files are kept beside the store.
+pub fn restore(
+    paths: &StorePaths,
+    file: &Path,
+    staff_id: &str,
+    passphrase: &SecretString,
+    clock: Arc<dyn Clock>,
+    options: StoreOptions,
+) -> Result<RestoreSummary> {
+    let invalid = || Error::BackupInvalid {
+        path: file.to_path_buf(),
+    };
+    if !file.is_file() {
+        return Err(invalid());
+    }
+    fsutil::create_private_dir(paths.dir())?;
+    let lock = StoreLock::acquire(paths)?;
+    swap::recover(paths)?;
+
+    let staged_db = StorePaths::staged(&paths.db());
+    let staged_slots = StorePaths::staged(&paths.keyslots());
+    let checked = unpack_and_check(
+        paths,
+        file,
+        &staged_db,
+        staff_id,
+        passphrase,
+        clock.as_ref(),
+    );
+    let (manifest, slots) = match checked {
+        Ok(found) => found,
+        Err(e) => {
+            let _ = fs::remove_file(&staged_db);
+            return Err(e);
+        }
+    };
+    slots.save(&staged_slots)?;
+
+    let stamp = clock.now().format("%Y%m%d%H%M%S").to_string();
+    let mut kept = Vec::new();
+    for original in [paths.db(), paths.keyslots()] {
+        if original.exists() {
+            let keep = original.with_file_name(format!(
+                "{}.before-restore-{stamp}",
+                original.file_name().unwrap_or_default().to_string_lossy()
+            ));
+            fs::copy(&original, &keep).map_err(|e| Error::io(&keep, e))?;
+            fsutil::sync_file(&keep)?;
+            kept.push(keep);
+        }
+    }
+    // A write-ahead log left by a crash belongs to the old file; it must not be replayed
+    // onto the restored one, so it moves aside with the swap.
+    let wal_keep = format!("branchdesk.db-wal.before-restore-{stamp}");
+    let shm_keep = format!("branchdesk.db-shm.before-restore-{stamp}");
+    if paths.db_sidecar("wal").exists() {
+        kept.push(paths.dir().join(&wal_keep));
+    }
+    swap::commit(
+        paths,
+        &[
+            ("branchdesk.db-wal", &wal_keep),
+            ("branchdesk.db-shm", &shm_keep),
+            ("branchdesk.db.staged", "branchdesk.db"),
+            ("keyslots.json.staged", "keyslots.json"),
+        ],
+    )?;
+    fsutil::restrict_to_owner(&paths.db(), 0o600)?;
+
+    let mut session = Session::unlock_holding(paths, lock, staff_id, passphrase, clock, options)?;
+    session.audit_only(
+        AuditEvent::new("store.restore", "store", manifest.store_id.clone()).with_detail(json!({
+            "backup_created_at": manifest.created_at,
+            "backup_created_by": manifest.created_by,
+        })),
+    )?;
+    Ok(RestoreSummary {
+        branch_code: manifest.branch_code,
+        created_at: manifest.created_at,
+        schema_version: manifest.schema_version,
+        kept,
+    })
+}
+
+fn unpack_and_check(
+    paths: &StorePaths,
+    file: &Path,
+    staged_db: &Path,
+    staff_id: &str,
+    passphrase: &SecretString,
+    clock: &dyn Clock,
+) -> Result<(Manifest, KeySlots)> {
+    let invalid = || Error::BackupInvalid {
+        path: file.to_path_buf(),
+    };
+    let reader = File::open(file).map_err(|e| Error::io(file, e))?;
+    let mut archive = tar::Archive::new(reader);
+    let mut manifest: Option<Manifest> = None;
+    let mut slots: Option<KeySlots> = None;
+    let mut db_hash: Option<(u64, String)> = None;
+    for entry in archive.entries().map_err(|_| invalid())? {
+        let mut entry = entry.map_err(|_| invalid())?;
+        let name = entry
+            .path()
+            .map_err(|_| invalid())?
+            .to_string_lossy()
+            .into_owned();
+        match name.as_str() {
+            MANIFEST | KEYSLOTS => {
+                if entry.size() > SMALL_ENTRY_LIMIT {
+                    return Err(invalid());
+                }
+                let mut bytes = Vec::new();
+                entry.read_to_end(&mut bytes).map_err(|_| invalid())?;
+                if name == MANIFEST {
+                    manifest = Some(serde_json::from_slice(&bytes).map_err(|_| invalid())?);
+                } else {
+                    slots = Some(KeySlots::from_bytes(&bytes).ok_or_else(invalid)?);
+                }
+            }
+            DATABASE => {
+                let mut out = fsutil::create_private(staged_db)?;
+                let mut hasher = HashingWriter {
+                    inner: &mut out,
+                    hasher: Sha256::new(),
+                };
+                let bytes = std::io::copy(&mut entry, &mut hasher).map_err(|e| {
+                    if e.kind() == std::io::ErrorKind::StorageFull {
+                        Error::DiskFull
+                    } else {
+                        invalid()
+                    }
+                })?;
+                let digest = hex::encode(hasher.hasher.finalize());
+                out.sync_all().map_err(|e| Error::io(staged_db, e))?;
+                db_hash = Some((bytes, digest));
+            }
+            _ => return Err(invalid()),
+        }
+    }
+    let (manifest, slots, (db_bytes, db_sha256)) = match (manifest, slots, db_hash) {
+        (Some(m), Some(s), Some(h)) => (m, s, h),
+        _ => return Err(invalid()),
+    };
+    if manifest.format != FORMAT
+        || manifest.version != 1
+        || manifest.store_id != slots.store_id
+        || manifest.db_bytes != db_bytes
+        || manifest.db_sha256 != db_sha256
+    {
+        return Err(invalid());
+    }
+    if manifest.schema_version > SCHEMA_VERSION {
+        return Err(Error::NewerSchema {
+            found: manifest.schema_version,
+            supported: SCHEMA_VERSION,
+        });
+    }
+
+    let staff = StaffId::parse(staff_id).map_err(|_| Error::WrongCredentials)?;
+    let opened = check_slot(paths, &slots, &staff, passphrase, clock)?;
+    let conn = db::open_db(staged_db, &opened.db_key, false).map_err(|_| invalid())?;
+    let found = schema_version(&conn)?;
+    if found > SCHEMA_VERSION {
+        return Err(Error::NewerSchema {
+            found,
+            supported: SCHEMA_VERSION,
+        });
+    }
+    let checks = database_checks(&conn).map_err(|_| invalid())?;
+    if checks.iter().any(|c| !c.ok && c.code != "schema") {
+        return Err(invalid());
+    }
+    let me = crate::store::staff::read_staff(&conn, &staff)?.ok_or(Error::WrongCredentials)?;
+    if !me.role.can(Permission::Restore) {
+        return Err(Error::PermissionDenied {
+            permission: Permission::Restore,
+        });
+    }
+    conn.execute_batch("PRAGMA wal_checkpoint(TRUNCATE);")?;
+    conn.close().map_err(|(_, e)| Error::from(e))?;
+    Ok((manifest, slots))
+}
+
+struct HashingWriter<'a> {
+    inner: &'a mut File,
+    hasher: Sha256,
+}
+
+impl Write for HashingWriter<'_> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let n = self.inner.write(buf)?;
+        self.hasher.update(&buf[..n]);
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.inner.flush()
+    }
+}

@@ -1,0 +1,144 @@
+//! `branchdesk doctor`: every check we can run on an open store.
+
+use crate::domain::audit::ChainVerdict;
+use crate::domain::staff::Permission;
+use crate::error::Result;
+use crate::store::audit::verify_chain;
+use crate::store::migrations::{SCHEMA_VERSION, schema_version};
+use crate::store::{KeySlots, Session};
+use rusqlite::Connection;
+use serde::Serialize;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Check {
+    /// Stable code; the UI label is `doctor.<code>` in the catalogs.
+    pub code: &'static str,
+    pub ok: bool,
+    /// What was found when not ok (technical, no personal data).
+    pub detail: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DoctorReport {
+    pub ok: bool,
+    pub checks: Vec<Check>,
+}
+
+impl DoctorReport {
+    fn from_checks(checks: Vec<Check>) -> Self {
+        Self {
+            ok: checks.iter().all(|c| c.ok),
+            checks,
+        }
+    }
+}
+
+impl Session {
+    pub fn doctor(&self) -> Result<DoctorReport> {
+        self.require(Permission::CheckStore)?;
+        let mut checks = database_checks(&self.conn)?;
+        checks.push(slot_check(&self.conn, &self.slots)?);
+        Ok(DoctorReport::from_checks(checks))
+    }
+}
+
+/// The checks that also decide whether a backup may be restored.
+pub(crate) fn database_checks(conn: &Connection) -> Result<Vec<Check>> {
+    let mut checks = Vec::new();
+
+    let version = schema_version(conn)?;
+    checks.push(Check {
+        code: "schema",
+        ok: version == SCHEMA_VERSION,
+        detail: format!("schema {version}, this build writes {SCHEMA_VERSION}"),
+    });
+
+    let integrity: Vec<String> = collect_strings(conn, "PRAGMA integrity_check")?;
+    let integrity_ok = integrity.len() == 1 && integrity[0] == "ok";
+    checks.push(Check {
+        code: "integrity",
+        ok: integrity_ok,
+        detail: if integrity_ok {
+            String::new()
+        } else {
+            integrity.into_iter().take(5).collect::<Vec<_>>().join("; ")
+        },
+    });
+
+    let cipher: Vec<String> = collect_strings(conn, "PRAGMA cipher_integrity_check")?;
+    checks.push(Check {
+        code: "cipher_integrity",
+        ok: cipher.is_empty(),
+        detail: cipher.into_iter().take(5).collect::<Vec<_>>().join("; "),
+    });
+
+    let verdict = verify_chain(conn)?;
+    checks.push(Check {
+        code: "audit_chain",
+        ok: matches!(verdict, ChainVerdict::Intact { .. }),
+        detail: match verdict {
+            ChainVerdict::Intact { rows } => format!("{rows} rows"),
+            ChainVerdict::Broken { row, reason } => {
+                format!(
+                    "row {row}: {}",
+                    serde_json::to_string(&reason).unwrap_or_default()
+                )
+            }
+        },
+    });
+
+    let fk: Vec<String> = collect_strings(conn, "PRAGMA foreign_key_check")?;
+    checks.push(Check {
+        code: "foreign_keys",
+        ok: fk.is_empty(),
+        detail: fk.into_iter().take(5).collect::<Vec<_>>().join("; "),
+    });
+    Ok(checks)
+}
+
+fn slot_check(conn: &Connection, slots: &KeySlots) -> Result<Check> {
+    let active = crate::store::staff::active_ids(conn)?;
+    let without_slot: Vec<&str> = active
+        .iter()
+        .map(String::as_str)
+        .filter(|id| slots.slot(id).is_none())
+        .collect();
+    let stale: Vec<&str> = slots
+        .staff_ids()
+        .filter(|id| !active.iter().any(|a| a == id))
+        .collect();
+    let mut problems = Vec::new();
+    if !without_slot.is_empty() {
+        problems.push(format!("no key slot: {}", without_slot.join(", ")));
+    }
+    if !stale.is_empty() {
+        problems.push(format!("slot without active staff: {}", stale.join(", ")));
+    }
+    Ok(Check {
+        code: "key_slots",
+        ok: problems.is_empty(),
+        detail: problems.join("; "),
+    })
+}
+
+fn collect_strings(conn: &Connection, sql: &str) -> Result<Vec<String>> {
+    let mut stmt = conn.prepare(sql)?;
+    let columns = stmt.column_count();
+    let rows = stmt
+        .query_map([], |row| {
+            let mut parts = Vec::with_capacity(columns);
+            for i in 0..columns {
+                let value: rusqlite::types::Value = row.get(i)?;
+                parts.push(match value {
+                    rusqlite::types::Value::Null => "null".to_string(),
+                    rusqlite::types::Value::Integer(i) => i.to_string(),
+                    rusqlite::types::Value::Real(f) => f.to_string(),
+                    rusqlite::types::Value::Text(s) => s,
+                    rusqlite::types::Value::Blob(b) => hex::encode(b),
+                });
+            }
+            Ok(parts.join(" "))
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok(rows)
+}

@@ -1,0 +1,151 @@
+//! The versioned schema. `PRAGMA user_version` records which migrations have run; a store
+//! written by a newer branchdesk refuses to open rather than be damaged by an older one.
+
+use crate::error::{Error, Result};
+use rusqlite::Connection;
+
+/// Each entry moves the schema from version `i` to `i + 1`. Never edit a shipped entry: add
+/// a new one.
+const MIGRATIONS: &[&str] = &[
+    // 1: settings, staff, audit trail and outbox.
+    r#"
+    CREATE TABLE settings (
+        key   TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+    ) STRICT;
+
+    CREATE TABLE staff (
+        id         TEXT PRIMARY KEY,
+        name       TEXT NOT NULL,
+        role       TEXT NOT NULL CHECK (role IN ('teller', 'rm', 'manager', 'auditor', 'admin')),
+        status     TEXT NOT NULL CHECK (status IN ('active', 'disabled')),
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        hlc        INTEGER NOT NULL
+    ) STRICT;
+
+    CREATE TABLE audit_log (
+        id        INTEGER PRIMARY KEY,
+        at        TEXT NOT NULL,
+        hlc       INTEGER NOT NULL,
+        actor     TEXT NOT NULL,
+        action    TEXT NOT NULL,
+        entity    TEXT NOT NULL,
+        entity_id TEXT NOT NULL,
+        detail    TEXT NOT NULL,
+        prev_hash BLOB NOT NULL,
+        hash      BLOB NOT NULL
+    ) STRICT;
+    CREATE TRIGGER audit_log_append_only_update BEFORE UPDATE ON audit_log
+        BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
+    CREATE TRIGGER audit_log_append_only_delete BEFORE DELETE ON audit_log
+        BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
+
+    CREATE TABLE outbox (
+        seq            INTEGER PRIMARY KEY AUTOINCREMENT,
+        op_id          TEXT NOT NULL UNIQUE,
+        tbl            TEXT NOT NULL,
+        row_id         TEXT NOT NULL,
+        op             TEXT NOT NULL CHECK (op IN ('insert', 'update', 'delete')),
+        fields         TEXT NOT NULL,
+        hlc            INTEGER NOT NULL,
+        schema_version INTEGER NOT NULL
+    );
+    "#,
+];
+
+/// The schema version this build writes.
+pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
+
+pub fn schema_version(conn: &Connection) -> Result<i64> {
+    Ok(conn.query_row("PRAGMA user_version", [], |r| r.get(0))?)
+}
+
+/// Brings the schema up to [`SCHEMA_VERSION`], each step in its own transaction.
+pub fn migrate(conn: &mut Connection) -> Result<()> {
+    migrate_with(conn, MIGRATIONS)
+}
+
+fn migrate_with(conn: &mut Connection, migrations: &[&str]) -> Result<()> {
+    let found = schema_version(conn)?;
+    let supported = migrations.len() as i64;
+    if found > supported {
+        return Err(Error::NewerSchema { found, supported });
+    }
+    for (index, sql) in migrations.iter().enumerate().skip(found.max(0) as usize) {
+        let tx = conn.transaction()?;
+        tx.execute_batch(sql)?;
+        tx.pragma_update(None, "user_version", index as i64 + 1)?;
+        tx.commit()?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn migrations_run_once_and_in_order() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        migrate(&mut conn).unwrap();
+        assert_eq!(schema_version(&conn).unwrap(), SCHEMA_VERSION);
+        migrate(&mut conn).unwrap();
+        assert_eq!(schema_version(&conn).unwrap(), SCHEMA_VERSION);
+
+        let extra = [MIGRATIONS[0], "CREATE TABLE later (x INTEGER) STRICT;"];
+        migrate_with(&mut conn, &extra).unwrap();
+        assert_eq!(schema_version(&conn).unwrap(), 2);
+        conn.execute("INSERT INTO later VALUES (1)", []).unwrap();
+    }
+
+    #[test]
+    fn a_newer_store_is_refused_and_left_alone() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        migrate(&mut conn).unwrap();
+        conn.pragma_update(None, "user_version", SCHEMA_VERSION + 3)
+            .unwrap();
+        match migrate(&mut conn) {
+            Err(Error::NewerSchema { found, supported }) => {
+                assert_eq!((found, supported), (SCHEMA_VERSION + 3, SCHEMA_VERSION));
+            }
+            other => panic!("expected NewerSchema, got {other:?}"),
+        }
+        assert_eq!(schema_version(&conn).unwrap(), SCHEMA_VERSION + 3);
+    }
+
+    #[test]
+    fn a_failing_migration_changes_nothing() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        let broken = [
+            MIGRATIONS[0],
+            "CREATE TABLE half (x INTEGER) STRICT; THIS IS NOT SQL;",
+        ];
+        assert!(migrate_with(&mut conn, &broken).is_err());
+        assert_eq!(schema_version(&conn).unwrap(), 1);
+        let half: i64 = conn
+            .query_row(
+                "SELECT count(*) FROM sqlite_schema WHERE name = 'half'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(half, 0);
+    }
+
+    #[test]
+    fn the_audit_trail_refuses_updates_and_deletes() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        migrate(&mut conn).unwrap();
+        conn.execute(
+            "INSERT INTO audit_log VALUES (1, 't', 0, 'a', 'x', 'e', 'i', '{}', x'00', x'00')",
+            [],
+        )
+        .unwrap();
+        assert!(
+            conn.execute("UPDATE audit_log SET actor = 'b'", [])
+                .is_err()
+        );
+        assert!(conn.execute("DELETE FROM audit_log", []).is_err());
+    }
+}

@@ -1,0 +1,26 @@
+//! The encrypted store: the only module that knows about SQL and the files in a store
+//! directory (`branchdesk.db`, `keyslots.json`, `logins.json`, `logs/`, `exports/`).
+
+mod audit;
+mod backup;
+mod db;
+mod doctor;
+mod fsutil;
+pub mod keyslots;
+mod lockfile;
+mod logins;
+pub mod migrations;
+mod paths;
+mod session;
+mod staff;
+mod swap;
+mod write;
+
+pub use audit::AuditRow;
+pub use backup::{BackupSummary, RestoreSummary, restore};
+pub use db::open_db;
+pub use doctor::{Check, DoctorReport};
+pub use keyslots::{DbKey, KdfParams, KeySlots};
+pub use paths::StorePaths;
+pub use session::{BranchInfo, NewStore, Session, StoreOptions};
+pub use staff::StaffRow;

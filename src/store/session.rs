@@ -1,0 +1,483 @@
+//! Creating a store, logging in, and the logged-in [`Session`] that every store operation
+//! goes through.
+
+use crate::domain::branch::{BranchCode, validate_branch_name};
+use crate::domain::clock::Clock;
+use crate::domain::hlc::Hlc;
+use crate::domain::lockout::Gate;
+use crate::domain::staff::{
+    Permission, Role, Staff, StaffId, StaffStatus, check_passphrase, validate_staff_name,
+};
+use crate::error::{Error, Result};
+use crate::store::keyslots::{DbKey, KdfParams, KeySlots, SlotError};
+use crate::store::lockfile::StoreLock;
+use crate::store::logins::LoginLedger;
+use crate::store::write::{AuditEvent, Table};
+use crate::store::{StorePaths, db, fsutil, migrations, swap};
+use rusqlite::types::Value;
+use rusqlite::{Connection, OptionalExtension};
+use secrecy::SecretString;
+use serde::Serialize;
+use serde_json::json;
+use std::sync::Arc;
+
+/// Knobs that tests turn; the binary always uses the defaults.
+#[derive(Debug, Clone, Copy)]
+pub struct StoreOptions {
+    pub kdf: KdfParams,
+}
+
+impl Default for StoreOptions {
+    fn default() -> Self {
+        Self {
+            kdf: KdfParams::STANDARD,
+        }
+    }
+}
+
+/// What `init` (or the first-run wizard) needs.
+pub struct NewStore {
+    pub branch_code: String,
+    pub branch_name: String,
+    pub admin_id: String,
+    pub admin_name: String,
+    pub admin_passphrase: SecretString,
+    /// A demo store: shared public passphrase, exempt from the length rule, labelled as such.
+    pub demo: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct BranchInfo {
+    pub code: String,
+    pub name: String,
+    pub store_id: String,
+    pub demo: bool,
+}
+
+/// A logged-in staff member's handle on an open store.
+pub struct Session {
+    pub(crate) paths: StorePaths,
+    pub(crate) conn: Connection,
+    pub(crate) key: DbKey,
+    pub(crate) slots: KeySlots,
+    pub(crate) me: Staff,
+    pub(crate) branch: BranchInfo,
+    pub(crate) clock: Arc<dyn Clock>,
+    pub(crate) hlc: Hlc,
+    pub(crate) options: StoreOptions,
+    _lock: StoreLock,
+}
+
+impl std::fmt::Debug for Session {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Session")
+            .field("store", &self.paths.dir())
+            .field("staff", &self.me.id)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Session {
+    /// Creates a new store in `paths` (which must not hold one) and logs its administrator in.
+    pub fn create(
+        paths: &StorePaths,
+        setup: NewStore,
+        clock: Arc<dyn Clock>,
+        options: StoreOptions,
+    ) -> Result<Session> {
+        let branch_code = BranchCode::parse(&setup.branch_code)?;
+        let branch_name = validate_branch_name(&setup.branch_name)?;
+        let admin_id = StaffId::parse(&setup.admin_id)?;
+        let admin_name = validate_staff_name(&setup.admin_name)?;
+        if !setup.demo {
+            check_passphrase(
+                secrecy::ExposeSecret::expose_secret(&setup.admin_passphrase),
+                &admin_id,
+            )?;
+        }
+        if paths.exists() {
+            return Err(Error::StoreExists {
+                dir: paths.dir().to_path_buf(),
+            });
+        }
+        fsutil::create_private_dir(paths.dir())?;
+        let lock = StoreLock::acquire(paths)?;
+        swap::recover(paths)?;
+
+        let key = DbKey::generate();
+        let store_id = uuid::Uuid::now_v7().to_string();
+        let staged_db = StorePaths::staged(&paths.db());
+        fsutil::remove_if_exists(&staged_db)?;
+        let mut conn = db::open_db(&staged_db, &key, true)?;
+        migrations::migrate(&mut conn)?;
+
+        let me = Staff {
+            id: admin_id.clone(),
+            name: admin_name,
+            role: Role::Admin,
+            status: StaffStatus::Active,
+        };
+        let branch = BranchInfo {
+            code: branch_code.as_str().to_string(),
+            name: branch_name,
+            store_id: store_id.clone(),
+            demo: setup.demo,
+        };
+        let mut slots = KeySlots::new(store_id.clone(), setup.demo);
+        slots.put(
+            admin_id.as_str(),
+            &setup.admin_passphrase,
+            &key,
+            options.kdf,
+        )?;
+
+        let mut session = Session {
+            paths: paths.clone(),
+            conn,
+            key,
+            slots,
+            me,
+            branch,
+            clock,
+            hlc: Hlc::default(),
+            options,
+            _lock: lock,
+        };
+        session.write_initial_rows()?;
+        session.slots.save(&StorePaths::staged(&paths.keyslots()))?;
+        session.close_connection()?;
+        swap::commit(
+            paths,
+            &[
+                ("branchdesk.db.staged", "branchdesk.db"),
+                ("keyslots.json.staged", "keyslots.json"),
+            ],
+        )?;
+        session.conn = db::open_db(&paths.db(), &session.key, false)?;
+        fsutil::restrict_to_owner(&paths.db(), 0o600)?;
+        Ok(session)
+    }
+
+    fn write_initial_rows(&mut self) -> Result<()> {
+        let branch = self.branch.clone();
+        let me = self.me.clone();
+        let event = AuditEvent::new("store.init", "store", &branch.store_id)
+            .with_detail(json!({ "branch": branch.code, "demo": branch.demo }));
+        self.write(event, |w| {
+            let now_text = w.now_text();
+            for (key, value) in [
+                ("store_id", branch.store_id.clone()),
+                ("branch_code", branch.code.clone()),
+                ("branch_name", branch.name.clone()),
+                ("demo", branch.demo.to_string()),
+                ("created_at", now_text.clone()),
+            ] {
+                w.insert(Table::Settings, key, vec![("value", Value::Text(value))])?;
+            }
+            w.insert(
+                Table::Staff,
+                me.id.as_str(),
+                vec![
+                    ("name", Value::Text(me.name.clone())),
+                    ("role", Value::Text(me.role.code().into())),
+                    ("status", Value::Text(me.status.code().into())),
+                    ("created_at", Value::Text(now_text.clone())),
+                    ("updated_at", Value::Text(now_text)),
+                ],
+            )
+        })
+    }
+
+    /// Logs `staff_id` in with `passphrase`. Failures are counted in `logins.json`; the
+    /// database and key slots are not touched by a failed attempt.
+    pub fn unlock(
+        paths: &StorePaths,
+        staff_id: &str,
+        passphrase: &SecretString,
+        clock: Arc<dyn Clock>,
+        options: StoreOptions,
+    ) -> Result<Session> {
+        if !paths.exists() {
+            return Err(Error::NoStore {
+                dir: paths.dir().to_path_buf(),
+            });
+        }
+        let lock = StoreLock::acquire(paths)?;
+        Session::unlock_holding(paths, lock, staff_id, passphrase, clock, options)
+    }
+
+    /// [`Session::unlock`] for a caller that already holds the store lock.
+    pub(crate) fn unlock_holding(
+        paths: &StorePaths,
+        lock: StoreLock,
+        staff_id: &str,
+        passphrase: &SecretString,
+        clock: Arc<dyn Clock>,
+        options: StoreOptions,
+    ) -> Result<Session> {
+        swap::recover(paths)?;
+        let staff_id = StaffId::parse(staff_id).map_err(|_| Error::WrongCredentials)?;
+        let slots = KeySlots::load(&paths.keyslots())?;
+        let key = check_slot(paths, &slots, &staff_id, passphrase, clock.as_ref())?;
+
+        let mut conn = db::open_db(&paths.db(), &key.db_key, false)?;
+        migrations::migrate(&mut conn)?;
+        let branch = read_branch(&conn)?;
+        if branch.store_id != slots.store_id {
+            return Err(Error::DatabaseNotOurs { path: paths.db() });
+        }
+        let me = crate::store::staff::read_staff(&conn, &staff_id)?
+            .filter(|s| s.status == StaffStatus::Active)
+            .ok_or(Error::WrongCredentials)?;
+        let hlc: i64 = conn.query_row("SELECT coalesce(max(hlc), 0) FROM audit_log", [], |r| {
+            r.get(0)
+        })?;
+
+        let mut session = Session {
+            paths: paths.clone(),
+            conn,
+            key: key.db_key,
+            slots,
+            me,
+            branch,
+            clock,
+            hlc: Hlc::from_i64(hlc),
+            options,
+            _lock: lock,
+        };
+        let event = AuditEvent::new("session.login", "staff", staff_id.as_str())
+            .with_detail(json!({ "failed_attempts_before": key.failures_before }));
+        session.audit_only(event)?;
+        session.purge_stale_slots()?;
+        Ok(session)
+    }
+
+    /// Checks the logged-in member's passphrase again (to unlock a locked screen). Counts
+    /// failures like a login does.
+    pub fn verify_passphrase(&mut self, passphrase: &SecretString) -> Result<()> {
+        check_slot(
+            &self.paths,
+            &self.slots,
+            &self.me.id,
+            passphrase,
+            self.clock.as_ref(),
+        )?;
+        self.audit_only(AuditEvent::new(
+            "session.unlock",
+            "staff",
+            self.me.id.as_str(),
+        ))
+    }
+
+    /// Records that the screen was locked (by the staff member or by idle time).
+    pub fn record_lock(&mut self, reason: &'static str) -> Result<()> {
+        self.audit_only(
+            AuditEvent::new("session.lock", "staff", self.me.id.as_str())
+                .with_detail(json!({ "reason": reason })),
+        )
+    }
+
+    pub fn record_logout(&mut self) -> Result<()> {
+        self.audit_only(AuditEvent::new(
+            "session.logout",
+            "staff",
+            self.me.id.as_str(),
+        ))
+    }
+
+    pub fn me(&self) -> &Staff {
+        &self.me
+    }
+
+    pub fn branch(&self) -> &BranchInfo {
+        &self.branch
+    }
+
+    pub fn paths(&self) -> &StorePaths {
+        &self.paths
+    }
+
+    pub fn now(&self) -> chrono::DateTime<chrono::Utc> {
+        self.clock.now()
+    }
+
+    /// Refuses unless the logged-in role has `permission`.
+    pub fn require(&self, permission: Permission) -> Result<()> {
+        if self.me.role.can(permission) {
+            Ok(())
+        } else {
+            Err(Error::PermissionDenied { permission })
+        }
+    }
+
+    /// Closes the connection so that the database file can be replaced. SQLite checkpoints
+    /// and deletes the WAL when its last connection closes; if the WAL stays behind, the swap
+    /// is refused, because it would be replayed onto the new file.
+    pub(crate) fn close_connection(&mut self) -> Result<()> {
+        let old = std::mem::replace(&mut self.conn, Connection::open_in_memory()?);
+        let path = old.path().map(std::path::PathBuf::from);
+        old.execute_batch("PRAGMA wal_checkpoint(TRUNCATE);")?;
+        old.close().map_err(|(_, e)| Error::from(e))?;
+        if let Some(path) = path {
+            let wal = path.with_file_name(format!(
+                "{}-wal",
+                path.file_name().unwrap_or_default().to_string_lossy()
+            ));
+            if std::fs::metadata(&wal).is_ok_and(|m| m.len() > 0) {
+                return Err(Error::internal("the write-ahead log survived a checkpoint"));
+            }
+        }
+        Ok(())
+    }
+
+    /// Replaces the database key: copies the database into a new file under a new key with
+    /// SQLite's backup API, seals the new key to the remaining slots, and swaps both files in
+    /// together. Old copies of `keyslots.json` only ever unseal the old key.
+    pub(crate) fn rekey(&mut self, reason: &'static str) -> Result<()> {
+        let new_key = DbKey::generate();
+        let staged_db = StorePaths::staged(&self.paths.db());
+        let staged_slots = StorePaths::staged(&self.paths.keyslots());
+        fsutil::remove_if_exists(&staged_db)?;
+        {
+            let mut target = Connection::open(&staged_db)?;
+            db::apply_key(&target, &new_key)?;
+            let backup = rusqlite::backup::Backup::new(&self.conn, &mut target)?;
+            backup.run_to_completion(1024, std::time::Duration::ZERO, None)?;
+        }
+        fsutil::sync_file(&staged_db)?;
+        let mut slots = self.slots.clone();
+        slots.reseal_all(&new_key)?;
+        slots.save(&staged_slots)?;
+
+        self.close_connection()?;
+        swap::commit(
+            &self.paths,
+            &[
+                ("branchdesk.db.staged", "branchdesk.db"),
+                ("keyslots.json.staged", "keyslots.json"),
+            ],
+        )?;
+        self.conn = db::open_db(&self.paths.db(), &new_key, false)?;
+        fsutil::restrict_to_owner(&self.paths.db(), 0o600)?;
+        self.key = new_key;
+        self.slots = slots;
+        self.audit_only(
+            AuditEvent::new("store.rekey", "store", self.branch.store_id.clone())
+                .with_detail(json!({ "reason": reason })),
+        )
+    }
+
+    /// Removes slots whose staff member is disabled or unknown (left behind when a disable
+    /// was interrupted), rekeying so those slots open nothing.
+    fn purge_stale_slots(&mut self) -> Result<()> {
+        let active = crate::store::staff::active_ids(&self.conn)?;
+        let stale: Vec<String> = self
+            .slots
+            .staff_ids()
+            .filter(|id| !active.iter().any(|a| a == id))
+            .map(str::to_string)
+            .collect();
+        if stale.is_empty() {
+            return Ok(());
+        }
+        for id in &stale {
+            self.slots.remove(id);
+        }
+        self.rekey("stale_slots")
+    }
+
+    pub(crate) fn options(&self) -> StoreOptions {
+        self.options
+    }
+}
+
+/// The outcome of a good passphrase.
+pub(crate) struct SlotOpened {
+    pub db_key: DbKey,
+    pub identity: age::x25519::Identity,
+    pub failures_before: u32,
+}
+
+/// Applies the lockout policy and opens `staff_id`'s slot.
+pub(crate) fn check_slot(
+    paths: &StorePaths,
+    slots: &KeySlots,
+    staff_id: &StaffId,
+    passphrase: &SecretString,
+    clock: &dyn Clock,
+) -> Result<SlotOpened> {
+    let now = clock.now();
+    let mut ledger = LoginLedger::load(&paths.logins());
+    let record = ledger.record(staff_id.as_str());
+    match record.gate(now) {
+        Gate::Locked(until) => return Err(Error::AccountLocked { until }),
+        Gate::Wait(wait) => {
+            let seconds = u64::try_from(wait.num_milliseconds().max(0))
+                .unwrap_or(0)
+                .div_ceil(1000);
+            return Err(Error::TooSoon { seconds });
+        }
+        Gate::Open => {}
+    }
+    let opened = if slots.slot(staff_id.as_str()).is_some() {
+        slots.open(staff_id.as_str(), passphrase)
+    } else {
+        slots.burn_equal_time(passphrase);
+        Err(SlotError::WrongPassphrase)
+    };
+    match opened {
+        Ok(unsealed) => {
+            if ledger.clear(staff_id.as_str()) {
+                ledger.save(now)?;
+            }
+            Ok(SlotOpened {
+                db_key: unsealed.db_key,
+                identity: unsealed.identity,
+                failures_before: record.failures,
+            })
+        }
+        Err(SlotError::Damaged) => Err(Error::KeyslotsDamaged {
+            path: paths.keyslots(),
+        }),
+        Err(SlotError::WrongPassphrase) => {
+            let after = record.after_failure(now);
+            let locked = after.locked_until;
+            ledger.set(staff_id.as_str(), after);
+            ledger.save(now)?;
+            match locked {
+                Some(until) => Err(Error::AccountLocked { until }),
+                None => Err(Error::WrongCredentials),
+            }
+        }
+    }
+}
+
+pub(crate) fn reopen_identity(
+    session: &Session,
+    passphrase: &SecretString,
+) -> Result<age::x25519::Identity> {
+    check_slot(
+        &session.paths,
+        &session.slots,
+        &session.me.id,
+        passphrase,
+        session.clock.as_ref(),
+    )
+    .map(|opened| opened.identity)
+}
+
+fn read_branch(conn: &Connection) -> Result<BranchInfo> {
+    let setting = |key: &str| -> Result<String> {
+        conn.query_row("SELECT value FROM settings WHERE key = ?1", [key], |r| {
+            r.get(0)
+        })
+        .optional()?
+        .ok_or(Error::DatabaseDamaged)
+    };
+    Ok(BranchInfo {
+        code: setting("branch_code")?,
+        name: setting("branch_name")?,
+        store_id: setting("store_id")?,
+        demo: setting("demo")? == "true",
+    })
+}
