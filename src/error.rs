@@ -65,9 +65,9 @@ pub enum Error {
     CannotDisableSelf,
     PassphrasesDiffer,
     NoPassphrase,
-    NotATerminal {
-        what: &'static str,
-    },
+    NoStaffId,
+    NoTerminal,
+    NoDataDir,
     BackupInvalid {
         path: PathBuf,
     },
@@ -152,7 +152,9 @@ impl Error {
             Error::CannotDisableSelf => i18n.t("err.cannot_disable_self").to_string(),
             Error::PassphrasesDiffer => i18n.t("err.passphrases_differ").to_string(),
             Error::NoPassphrase => i18n.t("err.no_passphrase").to_string(),
-            Error::NotATerminal { what } => i18n.fill("err.not_a_terminal", &[("what", what)]),
+            Error::NoStaffId => i18n.t("err.no_staff_id").to_string(),
+            Error::NoTerminal => i18n.t("err.no_terminal").to_string(),
+            Error::NoDataDir => i18n.t("err.no_data_dir").to_string(),
             Error::BackupInvalid { path: p } => {
                 i18n.fill("err.backup_invalid", &[("path", &path(p))])
             }

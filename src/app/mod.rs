@@ -1,1 +1,725 @@
+//! The workstation's state machine: [`App`] holds what is on screen, [`App::update`] turns an
+//! [`Action`] into new state plus [`Effect`]s (requests for the store worker). No terminal, no
+//! database: this layer is tested by feeding it actions and replies.
 
+mod command;
+pub mod form;
+mod screens;
+
+pub use command::{Command, Context};
+pub use screens::{AuditScreen, LockState, StaffOverlay, StaffScreen};
+
+use crate::domain::staff::Permission;
+use crate::i18n::I18n;
+use crate::service::{Reply, Request, SessionInfo};
+use crate::store::StoreProbe;
+use chrono::{DateTime, FixedOffset};
+use form::{Field, Form};
+use std::time::{Duration, Instant};
+
+/// Something that happened: a key the keymap understood, typed text, a click, a reply from
+/// the store, or the clock ticking.
+#[derive(Debug)]
+pub enum Action {
+    Command(Command),
+    Char(char),
+    Paste(String),
+    ClickTab(Tab),
+    Scroll(i32),
+    Tick,
+    Reply(Reply),
+}
+
+/// What the shell must do after an update.
+#[derive(Debug)]
+pub enum Effect {
+    Send(Request),
+    Quit,
+}
+
+/// Screens of the main frame. Screens of later features join this list when they exist.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tab {
+    Overview,
+    Staff,
+    Audit,
+}
+
+impl Tab {
+    pub fn label_key(self) -> &'static str {
+        match self {
+            Tab::Overview => "tab.overview",
+            Tab::Staff => "tab.staff",
+            Tab::Audit => "tab.audit",
+        }
+    }
+
+    pub fn about_key(self) -> &'static str {
+        match self {
+            Tab::Overview => "tab_about.overview",
+            Tab::Staff => "tab_about.staff",
+            Tab::Audit => "tab_about.audit",
+        }
+    }
+
+    /// The command that opens this tab (the overview is reached with Esc).
+    pub fn command(self) -> Option<Command> {
+        match self {
+            Tab::Overview => None,
+            Tab::Staff => Some(Command::StaffScreen),
+            Tab::Audit => Some(Command::AuditScreen),
+        }
+    }
+
+    fn permission(self) -> Option<Permission> {
+        match self {
+            Tab::Overview => None,
+            Tab::Staff => Some(Permission::ViewStaff),
+            Tab::Audit => Some(Permission::ViewAudit),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StatusKind {
+    Info,
+    Success,
+    Warning,
+    Error,
+    Busy,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StatusLine {
+    pub text: String,
+    pub kind: StatusKind,
+}
+
+#[derive(Debug)]
+pub struct MainState {
+    pub session: SessionInfo,
+    pub tab: Tab,
+    pub staff: StaffScreen,
+    pub audit: AuditScreen,
+    pub lock: Option<LockState>,
+}
+
+#[derive(Debug)]
+pub enum Phase {
+    /// First run: no store yet.
+    Setup(Form),
+    Login(Form),
+    Main(Box<MainState>),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Modal {
+    Help {
+        scroll: u16,
+    },
+    Quit,
+    /// Leaving a form with unsaved changes.
+    Discard,
+}
+
+/// Which request is in flight, so that its reply (or failure) lands in the right place.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Pending {
+    Create,
+    Login,
+    Unlock,
+    StaffForm,
+    StaffAction,
+    Logout { then_quit: bool },
+    Other,
+}
+
+pub const SETUP_BRANCH_CODE: usize = 0;
+pub const SETUP_BRANCH_NAME: usize = 1;
+pub const SETUP_ADMIN_ID: usize = 2;
+pub const SETUP_ADMIN_NAME: usize = 3;
+pub const SETUP_PASSPHRASE: usize = 4;
+pub const SETUP_REPEAT: usize = 5;
+
+pub struct App {
+    pub i18n: &'static I18n,
+    pub store_dir: String,
+    pub demo: bool,
+    pub phase: Phase,
+    pub modal: Option<Modal>,
+    pub status: Option<StatusLine>,
+    pub pending: Option<Pending>,
+    pub idle_limit: Duration,
+    pub last_activity: Instant,
+    /// Wall-clock time for the header, as the shell last saw it.
+    pub now: DateTime<FixedOffset>,
+}
+
+impl App {
+    pub fn new(
+        i18n: &'static I18n,
+        store_dir: String,
+        probe: StoreProbe,
+        idle_limit: Duration,
+        now: Instant,
+        wall: DateTime<FixedOffset>,
+    ) -> App {
+        let (phase, demo) = match probe {
+            StoreProbe::Absent => (Phase::Setup(setup_form()), false),
+            StoreProbe::Present { demo } => (Phase::Login(login_form()), demo),
+        };
+        App {
+            i18n,
+            store_dir,
+            demo,
+            phase,
+            modal: None,
+            status: None,
+            pending: None,
+            idle_limit,
+            last_activity: now,
+            now: wall,
+        }
+    }
+
+    pub fn main(&self) -> Option<&MainState> {
+        match &self.phase {
+            Phase::Main(main) => Some(main),
+            _ => None,
+        }
+    }
+
+    fn main_mut(&mut self) -> Option<&mut MainState> {
+        match &mut self.phase {
+            Phase::Main(main) => Some(main),
+            _ => None,
+        }
+    }
+
+    /// The tabs this staff member may open, in order.
+    pub fn tabs(&self) -> Vec<Tab> {
+        let Some(main) = self.main() else {
+            return Vec::new();
+        };
+        [Tab::Overview, Tab::Staff, Tab::Audit]
+            .into_iter()
+            .filter(|tab| tab.permission().is_none_or(|p| main.session.can(p)))
+            .collect()
+    }
+
+    fn is_locked(&self) -> bool {
+        self.main().is_some_and(|m| m.lock.is_some())
+    }
+
+    /// The form that has the keyboard, if any.
+    pub fn active_form(&self) -> Option<&Form> {
+        if self.modal.is_some() {
+            return None;
+        }
+        match &self.phase {
+            Phase::Setup(form) | Phase::Login(form) => Some(form),
+            Phase::Main(main) => match (&main.lock, main.tab, &main.staff.overlay) {
+                (Some(lock), _, _) => Some(&lock.form),
+                (None, Tab::Staff, Some(overlay)) => overlay.form(),
+                _ => None,
+            },
+        }
+    }
+
+    fn active_form_mut(&mut self) -> Option<&mut Form> {
+        if self.modal.is_some() {
+            return None;
+        }
+        match &mut self.phase {
+            Phase::Setup(form) | Phase::Login(form) => Some(form),
+            Phase::Main(main) => match (&mut main.lock, main.tab, &mut main.staff.overlay) {
+                (Some(lock), _, _) => Some(&mut lock.form),
+                (None, Tab::Staff, Some(overlay)) => overlay.form_mut(),
+                _ => None,
+            },
+        }
+    }
+
+    /// Keymap contexts that are live now, most specific first.
+    pub fn contexts(&self) -> Vec<Context> {
+        match self.modal {
+            Some(Modal::Help { .. }) => return vec![Context::Help],
+            Some(Modal::Quit | Modal::Discard) => return vec![Context::Confirm],
+            None => {}
+        }
+        let mut contexts = Vec::new();
+        if let Some(form) = self.active_form() {
+            match form.focused() {
+                Some(field) if field.is_text_like() => contexts.push(Context::Field),
+                Some(_) => contexts.push(Context::Choice),
+                None => {}
+            }
+        }
+        if self.is_locked() {
+            contexts.push(Context::Lock);
+            return contexts;
+        }
+        match &self.phase {
+            Phase::Setup(_) | Phase::Login(_) => contexts.push(Context::Form),
+            Phase::Main(main) => match (main.tab, &main.staff.overlay) {
+                (Tab::Staff, Some(overlay)) if overlay.form().is_some() => {
+                    contexts.push(Context::Form)
+                }
+                (Tab::Staff, Some(_)) => return vec![Context::Confirm],
+                (Tab::Staff, None) => contexts.extend([Context::Staff, Context::List]),
+                (Tab::Audit, _) => contexts.extend([Context::Audit, Context::List]),
+                (Tab::Overview, _) => {}
+            },
+        }
+        contexts.push(Context::Global);
+        contexts
+    }
+
+    /// Whether `command` does anything right now (the footer and help show only these).
+    pub fn enabled(&self, command: Command) -> bool {
+        let main = self.main();
+        let logged_in = main.is_some();
+        let can = |p: Permission| main.is_some_and(|m| m.session.can(p));
+        match command {
+            Command::StaffScreen => can(Permission::ViewStaff),
+            Command::AuditScreen => can(Permission::ViewAudit),
+            Command::Lock => logged_in && !self.is_locked(),
+            Command::Logout => logged_in,
+            Command::Save => match &self.phase {
+                Phase::Setup(_) => true,
+                Phase::Main(main) => main.lock.is_none() && main.staff.overlay.is_some(),
+                Phase::Login(_) => false,
+            },
+            Command::NewStaff
+            | Command::ResetPassphrase
+            | Command::DisableStaff
+            | Command::UnlockAccount => can(Permission::ManageStaff),
+            _ => true,
+        }
+    }
+
+    fn say(&mut self, kind: StatusKind, text: String) {
+        self.status = Some(StatusLine { text, kind });
+    }
+
+    fn send(&mut self, pending: Pending, request: Request) -> Vec<Effect> {
+        self.pending = Some(pending);
+        vec![Effect::Send(request)]
+    }
+
+    /// Applies one action. `now` and `wall` come from the shell (injected for tests).
+    pub fn update(
+        &mut self,
+        action: Action,
+        now: Instant,
+        wall: DateTime<FixedOffset>,
+    ) -> Vec<Effect> {
+        self.now = wall;
+        match action {
+            Action::Tick => return self.check_idle(now),
+            Action::Reply(reply) => return self.on_reply(reply),
+            _ => self.last_activity = now,
+        }
+        if let Some(modal) = self.modal {
+            return self.on_modal(modal, action);
+        }
+        match action {
+            Action::Char(c) => {
+                if let Some(form) = self.active_form_mut() {
+                    form.edit(tui_input::InputRequest::InsertChar(c));
+                }
+                Vec::new()
+            }
+            Action::Paste(text) => {
+                if let Some(form) = self.active_form_mut() {
+                    form.paste(&text);
+                }
+                Vec::new()
+            }
+            Action::ClickTab(tab) => self.open_tab(tab),
+            Action::Scroll(lines) => {
+                let command = if lines < 0 {
+                    Command::Up
+                } else {
+                    Command::Down
+                };
+                (0..lines.unsigned_abs())
+                    .flat_map(|_| self.on_command(command))
+                    .collect()
+            }
+            Action::Command(command) => {
+                if self.enabled(command) {
+                    self.on_command(command)
+                } else {
+                    Vec::new()
+                }
+            }
+            Action::Tick | Action::Reply(_) => Vec::new(),
+        }
+    }
+
+    fn on_modal(&mut self, modal: Modal, action: Action) -> Vec<Effect> {
+        let Action::Command(command) = action else {
+            return Vec::new();
+        };
+        match (modal, command) {
+            (Modal::Help { scroll }, Command::Up) => {
+                self.modal = Some(Modal::Help {
+                    scroll: scroll.saturating_sub(1),
+                })
+            }
+            (Modal::Help { scroll }, Command::Down) => {
+                self.modal = Some(Modal::Help {
+                    scroll: scroll.saturating_add(1),
+                })
+            }
+            (Modal::Help { scroll }, Command::PageUp) => {
+                self.modal = Some(Modal::Help {
+                    scroll: scroll.saturating_sub(10),
+                })
+            }
+            (Modal::Help { scroll }, Command::PageDown) => {
+                self.modal = Some(Modal::Help {
+                    scroll: scroll.saturating_add(10),
+                })
+            }
+            (Modal::Help { .. }, Command::Back | Command::Help) => self.modal = None,
+            (Modal::Quit, Command::Confirm) => {
+                self.modal = None;
+                if self.main().is_some() {
+                    return self.send(Pending::Logout { then_quit: true }, Request::Logout);
+                }
+                return vec![Effect::Quit];
+            }
+            (Modal::Discard, Command::Confirm) => {
+                self.modal = None;
+                if let Some(main) = self.main_mut() {
+                    main.staff.overlay = None;
+                }
+            }
+            (Modal::Quit | Modal::Discard, Command::Back) => self.modal = None,
+            _ => {}
+        }
+        Vec::new()
+    }
+
+    fn on_command(&mut self, command: Command) -> Vec<Effect> {
+        use tui_input::InputRequest as Edit;
+        let edit = match command {
+            Command::CursorLeft => Some(Edit::GoToPrevChar),
+            Command::CursorRight => Some(Edit::GoToNextChar),
+            Command::CursorHome => Some(Edit::GoToStart),
+            Command::CursorEnd => Some(Edit::GoToEnd),
+            Command::DeleteBack => Some(Edit::DeletePrevChar),
+            Command::DeleteForward => Some(Edit::DeleteNextChar),
+            Command::DeleteWord => Some(Edit::DeletePrevWord),
+            Command::ClearField => Some(Edit::DeleteLine),
+            _ => None,
+        };
+        if let Some(edit) = edit {
+            if let Some(form) = self.active_form_mut() {
+                form.edit(edit);
+            }
+            return Vec::new();
+        }
+        match command {
+            Command::Help => {
+                self.modal = Some(Modal::Help { scroll: 0 });
+                Vec::new()
+            }
+            Command::Quit => {
+                self.modal = Some(Modal::Quit);
+                Vec::new()
+            }
+            Command::Lock => self.lock(false),
+            Command::Logout => self.send(Pending::Logout { then_quit: false }, Request::Logout),
+            Command::StaffScreen => self.open_tab(Tab::Staff),
+            Command::AuditScreen => self.open_tab(Tab::Audit),
+            Command::NextField => self.with_form(Form::next),
+            Command::PrevField => self.with_form(Form::prev),
+            Command::ChoicePrev => self.with_form(|f| f.cycle(-1)),
+            Command::ChoiceNext => self.with_form(|f| f.cycle(1)),
+            Command::Submit | Command::Save => self.submit(command == Command::Save),
+            // A confirmation over a screen (not a modal) goes through the screen's submit.
+            Command::Confirm => self.submit(false),
+            Command::Back => self.back(),
+            _ => self.on_screen_command(command),
+        }
+    }
+
+    fn with_form(&mut self, f: impl FnOnce(&mut Form)) -> Vec<Effect> {
+        if let Some(form) = self.active_form_mut() {
+            f(form);
+        }
+        Vec::new()
+    }
+
+    fn back(&mut self) -> Vec<Effect> {
+        if self.is_locked() {
+            return Vec::new();
+        }
+        if let Some(main) = self.main_mut() {
+            if let Some(overlay) = &main.staff.overlay {
+                if overlay.form().is_some_and(|f| f.dirty) {
+                    self.modal = Some(Modal::Discard);
+                } else {
+                    main.staff.overlay = None;
+                }
+                return Vec::new();
+            }
+            if main.tab != Tab::Overview {
+                main.tab = Tab::Overview;
+                return Vec::new();
+            }
+        }
+        self.modal = Some(Modal::Quit);
+        Vec::new()
+    }
+
+    fn open_tab(&mut self, tab: Tab) -> Vec<Effect> {
+        if self.is_locked() || !self.tabs().contains(&tab) {
+            return Vec::new();
+        }
+        let Some(main) = self.main_mut() else {
+            return Vec::new();
+        };
+        if main
+            .staff
+            .overlay
+            .as_ref()
+            .and_then(StaffOverlay::form)
+            .is_some_and(|f| f.dirty)
+        {
+            self.modal = Some(Modal::Discard);
+            return Vec::new();
+        }
+        main.staff.overlay = None;
+        main.tab = tab;
+        match tab {
+            Tab::Staff if !main.staff.loaded => self.send(Pending::Other, Request::ListStaff),
+            Tab::Audit if main.audit.rows.is_empty() && !main.audit.exhausted => {
+                main.audit.loading = true;
+                self.send(Pending::Other, screens::first_audit_page())
+            }
+            _ => Vec::new(),
+        }
+    }
+
+    fn lock(&mut self, idle: bool) -> Vec<Effect> {
+        let Some(main) = self.main_mut() else {
+            return Vec::new();
+        };
+        if main.lock.is_some() {
+            return Vec::new();
+        }
+        // Forms may hold half-typed passphrases: they go, and nothing is drawn under the lock.
+        main.staff.overlay = None;
+        main.lock = Some(LockState::new(idle));
+        self.modal = None;
+        self.status = None;
+        vec![Effect::Send(Request::RecordLock { idle })]
+    }
+
+    fn check_idle(&mut self, now: Instant) -> Vec<Effect> {
+        let idle_for = now.saturating_duration_since(self.last_activity);
+        if self.main().is_some() && !self.is_locked() && idle_for >= self.idle_limit {
+            return self.lock(true);
+        }
+        Vec::new()
+    }
+
+    fn submit(&mut self, save: bool) -> Vec<Effect> {
+        if self.pending.is_some() {
+            return Vec::new();
+        }
+        let i18n = self.i18n;
+        match &mut self.phase {
+            Phase::Setup(form) => {
+                if !save && !form.on_last_field() {
+                    form.next();
+                    return Vec::new();
+                }
+                match screens::setup_request(form, i18n) {
+                    Some(request) => {
+                        let busy = i18n.t("status.creating_store").to_string();
+                        self.say(StatusKind::Busy, busy);
+                        self.send(Pending::Create, request)
+                    }
+                    None => Vec::new(),
+                }
+            }
+            Phase::Login(form) => {
+                if !save && !form.on_last_field() {
+                    form.next();
+                    return Vec::new();
+                }
+                if form.value(0).trim().is_empty() {
+                    form.refuse(0, i18n.t("login.need_id").to_string());
+                    return Vec::new();
+                }
+                let request = Request::Login {
+                    staff_id: form.value(0).trim().to_string(),
+                    passphrase: secrecy::SecretString::from(form.value(1).to_string()),
+                };
+                self.say(StatusKind::Busy, i18n.t("status.checking").to_string());
+                self.send(Pending::Login, request)
+            }
+            Phase::Main(main) => {
+                if let Some(lock) = &mut main.lock {
+                    let passphrase = secrecy::SecretString::from(lock.form.value(0).to_string());
+                    lock.form.clear_secrets();
+                    self.say(StatusKind::Busy, i18n.t("status.checking").to_string());
+                    return self.send(Pending::Unlock, Request::Unlock { passphrase });
+                }
+                match main.staff.submit(save, i18n) {
+                    Some((pending, request)) => {
+                        self.say(StatusKind::Busy, i18n.t("status.working").to_string());
+                        self.send(pending, request)
+                    }
+                    None => Vec::new(),
+                }
+            }
+        }
+    }
+
+    fn on_screen_command(&mut self, command: Command) -> Vec<Effect> {
+        let i18n = self.i18n;
+        let Some(main) = self.main_mut() else {
+            return Vec::new();
+        };
+        let me = main.session.staff_id.clone();
+        let request = match main.tab {
+            Tab::Staff => main.staff.on_command(command, &me, i18n),
+            Tab::Audit => main.audit.on_command(command),
+            Tab::Overview => None,
+        };
+        match request {
+            Some(request) => self.send(Pending::Other, request),
+            None => Vec::new(),
+        }
+    }
+
+    fn on_reply(&mut self, reply: Reply) -> Vec<Effect> {
+        let pending = match reply {
+            Reply::Waiting { .. } => self.pending,
+            _ => self.pending.take(),
+        };
+        let i18n = self.i18n;
+        match reply {
+            Reply::LoggedIn(session) => {
+                self.status = session_greeting(&session, i18n);
+                self.phase = Phase::Main(Box::new(MainState {
+                    session,
+                    tab: Tab::Overview,
+                    staff: StaffScreen::default(),
+                    audit: AuditScreen::default(),
+                    lock: None,
+                }));
+            }
+            Reply::Waiting { seconds } => {
+                let text = i18n.fill("status.waiting", &[("seconds", &seconds.to_string())]);
+                self.say(StatusKind::Busy, text);
+            }
+            Reply::Unlocked => {
+                if let Some(main) = self.main_mut() {
+                    main.lock = None;
+                }
+                self.status = None;
+            }
+            Reply::LoggedOut => {
+                if pending == Some(Pending::Logout { then_quit: true }) {
+                    return vec![Effect::Quit];
+                }
+                self.phase = Phase::Login(login_form());
+                self.say(StatusKind::Info, i18n.t("status.logged_out").to_string());
+            }
+            Reply::Done => {}
+            Reply::Staff(rows) => {
+                if let Some(main) = self.main_mut() {
+                    main.staff.set_rows(rows);
+                }
+                if self
+                    .status
+                    .as_ref()
+                    .is_some_and(|s| s.kind == StatusKind::Busy)
+                {
+                    self.status = None;
+                }
+            }
+            Reply::StaffChanged => {
+                if let Some(main) = self.main_mut() {
+                    main.staff.overlay = None;
+                }
+                self.say(StatusKind::Success, i18n.t("status.saved").to_string());
+                return vec![Effect::Send(Request::ListStaff)];
+            }
+            Reply::AuditPage { before, rows } => {
+                if let Some(main) = self.main_mut() {
+                    main.audit.add_page(before, rows);
+                }
+            }
+            Reply::AuditVerdict(verdict) => {
+                let (kind, text) = screens::verdict_status(&verdict, i18n);
+                if let Some(main) = self.main_mut() {
+                    main.audit.verdict = Some(verdict);
+                }
+                self.say(kind, text);
+            }
+            Reply::Failed(error) => self.on_failure(pending, error),
+        }
+        Vec::new()
+    }
+
+    fn on_failure(&mut self, pending: Option<Pending>, error: crate::Error) {
+        let message = error.message(self.i18n);
+        if let crate::Error::Internal { detail } = &error {
+            tracing::error!(%detail, "request failed");
+        }
+        self.status = None;
+        let form = match (pending, &mut self.phase) {
+            (Some(Pending::Login), Phase::Login(form)) => {
+                form.clear_secrets();
+                form.focus = 1;
+                Some(form)
+            }
+            (Some(Pending::Create), Phase::Setup(form)) => Some(form),
+            (Some(Pending::Unlock), Phase::Main(main)) => main.lock.as_mut().map(|l| &mut l.form),
+            (Some(Pending::StaffForm), Phase::Main(main)) => {
+                main.staff.overlay.as_mut().and_then(StaffOverlay::form_mut)
+            }
+            _ => None,
+        };
+        match form {
+            Some(form) => form.error = Some(message),
+            None => self.say(StatusKind::Error, message),
+        }
+    }
+}
+
+fn session_greeting(session: &SessionInfo, i18n: &I18n) -> Option<StatusLine> {
+    (session.failed_attempts_before > 0).then(|| StatusLine {
+        kind: StatusKind::Warning,
+        text: i18n.fill(
+            "status.failed_attempts",
+            &[("count", &session.failed_attempts_before.to_string())],
+        ),
+    })
+}
+
+pub fn login_form() -> Form {
+    Form::new(vec![
+        Field::text("field.staff_id", 32),
+        Field::secret("field.passphrase"),
+    ])
+}
+
+fn setup_form() -> Form {
+    Form::new(vec![
+        Field::text("field.branch_code", 16),
+        Field::text("field.branch_name", 40),
+        Field::text("field.admin_id", 32),
+        Field::text("field.admin_name", 40),
+        Field::secret("field.passphrase"),
+        Field::secret("field.repeat_passphrase"),
+    ])
+}

@@ -1,3 +1,688 @@
-pub fn main() -> std::process::ExitCode {
-    std::process::ExitCode::SUCCESS
+//! The command line: every feature, scriptable, with `--json` on listings.
+
+mod secrets;
+mod table;
+
+use crate::config::Config;
+use crate::domain::audit::ChainVerdict;
+use crate::domain::clock::{Clock, SystemClock};
+use crate::domain::staff::Role;
+use crate::error::{Error, Result};
+use crate::i18n::{I18n, Lang};
+use crate::store::{NewStore, Session, StoreOptions, StorePaths, StoreProbe, probe};
+use crate::{logging, tui};
+use clap::{Parser, Subcommand};
+use secrecy::SecretString;
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+/// The demo store's shared passphrase. Public by design: the login screen shows it.
+pub const DEMO_PASSPHRASE: &str = "branchdesk-demo";
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "branchdesk",
+    version,
+    about = "Terminal workstation for bank branch staff, over an encrypted local store.",
+    long_about = "Terminal workstation for bank branch staff, over an encrypted local store.\n\n\
+                  Without a command, opens the workstation (TUI) on the store. The passphrase is \
+                  read from --passphrase-file, else from the terminal, else (only when there is no \
+                  terminal) from BRANCHDESK_PASSPHRASE."
+)]
+pub struct Cli {
+    /// Store directory [default: the platform data directory]
+    #[arg(long, global = true, env = "BRANCHDESK_STORE", value_name = "DIR")]
+    store: Option<PathBuf>,
+    /// Staff ID to act as
+    #[arg(long, global = true, env = "BRANCHDESK_USER", value_name = "ID")]
+    user: Option<String>,
+    /// Read the passphrase from FILE (its first line)
+    #[arg(long, global = true, value_name = "FILE")]
+    passphrase_file: Option<PathBuf>,
+    /// Language of messages and screens [default: from LANG]
+    #[arg(long, global = true, value_parser = ["zh", "en"])]
+    lang: Option<String>,
+    /// Configuration file [default: config.toml in the platform config directory]
+    #[arg(long, global = true, env = "BRANCHDESK_CONFIG", value_name = "FILE")]
+    config: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Create a new store for a branch, with its first administrator
+    Init {
+        /// Branch code (letters, digits, '-'), e.g. BJ0101
+        #[arg(long, value_name = "CODE")]
+        branch: String,
+        /// Branch name as staff know it, e.g. 北京西单支行
+        #[arg(long, value_name = "NAME")]
+        branch_name: String,
+        /// Staff ID of the first administrator
+        #[arg(long, value_name = "ID")]
+        admin: String,
+        /// Administrator's display name [default: the staff ID]
+        #[arg(long, value_name = "NAME")]
+        admin_name: Option<String>,
+    },
+    /// Manage staff accounts
+    User {
+        #[command(subcommand)]
+        action: UserCommand,
+    },
+    /// Write a consistent, encrypted backup of the store to FILE
+    Backup {
+        #[arg(long, value_name = "FILE")]
+        to: PathBuf,
+    },
+    /// Replace the store with a backup, after checking that the backup is sound
+    Restore {
+        /// A file written by `branchdesk backup`
+        file: PathBuf,
+    },
+    /// Read and verify the audit trail
+    Audit {
+        #[command(subcommand)]
+        action: AuditCommand,
+    },
+    /// Check the store: integrity, encryption, audit chain, schema, key slots
+    Doctor {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Open a demo store (created on first use) with demo staff and data
+    Demo {
+        /// Create the demo store and exit without opening the workstation
+        #[arg(long)]
+        no_tui: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum UserCommand {
+    /// Add a staff member (new passphrase from the terminal, --new-passphrase-file or
+    /// BRANCHDESK_NEW_PASSPHRASE)
+    Add {
+        /// Staff ID, e.g. teller07
+        id: String,
+        #[arg(long)]
+        name: String,
+        /// teller, rm, manager, auditor or admin
+        #[arg(long, value_parser = parse_role)]
+        role: Role,
+        #[arg(long, value_name = "FILE")]
+        new_passphrase_file: Option<PathBuf>,
+    },
+    /// List staff accounts
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Disable a staff member: removes their key slot and rekeys the database
+    Disable { id: String },
+    /// Change your own passphrase, or (administrators) set a new one for ID
+    Passwd {
+        id: Option<String>,
+        #[arg(long, value_name = "FILE")]
+        new_passphrase_file: Option<PathBuf>,
+    },
+    /// Lift the lock that failed logins put on an account
+    Unlock { id: String },
+}
+
+#[derive(Debug, Subcommand)]
+enum AuditCommand {
+    /// Walk the hash chain and name the first row that does not fit
+    Verify {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show audit rows, newest first
+    List {
+        #[arg(long, default_value_t = 50)]
+        limit: u32,
+        /// Only rows older than this row number
+        #[arg(long)]
+        before: Option<i64>,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+fn parse_role(s: &str) -> std::result::Result<Role, String> {
+    s.parse()
+        .map_err(|_| "expected one of: teller, rm, manager, auditor, admin".to_string())
+}
+
+/// Everything a command needs besides its own arguments.
+struct Context {
+    cli_store: Option<PathBuf>,
+    user: Option<String>,
+    passphrase_file: Option<PathBuf>,
+    config: Config,
+    lang: Lang,
+    i18n: &'static I18n,
+    clock: Arc<dyn Clock>,
+}
+
+impl Context {
+    fn store_paths(&self) -> Result<StorePaths> {
+        self.cli_store
+            .clone()
+            .or_else(|| self.config.store.clone())
+            .or_else(StorePaths::default_store_dir)
+            .map(StorePaths::new)
+            .ok_or(Error::NoDataDir)
+    }
+
+    fn demo_paths(&self) -> Result<StorePaths> {
+        self.cli_store
+            .clone()
+            .or_else(StorePaths::default_demo_dir)
+            .map(StorePaths::new)
+            .ok_or(Error::NoDataDir)
+    }
+
+    /// Logs the command's user in, waiting out the pause after recent failures.
+    fn login(&self, paths: &StorePaths) -> Result<Session> {
+        self.login_keeping_passphrase(paths)
+            .map(|(session, _)| session)
+    }
+
+    /// [`Context::login`], also returning the passphrase (for a passphrase change).
+    fn login_keeping_passphrase(&self, paths: &StorePaths) -> Result<(Session, SecretString)> {
+        let id = secrets::staff_id(self.user.as_deref(), self.i18n)?;
+        let passphrase = secrets::login_passphrase(self.passphrase_file.as_deref(), self.i18n)?;
+        let session = unlock_waiting(paths, &id, &passphrase, self.clock.clone(), self.i18n)?;
+        start_logging(paths, self.lang);
+        Ok((session, passphrase))
+    }
+
+    fn say(&self, key: &str, args: &[(&str, &str)]) {
+        println!("{}", self.i18n.fill(key, args));
+    }
+}
+
+fn unlock_waiting(
+    paths: &StorePaths,
+    id: &str,
+    passphrase: &SecretString,
+    clock: Arc<dyn Clock>,
+    i18n: &I18n,
+) -> Result<Session> {
+    let attempt = || {
+        Session::unlock(
+            paths,
+            id,
+            passphrase,
+            clock.clone(),
+            StoreOptions::default(),
+        )
+    };
+    match attempt() {
+        Err(Error::TooSoon { seconds }) => {
+            eprintln!(
+                "{}",
+                i18n.fill("cli.waiting", &[("seconds", &seconds.to_string())])
+            );
+            std::thread::sleep(std::time::Duration::from_secs(seconds.min(60)));
+            attempt()
+        }
+        other => other,
+    }
+}
+
+fn start_logging(paths: &StorePaths, lang: Lang) {
+    logging::set_crash_context(Some(&paths.logs()), lang);
+    // The guard must outlive every log call; the process ends soon after a command.
+    std::mem::forget(logging::init(&paths.logs()));
+}
+
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let env_lang = Lang::from_env(|name| std::env::var(name).ok());
+    let cli_lang = cli.lang.as_deref().and_then(Lang::parse);
+    logging::install_panic_hook(tui::restore_terminal);
+    logging::set_crash_context(None, cli_lang.unwrap_or(env_lang));
+
+    let config_path = cli.config.clone().or_else(Config::default_path);
+    let config = match config_path.as_deref().map(Config::load).transpose() {
+        Ok(config) => config.unwrap_or_default(),
+        Err(e) => {
+            eprintln!(
+                "{}",
+                e.message(I18n::for_lang(cli_lang.unwrap_or(env_lang)))
+            );
+            return ExitCode::FAILURE;
+        }
+    };
+    let lang = cli_lang
+        .or_else(|| config.language.as_deref().and_then(Lang::parse))
+        .unwrap_or(env_lang);
+    let i18n = I18n::for_lang(lang);
+    logging::set_crash_context(None, lang);
+    let context = Context {
+        cli_store: cli.store,
+        user: cli.user,
+        passphrase_file: cli.passphrase_file,
+        config,
+        lang,
+        i18n,
+        clock: Arc::new(SystemClock),
+    };
+    match run(&context, cli.command) {
+        Ok(code) => code,
+        Err(e) => {
+            if let Error::Internal { detail } = &e {
+                tracing::error!(%detail, "command failed");
+            }
+            eprintln!("{}", e.message(i18n));
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(cx: &Context, command: Option<Command>) -> Result<ExitCode> {
+    match command {
+        None => open_workstation(cx, cx.store_paths()?),
+        Some(Command::Init {
+            branch,
+            branch_name,
+            admin,
+            admin_name,
+        }) => {
+            let paths = cx.store_paths()?;
+            if paths.exists() {
+                return Err(Error::StoreExists {
+                    dir: paths.dir().to_path_buf(),
+                });
+            }
+            let passphrase = secrets::new_passphrase(
+                cx.passphrase_file.as_deref(),
+                secrets::PASSPHRASE_ENV,
+                cx.i18n,
+            )?;
+            let session = Session::create(
+                &paths,
+                NewStore {
+                    branch_code: branch,
+                    branch_name,
+                    admin_name: admin_name.unwrap_or_else(|| admin.clone()),
+                    admin_id: admin,
+                    admin_passphrase: passphrase,
+                    demo: false,
+                },
+                cx.clock.clone(),
+                StoreOptions::default(),
+            )?;
+            start_logging(&paths, cx.lang);
+            cx.say(
+                "cli.init_done",
+                &[
+                    ("branch", &session.branch().code),
+                    ("dir", &paths.dir().display().to_string()),
+                    ("admin", session.me().id.as_str()),
+                ],
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Some(Command::User { action }) => user_command(cx, action),
+        Some(Command::Backup { to }) => {
+            let mut session = cx.login(&cx.store_paths()?)?;
+            let show_progress = std::io::stderr().is_terminal();
+            let summary = session.backup_to(&to, &mut |percent| {
+                if show_progress {
+                    eprint!("\r{percent:>3}%");
+                }
+            })?;
+            if show_progress {
+                eprintln!();
+            }
+            cx.say(
+                "cli.backup_done",
+                &[
+                    ("path", &summary.path.display().to_string()),
+                    ("size", &human_bytes(summary.bytes)),
+                ],
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Some(Command::Restore { file }) => {
+            let paths = cx.store_paths()?;
+            let id = secrets::staff_id(cx.user.as_deref(), cx.i18n)?;
+            let passphrase = secrets::login_passphrase(cx.passphrase_file.as_deref(), cx.i18n)?;
+            let summary = crate::store::restore(
+                &paths,
+                &file,
+                &id,
+                &passphrase,
+                cx.clock.clone(),
+                StoreOptions::default(),
+            )?;
+            start_logging(&paths, cx.lang);
+            cx.say(
+                "cli.restore_done",
+                &[
+                    ("path", &file.display().to_string()),
+                    ("created", &summary.created_at),
+                ],
+            );
+            for kept in &summary.kept {
+                cx.say("cli.restore_kept", &[("path", &kept.display().to_string())]);
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Some(Command::Audit { action }) => audit_command(cx, action),
+        Some(Command::Doctor { json }) => {
+            let session = cx.login(&cx.store_paths()?)?;
+            let report = session.doctor()?;
+            if json {
+                print_json(&report);
+            } else {
+                for check in &report.checks {
+                    let mark = if check.ok { "ok  " } else { "FAIL" };
+                    let label = cx.i18n.t(&format!("doctor.{}", check.code)).to_string();
+                    if check.detail.is_empty() {
+                        println!("{mark}  {label}");
+                    } else {
+                        println!("{mark}  {label}: {}", check.detail);
+                    }
+                }
+                cx.say(
+                    if report.ok {
+                        "cli.doctor_ok"
+                    } else {
+                        "cli.doctor_failed"
+                    },
+                    &[],
+                );
+            }
+            Ok(if report.ok {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::FAILURE
+            })
+        }
+        Some(Command::Demo { no_tui }) => {
+            let paths = cx.demo_paths()?;
+            let created = ensure_demo_store(&paths, cx.lang, cx.clock.clone())?;
+            start_logging(&paths, cx.lang);
+            let dir = paths.dir().display().to_string();
+            if created {
+                cx.say("cli.demo_created", &[("dir", &dir)]);
+            }
+            if no_tui {
+                cx.say(
+                    "cli.demo_staff",
+                    &[
+                        ("staff", &DEMO_STAFF.map(|s| s.0).join(", ")),
+                        ("passphrase", DEMO_PASSPHRASE),
+                    ],
+                );
+                return Ok(ExitCode::SUCCESS);
+            }
+            open_workstation(cx, paths)
+        }
+    }
+}
+
+fn open_workstation(cx: &Context, paths: StorePaths) -> Result<ExitCode> {
+    if !std::io::stdout().is_terminal() {
+        return Err(Error::NoTerminal);
+    }
+    let probe = probe(&paths);
+    if probe != StoreProbe::Absent {
+        start_logging(&paths, cx.lang);
+    }
+    tui::run(tui::Launch {
+        paths,
+        probe,
+        lang: cx.lang,
+        config: cx.config.clone(),
+        clock: cx.clock.clone(),
+    })?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Demo staff: ID, role, name (zh), name (en).
+pub const DEMO_STAFF: [(&str, Role, &str, &str); 5] = [
+    ("admin01", Role::Admin, "陈静", "Chen Jing"),
+    ("teller01", Role::Teller, "王芳", "Wang Fang"),
+    ("rm01", Role::Rm, "李娜", "Li Na"),
+    ("manager01", Role::Manager, "张伟", "Zhang Wei"),
+    ("auditor01", Role::Auditor, "刘洋", "Liu Yang"),
+];
+
+/// Creates the demo store at `paths` unless one is there; true when it was created.
+pub fn ensure_demo_store(paths: &StorePaths, lang: Lang, clock: Arc<dyn Clock>) -> Result<bool> {
+    if paths.exists() {
+        return Ok(false);
+    }
+    let name = |(_, _, zh, en): (&str, Role, &'static str, &'static str)| match lang {
+        Lang::Zh => zh,
+        Lang::En => en,
+    };
+    let passphrase = || SecretString::from(DEMO_PASSPHRASE.to_string());
+    let (admin_id, ..) = DEMO_STAFF[0];
+    let mut session = Session::create(
+        paths,
+        NewStore {
+            branch_code: "DEMO01".into(),
+            branch_name: I18n::for_lang(lang).t("demo.branch_name").to_string(),
+            admin_id: admin_id.into(),
+            admin_name: name(DEMO_STAFF[0]).into(),
+            admin_passphrase: passphrase(),
+            demo: true,
+        },
+        clock,
+        StoreOptions::default(),
+    )?;
+    for staff in &DEMO_STAFF[1..] {
+        session.add_staff(staff.0, name(*staff), staff.1, &passphrase())?;
+    }
+    Ok(true)
+}
+
+fn user_command(cx: &Context, action: UserCommand) -> Result<ExitCode> {
+    let paths = cx.store_paths()?;
+    let (mut session, current_passphrase) = cx.login_keeping_passphrase(&paths)?;
+    match action {
+        UserCommand::Add {
+            id,
+            name,
+            role,
+            new_passphrase_file,
+        } => {
+            session.require(crate::domain::staff::Permission::ManageStaff)?;
+            let passphrase = secrets::new_passphrase(
+                new_passphrase_file.as_deref(),
+                secrets::NEW_PASSPHRASE_ENV,
+                cx.i18n,
+            )?;
+            let staff = session.add_staff(&id, &name, role, &passphrase)?;
+            cx.say(
+                "cli.user_added",
+                &[
+                    ("id", staff.id.as_str()),
+                    ("role", cx.i18n.t(&format!("role.{}", staff.role.code()))),
+                ],
+            );
+        }
+        UserCommand::List { json } => {
+            let staff = session.list_staff()?;
+            if json {
+                print_json(&staff);
+            } else {
+                let i18n = cx.i18n;
+                let rows: Vec<Vec<String>> = staff
+                    .iter()
+                    .map(|s| {
+                        vec![
+                            s.id.clone(),
+                            s.name.clone(),
+                            i18n.t(&format!("role.{}", s.role.code())).to_string(),
+                            i18n.t(&format!("status.{}", s.status.code())).to_string(),
+                            s.locked_until
+                                .map(|t| {
+                                    t.with_timezone(&chrono::Local).format("%H:%M").to_string()
+                                })
+                                .unwrap_or_default(),
+                        ]
+                    })
+                    .collect();
+                print!(
+                    "{}",
+                    table::render(
+                        &[
+                            i18n.t("col.staff_id"),
+                            i18n.t("col.name"),
+                            i18n.t("col.role"),
+                            i18n.t("col.status"),
+                            i18n.t("col.locked_until"),
+                        ],
+                        &rows
+                    )
+                );
+            }
+        }
+        UserCommand::Disable { id } => {
+            session.disable_staff(&id)?;
+            cx.say("cli.user_disabled", &[("id", &id)]);
+        }
+        UserCommand::Passwd {
+            id,
+            new_passphrase_file,
+        } => {
+            let own = id
+                .as_deref()
+                .is_none_or(|id| id.eq_ignore_ascii_case(session.me().id.as_str()));
+            if !own {
+                session.require(crate::domain::staff::Permission::ManageStaff)?;
+            }
+            let new = secrets::new_passphrase(
+                new_passphrase_file.as_deref(),
+                secrets::NEW_PASSPHRASE_ENV,
+                cx.i18n,
+            )?;
+            match id.filter(|_| !own) {
+                Some(id) => {
+                    session.reset_passphrase(&id, &new)?;
+                    cx.say("cli.passphrase_reset", &[("id", &id)]);
+                }
+                None => {
+                    // The current passphrase is the one this command logged in with.
+                    session.change_own_passphrase(&current_passphrase, &new)?;
+                    cx.say("cli.passphrase_changed", &[]);
+                }
+            }
+        }
+        UserCommand::Unlock { id } => {
+            session.unlock_account(&id)?;
+            cx.say("cli.user_unlocked", &[("id", &id)]);
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn audit_command(cx: &Context, action: AuditCommand) -> Result<ExitCode> {
+    let session = cx.login(&cx.store_paths()?)?;
+    match action {
+        AuditCommand::Verify { json } => {
+            let verdict = session.verify_audit()?;
+            if json {
+                print_json(&verdict);
+            } else {
+                match &verdict {
+                    ChainVerdict::Intact { rows } => {
+                        cx.say("cli.audit_intact", &[("rows", &rows.to_string())]);
+                    }
+                    ChainVerdict::Broken { row, reason } => {
+                        let reason = serde_json::to_value(reason)
+                            .ok()
+                            .and_then(|v| v.as_str().map(str::to_string))
+                            .unwrap_or_default();
+                        cx.say(
+                            "cli.audit_broken",
+                            &[
+                                ("row", &row.to_string()),
+                                ("reason", cx.i18n.t(&format!("audit.break.{reason}"))),
+                            ],
+                        );
+                    }
+                }
+            }
+            Ok(match verdict {
+                ChainVerdict::Intact { .. } => ExitCode::SUCCESS,
+                ChainVerdict::Broken { .. } => ExitCode::from(3),
+            })
+        }
+        AuditCommand::List {
+            limit,
+            before,
+            json,
+        } => {
+            let rows = session.list_audit(before, limit.min(10_000))?;
+            if json {
+                print_json(&rows);
+            } else {
+                let i18n = cx.i18n;
+                let table_rows: Vec<Vec<String>> = rows
+                    .iter()
+                    .map(|r| {
+                        vec![
+                            r.id.to_string(),
+                            local_time(&r.at),
+                            r.actor.clone(),
+                            r.action.clone(),
+                            r.entity_id.clone(),
+                        ]
+                    })
+                    .collect();
+                print!(
+                    "{}",
+                    table::render(
+                        &[
+                            "#",
+                            i18n.t("col.time"),
+                            i18n.t("col.actor"),
+                            i18n.t("col.action"),
+                            i18n.t("col.subject"),
+                        ],
+                        &table_rows
+                    )
+                );
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+/// An RFC 3339 timestamp in local time, `YYYY-MM-DD HH:MM:SS`.
+pub fn local_time(rfc3339: &str) -> String {
+    chrono::DateTime::parse_from_rfc3339(rfc3339)
+        .map(|t| {
+            t.with_timezone(&chrono::Local)
+                .format("%Y-%m-%d %H:%M:%S")
+                .to_string()
+        })
+        .unwrap_or_else(|_| rfc3339.to_string())
+}
+
+fn human_bytes(bytes: u64) -> String {
+    const MIB: u64 = 1024 * 1024;
+    if bytes >= MIB {
+        format!("{:.1} MiB", bytes as f64 / MIB as f64)
+    } else {
+        format!("{:.1} KiB", bytes as f64 / 1024.0)
+    }
+}
+
+fn print_json<T: serde::Serialize>(value: &T) {
+    match serde_json::to_string_pretty(value) {
+        Ok(text) => println!("{text}"),
+        Err(e) => eprintln!("{e}"),
+    }
 }

@@ -16,11 +16,13 @@ mod staff;
 mod swap;
 mod write;
 
-pub use audit::AuditRow;
+pub use audit::{AuditRow, LoginHistory};
 pub use backup::{BackupSummary, RestoreSummary, restore};
 pub use db::open_db;
 pub use doctor::{Check, DoctorReport};
+pub use fsutil::create_private_dir;
 pub use keyslots::{DbKey, KdfParams, KeySlots};
 pub use paths::StorePaths;
-pub use session::{BranchInfo, NewStore, Session, StoreOptions};
+pub use session::probe;
+pub use session::{BranchInfo, NewStore, Session, StoreOptions, StoreProbe};
 pub use staff::StaffRow;

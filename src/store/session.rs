@@ -35,7 +35,8 @@ impl Default for StoreOptions {
     }
 }
 
-/// What `init` (or the first-run wizard) needs.
+/// What `init` (or the first-run wizard) needs. `Debug` shows no passphrase (secrecy).
+#[derive(Debug)]
 pub struct NewStore {
     pub branch_code: String,
     pub branch_name: String,
@@ -480,4 +481,21 @@ fn read_branch(conn: &Connection) -> Result<BranchInfo> {
         store_id: setting("store_id")?,
         demo: setting("demo")? == "true",
     })
+}
+
+/// What is in a store directory, as far as can be told without a passphrase.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StoreProbe {
+    /// Nothing: the first-run wizard (or `init`) creates a store here.
+    Absent,
+    /// A store; `demo` says whether it is the demo store (from its key slots).
+    Present { demo: bool },
+}
+
+pub fn probe(paths: &StorePaths) -> StoreProbe {
+    if !paths.exists() {
+        return StoreProbe::Absent;
+    }
+    let demo = KeySlots::load(&paths.keyslots()).is_ok_and(|slots| slots.demo);
+    StoreProbe::Present { demo }
 }

@@ -12,7 +12,7 @@ use crate::store::Session;
 use crate::store::migrations::SCHEMA_VERSION;
 use chrono::{DateTime, SecondsFormat, Utc};
 use rusqlite::types::Value;
-use rusqlite::{Connection, OptionalExtension, Transaction, params};
+use rusqlite::{OptionalExtension, Transaction, params};
 use serde_json::json;
 
 /// Tables that the write path may touch. Names are fixed here, never taken from input.
@@ -84,15 +84,6 @@ pub struct Writer<'t> {
 }
 
 impl Writer<'_> {
-    /// For reads inside the transaction (checks that must see the same state as the write).
-    pub fn conn(&self) -> &Connection {
-        self.tx
-    }
-
-    pub fn now(&self) -> DateTime<Utc> {
-        self.now
-    }
-
     pub fn now_text(&self) -> String {
         self.now.to_rfc3339_opts(SecondsFormat::Millis, true)
     }

@@ -1,0 +1,116 @@
+//! The named things a key can do, and the contexts that decide which names are live.
+
+use serde::Serialize;
+
+macro_rules! commands {
+    ($($variant:ident => $name:literal),* $(,)?) => {
+        /// Something a key can ask for. The keymap names these; the help screen lists them.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+        pub enum Command { $($variant),* }
+
+        impl Command {
+            pub const ALL: &'static [Command] = &[$(Command::$variant),*];
+
+            pub fn name(self) -> &'static str {
+                match self { $(Command::$variant => $name),* }
+            }
+
+            pub fn from_name(name: &str) -> Option<Command> {
+                match name { $($name => Some(Command::$variant),)* _ => None }
+            }
+        }
+    };
+}
+
+commands! {
+    Help => "help",
+    StaffScreen => "staff_screen",
+    AuditScreen => "audit_screen",
+    Logout => "logout",
+    Quit => "quit",
+    Lock => "lock",
+    Back => "back",
+    Submit => "submit",
+    Save => "save",
+    NextField => "next_field",
+    PrevField => "prev_field",
+    ChoicePrev => "choice_prev",
+    ChoiceNext => "choice_next",
+    CursorLeft => "cursor_left",
+    CursorRight => "cursor_right",
+    CursorHome => "cursor_home",
+    CursorEnd => "cursor_end",
+    DeleteBack => "delete_back",
+    DeleteForward => "delete_forward",
+    DeleteWord => "delete_word",
+    ClearField => "clear_field",
+    Up => "up",
+    Down => "down",
+    PageUp => "page_up",
+    PageDown => "page_down",
+    First => "first",
+    Last => "last",
+    NewStaff => "new_staff",
+    ResetPassphrase => "reset_passphrase",
+    DisableStaff => "disable_staff",
+    UnlockAccount => "unlock_account",
+    Refresh => "refresh",
+    VerifyAudit => "verify_audit",
+    Confirm => "confirm",
+}
+
+impl Command {
+    /// The i18n key of the command's label.
+    pub fn label_key(self) -> String {
+        format!("action.{}", self.name())
+    }
+}
+
+/// Where keys are looked up, most specific first. The app says which contexts are live.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+pub enum Context {
+    Global,
+    Form,
+    Choice,
+    Field,
+    List,
+    Staff,
+    Audit,
+    Confirm,
+    Lock,
+    Help,
+}
+
+impl Context {
+    pub const ALL: [Context; 10] = [
+        Context::Global,
+        Context::Form,
+        Context::Choice,
+        Context::Field,
+        Context::List,
+        Context::Staff,
+        Context::Audit,
+        Context::Confirm,
+        Context::Lock,
+        Context::Help,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Context::Global => "global",
+            Context::Form => "form",
+            Context::Choice => "choice",
+            Context::Field => "field",
+            Context::List => "list",
+            Context::Staff => "staff",
+            Context::Audit => "audit",
+            Context::Confirm => "confirm",
+            Context::Lock => "lock",
+            Context::Help => "help",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<Context> {
+        Context::ALL.into_iter().find(|c| c.name() == name)
+    }
+}

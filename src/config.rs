@@ -1,0 +1,122 @@
+//! The user's configuration file (`config.toml` in the platform config directory, or
+//! `--config FILE`). Every key is optional.
+//!
+//! ```toml
+//! language = "zh"            # or "en"; default follows LANG
+//! idle_lock_minutes = 5      # 1–15
+//! store = "/srv/branchdesk"  # default store directory
+//! [keymap]                   # action = ["key", ...], see assets/keymap.toml
+//! lock = ["Ctrl-L", "F12"]
+//! ```
+
+use crate::error::{Error, Result};
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+pub const DEFAULT_IDLE_LOCK_MINUTES: u32 = 5;
+/// PCI DSS 8.2.8: sessions idle for more than 15 minutes must require re-authentication.
+pub const MAX_IDLE_LOCK_MINUTES: u32 = 15;
+
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields, default)]
+pub struct Config {
+    pub language: Option<String>,
+    pub idle_lock_minutes: u32,
+    pub store: Option<PathBuf>,
+    pub keymap: BTreeMap<String, Vec<String>>,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            language: None,
+            idle_lock_minutes: DEFAULT_IDLE_LOCK_MINUTES,
+            store: None,
+            keymap: BTreeMap::new(),
+        }
+    }
+}
+
+impl Config {
+    pub fn default_path() -> Option<PathBuf> {
+        directories::ProjectDirs::from("", "", "branchdesk")
+            .map(|dirs| dirs.config_dir().join("config.toml"))
+    }
+
+    /// Reads `path`; a missing file means all defaults.
+    pub fn load(path: &Path) -> Result<Config> {
+        let text = match std::fs::read_to_string(path) {
+            Ok(text) => text,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Config::default()),
+            Err(e) => return Err(Error::io(path, e)),
+        };
+        Config::parse(&text).map_err(|detail| Error::Config {
+            path: path.to_path_buf(),
+            detail,
+        })
+    }
+
+    /// Parses the file's text; the error names the line.
+    pub fn parse(text: &str) -> std::result::Result<Config, String> {
+        let config: Config = toml::from_str(text).map_err(|e| {
+            let line = e
+                .span()
+                .map(|span| text[..span.start.min(text.len())].lines().count().max(1));
+            match line {
+                Some(line) => format!("line {line}: {}", e.message()),
+                None => e.message().to_string(),
+            }
+        })?;
+        if !(1..=MAX_IDLE_LOCK_MINUTES).contains(&config.idle_lock_minutes) {
+            return Err(format!(
+                "idle_lock_minutes must be between 1 and {MAX_IDLE_LOCK_MINUTES}"
+            ));
+        }
+        if let Some(lang) = &config.language
+            && crate::i18n::Lang::parse(lang).is_none()
+        {
+            return Err("language must be \"zh\" or \"en\"".into());
+        }
+        Ok(config)
+    }
+
+    pub fn idle_lock(&self) -> Duration {
+        Duration::from_secs(u64::from(self.idle_lock_minutes) * 60)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_empty_file_is_all_defaults() {
+        assert_eq!(Config::parse("").unwrap(), Config::default());
+        assert_eq!(Config::default().idle_lock(), Duration::from_secs(300));
+    }
+
+    #[test]
+    fn values_are_read() {
+        let config = Config::parse(
+            "language = \"en\"\nidle_lock_minutes = 15\n[keymap]\nlock = [\"F12\"]\n",
+        )
+        .unwrap();
+        assert_eq!(config.language.as_deref(), Some("en"));
+        assert_eq!(config.idle_lock_minutes, 15);
+        assert_eq!(config.keymap["lock"], ["F12"]);
+    }
+
+    #[test]
+    fn errors_name_the_line_and_the_rule() {
+        let err = Config::parse("language = \"en\"\nidle_lock_minutes = \"five\"\n").unwrap_err();
+        assert!(err.starts_with("line 2:"), "{err}");
+        let err = Config::parse("idle_lock_minutes = 30\n").unwrap_err();
+        assert!(err.contains("between 1 and 15"), "{err}");
+        let err = Config::parse("colour = \"red\"\n").unwrap_err();
+        assert!(err.contains("line 1"), "{err}");
+        let err = Config::parse("language = \"fr\"\n").unwrap_err();
+        assert!(err.contains("zh"), "{err}");
+    }
+}

@@ -1,0 +1,258 @@
+//! The store on its own thread, behind requests and replies (the shape of gitui's asyncgit):
+//! the TUI sends a [`Request`] and goes on drawing; the [`Reply`] arrives as an event. No
+//! rusqlite type crosses this boundary.
+
+use crate::domain::audit::ChainVerdict;
+use crate::domain::clock::Clock;
+use crate::domain::lockout::delay_after;
+use crate::domain::staff::{Permission, Role};
+use crate::error::{Error, Result};
+use crate::store::{NewStore, Session, StoreOptions, StorePaths};
+use secrecy::SecretString;
+use serde::Serialize;
+use std::sync::Arc;
+use std::sync::mpsc::{self, Receiver, Sender};
+use std::thread;
+
+pub use crate::store::{AuditRow, BranchInfo, StaffRow};
+
+/// Who is logged in, as the screens need it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SessionInfo {
+    pub staff_id: String,
+    pub name: String,
+    pub role: Role,
+    pub branch: BranchInfo,
+    /// Failed attempts on this account since its previous successful login.
+    pub failed_attempts_before: u32,
+    /// When this account last logged in before now (RFC 3339), if ever.
+    pub previous_login: Option<String>,
+}
+
+impl SessionInfo {
+    pub fn can(&self, permission: Permission) -> bool {
+        self.role.can(permission)
+    }
+}
+
+#[derive(Debug)]
+pub enum Request {
+    CreateStore(NewStore),
+    Login {
+        staff_id: String,
+        passphrase: SecretString,
+    },
+    /// Re-enter the passphrase on the lock screen.
+    Unlock {
+        passphrase: SecretString,
+    },
+    RecordLock {
+        idle: bool,
+    },
+    Logout,
+    ListStaff,
+    AddStaff {
+        id: String,
+        name: String,
+        role: Role,
+        passphrase: SecretString,
+    },
+    DisableStaff {
+        id: String,
+    },
+    ResetPassphrase {
+        id: String,
+        passphrase: SecretString,
+    },
+    UnlockAccount {
+        id: String,
+    },
+    AuditPage {
+        before: Option<i64>,
+        limit: u32,
+    },
+    VerifyAudit,
+}
+
+#[derive(Debug)]
+pub enum Reply {
+    /// The login (or store creation) worked.
+    LoggedIn(SessionInfo),
+    /// A login must wait this many seconds after earlier failures; it will go ahead by itself.
+    Waiting {
+        seconds: u64,
+    },
+    Unlocked,
+    LoggedOut,
+    Staff(Vec<StaffRow>),
+    /// A staff change went through; the list follows in a `Staff` reply.
+    StaffChanged,
+    AuditPage {
+        before: Option<i64>,
+        rows: Vec<AuditRow>,
+    },
+    AuditVerdict(ChainVerdict),
+    /// Something that needs no answer (a lock was recorded).
+    Done,
+    Failed(Error),
+}
+
+/// The UI's end of the worker.
+pub struct ServiceHandle {
+    requests: Sender<Request>,
+}
+
+impl ServiceHandle {
+    /// Starts the worker. Each reply is passed to `deliver` (which typically forwards it into
+    /// the UI's event channel).
+    pub fn spawn(
+        paths: StorePaths,
+        clock: Arc<dyn Clock>,
+        options: StoreOptions,
+        deliver: impl Fn(Reply) + Send + 'static,
+    ) -> ServiceHandle {
+        let (requests, inbox) = mpsc::channel();
+        let worker = Worker {
+            paths,
+            clock,
+            options,
+            session: None,
+        };
+        // The worker ends when the handle (the only sender) is dropped.
+        let _ = thread::Builder::new()
+            .name("store".into())
+            .spawn(move || worker.run(inbox, deliver));
+        ServiceHandle { requests }
+    }
+
+    /// Sends a request; false if the worker has stopped.
+    pub fn send(&self, request: Request) -> bool {
+        self.requests.send(request).is_ok()
+    }
+}
+
+struct Worker {
+    paths: StorePaths,
+    clock: Arc<dyn Clock>,
+    options: StoreOptions,
+    session: Option<Session>,
+}
+
+impl Worker {
+    fn run(mut self, inbox: Receiver<Request>, deliver: impl Fn(Reply)) {
+        while let Ok(request) = inbox.recv() {
+            let reply = self.handle(request, &deliver);
+            deliver(reply.unwrap_or_else(Reply::Failed));
+        }
+        if let Some(mut session) = self.session.take() {
+            let _ = session.record_logout();
+        }
+    }
+
+    fn session(&mut self) -> Result<&mut Session> {
+        self.session.as_mut().ok_or(Error::WrongCredentials)
+    }
+
+    fn handle(&mut self, request: Request, deliver: &impl Fn(Reply)) -> Result<Reply> {
+        match request {
+            Request::CreateStore(setup) => {
+                let session =
+                    Session::create(&self.paths, setup, self.clock.clone(), self.options)?;
+                Ok(self.logged_in(session))
+            }
+            Request::Login {
+                staff_id,
+                passphrase,
+            } => {
+                self.session = None;
+                let session = self.login_waiting(&staff_id, &passphrase, deliver)?;
+                tracing::info!(staff = %session.me().id, role = %session.me().role, "login");
+                Ok(self.logged_in(session))
+            }
+            Request::Unlock { passphrase } => {
+                self.session()?.verify_passphrase(&passphrase)?;
+                Ok(Reply::Unlocked)
+            }
+            Request::RecordLock { idle } => {
+                self.session()?
+                    .record_lock(if idle { "idle" } else { "staff" })?;
+                Ok(Reply::Done)
+            }
+            Request::Logout => {
+                if let Some(mut session) = self.session.take() {
+                    session.record_logout()?;
+                }
+                Ok(Reply::LoggedOut)
+            }
+            Request::ListStaff => Ok(Reply::Staff(self.session()?.list_staff()?)),
+            Request::AddStaff {
+                id,
+                name,
+                role,
+                passphrase,
+            } => {
+                self.session()?.add_staff(&id, &name, role, &passphrase)?;
+                Ok(Reply::StaffChanged)
+            }
+            Request::DisableStaff { id } => {
+                self.session()?.disable_staff(&id)?;
+                Ok(Reply::StaffChanged)
+            }
+            Request::ResetPassphrase { id, passphrase } => {
+                self.session()?.reset_passphrase(&id, &passphrase)?;
+                Ok(Reply::StaffChanged)
+            }
+            Request::UnlockAccount { id } => {
+                self.session()?.unlock_account(&id)?;
+                Ok(Reply::StaffChanged)
+            }
+            Request::AuditPage { before, limit } => Ok(Reply::AuditPage {
+                before,
+                rows: self.session()?.list_audit(before, limit)?,
+            }),
+            Request::VerifyAudit => Ok(Reply::AuditVerdict(self.session()?.verify_audit()?)),
+        }
+    }
+
+    /// Logs in, first waiting out the pause that earlier failures impose (telling the UI so).
+    fn login_waiting(
+        &self,
+        staff_id: &str,
+        passphrase: &SecretString,
+        deliver: &impl Fn(Reply),
+    ) -> Result<Session> {
+        let attempt = || {
+            Session::unlock(
+                &self.paths,
+                staff_id,
+                passphrase,
+                self.clock.clone(),
+                self.options,
+            )
+        };
+        match attempt() {
+            Err(Error::TooSoon { seconds }) => {
+                deliver(Reply::Waiting { seconds });
+                let longest = delay_after(u32::MAX).num_seconds().unsigned_abs();
+                thread::sleep(std::time::Duration::from_secs(seconds.min(longest)));
+                attempt()
+            }
+            other => other,
+        }
+    }
+
+    fn logged_in(&mut self, session: Session) -> Reply {
+        let history = session.login_history().unwrap_or_default();
+        let me = session.me();
+        let info = SessionInfo {
+            staff_id: me.id.to_string(),
+            name: me.name.clone(),
+            role: me.role,
+            branch: session.branch().clone(),
+            failed_attempts_before: history.failed_attempts_before,
+            previous_login: history.previous_login,
+        };
+        self.session = Some(session);
+        Reply::LoggedIn(info)
+    }
+}

@@ -1,0 +1,269 @@
+//! Drawing. Everything here reads the app state and changes nothing.
+
+use super::keymap::Keymap;
+use super::views;
+use crate::app::{App, Command, Context, Phase, StatusKind, Tab};
+use chrono::Datelike;
+use ratatui::Frame;
+use ratatui::layout::{Alignment, Constraint, Layout, Rect};
+use ratatui::style::{Color, Modifier, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+use unicode_width::UnicodeWidthStr;
+
+pub const MIN_WIDTH: u16 = 80;
+pub const MIN_HEIGHT: u16 = 24;
+
+pub fn render(frame: &mut Frame, app: &App, keymap: &Keymap) {
+    let area = frame.area();
+    if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
+        let text = app.i18n.fill(
+            "ui.too_small",
+            &[
+                ("need", &format!("{MIN_WIDTH}×{MIN_HEIGHT}")),
+                ("have", &format!("{}×{}", area.width, area.height)),
+            ],
+        );
+        frame.render_widget(
+            Paragraph::new(text)
+                .alignment(Alignment::Center)
+                .wrap(ratatui::widgets::Wrap { trim: true }),
+            area.centered_vertically(Constraint::Length(3)),
+        );
+        return;
+    }
+    let show_tabs = app.main().is_some_and(|m| m.lock.is_none());
+    let [header, tabs, body, status, footer] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Length(u16::from(show_tabs)),
+        Constraint::Min(1),
+        Constraint::Length(1),
+        Constraint::Length(1),
+    ])
+    .areas(area);
+
+    render_header(frame, header, app);
+    if show_tabs {
+        render_tabs(frame, tabs, app, keymap);
+    }
+    views::render_body(frame, body, app, keymap);
+    render_status(frame, status, app);
+    render_footer(frame, footer, app, keymap);
+    views::render_modal(frame, area, app, keymap);
+}
+
+fn render_header(frame: &mut Frame, area: Rect, app: &App) {
+    let i18n = app.i18n;
+    let bar = Style::new().bg(Color::Blue).fg(Color::White);
+    // The right side (state and clock) is fixed; the left side gives way, branch name last.
+    let mut right = Vec::new();
+    if app.demo || app.main().is_some_and(|m| m.session.branch.demo) {
+        right.push(Span::styled(
+            format!(" {} ", i18n.t("ui.demo_tag")),
+            Style::new().bg(Color::Yellow).fg(Color::Black),
+        ));
+    }
+    if app.main().is_some_and(|m| m.lock.is_some()) {
+        right.push(Span::styled(
+            format!(" {} ", i18n.t("ui.locked")),
+            Style::new()
+                .bg(Color::Red)
+                .fg(Color::White)
+                .add_modifier(Modifier::BOLD),
+        ));
+    }
+    let weekday_key = format!("weekday.{}", app.now.weekday().num_days_from_monday());
+    right.push(Span::styled(
+        format!(
+            " {} {} {} ",
+            app.now.format("%Y-%m-%d"),
+            i18n.t(&weekday_key),
+            app.now.format("%H:%M")
+        ),
+        bar,
+    ));
+    let left = match &app.phase {
+        Phase::Main(main) => {
+            let s = &main.session;
+            format!(
+                " {} {} · {} │ {} {}",
+                s.name,
+                s.staff_id,
+                i18n.t(&format!("role.{}", s.role.code())),
+                s.branch.code,
+                s.branch.name
+            )
+        }
+        _ => format!(" branchdesk │ {}", i18n.t("ui.subtitle")),
+    };
+    let right_width: usize = right.iter().map(|s| s.content.width()).sum();
+    frame.render_widget(Paragraph::new("").style(bar), area);
+    let [left_area, right_area] =
+        Layout::horizontal([Constraint::Min(1), Constraint::Length(right_width as u16)])
+            .areas(area);
+    frame.render_widget(
+        Paragraph::new(Span::styled(left, bar.add_modifier(Modifier::BOLD))),
+        left_area,
+    );
+    frame.render_widget(Paragraph::new(Line::from(right)), right_area);
+}
+
+/// Where each tab sits on the tab row: (tab, first column, width, text). Shared by drawing
+/// and by mouse clicks.
+pub fn tab_layout(app: &App, keymap: &Keymap) -> Vec<(Tab, u16, u16, String)> {
+    let mut x = 0u16;
+    app.tabs()
+        .into_iter()
+        .map(|tab| {
+            let label = app.i18n.t(tab.label_key());
+            let text = match tab
+                .command()
+                .and_then(|c| keymap.key_label(&[Context::Global], c))
+            {
+                Some(key) => format!(" {key} {label} "),
+                None => format!(" {label} "),
+            };
+            let width = text.width() as u16;
+            let placed = (tab, x, width, text);
+            x = x.saturating_add(width + 1);
+            placed
+        })
+        .collect()
+}
+
+fn render_tabs(frame: &mut Frame, area: Rect, app: &App, keymap: &Keymap) {
+    let current = app.main().map(|m| m.tab);
+    let mut spans = Vec::new();
+    for (tab, _, _, text) in tab_layout(app, keymap) {
+        let style = if Some(tab) == current {
+            Style::new().add_modifier(Modifier::REVERSED | Modifier::BOLD)
+        } else {
+            Style::new().fg(Color::Cyan)
+        };
+        spans.push(Span::styled(text, style));
+        spans.push(Span::raw(" "));
+    }
+    frame.render_widget(Paragraph::new(Line::from(spans)), area);
+}
+
+fn render_status(frame: &mut Frame, area: Rect, app: &App) {
+    let Some(status) = &app.status else {
+        return;
+    };
+    let i18n = app.i18n;
+    let (prefix, style) = match status.kind {
+        StatusKind::Info => (String::new(), Style::new()),
+        StatusKind::Success => (
+            format!("{} ", i18n.t("status.kind.success")),
+            Style::new().fg(Color::Green),
+        ),
+        StatusKind::Warning => (
+            format!("{} ", i18n.t("status.kind.warning")),
+            Style::new().fg(Color::Yellow).add_modifier(Modifier::BOLD),
+        ),
+        StatusKind::Error => (
+            format!("{} ", i18n.t("status.kind.error")),
+            Style::new().fg(Color::Red).add_modifier(Modifier::BOLD),
+        ),
+        StatusKind::Busy => {
+            const FRAMES: [char; 4] = ['|', '/', '-', '\\'];
+            let tick = (app.now.timestamp_subsec_millis() / 250) as usize;
+            (
+                format!("{} ", FRAMES[tick % 4]),
+                Style::new().fg(Color::Cyan),
+            )
+        }
+    };
+    frame.render_widget(
+        Paragraph::new(format!(" {prefix}{}", status.text)).style(style),
+        area,
+    );
+}
+
+/// Commands the footer leaves to the help screen: editing and moving keys everyone knows.
+fn obvious(command: Command) -> bool {
+    matches!(
+        command,
+        Command::CursorLeft
+            | Command::CursorRight
+            | Command::CursorHome
+            | Command::CursorEnd
+            | Command::DeleteBack
+            | Command::DeleteForward
+            | Command::DeleteWord
+            | Command::ClearField
+            | Command::Up
+            | Command::Down
+            | Command::PageUp
+            | Command::PageDown
+            | Command::First
+            | Command::Last
+            | Command::ChoicePrev
+            | Command::PrevField
+    )
+}
+
+/// Key hints for the footer: help first, then the most specific context's keys. Screen
+/// keys are left out while the tab row shows them.
+pub fn hints(app: &App, keymap: &Keymap) -> Vec<(String, String)> {
+    let contexts = app.contexts();
+    let tabs_shown = app.main().is_some_and(|m| m.lock.is_none());
+    let mut candidates: Vec<(Context, Command)> = Vec::new();
+    if let Some(context) = contexts
+        .iter()
+        .find(|c| keymap.key_label(&[**c], Command::Help).is_some())
+    {
+        candidates.push((*context, Command::Help));
+    }
+    for context in &contexts {
+        for binding in keymap.bindings().iter().filter(|b| b.context == *context) {
+            candidates.push((*context, binding.command));
+        }
+    }
+    let mut seen = Vec::new();
+    let mut hints = Vec::new();
+    for (context, command) in candidates {
+        let on_tab_row =
+            tabs_shown && matches!(command, Command::StaffScreen | Command::AuditScreen);
+        if obvious(command) || on_tab_row || seen.contains(&command) || !app.enabled(command) {
+            continue;
+        }
+        let Some(key) = keymap.key_label(&[context], command) else {
+            continue;
+        };
+        seen.push(command);
+        hints.push((key, command_label(app.i18n, context, command)));
+    }
+    hints
+}
+
+fn render_footer(frame: &mut Frame, area: Rect, app: &App, keymap: &Keymap) {
+    let mut spans = Vec::new();
+    let mut used = 0usize;
+    let room = area.width as usize;
+    for (key, label) in hints(app, keymap) {
+        let width = key.width() + label.width() + 3;
+        if used + width > room {
+            break;
+        }
+        used += width;
+        spans.push(Span::styled(
+            format!(" {key}"),
+            Style::new().add_modifier(Modifier::BOLD | Modifier::REVERSED),
+        ));
+        spans.push(Span::raw(format!(" {label} ")));
+    }
+    frame.render_widget(Paragraph::new(Line::from(spans)), area);
+}
+
+/// A command's label, worded for its context where the catalog has a special wording
+/// (`action_in.<context>.<command>`), else its general label.
+pub fn command_label(i18n: &crate::i18n::I18n, context: Context, command: Command) -> String {
+    let specific = format!("action_in.{}.{}", context.name(), command.name());
+    let label = i18n.t(&specific);
+    if label == specific {
+        i18n.t(&command.label_key()).to_string()
+    } else {
+        label.to_string()
+    }
+}

@@ -1,0 +1,643 @@
+//! The body of each screen, the forms and the pop-ups.
+
+use super::keymap::Keymap;
+use crate::app::form::{FieldValue, Form};
+use crate::app::{App, Command, Context, MainState, Modal, Phase, StaffOverlay, Tab};
+use crate::i18n::I18n;
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Position, Rect};
+use ratatui::style::{Color, Modifier, Style};
+use ratatui::text::{Line, Span, Text};
+use ratatui::widgets::{Block, Clear, Paragraph, Row, Table, TableState, Wrap};
+use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
+
+fn error_style() -> Style {
+    Style::new().fg(Color::Red).add_modifier(Modifier::BOLD)
+}
+
+fn dim() -> Style {
+    Style::new().fg(Color::DarkGray)
+}
+
+/// A centred rectangle of at most `width` × `height` inside `area`.
+fn popup(area: Rect, width: u16, height: u16) -> Rect {
+    let width = width.min(area.width);
+    let height = height.min(area.height);
+    Rect {
+        x: area.x + (area.width - width) / 2,
+        y: area.y + (area.height - height) / 2,
+        width,
+        height,
+    }
+}
+
+/// Lines for a form, and where the cursor goes (row within the lines, column).
+struct FormLines {
+    lines: Vec<Line<'static>>,
+    cursor: Option<(usize, u16)>,
+}
+
+fn form_lines(form: &Form, i18n: &I18n, width: u16) -> FormLines {
+    let label_width = form
+        .fields
+        .iter()
+        .map(|f| i18n.t(f.label).width())
+        .max()
+        .unwrap_or(0);
+    let value_width = (width as usize).saturating_sub(label_width + 5).max(4);
+    let mut lines = Vec::new();
+    let mut cursor = None;
+    for (index, field) in form.fields.iter().enumerate() {
+        let focused = index == form.focus;
+        let label = i18n.t(field.label);
+        let pad = " ".repeat(label_width - label.width());
+        let marker = if focused { "> " } else { "  " };
+        let label_style = if focused {
+            Style::new().add_modifier(Modifier::BOLD)
+        } else {
+            Style::new()
+        };
+        let prefix_width = 2 + label_width + 2;
+        let (shown, cursor_col) = match &field.value {
+            FieldValue::Text(input) => {
+                let scroll = input.visual_scroll(value_width.saturating_sub(1));
+                let visible = skip_columns(input.value(), scroll, value_width);
+                (visible, input.visual_cursor().saturating_sub(scroll))
+            }
+            FieldValue::Secret(secret) => {
+                let n = secret.chars().min(value_width.saturating_sub(1));
+                ("*".repeat(n), n)
+            }
+            FieldValue::Choice { options, index } => {
+                let text = options.get(*index).cloned().unwrap_or_default();
+                (format!("< {text} >"), 0)
+            }
+        };
+        let padded = format!(
+            "{shown}{}",
+            " ".repeat(value_width.saturating_sub(shown.width()))
+        );
+        let value_style = if focused {
+            Style::new().add_modifier(Modifier::UNDERLINED | Modifier::BOLD)
+        } else {
+            Style::new().add_modifier(Modifier::UNDERLINED)
+        };
+        if focused && field.is_text_like() {
+            cursor = Some((lines.len(), (prefix_width + cursor_col) as u16));
+        }
+        lines.push(Line::from(vec![
+            Span::styled(format!("{marker}{label}{pad}  "), label_style),
+            Span::styled(padded, value_style),
+        ]));
+        if let Some(error) = &field.error {
+            lines.push(Line::from(Span::styled(
+                format!("{}{error}", " ".repeat(prefix_width)),
+                error_style(),
+            )));
+        }
+    }
+    if let Some(error) = &form.error {
+        lines.push(Line::from(""));
+        lines.push(Line::from(Span::styled(error.clone(), error_style())));
+    }
+    FormLines { lines, cursor }
+}
+
+/// The part of `text` from display column `skip`, at most `width` columns wide.
+fn skip_columns(text: &str, skip: usize, width: usize) -> String {
+    let mut column = 0;
+    let mut out = String::new();
+    let mut used = 0;
+    for c in text.chars() {
+        let w = c.width().unwrap_or(0);
+        if column < skip {
+            column += w;
+            continue;
+        }
+        if used + w > width {
+            break;
+        }
+        used += w;
+        out.push(c);
+    }
+    out
+}
+
+/// Draws `intro`, then the form, in a bordered box; places the terminal cursor in the field.
+fn render_form_box(
+    frame: &mut Frame,
+    area: Rect,
+    title: &str,
+    intro: Vec<Line<'static>>,
+    form: &Form,
+    outro: Vec<Line<'static>>,
+    i18n: &I18n,
+) {
+    let inner_width = area.width.saturating_sub(4);
+    let body = form_lines(form, i18n, inner_width);
+    let mut lines = intro;
+    let form_top = lines.len();
+    lines.extend(body.lines);
+    lines.extend(outro);
+    frame.render_widget(Clear, area);
+    let block = Block::bordered()
+        .title(format!(" {title} "))
+        .padding(ratatui::widgets::Padding::horizontal(1));
+    let inner = block.inner(area);
+    frame.render_widget(Paragraph::new(lines).block(block), area);
+    if let Some((row, col)) = body.cursor {
+        let y = inner.y + (form_top + row) as u16;
+        if y < inner.bottom() {
+            frame.set_cursor_position(Position::new(inner.x + col.min(inner.width), y));
+        }
+    }
+}
+
+pub fn render_body(frame: &mut Frame, area: Rect, app: &App, keymap: &Keymap) {
+    let i18n = app.i18n;
+    match &app.phase {
+        Phase::Setup(form) => {
+            let intro = vec![
+                Line::from(i18n.t("setup.intro")),
+                Line::from(Span::styled(
+                    i18n.fill("ui.store_at", &[("dir", &app.store_dir)]),
+                    dim(),
+                )),
+                Line::from(i18n.t("setup.rule")),
+                Line::from(""),
+            ];
+            let box_area = popup(area, 72, 16);
+            render_form_box(
+                frame,
+                box_area,
+                i18n.t("setup.title"),
+                intro,
+                form,
+                Vec::new(),
+                i18n,
+            );
+        }
+        Phase::Login(form) => {
+            let intro = vec![
+                Line::from(i18n.t("login.intro")),
+                Line::from(Span::styled(
+                    i18n.fill("ui.store_at", &[("dir", &app.store_dir)]),
+                    dim(),
+                )),
+                Line::from(""),
+            ];
+            let mut outro = Vec::new();
+            if app.demo {
+                outro.push(Line::from(""));
+                outro.push(Line::from(Span::styled(
+                    i18n.fill(
+                        "login.demo_hint",
+                        &[("passphrase", crate::cli::DEMO_PASSPHRASE)],
+                    ),
+                    Style::new().fg(Color::Yellow),
+                )));
+                outro.push(Line::from(Span::styled(
+                    i18n.t("login.demo_warning").to_string(),
+                    Style::new().fg(Color::Yellow),
+                )));
+            }
+            let box_area = popup(area, 64, 13);
+            render_form_box(
+                frame,
+                box_area,
+                i18n.t("login.title"),
+                intro,
+                form,
+                outro,
+                i18n,
+            );
+        }
+        Phase::Main(main) => match &main.lock {
+            Some(lock) => {
+                let mut intro = vec![
+                    Line::from(i18n.fill(
+                        "lock.who",
+                        &[("name", &main.session.name), ("id", &main.session.staff_id)],
+                    )),
+                    Line::from(i18n.t(if lock.idle {
+                        "lock.idle"
+                    } else {
+                        "lock.manual"
+                    })),
+                    Line::from(""),
+                ];
+                intro.push(Line::from(i18n.t("lock.prompt")));
+                let box_area = popup(area, 60, 10);
+                render_form_box(
+                    frame,
+                    box_area,
+                    i18n.t("lock.title"),
+                    intro,
+                    &lock.form,
+                    Vec::new(),
+                    i18n,
+                );
+            }
+            None => match main.tab {
+                Tab::Overview => render_overview(frame, area, app, main, keymap),
+                Tab::Staff => render_staff(frame, area, app, main, keymap),
+                Tab::Audit => render_audit(frame, area, app, main),
+            },
+        },
+    }
+}
+
+fn render_overview(frame: &mut Frame, area: Rect, app: &App, main: &MainState, keymap: &Keymap) {
+    let i18n = app.i18n;
+    let s = &main.session;
+    let role_key = format!("role.{}", s.role.code());
+    let role = i18n.t(&role_key);
+    let mut lines = vec![
+        Line::from(Span::styled(
+            i18n.fill(
+                "overview.welcome",
+                &[("name", &s.name), ("id", &s.staff_id), ("role", role)],
+            ),
+            Style::new().add_modifier(Modifier::BOLD),
+        )),
+        Line::from(i18n.fill(
+            "overview.branch",
+            &[("code", &s.branch.code), ("name", &s.branch.name)],
+        )),
+        Line::from(match &s.previous_login {
+            Some(at) => i18n.fill(
+                "overview.previous_login",
+                &[("at", &crate::cli::local_time(at))],
+            ),
+            None => i18n.t("overview.first_login").to_string(),
+        }),
+    ];
+    if s.failed_attempts_before > 0 {
+        lines.push(Line::from(Span::styled(
+            i18n.fill(
+                "status.failed_attempts",
+                &[("count", &s.failed_attempts_before.to_string())],
+            ),
+            Style::new().fg(Color::Yellow).add_modifier(Modifier::BOLD),
+        )));
+    }
+    lines.push(Line::from(Span::styled(
+        i18n.fill("ui.store_at", &[("dir", &app.store_dir)]),
+        dim(),
+    )));
+    let lock_key = keymap
+        .key_label(&[Context::Global], Command::Lock)
+        .unwrap_or_default();
+    lines.push(Line::from(i18n.fill(
+        "overview.idle_lock",
+        &[
+            ("minutes", &(app.idle_limit.as_secs() / 60).to_string()),
+            ("key", &lock_key),
+        ],
+    )));
+    if s.branch.demo {
+        lines.push(Line::from(""));
+        lines.push(Line::from(Span::styled(
+            i18n.t("login.demo_warning").to_string(),
+            Style::new().fg(Color::Yellow),
+        )));
+    }
+    let screens: Vec<Tab> = app
+        .tabs()
+        .into_iter()
+        .filter(|t| *t != Tab::Overview)
+        .collect();
+    if !screens.is_empty() {
+        lines.push(Line::from(""));
+        lines.push(Line::from(i18n.t("overview.screens")));
+        for tab in screens {
+            let key = tab
+                .command()
+                .and_then(|c| keymap.key_label(&[Context::Global], c))
+                .unwrap_or_default();
+            lines.push(Line::from(vec![
+                Span::styled(
+                    format!("  {key:<4}"),
+                    Style::new().add_modifier(Modifier::BOLD),
+                ),
+                Span::raw(format!(
+                    "{} — {}",
+                    i18n.t(tab.label_key()),
+                    i18n.t(tab.about_key())
+                )),
+            ]));
+        }
+    }
+    let block = Block::bordered()
+        .title(format!(" {} ", i18n.t("tab.overview")))
+        .padding(ratatui::widgets::Padding::horizontal(1));
+    frame.render_widget(
+        Paragraph::new(lines)
+            .block(block)
+            .wrap(Wrap { trim: false }),
+        area,
+    );
+}
+
+fn header_row(cells: Vec<&str>) -> Row<'static> {
+    Row::new(cells.into_iter().map(str::to_string).collect::<Vec<_>>())
+        .style(Style::new().add_modifier(Modifier::BOLD | Modifier::UNDERLINED))
+}
+
+fn selected_style() -> Style {
+    Style::new().add_modifier(Modifier::REVERSED)
+}
+
+fn render_staff(frame: &mut Frame, area: Rect, app: &App, main: &MainState, keymap: &Keymap) {
+    let i18n = app.i18n;
+    let screen = &main.staff;
+    let rows: Vec<Row> = screen
+        .rows
+        .iter()
+        .map(|s| {
+            Row::new(vec![
+                s.id.clone(),
+                s.name.clone(),
+                i18n.t(&format!("role.{}", s.role.code())).to_string(),
+                i18n.t(&format!("status.{}", s.status.code())).to_string(),
+                s.locked_until
+                    .map(|t| {
+                        let local = t.with_timezone(&app.now.timezone());
+                        i18n.fill(
+                            "staff.locked_until",
+                            &[("time", &local.format("%H:%M").to_string())],
+                        )
+                    })
+                    .unwrap_or_default(),
+            ])
+        })
+        .collect();
+    let table = Table::new(
+        rows,
+        [
+            Constraint::Length(14),
+            Constraint::Length(16),
+            Constraint::Length(12),
+            Constraint::Length(8),
+            Constraint::Min(10),
+        ],
+    )
+    .header(header_row(vec![
+        i18n.t("col.staff_id"),
+        i18n.t("col.name"),
+        i18n.t("col.role"),
+        i18n.t("col.status"),
+        i18n.t("col.locked_until"),
+    ]))
+    .row_highlight_style(selected_style())
+    .highlight_symbol("> ")
+    .block(Block::bordered().title(format!(
+        " {} ({}) ",
+        i18n.t("tab.staff"),
+        screen.rows.len()
+    )));
+    let mut state =
+        TableState::default().with_selected((!screen.rows.is_empty()).then_some(screen.selected));
+    frame.render_stateful_widget(table, area, &mut state);
+
+    match &screen.overlay {
+        Some(StaffOverlay::Add(form)) => {
+            let intro = vec![Line::from(i18n.t("staff.add_intro")), Line::from("")];
+            render_form_box(
+                frame,
+                popup(area, 64, 13),
+                i18n.t("staff.add_title"),
+                intro,
+                form,
+                Vec::new(),
+                i18n,
+            );
+        }
+        Some(StaffOverlay::Reset { id, form }) => {
+            let intro = vec![
+                Line::from(i18n.fill("staff.reset_intro", &[("id", id)])),
+                Line::from(""),
+            ];
+            render_form_box(
+                frame,
+                popup(area, 64, 10),
+                i18n.t("staff.reset_title"),
+                intro,
+                form,
+                Vec::new(),
+                i18n,
+            );
+        }
+        Some(StaffOverlay::ConfirmDisable(id)) => {
+            render_confirm(
+                frame,
+                area,
+                i18n,
+                keymap,
+                &i18n.fill("staff.confirm_disable", &[("id", id)]),
+            );
+        }
+        Some(StaffOverlay::ConfirmUnlock(id)) => {
+            render_confirm(
+                frame,
+                area,
+                i18n,
+                keymap,
+                &i18n.fill("staff.confirm_unlock", &[("id", id)]),
+            );
+        }
+        None => {}
+    }
+}
+
+fn audit_action_label(i18n: &I18n, action: &str) -> String {
+    let key = format!("audit.action.{action}");
+    let label = i18n.t(&key);
+    if label == key {
+        action.to_string()
+    } else {
+        label.to_string()
+    }
+}
+
+fn render_audit(frame: &mut Frame, area: Rect, app: &App, main: &MainState) {
+    let i18n = app.i18n;
+    let screen = &main.audit;
+    let offset = app.now.timezone();
+    let rows: Vec<Row> = screen
+        .rows
+        .iter()
+        .map(|r| {
+            let at = chrono::DateTime::parse_from_rfc3339(&r.at)
+                .map(|t| {
+                    t.with_timezone(&offset)
+                        .format("%Y-%m-%d %H:%M:%S")
+                        .to_string()
+                })
+                .unwrap_or_else(|_| r.at.clone());
+            Row::new(vec![
+                r.id.to_string(),
+                at,
+                r.actor.clone(),
+                audit_action_label(i18n, &r.action),
+                r.entity_id.clone(),
+            ])
+        })
+        .collect();
+    let title = if screen.loading {
+        format!(" {} ({}) ", i18n.t("tab.audit"), i18n.t("status.loading"))
+    } else {
+        format!(" {} ", i18n.t("tab.audit"))
+    };
+    let table = Table::new(
+        rows,
+        [
+            Constraint::Length(6),
+            Constraint::Length(19),
+            Constraint::Length(11),
+            Constraint::Length(14),
+            Constraint::Min(8),
+        ],
+    )
+    .header(header_row(vec![
+        "#",
+        i18n.t("col.time"),
+        i18n.t("col.actor"),
+        i18n.t("col.action"),
+        i18n.t("col.subject"),
+    ]))
+    .row_highlight_style(selected_style())
+    .highlight_symbol("> ")
+    .block(Block::bordered().title(title));
+    let mut state =
+        TableState::default().with_selected((!screen.rows.is_empty()).then_some(screen.selected));
+    frame.render_stateful_widget(table, area, &mut state);
+}
+
+fn render_confirm(frame: &mut Frame, area: Rect, i18n: &I18n, keymap: &Keymap, question: &str) {
+    let box_area = popup(area, 56, 7);
+    frame.render_widget(Clear, box_area);
+    let keys: Vec<String> = [Command::Confirm, Command::Back]
+        .into_iter()
+        .filter_map(|command| {
+            let key = keymap.key_label(&[Context::Confirm], command)?;
+            Some(format!(
+                "{key} {}",
+                super::ui::command_label(i18n, Context::Confirm, command)
+            ))
+        })
+        .collect();
+    let lines = vec![
+        Line::from(question.to_string()),
+        Line::from(""),
+        Line::from(Span::styled(keys.join(" · "), dim())),
+    ];
+    frame.render_widget(
+        Paragraph::new(lines).wrap(Wrap { trim: true }).block(
+            Block::bordered()
+                .title(format!(" {} ", i18n.t("confirm.title")))
+                .padding(ratatui::widgets::Padding::horizontal(1)),
+        ),
+        box_area,
+    );
+}
+
+pub fn render_modal(frame: &mut Frame, area: Rect, app: &App, keymap: &Keymap) {
+    let i18n = app.i18n;
+    match app.modal {
+        Some(Modal::Quit) => {
+            let question = if app.main().is_some() {
+                i18n.t("confirm.quit_logged_in")
+            } else {
+                i18n.t("confirm.quit")
+            };
+            render_confirm(frame, area, i18n, keymap, question);
+        }
+        Some(Modal::Discard) => {
+            render_confirm(frame, area, i18n, keymap, i18n.t("confirm.discard"))
+        }
+        Some(Modal::Help { scroll }) => render_help(frame, area, app, keymap, scroll),
+        None => {}
+    }
+}
+
+/// F1: every live binding, grouped by where it applies, straight from the keymap.
+pub fn help_lines(app: &App, keymap: &Keymap) -> Vec<Line<'static>> {
+    let i18n = app.i18n;
+    let order = [
+        Context::Global,
+        Context::Form,
+        Context::Field,
+        Context::Choice,
+        Context::List,
+        Context::Staff,
+        Context::Audit,
+        Context::Lock,
+        Context::Confirm,
+    ];
+    let mut lines = Vec::new();
+    for context in order {
+        let entries: Vec<(String, String)> = keymap
+            .bindings()
+            .iter()
+            .filter(|b| b.context == context && app.enabled(b.command))
+            .filter(|_| match context {
+                Context::Staff => app.tabs().contains(&Tab::Staff),
+                Context::Audit => app.tabs().contains(&Tab::Audit),
+                _ => true,
+            })
+            .map(|b| {
+                let keys: Vec<String> = b.keys.iter().map(|k| k.label()).collect();
+                (
+                    keys.join(" / "),
+                    super::ui::command_label(i18n, context, b.command),
+                )
+            })
+            .collect();
+        if entries.is_empty() {
+            continue;
+        }
+        if !lines.is_empty() {
+            lines.push(Line::from(""));
+        }
+        lines.push(Line::from(Span::styled(
+            i18n.t(&format!("context.{}", context.name())).to_string(),
+            Style::new().add_modifier(Modifier::BOLD | Modifier::UNDERLINED),
+        )));
+        for (keys, label) in entries {
+            let pad = 20usize.saturating_sub(keys.width());
+            lines.push(Line::from(vec![
+                Span::styled(
+                    format!("  {keys}"),
+                    Style::new().add_modifier(Modifier::BOLD),
+                ),
+                Span::raw(format!("{}{label}", " ".repeat(pad))),
+            ]));
+        }
+    }
+    lines.push(Line::from(""));
+    lines.push(Line::from(Span::styled(
+        i18n.t("help.typing").to_string(),
+        dim(),
+    )));
+    lines
+}
+
+fn render_help(frame: &mut Frame, area: Rect, app: &App, keymap: &Keymap, scroll: u16) {
+    let box_area = popup(area, 64, area.height.saturating_sub(2));
+    frame.render_widget(Clear, box_area);
+    let lines = help_lines(app, keymap);
+    let visible = box_area.height.saturating_sub(2);
+    let max_scroll = (lines.len() as u16).saturating_sub(visible);
+    let title = format!(" {} ", app.i18n.t("help.title"));
+    frame.render_widget(
+        Paragraph::new(Text::from(lines))
+            .scroll((scroll.min(max_scroll), 0))
+            .block(
+                Block::bordered()
+                    .title(title)
+                    .padding(ratatui::widgets::Padding::horizontal(1)),
+            ),
+        box_area,
+    );
+}
