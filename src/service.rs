@@ -131,6 +131,20 @@ impl ServiceHandle {
     }
 }
 
+/// Runs a passphrase check, first waiting out the pause that earlier failures impose
+/// (telling the UI, which keeps drawing meanwhile).
+fn after_pause<T>(deliver: &impl Fn(Reply), mut attempt: impl FnMut() -> Result<T>) -> Result<T> {
+    match attempt() {
+        Err(Error::TooSoon { seconds }) => {
+            deliver(Reply::Waiting { seconds });
+            let longest = delay_after(u32::MAX).num_seconds().unsigned_abs();
+            thread::sleep(std::time::Duration::from_secs(seconds.min(longest)));
+            attempt()
+        }
+        other => other,
+    }
+}
+
 struct Worker {
     paths: StorePaths,
     clock: Arc<dyn Clock>,
@@ -170,7 +184,8 @@ impl Worker {
                 Ok(self.logged_in(session))
             }
             Request::Unlock { passphrase } => {
-                self.session()?.verify_passphrase(&passphrase)?;
+                let session = self.session()?;
+                after_pause(deliver, || session.verify_passphrase(&passphrase))?;
                 Ok(Reply::Unlocked)
             }
             Request::RecordLock { idle } => {
@@ -214,14 +229,13 @@ impl Worker {
         }
     }
 
-    /// Logs in, first waiting out the pause that earlier failures impose (telling the UI so).
     fn login_waiting(
         &self,
         staff_id: &str,
         passphrase: &SecretString,
         deliver: &impl Fn(Reply),
     ) -> Result<Session> {
-        let attempt = || {
+        after_pause(deliver, || {
             Session::unlock(
                 &self.paths,
                 staff_id,
@@ -229,16 +243,7 @@ impl Worker {
                 self.clock.clone(),
                 self.options,
             )
-        };
-        match attempt() {
-            Err(Error::TooSoon { seconds }) => {
-                deliver(Reply::Waiting { seconds });
-                let longest = delay_after(u32::MAX).num_seconds().unsigned_abs();
-                thread::sleep(std::time::Duration::from_secs(seconds.min(longest)));
-                attempt()
-            }
-            other => other,
-        }
+        })
     }
 
     fn logged_in(&mut self, session: Session) -> Reply {

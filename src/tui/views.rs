@@ -11,6 +11,21 @@ use ratatui::text::{Line, Span, Text};
 use ratatui::widgets::{Block, Clear, Paragraph, Row, Table, TableState, Wrap};
 use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
+/// An RFC 3339 time in the terminal's time zone (the one the header clock shows).
+fn local_time(app: &App, rfc3339: &str) -> String {
+    chrono::DateTime::parse_from_rfc3339(rfc3339)
+        .map(|t| {
+            t.with_timezone(&app.now.timezone())
+                .format("%Y-%m-%d %H:%M:%S")
+                .to_string()
+        })
+        .unwrap_or_else(|_| rfc3339.to_string())
+}
+
+fn plain(text: &str) -> (String, Style) {
+    (text.to_string(), Style::new())
+}
+
 fn error_style() -> Style {
     Style::new().fg(Color::Red).add_modifier(Modifier::BOLD)
 }
@@ -90,17 +105,61 @@ fn form_lines(form: &Form, i18n: &I18n, width: u16) -> FormLines {
             Span::styled(padded, value_style),
         ]));
         if let Some(error) = &field.error {
-            lines.push(Line::from(Span::styled(
-                format!("{}{error}", " ".repeat(prefix_width)),
-                error_style(),
-            )));
+            let room = (width as usize).saturating_sub(prefix_width).max(10);
+            for part in wrap(error, room) {
+                lines.push(Line::from(Span::styled(
+                    format!("{}{part}", " ".repeat(prefix_width)),
+                    error_style(),
+                )));
+            }
         }
     }
     if let Some(error) = &form.error {
         lines.push(Line::from(""));
-        lines.push(Line::from(Span::styled(error.clone(), error_style())));
+        for part in wrap(error, width as usize) {
+            lines.push(Line::from(Span::styled(part, error_style())));
+        }
     }
     FormLines { lines, cursor }
+}
+
+/// Splits `text` into lines of at most `width` columns: at spaces where there are any
+/// (English), anywhere between characters otherwise (Chinese needs no spaces).
+pub fn wrap(text: &str, width: usize) -> Vec<String> {
+    let mut lines = Vec::new();
+    let mut line = String::new();
+    let mut line_width = 0;
+    for c in text.chars() {
+        let w = c.width().unwrap_or(0);
+        if line_width + w > width && !line.is_empty() && c == ' ' {
+            lines.push(std::mem::take(&mut line));
+            line_width = 0;
+            continue;
+        }
+        if line_width + w > width && !line.is_empty() {
+            let cut = line
+                .rfind(' ')
+                .filter(|i| *i > 0 && line[..*i].width() * 2 > width);
+            match cut {
+                Some(i) => {
+                    let rest = line[i + 1..].to_string();
+                    line.truncate(i);
+                    lines.push(std::mem::take(&mut line));
+                    line = rest;
+                }
+                None => lines.push(std::mem::take(&mut line)),
+            }
+            line_width = line.width();
+        }
+        if !(line.is_empty() && c == ' ') {
+            line.push(c);
+            line_width += w;
+        }
+    }
+    if !line.is_empty() {
+        lines.push(line);
+    }
+    lines
 }
 
 /// The part of `text` from display column `skip`, at most `width` columns wide.
@@ -128,17 +187,32 @@ fn render_form_box(
     frame: &mut Frame,
     area: Rect,
     title: &str,
-    intro: Vec<Line<'static>>,
+    intro: Vec<(String, Style)>,
     form: &Form,
-    outro: Vec<Line<'static>>,
+    outro: Vec<(String, Style)>,
     i18n: &I18n,
 ) {
     let inner_width = area.width.saturating_sub(4);
     let body = form_lines(form, i18n, inner_width);
-    let mut lines = intro;
+    let wrapped = |texts: Vec<(String, Style)>| -> Vec<Line<'static>> {
+        texts
+            .into_iter()
+            .flat_map(|(text, style)| {
+                let parts = if text.is_empty() {
+                    vec![String::new()]
+                } else {
+                    wrap(&text, inner_width as usize)
+                };
+                parts
+                    .into_iter()
+                    .map(move |part| Line::from(Span::styled(part, style)))
+            })
+            .collect()
+    };
+    let mut lines = wrapped(intro);
     let form_top = lines.len();
     lines.extend(body.lines);
-    lines.extend(outro);
+    lines.extend(wrapped(outro));
     frame.render_widget(Clear, area);
     let block = Block::bordered()
         .title(format!(" {title} "))
@@ -158,15 +232,12 @@ pub fn render_body(frame: &mut Frame, area: Rect, app: &App, keymap: &Keymap) {
     match &app.phase {
         Phase::Setup(form) => {
             let intro = vec![
-                Line::from(i18n.t("setup.intro")),
-                Line::from(Span::styled(
-                    i18n.fill("ui.store_at", &[("dir", &app.store_dir)]),
-                    dim(),
-                )),
-                Line::from(i18n.t("setup.rule")),
-                Line::from(""),
+                plain(i18n.t("setup.intro")),
+                (i18n.fill("ui.store_at", &[("dir", &app.store_dir)]), dim()),
+                plain(i18n.t("setup.rule")),
+                plain(""),
             ];
-            let box_area = popup(area, 72, 16);
+            let box_area = popup(area, 74, 18);
             render_form_box(
                 frame,
                 box_area,
@@ -179,29 +250,22 @@ pub fn render_body(frame: &mut Frame, area: Rect, app: &App, keymap: &Keymap) {
         }
         Phase::Login(form) => {
             let intro = vec![
-                Line::from(i18n.t("login.intro")),
-                Line::from(Span::styled(
-                    i18n.fill("ui.store_at", &[("dir", &app.store_dir)]),
-                    dim(),
-                )),
-                Line::from(""),
+                plain(i18n.t("login.intro")),
+                (i18n.fill("ui.store_at", &[("dir", &app.store_dir)]), dim()),
+                plain(""),
             ];
             let mut outro = Vec::new();
             if app.demo {
-                outro.push(Line::from(""));
-                outro.push(Line::from(Span::styled(
-                    i18n.fill(
-                        "login.demo_hint",
-                        &[("passphrase", crate::cli::DEMO_PASSPHRASE)],
-                    ),
-                    Style::new().fg(Color::Yellow),
-                )));
-                outro.push(Line::from(Span::styled(
-                    i18n.t("login.demo_warning").to_string(),
-                    Style::new().fg(Color::Yellow),
-                )));
+                let note = Style::new().fg(Color::Yellow);
+                let hint = i18n.fill(
+                    "login.demo_hint",
+                    &[("passphrase", crate::cli::DEMO_PASSPHRASE)],
+                );
+                outro.push(plain(""));
+                outro.push((hint, note));
+                outro.push((i18n.t("login.demo_warning").to_string(), note));
             }
-            let box_area = popup(area, 64, 13);
+            let box_area = popup(area, 66, 14);
             render_form_box(
                 frame,
                 box_area,
@@ -214,19 +278,21 @@ pub fn render_body(frame: &mut Frame, area: Rect, app: &App, keymap: &Keymap) {
         }
         Phase::Main(main) => match &main.lock {
             Some(lock) => {
-                let mut intro = vec![
-                    Line::from(i18n.fill(
-                        "lock.who",
-                        &[("name", &main.session.name), ("id", &main.session.staff_id)],
-                    )),
-                    Line::from(i18n.t(if lock.idle {
-                        "lock.idle"
-                    } else {
-                        "lock.manual"
-                    })),
-                    Line::from(""),
+                let who = i18n.fill(
+                    "lock.who",
+                    &[("name", &main.session.name), ("id", &main.session.staff_id)],
+                );
+                let why = if lock.idle {
+                    "lock.idle"
+                } else {
+                    "lock.manual"
+                };
+                let intro = vec![
+                    (who, Style::new()),
+                    plain(i18n.t(why)),
+                    plain(""),
+                    plain(i18n.t("lock.prompt")),
                 ];
-                intro.push(Line::from(i18n.t("lock.prompt")));
                 let box_area = popup(area, 60, 10);
                 render_form_box(
                     frame,
@@ -375,11 +441,11 @@ fn render_staff(frame: &mut Frame, area: Rect, app: &App, main: &MainState, keym
     let table = Table::new(
         rows,
         [
-            Constraint::Length(14),
-            Constraint::Length(16),
             Constraint::Length(12),
-            Constraint::Length(8),
-            Constraint::Min(10),
+            Constraint::Length(14),
+            Constraint::Length(21),
+            Constraint::Length(9),
+            Constraint::Min(8),
         ],
     )
     .header(header_row(vec![
@@ -402,7 +468,7 @@ fn render_staff(frame: &mut Frame, area: Rect, app: &App, main: &MainState, keym
 
     match &screen.overlay {
         Some(StaffOverlay::Add(form)) => {
-            let intro = vec![Line::from(i18n.t("staff.add_intro")), Line::from("")];
+            let intro = vec![plain(i18n.t("staff.add_intro")), plain("")];
             render_form_box(
                 frame,
                 popup(area, 64, 13),
@@ -415,8 +481,8 @@ fn render_staff(frame: &mut Frame, area: Rect, app: &App, main: &MainState, keym
         }
         Some(StaffOverlay::Reset { id, form }) => {
             let intro = vec![
-                Line::from(i18n.fill("staff.reset_intro", &[("id", id)])),
-                Line::from(""),
+                (i18n.fill("staff.reset_intro", &[("id", id)]), Style::new()),
+                plain(""),
             ];
             render_form_box(
                 frame,
@@ -463,24 +529,20 @@ fn audit_action_label(i18n: &I18n, action: &str) -> String {
 fn render_audit(frame: &mut Frame, area: Rect, app: &App, main: &MainState) {
     let i18n = app.i18n;
     let screen = &main.audit;
-    let offset = app.now.timezone();
     let rows: Vec<Row> = screen
         .rows
         .iter()
         .map(|r| {
-            let at = chrono::DateTime::parse_from_rfc3339(&r.at)
-                .map(|t| {
-                    t.with_timezone(&offset)
-                        .format("%Y-%m-%d %H:%M:%S")
-                        .to_string()
-                })
-                .unwrap_or_else(|_| r.at.clone());
             Row::new(vec![
                 r.id.to_string(),
-                at,
+                local_time(app, &r.at),
                 r.actor.clone(),
                 audit_action_label(i18n, &r.action),
-                r.entity_id.clone(),
+                if r.entity == "store" {
+                    i18n.t("audit.this_store").to_string()
+                } else {
+                    r.entity_id.clone()
+                },
             ])
         })
         .collect();
@@ -495,7 +557,7 @@ fn render_audit(frame: &mut Frame, area: Rect, app: &App, main: &MainState) {
             Constraint::Length(6),
             Constraint::Length(19),
             Constraint::Length(11),
-            Constraint::Length(14),
+            Constraint::Length(17),
             Constraint::Min(8),
         ],
     )
@@ -640,4 +702,19 @@ fn render_help(frame: &mut Frame, area: Rect, app: &App, keymap: &Keymap, scroll
             ),
         box_area,
     );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::wrap;
+    use unicode_width::UnicodeWidthStr;
+
+    #[test]
+    fn wrap_breaks_english_at_spaces_and_chinese_anywhere() {
+        let en = wrap("Passphrase: at least twelve characters long", 20);
+        assert_eq!(en, ["Passphrase: at least", "twelve characters", "long"]);
+        let zh = wrap("员工号：3–32 个字母、数字", 10);
+        assert!(zh.iter().all(|l| l.width() <= 10), "{zh:?}");
+        assert_eq!(zh.concat().replace(' ', ""), "员工号：3–32个字母、数字");
+    }
 }

@@ -74,3 +74,103 @@ impl TestStore {
         std::fs::read(self.paths.dir().join(name)).unwrap()
     }
 }
+
+// ---- App fixtures (no store, no terminal) ----
+
+use branchdesk::app::{Action, App, Command, Effect};
+use branchdesk::domain::staff::Role;
+use branchdesk::i18n::{I18n, Lang};
+use branchdesk::service::{BranchInfo, Reply, SessionInfo};
+use branchdesk::store::StoreProbe;
+use branchdesk::tui::keymap::Keymap;
+use std::time::{Duration, Instant};
+
+pub fn wall() -> chrono::DateTime<chrono::FixedOffset> {
+    chrono::DateTime::parse_from_rfc3339("2026-11-30T09:41:00+08:00").unwrap()
+}
+
+pub fn keymap() -> Keymap {
+    Keymap::load(&Default::default()).unwrap()
+}
+
+pub fn session_info(id: &str, name: &str, role: Role) -> SessionInfo {
+    SessionInfo {
+        staff_id: id.into(),
+        name: name.into(),
+        role,
+        branch: BranchInfo {
+            code: "BJ0101".into(),
+            name: "北京西单支行".into(),
+            store_id: "01930000-0000-7000-8000-000000000000".into(),
+            demo: false,
+        },
+        failed_attempts_before: 0,
+        previous_login: Some("2026-11-29T09:30:00Z".into()),
+    }
+}
+
+/// An app at the login screen, with a clock the test drives.
+pub struct Harness {
+    pub app: App,
+    pub start: Instant,
+    pub elapsed: Duration,
+}
+
+impl Harness {
+    pub fn new(lang: Lang, probe: StoreProbe) -> Harness {
+        let start = Instant::now();
+        let app = App::new(
+            I18n::for_lang(lang),
+            "/srv/branchdesk/store".into(),
+            probe,
+            Duration::from_secs(300),
+            start,
+            wall(),
+        );
+        Harness {
+            app,
+            start,
+            elapsed: Duration::ZERO,
+        }
+    }
+
+    pub fn logged_in(lang: Lang, info: SessionInfo) -> Harness {
+        let mut h = Harness::new(lang, StoreProbe::Present { demo: false });
+        h.act(Action::Reply(Reply::LoggedIn(info)));
+        h
+    }
+
+    pub fn act(&mut self, action: Action) -> Vec<Effect> {
+        self.app.update(action, self.start + self.elapsed, wall())
+    }
+
+    pub fn command(&mut self, command: Command) -> Vec<Effect> {
+        self.act(Action::Command(command))
+    }
+
+    pub fn type_text(&mut self, text: &str) {
+        for c in text.chars() {
+            self.act(Action::Char(c));
+        }
+    }
+
+    pub fn wait(&mut self, by: Duration) -> Vec<Effect> {
+        self.elapsed += by;
+        self.act(Action::Tick)
+    }
+
+    /// The screen as an 80x24 terminal would show it.
+    pub fn screen(&self) -> String {
+        self.screen_sized(80, 24)
+    }
+
+    pub fn screen_sized(&self, width: u16, height: u16) -> String {
+        let backend = ratatui::backend::TestBackend::new(width, height);
+        let mut terminal = ratatui::Terminal::new(backend).unwrap();
+        let keymap = keymap();
+        terminal
+            .draw(|frame| branchdesk::tui::ui::render(frame, &self.app, &keymap))
+            .unwrap();
+        terminal.backend().to_string()
+    }
+}

@@ -1,0 +1,303 @@
+//! The workstation's state machine, driven without a terminal or a store.
+
+mod common;
+
+use branchdesk::app::{Action, Command, Effect, Modal, Phase, Tab};
+use branchdesk::domain::staff::Role;
+use branchdesk::i18n::Lang;
+use branchdesk::service::{Reply, Request};
+use branchdesk::store::StoreProbe;
+use common::*;
+use secrecy::ExposeSecret;
+use std::time::Duration;
+
+fn sent(effects: &[Effect]) -> Vec<&Request> {
+    effects
+        .iter()
+        .filter_map(|e| match e {
+            Effect::Send(r) => Some(r),
+            Effect::Quit => None,
+        })
+        .collect()
+}
+
+#[test]
+fn typing_and_enter_log_in() {
+    let mut h = Harness::new(Lang::En, StoreProbe::Present { demo: true });
+    h.type_text("teller01");
+    assert!(
+        sent(&h.command(Command::Submit)).is_empty(),
+        "Enter on the ID moves on"
+    );
+    h.type_text("branchdesk-demo");
+    let effects = h.command(Command::Submit);
+    match sent(&effects).as_slice() {
+        [
+            Request::Login {
+                staff_id,
+                passphrase,
+            },
+        ] => {
+            assert_eq!(staff_id, "teller01");
+            assert_eq!(passphrase.expose_secret(), "branchdesk-demo");
+        }
+        other => panic!("expected a login request, got {other:?}"),
+    }
+    // A second Enter while the first is in flight sends nothing.
+    assert!(sent(&h.command(Command::Submit)).is_empty());
+    h.act(Action::Reply(Reply::LoggedIn(session_info(
+        "teller01",
+        "王芳",
+        Role::Teller,
+    ))));
+    assert!(matches!(h.app.phase, Phase::Main(_)));
+}
+
+#[test]
+fn a_failed_login_says_so_and_clears_the_passphrase() {
+    let mut h = Harness::new(Lang::En, StoreProbe::Present { demo: false });
+    h.type_text("teller01");
+    h.command(Command::NextField);
+    h.type_text("wrong passphrase");
+    h.command(Command::Submit);
+    h.act(Action::Reply(Reply::Failed(
+        branchdesk::Error::WrongCredentials,
+    )));
+    let Phase::Login(form) = &h.app.phase else {
+        panic!("still at login")
+    };
+    assert_eq!(form.value(0), "teller01");
+    assert_eq!(form.value(1), "");
+    assert_eq!(form.focus, 1);
+    assert_eq!(
+        form.error.as_deref(),
+        Some("The staff ID or passphrase is wrong; try again.")
+    );
+    assert!(h.app.pending.is_none());
+}
+
+#[test]
+fn idle_time_locks_the_screen_and_records_it() {
+    let mut h = Harness::logged_in(Lang::En, session_info("teller01", "王芳", Role::Teller));
+    assert!(h.wait(Duration::from_secs(299)).is_empty());
+    let effects = h.wait(Duration::from_secs(1));
+    assert!(matches!(
+        sent(&effects).as_slice(),
+        [Request::RecordLock { idle: true }]
+    ));
+    assert!(h.app.main().unwrap().lock.is_some());
+    // Another tick does not lock twice.
+    assert!(h.wait(Duration::from_secs(600)).is_empty());
+}
+
+#[test]
+fn activity_postpones_the_idle_lock() {
+    let mut h = Harness::logged_in(Lang::En, session_info("teller01", "王芳", Role::Teller));
+    h.wait(Duration::from_secs(200));
+    h.command(Command::Help);
+    h.command(Command::Back);
+    assert!(h.wait(Duration::from_secs(200)).is_empty());
+    assert!(h.app.main().unwrap().lock.is_none());
+}
+
+#[test]
+fn locking_discards_half_typed_forms_and_blocks_screens() {
+    let mut h = Harness::logged_in(Lang::En, session_info("admin01", "陈静", Role::Admin));
+    h.command(Command::StaffScreen);
+    h.act(Action::Reply(Reply::Staff(Vec::new())));
+    h.command(Command::NewStaff);
+    h.type_text("teller09");
+    assert!(h.app.main().unwrap().staff.overlay.is_some());
+    h.command(Command::Lock);
+    let main = h.app.main().unwrap();
+    assert!(main.lock.is_some() && main.staff.overlay.is_none());
+    // While locked, screen keys do nothing and letters go to the passphrase field only.
+    h.command(Command::AuditScreen);
+    assert_eq!(h.app.main().unwrap().tab, Tab::Staff);
+    h.type_text("pass");
+    let effects = h.command(Command::Submit);
+    match sent(&effects).as_slice() {
+        [Request::Unlock { passphrase }] => assert_eq!(passphrase.expose_secret(), "pass"),
+        other => panic!("expected unlock, got {other:?}"),
+    }
+    h.act(Action::Reply(Reply::Unlocked));
+    assert!(h.app.main().unwrap().lock.is_none());
+}
+
+#[test]
+fn a_teller_cannot_reach_staff_or_audit_screens() {
+    let mut h = Harness::logged_in(Lang::En, session_info("teller01", "王芳", Role::Teller));
+    assert_eq!(h.app.tabs(), vec![Tab::Overview]);
+    assert!(sent(&h.command(Command::StaffScreen)).is_empty());
+    assert!(sent(&h.act(Action::ClickTab(Tab::Audit))).is_empty());
+    assert_eq!(h.app.main().unwrap().tab, Tab::Overview);
+}
+
+#[test]
+fn an_auditor_sees_staff_read_only() {
+    let mut h = Harness::logged_in(Lang::En, session_info("auditor01", "刘洋", Role::Auditor));
+    let effects = h.act(Action::ClickTab(Tab::Staff));
+    assert!(matches!(sent(&effects).as_slice(), [Request::ListStaff]));
+    h.act(Action::Reply(Reply::Staff(Vec::new())));
+    h.command(Command::NewStaff);
+    assert!(h.app.main().unwrap().staff.overlay.is_none());
+    assert!(!h.app.enabled(Command::DisableStaff));
+}
+
+#[test]
+fn quitting_asks_first_and_logs_out() {
+    let mut h = Harness::logged_in(Lang::En, session_info("teller01", "王芳", Role::Teller));
+    assert!(h.command(Command::Quit).is_empty());
+    assert_eq!(h.app.modal, Some(Modal::Quit));
+    h.command(Command::Back);
+    assert_eq!(h.app.modal, None);
+    h.command(Command::Quit);
+    let effects = h.command(Command::Confirm);
+    assert!(matches!(sent(&effects).as_slice(), [Request::Logout]));
+    let effects = h.act(Action::Reply(Reply::LoggedOut));
+    assert!(matches!(effects.as_slice(), [Effect::Quit]));
+}
+
+#[test]
+fn switching_staff_returns_to_the_login_screen() {
+    let mut h = Harness::logged_in(Lang::En, session_info("teller01", "王芳", Role::Teller));
+    h.command(Command::Lock);
+    let effects = h.command(Command::Logout);
+    assert!(matches!(sent(&effects).as_slice(), [Request::Logout]));
+    assert!(h.act(Action::Reply(Reply::LoggedOut)).is_empty());
+    assert!(matches!(h.app.phase, Phase::Login(_)));
+}
+
+#[test]
+fn leaving_a_changed_form_asks_before_discarding() {
+    let mut h = Harness::logged_in(Lang::En, session_info("admin01", "陈静", Role::Admin));
+    h.command(Command::StaffScreen);
+    h.act(Action::Reply(Reply::Staff(Vec::new())));
+    h.command(Command::NewStaff);
+    h.command(Command::Back);
+    assert!(
+        h.app.main().unwrap().staff.overlay.is_none(),
+        "an untouched form just closes"
+    );
+    h.command(Command::NewStaff);
+    h.type_text("x");
+    h.command(Command::Back);
+    assert_eq!(h.app.modal, Some(Modal::Discard));
+    h.command(Command::Back);
+    assert!(
+        h.app.main().unwrap().staff.overlay.is_some(),
+        "Esc keeps the form"
+    );
+    h.command(Command::Back);
+    h.command(Command::Confirm);
+    assert!(h.app.main().unwrap().staff.overlay.is_none());
+}
+
+#[test]
+fn the_add_staff_form_checks_fields_before_sending() {
+    let mut h = Harness::logged_in(Lang::En, session_info("admin01", "陈静", Role::Admin));
+    h.command(Command::StaffScreen);
+    h.act(Action::Reply(Reply::Staff(Vec::new())));
+    h.command(Command::NewStaff);
+    h.type_text("x");
+    assert!(sent(&h.command(Command::Save)).is_empty());
+    let overlay = h.app.main().unwrap().staff.overlay.as_ref().unwrap();
+    let form = overlay.form().unwrap();
+    assert_eq!(form.focus, 0);
+    assert!(
+        form.fields[0]
+            .error
+            .as_deref()
+            .unwrap()
+            .starts_with("Staff ID:")
+    );
+
+    h.type_text("yz01");
+    h.command(Command::NextField);
+    h.type_text("欧阳娜娜");
+    h.command(Command::NextField);
+    h.command(Command::ChoiceNext);
+    h.command(Command::NextField);
+    h.type_text("a long enough passphrase");
+    h.command(Command::NextField);
+    h.type_text("a long enough passphrasE");
+    assert!(sent(&h.command(Command::Save)).is_empty(), "repeat differs");
+    h.act(Action::Command(Command::DeleteBack));
+    h.type_text("e");
+    let effects = h.command(Command::Save);
+    match sent(&effects).as_slice() {
+        [Request::AddStaff { id, name, role, .. }] => {
+            assert_eq!(
+                (id.as_str(), name.as_str(), *role),
+                ("xyz01", "欧阳娜娜", Role::Rm)
+            );
+        }
+        other => panic!("expected AddStaff, got {other:?}"),
+    }
+    // The store's refusal lands on the form, which stays open.
+    h.act(Action::Reply(Reply::Failed(
+        branchdesk::Error::StaffExists { id: "xyz01".into() },
+    )));
+    let overlay = h.app.main().unwrap().staff.overlay.as_ref().unwrap();
+    assert!(
+        overlay
+            .form()
+            .unwrap()
+            .error
+            .as_deref()
+            .unwrap()
+            .contains("xyz01")
+    );
+}
+
+#[test]
+fn the_audit_list_pages_as_it_scrolls() {
+    use branchdesk::service::AuditRow;
+    let rows = |from: i64, n: i64| -> Vec<AuditRow> {
+        (0..n)
+            .map(|i| AuditRow {
+                id: from - i,
+                at: "2026-11-30T01:00:00Z".into(),
+                actor: "admin01".into(),
+                action: "session.login".into(),
+                entity: "staff".into(),
+                entity_id: "admin01".into(),
+                detail: "{}".into(),
+            })
+            .collect()
+    };
+    let mut h = Harness::logged_in(Lang::En, session_info("auditor01", "刘洋", Role::Auditor));
+    let effects = h.command(Command::AuditScreen);
+    assert!(matches!(
+        sent(&effects).as_slice(),
+        [Request::AuditPage {
+            before: None,
+            limit: 100
+        }]
+    ));
+    h.act(Action::Reply(Reply::AuditPage {
+        before: None,
+        rows: rows(250, 100),
+    }));
+    let mut asked = None;
+    for _ in 0..90 {
+        for request in sent(&h.command(Command::Down)) {
+            if let Request::AuditPage { before, .. } = request {
+                asked = *before;
+            }
+        }
+        if asked.is_some() {
+            break;
+        }
+    }
+    assert_eq!(
+        asked,
+        Some(151),
+        "the next page starts below the last loaded row"
+    );
+    h.act(Action::Reply(Reply::AuditPage {
+        before: Some(151),
+        rows: rows(150, 100),
+    }));
+    assert_eq!(h.app.main().unwrap().audit.rows.len(), 200);
+}

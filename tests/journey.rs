@@ -1,0 +1,238 @@
+//! End-to-end journeys: the real binary in a pseudo-terminal, driven by keys, read back
+//! through a terminal emulator. Each step waits until the screen shows what it should and
+//! has stopped changing (two identical frames), up to BRANCHDESK_PTY_TIMEOUT seconds.
+
+mod common;
+
+use portable_pty::{CommandBuilder, PtySize, native_pty_system};
+use std::io::{Read, Write};
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+const F1: &str = "\x1bOP";
+const F7: &str = "\x1b[18~";
+const F10: &str = "\x1b[21~";
+const CTRL_L: &str = "\x0c";
+const CTRL_S: &str = "\x13";
+const TAB: &str = "\t";
+const ENTER: &str = "\r";
+const ESC: &str = "\x1b";
+
+/// Journeys spawn real processes; one at a time keeps two cores from thrashing.
+static ONE_AT_A_TIME: Mutex<()> = Mutex::new(());
+
+fn timeout() -> Duration {
+    let secs = std::env::var("BRANCHDESK_PTY_TIMEOUT")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(60);
+    Duration::from_secs(secs)
+}
+
+struct Terminal {
+    screen: Arc<Mutex<vt100::Parser>>,
+    writer: Box<dyn Write + Send>,
+    child: Box<dyn portable_pty::Child + Send + Sync>,
+}
+
+impl Terminal {
+    fn start(home: &Path, lang: &str, args: &[&str]) -> Terminal {
+        let pty = native_pty_system()
+            .openpty(PtySize {
+                rows: 24,
+                cols: 80,
+                pixel_width: 0,
+                pixel_height: 0,
+            })
+            .expect("a pseudo-terminal");
+        let mut command = CommandBuilder::new(env!("CARGO_BIN_EXE_branchdesk"));
+        command.args(args);
+        command.env("LANG", lang);
+        command.env("LC_ALL", lang);
+        command.env("TERM", "xterm-256color");
+        command.env("HOME", home);
+        command.env("XDG_DATA_HOME", home.join("data"));
+        command.env("BRANCHDESK_CONFIG", home.join("no-config.toml"));
+        command.env_remove("BRANCHDESK_STORE");
+        command.cwd(home);
+        let child = pty.slave.spawn_command(command).expect("branchdesk starts");
+        drop(pty.slave);
+        let mut reader = pty.master.try_clone_reader().expect("pty reader");
+        let writer = pty.master.take_writer().expect("pty writer");
+        let screen = Arc::new(Mutex::new(vt100::Parser::new(
+            std::num::NonZeroU16::new(24).unwrap(),
+            std::num::NonZeroU16::new(80).unwrap(),
+            0,
+        )));
+        // Read on a thread: a full pty buffer would otherwise block the child.
+        let feed = screen.clone();
+        std::thread::spawn(move || {
+            let _master = pty.master;
+            let mut buf = [0u8; 8192];
+            while let Ok(n) = reader.read(&mut buf) {
+                if n == 0 {
+                    break;
+                }
+                feed.lock().unwrap().process(&buf[..n]);
+            }
+        });
+        Terminal {
+            screen,
+            writer,
+            child,
+        }
+    }
+
+    fn contents(&self) -> String {
+        self.screen.lock().unwrap().screen().contents()
+    }
+
+    /// Waits until the screen contains `needle` and two frames in a row are identical.
+    fn wait_for(&mut self, needle: &str) -> String {
+        let deadline = Instant::now() + timeout();
+        let mut previous = String::new();
+        loop {
+            let now = self.contents();
+            if now.contains(needle) && now == previous {
+                return now;
+            }
+            if Instant::now() > deadline {
+                panic!("timed out waiting for {needle:?}; the screen shows:\n{now}");
+            }
+            if let Ok(Some(status)) = self.child.try_wait() {
+                panic!("branchdesk exited ({status:?}) while waiting for {needle:?}:\n{now}");
+            }
+            previous = now;
+            std::thread::sleep(Duration::from_millis(60));
+        }
+    }
+
+    fn keys(&mut self, keys: &str) {
+        self.writer.write_all(keys.as_bytes()).unwrap();
+        self.writer.flush().unwrap();
+    }
+
+    /// Sends one key and waits for `needle`: keys sent together could run into one escape
+    /// sequence (Esc then F10 reads as Alt-F10).
+    fn key_then(&mut self, key: &str, needle: &str) -> String {
+        self.keys(key);
+        self.wait_for(needle)
+    }
+
+    fn exit_code(&mut self) -> u32 {
+        let deadline = Instant::now() + timeout();
+        loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                return status.exit_code();
+            }
+            if Instant::now() > deadline {
+                let _ = self.child.kill();
+                panic!("branchdesk did not exit:\n{}", self.contents());
+            }
+            std::thread::sleep(Duration::from_millis(60));
+        }
+    }
+}
+
+#[test]
+fn a_teller_logs_in_locks_unlocks_and_quits() {
+    let _serial = ONE_AT_A_TIME.lock().unwrap_or_else(|p| p.into_inner());
+    let home = tempfile::tempdir().unwrap();
+    let store = home.path().join("demo-store");
+    let store_arg = store.to_str().unwrap();
+    let mut term = Terminal::start(home.path(), "en_US.UTF-8", &["demo", "--store", store_arg]);
+
+    let login = term.wait_for("Log in");
+    assert!(
+        login.contains("branchdesk-demo"),
+        "the demo login shows the passphrase:\n{login}"
+    );
+    term.keys("teller01");
+    term.key_then(TAB, "teller01");
+    term.keys("branchdesk-demo");
+    let main = term.key_then(ENTER, "Welcome, Wang Fang (teller01)");
+    assert!(main.contains("Teller"));
+    assert!(
+        !main.contains("F7 Staff"),
+        "a teller has no staff screen:\n{main}"
+    );
+
+    let help = term.key_then(F1, "Keys (F1)");
+    assert!(help.contains("Ctrl-L"));
+    term.key_then(ESC, "Welcome");
+
+    let locked = term.key_then(CTRL_L, "Screen locked");
+    assert!(
+        !locked.contains("Welcome"),
+        "nothing shows under the lock:\n{locked}"
+    );
+    term.keys("not my passphrase");
+    term.key_then(ENTER, "The staff ID or passphrase is wrong");
+    // The growing delay after a failure is handled by the worker; the screen stays live.
+    term.keys("branchdesk-demo");
+    term.key_then(ENTER, "Welcome, Wang Fang");
+
+    term.key_then(F10, "Log out and quit branchdesk?");
+    term.keys(ENTER);
+    assert_eq!(term.exit_code(), 0);
+
+    // The store recorded the whole journey.
+    let session = branchdesk::store::Session::unlock(
+        &branchdesk::store::StorePaths::new(&store),
+        "auditor01",
+        &common::secret("branchdesk-demo"),
+        std::sync::Arc::new(branchdesk::domain::clock::SystemClock),
+        branchdesk::store::StoreOptions::default(),
+    )
+    .unwrap();
+    let actions: Vec<String> = session
+        .list_audit(None, 20)
+        .unwrap()
+        .into_iter()
+        .filter(|r| r.actor == "teller01")
+        .map(|r| r.action)
+        .rev()
+        .collect();
+    assert_eq!(
+        actions,
+        [
+            "session.login",
+            "session.lock",
+            "session.unlock",
+            "session.logout"
+        ]
+    );
+}
+
+#[test]
+fn first_run_sets_up_a_store_in_chinese() {
+    let _serial = ONE_AT_A_TIME.lock().unwrap_or_else(|p| p.into_inner());
+    let home = tempfile::tempdir().unwrap();
+    let store = home.path().join("branch-store");
+    let mut term = Terminal::start(
+        home.path(),
+        "zh_CN.UTF-8",
+        &["--store", store.to_str().unwrap()],
+    );
+    term.wait_for("初始化本终端");
+    for (text, shows) in [
+        ("BJ0101", "BJ0101"),
+        ("北京西单支行", "北京西单支行"),
+        ("admin01", "admin01"),
+        ("陈静", "陈静"),
+        ("一个足够长而且安全的口令", "************"),
+    ] {
+        term.keys(text);
+        term.key_then(TAB, shows);
+    }
+    term.keys("一个足够长而且安全的口令");
+    let main = term.key_then(CTRL_S, "欢迎，陈静（admin01）");
+    assert!(main.contains("F7 员工"), "{main}");
+    let staff = term.key_then(F7, "员工 (1)");
+    assert!(staff.contains("系统管理员"), "{staff}");
+    term.key_then(F10, "退出登录并关闭");
+    term.keys(ENTER);
+    assert_eq!(term.exit_code(), 0);
+    assert!(store.join("branchdesk.db").exists() && store.join("keyslots.json").exists());
+}

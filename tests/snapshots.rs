@@ -1,0 +1,225 @@
+//! What each screen looks like at 80x24 (and one at 120x40), in Chinese and English.
+//! Wide characters show up as a glyph followed by a hidden cell, so misalignment is visible.
+//! Review changes with `cargo insta review`.
+
+mod common;
+
+use branchdesk::app::{Action, Command};
+use branchdesk::domain::staff::{Role, StaffStatus};
+use branchdesk::i18n::Lang;
+use branchdesk::service::{AuditRow, Reply, StaffRow};
+use branchdesk::store::StoreProbe;
+use common::*;
+use insta::assert_snapshot;
+
+fn staff_rows() -> Vec<StaffRow> {
+    let row = |id: &str, name: &str, role: Role, status: StaffStatus| StaffRow {
+        id: id.into(),
+        name: name.into(),
+        role,
+        status,
+        created_at: "2026-11-01T01:00:00Z".into(),
+        locked_until: None,
+    };
+    let mut rows = vec![
+        row("admin01", "陈静", Role::Admin, StaffStatus::Active),
+        row("auditor01", "刘洋", Role::Auditor, StaffStatus::Active),
+        row("manager01", "张伟", Role::Manager, StaffStatus::Active),
+        row("rm01", "欧阳娜娜", Role::Rm, StaffStatus::Active),
+        row("teller01", "王芳", Role::Teller, StaffStatus::Active),
+        row("teller02", "Li Na", Role::Teller, StaffStatus::Disabled),
+    ];
+    rows[4].locked_until = chrono::DateTime::parse_from_rfc3339("2026-11-30T01:55:00Z")
+        .ok()
+        .map(|t| t.to_utc());
+    rows
+}
+
+fn audit_rows() -> Vec<AuditRow> {
+    let actions = [
+        ("session.login", "admin01"),
+        ("staff.add", "teller02"),
+        ("staff.disable", "teller02"),
+        ("store.rekey", "01930000-0000-7000-8000-000000000000"),
+        ("store.backup", "01930000-0000-7000-8000-000000000000"),
+        ("session.lock", "admin01"),
+    ];
+    actions
+        .iter()
+        .enumerate()
+        .rev()
+        .map(|(i, (action, subject))| AuditRow {
+            id: i as i64 + 1,
+            at: format!("2026-11-30T01:{:02}:00Z", 10 + i),
+            actor: "admin01".into(),
+            action: action.to_string(),
+            entity: if action.starts_with("store.") {
+                "store"
+            } else {
+                "staff"
+            }
+            .into(),
+            entity_id: subject.to_string(),
+            detail: "{}".into(),
+        })
+        .collect()
+}
+
+#[test]
+fn login_demo_zh() {
+    let mut h = Harness::new(Lang::Zh, StoreProbe::Present { demo: true });
+    h.type_text("teller01");
+    h.command(Command::NextField);
+    h.type_text("branch");
+    assert_snapshot!(h.screen());
+}
+
+#[test]
+fn login_error_en() {
+    let mut h = Harness::new(Lang::En, StoreProbe::Present { demo: false });
+    h.type_text("teller01");
+    h.command(Command::NextField);
+    h.type_text("nope");
+    h.command(Command::Submit);
+    h.act(Action::Reply(Reply::Failed(
+        branchdesk::Error::WrongCredentials,
+    )));
+    assert_snapshot!(h.screen());
+}
+
+#[test]
+fn setup_wizard_zh() {
+    let mut h = Harness::new(Lang::Zh, StoreProbe::Absent);
+    h.type_text("BJ0101");
+    h.command(Command::NextField);
+    h.type_text("北京西单支行");
+    h.command(Command::Save);
+    assert_snapshot!(h.screen());
+}
+
+#[test]
+fn overview_teller_zh() {
+    let h = Harness::logged_in(Lang::Zh, session_info("teller01", "王芳", Role::Teller));
+    assert_snapshot!(h.screen());
+}
+
+#[test]
+fn overview_admin_en() {
+    let mut info = session_info("admin01", "Chen Jing", Role::Admin);
+    info.failed_attempts_before = 2;
+    let h = Harness::logged_in(Lang::En, info);
+    assert_snapshot!(h.screen());
+}
+
+#[test]
+fn locked_zh() {
+    let mut h = Harness::logged_in(Lang::Zh, session_info("teller01", "王芳", Role::Teller));
+    h.command(Command::Lock);
+    h.type_text("abc");
+    assert_snapshot!(h.screen());
+}
+
+#[test]
+fn staff_list_zh() {
+    let mut h = Harness::logged_in(Lang::Zh, session_info("admin01", "陈静", Role::Admin));
+    h.command(Command::StaffScreen);
+    h.act(Action::Reply(Reply::Staff(staff_rows())));
+    h.command(Command::Down);
+    h.command(Command::Down);
+    h.command(Command::Down);
+    assert_snapshot!(h.screen());
+}
+
+#[test]
+fn staff_add_form_en() {
+    let mut h = Harness::logged_in(Lang::En, session_info("admin01", "Chen Jing", Role::Admin));
+    h.command(Command::StaffScreen);
+    h.act(Action::Reply(Reply::Staff(staff_rows())));
+    h.command(Command::NewStaff);
+    h.type_text("teller03");
+    h.command(Command::NextField);
+    h.type_text("司马相如");
+    h.command(Command::NextField);
+    h.command(Command::NextField);
+    h.type_text("short");
+    h.command(Command::Save);
+    assert_snapshot!(h.screen());
+}
+
+#[test]
+fn staff_add_form_zh() {
+    let mut h = Harness::logged_in(Lang::Zh, session_info("admin01", "陈静", Role::Admin));
+    h.command(Command::StaffScreen);
+    h.act(Action::Reply(Reply::Staff(staff_rows())));
+    h.command(Command::NewStaff);
+    h.type_text("teller03");
+    h.command(Command::NextField);
+    h.type_text("司马相如");
+    h.command(Command::NextField);
+    h.command(Command::ChoiceNext);
+    assert_snapshot!(h.screen());
+}
+
+#[test]
+fn audit_en() {
+    let mut h = Harness::logged_in(
+        Lang::En,
+        session_info("auditor01", "Liu Yang", Role::Auditor),
+    );
+    h.command(Command::AuditScreen);
+    h.act(Action::Reply(Reply::AuditPage {
+        before: None,
+        rows: audit_rows(),
+    }));
+    h.act(Action::Reply(Reply::AuditVerdict(
+        branchdesk::domain::audit::ChainVerdict::Intact { rows: 6 },
+    )));
+    assert_snapshot!(h.screen());
+}
+
+#[test]
+fn audit_zh_wide() {
+    let mut h = Harness::logged_in(Lang::Zh, session_info("auditor01", "刘洋", Role::Auditor));
+    h.command(Command::AuditScreen);
+    h.act(Action::Reply(Reply::AuditPage {
+        before: None,
+        rows: audit_rows(),
+    }));
+    assert_snapshot!(h.screen_sized(120, 40));
+}
+
+#[test]
+fn help_zh() {
+    let mut h = Harness::logged_in(Lang::Zh, session_info("admin01", "陈静", Role::Admin));
+    h.command(Command::Help);
+    assert_snapshot!(h.screen());
+}
+
+#[test]
+fn help_en_teller_shows_only_live_keys() {
+    let mut h = Harness::logged_in(
+        Lang::En,
+        session_info("teller01", "Wang Fang", Role::Teller),
+    );
+    h.command(Command::Help);
+    let screen = h.screen();
+    assert!(!screen.contains("Staff"), "a teller has no staff screen");
+    assert!(screen.contains("Lock"));
+    assert_snapshot!(screen);
+}
+
+#[test]
+fn quit_confirm_en() {
+    let mut h = Harness::logged_in(
+        Lang::En,
+        session_info("teller01", "Wang Fang", Role::Teller),
+    );
+    h.command(Command::Quit);
+    assert_snapshot!(h.screen());
+}
+
+#[test]
+fn too_small_zh() {
+    let h = Harness::new(Lang::Zh, StoreProbe::Present { demo: false });
+    assert_snapshot!(h.screen_sized(60, 20));
+}
