@@ -224,10 +224,11 @@ fn unlock_waiting(
     };
     match attempt() {
         Err(Error::TooSoon { seconds }) => {
-            eprintln!(
-                "{}",
-                i18n.fill("cli.waiting", &[("seconds", &seconds.to_string())])
-            );
+            // Progress for a person at a terminal; a script sees only the outcome.
+            if std::io::stderr().is_terminal() {
+                let text = i18n.fill("cli.waiting", &[("seconds", &seconds.to_string())]);
+                eprintln!("{text}");
+            }
             std::thread::sleep(std::time::Duration::from_secs(seconds.min(60)));
             attempt()
         }
