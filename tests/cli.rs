@@ -55,13 +55,23 @@ impl Cli {
     fn initialised() -> Cli {
         let cli = Cli::new();
         let out = cli
-            .command(&["init", "--branch", "BJ0101", "--branch-name", "北京西单支行", "--admin", "admin01"])
+            .command(&[
+                "init",
+                "--branch",
+                "BJ0101",
+                "--branch-name",
+                "北京西单支行",
+                "--admin",
+                "admin01",
+            ])
             .env("BRANCHDESK_PASSPHRASE", ADMIN_PASS)
             .output()
             .unwrap();
         assert_ok(&out);
         let out = cli
-            .command(&["user", "add", "teller01", "--name", "王芳", "--role", "teller"])
+            .command(&[
+                "user", "add", "teller01", "--name", "王芳", "--role", "teller",
+            ])
             .env("BRANCHDESK_USER", "admin01")
             .env("BRANCHDESK_PASSPHRASE", ADMIN_PASS)
             .env("BRANCHDESK_NEW_PASSPHRASE", TELLER_PASS)
@@ -133,7 +143,15 @@ fn a_second_init_is_refused() {
     let cli = Cli::initialised();
     let before = cli.file("branchdesk.db");
     let out = cli
-        .command(&["init", "--branch", "X1", "--branch-name", "X", "--admin", "root01"])
+        .command(&[
+            "init",
+            "--branch",
+            "X1",
+            "--branch-name",
+            "X",
+            "--admin",
+            "root01",
+        ])
         .env("BRANCHDESK_PASSPHRASE", ADMIN_PASS)
         .output()
         .unwrap();
@@ -145,7 +163,15 @@ fn a_second_init_is_refused() {
 fn a_short_passphrase_is_refused_at_init() {
     let cli = Cli::new();
     let out = cli
-        .command(&["init", "--branch", "BJ0101", "--branch-name", "x", "--admin", "admin01"])
+        .command(&[
+            "init",
+            "--branch",
+            "BJ0101",
+            "--branch-name",
+            "x",
+            "--admin",
+            "admin01",
+        ])
         .env("BRANCHDESK_PASSPHRASE", "short")
         .output()
         .unwrap();
@@ -162,7 +188,10 @@ fn a_wrong_passphrase_exits_non_zero_and_changes_nothing() {
     assert_one_sentence(&out, "The staff ID or passphrase is wrong");
     // The unknown ID gets the very same sentence.
     let out = cli.run_as("nobody01", ADMIN_PASS, &["user", "list"]);
-    assert_eq!(stderr(&out).trim(), "The staff ID or passphrase is wrong; try again.");
+    assert_eq!(
+        stderr(&out).trim(),
+        "The staff ID or passphrase is wrong; try again."
+    );
     assert_eq!(cli.file("branchdesk.db"), db);
     assert_eq!(cli.file("keyslots.json"), slots);
 }
@@ -170,7 +199,11 @@ fn a_wrong_passphrase_exits_non_zero_and_changes_nothing() {
 #[test]
 fn missing_credentials_are_explained() {
     let cli = Cli::initialised();
-    let out = cli.command(&["user", "list"]).env("BRANCHDESK_USER", "admin01").output().unwrap();
+    let out = cli
+        .command(&["user", "list"])
+        .env("BRANCHDESK_USER", "admin01")
+        .output()
+        .unwrap();
     assert_one_sentence(&out, "No passphrase was given");
     let out = cli.command(&["user", "list"]).output().unwrap();
     assert_one_sentence(&out, "No staff ID was given");
@@ -188,14 +221,22 @@ fn missing_credentials_are_explained() {
 fn the_database_is_not_readable_as_plain_sqlite() {
     let cli = Cli::initialised();
     let db = cli.file("branchdesk.db");
-    assert_ne!(&db[..16], b"SQLite format 3\0", "the header is encrypted too");
+    assert_ne!(
+        &db[..16],
+        b"SQLite format 3\0",
+        "the header is encrypted too"
+    );
     if let Ok(out) = Command::new("sqlite3")
         .arg(cli.store.join("branchdesk.db"))
         .arg(".tables")
         .output()
     {
         assert!(!out.status.success());
-        assert!(stderr(&out).contains("file is not a database"), "{}", stderr(&out));
+        assert!(
+            stderr(&out).contains("file is not a database"),
+            "{}",
+            stderr(&out)
+        );
     }
 }
 
@@ -207,7 +248,10 @@ fn the_binary_carries_its_own_crypto() {
         .expect("ldd is part of every glibc system");
     let libs = stdout(&out);
     assert!(libs.contains("libc.so"), "{libs}");
-    assert!(!libs.contains("libssl") && !libs.contains("libcrypto"), "{libs}");
+    assert!(
+        !libs.contains("libssl") && !libs.contains("libcrypto"),
+        "{libs}"
+    );
 }
 
 #[test]
@@ -234,10 +278,17 @@ fn audit_verify_reports_ok_then_names_a_tampered_row() {
     let cli = Cli::initialised();
     let out = cli.admin(&["audit", "verify"]);
     assert_ok(&out);
-    assert!(stdout(&out).contains("The audit trail is intact"), "{}", stdout(&out));
+    assert!(
+        stdout(&out).contains("The audit trail is intact"),
+        "{}",
+        stdout(&out)
+    );
 
     let slots = branchdesk::store::KeySlots::load(&cli.store.join("keyslots.json")).unwrap();
-    let key = slots.open("admin01", &common::secret(ADMIN_PASS)).unwrap().db_key;
+    let key = slots
+        .open("admin01", &common::secret(ADMIN_PASS))
+        .unwrap()
+        .db_key;
     let conn = branchdesk::store::open_db(&cli.store.join("branchdesk.db"), &key, false).unwrap();
     conn.execute_batch(
         "DROP TRIGGER audit_log_append_only_update;
@@ -284,10 +335,18 @@ fn backup_then_restore_through_the_cli() {
 
     let out = cli.admin(&["restore", backup.to_str().unwrap()]);
     assert_ok(&out);
-    assert!(stdout(&out).contains("Restored the store"), "{}", stdout(&out));
+    assert!(
+        stdout(&out).contains("Restored the store"),
+        "{}",
+        stdout(&out)
+    );
     let out = cli.admin(&["user", "list", "--json"]);
     let staff: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(staff.as_array().unwrap().len(), 2, "rm01 came after the backup");
+    assert_eq!(
+        staff.as_array().unwrap().len(),
+        2,
+        "rm01 came after the backup"
+    );
 
     let junk = cli.home.path().join("junk.bdbak");
     std::fs::write(&junk, b"nonsense").unwrap();
@@ -369,7 +428,11 @@ fn the_demo_store_is_made_once() {
     let cli = Cli::new();
     let out = cli.command(&["demo", "--no-tui"]).output().unwrap();
     assert_ok(&out);
-    assert!(stdout(&out).contains("teller01, rm01, manager01, auditor01"), "{}", stdout(&out));
+    assert!(
+        stdout(&out).contains("teller01, rm01, manager01, auditor01"),
+        "{}",
+        stdout(&out)
+    );
     let out = cli.run_as("manager01", "branchdesk-demo", &["user", "list", "--json"]);
     assert_ok(&out);
     let before = cli.file("keyslots.json");
@@ -402,4 +465,3 @@ fn every_command_has_help() {
         assert!(stdout(&out).contains("Usage:"), "{args:?}");
     }
 }
-
