@@ -301,3 +301,58 @@ fn the_audit_list_pages_as_it_scrolls() {
     }));
     assert_eq!(h.app.main().unwrap().audit.rows.len(), 200);
 }
+
+#[test]
+fn keys_and_clicks_become_actions_through_the_keymap() {
+    use branchdesk::tui::translate;
+    use crossterm::event::{
+        Event, KeyCode, KeyEvent, KeyModifiers, MouseButton, MouseEvent, MouseEventKind,
+    };
+    let keymap = keymap();
+    let mut h = Harness::logged_in(Lang::En, session_info("admin01", "陈静", Role::Admin));
+    let key = |code, modifiers| Event::Key(KeyEvent::new(code, modifiers));
+    let click = |column, row| {
+        Event::Mouse(MouseEvent {
+            kind: MouseEventKind::Down(MouseButton::Left),
+            column,
+            row,
+            modifiers: KeyModifiers::NONE,
+        })
+    };
+    assert!(matches!(
+        translate(
+            &h.app,
+            &keymap,
+            key(KeyCode::Char('l'), KeyModifiers::CONTROL)
+        ),
+        Some(Action::Command(Command::Lock))
+    ));
+    assert!(matches!(
+        translate(&h.app, &keymap, key(KeyCode::F(7), KeyModifiers::NONE)),
+        Some(Action::Command(Command::StaffScreen))
+    ));
+    // The tab row reads " Overview   F7 Staff   F8 Audit ": column 13 is on "F7 Staff".
+    let action = translate(&h.app, &keymap, click(13, 1)).expect("a click on a tab");
+    assert!(matches!(action, Action::ClickTab(Tab::Staff)));
+    h.act(action);
+    assert_eq!(h.app.main().unwrap().tab, Tab::Staff);
+    assert!(
+        translate(&h.app, &keymap, click(13, 5)).is_none(),
+        "only the tab row has tabs"
+    );
+
+    // With a text field focused, plain letters are text, Ctrl-letters are commands.
+    h.command(Command::Lock);
+    assert!(matches!(
+        translate(&h.app, &keymap, key(KeyCode::Char('q'), KeyModifiers::NONE)),
+        Some(Action::Char('q'))
+    ));
+    assert!(matches!(
+        translate(
+            &h.app,
+            &keymap,
+            key(KeyCode::Char('王'), KeyModifiers::NONE)
+        ),
+        Some(Action::Char('王'))
+    ));
+}

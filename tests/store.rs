@@ -602,3 +602,23 @@ fn an_interrupted_disable_is_finished_at_the_next_login() {
     assert!(after.slot("rm01").is_none());
     assert!(open_db(&store.paths.db(), &key, false).is_err());
 }
+
+#[test]
+fn a_truncated_database_is_refused_with_a_sentence() {
+    let store = TestStore::new();
+    let mut admin = store.admin();
+    for i in 0..40 {
+        add(&mut admin, &format!("teller{i:03}"), Role::Teller);
+    }
+    drop(admin);
+    let bytes = store.read("branchdesk.db");
+    std::fs::write(store.paths.db(), &bytes[..bytes.len() / 3]).unwrap();
+    match store.login(ADMIN, ADMIN_PASS) {
+        Err(Error::DatabaseDamaged | Error::DatabaseNotOurs { .. }) => {}
+        Ok(admin) => {
+            // Page 1 survived: the damage shows as soon as the missing pages are read.
+            assert!(matches!(admin.list_staff(), Err(Error::DatabaseDamaged)));
+        }
+        Err(other) => panic!("unexpected {other:?}"),
+    }
+}
