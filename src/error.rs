@@ -50,6 +50,8 @@ pub enum Error {
         path: PathBuf,
     },
     DiskFull,
+    /// A write was refused by the file system (read-only disk, permissions).
+    StoreNotWritable,
     PermissionDenied {
         permission: Permission,
     },
@@ -140,6 +142,7 @@ impl Error {
             ),
             Error::ReadOnly { path: p } => i18n.fill("err.read_only", &[("path", &path(p))]),
             Error::DiskFull => i18n.t("err.disk_full").to_string(),
+            Error::StoreNotWritable => i18n.t("err.store_not_writable").to_string(),
             Error::PermissionDenied { permission } => i18n.fill(
                 "err.permission_denied",
                 &[("action", i18n.t(&format!("perm.{}", permission.code())))],
@@ -195,9 +198,7 @@ impl From<rusqlite::Error> for Error {
             Some(NotADatabase | DatabaseCorrupt) => Error::DatabaseDamaged,
             Some(DiskFull) => Error::DiskFull,
             Some(DatabaseBusy | DatabaseLocked) => Error::InUse,
-            Some(ReadOnly | CannotOpen | PermissionDenied) => Error::ReadOnly {
-                path: PathBuf::from("."),
-            },
+            Some(ReadOnly | CannotOpen | PermissionDenied) => Error::StoreNotWritable,
             _ => Error::internal(e),
         }
     }

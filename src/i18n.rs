@@ -2,6 +2,7 @@
 //! keys (`[err] in_use = …` is `err.in_use`). Placeholders are `{name}`.
 
 use crate::assets;
+use crate::domain::staff::{Role, StaffStatus};
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
@@ -77,6 +78,20 @@ impl I18n {
     /// The string for `key`, or the key itself when the catalog lacks it (visible, not fatal).
     pub fn t<'a>(&'a self, key: &'a str) -> &'a str {
         self.strings.get(key).map_or(key, String::as_str)
+    }
+
+    /// The label of a role ("柜员", "Teller").
+    pub fn role(&self, role: Role) -> &str {
+        self.owned_key(format!("role.{}", role.code()), role.code())
+    }
+
+    /// The label of a staff status ("在岗", "active").
+    pub fn staff_status(&self, status: StaffStatus) -> &str {
+        self.owned_key(format!("status.{}", status.code()), status.code())
+    }
+
+    fn owned_key<'a>(&'a self, key: String, fallback: &'a str) -> &'a str {
+        self.strings.get(&key).map_or(fallback, String::as_str)
     }
 
     /// The string for `key` with each `{name}` replaced.

@@ -622,3 +622,58 @@ fn a_truncated_database_is_refused_with_a_sentence() {
         Err(other) => panic!("unexpected {other:?}"),
     }
 }
+
+#[test]
+fn a_backup_restores_onto_a_new_machine() {
+    let store = TestStore::new();
+    let mut admin = store.admin();
+    add(&mut admin, "teller01", Role::Teller);
+    let target = store.dir.path().join("b.bdbak");
+    admin.backup_to(&target, &mut |_| {}).unwrap();
+    drop(admin);
+
+    let elsewhere = StorePaths::new(store.dir.path().join("new-terminal"));
+    let summary = branchdesk::store::restore(
+        &elsewhere,
+        &target,
+        ADMIN,
+        &secret(ADMIN_PASS),
+        store.clock.clone(),
+        options(),
+    )
+    .unwrap();
+    assert!(summary.kept.is_empty(), "nothing was there to keep");
+    let teller = Session::unlock(
+        &elsewhere,
+        "teller01",
+        &secret(&pass_of("teller01")),
+        store.clock.clone(),
+        options(),
+    )
+    .unwrap();
+    assert_eq!(teller.branch().code, "BJ0101");
+}
+
+#[test]
+fn a_teller_cannot_restore_even_with_a_good_backup() {
+    let store = TestStore::new();
+    let mut admin = store.admin();
+    add(&mut admin, "teller01", Role::Teller);
+    let target = store.dir.path().join("b.bdbak");
+    admin.backup_to(&target, &mut |_| {}).unwrap();
+    drop(admin);
+    let db = store.read("branchdesk.db");
+    let result = branchdesk::store::restore(
+        &store.paths,
+        &target,
+        "teller01",
+        &secret(&pass_of("teller01")),
+        store.clock.clone(),
+        options(),
+    );
+    assert!(
+        matches!(result, Err(Error::PermissionDenied { .. })),
+        "{result:?}"
+    );
+    assert_eq!(store.read("branchdesk.db"), db);
+}

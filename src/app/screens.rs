@@ -200,7 +200,7 @@ impl StaffScreen {
 fn add_form(i18n: &I18n) -> Form {
     let roles = Role::ALL
         .iter()
-        .map(|r| i18n.t(&format!("role.{}", r.code())).to_string())
+        .map(|r| i18n.role(*r).to_string())
         .collect();
     Form::new(vec![
         Field::text("field.staff_id", 32),

@@ -263,6 +263,14 @@ pub fn main() -> ExitCode {
     let lang = cli_lang
         .or_else(|| config.language.as_deref().and_then(Lang::parse))
         .unwrap_or(env_lang);
+    if let Err(detail) = tui::keymap::Keymap::load(&config.keymap) {
+        let error = Error::Config {
+            path: config_path.unwrap_or_default(),
+            detail,
+        };
+        eprintln!("{}", error.message(I18n::for_lang(lang)));
+        return ExitCode::FAILURE;
+    }
     let i18n = I18n::for_lang(lang);
     logging::set_crash_context(None, lang);
     let context = Context {
@@ -508,7 +516,7 @@ fn user_command(cx: &Context, action: UserCommand) -> Result<ExitCode> {
                 "cli.user_added",
                 &[
                     ("id", staff.id.as_str()),
-                    ("role", cx.i18n.t(&format!("role.{}", staff.role.code()))),
+                    ("role", cx.i18n.role(staff.role)),
                 ],
             );
         }
@@ -524,8 +532,8 @@ fn user_command(cx: &Context, action: UserCommand) -> Result<ExitCode> {
                         vec![
                             s.id.clone(),
                             s.name.clone(),
-                            i18n.t(&format!("role.{}", s.role.code())).to_string(),
-                            i18n.t(&format!("status.{}", s.status.code())).to_string(),
+                            i18n.role(s.role).to_string(),
+                            i18n.staff_status(s.status).to_string(),
                             s.locked_until
                                 .map(|t| {
                                     t.with_timezone(&chrono::Local).format("%H:%M").to_string()

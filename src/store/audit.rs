@@ -80,13 +80,6 @@ impl Session {
             .collect::<rusqlite::Result<Vec<_>>>()?;
         Ok(rows)
     }
-
-    pub fn audit_count(&self) -> Result<i64> {
-        self.require(Permission::ViewAudit)?;
-        Ok(self
-            .conn
-            .query_row("SELECT count(*) FROM audit_log", [], |r| r.get(0))?)
-    }
 }
 
 pub(crate) fn verify_chain(conn: &Connection) -> Result<ChainVerdict> {

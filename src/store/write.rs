@@ -88,17 +88,26 @@ impl Writer<'_> {
         self.now.to_rfc3339_opts(SecondsFormat::Millis, true)
     }
 
+    /// `fields` plus the write's HLC, for tables that keep one per row.
+    fn stamped(
+        &self,
+        table: Table,
+        mut fields: Vec<(&'static str, Value)>,
+    ) -> Vec<(&'static str, Value)> {
+        if table.has_hlc() {
+            fields.push(("hlc", Value::Integer(self.hlc.as_i64())));
+        }
+        fields
+    }
+
     pub fn insert(
         &mut self,
         table: Table,
         row_id: &str,
         fields: Vec<(&'static str, Value)>,
     ) -> Result<()> {
-        let mut fields = fields;
+        let mut fields = self.stamped(table, fields);
         fields.insert(0, (table.key_column(), Value::Text(row_id.to_string())));
-        if table.has_hlc() {
-            fields.push(("hlc", Value::Integer(self.hlc.as_i64())));
-        }
         let columns: Vec<&str> = fields.iter().map(|(c, _)| *c).collect();
         let placeholders: Vec<String> = (1..=fields.len()).map(|i| format!("?{i}")).collect();
         let sql = format!(
@@ -122,10 +131,7 @@ impl Writer<'_> {
         row_id: &str,
         fields: Vec<(&'static str, Value)>,
     ) -> Result<()> {
-        let mut fields = fields;
-        if table.has_hlc() {
-            fields.push(("hlc", Value::Integer(self.hlc.as_i64())));
-        }
+        let fields = self.stamped(table, fields);
         let assignments: Vec<String> = fields
             .iter()
             .enumerate()

@@ -89,7 +89,7 @@ fn render_header(frame: &mut Frame, area: Rect, app: &App) {
                 " {} {} · {} │ {} {}",
                 s.name,
                 s.staff_id,
-                i18n.t(&format!("role.{}", s.role.code())),
+                i18n.role(s.role),
                 s.branch.code,
                 s.branch.name
             )

@@ -316,8 +316,7 @@ pub fn render_body(frame: &mut Frame, area: Rect, app: &App, keymap: &Keymap) {
 fn render_overview(frame: &mut Frame, area: Rect, app: &App, main: &MainState, keymap: &Keymap) {
     let i18n = app.i18n;
     let s = &main.session;
-    let role_key = format!("role.{}", s.role.code());
-    let role = i18n.t(&role_key);
+    let role = i18n.role(s.role);
     let mut lines = vec![
         Line::from(Span::styled(
             i18n.fill(
@@ -424,8 +423,8 @@ fn render_staff(frame: &mut Frame, area: Rect, app: &App, main: &MainState, keym
             Row::new(vec![
                 s.id.clone(),
                 s.name.clone(),
-                i18n.t(&format!("role.{}", s.role.code())).to_string(),
-                i18n.t(&format!("status.{}", s.status.code())).to_string(),
+                i18n.role(s.role).to_string(),
+                i18n.staff_status(s.status).to_string(),
                 s.locked_until
                     .map(|t| {
                         let local = t.with_timezone(&app.now.timezone());
