@@ -182,17 +182,19 @@ fn skip_columns(text: &str, skip: usize, width: usize) -> String {
     out
 }
 
-/// Draws `intro`, then the form, in a bordered box; places the terminal cursor in the field.
-fn render_form_box(
-    frame: &mut Frame,
-    area: Rect,
-    title: &str,
+/// A bordered box with some text, a form, and more text.
+struct FormBox<'a> {
+    title: &'a str,
+    width: u16,
     intro: Vec<(String, Style)>,
-    form: &Form,
     outro: Vec<(String, Style)>,
-    i18n: &I18n,
-) {
-    let inner_width = area.width.saturating_sub(4);
+}
+
+/// Draws the box centred in `within`, as tall as its content, and puts the terminal cursor
+/// in the focused field (where an input method shows what is being composed).
+fn render_form_box(frame: &mut Frame, within: Rect, spec: FormBox, form: &Form, i18n: &I18n) {
+    let width = spec.width.min(within.width);
+    let inner_width = width.saturating_sub(4);
     let body = form_lines(form, i18n, inner_width);
     let wrapped = |texts: Vec<(String, Style)>| -> Vec<Line<'static>> {
         texts
@@ -209,13 +211,14 @@ fn render_form_box(
             })
             .collect()
     };
-    let mut lines = wrapped(intro);
+    let mut lines = wrapped(spec.intro);
     let form_top = lines.len();
     lines.extend(body.lines);
-    lines.extend(wrapped(outro));
+    lines.extend(wrapped(spec.outro));
+    let area = popup(within, width, lines.len() as u16 + 2);
     frame.render_widget(Clear, area);
     let block = Block::bordered()
-        .title(format!(" {title} "))
+        .title(format!(" {} ", spec.title))
         .padding(ratatui::widgets::Padding::horizontal(1));
     let inner = block.inner(area);
     frame.render_widget(Paragraph::new(lines).block(block), area);
@@ -237,14 +240,16 @@ pub fn render_body(frame: &mut Frame, area: Rect, app: &App, keymap: &Keymap) {
                 plain(i18n.t("setup.rule")),
                 plain(""),
             ];
-            let box_area = popup(area, 74, 18);
             render_form_box(
                 frame,
-                box_area,
-                i18n.t("setup.title"),
-                intro,
+                area,
+                FormBox {
+                    title: i18n.t("setup.title"),
+                    width: 74,
+                    intro,
+                    outro: Vec::new(),
+                },
                 form,
-                Vec::new(),
                 i18n,
             );
         }
@@ -265,14 +270,16 @@ pub fn render_body(frame: &mut Frame, area: Rect, app: &App, keymap: &Keymap) {
                 outro.push((hint, note));
                 outro.push((i18n.t("login.demo_warning").to_string(), note));
             }
-            let box_area = popup(area, 66, 14);
             render_form_box(
                 frame,
-                box_area,
-                i18n.t("login.title"),
-                intro,
+                area,
+                FormBox {
+                    title: i18n.t("login.title"),
+                    width: 66,
+                    intro,
+                    outro: outro,
+                },
                 form,
-                outro,
                 i18n,
             );
         }
@@ -293,14 +300,16 @@ pub fn render_body(frame: &mut Frame, area: Rect, app: &App, keymap: &Keymap) {
                     plain(""),
                     plain(i18n.t("lock.prompt")),
                 ];
-                let box_area = popup(area, 60, 10);
                 render_form_box(
                     frame,
-                    box_area,
-                    i18n.t("lock.title"),
-                    intro,
+                    area,
+                    FormBox {
+                        title: i18n.t("lock.title"),
+                        width: 60,
+                        intro,
+                        outro: Vec::new(),
+                    },
                     &lock.form,
-                    Vec::new(),
                     i18n,
                 );
             }
@@ -470,11 +479,14 @@ fn render_staff(frame: &mut Frame, area: Rect, app: &App, main: &MainState, keym
             let intro = vec![plain(i18n.t("staff.add_intro")), plain("")];
             render_form_box(
                 frame,
-                popup(area, 64, 13),
-                i18n.t("staff.add_title"),
-                intro,
+                area,
+                FormBox {
+                    title: i18n.t("staff.add_title"),
+                    width: 72,
+                    intro,
+                    outro: Vec::new(),
+                },
                 form,
-                Vec::new(),
                 i18n,
             );
         }
@@ -485,11 +497,14 @@ fn render_staff(frame: &mut Frame, area: Rect, app: &App, main: &MainState, keym
             ];
             render_form_box(
                 frame,
-                popup(area, 64, 10),
-                i18n.t("staff.reset_title"),
-                intro,
+                area,
+                FormBox {
+                    title: i18n.t("staff.reset_title"),
+                    width: 72,
+                    intro,
+                    outro: Vec::new(),
+                },
                 form,
-                Vec::new(),
                 i18n,
             );
         }
