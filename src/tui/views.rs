@@ -277,7 +277,7 @@ pub fn render_body(frame: &mut Frame, area: Rect, app: &App, keymap: &Keymap) {
                     title: i18n.t("login.title"),
                     width: 66,
                     intro,
-                    outro: outro,
+                    outro,
                 },
                 form,
                 i18n,
