@@ -3,7 +3,13 @@
 
 pub mod audit;
 pub mod branch;
+pub mod client;
 pub mod clock;
 pub mod hlc;
+pub mod ids;
 pub mod lockout;
+pub mod lookup;
+pub mod mask;
+pub mod names;
 pub mod staff;
+pub mod synthetic;

@@ -52,6 +52,74 @@ const MIGRATIONS: &[&str] = &[
         schema_version INTEGER NOT NULL
     );
     "#,
+    // 2: clients, their lookup indexes, and the contact log.
+    r#"
+    CREATE TABLE client (
+        seq               INTEGER PRIMARY KEY,
+        id                TEXT NOT NULL UNIQUE,
+        client_no         TEXT NOT NULL UNIQUE,
+        kind              TEXT NOT NULL CHECK (kind IN ('person', 'company')),
+        name              TEXT NOT NULL,
+        gender            TEXT CHECK (gender IN ('male', 'female')),
+        birth_date        TEXT,
+        birth_calendar    TEXT NOT NULL CHECK (birth_calendar IN ('solar', 'lunar')),
+        id_type           TEXT NOT NULL,
+        id_number         TEXT NOT NULL,
+        id_expiry         TEXT,
+        phone             TEXT,
+        email             TEXT,
+        address           TEXT,
+        occupation        TEXT,
+        home_branch       TEXT NOT NULL,
+        assigned_rm       TEXT,
+        tier              TEXT NOT NULL,
+        risk_level        INTEGER,
+        tags              TEXT NOT NULL,
+        consent_marketing INTEGER NOT NULL,
+        created_at        TEXT NOT NULL,
+        updated_at        TEXT NOT NULL,
+        hlc               INTEGER NOT NULL,
+        deleted           INTEGER NOT NULL DEFAULT 0,
+        -- Derived for lookup; not synchronised (HQ derives its own).
+        foreign_branch    INTEGER NOT NULL,
+        phone_rev         TEXT,
+        id_rev            TEXT NOT NULL,
+        UNIQUE (id_type, id_number)
+    ) STRICT;
+    CREATE INDEX client_by_name ON client (foreign_branch, name);
+    CREATE INDEX client_by_phone ON client (foreign_branch, phone_rev);
+    CREATE INDEX client_by_id_tail ON client (foreign_branch, id_rev);
+    CREATE INDEX client_by_rm ON client (assigned_rm);
+
+    -- One- and two-character runs of Chinese names (the trigram tokenizer finds nothing
+    -- under three characters, and most Chinese names are two or three).
+    CREATE TABLE client_gram (
+        foreign_branch INTEGER NOT NULL,
+        gram           TEXT NOT NULL,
+        client_seq     INTEGER NOT NULL,
+        PRIMARY KEY (foreign_branch, gram, client_seq)
+    ) STRICT, WITHOUT ROWID;
+
+    -- Pinyin spellings and initials, and Latin name words, for prefix lookup.
+    CREATE TABLE client_key (
+        foreign_branch INTEGER NOT NULL,
+        key            TEXT NOT NULL,
+        client_seq     INTEGER NOT NULL,
+        PRIMARY KEY (foreign_branch, key, client_seq)
+    ) STRICT, WITHOUT ROWID;
+
+    CREATE TABLE interaction (
+        id        TEXT PRIMARY KEY,
+        client_id TEXT NOT NULL REFERENCES client (id),
+        staff_id  TEXT NOT NULL,
+        channel   TEXT NOT NULL,
+        kind      TEXT NOT NULL,
+        note      TEXT NOT NULL,
+        at        TEXT NOT NULL,
+        hlc       INTEGER NOT NULL
+    ) STRICT;
+    CREATE INDEX interaction_by_client ON interaction (client_id, at);
+    "#,
 ];
 
 /// The schema version this build writes.
@@ -93,9 +161,10 @@ mod tests {
         migrate(&mut conn).unwrap();
         assert_eq!(schema_version(&conn).unwrap(), SCHEMA_VERSION);
 
-        let extra = [MIGRATIONS[0], "CREATE TABLE later (x INTEGER) STRICT;"];
+        let mut extra = MIGRATIONS.to_vec();
+        extra.push("CREATE TABLE later (x INTEGER) STRICT;");
         migrate_with(&mut conn, &extra).unwrap();
-        assert_eq!(schema_version(&conn).unwrap(), 2);
+        assert_eq!(schema_version(&conn).unwrap(), SCHEMA_VERSION + 1);
         conn.execute("INSERT INTO later VALUES (1)", []).unwrap();
     }
 
@@ -117,12 +186,10 @@ mod tests {
     #[test]
     fn a_failing_migration_changes_nothing() {
         let mut conn = Connection::open_in_memory().unwrap();
-        let broken = [
-            MIGRATIONS[0],
-            "CREATE TABLE half (x INTEGER) STRICT; THIS IS NOT SQL;",
-        ];
+        let mut broken = MIGRATIONS.to_vec();
+        broken.push("CREATE TABLE half (x INTEGER) STRICT; THIS IS NOT SQL;");
         assert!(migrate_with(&mut conn, &broken).is_err());
-        assert_eq!(schema_version(&conn).unwrap(), 1);
+        assert_eq!(schema_version(&conn).unwrap(), SCHEMA_VERSION);
         let half: i64 = conn
             .query_row(
                 "SELECT count(*) FROM sqlite_schema WHERE name = 'half'",
