@@ -465,7 +465,7 @@ impl Generator {
         let given_len = if self.rng.chance(350) { 1 } else { 2 };
         let mut name = surname.to_string();
         for _ in 0..given_len {
-            let given: &str = self.rng.pick(GIVEN);
+            let given: &&str = self.rng.pick(GIVEN);
             name.push_str(given);
         }
         name
