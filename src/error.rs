@@ -2,6 +2,7 @@
 //! the UI language (see `assets/i18n/`), saying what happened and what to do.
 
 use crate::domain::branch::BranchRuleError;
+use crate::domain::client::FieldError;
 use crate::domain::staff::{Permission, StaffRuleError};
 use crate::i18n::I18n;
 use chrono::{DateTime, Utc};
@@ -57,6 +58,24 @@ pub enum Error {
     },
     Rule(StaffRuleError),
     BranchRule(BranchRuleError),
+    /// A client form or row broke rules; every broken field is listed.
+    ClientInvalid {
+        errors: Vec<FieldError>,
+    },
+    /// The same ID number (or USCC) is already registered.
+    DuplicateClient {
+        client_no: String,
+    },
+    ClientNotFound {
+        key: String,
+    },
+    /// The assigned relationship manager is not an active RM of this branch.
+    NotAnRm {
+        id: String,
+    },
+    /// Revealing needs a reason for the audit trail.
+    RevealReason,
+    ContactInvalid,
     StaffExists {
         id: String,
     },
@@ -149,6 +168,18 @@ impl Error {
             ),
             Error::Rule(rule) => i18n.t(rule.message_key()).to_string(),
             Error::BranchRule(rule) => i18n.t(rule.message_key()).to_string(),
+            Error::ClientInvalid { errors } => errors
+                .iter()
+                .map(|e| field_error_message(i18n, e))
+                .collect::<Vec<_>>()
+                .join(" "),
+            Error::DuplicateClient { client_no } => {
+                i18n.fill("err.duplicate_client", &[("client_no", client_no)])
+            }
+            Error::ClientNotFound { key } => i18n.fill("err.client_not_found", &[("key", key)]),
+            Error::NotAnRm { id } => i18n.fill("err.not_an_rm", &[("id", id)]),
+            Error::RevealReason => i18n.t("err.reveal_reason").to_string(),
+            Error::ContactInvalid => i18n.t("err.contact_invalid").to_string(),
             Error::StaffExists { id } => i18n.fill("err.staff_exists", &[("id", id)]),
             Error::StaffNotFound { id } => i18n.fill("err.staff_not_found", &[("id", id)]),
             Error::LastAdmin => i18n.t("err.last_admin").to_string(),
@@ -214,4 +245,17 @@ impl From<BranchRuleError> for Error {
     fn from(rule: BranchRuleError) -> Self {
         Error::BranchRule(rule)
     }
+}
+
+/// "Field: rule." in the UI language, e.g. "手机号：须为 11 位大陆手机号码。"
+pub fn field_error_message(i18n: &I18n, error: &FieldError) -> String {
+    let args: Vec<(&str, String)> = error.rule.args();
+    let args: Vec<(&str, &str)> = args.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    i18n.fill(
+        "rule.client.sentence",
+        &[
+            ("field", i18n.t(&error.field.label_key())),
+            ("rule", &i18n.fill(&error.rule.message_key(), &args)),
+        ],
+    )
 }

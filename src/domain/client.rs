@@ -370,6 +370,34 @@ pub struct ClientView {
     pub visibility: Visibility,
 }
 
+impl ClientView {
+    /// The view as form text, to edit it. Only a full view gives the real values.
+    pub fn to_input(&self) -> ClientInput {
+        ClientInput {
+            kind: self.kind.code().into(),
+            name: self.name.clone(),
+            gender: self
+                .gender
+                .map(|g| g.code().to_string())
+                .unwrap_or_default(),
+            birth_date: self.birth_date.clone().unwrap_or_default(),
+            birth_calendar: self.birth_calendar.code().into(),
+            id_type: self.id_type.code().into(),
+            id_number: self.id_number.clone(),
+            id_expiry: self.id_expiry.clone().unwrap_or_default(),
+            phone: self.phone.clone().unwrap_or_default(),
+            email: self.email.clone().unwrap_or_default(),
+            address: self.address.clone().unwrap_or_default(),
+            occupation: self.occupation.clone().unwrap_or_default(),
+            assigned_rm: self.assigned_rm.clone().unwrap_or_default(),
+            tier: self.tier.code().into(),
+            risk_level: self.risk_level.map(|r| r.to_string()).unwrap_or_default(),
+            tags: self.tags.join(", "),
+            consent_marketing: if self.consent_marketing { "yes" } else { "no" }.into(),
+        }
+    }
+}
+
 impl StoredClient {
     pub fn view(&self, visibility: Visibility) -> ClientView {
         let r = &self.record;

@@ -48,6 +48,10 @@ impl Role {
             Backup => matches!(self, Admin | Manager),
             Restore => matches!(self, Admin | Manager),
             CheckStore => matches!(self, Admin | Manager | Auditor),
+            ViewClients => matches!(self, Teller | Rm | Manager | Auditor),
+            EditClients => matches!(self, Teller | Rm | Manager),
+            ImportClients => matches!(self, Manager),
+            RevealClient => matches!(self, Teller | Rm | Manager | Auditor),
         }
     }
 }
@@ -76,6 +80,10 @@ pub enum Permission {
     Backup,
     Restore,
     CheckStore,
+    ViewClients,
+    EditClients,
+    ImportClients,
+    RevealClient,
 }
 
 impl Permission {
@@ -87,6 +95,10 @@ impl Permission {
             Permission::Backup => "backup",
             Permission::Restore => "restore",
             Permission::CheckStore => "check_store",
+            Permission::ViewClients => "view_clients",
+            Permission::EditClients => "edit_clients",
+            Permission::ImportClients => "import_clients",
+            Permission::RevealClient => "reveal_client",
         }
     }
 }
@@ -255,6 +267,10 @@ mod tests {
         assert!(!Role::Rm.can(Permission::Backup));
         assert!(Role::Auditor.can(Permission::ViewAudit));
         assert!(!Role::Auditor.can(Permission::Backup));
+        // Administrators see no client data by default; auditors only read.
+        assert!(!Role::Admin.can(Permission::ViewClients));
+        assert!(!Role::Auditor.can(Permission::EditClients));
+        assert!(Role::Teller.can(Permission::EditClients));
     }
 
     #[test]

@@ -3,12 +3,14 @@
 
 mod audit;
 mod backup;
+mod clients;
 mod db;
 mod doctor;
 mod fsutil;
 pub mod keyslots;
 mod lockfile;
 mod logins;
+mod lookup;
 pub mod migrations;
 mod paths;
 mod session;
@@ -18,10 +20,12 @@ mod write;
 
 pub use audit::{AuditRow, LoginHistory};
 pub use backup::{BackupSummary, RestoreSummary, restore};
+pub use clients::{CHANNELS, Interaction, LoadSummary, NewClient};
 pub use db::open_db;
 pub use doctor::{Check, DoctorReport};
 pub use fsutil::create_private_dir;
 pub use keyslots::{DbKey, KdfParams, KeySlots};
+pub use lookup::{MAX_HITS, SearchHit};
 pub use paths::StorePaths;
 pub use session::probe;
 pub use session::{BranchInfo, NewStore, Session, StoreOptions, StoreProbe};

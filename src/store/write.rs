@@ -20,6 +20,8 @@ use serde_json::json;
 pub enum Table {
     Staff,
     Settings,
+    Client,
+    Interaction,
 }
 
 impl Table {
@@ -27,19 +29,21 @@ impl Table {
         match self {
             Table::Staff => "staff",
             Table::Settings => "settings",
+            Table::Client => "client",
+            Table::Interaction => "interaction",
         }
     }
 
     fn key_column(self) -> &'static str {
         match self {
-            Table::Staff => "id",
+            Table::Staff | Table::Client | Table::Interaction => "id",
             Table::Settings => "key",
         }
     }
 
     /// Whether rows carry an `hlc` column (for per-row last-writer-wins at HQ).
     fn has_hlc(self) -> bool {
-        matches!(self, Table::Staff)
+        matches!(self, Table::Staff | Table::Client | Table::Interaction)
     }
 }
 
@@ -69,18 +73,10 @@ impl AuditEvent {
     }
 }
 
-struct Change {
-    table: Table,
-    row_id: String,
-    op: &'static str,
-    fields: serde_json::Map<String, serde_json::Value>,
-}
-
 pub struct Writer<'t> {
     tx: &'t Transaction<'t>,
     hlc: Hlc,
     now: DateTime<Utc>,
-    changes: Vec<Change>,
 }
 
 impl Writer<'_> {
@@ -106,22 +102,34 @@ impl Writer<'_> {
         row_id: &str,
         fields: Vec<(&'static str, Value)>,
     ) -> Result<()> {
+        self.insert_with_local(table, row_id, fields, Vec::new())
+    }
+
+    /// Inserts a row whose `local` columns (derived for lookup here, such as a local
+    /// sequence number) are stored but not sent to HQ.
+    pub fn insert_with_local(
+        &mut self,
+        table: Table,
+        row_id: &str,
+        fields: Vec<(&'static str, Value)>,
+        local: Vec<(&'static str, Value)>,
+    ) -> Result<()> {
         let mut fields = self.stamped(table, fields);
         fields.insert(0, (table.key_column(), Value::Text(row_id.to_string())));
-        let columns: Vec<&str> = fields.iter().map(|(c, _)| *c).collect();
-        let placeholders: Vec<String> = (1..=fields.len()).map(|i| format!("?{i}")).collect();
+        let columns: Vec<&str> = fields.iter().chain(&local).map(|(c, _)| *c).collect();
+        let placeholders: Vec<String> = (1..=columns.len()).map(|i| format!("?{i}")).collect();
         let sql = format!(
             "INSERT INTO {} ({}) VALUES ({})",
             table.name(),
             columns.join(", "),
             placeholders.join(", ")
         );
-        self.tx.execute(
-            &sql,
-            rusqlite::params_from_iter(fields.iter().map(|(_, v)| v)),
-        )?;
-        self.record(table, row_id, "insert", fields);
-        Ok(())
+        self.tx
+            .prepare_cached(&sql)?
+            .execute(rusqlite::params_from_iter(
+                fields.iter().chain(&local).map(|(_, v)| v),
+            ))?;
+        self.capture(table, row_id, "insert", fields)
     }
 
     /// Updates the given columns of one row; fails if the row does not exist.
@@ -131,9 +139,21 @@ impl Writer<'_> {
         row_id: &str,
         fields: Vec<(&'static str, Value)>,
     ) -> Result<()> {
+        self.update_with_local(table, row_id, fields, Vec::new())
+    }
+
+    /// [`Writer::update`] with `local` columns that are stored but not sent to HQ.
+    pub fn update_with_local(
+        &mut self,
+        table: Table,
+        row_id: &str,
+        fields: Vec<(&'static str, Value)>,
+        local: Vec<(&'static str, Value)>,
+    ) -> Result<()> {
         let fields = self.stamped(table, fields);
         let assignments: Vec<String> = fields
             .iter()
+            .chain(&local)
             .enumerate()
             .map(|(i, (column, _))| format!("{column} = ?{}", i + 1))
             .collect();
@@ -142,39 +162,75 @@ impl Writer<'_> {
             table.name(),
             assignments.join(", "),
             table.key_column(),
-            fields.len() + 1
+            assignments.len() + 1
         );
-        let mut values: Vec<&Value> = fields.iter().map(|(_, v)| v).collect();
         let key = Value::Text(row_id.to_string());
-        values.push(&key);
-        let changed = self.tx.execute(&sql, rusqlite::params_from_iter(values))?;
+        let values = fields.iter().chain(&local).map(|(_, v)| v).chain([&key]);
+        let changed = self
+            .tx
+            .prepare_cached(&sql)?
+            .execute(rusqlite::params_from_iter(values))?;
         if changed != 1 {
             return Err(Error::internal(format!(
                 "update of {} matched {changed} rows",
                 table.name()
             )));
         }
-        self.record(table, row_id, "update", fields);
+        self.capture(table, row_id, "update", fields)
+    }
+
+    /// Maintains a lookup index table (derived entirely from captured rows, so never sent
+    /// to HQ). `sql` is a fixed statement from the store, never built from input.
+    pub fn maintain_index(
+        &mut self,
+        sql: &'static str,
+        params: impl rusqlite::Params,
+    ) -> Result<()> {
+        self.tx.prepare_cached(sql)?.execute(params)?;
         Ok(())
     }
 
-    fn record(
+    /// Reads inside the write's transaction (a check that must see what the write sees).
+    pub fn read<T>(
+        &self,
+        sql: &'static str,
+        params: impl rusqlite::Params,
+        row: impl FnOnce(&rusqlite::Row) -> rusqlite::Result<T>,
+    ) -> Result<Option<T>> {
+        Ok(self
+            .tx
+            .prepare_cached(sql)?
+            .query_row(params, row)
+            .optional()?)
+    }
+
+    /// Appends the change to the outbox straight away (a bulk write may hold a million).
+    fn capture(
         &mut self,
         table: Table,
         row_id: &str,
         op: &'static str,
         fields: Vec<(&'static str, Value)>,
-    ) {
-        let fields = fields
+    ) -> Result<()> {
+        let fields: serde_json::Map<String, serde_json::Value> = fields
             .into_iter()
             .map(|(column, value)| (column.to_string(), to_json(value)))
             .collect();
-        self.changes.push(Change {
-            table,
-            row_id: row_id.to_string(),
-            op,
-            fields,
-        });
+        self.tx
+            .prepare_cached(
+                "INSERT INTO outbox (op_id, tbl, row_id, op, fields, hlc, schema_version)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            )?
+            .execute(params![
+                new_op_id(self.now),
+                table.name(),
+                row_id,
+                op,
+                serde_json::Value::Object(fields).to_string(),
+                self.hlc.as_i64(),
+                SCHEMA_VERSION
+            ])?;
+        Ok(())
     }
 }
 
@@ -202,31 +258,10 @@ impl Session {
             .tick(u64::try_from(now.timestamp_millis()).unwrap_or(0));
         let actor = self.me.id.to_string();
         let tx = self.conn.transaction()?;
-        let (out, changes) = {
-            let mut writer = Writer {
-                tx: &tx,
-                hlc,
-                now,
-                changes: Vec::new(),
-            };
-            let out = body(&mut writer)?;
-            (out, writer.changes)
+        let out = {
+            let mut writer = Writer { tx: &tx, hlc, now };
+            body(&mut writer)?
         };
-        for change in changes {
-            tx.execute(
-                "INSERT INTO outbox (op_id, tbl, row_id, op, fields, hlc, schema_version)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-                params![
-                    new_op_id(now),
-                    change.table.name(),
-                    change.row_id,
-                    change.op,
-                    serde_json::Value::Object(change.fields).to_string(),
-                    hlc.as_i64(),
-                    SCHEMA_VERSION
-                ],
-            )?;
-        }
         append_audit(&tx, &actor, &event, hlc, now)?;
         tx.commit()?;
         self.hlc = hlc;

@@ -1,0 +1,476 @@
+//! Clients in the store: registering, editing, reading (masked per role), revealing, the
+//! contact log, and bulk loading. Lookup lives in `lookup.rs`.
+
+use crate::domain::client::{
+    BirthCalendar, ClientInput, ClientKind, ClientRecord, ClientView, StoredClient, Tier, validate,
+};
+use crate::domain::ids::{Gender, IdType};
+use crate::domain::lookup::reversed;
+use crate::domain::mask::{Visibility, visibility};
+use crate::domain::names::{lookup_keys, name_grams};
+use crate::domain::staff::{Permission, Role};
+use crate::error::{Error, Result};
+use crate::store::Session;
+use crate::store::write::{AuditEvent, Table, Writer};
+use chrono::NaiveDate;
+use rusqlite::types::Value;
+use rusqlite::{OptionalExtension, params};
+use serde::Serialize;
+use serde_json::json;
+
+/// What registering a client gives back.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct NewClient {
+    pub id: String,
+    pub client_no: String,
+}
+
+/// One entry of a client's contact log.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Interaction {
+    pub at: String,
+    pub staff_id: String,
+    pub channel: String,
+    pub kind: String,
+    pub note: String,
+}
+
+/// Ways of being in touch with a client.
+pub const CHANNELS: [&str; 8] = [
+    "counter", "phone", "sms", "wechat", "visit", "email", "letter", "gift",
+];
+
+pub(crate) const CLIENT_COLUMNS: &str = "seq, id, client_no, kind, name, gender, birth_date, \
+    birth_calendar, id_type, id_number, id_expiry, phone, email, address, occupation, \
+    home_branch, assigned_rm, tier, risk_level, tags, consent_marketing, created_at, updated_at";
+
+/// Reads a row selected with [`CLIENT_COLUMNS`].
+pub(crate) fn client_from_row(row: &rusqlite::Row) -> Result<(i64, StoredClient)> {
+    let text = |i: usize| -> Result<String> { Ok(row.get::<_, String>(i)?) };
+    let opt = |i: usize| -> Result<Option<String>> { Ok(row.get::<_, Option<String>>(i)?) };
+    let date = |i: usize| -> Result<Option<NaiveDate>> {
+        opt(i)?
+            .map(|s| s.parse().map_err(|_| Error::DatabaseDamaged))
+            .transpose()
+    };
+    let damaged = || Error::DatabaseDamaged;
+    let tags: Vec<String> = serde_json::from_str(&text(19)?).map_err(|_| damaged())?;
+    let record = ClientRecord {
+        kind: ClientKind::parse(&text(3)?).ok_or_else(damaged)?,
+        name: text(4)?,
+        gender: opt(5)?.and_then(|g| Gender::parse(&g)),
+        birth_date: date(6)?,
+        birth_calendar: BirthCalendar::parse(&text(7)?).ok_or_else(damaged)?,
+        id_type: IdType::parse(&text(8)?).ok_or_else(damaged)?,
+        id_number: text(9)?,
+        id_expiry: date(10)?,
+        phone: opt(11)?,
+        email: opt(12)?,
+        address: opt(13)?,
+        occupation: opt(14)?,
+        assigned_rm: opt(16)?,
+        tier: Tier::parse(&text(17)?).ok_or_else(damaged)?,
+        risk_level: row
+            .get::<_, Option<i64>>(18)?
+            .and_then(|r| u8::try_from(r).ok()),
+        tags,
+        consent_marketing: row.get::<_, i64>(20)? != 0,
+    };
+    Ok((
+        row.get(0)?,
+        StoredClient {
+            id: text(1)?,
+            client_no: text(2)?,
+            home_branch: text(15)?,
+            created_at: text(21)?,
+            updated_at: text(22)?,
+            record,
+        },
+    ))
+}
+
+fn opt_text(value: &Option<String>) -> Value {
+    value.clone().map_or(Value::Null, Value::Text)
+}
+
+/// The columns that travel to HQ.
+fn record_fields(r: &ClientRecord) -> Vec<(&'static str, Value)> {
+    let date = |d: Option<NaiveDate>| d.map_or(Value::Null, |d| Value::Text(d.to_string()));
+    vec![
+        ("kind", Value::Text(r.kind.code().into())),
+        ("name", Value::Text(r.name.clone())),
+        (
+            "gender",
+            r.gender
+                .map_or(Value::Null, |g| Value::Text(g.code().into())),
+        ),
+        ("birth_date", date(r.birth_date)),
+        (
+            "birth_calendar",
+            Value::Text(r.birth_calendar.code().into()),
+        ),
+        ("id_type", Value::Text(r.id_type.code().into())),
+        ("id_number", Value::Text(r.id_number.clone())),
+        ("id_expiry", date(r.id_expiry)),
+        ("phone", opt_text(&r.phone)),
+        ("email", opt_text(&r.email)),
+        ("address", opt_text(&r.address)),
+        ("occupation", opt_text(&r.occupation)),
+        ("assigned_rm", opt_text(&r.assigned_rm)),
+        ("tier", Value::Text(r.tier.code().into())),
+        (
+            "risk_level",
+            r.risk_level
+                .map_or(Value::Null, |l| Value::Integer(l.into())),
+        ),
+        (
+            "tags",
+            Value::Text(serde_json::to_string(&r.tags).unwrap_or_else(|_| "[]".into())),
+        ),
+        (
+            "consent_marketing",
+            Value::Integer(r.consent_marketing.into()),
+        ),
+    ]
+}
+
+/// The lookup columns kept on the row itself (this store's own, never sent).
+fn local_fields(foreign: bool, r: &ClientRecord) -> Vec<(&'static str, Value)> {
+    vec![
+        ("foreign_branch", Value::Integer(foreign.into())),
+        (
+            "phone_rev",
+            r.phone
+                .as_deref()
+                .map_or(Value::Null, |p| Value::Text(reversed(p))),
+        ),
+        ("id_rev", Value::Text(reversed(&r.id_number))),
+    ]
+}
+
+fn write_index_rows(w: &mut Writer, seq: i64, foreign: bool, name: &str) -> Result<()> {
+    for gram in name_grams(name) {
+        w.maintain_index(
+            "INSERT OR IGNORE INTO client_gram (foreign_branch, gram, client_seq) VALUES (?1, ?2, ?3)",
+            params![i64::from(foreign), gram, seq],
+        )?;
+    }
+    for key in lookup_keys(name) {
+        w.maintain_index(
+            "INSERT OR IGNORE INTO client_key (foreign_branch, key, client_seq) VALUES (?1, ?2, ?3)",
+            params![i64::from(foreign), key, seq],
+        )?;
+    }
+    Ok(())
+}
+
+fn remove_index_rows(w: &mut Writer, seq: i64, foreign: bool, name: &str) -> Result<()> {
+    for gram in name_grams(name) {
+        w.maintain_index(
+            "DELETE FROM client_gram WHERE foreign_branch = ?1 AND gram = ?2 AND client_seq = ?3",
+            params![i64::from(foreign), gram, seq],
+        )?;
+    }
+    for key in lookup_keys(name) {
+        w.maintain_index(
+            "DELETE FROM client_key WHERE foreign_branch = ?1 AND key = ?2 AND client_seq = ?3",
+            params![i64::from(foreign), key, seq],
+        )?;
+    }
+    Ok(())
+}
+
+impl Session {
+    /// Today in the terminal's time zone (birth dates and expiries are calendar dates).
+    pub(crate) fn today(&self) -> NaiveDate {
+        self.clock.now().with_timezone(&chrono::Local).date_naive()
+    }
+
+    /// What this staff member may see of a client assigned to `assigned_rm`.
+    pub(crate) fn visibility_of(&self, assigned_rm: Option<&str>) -> Visibility {
+        visibility(self.me.role, self.me.id.as_str(), assigned_rm)
+    }
+
+    fn check_rm(&self, rm: Option<&str>) -> Result<()> {
+        let Some(rm) = rm else { return Ok(()) };
+        let role: Option<String> = self
+            .conn
+            .query_row(
+                "SELECT role FROM staff WHERE id = ?1 AND status = 'active'",
+                [rm],
+                |r| r.get(0),
+            )
+            .optional()?;
+        match role.as_deref() {
+            Some("rm") | Some("manager") => Ok(()),
+            _ => Err(Error::NotAnRm { id: rm.to_string() }),
+        }
+    }
+
+    fn existing_client_no(
+        &self,
+        id_type: IdType,
+        id_number: &str,
+    ) -> Result<Option<(String, String)>> {
+        Ok(self
+            .conn
+            .prepare_cached(
+                "SELECT id, client_no FROM client WHERE id_type = ?1 AND id_number = ?2",
+            )?
+            .query_row(params![id_type.code(), id_number], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })
+            .optional()?)
+    }
+
+    /// Registers a client of this branch. The same ID number (or USCC) cannot be registered
+    /// twice: the error names the existing client so that it can be opened instead.
+    pub fn create_client(&mut self, input: &ClientInput) -> Result<NewClient> {
+        self.require(Permission::EditClients)?;
+        let record =
+            validate(input, self.today()).map_err(|errors| Error::ClientInvalid { errors })?;
+        self.check_rm(record.assigned_rm.as_deref())?;
+        if let Some((_, client_no)) = self.existing_client_no(record.id_type, &record.id_number)? {
+            return Err(Error::DuplicateClient { client_no });
+        }
+        let branch = self.branch.code.clone();
+        let id = uuid::Uuid::now_v7().to_string();
+        let event = AuditEvent::new("client.create", "client", id.clone());
+        self.write(event, |w| insert_client(w, &id, &branch, &branch, &record))
+    }
+
+    /// Changes a client's record. Tellers and RMs may correct what they can see; the form
+    /// is filled from a full view (after a reveal where the data is masked).
+    pub fn update_client(&mut self, key: &str, input: &ClientInput) -> Result<()> {
+        self.require(Permission::EditClients)?;
+        let (seq, stored) = self.find_client(key)?;
+        let record =
+            validate(input, self.today()).map_err(|errors| Error::ClientInvalid { errors })?;
+        if record.assigned_rm != stored.record.assigned_rm {
+            self.check_rm(record.assigned_rm.as_deref())?;
+        }
+        if let Some((other_id, client_no)) =
+            self.existing_client_no(record.id_type, &record.id_number)?
+            && other_id != stored.id
+        {
+            return Err(Error::DuplicateClient { client_no });
+        }
+        let foreign = stored.home_branch != self.branch.code;
+        let changed: Vec<&str> = record_fields(&record)
+            .iter()
+            .zip(record_fields(&stored.record))
+            .filter(|((_, new), (_, old))| new != old)
+            .map(|((column, _), _)| *column)
+            .collect();
+        if changed.is_empty() {
+            return Ok(());
+        }
+        let event = AuditEvent::new("client.update", "client", stored.id.clone())
+            .with_detail(json!({ "fields": changed }));
+        self.write(event, |w| {
+            let mut fields = record_fields(&record);
+            fields.push(("updated_at", Value::Text(w.now_text())));
+            w.update_with_local(
+                Table::Client,
+                &stored.id,
+                fields,
+                local_fields(foreign, &record),
+            )?;
+            if record.name != stored.record.name {
+                remove_index_rows(w, seq, foreign, &stored.record.name)?;
+                write_index_rows(w, seq, foreign, &record.name)?;
+            }
+            Ok(())
+        })
+    }
+
+    pub(crate) fn find_client(&self, key: &str) -> Result<(i64, StoredClient)> {
+        let key = key.trim();
+        let sql = format!(
+            "SELECT {CLIENT_COLUMNS} FROM client WHERE (id = ?1 OR client_no = ?2) AND deleted = 0"
+        );
+        let mut stmt = self.conn.prepare_cached(&sql)?;
+        let mut rows = stmt.query(params![key, key.to_ascii_uppercase()])?;
+        match rows.next()? {
+            Some(row) => client_from_row(row),
+            None => Err(Error::ClientNotFound {
+                key: key.to_string(),
+            }),
+        }
+    }
+
+    /// A client as this staff member may see it. Opening a client is recorded in the audit
+    /// trail (who looked at whom).
+    pub fn open_client(&mut self, key: &str) -> Result<ClientView> {
+        self.require(Permission::ViewClients)?;
+        let (_, stored) = self.find_client(key)?;
+        let seen = self.visibility_of(stored.record.assigned_rm.as_deref());
+        self.audit_only(
+            AuditEvent::new("client.view", "client", stored.id.clone())
+                .with_detail(json!({ "visibility": seen })),
+        )?;
+        Ok(stored.view(seen))
+    }
+
+    /// The full record of one client, for a stated reason that goes into the audit trail.
+    pub fn reveal_client(&mut self, key: &str, reason: &str) -> Result<ClientView> {
+        self.require(Permission::RevealClient)?;
+        let reason = reason.trim();
+        if reason.chars().count() < 2 || reason.chars().any(char::is_control) {
+            return Err(Error::RevealReason);
+        }
+        let (_, stored) = self.find_client(key)?;
+        self.audit_only(
+            AuditEvent::new("client.reveal", "client", stored.id.clone())
+                .with_detail(json!({ "reason": reason })),
+        )?;
+        Ok(stored.view(Visibility::Full))
+    }
+
+    /// The newest entries of a client's contact log.
+    pub fn interactions(&self, key: &str, limit: u32) -> Result<Vec<Interaction>> {
+        self.require(Permission::ViewClients)?;
+        let (_, stored) = self.find_client(key)?;
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT at, staff_id, channel, kind, note FROM interaction
+             WHERE client_id = ?1 ORDER BY at DESC LIMIT ?2",
+        )?;
+        let rows = stmt
+            .query_map(params![stored.id, limit], |r| {
+                Ok(Interaction {
+                    at: r.get(0)?,
+                    staff_id: r.get(1)?,
+                    channel: r.get(2)?,
+                    kind: r.get(3)?,
+                    note: r.get(4)?,
+                })
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(rows)
+    }
+
+    /// Adds to a client's contact log.
+    pub fn add_interaction(
+        &mut self,
+        key: &str,
+        channel: &str,
+        kind: &str,
+        note: &str,
+    ) -> Result<()> {
+        self.require(Permission::EditClients)?;
+        let (_, stored) = self.find_client(key)?;
+        let note = note.trim();
+        if !CHANNELS.contains(&channel)
+            || note.is_empty()
+            || note.chars().count() > 500
+            || note.chars().any(|c| c.is_control() && c != '\n')
+        {
+            return Err(Error::ContactInvalid);
+        }
+        let id = uuid::Uuid::now_v7().to_string();
+        let me = self.me.id.to_string();
+        let event = AuditEvent::new("client.contact", "client", stored.id.clone())
+            .with_detail(json!({ "channel": channel }));
+        self.write(event, |w| {
+            let at = w.now_text();
+            w.insert(
+                Table::Interaction,
+                &id,
+                vec![
+                    ("client_id", Value::Text(stored.id.clone())),
+                    ("staff_id", Value::Text(me)),
+                    ("channel", Value::Text(channel.into())),
+                    ("kind", Value::Text(kind.into())),
+                    ("note", Value::Text(note.into())),
+                    ("at", Value::Text(at)),
+                ],
+            )
+        })
+    }
+
+    /// Loads many checked clients in one transaction (CSV import, demo data): all or
+    /// nothing. Clients whose ID number is already registered are skipped and reported by
+    /// their position. `progress` hears the number done so far.
+    pub fn load_clients(
+        &mut self,
+        clients: &mut dyn Iterator<Item = (ClientRecord, String)>,
+        source: &str,
+        progress: &mut dyn FnMut(u64),
+    ) -> Result<LoadSummary> {
+        self.require(Permission::ImportClients)?;
+        let store_branch = self.branch.code.clone();
+        let event =
+            AuditEvent::new("client.import", "client", "").with_detail(json!({ "source": source }));
+        let summary = self.write(event, |w| {
+            let mut summary = LoadSummary::default();
+            for (index, (record, home_branch)) in clients.enumerate() {
+                let existing = w.read(
+                    "SELECT client_no FROM client WHERE id_type = ?1 AND id_number = ?2",
+                    params![record.id_type.code(), record.id_number],
+                    |r| r.get::<_, String>(0),
+                )?;
+                match existing {
+                    Some(client_no) => summary.already_registered.push((index, client_no)),
+                    None => {
+                        let id = uuid::Uuid::now_v7().to_string();
+                        insert_client(w, &id, &store_branch, &home_branch, &record)?;
+                        summary.added += 1;
+                    }
+                }
+                if index % 1000 == 999 {
+                    progress(index as u64 + 1);
+                }
+            }
+            Ok(summary)
+        })?;
+        progress(summary.added + summary.already_registered.len() as u64);
+        Ok(summary)
+    }
+
+    /// Whether a staff member with this role may register clients (for screens).
+    pub fn can_edit_clients(role: Role) -> bool {
+        role.can(Permission::EditClients)
+    }
+}
+
+/// What a bulk load did.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct LoadSummary {
+    pub added: u64,
+    /// (position in the input, client number) of clients that were already registered.
+    pub already_registered: Vec<(usize, String)>,
+}
+
+/// Inserts one client row with its lookup rows. The local sequence number gives the
+/// branch's client number (`BJ0101-0000123`).
+fn insert_client(
+    w: &mut Writer,
+    id: &str,
+    store_branch: &str,
+    home_branch: &str,
+    record: &ClientRecord,
+) -> Result<NewClient> {
+    let seq: i64 = w
+        .read("SELECT coalesce(max(seq), 0) + 1 FROM client", [], |r| {
+            r.get(0)
+        })?
+        .unwrap_or(1);
+    let client_no = format!("{store_branch}-{seq:07}");
+    let foreign = home_branch != store_branch;
+    let now = w.now_text();
+    let mut fields = record_fields(record);
+    fields.extend([
+        ("client_no", Value::Text(client_no.clone())),
+        ("home_branch", Value::Text(home_branch.to_string())),
+        ("created_at", Value::Text(now.clone())),
+        ("updated_at", Value::Text(now)),
+    ]);
+    let mut local = local_fields(foreign, record);
+    local.push(("seq", Value::Integer(seq)));
+    w.insert_with_local(Table::Client, id, fields, local)?;
+    write_index_rows(w, seq, foreign, &record.name)?;
+    Ok(NewClient {
+        id: id.to_string(),
+        client_no,
+    })
+}

@@ -1,0 +1,409 @@
+//! Clients in the store: registration rules, lookup by every query class, masking per role,
+//! reveal, edits and bulk loads.
+
+mod common;
+
+use branchdesk::Error;
+use branchdesk::domain::client::ClientInput;
+use branchdesk::domain::lookup::{MatchedOn, Rank};
+use branchdesk::domain::mask::Visibility;
+use branchdesk::domain::staff::Role;
+use branchdesk::store::{SearchHit, Session};
+use common::*;
+
+const PASS: &str = "a long test passphrase";
+
+fn person(name: &str, id: &str, phone: &str) -> ClientInput {
+    ClientInput {
+        name: name.into(),
+        id_number: id.into(),
+        phone: phone.into(),
+        ..Default::default()
+    }
+}
+
+/// A resident ID with a valid check character for the given body (17 digits).
+fn resident(body: &str) -> String {
+    let check = branchdesk::domain::ids::resident_check_char(body.as_bytes());
+    format!("{body}{check}")
+}
+
+struct Branch {
+    store: TestStore,
+}
+
+impl Branch {
+    fn new() -> Branch {
+        let store = TestStore::new();
+        let mut admin = store.admin();
+        for (id, role) in [
+            ("manager01", Role::Manager),
+            ("teller01", Role::Teller),
+            ("rm01", Role::Rm),
+            ("rm02", Role::Rm),
+            ("auditor01", Role::Auditor),
+        ] {
+            admin.add_staff(id, id, role, &secret(PASS)).unwrap();
+        }
+        drop(admin);
+        Branch { store }
+    }
+
+    fn as_(&self, id: &str) -> Session {
+        self.store.login(id, PASS).unwrap()
+    }
+
+    /// A manager registers a small book of clients.
+    fn with_clients() -> Branch {
+        let branch = Branch::new();
+        let mut m = branch.as_("manager01");
+        let clients = [
+            person("王芳", "11010519491231002X", "13812345678"),
+            person("王芳", &resident("11010219850312002"), "13912340000"),
+            person("王芳芳", &resident("31010119900101002"), "13700005678"),
+            person("李王芳", &resident("44010619751111004"), "13600001111"),
+            person("单田芳", &resident("11010519340601001"), "13511112222"),
+            person("曾国藩", &resident("43010219111121001"), "13522223333"),
+            person("欧阳娜娜", &resident("11010820000617002"), "18800001234"),
+            ClientInput {
+                name: "John Smith".into(),
+                id_type: "passport".into(),
+                id_number: "E12345678".into(),
+                phone: "13655556666".into(),
+                ..Default::default()
+            },
+            ClientInput {
+                kind: "company".into(),
+                name: "北京西单商贸有限公司".into(),
+                id_number: "91110000600037341L".into(),
+                phone: "13099998888".into(),
+                ..Default::default()
+            },
+        ];
+        for mut client in clients {
+            if client.name == "王芳芳" {
+                client.assigned_rm = "rm01".into();
+            }
+            m.create_client(&client).unwrap();
+        }
+        drop(m);
+        branch
+    }
+}
+
+fn names(hits: &[SearchHit]) -> Vec<&str> {
+    hits.iter().map(|h| h.name.as_str()).collect()
+}
+
+#[test]
+fn registration_checks_every_field_and_refuses_duplicates() {
+    let branch = Branch::with_clients();
+    let mut teller = branch.as_("teller01");
+    let err = teller
+        .create_client(&person("", "11010519491231002Y", "1381234567"))
+        .unwrap_err();
+    let Error::ClientInvalid { errors } = &err else {
+        panic!("{err:?}")
+    };
+    assert_eq!(errors.len(), 3, "{errors:?}");
+    let sentence = err.message(branchdesk::i18n::I18n::english());
+    assert!(
+        sentence.contains("Name:") && sentence.contains("Mobile"),
+        "{sentence}"
+    );
+
+    let err = teller
+        .create_client(&person("王小芳", "11010519491231002X", "13800000000"))
+        .unwrap_err();
+    assert!(
+        matches!(err, Error::DuplicateClient { ref client_no } if client_no == "BJ0101-0000001")
+    );
+
+    let mut bad_rm = person("赵六", &resident("11010119800101003"), "13800000001");
+    bad_rm.assigned_rm = "teller01".into();
+    assert!(matches!(
+        teller.create_client(&bad_rm),
+        Err(Error::NotAnRm { .. })
+    ));
+}
+
+#[test]
+fn chinese_names_of_one_two_and_three_characters() {
+    let branch = Branch::with_clients();
+    let m = branch.as_("manager01");
+    // Exact matches first, then names starting with the query, then names containing it.
+    let hits = m.search_clients("王芳", 20).unwrap();
+    assert_eq!(names(&hits), ["王芳", "王芳", "王芳芳", "李王芳"]);
+    assert_eq!(
+        hits.iter().map(|h| h.rank).collect::<Vec<_>>(),
+        [Rank::Exact, Rank::Exact, Rank::Prefix, Rank::Substring]
+    );
+    // Two 王芳 are told apart by birth year and masked phone.
+    assert_eq!(hits[0].birth_year, Some(1949));
+    assert_eq!(hits[1].birth_year, Some(1985));
+
+    let hits = m.search_clients("王", 20).unwrap();
+    assert_eq!(names(&hits)[..3], ["王芳", "王芳", "王芳芳"]);
+    assert!(names(&hits).contains(&"李王芳"));
+    assert_eq!(names(&m.search_clients("娜", 20).unwrap()), ["欧阳娜娜"]);
+    assert_eq!(
+        names(&m.search_clients("阳娜娜", 20).unwrap()),
+        ["欧阳娜娜"]
+    );
+    assert_eq!(
+        names(&m.search_clients("西单商贸", 20).unwrap()),
+        ["北京西单商贸有限公司"]
+    );
+    assert!(m.search_clients("张三", 20).unwrap().is_empty());
+}
+
+#[test]
+fn pinyin_spelling_initials_and_surname_readings() {
+    let branch = Branch::with_clients();
+    let m = branch.as_("manager01");
+    for query in ["wf", "wangfang", "wang f", "WangF"] {
+        let hits = m.search_clients(query, 20).unwrap();
+        assert!(names(&hits).contains(&"王芳"), "{query}: {hits:?}");
+        assert!(hits.iter().all(|h| h.matched_on == MatchedOn::Pinyin));
+    }
+    assert_eq!(
+        names(&m.search_clients("shantianfang", 5).unwrap()),
+        ["单田芳"]
+    );
+    assert_eq!(names(&m.search_clients("stf", 5).unwrap()), ["单田芳"]);
+    assert_eq!(
+        names(&m.search_clients("zengguofan", 5).unwrap()),
+        ["曾国藩"]
+    );
+    assert_eq!(names(&m.search_clients("ouyang", 5).unwrap()), ["欧阳娜娜"]);
+}
+
+#[test]
+fn latin_names_any_case_and_any_word() {
+    let branch = Branch::with_clients();
+    let m = branch.as_("manager01");
+    for query in ["john", "SMITH", "John Smith", "smi"] {
+        assert_eq!(
+            names(&m.search_clients(query, 5).unwrap()),
+            ["John Smith"],
+            "{query}"
+        );
+    }
+}
+
+#[test]
+fn phone_numbers_and_their_tails() {
+    let branch = Branch::with_clients();
+    let m = branch.as_("manager01");
+    let hits = m.search_clients("13812345678", 5).unwrap();
+    assert_eq!((names(&hits), hits[0].rank), (vec!["王芳"], Rank::Exact));
+    let hits = m.search_clients("尾号 5678", 5).unwrap();
+    let mut found = names(&hits);
+    found.sort();
+    assert_eq!(found, ["王芳", "王芳芳"]);
+    assert!(hits.iter().all(|h| h.matched_on == MatchedOn::Phone));
+    assert_eq!(names(&m.search_clients("1234", 5).unwrap()), ["欧阳娜娜"]);
+}
+
+#[test]
+fn id_numbers_and_their_tails() {
+    let branch = Branch::with_clients();
+    let m = branch.as_("manager01");
+    let hits = m.search_clients("11010519491231002X", 5).unwrap();
+    assert_eq!((names(&hits), hits[0].rank), (vec!["王芳"], Rank::Exact));
+    let hits = m.search_clients("002x", 5).unwrap();
+    assert_eq!(names(&hits), ["王芳"]);
+    assert_eq!(hits[0].matched_on, MatchedOn::IdNumber);
+    assert_eq!(
+        names(&m.search_clients("E12345678", 5).unwrap()),
+        ["John Smith"]
+    );
+    assert_eq!(
+        names(&m.search_clients("45678", 5).unwrap()),
+        ["王芳", "John Smith"]
+    );
+}
+
+#[test]
+fn client_numbers_whole_or_by_their_digits() {
+    let branch = Branch::with_clients();
+    let m = branch.as_("manager01");
+    let hits = m.search_clients("BJ0101-0000007", 5).unwrap();
+    assert_eq!(
+        (names(&hits), hits[0].matched_on),
+        (vec!["欧阳娜娜"], MatchedOn::ClientNo)
+    );
+    assert_eq!(
+        names(&m.search_clients("bj0101-000000", 20).unwrap()).len(),
+        9
+    );
+    assert_eq!(
+        names(&m.search_clients("0000007", 5).unwrap()),
+        ["欧阳娜娜"]
+    );
+}
+
+#[test]
+fn tellers_see_masked_lists_and_rms_see_their_own_clients() {
+    let branch = Branch::with_clients();
+    let teller = branch.as_("teller01");
+    let hits = teller.search_clients("王芳", 20).unwrap();
+    assert_eq!(names(&hits), ["王*", "王*", "王*", "李*"]);
+    assert_eq!(hits[0].phone.as_deref(), Some("138****5678"));
+    assert!(hits.iter().all(|h| h.visibility == Visibility::Masked));
+    // Company names are not personal data.
+    assert_eq!(
+        names(&teller.search_clients("西单", 5).unwrap()),
+        ["北京西单商贸有限公司"]
+    );
+    drop(teller);
+
+    let rm = branch.as_("rm01");
+    let hits = rm.search_clients("王芳", 20).unwrap();
+    assert_eq!(names(&hits), ["王*", "王*", "王芳芳", "李*"]);
+    assert_eq!(hits[2].visibility, Visibility::Full);
+    drop(rm);
+
+    let admin = branch.store.admin();
+    assert!(matches!(
+        admin.search_clients("王芳", 5),
+        Err(Error::PermissionDenied { .. })
+    ));
+}
+
+#[test]
+fn opening_a_client_is_masked_audited_and_reveal_needs_a_reason() {
+    let branch = Branch::with_clients();
+    let mut teller = branch.as_("teller01");
+    let view = teller.open_client("BJ0101-0000001").unwrap();
+    assert_eq!(view.name, "王芳");
+    assert_eq!(view.id_number, "110***********002X");
+    assert_eq!(view.phone.as_deref(), Some("138****5678"));
+    assert_eq!(view.birth_date.as_deref(), Some("1949-**-**"));
+    assert!(matches!(
+        teller.reveal_client("BJ0101-0000001", " "),
+        Err(Error::RevealReason)
+    ));
+    let full = teller
+        .reveal_client("BJ0101-0000001", "客户本人临柜核对")
+        .unwrap();
+    assert_eq!(full.id_number, "11010519491231002X");
+    drop(teller);
+
+    let auditor = branch.as_("auditor01");
+    let rows = auditor.list_audit(None, 5).unwrap();
+    let reveal = rows.iter().find(|r| r.action == "client.reveal").unwrap();
+    assert_eq!(reveal.actor, "teller01");
+    assert!(reveal.detail.contains("客户本人临柜核对"));
+    assert!(
+        rows.iter()
+            .any(|r| r.action == "client.view" && r.actor == "teller01")
+    );
+}
+
+#[test]
+fn an_edit_reindexes_the_name_and_keeps_the_client_number() {
+    let branch = Branch::with_clients();
+    let mut m = branch.as_("manager01");
+    let view = m.reveal_client("BJ0101-0000004", "更正姓名").unwrap();
+    let mut input = view.to_input();
+    input.name = "李明".into();
+    input.phone = "13600004321".into();
+    m.update_client("BJ0101-0000004", &input).unwrap();
+    assert!(names(&m.search_clients("李王芳", 5).unwrap()).is_empty());
+    let hits = m.search_clients("liming", 5).unwrap();
+    assert_eq!(names(&hits), ["李明"]);
+    assert_eq!(hits[0].client_no, "BJ0101-0000004");
+    assert_eq!(names(&m.search_clients("尾号4321", 5).unwrap()), ["李明"]);
+    // Another client's ID number cannot be taken over.
+    input.id_number = "11010519491231002X".into();
+    input.birth_date.clear();
+    input.gender.clear();
+    assert!(matches!(
+        m.update_client("BJ0101-0000004", &input),
+        Err(Error::DuplicateClient { .. })
+    ));
+}
+
+#[test]
+fn the_contact_log_records_who_and_how() {
+    let branch = Branch::with_clients();
+    let mut rm = branch.as_("rm01");
+    rm.add_interaction("BJ0101-0000003", "phone", "contact", "电话回访，客户满意")
+        .unwrap();
+    assert!(matches!(
+        rm.add_interaction("BJ0101-0000003", "pigeon", "contact", "x"),
+        Err(Error::ContactInvalid)
+    ));
+    let log = rm.interactions("BJ0101-0000003", 10).unwrap();
+    assert_eq!(log.len(), 1);
+    assert_eq!(
+        (log[0].staff_id.as_str(), log[0].channel.as_str()),
+        ("rm01", "phone")
+    );
+}
+
+#[test]
+fn a_bulk_load_skips_registered_clients_and_is_one_transaction() {
+    use branchdesk::domain::client::validate;
+    let branch = Branch::with_clients();
+    let mut m = branch.as_("manager01");
+    let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 30).unwrap();
+    let rows = vec![
+        validate(
+            &person("新客户", &resident("11010119800101005"), "13800000002"),
+            today,
+        )
+        .unwrap(),
+        validate(&person("王芳", "11010519491231002X", "13812345678"), today).unwrap(),
+    ];
+    let mut rows_iter = rows.clone().into_iter().map(|r| (r, "BJ0101".to_string()));
+    let summary = m.load_clients(&mut rows_iter, "test", &mut |_| {}).unwrap();
+    assert_eq!(summary.added, 1);
+    assert_eq!(
+        summary.already_registered,
+        [(1, "BJ0101-0000001".to_string())]
+    );
+    // Loading the same rows again adds nothing.
+    let mut again = rows.into_iter().map(|r| (r, "BJ0101".to_string()));
+    let summary = m.load_clients(&mut again, "test", &mut |_| {}).unwrap();
+    assert_eq!(summary.added, 0);
+    drop(m);
+    let mut teller = branch.as_("teller01");
+    let mut none = std::iter::empty();
+    assert!(matches!(
+        teller.load_clients(&mut none, "test", &mut |_| {}),
+        Err(Error::PermissionDenied { .. })
+    ));
+}
+
+#[test]
+fn other_branches_clients_come_after_this_branchs() {
+    use branchdesk::domain::client::validate;
+    let branch = Branch::new();
+    let mut m = branch.as_("manager01");
+    let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 30).unwrap();
+    let visitor = validate(
+        &person("王芳", &resident("11010119800101001"), "13800000003"),
+        today,
+    )
+    .unwrap();
+    let local = validate(
+        &person("王芳", &resident("11010119800101002"), "13800000004"),
+        today,
+    )
+    .unwrap();
+    let mut rows = vec![
+        (visitor, "SH0301".to_string()),
+        (local, "BJ0101".to_string()),
+    ]
+    .into_iter();
+    m.load_clients(&mut rows, "test", &mut |_| {}).unwrap();
+    let hits = m.search_clients("王芳", 5).unwrap();
+    assert_eq!(
+        hits.iter()
+            .map(|h| h.home_branch.as_str())
+            .collect::<Vec<_>>(),
+        ["BJ0101", "SH0301"]
+    );
+}
