@@ -1,7 +1,11 @@
 //! The command line: every feature, scriptable, with `--json` on listings.
 
+mod demo;
+mod progress;
 mod secrets;
 mod table;
+
+pub use demo::{DEMO_STAFF, ensure_demo_store};
 
 use crate::config::Config;
 use crate::domain::audit::ChainVerdict;
@@ -98,6 +102,9 @@ enum Command {
         /// Create the demo store and exit without opening the workstation
         #[arg(long)]
         no_tui: bool,
+        /// How many synthetic clients a new demo store gets
+        #[arg(long, value_name = "N", default_value_t = demo::DEFAULT_CLIENTS)]
+        clients: u64,
     },
 }
 
@@ -415,9 +422,9 @@ fn run(cx: &Context, command: Option<Command>) -> Result<ExitCode> {
                 ExitCode::FAILURE
             })
         }
-        Some(Command::Demo { no_tui }) => {
+        Some(Command::Demo { no_tui, clients }) => {
             let paths = cx.demo_paths()?;
-            let created = ensure_demo_store(&paths, cx.lang, cx.clock.clone())?;
+            let created = ensure_demo_store(&paths, cx.lang, cx.clock.clone(), clients)?;
             start_logging(&paths, cx.lang);
             let dir = paths.dir().display().to_string();
             if created {
@@ -454,45 +461,6 @@ fn open_workstation(cx: &Context, paths: StorePaths) -> Result<ExitCode> {
         clock: cx.clock.clone(),
     })?;
     Ok(ExitCode::SUCCESS)
-}
-
-/// Demo staff: ID, role, name (zh), name (en).
-pub const DEMO_STAFF: [(&str, Role, &str, &str); 5] = [
-    ("admin01", Role::Admin, "陈静", "Chen Jing"),
-    ("teller01", Role::Teller, "王芳", "Wang Fang"),
-    ("rm01", Role::Rm, "李娜", "Li Na"),
-    ("manager01", Role::Manager, "张伟", "Zhang Wei"),
-    ("auditor01", Role::Auditor, "刘洋", "Liu Yang"),
-];
-
-/// Creates the demo store at `paths` unless one is there; true when it was created.
-pub fn ensure_demo_store(paths: &StorePaths, lang: Lang, clock: Arc<dyn Clock>) -> Result<bool> {
-    if paths.exists() {
-        return Ok(false);
-    }
-    let name = |(_, _, zh, en): (&str, Role, &'static str, &'static str)| match lang {
-        Lang::Zh => zh,
-        Lang::En => en,
-    };
-    let passphrase = || SecretString::from(DEMO_PASSPHRASE.to_string());
-    let (admin_id, ..) = DEMO_STAFF[0];
-    let mut session = Session::create(
-        paths,
-        NewStore {
-            branch_code: "DEMO01".into(),
-            branch_name: I18n::for_lang(lang).t("demo.branch_name").to_string(),
-            admin_id: admin_id.into(),
-            admin_name: name(DEMO_STAFF[0]).into(),
-            admin_passphrase: passphrase(),
-            demo: true,
-        },
-        clock,
-        StoreOptions::default(),
-    )?;
-    for staff in &DEMO_STAFF[1..] {
-        session.add_staff(staff.0, name(*staff), staff.1, &passphrase())?;
-    }
-    Ok(true)
 }
 
 fn user_command(cx: &Context, action: UserCommand) -> Result<ExitCode> {

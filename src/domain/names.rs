@@ -210,13 +210,16 @@ pub fn normalise_key_query(query: &str) -> String {
         .collect()
 }
 
-/// Every one- and two-character run of a Chinese name's characters: a one- or
-/// two-character query finds the name by any part of it.
+/// The one- and two-character runs of a Chinese name that do not start it: with the name
+/// index finding names that *start* with a query, these find names that contain it
+/// anywhere else. (Leaving out the leading runs saves two rows in five.)
 pub fn name_grams(name: &str) -> Vec<String> {
     let chars: Vec<char> = name.chars().filter(|c| is_cjk(*c)).collect();
+    let starts_with_cjk = name.trim().chars().next().is_some_and(is_cjk);
+    let skip = usize::from(starts_with_cjk);
     let mut grams: Vec<String> = Vec::new();
     for len in 1..=2 {
-        for window in chars.windows(len) {
+        for window in chars.windows(len).skip(skip) {
             let gram: String = window.iter().collect();
             if !grams.contains(&gram) {
                 grams.push(gram);
@@ -271,9 +274,10 @@ mod tests {
     }
 
     #[test]
-    fn grams_are_every_one_and_two_character_run() {
-        assert_eq!(name_grams("王小芳"), ["王", "小", "芳", "王小", "小芳"]);
-        assert_eq!(name_grams("芳芳"), ["芳", "芳芳"]);
+    fn grams_are_the_runs_that_do_not_start_the_name() {
+        assert_eq!(name_grams("王小芳"), ["小", "芳", "小芳"]);
+        assert_eq!(name_grams("芳芳"), ["芳"]);
+        assert!(name_grams("王").is_empty());
         assert!(name_grams("John").is_empty());
     }
 

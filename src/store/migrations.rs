@@ -4,6 +4,32 @@
 use crate::error::{Error, Result};
 use rusqlite::Connection;
 
+/// The client table's secondary indexes. A bulk load into an empty table drops them and
+/// builds them again at the end (sorting once is far cheaper than a million random
+/// inserts), so their definition lives here, once.
+macro_rules! client_indexes {
+    () => {
+        "
+    CREATE UNIQUE INDEX IF NOT EXISTS client_by_document ON client (id_type, id_number);
+    CREATE INDEX IF NOT EXISTS client_by_name ON client (foreign_branch, name);
+    CREATE INDEX IF NOT EXISTS client_by_phone ON client (foreign_branch, phone_rev);
+    CREATE INDEX IF NOT EXISTS client_by_id_tail ON client (foreign_branch, id_rev);
+    CREATE INDEX IF NOT EXISTS client_by_rm ON client (assigned_rm);
+    "
+    };
+}
+
+pub(crate) const CLIENT_INDEXES: &str = client_indexes!();
+
+/// Dropped for a bulk load into an empty table. (`client_by_rm` stays: nearly every key is
+/// empty, so rows arrive in order and keeping it costs less than rebuilding it.)
+pub(crate) const DROP_CLIENT_INDEXES: &str = "
+    DROP INDEX client_by_document;
+    DROP INDEX client_by_name;
+    DROP INDEX client_by_phone;
+    DROP INDEX client_by_id_tail;
+";
+
 /// Each entry moves the schema from version `i` to `i + 1`. Never edit a shipped entry: add
 /// a new one.
 const MIGRATIONS: &[&str] = &[
@@ -43,17 +69,21 @@ const MIGRATIONS: &[&str] = &[
 
     CREATE TABLE outbox (
         seq            INTEGER PRIMARY KEY AUTOINCREMENT,
-        op_id          TEXT NOT NULL UNIQUE,
+        op_id          TEXT NOT NULL,
         tbl            TEXT NOT NULL,
         row_id         TEXT NOT NULL,
-        op             TEXT NOT NULL CHECK (op IN ('insert', 'update', 'delete')),
+        -- insert_range: rows first_seq..=last_seq of a table's local sequence, inserted by
+        -- one bulk load; the export reads the rows (a million-client load would otherwise
+        -- keep every row twice).
+        op             TEXT NOT NULL CHECK (op IN ('insert', 'update', 'delete', 'insert_range')),
         fields         TEXT NOT NULL,
         hlc            INTEGER NOT NULL,
         schema_version INTEGER NOT NULL
     );
     "#,
     // 2: clients, their lookup indexes, and the contact log.
-    r#"
+    concat!(
+        r#"
     CREATE TABLE client (
         seq               INTEGER PRIMARY KEY,
         id                TEXT NOT NULL UNIQUE,
@@ -83,13 +113,11 @@ const MIGRATIONS: &[&str] = &[
         -- Derived for lookup; not synchronised (HQ derives its own).
         foreign_branch    INTEGER NOT NULL,
         phone_rev         TEXT,
-        id_rev            TEXT NOT NULL,
-        UNIQUE (id_type, id_number)
+        id_rev            TEXT NOT NULL
     ) STRICT;
-    CREATE INDEX client_by_name ON client (foreign_branch, name);
-    CREATE INDEX client_by_phone ON client (foreign_branch, phone_rev);
-    CREATE INDEX client_by_id_tail ON client (foreign_branch, id_rev);
-    CREATE INDEX client_by_rm ON client (assigned_rm);
+    "#,
+        client_indexes!(),
+        r#"
 
     -- One- and two-character runs of Chinese names (the trigram tokenizer finds nothing
     -- under three characters, and most Chinese names are two or three).
@@ -120,6 +148,7 @@ const MIGRATIONS: &[&str] = &[
     ) STRICT;
     CREATE INDEX interaction_by_client ON interaction (client_id, at);
     "#,
+    ),
 ];
 
 /// The schema version this build writes.

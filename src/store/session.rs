@@ -368,6 +368,53 @@ impl Session {
         )
     }
 
+    /// Runs `work` on a copy of the database that has no journal (so nothing is written
+    /// twice), then swaps the copy in with the swap journal. If `work` fails or the process
+    /// dies, the copy is thrown away and the store is as it was. For big one-off writes: a
+    /// branch's first client list, the demo and benchmark stores.
+    pub(crate) fn on_staged_copy<T>(
+        &mut self,
+        work: impl FnOnce(&mut Session) -> Result<T>,
+    ) -> Result<T> {
+        let staged = StorePaths::staged(&self.paths.db());
+        fsutil::remove_if_exists(&staged)?;
+        let copy = {
+            let mut target = Connection::open(&staged)?;
+            db::apply_key(&target, &self.key)?;
+            rusqlite::backup::Backup::new(&self.conn, &mut target)?.run_to_completion(
+                1024,
+                std::time::Duration::ZERO,
+                None,
+            )?;
+            target.execute_batch(&format!(
+                "PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF;
+                 PRAGMA temp_store = MEMORY; PRAGMA foreign_keys = ON;
+                 PRAGMA cache_size = -{};",
+                db::BULK_CACHE_KIB
+            ))?;
+            target
+        };
+        let live = std::mem::replace(&mut self.conn, copy);
+        let result = work(self);
+        let copy = std::mem::replace(&mut self.conn, live);
+        let value = match result {
+            Ok(value) => value,
+            Err(e) => {
+                drop(copy);
+                let _ = std::fs::remove_file(&staged);
+                return Err(e);
+            }
+        };
+        copy.execute_batch("PRAGMA journal_mode = WAL;")?;
+        copy.close().map_err(|(_, e)| Error::from(e))?;
+        fsutil::sync_file(&staged)?;
+        self.close_connection()?;
+        swap::commit(&self.paths, &[("branchdesk.db.staged", "branchdesk.db")])?;
+        self.conn = db::open_db(&self.paths.db(), &self.key, false)?;
+        fsutil::restrict_to_owner(&self.paths.db(), 0o600)?;
+        Ok(value)
+    }
+
     /// Removes slots whose staff member is disabled or unknown (left behind when a disable
     /// was interrupted), rekeying so those slots open nothing.
     fn purge_stale_slots(&mut self) -> Result<()> {

@@ -77,6 +77,9 @@ pub struct Writer<'t> {
     tx: &'t Transaction<'t>,
     hlc: Hlc,
     now: DateTime<Utc>,
+    /// Keeps the operation IDs of one write in order (they share a timestamp), so that a
+    /// bulk write appends to the outbox's ID index instead of inserting at random.
+    op_ids: uuid::ContextV7,
 }
 
 impl Writer<'_> {
@@ -114,22 +117,51 @@ impl Writer<'_> {
         fields: Vec<(&'static str, Value)>,
         local: Vec<(&'static str, Value)>,
     ) -> Result<()> {
+        let fields = self.insert_row(table, row_id, fields, &local)?;
+        self.capture(table, row_id, "insert", fields)
+    }
+
+    /// Inserts one row of a bulk load. Its outbox entry is the range op that the load
+    /// writes with [`Writer::capture_range`] for every run of rows: a load must end with it.
+    pub(crate) fn insert_in_range(
+        &mut self,
+        table: Table,
+        row_id: &str,
+        fields: Vec<(&'static str, Value)>,
+        local: Vec<(&'static str, Value)>,
+    ) -> Result<()> {
+        self.insert_row(table, row_id, fields, &local).map(|_| ())
+    }
+
+    fn insert_row(
+        &mut self,
+        table: Table,
+        row_id: &str,
+        fields: Vec<(&'static str, Value)>,
+        local: &[(&'static str, Value)],
+    ) -> Result<Vec<(&'static str, Value)>> {
         let mut fields = self.stamped(table, fields);
         fields.insert(0, (table.key_column(), Value::Text(row_id.to_string())));
-        let columns: Vec<&str> = fields.iter().chain(&local).map(|(c, _)| *c).collect();
-        let placeholders: Vec<String> = (1..=columns.len()).map(|i| format!("?{i}")).collect();
-        let sql = format!(
-            "INSERT INTO {} ({}) VALUES ({})",
-            table.name(),
-            columns.join(", "),
-            placeholders.join(", ")
-        );
+        let sql = insert_sql(table, fields.iter().chain(local).map(|(c, _)| *c));
         self.tx
             .prepare_cached(&sql)?
             .execute(rusqlite::params_from_iter(
-                fields.iter().chain(&local).map(|(_, v)| v),
+                fields.iter().chain(local).map(|(_, v)| v),
             ))?;
-        self.capture(table, row_id, "insert", fields)
+        Ok(fields)
+    }
+
+    /// Records that rows `first..=last` of `table`'s local sequence were inserted by this
+    /// write (see [`Writer::insert_in_range`]).
+    pub(crate) fn capture_range(&mut self, table: Table, first: i64, last: i64) -> Result<()> {
+        if last < first {
+            return Ok(());
+        }
+        let fields = vec![
+            ("first_seq", Value::Integer(first)),
+            ("last_seq", Value::Integer(last)),
+        ];
+        self.capture(table, &format!("{first}..{last}"), "insert_range", fields)
     }
 
     /// Updates the given columns of one row; fails if the row does not exist.
@@ -190,6 +222,25 @@ impl Writer<'_> {
         Ok(())
     }
 
+    /// [`Writer::maintain_index`] for many rows with one prepared statement.
+    pub fn maintain_index_rows<'r>(
+        &mut self,
+        sql: &'static str,
+        rows: impl Iterator<Item = (i64, &'r str, i64)>,
+    ) -> Result<()> {
+        let mut statement = self.tx.prepare_cached(sql)?;
+        for (a, b, c) in rows {
+            statement.execute(params![a, b, c])?;
+        }
+        Ok(())
+    }
+
+    /// Drops or builds lookup indexes around a bulk load (fixed statements from the store).
+    pub fn maintain_schema(&mut self, sql: &'static str) -> Result<()> {
+        self.tx.execute_batch(sql)?;
+        Ok(())
+    }
+
     /// Reads inside the write's transaction (a check that must see what the write sees).
     pub fn read<T>(
         &self,
@@ -204,6 +255,13 @@ impl Writer<'_> {
             .optional()?)
     }
 
+    fn new_op_id(&self) -> String {
+        let secs = u64::try_from(self.now.timestamp()).unwrap_or(0);
+        let nanos = self.now.timestamp_subsec_nanos();
+        let ts = uuid::Timestamp::from_unix(&self.op_ids, secs, nanos);
+        uuid::Uuid::new_v7(ts).to_string()
+    }
+
     /// Appends the change to the outbox straight away (a bulk write may hold a million).
     fn capture(
         &mut self,
@@ -212,21 +270,19 @@ impl Writer<'_> {
         op: &'static str,
         fields: Vec<(&'static str, Value)>,
     ) -> Result<()> {
-        let fields: serde_json::Map<String, serde_json::Value> = fields
-            .into_iter()
-            .map(|(column, value)| (column.to_string(), to_json(value)))
-            .collect();
+        // An inserted row's missing columns are empty; only updates must say "now empty".
+        let json = fields_json(&fields, op == "insert");
         self.tx
             .prepare_cached(
                 "INSERT INTO outbox (op_id, tbl, row_id, op, fields, hlc, schema_version)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
             )?
             .execute(params![
-                new_op_id(self.now),
+                self.new_op_id(),
                 table.name(),
                 row_id,
                 op,
-                serde_json::Value::Object(fields).to_string(),
+                json,
                 self.hlc.as_i64(),
                 SCHEMA_VERSION
             ])?;
@@ -234,14 +290,55 @@ impl Writer<'_> {
     }
 }
 
-fn to_json(value: Value) -> serde_json::Value {
-    match value {
-        Value::Null => serde_json::Value::Null,
-        Value::Integer(i) => json!(i),
-        Value::Real(f) => json!(f),
-        Value::Text(s) => json!(s),
-        Value::Blob(b) => json!(hex::encode(b)),
+/// `INSERT INTO table (a, b) VALUES (?1, ?2)` (built once per row, so without detours).
+fn insert_sql<'c>(table: Table, columns: impl Iterator<Item = &'c str>) -> String {
+    use std::fmt::Write;
+    let mut sql = String::with_capacity(512);
+    let _ = write!(sql, "INSERT INTO {} (", table.name());
+    let mut count = 0;
+    for column in columns {
+        if count > 0 {
+            sql.push_str(", ");
+        }
+        sql.push_str(column);
+        count += 1;
     }
+    sql.push_str(") VALUES (");
+    for i in 1..=count {
+        if i > 1 {
+            sql.push_str(", ");
+        }
+        let _ = write!(sql, "?{i}");
+    }
+    sql.push(')');
+    sql
+}
+
+/// The changed columns as a JSON object, written directly (this runs once per row).
+fn fields_json(fields: &[(&'static str, Value)], skip_nulls: bool) -> String {
+    let mut out: Vec<u8> = Vec::with_capacity(48 * fields.len());
+    out.push(b'{');
+    for (column, value) in fields {
+        if skip_nulls && *value == Value::Null {
+            continue;
+        }
+        if out.len() > 1 {
+            out.push(b',');
+        }
+        out.push(b'"');
+        out.extend_from_slice(column.as_bytes());
+        out.extend_from_slice(b"\":");
+        // Writing to a Vec cannot fail.
+        let _ = match value {
+            Value::Null => serde_json::to_writer(&mut out, &()),
+            Value::Integer(n) => serde_json::to_writer(&mut out, n),
+            Value::Real(f) => serde_json::to_writer(&mut out, f),
+            Value::Text(s) => serde_json::to_writer(&mut out, s),
+            Value::Blob(b) => serde_json::to_writer(&mut out, &hex::encode(b)),
+        };
+    }
+    out.push(b'}');
+    String::from_utf8(out).unwrap_or_default()
 }
 
 impl Session {
@@ -259,7 +356,12 @@ impl Session {
         let actor = self.me.id.to_string();
         let tx = self.conn.transaction()?;
         let out = {
-            let mut writer = Writer { tx: &tx, hlc, now };
+            let mut writer = Writer {
+                tx: &tx,
+                hlc,
+                now,
+                op_ids: uuid::ContextV7::new(),
+            };
             body(&mut writer)?
         };
         append_audit(&tx, &actor, &event, hlc, now)?;
@@ -272,12 +374,6 @@ impl Session {
     pub(crate) fn audit_only(&mut self, event: AuditEvent) -> Result<()> {
         self.write(event, |_| Ok(()))
     }
-}
-
-fn new_op_id(now: DateTime<Utc>) -> String {
-    let secs = u64::try_from(now.timestamp()).unwrap_or(0);
-    let ts = uuid::Timestamp::from_unix(uuid::NoContext, secs, now.timestamp_subsec_nanos());
-    uuid::Uuid::new_v7(ts).to_string()
 }
 
 fn append_audit(

@@ -1,0 +1,108 @@
+//! The demo store: five staff members sharing a public passphrase, and synthetic clients.
+
+use super::progress::Progress;
+use crate::domain::clock::Clock;
+use crate::domain::staff::Role;
+use crate::domain::synthetic::Generator;
+use crate::error::Result;
+use crate::i18n::{I18n, Lang};
+use crate::store::{NewStore, Session, StoreOptions, StorePaths};
+use secrecy::SecretString;
+use std::sync::Arc;
+
+pub use super::DEMO_PASSPHRASE;
+
+/// Clients in a new demo store unless `--clients` says otherwise.
+pub const DEFAULT_CLIENTS: u64 = 2_000;
+
+/// The seed of the demo data: the same store every time.
+const SEED: u64 = 20_261_130;
+
+/// Demo staff: ID, role, name (zh), name (en).
+pub const DEMO_STAFF: [(&str, Role, &str, &str); 5] = [
+    ("admin01", Role::Admin, "陈静", "Chen Jing"),
+    ("teller01", Role::Teller, "王芳", "Wang Fang"),
+    ("rm01", Role::Rm, "李娜", "Li Na"),
+    ("manager01", Role::Manager, "张伟", "Zhang Wei"),
+    ("auditor01", Role::Auditor, "刘洋", "Liu Yang"),
+];
+
+/// Creates the demo store at `paths` unless one is there; true when it was created.
+/// Creates the demo store at `paths` with `clients` synthetic clients, unless a store is
+/// already there; true when it was created.
+pub fn ensure_demo_store(
+    paths: &StorePaths,
+    lang: Lang,
+    clock: Arc<dyn Clock>,
+    clients: u64,
+) -> Result<bool> {
+    if paths.exists() {
+        return Ok(false);
+    }
+    let name = |(_, _, zh, en): (&str, Role, &'static str, &'static str)| match lang {
+        Lang::Zh => zh,
+        Lang::En => en,
+    };
+    let passphrase = || SecretString::from(DEMO_PASSPHRASE.to_string());
+    let (admin_id, ..) = DEMO_STAFF[0];
+    let mut session = Session::create(
+        paths,
+        NewStore {
+            branch_code: "DEMO01".into(),
+            branch_name: I18n::for_lang(lang).t("demo.branch_name").to_string(),
+            admin_id: admin_id.into(),
+            admin_name: name(DEMO_STAFF[0]).into(),
+            admin_passphrase: passphrase(),
+            demo: true,
+        },
+        clock.clone(),
+        StoreOptions::default(),
+    )?;
+    for staff in &DEMO_STAFF[1..] {
+        session.add_staff(staff.0, name(*staff), staff.1, &passphrase())?;
+    }
+    drop(session);
+    if clients > 0 {
+        // Client lists are loaded by the branch manager, as in a real branch.
+        let mut manager = Session::unlock(
+            paths,
+            "manager01",
+            &passphrase(),
+            clock,
+            StoreOptions::default(),
+        )?;
+        generate_clients(&mut manager, clients, I18n::for_lang(lang))?;
+    }
+    Ok(true)
+}
+
+/// Loads `count` synthetic clients (an RM book of about 5,000 for `rm01`).
+pub fn generate_clients(session: &mut Session, count: u64, i18n: &I18n) -> Result<()> {
+    let branch = session.branch().code.clone();
+    let today = session.now().with_timezone(&chrono::Local).date_naive();
+    let mut generator = Generator::new(SEED, today, &branch, Some("rm01"), count);
+    // Generating runs on the second core while this one writes, in batches (a hand-over
+    // per client would cost more than generating it).
+    const BATCH: u64 = 4096;
+    let (sender, receiver) = std::sync::mpsc::sync_channel::<Vec<_>>(4);
+    std::thread::spawn(move || {
+        let mut left = count;
+        while left > 0 {
+            let batch = (0..left.min(BATCH))
+                .map(|_| {
+                    let client = generator.next_client();
+                    (client.record, client.home_branch)
+                })
+                .collect();
+            left = left.saturating_sub(BATCH);
+            if sender.send(batch).is_err() {
+                break;
+            }
+        }
+    });
+    let mut clients = receiver.into_iter().flatten();
+    let progress = Progress::new(count, i18n.t("progress.generating"));
+    session.load_clients(&mut clients, "demo", &mut |done| progress.set(done))?;
+    progress.finish();
+    Ok(())
+}
