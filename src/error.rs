@@ -76,6 +76,13 @@ pub enum Error {
     /// Revealing needs a reason for the audit trail.
     RevealReason,
     ContactInvalid,
+    /// Plaintext copies are made of demo stores only.
+    NotDemo,
+    /// The benchmark store holds another number of clients.
+    BenchSize {
+        dir: PathBuf,
+        found: i64,
+    },
     StaffExists {
         id: String,
     },
@@ -180,6 +187,11 @@ impl Error {
             Error::NotAnRm { id } => i18n.fill("err.not_an_rm", &[("id", id)]),
             Error::RevealReason => i18n.t("err.reveal_reason").to_string(),
             Error::ContactInvalid => i18n.t("err.contact_invalid").to_string(),
+            Error::NotDemo => i18n.t("err.not_demo").to_string(),
+            Error::BenchSize { dir, found } => i18n.fill(
+                "err.bench_size",
+                &[("dir", &path(dir)), ("found", &found.to_string())],
+            ),
             Error::StaffExists { id } => i18n.fill("err.staff_exists", &[("id", id)]),
             Error::StaffNotFound { id } => i18n.fill("err.staff_not_found", &[("id", id)]),
             Error::LastAdmin => i18n.t("err.last_admin").to_string(),

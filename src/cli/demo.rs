@@ -4,10 +4,11 @@ use super::progress::Progress;
 use crate::domain::clock::Clock;
 use crate::domain::staff::Role;
 use crate::domain::synthetic::Generator;
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::i18n::{I18n, Lang};
 use crate::store::{NewStore, Session, StoreOptions, StorePaths};
 use secrecy::SecretString;
+use std::process::ExitCode;
 use std::sync::Arc;
 
 pub use super::DEMO_PASSPHRASE;
@@ -105,4 +106,83 @@ pub fn generate_clients(session: &mut Session, count: u64, i18n: &I18n) -> Resul
     session.load_clients(&mut clients, "demo", &mut |done| progress.set(done))?;
     progress.finish();
     Ok(())
+}
+
+/// `branchdesk bench`: builds (or reuses) a demo store of `clients` clients and its
+/// plaintext copy, then times `queries` lookups per query class on each.
+pub(crate) fn bench(
+    cx: &super::Context,
+    clients: u64,
+    queries: usize,
+    json: bool,
+) -> Result<ExitCode> {
+    let paths = cx.bench_paths()?;
+    if ensure_demo_store(&paths, cx.lang, cx.clock.clone(), clients)? {
+        cx.say(
+            "cli.demo_created",
+            &[("dir", &paths.dir().display().to_string())],
+        );
+    }
+    let passphrase = SecretString::from(DEMO_PASSPHRASE.to_string());
+    let mut session = Session::unlock(
+        &paths,
+        "manager01",
+        &passphrase,
+        cx.clock.clone(),
+        StoreOptions::default(),
+    )?;
+    let found = session.client_count()?;
+    if u64::try_from(found).unwrap_or(0) != clients {
+        return Err(Error::BenchSize {
+            dir: paths.dir().to_path_buf(),
+            found,
+        });
+    }
+    let plain = paths.dir().join("plain-copy.db");
+    if !plain.exists() {
+        let progress = Progress::new(1, cx.i18n.t("progress.building"));
+        session.export_plain_copy(&plain)?;
+        progress.finish();
+    }
+    let report = crate::bench::run(&mut session, &plain, queries.max(1))?;
+    if json {
+        super::print_json(&report);
+        return Ok(ExitCode::SUCCESS);
+    }
+    println!(
+        "{}",
+        cx.i18n
+            .fill("bench.header", &[("clients", &report.clients.to_string())])
+    );
+    let rows: Vec<Vec<String>> = report
+        .classes
+        .iter()
+        .map(|(class, r)| {
+            vec![
+                class.clone(),
+                r.queries.to_string(),
+                format!("{:.3}", r.p50_ms),
+                format!("{:.3}", r.p99_ms),
+                format!("{:.3}", r.plain_p50_ms),
+                format!("{:.3}", r.plain_p99_ms),
+                format!("{:.2}x", r.ratio_p99),
+            ]
+        })
+        .collect();
+    print!(
+        "{}",
+        super::table::render(
+            &[
+                "class",
+                "n",
+                "p50 ms",
+                "p99 ms",
+                "plain p50",
+                "plain p99",
+                "p99 ratio"
+            ],
+            &rows
+        )
+    );
+    Ok(ExitCode::SUCCESS)
 }

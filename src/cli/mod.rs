@@ -97,6 +97,18 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Measure lookup latency per query class on a demo store of N clients, encrypted and
+    /// as a plaintext copy (the physical limit)
+    Bench {
+        /// Clients in the benchmark store (built on first use, then reused)
+        #[arg(long, value_name = "N", default_value_t = 1_000_000)]
+        clients: u64,
+        /// Queries per class
+        #[arg(long, value_name = "Q", default_value_t = 2_000)]
+        queries: usize,
+        #[arg(long)]
+        json: bool,
+    },
     /// Open a demo store (created on first use) with demo staff and data
     Demo {
         /// Create the demo store and exit without opening the workstation
@@ -165,7 +177,7 @@ fn parse_role(s: &str) -> std::result::Result<Role, String> {
 }
 
 /// Everything a command needs besides its own arguments.
-struct Context {
+pub(crate) struct Context {
     cli_store: Option<PathBuf>,
     user: Option<String>,
     passphrase_file: Option<PathBuf>,
@@ -193,6 +205,14 @@ impl Context {
             .ok_or(Error::NoDataDir)
     }
 
+    fn bench_paths(&self) -> Result<StorePaths> {
+        self.cli_store
+            .clone()
+            .or_else(|| StorePaths::platform_data_dir().map(|d| d.join("bench")))
+            .map(StorePaths::new)
+            .ok_or(Error::NoDataDir)
+    }
+
     /// Logs the command's user in, waiting out the pause after recent failures.
     fn login(&self, paths: &StorePaths) -> Result<Session> {
         self.login_keeping_passphrase(paths)
@@ -208,7 +228,7 @@ impl Context {
         Ok((session, passphrase))
     }
 
-    fn say(&self, key: &str, args: &[(&str, &str)]) {
+    pub(crate) fn say(&self, key: &str, args: &[(&str, &str)]) {
         println!("{}", self.i18n.fill(key, args));
     }
 }
@@ -422,6 +442,11 @@ fn run(cx: &Context, command: Option<Command>) -> Result<ExitCode> {
                 ExitCode::FAILURE
             })
         }
+        Some(Command::Bench {
+            clients,
+            queries,
+            json,
+        }) => demo::bench(cx, clients, queries, json),
         Some(Command::Demo { no_tui, clients }) => {
             let paths = cx.demo_paths()?;
             let created = ensure_demo_store(&paths, cx.lang, cx.clock.clone(), clients)?;
@@ -657,7 +682,7 @@ fn human_bytes(bytes: u64) -> String {
     }
 }
 
-fn print_json<T: serde::Serialize>(value: &T) {
+pub(crate) fn print_json<T: serde::Serialize>(value: &T) {
     match serde_json::to_string_pretty(value) {
         Ok(text) => println!("{text}"),
         Err(e) => eprintln!("{e}"),

@@ -257,7 +257,8 @@ impl Session {
         {
             return Err(Error::DuplicateClient { client_no });
         }
-        let foreign = stored.home_branch != self.branch.code;
+        let store_branch = self.branch.code.clone();
+        let foreign = stored.home_branch != store_branch;
         let changed: Vec<&str> = record_fields(&record)
             .iter()
             .zip(record_fields(&stored.record))
@@ -282,7 +283,14 @@ impl Session {
                 remove_index_rows(w, seq, foreign, &stored.record.name)?;
                 write_index_rows(w, seq, foreign, &record.name)?;
             }
-            Ok(())
+            write_card(
+                w,
+                seq,
+                &record,
+                &store_branch,
+                &stored.home_branch,
+                &stored.client_no,
+            )
         })
     }
 
@@ -489,6 +497,8 @@ impl Session {
             if empty {
                 w.maintain_schema(CLIENT_INDEXES)?;
             }
+            // Fresh statistics for the query planner; sampled, so it takes milliseconds.
+            w.maintain_schema("PRAGMA analysis_limit = 1000; ANALYZE;")?;
             Ok(summary)
         })
     }
@@ -505,6 +515,39 @@ pub struct LoadSummary {
     pub added: u64,
     /// (position in the input, client number) of clients that were already registered.
     pub already_registered: Vec<(usize, String)>,
+}
+
+/// This branch's number for its `seq`-th client.
+pub(crate) fn client_no_for(store_branch: &str, seq: i64) -> String {
+    format!("{store_branch}-{seq:07}")
+}
+
+/// The client's line in result lists (see `client_card` in the schema).
+fn write_card(
+    w: &mut Writer,
+    seq: i64,
+    record: &ClientRecord,
+    store_branch: &str,
+    home_branch: &str,
+    client_no: &str,
+) -> Result<()> {
+    use chrono::Datelike;
+    let own_number = client_no == client_no_for(store_branch, seq);
+    w.maintain_index(
+        "INSERT OR REPLACE INTO client_card
+         (seq, company, name, phone, birth_year, assigned_rm, home_branch, client_no)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        params![
+            seq,
+            record.kind == ClientKind::Company,
+            record.name,
+            record.phone,
+            record.birth_date.map(|d| d.year()),
+            record.assigned_rm,
+            (home_branch != store_branch).then_some(home_branch),
+            (!own_number).then_some(client_no)
+        ],
+    )
 }
 
 /// Rows per outbox range op of a bulk load (a bundle carries whole ranges).
@@ -578,7 +621,7 @@ fn insert_client_row(
     record: &ClientRecord,
     in_range: bool,
 ) -> Result<NewClient> {
-    let client_no = format!("{store_branch}-{seq:07}");
+    let client_no = client_no_for(store_branch, seq);
     let foreign = home_branch != store_branch;
     let now = w.now_text();
     let mut fields = record_fields(record);
@@ -588,6 +631,7 @@ fn insert_client_row(
         ("created_at", Value::Text(now.clone())),
         ("updated_at", Value::Text(now)),
     ]);
+    write_card(w, seq, record, store_branch, home_branch, &client_no)?;
     let mut local = local_fields(foreign, record);
     local.push(("seq", Value::Integer(seq)));
     if in_range {

@@ -14,7 +14,6 @@ use crate::domain::mask::{self, Visibility};
 use crate::domain::staff::Permission;
 use crate::error::Result;
 use crate::store::Session;
-use chrono::Datelike;
 use rusqlite::params;
 use serde::Serialize;
 use std::collections::HashSet;
@@ -22,13 +21,13 @@ use std::collections::HashSet;
 /// The most hits one lookup returns.
 pub const MAX_HITS: u32 = 200;
 
-/// Runs of this many characters or more are looked up by their rarest two characters.
-const CHECKED_GRAM_CAP: i64 = 5_000;
+/// Longer queries start from their rarest two-character run; counting stops here (past it,
+/// any run will do and counting further only reads pages).
+const CHECKED_GRAM_CAP: i64 = 200;
 
 /// One client in a result list, masked for the staff member who looked.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct SearchHit {
-    pub id: String,
     pub client_no: String,
     pub kind: ClientKind,
     /// Surname and `*` unless the staff member may see this client in full.
@@ -72,10 +71,14 @@ impl Session {
                 }
             }
         }
-        found
-            .into_iter()
-            .map(|(seq, rank, matched_on)| self.hit(seq, rank, matched_on))
-            .collect()
+        // Probes read only indexes; removed (tombstoned) clients are dropped here.
+        let mut hits = Vec::with_capacity(found.len());
+        for (seq, rank, matched_on) in found {
+            if let Some(hit) = self.hit(seq, rank, matched_on)? {
+                hits.push(hit);
+            }
+        }
+        Ok(hits)
     }
 
     fn seqs(&self, sql: &str, params: impl rusqlite::Params) -> Result<Vec<i64>> {
@@ -99,14 +102,14 @@ impl Session {
         let on_rows = |column: &str| -> String {
             format!(
                 "SELECT seq FROM client WHERE foreign_branch = ?1 AND {column} > ?2 AND {column} < ?3
-                 AND deleted = 0 ORDER BY {column}, seq LIMIT ?4"
+                 ORDER BY {column}, seq LIMIT ?4"
             )
         };
         Ok(match (probe, rank) {
             (Probe::Name(q), Exact) => (
                 MatchedOn::Name,
                 self.seqs(
-                    "SELECT seq FROM client WHERE foreign_branch = ?1 AND name = ?2 AND deleted = 0
+                    "SELECT seq FROM client WHERE foreign_branch = ?1 AND name = ?2
                      ORDER BY seq LIMIT ?3",
                     params![foreign, q, ask],
                 )?,
@@ -139,7 +142,7 @@ impl Session {
                 MatchedOn::Phone,
                 self.seqs(
                     "SELECT seq FROM client WHERE foreign_branch = ?1 AND phone_rev = ?2
-                     AND deleted = 0 ORDER BY seq LIMIT ?3",
+                     ORDER BY seq LIMIT ?3",
                     params![foreign, reversed(q), ask],
                 )?,
             ),
@@ -157,7 +160,7 @@ impl Session {
                 MatchedOn::IdNumber,
                 self.seqs(
                     "SELECT seq FROM client WHERE foreign_branch = ?1 AND id_rev = ?2
-                     AND deleted = 0 ORDER BY seq LIMIT ?3",
+                     ORDER BY seq LIMIT ?3",
                     params![foreign, reversed(q), ask],
                 )?,
             ),
@@ -180,9 +183,10 @@ impl Session {
                 };
                 (
                     MatchedOn::ClientNo,
+                    // `+foreign_branch`: look the number up in its own index, never scan by
+                    // branch (the planner might otherwise, as two branches look selective).
                     self.seqs(
-                        "SELECT seq FROM client WHERE client_no = ?1 AND foreign_branch = ?2
-                         AND deleted = 0",
+                        "SELECT seq FROM client WHERE client_no = ?1 AND +foreign_branch = ?2",
                         params![full, foreign],
                     )?,
                 )
@@ -191,7 +195,7 @@ impl Session {
                 MatchedOn::ClientNo,
                 self.seqs(
                     "SELECT seq FROM client WHERE client_no > ?1 AND client_no < ?2
-                     AND foreign_branch = ?3 AND deleted = 0 ORDER BY client_no LIMIT ?4",
+                     AND +foreign_branch = ?3 ORDER BY client_no LIMIT ?4",
                     params![q, upper_bound(q), foreign, ask],
                 )?,
             ),
@@ -231,53 +235,61 @@ impl Session {
             return Ok(Vec::new());
         };
         self.seqs(
-            "SELECT g.client_seq FROM client_gram g JOIN client c ON c.seq = g.client_seq
+            "SELECT g.client_seq FROM client_gram g JOIN client_card c ON c.seq = g.client_seq
              WHERE g.foreign_branch = ?1 AND g.gram = ?2 AND instr(c.name, ?3) > 0
-             AND c.deleted = 0 ORDER BY g.client_seq LIMIT ?4",
+             ORDER BY g.client_seq LIMIT ?4",
             params![foreign, gram, q, ask],
         )
     }
 
-    fn hit(&self, seq: i64, rank: Rank, matched_on: MatchedOn) -> Result<SearchHit> {
+    fn hit(&self, seq: i64, rank: Rank, matched_on: MatchedOn) -> Result<Option<SearchHit>> {
         let mut stmt = self.conn.prepare_cached(
-            "SELECT id, client_no, kind, name, phone, birth_date, home_branch, assigned_rm
-             FROM client WHERE seq = ?1",
+            "SELECT client_no, company, name, phone, birth_year, home_branch, assigned_rm
+             FROM client_card WHERE seq = ?1",
         )?;
-        let hit = stmt.query_row([seq], |r| {
+        let row = stmt.query_row([seq], |r| {
             Ok((
-                r.get::<_, String>(0)?,
-                r.get::<_, String>(1)?,
+                r.get::<_, Option<String>>(0)?,
+                r.get::<_, bool>(1)?,
                 r.get::<_, String>(2)?,
-                r.get::<_, String>(3)?,
-                r.get::<_, Option<String>>(4)?,
+                r.get::<_, Option<String>>(3)?,
+                r.get::<_, Option<i32>>(4)?,
                 r.get::<_, Option<String>>(5)?,
-                r.get::<_, String>(6)?,
-                r.get::<_, Option<String>>(7)?,
+                r.get::<_, Option<String>>(6)?,
             ))
-        })?;
-        let (id, client_no, kind, name, phone, birth, home_branch, rm) = hit;
+        });
+        // A client removed since (its card goes with it) is simply not a hit.
+        let (client_no, company, name, phone, birth_year, home_branch, rm) = match row {
+            Ok(row) => row,
+            Err(rusqlite::Error::QueryReturnedNoRows) => return Ok(None),
+            Err(e) => return Err(e.into()),
+        };
+        let client_no =
+            client_no.unwrap_or_else(|| super::clients::client_no_for(&self.branch.code, seq));
+        let home_branch = home_branch.unwrap_or_else(|| self.branch.code.clone());
         let visibility = self.visibility_of(rm.as_deref());
         let full = visibility == Visibility::Full;
-        let kind = ClientKind::parse(&kind).unwrap_or(ClientKind::Person);
+        let kind = if company {
+            ClientKind::Company
+        } else {
+            ClientKind::Person
+        };
         // A company's name is not personal data; a person's is masked in lists.
         let name = if full || kind == ClientKind::Company {
             name
         } else {
             mask::name(&name)
         };
-        Ok(SearchHit {
-            id,
+        Ok(Some(SearchHit {
             client_no,
             kind,
             name,
             phone: phone.map(|p| if full { p } else { mask::phone(&p) }),
-            birth_year: birth
-                .and_then(|b| b.parse::<chrono::NaiveDate>().ok())
-                .map(|d| d.year()),
+            birth_year,
             home_branch,
             rank,
             matched_on,
             visibility,
-        })
+        }))
     }
 }

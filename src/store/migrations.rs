@@ -128,6 +128,20 @@ const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (foreign_branch, gram, client_seq)
     ) STRICT, WITHOUT ROWID;
 
+    -- What a result list shows of each client, kept dense (a fifteenth of a client row) so
+    -- that a lookup's hits are mostly in the page cache. home_branch and client_no are
+    -- empty when they are this branch's and the number derived from seq.
+    CREATE TABLE client_card (
+        seq         INTEGER PRIMARY KEY,
+        company     INTEGER NOT NULL,
+        name        TEXT NOT NULL,
+        phone       TEXT,
+        birth_year  INTEGER,
+        assigned_rm TEXT,
+        home_branch TEXT,
+        client_no   TEXT
+    ) STRICT;
+
     -- Pinyin spellings and initials, and Latin name words, for prefix lookup.
     CREATE TABLE client_key (
         foreign_branch INTEGER NOT NULL,

@@ -3,6 +3,7 @@
 
 mod audit;
 mod backup;
+mod bench;
 mod clients;
 mod db;
 mod doctor;
@@ -20,6 +21,7 @@ mod write;
 
 pub use audit::{AuditRow, LoginHistory};
 pub use backup::{BackupSummary, RestoreSummary, restore};
+pub use bench::{PlainCopy, Sample};
 pub use clients::{CHANNELS, Interaction, LoadSummary, NewClient};
 pub use db::open_db;
 pub use doctor::{Check, DoctorReport};
