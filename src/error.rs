@@ -76,6 +76,17 @@ pub enum Error {
     /// Revealing needs a reason for the audit trail.
     RevealReason,
     ContactInvalid,
+    UnknownEncoding {
+        name: String,
+    },
+    ImportTooLarge {
+        path: PathBuf,
+        megabytes: u64,
+    },
+    ImportFile {
+        path: PathBuf,
+        problem: crate::import::FileProblem,
+    },
     /// Plaintext copies are made of demo stores only.
     NotDemo,
     /// The benchmark store holds another number of clients.
@@ -188,6 +199,34 @@ impl Error {
             Error::RevealReason => i18n.t("err.reveal_reason").to_string(),
             Error::ContactInvalid => i18n.t("err.contact_invalid").to_string(),
             Error::NotDemo => i18n.t("err.not_demo").to_string(),
+            Error::UnknownEncoding { name } => i18n.fill("err.unknown_encoding", &[("name", name)]),
+            Error::ImportTooLarge { path: p, megabytes } => i18n.fill(
+                "err.import_too_large",
+                &[("path", &path(p)), ("size", &megabytes.to_string())],
+            ),
+            Error::ImportFile { path: p, problem } => {
+                use crate::import::FileProblem;
+                let file = path(p);
+                match problem {
+                    FileProblem::Empty => i18n.fill("err.import_empty", &[("path", &file)]),
+                    FileProblem::MissingColumns(fields) => {
+                        let names: Vec<&str> =
+                            fields.iter().map(|f| i18n.t_owned(f.label_key())).collect();
+                        i18n.fill(
+                            "err.import_missing_columns",
+                            &[("path", &file), ("columns", &names.join(", "))],
+                        )
+                    }
+                    FileProblem::NotCsv { line } => i18n.fill(
+                        "err.import_not_csv",
+                        &[("path", &file), ("line", &line.to_string())],
+                    ),
+                    FileProblem::WrongEncoding { line } => i18n.fill(
+                        "err.import_encoding",
+                        &[("path", &file), ("line", &line.to_string())],
+                    ),
+                }
+            }
             Error::BenchSize { dir, found } => i18n.fill(
                 "err.bench_size",
                 &[("dir", &path(dir)), ("found", &found.to_string())],

@@ -90,6 +90,11 @@ impl I18n {
         self.owned_key(format!("status.{}", status.code()), status.code())
     }
 
+    /// [`I18n::t`] for a key built at run time; a missing key shows as "?".
+    pub fn t_owned(&self, key: String) -> &str {
+        self.owned_key(key, "?")
+    }
+
     fn owned_key<'a>(&'a self, key: String, fallback: &'a str) -> &'a str {
         self.strings.get(&key).map_or(fallback, String::as_str)
     }

@@ -13,6 +13,7 @@ pub mod config;
 pub mod domain;
 pub mod error;
 pub mod i18n;
+pub mod import;
 pub mod logging;
 pub mod service;
 pub mod store;

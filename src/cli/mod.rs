@@ -1,5 +1,6 @@
 //! The command line: every feature, scriptable, with `--json` on listings.
 
+mod clients;
 mod demo;
 mod progress;
 mod secrets;
@@ -71,6 +72,11 @@ enum Command {
         /// Administrator's display name [default: the staff ID]
         #[arg(long, value_name = "NAME")]
         admin_name: Option<String>,
+    },
+    /// Clients: lookup, records, registration, import, contact log
+    Client {
+        #[command(subcommand)]
+        action: clients::ClientCommand,
     },
     /// Manage staff accounts
     User {
@@ -188,7 +194,7 @@ pub(crate) struct Context {
 }
 
 impl Context {
-    fn store_paths(&self) -> Result<StorePaths> {
+    pub(crate) fn store_paths(&self) -> Result<StorePaths> {
         self.cli_store
             .clone()
             .or_else(|| self.config.store.clone())
@@ -214,7 +220,7 @@ impl Context {
     }
 
     /// Logs the command's user in, waiting out the pause after recent failures.
-    fn login(&self, paths: &StorePaths) -> Result<Session> {
+    pub(crate) fn login(&self, paths: &StorePaths) -> Result<Session> {
         self.login_keeping_passphrase(paths)
             .map(|(session, _)| session)
     }
@@ -366,6 +372,7 @@ fn run(cx: &Context, command: Option<Command>) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Some(Command::User { action }) => user_command(cx, action),
+        Some(Command::Client { action }) => clients::run(cx, action),
         Some(Command::Backup { to }) => {
             let mut session = cx.login(&cx.store_paths()?)?;
             let show_progress = std::io::stderr().is_terminal();

@@ -294,6 +294,22 @@ impl Session {
         })
     }
 
+    /// Changes only the given fields of a client (the command line's `client edit`): the
+    /// rest stays as stored, and nothing is shown to the caller.
+    pub fn edit_client_fields(
+        &mut self,
+        key: &str,
+        changes: &[(crate::domain::client::ClientField, String)],
+    ) -> Result<()> {
+        self.require(Permission::EditClients)?;
+        let (_, stored) = self.find_client(key)?;
+        let mut input = stored.record.to_input();
+        for (field, value) in changes {
+            *input.field_mut(*field) = value.clone();
+        }
+        self.update_client(&stored.id, &input)
+    }
+
     pub(crate) fn find_client(&self, key: &str) -> Result<(i64, StoredClient)> {
         let key = key.trim();
         let sql = format!(
@@ -501,6 +517,28 @@ impl Session {
             w.maintain_schema("PRAGMA analysis_limit = 1000; ANALYZE;")?;
             Ok(summary)
         })
+    }
+
+    /// Which of `clients` are already registered: (position, client number).
+    pub fn registered_documents<'a>(
+        &self,
+        clients: impl Iterator<Item = &'a ClientRecord>,
+    ) -> Result<Vec<(usize, String)>> {
+        self.require(Permission::ImportClients)?;
+        let mut found = Vec::new();
+        for (index, client) in clients.enumerate() {
+            if let Some((_, client_no)) =
+                self.existing_client_no(client.id_type, &client.id_number)?
+            {
+                found.push((index, client_no));
+            }
+        }
+        Ok(found)
+    }
+
+    /// Today's date where the terminal is.
+    pub fn today_local(&self) -> NaiveDate {
+        self.today()
     }
 
     /// Whether a staff member with this role may register clients (for screens).

@@ -81,6 +81,15 @@ impl Session {
         Ok(hits)
     }
 
+    /// Records a lookup made from the command line (one per command; the workstation's
+    /// type-ahead records the clients opened instead of every keystroke).
+    pub fn record_search(&mut self, query: &str, hits: usize) -> Result<()> {
+        self.audit_only(
+            crate::store::write::AuditEvent::new("client.search", "client", "")
+                .with_detail(serde_json::json!({ "query": query, "hits": hits })),
+        )
+    }
+
     fn seqs(&self, sql: &str, params: impl rusqlite::Params) -> Result<Vec<i64>> {
         let mut stmt = self.conn.prepare_cached(sql)?;
         let rows = stmt

@@ -1,0 +1,398 @@
+//! `branchdesk client …`: lookup, the client record, registration, edits, import, contact log.
+
+use super::progress::Progress;
+use super::{Context, print_json, table};
+use crate::domain::client::{ClientField, ClientInput, ClientView};
+use crate::error::{Error, Result, field_error_message};
+use crate::i18n::I18n;
+use crate::import::{Encoding, LineProblem};
+use clap::{Args, Subcommand};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Debug, Subcommand)]
+pub enum ClientCommand {
+    /// Look clients up by name (Chinese, pinyin, initials, Latin), phone or its last digits,
+    /// ID number or its tail, or client number; masked as your role sees them
+    Search {
+        query: String,
+        #[arg(long, default_value_t = 20)]
+        limit: u32,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show one client, masked as your role sees them (recorded in the audit trail)
+    Show {
+        /// Client number (BJ0101-0000123) or ID
+        client: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show one client in full, for a reason that goes into the audit trail
+    Reveal {
+        client: String,
+        #[arg(long)]
+        reason: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Register a client (at least --name and --id-number)
+    Add {
+        #[command(flatten)]
+        fields: ClientFields,
+    },
+    /// Change some fields of a client; the others stay as they are
+    Edit {
+        client: String,
+        #[command(flatten)]
+        fields: ClientFields,
+    },
+    /// Import a client list from a CSV file (UTF-8 or GBK, Chinese or English column names)
+    Import {
+        file: PathBuf,
+        /// Check the file and report, without saving anything
+        #[arg(long)]
+        dry_run: bool,
+        /// utf-8 or gbk [default: detected]
+        #[arg(long)]
+        encoding: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Add to a client's contact log
+    Note {
+        client: String,
+        /// counter, phone, sms, wechat, visit, email, letter or gift
+        #[arg(long)]
+        channel: String,
+        #[arg(long)]
+        text: String,
+    },
+    /// Show a client's contact log, newest first
+    Log {
+        client: String,
+        #[arg(long, default_value_t = 20)]
+        limit: u32,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+/// Client fields as options; what is not given is left empty (add) or unchanged (edit).
+#[derive(Debug, Args)]
+pub struct ClientFields {
+    /// person or company
+    #[arg(long)]
+    kind: Option<String>,
+    #[arg(long)]
+    name: Option<String>,
+    /// male or female
+    #[arg(long)]
+    gender: Option<String>,
+    /// YYYY-MM-DD (taken from a resident ID when not given)
+    #[arg(long)]
+    birth_date: Option<String>,
+    /// solar or lunar
+    #[arg(long)]
+    birth_calendar: Option<String>,
+    /// resident_id, passport, hk_macau_permit, taiwan_permit, foreign_permanent, uscc
+    #[arg(long)]
+    id_type: Option<String>,
+    #[arg(long)]
+    id_number: Option<String>,
+    /// YYYY-MM-DD, or long-term
+    #[arg(long)]
+    id_expiry: Option<String>,
+    #[arg(long)]
+    phone: Option<String>,
+    #[arg(long)]
+    email: Option<String>,
+    #[arg(long)]
+    address: Option<String>,
+    #[arg(long)]
+    occupation: Option<String>,
+    /// Staff ID of the relationship manager
+    #[arg(long)]
+    rm: Option<String>,
+    /// standard, gold, platinum or private
+    #[arg(long)]
+    tier: Option<String>,
+    /// C1 to C5
+    #[arg(long)]
+    risk: Option<String>,
+    /// Comma-separated
+    #[arg(long)]
+    tags: Option<String>,
+    /// yes or no
+    #[arg(long)]
+    consent: Option<String>,
+}
+
+impl ClientFields {
+    fn changes(&self) -> Vec<(ClientField, String)> {
+        [
+            (ClientField::Kind, &self.kind),
+            (ClientField::Name, &self.name),
+            (ClientField::Gender, &self.gender),
+            (ClientField::BirthDate, &self.birth_date),
+            (ClientField::BirthCalendar, &self.birth_calendar),
+            (ClientField::IdType, &self.id_type),
+            (ClientField::IdNumber, &self.id_number),
+            (ClientField::IdExpiry, &self.id_expiry),
+            (ClientField::Phone, &self.phone),
+            (ClientField::Email, &self.email),
+            (ClientField::Address, &self.address),
+            (ClientField::Occupation, &self.occupation),
+            (ClientField::AssignedRm, &self.rm),
+            (ClientField::Tier, &self.tier),
+            (ClientField::RiskLevel, &self.risk),
+            (ClientField::Tags, &self.tags),
+            (ClientField::ConsentMarketing, &self.consent),
+        ]
+        .into_iter()
+        .filter_map(|(field, value)| value.clone().map(|v| (field, v)))
+        .collect()
+    }
+}
+
+pub fn run(cx: &Context, command: ClientCommand) -> Result<ExitCode> {
+    let mut session = cx.login(&cx.store_paths()?)?;
+    let i18n = cx.i18n;
+    match command {
+        ClientCommand::Search { query, limit, json } => {
+            let hits = session.search_clients(&query, limit)?;
+            session.record_search(&query, hits.len())?;
+            if json {
+                print_json(&hits);
+            } else if hits.is_empty() {
+                cx.say("cli.no_clients", &[]);
+            } else {
+                let rows: Vec<Vec<String>> = hits
+                    .iter()
+                    .map(|h| {
+                        vec![
+                            h.client_no.clone(),
+                            h.name.clone(),
+                            h.phone.clone().unwrap_or_default(),
+                            h.birth_year.map(|y| y.to_string()).unwrap_or_default(),
+                            h.home_branch.clone(),
+                        ]
+                    })
+                    .collect();
+                let headers = [
+                    i18n.t("col.client_no"),
+                    i18n.t("client.field.name"),
+                    i18n.t("client.field.phone"),
+                    i18n.t("col.birth_year"),
+                    i18n.t("col.branch"),
+                ];
+                print!("{}", table::render(&headers, &rows));
+            }
+        }
+        ClientCommand::Show { client, json } => {
+            let view = session.open_client(&client)?;
+            print_view(&view, json, i18n);
+        }
+        ClientCommand::Reveal {
+            client,
+            reason,
+            json,
+        } => {
+            let view = session.reveal_client(&client, &reason)?;
+            print_view(&view, json, i18n);
+        }
+        ClientCommand::Add { fields } => {
+            let mut input = ClientInput::default();
+            for (field, value) in fields.changes() {
+                *input.field_mut(field) = value;
+            }
+            let created = session.create_client(&input)?;
+            cx.say("cli.client_added", &[("client_no", &created.client_no)]);
+        }
+        ClientCommand::Edit { client, fields } => {
+            session.edit_client_fields(&client, &fields.changes())?;
+            cx.say("cli.client_updated", &[("client", &client)]);
+        }
+        ClientCommand::Import {
+            file,
+            dry_run,
+            encoding,
+            json,
+        } => {
+            let encoding = match encoding.as_deref() {
+                None | Some("auto") => None,
+                Some(name) => Some(Encoding::parse(name).ok_or(Error::UnknownEncoding {
+                    name: name.to_string(),
+                })?),
+            };
+            let progress = Progress::new(0, i18n.t("progress.importing"));
+            let report = crate::import::run(&mut session, &file, encoding, dry_run, &mut |done| {
+                progress.set(done)
+            })?;
+            progress.finish();
+            if json {
+                print_json(&report);
+            } else {
+                for rejected in &report.rejected {
+                    println!("{}", rejected_line(i18n, rejected));
+                }
+                for registered in &report.already_registered {
+                    cx.say(
+                        "cli.import_registered",
+                        &[
+                            ("line", &registered.line.to_string()),
+                            ("client_no", &registered.client_no),
+                        ],
+                    );
+                }
+                if !report.ignored_columns.is_empty() {
+                    cx.say(
+                        "cli.import_ignored",
+                        &[("columns", &report.ignored_columns.join(", "))],
+                    );
+                }
+                cx.say(
+                    if dry_run {
+                        "cli.import_checked"
+                    } else {
+                        "cli.import_done"
+                    },
+                    &[
+                        ("rows", &report.rows.to_string()),
+                        ("added", &report.added.to_string()),
+                        ("registered", &report.already_registered.len().to_string()),
+                        ("rejected", &report.rejected.len().to_string()),
+                    ],
+                );
+            }
+        }
+        ClientCommand::Note {
+            client,
+            channel,
+            text,
+        } => {
+            session.add_interaction(&client, channel.trim(), "contact", &text)?;
+            cx.say("cli.note_added", &[("client", &client)]);
+        }
+        ClientCommand::Log {
+            client,
+            limit,
+            json,
+        } => {
+            let log = session.interactions(&client, limit)?;
+            if json {
+                print_json(&log);
+            } else {
+                let rows: Vec<Vec<String>> = log
+                    .iter()
+                    .map(|e| {
+                        vec![
+                            super::local_time(&e.at),
+                            e.staff_id.clone(),
+                            i18n.t_owned(format!("channel.{}", e.channel)).to_string(),
+                            e.note.clone(),
+                        ]
+                    })
+                    .collect();
+                let headers = [
+                    i18n.t("col.time"),
+                    i18n.t("col.actor"),
+                    i18n.t("col.channel"),
+                    i18n.t("col.note"),
+                ];
+                print!("{}", table::render(&headers, &rows));
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// "Line 7: Mobile: an 11-digit … Name: must be filled in."
+fn rejected_line(i18n: &I18n, rejected: &crate::import::Rejected) -> String {
+    let reason = match &rejected.problem {
+        LineProblem::Ragged { expected, found } => i18n.fill(
+            "import.ragged",
+            &[
+                ("expected", &expected.to_string()),
+                ("found", &found.to_string()),
+            ],
+        ),
+        LineProblem::Invalid { errors } => errors
+            .iter()
+            .map(|e| field_error_message(i18n, e))
+            .collect::<Vec<_>>()
+            .join(" "),
+        LineProblem::RepeatedInFile { first_line } => {
+            i18n.fill("import.repeated", &[("line", &first_line.to_string())])
+        }
+    };
+    i18n.fill(
+        "import.line",
+        &[("line", &rejected.line.to_string()), ("reason", &reason)],
+    )
+}
+
+fn print_view(view: &ClientView, json: bool, i18n: &I18n) {
+    if json {
+        print_json(view);
+        return;
+    }
+    let text = |v: &Option<String>| v.clone().unwrap_or_default();
+    let rows: Vec<(String, String)> = vec![
+        (i18n.t("col.client_no").into(), view.client_no.clone()),
+        (i18n.t("client.field.name").into(), view.name.clone()),
+        (
+            i18n.t("client.field.kind").into(),
+            i18n.t_owned(format!("kind.{}", view.kind.code())).into(),
+        ),
+        (
+            i18n.t("client.field.id_type").into(),
+            i18n.t_owned(format!("id_type.{}", view.id_type.code()))
+                .into(),
+        ),
+        (
+            i18n.t("client.field.id_number").into(),
+            view.id_number.clone(),
+        ),
+        (
+            i18n.t("client.field.id_expiry").into(),
+            text(&view.id_expiry),
+        ),
+        (
+            i18n.t("client.field.gender").into(),
+            view.gender
+                .map(|g| i18n.t_owned(format!("gender.{}", g.code())).to_string())
+                .unwrap_or_default(),
+        ),
+        (
+            i18n.t("client.field.birth_date").into(),
+            text(&view.birth_date),
+        ),
+        (i18n.t("client.field.phone").into(), text(&view.phone)),
+        (i18n.t("client.field.email").into(), text(&view.email)),
+        (i18n.t("client.field.address").into(), text(&view.address)),
+        (
+            i18n.t("client.field.occupation").into(),
+            text(&view.occupation),
+        ),
+        (
+            i18n.t("client.field.assigned_rm").into(),
+            text(&view.assigned_rm),
+        ),
+        (
+            i18n.t("client.field.tier").into(),
+            i18n.t_owned(format!("tier.{}", view.tier.code())).into(),
+        ),
+        (
+            i18n.t("client.field.risk_level").into(),
+            view.risk_level.map(|r| format!("C{r}")).unwrap_or_default(),
+        ),
+        (i18n.t("client.field.tags").into(), view.tags.join("、")),
+        (i18n.t("col.branch").into(), view.home_branch.clone()),
+    ];
+    let rows: Vec<Vec<String>> = rows.into_iter().map(|(k, v)| vec![k, v]).collect();
+    print!(
+        "{}",
+        table::render(&["", ""], &rows).trim_start_matches('\n')
+    );
+}
