@@ -76,7 +76,7 @@ enum Command {
     /// Clients: lookup, records, registration, import, contact log
     Client {
         #[command(subcommand)]
-        action: clients::ClientCommand,
+        action: Box<clients::ClientCommand>,
     },
     /// Manage staff accounts
     User {
@@ -372,7 +372,7 @@ fn run(cx: &Context, command: Option<Command>) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Some(Command::User { action }) => user_command(cx, action),
-        Some(Command::Client { action }) => clients::run(cx, action),
+        Some(Command::Client { action }) => clients::run(cx, *action),
         Some(Command::Backup { to }) => {
             let mut session = cx.login(&cx.store_paths()?)?;
             let show_progress = std::io::stderr().is_terminal();
