@@ -239,11 +239,25 @@ pub fn parse(text: &str, today: NaiveDate) -> Result<Parsed, FileProblem> {
         ..Default::default()
     };
     let mut seen: std::collections::HashMap<(String, String), u64> = Default::default();
+    // The reader's own line count skips blank lines; staff look lines up in an editor, so
+    // lines are counted from the byte offset.
+    let line_starts: Vec<usize> = std::iter::once(0)
+        .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+        .collect();
+    let line_of = |byte: u64| -> u64 {
+        // A record's position is where the reader started, before any blank lines it skipped.
+        let bytes = text.as_bytes();
+        let mut at = byte as usize;
+        while matches!(bytes.get(at), Some(b'\n' | b'\r')) {
+            at += 1;
+        }
+        line_starts.partition_point(|start| *start <= at) as u64
+    };
     for record in reader.records() {
         let record = record.map_err(|e| FileProblem::NotCsv {
-            line: e.position().map_or(0, |p| p.line()),
+            line: e.position().map_or(0, |p| line_of(p.byte())),
         })?;
-        let line = record.position().map_or(0, |p| p.line());
+        let line = record.position().map_or(0, |p| line_of(p.byte()));
         if record.iter().all(|v| v.trim().is_empty()) {
             continue;
         }

@@ -14,7 +14,11 @@ use std::sync::Arc;
 use std::sync::mpsc::{self, Receiver, Sender};
 use std::thread;
 
-pub use crate::store::{AuditRow, BranchInfo, StaffRow};
+pub use crate::store::{AuditRow, BranchInfo, Interaction, SearchHit, StaffRow};
+
+use crate::domain::client::{ClientInput, ClientView};
+use crate::import::ImportReport;
+use std::path::PathBuf;
 
 /// Who is logged in, as the screens need it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -72,6 +76,32 @@ pub enum Request {
         limit: u32,
     },
     VerifyAudit,
+    /// A type-ahead lookup; only the newest of those waiting is run.
+    Search {
+        query: String,
+        generation: u64,
+        limit: u32,
+    },
+    OpenClient {
+        key: String,
+    },
+    RevealClient {
+        key: String,
+        reason: String,
+    },
+    /// Registers (`key` None) or changes a client.
+    SaveClient {
+        key: Option<String>,
+        input: Box<ClientInput>,
+    },
+    AddNote {
+        key: String,
+        channel: String,
+        note: String,
+    },
+    ImportClients {
+        path: PathBuf,
+    },
 }
 
 #[derive(Debug)]
@@ -92,6 +122,22 @@ pub enum Reply {
         rows: Vec<AuditRow>,
     },
     AuditVerdict(ChainVerdict),
+    Hits {
+        generation: u64,
+        hits: Vec<SearchHit>,
+    },
+    Client {
+        view: Box<ClientView>,
+        log: Vec<Interaction>,
+    },
+    ClientSaved {
+        client_no: String,
+    },
+    /// An import is under way: rows written so far.
+    ImportProgress {
+        rows: u64,
+    },
+    Imported(Box<ImportReport>),
     /// Something that needs no answer (a lock was recorded).
     Done,
     Failed(Error),
@@ -131,6 +177,15 @@ impl ServiceHandle {
     }
 }
 
+/// A client's record with the newest entries of its contact log.
+fn client_reply(session: &Session, view: ClientView) -> Result<Reply> {
+    let log = session.interactions(&view.client_no, 20)?;
+    Ok(Reply::Client {
+        view: Box::new(view),
+        log,
+    })
+}
+
 /// Runs a passphrase check, first waiting out the pause that earlier failures impose
 /// (telling the UI, which keeps drawing meanwhile).
 fn after_pause<T>(deliver: &impl Fn(Reply), mut attempt: impl FnMut() -> Result<T>) -> Result<T> {
@@ -154,9 +209,20 @@ struct Worker {
 
 impl Worker {
     fn run(mut self, inbox: Receiver<Request>, deliver: impl Fn(Reply)) {
-        while let Ok(request) = inbox.recv() {
-            let reply = self.handle(request, &deliver);
-            deliver(reply.unwrap_or_else(Reply::Failed));
+        while let Ok(first) = inbox.recv() {
+            let mut waiting = vec![first];
+            waiting.extend(inbox.try_iter());
+            // Type-ahead: a lookup that a newer keystroke replaced is not worth running.
+            let newest_search = waiting
+                .iter()
+                .rposition(|r| matches!(r, Request::Search { .. }));
+            for (index, request) in waiting.into_iter().enumerate() {
+                if matches!(request, Request::Search { .. }) && Some(index) != newest_search {
+                    continue;
+                }
+                let reply = self.handle(request, &deliver);
+                deliver(reply.unwrap_or_else(Reply::Failed));
+            }
         }
         if let Some(mut session) = self.session.take() {
             let _ = session.record_logout();
@@ -226,6 +292,48 @@ impl Worker {
                 rows: self.session()?.list_audit(before, limit)?,
             }),
             Request::VerifyAudit => Ok(Reply::AuditVerdict(self.session()?.verify_audit()?)),
+            Request::Search {
+                query,
+                generation,
+                limit,
+            } => Ok(Reply::Hits {
+                generation,
+                hits: self.session()?.search_clients(&query, limit)?,
+            }),
+            Request::OpenClient { key } => {
+                let session = self.session()?;
+                let view = session.open_client(&key)?;
+                Ok(client_reply(session, view)?)
+            }
+            Request::RevealClient { key, reason } => {
+                let session = self.session()?;
+                let view = session.reveal_client(&key, &reason)?;
+                Ok(client_reply(session, view)?)
+            }
+            Request::SaveClient { key, input } => {
+                let session = self.session()?;
+                let client_no = match key {
+                    Some(key) => {
+                        session.update_client(&key, &input)?;
+                        key
+                    }
+                    None => session.create_client(&input)?.client_no,
+                };
+                Ok(Reply::ClientSaved { client_no })
+            }
+            Request::AddNote { key, channel, note } => {
+                let session = self.session()?;
+                session.add_interaction(&key, &channel, "contact", &note)?;
+                let view = session.open_client(&key)?;
+                Ok(client_reply(session, view)?)
+            }
+            Request::ImportClients { path } => {
+                let session = self.session()?;
+                let report = crate::import::run(session, &path, None, false, &mut |rows| {
+                    deliver(Reply::ImportProgress { rows })
+                })?;
+                Ok(Reply::Imported(Box::new(report)))
+            }
         }
     }
 

@@ -127,7 +127,7 @@ fn locking_discards_half_typed_forms_and_blocks_screens() {
 #[test]
 fn a_teller_cannot_reach_staff_or_audit_screens() {
     let mut h = Harness::logged_in(Lang::En, session_info("teller01", "王芳", Role::Teller));
-    assert_eq!(h.app.tabs(), vec![Tab::Overview]);
+    assert_eq!(h.app.tabs(), vec![Tab::Overview, Tab::Clients]);
     assert!(sent(&h.command(Command::StaffScreen)).is_empty());
     assert!(sent(&h.act(Action::ClickTab(Tab::Audit))).is_empty());
     assert_eq!(h.app.main().unwrap().tab, Tab::Overview);
@@ -355,4 +355,201 @@ fn keys_and_clicks_become_actions_through_the_keymap() {
         ),
         Some(Action::Char('王'))
     ));
+}
+
+mod client_screen {
+    use super::*;
+    use branchdesk::app::clients::{ImportState, PromptKind};
+    use branchdesk::domain::mask::Visibility;
+
+    fn teller_at_lookup() -> Harness {
+        let mut h = Harness::logged_in(Lang::En, session_info("teller01", "王芳", Role::Teller));
+        h.command(Command::ClientsScreen);
+        h
+    }
+
+    fn search_generation(effects: &[Effect]) -> Option<(String, u64)> {
+        sent(effects).into_iter().find_map(|r| match r {
+            Request::Search {
+                query, generation, ..
+            } => Some((query.clone(), *generation)),
+            _ => None,
+        })
+    }
+
+    #[test]
+    fn every_keystroke_looks_up_and_stale_answers_are_dropped() {
+        let mut h = teller_at_lookup();
+        let first = search_generation(&h.act(Action::Char('王'))).unwrap();
+        let second = search_generation(&h.act(Action::Char('芳'))).unwrap();
+        assert_eq!(first.0, "王");
+        assert_eq!(second, ("王芳".to_string(), first.1 + 1));
+        // The answer to the first keystroke arrives late: it is not shown.
+        h.act(Action::Reply(Reply::Hits {
+            generation: first.1,
+            hits: vec![hit("BJ0101-0000009", "王*", "139****0000", 1990)],
+        }));
+        assert!(h.app.main().unwrap().clients.hits.is_empty());
+        h.act(Action::Reply(Reply::Hits {
+            generation: second.1,
+            hits: vec![
+                hit("BJ0101-0000001", "王*", "138****5678", 1949),
+                hit("BJ0101-0000002", "王*", "139****1234", 1985),
+            ],
+        }));
+        assert_eq!(h.app.main().unwrap().clients.hits.len(), 2);
+        // Deleting a character looks up again; so does a paste.
+        assert!(search_generation(&h.command(Command::DeleteBack)).is_some());
+        assert!(search_generation(&h.act(Action::Paste("芳".into()))).is_some());
+        // Moving in the list does not.
+        assert!(search_generation(&h.command(Command::Down)).is_none());
+    }
+
+    #[test]
+    fn enter_opens_the_selected_client() {
+        let mut h = teller_at_lookup();
+        let (_, generation) = search_generation(&h.act(Action::Char('王'))).unwrap();
+        h.act(Action::Reply(Reply::Hits {
+            generation,
+            hits: vec![
+                hit("BJ0101-0000001", "王*", "138****5678", 1949),
+                hit("BJ0101-0000002", "王*", "139****1234", 1985),
+            ],
+        }));
+        h.command(Command::Down);
+        let effects = h.command(Command::OpenClient);
+        assert!(matches!(
+            sent(&effects).as_slice(),
+            [Request::OpenClient { key }] if key == "BJ0101-0000002"
+        ));
+    }
+
+    #[test]
+    fn editing_a_masked_client_asks_for_a_reason_first() {
+        let mut h = teller_at_lookup();
+        h.act(Action::Reply(Reply::Client {
+            view: Box::new(wang_fang(Visibility::Masked)),
+            log: Vec::new(),
+        }));
+        assert!(h.app.enabled(Command::Reveal));
+        h.command(Command::EditClient);
+        let screen = &h.app.main().unwrap().clients;
+        assert!(screen.form.is_none());
+        assert_eq!(
+            screen.prompt.as_ref().map(|p| p.kind),
+            Some(PromptKind::Reveal { then_edit: true })
+        );
+        h.type_text("客户本人临柜");
+        let effects = h.command(Command::Submit);
+        assert!(matches!(
+            sent(&effects).as_slice(),
+            [Request::RevealClient { key, reason }] if key == "BJ0101-0000001" && reason == "客户本人临柜"
+        ));
+        h.act(Action::Reply(Reply::Client {
+            view: Box::new(wang_fang(Visibility::Full)),
+            log: Vec::new(),
+        }));
+        let form = h
+            .app
+            .main()
+            .unwrap()
+            .clients
+            .form
+            .as_ref()
+            .expect("the form opens");
+        assert_eq!(form.editing.as_deref(), Some("BJ0101-0000001"));
+        assert_eq!(form.form.value(3), "11010519491231002X");
+    }
+
+    #[test]
+    fn the_stores_refusals_land_on_their_fields() {
+        use branchdesk::domain::client::{ClientField, ClientRule, FieldError};
+        use branchdesk::domain::ids::IdRule;
+        let mut h = teller_at_lookup();
+        h.command(Command::NewClient);
+        let effects = h.command(Command::Save);
+        assert!(matches!(
+            sent(&effects).as_slice(),
+            [Request::SaveClient { key: None, .. }]
+        ));
+        h.act(Action::Reply(Reply::Failed(
+            branchdesk::Error::ClientInvalid {
+                errors: vec![
+                    FieldError {
+                        field: ClientField::Name,
+                        rule: ClientRule::Required,
+                    },
+                    FieldError {
+                        field: ClientField::Phone,
+                        rule: ClientRule::Id {
+                            id: IdRule::PhoneFormat,
+                        },
+                    },
+                ],
+            },
+        )));
+        let form = &h.app.main().unwrap().clients.form.as_ref().unwrap().form;
+        assert_eq!(form.fields[1].error.as_deref(), Some("must be filled in."));
+        assert!(
+            form.fields[8]
+                .error
+                .as_deref()
+                .unwrap()
+                .contains("11-digit")
+        );
+        assert_eq!(form.focus, 1, "the first broken field has the focus");
+    }
+
+    #[test]
+    fn a_duplicate_offers_the_existing_client() {
+        let mut h = teller_at_lookup();
+        h.command(Command::NewClient);
+        h.command(Command::Save);
+        h.act(Action::Reply(Reply::Failed(
+            branchdesk::Error::DuplicateClient {
+                client_no: "BJ0101-0000001".into(),
+            },
+        )));
+        assert_eq!(h.app.contexts(), vec![branchdesk::app::Context::Confirm]);
+        let effects = h.command(Command::Confirm);
+        assert!(matches!(
+            sent(&effects).as_slice(),
+            [Request::OpenClient { key }] if key == "BJ0101-0000001"
+        ));
+        assert!(h.app.main().unwrap().clients.form.is_none());
+    }
+
+    #[test]
+    fn locking_forgets_the_client_on_screen() {
+        let mut h = teller_at_lookup();
+        h.act(Action::Reply(Reply::Client {
+            view: Box::new(wang_fang(Visibility::Full)),
+            log: Vec::new(),
+        }));
+        h.command(Command::Lock);
+        let screen = &h.app.main().unwrap().clients;
+        assert!(screen.panel.is_none() && screen.hits.is_empty() && screen.query().is_empty());
+    }
+
+    #[test]
+    fn only_managers_import_and_see_the_report() {
+        let mut teller = teller_at_lookup();
+        teller.command(Command::ImportClients);
+        assert!(teller.app.main().unwrap().clients.prompt.is_none());
+
+        let mut h = Harness::logged_in(Lang::En, session_info("manager01", "张伟", Role::Manager));
+        h.command(Command::ClientsScreen);
+        h.command(Command::ImportClients);
+        h.type_text("/tmp/clients.csv");
+        let effects = h.command(Command::Submit);
+        assert!(matches!(
+            sent(&effects).as_slice(),
+            [Request::ImportClients { path }] if path.to_str() == Some("/tmp/clients.csv")
+        ));
+        h.act(Action::Reply(Reply::ImportProgress { rows: 1000 }));
+        assert!(matches!(
+            h.app.main().unwrap().clients.import,
+            Some(ImportState::Running { rows: 1000 })
+        ));
+    }
 }

@@ -11,6 +11,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 const F1: &str = "\x1bOP";
+const F2: &str = "\x1bOQ";
 const F7: &str = "\x1b[18~";
 const F10: &str = "\x1b[21~";
 const CTRL_L: &str = "\x0c";
@@ -235,4 +236,41 @@ fn first_run_sets_up_a_store_in_chinese() {
     term.keys(ENTER);
     assert_eq!(term.exit_code(), 0);
     assert!(store.join("branchdesk.db").exists() && store.join("keyslots.json").exists());
+}
+
+#[test]
+fn a_teller_types_a_name_and_opens_the_client() {
+    let _serial = ONE_AT_A_TIME.lock().unwrap_or_else(|p| p.into_inner());
+    let home = tempfile::tempdir().unwrap();
+    let store = home.path().join("demo-store");
+    let mut term = Terminal::start(
+        home.path(),
+        "zh_CN.UTF-8",
+        &[
+            "demo",
+            "--clients",
+            "300",
+            "--store",
+            store.to_str().unwrap(),
+        ],
+    );
+    term.wait_for("登录");
+    term.keys("teller01");
+    term.key_then(TAB, "teller01");
+    term.keys("branchdesk-demo");
+    term.key_then(ENTER, "欢迎");
+    term.key_then(F2, "查找");
+    // Type-ahead: the list follows the keystroke.
+    let list = term.key_then("王", "位客户");
+    assert!(list.contains("王*"), "tellers see masked names:\n{list}");
+    assert!(list.contains("****"), "and masked phones:\n{list}");
+    let record = term.key_then(ENTER, "已遮盖");
+    assert!(
+        record.contains("证件类型") && record.contains("***********"),
+        "{record}"
+    );
+    term.key_then(ESC, "位客户");
+    term.key_then(F10, "退出登录并关闭");
+    term.keys(ENTER);
+    assert_eq!(term.exit_code(), 0);
 }

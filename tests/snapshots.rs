@@ -223,3 +223,126 @@ fn too_small_zh() {
     let h = Harness::new(Lang::Zh, StoreProbe::Present { demo: false });
     assert_snapshot!(h.screen_sized(60, 20));
 }
+
+mod clients {
+    use super::*;
+    use branchdesk::domain::mask::Visibility;
+
+    fn lookup(lang: Lang, role: Role, name: &str) -> Harness {
+        let mut h = Harness::logged_in(lang, session_info("teller01", name, role));
+        h.command(Command::ClientsScreen);
+        h.type_text("王芳");
+        let generation = h.app.main().unwrap().clients.generation;
+        h.act(Action::Reply(Reply::Hits {
+            generation,
+            hits: vec![
+                hit("BJ0101-0000001", "王*", "138****5678", 1949),
+                hit("BJ0101-0000002", "王*", "139****1234", 1985),
+                hit("BJ0101-0000003", "王*", "137****5678", 1990),
+                hit("BJ0101-0000004", "李*", "136****1111", 1975),
+            ],
+        }));
+        h
+    }
+
+    #[test]
+    fn lookup_zh() {
+        let mut h = lookup(Lang::Zh, Role::Teller, "王芳");
+        h.command(Command::Down);
+        assert_snapshot!(h.screen());
+    }
+
+    #[test]
+    fn lookup_en() {
+        let h = lookup(Lang::En, Role::Teller, "Wang Fang");
+        assert_snapshot!(h.screen());
+    }
+
+    #[test]
+    fn empty_lookup_zh() {
+        let mut h = Harness::logged_in(Lang::Zh, session_info("teller01", "王芳", Role::Teller));
+        h.command(Command::ClientsScreen);
+        assert_snapshot!(h.screen());
+    }
+
+    #[test]
+    fn client_masked_zh() {
+        let mut h = Harness::logged_in(Lang::Zh, session_info("teller01", "王芳", Role::Teller));
+        h.command(Command::ClientsScreen);
+        h.act(Action::Reply(Reply::Client {
+            view: Box::new(wang_fang(Visibility::Masked)),
+            log: Vec::new(),
+        }));
+        assert_snapshot!(h.screen());
+    }
+
+    #[test]
+    fn client_full_en() {
+        let mut h = Harness::logged_in(Lang::En, session_info("rm01", "Li Na", Role::Rm));
+        h.command(Command::ClientsScreen);
+        h.act(Action::Reply(Reply::Client {
+            view: Box::new(wang_fang(Visibility::Full)),
+            log: vec![branchdesk::service::Interaction {
+                at: "2026-11-29T02:30:00Z".into(),
+                staff_id: "rm01".into(),
+                channel: "phone".into(),
+                kind: "contact".into(),
+                note: "电话回访，客户满意".into(),
+            }],
+        }));
+        assert_snapshot!(h.screen());
+    }
+
+    #[test]
+    fn client_form_with_errors_en() {
+        use branchdesk::domain::client::{ClientField, ClientRule, FieldError};
+        use branchdesk::domain::ids::IdRule;
+        let mut h = Harness::logged_in(
+            Lang::En,
+            session_info("teller01", "Wang Fang", Role::Teller),
+        );
+        h.command(Command::ClientsScreen);
+        h.type_text("欧阳娜娜");
+        h.command(Command::NewClient);
+        h.command(Command::NextField);
+        h.command(Command::NextField);
+        h.type_text("11010519491231002Y");
+        h.command(Command::Save);
+        h.act(Action::Reply(Reply::Failed(
+            branchdesk::Error::ClientInvalid {
+                errors: vec![FieldError {
+                    field: ClientField::IdNumber,
+                    rule: ClientRule::Id {
+                        id: IdRule::ResidentCharacters,
+                    },
+                }],
+            },
+        )));
+        assert_snapshot!(h.screen());
+    }
+
+    #[test]
+    fn client_form_zh() {
+        let mut h = Harness::logged_in(Lang::Zh, session_info("teller01", "王芳", Role::Teller));
+        h.command(Command::ClientsScreen);
+        h.act(Action::Reply(Reply::Client {
+            view: Box::new(wang_fang(Visibility::Full)),
+            log: Vec::new(),
+        }));
+        h.command(Command::EditClient);
+        assert_snapshot!(h.screen());
+    }
+
+    #[test]
+    fn reveal_prompt_zh() {
+        let mut h = Harness::logged_in(Lang::Zh, session_info("teller01", "王芳", Role::Teller));
+        h.command(Command::ClientsScreen);
+        h.act(Action::Reply(Reply::Client {
+            view: Box::new(wang_fang(Visibility::Masked)),
+            log: Vec::new(),
+        }));
+        h.command(Command::Reveal);
+        h.type_text("客户本人临柜");
+        assert_snapshot!(h.screen());
+    }
+}

@@ -57,6 +57,13 @@ commands! {
     Refresh => "refresh",
     VerifyAudit => "verify_audit",
     Confirm => "confirm",
+    ClientsScreen => "clients_screen",
+    OpenClient => "open_client",
+    NewClient => "new_client",
+    ImportClients => "import_clients",
+    Reveal => "reveal",
+    EditClient => "edit_client",
+    AddNote => "add_note",
 }
 
 impl Command {
@@ -79,10 +86,12 @@ pub enum Context {
     Confirm,
     Lock,
     Help,
+    Lookup,
+    Client,
 }
 
 impl Context {
-    pub const ALL: [Context; 10] = [
+    pub const ALL: [Context; 12] = [
         Context::Global,
         Context::Form,
         Context::Choice,
@@ -93,6 +102,8 @@ impl Context {
         Context::Confirm,
         Context::Lock,
         Context::Help,
+        Context::Lookup,
+        Context::Client,
     ];
 
     pub fn name(self) -> &'static str {
@@ -107,6 +118,8 @@ impl Context {
             Context::Confirm => "confirm",
             Context::Lock => "lock",
             Context::Help => "help",
+            Context::Lookup => "lookup",
+            Context::Client => "client",
         }
     }
 

@@ -8,7 +8,12 @@ use zeroize::Zeroizing;
 pub enum FieldValue {
     Text(Input),
     Secret(SecretInput),
-    Choice { options: Vec<String>, index: usize },
+    /// `options` are labels, or (with `coded`) codes whose labels the screen looks up.
+    Choice {
+        options: Vec<String>,
+        index: usize,
+        coded: bool,
+    },
 }
 
 /// A passphrase being typed: kept in zeroizing memory, edited only at its end.
@@ -68,7 +73,25 @@ impl Field {
     pub fn choice(label: &'static str, options: Vec<String>, index: usize) -> Field {
         Field {
             label,
-            value: FieldValue::Choice { options, index },
+            value: FieldValue::Choice {
+                options,
+                index,
+                coded: false,
+            },
+            max_chars: 0,
+            error: None,
+        }
+    }
+
+    /// A choice among codes (`person`, `company`); its value is the chosen code.
+    pub fn choice_with_codes(label: &'static str, codes: Vec<String>, index: usize) -> Field {
+        Field {
+            label,
+            value: FieldValue::Choice {
+                options: codes,
+                index,
+                coded: true,
+            },
             max_chars: 0,
             error: None,
         }
@@ -86,7 +109,9 @@ impl Field {
         match &self.value {
             FieldValue::Text(input) => input.value(),
             FieldValue::Secret(secret) => secret.reveal(),
-            FieldValue::Choice { options, index } => options.get(*index).map_or("", String::as_str),
+            FieldValue::Choice { options, index, .. } => {
+                options.get(*index).map_or("", String::as_str)
+            }
         }
     }
 
@@ -112,7 +137,7 @@ impl Field {
     }
 
     fn cycle(&mut self, step: isize) -> bool {
-        if let FieldValue::Choice { options, index } = &mut self.value
+        if let FieldValue::Choice { options, index, .. } = &mut self.value
             && !options.is_empty()
         {
             let len = options.len() as isize;

@@ -2,10 +2,12 @@
 //! [`Action`] into new state plus [`Effect`]s (requests for the store worker). No terminal, no
 //! database: this layer is tested by feeding it actions and replies.
 
+pub mod clients;
 mod command;
 pub mod form;
 mod screens;
 
+pub use clients::ClientsScreen;
 pub use command::{Command, Context};
 pub use screens::{AuditScreen, LockState, StaffOverlay, StaffScreen};
 
@@ -41,6 +43,7 @@ pub enum Effect {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Tab {
     Overview,
+    Clients,
     Staff,
     Audit,
 }
@@ -49,6 +52,7 @@ impl Tab {
     pub fn label_key(self) -> &'static str {
         match self {
             Tab::Overview => "tab.overview",
+            Tab::Clients => "tab.clients",
             Tab::Staff => "tab.staff",
             Tab::Audit => "tab.audit",
         }
@@ -57,6 +61,7 @@ impl Tab {
     pub fn about_key(self) -> &'static str {
         match self {
             Tab::Overview => "tab_about.overview",
+            Tab::Clients => "tab_about.clients",
             Tab::Staff => "tab_about.staff",
             Tab::Audit => "tab_about.audit",
         }
@@ -66,6 +71,7 @@ impl Tab {
     pub fn command(self) -> Option<Command> {
         match self {
             Tab::Overview => None,
+            Tab::Clients => Some(Command::ClientsScreen),
             Tab::Staff => Some(Command::StaffScreen),
             Tab::Audit => Some(Command::AuditScreen),
         }
@@ -74,6 +80,7 @@ impl Tab {
     fn permission(self) -> Option<Permission> {
         match self {
             Tab::Overview => None,
+            Tab::Clients => Some(Permission::ViewClients),
             Tab::Staff => Some(Permission::ViewStaff),
             Tab::Audit => Some(Permission::ViewAudit),
         }
@@ -99,6 +106,7 @@ pub struct StatusLine {
 pub struct MainState {
     pub session: SessionInfo,
     pub tab: Tab,
+    pub clients: ClientsScreen,
     pub staff: StaffScreen,
     pub audit: AuditScreen,
     pub lock: Option<LockState>,
@@ -130,6 +138,8 @@ pub enum Pending {
     Unlock,
     StaffForm,
     StaffAction,
+    ClientForm,
+    ClientPrompt,
     Logout { then_quit: bool },
     Other,
 }
@@ -201,7 +211,7 @@ impl App {
         let Some(main) = self.main() else {
             return Vec::new();
         };
-        [Tab::Overview, Tab::Staff, Tab::Audit]
+        [Tab::Overview, Tab::Clients, Tab::Staff, Tab::Audit]
             .into_iter()
             .filter(|tab| tab.permission().is_none_or(|p| main.session.can(p)))
             .collect()
@@ -221,6 +231,7 @@ impl App {
             Phase::Main(main) => match (&main.lock, main.tab, &main.staff.overlay) {
                 (Some(lock), _, _) => Some(&lock.form),
                 (None, Tab::Staff, Some(overlay)) => overlay.form(),
+                (None, Tab::Clients, _) => main.clients.active_form(),
                 _ => None,
             },
         }
@@ -235,6 +246,7 @@ impl App {
             Phase::Main(main) => match (&mut main.lock, main.tab, &mut main.staff.overlay) {
                 (Some(lock), _, _) => Some(&mut lock.form),
                 (None, Tab::Staff, Some(overlay)) => overlay.form_mut(),
+                (None, Tab::Clients, _) => main.clients.active_form_mut(),
                 _ => None,
             },
         }
@@ -268,6 +280,21 @@ impl App {
                 (Tab::Staff, Some(_)) => return vec![Context::Confirm],
                 (Tab::Staff, None) => contexts.extend([Context::Staff, Context::List]),
                 (Tab::Audit, _) => contexts.extend([Context::Audit, Context::List]),
+                (Tab::Clients, _) => {
+                    let screen = &main.clients;
+                    if screen.duplicate.is_some()
+                        || matches!(screen.import, Some(clients::ImportState::Done(_)))
+                    {
+                        return vec![Context::Confirm];
+                    } else if screen.prompt.is_some() || screen.form.is_some() {
+                        contexts.push(Context::Form);
+                    } else if screen.import.is_some() {
+                    } else if screen.panel.is_some() {
+                        contexts.push(Context::Client);
+                    } else {
+                        contexts.insert(0, Context::Lookup);
+                    }
+                }
                 (Tab::Overview, _) => {}
             },
         }
@@ -287,9 +314,25 @@ impl App {
             Command::Logout => logged_in,
             Command::Save => match &self.phase {
                 Phase::Setup(_) => true,
-                Phase::Main(main) => main.lock.is_none() && main.staff.overlay.is_some(),
+                Phase::Main(main) => {
+                    main.lock.is_none()
+                        && (main.staff.overlay.is_some() || main.clients.form.is_some())
+                }
                 Phase::Login(_) => false,
             },
+            Command::ClientsScreen => can(Permission::ViewClients),
+            Command::NewClient | Command::EditClient | Command::AddNote => {
+                can(Permission::EditClients)
+            }
+            Command::ImportClients => can(Permission::ImportClients),
+            Command::Reveal => {
+                can(Permission::RevealClient)
+                    && main.is_some_and(|m| {
+                        m.clients.panel.as_ref().is_some_and(|p| {
+                            p.view.visibility == crate::domain::mask::Visibility::Masked
+                        })
+                    })
+            }
             Command::NewStaff
             | Command::ResetPassphrase
             | Command::DisableStaff
@@ -323,6 +366,26 @@ impl App {
         if let Some(modal) = self.modal {
             return self.on_modal(modal, action);
         }
+        let query_before = self.lookup_query();
+        let mut effects = self.on_input(action);
+        // Type-ahead: every change to the lookup field asks again.
+        if let Some(before) = query_before
+            && self.lookup_query().is_some_and(|now| now != before)
+            && let Some(main) = self.main_mut()
+        {
+            effects.push(Effect::Send(main.clients.search()));
+        }
+        effects
+    }
+
+    /// What is in the client lookup field, while it is the one being typed in.
+    fn lookup_query(&self) -> Option<String> {
+        let main = self.main()?;
+        (main.tab == Tab::Clients && main.lock.is_none() && main.clients.in_lookup())
+            .then(|| main.clients.query().to_string())
+    }
+
+    fn on_input(&mut self, action: Action) -> Vec<Effect> {
         match action {
             Action::Char(c) => {
                 if let Some(form) = self.active_form_mut() {
@@ -395,6 +458,7 @@ impl App {
                 self.modal = None;
                 if let Some(main) = self.main_mut() {
                     main.staff.overlay = None;
+                    main.clients.form = None;
                 }
             }
             (Modal::Quit | Modal::Discard, Command::Back) => self.modal = None,
@@ -433,6 +497,7 @@ impl App {
             }
             Command::Lock => self.lock(false),
             Command::Logout => self.send(Pending::Logout { then_quit: false }, Request::Logout),
+            Command::ClientsScreen => self.open_tab(Tab::Clients),
             Command::StaffScreen => self.open_tab(Tab::Staff),
             Command::AuditScreen => self.open_tab(Tab::Audit),
             Command::NextField => self.with_form(Form::next),
@@ -467,6 +532,27 @@ impl App {
                 }
                 return Vec::new();
             }
+            if main.tab == Tab::Clients {
+                let screen = &mut main.clients;
+                if screen.prompt.take().is_some()
+                    || screen.duplicate.take().is_some()
+                    || matches!(screen.import, Some(clients::ImportState::Done(_)))
+                        && screen.import.take().is_some()
+                {
+                    return Vec::new();
+                }
+                if let Some(form) = &screen.form {
+                    if form.form.dirty {
+                        self.modal = Some(Modal::Discard);
+                    } else {
+                        screen.form = None;
+                    }
+                    return Vec::new();
+                }
+                if screen.panel.take().is_some() {
+                    return Vec::new();
+                }
+            }
             if main.tab != Tab::Overview {
                 main.tab = Tab::Overview;
                 return Vec::new();
@@ -483,12 +569,14 @@ impl App {
         let Some(main) = self.main_mut() else {
             return Vec::new();
         };
-        if main
-            .staff
-            .overlay
-            .as_ref()
-            .and_then(StaffOverlay::form)
-            .is_some_and(|f| f.dirty)
+        let client_form_dirty = main.clients.form.as_ref().is_some_and(|f| f.form.dirty);
+        if client_form_dirty
+            || main
+                .staff
+                .overlay
+                .as_ref()
+                .and_then(StaffOverlay::form)
+                .is_some_and(|f| f.dirty)
         {
             self.modal = Some(Modal::Discard);
             return Vec::new();
@@ -512,8 +600,10 @@ impl App {
         if main.lock.is_some() {
             return Vec::new();
         }
-        // Forms may hold half-typed passphrases: they go, and nothing is drawn under the lock.
+        // Forms may hold half-typed passphrases or client data: they go, and nothing is
+        // drawn under the lock.
         main.staff.overlay = None;
+        main.clients = ClientsScreen::default();
         main.lock = Some(LockState::new(idle));
         self.modal = None;
         self.status = None;
@@ -571,7 +661,24 @@ impl App {
                     self.say(StatusKind::Busy, i18n.t("status.checking").to_string());
                     return self.send(Pending::Unlock, Request::Unlock { passphrase });
                 }
-                match main.staff.submit(save, i18n) {
+                let submitted = if main.tab == Tab::Clients {
+                    let screen = &mut main.clients;
+                    if let Some(client_no) = screen.duplicate.take() {
+                        // The registration gives way to the client already registered.
+                        screen.form = None;
+                        Some((Pending::Other, Request::OpenClient { key: client_no }))
+                    } else if matches!(screen.import, Some(clients::ImportState::Done(_))) {
+                        screen.import = None;
+                        None
+                    } else if screen.prompt.is_some() {
+                        screen.submit_prompt()
+                    } else {
+                        screen.submit_form(save)
+                    }
+                } else {
+                    main.staff.submit(save, i18n)
+                };
+                match submitted {
                     Some((pending, request)) => {
                         self.say(StatusKind::Busy, i18n.t("status.working").to_string());
                         self.send(pending, request)
@@ -591,6 +698,33 @@ impl App {
         let request = match main.tab {
             Tab::Staff => main.staff.on_command(command, &me, i18n),
             Tab::Audit => main.audit.on_command(command),
+            Tab::Clients => {
+                let screen = &mut main.clients;
+                match command {
+                    Command::NewClient if screen.in_lookup() => {
+                        screen.new_client();
+                        None
+                    }
+                    Command::ImportClients if screen.in_lookup() => {
+                        screen.ask(clients::PromptKind::Import);
+                        None
+                    }
+                    Command::Reveal if screen.panel.is_some() => {
+                        screen.ask(clients::PromptKind::Reveal { then_edit: false });
+                        None
+                    }
+                    Command::EditClient if screen.panel.is_some() => {
+                        screen.edit_client();
+                        None
+                    }
+                    Command::AddNote if screen.panel.is_some() => {
+                        screen.ask(clients::PromptKind::Note);
+                        None
+                    }
+                    _ if screen.in_lookup() => screen.on_lookup_command(command),
+                    _ => None,
+                }
+            }
             Tab::Overview => None,
         };
         match request {
@@ -611,6 +745,7 @@ impl App {
                 self.phase = Phase::Main(Box::new(MainState {
                     session,
                     tab: Tab::Overview,
+                    clients: ClientsScreen::default(),
                     staff: StaffScreen::default(),
                     audit: AuditScreen::default(),
                     lock: None,
@@ -653,6 +788,42 @@ impl App {
                 self.say(StatusKind::Success, i18n.t("status.saved").to_string());
                 return vec![Effect::Send(Request::ListStaff)];
             }
+            Reply::Hits { generation, hits } => {
+                if let Some(main) = self.main_mut() {
+                    main.clients.on_hits(generation, hits);
+                }
+            }
+            Reply::Client { view, log } => {
+                self.status = None;
+                if let Some(main) = self.main_mut() {
+                    main.clients.show_client(*view, log);
+                }
+            }
+            Reply::ClientSaved { client_no } => {
+                self.say(
+                    StatusKind::Success,
+                    i18n.fill("status.client_saved", &[("client_no", &client_no)]),
+                );
+                if let Some(main) = self.main_mut() {
+                    main.clients.form = None;
+                }
+                return vec![Effect::Send(Request::OpenClient { key: client_no })];
+            }
+            Reply::ImportProgress { rows } => {
+                if let Some(main) = self.main_mut() {
+                    main.clients.import = Some(clients::ImportState::Running { rows });
+                }
+                if pending.is_some() {
+                    self.pending = pending;
+                }
+            }
+            Reply::Imported(report) => {
+                self.status = None;
+                if let Some(main) = self.main_mut() {
+                    main.clients.import = Some(clients::ImportState::Done(*report));
+                    main.clients.prompt = None;
+                }
+            }
             Reply::AuditPage { before, rows } => {
                 if let Some(main) = self.main_mut() {
                     main.audit.add_page(before, rows);
@@ -671,7 +842,8 @@ impl App {
     }
 
     fn on_failure(&mut self, pending: Option<Pending>, error: crate::Error) {
-        let message = error.message(self.i18n);
+        let i18n = self.i18n;
+        let message = error.message(i18n);
         if let crate::Error::Internal { detail } = &error {
             tracing::error!(%detail, "request failed");
         }
@@ -686,6 +858,21 @@ impl App {
             (Some(Pending::Unlock), Phase::Main(main)) => main.lock.as_mut().map(|l| &mut l.form),
             (Some(Pending::StaffForm), Phase::Main(main)) => {
                 main.staff.overlay.as_mut().and_then(StaffOverlay::form_mut)
+            }
+            (Some(Pending::ClientForm), Phase::Main(main)) => match &error {
+                crate::Error::ClientInvalid { errors } => {
+                    main.clients.show_field_errors(errors, i18n);
+                    return;
+                }
+                crate::Error::DuplicateClient { client_no } => {
+                    main.clients.duplicate = Some(client_no.clone());
+                    return;
+                }
+                _ => main.clients.form.as_mut().map(|f| &mut f.form),
+            },
+            (Some(Pending::ClientPrompt), Phase::Main(main)) => {
+                main.clients.import = None;
+                main.clients.prompt.as_mut().map(|p| &mut p.form)
             }
             _ => None,
         };

@@ -1,5 +1,6 @@
 //! The terminal side: raw mode, the event loop, keys to actions, drawing.
 
+mod clients_view;
 pub mod keymap;
 pub mod ui;
 mod views;

@@ -223,8 +223,11 @@ pub fn hints(app: &App, keymap: &Keymap) -> Vec<(String, String)> {
     let mut seen = Vec::new();
     let mut hints = Vec::new();
     for (context, command) in candidates {
-        let on_tab_row =
-            tabs_shown && matches!(command, Command::StaffScreen | Command::AuditScreen);
+        let on_tab_row = tabs_shown
+            && matches!(
+                command,
+                Command::ClientsScreen | Command::StaffScreen | Command::AuditScreen
+            );
         if obvious(command) || on_tab_row || seen.contains(&command) || !app.enabled(command) {
             continue;
         }

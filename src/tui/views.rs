@@ -22,7 +22,7 @@ fn local_time(app: &App, rfc3339: &str) -> String {
         .unwrap_or_else(|_| rfc3339.to_string())
 }
 
-fn plain(text: &str) -> (String, Style) {
+pub(super) fn plain(text: &str) -> (String, Style) {
     (text.to_string(), Style::new())
 }
 
@@ -30,12 +30,12 @@ fn error_style() -> Style {
     Style::new().fg(Color::Red).add_modifier(Modifier::BOLD)
 }
 
-fn dim() -> Style {
+pub(super) fn dim() -> Style {
     Style::new().fg(Color::DarkGray)
 }
 
 /// A centred rectangle of at most `width` × `height` inside `area`.
-fn popup(area: Rect, width: u16, height: u16) -> Rect {
+pub(super) fn popup(area: Rect, width: u16, height: u16) -> Rect {
     let width = width.min(area.width);
     let height = height.min(area.height);
     Rect {
@@ -83,8 +83,18 @@ fn form_lines(form: &Form, i18n: &I18n, width: u16) -> FormLines {
                 let n = secret.chars().min(value_width.saturating_sub(1));
                 ("*".repeat(n), n)
             }
-            FieldValue::Choice { options, index } => {
-                let text = options.get(*index).cloned().unwrap_or_default();
+            FieldValue::Choice {
+                options,
+                index,
+                coded,
+            } => {
+                let option = options.get(*index).cloned().unwrap_or_default();
+                let text = if *coded {
+                    let key = crate::app::clients::option_label_key(field.label, &option);
+                    i18n.t_owned(key).to_string()
+                } else {
+                    option
+                };
                 (format!("< {text} >"), 0)
             }
         };
@@ -163,7 +173,7 @@ pub fn wrap(text: &str, width: usize) -> Vec<String> {
 }
 
 /// The part of `text` from display column `skip`, at most `width` columns wide.
-fn skip_columns(text: &str, skip: usize, width: usize) -> String {
+pub(super) fn skip_columns(text: &str, skip: usize, width: usize) -> String {
     let mut column = 0;
     let mut out = String::new();
     let mut used = 0;
@@ -183,16 +193,22 @@ fn skip_columns(text: &str, skip: usize, width: usize) -> String {
 }
 
 /// A bordered box with some text, a form, and more text.
-struct FormBox<'a> {
-    title: &'a str,
-    width: u16,
-    intro: Vec<(String, Style)>,
-    outro: Vec<(String, Style)>,
+pub(super) struct FormBox<'a> {
+    pub title: &'a str,
+    pub width: u16,
+    pub intro: Vec<(String, Style)>,
+    pub outro: Vec<(String, Style)>,
 }
 
 /// Draws the box centred in `within`, as tall as its content, and puts the terminal cursor
 /// in the focused field (where an input method shows what is being composed).
-fn render_form_box(frame: &mut Frame, within: Rect, spec: FormBox, form: &Form, i18n: &I18n) {
+pub(super) fn render_form_box(
+    frame: &mut Frame,
+    within: Rect,
+    spec: FormBox,
+    form: &Form,
+    i18n: &I18n,
+) {
     let width = spec.width.min(within.width);
     let inner_width = width.saturating_sub(4);
     let body = form_lines(form, i18n, inner_width);
@@ -317,6 +333,7 @@ pub fn render_body(frame: &mut Frame, area: Rect, app: &App, keymap: &Keymap) {
                 Tab::Overview => render_overview(frame, area, app, main, keymap),
                 Tab::Staff => render_staff(frame, area, app, main, keymap),
                 Tab::Audit => render_audit(frame, area, app, main),
+                Tab::Clients => super::clients_view::render(frame, area, app, main, keymap),
             },
         },
     }
@@ -590,7 +607,13 @@ fn render_audit(frame: &mut Frame, area: Rect, app: &App, main: &MainState) {
     frame.render_stateful_widget(table, area, &mut state);
 }
 
-fn render_confirm(frame: &mut Frame, area: Rect, i18n: &I18n, keymap: &Keymap, question: &str) {
+pub(super) fn render_confirm(
+    frame: &mut Frame,
+    area: Rect,
+    i18n: &I18n,
+    keymap: &Keymap,
+    question: &str,
+) {
     let box_area = popup(area, 56, 7);
     frame.render_widget(Clear, box_area);
     let keys: Vec<String> = [Command::Confirm, Command::Back]
@@ -646,6 +669,8 @@ pub fn help_lines(app: &App, keymap: &Keymap) -> Vec<Line<'static>> {
         Context::Field,
         Context::Choice,
         Context::List,
+        Context::Lookup,
+        Context::Client,
         Context::Staff,
         Context::Audit,
         Context::Lock,
@@ -660,6 +685,7 @@ pub fn help_lines(app: &App, keymap: &Keymap) -> Vec<Line<'static>> {
             .filter(|_| match context {
                 Context::Staff => app.tabs().contains(&Tab::Staff),
                 Context::Audit => app.tabs().contains(&Tab::Audit),
+                Context::Lookup | Context::Client => app.tabs().contains(&Tab::Clients),
                 _ => true,
             })
             .map(|b| {

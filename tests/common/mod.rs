@@ -174,3 +174,60 @@ impl Harness {
         terminal.backend().to_string()
     }
 }
+
+// ---- Client fixtures ----
+
+use branchdesk::domain::client::{
+    BirthCalendar, ClientKind, ClientView, StoredClient, Tier, validate,
+};
+use branchdesk::domain::lookup::{MatchedOn, Rank};
+use branchdesk::domain::mask::Visibility;
+use branchdesk::service::SearchHit;
+
+pub fn hit(client_no: &str, name: &str, phone: &str, year: i32) -> SearchHit {
+    SearchHit {
+        client_no: client_no.into(),
+        kind: ClientKind::Person,
+        name: name.into(),
+        phone: Some(phone.into()),
+        birth_year: Some(year),
+        home_branch: "BJ0101".into(),
+        rank: Rank::Exact,
+        matched_on: MatchedOn::Name,
+        visibility: Visibility::Masked,
+    }
+}
+
+/// 王芳, as a teller (masked) or a manager (full) sees her.
+pub fn wang_fang(visibility: Visibility) -> ClientView {
+    let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 30).unwrap();
+    let input = branchdesk::domain::client::ClientInput {
+        name: "王芳".into(),
+        id_number: "11010519491231002X".into(),
+        id_expiry: "2030-06-30".into(),
+        phone: "13812345678".into(),
+        email: "wang.fang@example.cn".into(),
+        address: "北京市西城区西单北大街120号".into(),
+        occupation: "退休教师".into(),
+        assigned_rm: "rm01".into(),
+        tier: "gold".into(),
+        risk_level: "C3".into(),
+        tags: "代发工资、理财".into(),
+        birth_calendar: "lunar".into(),
+        consent_marketing: "yes".into(),
+        ..Default::default()
+    };
+    let record = validate(&input, today).unwrap();
+    assert_eq!(record.tier, Tier::Gold);
+    assert_eq!(record.kind, ClientKind::Person);
+    assert_eq!(record.birth_calendar, BirthCalendar::Lunar);
+    StoredClient {
+        id: "01930000-0000-7000-8000-000000000001".into(),
+        client_no: "BJ0101-0000001".into(),
+        home_branch: "BJ0101".into(),
+        created_at: "2026-11-01T01:00:00Z".into(),
+        updated_at: "2026-11-01T01:00:00Z".into(),
+        record,
+    }
+    .view(visibility)
+}
