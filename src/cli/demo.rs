@@ -184,5 +184,17 @@ pub(crate) fn bench(
             &rows
         )
     );
+    let k = &report.keystroke_to_frame;
+    println!(
+        "{}",
+        cx.i18n.fill(
+            "bench.keystroke",
+            &[
+                ("n", &k.queries.to_string()),
+                ("p50", &format!("{:.3}", k.p50_ms)),
+                ("p99", &format!("{:.3}", k.p99_ms)),
+            ],
+        )
+    );
     Ok(ExitCode::SUCCESS)
 }
