@@ -324,13 +324,13 @@ pub struct Registered {
 }
 
 /// Imports `path` into the store in one transaction (or only checks it, with `dry_run`).
-/// `progress` hears rows done.
+/// `progress` hears (rows written, rows to write).
 pub fn run(
     session: &mut crate::store::Session,
     path: &Path,
     encoding: Option<Encoding>,
     dry_run: bool,
-    progress: &mut dyn FnMut(u64),
+    progress: &mut dyn FnMut(u64, u64),
 ) -> Result<ImportReport> {
     session.require(crate::domain::staff::Permission::ImportClients)?;
     let today = session.today_local();
@@ -349,7 +349,9 @@ pub fn run(
             .valid
             .iter()
             .map(|(_, client)| (client.clone(), branch.clone()));
-        let summary = session.load_clients(&mut rows, &source, progress)?;
+        let total = parsed.valid.len() as u64;
+        let summary =
+            session.load_clients(&mut rows, &source, &mut |done| progress(done, total))?;
         (summary.added, summary.already_registered)
     };
     Ok(ImportReport {

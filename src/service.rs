@@ -329,7 +329,7 @@ impl Worker {
             }
             Request::ImportClients { path } => {
                 let session = self.session()?;
-                let report = crate::import::run(session, &path, None, false, &mut |rows| {
+                let report = crate::import::run(session, &path, None, false, &mut |rows, _| {
                     deliver(Reply::ImportProgress { rows })
                 })?;
                 Ok(Reply::Imported(Box::new(report)))

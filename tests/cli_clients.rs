@@ -337,3 +337,22 @@ fn files_that_are_not_client_lists_are_refused_whole() {
         assert_eq!(err.lines().count(), 1, "{err}");
     }
 }
+
+#[test]
+fn a_file_of_a_gigabyte_is_refused_before_reading() {
+    let s = Store::branch();
+    let file = s.home.path().join("huge.csv");
+    // Sparse: a gigabyte long, nothing written.
+    std::fs::File::create(&file)
+        .unwrap()
+        .set_len(1024 * 1024 * 1024)
+        .unwrap();
+    let out = s.command(
+        "manager01",
+        PASS,
+        &["client", "import", file.to_str().unwrap()],
+    );
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success() && err.contains("is 1024 MB"), "{err}");
+    assert_eq!(err.lines().count(), 1);
+}

@@ -226,9 +226,16 @@ pub fn run(cx: &Context, command: ClientCommand) -> Result<ExitCode> {
                 })?),
             };
             let progress = Progress::new(0, i18n.t("progress.importing"));
-            let report = crate::import::run(&mut session, &file, encoding, dry_run, &mut |done| {
-                progress.set(done)
-            })?;
+            let report = crate::import::run(
+                &mut session,
+                &file,
+                encoding,
+                dry_run,
+                &mut |done, total| {
+                    progress.set_length(total);
+                    progress.set(done);
+                },
+            )?;
             progress.finish();
             if json {
                 print_json(&report);

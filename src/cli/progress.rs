@@ -20,6 +20,10 @@ impl Progress {
         Progress(bar)
     }
 
+    pub fn set_length(&self, total: u64) {
+        self.0.set_length(total);
+    }
+
     pub fn set(&self, done: u64) {
         self.0.set_position(done);
     }
