@@ -439,7 +439,13 @@ fn render_client_form(frame: &mut Frame, area: Rect, title: &str, form: &Form, i
         let value_width = (column.width as usize).saturating_sub(prefix.width() + 1);
         let (shown, cursor_col) = match &field.value {
             FieldValue::Text(input) => {
-                let scroll = input.visual_scroll(value_width.saturating_sub(1));
+                // Only the field being typed in scrolls to its cursor; the others show
+                // their beginning.
+                let scroll = if focused {
+                    input.visual_scroll(value_width.saturating_sub(1))
+                } else {
+                    0
+                };
                 (
                     skip_columns(input.value(), scroll, value_width),
                     input.visual_cursor().saturating_sub(scroll),

@@ -75,7 +75,11 @@ fn form_lines(form: &Form, i18n: &I18n, width: u16) -> FormLines {
         let prefix_width = 2 + label_width + 2;
         let (shown, cursor_col) = match &field.value {
             FieldValue::Text(input) => {
-                let scroll = input.visual_scroll(value_width.saturating_sub(1));
+                let scroll = if focused {
+                    input.visual_scroll(value_width.saturating_sub(1))
+                } else {
+                    0
+                };
                 let visible = skip_columns(input.value(), scroll, value_width);
                 (visible, input.visual_cursor().saturating_sub(scroll))
             }
