@@ -103,6 +103,7 @@ pub fn session_info(id: &str, name: &str, role: Role) -> SessionInfo {
             name: "北京西单支行".into(),
             store_id: "01930000-0000-7000-8000-000000000000".into(),
             demo: false,
+            contact: None,
         },
         failed_attempts_before: 0,
         previous_login: Some("2026-11-29T09:30:00Z".into()),
