@@ -122,6 +122,10 @@ pub enum Error {
     BackupExists {
         path: PathBuf,
     },
+    /// An output file that must be new already exists.
+    FileExists {
+        path: PathBuf,
+    },
     Config {
         path: PathBuf,
         detail: String,
@@ -264,6 +268,7 @@ impl Error {
             Error::BackupExists { path: p } => {
                 i18n.fill("err.backup_exists", &[("path", &path(p))])
             }
+            Error::FileExists { path: p } => i18n.fill("err.file_exists", &[("path", &path(p))]),
             Error::Config { path: p, detail } => {
                 i18n.fill("err.config", &[("path", &path(p)), ("detail", detail)])
             }

@@ -439,6 +439,123 @@ pub fn next_steps(state: State) -> &'static [&'static str] {
     }
 }
 
+/// The step a staff member asked for, by step code or by the state it leads to
+/// ("accept" or "accepted", "close" or "closed").
+pub fn step_code_for(raw: &str) -> Option<&'static str> {
+    let raw = raw.trim().to_ascii_lowercase().replace('-', "_");
+    if let Some(code) = STEP_CODES.iter().find(|c| **c == raw) {
+        return Some(code);
+    }
+    Some(match raw.as_str() {
+        "accepted" => "accept",
+        "in_progress" | "started" => "start",
+        "waiting" | "paused" => "pause",
+        "resumed" => "resume",
+        "extended" => "extend",
+        "decided" => "decide",
+        "closed" => "close",
+        "withdrawn" => "withdraw",
+        "merged" => "merge",
+        "reopened" => "reopen",
+        "noted" => "note",
+        _ => return None,
+    })
+}
+
+/// A step's details as typed (CLI options or form fields).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct StepInput {
+    pub handler: String,
+    pub approved_by: String,
+    pub complainant_told: bool,
+    pub higher_office: String,
+    pub decision: String,
+    /// yes / no (是 / 否)
+    pub satisfied: String,
+    pub into: String,
+    /// information / appraisal
+    pub reason: String,
+}
+
+/// The fields each step asks for, in the order a form shows them.
+pub fn step_fields(code: &str) -> &'static [&'static str] {
+    match code {
+        "accept" => &["handler"],
+        "pause" => &["reason"],
+        "extend" => &["approved_by", "complainant_told", "higher_office"],
+        "decide" => &["decision"],
+        "feedback" => &["satisfied"],
+        "merge" => &["into"],
+        _ => &[],
+    }
+}
+
+/// Builds a step from what was typed. Missing details are refused per field; whether the
+/// step may follow the case is for [`apply`] to say.
+pub fn build_step(code: &str, input: &StepInput) -> Result<Step, Vec<IntakeError>> {
+    let required = |field: &'static str| {
+        vec![IntakeError {
+            field,
+            rule: "required",
+        }]
+    };
+    let text = |s: &str| s.trim().to_string();
+    Ok(match step_code_for(code) {
+        Some("accept") if input.handler.trim().is_empty() => return Err(required("handler")),
+        Some("accept") => Step::Accepted {
+            handler: text(&input.handler).to_ascii_lowercase(),
+        },
+        Some("start") => Step::Started,
+        Some("pause") => match input.reason.trim() {
+            "" => return Err(required("reason")),
+            raw => match PauseReason::parse(raw) {
+                Some(reason) => Step::Paused { reason },
+                None => {
+                    return Err(vec![IntakeError {
+                        field: "reason",
+                        rule: "unknown",
+                    }]);
+                }
+            },
+        },
+        Some("resume") => Step::Resumed,
+        Some("extend") => Step::Extended {
+            approved_by: text(&input.approved_by).to_ascii_lowercase(),
+            complainant_told: input.complainant_told,
+            higher_office: Some(text(&input.higher_office)).filter(|h| !h.is_empty()),
+        },
+        Some("decide") => Step::Decided {
+            decision: text(&input.decision),
+        },
+        Some("feedback") => match input.satisfied.trim() {
+            "" => return Err(required("satisfied")),
+            raw => match super::client::parse_yes_no(raw) {
+                Some(satisfied) => Step::Feedback { satisfied },
+                None => {
+                    return Err(vec![IntakeError {
+                        field: "satisfied",
+                        rule: "unknown",
+                    }]);
+                }
+            },
+        },
+        Some("close") => Step::Closed,
+        Some("withdraw") => Step::Withdrawn,
+        Some("merge") if input.into.trim().is_empty() => return Err(required("into")),
+        Some("merge") => Step::Merged {
+            into: text(&input.into).to_ascii_uppercase(),
+        },
+        Some("reopen") => Step::Reopened,
+        Some("note") => Step::Noted,
+        _ => {
+            return Err(vec![IntakeError {
+                field: "step",
+                rule: "unknown",
+            }]);
+        }
+    })
+}
+
 /// A complaint as typed at intake.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
@@ -634,6 +751,50 @@ mod tests {
 
     fn due(events: &[Event], today: &str) -> NaiveDate {
         replay(events).unwrap().due(&cal(), d(today))
+    }
+
+    #[test]
+    fn steps_are_built_from_typed_details() {
+        let input = StepInput {
+            handler: " RM01 ".into(),
+            satisfied: "否".into(),
+            reason: "appraisal".into(),
+            into: "bj0101-20250303-001".into(),
+            ..Default::default()
+        };
+        assert_eq!(
+            build_step("accepted", &input),
+            Ok(Step::Accepted {
+                handler: "rm01".into()
+            })
+        );
+        assert_eq!(
+            build_step("feedback", &input),
+            Ok(Step::Feedback { satisfied: false })
+        );
+        assert_eq!(
+            build_step("waiting", &input),
+            Ok(Step::Paused {
+                reason: PauseReason::Appraisal
+            })
+        );
+        assert_eq!(
+            build_step("merge", &input),
+            Ok(Step::Merged {
+                into: "BJ0101-20250303-001".into()
+            })
+        );
+        let empty = StepInput::default();
+        let field = |code| build_step(code, &empty).unwrap_err()[0].field;
+        assert_eq!(field("accept"), "handler");
+        assert_eq!(field("pause"), "reason");
+        assert_eq!(field("feedback"), "satisfied");
+        assert_eq!(field("merge"), "into");
+        assert_eq!(field("register"), "step");
+        assert_eq!(field("fly"), "step");
+        for code in STEP_CODES {
+            assert_eq!(step_code_for(code), Some(code));
+        }
     }
 
     #[test]

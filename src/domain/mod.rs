@@ -7,6 +7,7 @@ pub mod calendar;
 pub mod client;
 pub mod clock;
 pub mod complaint;
+pub mod demo_complaints;
 pub mod hlc;
 pub mod ids;
 pub mod lockout;

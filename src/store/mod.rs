@@ -23,7 +23,7 @@ mod write;
 pub use audit::{AuditRow, LoginHistory};
 pub use backup::{BackupSummary, RestoreSummary, restore};
 pub use bench::{PlainCopy, Sample};
-pub use clients::{CHANNELS, Interaction, LoadSummary, NewClient};
+pub use clients::{CHANNELS, Interaction, LoadSummary, NewClient, client_no_for};
 pub use complaints::{
     Board, ComplaintDetail, ComplaintRow, HistoryEntry, Registered, Slip, calendar as work_calendar,
 };
