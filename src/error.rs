@@ -334,9 +334,17 @@ pub fn field_error_message(i18n: &I18n, error: &FieldError) -> String {
     )
 }
 
-/// "Field: rule." for a complaint intake.
-pub fn intake_error_message(i18n: &I18n, error: &crate::domain::complaint::IntakeError) -> String {
+/// What is wrong with a complaint field ("must be filled in.").
+pub fn intake_rule_text(i18n: &I18n, error: &crate::domain::complaint::IntakeError) -> String {
     let max = crate::domain::complaint::intake_max_chars(error.field).unwrap_or(0);
+    i18n.fill(
+        &format!("rule.intake.{}", error.rule),
+        &[("max", &max.to_string())],
+    )
+}
+
+/// "Field: rule." for a complaint intake or step.
+pub fn intake_error_message(i18n: &I18n, error: &crate::domain::complaint::IntakeError) -> String {
     i18n.fill(
         "rule.client.sentence",
         &[
@@ -344,13 +352,7 @@ pub fn intake_error_message(i18n: &I18n, error: &crate::domain::complaint::Intak
                 "field",
                 i18n.t_owned(format!("complaint.field.{}", error.field)),
             ),
-            (
-                "rule",
-                &i18n.fill(
-                    &format!("rule.intake.{}", error.rule),
-                    &[("max", &max.to_string())],
-                ),
-            ),
+            ("rule", &intake_rule_text(i18n, error)),
         ],
     )
 }

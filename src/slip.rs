@@ -2,9 +2,12 @@
 //! language, lines no wider than a receipt printer's 64 columns. The only personal data on
 //! it is the complainant's own name and a masked phone number.
 
+use crate::error::{Error, Result};
 use crate::i18n::I18n;
 use crate::store::Slip;
 use chrono::NaiveDate;
+use std::io::Write;
+use std::path::{Path, PathBuf};
 use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
 /// Display columns of a slip line.
@@ -104,6 +107,28 @@ pub fn render(slip: &Slip, i18n: &I18n) -> String {
     let mut text = out.join("\n");
     text.push('\n');
     text
+}
+
+/// Writes a slip to a new file, readable by its owner only; returns where it went. An
+/// existing file is never overwritten, and a slip that could not be written whole is
+/// removed (a half slip is worse than none).
+pub fn save(path: &Path, text: &str) -> Result<PathBuf> {
+    let path = std::path::absolute(path).map_err(|e| Error::io(path, e))?;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let mut file = options.open(&path).map_err(|e| match e.kind() {
+        std::io::ErrorKind::AlreadyExists => Error::FileExists { path: path.clone() },
+        _ => Error::io(&path, e),
+    })?;
+    file.write_all(text.as_bytes())
+        .and_then(|()| file.sync_all())
+        .map_err(|e| {
+            let _ = std::fs::remove_file(&path);
+            Error::io(&path, e)
+        })?;
+    Ok(path)
 }
 
 /// Appends `lead` + `text`, wrapped to [`WIDTH`] with continuation lines indented under

@@ -7,7 +7,6 @@ use crate::error::{Error, Result};
 use crate::i18n::I18n;
 use crate::store::{ComplaintDetail, ComplaintRow};
 use clap::{Args, Subcommand};
-use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -238,7 +237,7 @@ pub fn run(cx: &Context, command: ComplaintCommand) -> Result<ExitCode> {
             let text = crate::slip::render(&slip, i18n);
             match out {
                 Some(path) => {
-                    write_new_file(&path, text.as_bytes())?;
+                    crate::slip::save(&path, &text)?;
                     cx.say("cli.slip_written", &[("path", &path.display().to_string())]);
                 }
                 None => print!("{text}"),
@@ -246,27 +245,6 @@ pub fn run(cx: &Context, command: ComplaintCommand) -> Result<ExitCode> {
         }
     }
     Ok(ExitCode::SUCCESS)
-}
-
-/// Writes a file that must not exist yet, readable by its owner only.
-pub(crate) fn write_new_file(path: &std::path::Path, bytes: &[u8]) -> Result<()> {
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    let mut file = options.open(path).map_err(|e| match e.kind() {
-        std::io::ErrorKind::AlreadyExists => Error::FileExists {
-            path: path.to_path_buf(),
-        },
-        _ => Error::io(path, e),
-    })?;
-    file.write_all(bytes)
-        .and_then(|()| file.sync_all())
-        .map_err(|e| {
-            // A half-written slip is worse than none.
-            let _ = std::fs::remove_file(path);
-            Error::io(path, e)
-        })
 }
 
 fn state_label(i18n: &I18n, state: State) -> &str {
@@ -360,7 +338,7 @@ fn detail_text(detail: &ComplaintDetail, i18n: &I18n) -> String {
                 h.on.to_string(),
                 h.by.clone(),
                 coded("step", h.step.code()),
-                step_details(&h.step, i18n),
+                i18n.step_details(&h.step),
                 h.note.clone().unwrap_or_default(),
             ]
         })
@@ -376,37 +354,6 @@ fn detail_text(detail: &ComplaintDetail, i18n: &I18n) -> String {
         &history,
     ));
     out
-}
-
-/// The details a step carries, in words ("handler rm01", "appraisal").
-pub fn step_details(step: &crate::domain::complaint::Step, i18n: &I18n) -> String {
-    use crate::domain::complaint::Step;
-    let label = |key: &str| i18n.t_owned(format!("complaint.field.{key}")).to_string();
-    let yes_no = |b: bool| {
-        i18n.t(if b { "yes_no.yes" } else { "yes_no.no" })
-            .to_string()
-    };
-    match step {
-        Step::Accepted { handler } => format!("{} {handler}", label("handler")),
-        Step::Paused { reason } => i18n
-            .t_owned(format!("complaint.pause.{}", reason.code()))
-            .to_string(),
-        Step::Extended {
-            approved_by,
-            higher_office,
-            ..
-        } => {
-            let mut text = format!("{} {approved_by}", label("approved_by"));
-            if let Some(office) = higher_office {
-                text.push_str(&format!("; {} {office}", label("higher_office")));
-            }
-            text
-        }
-        Step::Decided { decision } => decision.clone(),
-        Step::Feedback { satisfied } => format!("{} {}", label("satisfied"), yes_no(*satisfied)),
-        Step::Merged { into } => format!("{} {into}", label("into")),
-        _ => String::new(),
-    }
 }
 
 #[derive(Debug, Subcommand)]

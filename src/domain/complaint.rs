@@ -524,6 +524,7 @@ pub fn build_step(code: &str, input: &StepInput) -> Result<Step, Vec<IntakeError
             complainant_told: input.complainant_told,
             higher_office: Some(text(&input.higher_office)).filter(|h| !h.is_empty()),
         },
+        Some("decide") if input.decision.trim().is_empty() => return Err(required("decision")),
         Some("decide") => Step::Decided {
             decision: text(&input.decision),
         },
@@ -790,6 +791,7 @@ mod tests {
         assert_eq!(field("pause"), "reason");
         assert_eq!(field("feedback"), "satisfied");
         assert_eq!(field("merge"), "into");
+        assert_eq!(field("decide"), "decision");
         assert_eq!(field("register"), "step");
         assert_eq!(field("fly"), "step");
         for code in STEP_CODES {

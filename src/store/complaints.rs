@@ -481,12 +481,23 @@ impl Session {
     pub fn open_complaint(&mut self, key: &str) -> Result<ComplaintDetail> {
         self.require(Permission::ViewComplaints)?;
         let stored = self.find_complaint(key)?;
-        let history = self.history(&stored.id)?;
-        let case = replay(&Self::events_of(&history)).map_err(Error::ComplaintRefused)?;
         self.audit_only(
             AuditEvent::new("complaint.view", "complaint", stored.id.clone())
                 .with_detail(json!({ "receipt_no": stored.receipt_no })),
         )?;
+        self.detail_of(stored)
+    }
+
+    /// The case as it stands after a step this staff member just took (the step is in the
+    /// audit trail already, so showing its result is not another look).
+    pub(crate) fn case_after_step(&self, key: &str) -> Result<ComplaintDetail> {
+        self.require(Permission::ViewComplaints)?;
+        self.detail_of(self.find_complaint(key)?)
+    }
+
+    fn detail_of(&self, stored: Stored) -> Result<ComplaintDetail> {
+        let history = self.history(&stored.id)?;
+        let case = replay(&Self::events_of(&history)).map_err(Error::ComplaintRefused)?;
         let visibility = self.complaint_visibility(&stored);
         let phone = stored.complainant_phone.clone().map(|p| match visibility {
             Visibility::Full => p,

@@ -2,9 +2,9 @@
 
 use super::keymap::Keymap;
 use super::views::{
-    FormBox, dim, plain, popup, render_confirm, render_form_box, skip_columns, wrap,
+    FormBox, dim, plain, popup, render_confirm, render_form_box, shown_value, skip_columns, wrap,
 };
-use crate::app::clients::{ClientsScreen, FORM_FIELDS, ImportState, PromptKind, option_label_key};
+use crate::app::clients::{ClientsScreen, FORM_FIELDS, ImportState, PromptKind};
 use crate::app::form::{FieldValue, Form};
 use crate::app::{App, MainState};
 use crate::domain::client::ClientView;
@@ -437,29 +437,7 @@ fn render_client_form(frame: &mut Frame, area: Rect, title: &str, form: &Form, i
             " ".repeat(label_width.saturating_sub(label_text.width()))
         );
         let value_width = (column.width as usize).saturating_sub(prefix.width() + 1);
-        let (shown, cursor_col) = match &field.value {
-            FieldValue::Text(input) => {
-                // Only the field being typed in scrolls to its cursor; the others show
-                // their beginning.
-                let scroll = if focused {
-                    input.visual_scroll(value_width.saturating_sub(1))
-                } else {
-                    0
-                };
-                (
-                    skip_columns(input.value(), scroll, value_width),
-                    input.visual_cursor().saturating_sub(scroll),
-                )
-            }
-            FieldValue::Secret(_) => (String::new(), 0),
-            FieldValue::Choice { options, index, .. } => {
-                let code = options.get(*index).cloned().unwrap_or_default();
-                let text = i18n
-                    .t_owned(option_label_key(field.label, &code))
-                    .to_string();
-                (format!("< {text} >"), 0)
-            }
-        };
+        let (shown, cursor_col) = shown_value(field, focused, value_width, i18n);
         let mut label_style = Style::new();
         if focused {
             label_style = label_style.add_modifier(Modifier::BOLD);

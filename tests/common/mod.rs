@@ -232,3 +232,169 @@ pub fn wang_fang(visibility: Visibility) -> ClientView {
     }
     .view(visibility)
 }
+
+// ---- Complaint fixtures ----
+
+use branchdesk::domain::complaint::{Category, Channel, PauseReason, Severity, State, Step};
+use branchdesk::store::{Board, ComplaintDetail, ComplaintRow, HistoryEntry};
+
+fn date(s: &str) -> chrono::NaiveDate {
+    s.parse().unwrap()
+}
+
+pub fn complaint_row(
+    no: u32,
+    complainant: &str,
+    category: Category,
+    state: State,
+    received: &str,
+    days_left: Option<i64>,
+    handler: Option<&str>,
+) -> ComplaintRow {
+    let today = date("2026-11-30");
+    let running = days_left.is_some();
+    ComplaintRow {
+        receipt_no: format!("BJ0101-{}-{no:03}", received.replace('-', "")),
+        client_no: None,
+        complainant: complainant.into(),
+        category,
+        severity: Severity::Normal,
+        state,
+        received_on: date(received),
+        due_on: days_left.map(|d| today + chrono::Duration::days(d)),
+        days_left,
+        overdue: running && days_left.is_some_and(|d| d < 0) && state != State::Waiting,
+        handler: handler.map(str::to_string),
+        extensions: 0,
+    }
+}
+
+/// A branch's board: overdue, nearly due, paused, decided and closed cases.
+pub fn complaint_board() -> Board {
+    use Category::*;
+    use State::*;
+    let rows = vec![
+        complaint_row(
+            1,
+            "樊*",
+            MisSelling,
+            InProgress,
+            "2026-10-21",
+            Some(-25),
+            Some("rm01"),
+        ),
+        complaint_row(1, "孙*", Other, Registered, "2026-11-05", Some(-10), None),
+        complaint_row(
+            1,
+            "张*",
+            Loan,
+            Accepted,
+            "2026-11-17",
+            Some(2),
+            Some("rm01"),
+        ),
+        complaint_row(
+            1,
+            "Daniel J*",
+            CardAccount,
+            InProgress,
+            "2026-11-20",
+            Some(7),
+            Some("manager01"),
+        ),
+        complaint_row(
+            1,
+            "王*",
+            WealthProduct,
+            Waiting,
+            "2026-11-25",
+            Some(14),
+            Some("manager01"),
+        ),
+        complaint_row(2, "李*", Fees, Registered, "2026-11-30", Some(15), None),
+        complaint_row(
+            1,
+            "赵*",
+            Privacy,
+            Decided,
+            "2026-10-31",
+            None,
+            Some("manager01"),
+        ),
+        complaint_row(
+            1,
+            "周*",
+            ServiceAttitude,
+            Closed,
+            "2026-10-01",
+            None,
+            Some("rm01"),
+        ),
+    ];
+    let mut by_state: Vec<(State, u64)> = State::ALL.iter().map(|s| (*s, 0)).collect();
+    for row in &rows {
+        if let Some(entry) = by_state.iter_mut().find(|(s, _)| *s == row.state) {
+            entry.1 += 1;
+        }
+    }
+    Board {
+        overdue: rows.iter().filter(|r| r.overdue).count() as u64,
+        rows,
+        by_state,
+        ageing: [1, 1, 2, 0, 2],
+        calendar_missing: None,
+    }
+}
+
+/// One case in full, with a paused and resumed history.
+pub fn complaint_detail() -> ComplaintDetail {
+    let entry = |on: &str, by: &str, step: Step, note: Option<&str>| HistoryEntry {
+        on: date(on),
+        at: format!("{on}T02:00:00Z"),
+        by: by.into(),
+        step,
+        note: note.map(str::to_string),
+    };
+    let mut row = complaint_row(
+        1,
+        "王芳",
+        Category::Fees,
+        State::InProgress,
+        "2026-11-20",
+        Some(2),
+        Some("rm01"),
+    );
+    row.client_no = Some("BJ0101-0000001".into());
+    ComplaintDetail {
+        row,
+        channel: Channel::Counter,
+        complainant_phone: Some("13812345678".into()),
+        request: "退还重复收取的年费".into(),
+        description: "客户称其借记卡本年度被收取两次年费，各 10 元。\n客户出示了手机银行截图。"
+            .into(),
+        subject_staff: None,
+        limit_days: 15,
+        visibility: branchdesk::domain::mask::Visibility::Full,
+        history: vec![
+            entry("2026-11-20", "teller01", Step::Registered, None),
+            entry(
+                "2026-11-21",
+                "manager01",
+                Step::Accepted {
+                    handler: "rm01".into(),
+                },
+                None,
+            ),
+            entry("2026-11-21", "manager01", Step::Started, None),
+            entry(
+                "2026-11-23",
+                "manager01",
+                Step::Paused {
+                    reason: PauseReason::Information,
+                },
+                Some("等客户提供扣费短信"),
+            ),
+            entry("2026-11-25", "manager01", Step::Resumed, None),
+        ],
+    }
+}
