@@ -127,7 +127,10 @@ fn locking_discards_half_typed_forms_and_blocks_screens() {
 #[test]
 fn a_teller_cannot_reach_staff_or_audit_screens() {
     let mut h = Harness::logged_in(Lang::En, session_info("teller01", "王芳", Role::Teller));
-    assert_eq!(h.app.tabs(), vec![Tab::Overview, Tab::Clients, Tab::Complaints]);
+    assert_eq!(
+        h.app.tabs(),
+        vec![Tab::Overview, Tab::Clients, Tab::Complaints]
+    );
     assert!(sent(&h.command(Command::StaffScreen)).is_empty());
     assert!(sent(&h.act(Action::ClickTab(Tab::Audit))).is_empty());
     assert_eq!(h.app.main().unwrap().tab, Tab::Overview);

@@ -2,108 +2,30 @@
 //! as one sentence with nothing recorded, masking in JSON, the slip file, and the overdue
 //! list of the demo store.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+mod common;
 
-const PASS: &str = "a long test passphrase";
+use common::{CliStore as Store, json};
+use std::path::Path;
+
 const DEMO_PASS: &str = "branchdesk-demo";
 
-struct Store {
-    home: tempfile::TempDir,
-    store: PathBuf,
-}
-
-impl Store {
-    fn empty() -> Store {
-        let home = tempfile::tempdir().unwrap();
-        let store = home.path().join("store");
-        Store { home, store }
-    }
-
-    fn command(&self, user: &str, pass: &str, args: &[&str]) -> Output {
-        Command::new(env!("CARGO_BIN_EXE_branchdesk"))
-            .args(args)
-            .arg("--store")
-            .arg(&self.store)
-            .env("LANG", "en_US.UTF-8")
-            .env("LC_ALL", "en_US.UTF-8")
-            .env("HOME", self.home.path())
-            .env("BRANCHDESK_CONFIG", self.home.path().join("none.toml"))
-            .env("BRANCHDESK_USER", user)
-            .env("BRANCHDESK_PASSPHRASE", pass)
-            .env("BRANCHDESK_NEW_PASSPHRASE", PASS)
-            .env_remove("BRANCHDESK_STORE")
-            .stdin(Stdio::null())
-            .output()
-            .unwrap()
-    }
-
-    fn run(&self, user: &str, args: &[&str]) -> String {
-        let out = self.command(user, PASS, args);
-        assert!(
-            out.status.success(),
-            "{args:?}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8(out.stdout).unwrap()
-    }
-
-    /// Runs a command that must fail; returns its one-sentence message.
-    fn refused(&self, user: &str, args: &[&str]) -> String {
-        let out = self.command(user, PASS, args);
-        assert!(!out.status.success(), "{args:?} succeeded");
-        assert!(out.stdout.is_empty());
-        let text = String::from_utf8(out.stderr).unwrap();
-        assert_eq!(text.trim_end().lines().count(), 1, "{text}");
-        text.trim_end().to_string()
-    }
-
-    /// A branch with a manager, a teller and one client.
-    fn branch() -> Store {
-        let s = Store::empty();
-        let out = s.command(
-            "admin01",
-            PASS,
-            &[
-                "init",
-                "--branch",
-                "BJ0101",
-                "--branch-name",
-                "西单",
-                "--admin",
-                "admin01",
-            ],
-        );
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        for (id, role) in [("manager01", "manager"), ("teller01", "teller")] {
-            s.run(
-                "admin01",
-                &["user", "add", id, "--name", id, "--role", role],
-            );
-        }
-        s.run(
-            "manager01",
-            &[
-                "client",
-                "add",
-                "--name",
-                "王芳",
-                "--id-number",
-                "11010519491231002X",
-                "--phone",
-                "13812345678",
-            ],
-        );
-        s
-    }
-}
-
-fn json(text: &str) -> serde_json::Value {
-    serde_json::from_str(text).unwrap()
+/// A branch with a manager, a teller and one client.
+fn branch() -> Store {
+    let s = Store::with_staff(&[("manager01", "manager"), ("teller01", "teller")]);
+    s.run(
+        "manager01",
+        &[
+            "client",
+            "add",
+            "--name",
+            "王芳",
+            "--id-number",
+            "11010519491231002X",
+            "--phone",
+            "13812345678",
+        ],
+    );
+    s
 }
 
 const NEW_FOR_CLIENT: &[&str] = &[
@@ -124,7 +46,7 @@ const NEW_FOR_CLIENT: &[&str] = &[
 
 #[test]
 fn a_case_goes_from_intake_to_closure_on_the_command_line() {
-    let s = Store::branch();
+    let s = branch();
     let registered = json(&s.run("teller01", NEW_FOR_CLIENT));
     assert_eq!(registered["receipt_no"], "BJ0101-20250303-001");
     assert_eq!(registered["due_on"], "2025-03-18");
@@ -219,7 +141,7 @@ fn a_case_goes_from_intake_to_closure_on_the_command_line() {
 
 #[test]
 fn bad_input_is_one_sentence_and_records_nothing() {
-    let s = Store::branch();
+    let s = branch();
     let mut empty_description = NEW_FOR_CLIENT.to_vec();
     empty_description[9] = " ";
     assert_eq!(
@@ -307,7 +229,7 @@ fn bad_input_is_one_sentence_and_records_nothing() {
 
 #[test]
 fn a_teller_sees_walk_ins_masked_and_the_slip_file_is_new_and_private() {
-    let s = Store::branch();
+    let s = branch();
     s.run("manager01", &["branch", "contact", "010-6655 1234"]);
     let registered = json(&s.run(
         "teller01",

@@ -21,18 +21,16 @@ struct Branch {
 impl Branch {
     /// Staff of every role, and one client (王芳, assigned to rm01).
     fn new() -> Branch {
-        let store = TestStore::new();
-        let mut admin = store.admin();
-        for (id, role) in [
-            ("manager01", Role::Manager),
-            ("manager02", Role::Manager),
-            ("teller01", Role::Teller),
-            ("rm01", Role::Rm),
-            ("auditor01", Role::Auditor),
-        ] {
-            admin.add_staff(id, id, role, &secret(PASS)).unwrap();
-        }
-        drop(admin);
+        let store = TestStore::with_staff(
+            &[
+                ("manager01", Role::Manager),
+                ("manager02", Role::Manager),
+                ("teller01", Role::Teller),
+                ("rm01", Role::Rm),
+                ("auditor01", Role::Auditor),
+            ],
+            PASS,
+        );
         let mut m = store.login("manager01", PASS).unwrap();
         let client = m
             .create_client(&ClientInput {

@@ -239,13 +239,11 @@ fn first_run_sets_up_a_store_in_chinese() {
     assert!(store.join("branchdesk.db").exists() && store.join("keyslots.json").exists());
 }
 
-#[test]
-fn a_teller_types_a_name_and_opens_the_client() {
-    let _serial = ONE_AT_A_TIME.lock().unwrap_or_else(|p| p.into_inner());
-    let home = tempfile::tempdir().unwrap();
-    let store = home.path().join("demo-store");
+/// A demo store of 300 clients, in Chinese, with teller01 logged in.
+fn demo_as_teller(home: &Path) -> Terminal {
+    let store = home.join("demo-store");
     let mut term = Terminal::start(
-        home.path(),
+        home,
         "zh_CN.UTF-8",
         &[
             "demo",
@@ -260,6 +258,14 @@ fn a_teller_types_a_name_and_opens_the_client() {
     term.key_then(TAB, "teller01");
     term.keys("branchdesk-demo");
     term.key_then(ENTER, "欢迎");
+    term
+}
+
+#[test]
+fn a_teller_types_a_name_and_opens_the_client() {
+    let _serial = ONE_AT_A_TIME.lock().unwrap_or_else(|p| p.into_inner());
+    let home = tempfile::tempdir().unwrap();
+    let mut term = demo_as_teller(home.path());
     term.key_then(F2, "查找");
     // Type-ahead: the list follows the keystroke.
     let list = term.key_then("王", "位客户");
@@ -280,23 +286,7 @@ fn a_teller_types_a_name_and_opens_the_client() {
 fn a_teller_registers_a_complaint_from_a_clients_record_and_finds_it_on_the_board() {
     let _serial = ONE_AT_A_TIME.lock().unwrap_or_else(|p| p.into_inner());
     let home = tempfile::tempdir().unwrap();
-    let store = home.path().join("demo-store");
-    let mut term = Terminal::start(
-        home.path(),
-        "zh_CN.UTF-8",
-        &[
-            "demo",
-            "--clients",
-            "300",
-            "--store",
-            store.to_str().unwrap(),
-        ],
-    );
-    term.wait_for("登录");
-    term.keys("teller01");
-    term.key_then(TAB, "teller01");
-    term.keys("branchdesk-demo");
-    term.key_then(ENTER, "欢迎");
+    let mut term = demo_as_teller(home.path());
     term.key_then(F2, "查找");
     term.key_then("王", "位客户");
     let record = term.key_then(ENTER, "已遮盖");

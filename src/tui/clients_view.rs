@@ -2,7 +2,8 @@
 
 use super::keymap::Keymap;
 use super::views::{
-    FormBox, dim, plain, popup, render_confirm, render_form_box, shown_value, skip_columns, wrap,
+    FormBox, dim, form_notes, plain, popup, render_confirm, render_form_box, shown_value,
+    skip_columns,
 };
 use crate::app::clients::{ClientsScreen, FORM_FIELDS, ImportState, PromptKind};
 use crate::app::form::{FieldValue, Form};
@@ -475,35 +476,12 @@ fn render_client_form(frame: &mut Frame, area: Rect, title: &str, form: &Form, i
     }
     // Under the fields: what is wrong with the focused one, or how many need attention.
     let notes_top = inner.y + half as u16 + 1;
-    let mut notes: Vec<Line> = Vec::new();
-    if let Some(error) = form.focused().and_then(|f| f.error.as_ref()) {
-        let label_text = form.focused().map(|f| i18n.t(f.label)).unwrap_or_default();
-        let sentence = i18n.fill(
-            "rule.client.sentence",
-            &[("field", label_text), ("rule", error)],
-        );
-        for part in wrap(&sentence, inner.width as usize) {
-            notes.push(Line::from(Span::styled(part, Style::new().fg(Color::Red))));
-        }
-    }
-    let broken = form.fields.iter().filter(|f| f.error.is_some()).count();
-    if broken > 0 {
-        notes.push(Line::from(Span::styled(
-            i18n.fill("clients.fields_to_fix", &[("count", &broken.to_string())]),
-            Style::new().fg(Color::Red).add_modifier(Modifier::BOLD),
-        )));
-    }
-    if let Some(error) = &form.error {
-        for part in wrap(error, inner.width as usize) {
-            notes.push(Line::from(Span::styled(part, Style::new().fg(Color::Red))));
-        }
-    }
-    if notes.is_empty() {
-        notes.push(Line::from(Span::styled(
-            i18n.t("clients.form_hint").to_string(),
-            dim(),
-        )));
-    }
+    let notes = form_notes(
+        form,
+        i18n,
+        inner.width as usize,
+        i18n.t("clients.form_hint"),
+    );
     frame.render_widget(
         Paragraph::new(notes),
         Rect {

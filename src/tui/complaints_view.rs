@@ -2,7 +2,7 @@
 //! with its history, the intake form, and the step and slip prompts.
 
 use super::keymap::Keymap;
-use super::views::{FormBox, dim, plain, render_form_box, shown_value, wrap};
+use super::views::{FormBox, dim, form_notes, plain, render_form_box, shown_value, wrap};
 use crate::app::complaints::{ComplaintsScreen, StepPrompt};
 use crate::app::form::{FieldValue, Form};
 use crate::app::{App, MainState};
@@ -593,34 +593,12 @@ fn render_intake(frame: &mut Frame, area: Rect, form: &Form, i18n: &I18n) {
         y += rows;
     }
     let notes_top = y + 1;
-    let mut notes: Vec<Line> = Vec::new();
-    if let Some(error) = form.focused().and_then(|f| f.error.as_ref()) {
-        let label_text = form.focused().map(|f| i18n.t(f.label)).unwrap_or_default();
-        let sentence = i18n.fill(
-            "rule.client.sentence",
-            &[("field", label_text), ("rule", error)],
-        );
-        for part in wrap(&sentence, inner.width as usize) {
-            notes.push(Line::from(Span::styled(part, Style::new().fg(Color::Red))));
-        }
-    }
-    let broken = form.fields.iter().filter(|f| f.error.is_some()).count();
-    if broken > 0 {
-        notes.push(Line::from(Span::styled(
-            i18n.fill("clients.fields_to_fix", &[("count", &broken.to_string())]),
-            Style::new().fg(Color::Red).add_modifier(Modifier::BOLD),
-        )));
-    }
-    if let Some(error) = &form.error {
-        for part in wrap(error, inner.width as usize) {
-            notes.push(Line::from(Span::styled(part, Style::new().fg(Color::Red))));
-        }
-    }
-    if notes.is_empty() {
-        for part in wrap(i18n.t("complaints.intake_hint"), inner.width as usize) {
-            notes.push(Line::from(Span::styled(part, dim())));
-        }
-    }
+    let notes = form_notes(
+        form,
+        i18n,
+        inner.width as usize,
+        i18n.t("complaints.intake_hint"),
+    );
     if notes_top < inner.bottom() {
         frame.render_widget(
             Paragraph::new(notes),

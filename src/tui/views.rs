@@ -154,6 +154,42 @@ pub(super) fn shown_value(
     }
 }
 
+/// What goes under a long form: what is wrong with the focused field, how many fields need
+/// attention, the store's answer — or, when all is well, `hint`.
+pub(super) fn form_notes(form: &Form, i18n: &I18n, width: usize, hint: &str) -> Vec<Line<'static>> {
+    let red = Style::new().fg(Color::Red);
+    let mut notes: Vec<Line> = Vec::new();
+    if let Some(field) = form.focused()
+        && let Some(error) = &field.error
+    {
+        let sentence = i18n.fill(
+            "rule.client.sentence",
+            &[("field", i18n.t(field.label)), ("rule", error)],
+        );
+        for part in wrap(&sentence, width) {
+            notes.push(Line::from(Span::styled(part, red)));
+        }
+    }
+    let broken = form.fields.iter().filter(|f| f.error.is_some()).count();
+    if broken > 0 {
+        notes.push(Line::from(Span::styled(
+            i18n.fill("clients.fields_to_fix", &[("count", &broken.to_string())]),
+            red.add_modifier(Modifier::BOLD),
+        )));
+    }
+    if let Some(error) = &form.error {
+        for part in wrap(error, width) {
+            notes.push(Line::from(Span::styled(part, red)));
+        }
+    }
+    if notes.is_empty() {
+        for part in wrap(hint, width) {
+            notes.push(Line::from(Span::styled(part, dim())));
+        }
+    }
+    notes
+}
+
 /// Splits `text` into lines of at most `width` columns: at spaces where there are any
 /// (English), anywhere between characters otherwise (Chinese needs no spaces).
 pub fn wrap(text: &str, width: usize) -> Vec<String> {

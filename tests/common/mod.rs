@@ -70,6 +70,21 @@ impl TestStore {
         self.login(ADMIN, ADMIN_PASS).unwrap()
     }
 
+    /// A fresh store with these staff members besides the administrator, each with
+    /// `passphrase`.
+    pub fn with_staff(
+        staff: &[(&str, branchdesk::domain::staff::Role)],
+        passphrase: &str,
+    ) -> TestStore {
+        let store = TestStore::new();
+        let mut admin = store.admin();
+        for (id, role) in staff {
+            admin.add_staff(id, id, *role, &secret(passphrase)).unwrap();
+        }
+        drop(admin);
+        store
+    }
+
     pub fn read(&self, name: &str) -> Vec<u8> {
         std::fs::read(self.paths.dir().join(name)).unwrap()
     }
@@ -397,4 +412,97 @@ pub fn complaint_detail() -> ComplaintDetail {
             entry("2026-11-25", "manager01", Step::Resumed, None),
         ],
     }
+}
+
+// ---- The binary, run as a command ----
+
+/// The passphrase every staff member of a CLI test store has.
+pub const CLI_PASS: &str = "a long test passphrase";
+
+/// A store directory in a private home, driven through the `branchdesk` binary.
+pub struct CliStore {
+    pub home: tempfile::TempDir,
+    pub store: std::path::PathBuf,
+}
+
+impl CliStore {
+    pub fn empty() -> CliStore {
+        let home = tempfile::tempdir().unwrap();
+        let store = home.path().join("store");
+        CliStore { home, store }
+    }
+
+    /// A store for branch BJ0101 (西单) with admin01 and the given staff, all with
+    /// [`CLI_PASS`].
+    pub fn with_staff(staff: &[(&str, &str)]) -> CliStore {
+        let s = CliStore::empty();
+        let out = s.command(
+            "admin01",
+            CLI_PASS,
+            &[
+                "init",
+                "--branch",
+                "BJ0101",
+                "--branch-name",
+                "西单",
+                "--admin",
+                "admin01",
+            ],
+        );
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        for (id, role) in staff {
+            s.run(
+                "admin01",
+                &["user", "add", id, "--name", id, "--role", role],
+            );
+        }
+        s
+    }
+
+    pub fn command(&self, user: &str, pass: &str, args: &[&str]) -> std::process::Output {
+        std::process::Command::new(env!("CARGO_BIN_EXE_branchdesk"))
+            .args(args)
+            .arg("--store")
+            .arg(&self.store)
+            .env("LANG", "en_US.UTF-8")
+            .env("LC_ALL", "en_US.UTF-8")
+            .env("HOME", self.home.path())
+            .env("BRANCHDESK_CONFIG", self.home.path().join("none.toml"))
+            .env("BRANCHDESK_USER", user)
+            .env("BRANCHDESK_PASSPHRASE", pass)
+            .env("BRANCHDESK_NEW_PASSPHRASE", CLI_PASS)
+            .env_remove("BRANCHDESK_STORE")
+            .stdin(std::process::Stdio::null())
+            .output()
+            .unwrap()
+    }
+
+    /// Runs a command that must succeed; returns its standard output.
+    pub fn run(&self, user: &str, args: &[&str]) -> String {
+        let out = self.command(user, CLI_PASS, args);
+        assert!(
+            out.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    }
+
+    /// Runs a command that must fail; returns its message, which must be one sentence.
+    pub fn refused(&self, user: &str, args: &[&str]) -> String {
+        let out = self.command(user, CLI_PASS, args);
+        assert!(!out.status.success(), "{args:?} succeeded");
+        assert!(out.stdout.is_empty());
+        let text = String::from_utf8(out.stderr).unwrap();
+        assert_eq!(text.trim_end().lines().count(), 1, "{text}");
+        text.trim_end().to_string()
+    }
+}
+
+pub fn json(text: &str) -> serde_json::Value {
+    serde_json::from_str(text).unwrap()
 }
