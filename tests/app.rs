@@ -781,5 +781,7 @@ mod complaints {
         assert!(
             complaints.case.is_none() && complaints.slip.is_none() && complaints.board.is_none()
         );
+        let effects = h.act(Action::Reply(Reply::Unlocked));
+        assert!(matches!(sent(&effects)[..], [Request::ComplaintBoard]));
     }
 }

@@ -275,6 +275,10 @@ fn only_managers_move_a_case_on_and_auditors_only_read() {
         Err(Error::PermissionDenied { .. })
     ));
     assert_eq!(auditor.list_complaints(None, false).unwrap().len(), 2);
+    assert!(matches!(
+        auditor.complaint_slip(&case.receipt_no),
+        Err(Error::PermissionDenied { .. })
+    ));
     assert_eq!(
         auditor
             .open_complaint(&case.receipt_no)

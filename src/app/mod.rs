@@ -358,7 +358,8 @@ impl App {
                 can(Permission::EditClients)
             }
             Command::ImportClients => can(Permission::ImportClients),
-            Command::ComplaintsScreen | Command::PrintSlip => can(Permission::ViewComplaints),
+            Command::ComplaintsScreen => can(Permission::ViewComplaints),
+            Command::PrintSlip => can(Permission::RegisterComplaint),
             Command::NewComplaint | Command::AdvanceComplaint => can(Permission::RegisterComplaint),
             Command::Reveal => {
                 can(Permission::RevealClient)
@@ -846,10 +847,14 @@ impl App {
                 self.say(StatusKind::Busy, text);
             }
             Reply::Unlocked => {
+                self.status = None;
                 if let Some(main) = self.main_mut() {
                     main.lock = None;
+                    // The lock cleared the board; it comes back as it is now.
+                    if main.tab == Tab::Complaints {
+                        return vec![Effect::Send(main.complaints.load_board())];
+                    }
                 }
-                self.status = None;
             }
             Reply::LoggedOut => {
                 if pending == Some(Pending::Logout { then_quit: true }) {

@@ -603,7 +603,8 @@ impl Session {
 
     /// The acknowledgement slip's contents (the printing is recorded in the audit trail).
     pub fn complaint_slip(&mut self, key: &str) -> Result<Slip> {
-        self.require(Permission::ViewComplaints)?;
+        // The slip is handed to the complainant: front-office staff print it.
+        self.require(Permission::RegisterComplaint)?;
         let stored = self.find_complaint(key)?;
         let case = replay(&Self::events_of(&self.history(&stored.id)?))
             .map_err(Error::ComplaintRefused)?;

@@ -27,8 +27,8 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, main: &MainState, _keyma
     if let Some(form) = &screen.intake {
         render_intake(frame, area, form, i18n);
     } else if let Some(case) = &screen.case {
-        let may_manage = main.session.can(Permission::ManageComplaints);
-        render_case(frame, area, case, screen.scroll, may_manage, i18n);
+        let steps = Steps::for_session(&main.session);
+        render_case(frame, area, case, screen.scroll, steps, i18n);
     } else {
         render_board(frame, area, screen, i18n);
     }
@@ -343,10 +343,26 @@ fn heading(text: &str) -> Line<'static> {
     ))
 }
 
+/// Which steps this staff member may take on a case.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Steps {
+    pub all: bool,
+    pub notes: bool,
+}
+
+impl Steps {
+    pub fn for_session(session: &crate::service::SessionInfo) -> Steps {
+        Steps {
+            all: session.can(Permission::ManageComplaints),
+            notes: session.can(Permission::RegisterComplaint),
+        }
+    }
+}
+
 /// The lines of one case: facts, request, description, history, and what can come next.
 pub fn case_lines(
     case: &ComplaintDetail,
-    may_manage: bool,
+    allowed: Steps,
     width: usize,
     i18n: &I18n,
 ) -> Vec<Line<'static>> {
@@ -450,14 +466,16 @@ pub fn case_lines(
     }
     let steps: Vec<String> = next_steps(row.state)
         .iter()
-        .filter(|code| may_manage || **code == "note")
+        .filter(|code| allowed.all || (allowed.notes && **code == "note"))
         .map(|code| coded("step", code))
         .collect();
-    lines.push(Line::from(""));
-    lines.push(Line::from(Span::styled(
-        i18n.fill("complaints.next", &[("steps", &steps.join(" · "))]),
-        dim(),
-    )));
+    if !steps.is_empty() {
+        lines.push(Line::from(""));
+        lines.push(Line::from(Span::styled(
+            i18n.fill("complaints.next", &[("steps", &steps.join(" · "))]),
+            dim(),
+        )));
+    }
     lines
 }
 
@@ -466,7 +484,7 @@ fn render_case(
     area: Rect,
     case: &ComplaintDetail,
     scroll: u16,
-    may_manage: bool,
+    allowed: Steps,
     i18n: &I18n,
 ) {
     let row = &case.row;
@@ -481,8 +499,8 @@ fn render_case(
         ));
     }
     let (tag, color) = match case.visibility {
-        Visibility::Masked => ("clients.masked", Color::Yellow),
-        Visibility::Full => ("clients.full", Color::Green),
+        Visibility::Masked => ("complaints.masked", Color::Yellow),
+        Visibility::Full => ("complaints.full", Color::Green),
     };
     title.push(Span::styled(
         format!(" {} ", i18n.t(tag)),
@@ -493,7 +511,7 @@ fn render_case(
         .padding(ratatui::widgets::Padding::horizontal(1));
     let inner = block.inner(area);
     frame.render_widget(block, area);
-    let lines = case_lines(case, may_manage, inner.width as usize, i18n);
+    let lines = case_lines(case, allowed, inner.width as usize, i18n);
     let max_scroll = (lines.len() as u16).saturating_sub(inner.height);
     frame.render_widget(
         Paragraph::new(lines).scroll((scroll.min(max_scroll), 0)),
