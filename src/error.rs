@@ -69,6 +69,15 @@ pub enum Error {
     ClientNotFound {
         key: String,
     },
+    /// A complaint intake broke rules; every broken field is listed.
+    ComplaintIntake {
+        errors: Vec<crate::domain::complaint::IntakeError>,
+    },
+    /// A complaint step was refused by the case rules.
+    ComplaintRefused(crate::domain::complaint::ComplaintRule),
+    ComplaintNotFound {
+        key: String,
+    },
     /// The assigned relationship manager is not an active RM of this branch.
     NotAnRm {
         id: String,
@@ -111,6 +120,10 @@ pub enum Error {
         path: PathBuf,
     },
     BackupExists {
+        path: PathBuf,
+    },
+    /// An output file that must be new already exists.
+    FileExists {
         path: PathBuf,
     },
     Config {
@@ -195,6 +208,15 @@ impl Error {
                 i18n.fill("err.duplicate_client", &[("client_no", client_no)])
             }
             Error::ClientNotFound { key } => i18n.fill("err.client_not_found", &[("key", key)]),
+            Error::ComplaintIntake { errors } => errors
+                .iter()
+                .map(|e| intake_error_message(i18n, e))
+                .collect::<Vec<_>>()
+                .join(" "),
+            Error::ComplaintRefused(rule) => complaint_rule_message(i18n, rule),
+            Error::ComplaintNotFound { key } => {
+                i18n.fill("err.complaint_not_found", &[("key", key)])
+            }
             Error::NotAnRm { id } => i18n.fill("err.not_an_rm", &[("id", id)]),
             Error::RevealReason => i18n.t("err.reveal_reason").to_string(),
             Error::ContactInvalid => i18n.t("err.contact_invalid").to_string(),
@@ -246,6 +268,7 @@ impl Error {
             Error::BackupExists { path: p } => {
                 i18n.fill("err.backup_exists", &[("path", &path(p))])
             }
+            Error::FileExists { path: p } => i18n.fill("err.file_exists", &[("path", &path(p))]),
             Error::Config { path: p, detail } => {
                 i18n.fill("err.config", &[("path", &path(p)), ("detail", detail)])
             }
@@ -309,4 +332,62 @@ pub fn field_error_message(i18n: &I18n, error: &FieldError) -> String {
             ("rule", &i18n.fill(&error.rule.message_key(), &args)),
         ],
     )
+}
+
+/// What is wrong with a complaint field ("must be filled in.").
+pub fn intake_rule_text(i18n: &I18n, error: &crate::domain::complaint::IntakeError) -> String {
+    let max = crate::domain::complaint::intake_max_chars(error.field).unwrap_or(0);
+    i18n.fill(
+        &format!("rule.intake.{}", error.rule),
+        &[("max", &max.to_string())],
+    )
+}
+
+/// "Field: rule." for a complaint intake or step.
+pub fn intake_error_message(i18n: &I18n, error: &crate::domain::complaint::IntakeError) -> String {
+    i18n.fill(
+        "rule.client.sentence",
+        &[
+            (
+                "field",
+                i18n.t_owned(format!("complaint.field.{}", error.field)),
+            ),
+            ("rule", &intake_rule_text(i18n, error)),
+        ],
+    )
+}
+
+/// Why a complaint step was refused, in one sentence.
+pub fn complaint_rule_message(
+    i18n: &I18n,
+    rule: &crate::domain::complaint::ComplaintRule,
+) -> String {
+    use crate::domain::complaint::ComplaintRule as R;
+    match rule {
+        R::NotNow { state, step } => i18n.fill(
+            "rule.complaint.not_now",
+            &[
+                ("step", i18n.t_owned(format!("complaint.step.{step}"))),
+                (
+                    "state",
+                    i18n.t_owned(format!("complaint.state.{}", state.code())),
+                ),
+            ],
+        ),
+        R::HandlerIsSubject => i18n.t("rule.complaint.handler_is_subject").to_string(),
+        R::ExtensionNeedsApproval => i18n
+            .t("rule.complaint.extension_needs_approval")
+            .to_string(),
+        R::ExtensionNeedsHigherOffice => i18n
+            .t("rule.complaint.extension_needs_higher_office")
+            .to_string(),
+        R::NoMoreExtensions => i18n.t("rule.complaint.no_more_extensions").to_string(),
+        R::DateBeforePrevious => i18n.t("rule.complaint.date_before_previous").to_string(),
+        R::DateInFuture => i18n.t("rule.complaint.date_in_future").to_string(),
+        R::DecisionEmpty => i18n.t("rule.complaint.decision_empty").to_string(),
+        R::TextEmpty => i18n.t("rule.complaint.text_empty").to_string(),
+        R::MergeTarget => i18n.t("rule.complaint.merge_target").to_string(),
+        R::HandlerNotStaff => i18n.t("rule.complaint.handler_not_staff").to_string(),
+        R::ActorIsSubject => i18n.t("rule.complaint.actor_is_subject").to_string(),
+    }
 }

@@ -90,6 +90,39 @@ impl I18n {
         self.owned_key(format!("status.{}", status.code()), status.code())
     }
 
+    /// The details a complaint step carries, in words ("Handler rm01", "External appraisal").
+    pub fn step_details(&self, step: &crate::domain::complaint::Step) -> String {
+        use crate::domain::complaint::Step;
+        let label = |key: &str| self.t_owned(format!("complaint.field.{key}")).to_string();
+        let yes_no = |b: bool| {
+            self.t(if b { "yes_no.yes" } else { "yes_no.no" })
+                .to_string()
+        };
+        match step {
+            Step::Accepted { handler } => format!("{} {handler}", label("handler")),
+            Step::Paused { reason } => self
+                .t_owned(format!("complaint.pause.{}", reason.code()))
+                .to_string(),
+            Step::Extended {
+                approved_by,
+                higher_office,
+                ..
+            } => {
+                let mut text = format!("{} {approved_by}", label("approved_by"));
+                if let Some(office) = higher_office {
+                    text.push_str(&format!("; {} {office}", label("higher_office")));
+                }
+                text
+            }
+            Step::Decided { decision } => decision.clone(),
+            Step::Feedback { satisfied } => {
+                format!("{} {}", label("satisfied"), yes_no(*satisfied))
+            }
+            Step::Merged { into } => format!("{} {into}", label("into")),
+            _ => String::new(),
+        }
+    }
+
     /// [`I18n::t`] for a key built at run time; a missing key shows as "?".
     pub fn t_owned(&self, key: String) -> &str {
         self.owned_key(key, "?")

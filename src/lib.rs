@@ -16,6 +16,7 @@ pub mod i18n;
 pub mod import;
 pub mod logging;
 pub mod service;
+pub mod slip;
 pub mod store;
 pub mod sync;
 pub mod tui;

@@ -17,7 +17,11 @@ use std::thread;
 pub use crate::store::{AuditRow, BranchInfo, Interaction, SearchHit, StaffRow};
 
 use crate::domain::client::{ClientInput, ClientView};
+use crate::domain::complaint::{IntakeInput, Step};
+use crate::i18n::{I18n, Lang};
 use crate::import::ImportReport;
+use crate::store::{Board, ComplaintDetail, Registered};
+use chrono::NaiveDate;
 use std::path::PathBuf;
 
 /// Who is logged in, as the screens need it.
@@ -102,6 +106,25 @@ pub enum Request {
     ImportClients {
         path: PathBuf,
     },
+    ComplaintBoard,
+    OpenComplaint {
+        key: String,
+    },
+    RegisterComplaint {
+        input: Box<IntakeInput>,
+    },
+    AdvanceComplaint {
+        key: String,
+        step: Step,
+        on: Option<NaiveDate>,
+        note: Option<String>,
+    },
+    /// Writes the case's acknowledgement slip, in `lang`, to a new file at `path`.
+    WriteSlip {
+        key: String,
+        path: PathBuf,
+        lang: Lang,
+    },
 }
 
 #[derive(Debug)]
@@ -138,6 +161,17 @@ pub enum Reply {
         rows: u64,
     },
     Imported(Box<ImportReport>),
+    ComplaintBoard(Box<Board>),
+    Complaint(Box<ComplaintDetail>),
+    ComplaintRegistered(Registered),
+    /// A step was recorded; the case as it now stands.
+    ComplaintAdvanced {
+        step: &'static str,
+        detail: Box<ComplaintDetail>,
+    },
+    SlipWritten {
+        path: PathBuf,
+    },
     /// Something that needs no answer (a lock was recorded).
     Done,
     Failed(Error),
@@ -333,6 +367,36 @@ impl Worker {
                     deliver(Reply::ImportProgress { rows })
                 })?;
                 Ok(Reply::Imported(Box::new(report)))
+            }
+            Request::ComplaintBoard => Ok(Reply::ComplaintBoard(Box::new(
+                self.session()?.complaint_board()?,
+            ))),
+            Request::OpenComplaint { key } => Ok(Reply::Complaint(Box::new(
+                self.session()?.open_complaint(&key)?,
+            ))),
+            Request::RegisterComplaint { input } => Ok(Reply::ComplaintRegistered(
+                self.session()?.register_complaint(&input)?,
+            )),
+            Request::AdvanceComplaint {
+                key,
+                step,
+                on,
+                note,
+            } => {
+                let session = self.session()?;
+                let code = step.code();
+                session.advance_complaint(&key, step, on, note)?;
+                Ok(Reply::ComplaintAdvanced {
+                    step: code,
+                    detail: Box::new(session.case_after_step(&key)?),
+                })
+            }
+            Request::WriteSlip { key, path, lang } => {
+                let slip = self.session()?.complaint_slip(&key)?;
+                let text = crate::slip::render(&slip, I18n::for_lang(lang));
+                Ok(Reply::SlipWritten {
+                    path: crate::slip::save(&path, &text)?,
+                })
             }
         }
     }

@@ -127,7 +127,10 @@ fn locking_discards_half_typed_forms_and_blocks_screens() {
 #[test]
 fn a_teller_cannot_reach_staff_or_audit_screens() {
     let mut h = Harness::logged_in(Lang::En, session_info("teller01", "王芳", Role::Teller));
-    assert_eq!(h.app.tabs(), vec![Tab::Overview, Tab::Clients]);
+    assert_eq!(
+        h.app.tabs(),
+        vec![Tab::Overview, Tab::Clients, Tab::Complaints]
+    );
     assert!(sent(&h.command(Command::StaffScreen)).is_empty());
     assert!(sent(&h.act(Action::ClickTab(Tab::Audit))).is_empty());
     assert_eq!(h.app.main().unwrap().tab, Tab::Overview);
@@ -551,5 +554,234 @@ mod client_screen {
             h.app.main().unwrap().clients.import,
             Some(ImportState::Running { rows: 1000 })
         ));
+    }
+}
+
+mod complaints {
+    use super::*;
+    use branchdesk::domain::complaint::{IntakeError, State, Step};
+    use branchdesk::domain::mask::Visibility;
+
+    fn manager() -> Harness {
+        Harness::logged_in(
+            Lang::En,
+            session_info("manager01", "Zhang Wei", Role::Manager),
+        )
+    }
+
+    fn on_board(mut h: Harness) -> Harness {
+        let effects = h.command(Command::ComplaintsScreen);
+        assert!(matches!(sent(&effects)[..], [Request::ComplaintBoard]));
+        h.act(Action::Reply(Reply::ComplaintBoard(Box::new(
+            complaint_board(),
+        ))));
+        h
+    }
+
+    fn screen(h: &Harness) -> &branchdesk::app::ComplaintsScreen {
+        &h.app.main().unwrap().complaints
+    }
+
+    #[test]
+    fn the_board_opens_the_selected_case_and_esc_goes_back_to_a_fresh_board() {
+        let mut h = on_board(manager());
+        h.command(Command::Down);
+        h.command(Command::Down);
+        let effects = h.command(Command::OpenComplaint);
+        assert!(matches!(
+            sent(&effects)[..],
+            [Request::OpenComplaint { key }] if key == "BJ0101-20261117-001"
+        ));
+        h.act(Action::Reply(Reply::Complaint(
+            Box::new(complaint_detail()),
+        )));
+        assert!(h.screen().contains("BJ0101-20261120-001 · in progress"));
+        let effects = h.command(Command::Back);
+        assert!(matches!(sent(&effects)[..], [Request::ComplaintBoard]));
+        assert!(screen(&h).case.is_none());
+        h.command(Command::Back);
+        assert_eq!(h.app.main().unwrap().tab, Tab::Overview);
+    }
+
+    #[test]
+    fn an_intake_from_a_clients_record_registers_with_several_lines() {
+        let mut h = Harness::logged_in(Lang::Zh, session_info("teller01", "王芳", Role::Teller));
+        h.command(Command::ClientsScreen);
+        h.act(Action::Reply(Reply::Client {
+            view: Box::new(wang_fang(Visibility::Masked)),
+            log: Vec::new(),
+        }));
+        let effects = h.command(Command::NewComplaint);
+        assert!(matches!(sent(&effects)[..], [Request::ComplaintBoard]));
+        assert_eq!(h.app.main().unwrap().tab, Tab::Complaints);
+        let form = screen(&h).intake.as_ref().unwrap();
+        assert_eq!(form.value(0), "BJ0101-0000001");
+        assert_eq!(form.value(9), "2026-11-30", "received today by default");
+        // The focus starts at the category: the complainant is the client.
+        h.command(Command::ChoiceNext);
+        h.command(Command::NextField);
+        h.command(Command::NextField);
+        h.type_text("退还年费");
+        h.command(Command::NextField);
+        h.type_text("年费被重复收取。");
+        h.command(Command::NewLine);
+        h.act(Action::Paste("已核对流水。\n客户要求书面答复。".into()));
+        // Enter in the description starts a line; it does not submit.
+        let effects = h.command(Command::NewLine);
+        assert!(sent(&effects).is_empty());
+        h.command(Command::DeleteBack);
+        let effects = h.command(Command::Save);
+        let requests = sent(&effects);
+        let [Request::RegisterComplaint { input }] = &requests[..] else {
+            panic!("{requests:?}");
+        };
+        assert_eq!(input.client, "BJ0101-0000001");
+        assert_eq!(input.category, "service_attitude");
+        assert_eq!(input.request, "退还年费");
+        assert_eq!(
+            input.description,
+            "年费被重复收取。\n已核对流水。\n客户要求书面答复。"
+        );
+        // The store's refusal lands on the fields.
+        h.act(Action::Reply(Reply::Failed(
+            branchdesk::Error::ComplaintIntake {
+                errors: vec![IntakeError {
+                    field: "complainant_phone",
+                    rule: "phone",
+                }],
+            },
+        )));
+        let form = screen(&h).intake.as_ref().unwrap();
+        assert_eq!(form.focus, 2);
+        assert_eq!(
+            form.fields[2].error.as_deref(),
+            Some("须为 11 位大陆手机号码。")
+        );
+        // Registered: the case opens.
+        h.command(Command::Save);
+        let effects = h.act(Action::Reply(Reply::ComplaintRegistered(
+            branchdesk::store::Registered {
+                receipt_no: "BJ0101-20261130-003".into(),
+                due_on: "2026-12-15".parse().unwrap(),
+            },
+        )));
+        assert!(matches!(
+            sent(&effects)[..],
+            [Request::OpenComplaint { key }] if key == "BJ0101-20261130-003"
+        ));
+        assert!(screen(&h).intake.is_none());
+        assert!(h.screen().contains("BJ0101-20261130-003"));
+    }
+
+    #[test]
+    fn a_step_is_chosen_then_detailed_then_sent() {
+        let mut h = on_board(manager());
+        h.act(Action::Reply(Reply::Complaint(
+            Box::new(complaint_detail()),
+        )));
+        h.command(Command::AdvanceComplaint);
+        // In progress: pause, extend, decide, withdraw, merge, note. Decide is third.
+        h.command(Command::ChoiceNext);
+        h.command(Command::ChoiceNext);
+        h.command(Command::Submit);
+        // An empty decision is refused here, nothing sent.
+        let effects = h.command(Command::Save);
+        assert!(
+            sent(&effects).is_empty(),
+            "not sent without a decision? {effects:?}"
+        );
+        h.command(Command::ClearField);
+        h.type_text("Refunded");
+        h.command(Command::NextField);
+        h.command(Command::ClearField);
+        h.type_text("30 Nov");
+        let effects = h.command(Command::Save);
+        assert!(sent(&effects).is_empty());
+        assert!(
+            h.screen().contains("must be a date such as 2025-03-03"),
+            "{}",
+            h.screen()
+        );
+        h.command(Command::ClearField);
+        h.type_text("2026-11-29");
+        let effects = h.command(Command::Save);
+        assert!(matches!(
+            sent(&effects)[..],
+            [Request::AdvanceComplaint { key, step: Step::Decided { decision }, on: Some(on), note: None }]
+                if key == "BJ0101-20261120-001" && decision == "Refunded" && on.to_string() == "2026-11-29"
+        ));
+        let mut detail = complaint_detail();
+        detail.row.state = State::Decided;
+        h.act(Action::Reply(Reply::ComplaintAdvanced {
+            step: "decide",
+            detail: Box::new(detail),
+        }));
+        assert!(screen(&h).step.is_none());
+        let status = h.app.status.as_ref().unwrap().text.clone();
+        assert_eq!(
+            status,
+            "BJ0101-20261120-001: decide and tell recorded; the case is now decided."
+        );
+    }
+
+    #[test]
+    fn tellers_may_only_add_notes_and_auditors_may_not_register() {
+        let mut h = on_board(Harness::logged_in(
+            Lang::En,
+            session_info("teller01", "Wang Fang", Role::Teller),
+        ));
+        h.act(Action::Reply(Reply::Complaint(
+            Box::new(complaint_detail()),
+        )));
+        h.command(Command::AdvanceComplaint);
+        let Some(branchdesk::app::complaints::StepPrompt::Choose(form)) = &screen(&h).step else {
+            panic!("no step prompt");
+        };
+        let branchdesk::app::form::FieldValue::Choice { options, .. } = &form.fields[0].value
+        else {
+            panic!("not a choice");
+        };
+        assert_eq!(options, &["note"]);
+
+        let mut auditor = on_board(Harness::logged_in(
+            Lang::En,
+            session_info("auditor01", "Liu Yang", Role::Auditor),
+        ));
+        auditor.command(Command::NewComplaint);
+        assert!(screen(&auditor).intake.is_none());
+        assert!(!auditor.screen().contains("New complaint"));
+    }
+
+    #[test]
+    fn the_slip_is_written_where_the_teller_says_and_a_lock_clears_the_screen() {
+        let mut h = on_board(manager());
+        h.act(Action::Reply(Reply::Complaint(
+            Box::new(complaint_detail()),
+        )));
+        h.command(Command::PrintSlip);
+        assert_eq!(
+            screen(&h).slip.as_ref().unwrap().value(0),
+            "slip-BJ0101-20261120-001.txt"
+        );
+        let effects = h.command(Command::Submit);
+        assert!(matches!(
+            sent(&effects)[..],
+            [Request::WriteSlip { key, path, lang: Lang::En }]
+                if key == "BJ0101-20261120-001" && path.to_str() == Some("slip-BJ0101-20261120-001.txt")
+        ));
+        h.act(Action::Reply(Reply::Failed(
+            branchdesk::Error::FileExists {
+                path: "/tmp/slip.txt".into(),
+            },
+        )));
+        let slip = screen(&h).slip.as_ref().unwrap();
+        assert!(slip.error.as_deref().unwrap().contains("already exists"));
+        h.command(Command::Lock);
+        let complaints = screen(&h);
+        assert!(
+            complaints.case.is_none() && complaints.slip.is_none() && complaints.board.is_none()
+        );
+        let effects = h.act(Action::Reply(Reply::Unlocked));
+        assert!(matches!(sent(&effects)[..], [Request::ComplaintBoard]));
     }
 }

@@ -1,134 +1,64 @@
 //! `branchdesk client …` from the command line: masking in JSON, the query classes on a demo
 //! store, CSV import with its report.
 
-use std::path::PathBuf;
-use std::process::{Command, Output, Stdio};
+mod common;
 
-const PASS: &str = "a long test passphrase";
+use common::{CLI_PASS as PASS, CliStore as Store, json};
 
-struct Store {
-    home: tempfile::TempDir,
-    store: PathBuf,
-}
-
-impl Store {
-    fn command(&self, user: &str, pass: &str, args: &[&str]) -> Output {
-        Command::new(env!("CARGO_BIN_EXE_branchdesk"))
-            .args(args)
-            .arg("--store")
-            .arg(&self.store)
-            .env("LANG", "en_US.UTF-8")
-            .env("LC_ALL", "en_US.UTF-8")
-            .env("HOME", self.home.path())
-            .env("BRANCHDESK_CONFIG", self.home.path().join("none.toml"))
-            .env("BRANCHDESK_USER", user)
-            .env("BRANCHDESK_PASSPHRASE", pass)
-            .env("BRANCHDESK_NEW_PASSPHRASE", PASS)
-            .env_remove("BRANCHDESK_STORE")
-            .stdin(Stdio::null())
-            .output()
-            .unwrap()
-    }
-
-    fn run(&self, user: &str, args: &[&str]) -> String {
-        let out = self.command(user, PASS, args);
-        assert!(
-            out.status.success(),
-            "{args:?}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8(out.stdout).unwrap()
-    }
-
-    /// A branch with a manager, a teller, an RM, and three clients (one of them rm01's).
-    fn branch() -> Store {
-        let home = tempfile::tempdir().unwrap();
-        let store = home.path().join("store");
-        let s = Store { home, store };
-        let out = Command::new(env!("CARGO_BIN_EXE_branchdesk"))
-            .args([
-                "init",
-                "--branch",
-                "BJ0101",
-                "--branch-name",
-                "西单",
-                "--admin",
-                "admin01",
-            ])
-            .arg("--store")
-            .arg(&s.store)
-            .env("BRANCHDESK_PASSPHRASE", PASS)
-            .env("BRANCHDESK_CONFIG", s.home.path().join("none.toml"))
-            .stdin(Stdio::null())
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        for (id, role) in [
-            ("manager01", "manager"),
-            ("teller01", "teller"),
-            ("rm01", "rm"),
-        ] {
-            s.run(
-                "admin01",
-                &["user", "add", id, "--name", id, "--role", role],
-            );
-        }
-        s.run(
-            "manager01",
-            &[
-                "client",
-                "add",
-                "--name",
-                "王芳",
-                "--id-number",
-                "11010519491231002X",
-                "--phone",
-                "13812345678",
-            ],
-        );
-        s.run(
-            "manager01",
-            &[
-                "client",
-                "add",
-                "--name",
-                "王芳",
-                "--id-number",
-                "44011320141005001X",
-                "--phone",
-                "13912345678",
-                "--rm",
-                "rm01",
-            ],
-        );
-        s.run(
-            "manager01",
-            &[
-                "client",
-                "add",
-                "--name",
-                "John Smith",
-                "--id-type",
-                "passport",
-                "--id-number",
-                "E12345678",
-            ],
-        );
-        s
-    }
-}
-
-fn json(text: &str) -> serde_json::Value {
-    serde_json::from_str(text).unwrap()
+/// A branch with a manager, a teller, an RM, and three clients (one of them rm01's).
+fn branch() -> Store {
+    let s = Store::with_staff(&[
+        ("manager01", "manager"),
+        ("teller01", "teller"),
+        ("rm01", "rm"),
+    ]);
+    s.run(
+        "manager01",
+        &[
+            "client",
+            "add",
+            "--name",
+            "王芳",
+            "--id-number",
+            "11010519491231002X",
+            "--phone",
+            "13812345678",
+        ],
+    );
+    s.run(
+        "manager01",
+        &[
+            "client",
+            "add",
+            "--name",
+            "王芳",
+            "--id-number",
+            "44011320141005001X",
+            "--phone",
+            "13912345678",
+            "--rm",
+            "rm01",
+        ],
+    );
+    s.run(
+        "manager01",
+        &[
+            "client",
+            "add",
+            "--name",
+            "John Smith",
+            "--id-type",
+            "passport",
+            "--id-number",
+            "E12345678",
+        ],
+    );
+    s
 }
 
 #[test]
 fn teller_json_never_shows_a_full_phone_or_id_number() {
-    let s = Store::branch();
+    let s = branch();
     let secrets = [
         "13812345678",
         "13912345678",
@@ -188,7 +118,7 @@ fn teller_json_never_shows_a_full_phone_or_id_number() {
 
 #[test]
 fn every_query_class_finds_the_right_client() {
-    let s = Store::branch();
+    let s = branch();
     let numbers = |query: &str| -> Vec<String> {
         json(&s.run("manager01", &["client", "search", query, "--json"]))
             .as_array()
@@ -211,7 +141,7 @@ fn every_query_class_finds_the_right_client() {
 
 #[test]
 fn client_edit_changes_only_what_is_given() {
-    let s = Store::branch();
+    let s = branch();
     s.run(
         "teller01",
         &["client", "edit", "BJ0101-0000001", "--phone", "13700001111"],
@@ -245,7 +175,7 @@ fn client_edit_changes_only_what_is_given() {
 
 #[test]
 fn a_gbk_csv_imports_once_with_a_line_by_line_report() {
-    let s = Store::branch();
+    let s = branch();
     let csv = "姓名,证件号码,手机号,备注\n\
                李娜,11010119800101005X,13800000001,新客户\n\
                张伟,11010119800101005Y,13800000002,\n\
@@ -307,7 +237,7 @@ fn a_gbk_csv_imports_once_with_a_line_by_line_report() {
 
 #[test]
 fn files_that_are_not_client_lists_are_refused_whole() {
-    let s = Store::branch();
+    let s = branch();
     let cases: [(&str, &[u8], &str); 3] = [
         ("empty.csv", b"", "is empty"),
         (
@@ -340,7 +270,7 @@ fn files_that_are_not_client_lists_are_refused_whole() {
 
 #[test]
 fn a_file_of_a_gigabyte_is_refused_before_reading() {
-    let s = Store::branch();
+    let s = branch();
     let file = s.home.path().join("huge.csv");
     // Sparse: a gigabyte long, nothing written.
     std::fs::File::create(&file)

@@ -34,18 +34,16 @@ struct Branch {
 
 impl Branch {
     fn new() -> Branch {
-        let store = TestStore::new();
-        let mut admin = store.admin();
-        for (id, role) in [
-            ("manager01", Role::Manager),
-            ("teller01", Role::Teller),
-            ("rm01", Role::Rm),
-            ("rm02", Role::Rm),
-            ("auditor01", Role::Auditor),
-        ] {
-            admin.add_staff(id, id, role, &secret(PASS)).unwrap();
-        }
-        drop(admin);
+        let store = TestStore::with_staff(
+            &[
+                ("manager01", Role::Manager),
+                ("teller01", Role::Teller),
+                ("rm01", Role::Rm),
+                ("rm02", Role::Rm),
+                ("auditor01", Role::Auditor),
+            ],
+            PASS,
+        );
         Branch { store }
     }
 

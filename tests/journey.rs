@@ -12,6 +12,7 @@ use std::time::{Duration, Instant};
 
 const F1: &str = "\x1bOP";
 const F2: &str = "\x1bOQ";
+const CTRL_T: &str = "\x14";
 const F7: &str = "\x1b[18~";
 const F10: &str = "\x1b[21~";
 const CTRL_L: &str = "\x0c";
@@ -238,13 +239,11 @@ fn first_run_sets_up_a_store_in_chinese() {
     assert!(store.join("branchdesk.db").exists() && store.join("keyslots.json").exists());
 }
 
-#[test]
-fn a_teller_types_a_name_and_opens_the_client() {
-    let _serial = ONE_AT_A_TIME.lock().unwrap_or_else(|p| p.into_inner());
-    let home = tempfile::tempdir().unwrap();
-    let store = home.path().join("demo-store");
+/// A demo store of 300 clients, in Chinese, with teller01 logged in.
+fn demo_as_teller(home: &Path) -> Terminal {
+    let store = home.join("demo-store");
     let mut term = Terminal::start(
-        home.path(),
+        home,
         "zh_CN.UTF-8",
         &[
             "demo",
@@ -259,6 +258,14 @@ fn a_teller_types_a_name_and_opens_the_client() {
     term.key_then(TAB, "teller01");
     term.keys("branchdesk-demo");
     term.key_then(ENTER, "欢迎");
+    term
+}
+
+#[test]
+fn a_teller_types_a_name_and_opens_the_client() {
+    let _serial = ONE_AT_A_TIME.lock().unwrap_or_else(|p| p.into_inner());
+    let home = tempfile::tempdir().unwrap();
+    let mut term = demo_as_teller(home.path());
     term.key_then(F2, "查找");
     // Type-ahead: the list follows the keystroke.
     let list = term.key_then("王", "位客户");
@@ -270,6 +277,55 @@ fn a_teller_types_a_name_and_opens_the_client() {
         "{record}"
     );
     term.key_then(ESC, "位客户");
+    term.key_then(F10, "退出登录并关闭");
+    term.keys(ENTER);
+    assert_eq!(term.exit_code(), 0);
+}
+
+#[test]
+fn a_teller_registers_a_complaint_from_a_clients_record_and_finds_it_on_the_board() {
+    let _serial = ONE_AT_A_TIME.lock().unwrap_or_else(|p| p.into_inner());
+    let home = tempfile::tempdir().unwrap();
+    let mut term = demo_as_teller(home.path());
+    term.key_then(F2, "查找");
+    term.key_then("王", "位客户");
+    let record = term.key_then(ENTER, "已遮盖");
+    let client_no = record
+        .split_whitespace()
+        .find(|w| w.starts_with("DEMO01-"))
+        .expect("the client's number is in the title")
+        .to_string();
+    // Ctrl-T: a complaint by this client; the form opens at the category.
+    let form = term.key_then(CTRL_T, "登记投诉");
+    assert!(form.contains(&client_no), "{form}");
+    term.key_then("\x1b[C", "服务态度");
+    term.keys(TAB);
+    term.keys(TAB);
+    term.keys("要求道歉");
+    term.key_then(TAB, "要求道歉");
+    term.keys("排队时工作人员态度生硬。");
+    term.key_then(ENTER, "态度生硬");
+    term.keys("客户要求当面道歉。");
+    term.wait_for("当面道歉");
+    let case = term.key_then(CTRL_S, "已登记投诉");
+    let receipt_no = case
+        .split_whitespace()
+        .find(|w| w.starts_with("DEMO01-") && w.len() == 19)
+        .expect("a receipt number on screen")
+        .to_string();
+    let today = chrono::Local::now().format("%Y%m%d").to_string();
+    assert!(receipt_no.contains(&today), "{receipt_no}");
+    assert!(case.contains("排队时工作人员态度生硬。") && case.contains("客户要求当面道歉。"));
+    // Back to the board: the new case is there, selected, registered and 15 days to go.
+    let board = term.key_then(ESC, "各状态件数");
+    let line = board
+        .lines()
+        .find(|l| l.contains(&receipt_no))
+        .unwrap_or_else(|| panic!("{receipt_no} not on the board:\n{board}"));
+    assert!(
+        line.contains("服务态度") && line.contains("已登记"),
+        "{line}"
+    );
     term.key_then(F10, "退出登录并关闭");
     term.keys(ENTER);
     assert_eq!(term.exit_code(), 0);

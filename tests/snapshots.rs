@@ -346,3 +346,111 @@ mod clients {
         assert_snapshot!(h.screen());
     }
 }
+
+mod complaints {
+    use super::*;
+
+    fn board(lang: Lang) -> Harness {
+        let name = if lang == Lang::Zh {
+            "张伟"
+        } else {
+            "Zhang Wei"
+        };
+        let mut h = Harness::logged_in(lang, session_info("manager01", name, Role::Manager));
+        h.command(Command::ComplaintsScreen);
+        h.act(Action::Reply(Reply::ComplaintBoard(Box::new(
+            complaint_board(),
+        ))));
+        h
+    }
+
+    #[test]
+    fn board_zh() {
+        let mut h = board(Lang::Zh);
+        h.command(Command::Down);
+        assert_snapshot!(h.screen());
+    }
+
+    #[test]
+    fn board_en() {
+        assert_snapshot!(board(Lang::En).screen());
+    }
+
+    fn intake(lang: Lang) -> Harness {
+        let mut h = board(lang);
+        h.command(Command::NewComplaint);
+        h.command(Command::NextField);
+        h.type_text("张伟");
+        h.command(Command::NextField);
+        h.type_text("13900001111");
+        h.command(Command::NextField);
+        h.command(Command::NextField);
+        h.command(Command::ChoiceNext);
+        h.command(Command::ChoiceNext);
+        h.command(Command::NextField);
+        h.command(Command::NextField);
+        h.type_text("退还手续费");
+        h.command(Command::NextField);
+        h.type_text("客户称转账手续费收取有误，要求说明收费依据并退还多收部分。");
+        h.command(Command::NewLine);
+        h.type_text("Asked for a written answer.");
+        h
+    }
+
+    #[test]
+    fn intake_form_zh() {
+        assert_snapshot!(intake(Lang::Zh).screen());
+    }
+
+    #[test]
+    fn intake_form_en() {
+        assert_snapshot!(intake(Lang::En).screen());
+    }
+
+    #[test]
+    fn intake_form_with_errors_en() {
+        let mut h = board(Lang::En);
+        h.command(Command::NewComplaint);
+        h.command(Command::Save);
+        h.act(Action::Reply(Reply::Failed(
+            branchdesk::Error::ComplaintIntake {
+                errors: vec![
+                    branchdesk::domain::complaint::IntakeError {
+                        field: "complainant_name",
+                        rule: "required",
+                    },
+                    branchdesk::domain::complaint::IntakeError {
+                        field: "category",
+                        rule: "required",
+                    },
+                    branchdesk::domain::complaint::IntakeError {
+                        field: "description",
+                        rule: "required",
+                    },
+                ],
+            },
+        )));
+        assert_snapshot!(h.screen());
+    }
+
+    #[test]
+    fn case_with_history_zh() {
+        let mut h = board(Lang::Zh);
+        h.act(Action::Reply(Reply::Complaint(
+            Box::new(complaint_detail()),
+        )));
+        assert_snapshot!(h.screen());
+    }
+
+    #[test]
+    fn extension_step_en() {
+        let mut h = board(Lang::En);
+        h.act(Action::Reply(Reply::Complaint(
+            Box::new(complaint_detail()),
+        )));
+        h.command(Command::AdvanceComplaint);
+        h.command(Command::ChoiceNext);
+        h.command(Command::Submit);
+        assert_snapshot!(h.screen());
+    }
+}

@@ -397,6 +397,12 @@ pub fn option_label_key(field_label: &str, code: &str) -> String {
         "client.field.tier" => "tier",
         "client.field.consent_marketing" => "yes_no",
         "field.channel" => "channel",
+        "complaint.field.channel" => "complaint.channel",
+        "complaint.field.category" => "complaint.category",
+        "complaint.field.severity" => "complaint.severity",
+        "complaint.field.reason" => "complaint.pause",
+        "complaint.field.step" => "complaint.step",
+        "complaint.field.complainant_told" | "complaint.field.satisfied" => "yes_no",
         _ => return code.to_string(),
     };
     if code.is_empty() {

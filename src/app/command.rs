@@ -64,6 +64,14 @@ commands! {
     Reveal => "reveal",
     EditClient => "edit_client",
     AddNote => "add_note",
+    ComplaintsScreen => "complaints_screen",
+    NewComplaint => "new_complaint",
+    OpenComplaint => "open_complaint",
+    AdvanceComplaint => "advance_complaint",
+    PrintSlip => "print_slip",
+    NewLine => "new_line",
+    LineUp => "line_up",
+    LineDown => "line_down",
 }
 
 impl Command {
@@ -88,10 +96,13 @@ pub enum Context {
     Help,
     Lookup,
     Client,
+    Complaints,
+    Complaint,
+    Lines,
 }
 
 impl Context {
-    pub const ALL: [Context; 12] = [
+    pub const ALL: [Context; 15] = [
         Context::Global,
         Context::Form,
         Context::Choice,
@@ -104,6 +115,9 @@ impl Context {
         Context::Help,
         Context::Lookup,
         Context::Client,
+        Context::Complaints,
+        Context::Complaint,
+        Context::Lines,
     ];
 
     pub fn name(self) -> &'static str {
@@ -120,6 +134,9 @@ impl Context {
             Context::Help => "help",
             Context::Lookup => "lookup",
             Context::Client => "client",
+            Context::Complaints => "complaints",
+            Context::Complaint => "complaint",
+            Context::Lines => "lines",
         }
     }
 

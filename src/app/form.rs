@@ -1,12 +1,19 @@
-//! Form fields: plain text (with cursor, CJK-aware, via tui-input), secrets (never shown,
-//! zeroed when dropped) and choices.
+//! Form fields: plain text (with cursor, CJK-aware, via tui-input), several lines of text
+//! (via ratatui-textarea), secrets (never shown, zeroed when dropped) and choices.
 
+use ratatui_textarea::{CursorMove, TextArea, WrapMode};
 use tui_input::{Input, InputRequest};
 use zeroize::Zeroizing;
 
 #[derive(Debug, Clone)]
 pub enum FieldValue {
     Text(Input),
+    /// Several lines (a complaint's description). `text` mirrors the area's lines.
+    Lines {
+        area: Box<TextArea<'static>>,
+        text: String,
+        rows: u16,
+    },
     Secret(SecretInput),
     /// `options` are labels, or (with `coded`) codes whose labels the screen looks up.
     Choice {
@@ -61,6 +68,29 @@ impl Field {
         }
     }
 
+    /// Several lines of text, shown `rows` high and wrapped to the field's width.
+    pub fn lines(label: &'static str, max_chars: usize, rows: u16) -> Field {
+        let mut area = TextArea::default();
+        area.set_wrap_mode(WrapMode::WordOrGlyph);
+        // The terminal's own cursor marks the place (and shows what an input method is
+        // composing); the widget draws none of its own.
+        area.set_cursor_line_style(ratatui::style::Style::new());
+        area.set_cursor_style(ratatui::style::Style::new());
+        area.set_style(
+            ratatui::style::Style::new().add_modifier(ratatui::style::Modifier::UNDERLINED),
+        );
+        Field {
+            label,
+            value: FieldValue::Lines {
+                area: Box::new(area),
+                text: String::new(),
+                rows,
+            },
+            max_chars,
+            error: None,
+        }
+    }
+
     pub fn secret(label: &'static str) -> Field {
         Field {
             label,
@@ -98,8 +128,15 @@ impl Field {
     }
 
     pub fn with_text(mut self, text: &str) -> Field {
-        if let FieldValue::Text(input) = &mut self.value {
-            *input = Input::new(text.to_string());
+        match &mut self.value {
+            FieldValue::Text(input) => *input = Input::new(text.to_string()),
+            FieldValue::Lines {
+                area, text: mirror, ..
+            } => {
+                area.insert_str(text);
+                *mirror = area.lines().join("\n");
+            }
+            _ => {}
         }
         self
     }
@@ -108,6 +145,7 @@ impl Field {
     pub fn value(&self) -> &str {
         match &self.value {
             FieldValue::Text(input) => input.value(),
+            FieldValue::Lines { text, .. } => text,
             FieldValue::Secret(secret) => secret.reveal(),
             FieldValue::Choice { options, index, .. } => {
                 options.get(*index).map_or("", String::as_str)
@@ -119,6 +157,10 @@ impl Field {
         !matches!(self.value, FieldValue::Choice { .. })
     }
 
+    pub fn is_lines(&self) -> bool {
+        matches!(self.value, FieldValue::Lines { .. })
+    }
+
     fn edit(&mut self, request: InputRequest) -> bool {
         if let InputRequest::InsertChar(c) = request
             && (c.is_control() || self.value().chars().count() >= self.max_chars)
@@ -127,6 +169,39 @@ impl Field {
         }
         match &mut self.value {
             FieldValue::Text(input) => input.handle(request).is_some_and(|s| s.value),
+            FieldValue::Lines { area, text, .. } => {
+                let changed = match request {
+                    InputRequest::InsertChar(c) => {
+                        area.insert_char(c);
+                        true
+                    }
+                    InputRequest::DeletePrevChar => area.delete_char(),
+                    InputRequest::DeleteNextChar => area.delete_next_char(),
+                    InputRequest::DeletePrevWord => area.delete_word(),
+                    InputRequest::DeleteLine => area.clear(),
+                    InputRequest::GoToPrevChar => {
+                        area.move_cursor(CursorMove::Back);
+                        false
+                    }
+                    InputRequest::GoToNextChar => {
+                        area.move_cursor(CursorMove::Forward);
+                        false
+                    }
+                    InputRequest::GoToStart => {
+                        area.move_cursor(CursorMove::Head);
+                        false
+                    }
+                    InputRequest::GoToEnd => {
+                        area.move_cursor(CursorMove::End);
+                        false
+                    }
+                    _ => false,
+                };
+                if changed {
+                    *text = area.lines().join("\n");
+                }
+                changed
+            }
             FieldValue::Secret(secret) => {
                 let before = secret.chars();
                 secret.handle(request);
@@ -203,9 +278,44 @@ impl Form {
     }
 
     pub fn paste(&mut self, text: &str) {
-        // One line: a pasted newline must not submit the form.
-        for c in text.chars().filter(|c| !c.is_control()) {
-            self.edit(InputRequest::InsertChar(c));
+        let lines = self.focused().is_some_and(Field::is_lines);
+        for c in text.chars() {
+            match c {
+                // Several-line fields keep the pasted lines; elsewhere a pasted newline must
+                // not submit the form.
+                '\n' if lines => self.new_line(),
+                c if c.is_control() => {}
+                c => self.edit(InputRequest::InsertChar(c)),
+            }
+        }
+    }
+
+    /// Starts a new line in a several-line field.
+    pub fn new_line(&mut self) {
+        if let Some(field) = self.fields.get_mut(self.focus)
+            && field.value().chars().count() < field.max_chars
+            && let FieldValue::Lines { area, text, .. } = &mut field.value
+        {
+            area.insert_newline();
+            *text = area.lines().join("\n");
+            field.error = None;
+            self.error = None;
+            self.dirty = true;
+        }
+    }
+
+    /// Moves the cursor a line up (`-1`) or down in a several-line field.
+    pub fn move_line(&mut self, step: i32) {
+        if let Some(Field {
+            value: FieldValue::Lines { area, .. },
+            ..
+        }) = self.fields.get_mut(self.focus)
+        {
+            area.move_cursor(if step < 0 {
+                CursorMove::Up
+            } else {
+                CursorMove::Down
+            });
         }
     }
 
@@ -278,6 +388,26 @@ mod tests {
         form.cycle(1);
         form.cycle(1);
         assert_eq!(form.value(0), "b");
+    }
+
+    #[test]
+    fn several_line_fields_keep_their_lines() {
+        let mut form = Form::new(vec![Field::lines("d", 12, 3)]);
+        form.paste("第一行\n第二行");
+        form.new_line();
+        form.edit(InputRequest::InsertChar('x'));
+        assert_eq!(form.value(0), "第一行\n第二行\nx");
+        form.move_line(-1);
+        form.edit(InputRequest::GoToEnd);
+        form.edit(InputRequest::DeletePrevChar);
+        assert_eq!(form.value(0), "第一行\n第二\nx");
+        // The limit counts every character, newlines included.
+        form.paste("一二三四五六七八九十");
+        assert_eq!(form.value(0).chars().count(), 12);
+        form.new_line();
+        assert_eq!(form.value(0).chars().count(), 12);
+        form.edit(InputRequest::DeleteLine);
+        assert_eq!(form.value(0), "");
     }
 
     #[test]

@@ -4,11 +4,13 @@
 
 pub mod clients;
 mod command;
+pub mod complaints;
 pub mod form;
 mod screens;
 
 pub use clients::ClientsScreen;
 pub use command::{Command, Context};
+pub use complaints::ComplaintsScreen;
 pub use screens::{AuditScreen, LockState, StaffOverlay, StaffScreen};
 
 use crate::domain::staff::Permission;
@@ -44,6 +46,7 @@ pub enum Effect {
 pub enum Tab {
     Overview,
     Clients,
+    Complaints,
     Staff,
     Audit,
 }
@@ -53,6 +56,7 @@ impl Tab {
         match self {
             Tab::Overview => "tab.overview",
             Tab::Clients => "tab.clients",
+            Tab::Complaints => "tab.complaints",
             Tab::Staff => "tab.staff",
             Tab::Audit => "tab.audit",
         }
@@ -62,6 +66,7 @@ impl Tab {
         match self {
             Tab::Overview => "tab_about.overview",
             Tab::Clients => "tab_about.clients",
+            Tab::Complaints => "tab_about.complaints",
             Tab::Staff => "tab_about.staff",
             Tab::Audit => "tab_about.audit",
         }
@@ -72,6 +77,7 @@ impl Tab {
         match self {
             Tab::Overview => None,
             Tab::Clients => Some(Command::ClientsScreen),
+            Tab::Complaints => Some(Command::ComplaintsScreen),
             Tab::Staff => Some(Command::StaffScreen),
             Tab::Audit => Some(Command::AuditScreen),
         }
@@ -81,6 +87,7 @@ impl Tab {
         match self {
             Tab::Overview => None,
             Tab::Clients => Some(Permission::ViewClients),
+            Tab::Complaints => Some(Permission::ViewComplaints),
             Tab::Staff => Some(Permission::ViewStaff),
             Tab::Audit => Some(Permission::ViewAudit),
         }
@@ -107,6 +114,7 @@ pub struct MainState {
     pub session: SessionInfo,
     pub tab: Tab,
     pub clients: ClientsScreen,
+    pub complaints: ComplaintsScreen,
     pub staff: StaffScreen,
     pub audit: AuditScreen,
     pub lock: Option<LockState>,
@@ -140,6 +148,8 @@ pub enum Pending {
     StaffAction,
     ClientForm,
     ClientPrompt,
+    ComplaintForm,
+    ComplaintPrompt,
     Logout { then_quit: bool },
     Other,
 }
@@ -211,10 +221,16 @@ impl App {
         let Some(main) = self.main() else {
             return Vec::new();
         };
-        [Tab::Overview, Tab::Clients, Tab::Staff, Tab::Audit]
-            .into_iter()
-            .filter(|tab| tab.permission().is_none_or(|p| main.session.can(p)))
-            .collect()
+        [
+            Tab::Overview,
+            Tab::Clients,
+            Tab::Complaints,
+            Tab::Staff,
+            Tab::Audit,
+        ]
+        .into_iter()
+        .filter(|tab| tab.permission().is_none_or(|p| main.session.can(p)))
+        .collect()
     }
 
     fn is_locked(&self) -> bool {
@@ -232,6 +248,7 @@ impl App {
                 (Some(lock), _, _) => Some(&lock.form),
                 (None, Tab::Staff, Some(overlay)) => overlay.form(),
                 (None, Tab::Clients, _) => main.clients.active_form(),
+                (None, Tab::Complaints, _) => main.complaints.active_form(),
                 _ => None,
             },
         }
@@ -247,6 +264,7 @@ impl App {
                 (Some(lock), _, _) => Some(&mut lock.form),
                 (None, Tab::Staff, Some(overlay)) => overlay.form_mut(),
                 (None, Tab::Clients, _) => main.clients.active_form_mut(),
+                (None, Tab::Complaints, _) => main.complaints.active_form_mut(),
                 _ => None,
             },
         }
@@ -262,6 +280,9 @@ impl App {
         let mut contexts = Vec::new();
         if let Some(form) = self.active_form() {
             match form.focused() {
+                Some(field) if field.is_lines() => {
+                    contexts.extend([Context::Lines, Context::Field])
+                }
                 Some(field) if field.is_text_like() => contexts.push(Context::Field),
                 Some(_) => contexts.push(Context::Choice),
                 None => {}
@@ -295,6 +316,16 @@ impl App {
                         contexts.insert(0, Context::Lookup);
                     }
                 }
+                (Tab::Complaints, _) => {
+                    let screen = &main.complaints;
+                    if screen.active_form().is_some() {
+                        contexts.push(Context::Form);
+                    } else if screen.case.is_some() {
+                        contexts.extend([Context::Complaint, Context::List]);
+                    } else {
+                        contexts.extend([Context::Complaints, Context::List]);
+                    }
+                }
                 (Tab::Overview, _) => {}
             },
         }
@@ -316,7 +347,9 @@ impl App {
                 Phase::Setup(_) => true,
                 Phase::Main(main) => {
                     main.lock.is_none()
-                        && (main.staff.overlay.is_some() || main.clients.form.is_some())
+                        && (main.staff.overlay.is_some()
+                            || main.clients.form.is_some()
+                            || main.complaints.active_form().is_some())
                 }
                 Phase::Login(_) => false,
             },
@@ -325,6 +358,9 @@ impl App {
                 can(Permission::EditClients)
             }
             Command::ImportClients => can(Permission::ImportClients),
+            Command::ComplaintsScreen => can(Permission::ViewComplaints),
+            Command::PrintSlip => can(Permission::RegisterComplaint),
+            Command::NewComplaint | Command::AdvanceComplaint => can(Permission::RegisterComplaint),
             Command::Reveal => {
                 can(Permission::RevealClient)
                     && main.is_some_and(|m| {
@@ -338,6 +374,17 @@ impl App {
             | Command::DisableStaff
             | Command::UnlockAccount => can(Permission::ManageStaff),
             _ => true,
+        }
+    }
+
+    /// A "working…" line goes once the answer is in; other messages stay.
+    fn clear_busy(&mut self) {
+        if self
+            .status
+            .as_ref()
+            .is_some_and(|s| s.kind == StatusKind::Busy)
+        {
+            self.status = None;
         }
     }
 
@@ -459,6 +506,7 @@ impl App {
                 if let Some(main) = self.main_mut() {
                     main.staff.overlay = None;
                     main.clients.form = None;
+                    main.complaints.intake = None;
                 }
             }
             (Modal::Quit | Modal::Discard, Command::Back) => self.modal = None,
@@ -498,6 +546,10 @@ impl App {
             Command::Lock => self.lock(false),
             Command::Logout => self.send(Pending::Logout { then_quit: false }, Request::Logout),
             Command::ClientsScreen => self.open_tab(Tab::Clients),
+            Command::ComplaintsScreen => self.open_tab(Tab::Complaints),
+            Command::NewLine => self.with_form(Form::new_line),
+            Command::LineUp => self.with_form(|f| f.move_line(-1)),
+            Command::LineDown => self.with_form(|f| f.move_line(1)),
             Command::StaffScreen => self.open_tab(Tab::Staff),
             Command::AuditScreen => self.open_tab(Tab::Audit),
             Command::NextField => self.with_form(Form::next),
@@ -553,6 +605,24 @@ impl App {
                     return Vec::new();
                 }
             }
+            if main.tab == Tab::Complaints {
+                let screen = &mut main.complaints;
+                if screen.close_top() {
+                    return Vec::new();
+                }
+                if let Some(form) = &screen.intake {
+                    if form.dirty {
+                        self.modal = Some(Modal::Discard);
+                    } else {
+                        screen.intake = None;
+                    }
+                    return Vec::new();
+                }
+                // Back on the board, which the step may have changed.
+                if let Some(request) = screen.close_case() {
+                    return vec![Effect::Send(request)];
+                }
+            }
             if main.tab != Tab::Overview {
                 main.tab = Tab::Overview;
                 return Vec::new();
@@ -569,7 +639,8 @@ impl App {
         let Some(main) = self.main_mut() else {
             return Vec::new();
         };
-        let client_form_dirty = main.clients.form.as_ref().is_some_and(|f| f.form.dirty);
+        let client_form_dirty = main.clients.form.as_ref().is_some_and(|f| f.form.dirty)
+            || main.complaints.intake.as_ref().is_some_and(|f| f.dirty);
         if client_form_dirty
             || main
                 .staff
@@ -585,6 +656,7 @@ impl App {
         main.tab = tab;
         match tab {
             Tab::Staff if !main.staff.loaded => self.send(Pending::Other, Request::ListStaff),
+            Tab::Complaints => vec![Effect::Send(main.complaints.load_board())],
             Tab::Audit if main.audit.rows.is_empty() && !main.audit.exhausted => {
                 main.audit.loading = true;
                 self.send(Pending::Other, screens::first_audit_page())
@@ -604,6 +676,7 @@ impl App {
         // drawn under the lock.
         main.staff.overlay = None;
         main.clients = ClientsScreen::default();
+        main.complaints = ComplaintsScreen::default();
         main.lock = Some(LockState::new(idle));
         self.modal = None;
         self.status = None;
@@ -623,6 +696,7 @@ impl App {
             return Vec::new();
         }
         let i18n = self.i18n;
+        let today = wall_date(self.now);
         match &mut self.phase {
             Phase::Setup(form) => {
                 if !save && !form.on_last_field() {
@@ -675,6 +749,8 @@ impl App {
                     } else {
                         screen.submit_form(save)
                     }
+                } else if main.tab == Tab::Complaints {
+                    main.complaints.submit(save, i18n, today)
                 } else {
                     main.staff.submit(save, i18n)
                 };
@@ -691,6 +767,7 @@ impl App {
 
     fn on_screen_command(&mut self, command: Command) -> Vec<Effect> {
         let i18n = self.i18n;
+        let today = wall_date(self.now);
         let Some(main) = self.main_mut() else {
             return Vec::new();
         };
@@ -721,13 +798,26 @@ impl App {
                         screen.ask(clients::PromptKind::Note);
                         None
                     }
+                    Command::NewComplaint if screen.panel.is_some() => {
+                        let client_no = screen.panel.as_ref().map(|p| p.view.client_no.clone());
+                        main.complaints.new_intake(client_no.as_deref(), today);
+                        main.tab = Tab::Complaints;
+                        // The board behind the form, for when it closes.
+                        Some(main.complaints.load_board())
+                    }
                     _ if screen.in_lookup() => screen.on_lookup_command(command),
                     _ => None,
                 }
             }
+            Tab::Complaints => {
+                let may_manage = main.session.can(Permission::ManageComplaints);
+                main.complaints.on_command(command, may_manage, today)
+            }
             Tab::Overview => None,
         };
         match request {
+            // Loading the board is background work: forms stay usable meanwhile.
+            Some(request @ Request::ComplaintBoard) => vec![Effect::Send(request)],
             Some(request) => self.send(Pending::Other, request),
             None => Vec::new(),
         }
@@ -746,6 +836,7 @@ impl App {
                     session,
                     tab: Tab::Overview,
                     clients: ClientsScreen::default(),
+                    complaints: ComplaintsScreen::default(),
                     staff: StaffScreen::default(),
                     audit: AuditScreen::default(),
                     lock: None,
@@ -756,10 +847,14 @@ impl App {
                 self.say(StatusKind::Busy, text);
             }
             Reply::Unlocked => {
+                self.status = None;
                 if let Some(main) = self.main_mut() {
                     main.lock = None;
+                    // The lock cleared the board; it comes back as it is now.
+                    if main.tab == Tab::Complaints {
+                        return vec![Effect::Send(main.complaints.load_board())];
+                    }
                 }
-                self.status = None;
             }
             Reply::LoggedOut => {
                 if pending == Some(Pending::Logout { then_quit: true }) {
@@ -773,13 +868,7 @@ impl App {
                 if let Some(main) = self.main_mut() {
                     main.staff.set_rows(rows);
                 }
-                if self
-                    .status
-                    .as_ref()
-                    .is_some_and(|s| s.kind == StatusKind::Busy)
-                {
-                    self.status = None;
-                }
+                self.clear_busy();
             }
             Reply::StaffChanged => {
                 if let Some(main) = self.main_mut() {
@@ -822,6 +911,63 @@ impl App {
                 if let Some(main) = self.main_mut() {
                     main.clients.import = Some(clients::ImportState::Done(*report));
                     main.clients.prompt = None;
+                }
+            }
+            Reply::ComplaintBoard(board) => {
+                if let Some(main) = self.main_mut() {
+                    main.complaints.set_board(*board);
+                }
+                self.clear_busy();
+            }
+            Reply::Complaint(detail) => {
+                self.clear_busy();
+                if let Some(main) = self.main_mut() {
+                    main.complaints.show_case(*detail);
+                }
+            }
+            Reply::ComplaintRegistered(registered) => {
+                self.say(
+                    StatusKind::Success,
+                    i18n.fill(
+                        "cli.complaint_registered",
+                        &[
+                            ("receipt_no", &registered.receipt_no),
+                            ("due", &registered.due_on.to_string()),
+                        ],
+                    ),
+                );
+                if let Some(main) = self.main_mut() {
+                    main.complaints.intake = None;
+                }
+                return self.send(
+                    Pending::Other,
+                    Request::OpenComplaint {
+                        key: registered.receipt_no,
+                    },
+                );
+            }
+            Reply::ComplaintAdvanced { step, detail } => {
+                let text = i18n.fill(
+                    "cli.complaint_advanced",
+                    &[
+                        ("receipt_no", &detail.row.receipt_no),
+                        ("step", i18n.t_owned(format!("complaint.step.{step}"))),
+                        (
+                            "state",
+                            i18n.t_owned(format!("complaint.state.{}", detail.row.state.code())),
+                        ),
+                    ],
+                );
+                self.say(StatusKind::Success, text);
+                if let Some(main) = self.main_mut() {
+                    main.complaints.show_case(*detail);
+                }
+            }
+            Reply::SlipWritten { path } => {
+                let text = i18n.fill("cli.slip_written", &[("path", &path.display().to_string())]);
+                self.say(StatusKind::Success, text);
+                if let Some(main) = self.main_mut() {
+                    main.complaints.slip = None;
                 }
             }
             Reply::AuditPage { before, rows } => {
@@ -870,6 +1016,27 @@ impl App {
                 }
                 _ => main.clients.form.as_mut().map(|f| &mut f.form),
             },
+            (Some(Pending::ComplaintForm), Phase::Main(main)) => {
+                let screen = &mut main.complaints;
+                match &error {
+                    crate::Error::ComplaintIntake { errors } => {
+                        screen.refuse_intake(errors, |e| crate::error::intake_rule_text(i18n, e));
+                        return;
+                    }
+                    crate::Error::ClientNotFound { .. } => {
+                        screen.refuse_intake_field("client", message);
+                        return;
+                    }
+                    crate::Error::StaffNotFound { .. } => {
+                        screen.refuse_intake_field("subject_staff", message);
+                        return;
+                    }
+                    _ => screen.intake.as_mut(),
+                }
+            }
+            (Some(Pending::ComplaintPrompt), Phase::Main(main)) => {
+                main.complaints.active_form_mut()
+            }
             (Some(Pending::ClientPrompt), Phase::Main(main)) => {
                 main.clients.import = None;
                 main.clients.prompt.as_mut().map(|p| &mut p.form)
@@ -881,6 +1048,11 @@ impl App {
             None => self.say(StatusKind::Error, message),
         }
     }
+}
+
+/// The day on the wall clock (the branch's local date).
+fn wall_date(now: DateTime<FixedOffset>) -> chrono::NaiveDate {
+    now.date_naive()
 }
 
 fn session_greeting(session: &SessionInfo, i18n: &I18n) -> Option<StatusLine> {

@@ -2,11 +2,13 @@
 
 use super::progress::Progress;
 use crate::domain::clock::Clock;
+use crate::domain::complaint::Step;
+use crate::domain::demo_complaints::demo_complaints;
 use crate::domain::staff::Role;
 use crate::domain::synthetic::Generator;
 use crate::error::{Error, Result};
 use crate::i18n::{I18n, Lang};
-use crate::store::{NewStore, Session, StoreOptions, StorePaths};
+use crate::store::{NewStore, Session, StoreOptions, StorePaths, client_no_for};
 use secrecy::SecretString;
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -63,18 +65,57 @@ pub fn ensure_demo_store(
         session.add_staff(staff.0, name(*staff), staff.1, &passphrase())?;
     }
     drop(session);
+    let login = |id: &str| {
+        Session::unlock(
+            paths,
+            id,
+            &passphrase(),
+            clock.clone(),
+            StoreOptions::default(),
+        )
+    };
     if clients > 0 {
         // Client lists are loaded by the branch manager, as in a real branch.
-        let mut manager = Session::unlock(
-            paths,
-            "manager01",
-            &passphrase(),
-            clock,
-            StoreOptions::default(),
-        )?;
-        generate_clients(&mut manager, clients, I18n::for_lang(lang))?;
+        generate_clients(&mut login("manager01")?, clients, I18n::for_lang(lang))?;
     }
+    add_complaints(login, lang, clients)?;
     Ok(true)
+}
+
+/// A month of complaints: the teller registers them, then the manager takes them on (one
+/// session at a time: the store admits one).
+fn add_complaints(login: impl Fn(&str) -> Result<Session>, lang: Lang, clients: u64) -> Result<()> {
+    let mut teller = login("teller01")?;
+    let today = teller.today_local();
+    let branch = teller.branch().code.clone();
+    let cases = demo_complaints(today, lang == Lang::Zh, clients);
+    let mut receipts: Vec<String> = Vec::with_capacity(cases.len());
+    for (_, case) in &cases {
+        let mut intake = case.intake.clone();
+        if let Some(index) = case.client {
+            intake.client = client_no_for(&branch, index as i64 + 1);
+        }
+        receipts.push(teller.register_complaint(&intake)?.receipt_no);
+    }
+    drop(teller);
+    let mut manager = login("manager01")?;
+    for ((received, case), receipt_no) in cases.into_iter().zip(&receipts) {
+        for (after, step, note) in case.steps {
+            let step = match step {
+                Step::Merged { into } => Step::Merged {
+                    into: into
+                        .strip_prefix('#')
+                        .and_then(|i| i.parse::<usize>().ok())
+                        .and_then(|i| receipts.get(i).cloned())
+                        .unwrap_or(into),
+                },
+                other => other,
+            };
+            let on = received + chrono::Duration::days(after);
+            manager.advance_complaint(receipt_no, step, Some(on), note)?;
+        }
+    }
+    Ok(())
 }
 
 /// Loads `count` synthetic clients (an RM book of about 5,000 for `rm01`).

@@ -1,6 +1,7 @@
 //! The command line: every feature, scriptable, with `--json` on listings.
 
 mod clients;
+mod complaints;
 mod demo;
 mod progress;
 mod secrets;
@@ -77,6 +78,16 @@ enum Command {
     Client {
         #[command(subcommand)]
         action: Box<clients::ClientCommand>,
+    },
+    /// Complaints: intake, list and board, history, next step, acknowledgement slip
+    Complaint {
+        #[command(subcommand)]
+        action: Box<complaints::ComplaintCommand>,
+    },
+    /// The branch's details (the contact printed on complaint slips)
+    Branch {
+        #[command(subcommand)]
+        action: complaints::BranchCommand,
     },
     /// Manage staff accounts
     User {
@@ -373,6 +384,8 @@ fn run(cx: &Context, command: Option<Command>) -> Result<ExitCode> {
         }
         Some(Command::User { action }) => user_command(cx, action),
         Some(Command::Client { action }) => clients::run(cx, *action),
+        Some(Command::Complaint { action }) => complaints::run(cx, *action),
+        Some(Command::Branch { action }) => complaints::run_branch(cx, action),
         Some(Command::Backup { to }) => {
             let mut session = cx.login(&cx.store_paths()?)?;
             let show_progress = std::io::stderr().is_terminal();

@@ -7,6 +7,7 @@ pub enum BranchRuleError {
     CodeFormat,
     NameEmpty,
     NameTooLong,
+    ContactInvalid,
 }
 
 impl BranchRuleError {
@@ -15,6 +16,7 @@ impl BranchRuleError {
             BranchRuleError::CodeFormat => "rule.branch_code_format",
             BranchRuleError::NameEmpty => "rule.branch_name_empty",
             BranchRuleError::NameTooLong => "rule.branch_name_too_long",
+            BranchRuleError::ContactInvalid => "rule.branch_contact",
         }
     }
 }
@@ -53,6 +55,15 @@ pub fn validate_branch_name(raw: &str) -> Result<String, BranchRuleError> {
         return Err(BranchRuleError::NameTooLong);
     }
     Ok(name.to_string())
+}
+
+/// The branch contact printed on complaint slips (phone, hours, address): one line.
+pub fn validate_branch_contact(raw: &str) -> Result<String, BranchRuleError> {
+    let contact = raw.trim();
+    if contact.is_empty() || contact.chars().count() > 80 || contact.chars().any(char::is_control) {
+        return Err(BranchRuleError::ContactInvalid);
+    }
+    Ok(contact.to_string())
 }
 
 #[cfg(test)]

@@ -459,7 +459,7 @@ pub fn parse_date(raw: &str) -> Option<NaiveDate> {
     NaiveDate::from_ymd_opt(y.parse().ok()?, m.parse().ok()?, d.parse().ok()?)
 }
 
-fn parse_yes_no(raw: &str) -> Option<bool> {
+pub(crate) fn parse_yes_no(raw: &str) -> Option<bool> {
     match raw.trim().to_lowercase().as_str() {
         "" | "no" | "n" | "false" | "0" | "否" | "不同意" => Some(false),
         "yes" | "y" | "true" | "1" | "是" | "同意" => Some(true),

@@ -3,8 +3,11 @@
 
 pub mod audit;
 pub mod branch;
+pub mod calendar;
 pub mod client;
 pub mod clock;
+pub mod complaint;
+pub mod demo_complaints;
 pub mod hlc;
 pub mod ids;
 pub mod lockout;

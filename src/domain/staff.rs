@@ -52,6 +52,10 @@ impl Role {
             EditClients => matches!(self, Teller | Rm | Manager),
             ImportClients => matches!(self, Manager),
             RevealClient => matches!(self, Teller | Rm | Manager | Auditor),
+            ViewComplaints => matches!(self, Teller | Rm | Manager | Auditor),
+            RegisterComplaint => matches!(self, Teller | Rm | Manager),
+            ManageComplaints => matches!(self, Manager),
+            ManageBranch => matches!(self, Admin | Manager),
         }
     }
 }
@@ -84,6 +88,10 @@ pub enum Permission {
     EditClients,
     ImportClients,
     RevealClient,
+    ViewComplaints,
+    RegisterComplaint,
+    ManageComplaints,
+    ManageBranch,
 }
 
 impl Permission {
@@ -99,6 +107,10 @@ impl Permission {
             Permission::EditClients => "edit_clients",
             Permission::ImportClients => "import_clients",
             Permission::RevealClient => "reveal_client",
+            Permission::ViewComplaints => "view_complaints",
+            Permission::RegisterComplaint => "register_complaint",
+            Permission::ManageComplaints => "manage_complaints",
+            Permission::ManageBranch => "manage_branch",
         }
     }
 }

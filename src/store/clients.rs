@@ -556,7 +556,7 @@ pub struct LoadSummary {
 }
 
 /// This branch's number for its `seq`-th client.
-pub(crate) fn client_no_for(store_branch: &str, seq: i64) -> String {
+pub fn client_no_for(store_branch: &str, seq: i64) -> String {
     format!("{store_branch}-{seq:07}")
 }
 

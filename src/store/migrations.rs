@@ -163,6 +163,59 @@ const MIGRATIONS: &[&str] = &[
     CREATE INDEX interaction_by_client ON interaction (client_id, at);
     "#,
     ),
+    // 3: complaints, their event history, and the board (derived from the history).
+    r#"
+    CREATE TABLE complaint (
+        id                TEXT PRIMARY KEY,
+        receipt_no        TEXT NOT NULL UNIQUE,
+        client_id         TEXT REFERENCES client (id),
+        complainant_name  TEXT NOT NULL,
+        complainant_phone TEXT,
+        channel           TEXT NOT NULL,
+        category          TEXT NOT NULL,
+        severity          TEXT NOT NULL,
+        request           TEXT NOT NULL,
+        description       TEXT NOT NULL,
+        subject_staff     TEXT,
+        received_on       TEXT NOT NULL,
+        created_at        TEXT NOT NULL,
+        created_by        TEXT NOT NULL,
+        hlc               INTEGER NOT NULL
+    ) STRICT;
+    CREATE INDEX complaint_by_client ON complaint (client_id);
+
+    -- Append-only: the state of a case is what its events say.
+    CREATE TABLE complaint_event (
+        id           TEXT PRIMARY KEY,
+        complaint_id TEXT NOT NULL REFERENCES complaint (id),
+        on_date      TEXT NOT NULL,
+        at           TEXT NOT NULL,
+        by_staff     TEXT NOT NULL,
+        step         TEXT NOT NULL,
+        data         TEXT NOT NULL,
+        note         TEXT,
+        hlc          INTEGER NOT NULL
+    ) STRICT;
+    CREATE INDEX complaint_event_by_case ON complaint_event (complaint_id, at);
+    CREATE TRIGGER complaint_event_append_only_update BEFORE UPDATE ON complaint_event
+        BEGIN SELECT RAISE(ABORT, 'complaint_event is append-only'); END;
+    CREATE TRIGGER complaint_event_append_only_delete BEFORE DELETE ON complaint_event
+        BEGIN SELECT RAISE(ABORT, 'complaint_event is append-only'); END;
+
+    -- Each case's state replayed from its events, for the board (local, never sent).
+    CREATE TABLE complaint_case (
+        complaint_id TEXT PRIMARY KEY REFERENCES complaint (id),
+        state        TEXT NOT NULL,
+        clock_from   TEXT NOT NULL,
+        limit_days   INTEGER NOT NULL,
+        paused_days  INTEGER NOT NULL,
+        paused_since TEXT,
+        handler      TEXT,
+        stopped_on   TEXT,
+        extensions   INTEGER NOT NULL
+    ) STRICT;
+    CREATE INDEX complaint_case_by_state ON complaint_case (state);
+    "#,
 ];
 
 /// The schema version this build writes.

@@ -5,6 +5,7 @@ mod audit;
 mod backup;
 mod bench;
 mod clients;
+mod complaints;
 mod db;
 mod doctor;
 mod fsutil;
@@ -22,7 +23,10 @@ mod write;
 pub use audit::{AuditRow, LoginHistory};
 pub use backup::{BackupSummary, RestoreSummary, restore};
 pub use bench::{PlainCopy, Sample};
-pub use clients::{CHANNELS, Interaction, LoadSummary, NewClient};
+pub use clients::{CHANNELS, Interaction, LoadSummary, NewClient, client_no_for};
+pub use complaints::{
+    Board, ComplaintDetail, ComplaintRow, HistoryEntry, Registered, Slip, calendar as work_calendar,
+};
 pub use db::open_db;
 pub use doctor::{Check, DoctorReport};
 pub use fsutil::create_private_dir;

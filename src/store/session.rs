@@ -53,6 +53,8 @@ pub struct BranchInfo {
     pub name: String,
     pub store_id: String,
     pub demo: bool,
+    /// How complainants reach the branch (printed on slips); None until set.
+    pub contact: Option<String>,
 }
 
 /// A logged-in staff member's handle on an open store.
@@ -123,6 +125,7 @@ impl Session {
             name: branch_name,
             store_id: store_id.clone(),
             demo: setup.demo,
+            contact: None,
         };
         let mut slots = KeySlots::new(store_id.clone(), setup.demo);
         slots.put(
@@ -527,6 +530,13 @@ fn read_branch(conn: &Connection) -> Result<BranchInfo> {
         name: setting("branch_name")?,
         store_id: setting("store_id")?,
         demo: setting("demo")? == "true",
+        contact: conn
+            .query_row(
+                "SELECT value FROM settings WHERE key = 'branch_contact'",
+                [],
+                |r| r.get(0),
+            )
+            .optional()?,
     })
 }
 

@@ -22,6 +22,8 @@ pub enum Table {
     Settings,
     Client,
     Interaction,
+    Complaint,
+    ComplaintEvent,
 }
 
 impl Table {
@@ -31,19 +33,32 @@ impl Table {
             Table::Settings => "settings",
             Table::Client => "client",
             Table::Interaction => "interaction",
+            Table::Complaint => "complaint",
+            Table::ComplaintEvent => "complaint_event",
         }
     }
 
     fn key_column(self) -> &'static str {
         match self {
-            Table::Staff | Table::Client | Table::Interaction => "id",
+            Table::Staff
+            | Table::Client
+            | Table::Interaction
+            | Table::Complaint
+            | Table::ComplaintEvent => "id",
             Table::Settings => "key",
         }
     }
 
     /// Whether rows carry an `hlc` column (for per-row last-writer-wins at HQ).
     fn has_hlc(self) -> bool {
-        matches!(self, Table::Staff | Table::Client | Table::Interaction)
+        matches!(
+            self,
+            Table::Staff
+                | Table::Client
+                | Table::Interaction
+                | Table::Complaint
+                | Table::ComplaintEvent
+        )
     }
 }
 

@@ -2,9 +2,10 @@
 
 use super::keymap::Keymap;
 use super::views::{
-    FormBox, dim, plain, popup, render_confirm, render_form_box, skip_columns, wrap,
+    FormBox, dim, form_notes, plain, popup, render_confirm, render_form_box, shown_value,
+    skip_columns,
 };
-use crate::app::clients::{ClientsScreen, FORM_FIELDS, ImportState, PromptKind, option_label_key};
+use crate::app::clients::{ClientsScreen, FORM_FIELDS, ImportState, PromptKind};
 use crate::app::form::{FieldValue, Form};
 use crate::app::{App, MainState};
 use crate::domain::client::ClientView;
@@ -437,29 +438,7 @@ fn render_client_form(frame: &mut Frame, area: Rect, title: &str, form: &Form, i
             " ".repeat(label_width.saturating_sub(label_text.width()))
         );
         let value_width = (column.width as usize).saturating_sub(prefix.width() + 1);
-        let (shown, cursor_col) = match &field.value {
-            FieldValue::Text(input) => {
-                // Only the field being typed in scrolls to its cursor; the others show
-                // their beginning.
-                let scroll = if focused {
-                    input.visual_scroll(value_width.saturating_sub(1))
-                } else {
-                    0
-                };
-                (
-                    skip_columns(input.value(), scroll, value_width),
-                    input.visual_cursor().saturating_sub(scroll),
-                )
-            }
-            FieldValue::Secret(_) => (String::new(), 0),
-            FieldValue::Choice { options, index, .. } => {
-                let code = options.get(*index).cloned().unwrap_or_default();
-                let text = i18n
-                    .t_owned(option_label_key(field.label, &code))
-                    .to_string();
-                (format!("< {text} >"), 0)
-            }
-        };
+        let (shown, cursor_col) = shown_value(field, focused, value_width, i18n);
         let mut label_style = Style::new();
         if focused {
             label_style = label_style.add_modifier(Modifier::BOLD);
@@ -497,35 +476,12 @@ fn render_client_form(frame: &mut Frame, area: Rect, title: &str, form: &Form, i
     }
     // Under the fields: what is wrong with the focused one, or how many need attention.
     let notes_top = inner.y + half as u16 + 1;
-    let mut notes: Vec<Line> = Vec::new();
-    if let Some(error) = form.focused().and_then(|f| f.error.as_ref()) {
-        let label_text = form.focused().map(|f| i18n.t(f.label)).unwrap_or_default();
-        let sentence = i18n.fill(
-            "rule.client.sentence",
-            &[("field", label_text), ("rule", error)],
-        );
-        for part in wrap(&sentence, inner.width as usize) {
-            notes.push(Line::from(Span::styled(part, Style::new().fg(Color::Red))));
-        }
-    }
-    let broken = form.fields.iter().filter(|f| f.error.is_some()).count();
-    if broken > 0 {
-        notes.push(Line::from(Span::styled(
-            i18n.fill("clients.fields_to_fix", &[("count", &broken.to_string())]),
-            Style::new().fg(Color::Red).add_modifier(Modifier::BOLD),
-        )));
-    }
-    if let Some(error) = &form.error {
-        for part in wrap(error, inner.width as usize) {
-            notes.push(Line::from(Span::styled(part, Style::new().fg(Color::Red))));
-        }
-    }
-    if notes.is_empty() {
-        notes.push(Line::from(Span::styled(
-            i18n.t("clients.form_hint").to_string(),
-            dim(),
-        )));
-    }
+    let notes = form_notes(
+        form,
+        i18n,
+        inner.width as usize,
+        i18n.t("clients.form_hint"),
+    );
     frame.render_widget(
         Paragraph::new(notes),
         Rect {

@@ -1,6 +1,7 @@
 //! The terminal side: raw mode, the event loop, keys to actions, drawing.
 
 mod clients_view;
+mod complaints_view;
 pub mod keymap;
 pub mod ui;
 mod views;

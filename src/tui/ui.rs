@@ -226,7 +226,10 @@ pub fn hints(app: &App, keymap: &Keymap) -> Vec<(String, String)> {
         let on_tab_row = tabs_shown
             && matches!(
                 command,
-                Command::ClientsScreen | Command::StaffScreen | Command::AuditScreen
+                Command::ClientsScreen
+                    | Command::ComplaintsScreen
+                    | Command::StaffScreen
+                    | Command::AuditScreen
             );
         if obvious(command) || on_tab_row || seen.contains(&command) || !app.enabled(command) {
             continue;
@@ -234,6 +237,10 @@ pub fn hints(app: &App, keymap: &Keymap) -> Vec<(String, String)> {
         let Some(key) = keymap.key_label(&[context], command) else {
             continue;
         };
+        // A key a more specific context already claimed does something else here.
+        if hints.iter().any(|(shown, _)| *shown == key) {
+            continue;
+        }
         seen.push(command);
         hints.push((key, command_label(app.i18n, context, command)));
     }

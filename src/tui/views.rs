@@ -73,35 +73,7 @@ fn form_lines(form: &Form, i18n: &I18n, width: u16) -> FormLines {
             Style::new()
         };
         let prefix_width = 2 + label_width + 2;
-        let (shown, cursor_col) = match &field.value {
-            FieldValue::Text(input) => {
-                let scroll = if focused {
-                    input.visual_scroll(value_width.saturating_sub(1))
-                } else {
-                    0
-                };
-                let visible = skip_columns(input.value(), scroll, value_width);
-                (visible, input.visual_cursor().saturating_sub(scroll))
-            }
-            FieldValue::Secret(secret) => {
-                let n = secret.chars().min(value_width.saturating_sub(1));
-                ("*".repeat(n), n)
-            }
-            FieldValue::Choice {
-                options,
-                index,
-                coded,
-            } => {
-                let option = options.get(*index).cloned().unwrap_or_default();
-                let text = if *coded {
-                    let key = crate::app::clients::option_label_key(field.label, &option);
-                    i18n.t_owned(key).to_string()
-                } else {
-                    option
-                };
-                (format!("< {text} >"), 0)
-            }
-        };
+        let (shown, cursor_col) = shown_value(field, focused, value_width, i18n);
         let padded = format!(
             "{shown}{}",
             " ".repeat(value_width.saturating_sub(shown.width()))
@@ -135,6 +107,87 @@ fn form_lines(form: &Form, i18n: &I18n, width: u16) -> FormLines {
         }
     }
     FormLines { lines, cursor }
+}
+
+/// What a field shows on its line, at most `width` columns, and where the cursor is in it.
+/// Only the field being typed in scrolls to its cursor; the others show their beginning.
+pub(super) fn shown_value(
+    field: &crate::app::form::Field,
+    focused: bool,
+    width: usize,
+    i18n: &I18n,
+) -> (String, usize) {
+    match &field.value {
+        FieldValue::Text(input) => {
+            let scroll = if focused {
+                input.visual_scroll(width.saturating_sub(1))
+            } else {
+                0
+            };
+            let visible = skip_columns(input.value(), scroll, width);
+            (visible, input.visual_cursor().saturating_sub(scroll))
+        }
+        FieldValue::Lines { text, .. } => {
+            let first = text.lines().next().unwrap_or("");
+            let more = if text.contains('\n') { " …" } else { "" };
+            let shown = skip_columns(first, 0, width.saturating_sub(more.width()));
+            (format!("{shown}{more}"), 0)
+        }
+        FieldValue::Secret(secret) => {
+            let n = secret.chars().min(width.saturating_sub(1));
+            ("*".repeat(n), n)
+        }
+        FieldValue::Choice {
+            options,
+            index,
+            coded,
+        } => {
+            let option = options.get(*index).cloned().unwrap_or_default();
+            let text = if *coded {
+                let key = crate::app::clients::option_label_key(field.label, &option);
+                i18n.t_owned(key).to_string()
+            } else {
+                option
+            };
+            (format!("< {text} >"), 0)
+        }
+    }
+}
+
+/// What goes under a long form: what is wrong with the focused field, how many fields need
+/// attention, the store's answer — or, when all is well, `hint`.
+pub(super) fn form_notes(form: &Form, i18n: &I18n, width: usize, hint: &str) -> Vec<Line<'static>> {
+    let red = Style::new().fg(Color::Red);
+    let mut notes: Vec<Line> = Vec::new();
+    if let Some(field) = form.focused()
+        && let Some(error) = &field.error
+    {
+        let sentence = i18n.fill(
+            "rule.client.sentence",
+            &[("field", i18n.t(field.label)), ("rule", error)],
+        );
+        for part in wrap(&sentence, width) {
+            notes.push(Line::from(Span::styled(part, red)));
+        }
+    }
+    let broken = form.fields.iter().filter(|f| f.error.is_some()).count();
+    if broken > 0 {
+        notes.push(Line::from(Span::styled(
+            i18n.fill("clients.fields_to_fix", &[("count", &broken.to_string())]),
+            red.add_modifier(Modifier::BOLD),
+        )));
+    }
+    if let Some(error) = &form.error {
+        for part in wrap(error, width) {
+            notes.push(Line::from(Span::styled(part, red)));
+        }
+    }
+    if notes.is_empty() {
+        for part in wrap(hint, width) {
+            notes.push(Line::from(Span::styled(part, dim())));
+        }
+    }
+    notes
 }
 
 /// Splits `text` into lines of at most `width` columns: at spaces where there are any
@@ -338,6 +391,7 @@ pub fn render_body(frame: &mut Frame, area: Rect, app: &App, keymap: &Keymap) {
                 Tab::Staff => render_staff(frame, area, app, main, keymap),
                 Tab::Audit => render_audit(frame, area, app, main),
                 Tab::Clients => super::clients_view::render(frame, area, app, main, keymap),
+                Tab::Complaints => super::complaints_view::render(frame, area, app, main, keymap),
             },
         },
     }
@@ -673,8 +727,11 @@ pub fn help_lines(app: &App, keymap: &Keymap) -> Vec<Line<'static>> {
         Context::Field,
         Context::Choice,
         Context::List,
+        Context::Lines,
         Context::Lookup,
         Context::Client,
+        Context::Complaints,
+        Context::Complaint,
         Context::Staff,
         Context::Audit,
         Context::Lock,
@@ -690,6 +747,7 @@ pub fn help_lines(app: &App, keymap: &Keymap) -> Vec<Line<'static>> {
                 Context::Staff => app.tabs().contains(&Tab::Staff),
                 Context::Audit => app.tabs().contains(&Tab::Audit),
                 Context::Lookup | Context::Client => app.tabs().contains(&Tab::Clients),
+                Context::Complaints | Context::Complaint => app.tabs().contains(&Tab::Complaints),
                 _ => true,
             })
             .map(|b| {

@@ -70,6 +70,21 @@ impl TestStore {
         self.login(ADMIN, ADMIN_PASS).unwrap()
     }
 
+    /// A fresh store with these staff members besides the administrator, each with
+    /// `passphrase`.
+    pub fn with_staff(
+        staff: &[(&str, branchdesk::domain::staff::Role)],
+        passphrase: &str,
+    ) -> TestStore {
+        let store = TestStore::new();
+        let mut admin = store.admin();
+        for (id, role) in staff {
+            admin.add_staff(id, id, *role, &secret(passphrase)).unwrap();
+        }
+        drop(admin);
+        store
+    }
+
     pub fn read(&self, name: &str) -> Vec<u8> {
         std::fs::read(self.paths.dir().join(name)).unwrap()
     }
@@ -103,6 +118,7 @@ pub fn session_info(id: &str, name: &str, role: Role) -> SessionInfo {
             name: "北京西单支行".into(),
             store_id: "01930000-0000-7000-8000-000000000000".into(),
             demo: false,
+            contact: None,
         },
         failed_attempts_before: 0,
         previous_login: Some("2026-11-29T09:30:00Z".into()),
@@ -230,4 +246,263 @@ pub fn wang_fang(visibility: Visibility) -> ClientView {
         record,
     }
     .view(visibility)
+}
+
+// ---- Complaint fixtures ----
+
+use branchdesk::domain::complaint::{Category, Channel, PauseReason, Severity, State, Step};
+use branchdesk::store::{Board, ComplaintDetail, ComplaintRow, HistoryEntry};
+
+fn date(s: &str) -> chrono::NaiveDate {
+    s.parse().unwrap()
+}
+
+pub fn complaint_row(
+    no: u32,
+    complainant: &str,
+    category: Category,
+    state: State,
+    received: &str,
+    days_left: Option<i64>,
+    handler: Option<&str>,
+) -> ComplaintRow {
+    let today = date("2026-11-30");
+    let running = days_left.is_some();
+    ComplaintRow {
+        receipt_no: format!("BJ0101-{}-{no:03}", received.replace('-', "")),
+        client_no: None,
+        complainant: complainant.into(),
+        category,
+        severity: Severity::Normal,
+        state,
+        received_on: date(received),
+        due_on: days_left.map(|d| today + chrono::Duration::days(d)),
+        days_left,
+        overdue: running && days_left.is_some_and(|d| d < 0) && state != State::Waiting,
+        handler: handler.map(str::to_string),
+        extensions: 0,
+    }
+}
+
+/// A branch's board: overdue, nearly due, paused, decided and closed cases.
+pub fn complaint_board() -> Board {
+    use Category::*;
+    use State::*;
+    let rows = vec![
+        complaint_row(
+            1,
+            "樊*",
+            MisSelling,
+            InProgress,
+            "2026-10-21",
+            Some(-25),
+            Some("rm01"),
+        ),
+        complaint_row(1, "孙*", Other, Registered, "2026-11-05", Some(-10), None),
+        complaint_row(
+            1,
+            "张*",
+            Loan,
+            Accepted,
+            "2026-11-17",
+            Some(2),
+            Some("rm01"),
+        ),
+        complaint_row(
+            1,
+            "Daniel J*",
+            CardAccount,
+            InProgress,
+            "2026-11-20",
+            Some(7),
+            Some("manager01"),
+        ),
+        complaint_row(
+            1,
+            "王*",
+            WealthProduct,
+            Waiting,
+            "2026-11-25",
+            Some(14),
+            Some("manager01"),
+        ),
+        complaint_row(2, "李*", Fees, Registered, "2026-11-30", Some(15), None),
+        complaint_row(
+            1,
+            "赵*",
+            Privacy,
+            Decided,
+            "2026-10-31",
+            None,
+            Some("manager01"),
+        ),
+        complaint_row(
+            1,
+            "周*",
+            ServiceAttitude,
+            Closed,
+            "2026-10-01",
+            None,
+            Some("rm01"),
+        ),
+    ];
+    let mut by_state: Vec<(State, u64)> = State::ALL.iter().map(|s| (*s, 0)).collect();
+    for row in &rows {
+        if let Some(entry) = by_state.iter_mut().find(|(s, _)| *s == row.state) {
+            entry.1 += 1;
+        }
+    }
+    Board {
+        overdue: rows.iter().filter(|r| r.overdue).count() as u64,
+        rows,
+        by_state,
+        ageing: [1, 1, 2, 0, 2],
+        calendar_missing: None,
+    }
+}
+
+/// One case in full, with a paused and resumed history.
+pub fn complaint_detail() -> ComplaintDetail {
+    let entry = |on: &str, by: &str, step: Step, note: Option<&str>| HistoryEntry {
+        on: date(on),
+        at: format!("{on}T02:00:00Z"),
+        by: by.into(),
+        step,
+        note: note.map(str::to_string),
+    };
+    let mut row = complaint_row(
+        1,
+        "王芳",
+        Category::Fees,
+        State::InProgress,
+        "2026-11-20",
+        Some(2),
+        Some("rm01"),
+    );
+    row.client_no = Some("BJ0101-0000001".into());
+    ComplaintDetail {
+        row,
+        channel: Channel::Counter,
+        complainant_phone: Some("13812345678".into()),
+        request: "退还重复收取的年费".into(),
+        description: "客户称其借记卡本年度被收取两次年费，各 10 元。\n客户出示了手机银行截图。"
+            .into(),
+        subject_staff: None,
+        limit_days: 15,
+        visibility: branchdesk::domain::mask::Visibility::Full,
+        history: vec![
+            entry("2026-11-20", "teller01", Step::Registered, None),
+            entry(
+                "2026-11-21",
+                "manager01",
+                Step::Accepted {
+                    handler: "rm01".into(),
+                },
+                None,
+            ),
+            entry("2026-11-21", "manager01", Step::Started, None),
+            entry(
+                "2026-11-23",
+                "manager01",
+                Step::Paused {
+                    reason: PauseReason::Information,
+                },
+                Some("等客户提供扣费短信"),
+            ),
+            entry("2026-11-25", "manager01", Step::Resumed, None),
+        ],
+    }
+}
+
+// ---- The binary, run as a command ----
+
+/// The passphrase every staff member of a CLI test store has.
+pub const CLI_PASS: &str = "a long test passphrase";
+
+/// A store directory in a private home, driven through the `branchdesk` binary.
+pub struct CliStore {
+    pub home: tempfile::TempDir,
+    pub store: std::path::PathBuf,
+}
+
+impl CliStore {
+    pub fn empty() -> CliStore {
+        let home = tempfile::tempdir().unwrap();
+        let store = home.path().join("store");
+        CliStore { home, store }
+    }
+
+    /// A store for branch BJ0101 (西单) with admin01 and the given staff, all with
+    /// [`CLI_PASS`].
+    pub fn with_staff(staff: &[(&str, &str)]) -> CliStore {
+        let s = CliStore::empty();
+        let out = s.command(
+            "admin01",
+            CLI_PASS,
+            &[
+                "init",
+                "--branch",
+                "BJ0101",
+                "--branch-name",
+                "西单",
+                "--admin",
+                "admin01",
+            ],
+        );
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        for (id, role) in staff {
+            s.run(
+                "admin01",
+                &["user", "add", id, "--name", id, "--role", role],
+            );
+        }
+        s
+    }
+
+    pub fn command(&self, user: &str, pass: &str, args: &[&str]) -> std::process::Output {
+        std::process::Command::new(env!("CARGO_BIN_EXE_branchdesk"))
+            .args(args)
+            .arg("--store")
+            .arg(&self.store)
+            .env("LANG", "en_US.UTF-8")
+            .env("LC_ALL", "en_US.UTF-8")
+            .env("HOME", self.home.path())
+            .env("BRANCHDESK_CONFIG", self.home.path().join("none.toml"))
+            .env("BRANCHDESK_USER", user)
+            .env("BRANCHDESK_PASSPHRASE", pass)
+            .env("BRANCHDESK_NEW_PASSPHRASE", CLI_PASS)
+            .env_remove("BRANCHDESK_STORE")
+            .stdin(std::process::Stdio::null())
+            .output()
+            .unwrap()
+    }
+
+    /// Runs a command that must succeed; returns its standard output.
+    pub fn run(&self, user: &str, args: &[&str]) -> String {
+        let out = self.command(user, CLI_PASS, args);
+        assert!(
+            out.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    }
+
+    /// Runs a command that must fail; returns its message, which must be one sentence.
+    pub fn refused(&self, user: &str, args: &[&str]) -> String {
+        let out = self.command(user, CLI_PASS, args);
+        assert!(!out.status.success(), "{args:?} succeeded");
+        assert!(out.stdout.is_empty());
+        let text = String::from_utf8(out.stderr).unwrap();
+        assert_eq!(text.trim_end().lines().count(), 1, "{text}");
+        text.trim_end().to_string()
+    }
+}
+
+pub fn json(text: &str) -> serde_json::Value {
+    serde_json::from_str(text).unwrap()
 }

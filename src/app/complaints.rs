@@ -1,0 +1,430 @@
+//! The complaints screen (F3): the board of cases by urgency, one case with its history,
+//! the intake form, the next step, and the acknowledgement slip.
+
+use super::form::{Field, Form};
+use super::{Command, Pending};
+use crate::domain::complaint::{
+    Category, Channel, IntakeError, IntakeInput, PauseReason, Severity, StepInput, build_step,
+    next_steps, step_fields,
+};
+use crate::error::intake_rule_text;
+use crate::i18n::I18n;
+use crate::service::Request;
+use crate::store::{Board, ComplaintDetail};
+use chrono::NaiveDate;
+
+/// The intake form's fields, in order; each is `complaint.field.<name>`.
+pub const INTAKE_FIELDS: [&str; 10] = [
+    "client",
+    "complainant_name",
+    "complainant_phone",
+    "channel",
+    "category",
+    "severity",
+    "request",
+    "description",
+    "subject_staff",
+    "received_on",
+];
+
+/// Rows the description takes on the intake form.
+pub const DESCRIPTION_ROWS: u16 = 4;
+
+/// The label key of a complaint field (forms keep labels as static keys).
+pub fn field_label(name: &str) -> &'static str {
+    match name {
+        "client" => "complaint.field.client",
+        "complainant_name" => "complaint.field.complainant_name",
+        "complainant_phone" => "complaint.field.complainant_phone",
+        "channel" => "complaint.field.channel",
+        "category" => "complaint.field.category",
+        "severity" => "complaint.field.severity",
+        "request" => "complaint.field.request",
+        "description" => "complaint.field.description",
+        "subject_staff" => "complaint.field.subject_staff",
+        "received_on" => "complaint.field.received_on",
+        "handler" => "complaint.field.handler",
+        "approved_by" => "complaint.field.approved_by",
+        "complainant_told" => "complaint.field.complainant_told",
+        "higher_office" => "complaint.field.higher_office",
+        "decision" => "complaint.field.decision",
+        "satisfied" => "complaint.field.satisfied",
+        "into" => "complaint.field.into",
+        "reason" => "complaint.field.reason",
+        "note" => "complaint.field.note",
+        "on" => "complaint.field.on",
+        "step" => "complaint.field.step",
+        _ => "complaint.field.details",
+    }
+}
+
+/// A step being recorded: first which step, then its details.
+#[derive(Debug)]
+pub enum StepPrompt {
+    Choose(Form),
+    Details { code: &'static str, form: Form },
+}
+
+#[derive(Debug, Default)]
+pub struct ComplaintsScreen {
+    pub board: Option<Board>,
+    pub loading: bool,
+    pub selected: usize,
+    /// The case open on screen, and how far its history is scrolled.
+    pub case: Option<ComplaintDetail>,
+    pub scroll: u16,
+    pub intake: Option<Form>,
+    pub step: Option<StepPrompt>,
+    /// The slip's file name, being typed.
+    pub slip: Option<Form>,
+    /// The case to select when the board comes back (the one just closed).
+    pub reselect: Option<String>,
+}
+
+fn codes<T: Copy>(all: &[T], code: impl Fn(T) -> &'static str) -> Vec<String> {
+    all.iter().map(|v| code(*v).to_string()).collect()
+}
+
+impl ComplaintsScreen {
+    pub fn active_form(&self) -> Option<&Form> {
+        if let Some(slip) = &self.slip {
+            return Some(slip);
+        }
+        match &self.step {
+            Some(StepPrompt::Choose(form) | StepPrompt::Details { form, .. }) => Some(form),
+            None => self.intake.as_ref(),
+        }
+    }
+
+    pub fn active_form_mut(&mut self) -> Option<&mut Form> {
+        if let Some(slip) = &mut self.slip {
+            return Some(slip);
+        }
+        match &mut self.step {
+            Some(StepPrompt::Choose(form) | StepPrompt::Details { form, .. }) => Some(form),
+            None => self.intake.as_mut(),
+        }
+    }
+
+    /// The board (no case, form or prompt over it).
+    pub fn on_board(&self) -> bool {
+        self.case.is_none() && self.intake.is_none() && self.step.is_none() && self.slip.is_none()
+    }
+
+    pub fn load_board(&mut self) -> Request {
+        self.loading = true;
+        Request::ComplaintBoard
+    }
+
+    pub fn set_board(&mut self, board: Board) {
+        self.selected = self.selected.min(board.rows.len().saturating_sub(1));
+        if let Some(receipt_no) = self.reselect.take()
+            && let Some(index) = board.rows.iter().position(|r| r.receipt_no == receipt_no)
+        {
+            self.selected = index;
+        }
+        self.board = Some(board);
+        self.loading = false;
+    }
+
+    /// A new intake, for a client (their number) or a walk-in.
+    pub fn new_intake(&mut self, client_no: Option<&str>, today: NaiveDate) {
+        let choice =
+            |name: &str, codes: Vec<String>| Field::choice_with_codes(field_label(name), codes, 0);
+        let mut categories = vec![String::new()];
+        categories.extend(codes(Category::ALL, Category::code));
+        let mut form = Form::new(vec![
+            Field::text(field_label("client"), 24).with_text(client_no.unwrap_or("")),
+            Field::text(field_label("complainant_name"), 40),
+            Field::text(field_label("complainant_phone"), 20),
+            choice("channel", codes(Channel::ALL, Channel::code)),
+            choice("category", categories),
+            choice("severity", codes(Severity::ALL, Severity::code)),
+            Field::text(field_label("request"), 500),
+            Field::lines(field_label("description"), 4000, DESCRIPTION_ROWS),
+            Field::text(field_label("subject_staff"), 32),
+            Field::text(field_label("received_on"), 10).with_text(&today.to_string()),
+        ]);
+        // A client's complaint starts at what they complain about; a walk-in at their name.
+        form.focus = if client_no.is_some() { 4 } else { 0 };
+        self.intake = Some(form);
+        self.case = None;
+        self.step = None;
+        self.slip = None;
+    }
+
+    fn intake_input(form: &Form) -> IntakeInput {
+        let value = |name: &str| {
+            INTAKE_FIELDS
+                .iter()
+                .position(|f| *f == name)
+                .map_or(String::new(), |i| form.value(i).to_string())
+        };
+        IntakeInput {
+            client: value("client"),
+            complainant_name: value("complainant_name"),
+            complainant_phone: value("complainant_phone"),
+            channel: value("channel"),
+            category: value("category"),
+            severity: value("severity"),
+            request: value("request"),
+            description: value("description"),
+            subject_staff: value("subject_staff"),
+            received_on: value("received_on"),
+        }
+    }
+
+    /// Marks each refused intake field on the form.
+    pub fn refuse_intake(
+        &mut self,
+        errors: &[IntakeError],
+        message: impl Fn(&IntakeError) -> String,
+    ) {
+        let Some(form) = self.intake.as_mut() else {
+            return;
+        };
+        for error in errors.iter().rev() {
+            if let Some(index) = INTAKE_FIELDS.iter().position(|f| *f == error.field) {
+                form.refuse(index, message(error));
+            }
+        }
+    }
+
+    /// Refuses one intake field by name (an unknown client, an unknown staff ID).
+    pub fn refuse_intake_field(&mut self, name: &str, message: String) {
+        if let (Some(form), Some(index)) = (
+            self.intake.as_mut(),
+            INTAKE_FIELDS.iter().position(|f| *f == name),
+        ) {
+            form.refuse(index, message);
+        }
+    }
+
+    /// Commands on the board and on an open case.
+    pub fn on_command(
+        &mut self,
+        command: Command,
+        may_manage: bool,
+        today: NaiveDate,
+    ) -> Option<Request> {
+        if let Some(case) = &self.case {
+            match command {
+                Command::Up => self.scroll = self.scroll.saturating_sub(1),
+                Command::Down => self.scroll = self.scroll.saturating_add(1),
+                Command::PageUp => self.scroll = self.scroll.saturating_sub(10),
+                Command::PageDown => self.scroll = self.scroll.saturating_add(10),
+                Command::First => self.scroll = 0,
+                Command::AdvanceComplaint => {
+                    let steps: Vec<String> = next_steps(case.row.state)
+                        .iter()
+                        .filter(|code| may_manage || **code == "note")
+                        .map(|code| code.to_string())
+                        .collect();
+                    self.step = Some(StepPrompt::Choose(Form::new(vec![
+                        Field::choice_with_codes(field_label("step"), steps, 0),
+                    ])));
+                }
+                Command::PrintSlip => {
+                    let name = format!("slip-{}.txt", case.row.receipt_no);
+                    self.slip = Some(Form::new(vec![
+                        Field::text("field.file", 200).with_text(&name),
+                    ]));
+                }
+                _ => {}
+            }
+            return None;
+        }
+        let count = self.board.as_ref().map_or(0, |b| b.rows.len());
+        let last = count.saturating_sub(1);
+        match command {
+            Command::Up => self.selected = self.selected.saturating_sub(1),
+            Command::Down => self.selected = (self.selected + 1).min(last),
+            Command::PageUp => self.selected = self.selected.saturating_sub(10),
+            Command::PageDown => self.selected = (self.selected + 10).min(last),
+            Command::First => self.selected = 0,
+            Command::Last => self.selected = last,
+            Command::NewComplaint => self.new_intake(None, today),
+            Command::Refresh => return Some(self.load_board()),
+            Command::OpenComplaint => {
+                let row = self.board.as_ref()?.rows.get(self.selected)?;
+                return Some(Request::OpenComplaint {
+                    key: row.receipt_no.clone(),
+                });
+            }
+            _ => {}
+        }
+        None
+    }
+
+    /// Enter or Ctrl-S on this screen's form or prompt: the request it makes, if any.
+    pub fn submit(
+        &mut self,
+        save: bool,
+        i18n: &I18n,
+        today: NaiveDate,
+    ) -> Option<(Pending, Request)> {
+        let key = self.case.as_ref().map(|c| c.row.receipt_no.clone());
+        if let Some(slip) = &self.slip {
+            let path = slip.value(0).trim();
+            if path.is_empty() {
+                return None;
+            }
+            return Some((
+                Pending::ComplaintPrompt,
+                Request::WriteSlip {
+                    key: key?,
+                    path: path.into(),
+                    lang: i18n.lang,
+                },
+            ));
+        }
+        match self.step.take() {
+            Some(StepPrompt::Choose(form)) => {
+                let chosen = form.value(0).to_string();
+                let code = crate::domain::complaint::STEP_CODES
+                    .into_iter()
+                    .find(|c| *c == chosen)?;
+                self.step = Some(StepPrompt::Details {
+                    code,
+                    form: step_form(code, today),
+                });
+                None
+            }
+            Some(StepPrompt::Details { code, mut form }) => {
+                if !save && !form.on_last_field() {
+                    form.next();
+                    self.step = Some(StepPrompt::Details { code, form });
+                    return None;
+                }
+                form.clear_errors();
+                let request = details_request(code, &mut form, key?, i18n);
+                self.step = Some(StepPrompt::Details { code, form });
+                request.map(|r| (Pending::ComplaintPrompt, r))
+            }
+            None => {
+                let form = self.intake.as_mut()?;
+                if !save && !form.on_last_field() {
+                    form.next();
+                    return None;
+                }
+                form.clear_errors();
+                let input = Self::intake_input(form);
+                Some((
+                    Pending::ComplaintForm,
+                    Request::RegisterComplaint {
+                        input: Box::new(input),
+                    },
+                ))
+            }
+        }
+    }
+
+    /// Leaves the open case for the board (with the case still selected there).
+    pub fn close_case(&mut self) -> Option<Request> {
+        let case = self.case.take()?;
+        self.reselect = Some(case.row.receipt_no);
+        Some(self.load_board())
+    }
+
+    /// Esc: closes what is on top. True when something closed.
+    pub fn close_top(&mut self) -> bool {
+        self.slip.take().is_some() || self.step.take().is_some()
+    }
+
+    pub fn show_case(&mut self, detail: ComplaintDetail) {
+        let same = self
+            .case
+            .as_ref()
+            .is_some_and(|c| c.row.receipt_no == detail.row.receipt_no);
+        if !same {
+            self.scroll = 0;
+        }
+        self.case = Some(detail);
+        self.step = None;
+        self.slip = None;
+        self.intake = None;
+    }
+}
+
+/// The details a step asks for, then its date and a note.
+fn step_form(code: &str, today: NaiveDate) -> Form {
+    let yes_no = |name: &str, first: &str, second: &str| {
+        Field::choice_with_codes(field_label(name), vec![first.into(), second.into()], 0)
+    };
+    let mut fields: Vec<Field> = step_fields(code)
+        .iter()
+        .map(|name| match *name {
+            "complainant_told" => yes_no(name, "no", "yes"),
+            "satisfied" => yes_no(name, "yes", "no"),
+            "reason" => Field::choice_with_codes(
+                field_label(name),
+                codes(PauseReason::ALL, PauseReason::code),
+                0,
+            ),
+            "decision" | "higher_office" => Field::text(field_label(name), 500),
+            _ => Field::text(field_label(name), 32),
+        })
+        .collect();
+    fields.push(Field::text(field_label("on"), 10).with_text(&today.to_string()));
+    fields.push(Field::text(field_label("note"), 500));
+    Form::new(fields)
+}
+
+/// Checks what was typed for a step; refusals go on their fields.
+fn details_request(
+    code: &'static str,
+    form: &mut Form,
+    key: String,
+    i18n: &I18n,
+) -> Option<Request> {
+    let names = step_fields(code);
+    let value = |name: &str| {
+        names
+            .iter()
+            .position(|n| *n == name)
+            .map_or(String::new(), |i| form.value(i).to_string())
+    };
+    let input = StepInput {
+        handler: value("handler"),
+        approved_by: value("approved_by"),
+        complainant_told: value("complainant_told") == "yes",
+        higher_office: value("higher_office"),
+        decision: value("decision"),
+        satisfied: value("satisfied"),
+        into: value("into"),
+        reason: value("reason"),
+    };
+    let on_index = names.len();
+    let note_index = names.len() + 1;
+    let on = match form.value(on_index).trim() {
+        "" => None,
+        raw => match crate::domain::client::parse_date(raw) {
+            Some(date) => Some(date),
+            None => {
+                let error = IntakeError {
+                    field: "on",
+                    rule: "date",
+                };
+                form.refuse(on_index, intake_rule_text(i18n, &error));
+                return None;
+            }
+        },
+    };
+    let note = Some(form.value(note_index).trim().to_string()).filter(|n| !n.is_empty());
+    match build_step(code, &input) {
+        Ok(step) => Some(Request::AdvanceComplaint {
+            key,
+            step,
+            on,
+            note,
+        }),
+        Err(errors) => {
+            for error in errors.iter().rev() {
+                if let Some(index) = names.iter().position(|n| *n == error.field) {
+                    form.refuse(index, intake_rule_text(i18n, error));
+                }
+            }
+            None
+        }
+    }
+}

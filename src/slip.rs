@@ -1,0 +1,298 @@
+//! The acknowledgement slip a teller prints for a complainant: plain text in the UI
+//! language, lines no wider than a receipt printer's 64 columns. The only personal data on
+//! it is the complainant's own name and a masked phone number.
+
+use crate::error::{Error, Result};
+use crate::i18n::I18n;
+use crate::store::Slip;
+use chrono::NaiveDate;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
+
+/// Display columns of a slip line.
+pub const WIDTH: usize = 64;
+
+pub fn render(slip: &Slip, i18n: &I18n) -> String {
+    let date = |d: NaiveDate| d.format(i18n.t("complaint.slip.date_format")).to_string();
+    let mut out = Vec::new();
+    let title = i18n.t("complaint.slip.title");
+    out.push(format!(
+        "{}{title}",
+        " ".repeat(WIDTH.saturating_sub(title.width()) / 2)
+    ));
+    out.push("=".repeat(WIDTH));
+
+    let branch = format!("{} ({})", slip.branch_name, slip.branch_code);
+    let mut facts: Vec<(&str, String)> = vec![
+        (i18n.t("complaint.slip.branch"), branch),
+        (i18n.t("complaint.slip.receipt_no"), slip.receipt_no.clone()),
+        (i18n.t("complaint.slip.received_on"), date(slip.received_on)),
+        (
+            i18n.t("complaint.slip.complainant"),
+            slip.complainant_name.clone(),
+        ),
+    ];
+    if let Some(phone) = &slip.complainant_phone {
+        facts.push((i18n.t("complaint.slip.phone"), phone.clone()));
+    }
+    facts.extend([
+        (
+            i18n.t("complaint.slip.category"),
+            i18n.t_owned(format!("complaint.category.{}", slip.category.code()))
+                .to_string(),
+        ),
+        (
+            i18n.t("complaint.slip.channel"),
+            i18n.t_owned(format!("complaint.channel.{}", slip.channel.code()))
+                .to_string(),
+        ),
+        (i18n.t("complaint.slip.request"), slip.request.clone()),
+    ]);
+    let label_width = facts.iter().map(|(l, _)| l.width()).max().unwrap_or(0);
+    for (label, value) in &facts {
+        let lead = format!("{label}{}  ", " ".repeat(label_width - label.width()));
+        push_wrapped(&mut out, &lead, value);
+    }
+
+    out.push("-".repeat(WIDTH));
+    out.push(i18n.t("complaint.slip.next").to_string());
+    let mut next = Vec::new();
+    match slip.due_on {
+        Some(due) => {
+            next.push(i18n.fill("complaint.slip.due", &[("due", &date(due))]));
+            next.push(i18n.t("complaint.slip.extend").to_string());
+            next.push(i18n.t("complaint.slip.pause").to_string());
+        }
+        None => next.push(i18n.fill(
+            "complaint.slip.stopped",
+            &[(
+                "state",
+                i18n.t_owned(format!("complaint.state.{}", slip.state.code())),
+            )],
+        )),
+    }
+    next.push(i18n.t("complaint.slip.keep").to_string());
+    next.push(i18n.t("complaint.slip.escalate").to_string());
+    for paragraph in next {
+        push_wrapped(&mut out, "", &paragraph);
+    }
+    let contact = match &slip.branch_contact {
+        Some(contact) => contact.clone(),
+        None => i18n.fill(
+            "complaint.slip.contact_counter",
+            &[("branch", &slip.branch_name)],
+        ),
+    };
+    push_wrapped(
+        &mut out,
+        &i18n.fill("complaint.slip.contact", &[("contact", "")]),
+        &contact,
+    );
+
+    out.push("-".repeat(WIDTH));
+    out.push(String::new());
+    out.push(i18n.fill(
+        "complaint.slip.signature",
+        &[("line", "______________________")],
+    ));
+    out.push(String::new());
+    out.push(i18n.fill(
+        "complaint.slip.printed",
+        &[
+            ("date", &date(slip.printed_on)),
+            ("staff", &slip.printed_by),
+        ],
+    ));
+    let mut text = out.join("\n");
+    text.push('\n');
+    text
+}
+
+/// Writes a slip to a new file, readable by its owner only; returns where it went. An
+/// existing file is never overwritten, and a slip that could not be written whole is
+/// removed (a half slip is worse than none).
+pub fn save(path: &Path, text: &str) -> Result<PathBuf> {
+    let path = std::path::absolute(path).map_err(|e| Error::io(path, e))?;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let mut file = options.open(&path).map_err(|e| match e.kind() {
+        std::io::ErrorKind::AlreadyExists => Error::FileExists { path: path.clone() },
+        _ => Error::io(&path, e),
+    })?;
+    file.write_all(text.as_bytes())
+        .and_then(|()| file.sync_all())
+        .map_err(|e| {
+            let _ = std::fs::remove_file(&path);
+            Error::io(&path, e)
+        })?;
+    Ok(path)
+}
+
+/// Appends `lead` + `text`, wrapped to [`WIDTH`] with continuation lines indented under
+/// the text. Breaks at spaces in Latin text and between any two Chinese characters.
+fn push_wrapped(out: &mut Vec<String>, lead: &str, text: &str) {
+    let indent = lead.width();
+    let room = WIDTH.saturating_sub(indent).max(16);
+    let mut first = true;
+    for source_line in text.lines() {
+        for piece in wrap(source_line, room) {
+            let prefix = if first {
+                lead.to_string()
+            } else {
+                " ".repeat(indent)
+            };
+            first = false;
+            out.push(format!("{prefix}{piece}").trim_end().to_string());
+        }
+    }
+    if first {
+        out.push(lead.trim_end().to_string());
+    }
+}
+
+const NO_LINE_START: &str = "，。、；：！？）》」』”’,.;:!?)";
+
+fn wrap(line: &str, room: usize) -> Vec<String> {
+    let mut lines = Vec::new();
+    let mut current = String::new();
+    let mut width = 0;
+    // The last place in `current` where a line may break (after a space).
+    let mut last_space: Option<usize> = None;
+    for c in line.chars() {
+        let w = c.width().unwrap_or(0);
+        if width + w > room && !current.is_empty() {
+            let rest = match last_space {
+                Some(at) if !c.is_whitespace() && w == 1 => current.split_off(at),
+                // Chinese typesetting never starts a line with closing punctuation: the
+                // character before it moves down too.
+                _ if NO_LINE_START.contains(c) => current
+                    .char_indices()
+                    .last()
+                    .map(|(at, _)| current.split_off(at))
+                    .unwrap_or_default(),
+                _ => String::new(),
+            };
+            lines.push(current.trim_end().to_string());
+            current = rest.trim_start().to_string();
+            width = current.width();
+            last_space = None;
+            if c.is_whitespace() {
+                continue;
+            }
+        }
+        current.push(c);
+        width += w;
+        if c.is_whitespace() {
+            last_space = Some(current.len());
+        }
+    }
+    if !current.is_empty() || lines.is_empty() {
+        lines.push(current.trim_end().to_string());
+    }
+    lines
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::complaint::{Category, Channel, State};
+    use crate::i18n::Lang;
+
+    fn slip() -> Slip {
+        Slip {
+            receipt_no: "BJ0101-20261130-001".into(),
+            received_on: NaiveDate::from_ymd_opt(2026, 11, 30).unwrap(),
+            category: Category::Fees,
+            channel: Channel::Counter,
+            complainant_name: "张伟".into(),
+            complainant_phone: Some("139****1111".into()),
+            request: "退还多收的年费，并说明收费依据。".repeat(4),
+            due_on: NaiveDate::from_ymd_opt(2026, 12, 15),
+            branch_code: "BJ0101".into(),
+            branch_name: "北京西单支行".into(),
+            branch_contact: None,
+            printed_on: NaiveDate::from_ymd_opt(2026, 11, 30).unwrap(),
+            printed_by: "teller01".into(),
+            state: State::Registered,
+        }
+    }
+
+    #[test]
+    fn a_chinese_slip_says_what_happens_next_within_the_printer_width() {
+        let text = render(&slip(), I18n::for_lang(Lang::Zh));
+        assert!(text.contains("投诉受理回执"));
+        assert!(text.contains("回执编号  BJ0101-20261130-001"), "{text}");
+        assert!(text.contains("2026年12月15日前"), "{text}");
+        assert!(text.contains("张伟") && text.contains("139****1111"));
+        assert!(text.contains("请到北京西单支行任一柜台咨询"));
+        assert!(text.contains("12378"));
+        for line in text.lines() {
+            assert!(line.width() <= WIDTH, "too wide: {line}");
+        }
+        // The long request wraps under its text, not under the label.
+        let request_lines: Vec<&str> = text
+            .lines()
+            .skip_while(|l| !l.starts_with("您的诉求"))
+            .take(3)
+            .collect();
+        assert!(
+            request_lines[1].starts_with("          收"),
+            "{request_lines:?}"
+        );
+    }
+
+    #[test]
+    fn an_english_slip_wraps_at_spaces_and_a_decided_case_says_so() {
+        let mut decided = slip();
+        decided.due_on = None;
+        decided.state = State::Decided;
+        decided.branch_contact = Some("010-6655 1234, weekdays 9:00-17:00".into());
+        let text = render(&decided, I18n::for_lang(Lang::En));
+        assert!(text.contains("This case is decided."), "{text}");
+        assert!(!text.contains("tell you our decision by"));
+        assert!(text.contains("Contact: 010-6655 1234, weekdays 9:00-17:00"));
+        assert!(text.contains("Received on     30 November 2026"), "{text}");
+        for line in text.lines() {
+            assert!(line.width() <= WIDTH, "too wide: {line}");
+            assert!(!line.ends_with(' '));
+        }
+        let escalate: Vec<&str> = text
+            .lines()
+            .skip_while(|l| !l.starts_with("If you are not satisfied"))
+            .take(2)
+            .collect();
+        assert_eq!(
+            escalate,
+            [
+                "If you are not satisfied with our decision you may ask us to",
+                "review it, or call the financial consumer hotline 12378."
+            ]
+        );
+    }
+
+    #[test]
+    fn no_line_starts_with_closing_punctuation() {
+        let lines = wrap("一二三四五，六七", 10);
+        assert_eq!(lines, ["一二三四", "五，六七"]);
+    }
+
+    #[test]
+    fn wrapping_keeps_every_character() {
+        for text in [
+            "",
+            "a",
+            "一二三四五六七八九十",
+            "word word word word",
+            "x  y",
+        ] {
+            for room in [1, 3, 5, 16] {
+                let joined: String = wrap(text, room).concat();
+                let strip = |s: &str| s.chars().filter(|c| !c.is_whitespace()).collect::<String>();
+                assert_eq!(strip(&joined), strip(text), "{text:?} at {room}");
+            }
+        }
+    }
+}
