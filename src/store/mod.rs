@@ -4,6 +4,7 @@
 mod audit;
 mod backup;
 mod bench;
+mod care;
 mod clients;
 mod complaints;
 mod db;
@@ -24,6 +25,7 @@ pub use audit::{AuditRow, LoginHistory};
 pub use backup::{BackupSummary, RestoreSummary, restore};
 pub use bench::{PlainCopy, Sample};
 pub use clients::{CHANNELS, Interaction, LoadSummary, NewClient, client_no_for};
+pub use care::{Agenda, CareItem, CareScope, ClientEvent, festivals};
 pub use complaints::{
     Board, ComplaintDetail, ComplaintRow, HistoryEntry, Registered, Slip, calendar as work_calendar,
 };
