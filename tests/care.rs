@@ -97,7 +97,11 @@ fn the_agenda_finds_birthdays_expiring_ids_and_festivals_in_a_window() {
             milestone: true
         }
     );
-    assert_eq!(birthday.name.as_deref(), Some("张三"), "an RM sees their own clients");
+    assert_eq!(
+        birthday.name.as_deref(),
+        Some("张三"),
+        "an RM sees their own clients"
+    );
     assert_eq!(birthday.section, Section::Week);
 
     // Mid-Autumn 2026 is 25 September: the festival, and the client born on 八月十五.
@@ -110,7 +114,11 @@ fn the_agenda_finds_birthdays_expiring_ids_and_festivals_in_a_window() {
         ]
     );
     match &autumn.items[0].reason {
-        Reason::Birthday { lunar: Some(l), age, .. } => {
+        Reason::Birthday {
+            lunar: Some(l),
+            age,
+            ..
+        } => {
             assert_eq!(l.zh(), "八月十五");
             assert_eq!(*age, 56);
         }
@@ -134,12 +142,20 @@ fn each_role_sees_the_clients_it_should() {
     let all = window(&manager, "2026-12-01", "2026-12-31", None);
     assert_eq!(all.scope, CareScope::Branch);
     assert_eq!(all.items.len(), 3);
-    assert!(all.items.iter().all(|i| !i.name.as_deref().unwrap().contains('*')));
+    assert!(
+        all.items
+            .iter()
+            .all(|i| !i.name.as_deref().unwrap().contains('*'))
+    );
     drop(manager);
     let auditor = branch.as_("auditor01");
     let read = window(&auditor, "2026-12-01", "2026-12-31", None);
     assert_eq!(read.items.len(), 3);
-    assert!(read.items.iter().all(|i| i.name.as_deref().unwrap().ends_with('*')));
+    assert!(
+        read.items
+            .iter()
+            .all(|i| i.name.as_deref().unwrap().ends_with('*'))
+    );
     drop(auditor);
     let teller = branch.as_("teller01");
     assert!(matches!(
@@ -162,7 +178,11 @@ fn done_writes_the_contact_log_and_never_comes_back_that_year() {
     let log = rm.interactions("BJ0101-0000001", 5).unwrap();
     assert_eq!(log.len(), 1);
     assert_eq!(
-        (log[0].channel.as_str(), log[0].kind.as_str(), log[0].note.as_str()),
+        (
+            log[0].channel.as_str(),
+            log[0].kind.as_str(),
+            log[0].note.as_str()
+        ),
         ("phone", "care", "电话祝寿，客户很高兴")
     );
     assert!(matches!(
@@ -193,7 +213,12 @@ fn a_snoozed_reminder_comes_back_on_its_day_and_not_before() {
     ));
     let until = today + Duration::days(20);
     rm.care_snooze(id, &until.to_string()).unwrap();
-    let before = window(&rm, "2026-12-01", &(until - Duration::days(1)).to_string(), None);
+    let before = window(
+        &rm,
+        "2026-12-01",
+        &(until - Duration::days(1)).to_string(),
+        None,
+    );
     assert!(!ids(&before).contains(&id));
     let on_the_day = window(&rm, &until.to_string(), &until.to_string(), None);
     let item = on_the_day.items.iter().find(|i| i.id == id).unwrap();
@@ -201,7 +226,12 @@ fn a_snoozed_reminder_comes_back_on_its_day_and_not_before() {
     assert_eq!(item.first_on, d("2026-12-12"));
     // It can be done on the day it came back.
     rm.care_done(id, "visit", "已更新证件").unwrap();
-    assert!(window(&rm, &until.to_string(), &until.to_string(), None).items.iter().all(|i| i.id != id));
+    assert!(
+        window(&rm, &until.to_string(), &until.to_string(), None)
+            .items
+            .iter()
+            .all(|i| i.id != id)
+    );
 }
 
 #[test]
@@ -209,7 +239,10 @@ fn dismissing_needs_a_reason_and_festivals_are_each_rms_own() {
     let branch = Branch::new();
     let mut rm = branch.as_("rm01");
     let festival = "festival:mid_autumn:2026-09-25";
-    assert!(matches!(rm.care_dismiss(festival, " "), Err(Error::CareInvalid { .. })));
+    assert!(matches!(
+        rm.care_dismiss(festival, " "),
+        Err(Error::CareInvalid { .. })
+    ));
     rm.care_dismiss(festival, "已统一发送短信").unwrap();
     assert!(!ids(&window(&rm, "2026-09-25", "2026-09-25", None)).contains(&festival));
     drop(rm);
@@ -244,7 +277,13 @@ fn life_events_remind_every_year_or_once() {
         .iter()
         .find(|i| i.id == format!("event:{}:2026-12-20", wedding.id))
         .unwrap();
-    assert!(matches!(wedding_item.reason, Reason::Event { years: Some(30), .. }));
+    assert!(matches!(
+        wedding_item.reason,
+        Reason::Event {
+            years: Some(30),
+            ..
+        }
+    ));
     assert!(
         agenda
             .items
@@ -253,8 +292,17 @@ fn life_events_remind_every_year_or_once() {
     );
     // The one-off date does not come back next year; the anniversary does.
     let next = window(&rm, "2027-12-15", "2027-12-31", None);
-    assert!(next.items.iter().any(|i| i.id.starts_with(&format!("event:{}", wedding.id))));
-    assert!(!next.items.iter().any(|i| i.id.starts_with(&format!("event:{}", retiring.id))));
+    assert!(
+        next.items
+            .iter()
+            .any(|i| i.id.starts_with(&format!("event:{}", wedding.id)))
+    );
+    assert!(
+        !next
+            .items
+            .iter()
+            .any(|i| i.id.starts_with(&format!("event:{}", retiring.id)))
+    );
 }
 
 #[test]
@@ -271,7 +319,11 @@ fn editing_a_client_moves_their_reminders() {
     drop(m);
     // Now rm02's, no longer rm01's.
     let rm1 = branch.as_("rm01");
-    assert!(window(&rm1, "2026-12-06", "2026-12-06", None).items.is_empty());
+    assert!(
+        window(&rm1, "2026-12-06", "2026-12-06", None)
+            .items
+            .is_empty()
+    );
 }
 
 #[test]

@@ -78,8 +78,48 @@ pub fn ensure_demo_store(
         // Client lists are loaded by the branch manager, as in a real branch.
         generate_clients(&mut login("manager01")?, clients, I18n::for_lang(lang))?;
     }
-    add_complaints(login, lang, clients)?;
+    add_complaints(&login, lang, clients)?;
+    if clients > 0 {
+        add_life_events(&mut login("manager01")?, clients)?;
+    }
     Ok(true)
+}
+
+/// Marriages, births, retirements and moves for some clients, falling around today so that
+/// the agenda has anniversaries to show.
+fn add_life_events(manager: &mut Session, clients: u64) -> Result<()> {
+    use crate::domain::care::{EventInput, EventKind};
+    let today = manager.today_local();
+    let branch = manager.branch().code.clone();
+    for i in 0..clients.min(60) {
+        let client_no = client_no_for(&branch, (1 + i * 37 % clients) as i64);
+        let kind = EventKind::ALL[(i % 4) as usize];
+        // Anniversaries some years back; a move is a one-off date around now.
+        let years = if kind == EventKind::Moving {
+            0
+        } else {
+            3 + (i * 7 % 28) as i64
+        };
+        let date = today + chrono::Duration::days((i % 40) as i64 - 10)
+            - chrono::Duration::days(365 * years + years / 4);
+        let input = EventInput {
+            kind: kind.code().into(),
+            date: date.to_string(),
+            yearly: if kind == EventKind::Moving {
+                "no"
+            } else {
+                "yes"
+            }
+            .into(),
+            label: String::new(),
+        };
+        match manager.add_client_event(&client_no, &input) {
+            // A client too young for the event: the demo simply skips them.
+            Ok(_) | Err(Error::CareInvalid { .. }) => {}
+            Err(other) => return Err(other),
+        }
+    }
+    Ok(())
 }
 
 /// A month of complaints: the teller registers them, then the manager takes them on (one

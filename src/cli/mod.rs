@@ -1,5 +1,6 @@
 //! The command line: every feature, scriptable, with `--json` on listings.
 
+mod care;
 mod clients;
 mod complaints;
 mod demo;
@@ -83,6 +84,11 @@ enum Command {
     Complaint {
         #[command(subcommand)]
         action: Box<complaints::ComplaintCommand>,
+    },
+    /// Care reminders: birthdays (solar and lunar), life events, expiring IDs, festivals
+    Care {
+        #[command(subcommand)]
+        action: care::CareCommand,
     },
     /// The branch's details (the contact printed on complaint slips)
     Branch {
@@ -386,6 +392,7 @@ fn run(cx: &Context, command: Option<Command>) -> Result<ExitCode> {
         Some(Command::Client { action }) => clients::run(cx, *action),
         Some(Command::Complaint { action }) => complaints::run(cx, *action),
         Some(Command::Branch { action }) => complaints::run_branch(cx, action),
+        Some(Command::Care { action }) => care::run(cx, action),
         Some(Command::Backup { to }) => {
             let mut session = cx.login(&cx.store_paths()?)?;
             let show_progress = std::io::stderr().is_terminal();

@@ -579,7 +579,10 @@ pub struct CareError {
 }
 
 /// Checks a life event against the client's birth date.
-pub fn validate_event(input: &EventInput, birth: Option<NaiveDate>) -> Result<LifeEvent, Vec<CareError>> {
+pub fn validate_event(
+    input: &EventInput,
+    birth: Option<NaiveDate>,
+) -> Result<LifeEvent, Vec<CareError>> {
     let mut errors = Vec::new();
     let kind = EventKind::parse(&input.kind);
     if kind.is_none() {
@@ -706,13 +709,29 @@ mod tests {
     #[test]
     fn solar_birthdays_and_feb_29() {
         let keys = born("1960-02-29", BirthCalendar::Solar);
-        assert_eq!(birthdays(&keys, "2027-02-01", "2027-03-31"), [(d("2027-02-28"), 67)]);
-        assert_eq!(birthdays(&keys, "2028-02-01", "2028-03-31"), [(d("2028-02-29"), 68)]);
+        assert_eq!(
+            birthdays(&keys, "2027-02-01", "2027-03-31"),
+            [(d("2027-02-28"), 67)]
+        );
+        assert_eq!(
+            birthdays(&keys, "2028-02-01", "2028-03-31"),
+            [(d("2028-02-29"), 68)]
+        );
         let keys = born("1966-12-31", BirthCalendar::Solar);
         // A window from 20 December reaches into January.
-        assert_eq!(birthdays(&keys, "2026-12-20", "2027-01-18"), [(d("2026-12-31"), 60)]);
+        assert_eq!(
+            birthdays(&keys, "2026-12-20", "2027-01-18"),
+            [(d("2026-12-31"), 60)]
+        );
         // Not before birth, not on the day of birth.
-        assert!(birthdays(&born("2026-11-01", BirthCalendar::Solar), "2026-10-01", "2026-12-31").is_empty());
+        assert!(
+            birthdays(
+                &born("2026-11-01", BirthCalendar::Solar),
+                "2026-10-01",
+                "2026-12-31"
+            )
+            .is_empty()
+        );
     }
 
     /// Lunar birthdays for every year 2020–2035: each year exactly once, on the day the
@@ -747,7 +766,11 @@ mod tests {
         // Find a lunar day 30 to be born on, then check every year to 2035.
         let (birth, l) = (0..400)
             .map(|n| d("1980-01-01") + Duration::days(n))
-            .find_map(|day| lunar::to_lunar(day).filter(|l| l.day == 30 && !l.leap).map(|l| (day, l)))
+            .find_map(|day| {
+                lunar::to_lunar(day)
+                    .filter(|l| l.day == 30 && !l.leap)
+                    .map(|l| (day, l))
+            })
             .unwrap();
         let keys = born(&birth.to_string(), BirthCalendar::Lunar);
         let mut short_years = 0;
@@ -833,7 +856,10 @@ mod tests {
         let on = d("2026-09-10");
         assert_eq!(shows_on(on, None, from, to), Some((on, Standing::Open)));
         assert_eq!(shows_on(on, Some((Action::Done, None)), from, to), None);
-        assert_eq!(shows_on(on, Some((Action::Dismissed, None)), from, to), None);
+        assert_eq!(
+            shows_on(on, Some((Action::Dismissed, None)), from, to),
+            None
+        );
         let later = d("2026-09-20");
         assert_eq!(
             shows_on(on, Some((Action::Snoozed, Some(later))), from, to),
@@ -856,11 +882,23 @@ mod tests {
             let f = festivals.iter().find(|f| f.code == code).unwrap();
             festival_days(f, d(from), d(to))
         };
-        assert_eq!(day("mid_autumn", "2026-09-20", "2026-09-30"), [d("2026-09-25")]);
+        assert_eq!(
+            day("mid_autumn", "2026-09-20", "2026-09-30"),
+            [d("2026-09-25")]
+        );
         assert_eq!(day("spring_festival", "2026-12-01", "2027-03-01").len(), 1);
-        assert_eq!(day("spring_festival", "2026-01-01", "2026-12-31"), [d("2026-02-17")]);
-        assert_eq!(day("national_day", "2026-01-01", "2026-12-31"), [d("2026-10-01")]);
-        assert_eq!(day("dragon_boat", "2026-01-01", "2026-12-31"), [d("2026-06-19")]);
+        assert_eq!(
+            day("spring_festival", "2026-01-01", "2026-12-31"),
+            [d("2026-02-17")]
+        );
+        assert_eq!(
+            day("national_day", "2026-01-01", "2026-12-31"),
+            [d("2026-10-01")]
+        );
+        assert_eq!(
+            day("dragon_boat", "2026-01-01", "2026-12-31"),
+            [d("2026-06-19")]
+        );
         let ninth = festivals.iter().find(|f| f.code == "double_ninth").unwrap();
         assert_eq!(ninth.min_age, Some(60));
         assert!(parse_festivals("[[festival]]\ncode = \"x\"\n").is_err());
@@ -877,7 +915,10 @@ mod tests {
         let ok = validate_event(&input("marriage", "2005-10-01"), birth).unwrap();
         assert!(ok.yearly);
         let field_rules = |r: Result<LifeEvent, Vec<CareError>>| -> Vec<(&str, &str)> {
-            r.unwrap_err().into_iter().map(|e| (e.field, e.rule)).collect()
+            r.unwrap_err()
+                .into_iter()
+                .map(|e| (e.field, e.rule))
+                .collect()
         };
         assert_eq!(
             field_rules(validate_event(&input("marriage", "1979-01-01"), birth)),
@@ -891,7 +932,15 @@ mod tests {
             field_rules(validate_event(&input("party", "soon"), birth)),
             [("kind", "unknown"), ("date", "date")]
         );
-        assert_eq!(check_snooze("2026-11-30", d("2026-11-30")).unwrap_err().rule, "past");
-        assert_eq!(check_snooze("2026-12-01", d("2026-11-30")), Ok(d("2026-12-01")));
+        assert_eq!(
+            check_snooze("2026-11-30", d("2026-11-30"))
+                .unwrap_err()
+                .rule,
+            "past"
+        );
+        assert_eq!(
+            check_snooze("2026-12-01", d("2026-11-30")),
+            Ok(d("2026-12-01"))
+        );
     }
 }

@@ -477,7 +477,9 @@ pub fn parse_date(raw: &str) -> Option<NaiveDate> {
 /// A birth date typed as a lunar date (`农历1962年闰四月初八`, `L1962-04-08`).
 fn looks_lunar(text: &str) -> bool {
     let text = text.trim();
-    ["农历", "阴历", "L", "l"].iter().any(|p| text.starts_with(p))
+    ["农历", "阴历", "L", "l"]
+        .iter()
+        .any(|p| text.starts_with(p))
 }
 
 /// The solar date of a typed lunar birth date, or why it is not a date.
@@ -818,7 +820,9 @@ mod tests {
         assert_eq!(record.birth_date, NaiveDate::from_ymd_opt(2020, 5, 30));
         assert_eq!(record.birth_calendar, BirthCalendar::Lunar);
         assert_eq!(
-            validate(&passport("L2020-L04-08"), today()).unwrap().birth_date,
+            validate(&passport("L2020-L04-08"), today())
+                .unwrap()
+                .birth_date,
             record.birth_date
         );
         assert_eq!(

@@ -63,9 +63,15 @@ impl YearInfo {
         }
         let mut months = Vec::with_capacity(order.len());
         for (month, leap) in order {
-            let signed = if leap { -(month as isize) } else { month as isize };
+            let signed = if leap {
+                -(month as isize)
+            } else {
+                month as isize
+            };
             // The month exists (its number and leap flag come from the year), so day 1 does.
-            let first = LunarDay::new(year as isize, signed, 1).ok()?.get_solar_day();
+            let first = LunarDay::new(year as isize, signed, 1)
+                .ok()?
+                .get_solar_day();
             let first = NaiveDate::from_ymd_opt(
                 first.get_year() as i32,
                 first.get_month() as u32,
@@ -81,7 +87,11 @@ impl YearInfo {
         // A month lasts until the next one starts; the last until next year's first.
         let next_new_year = {
             let d = LunarDay::new(year as isize + 1, 1, 1).ok()?.get_solar_day();
-            NaiveDate::from_ymd_opt(d.get_year() as i32, d.get_month() as u32, d.get_day() as u32)?
+            NaiveDate::from_ymd_opt(
+                d.get_year() as i32,
+                d.get_month() as u32,
+                d.get_day() as u32,
+            )?
         };
         for i in 0..months.len() {
             let end = months.get(i + 1).map_or(next_new_year, |m| m.first);
@@ -177,9 +187,9 @@ const MONTH_NAMES: [&str; 12] = [
     "正", "二", "三", "四", "五", "六", "七", "八", "九", "十", "冬", "腊",
 ];
 const DAY_NAMES: [&str; 30] = [
-    "初一", "初二", "初三", "初四", "初五", "初六", "初七", "初八", "初九", "初十", "十一",
-    "十二", "十三", "十四", "十五", "十六", "十七", "十八", "十九", "二十", "廿一", "廿二",
-    "廿三", "廿四", "廿五", "廿六", "廿七", "廿八", "廿九", "三十",
+    "初一", "初二", "初三", "初四", "初五", "初六", "初七", "初八", "初九", "初十", "十一", "十二",
+    "十三", "十四", "十五", "十六", "十七", "十八", "十九", "二十", "廿一", "廿二", "廿三", "廿四",
+    "廿五", "廿六", "廿七", "廿八", "廿九", "三十",
 ];
 
 /// "八月十五", "闰四月初八" (without the year).
@@ -301,13 +311,20 @@ mod tests {
         let mut date = d("2020-01-01");
         while date <= d("2035-12-31") {
             let ours = to_lunar(date).unwrap();
-            let theirs =
-                SolarDay::from_ymd(date.year() as isize, date.month() as usize, date.day() as usize)
-                    .get_lunar_day();
+            let theirs = SolarDay::from_ymd(
+                date.year() as isize,
+                date.month() as usize,
+                date.day() as usize,
+            )
+            .get_lunar_day();
             assert_eq!(
                 (
                     ours.year as isize,
-                    if ours.leap { -(ours.month as isize) } else { ours.month as isize },
+                    if ours.leap {
+                        -(ours.month as isize)
+                    } else {
+                        ours.month as isize
+                    },
                     ours.day as usize
                 ),
                 (theirs.get_year(), theirs.get_month(), theirs.get_day()),
@@ -373,7 +390,10 @@ mod tests {
         // Born in leap month 4 of 2020: in 2023 (leap month 2 only) it is kept in month 4.
         let in_2023 = anniversary(2023, 4, true, 10).unwrap();
         let ordinary = to_lunar(in_2023).unwrap();
-        assert_eq!((ordinary.month, ordinary.leap, ordinary.day), (4, false, 10));
+        assert_eq!(
+            (ordinary.month, ordinary.leap, ordinary.day),
+            (4, false, 10)
+        );
         // In a year that has the leap month again it is kept in the leap month (leap month 6
         // of 2025 comes back some decades on).
         let again = (2026..=2100).find(|y| leap_month(*y) == Some(6)).unwrap();
@@ -384,7 +404,11 @@ mod tests {
             for month in 1..=12 {
                 let kept = to_lunar(anniversary(year, month, false, 30).unwrap()).unwrap();
                 let days = month_days(year, month, false).unwrap();
-                assert_eq!((kept.month, kept.day), (month, days.min(30)), "{year}-{month}");
+                assert_eq!(
+                    (kept.month, kept.day),
+                    (month, days.min(30)),
+                    "{year}-{month}"
+                );
             }
         }
     }

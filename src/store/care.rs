@@ -2,17 +2,16 @@
 //! write), life events, the agenda of a window of days, and what staff do about a reminder.
 
 use crate::domain::care::{
-    self, Action, CareError, CareKey, EventInput, EventKind, Festival, Reason,
-    ReminderId, Section, Standing, check_snooze, festival_days, probes, reason_for,
-    validate_event,
+    self, Action, CareError, CareKey, EventInput, EventKind, Festival, Reason, ReminderId, Section,
+    Standing, check_snooze, festival_days, probes, reason_for, validate_event,
 };
 use crate::domain::client::{BirthCalendar, ClientKind, ClientRecord};
 use crate::domain::mask::{self, Visibility};
 use crate::domain::staff::{Permission, Role};
 use crate::error::{Error, Result};
 use crate::store::Session;
-use crate::store::{CHANNELS, client_no_for};
 use crate::store::write::{AuditEvent, Table, Writer};
+use crate::store::{CHANNELS, client_no_for};
 use chrono::{Datelike, Duration, NaiveDate};
 use rusqlite::types::Value;
 use rusqlite::{OptionalExtension, params};
@@ -145,7 +144,8 @@ fn row_of(k: CareKey, seq: i64, reference: String, record: &ClientRecord) -> Key
     )
 }
 
-const INSERT_KEY: &str = "INSERT OR REPLACE INTO care_key (kind, key, since, client_seq, ref, rm, name)
+const INSERT_KEY: &str =
+    "INSERT OR REPLACE INTO care_key (kind, key, since, client_seq, ref, rm, name)
      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
 
 /// Rewrites a client's own keys (not those of their events, whose name and RM follow).
@@ -243,7 +243,11 @@ type LastAction = (Action, Option<NaiveDate>, String);
 
 impl Session {
     fn care_visibility(&self, rm: &str) -> Visibility {
-        mask::visibility(self.me.role, self.me.id.as_str(), Some(rm).filter(|r| !r.is_empty()))
+        mask::visibility(
+            self.me.role,
+            self.me.id.as_str(),
+            Some(rm).filter(|r| !r.is_empty()),
+        )
     }
 
     fn shown_name(&self, name: &str, rm: &str) -> String {
@@ -317,8 +321,7 @@ impl Session {
                         None => continue,
                     }
                 };
-                let Some(reason) =
-                    reason_for(probe.kind, key, since as i32, probe.on, event)
+                let Some(reason) = reason_for(probe.kind, key, since as i32, probe.on, event)
                 else {
                     continue;
                 };
@@ -403,9 +406,7 @@ impl Session {
                 continue;
             }
             let action = Action::parse(&r.get::<_, String>(1)?).ok_or(Error::DatabaseDamaged)?;
-            let until = r
-                .get::<_, Option<String>>(2)?
-                .and_then(|s| s.parse().ok());
+            let until = r.get::<_, Option<String>>(2)?.and_then(|s| s.parse().ok());
             last.insert(reminder, (action, until, by));
         }
         Ok(last)
@@ -436,7 +437,9 @@ impl Session {
             .collect::<rusqlite::Result<Vec<_>>>()?;
         let mut items = Vec::new();
         for (reminder, first_on, detail) in rows {
-            if already.iter().any(|i| i.id == reminder) || items.iter().any(|i: &CareItem| i.id == reminder) {
+            if already.iter().any(|i| i.id == reminder)
+                || items.iter().any(|i: &CareItem| i.id == reminder)
+            {
                 continue;
             }
             let Some((Action::Snoozed, Some(until), _)) = last_actions.get(&reminder) else {
@@ -569,9 +572,7 @@ impl Session {
             )
             .optional()?
             .and_then(|(action, until)| (action == "snoozed").then_some(until).flatten());
-        let day = snoozed_to
-            .and_then(|d| d.parse().ok())
-            .unwrap_or(parsed.on);
+        let day = snoozed_to.and_then(|d| d.parse().ok()).unwrap_or(parsed.on);
         let agenda = self.care_agenda(day.min(parsed.on), day.max(parsed.on), None)?;
         agenda
             .items
@@ -612,7 +613,9 @@ impl Session {
                 ("first_on", Value::Text(item.first_on.to_string())),
                 (
                     "client_id",
-                    client.as_ref().map_or(Value::Null, |(_, id)| Value::Text(id.clone())),
+                    client
+                        .as_ref()
+                        .map_or(Value::Null, |(_, id)| Value::Text(id.clone())),
                 ),
                 ("action", Value::Text(action.code().into())),
                 ("detail", Value::Text(detail)),
@@ -656,7 +659,11 @@ impl Session {
             return Err(Error::CareInvalid {
                 errors: vec![CareError {
                     field: "note",
-                    rule: if note.is_empty() { "required" } else { "too_long" },
+                    rule: if note.is_empty() {
+                        "required"
+                    } else {
+                        "too_long"
+                    },
                 }],
             });
         }
@@ -675,8 +682,9 @@ impl Session {
     /// Puts a reminder off to a later day.
     pub fn care_snooze(&mut self, id: &str, until: &str) -> Result<NaiveDate> {
         self.require(Permission::ActOnCare)?;
-        let until = check_snooze(until, self.today())
-            .map_err(|error| Error::CareInvalid { errors: vec![error] })?;
+        let until = check_snooze(until, self.today()).map_err(|error| Error::CareInvalid {
+            errors: vec![error],
+        })?;
         let item = self.open_reminder(id)?;
         self.record_action(
             &item,
@@ -695,7 +703,11 @@ impl Session {
             return Err(Error::CareInvalid {
                 errors: vec![CareError {
                     field: "why",
-                    rule: if why.is_empty() { "required" } else { "too_long" },
+                    rule: if why.is_empty() {
+                        "required"
+                    } else {
+                        "too_long"
+                    },
                 }],
             });
         }
@@ -728,7 +740,10 @@ impl Session {
                     ("kind", Value::Text(event.kind.code().into())),
                     ("on_date", Value::Text(event.date.to_string())),
                     ("yearly", Value::Integer(i64::from(event.yearly))),
-                    ("label", event.label.clone().map_or(Value::Null, Value::Text)),
+                    (
+                        "label",
+                        event.label.clone().map_or(Value::Null, Value::Text),
+                    ),
                     ("created_at", Value::Text(w.now_text())),
                     ("created_by", Value::Text(me)),
                 ],

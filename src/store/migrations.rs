@@ -341,7 +341,9 @@ mod tests {
         .unwrap();
         migrate(&mut conn).unwrap();
         let keys: Vec<(i64, i64, i64, String)> = conn
-            .prepare("SELECT kind, key, since, rm FROM care_key WHERE client_seq = ?1 ORDER BY kind")
+            .prepare(
+                "SELECT kind, key, since, rm FROM care_key WHERE client_seq = ?1 ORDER BY kind",
+            )
             .unwrap()
             .query_map([1], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
             .unwrap()
@@ -357,11 +359,16 @@ mod tests {
             ]
         );
         let other_branch: i64 = conn
-            .query_row("SELECT count(*) FROM care_key WHERE client_seq = 2", [], |r| {
-                r.get(0)
-            })
+            .query_row(
+                "SELECT count(*) FROM care_key WHERE client_seq = 2",
+                [],
+                |r| r.get(0),
+            )
             .unwrap();
-        assert_eq!(other_branch, 0, "another branch's clients are not ours to remind");
+        assert_eq!(
+            other_branch, 0,
+            "another branch's clients are not ours to remind"
+        );
     }
 
     #[test]

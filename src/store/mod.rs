@@ -24,8 +24,8 @@ mod write;
 pub use audit::{AuditRow, LoginHistory};
 pub use backup::{BackupSummary, RestoreSummary, restore};
 pub use bench::{PlainCopy, Sample};
-pub use clients::{CHANNELS, Interaction, LoadSummary, NewClient, client_no_for};
 pub use care::{Agenda, CareItem, CareScope, ClientEvent, festivals};
+pub use clients::{CHANNELS, Interaction, LoadSummary, NewClient, client_no_for};
 pub use complaints::{
     Board, ComplaintDetail, ComplaintRow, HistoryEntry, Registered, Slip, calendar as work_calendar,
 };
