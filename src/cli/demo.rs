@@ -78,7 +78,7 @@ pub fn ensure_demo_store(
         // Client lists are loaded by the branch manager, as in a real branch.
         generate_clients(&mut login("manager01")?, clients, I18n::for_lang(lang))?;
     }
-    add_complaints(&login, lang, clients)?;
+    add_complaints(login, lang, clients)?;
     if clients > 0 {
         add_life_events(&mut login("manager01")?, clients)?;
     }
