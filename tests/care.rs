@@ -345,3 +345,69 @@ fn the_header_count_is_todays_and_overdue_open_reminders() {
     let today = window(&rm, "2026-11-30", "2026-11-30", None);
     assert_eq!(today.items[0].section, Section::Today);
 }
+
+#[test]
+fn every_reason_and_festival_has_words_and_a_greeting_in_both_languages() {
+    use branchdesk::domain::care::{EventKind, LunarMonthDay};
+    use branchdesk::i18n::{I18n, Lang};
+    let mut reasons = vec![
+        Reason::Birthday {
+            age: 60,
+            lunar: Some(LunarMonthDay {
+                month: 8,
+                leap: false,
+                day: 15,
+            }),
+            milestone: true,
+        },
+        Reason::Birthday {
+            age: 41,
+            lunar: None,
+            milestone: false,
+        },
+        Reason::Relationship { years: 3 },
+        Reason::IdExpiry {
+            expires_on: d("2026-12-12"),
+        },
+    ];
+    reasons.extend(EventKind::ALL.iter().map(|kind| Reason::Event {
+        kind: *kind,
+        label: None,
+        years: Some(5),
+    }));
+    reasons.extend(
+        branchdesk::store::festivals()
+            .iter()
+            .map(|f| Reason::Festival {
+                code: f.code.clone(),
+                lunar: None,
+                clients: 3,
+            }),
+    );
+    assert!(reasons.len() >= 15);
+    for lang in [Lang::Zh, Lang::En] {
+        let i18n = I18n::for_lang(lang);
+        for reason in &reasons {
+            let text = i18n.care_reason(reason, d("2026-11-30"));
+            assert!(
+                !text.contains('?') && !text.contains('{'),
+                "{lang:?} {reason:?}: {text}"
+            );
+            let greeting = format!("greeting.{}", reason.greeting_key());
+            assert_ne!(
+                i18n.t_owned(greeting.clone()),
+                "?",
+                "{lang:?} lacks {greeting}"
+            );
+        }
+    }
+    let zh = I18n::for_lang(Lang::Zh);
+    assert_eq!(
+        zh.care_reason(&reasons[0], d("2026-09-25")),
+        "生日（农历八月十五） · 60 岁大寿"
+    );
+    assert_eq!(
+        zh.care_reason(&reasons[3], d("2026-11-30")),
+        "身份证 12 天后到期"
+    );
+}

@@ -115,7 +115,7 @@ pub fn run(cx: &Context, command: CareCommand) -> Result<ExitCode> {
             } else if agenda.items.is_empty() {
                 cx.say("cli.care_none", &[]);
             } else {
-                print!("{}", agenda_table(&agenda, i18n));
+                out!("{}", agenda_table(&agenda, i18n));
             }
         }
         CareCommand::Done { id, channel, note } => {

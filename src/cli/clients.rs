@@ -208,7 +208,7 @@ pub fn run(cx: &Context, command: ClientCommand) -> Result<ExitCode> {
                     i18n.t("col.birth_year"),
                     i18n.t("col.branch"),
                 ];
-                print!("{}", table::render(&headers, &rows));
+                out!("{}", table::render(&headers, &rows));
             }
         }
         ClientCommand::Show { client, json } => {
@@ -263,7 +263,7 @@ pub fn run(cx: &Context, command: ClientCommand) -> Result<ExitCode> {
                 print_json(&report);
             } else {
                 for rejected in &report.rejected {
-                    println!("{}", rejected_line(i18n, rejected));
+                    outln!("{}", rejected_line(i18n, rejected));
                 }
                 for registered in &report.already_registered {
                     cx.say(
@@ -353,7 +353,7 @@ pub fn run(cx: &Context, command: ClientCommand) -> Result<ExitCode> {
                     i18n.t("care.field.label"),
                     i18n.t("care.field.yearly"),
                 ];
-                print!("{}", table::render(&headers, &rows));
+                out!("{}", table::render(&headers, &rows));
             }
         }
         ClientCommand::Log {
@@ -382,7 +382,7 @@ pub fn run(cx: &Context, command: ClientCommand) -> Result<ExitCode> {
                     i18n.t("col.channel"),
                     i18n.t("col.note"),
                 ];
-                print!("{}", table::render(&headers, &rows));
+                out!("{}", table::render(&headers, &rows));
             }
         }
     }
@@ -473,7 +473,7 @@ fn print_view(view: &ClientView, json: bool, i18n: &I18n) {
         (i18n.t("col.branch").into(), view.home_branch.clone()),
     ];
     let rows: Vec<Vec<String>> = rows.into_iter().map(|(k, v)| vec![k, v]).collect();
-    print!(
+    out!(
         "{}",
         table::render(&["", ""], &rows).trim_start_matches('\n')
     );

@@ -230,7 +230,7 @@ pub(crate) fn bench(
         super::print_json(&report);
         return Ok(ExitCode::SUCCESS);
     }
-    println!(
+    outln!(
         "{}",
         cx.i18n
             .fill("bench.header", &[("clients", &report.clients.to_string())])
@@ -250,7 +250,7 @@ pub(crate) fn bench(
             ]
         })
         .collect();
-    print!(
+    out!(
         "{}",
         super::table::render(
             &[
@@ -266,7 +266,23 @@ pub(crate) fn bench(
         )
     );
     let k = &report.keystroke_to_frame;
-    println!(
+    for (key, latency) in [
+        ("bench.care_branch", &report.care_branch),
+        ("bench.care_rm", &report.care_rm),
+    ] {
+        outln!(
+            "{}",
+            cx.i18n.fill(
+                key,
+                &[
+                    ("reminders", &latency.reminders.to_string()),
+                    ("p50", &format!("{:.1}", latency.p50_ms)),
+                    ("max", &format!("{:.1}", latency.max_ms)),
+                ],
+            )
+        );
+    }
+    outln!(
         "{}",
         cx.i18n.fill(
             "bench.keystroke",

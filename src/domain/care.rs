@@ -454,6 +454,20 @@ pub fn shows_on(
     (from <= day && day <= to).then_some((day, standing))
 }
 
+/// Days after its day that a reminder is still worth acting on: a greeting weeks late is
+/// no greeting, but an expired ID matters until it is renewed (within the agenda's reach).
+pub fn grace_days(reason: &Reason) -> i64 {
+    match reason {
+        Reason::IdExpiry { .. } => OVERDUE_DAYS,
+        _ => 7,
+    }
+}
+
+/// Whether an open reminder is past its grace period on `today` (the agenda drops it).
+pub fn lapsed(reason: &Reason, on: NaiveDate, today: NaiveDate) -> bool {
+    (today - on).num_days() > grace_days(reason)
+}
+
 /// The parts of an agenda.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -873,6 +887,17 @@ mod tests {
         assert_eq!(section(on, on), Section::Today);
         assert_eq!(section(d("2026-09-17"), on), Section::Week);
         assert_eq!(section(d("2026-10-10"), on), Section::Month);
+        let birthday = Reason::Birthday {
+            age: 40,
+            lunar: None,
+            milestone: false,
+        };
+        assert!(!lapsed(&birthday, d("2026-09-03"), on));
+        assert!(lapsed(&birthday, d("2026-09-02"), on));
+        let expiry = Reason::IdExpiry {
+            expires_on: d("2026-08-20"),
+        };
+        assert!(!lapsed(&expiry, d("2026-08-20"), on));
     }
 
     #[test]

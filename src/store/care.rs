@@ -78,6 +78,20 @@ pub struct Agenda {
 }
 
 impl Agenda {
+    /// The items still worth acting on: overdue ones past their grace period are left out.
+    pub fn current(&self) -> impl Iterator<Item = &CareItem> {
+        self.items
+            .iter()
+            .filter(|i| !care::lapsed(&i.reason, i.on, self.today))
+    }
+
+    /// Drops the overdue items past their grace period (what the workstation shows).
+    pub fn without_lapsed(mut self) -> Agenda {
+        let today = self.today;
+        self.items.retain(|i| !care::lapsed(&i.reason, i.on, today));
+        self
+    }
+
     /// Reminders per day of `from..=to` (for the heat strip).
     pub fn per_day(&self, from: NaiveDate, to: NaiveDate) -> Vec<(NaiveDate, u32)> {
         let mut counts: Vec<(NaiveDate, u32)> = Vec::new();
@@ -275,8 +289,30 @@ impl Session {
     ) -> Result<Agenda> {
         self.require(Permission::ViewCare)?;
         let scope = self.care_scope(scope);
+        self.agenda_for(from, to, scope, self.me.id.as_str())
+    }
+
+    /// One RM's agenda, as a manager (or auditor) looks at their book.
+    pub fn care_agenda_of(&self, rm: &str, from: NaiveDate, to: NaiveDate) -> Result<Agenda> {
+        self.require(Permission::ViewCare)?;
+        if self.me.role == Role::Rm && rm != self.me.id.as_str() {
+            return Err(Error::PermissionDenied {
+                permission: Permission::ViewCare,
+            });
+        }
+        self.agenda_for(from, to, CareScope::Mine, rm)
+    }
+
+    /// The agenda of the branch, or (`Mine`) of the clients assigned to `rm`.
+    fn agenda_for(
+        &self,
+        from: NaiveDate,
+        to: NaiveDate,
+        scope: CareScope,
+        rm: &str,
+    ) -> Result<Agenda> {
         let today = self.today();
-        let me = self.me.id.to_string();
+        let me = rm.to_string();
         let last_actions = self.last_actions(from, to)?;
         let mut items: Vec<CareItem> = Vec::new();
         let mut events: HashMap<String, Option<(EventKind, Option<String>)>> = HashMap::new();
@@ -355,8 +391,8 @@ impl Session {
                 });
             }
         }
-        items.extend(self.snoozed_into(from, to, scope, today, &last_actions, &items)?);
-        items.extend(self.festival_items(from, to, scope, today, &last_actions)?);
+        items.extend(self.snoozed_into(from, to, scope, rm, today, &last_actions, &items)?);
+        items.extend(self.festival_items(from, to, scope, rm, today, &last_actions)?);
         items.sort_by(|a, b| {
             (a.on, a.reason.code(), &a.client_no, &a.id).cmp(&(
                 b.on,
@@ -413,11 +449,13 @@ impl Session {
     }
 
     /// Reminders that first fell outside the window but were snoozed into it.
+    #[allow(clippy::too_many_arguments)]
     fn snoozed_into(
         &self,
         from: NaiveDate,
         to: NaiveDate,
         scope: CareScope,
+        owner: &str,
         today: NaiveDate,
         last_actions: &HashMap<String, LastAction>,
         already: &[CareItem],
@@ -460,7 +498,7 @@ impl Session {
                         .optional()?;
                     let Some((name, rm)) = card else { continue };
                     let rm = rm.unwrap_or_default();
-                    if scope == CareScope::Mine && rm != self.me.id.as_str() {
+                    if scope == CareScope::Mine && rm != owner {
                         continue;
                     }
                     (
@@ -492,6 +530,7 @@ impl Session {
         from: NaiveDate,
         to: NaiveDate,
         scope: CareScope,
+        owner: &str,
         today: NaiveDate,
         last_actions: &HashMap<String, LastAction>,
     ) -> Result<Vec<CareItem>> {
@@ -516,7 +555,7 @@ impl Session {
                         "SELECT count(*) FROM client_card
                          WHERE assigned_rm = ?1 AND company = 0 AND home_branch IS NULL
                            AND (?2 IS NULL OR birth_year <= ?2)",
-                        params![self.me.id.as_str(), born_by],
+                        params![owner, born_by],
                         |r| r.get(0),
                     )?,
                     CareScope::Branch => self.conn.query_row(
@@ -551,11 +590,11 @@ impl Session {
         Ok(items)
     }
 
-    /// Today's and overdue reminders still open (the header's count).
+    /// Today's and overdue reminders still worth acting on (the header's count).
     pub fn care_due_count(&self) -> Result<u64> {
         let today = self.today();
         let agenda = self.care_agenda(today - Duration::days(care::OVERDUE_DAYS), today, None)?;
-        Ok(agenda.items.len() as u64)
+        Ok(agenda.current().count() as u64)
     }
 
     /// An open reminder by its id, as this staff member's agenda shows it.

@@ -122,6 +122,7 @@ pub fn session_info(id: &str, name: &str, role: Role) -> SessionInfo {
         },
         failed_attempts_before: 0,
         previous_login: Some("2026-11-29T09:30:00Z".into()),
+        care_due: None,
     }
 }
 
@@ -505,4 +506,99 @@ impl CliStore {
 
 pub fn json(text: &str) -> serde_json::Value {
     serde_json::from_str(text).unwrap()
+}
+
+// ---- Care fixtures ----
+
+use branchdesk::domain::care::{
+    EventKind, LunarMonthDay, Reason, Section as CareSection, Standing,
+};
+use branchdesk::store::{Agenda, CareItem, CareScope};
+
+pub fn care_item(on: &str, client: u32, name: &str, reason: Reason) -> CareItem {
+    let today = date("2026-11-30");
+    let on = date(on);
+    let section = match (on - today).num_days() {
+        ..0 => CareSection::Overdue,
+        0 => CareSection::Today,
+        1..=7 => CareSection::Week,
+        _ => CareSection::Month,
+    };
+    let client_no = format!("BJ0101-{client:07}");
+    CareItem {
+        id: format!("{}:{client_no}:{on}", reason.code()),
+        on,
+        first_on: on,
+        standing: Standing::Open,
+        section,
+        client_no: Some(client_no),
+        name: Some(name.into()),
+        rm: Some("rm01".into()),
+        reason,
+    }
+}
+
+/// rm01's agenda around 30 November 2026: an expired ID, today's lunar birthday, a
+/// milestone, a wedding anniversary, a festival.
+pub fn care_agenda() -> Agenda {
+    let birthday = |age, lunar: Option<(u8, bool, u8)>| Reason::Birthday {
+        age,
+        lunar: lunar.map(|(month, leap, day)| LunarMonthDay { month, leap, day }),
+        milestone: age % 10 == 0 && age >= 60,
+    };
+    let mut festival = care_item(
+        "2026-12-20",
+        0,
+        "",
+        Reason::Festival {
+            code: "spring_festival".into(),
+            lunar: Some(LunarMonthDay {
+                month: 1,
+                leap: false,
+                day: 1,
+            }),
+            clients: 1_234,
+        },
+    );
+    festival.client_no = None;
+    festival.name = None;
+    festival.id = "festival:spring_festival:2026-12-20".into();
+    let mut items = vec![
+        care_item(
+            "2026-11-18",
+            12,
+            "王一颖",
+            Reason::IdExpiry {
+                expires_on: date("2026-11-18"),
+            },
+        ),
+        care_item("2026-11-28", 7, "张伟", birthday(47, None)),
+        care_item("2026-11-30", 3, "李娜", birthday(56, Some((10, false, 11)))),
+        care_item("2026-12-03", 5, "Daniel Jackson", birthday(60, None)),
+        care_item(
+            "2026-12-05",
+            9,
+            "周婷",
+            Reason::Event {
+                kind: EventKind::Marriage,
+                label: None,
+                years: Some(10),
+            },
+        ),
+        care_item(
+            "2026-12-15",
+            21,
+            "欧阳娜娜",
+            birthday(33, Some((4, true, 8))),
+        ),
+        festival,
+    ];
+    items[1].standing = Standing::Snoozed;
+    Agenda {
+        from: date("2026-10-31"),
+        to: date("2026-12-30"),
+        today: date("2026-11-30"),
+        scope: CareScope::Mine,
+        items,
+    }
 }
