@@ -5,46 +5,10 @@ mod common;
 
 use common::{CliStore as Store, json};
 
-const DEMO_PASS: &str = "branchdesk-demo";
-
-fn demo() -> Store {
-    let s = Store::empty();
-    let out = s.command(
-        "manager01",
-        DEMO_PASS,
-        &["demo", "--no-tui", "--clients", "800"],
-    );
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    s
-}
-
-fn as_demo(s: &Store, user: &str, args: &[&str]) -> String {
-    let out = s.command(user, DEMO_PASS, args);
-    assert!(
-        out.status.success(),
-        "{args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
-}
-
-fn refused_demo(s: &Store, user: &str, args: &[&str]) -> String {
-    let out = s.command(user, DEMO_PASS, args);
-    assert!(!out.status.success(), "{args:?} succeeded");
-    let text = String::from_utf8(out.stderr).unwrap();
-    assert_eq!(text.trim_end().lines().count(), 1, "{text}");
-    text.trim_end().to_string()
-}
-
 #[test]
 fn mid_autumn_2026_brings_the_festival_and_the_clients_born_on_the_fifteenth_of_the_eighth_month() {
-    let s = demo();
-    let items = json(&as_demo(
-        &s,
+    let s = Store::demo(800);
+    let items = json(&s.run(
         "manager01",
         &[
             "--lang",
@@ -91,8 +55,7 @@ fn mid_autumn_2026_brings_the_festival_and_the_clients_born_on_the_fifteenth_of_
                 && i["on"].as_str().unwrap() <= "2026-09-29")
     );
     // An RM sees only their own book, a masked name nowhere in it.
-    let mine = json(&as_demo(
-        &s,
+    let mine = json(&s.run(
         "rm01",
         &[
             "care",
@@ -115,12 +78,8 @@ fn mid_autumn_2026_brings_the_festival_and_the_clients_born_on_the_fifteenth_of_
 
 #[test]
 fn a_reminder_done_from_the_command_line_lands_in_the_contact_log() {
-    let s = demo();
-    let items = json(&as_demo(
-        &s,
-        "rm01",
-        &["care", "list", "--days", "30", "--json"],
-    ));
+    let s = Store::demo(800);
+    let items = json(&s.run("rm01", &["care", "list", "--days", "30", "--json"]));
     let item = items
         .as_array()
         .unwrap()
@@ -130,8 +89,7 @@ fn a_reminder_done_from_the_command_line_lands_in_the_contact_log() {
         .clone();
     let id = item["id"].as_str().unwrap();
     let client = item["client_no"].as_str().unwrap();
-    as_demo(
-        &s,
+    s.run(
         "rm01",
         &[
             "care",
@@ -143,18 +101,14 @@ fn a_reminder_done_from_the_command_line_lands_in_the_contact_log() {
             "微信祝福",
         ],
     );
-    let log = json(&as_demo(&s, "rm01", &["client", "log", client, "--json"]));
+    let log = json(&s.run("rm01", &["client", "log", client, "--json"]));
     assert_eq!(log[0]["note"], "微信祝福");
     assert_eq!(log[0]["channel"], "wechat");
     assert_eq!(log[0]["kind"], "care");
-    let again = json(&as_demo(
-        &s,
-        "rm01",
-        &["care", "list", "--days", "30", "--json"],
-    ));
+    let again = json(&s.run("rm01", &["care", "list", "--days", "30", "--json"]));
     assert!(again.as_array().unwrap().iter().all(|i| i["id"] != id));
     assert!(
-        refused_demo(&s, "rm01", &["care", "done", id, "--channel", "phone"])
+        s.refused("rm01", &["care", "done", id, "--channel", "phone"])
             .contains("no open reminder")
     );
 
@@ -169,26 +123,18 @@ fn a_reminder_done_from_the_command_line_lands_in_the_contact_log() {
         .unwrap()
         .to_string();
     assert_eq!(
-        refused_demo(
-            &s,
-            "rm01",
-            &["care", "snooze", &other, "--until", "2020-01-01"]
-        ),
+        s.refused("rm01", &["care", "snooze", &other, "--until", "2020-01-01"]),
         "Until: must be a day after today."
     );
     assert_eq!(
-        refused_demo(&s, "rm01", &["care", "dismiss", &other, "--reason", " "]),
+        s.refused("rm01", &["care", "dismiss", &other, "--reason", " "]),
         "Reason: must be filled in."
     );
     assert!(
-        refused_demo(&s, "teller01", &["care", "list"])
+        s.refused("teller01", &["care", "list"])
             .contains("Your role may not see care reminders")
     );
-    let still = json(&as_demo(
-        &s,
-        "rm01",
-        &["care", "list", "--days", "30", "--json"],
-    ));
+    let still = json(&s.run("rm01", &["care", "list", "--days", "30", "--json"]));
     assert!(
         still
             .as_array()

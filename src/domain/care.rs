@@ -676,6 +676,19 @@ pub fn validate_event(
     }
 }
 
+/// A required text of at most `max` characters (a note, a reason), trimmed.
+pub fn required_text(field: &'static str, text: &str, max: usize) -> Result<String, CareError> {
+    let text = text.trim();
+    let rule = if text.is_empty() {
+        "required"
+    } else if text.chars().count() > max || text.chars().any(|c| c.is_control() && c != '\n') {
+        "too_long"
+    } else {
+        return Ok(text.to_string());
+    };
+    Err(CareError { field, rule })
+}
+
 /// A snooze must move the reminder to a later day.
 pub fn check_snooze(until: &str, today: NaiveDate) -> Result<NaiveDate, CareError> {
     match super::client::parse_date(until) {

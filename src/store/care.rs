@@ -685,24 +685,15 @@ impl Session {
     pub fn care_done(&mut self, id: &str, channel: &str, note: &str) -> Result<CareItem> {
         self.require(Permission::ActOnCare)?;
         let item = self.open_reminder(id)?;
-        let note = note.trim();
+        let note = care::required_text("note", note, 500).map_err(|error| Error::CareInvalid {
+            errors: vec![error],
+        })?;
+        let note = note.as_str();
         if !CHANNELS.contains(&channel) {
             return Err(Error::CareInvalid {
                 errors: vec![CareError {
                     field: "channel",
                     rule: "unknown",
-                }],
-            });
-        }
-        if note.is_empty() || note.chars().count() > 500 {
-            return Err(Error::CareInvalid {
-                errors: vec![CareError {
-                    field: "note",
-                    rule: if note.is_empty() {
-                        "required"
-                    } else {
-                        "too_long"
-                    },
                 }],
             });
         }
@@ -737,24 +728,14 @@ impl Session {
     /// Dismisses a reminder for this occasion, for a reason.
     pub fn care_dismiss(&mut self, id: &str, why: &str) -> Result<()> {
         self.require(Permission::ActOnCare)?;
-        let why = why.trim();
-        if why.is_empty() || why.chars().count() > 200 {
-            return Err(Error::CareInvalid {
-                errors: vec![CareError {
-                    field: "why",
-                    rule: if why.is_empty() {
-                        "required"
-                    } else {
-                        "too_long"
-                    },
-                }],
-            });
-        }
+        let why = care::required_text("why", why, 200).map_err(|error| Error::CareInvalid {
+            errors: vec![error],
+        })?;
         let item = self.open_reminder(id)?;
         self.record_action(
             &item,
             Action::Dismissed,
-            vec![("why", Value::Text(why.into()))],
+            vec![("why", Value::Text(why))],
             None,
         )
     }

@@ -22,47 +22,34 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, main: &MainState) {
         return;
     };
     let today = screen.agenda.as_ref().map_or(item.on, |a| a.today);
-    match &screen.prompt {
-        Some(CarePrompt::Choose(form)) => {
-            let intro = prompt_intro(item, today, &main.session.branch.name, i18n);
-            render_form_box(
-                frame,
-                area,
-                FormBox {
-                    title: i18n.t("care.view.prompt_title"),
-                    width: 74,
-                    intro,
-                    outro: Vec::new(),
-                },
-                form,
-                i18n,
-            );
-        }
-        Some(CarePrompt::Details { action, form }) => {
-            let mut intro = prompt_intro(item, today, &main.session.branch.name, i18n);
-            intro.insert(
-                0,
-                (
-                    i18n.t_owned(format!("care.action.{}", action.code()))
-                        .to_string(),
-                    Style::new().add_modifier(Modifier::BOLD),
-                ),
-            );
-            render_form_box(
-                frame,
-                area,
-                FormBox {
-                    title: i18n.t("care.view.prompt_title"),
-                    width: 74,
-                    intro,
-                    outro: Vec::new(),
-                },
-                form,
-                i18n,
-            );
-        }
-        None => {}
+    let (action, form) = match &screen.prompt {
+        Some(CarePrompt::Choose(form)) => (None, form),
+        Some(CarePrompt::Details { action, form }) => (Some(*action), form),
+        None => return,
+    };
+    let mut intro = prompt_intro(item, today, &main.session.branch.name, i18n);
+    if let Some(action) = action {
+        intro.insert(
+            0,
+            (
+                i18n.t_owned(format!("care.action.{}", action.code()))
+                    .to_string(),
+                Style::new().add_modifier(Modifier::BOLD),
+            ),
+        );
     }
+    render_form_box(
+        frame,
+        area,
+        FormBox {
+            title: i18n.t("care.view.prompt_title"),
+            width: 74,
+            intro,
+            outro: Vec::new(),
+        },
+        form,
+        i18n,
+    );
 }
 
 /// Who and why, and the greeting the catalog suggests for it.

@@ -424,13 +424,37 @@ pub const CLI_PASS: &str = "a long test passphrase";
 pub struct CliStore {
     pub home: tempfile::TempDir,
     pub store: std::path::PathBuf,
+    /// What [`CliStore::run`] and [`CliStore::refused`] log in with.
+    pub pass: &'static str,
 }
 
 impl CliStore {
     pub fn empty() -> CliStore {
         let home = tempfile::tempdir().unwrap();
         let store = home.path().join("store");
-        CliStore { home, store }
+        CliStore {
+            home,
+            store,
+            pass: CLI_PASS,
+        }
+    }
+
+    /// A demo store of `clients` clients; its staff share the demo passphrase.
+    pub fn demo(clients: u32) -> CliStore {
+        let mut s = CliStore::empty();
+        s.pass = "branchdesk-demo";
+        let count = clients.to_string();
+        let out = s.command(
+            "manager01",
+            s.pass,
+            &["demo", "--no-tui", "--clients", &count],
+        );
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        s
     }
 
     /// A store for branch BJ0101 (西单) with admin01 and the given staff, all with
@@ -484,7 +508,7 @@ impl CliStore {
 
     /// Runs a command that must succeed; returns its standard output.
     pub fn run(&self, user: &str, args: &[&str]) -> String {
-        let out = self.command(user, CLI_PASS, args);
+        let out = self.command(user, self.pass, args);
         assert!(
             out.status.success(),
             "{args:?}: {}",
@@ -495,7 +519,7 @@ impl CliStore {
 
     /// Runs a command that must fail; returns its message, which must be one sentence.
     pub fn refused(&self, user: &str, args: &[&str]) -> String {
-        let out = self.command(user, CLI_PASS, args);
+        let out = self.command(user, self.pass, args);
         assert!(!out.status.success(), "{args:?} succeeded");
         assert!(out.stdout.is_empty());
         let text = String::from_utf8(out.stderr).unwrap();
