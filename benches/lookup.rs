@@ -1,6 +1,7 @@
-//! Hot paths of the lookup: query parsing and name keys (pure), and whole lookups on an
-//! encrypted store of 50,000 synthetic clients. `branchdesk bench` measures the million-client
-//! store against a plaintext copy; this is for tracking the code paths between versions.
+//! Hot paths of the lookup and of the care agenda: query parsing, name keys, agenda probes
+//! and lunar dates (pure), and whole lookups and 30-day agendas on an encrypted store of
+//! 50,000 synthetic clients. `branchdesk bench` measures the million-client store (against a
+//! plaintext copy for lookups); this is for tracking the code paths between versions.
 
 use branchdesk::domain::clock::SystemClock;
 use branchdesk::domain::lookup::probes;
@@ -67,6 +68,13 @@ fn pure(c: &mut Criterion) {
             }
         })
     });
+    let (from, to) = (day(2026, 12, 20), day(2027, 1, 18));
+    c.bench_function("care/probes 30 days across the year end", |b| {
+        b.iter(|| branchdesk::domain::care::probes(black_box(from), black_box(to)))
+    });
+    c.bench_function("lunar/to_lunar", |b| {
+        b.iter(|| branchdesk::domain::lunar::to_lunar(black_box(from)))
+    });
     c.bench_function("names/keys+grams 欧阳娜娜", |b| {
         b.iter(|| {
             (
@@ -98,7 +106,19 @@ fn lookups(c: &mut Criterion) {
             })
         });
     }
+    let today = day(2026, 11, 30);
+    group.bench_function("care_agenda_30_days", |b| {
+        b.iter(|| {
+            session
+                .care_agenda(today, today + chrono::Duration::days(29), None)
+                .expect("agenda")
+        })
+    });
     group.finish();
+}
+
+fn day(year: i32, month: u32, day: u32) -> chrono::NaiveDate {
+    chrono::NaiveDate::from_ymd_opt(year, month, day).expect("date")
 }
 
 criterion_group!(benches, pure, lookups);

@@ -5,3 +5,4 @@ pub const I18N_EN: &str = include_str!("../assets/i18n/en.toml");
 pub const I18N_ZH: &str = include_str!("../assets/i18n/zh.toml");
 pub const KEYMAP: &str = include_str!("../assets/keymap.toml");
 pub const HOLIDAYS: &str = include_str!("../assets/holidays.toml");
+pub const FESTIVALS: &str = include_str!("../assets/festivals.toml");

@@ -29,6 +29,17 @@ pub struct BenchReport {
     pub classes: BTreeMap<String, ClassResult>,
     /// From a keystroke in the lookup field to the redrawn 80x24 screen (lookup included).
     pub keystroke_to_frame: Latency,
+    /// The 30-day care agenda of the whole branch, and of one RM's book.
+    pub care_branch: AgendaLatency,
+    pub care_rm: AgendaLatency,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct AgendaLatency {
+    pub runs: usize,
+    pub reminders: usize,
+    pub p50_ms: f64,
+    pub max_ms: f64,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -172,10 +183,42 @@ pub fn run(session: &mut Session, plain: &Path, per_class: usize) -> Result<Benc
         .flat_map(|class| classes.get(class).into_iter().flatten().cloned())
         .collect();
     let keystroke_to_frame = keystrokes(session, &name_queries)?;
+    let today = session.today_local();
+    let to = today + chrono::Duration::days(29);
+    let care_branch = agenda_latency(|| {
+        session
+            .care_agenda(today, to, Some(crate::store::CareScope::Branch))
+            .map(|a| a.items.len())
+    })?;
+    let care_rm = agenda_latency(|| {
+        session
+            .care_agenda_of("rm01", today, to)
+            .map(|a| a.items.len())
+    })?;
     Ok(BenchReport {
         clients,
         classes: results,
         keystroke_to_frame,
+        care_branch,
+        care_rm,
+    })
+}
+
+/// Times an agenda: one run to warm the cache, then ten.
+fn agenda_latency(mut agenda: impl FnMut() -> Result<usize>) -> Result<AgendaLatency> {
+    let reminders = agenda()?;
+    let mut times = Vec::new();
+    for _ in 0..10 {
+        let start = Instant::now();
+        agenda()?;
+        times.push(start.elapsed());
+    }
+    times.sort();
+    Ok(AgendaLatency {
+        runs: times.len(),
+        reminders,
+        p50_ms: percentile(&times, 0.50),
+        max_ms: percentile(&times, 1.0),
     })
 }
 
@@ -206,6 +249,7 @@ fn keystrokes(session: &Session, queries: &[String]) -> Result<Latency> {
             branch: session.branch().clone(),
             failed_attempts_before: 0,
             previous_login: None,
+            care_due: None,
         })),
         start,
         wall,

@@ -78,6 +78,14 @@ pub enum Error {
     ComplaintNotFound {
         key: String,
     },
+    /// A care reminder action or a life event broke rules.
+    CareInvalid {
+        errors: Vec<crate::domain::care::CareError>,
+    },
+    /// No open reminder with this id (done, dismissed, or never there).
+    ReminderNotFound {
+        id: String,
+    },
     /// The assigned relationship manager is not an active RM of this branch.
     NotAnRm {
         id: String,
@@ -217,6 +225,12 @@ impl Error {
             Error::ComplaintNotFound { key } => {
                 i18n.fill("err.complaint_not_found", &[("key", key)])
             }
+            Error::CareInvalid { errors } => errors
+                .iter()
+                .map(|e| care_error_message(i18n, e))
+                .collect::<Vec<_>>()
+                .join(" "),
+            Error::ReminderNotFound { id } => i18n.fill("err.reminder_not_found", &[("id", id)]),
             Error::NotAnRm { id } => i18n.fill("err.not_an_rm", &[("id", id)]),
             Error::RevealReason => i18n.t("err.reveal_reason").to_string(),
             Error::ContactInvalid => i18n.t("err.contact_invalid").to_string(),
@@ -390,4 +404,15 @@ pub fn complaint_rule_message(
         R::HandlerNotStaff => i18n.t("rule.complaint.handler_not_staff").to_string(),
         R::ActorIsSubject => i18n.t("rule.complaint.actor_is_subject").to_string(),
     }
+}
+
+/// "Field: rule." for a care action or a life event.
+pub fn care_error_message(i18n: &I18n, error: &crate::domain::care::CareError) -> String {
+    i18n.fill(
+        "rule.client.sentence",
+        &[
+            ("field", i18n.t_owned(format!("care.field.{}", error.field))),
+            ("rule", i18n.t_owned(format!("rule.care.{}", error.rule))),
+        ],
+    )
 }

@@ -123,6 +123,92 @@ impl I18n {
         }
     }
 
+    /// What a care reminder is about, in words, as of `today`: "生日（农历八月十五）· 60 岁大寿",
+    /// "身份证 12 天后到期".
+    pub fn care_reason(
+        &self,
+        reason: &crate::domain::care::Reason,
+        today: chrono::NaiveDate,
+    ) -> String {
+        use crate::domain::care::Reason;
+        let n = |v: i64| v.to_string();
+        match reason {
+            Reason::Birthday {
+                age,
+                lunar,
+                milestone,
+            } => {
+                let mut text = match lunar {
+                    Some(l) => self.fill(
+                        "care.reason.lunar_birthday",
+                        &[("lunar", &self.lunar_text(*l))],
+                    ),
+                    None => self.t("care.reason.birthday").to_string(),
+                };
+                let key = if *milestone {
+                    "care.reason.milestone"
+                } else {
+                    "care.reason.age"
+                };
+                text.push_str(&self.fill(key, &[("age", &n(i64::from(*age)))]));
+                text
+            }
+            Reason::Event { kind, label, years } => {
+                let what = match label {
+                    Some(label) => label.clone(),
+                    None => self
+                        .t_owned(format!("care.event.{}", kind.code()))
+                        .to_string(),
+                };
+                match years {
+                    Some(years) => self.fill(
+                        "care.reason.anniversary",
+                        &[("what", &what), ("years", &n(i64::from(*years)))],
+                    ),
+                    None => what,
+                }
+            }
+            Reason::Relationship { years } => self.fill(
+                "care.reason.relationship",
+                &[("years", &n(i64::from(*years)))],
+            ),
+            Reason::IdExpiry { expires_on } => {
+                let days = (*expires_on - today).num_days();
+                match days {
+                    1.. => self.fill("care.reason.id_expires_in", &[("days", &n(days))]),
+                    0 => self.t("care.reason.id_expires_today").to_string(),
+                    _ => self.fill("care.reason.id_expired", &[("days", &n(-days))]),
+                }
+            }
+            Reason::Festival {
+                code,
+                lunar,
+                clients,
+            } => {
+                let name = self.t_owned(format!("care.festival.{code}"));
+                let mut text = match lunar {
+                    Some(l) => self.fill(
+                        "care.reason.lunar_festival",
+                        &[("name", name), ("lunar", &self.lunar_text(*l))],
+                    ),
+                    None => name.to_string(),
+                };
+                text.push_str(
+                    &self.fill("care.reason.greet", &[("clients", &clients.to_string())]),
+                );
+                text
+            }
+        }
+    }
+
+    /// A lunar month-day in this language ("八月十五", "lunar 8/15").
+    pub fn lunar_text(&self, date: crate::domain::care::LunarMonthDay) -> String {
+        match self.lang {
+            Lang::Zh => date.zh(),
+            Lang::En => date.en(),
+        }
+    }
+
     /// [`I18n::t`] for a key built at run time; a missing key shows as "?".
     pub fn t_owned(&self, key: String) -> &str {
         self.owned_key(key, "?")

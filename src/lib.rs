@@ -19,6 +19,7 @@ pub mod service;
 pub mod slip;
 pub mod store;
 pub mod sync;
+pub mod text;
 pub mod tui;
 
 pub use error::{Error, Result};

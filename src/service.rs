@@ -14,13 +14,13 @@ use std::sync::Arc;
 use std::sync::mpsc::{self, Receiver, Sender};
 use std::thread;
 
-pub use crate::store::{AuditRow, BranchInfo, Interaction, SearchHit, StaffRow};
+pub use crate::store::{AuditRow, BranchInfo, ClientEvent, Interaction, SearchHit, StaffRow};
 
 use crate::domain::client::{ClientInput, ClientView};
 use crate::domain::complaint::{IntakeInput, Step};
 use crate::i18n::{I18n, Lang};
 use crate::import::ImportReport;
-use crate::store::{Board, ComplaintDetail, Registered};
+use crate::store::{Agenda, Board, CareScope, ComplaintDetail, Registered};
 use chrono::NaiveDate;
 use std::path::PathBuf;
 
@@ -35,6 +35,8 @@ pub struct SessionInfo {
     pub failed_attempts_before: u32,
     /// When this account last logged in before now (RFC 3339), if ever.
     pub previous_login: Option<String>,
+    /// Care reminders due today or overdue, for staff who see them.
+    pub care_due: Option<u64>,
 }
 
 impl SessionInfo {
@@ -106,6 +108,10 @@ pub enum Request {
     ImportClients {
         path: PathBuf,
     },
+    AddEvent {
+        key: String,
+        input: Box<crate::domain::care::EventInput>,
+    },
     ComplaintBoard,
     OpenComplaint {
         key: String,
@@ -118,6 +124,24 @@ pub enum Request {
         step: Step,
         on: Option<NaiveDate>,
         note: Option<String>,
+    },
+    CareAgenda {
+        from: NaiveDate,
+        to: NaiveDate,
+        scope: Option<CareScope>,
+    },
+    CareDone {
+        id: String,
+        channel: String,
+        note: String,
+    },
+    CareSnooze {
+        id: String,
+        until: String,
+    },
+    CareDismiss {
+        id: String,
+        why: String,
     },
     /// Writes the case's acknowledgement slip, in `lang`, to a new file at `path`.
     WriteSlip {
@@ -152,6 +176,7 @@ pub enum Reply {
     Client {
         view: Box<ClientView>,
         log: Vec<Interaction>,
+        events: Vec<ClientEvent>,
     },
     ClientSaved {
         client_no: String,
@@ -171,6 +196,13 @@ pub enum Reply {
     },
     SlipWritten {
         path: PathBuf,
+    },
+    CareAgenda(Box<Agenda>),
+    /// A reminder was acted on; the agenda follows.
+    CareActed {
+        id: String,
+        action: crate::domain::care::Action,
+        until: Option<NaiveDate>,
     },
     /// Something that needs no answer (a lock was recorded).
     Done,
@@ -214,9 +246,11 @@ impl ServiceHandle {
 /// A client's record with the newest entries of its contact log.
 fn client_reply(session: &Session, view: ClientView) -> Result<Reply> {
     let log = session.interactions(&view.client_no, 20)?;
+    let events = session.client_events(&view.client_no)?;
     Ok(Reply::Client {
         view: Box::new(view),
         log,
+        events,
     })
 }
 
@@ -368,6 +402,12 @@ impl Worker {
                 })?;
                 Ok(Reply::Imported(Box::new(report)))
             }
+            Request::AddEvent { key, input } => {
+                let session = self.session()?;
+                session.add_client_event(&key, &input)?;
+                let view = session.open_client(&key)?;
+                Ok(client_reply(session, view)?)
+            }
             Request::ComplaintBoard => Ok(Reply::ComplaintBoard(Box::new(
                 self.session()?.complaint_board()?,
             ))),
@@ -389,6 +429,33 @@ impl Worker {
                 Ok(Reply::ComplaintAdvanced {
                     step: code,
                     detail: Box::new(session.case_after_step(&key)?),
+                })
+            }
+            Request::CareAgenda { from, to, scope } => Ok(Reply::CareAgenda(Box::new(
+                self.session()?.care_agenda(from, to, scope)?,
+            ))),
+            Request::CareDone { id, channel, note } => {
+                self.session()?.care_done(&id, &channel, &note)?;
+                Ok(Reply::CareActed {
+                    id,
+                    action: crate::domain::care::Action::Done,
+                    until: None,
+                })
+            }
+            Request::CareSnooze { id, until } => {
+                let until = self.session()?.care_snooze(&id, &until)?;
+                Ok(Reply::CareActed {
+                    id,
+                    action: crate::domain::care::Action::Snoozed,
+                    until: Some(until),
+                })
+            }
+            Request::CareDismiss { id, why } => {
+                self.session()?.care_dismiss(&id, &why)?;
+                Ok(Reply::CareActed {
+                    id,
+                    action: crate::domain::care::Action::Dismissed,
+                    until: None,
                 })
             }
             Request::WriteSlip { key, path, lang } => {
@@ -428,6 +495,11 @@ impl Worker {
             branch: session.branch().clone(),
             failed_attempts_before: history.failed_attempts_before,
             previous_login: history.previous_login,
+            care_due: me
+                .role
+                .can(Permission::ViewCare)
+                .then(|| session.care_due_count().ok())
+                .flatten(),
         };
         self.session = Some(session);
         Reply::LoggedIn(info)

@@ -8,13 +8,13 @@ use crate::store::Slip;
 use chrono::NaiveDate;
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
+use unicode_width::UnicodeWidthStr;
 
 /// Display columns of a slip line.
 pub const WIDTH: usize = 64;
 
 pub fn render(slip: &Slip, i18n: &I18n) -> String {
-    let date = |d: NaiveDate| d.format(i18n.t("complaint.slip.date_format")).to_string();
+    let date = |d: NaiveDate| d.format(i18n.t("format.date_long")).to_string();
     let mut out = Vec::new();
     let title = i18n.t("complaint.slip.title");
     out.push(format!(
@@ -138,7 +138,7 @@ fn push_wrapped(out: &mut Vec<String>, lead: &str, text: &str) {
     let room = WIDTH.saturating_sub(indent).max(16);
     let mut first = true;
     for source_line in text.lines() {
-        for piece in wrap(source_line, room) {
+        for piece in crate::text::wrap(source_line, room) {
             let prefix = if first {
                 lead.to_string()
             } else {
@@ -151,48 +151,6 @@ fn push_wrapped(out: &mut Vec<String>, lead: &str, text: &str) {
     if first {
         out.push(lead.trim_end().to_string());
     }
-}
-
-const NO_LINE_START: &str = "，。、；：！？）》」』”’,.;:!?)";
-
-fn wrap(line: &str, room: usize) -> Vec<String> {
-    let mut lines = Vec::new();
-    let mut current = String::new();
-    let mut width = 0;
-    // The last place in `current` where a line may break (after a space).
-    let mut last_space: Option<usize> = None;
-    for c in line.chars() {
-        let w = c.width().unwrap_or(0);
-        if width + w > room && !current.is_empty() {
-            let rest = match last_space {
-                Some(at) if !c.is_whitespace() && w == 1 => current.split_off(at),
-                // Chinese typesetting never starts a line with closing punctuation: the
-                // character before it moves down too.
-                _ if NO_LINE_START.contains(c) => current
-                    .char_indices()
-                    .last()
-                    .map(|(at, _)| current.split_off(at))
-                    .unwrap_or_default(),
-                _ => String::new(),
-            };
-            lines.push(current.trim_end().to_string());
-            current = rest.trim_start().to_string();
-            width = current.width();
-            last_space = None;
-            if c.is_whitespace() {
-                continue;
-            }
-        }
-        current.push(c);
-        width += w;
-        if c.is_whitespace() {
-            last_space = Some(current.len());
-        }
-    }
-    if !current.is_empty() || lines.is_empty() {
-        lines.push(current.trim_end().to_string());
-    }
-    lines
 }
 
 #[cfg(test)]
@@ -271,28 +229,5 @@ mod tests {
                 "review it, or call the financial consumer hotline 12378."
             ]
         );
-    }
-
-    #[test]
-    fn no_line_starts_with_closing_punctuation() {
-        let lines = wrap("一二三四五，六七", 10);
-        assert_eq!(lines, ["一二三四", "五，六七"]);
-    }
-
-    #[test]
-    fn wrapping_keeps_every_character() {
-        for text in [
-            "",
-            "a",
-            "一二三四五六七八九十",
-            "word word word word",
-            "x  y",
-        ] {
-            for room in [1, 3, 5, 16] {
-                let joined: String = wrap(text, room).concat();
-                let strip = |s: &str| s.chars().filter(|c| !c.is_whitespace()).collect::<String>();
-                assert_eq!(strip(&joined), strip(text), "{text:?} at {room}");
-            }
-        }
     }
 }

@@ -433,6 +433,7 @@ mod client_screen {
         h.act(Action::Reply(Reply::Client {
             view: Box::new(wang_fang(Visibility::Masked)),
             log: Vec::new(),
+            events: Vec::new(),
         }));
         assert!(h.app.enabled(Command::Reveal));
         h.command(Command::EditClient);
@@ -451,6 +452,7 @@ mod client_screen {
         h.act(Action::Reply(Reply::Client {
             view: Box::new(wang_fang(Visibility::Full)),
             log: Vec::new(),
+            events: Vec::new(),
         }));
         let form = h
             .app
@@ -528,6 +530,7 @@ mod client_screen {
         h.act(Action::Reply(Reply::Client {
             view: Box::new(wang_fang(Visibility::Full)),
             log: Vec::new(),
+            events: Vec::new(),
         }));
         h.command(Command::Lock);
         let screen = &h.app.main().unwrap().clients;
@@ -610,6 +613,7 @@ mod complaints {
         h.act(Action::Reply(Reply::Client {
             view: Box::new(wang_fang(Visibility::Masked)),
             log: Vec::new(),
+            events: Vec::new(),
         }));
         let effects = h.command(Command::NewComplaint);
         assert!(matches!(sent(&effects)[..], [Request::ComplaintBoard]));
@@ -783,5 +787,112 @@ mod complaints {
         );
         let effects = h.act(Action::Reply(Reply::Unlocked));
         assert!(matches!(sent(&effects)[..], [Request::ComplaintBoard]));
+    }
+}
+
+mod care {
+    use super::*;
+    use branchdesk::store::CareScope;
+
+    fn rm() -> Harness {
+        let mut h = Harness::logged_in(Lang::En, session_info("rm01", "Li Na", Role::Rm));
+        let effects = h.command(Command::CareScreen);
+        assert!(matches!(
+            sent(&effects)[..],
+            [Request::CareAgenda { from, to, scope: None }]
+                if from.to_string() == "2026-10-31" && to.to_string() == "2026-12-30"
+        ));
+        h.act(Action::Reply(Reply::CareAgenda(Box::new(care_agenda()))));
+        h
+    }
+
+    fn screen(h: &Harness) -> &branchdesk::app::CareScreen {
+        &h.app.main().unwrap().care
+    }
+
+    #[test]
+    fn marking_done_sends_the_channel_and_note_then_reloads() {
+        let mut h = rm();
+        assert_eq!(h.app.main().unwrap().session.care_due, Some(3));
+        h.command(Command::Down);
+        h.command(Command::Down);
+        h.command(Command::ActOnReminder);
+        h.command(Command::Submit); // done
+        h.command(Command::ChoiceNext); // phone → sms
+        h.command(Command::NextField);
+        h.command(Command::ClearField);
+        h.type_text("Called, all well");
+        let effects = h.command(Command::Save);
+        assert!(matches!(
+            sent(&effects)[..],
+            [Request::CareDone { id, channel, note }]
+                if id == "birthday:BJ0101-0000003:2026-11-30" && channel == "sms" && note == "Called, all well"
+        ));
+        let effects = h.act(Action::Reply(Reply::CareActed {
+            id: "birthday:BJ0101-0000003:2026-11-30".into(),
+            action: branchdesk::domain::care::Action::Done,
+            until: None,
+        }));
+        assert!(matches!(sent(&effects)[..], [Request::CareAgenda { .. }]));
+        assert!(screen(&h).prompt.is_none());
+        assert_eq!(
+            h.app.status.as_ref().unwrap().text,
+            "Done: 李娜 · birthday (lunar 10/11) · 56; noted in the client's contact log."
+        );
+    }
+
+    #[test]
+    fn snoozing_defaults_to_a_week_and_a_refusal_stays_on_the_prompt() {
+        let mut h = rm();
+        h.command(Command::ActOnReminder);
+        h.command(Command::ChoiceNext); // snoozed
+        h.command(Command::Submit);
+        let effects = h.command(Command::Submit);
+        assert!(matches!(
+            sent(&effects)[..],
+            [Request::CareSnooze { id, until }]
+                if id == "id_expiry:BJ0101-0000012:2026-11-18" && until == "2026-12-07"
+        ));
+        h.act(Action::Reply(Reply::Failed(
+            branchdesk::Error::CareInvalid {
+                errors: vec![branchdesk::domain::care::CareError {
+                    field: "until",
+                    rule: "past",
+                }],
+            },
+        )));
+        let form = screen(&h).active_form().unwrap();
+        assert_eq!(
+            form.error.as_deref(),
+            Some("Until: must be a day after today.")
+        );
+        h.command(Command::Back);
+        assert!(screen(&h).prompt.is_none());
+    }
+
+    #[test]
+    fn only_managers_widen_the_agenda_to_the_branch() {
+        let mut h = rm();
+        assert!(sent(&h.command(Command::ToggleScope)).is_empty());
+        let mut m = Harness::logged_in(
+            Lang::En,
+            session_info("manager01", "Zhang Wei", Role::Manager),
+        );
+        m.command(Command::CareScreen);
+        m.act(Action::Reply(Reply::CareAgenda(Box::new(care_agenda()))));
+        let effects = m.command(Command::ToggleScope);
+        assert!(matches!(
+            sent(&effects)[..],
+            [Request::CareAgenda {
+                scope: Some(CareScope::Branch),
+                ..
+            }]
+        ));
+        // A teller has no care screen at all.
+        let teller = Harness::logged_in(
+            Lang::En,
+            session_info("teller01", "Wang Fang", Role::Teller),
+        );
+        assert!(!teller.app.tabs().contains(&Tab::Care));
     }
 }

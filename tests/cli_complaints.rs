@@ -7,8 +7,6 @@ mod common;
 use common::{CliStore as Store, json};
 use std::path::Path;
 
-const DEMO_PASS: &str = "branchdesk-demo";
-
 /// A branch with a manager, a teller and one client.
 fn branch() -> Store {
     let s = Store::with_staff(&[("manager01", "manager"), ("teller01", "teller")]);
@@ -298,26 +296,11 @@ fn assert_private(_: &Path) {}
 
 #[test]
 fn the_demo_stores_overdue_list_is_exactly_the_cases_past_due() {
-    let s = Store::empty();
-    let out = s.command(
-        "manager01",
-        DEMO_PASS,
-        &["demo", "--no-tui", "--clients", "100"],
-    );
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let s = Store::demo(100);
     let list = |extra: &[&str]| {
         let mut args = vec!["complaint", "list", "--json"];
         args.extend_from_slice(extra);
-        let out = s.command("manager01", DEMO_PASS, &args);
-        assert!(out.status.success());
-        json(&String::from_utf8(out.stdout).unwrap())
-            .as_array()
-            .unwrap()
-            .clone()
+        json(&s.run("manager01", &args)).as_array().unwrap().clone()
     };
     let all = list(&[]);
     let overdue = list(&["--overdue"]);

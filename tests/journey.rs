@@ -13,6 +13,8 @@ use std::time::{Duration, Instant};
 const F1: &str = "\x1bOP";
 const F2: &str = "\x1bOQ";
 const CTRL_T: &str = "\x14";
+const F4: &str = "\x1bOS";
+const CTRL_U: &str = "\x15";
 const F7: &str = "\x1b[18~";
 const F10: &str = "\x1b[21~";
 const CTRL_L: &str = "\x0c";
@@ -241,6 +243,11 @@ fn first_run_sets_up_a_store_in_chinese() {
 
 /// A demo store of 300 clients, in Chinese, with teller01 logged in.
 fn demo_as_teller(home: &Path) -> Terminal {
+    demo_as(home, "teller01")
+}
+
+/// A demo store of 300 clients, in Chinese, with `staff` logged in.
+fn demo_as(home: &Path, staff: &str) -> Terminal {
     let store = home.join("demo-store");
     let mut term = Terminal::start(
         home,
@@ -254,8 +261,8 @@ fn demo_as_teller(home: &Path) -> Terminal {
         ],
     );
     term.wait_for("登录");
-    term.keys("teller01");
-    term.key_then(TAB, "teller01");
+    term.keys(staff);
+    term.key_then(TAB, staff);
     term.keys("branchdesk-demo");
     term.key_then(ENTER, "欢迎");
     term
@@ -326,6 +333,42 @@ fn a_teller_registers_a_complaint_from_a_clients_record_and_finds_it_on_the_boar
         line.contains("服务态度") && line.contains("已登记"),
         "{line}"
     );
+    term.key_then(F10, "退出登录并关闭");
+    term.keys(ENTER);
+    assert_eq!(term.exit_code(), 0);
+}
+
+#[test]
+fn an_rm_marks_a_reminder_done_and_finds_it_in_the_clients_contact_log() {
+    let _serial = ONE_AT_A_TIME.lock().unwrap_or_else(|p| p.into_inner());
+    let home = tempfile::tempdir().unwrap();
+    let mut term = demo_as(home.path(), "rm01");
+    let agenda = term.key_then(F4, "我的客户");
+    // The selected row: its client number.
+    let row = agenda
+        .lines()
+        .find(|l| l.contains('>') && l.contains("DEMO01-"))
+        .unwrap_or_else(|| panic!("no reminder selected:\n{agenda}"))
+        .to_string();
+    let client_no = row
+        .split_whitespace()
+        .find(|w| w.starts_with("DEMO01-"))
+        .unwrap()
+        .to_string();
+    term.key_then(ENTER, "操作");
+    term.key_then(ENTER, "渠道");
+    term.keys(TAB);
+    term.keys(CTRL_U);
+    term.keys("电话问候，客户很高兴");
+    term.wait_for("客户很高兴");
+    let done = term.key_then(CTRL_S, "已记入客户联系记录");
+    assert!(!done.contains("处理提醒"), "the prompt closed:\n{done}");
+    // The client's record shows it in the contact log.
+    term.key_then(F2, "查找");
+    term.keys(&client_no);
+    term.wait_for("位客户");
+    let record = term.key_then(ENTER, "联系记录");
+    assert!(record.contains("电话问候，客户很高兴"), "{record}");
     term.key_then(F10, "退出登录并关闭");
     term.keys(ENTER);
     assert_eq!(term.exit_code(), 0);

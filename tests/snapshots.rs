@@ -272,6 +272,7 @@ mod clients {
         h.act(Action::Reply(Reply::Client {
             view: Box::new(wang_fang(Visibility::Masked)),
             log: Vec::new(),
+            events: Vec::new(),
         }));
         assert_snapshot!(h.screen());
     }
@@ -288,6 +289,13 @@ mod clients {
                 channel: "phone".into(),
                 kind: "contact".into(),
                 note: "电话回访，客户满意".into(),
+            }],
+            events: vec![branchdesk::service::ClientEvent {
+                id: "01930000-0000-7000-8000-0000000000e1".into(),
+                kind: branchdesk::domain::care::EventKind::Marriage,
+                date: "1972-05-01".parse().unwrap(),
+                yearly: true,
+                label: None,
             }],
         }));
         assert_snapshot!(h.screen());
@@ -328,6 +336,7 @@ mod clients {
         h.act(Action::Reply(Reply::Client {
             view: Box::new(wang_fang(Visibility::Full)),
             log: Vec::new(),
+            events: Vec::new(),
         }));
         h.command(Command::EditClient);
         assert_snapshot!(h.screen());
@@ -340,6 +349,7 @@ mod clients {
         h.act(Action::Reply(Reply::Client {
             view: Box::new(wang_fang(Visibility::Masked)),
             log: Vec::new(),
+            events: Vec::new(),
         }));
         h.command(Command::Reveal);
         h.type_text("客户本人临柜");
@@ -450,6 +460,41 @@ mod complaints {
         )));
         h.command(Command::AdvanceComplaint);
         h.command(Command::ChoiceNext);
+        h.command(Command::Submit);
+        assert_snapshot!(h.screen());
+    }
+}
+
+mod care {
+    use super::*;
+
+    fn agenda(lang: Lang) -> Harness {
+        let name = if lang == Lang::Zh { "李娜" } else { "Li Na" };
+        let mut h = Harness::logged_in(lang, session_info("rm01", name, Role::Rm));
+        h.command(Command::CareScreen);
+        h.act(Action::Reply(Reply::CareAgenda(Box::new(care_agenda()))));
+        h
+    }
+
+    #[test]
+    fn agenda_zh() {
+        let mut h = agenda(Lang::Zh);
+        h.command(Command::Down);
+        h.command(Command::Down);
+        assert_snapshot!(h.screen());
+    }
+
+    #[test]
+    fn agenda_en() {
+        assert_snapshot!(agenda(Lang::En).screen());
+    }
+
+    #[test]
+    fn done_prompt_with_greeting_zh() {
+        let mut h = agenda(Lang::Zh);
+        h.command(Command::Down);
+        h.command(Command::Down);
+        h.command(Command::ActOnReminder);
         h.command(Command::Submit);
         assert_snapshot!(h.screen());
     }

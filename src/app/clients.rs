@@ -3,12 +3,13 @@
 
 use super::form::{Field, Form};
 use super::{Command, Pending};
+use crate::domain::care::{EventInput, EventKind};
 use crate::domain::client::{ClientField, ClientInput, ClientView, Tier};
 use crate::domain::ids::IdType;
 use crate::domain::mask::Visibility;
 use crate::i18n::I18n;
 use crate::import::ImportReport;
-use crate::service::{Interaction, Request, SearchHit};
+use crate::service::{ClientEvent, Interaction, Request, SearchHit};
 use crate::store::CHANNELS;
 
 /// Results asked for per lookup: a screenful and some to scroll.
@@ -40,6 +41,8 @@ pub const FORM_FIELDS: [ClientField; 17] = [
 pub struct ClientPanel {
     pub view: ClientView,
     pub log: Vec<Interaction>,
+    /// Life events (marriage, a child, retirement…) for care reminders.
+    pub events: Vec<ClientEvent>,
 }
 
 #[derive(Debug)]
@@ -57,6 +60,8 @@ pub enum PromptKind {
     },
     Note,
     Import,
+    /// A life event for care reminders.
+    Event,
 }
 
 /// A small form over the screen.
@@ -230,6 +235,19 @@ impl ClientsScreen {
                 Field::text("field.note", 200),
             ]),
             PromptKind::Import => Form::new(vec![Field::text("field.file", 200)]),
+            PromptKind::Event => Form::new(vec![
+                Field::choice_with_codes(
+                    "care.field.kind",
+                    EventKind::ALL
+                        .iter()
+                        .map(|k| k.code().to_string())
+                        .collect(),
+                    0,
+                ),
+                Field::text("care.field.date", 10),
+                Field::choice_with_codes("care.field.yearly", vec!["yes".into(), "no".into()], 0),
+                Field::text("care.field.label", 40),
+            ]),
         };
         self.prompt = Some(Prompt { kind, form });
     }
@@ -255,6 +273,15 @@ impl ClientsScreen {
                 key,
                 channel: prompt.form.value(0).to_string(),
                 note: prompt.form.value(1).trim().to_string(),
+            },
+            PromptKind::Event => Request::AddEvent {
+                key,
+                input: Box::new(EventInput {
+                    kind: prompt.form.value(0).to_string(),
+                    date: prompt.form.value(1).trim().to_string(),
+                    yearly: prompt.form.value(2).to_string(),
+                    label: prompt.form.value(3).trim().to_string(),
+                }),
             },
             PromptKind::Import => {
                 let path = prompt.form.value(0).trim().to_string();
@@ -303,14 +330,19 @@ impl ClientsScreen {
         }
     }
 
-    pub fn show_client(&mut self, view: ClientView, log: Vec<Interaction>) {
+    pub fn show_client(
+        &mut self,
+        view: ClientView,
+        log: Vec<Interaction>,
+        events: Vec<ClientEvent>,
+    ) {
         let then_edit = matches!(
             self.prompt.as_ref().map(|p| p.kind),
             Some(PromptKind::Reveal { then_edit: true })
         );
         self.prompt = None;
         self.duplicate = None;
-        self.panel = Some(ClientPanel { view, log });
+        self.panel = Some(ClientPanel { view, log, events });
         if then_edit {
             self.edit_client();
         }
@@ -403,6 +435,10 @@ pub fn option_label_key(field_label: &str, code: &str) -> String {
         "complaint.field.reason" => "complaint.pause",
         "complaint.field.step" => "complaint.step",
         "complaint.field.complainant_told" | "complaint.field.satisfied" => "yes_no",
+        "care.field.action" => "care.action",
+        "care.field.kind" => "care.event",
+        "care.field.yearly" => "yes_no",
+        "care.field.channel" => "channel",
         _ => return code.to_string(),
     };
     if code.is_empty() {

@@ -72,6 +72,10 @@ commands! {
     NewLine => "new_line",
     LineUp => "line_up",
     LineDown => "line_down",
+    CareScreen => "care_screen",
+    ActOnReminder => "act_on_reminder",
+    ToggleScope => "toggle_scope",
+    AddEvent => "add_event",
 }
 
 impl Command {
@@ -99,10 +103,11 @@ pub enum Context {
     Complaints,
     Complaint,
     Lines,
+    Care,
 }
 
 impl Context {
-    pub const ALL: [Context; 15] = [
+    pub const ALL: [Context; 16] = [
         Context::Global,
         Context::Form,
         Context::Choice,
@@ -118,6 +123,7 @@ impl Context {
         Context::Complaints,
         Context::Complaint,
         Context::Lines,
+        Context::Care,
     ];
 
     pub fn name(self) -> &'static str {
@@ -137,6 +143,7 @@ impl Context {
             Context::Complaints => "complaints",
             Context::Complaint => "complaint",
             Context::Lines => "lines",
+            Context::Care => "care",
         }
     }
 

@@ -2,12 +2,14 @@
 //! [`Action`] into new state plus [`Effect`]s (requests for the store worker). No terminal, no
 //! database: this layer is tested by feeding it actions and replies.
 
+pub mod care;
 pub mod clients;
 mod command;
 pub mod complaints;
 pub mod form;
 mod screens;
 
+pub use care::CareScreen;
 pub use clients::ClientsScreen;
 pub use command::{Command, Context};
 pub use complaints::ComplaintsScreen;
@@ -47,6 +49,7 @@ pub enum Tab {
     Overview,
     Clients,
     Complaints,
+    Care,
     Staff,
     Audit,
 }
@@ -57,6 +60,7 @@ impl Tab {
             Tab::Overview => "tab.overview",
             Tab::Clients => "tab.clients",
             Tab::Complaints => "tab.complaints",
+            Tab::Care => "tab.care",
             Tab::Staff => "tab.staff",
             Tab::Audit => "tab.audit",
         }
@@ -67,6 +71,7 @@ impl Tab {
             Tab::Overview => "tab_about.overview",
             Tab::Clients => "tab_about.clients",
             Tab::Complaints => "tab_about.complaints",
+            Tab::Care => "tab_about.care",
             Tab::Staff => "tab_about.staff",
             Tab::Audit => "tab_about.audit",
         }
@@ -78,6 +83,7 @@ impl Tab {
             Tab::Overview => None,
             Tab::Clients => Some(Command::ClientsScreen),
             Tab::Complaints => Some(Command::ComplaintsScreen),
+            Tab::Care => Some(Command::CareScreen),
             Tab::Staff => Some(Command::StaffScreen),
             Tab::Audit => Some(Command::AuditScreen),
         }
@@ -88,6 +94,7 @@ impl Tab {
             Tab::Overview => None,
             Tab::Clients => Some(Permission::ViewClients),
             Tab::Complaints => Some(Permission::ViewComplaints),
+            Tab::Care => Some(Permission::ViewCare),
             Tab::Staff => Some(Permission::ViewStaff),
             Tab::Audit => Some(Permission::ViewAudit),
         }
@@ -115,6 +122,7 @@ pub struct MainState {
     pub tab: Tab,
     pub clients: ClientsScreen,
     pub complaints: ComplaintsScreen,
+    pub care: CareScreen,
     pub staff: StaffScreen,
     pub audit: AuditScreen,
     pub lock: Option<LockState>,
@@ -150,6 +158,7 @@ pub enum Pending {
     ClientPrompt,
     ComplaintForm,
     ComplaintPrompt,
+    CarePrompt,
     Logout { then_quit: bool },
     Other,
 }
@@ -225,6 +234,7 @@ impl App {
             Tab::Overview,
             Tab::Clients,
             Tab::Complaints,
+            Tab::Care,
             Tab::Staff,
             Tab::Audit,
         ]
@@ -249,6 +259,7 @@ impl App {
                 (None, Tab::Staff, Some(overlay)) => overlay.form(),
                 (None, Tab::Clients, _) => main.clients.active_form(),
                 (None, Tab::Complaints, _) => main.complaints.active_form(),
+                (None, Tab::Care, _) => main.care.active_form(),
                 _ => None,
             },
         }
@@ -265,6 +276,7 @@ impl App {
                 (None, Tab::Staff, Some(overlay)) => overlay.form_mut(),
                 (None, Tab::Clients, _) => main.clients.active_form_mut(),
                 (None, Tab::Complaints, _) => main.complaints.active_form_mut(),
+                (None, Tab::Care, _) => main.care.active_form_mut(),
                 _ => None,
             },
         }
@@ -326,6 +338,13 @@ impl App {
                         contexts.extend([Context::Complaints, Context::List]);
                     }
                 }
+                (Tab::Care, _) => {
+                    if main.care.prompt.is_some() {
+                        contexts.push(Context::Form);
+                    } else {
+                        contexts.extend([Context::Care, Context::List]);
+                    }
+                }
                 (Tab::Overview, _) => {}
             },
         }
@@ -349,16 +368,23 @@ impl App {
                     main.lock.is_none()
                         && (main.staff.overlay.is_some()
                             || main.clients.form.is_some()
-                            || main.complaints.active_form().is_some())
+                            || main.complaints.active_form().is_some()
+                            || main.care.prompt.is_some())
                 }
                 Phase::Login(_) => false,
             },
             Command::ClientsScreen => can(Permission::ViewClients),
-            Command::NewClient | Command::EditClient | Command::AddNote => {
+            Command::NewClient | Command::EditClient | Command::AddNote | Command::AddEvent => {
                 can(Permission::EditClients)
             }
             Command::ImportClients => can(Permission::ImportClients),
             Command::ComplaintsScreen => can(Permission::ViewComplaints),
+            Command::CareScreen => can(Permission::ViewCare),
+            Command::ActOnReminder => can(Permission::ActOnCare),
+            Command::ToggleScope => main.is_some_and(|m| {
+                m.session.role != crate::domain::staff::Role::Rm
+                    && m.session.can(Permission::ViewCare)
+            }),
             Command::PrintSlip => can(Permission::RegisterComplaint),
             Command::NewComplaint | Command::AdvanceComplaint => can(Permission::RegisterComplaint),
             Command::Reveal => {
@@ -547,6 +573,7 @@ impl App {
             Command::Logout => self.send(Pending::Logout { then_quit: false }, Request::Logout),
             Command::ClientsScreen => self.open_tab(Tab::Clients),
             Command::ComplaintsScreen => self.open_tab(Tab::Complaints),
+            Command::CareScreen => self.open_tab(Tab::Care),
             Command::NewLine => self.with_form(Form::new_line),
             Command::LineUp => self.with_form(|f| f.move_line(-1)),
             Command::LineDown => self.with_form(|f| f.move_line(1)),
@@ -605,6 +632,9 @@ impl App {
                     return Vec::new();
                 }
             }
+            if main.tab == Tab::Care && main.care.prompt.take().is_some() {
+                return Vec::new();
+            }
             if main.tab == Tab::Complaints {
                 let screen = &mut main.complaints;
                 if screen.close_top() {
@@ -657,6 +687,13 @@ impl App {
         match tab {
             Tab::Staff if !main.staff.loaded => self.send(Pending::Other, Request::ListStaff),
             Tab::Complaints => vec![Effect::Send(main.complaints.load_board())],
+            Tab::Care => {
+                let today = wall_date(self.now);
+                let Some(main) = self.main_mut() else {
+                    return Vec::new();
+                };
+                vec![Effect::Send(main.care.load(today))]
+            }
             Tab::Audit if main.audit.rows.is_empty() && !main.audit.exhausted => {
                 main.audit.loading = true;
                 self.send(Pending::Other, screens::first_audit_page())
@@ -677,6 +714,7 @@ impl App {
         main.staff.overlay = None;
         main.clients = ClientsScreen::default();
         main.complaints = ComplaintsScreen::default();
+        main.care = CareScreen::default();
         main.lock = Some(LockState::new(idle));
         self.modal = None;
         self.status = None;
@@ -751,6 +789,8 @@ impl App {
                     }
                 } else if main.tab == Tab::Complaints {
                     main.complaints.submit(save, i18n, today)
+                } else if main.tab == Tab::Care {
+                    main.care.submit(save, i18n, today)
                 } else {
                     main.staff.submit(save, i18n)
                 };
@@ -798,6 +838,10 @@ impl App {
                         screen.ask(clients::PromptKind::Note);
                         None
                     }
+                    Command::AddEvent if screen.panel.is_some() => {
+                        screen.ask(clients::PromptKind::Event);
+                        None
+                    }
                     Command::NewComplaint if screen.panel.is_some() => {
                         let client_no = screen.panel.as_ref().map(|p| p.view.client_no.clone());
                         main.complaints.new_intake(client_no.as_deref(), today);
@@ -813,11 +857,17 @@ impl App {
                 let may_manage = main.session.can(Permission::ManageComplaints);
                 main.complaints.on_command(command, may_manage, today)
             }
+            Tab::Care => {
+                let may_widen = main.session.role != crate::domain::staff::Role::Rm;
+                main.care.on_command(command, may_widen, today)
+            }
             Tab::Overview => None,
         };
         match request {
             // Loading the board is background work: forms stay usable meanwhile.
-            Some(request @ Request::ComplaintBoard) => vec![Effect::Send(request)],
+            Some(request @ (Request::ComplaintBoard | Request::CareAgenda { .. })) => {
+                vec![Effect::Send(request)]
+            }
             Some(request) => self.send(Pending::Other, request),
             None => Vec::new(),
         }
@@ -837,6 +887,7 @@ impl App {
                     tab: Tab::Overview,
                     clients: ClientsScreen::default(),
                     complaints: ComplaintsScreen::default(),
+                    care: CareScreen::default(),
                     staff: StaffScreen::default(),
                     audit: AuditScreen::default(),
                     lock: None,
@@ -882,10 +933,10 @@ impl App {
                     main.clients.on_hits(generation, hits);
                 }
             }
-            Reply::Client { view, log } => {
+            Reply::Client { view, log, events } => {
                 self.status = None;
                 if let Some(main) = self.main_mut() {
-                    main.clients.show_client(*view, log);
+                    main.clients.show_client(*view, log, events);
                 }
             }
             Reply::ClientSaved { client_no } => {
@@ -963,6 +1014,49 @@ impl App {
                     main.complaints.show_case(*detail);
                 }
             }
+            Reply::CareAgenda(agenda) => {
+                self.clear_busy();
+                if let Some(main) = self.main_mut() {
+                    // The header counts what is due in the role's own view of the agenda.
+                    let default = crate::store::CareScope::default_for(main.session.role);
+                    if agenda.scope == default {
+                        main.session.care_due =
+                            Some(agenda.current().filter(|i| i.on <= agenda.today).count() as u64);
+                    }
+                    main.care.set_agenda(*agenda);
+                }
+            }
+            Reply::CareActed { id, action, until } => {
+                // Said with the client's name and the reason, as the agenda showed them.
+                let id = self
+                    .main()
+                    .and_then(|m| m.care.agenda.as_ref())
+                    .and_then(|a| a.items.iter().find(|i| i.id == id).map(|i| (i, a.today)))
+                    .map(|(item, today)| {
+                        let reason = i18n.care_reason(&item.reason, today);
+                        match &item.name {
+                            Some(name) => format!("{name} · {reason}"),
+                            None => reason,
+                        }
+                    })
+                    .unwrap_or(id);
+                let text = match (action, until) {
+                    (crate::domain::care::Action::Snoozed, Some(until)) => i18n.fill(
+                        "cli.care_snoozed",
+                        &[("id", &id), ("until", &until.to_string())],
+                    ),
+                    (crate::domain::care::Action::Dismissed, _) => {
+                        i18n.fill("cli.care_dismissed", &[("id", &id)])
+                    }
+                    _ => i18n.fill("cli.care_done", &[("id", &id)]),
+                };
+                self.say(StatusKind::Success, text);
+                let today = wall_date(self.now);
+                if let Some(main) = self.main_mut() {
+                    main.care.prompt = None;
+                    return vec![Effect::Send(main.care.load(today))];
+                }
+            }
             Reply::SlipWritten { path } => {
                 let text = i18n.fill("cli.slip_written", &[("path", &path.display().to_string())]);
                 self.say(StatusKind::Success, text);
@@ -1037,6 +1131,7 @@ impl App {
             (Some(Pending::ComplaintPrompt), Phase::Main(main)) => {
                 main.complaints.active_form_mut()
             }
+            (Some(Pending::CarePrompt), Phase::Main(main)) => main.care.active_form_mut(),
             (Some(Pending::ClientPrompt), Phase::Main(main)) => {
                 main.clients.import = None;
                 main.clients.prompt.as_mut().map(|p| &mut p.form)

@@ -76,6 +76,28 @@ pub enum ClientCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Record a life event (marriage, a child's birth, retirement, moving…) for reminders
+    Event {
+        client: String,
+        /// marriage, child_birth, retirement, moving or custom
+        #[arg(long)]
+        kind: String,
+        /// YYYY-MM-DD
+        #[arg(long)]
+        date: String,
+        /// Remind on this date only, not every year
+        #[arg(long)]
+        once: bool,
+        /// What it is (needed for custom)
+        #[arg(long)]
+        label: Option<String>,
+    },
+    /// List a client's life events
+    Events {
+        client: String,
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 /// Client fields as options; what is not given is left empty (add) or unchanged (edit).
@@ -186,7 +208,7 @@ pub fn run(cx: &Context, command: ClientCommand) -> Result<ExitCode> {
                     i18n.t("col.birth_year"),
                     i18n.t("col.branch"),
                 ];
-                print!("{}", table::render(&headers, &rows));
+                out!("{}", table::render(&headers, &rows));
             }
         }
         ClientCommand::Show { client, json } => {
@@ -241,7 +263,7 @@ pub fn run(cx: &Context, command: ClientCommand) -> Result<ExitCode> {
                 print_json(&report);
             } else {
                 for rejected in &report.rejected {
-                    println!("{}", rejected_line(i18n, rejected));
+                    outln!("{}", rejected_line(i18n, rejected));
                 }
                 for registered in &report.already_registered {
                     cx.say(
@@ -281,6 +303,59 @@ pub fn run(cx: &Context, command: ClientCommand) -> Result<ExitCode> {
             session.add_interaction(&client, channel.trim(), "contact", &text)?;
             cx.say("cli.note_added", &[("client", &client)]);
         }
+        ClientCommand::Event {
+            client,
+            kind,
+            date,
+            once,
+            label,
+        } => {
+            let input = crate::domain::care::EventInput {
+                kind,
+                date,
+                yearly: if once { "no" } else { "yes" }.into(),
+                label: label.unwrap_or_default(),
+            };
+            let event = session.add_client_event(&client, &input)?;
+            let what = event.label.clone().unwrap_or_else(|| {
+                i18n.t_owned(format!("care.event.{}", event.kind.code()))
+                    .to_string()
+            });
+            cx.say(
+                "cli.event_added",
+                &[
+                    ("client", &client),
+                    ("what", &format!("{what} {}", event.date)),
+                ],
+            );
+        }
+        ClientCommand::Events { client, json } => {
+            let events = session.client_events(&client)?;
+            if json {
+                print_json(&events);
+            } else {
+                let rows: Vec<Vec<String>> = events
+                    .iter()
+                    .map(|e| {
+                        vec![
+                            e.date.to_string(),
+                            i18n.t_owned(format!("care.event.{}", e.kind.code()))
+                                .to_string(),
+                            e.label.clone().unwrap_or_default(),
+                            i18n.t(if e.yearly { "yes_no.yes" } else { "yes_no.no" })
+                                .to_string(),
+                        ]
+                    })
+                    .collect();
+                let headers = [
+                    i18n.t("care.field.date"),
+                    i18n.t("care.field.kind"),
+                    i18n.t("care.field.label"),
+                    i18n.t("care.field.yearly"),
+                ];
+                out!("{}", table::render(&headers, &rows));
+            }
+        }
         ClientCommand::Log {
             client,
             limit,
@@ -307,7 +382,7 @@ pub fn run(cx: &Context, command: ClientCommand) -> Result<ExitCode> {
                     i18n.t("col.channel"),
                     i18n.t("col.note"),
                 ];
-                print!("{}", table::render(&headers, &rows));
+                out!("{}", table::render(&headers, &rows));
             }
         }
     }
@@ -398,7 +473,7 @@ fn print_view(view: &ClientView, json: bool, i18n: &I18n) {
         (i18n.t("col.branch").into(), view.home_branch.clone()),
     ];
     let rows: Vec<Vec<String>> = rows.into_iter().map(|(k, v)| vec![k, v]).collect();
-    print!(
+    out!(
         "{}",
         table::render(&["", ""], &rows).trim_start_matches('\n')
     );

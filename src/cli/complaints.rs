@@ -175,7 +175,7 @@ pub fn run(cx: &Context, command: ComplaintCommand) -> Result<ExitCode> {
             } else if rows.is_empty() {
                 cx.say("cli.no_complaints", &[]);
             } else {
-                print!("{}", list_table(&rows, i18n));
+                out!("{}", list_table(&rows, i18n));
             }
         }
         ComplaintCommand::Show { receipt_no, json } => {
@@ -183,7 +183,7 @@ pub fn run(cx: &Context, command: ComplaintCommand) -> Result<ExitCode> {
             if json {
                 print_json(&detail);
             } else {
-                print!("{}", detail_text(&detail, i18n));
+                out!("{}", detail_text(&detail, i18n));
             }
         }
         ComplaintCommand::Advance {
@@ -240,7 +240,7 @@ pub fn run(cx: &Context, command: ComplaintCommand) -> Result<ExitCode> {
                     crate::slip::save(&path, &text)?;
                     cx.say("cli.slip_written", &[("path", &path.display().to_string())]);
                 }
-                None => print!("{text}"),
+                None => out!("{text}"),
             }
         }
     }
@@ -380,9 +380,9 @@ pub fn run_branch(cx: &Context, command: BranchCommand) -> Result<ExitCode> {
                     "demo": branch.demo,
                 }));
             } else {
-                println!("{} {}", branch.code, branch.name);
+                outln!("{} {}", branch.code, branch.name);
                 if let Some(contact) = &branch.contact {
-                    println!("{contact}");
+                    outln!("{contact}");
                 }
             }
         }

@@ -79,7 +79,47 @@ pub fn ensure_demo_store(
         generate_clients(&mut login("manager01")?, clients, I18n::for_lang(lang))?;
     }
     add_complaints(login, lang, clients)?;
+    if clients > 0 {
+        add_life_events(&mut login("manager01")?, clients)?;
+    }
     Ok(true)
+}
+
+/// Marriages, births, retirements and moves for some clients, falling around today so that
+/// the agenda has anniversaries to show.
+fn add_life_events(manager: &mut Session, clients: u64) -> Result<()> {
+    use crate::domain::care::{EventInput, EventKind};
+    let today = manager.today_local();
+    let branch = manager.branch().code.clone();
+    for i in 0..clients.min(60) {
+        let client_no = client_no_for(&branch, (1 + i * 37 % clients) as i64);
+        let kind = EventKind::ALL[(i % 4) as usize];
+        // Anniversaries some years back; a move is a one-off date around now.
+        let years = if kind == EventKind::Moving {
+            0
+        } else {
+            3 + (i * 7 % 28) as i64
+        };
+        let date = today + chrono::Duration::days((i % 40) as i64 - 10)
+            - chrono::Duration::days(365 * years + years / 4);
+        let input = EventInput {
+            kind: kind.code().into(),
+            date: date.to_string(),
+            yearly: if kind == EventKind::Moving {
+                "no"
+            } else {
+                "yes"
+            }
+            .into(),
+            label: String::new(),
+        };
+        match manager.add_client_event(&client_no, &input) {
+            // A client too young for the event: the demo simply skips them.
+            Ok(_) | Err(Error::CareInvalid { .. }) => {}
+            Err(other) => return Err(other),
+        }
+    }
+    Ok(())
 }
 
 /// A month of complaints: the teller registers them, then the manager takes them on (one
@@ -190,7 +230,7 @@ pub(crate) fn bench(
         super::print_json(&report);
         return Ok(ExitCode::SUCCESS);
     }
-    println!(
+    outln!(
         "{}",
         cx.i18n
             .fill("bench.header", &[("clients", &report.clients.to_string())])
@@ -210,7 +250,7 @@ pub(crate) fn bench(
             ]
         })
         .collect();
-    print!(
+    out!(
         "{}",
         super::table::render(
             &[
@@ -226,7 +266,23 @@ pub(crate) fn bench(
         )
     );
     let k = &report.keystroke_to_frame;
-    println!(
+    for (key, latency) in [
+        ("bench.care_branch", &report.care_branch),
+        ("bench.care_rm", &report.care_rm),
+    ] {
+        outln!(
+            "{}",
+            cx.i18n.fill(
+                key,
+                &[
+                    ("reminders", &latency.reminders.to_string()),
+                    ("p50", &format!("{:.1}", latency.p50_ms)),
+                    ("max", &format!("{:.1}", latency.max_ms)),
+                ],
+            )
+        );
+    }
+    outln!(
         "{}",
         cx.i18n.fill(
             "bench.keystroke",

@@ -1,5 +1,21 @@
 //! The command line: every feature, scriptable, with `--json` on listings.
 
+/// `println!` for command output: a reader that went away (`… | head`) ends the command
+/// quietly instead of crashing it.
+macro_rules! outln {
+    ($($arg:tt)*) => {
+        $crate::cli::out(&format!("{}\n", format_args!($($arg)*)))
+    };
+}
+
+/// `print!` for command output (see [`outln!`]).
+macro_rules! out {
+    ($($arg:tt)*) => {
+        $crate::cli::out(&format!($($arg)*))
+    };
+}
+
+mod care;
 mod clients;
 mod complaints;
 mod demo;
@@ -83,6 +99,11 @@ enum Command {
     Complaint {
         #[command(subcommand)]
         action: Box<complaints::ComplaintCommand>,
+    },
+    /// Care reminders: birthdays (solar and lunar), life events, expiring IDs, festivals
+    Care {
+        #[command(subcommand)]
+        action: care::CareCommand,
     },
     /// The branch's details (the contact printed on complaint slips)
     Branch {
@@ -246,7 +267,7 @@ impl Context {
     }
 
     pub(crate) fn say(&self, key: &str, args: &[(&str, &str)]) {
-        println!("{}", self.i18n.fill(key, args));
+        outln!("{}", self.i18n.fill(key, args));
     }
 }
 
@@ -386,6 +407,7 @@ fn run(cx: &Context, command: Option<Command>) -> Result<ExitCode> {
         Some(Command::Client { action }) => clients::run(cx, *action),
         Some(Command::Complaint { action }) => complaints::run(cx, *action),
         Some(Command::Branch { action }) => complaints::run_branch(cx, action),
+        Some(Command::Care { action }) => care::run(cx, action),
         Some(Command::Backup { to }) => {
             let mut session = cx.login(&cx.store_paths()?)?;
             let show_progress = std::io::stderr().is_terminal();
@@ -442,9 +464,9 @@ fn run(cx: &Context, command: Option<Command>) -> Result<ExitCode> {
                     let mark = if check.ok { "ok  " } else { "FAIL" };
                     let label = cx.i18n.t(&format!("doctor.{}", check.code)).to_string();
                     if check.detail.is_empty() {
-                        println!("{mark}  {label}");
+                        outln!("{mark}  {label}");
                     } else {
-                        println!("{mark}  {label}: {}", check.detail);
+                        outln!("{mark}  {label}: {}", check.detail);
                     }
                 }
                 cx.say(
@@ -555,7 +577,7 @@ fn user_command(cx: &Context, action: UserCommand) -> Result<ExitCode> {
                         ]
                     })
                     .collect();
-                print!(
+                out!(
                     "{}",
                     table::render(
                         &[
@@ -663,7 +685,7 @@ fn audit_command(cx: &Context, action: AuditCommand) -> Result<ExitCode> {
                         ]
                     })
                     .collect();
-                print!(
+                out!(
                     "{}",
                     table::render(
                         &[
@@ -702,9 +724,25 @@ fn human_bytes(bytes: u64) -> String {
     }
 }
 
+/// Writes command output. When the reader has gone (a closed pipe) there is nobody to
+/// tell: the command stops here, successfully, as Unix tools do.
+pub(crate) fn out(text: &str) {
+    use std::io::Write;
+    let mut stdout = std::io::stdout().lock();
+    if let Err(e) = stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush())
+    {
+        if e.kind() == std::io::ErrorKind::BrokenPipe {
+            std::process::exit(0);
+        }
+        eprintln!("{e}");
+    }
+}
+
 pub(crate) fn print_json<T: serde::Serialize>(value: &T) {
     match serde_json::to_string_pretty(value) {
-        Ok(text) => println!("{text}"),
+        Ok(text) => outln!("{text}"),
         Err(e) => eprintln!("{e}"),
     }
 }

@@ -174,6 +174,17 @@ pub enum ClientRule {
     YesNo,
     StaffIdFormat,
     NotForCompany,
+    /// A typed lunar date with a month outside 1–12.
+    LunarMonth,
+    /// A leap month that the lunar year does not have.
+    LunarLeapAbsent {
+        year: i32,
+        month: u8,
+    },
+    /// A day the lunar month does not have (day 30 of a 29-day month).
+    LunarDay {
+        days: u8,
+    },
 }
 
 impl ClientRule {
@@ -194,6 +205,10 @@ impl ClientRule {
     pub fn args(self) -> Vec<(&'static str, String)> {
         match self {
             ClientRule::TooLong { max } => vec![("max", max.to_string())],
+            ClientRule::LunarLeapAbsent { year, month } => {
+                vec![("year", year.to_string()), ("month", month.to_string())]
+            }
+            ClientRule::LunarDay { days } => vec![("days", days.to_string())],
             _ => Vec::new(),
         }
     }
@@ -459,6 +474,25 @@ pub fn parse_date(raw: &str) -> Option<NaiveDate> {
     NaiveDate::from_ymd_opt(y.parse().ok()?, m.parse().ok()?, d.parse().ok()?)
 }
 
+/// A birth date typed as a lunar date (`农历1962年闰四月初八`, `L1962-04-08`).
+fn looks_lunar(text: &str) -> bool {
+    let text = text.trim();
+    ["农历", "阴历", "L", "l"]
+        .iter()
+        .any(|p| text.starts_with(p))
+}
+
+/// The solar date of a typed lunar birth date, or why it is not a date.
+fn parse_lunar_birth(text: &str) -> Result<NaiveDate, ClientRule> {
+    use super::lunar::{LunarRule, parse, to_solar};
+    parse(text).and_then(to_solar).map_err(|rule| match rule {
+        LunarRule::Format | LunarRule::Year => ClientRule::DateFormat,
+        LunarRule::Month => ClientRule::LunarMonth,
+        LunarRule::LeapAbsent { year, month } => ClientRule::LunarLeapAbsent { year, month },
+        LunarRule::Day { days } => ClientRule::LunarDay { days },
+    })
+}
+
 pub(crate) fn parse_yes_no(raw: &str) -> Option<bool> {
     match raw.trim().to_lowercase().as_str() {
         "" | "no" | "n" | "false" | "0" | "否" | "不同意" => Some(false),
@@ -569,6 +603,13 @@ pub fn validate(input: &ClientInput, today: NaiveDate) -> Result<ClientRecord, V
         };
         let typed_birth = match input.birth_date.trim() {
             "" => Ok(None),
+            lunar if looks_lunar(lunar) => parse_lunar_birth(lunar).and_then(|d| {
+                if d > today {
+                    Err(ClientRule::FutureDate)
+                } else {
+                    Ok(Some(d))
+                }
+            }),
             other => match parse_date(other) {
                 None => Err(ClientRule::DateFormat),
                 Some(d) if d > today => Err(ClientRule::FutureDate),
@@ -598,7 +639,11 @@ pub fn validate(input: &ClientInput, today: NaiveDate) -> Result<ClientRecord, V
         }
     }
 
-    let birth_calendar = BirthCalendar::parse(&input.birth_calendar);
+    // A birth date typed as a lunar date says how the client celebrates.
+    let birth_calendar = match input.birth_calendar.trim() {
+        "" if looks_lunar(&input.birth_date) => Some(BirthCalendar::Lunar),
+        other => BirthCalendar::parse(other),
+    };
     check(
         ClientField::BirthCalendar,
         birth_calendar
@@ -759,6 +804,52 @@ mod tests {
         assert_eq!(record.gender, Some(Gender::Female));
         assert_eq!(record.id_type, IdType::ResidentId);
         assert_eq!(record.tier, Tier::Standard);
+    }
+
+    #[test]
+    fn a_birth_date_typed_in_the_lunar_calendar() {
+        let passport = |birth: &str| ClientInput {
+            name: "Lee Chan".into(),
+            id_type: "passport".into(),
+            id_number: "E12345678".into(),
+            birth_date: birth.into(),
+            ..Default::default()
+        };
+        // 闰四月初一 2020 is 23 May; the calendar follows the way the date was typed.
+        let record = validate(&passport("农历2020年闰四月初八"), today()).unwrap();
+        assert_eq!(record.birth_date, NaiveDate::from_ymd_opt(2020, 5, 30));
+        assert_eq!(record.birth_calendar, BirthCalendar::Lunar);
+        assert_eq!(
+            validate(&passport("L2020-L04-08"), today())
+                .unwrap()
+                .birth_date,
+            record.birth_date
+        );
+        assert_eq!(
+            rules(&passport("农历2021年闰四月初八")),
+            [(
+                ClientField::BirthDate,
+                ClientRule::LunarLeapAbsent {
+                    year: 2021,
+                    month: 4
+                }
+            )]
+        );
+        assert_eq!(
+            rules(&passport("L2020-13-01")),
+            [(ClientField::BirthDate, ClientRule::LunarMonth)]
+        );
+        let short = (1..=12u8)
+            .find(|m| super::super::lunar::month_days(2021, *m, false) == Some(29))
+            .unwrap();
+        assert_eq!(
+            rules(&passport(&format!("L2021-{short}-30"))),
+            [(ClientField::BirthDate, ClientRule::LunarDay { days: 29 })]
+        );
+        assert_eq!(
+            rules(&passport("农历2030年正月初一")),
+            [(ClientField::BirthDate, ClientRule::FutureDate)]
+        );
     }
 
     #[test]

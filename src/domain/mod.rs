@@ -4,6 +4,7 @@
 pub mod audit;
 pub mod branch;
 pub mod calendar;
+pub mod care;
 pub mod client;
 pub mod clock;
 pub mod complaint;
@@ -12,6 +13,7 @@ pub mod hlc;
 pub mod ids;
 pub mod lockout;
 pub mod lookup;
+pub mod lunar;
 pub mod mask;
 pub mod names;
 pub mod staff;

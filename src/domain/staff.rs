@@ -56,6 +56,8 @@ impl Role {
             RegisterComplaint => matches!(self, Teller | Rm | Manager),
             ManageComplaints => matches!(self, Manager),
             ManageBranch => matches!(self, Admin | Manager),
+            ViewCare => matches!(self, Rm | Manager | Auditor),
+            ActOnCare => matches!(self, Rm | Manager),
         }
     }
 }
@@ -92,6 +94,8 @@ pub enum Permission {
     RegisterComplaint,
     ManageComplaints,
     ManageBranch,
+    ViewCare,
+    ActOnCare,
 }
 
 impl Permission {
@@ -111,6 +115,8 @@ impl Permission {
             Permission::RegisterComplaint => "register_complaint",
             Permission::ManageComplaints => "manage_complaints",
             Permission::ManageBranch => "manage_branch",
+            Permission::ViewCare => "view_care",
+            Permission::ActOnCare => "act_on_care",
         }
     }
 }

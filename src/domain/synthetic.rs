@@ -509,16 +509,27 @@ impl Generator {
             .chance(200)
             .then(|| format!("user{}@example.cn", self.rng.below(10_000_000)));
         let id_expiry = self.id_expiry(birth);
+        let birth_calendar = if self.rng.chance(150) {
+            BirthCalendar::Lunar
+        } else {
+            BirthCalendar::Solar
+        };
+        // One lunar-calendar client in ten was born at Mid-Autumn (八月十五), so that the
+        // festival's agenda has birthdays to show. Derived from the ID, not drawn, so the
+        // rest of the demo stays as it was.
+        let (id_number, birth) = match birth_calendar {
+            BirthCalendar::Lunar if id_number.as_bytes().get(15).is_some_and(|b| *b == b'0') => {
+                self.mid_autumn_born(&id_number, birth)
+                    .unwrap_or((id_number, birth))
+            }
+            _ => (id_number, birth),
+        };
         ClientRecord {
             kind: ClientKind::Person,
             name,
             gender: Some(gender),
             birth_date: Some(birth),
-            birth_calendar: if self.rng.chance(150) {
-                BirthCalendar::Lunar
-            } else {
-                BirthCalendar::Solar
-            },
+            birth_calendar,
             id_type: IdType::ResidentId,
             id_number,
             id_expiry,
@@ -532,6 +543,34 @@ impl Generator {
             tags: Vec::new(),
             consent_marketing: false,
         }
+    }
+
+    /// The same person born on 八月十五 of their birth year: a new ID number to match.
+    fn mid_autumn_born(
+        &mut self,
+        id_number: &str,
+        birth: NaiveDate,
+    ) -> Option<(String, NaiveDate)> {
+        let lunar_birth = super::lunar::to_solar(super::lunar::LunarDate {
+            year: birth.year(),
+            month: 8,
+            leap: false,
+            day: 15,
+        })
+        .ok()
+        .filter(|d| *d <= self.today)?;
+        let body = format!(
+            "{}{}{}",
+            id_number.get(..6)?,
+            lunar_birth.format("%Y%m%d"),
+            id_number.get(14..17)?
+        );
+        let id = format!("{body}{}", resident_check_char(body.as_bytes()));
+        if !self.used_ids.insert(id.clone()) {
+            return None;
+        }
+        self.used_ids.remove(id_number);
+        Some((id, lunar_birth))
     }
 
     fn foreigner(&mut self) -> ClientRecord {

@@ -10,9 +10,9 @@ use crate::domain::mask::{Visibility, visibility};
 use crate::domain::names::{lookup_keys, name_grams};
 use crate::domain::staff::{Permission, Role};
 use crate::error::{Error, Result};
-use crate::store::Session;
 use crate::store::migrations::{CLIENT_INDEXES, DROP_CLIENT_INDEXES};
 use crate::store::write::{AuditEvent, Table, Writer};
+use crate::store::{Session, care};
 use chrono::NaiveDate;
 use rusqlite::types::Value;
 use rusqlite::{OptionalExtension, params};
@@ -25,6 +25,9 @@ use std::collections::HashMap;
 pub struct NewClient {
     pub id: String,
     pub client_no: String,
+    /// The branch's sequence number (local: not part of what is sent or shown).
+    #[serde(skip)]
+    pub seq: i64,
 }
 
 /// One entry of a client's contact log.
@@ -237,8 +240,13 @@ impl Session {
         }
         let branch = self.branch.code.clone();
         let id = uuid::Uuid::now_v7().to_string();
+        let today = self.today();
         let event = AuditEvent::new("client.create", "client", id.clone());
-        self.write(event, |w| insert_client(w, &id, &branch, &branch, &record))
+        self.write(event, |w| {
+            let new = insert_client(w, &id, &branch, &branch, &record)?;
+            care::write_client_keys(w, new.seq, &record, today)?;
+            Ok(new)
+        })
     }
 
     /// Changes a client's record. Tellers and RMs may correct what they can see; the form
@@ -268,6 +276,11 @@ impl Session {
         if changed.is_empty() {
             return Ok(());
         }
+        let registered_on = stored
+            .created_at
+            .get(..10)
+            .and_then(|d| d.parse().ok())
+            .unwrap_or_else(|| self.today());
         let event = AuditEvent::new("client.update", "client", stored.id.clone())
             .with_detail(json!({ "fields": changed }));
         self.write(event, |w| {
@@ -282,6 +295,9 @@ impl Session {
             if record.name != stored.record.name {
                 remove_index_rows(w, seq, foreign, &stored.record.name)?;
                 write_index_rows(w, seq, foreign, &record.name)?;
+            }
+            if !foreign {
+                care::write_client_keys(w, seq, &record, registered_on)?;
             }
             write_card(
                 w,
@@ -457,6 +473,7 @@ impl Session {
         progress: &mut dyn FnMut(u64),
     ) -> Result<LoadSummary> {
         let store_branch = self.branch.code.clone();
+        let today = self.today();
         let event =
             AuditEvent::new("client.import", "client", "").with_detail(json!({ "source": source }));
         self.write(event, |w| {
@@ -466,6 +483,7 @@ impl Session {
             let mut summary = LoadSummary::default();
             let mut in_this_load: HashMap<(IdType, String), String> = HashMap::new();
             let mut index_rows = IndexRows::default();
+            let mut care_rows = care::KeyRows::default();
             let mut seq: i64 = w
                 .read("SELECT coalesce(max(seq), 0) FROM client", [], |r| r.get(0))?
                 .unwrap_or(0);
@@ -500,6 +518,9 @@ impl Session {
                             range_start = seq + 1;
                         }
                         index_rows.add(seq, home_branch != store_branch, &record.name);
+                        if home_branch == store_branch {
+                            care_rows.add(seq, &record, today);
+                        }
                         in_this_load.insert(document, new.client_no);
                         summary.added += 1;
                     }
@@ -510,6 +531,7 @@ impl Session {
             }
             w.capture_range(Table::Client, range_start, seq)?;
             index_rows.write(w)?;
+            care_rows.write(w)?;
             if empty {
                 w.maintain_schema(CLIENT_INDEXES)?;
             }
@@ -680,5 +702,6 @@ fn insert_client_row(
     Ok(NewClient {
         id: id.to_string(),
         client_no,
+        seq,
     })
 }

@@ -216,7 +216,61 @@ const MIGRATIONS: &[&str] = &[
     ) STRICT;
     CREATE INDEX complaint_case_by_state ON complaint_case (state);
     "#,
+    // 4: care reminders: life events, what was done about reminders, and the keys they are
+    // found by (filled for existing clients by `backfill_care_keys`).
+    r#"
+    CREATE TABLE client_event (
+        id         TEXT PRIMARY KEY,
+        client_id  TEXT NOT NULL REFERENCES client (id),
+        kind       TEXT NOT NULL,
+        on_date    TEXT NOT NULL,
+        yearly     INTEGER NOT NULL,
+        label      TEXT,
+        created_at TEXT NOT NULL,
+        created_by TEXT NOT NULL,
+        deleted    INTEGER NOT NULL DEFAULT 0,
+        hlc        INTEGER NOT NULL
+    ) STRICT;
+    CREATE INDEX client_event_by_client ON client_event (client_id);
+
+    CREATE TABLE care_task (
+        id        TEXT PRIMARY KEY,
+        reminder  TEXT NOT NULL,
+        first_on  TEXT NOT NULL,
+        client_id TEXT REFERENCES client (id),
+        action    TEXT NOT NULL CHECK (action IN ('done', 'snoozed', 'dismissed')),
+        channel   TEXT,
+        note      TEXT,
+        until     TEXT,
+        why       TEXT,
+        detail    TEXT NOT NULL,
+        by_staff  TEXT NOT NULL,
+        at        TEXT NOT NULL,
+        hlc       INTEGER NOT NULL
+    ) STRICT;
+    CREATE INDEX care_task_by_day ON care_task (first_on);
+    CREATE INDEX care_task_snoozed ON care_task (until) WHERE action = 'snoozed';
+
+    -- Derived from clients and their events (local, never sent): what a day of the agenda
+    -- looks up. `name` and `rm` are copied so that the agenda reads this table alone.
+    CREATE TABLE care_key (
+        kind       INTEGER NOT NULL,
+        key        INTEGER NOT NULL,
+        since      INTEGER NOT NULL,
+        client_seq INTEGER NOT NULL,
+        ref        TEXT NOT NULL,
+        rm         TEXT NOT NULL,
+        name       TEXT NOT NULL,
+        PRIMARY KEY (kind, key, since, client_seq, ref)
+    ) STRICT, WITHOUT ROWID;
+    CREATE INDEX care_key_by_rm ON care_key (rm, kind, key, since);
+    CREATE INDEX care_key_by_client ON care_key (client_seq);
+    "#,
 ];
+
+/// Steps in Rust that complete a migration, in the same transaction: (version, step).
+type Backfill = fn(&rusqlite::Transaction) -> Result<()>;
+const BACKFILLS: &[(i64, Backfill)] = &[(4, crate::store::care::backfill_care_keys)];
 
 /// The schema version this build writes.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
@@ -237,9 +291,13 @@ fn migrate_with(conn: &mut Connection, migrations: &[&str]) -> Result<()> {
         return Err(Error::NewerSchema { found, supported });
     }
     for (index, sql) in migrations.iter().enumerate().skip(found.max(0) as usize) {
+        let version = index as i64 + 1;
         let tx = conn.transaction()?;
         tx.execute_batch(sql)?;
-        tx.pragma_update(None, "user_version", index as i64 + 1)?;
+        for (_, step) in BACKFILLS.iter().filter(|(v, _)| *v == version) {
+            step(&tx)?;
+        }
+        tx.pragma_update(None, "user_version", version)?;
         tx.commit()?;
     }
     Ok(())
@@ -262,6 +320,55 @@ mod tests {
         migrate_with(&mut conn, &extra).unwrap();
         assert_eq!(schema_version(&conn).unwrap(), SCHEMA_VERSION + 1);
         conn.execute("INSERT INTO later VALUES (1)", []).unwrap();
+    }
+
+    #[test]
+    fn clients_of_an_older_store_get_their_care_keys() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        migrate_with(&mut conn, &MIGRATIONS[..3]).unwrap();
+        conn.execute_batch(
+            "INSERT INTO client (seq, id, client_no, kind, name, birth_date, birth_calendar,
+                 id_type, id_number, id_expiry, home_branch, assigned_rm, tier, tags,
+                 consent_marketing, created_at, updated_at, hlc, foreign_branch, id_rev)
+             VALUES
+             (1, 'a', 'BJ0101-0000001', 'person', '王芳', '1970-09-15', 'lunar', 'passport',
+              'E1', '2027-01-01', 'BJ0101', 'rm01', 'standard', '', 0,
+              '2024-03-01T02:00:00Z', '2024-03-01T02:00:00Z', 0, 0, '1E'),
+             (2, 'b', 'SH0301-0000001', 'person', '李四', '1980-01-02', 'solar', 'passport',
+              'E2', NULL, 'SH0301', NULL, 'standard', '', 0,
+              '2024-03-01T02:00:00Z', '2024-03-01T02:00:00Z', 0, 1, '2E');",
+        )
+        .unwrap();
+        migrate(&mut conn).unwrap();
+        let keys: Vec<(i64, i64, i64, String)> = conn
+            .prepare(
+                "SELECT kind, key, since, rm FROM care_key WHERE client_seq = ?1 ORDER BY kind",
+            )
+            .unwrap()
+            .query_map([1], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap();
+        // 1970-09-15 is 八月十五 of lunar 1970; registered 1 March 2024; ID expiring.
+        assert_eq!(
+            keys,
+            [
+                (2, 815, 1970, "rm01".to_string()),
+                (3, 301, 2024, "rm01".to_string()),
+                (4, 20270101, 0, "rm01".to_string()),
+            ]
+        );
+        let other_branch: i64 = conn
+            .query_row(
+                "SELECT count(*) FROM care_key WHERE client_seq = 2",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(
+            other_branch, 0,
+            "another branch's clients are not ours to remind"
+        );
     }
 
     #[test]

@@ -4,6 +4,7 @@
 mod audit;
 mod backup;
 mod bench;
+mod care;
 mod clients;
 mod complaints;
 mod db;
@@ -23,6 +24,7 @@ mod write;
 pub use audit::{AuditRow, LoginHistory};
 pub use backup::{BackupSummary, RestoreSummary, restore};
 pub use bench::{PlainCopy, Sample};
+pub use care::{Agenda, CareItem, CareScope, ClientEvent, festivals};
 pub use clients::{CHANNELS, Interaction, LoadSummary, NewClient, client_no_for};
 pub use complaints::{
     Board, ComplaintDetail, ComplaintRow, HistoryEntry, Registered, Slip, calendar as work_calendar,

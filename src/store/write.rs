@@ -24,6 +24,8 @@ pub enum Table {
     Interaction,
     Complaint,
     ComplaintEvent,
+    ClientEvent,
+    CareTask,
 }
 
 impl Table {
@@ -35,6 +37,8 @@ impl Table {
             Table::Interaction => "interaction",
             Table::Complaint => "complaint",
             Table::ComplaintEvent => "complaint_event",
+            Table::ClientEvent => "client_event",
+            Table::CareTask => "care_task",
         }
     }
 
@@ -44,7 +48,9 @@ impl Table {
             | Table::Client
             | Table::Interaction
             | Table::Complaint
-            | Table::ComplaintEvent => "id",
+            | Table::ComplaintEvent
+            | Table::ClientEvent
+            | Table::CareTask => "id",
             Table::Settings => "key",
         }
     }
@@ -58,6 +64,8 @@ impl Table {
                 | Table::Interaction
                 | Table::Complaint
                 | Table::ComplaintEvent
+                | Table::ClientEvent
+                | Table::CareTask
         )
     }
 }
@@ -238,14 +246,14 @@ impl Writer<'_> {
     }
 
     /// [`Writer::maintain_index`] for many rows with one prepared statement.
-    pub fn maintain_index_rows<'r>(
+    pub fn maintain_index_rows<P: rusqlite::Params>(
         &mut self,
         sql: &'static str,
-        rows: impl Iterator<Item = (i64, &'r str, i64)>,
+        rows: impl Iterator<Item = P>,
     ) -> Result<()> {
         let mut statement = self.tx.prepare_cached(sql)?;
-        for (a, b, c) in rows {
-            statement.execute(params![a, b, c])?;
+        for row in rows {
+            statement.execute(row)?;
         }
         Ok(())
     }

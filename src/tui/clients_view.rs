@@ -8,7 +8,6 @@ use super::views::{
 use crate::app::clients::{ClientsScreen, FORM_FIELDS, ImportState, PromptKind};
 use crate::app::form::{FieldValue, Form};
 use crate::app::{App, MainState};
-use crate::domain::client::ClientView;
 use crate::domain::lookup::MatchedOn;
 use crate::domain::mask::Visibility;
 use crate::i18n::I18n;
@@ -31,13 +30,14 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, main: &MainState, keymap
             };
             render_client_form(frame, area, &title, &form.form, i18n);
         }
-        (None, Some(panel)) => render_panel(frame, area, &panel.view, &panel.log, app),
+        (None, Some(panel)) => render_panel(frame, area, panel, app),
         (None, None) => render_lookup(frame, area, screen, app),
     }
     if let Some(prompt) = &screen.prompt {
         let (title, intro) = match prompt.kind {
             PromptKind::Reveal { .. } => ("clients.reveal_title", "clients.reveal_intro"),
             PromptKind::Note => ("clients.note_title", "clients.note_intro"),
+            PromptKind::Event => ("clients.event_title", "clients.event_intro"),
             PromptKind::Import => ("clients.import_title", "clients.import_intro"),
         };
         render_form_box(
@@ -250,10 +250,10 @@ fn label(i18n: &I18n, key: &str) -> Span<'static> {
 fn render_panel(
     frame: &mut Frame,
     area: Rect,
-    view: &ClientView,
-    log: &[crate::service::Interaction],
+    panel: &crate::app::clients::ClientPanel,
     app: &App,
 ) {
+    let (view, log) = (&panel.view, panel.log.as_slice());
     let i18n = app.i18n;
     let text = |v: &Option<String>| v.clone().unwrap_or_else(|| "—".into());
     let t = |key: String| i18n.t_owned(key).to_string();
@@ -283,6 +283,19 @@ fn render_panel(
         .gender
         .map(|g| t(format!("gender.{}", g.code())))
         .unwrap_or_else(|| "—".into());
+    // A lunar-calendar client's birthday is shown as they keep it: 农历八月十五.
+    let lunar_birthday = (view.birth_calendar == crate::domain::client::BirthCalendar::Lunar)
+        .then(|| view.birth_date.as_deref()?.parse().ok())
+        .flatten()
+        .and_then(crate::domain::lunar::to_lunar)
+        .map(|l| {
+            let md = crate::domain::care::LunarMonthDay {
+                month: l.month,
+                leap: l.leap,
+                day: l.day,
+            };
+            i18n.fill("clients.lunar_birth", &[("lunar", &i18n.lunar_text(md))])
+        });
     let birth = match &view.birth_date {
         Some(date) => i18n.fill(
             "clients.birth",
@@ -290,7 +303,8 @@ fn render_panel(
                 ("date", date),
                 (
                     "calendar",
-                    &t(format!("calendar.{}", view.birth_calendar.code())),
+                    &lunar_birthday
+                        .unwrap_or_else(|| t(format!("calendar.{}", view.birth_calendar.code()))),
                 ),
             ],
         ),
@@ -331,6 +345,10 @@ fn render_panel(
             Span::raw(view.home_branch.clone()),
         ]),
         Line::from(vec![label(i18n, "client.field.tags"), Span::raw(tags)]),
+        Line::from(vec![
+            label(i18n, "clients.events"),
+            Span::raw(events_text(&panel.events, i18n)),
+        ]),
         Line::from(""),
         Line::from(vec![
             label(i18n, "client.field.id_type"),
@@ -396,6 +414,29 @@ fn render_panel(
             .collect()
     };
     frame.render_widget(Paragraph::new(log_lines), log_area);
+}
+
+/// "结婚纪念日 1996-12-20 · 乔迁 2026-12-20（一次）", or a dash.
+fn events_text(events: &[crate::service::ClientEvent], i18n: &I18n) -> String {
+    if events.is_empty() {
+        return "—".into();
+    }
+    events
+        .iter()
+        .map(|e| {
+            let what = e.label.clone().unwrap_or_else(|| {
+                i18n.t_owned(format!("care.event.{}", e.kind.code()))
+                    .to_string()
+            });
+            let once = if e.yearly {
+                ""
+            } else {
+                i18n.t("clients.event_once")
+            };
+            format!("{what} {}{once}", e.date)
+        })
+        .collect::<Vec<_>>()
+        .join(" · ")
 }
 
 /// The client form in two columns (seventeen fields fit an 80x24 screen that way); the

@@ -1,5 +1,6 @@
 //! The terminal side: raw mode, the event loop, keys to actions, drawing.
 
+mod care_view;
 mod clients_view;
 mod complaints_view;
 pub mod keymap;

@@ -63,6 +63,17 @@ fn render_header(frame: &mut Frame, area: Rect, app: &App) {
             Style::new().bg(Color::Yellow).fg(Color::Black),
         ));
     }
+    if let Some(due) = app
+        .main()
+        .filter(|m| m.lock.is_none())
+        .and_then(|m| m.session.care_due)
+        .filter(|n| *n > 0)
+    {
+        right.push(Span::styled(
+            format!(" {} ", i18n.fill("ui.care_due", &[("n", &due.to_string())])),
+            Style::new().bg(Color::Magenta).fg(Color::White),
+        ));
+    }
     if app.main().is_some_and(|m| m.lock.is_some()) {
         right.push(Span::styled(
             format!(" {} ", i18n.t("ui.locked")),
@@ -228,6 +239,7 @@ pub fn hints(app: &App, keymap: &Keymap) -> Vec<(String, String)> {
                 command,
                 Command::ClientsScreen
                     | Command::ComplaintsScreen
+                    | Command::CareScreen
                     | Command::StaffScreen
                     | Command::AuditScreen
             );

@@ -190,43 +190,15 @@ pub(super) fn form_notes(form: &Form, i18n: &I18n, width: usize, hint: &str) -> 
     notes
 }
 
-/// Splits `text` into lines of at most `width` columns: at spaces where there are any
-/// (English), anywhere between characters otherwise (Chinese needs no spaces).
+/// Splits `text` into lines of at most `width` columns (see [`crate::text::wrap`]); each
+/// of its own lines starts a new one. Nothing for empty text.
 pub fn wrap(text: &str, width: usize) -> Vec<String> {
-    let mut lines = Vec::new();
-    let mut line = String::new();
-    let mut line_width = 0;
-    for c in text.chars() {
-        let w = c.width().unwrap_or(0);
-        if line_width + w > width && !line.is_empty() && c == ' ' {
-            lines.push(std::mem::take(&mut line));
-            line_width = 0;
-            continue;
-        }
-        if line_width + w > width && !line.is_empty() {
-            let cut = line
-                .rfind(' ')
-                .filter(|i| *i > 0 && line[..*i].width() * 2 > width);
-            match cut {
-                Some(i) => {
-                    let rest = line[i + 1..].to_string();
-                    line.truncate(i);
-                    lines.push(std::mem::take(&mut line));
-                    line = rest;
-                }
-                None => lines.push(std::mem::take(&mut line)),
-            }
-            line_width = line.width();
-        }
-        if !(line.is_empty() && c == ' ') {
-            line.push(c);
-            line_width += w;
-        }
+    if text.is_empty() {
+        return Vec::new();
     }
-    if !line.is_empty() {
-        lines.push(line);
-    }
-    lines
+    text.lines()
+        .flat_map(|line| crate::text::wrap(line, width))
+        .collect()
 }
 
 /// The part of `text` from display column `skip`, at most `width` columns wide.
@@ -392,6 +364,7 @@ pub fn render_body(frame: &mut Frame, area: Rect, app: &App, keymap: &Keymap) {
                 Tab::Audit => render_audit(frame, area, app, main),
                 Tab::Clients => super::clients_view::render(frame, area, app, main, keymap),
                 Tab::Complaints => super::complaints_view::render(frame, area, app, main, keymap),
+                Tab::Care => super::care_view::render(frame, area, app, main),
             },
         },
     }
@@ -732,6 +705,7 @@ pub fn help_lines(app: &App, keymap: &Keymap) -> Vec<Line<'static>> {
         Context::Client,
         Context::Complaints,
         Context::Complaint,
+        Context::Care,
         Context::Staff,
         Context::Audit,
         Context::Lock,

@@ -122,6 +122,7 @@ pub fn session_info(id: &str, name: &str, role: Role) -> SessionInfo {
         },
         failed_attempts_before: 0,
         previous_login: Some("2026-11-29T09:30:00Z".into()),
+        care_due: None,
     }
 }
 
@@ -423,13 +424,37 @@ pub const CLI_PASS: &str = "a long test passphrase";
 pub struct CliStore {
     pub home: tempfile::TempDir,
     pub store: std::path::PathBuf,
+    /// What [`CliStore::run`] and [`CliStore::refused`] log in with.
+    pub pass: &'static str,
 }
 
 impl CliStore {
     pub fn empty() -> CliStore {
         let home = tempfile::tempdir().unwrap();
         let store = home.path().join("store");
-        CliStore { home, store }
+        CliStore {
+            home,
+            store,
+            pass: CLI_PASS,
+        }
+    }
+
+    /// A demo store of `clients` clients; its staff share the demo passphrase.
+    pub fn demo(clients: u32) -> CliStore {
+        let mut s = CliStore::empty();
+        s.pass = "branchdesk-demo";
+        let count = clients.to_string();
+        let out = s.command(
+            "manager01",
+            s.pass,
+            &["demo", "--no-tui", "--clients", &count],
+        );
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        s
     }
 
     /// A store for branch BJ0101 (西单) with admin01 and the given staff, all with
@@ -483,7 +508,7 @@ impl CliStore {
 
     /// Runs a command that must succeed; returns its standard output.
     pub fn run(&self, user: &str, args: &[&str]) -> String {
-        let out = self.command(user, CLI_PASS, args);
+        let out = self.command(user, self.pass, args);
         assert!(
             out.status.success(),
             "{args:?}: {}",
@@ -494,7 +519,7 @@ impl CliStore {
 
     /// Runs a command that must fail; returns its message, which must be one sentence.
     pub fn refused(&self, user: &str, args: &[&str]) -> String {
-        let out = self.command(user, CLI_PASS, args);
+        let out = self.command(user, self.pass, args);
         assert!(!out.status.success(), "{args:?} succeeded");
         assert!(out.stdout.is_empty());
         let text = String::from_utf8(out.stderr).unwrap();
@@ -505,4 +530,99 @@ impl CliStore {
 
 pub fn json(text: &str) -> serde_json::Value {
     serde_json::from_str(text).unwrap()
+}
+
+// ---- Care fixtures ----
+
+use branchdesk::domain::care::{
+    EventKind, LunarMonthDay, Reason, Section as CareSection, Standing,
+};
+use branchdesk::store::{Agenda, CareItem, CareScope};
+
+pub fn care_item(on: &str, client: u32, name: &str, reason: Reason) -> CareItem {
+    let today = date("2026-11-30");
+    let on = date(on);
+    let section = match (on - today).num_days() {
+        ..0 => CareSection::Overdue,
+        0 => CareSection::Today,
+        1..=7 => CareSection::Week,
+        _ => CareSection::Month,
+    };
+    let client_no = format!("BJ0101-{client:07}");
+    CareItem {
+        id: format!("{}:{client_no}:{on}", reason.code()),
+        on,
+        first_on: on,
+        standing: Standing::Open,
+        section,
+        client_no: Some(client_no),
+        name: Some(name.into()),
+        rm: Some("rm01".into()),
+        reason,
+    }
+}
+
+/// rm01's agenda around 30 November 2026: an expired ID, today's lunar birthday, a
+/// milestone, a wedding anniversary, a festival.
+pub fn care_agenda() -> Agenda {
+    let birthday = |age, lunar: Option<(u8, bool, u8)>| Reason::Birthday {
+        age,
+        lunar: lunar.map(|(month, leap, day)| LunarMonthDay { month, leap, day }),
+        milestone: age % 10 == 0 && age >= 60,
+    };
+    let mut festival = care_item(
+        "2026-12-20",
+        0,
+        "",
+        Reason::Festival {
+            code: "spring_festival".into(),
+            lunar: Some(LunarMonthDay {
+                month: 1,
+                leap: false,
+                day: 1,
+            }),
+            clients: 1_234,
+        },
+    );
+    festival.client_no = None;
+    festival.name = None;
+    festival.id = "festival:spring_festival:2026-12-20".into();
+    let mut items = vec![
+        care_item(
+            "2026-11-18",
+            12,
+            "王一颖",
+            Reason::IdExpiry {
+                expires_on: date("2026-11-18"),
+            },
+        ),
+        care_item("2026-11-28", 7, "张伟", birthday(47, None)),
+        care_item("2026-11-30", 3, "李娜", birthday(56, Some((10, false, 11)))),
+        care_item("2026-12-03", 5, "Daniel Jackson", birthday(60, None)),
+        care_item(
+            "2026-12-05",
+            9,
+            "周婷",
+            Reason::Event {
+                kind: EventKind::Marriage,
+                label: None,
+                years: Some(10),
+            },
+        ),
+        care_item(
+            "2026-12-15",
+            21,
+            "欧阳娜娜",
+            birthday(33, Some((4, true, 8))),
+        ),
+        festival,
+    ];
+    items[1].standing = Standing::Snoozed;
+    Agenda {
+        from: date("2026-10-31"),
+        to: date("2026-12-30"),
+        today: date("2026-11-30"),
+        scope: CareScope::Mine,
+        items,
+    }
 }
