@@ -6,3 +6,19 @@ pub const I18N_ZH: &str = include_str!("../assets/i18n/zh.toml");
 pub const KEYMAP: &str = include_str!("../assets/keymap.toml");
 pub const HOLIDAYS: &str = include_str!("../assets/holidays.toml");
 pub const FESTIVALS: &str = include_str!("../assets/festivals.toml");
+
+/// The shipped survey templates: (file name, text).
+pub const SURVEY_TEMPLATES: &[(&str, &str)] = &[
+    (
+        "counter_visit.toml",
+        include_str!("../assets/surveys/counter_visit.toml"),
+    ),
+    (
+        "complaint_follow_up.toml",
+        include_str!("../assets/surveys/complaint_follow_up.toml"),
+    ),
+    (
+        "annual_relationship.toml",
+        include_str!("../assets/surveys/annual_relationship.toml"),
+    ),
+];

@@ -82,6 +82,13 @@ pub enum Error {
     CareInvalid {
         errors: Vec<crate::domain::care::CareError>,
     },
+    /// A survey response broke rules; every broken answer is listed.
+    SurveyInvalid {
+        errors: Vec<crate::domain::survey::AnswerError>,
+    },
+    SurveyTemplateUnknown {
+        code: String,
+    },
     /// No open reminder with this id (done, dismissed, or never there).
     ReminderNotFound {
         id: String,
@@ -230,6 +237,14 @@ impl Error {
                 .map(|e| care_error_message(i18n, e))
                 .collect::<Vec<_>>()
                 .join(" "),
+            Error::SurveyInvalid { errors } => errors
+                .iter()
+                .map(|e| survey_error_message(i18n, e))
+                .collect::<Vec<_>>()
+                .join(" "),
+            Error::SurveyTemplateUnknown { code } => {
+                i18n.fill("err.survey_template_unknown", &[("code", code)])
+            }
             Error::ReminderNotFound { id } => i18n.fill("err.reminder_not_found", &[("id", id)]),
             Error::NotAnRm { id } => i18n.fill("err.not_an_rm", &[("id", id)]),
             Error::RevealReason => i18n.t("err.reveal_reason").to_string(),
@@ -413,6 +428,22 @@ pub fn care_error_message(i18n: &I18n, error: &crate::domain::care::CareError) -
         &[
             ("field", i18n.t_owned(format!("care.field.{}", error.field))),
             ("rule", i18n.t_owned(format!("rule.care.{}", error.rule))),
+        ],
+    )
+}
+
+/// "Question nps: is out of range." for a survey answer (or "Channel: …" for the rest).
+pub fn survey_error_message(i18n: &I18n, error: &crate::domain::survey::AnswerError) -> String {
+    let field_key = format!("survey.field.{}", error.question);
+    let field = match i18n.t_owned(field_key) {
+        "?" => i18n.fill("survey.question", &[("id", &error.question)]),
+        label => label.to_string(),
+    };
+    i18n.fill(
+        "rule.client.sentence",
+        &[
+            ("field", &field),
+            ("rule", i18n.t_owned(format!("rule.survey.{}", error.rule))),
         ],
     )
 }

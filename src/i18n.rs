@@ -180,6 +180,21 @@ impl I18n {
                     _ => self.fill("care.reason.id_expired", &[("days", &n(-days))]),
                 }
             }
+            Reason::SurveyFollowUp {
+                nps, rating, due, ..
+            } => {
+                let score = match (nps, rating) {
+                    (Some(nps), _) => self.fill("care.reason.survey_nps", &[("score", &nps.to_string())]),
+                    (None, Some(rating)) => {
+                        self.fill("care.reason.survey_rating", &[("score", &rating.to_string())])
+                    }
+                    (None, None) => String::new(),
+                };
+                self.fill(
+                    "care.reason.survey_follow_up",
+                    &[("score", &score), ("due", &due.format("%m-%d").to_string())],
+                )
+            }
             Reason::Festival {
                 code,
                 lunar,

@@ -163,17 +163,7 @@ pub fn decode(bytes: &[u8], forced: Option<Encoding>) -> (String, Encoding) {
 
 /// Reads `path` and checks every row.
 pub fn read_file(path: &Path, forced: Option<Encoding>, today: NaiveDate) -> Result<Parsed> {
-    let size = std::fs::metadata(path)
-        .map_err(|e| Error::io(path, e))?
-        .len();
-    if size > MAX_FILE_BYTES {
-        return Err(Error::ImportTooLarge {
-            path: path.to_path_buf(),
-            megabytes: size / (1024 * 1024),
-        });
-    }
-    let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
-    let (text, encoding) = decode(&bytes, forced);
+    let (text, encoding) = read_text(path, forced)?;
     let mut parsed = parse(&text, today).map_err(|problem| problem.at(path))?;
     parsed.encoding = Some(encoding);
     Ok(parsed)
@@ -196,7 +186,7 @@ pub enum FileProblem {
 }
 
 impl FileProblem {
-    fn at(self, path: &Path) -> Error {
+    pub fn at(self, path: &Path) -> Error {
         Error::ImportFile {
             path: path.to_path_buf(),
             problem: self,
@@ -209,11 +199,7 @@ pub fn parse(text: &str, today: NaiveDate) -> Result<Parsed, FileProblem> {
     if text.trim().is_empty() {
         return Err(FileProblem::Empty);
     }
-    let mut reader = csv::ReaderBuilder::new()
-        .flexible(true)
-        .has_headers(true)
-        .trim(csv::Trim::All)
-        .from_reader(text.as_bytes());
+    let mut reader = csv_reader(text);
     let headers = reader
         .headers()
         .map_err(|_| FileProblem::NotCsv { line: 1 })?
@@ -239,32 +225,8 @@ pub fn parse(text: &str, today: NaiveDate) -> Result<Parsed, FileProblem> {
         ..Default::default()
     };
     let mut seen: std::collections::HashMap<(String, String), u64> = Default::default();
-    // The reader's own line count skips blank lines; staff look lines up in an editor, so
-    // lines are counted from the byte offset.
-    let line_starts: Vec<usize> = std::iter::once(0)
-        .chain(text.match_indices('\n').map(|(i, _)| i + 1))
-        .collect();
-    let line_of = |byte: u64| -> u64 {
-        // A record's position is where the reader started, before any blank lines it skipped.
-        let bytes = text.as_bytes();
-        let mut at = byte as usize;
-        while matches!(bytes.get(at), Some(b'\n' | b'\r')) {
-            at += 1;
-        }
-        line_starts.partition_point(|start| *start <= at) as u64
-    };
-    for record in reader.records() {
-        let record = record.map_err(|e| FileProblem::NotCsv {
-            line: e.position().map_or(0, |p| line_of(p.byte())),
-        })?;
-        let line = record.position().map_or(0, |p| line_of(p.byte()));
-        if record.iter().all(|v| v.trim().is_empty()) {
-            continue;
-        }
+    for (line, record) in records(text, &mut reader)? {
         parsed.rows += 1;
-        if record.iter().any(|v| v.contains('\u{fffd}')) {
-            return Err(FileProblem::WrongEncoding { line });
-        }
         if record.len() != headers.len() {
             parsed.rejected.push(Rejected {
                 line,
@@ -303,6 +265,66 @@ pub fn parse(text: &str, today: NaiveDate) -> Result<Parsed, FileProblem> {
         }
     }
     Ok(parsed)
+}
+
+/// The non-blank records of a CSV text after its header, each with the line it starts on
+/// (counted as an editor counts them, blank lines included).
+pub fn records(
+    text: &str,
+    reader: &mut csv::Reader<&[u8]>,
+) -> Result<Vec<(u64, Vec<String>)>, FileProblem> {
+    let line_starts: Vec<usize> = std::iter::once(0)
+        .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+        .collect();
+    let line_of = |byte: u64| -> u64 {
+        // A record's position is where the reader started, before any blank lines it skipped.
+        let bytes = text.as_bytes();
+        let mut at = byte as usize;
+        while matches!(bytes.get(at), Some(b'\n' | b'\r')) {
+            at += 1;
+        }
+        line_starts.partition_point(|start| *start <= at) as u64
+    };
+    let mut out = Vec::new();
+    for record in reader.records() {
+        let record = record.map_err(|e| FileProblem::NotCsv {
+            line: e.position().map_or(0, |p| line_of(p.byte())),
+        })?;
+        let line = record.position().map_or(0, |p| line_of(p.byte()));
+        if record.iter().all(|v| v.trim().is_empty()) {
+            continue;
+        }
+        if record.iter().any(|v| v.contains('\u{fffd}')) {
+            return Err(FileProblem::WrongEncoding { line });
+        }
+        out.push((line, record.iter().map(str::to_string).collect()));
+    }
+    Ok(out)
+}
+
+/// A CSV reader over `text` as branchdesk reads every file: a header line, values trimmed,
+/// rows of any length (a short row is reported, not fatal).
+pub fn csv_reader(text: &str) -> csv::Reader<&[u8]> {
+    csv::ReaderBuilder::new()
+        .flexible(true)
+        .has_headers(true)
+        .trim(csv::Trim::All)
+        .from_reader(text.as_bytes())
+}
+
+/// Reads a file of at most [`MAX_FILE_BYTES`] as text (UTF-8 or GBK).
+pub fn read_text(path: &Path, forced: Option<Encoding>) -> Result<(String, Encoding)> {
+    let size = std::fs::metadata(path)
+        .map_err(|e| Error::io(path, e))?
+        .len();
+    if size > MAX_FILE_BYTES {
+        return Err(Error::ImportTooLarge {
+            path: path.to_path_buf(),
+            megabytes: size / (1024 * 1024),
+        });
+    }
+    let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+    Ok(decode(&bytes, forced))
 }
 
 /// What an import did (or, with `dry_run`, would do).

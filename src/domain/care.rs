@@ -63,16 +63,19 @@ pub enum KeyKind {
     IdExpiry = 4,
     EventYearly = 5,
     EventOnce = 6,
+    /// A detractor's survey response: call back.
+    SurveyFollowUp = 7,
 }
 
 impl KeyKind {
-    pub const ALL: [KeyKind; 6] = [
+    pub const ALL: [KeyKind; 7] = [
         KeyKind::SolarBirthday,
         KeyKind::LunarBirthday,
         KeyKind::Relationship,
         KeyKind::IdExpiry,
         KeyKind::EventYearly,
         KeyKind::EventOnce,
+        KeyKind::SurveyFollowUp,
     ];
 
     pub fn from_i64(n: i64) -> Option<KeyKind> {
@@ -228,7 +231,7 @@ pub fn probes(from: NaiveDate, to: NaiveDate) -> Vec<Probe> {
                 });
             }
         }
-        for kind in [KeyKind::IdExpiry, KeyKind::EventOnce] {
+        for kind in [KeyKind::IdExpiry, KeyKind::EventOnce, KeyKind::SurveyFollowUp] {
             out.push(Probe {
                 kind,
                 key: date_key(day),
@@ -305,6 +308,13 @@ pub enum Reason {
         /// The clients to greet (the staff member's own, or the branch's).
         clients: u64,
     },
+    /// A survey answered with a low score: call the client back by `due`.
+    SurveyFollowUp {
+        template: String,
+        nps: Option<u8>,
+        rating: Option<u8>,
+        due: NaiveDate,
+    },
 }
 
 impl Reason {
@@ -315,6 +325,7 @@ impl Reason {
             Reason::Relationship { .. } => "relationship",
             Reason::IdExpiry { .. } => "id_expiry",
             Reason::Festival { .. } => "festival",
+            Reason::SurveyFollowUp { .. } => "survey",
         }
     }
 
@@ -329,8 +340,21 @@ impl Reason {
             Reason::Relationship { .. } => "relationship".into(),
             Reason::IdExpiry { .. } => "id_expiry".into(),
             Reason::Festival { code, .. } => format!("festival_{code}"),
+            Reason::SurveyFollowUp { .. } => "survey_follow_up".into(),
         }
     }
+}
+
+/// What the store knows of an entry that points at a row (`ref`): a life event, or a survey
+/// response that calls for a follow-up.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum KeyDetail {
+    Event(EventKind, Option<String>),
+    Survey {
+        template: String,
+        nps: Option<u8>,
+        rating: Option<u8>,
+    },
 }
 
 /// The reason a key entry gives on the day `on`.
@@ -339,7 +363,7 @@ pub fn reason_for(
     key: i64,
     since: i32,
     on: NaiveDate,
-    event: Option<(EventKind, Option<String>)>,
+    detail: Option<KeyDetail>,
 ) -> Option<Reason> {
     Some(match kind {
         KeyKind::SolarBirthday => {
@@ -365,11 +389,29 @@ pub fn reason_for(
             expires_on: date_of_key(key)?,
         },
         KeyKind::EventYearly | KeyKind::EventOnce => {
-            let (kind_of_event, label) = event?;
+            let Some(KeyDetail::Event(kind_of_event, label)) = detail else {
+                return None;
+            };
             Reason::Event {
                 kind: kind_of_event,
                 label,
                 years: (kind == KeyKind::EventYearly).then(|| on.year() - since),
+            }
+        }
+        KeyKind::SurveyFollowUp => {
+            let Some(KeyDetail::Survey {
+                template,
+                nps,
+                rating,
+            }) = detail
+            else {
+                return None;
+            };
+            Reason::SurveyFollowUp {
+                template,
+                nps,
+                rating,
+                due: on + chrono::Duration::days(super::survey::FOLLOW_UP_DAYS),
             }
         }
     })
@@ -851,7 +893,7 @@ mod tests {
             501,
             2021,
             d("2026-05-01"),
-            Some((EventKind::Marriage, None)),
+            Some(KeyDetail::Event(EventKind::Marriage, None)),
         )
         .unwrap();
         assert_eq!(wedding.greeting_key(), "event_marriage");

@@ -17,4 +17,5 @@ pub mod lunar;
 pub mod mask;
 pub mod names;
 pub mod staff;
+pub mod survey;
 pub mod synthetic;

@@ -58,6 +58,8 @@ impl Role {
             ManageBranch => matches!(self, Admin | Manager),
             ViewCare => matches!(self, Rm | Manager | Auditor),
             ActOnCare => matches!(self, Rm | Manager),
+            EnterSurvey => matches!(self, Teller | Rm | Manager),
+            ViewSurveyStats => matches!(self, Rm | Manager | Auditor),
         }
     }
 }
@@ -96,6 +98,8 @@ pub enum Permission {
     ManageBranch,
     ViewCare,
     ActOnCare,
+    EnterSurvey,
+    ViewSurveyStats,
 }
 
 impl Permission {
@@ -117,6 +121,8 @@ impl Permission {
             Permission::ManageBranch => "manage_branch",
             Permission::ViewCare => "view_care",
             Permission::ActOnCare => "act_on_care",
+            Permission::EnterSurvey => "enter_survey",
+            Permission::ViewSurveyStats => "view_survey_stats",
         }
     }
 }

@@ -2,7 +2,7 @@
 //! write), life events, the agenda of a window of days, and what staff do about a reminder.
 
 use crate::domain::care::{
-    self, Action, CareError, CareKey, EventInput, EventKind, Festival, Reason, ReminderId, Section,
+    self, Action, CareError, CareKey, EventInput, EventKind, Festival, KeyDetail, Reason, ReminderId, Section,
     Standing, check_snooze, festival_days, probes, reason_for, validate_event,
 };
 use crate::domain::client::{BirthCalendar, ClientKind, ClientRecord};
@@ -315,7 +315,7 @@ impl Session {
         let me = rm.to_string();
         let last_actions = self.last_actions(from, to)?;
         let mut items: Vec<CareItem> = Vec::new();
-        let mut events: HashMap<String, Option<(EventKind, Option<String>)>> = HashMap::new();
+        let mut details: HashMap<String, Option<KeyDetail>> = HashMap::new();
         let sql = match scope {
             CareScope::Branch => {
                 "SELECT key, since, client_seq, ref, rm, name FROM care_key
@@ -340,24 +340,24 @@ impl Session {
                 let (key, since, seq): (i64, i64, i64) = (r.get(0)?, r.get(1)?, r.get(2)?);
                 let (reference, rm, name): (String, String, String) =
                     (r.get(3)?, r.get(4)?, r.get(5)?);
-                let event = if reference.is_empty() {
+                let detail = if reference.is_empty() {
                     None
                 } else {
-                    let found = match events.get(&reference) {
+                    let found = match details.get(&reference) {
                         Some(found) => found.clone(),
                         None => {
-                            let found = self.event_kind(&reference)?;
-                            events.insert(reference.clone(), found.clone());
+                            let found = self.key_detail(probe.kind, &reference)?;
+                            details.insert(reference.clone(), found.clone());
                             found
                         }
                     };
-                    // An event deleted since the key was written: nothing to remind of.
+                    // A row deleted since the key was written: nothing to remind of.
                     match found {
                         Some(found) => Some(found),
                         None => continue,
                     }
                 };
-                let Some(reason) = reason_for(probe.kind, key, since as i32, probe.on, event)
+                let Some(reason) = reason_for(probe.kind, key, since as i32, probe.on, detail)
                 else {
                     continue;
                 };
@@ -410,7 +410,27 @@ impl Session {
         })
     }
 
-    fn event_kind(&self, id: &str) -> Result<Option<(EventKind, Option<String>)>> {
+    /// What a key's `ref` points at: a life event, or a survey response's follow-up.
+    fn key_detail(&self, kind: care::KeyKind, id: &str) -> Result<Option<KeyDetail>> {
+        if kind == care::KeyKind::SurveyFollowUp {
+            let found: Option<(String, Option<String>)> = self
+                .conn
+                .query_row(
+                    "SELECT template_code, follow_up FROM survey_response WHERE id = ?1",
+                    [id],
+                    |r| Ok((r.get(0)?, r.get(1)?)),
+                )
+                .optional()?;
+            return Ok(found.and_then(|(template, follow_up)| {
+                let follow_up: crate::domain::survey::FollowUp =
+                    serde_json::from_str(&follow_up?).ok()?;
+                Some(KeyDetail::Survey {
+                    template,
+                    nps: follow_up.nps,
+                    rating: follow_up.rating,
+                })
+            }));
+        }
         let found: Option<(String, Option<String>)> = self
             .conn
             .query_row(
@@ -419,7 +439,9 @@ impl Session {
                 |r| Ok((r.get(0)?, r.get(1)?)),
             )
             .optional()?;
-        Ok(found.and_then(|(kind, label)| EventKind::parse(&kind).map(|k| (k, label))))
+        Ok(found.and_then(|(kind, label)| {
+            EventKind::parse(&kind).map(|k| KeyDetail::Event(k, label))
+        }))
     }
 
     /// The latest action on each reminder that fell in `from..=to`, or was snoozed into

@@ -266,6 +266,43 @@ const MIGRATIONS: &[&str] = &[
     CREATE INDEX care_key_by_rm ON care_key (rm, kind, key, since);
     CREATE INDEX care_key_by_client ON care_key (client_seq);
     "#,
+    // 5: survey templates (each version kept) and responses (insert-only; a correction is a
+    // new row that supersedes the old one).
+    r#"
+    CREATE TABLE survey_template (
+        id         TEXT PRIMARY KEY,
+        code       TEXT NOT NULL,
+        version    INTEGER NOT NULL,
+        body       TEXT NOT NULL,
+        digest     TEXT NOT NULL,
+        source     TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        hlc        INTEGER NOT NULL,
+        UNIQUE (code, version)
+    ) STRICT;
+
+    CREATE TABLE survey_response (
+        id               TEXT PRIMARY KEY,
+        template_code    TEXT NOT NULL,
+        template_version INTEGER NOT NULL,
+        client_id        TEXT REFERENCES client (id),
+        channel          TEXT NOT NULL CHECK (channel IN ('counter', 'phone', 'sms', 'paper')),
+        staff_id         TEXT NOT NULL,
+        answered_on      TEXT NOT NULL,
+        answers          TEXT NOT NULL,
+        follow_up        TEXT,
+        supersedes       TEXT REFERENCES survey_response (id),
+        created_at       TEXT NOT NULL,
+        hlc              INTEGER NOT NULL,
+        FOREIGN KEY (template_code, template_version) REFERENCES survey_template (code, version)
+    ) STRICT;
+    CREATE INDEX survey_response_by_day ON survey_response (template_code, answered_on);
+    CREATE INDEX survey_response_by_supersedes ON survey_response (supersedes);
+    CREATE TRIGGER survey_response_insert_only_update BEFORE UPDATE ON survey_response
+        BEGIN SELECT RAISE(ABORT, 'survey_response is insert-only'); END;
+    CREATE TRIGGER survey_response_insert_only_delete BEFORE DELETE ON survey_response
+        BEGIN SELECT RAISE(ABORT, 'survey_response is insert-only'); END;
+    "#,
 ];
 
 /// Steps in Rust that complete a migration, in the same transaction: (version, step).

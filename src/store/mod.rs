@@ -18,6 +18,7 @@ pub mod migrations;
 mod paths;
 mod session;
 mod staff;
+mod surveys;
 mod swap;
 mod write;
 
@@ -38,3 +39,7 @@ pub use paths::StorePaths;
 pub use session::probe;
 pub use session::{BranchInfo, NewStore, Session, StoreOptions, StoreProbe};
 pub use staff::StaffRow;
+pub use surveys::{
+    Recorded, RejectedLine, SURVEY_CHANNELS, SkippedTemplate, SurveyImport, SurveyInput, SurveyStats,
+    TemplateSet,
+};

@@ -54,6 +54,11 @@ impl StorePaths {
         self.dir.join("logs")
     }
 
+    /// Survey templates added to (or replacing) the shipped ones: `*.toml`.
+    pub fn surveys(&self) -> PathBuf {
+        self.dir.join("surveys")
+    }
+
     pub fn exports(&self) -> PathBuf {
         self.dir.join("exports")
     }

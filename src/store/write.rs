@@ -26,6 +26,8 @@ pub enum Table {
     ComplaintEvent,
     ClientEvent,
     CareTask,
+    SurveyTemplate,
+    SurveyResponse,
 }
 
 impl Table {
@@ -39,6 +41,8 @@ impl Table {
             Table::ComplaintEvent => "complaint_event",
             Table::ClientEvent => "client_event",
             Table::CareTask => "care_task",
+            Table::SurveyTemplate => "survey_template",
+            Table::SurveyResponse => "survey_response",
         }
     }
 
@@ -50,7 +54,9 @@ impl Table {
             | Table::Complaint
             | Table::ComplaintEvent
             | Table::ClientEvent
-            | Table::CareTask => "id",
+            | Table::CareTask
+            | Table::SurveyTemplate
+            | Table::SurveyResponse => "id",
             Table::Settings => "key",
         }
     }
@@ -66,6 +72,8 @@ impl Table {
                 | Table::ComplaintEvent
                 | Table::ClientEvent
                 | Table::CareTask
+                | Table::SurveyTemplate
+                | Table::SurveyResponse
         )
     }
 }

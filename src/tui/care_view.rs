@@ -97,7 +97,9 @@ pub fn greeting(item: &CareItem, branch: &str, i18n: &I18n) -> String {
             String::new(),
             expires_on.format(i18n.t("format.date_long")).to_string(),
         ),
-        Reason::Festival { .. } => (String::new(), String::new(), String::new()),
+        Reason::Festival { .. } | Reason::SurveyFollowUp { .. } => {
+            (String::new(), String::new(), String::new())
+        }
     };
     let mut text = template.to_string();
     for (placeholder, value) in [
