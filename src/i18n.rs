@@ -184,10 +184,13 @@ impl I18n {
                 nps, rating, due, ..
             } => {
                 let score = match (nps, rating) {
-                    (Some(nps), _) => self.fill("care.reason.survey_nps", &[("score", &nps.to_string())]),
-                    (None, Some(rating)) => {
-                        self.fill("care.reason.survey_rating", &[("score", &rating.to_string())])
+                    (Some(nps), _) => {
+                        self.fill("care.reason.survey_nps", &[("score", &nps.to_string())])
                     }
+                    (None, Some(rating)) => self.fill(
+                        "care.reason.survey_rating",
+                        &[("score", &rating.to_string())],
+                    ),
                     (None, None) => String::new(),
                 };
                 self.fill(
@@ -213,6 +216,53 @@ impl I18n {
                 );
                 text
             }
+        }
+    }
+
+    /// NPS as it is shown everywhere: "+33.3", "-100.0", or "no responses".
+    pub fn nps_text(&self, nps: Option<f64>) -> String {
+        match nps {
+            Some(v) if v > 0.0 => format!("+{v:.1}"),
+            Some(v) => format!("{v:.1}"),
+            None => self.t("survey.none").to_string(),
+        }
+    }
+
+    /// CSAT as it is shown everywhere: "66.7%", or "no responses".
+    pub fn csat_text(&self, csat: Option<f64>) -> String {
+        match csat {
+            Some(v) => format!("{v:.1}%"),
+            None => self.t("survey.none").to_string(),
+        }
+    }
+
+    /// The label of an answer in a distribution ("5", "10–30 分钟", "是").
+    pub fn survey_answer_label(
+        &self,
+        template: &crate::domain::survey::Template,
+        question: &str,
+        key: &str,
+    ) -> String {
+        use crate::domain::survey::QuestionKind;
+        let Some(q) = template.question(question) else {
+            return key.to_string();
+        };
+        match q.kind {
+            QuestionKind::Single | QuestionKind::Multi => q
+                .options
+                .iter()
+                .find(|o| o.code == key)
+                .map(|o| {
+                    if self.lang == Lang::Zh {
+                        o.zh.clone()
+                    } else {
+                        o.en.clone()
+                    }
+                })
+                .unwrap_or_else(|| key.to_string()),
+            QuestionKind::YesNo => self.t_owned(format!("yes_no.{key}")).to_string(),
+            QuestionKind::Text => self.t("survey.text_answers").to_string(),
+            _ => key.to_string(),
         }
     }
 

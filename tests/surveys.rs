@@ -77,7 +77,14 @@ fn templates_load_once_and_a_changed_file_is_a_new_version() {
     let mut teller = branch.as_("teller01");
     let set = teller.survey_templates().unwrap();
     let codes: Vec<&str> = set.templates.iter().map(|t| t.code.as_str()).collect();
-    assert_eq!(codes, ["annual_relationship", "complaint_follow_up", "counter_visit"]);
+    assert_eq!(
+        codes,
+        [
+            "annual_relationship",
+            "complaint_follow_up",
+            "counter_visit"
+        ]
+    );
     assert!(set.templates.iter().all(|t| t.version == 1));
     assert!(set.skipped.is_empty());
     let first = teller.record_survey(&counter("", "9", "5", "")).unwrap();
@@ -94,11 +101,19 @@ fn templates_load_once_and_a_changed_file_is_a_new_version() {
     std::fs::write(dir.join("counter_visit.toml"), changed).unwrap();
     std::fs::write(dir.join("broken.toml"), "code = \"x1\"\ntitle = {\n").unwrap();
     let set = teller.survey_templates().unwrap();
-    let counter_visit = set.templates.iter().find(|t| t.code == "counter_visit").unwrap();
+    let counter_visit = set
+        .templates
+        .iter()
+        .find(|t| t.code == "counter_visit")
+        .unwrap();
     assert_eq!(counter_visit.version, 2);
     assert_eq!(set.skipped.len(), 1);
     assert!(set.skipped[0].file.ends_with("broken.toml"));
-    assert!(set.skipped[0].problem.starts_with("line 2"), "{:?}", set.skipped[0]);
+    assert!(
+        set.skipped[0].problem.starts_with("line 2"),
+        "{:?}",
+        set.skipped[0]
+    );
     let second = teller.record_survey(&counter("", "10", "5", "")).unwrap();
     drop(teller);
     let version = |id: &str| {
@@ -134,10 +149,16 @@ fn bad_answers_are_refused_and_nothing_is_stored() {
     ));
     let mut future = counter("", "8", "4", "");
     future.answered_on = "2099-01-01".into();
-    assert!(matches!(teller.record_survey(&future), Err(Error::SurveyInvalid { .. })));
+    assert!(matches!(
+        teller.record_survey(&future),
+        Err(Error::SurveyInvalid { .. })
+    ));
     let mut channel = counter("", "8", "4", "");
     channel.channel = "fax".into();
-    assert!(matches!(teller.record_survey(&channel), Err(Error::SurveyInvalid { .. })));
+    assert!(matches!(
+        teller.record_survey(&channel),
+        Err(Error::SurveyInvalid { .. })
+    ));
     drop(teller);
     assert_eq!(branch.count("SELECT count(*) FROM survey_response"), 0);
     let mut auditor = branch.as_("auditor01");
@@ -153,12 +174,19 @@ fn a_detractor_gets_a_call_back_on_the_rms_agenda_and_a_correction_replaces_it()
     let branch = Branch::new();
     let mut teller = branch.as_("teller01");
     teller.survey_templates().unwrap();
-    let happy = teller.record_survey(&counter("BJ0101-0000001", "9", "5", "")).unwrap();
+    let happy = teller
+        .record_survey(&counter("BJ0101-0000001", "9", "5", ""))
+        .unwrap();
     assert_eq!(happy.follow_up, None);
     let anonymous = teller.record_survey(&counter("", "2", "1", "")).unwrap();
     assert_eq!(anonymous.follow_up, None, "no client, nobody to call");
     let unhappy = teller
-        .record_survey(&counter("BJ0101-0000001", "3", "4", "柜员态度很差，我要投诉"))
+        .record_survey(&counter(
+            "BJ0101-0000001",
+            "3",
+            "4",
+            "柜员态度很差，我要投诉",
+        ))
         .unwrap();
     let reminder = unhappy.follow_up.clone().expect("a follow-up");
     assert!(unhappy.complaint_text.unwrap().contains("投诉"));
@@ -167,9 +195,15 @@ fn a_detractor_gets_a_call_back_on_the_rms_agenda_and_a_correction_replaces_it()
     let rm = branch.as_("rm01");
     let today = rm.today_local();
     let agenda = rm.care_agenda(today, today, None).unwrap();
-    let item = agenda.items.iter().find(|i| i.id == reminder).expect("on the agenda");
+    let item = agenda
+        .items
+        .iter()
+        .find(|i| i.id == reminder)
+        .expect("on the agenda");
     match &item.reason {
-        Reason::SurveyFollowUp { nps, due, template, .. } => {
+        Reason::SurveyFollowUp {
+            nps, due, template, ..
+        } => {
             assert_eq!(*nps, Some(3));
             assert_eq!(*due, today + chrono::Duration::days(2));
             assert_eq!(template, "counter_visit");
@@ -217,7 +251,10 @@ fn responses_are_insert_only() {
     let slots = KeySlots::load(&branch.store.paths.keyslots()).unwrap();
     let key = slots.open(ADMIN, &secret(ADMIN_PASS)).unwrap().db_key;
     let conn = open_db(&branch.store.paths.db(), &key, false).unwrap();
-    assert!(conn.execute("UPDATE survey_response SET channel = 'phone'", []).is_err());
+    assert!(
+        conn.execute("UPDATE survey_response SET channel = 'phone'", [])
+            .is_err()
+    );
     assert!(conn.execute("DELETE FROM survey_response", []).is_err());
     let outbox: i64 = conn
         .query_row(
@@ -263,5 +300,8 @@ fn a_paper_batch_takes_the_good_lines_and_names_the_bad_ones() {
         .unwrap();
     assert_eq!(done.added, 2);
     drop(teller);
-    assert_eq!(branch.count("SELECT count(*) FROM survey_response WHERE channel = 'paper'"), 2);
+    assert_eq!(
+        branch.count("SELECT count(*) FROM survey_response WHERE channel = 'paper'"),
+        2
+    );
 }

@@ -82,6 +82,9 @@ pub fn ensure_demo_store(
     if clients > 0 {
         add_life_events(&mut login("manager01")?, clients)?;
     }
+    for staff in ["teller01", "manager01"] {
+        add_surveys(&mut login(staff)?, clients)?;
+    }
     Ok(true)
 }
 
@@ -119,6 +122,32 @@ fn add_life_events(manager: &mut Session, clients: u64) -> Result<()> {
             Err(other) => return Err(other),
         }
     }
+    Ok(())
+}
+
+/// This staff member's share of a year of survey responses.
+fn add_surveys(session: &mut Session, clients: u64) -> Result<()> {
+    let today = session.today_local();
+    let branch = session.branch().code.clone();
+    let me = session.me().id.to_string();
+    session.survey_templates()?;
+    let inputs: Vec<crate::store::SurveyInput> =
+        crate::domain::demo_surveys::demo_surveys(today, clients, 360)
+            .into_iter()
+            .filter(|r| r.by == me)
+            .map(|r| crate::store::SurveyInput {
+                template: r.template.into(),
+                client: r
+                    .client
+                    .map(|i| client_no_for(&branch, i as i64 + 1))
+                    .unwrap_or_default(),
+                channel: r.channel.into(),
+                answered_on: r.answered_on.to_string(),
+                answers: r.answers,
+                supersedes: String::new(),
+            })
+            .collect();
+    session.record_surveys(&inputs)?;
     Ok(())
 }
 

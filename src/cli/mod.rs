@@ -21,6 +21,7 @@ mod complaints;
 mod demo;
 mod progress;
 mod secrets;
+mod surveys;
 mod table;
 
 pub use demo::{DEMO_STAFF, ensure_demo_store};
@@ -104,6 +105,11 @@ enum Command {
     Care {
         #[command(subcommand)]
         action: care::CareCommand,
+    },
+    /// Satisfaction surveys: templates, responses, NPS/CSAT statistics, paper batches
+    Survey {
+        #[command(subcommand)]
+        action: surveys::SurveyCommand,
     },
     /// The branch's details (the contact printed on complaint slips)
     Branch {
@@ -408,6 +414,7 @@ fn run(cx: &Context, command: Option<Command>) -> Result<ExitCode> {
         Some(Command::Complaint { action }) => complaints::run(cx, *action),
         Some(Command::Branch { action }) => complaints::run_branch(cx, action),
         Some(Command::Care { action }) => care::run(cx, action),
+        Some(Command::Survey { action }) => surveys::run(cx, action),
         Some(Command::Backup { to }) => {
             let mut session = cx.login(&cx.store_paths()?)?;
             let show_progress = std::io::stderr().is_terminal();

@@ -231,7 +231,11 @@ pub fn probes(from: NaiveDate, to: NaiveDate) -> Vec<Probe> {
                 });
             }
         }
-        for kind in [KeyKind::IdExpiry, KeyKind::EventOnce, KeyKind::SurveyFollowUp] {
+        for kind in [
+            KeyKind::IdExpiry,
+            KeyKind::EventOnce,
+            KeyKind::SurveyFollowUp,
+        ] {
             out.push(Probe {
                 kind,
                 key: date_key(day),
@@ -309,6 +313,7 @@ pub enum Reason {
         clients: u64,
     },
     /// A survey answered with a low score: call the client back by `due`.
+    #[serde(rename = "survey")]
     SurveyFollowUp {
         template: String,
         nps: Option<u8>,

@@ -9,6 +9,7 @@ pub mod client;
 pub mod clock;
 pub mod complaint;
 pub mod demo_complaints;
+pub mod demo_surveys;
 pub mod hlc;
 pub mod ids;
 pub mod lockout;

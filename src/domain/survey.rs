@@ -107,10 +107,11 @@ impl Template {
 
     /// The rating CSAT comes from: the one marked `csat`, else the first rating.
     pub fn csat_question(&self) -> Option<&Question> {
-        self.questions
-            .iter()
-            .find(|q| q.csat)
-            .or_else(|| self.questions.iter().find(|q| q.kind == QuestionKind::Rating))
+        self.questions.iter().find(|q| q.csat).or_else(|| {
+            self.questions
+                .iter()
+                .find(|q| q.kind == QuestionKind::Rating)
+        })
     }
 }
 
@@ -190,7 +191,10 @@ pub fn parse_template(text: &str) -> Result<Template, TemplateError> {
         return Err(err(None, "valid_to is before valid_from".into()));
     }
     if file.question.is_empty() {
-        return Err(err(None, "a template needs at least one [[question]]".into()));
+        return Err(err(
+            None,
+            "a template needs at least one [[question]]".into(),
+        ));
     }
     let mut questions: Vec<Question> = Vec::new();
     for spanned in &file.question {
@@ -217,7 +221,10 @@ pub fn parse_template(text: &str) -> Result<Template, TemplateError> {
                     || option.zh.trim().is_empty()
                     || option.en.trim().is_empty()
                 {
-                    return Err(at(format!("option {}: needs a unique code, zh and en", i + 1)));
+                    return Err(at(format!(
+                        "option {}: needs a unique code, zh and en",
+                        i + 1
+                    )));
                 }
             }
         } else if !q.options.is_empty() {
@@ -514,7 +521,10 @@ pub struct Stats {
     pub groups: Vec<Group>,
 }
 
-fn scores<'a>(responses: impl Iterator<Item = &'a ResponseFacts>, question: Option<&Question>) -> Vec<u8> {
+fn scores<'a>(
+    responses: impl Iterator<Item = &'a ResponseFacts>,
+    question: Option<&Question>,
+) -> Vec<u8> {
     let Some(question) = question else {
         return Vec::new();
     };
@@ -526,7 +536,7 @@ fn scores<'a>(responses: impl Iterator<Item = &'a ResponseFacts>, question: Opti
         .collect()
 }
 
-fn group_of<'a>(key: String, members: &[&'a ResponseFacts], template: &Template) -> Group {
+fn group_of(key: String, members: &[&ResponseFacts], template: &Template) -> Group {
     let responses = members.len() as u64;
     Group {
         key,
@@ -628,8 +638,22 @@ pub fn follow_up(template: &Template, answers: &Answers) -> Option<FollowUp> {
 
 /// Words that say a free-text answer is a complaint (the screen then offers to open one).
 const COMPLAINT_WORDS: [&str; 16] = [
-    "投诉", "不满", "态度", "乱收费", "多收", "收费", "欺骗", "误导", "骗", "太慢", "排队",
-    "complain", "rude", "overcharg", "mis-sold", "misled",
+    "投诉",
+    "不满",
+    "态度",
+    "乱收费",
+    "多收",
+    "收费",
+    "欺骗",
+    "误导",
+    "骗",
+    "太慢",
+    "排队",
+    "complain",
+    "rude",
+    "overcharg",
+    "mis-sold",
+    "misled",
 ];
 
 /// The free text of a response, when it reads like a complaint.
@@ -696,21 +720,30 @@ mod tests {
     fn answers_are_checked_and_conditional_questions_follow_the_score() {
         let t = counter();
         // A promoter is not asked why.
-        let ok = check_answers(&t, &typed(&[("nps", "9"), ("speed", "5"), ("why", "ignored")]));
+        let ok = check_answers(
+            &t,
+            &typed(&[("nps", "9"), ("speed", "5"), ("why", "ignored")]),
+        );
         let ok = ok.unwrap();
         assert_eq!(ok.get("nps"), Some(&Answer::Score(9)));
         assert!(!ok.contains_key("why"));
         // A detractor is.
-        let low = check_answers(&t, &typed(&[("nps", "3"), ("speed", "2"), ("why", "排队太久")]))
-            .unwrap();
+        let low = check_answers(
+            &t,
+            &typed(&[("nps", "3"), ("speed", "2"), ("why", "排队太久")]),
+        )
+        .unwrap();
         assert_eq!(low.get("why"), Some(&Answer::Text("排队太久".into())));
         let errors = check_answers(&t, &typed(&[("nps", "11"), ("speed", "0")])).unwrap_err();
-        let rules: Vec<(&str, &str)> = errors.iter().map(|e| (e.question.as_str(), e.rule)).collect();
+        let rules: Vec<(&str, &str)> = errors
+            .iter()
+            .map(|e| (e.question.as_str(), e.rule))
+            .collect();
         assert_eq!(rules, [("nps", "range"), ("speed", "range")]);
         let missing = check_answers(&t, &typed(&[("speed", "4")])).unwrap_err();
         assert_eq!(missing[0].rule, "required");
-        let unknown = check_answers(&t, &typed(&[("nps", "8"), ("speed", "4"), ("zzz", "1")]))
-            .unwrap_err();
+        let unknown =
+            check_answers(&t, &typed(&[("nps", "8"), ("speed", "4"), ("zzz", "1")])).unwrap_err();
         assert_eq!(unknown[0].rule, "unknown_question");
     }
 
@@ -762,9 +795,18 @@ mod tests {
         assert_eq!(stats.trend.len(), 2);
         assert_eq!(stats.trend[0].key, "2026-10");
         assert_eq!(stats.trend[0].nps.unwrap().nps, 0.0);
-        let staff: Vec<(&str, u64)> = stats.groups.iter().map(|g| (g.key.as_str(), g.responses)).collect();
+        let staff: Vec<(&str, u64)> = stats
+            .groups
+            .iter()
+            .map(|g| (g.key.as_str(), g.responses))
+            .collect();
         assert_eq!(staff, [("teller01", 2), ("teller02", 1)]);
-        let nps_counts = &stats.questions.iter().find(|q| q.question == "nps").unwrap().counts;
+        let nps_counts = &stats
+            .questions
+            .iter()
+            .find(|q| q.question == "nps")
+            .unwrap()
+            .counts;
         assert_eq!(nps_counts.len(), 11);
         assert_eq!(nps_counts[10], ("10".to_string(), 1));
         let empty = compute(&t, &[], GroupBy::Month);
@@ -775,8 +817,11 @@ mod tests {
     fn detractors_and_poor_ratings_call_for_a_follow_up() {
         let t = counter();
         let answers = |nps: u8, speed: u8| {
-            check_answers(&t, &typed(&[("nps", &nps.to_string()), ("speed", &speed.to_string())]))
-                .unwrap()
+            check_answers(
+                &t,
+                &typed(&[("nps", &nps.to_string()), ("speed", &speed.to_string())]),
+            )
+            .unwrap()
         };
         assert_eq!(follow_up(&t, &answers(9, 5)), None);
         assert_eq!(
@@ -793,10 +838,18 @@ mod tests {
                 rating: Some(2)
             })
         );
-        let words = check_answers(&t, &typed(&[("nps", "2"), ("speed", "3"), ("why", "柜员态度很差，我要投诉")]))
-            .unwrap();
+        let words = check_answers(
+            &t,
+            &typed(&[
+                ("nps", "2"),
+                ("speed", "3"),
+                ("why", "柜员态度很差，我要投诉"),
+            ]),
+        )
+        .unwrap();
         assert!(complaint_text(&t, &words).is_some());
-        let calm = check_answers(&t, &typed(&[("nps", "5"), ("speed", "3"), ("why", "一般")])).unwrap();
+        let calm =
+            check_answers(&t, &typed(&[("nps", "5"), ("speed", "3"), ("why", "一般")])).unwrap();
         assert_eq!(complaint_text(&t, &calm), None);
     }
 }

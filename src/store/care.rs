@@ -2,8 +2,8 @@
 //! write), life events, the agenda of a window of days, and what staff do about a reminder.
 
 use crate::domain::care::{
-    self, Action, CareError, CareKey, EventInput, EventKind, Festival, KeyDetail, Reason, ReminderId, Section,
-    Standing, check_snooze, festival_days, probes, reason_for, validate_event,
+    self, Action, CareError, CareKey, EventInput, EventKind, Festival, KeyDetail, Reason,
+    ReminderId, Section, Standing, check_snooze, festival_days, probes, reason_for, validate_event,
 };
 use crate::domain::client::{BirthCalendar, ClientKind, ClientRecord};
 use crate::domain::mask::{self, Visibility};
@@ -439,9 +439,8 @@ impl Session {
                 |r| Ok((r.get(0)?, r.get(1)?)),
             )
             .optional()?;
-        Ok(found.and_then(|(kind, label)| {
-            EventKind::parse(&kind).map(|k| KeyDetail::Event(k, label))
-        }))
+        Ok(found
+            .and_then(|(kind, label)| EventKind::parse(&kind).map(|k| KeyDetail::Event(k, label))))
     }
 
     /// The latest action on each reminder that fell in `from..=to`, or was snoozed into

@@ -40,6 +40,6 @@ pub use session::probe;
 pub use session::{BranchInfo, NewStore, Session, StoreOptions, StoreProbe};
 pub use staff::StaffRow;
 pub use surveys::{
-    Recorded, RejectedLine, SURVEY_CHANNELS, SkippedTemplate, SurveyImport, SurveyInput, SurveyStats,
-    TemplateSet,
+    Recorded, RejectedLine, SURVEY_CHANNELS, SkippedTemplate, SurveyImport, SurveyInput,
+    SurveyStats, TemplateSet,
 };

@@ -10,8 +10,8 @@ use crate::domain::survey::{
 };
 use crate::error::{Error, Result};
 use crate::import::{FileProblem, csv_reader, read_text, records};
-use crate::store::write::{AuditEvent, Table, Writer};
 use crate::store::Session;
+use crate::store::write::{AuditEvent, Table, Writer};
 use chrono::NaiveDate;
 use rusqlite::types::Value;
 use rusqlite::{OptionalExtension, params};
@@ -243,7 +243,12 @@ impl Session {
             "" => None,
             key => {
                 let (seq, stored) = self.find_client(key)?;
-                Some((seq, stored.id, stored.record.assigned_rm, stored.record.name))
+                Some((
+                    seq,
+                    stored.id,
+                    stored.record.assigned_rm,
+                    stored.record.name,
+                ))
             }
         };
         let answers = check_answers(&template, &input.answers)
@@ -294,6 +299,29 @@ impl Session {
                 .and(survey::complaint_text(&checked.template, &checked.answers)),
             id,
             follow_up,
+        })
+    }
+
+    /// Records many responses at once (all or none), e.g. the demo's year of surveys.
+    pub fn record_surveys(&mut self, inputs: &[SurveyInput]) -> Result<u64> {
+        self.require(Permission::EnterSurvey)?;
+        let checked = inputs
+            .iter()
+            .map(|input| self.check_response(input))
+            .collect::<Result<Vec<_>>>()?;
+        self.write_batch(&checked, json!({ "rows": checked.len() }))?;
+        Ok(checked.len() as u64)
+    }
+
+    fn write_batch(&mut self, checked: &[Checked], detail: serde_json::Value) -> Result<()> {
+        let me = self.me.id.to_string();
+        let event = AuditEvent::new("survey.import", "survey_response", "").with_detail(detail);
+        self.write(event, |w| {
+            for one in checked {
+                let id = uuid::Uuid::now_v7().to_string();
+                write_response(w, &id, &me, one)?;
+            }
+            Ok(())
         })
     }
 
@@ -430,17 +458,10 @@ impl Session {
         if dry_run || good.is_empty() {
             return Ok(report);
         }
-        let me = self.me.id.to_string();
-        let event = AuditEvent::new("survey.import", "survey_response", "").with_detail(
+        self.write_batch(
+            &good,
             json!({ "template": template.code, "file": path.display().to_string(), "rows": good.len() }),
-        );
-        self.write(event, |w| {
-            for checked in &good {
-                let id = uuid::Uuid::now_v7().to_string();
-                write_response(w, &id, &me, checked)?;
-            }
-            Ok(())
-        })?;
+        )?;
         Ok(report)
     }
 }
