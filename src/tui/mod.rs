@@ -4,6 +4,7 @@ mod care_view;
 mod clients_view;
 mod complaints_view;
 pub mod keymap;
+mod survey_view;
 pub mod ui;
 mod views;
 
@@ -75,7 +76,8 @@ pub fn translate(app: &App, keymap: &Keymap, event: Event) -> Option<Action> {
         Event::Paste(text) => Some(Action::Paste(text)),
         Event::Mouse(mouse) => match mouse.kind {
             MouseEventKind::Down(MouseButton::Left) if mouse.row == 1 => {
-                ui::tab_layout(app, keymap)
+                let width = crossterm::terminal::size().map_or(80, |(width, _)| width);
+                ui::tab_layout(app, keymap, width)
                     .into_iter()
                     .find(|(_, x, width, _)| mouse.column >= *x && mouse.column < x + width)
                     .map(|(tab, ..)| Action::ClickTab(tab))
@@ -100,7 +102,11 @@ fn translate_key(app: &App, keymap: &Keymap, key: KeyEvent) -> Option<Action> {
         .modifiers
         .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT);
     match key.code {
-        event::KeyCode::Char(c) if plain && contexts.contains(&Context::Field) => {
+        // A choice or a scale takes digits (and y/n) as answers.
+        event::KeyCode::Char(c)
+            if plain
+                && (contexts.contains(&Context::Field) || contexts.contains(&Context::Choice)) =>
+        {
             Some(Action::Char(c))
         }
         _ => None,

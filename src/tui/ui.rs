@@ -121,9 +121,12 @@ fn render_header(frame: &mut Frame, area: Rect, app: &App) {
 
 /// Where each tab sits on the tab row: (tab, first column, width, text). Shared by drawing
 /// and by mouse clicks.
-pub fn tab_layout(app: &App, keymap: &Keymap) -> Vec<(Tab, u16, u16, String)> {
-    let mut x = 0u16;
-    app.tabs()
+/// Where each tab sits on the tab row: (tab, x, width, text). Tabs are padded when the row
+/// has room for that, and drawn tight when it does not, so all of them stay visible at 80
+/// columns.
+pub fn tab_layout(app: &App, keymap: &Keymap, row_width: u16) -> Vec<(Tab, u16, u16, String)> {
+    let texts: Vec<(Tab, String)> = app
+        .tabs()
         .into_iter()
         .map(|tab| {
             let label = app.i18n.t(tab.label_key());
@@ -131,9 +134,26 @@ pub fn tab_layout(app: &App, keymap: &Keymap) -> Vec<(Tab, u16, u16, String)> {
                 .command()
                 .and_then(|c| keymap.key_label(&[Context::Global], c))
             {
-                Some(key) => format!(" {key} {label} "),
-                None => format!(" {label} "),
+                Some(key) => format!("{key} {label}"),
+                None => label.to_string(),
             };
+            (tab, text)
+        })
+        .collect();
+    let bare: usize = texts.iter().map(|(_, t)| t.width() + 1).sum();
+    let room = usize::from(row_width);
+    let (left, right) = if bare + 2 * texts.len() <= room {
+        (" ", " ")
+    } else if bare + texts.len() <= room {
+        ("", " ")
+    } else {
+        ("", "")
+    };
+    let mut x = 0u16;
+    texts
+        .into_iter()
+        .map(|(tab, text)| {
+            let text = format!("{left}{text}{right}");
             let width = text.width() as u16;
             let placed = (tab, x, width, text);
             x = x.saturating_add(width + 1);
@@ -145,7 +165,7 @@ pub fn tab_layout(app: &App, keymap: &Keymap) -> Vec<(Tab, u16, u16, String)> {
 fn render_tabs(frame: &mut Frame, area: Rect, app: &App, keymap: &Keymap) {
     let current = app.main().map(|m| m.tab);
     let mut spans = Vec::new();
-    for (tab, _, _, text) in tab_layout(app, keymap) {
+    for (tab, _, _, text) in tab_layout(app, keymap, area.width) {
         let style = if Some(tab) == current {
             Style::new().add_modifier(Modifier::REVERSED | Modifier::BOLD)
         } else {
@@ -240,6 +260,7 @@ pub fn hints(app: &App, keymap: &Keymap) -> Vec<(String, String)> {
                 Command::ClientsScreen
                     | Command::ComplaintsScreen
                     | Command::CareScreen
+                    | Command::SurveyScreen
                     | Command::StaffScreen
                     | Command::AuditScreen
             );
