@@ -130,6 +130,16 @@ pub enum Request {
         to: NaiveDate,
         scope: Option<CareScope>,
     },
+    SurveyTemplates,
+    RecordSurvey {
+        input: Box<crate::store::SurveyInput>,
+    },
+    SurveyStats {
+        code: String,
+        from: NaiveDate,
+        to: NaiveDate,
+        by: crate::domain::survey::GroupBy,
+    },
     CareDone {
         id: String,
         channel: String,
@@ -198,6 +208,9 @@ pub enum Reply {
         path: PathBuf,
     },
     CareAgenda(Box<Agenda>),
+    SurveyTemplates(Box<crate::store::TemplateSet>),
+    SurveyRecorded(Box<crate::store::Recorded>),
+    SurveyStats(Box<crate::store::SurveyStats>),
     /// A reminder was acted on; the agenda follows.
     CareActed {
         id: String,
@@ -433,6 +446,15 @@ impl Worker {
             }
             Request::CareAgenda { from, to, scope } => Ok(Reply::CareAgenda(Box::new(
                 self.session()?.care_agenda(from, to, scope)?,
+            ))),
+            Request::SurveyTemplates => Ok(Reply::SurveyTemplates(Box::new(
+                self.session()?.survey_templates()?,
+            ))),
+            Request::RecordSurvey { input } => Ok(Reply::SurveyRecorded(Box::new(
+                self.session()?.record_survey(&input)?,
+            ))),
+            Request::SurveyStats { code, from, to, by } => Ok(Reply::SurveyStats(Box::new(
+                self.session()?.survey_stats(&code, from, to, by)?,
             ))),
             Request::CareDone { id, channel, note } => {
                 self.session()?.care_done(&id, &channel, &note)?;

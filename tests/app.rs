@@ -129,7 +129,7 @@ fn a_teller_cannot_reach_staff_or_audit_screens() {
     let mut h = Harness::logged_in(Lang::En, session_info("teller01", "王芳", Role::Teller));
     assert_eq!(
         h.app.tabs(),
-        vec![Tab::Overview, Tab::Clients, Tab::Complaints]
+        vec![Tab::Overview, Tab::Clients, Tab::Complaints, Tab::Survey]
     );
     assert!(sent(&h.command(Command::StaffScreen)).is_empty());
     assert!(sent(&h.act(Action::ClickTab(Tab::Audit))).is_empty());
@@ -894,5 +894,218 @@ mod care {
             session_info("teller01", "Wang Fang", Role::Teller),
         );
         assert!(!teller.app.tabs().contains(&Tab::Care));
+    }
+}
+
+mod surveys {
+    use super::*;
+    use branchdesk::app::Context;
+    use branchdesk::domain::survey::GroupBy;
+    use branchdesk::store::Recorded;
+
+    fn at_entry(role: Role) -> Harness {
+        let mut h = Harness::logged_in(Lang::En, session_info("teller01", "Wang Fang", role));
+        let effects = h.command(Command::SurveyScreen);
+        assert!(matches!(sent(&effects)[..], [Request::SurveyTemplates]));
+        h.act(Action::Reply(Reply::SurveyTemplates(Box::new(
+            survey_templates(),
+        ))));
+        h
+    }
+
+    fn screen(h: &Harness) -> &branchdesk::app::SurveyScreen {
+        &h.app.main().unwrap().surveys
+    }
+
+    fn focused_label(h: &Harness) -> String {
+        let entry = screen(h).entry.as_ref().unwrap();
+        let index = entry.form.focus - branchdesk::app::surveys::HEADER_FIELDS;
+        entry.template.questions[index].id.clone()
+    }
+
+    #[test]
+    fn digits_answer_and_move_on_and_a_low_score_asks_why_next() {
+        let mut h = at_entry(Role::Teller);
+        let entry = screen(&h).entry.as_ref().unwrap();
+        assert_eq!(entry.template.code, "counter_visit");
+        assert_eq!(
+            focused_label(&h),
+            "nps",
+            "the form opens at the first question"
+        );
+        assert!(entry.form.fields[4].hidden, "\"why?\" is not asked yet");
+
+        h.type_text("1");
+        assert_eq!(focused_label(&h), "nps", "a 1 may become a 10");
+        h.type_text("0");
+        assert_eq!(focused_label(&h), "speed", "10 is a promoter: no \"why?\"");
+        h.command(Command::PrevField);
+        h.type_text("3");
+        assert_eq!(focused_label(&h), "why", "a detractor is asked why, next");
+        h.type_text("Only one window open");
+        h.command(Command::Submit);
+        h.type_text("2"); // speed
+        h.type_text("3"); // wait: over 30 minutes
+        h.type_text("n"); // greeted: no
+        h.type_text("13"); // improve: speed and fees
+        let effects = h.command(Command::Save);
+        let [Request::RecordSurvey { input }] = &sent(&effects)[..] else {
+            panic!("expected a response to record: {effects:?}");
+        };
+        assert_eq!(input.template, "counter_visit");
+        assert_eq!(input.client, "");
+        assert_eq!(input.channel, "counter");
+        let answers: Vec<(&str, &str)> = input
+            .answers
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
+        assert_eq!(
+            answers,
+            [
+                ("greeted", "no"),
+                ("improve", "speed,fees"),
+                ("nps", "3"),
+                ("speed", "2"),
+                ("wait", "long"),
+                ("why", "Only one window open"),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_later_higher_score_drops_the_why_answer() {
+        let mut h = at_entry(Role::Teller);
+        h.type_text("4");
+        h.type_text("slow");
+        h.command(Command::PrevField);
+        h.command(Command::ChoiceNext); // 4 → 5
+        h.command(Command::ChoiceNext); // 6
+        h.command(Command::ChoiceNext); // 7: a passive, "why?" is not asked
+        h.command(Command::NextField);
+        h.type_text("4");
+        let effects = h.command(Command::Save);
+        let [Request::RecordSurvey { input }] = &sent(&effects)[..] else {
+            panic!("expected a response to record");
+        };
+        assert_eq!(input.answers.get("nps").map(String::as_str), Some("7"));
+        assert!(!input.answers.contains_key("why"), "{:?}", input.answers);
+    }
+
+    #[test]
+    fn a_saved_response_clears_the_form_and_a_complaint_like_comment_offers_an_intake() {
+        let mut h = at_entry(Role::Teller);
+        h.command(Command::PrevField);
+        h.command(Command::PrevField);
+        h.type_text("BJ0101-0000007");
+        h.command(Command::NextField);
+        h.command(Command::NextField);
+        h.type_text("2");
+        h.type_text("The teller was rude, I want to complain");
+        h.command(Command::Submit);
+        h.type_text("1");
+        let effects = h.command(Command::Save);
+        let [Request::RecordSurvey { input }] = &sent(&effects)[..] else {
+            panic!("expected a response to record");
+        };
+        assert_eq!(input.client, "BJ0101-0000007");
+        h.act(Action::Reply(Reply::SurveyRecorded(Box::new(Recorded {
+            id: "0193".into(),
+            follow_up: Some("survey:0193:2026-11-30".into()),
+            complaint_text: Some("The teller was rude, I want to complain".into()),
+        }))));
+        assert_eq!(
+            h.app.status.as_ref().unwrap().text,
+            "Response recorded; the form is ready for the next one. A call-back is on the RM's care agenda."
+        );
+        assert_eq!(screen(&h).saved, 1);
+        let entry = screen(&h).entry.as_ref().unwrap();
+        assert_eq!(
+            entry.form.value(1),
+            "",
+            "the next response starts anonymous"
+        );
+        assert_eq!(entry.form.value(3), "", "and unanswered");
+        assert!(h.app.contexts().contains(&Context::Confirm));
+
+        h.command(Command::Confirm);
+        let main = h.app.main().unwrap();
+        assert_eq!(main.tab, Tab::Complaints);
+        let intake = main.complaints.intake.as_ref().unwrap();
+        assert_eq!(intake.value(0), "BJ0101-0000007");
+        let description = branchdesk::app::complaints::INTAKE_FIELDS
+            .iter()
+            .position(|f| *f == "description")
+            .unwrap();
+        assert_eq!(
+            intake.value(description),
+            "The teller was rude, I want to complain"
+        );
+    }
+
+    #[test]
+    fn a_refusal_marks_the_questions_and_esc_asks_before_discarding() {
+        let mut h = at_entry(Role::Teller);
+        h.type_text("9");
+        h.command(Command::Save);
+        h.act(Action::Reply(Reply::Failed(
+            branchdesk::Error::SurveyInvalid {
+                errors: vec![branchdesk::domain::survey::AnswerError {
+                    question: "speed".into(),
+                    rule: "required",
+                }],
+            },
+        )));
+        let entry = screen(&h).entry.as_ref().unwrap();
+        assert_eq!(focused_label(&h), "speed");
+        assert_eq!(entry.form.value(3), "9", "nothing typed is lost");
+        assert!(entry.form.fields[5].error.is_some());
+
+        h.command(Command::Back);
+        assert_eq!(h.app.modal, Some(Modal::Discard));
+        h.command(Command::Back);
+        assert_eq!(screen(&h).entry.as_ref().unwrap().form.value(3), "9");
+        h.command(Command::Back);
+        h.command(Command::Confirm);
+        assert_eq!(screen(&h).entry.as_ref().unwrap().form.value(3), "");
+    }
+
+    #[test]
+    fn stats_open_on_the_survey_being_entered_and_tellers_have_none() {
+        let mut teller = at_entry(Role::Teller);
+        assert!(sent(&teller.command(Command::ToggleSurveyView)).is_empty());
+        assert_eq!(
+            screen(&teller).view,
+            branchdesk::app::surveys::SurveyView::Entry
+        );
+
+        let mut h = at_entry(Role::Manager);
+        let effects = h.command(Command::ToggleSurveyView);
+        assert!(matches!(
+            &sent(&effects)[..],
+            [Request::SurveyStats { code, from, to, by: GroupBy::Month }]
+                if code == "counter_visit" && from.to_string() == "2025-12-01" && to.to_string() == "2026-11-30"
+        ));
+        assert!(h.app.contexts().contains(&Context::SurveyStats));
+        h.act(Action::Reply(Reply::SurveyStats(Box::new(survey_stats(
+            40,
+            GroupBy::Month,
+        )))));
+        let effects = h.command(Command::CycleGroup);
+        assert!(matches!(
+            &sent(&effects)[..],
+            [Request::SurveyStats {
+                by: GroupBy::Staff,
+                ..
+            }]
+        ));
+        let effects = h.command(Command::NextTemplate);
+        assert!(matches!(
+            &sent(&effects)[..],
+            [Request::SurveyStats { code, .. }] if code != "counter_visit"
+        ));
+        // F5 again: back to entry, where plain keys answer.
+        h.command(Command::ToggleSurveyView);
+        assert!(h.app.contexts().contains(&Context::Form));
     }
 }

@@ -499,3 +499,90 @@ mod care {
         assert_snapshot!(h.screen());
     }
 }
+
+mod surveys {
+    use super::*;
+    use branchdesk::domain::survey::{AnswerError, GroupBy};
+
+    fn entry(lang: Lang, role: Role) -> Harness {
+        let mut h = Harness::logged_in(lang, session_info("teller01", "王芳", role));
+        h.command(Command::SurveyScreen);
+        h.act(Action::Reply(Reply::SurveyTemplates(Box::new(
+            survey_templates(),
+        ))));
+        h
+    }
+
+    /// A detractor part-way through: the score, the "why?", the rating, the wait.
+    fn typed(lang: Lang) -> Harness {
+        let mut h = entry(lang, Role::Teller);
+        h.type_text("3");
+        h.type_text(if lang == Lang::Zh {
+            "排队太久，窗口只开了一个"
+        } else {
+            "Only one window was open"
+        });
+        h.command(Command::NextField);
+        h.type_text("23");
+        h
+    }
+
+    #[test]
+    fn entry_zh() {
+        assert_snapshot!(typed(Lang::Zh).screen());
+    }
+
+    #[test]
+    fn entry_en() {
+        assert_snapshot!(typed(Lang::En).screen());
+    }
+
+    #[test]
+    fn entry_refused_en() {
+        let mut h = entry(Lang::En, Role::Teller);
+        h.command(Command::Save);
+        h.act(Action::Reply(Reply::Failed(
+            branchdesk::Error::SurveyInvalid {
+                errors: vec![
+                    AnswerError {
+                        question: "nps".into(),
+                        rule: "required",
+                    },
+                    AnswerError {
+                        question: "speed".into(),
+                        rule: "required",
+                    },
+                ],
+            },
+        )));
+        assert_snapshot!(h.screen());
+    }
+
+    fn stats(lang: Lang, count: u64, by: GroupBy) -> Harness {
+        let mut h = entry(lang, Role::Manager);
+        h.command(Command::ToggleSurveyView);
+        h.act(Action::Reply(Reply::SurveyStats(Box::new(survey_stats(
+            count, by,
+        )))));
+        h
+    }
+
+    #[test]
+    fn stats_zh() {
+        assert_snapshot!(stats(Lang::Zh, 360, GroupBy::Month).screen());
+    }
+
+    #[test]
+    fn stats_en_by_channel_on_another_question() {
+        let mut h = stats(Lang::En, 360, GroupBy::Channel);
+        h.command(Command::Down);
+        h.command(Command::Down);
+        h.command(Command::Down);
+        assert_snapshot!(h.screen());
+    }
+
+    #[test]
+    fn stats_small_sample_en() {
+        assert_snapshot!(stats(Lang::En, 12, GroupBy::Month).screen());
+    }
+}

@@ -76,6 +76,12 @@ commands! {
     ActOnReminder => "act_on_reminder",
     ToggleScope => "toggle_scope",
     AddEvent => "add_event",
+    SurveyScreen => "survey_screen",
+    ToggleSurveyView => "toggle_survey_view",
+    NewSurvey => "new_survey",
+    NextTemplate => "next_template",
+    PrevTemplate => "prev_template",
+    CycleGroup => "cycle_group",
 }
 
 impl Command {
@@ -104,10 +110,12 @@ pub enum Context {
     Complaint,
     Lines,
     Care,
+    Survey,
+    SurveyStats,
 }
 
 impl Context {
-    pub const ALL: [Context; 16] = [
+    pub const ALL: [Context; 18] = [
         Context::Global,
         Context::Form,
         Context::Choice,
@@ -124,6 +132,8 @@ impl Context {
         Context::Complaint,
         Context::Lines,
         Context::Care,
+        Context::Survey,
+        Context::SurveyStats,
     ];
 
     pub fn name(self) -> &'static str {
@@ -144,6 +154,8 @@ impl Context {
             Context::Complaint => "complaint",
             Context::Lines => "lines",
             Context::Care => "care",
+            Context::Survey => "survey",
+            Context::SurveyStats => "survey_stats",
         }
     }
 

@@ -1,5 +1,7 @@
 //! Form fields: plain text (with cursor, CJK-aware, via tui-input), several lines of text
-//! (via ratatui-textarea), secrets (never shown, zeroed when dropped) and choices.
+//! (via ratatui-textarea), secrets (never shown, zeroed when dropped), choices, and the
+//! answers of a survey (a score on a scale, several choices). In a quick form a digit that
+//! completes an answer moves on to the next question.
 
 use ratatui_textarea::{CursorMove, TextArea, WrapMode};
 use tui_input::{Input, InputRequest};
@@ -20,6 +22,20 @@ pub enum FieldValue {
         options: Vec<String>,
         index: usize,
         coded: bool,
+    },
+    /// A score from `min` to `max` (NPS 0–10, rating 1–5); `text` is the score or empty.
+    /// `pending` holds a 1 that a 0 may still make into 10.
+    Scale {
+        min: u8,
+        max: u8,
+        text: String,
+        pending: bool,
+    },
+    /// Any of `options` (codes); `text` is the chosen codes joined by commas.
+    Multi {
+        options: Vec<String>,
+        chosen: Vec<bool>,
+        text: String,
     },
 }
 
@@ -56,6 +72,8 @@ pub struct Field {
     pub max_chars: usize,
     /// Why the last submit refused this field.
     pub error: Option<String>,
+    /// Not asked now (a survey question whose condition does not hold): skipped and not shown.
+    pub hidden: bool,
 }
 
 impl Field {
@@ -65,6 +83,7 @@ impl Field {
             value: FieldValue::Text(Input::default()),
             max_chars,
             error: None,
+            hidden: false,
         }
     }
 
@@ -88,6 +107,7 @@ impl Field {
             },
             max_chars,
             error: None,
+            hidden: false,
         }
     }
 
@@ -97,6 +117,7 @@ impl Field {
             value: FieldValue::Secret(SecretInput::default()),
             max_chars: 256,
             error: None,
+            hidden: false,
         }
     }
 
@@ -110,6 +131,7 @@ impl Field {
             },
             max_chars: 0,
             error: None,
+            hidden: false,
         }
     }
 
@@ -124,6 +146,39 @@ impl Field {
             },
             max_chars: 0,
             error: None,
+            hidden: false,
+        }
+    }
+
+    /// A score on a scale, answered with its digits.
+    pub fn scale(label: &'static str, min: u8, max: u8) -> Field {
+        Field {
+            label,
+            value: FieldValue::Scale {
+                min,
+                max,
+                text: String::new(),
+                pending: false,
+            },
+            max_chars: 2,
+            error: None,
+            hidden: false,
+        }
+    }
+
+    /// Any of some codes, toggled with their numbers (1 for the first).
+    pub fn multi(label: &'static str, codes: Vec<String>) -> Field {
+        let chosen = vec![false; codes.len()];
+        Field {
+            label,
+            value: FieldValue::Multi {
+                options: codes,
+                chosen,
+                text: String::new(),
+            },
+            max_chars: 0,
+            error: None,
+            hidden: false,
         }
     }
 
@@ -150,24 +205,35 @@ impl Field {
             FieldValue::Choice { options, index, .. } => {
                 options.get(*index).map_or("", String::as_str)
             }
+            FieldValue::Scale { text, .. } | FieldValue::Multi { text, .. } => text,
         }
     }
 
     pub fn is_text_like(&self) -> bool {
-        !matches!(self.value, FieldValue::Choice { .. })
+        !matches!(
+            self.value,
+            FieldValue::Choice { .. } | FieldValue::Scale { .. } | FieldValue::Multi { .. }
+        )
     }
 
     pub fn is_lines(&self) -> bool {
         matches!(self.value, FieldValue::Lines { .. })
     }
 
-    fn edit(&mut self, request: InputRequest) -> bool {
+    /// Applies an edit; returns (changed, answered: the answer is complete).
+    fn edit(&mut self, request: InputRequest) -> (bool, bool) {
+        match &mut self.value {
+            FieldValue::Choice { .. } | FieldValue::Scale { .. } | FieldValue::Multi { .. } => {
+                return self.answer(request);
+            }
+            _ => {}
+        }
         if let InputRequest::InsertChar(c) = request
             && (c.is_control() || self.value().chars().count() >= self.max_chars)
         {
-            return false;
+            return (false, false);
         }
-        match &mut self.value {
+        let changed = match &mut self.value {
             FieldValue::Text(input) => input.handle(request).is_some_and(|s| s.value),
             FieldValue::Lines { area, text, .. } => {
                 let changed = match request {
@@ -207,19 +273,125 @@ impl Field {
                 secret.handle(request);
                 before != secret.chars() || matches!(request, InputRequest::InsertChar(_))
             }
-            FieldValue::Choice { .. } => false,
+            FieldValue::Choice { .. } | FieldValue::Scale { .. } | FieldValue::Multi { .. } => {
+                false
+            }
+        };
+        (changed, false)
+    }
+
+    /// Digits (and y/n) on a choice, a scale or a several-choice field; Backspace clears.
+    fn answer(&mut self, request: InputRequest) -> (bool, bool) {
+        let digit = match request {
+            InputRequest::InsertChar(c) => c.to_digit(10),
+            _ => None,
+        };
+        let clear = matches!(
+            request,
+            InputRequest::DeletePrevChar | InputRequest::DeleteLine | InputRequest::DeletePrevWord
+        );
+        match &mut self.value {
+            FieldValue::Choice { options, index, .. } => {
+                // Options are numbered from 1, not counting an empty "not answered" first one.
+                let first = usize::from(options.first().is_some_and(|o| o.is_empty()));
+                let wanted = match request {
+                    _ if clear => (first == 1).then_some(0),
+                    InputRequest::InsertChar('y' | 'Y' | '是') => {
+                        options.iter().position(|o| o == "yes")
+                    }
+                    InputRequest::InsertChar('n' | 'N' | '否') => {
+                        options.iter().position(|o| o == "no")
+                    }
+                    _ => digit
+                        .filter(|d| *d >= 1)
+                        .map(|d| d as usize - 1 + first)
+                        .filter(|i| *i < options.len()),
+                };
+                match wanted {
+                    Some(i) => {
+                        *index = i;
+                        (true, !clear)
+                    }
+                    None => (false, false),
+                }
+            }
+            FieldValue::Scale {
+                min,
+                max,
+                text,
+                pending,
+            } => {
+                if clear {
+                    text.clear();
+                    *pending = false;
+                    return (true, false);
+                }
+                let Some(d) = digit else {
+                    return (false, false);
+                };
+                let d = d as u8;
+                // After a 1 on a scale that reaches 10, a 0 makes 10.
+                let score = if *pending && d == 0 { 10 } else { d };
+                if score < *min || score > *max {
+                    return (false, false);
+                }
+                *text = score.to_string();
+                *pending = score == 1 && *max >= 10;
+                (true, !*pending)
+            }
+            FieldValue::Multi {
+                options,
+                chosen,
+                text,
+            } => {
+                if clear {
+                    chosen.iter_mut().for_each(|c| *c = false);
+                } else if let Some(slot) = digit
+                    .filter(|d| *d >= 1)
+                    .and_then(|d| chosen.get_mut(d as usize - 1))
+                {
+                    *slot = !*slot;
+                } else {
+                    return (false, false);
+                }
+                *text = options
+                    .iter()
+                    .zip(chosen.iter())
+                    .filter(|(_, c)| **c)
+                    .map(|(o, _)| o.as_str())
+                    .collect::<Vec<_>>()
+                    .join(",");
+                (true, false)
+            }
+            _ => (false, false),
         }
     }
 
     fn cycle(&mut self, step: isize) -> bool {
-        if let FieldValue::Choice { options, index, .. } = &mut self.value
-            && !options.is_empty()
-        {
-            let len = options.len() as isize;
-            *index = ((*index as isize + step).rem_euclid(len)) as usize;
-            return true;
+        match &mut self.value {
+            FieldValue::Choice { options, index, .. } if !options.is_empty() => {
+                let len = options.len() as isize;
+                *index = ((*index as isize + step).rem_euclid(len)) as usize;
+                true
+            }
+            FieldValue::Scale {
+                min,
+                max,
+                text,
+                pending,
+            } => {
+                let now = text.parse::<i64>().ok();
+                let next = match now {
+                    Some(v) => (v + step as i64).clamp(i64::from(*min), i64::from(*max)),
+                    None if step > 0 => i64::from(*min),
+                    None => i64::from(*max),
+                };
+                *text = next.to_string();
+                *pending = false;
+                true
+            }
+            _ => false,
         }
-        false
     }
 }
 
@@ -231,6 +403,8 @@ pub struct Form {
     pub dirty: bool,
     /// A sentence about the whole form (e.g. the store's answer).
     pub error: Option<String>,
+    /// A digit that completes an answer moves on to the next field (survey entry).
+    pub quick: bool,
 }
 
 impl Form {
@@ -240,6 +414,7 @@ impl Form {
             focus: 0,
             dirty: false,
             error: None,
+            quick: false,
         }
     }
 
@@ -251,29 +426,48 @@ impl Form {
         self.fields.get(index).map_or("", Field::value)
     }
 
+    /// Moves the focus by `step`, wrapping, over the fields that are shown.
+    fn step(&mut self, step: isize) {
+        let len = self.fields.len() as isize;
+        for _ in 0..len {
+            self.focus = ((self.focus as isize + step).rem_euclid(len.max(1))) as usize;
+            if !self.fields[self.focus].hidden {
+                return;
+            }
+        }
+    }
+
     pub fn next(&mut self) {
         if !self.fields.is_empty() {
-            self.focus = (self.focus + 1) % self.fields.len();
+            self.step(1);
         }
     }
 
     pub fn prev(&mut self) {
         if !self.fields.is_empty() {
-            self.focus = (self.focus + self.fields.len() - 1) % self.fields.len();
+            self.step(-1);
         }
     }
 
+    /// On the last field that is shown.
     pub fn on_last_field(&self) -> bool {
-        self.focus + 1 == self.fields.len()
+        self.fields
+            .get(self.focus + 1..)
+            .is_none_or(|rest| rest.iter().all(|f| f.hidden))
     }
 
     pub fn edit(&mut self, request: InputRequest) {
-        if let Some(field) = self.fields.get_mut(self.focus)
-            && field.edit(request)
-        {
+        let Some(field) = self.fields.get_mut(self.focus) else {
+            return;
+        };
+        let (changed, answered) = field.edit(request);
+        if changed {
             field.error = None;
             self.error = None;
             self.dirty = true;
+        }
+        if answered && self.quick && !self.on_last_field() {
+            self.next();
         }
     }
 
@@ -408,6 +602,50 @@ mod tests {
         assert_eq!(form.value(0).chars().count(), 12);
         form.edit(InputRequest::DeleteLine);
         assert_eq!(form.value(0), "");
+    }
+
+    #[test]
+    fn digits_answer_and_move_on_in_a_quick_form() {
+        let mut form = Form::new(vec![
+            Field::scale("nps", 0, 10),
+            Field::scale("rating", 1, 5),
+            Field::choice_with_codes("wait", vec!["".into(), "short".into(), "long".into()], 0),
+            Field::choice_with_codes("greeted", vec!["".into(), "yes".into(), "no".into()], 0),
+            Field::multi(
+                "improve",
+                vec!["speed".into(), "fees".into(), "place".into()],
+            ),
+            Field::text("why", 100),
+        ]);
+        form.quick = true;
+        // 1 may become 10: it waits; 0 completes it.
+        form.edit(InputRequest::InsertChar('1'));
+        assert_eq!((form.value(0), form.focus), ("1", 0));
+        form.edit(InputRequest::InsertChar('0'));
+        assert_eq!((form.value(0), form.focus), ("10", 1));
+        // Out of the scale: ignored.
+        form.edit(InputRequest::InsertChar('6'));
+        assert_eq!((form.value(1), form.focus), ("", 1));
+        form.edit(InputRequest::InsertChar('4'));
+        assert_eq!((form.value(1), form.focus), ("4", 2));
+        form.edit(InputRequest::InsertChar('2'));
+        assert_eq!((form.value(2), form.focus), ("long", 3));
+        form.edit(InputRequest::InsertChar('n'));
+        assert_eq!((form.value(3), form.focus), ("no", 4));
+        // Several choices toggle and stay.
+        form.edit(InputRequest::InsertChar('1'));
+        form.edit(InputRequest::InsertChar('3'));
+        form.edit(InputRequest::InsertChar('1'));
+        assert_eq!((form.value(4), form.focus), ("place", 4));
+        form.edit(InputRequest::DeletePrevChar);
+        assert_eq!(form.value(4), "");
+        // Hidden fields are skipped both ways.
+        form.fields[5].hidden = true;
+        assert!(form.on_last_field());
+        form.next();
+        assert_eq!(form.focus, 0);
+        form.prev();
+        assert_eq!(form.focus, 4);
     }
 
     #[test]

@@ -8,12 +8,14 @@ mod command;
 pub mod complaints;
 pub mod form;
 mod screens;
+pub mod surveys;
 
 pub use care::CareScreen;
 pub use clients::ClientsScreen;
 pub use command::{Command, Context};
 pub use complaints::ComplaintsScreen;
 pub use screens::{AuditScreen, LockState, StaffOverlay, StaffScreen};
+pub use surveys::SurveyScreen;
 
 use crate::domain::staff::Permission;
 use crate::i18n::I18n;
@@ -50,6 +52,7 @@ pub enum Tab {
     Clients,
     Complaints,
     Care,
+    Survey,
     Staff,
     Audit,
 }
@@ -61,6 +64,7 @@ impl Tab {
             Tab::Clients => "tab.clients",
             Tab::Complaints => "tab.complaints",
             Tab::Care => "tab.care",
+            Tab::Survey => "tab.survey",
             Tab::Staff => "tab.staff",
             Tab::Audit => "tab.audit",
         }
@@ -72,6 +76,7 @@ impl Tab {
             Tab::Clients => "tab_about.clients",
             Tab::Complaints => "tab_about.complaints",
             Tab::Care => "tab_about.care",
+            Tab::Survey => "tab_about.survey",
             Tab::Staff => "tab_about.staff",
             Tab::Audit => "tab_about.audit",
         }
@@ -84,6 +89,7 @@ impl Tab {
             Tab::Clients => Some(Command::ClientsScreen),
             Tab::Complaints => Some(Command::ComplaintsScreen),
             Tab::Care => Some(Command::CareScreen),
+            Tab::Survey => Some(Command::SurveyScreen),
             Tab::Staff => Some(Command::StaffScreen),
             Tab::Audit => Some(Command::AuditScreen),
         }
@@ -95,6 +101,7 @@ impl Tab {
             Tab::Clients => Some(Permission::ViewClients),
             Tab::Complaints => Some(Permission::ViewComplaints),
             Tab::Care => Some(Permission::ViewCare),
+            Tab::Survey => Some(Permission::EnterSurvey),
             Tab::Staff => Some(Permission::ViewStaff),
             Tab::Audit => Some(Permission::ViewAudit),
         }
@@ -123,6 +130,7 @@ pub struct MainState {
     pub clients: ClientsScreen,
     pub complaints: ComplaintsScreen,
     pub care: CareScreen,
+    pub surveys: SurveyScreen,
     pub staff: StaffScreen,
     pub audit: AuditScreen,
     pub lock: Option<LockState>,
@@ -159,6 +167,7 @@ pub enum Pending {
     ComplaintForm,
     ComplaintPrompt,
     CarePrompt,
+    SurveyForm,
     Logout { then_quit: bool },
     Other,
 }
@@ -235,6 +244,7 @@ impl App {
             Tab::Clients,
             Tab::Complaints,
             Tab::Care,
+            Tab::Survey,
             Tab::Staff,
             Tab::Audit,
         ]
@@ -260,6 +270,7 @@ impl App {
                 (None, Tab::Clients, _) => main.clients.active_form(),
                 (None, Tab::Complaints, _) => main.complaints.active_form(),
                 (None, Tab::Care, _) => main.care.active_form(),
+                (None, Tab::Survey, _) => main.surveys.active_form(),
                 _ => None,
             },
         }
@@ -277,6 +288,7 @@ impl App {
                 (None, Tab::Clients, _) => main.clients.active_form_mut(),
                 (None, Tab::Complaints, _) => main.complaints.active_form_mut(),
                 (None, Tab::Care, _) => main.care.active_form_mut(),
+                (None, Tab::Survey, _) => main.surveys.active_form_mut(),
                 _ => None,
             },
         }
@@ -345,6 +357,20 @@ impl App {
                         contexts.extend([Context::Care, Context::List]);
                     }
                 }
+                (Tab::Survey, _) => {
+                    let screen = &main.surveys;
+                    if screen.offer.is_some() {
+                        return vec![Context::Confirm];
+                    }
+                    match screen.view {
+                        surveys::SurveyView::Entry => {
+                            contexts.extend([Context::Survey, Context::Form])
+                        }
+                        surveys::SurveyView::Stats => {
+                            contexts.extend([Context::Survey, Context::SurveyStats])
+                        }
+                    }
+                }
                 (Tab::Overview, _) => {}
             },
         }
@@ -369,7 +395,8 @@ impl App {
                         && (main.staff.overlay.is_some()
                             || main.clients.form.is_some()
                             || main.complaints.active_form().is_some()
-                            || main.care.prompt.is_some())
+                            || main.care.prompt.is_some()
+                            || main.surveys.active_form().is_some())
                 }
                 Phase::Login(_) => false,
             },
@@ -380,6 +407,8 @@ impl App {
             Command::ImportClients => can(Permission::ImportClients),
             Command::ComplaintsScreen => can(Permission::ViewComplaints),
             Command::CareScreen => can(Permission::ViewCare),
+            Command::SurveyScreen | Command::NewSurvey => can(Permission::EnterSurvey),
+            Command::ToggleSurveyView => can(Permission::ViewSurveyStats),
             Command::ActOnReminder => can(Permission::ActOnCare),
             Command::ToggleScope => main.is_some_and(|m| {
                 m.session.role != crate::domain::staff::Role::Rm
@@ -441,6 +470,12 @@ impl App {
         }
         let query_before = self.lookup_query();
         let mut effects = self.on_input(action);
+        // A survey answer may change which questions are asked (or the survey itself).
+        if let Some(main) = self.main_mut()
+            && main.tab == Tab::Survey
+        {
+            main.surveys.after_edit();
+        }
         // Type-ahead: every change to the lookup field asks again.
         if let Some(before) = query_before
             && self.lookup_query().is_some_and(|now| now != before)
@@ -533,6 +568,12 @@ impl App {
                     main.staff.overlay = None;
                     main.clients.form = None;
                     main.complaints.intake = None;
+                    // A survey form starts again empty (same survey and channel).
+                    if let Some(entry) = &main.surveys.entry {
+                        let (code, channel) =
+                            (entry.template.code.clone(), entry.form.value(2).to_string());
+                        main.surveys.start_entry(&code, &channel);
+                    }
                 }
             }
             (Modal::Quit | Modal::Discard, Command::Back) => self.modal = None,
@@ -574,6 +615,7 @@ impl App {
             Command::ClientsScreen => self.open_tab(Tab::Clients),
             Command::ComplaintsScreen => self.open_tab(Tab::Complaints),
             Command::CareScreen => self.open_tab(Tab::Care),
+            Command::SurveyScreen => self.open_tab(Tab::Survey),
             Command::NewLine => self.with_form(Form::new_line),
             Command::LineUp => self.with_form(|f| f.move_line(-1)),
             Command::LineDown => self.with_form(|f| f.move_line(1)),
@@ -635,6 +677,20 @@ impl App {
             if main.tab == Tab::Care && main.care.prompt.take().is_some() {
                 return Vec::new();
             }
+            if main.tab == Tab::Survey {
+                let screen = &mut main.surveys;
+                if screen.offer.take().is_some() {
+                    return Vec::new();
+                }
+                if screen.view == surveys::SurveyView::Stats {
+                    screen.view = surveys::SurveyView::Entry;
+                    return Vec::new();
+                }
+                if screen.entry.as_ref().is_some_and(|e| e.form.dirty) {
+                    self.modal = Some(Modal::Discard);
+                    return Vec::new();
+                }
+            }
             if main.tab == Tab::Complaints {
                 let screen = &mut main.complaints;
                 if screen.close_top() {
@@ -694,6 +750,10 @@ impl App {
                 };
                 vec![Effect::Send(main.care.load(today))]
             }
+            Tab::Survey if main.surveys.templates.is_empty() => {
+                main.surveys.loading = true;
+                vec![Effect::Send(Request::SurveyTemplates)]
+            }
             Tab::Audit if main.audit.rows.is_empty() && !main.audit.exhausted => {
                 main.audit.loading = true;
                 self.send(Pending::Other, screens::first_audit_page())
@@ -715,6 +775,7 @@ impl App {
         main.clients = ClientsScreen::default();
         main.complaints = ComplaintsScreen::default();
         main.care = CareScreen::default();
+        main.surveys = SurveyScreen::default();
         main.lock = Some(LockState::new(idle));
         self.modal = None;
         self.status = None;
@@ -791,6 +852,23 @@ impl App {
                     main.complaints.submit(save, i18n, today)
                 } else if main.tab == Tab::Care {
                     main.care.submit(save, i18n, today)
+                } else if main.tab == Tab::Survey {
+                    if let Some(offer) = main.surveys.offer.take() {
+                        // Yes: the complaint form, for this client, with their words.
+                        main.complaints.new_intake(Some(&offer.client_no), today);
+                        if let Some(form) = main.complaints.intake.as_mut() {
+                            let description = complaints::INTAKE_FIELDS
+                                .iter()
+                                .position(|f| *f == "description");
+                            if let Some(i) = description {
+                                form.fields[i] = form.fields[i].clone().with_text(&offer.text);
+                            }
+                        }
+                        main.tab = Tab::Complaints;
+                        None
+                    } else {
+                        main.surveys.submit(save)
+                    }
                 } else {
                     main.staff.submit(save, i18n)
                 };
@@ -842,6 +920,25 @@ impl App {
                         screen.ask(clients::PromptKind::Event);
                         None
                     }
+                    Command::NewSurvey if screen.panel.is_some() => {
+                        let client_no = screen.panel.as_ref().map(|p| p.view.client_no.clone());
+                        let surveys = &mut main.surveys;
+                        surveys.client = client_no;
+                        surveys.view = surveys::SurveyView::Entry;
+                        main.tab = Tab::Survey;
+                        if surveys.templates.is_empty() {
+                            surveys.loading = true;
+                            Some(Request::SurveyTemplates)
+                        } else {
+                            let code = surveys
+                                .entry
+                                .as_ref()
+                                .map(|e| e.template.code.clone())
+                                .unwrap_or_default();
+                            surveys.start_entry(&code, "counter");
+                            None
+                        }
+                    }
                     Command::NewComplaint if screen.panel.is_some() => {
                         let client_no = screen.panel.as_ref().map(|p| p.view.client_no.clone());
                         main.complaints.new_intake(client_no.as_deref(), today);
@@ -861,11 +958,23 @@ impl App {
                 let may_widen = main.session.role != crate::domain::staff::Role::Rm;
                 main.care.on_command(command, may_widen, today)
             }
+            Tab::Survey => match command {
+                Command::ToggleSurveyView => main.surveys.toggle_view(today),
+                _ if main.surveys.view == surveys::SurveyView::Stats => {
+                    main.surveys.on_stats_command(command, today)
+                }
+                _ => None,
+            },
             Tab::Overview => None,
         };
         match request {
             // Loading the board is background work: forms stay usable meanwhile.
-            Some(request @ (Request::ComplaintBoard | Request::CareAgenda { .. })) => {
+            Some(
+                request @ (Request::ComplaintBoard
+                | Request::CareAgenda { .. }
+                | Request::SurveyTemplates
+                | Request::SurveyStats { .. }),
+            ) => {
                 vec![Effect::Send(request)]
             }
             Some(request) => self.send(Pending::Other, request),
@@ -888,6 +997,7 @@ impl App {
                     clients: ClientsScreen::default(),
                     complaints: ComplaintsScreen::default(),
                     care: CareScreen::default(),
+                    surveys: SurveyScreen::default(),
                     staff: StaffScreen::default(),
                     audit: AuditScreen::default(),
                     lock: None,
@@ -1057,6 +1167,52 @@ impl App {
                     return vec![Effect::Send(main.care.load(today))];
                 }
             }
+            Reply::SurveyTemplates(set) => {
+                self.clear_busy();
+                let today = wall_date(self.now);
+                if let Some(main) = self.main_mut() {
+                    let skipped = set.skipped.clone();
+                    main.surveys
+                        .set_templates(set.templates, set.skipped, today);
+                    if let Some(first) = skipped.first() {
+                        let text = i18n.fill(
+                            "cli.survey_template_skipped",
+                            &[("file", &first.file), ("problem", &first.problem)],
+                        );
+                        self.say(StatusKind::Warning, text);
+                    }
+                }
+            }
+            Reply::SurveyRecorded(recorded) => {
+                let mut text = i18n.t("survey.view.recorded").to_string();
+                if recorded.follow_up.is_some() {
+                    text.push_str(i18n.t("survey.view.follow_up"));
+                }
+                self.say(StatusKind::Success, text);
+                if let Some(main) = self.main_mut() {
+                    let client = main
+                        .surveys
+                        .entry
+                        .as_ref()
+                        .map(|e| e.form.value(1).trim().to_string())
+                        .filter(|c| !c.is_empty());
+                    let offer = client
+                        .zip(recorded.complaint_text.clone())
+                        .map(|(client_no, text)| surveys::ComplaintOffer { client_no, text });
+                    main.surveys.recorded(offer);
+                }
+            }
+            Reply::SurveyStats(stats) => {
+                self.clear_busy();
+                if let Some(main) = self.main_mut() {
+                    let screen = &mut main.surveys;
+                    screen.loading = false;
+                    screen.stats_question = screen
+                        .stats_question
+                        .min(stats.stats.questions.len().saturating_sub(1));
+                    screen.stats = Some(*stats);
+                }
+            }
             Reply::SlipWritten { path } => {
                 let text = i18n.fill("cli.slip_written", &[("path", &path.display().to_string())]);
                 self.say(StatusKind::Success, text);
@@ -1132,6 +1288,19 @@ impl App {
                 main.complaints.active_form_mut()
             }
             (Some(Pending::CarePrompt), Phase::Main(main)) => main.care.active_form_mut(),
+            (Some(Pending::SurveyForm), Phase::Main(main)) => match &error {
+                crate::Error::SurveyInvalid { errors } => {
+                    main.surveys.refuse(errors, i18n);
+                    return;
+                }
+                crate::Error::ClientNotFound { .. } => {
+                    if let Some(entry) = main.surveys.entry.as_mut() {
+                        entry.form.refuse(1, message);
+                    }
+                    return;
+                }
+                _ => main.surveys.active_form_mut(),
+            },
             (Some(Pending::ClientPrompt), Phase::Main(main)) => {
                 main.clients.import = None;
                 main.clients.prompt.as_mut().map(|p| &mut p.form)

@@ -274,12 +274,7 @@ pub fn run(cx: &Context, command: ClientCommand) -> Result<ExitCode> {
                         ],
                     );
                 }
-                if !report.ignored_columns.is_empty() {
-                    cx.say(
-                        "cli.import_ignored",
-                        &[("columns", &report.ignored_columns.join(", "))],
-                    );
-                }
+                cx.say_ignored_columns(&report.ignored_columns);
                 cx.say(
                     if dry_run {
                         "cli.import_checked"

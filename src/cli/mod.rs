@@ -275,6 +275,13 @@ impl Context {
     pub(crate) fn say(&self, key: &str, args: &[(&str, &str)]) {
         outln!("{}", self.i18n.fill(key, args));
     }
+
+    /// A CSV import's columns that matched nothing (a misspelt header is worth seeing).
+    pub(crate) fn say_ignored_columns(&self, columns: &[String]) {
+        if !columns.is_empty() {
+            self.say("cli.import_ignored", &[("columns", &columns.join(", "))]);
+        }
+    }
 }
 
 fn unlock_waiting(

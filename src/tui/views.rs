@@ -137,6 +137,7 @@ pub(super) fn shown_value(
             let n = secret.chars().min(width.saturating_sub(1));
             ("*".repeat(n), n)
         }
+        FieldValue::Scale { text, .. } | FieldValue::Multi { text, .. } => (text.clone(), 0),
         FieldValue::Choice {
             options,
             index,
@@ -365,6 +366,7 @@ pub fn render_body(frame: &mut Frame, area: Rect, app: &App, keymap: &Keymap) {
                 Tab::Clients => super::clients_view::render(frame, area, app, main, keymap),
                 Tab::Complaints => super::complaints_view::render(frame, area, app, main, keymap),
                 Tab::Care => super::care_view::render(frame, area, app, main),
+                Tab::Survey => super::survey_view::render(frame, area, app, main, keymap),
             },
         },
     }
@@ -706,6 +708,8 @@ pub fn help_lines(app: &App, keymap: &Keymap) -> Vec<Line<'static>> {
         Context::Complaints,
         Context::Complaint,
         Context::Care,
+        Context::Survey,
+        Context::SurveyStats,
         Context::Staff,
         Context::Audit,
         Context::Lock,

@@ -626,3 +626,59 @@ pub fn care_agenda() -> Agenda {
         items,
     }
 }
+
+// ---- Survey fixtures ----
+
+use branchdesk::domain::survey::{self, GroupBy, ResponseFacts, Template};
+use branchdesk::store::{SurveyStats, TemplateSet};
+
+/// The shipped templates, as the store hands them to the screen.
+pub fn survey_templates() -> TemplateSet {
+    TemplateSet {
+        templates: branchdesk::assets::SURVEY_TEMPLATES
+            .iter()
+            .map(|(_, text)| {
+                let mut template = survey::parse_template(text).unwrap();
+                // The store numbers versions; the first one it keeps is 1.
+                template.version = 1;
+                template
+            })
+            .collect(),
+        skipped: Vec::new(),
+    }
+}
+
+pub fn survey_template(code: &str) -> Template {
+    survey_templates()
+        .templates
+        .into_iter()
+        .find(|t| t.code == code)
+        .unwrap()
+}
+
+/// The first `count` demo counter surveys, checked as the store checks them.
+pub fn survey_responses(count: u64) -> Vec<ResponseFacts> {
+    let template = survey_template("counter_visit");
+    branchdesk::domain::demo_surveys::demo_surveys(date("2026-11-30"), 100, count)
+        .into_iter()
+        .filter(|r| r.template == "counter_visit")
+        .map(|r| ResponseFacts {
+            answered_on: r.answered_on,
+            staff: r.by.to_string(),
+            channel: r.channel.to_string(),
+            answers: survey::check_answers(&template, &r.answers).unwrap(),
+        })
+        .collect()
+}
+
+/// A year of counter surveys, as the statistics view receives them.
+pub fn survey_stats(count: u64, by: GroupBy) -> SurveyStats {
+    let template = survey_template("counter_visit");
+    let stats = survey::compute(&template, &survey_responses(count), by);
+    SurveyStats {
+        template,
+        from: date("2025-12-01"),
+        to: date("2026-11-30"),
+        stats,
+    }
+}

@@ -1,0 +1,364 @@
+//! The survey screen (F5): fast entry of a response (digits answer a scale and move on,
+//! Ctrl-S saves, the form is ready for the next one) and the statistics of a template.
+
+use super::form::{Field, FieldValue, Form};
+use super::{Command, Pending};
+use crate::domain::survey::{self, Answer, Answers, GroupBy, QuestionKind, Template};
+use crate::i18n::I18n;
+use crate::service::Request;
+use crate::store::{SURVEY_CHANNELS, SkippedTemplate, SurveyInput, SurveyStats};
+use chrono::{Duration, NaiveDate};
+
+/// The fields before the questions: template, client, channel.
+pub const HEADER_FIELDS: usize = 3;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SurveyView {
+    Entry,
+    Stats,
+}
+
+/// A response being keyed in.
+#[derive(Debug)]
+pub struct SurveyEntry {
+    pub template: Template,
+    pub form: Form,
+}
+
+/// After a response whose comments read like a complaint: offer to register one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ComplaintOffer {
+    pub client_no: String,
+    pub text: String,
+}
+
+#[derive(Debug)]
+pub struct SurveyScreen {
+    pub templates: Vec<Template>,
+    pub skipped: Vec<SkippedTemplate>,
+    pub view: SurveyView,
+    pub entry: Option<SurveyEntry>,
+    pub stats: Option<SurveyStats>,
+    pub stats_template: usize,
+    pub stats_by: GroupBy,
+    /// Which question's answers the statistics chart.
+    pub stats_question: usize,
+    pub loading: bool,
+    pub offer: Option<ComplaintOffer>,
+    /// Responses saved since the screen opened.
+    pub saved: u32,
+    /// A client to start the next entry with (from the client's record).
+    pub client: Option<String>,
+}
+
+impl Default for SurveyScreen {
+    fn default() -> Self {
+        SurveyScreen {
+            templates: Vec::new(),
+            skipped: Vec::new(),
+            view: SurveyView::Entry,
+            entry: None,
+            stats: None,
+            stats_template: 0,
+            stats_by: GroupBy::Month,
+            stats_question: 0,
+            loading: false,
+            offer: None,
+            saved: 0,
+            client: None,
+        }
+    }
+}
+
+/// The field for a question's answer.
+fn answer_field(kind: QuestionKind, options: Vec<String>) -> Field {
+    let with_unset = |codes: Vec<String>| {
+        let mut all = vec![String::new()];
+        all.extend(codes);
+        all
+    };
+    match kind {
+        QuestionKind::Nps => Field::scale("survey.answer", 0, 10),
+        QuestionKind::Rating => Field::scale("survey.answer", 1, 5),
+        QuestionKind::Single => Field::choice_with_codes("survey.answer", with_unset(options), 0),
+        QuestionKind::Multi => Field::multi("survey.answer", options),
+        QuestionKind::YesNo => Field::choice_with_codes(
+            "survey.answer",
+            with_unset(vec!["yes".into(), "no".into()]),
+            0,
+        ),
+        QuestionKind::Text => Field::text("survey.answer", 500),
+    }
+}
+
+impl SurveyScreen {
+    pub fn active_form(&self) -> Option<&Form> {
+        match (self.view, &self.offer) {
+            (SurveyView::Entry, None) => self.entry.as_ref().map(|e| &e.form),
+            _ => None,
+        }
+    }
+
+    pub fn active_form_mut(&mut self) -> Option<&mut Form> {
+        match (self.view, &self.offer) {
+            (SurveyView::Entry, None) => self.entry.as_mut().map(|e| &mut e.form),
+            _ => None,
+        }
+    }
+
+    /// Takes the templates in use and starts an entry with the first (or the one open).
+    pub fn set_templates(
+        &mut self,
+        templates: Vec<Template>,
+        skipped: Vec<SkippedTemplate>,
+        today: NaiveDate,
+    ) {
+        self.templates = templates
+            .into_iter()
+            .filter(|t| t.valid_on(today))
+            .collect();
+        self.skipped = skipped;
+        self.loading = false;
+        // Keep the survey being entered; else the counter survey, the everyday one.
+        let code = self
+            .entry
+            .as_ref()
+            .map(|e| e.template.code.clone())
+            .or_else(|| {
+                self.templates
+                    .iter()
+                    .find(|t| t.code == "counter_visit")
+                    .or(self.templates.first())
+                    .map(|t| t.code.clone())
+            });
+        if let Some(code) = code {
+            self.start_entry(&code, "counter");
+        }
+    }
+
+    /// A fresh form for `code`, ready at its first question.
+    pub fn start_entry(&mut self, code: &str, channel: &str) {
+        let Some(template) = self.templates.iter().find(|t| t.code == code).cloned() else {
+            return;
+        };
+        let codes: Vec<String> = self.templates.iter().map(|t| t.code.clone()).collect();
+        let channels: Vec<String> = SURVEY_CHANNELS.iter().map(|c| c.to_string()).collect();
+        let mut fields = vec![
+            Field::choice_with_codes(
+                "survey.field.template",
+                codes.clone(),
+                codes.iter().position(|c| c == code).unwrap_or(0),
+            ),
+            Field::text("survey.field.client", 24).with_text(self.client.as_deref().unwrap_or("")),
+            Field::choice_with_codes(
+                "survey.field.channel",
+                channels.clone(),
+                channels.iter().position(|c| c == channel).unwrap_or(0),
+            ),
+        ];
+        fields.extend(
+            template
+                .questions
+                .iter()
+                .map(|q| answer_field(q.kind, q.options.iter().map(|o| o.code.clone()).collect())),
+        );
+        let mut form = Form::new(fields);
+        form.quick = true;
+        form.focus = HEADER_FIELDS;
+        self.entry = Some(SurveyEntry { template, form });
+        self.refresh_conditions();
+    }
+
+    /// The answers typed so far, read leniently (for deciding which questions apply).
+    fn partial_answers(entry: &SurveyEntry) -> Answers {
+        let mut answers = Answers::new();
+        for (i, q) in entry.template.questions.iter().enumerate() {
+            let field = &entry.form.fields[HEADER_FIELDS + i];
+            // A 1 that may yet become 10 decides nothing.
+            if matches!(field.value, FieldValue::Scale { pending: true, .. }) {
+                continue;
+            }
+            if let (Some(_), Ok(score)) = (q.kind.scale(), field.value().parse::<u8>()) {
+                answers.insert(q.id.clone(), Answer::Score(score));
+            }
+        }
+        answers
+    }
+
+    /// Shows or hides the questions whose condition depends on a score.
+    fn refresh_conditions(&mut self) {
+        let Some(entry) = self.entry.as_mut() else {
+            return;
+        };
+        let answers = Self::partial_answers(entry);
+        let mut first_shown = None;
+        for (i, q) in entry.template.questions.iter().enumerate() {
+            let field = &mut entry.form.fields[HEADER_FIELDS + i];
+            let hidden = !survey::applies(q, &answers);
+            if field.hidden && !hidden {
+                first_shown.get_or_insert(HEADER_FIELDS + i);
+            }
+            field.hidden = hidden;
+        }
+        // A digit that answered the question moved past its follow-up while that was still
+        // hidden: the follow-up ("why?") is what comes next.
+        if let Some(index) = first_shown.filter(|i| *i < entry.form.focus) {
+            entry.form.focus = index;
+        } else if entry.form.focused().is_some_and(|f| f.hidden) {
+            // The question that had the focus is no longer asked.
+            entry.form.next();
+        }
+    }
+
+    /// After an edit of the form: another template rebuilds it; answers change what is asked.
+    pub fn after_edit(&mut self) {
+        let Some(entry) = &self.entry else {
+            return;
+        };
+        let chosen = entry.form.value(0).to_string();
+        if chosen != entry.template.code {
+            let channel = entry.form.value(2).to_string();
+            self.client = Some(entry.form.value(1).to_string()).filter(|c| !c.is_empty());
+            self.start_entry(&chosen, &channel);
+            return;
+        }
+        self.refresh_conditions();
+    }
+
+    /// Enter or Ctrl-S: the response to record (Enter on a question moves on).
+    pub fn submit(&mut self, save: bool) -> Option<(Pending, Request)> {
+        let entry = self.entry.as_mut()?;
+        if !save && !entry.form.on_last_field() {
+            entry.form.next();
+            return None;
+        }
+        entry.form.clear_errors();
+        let mut input = SurveyInput {
+            template: entry.template.code.clone(),
+            client: entry.form.value(1).trim().to_string(),
+            channel: entry.form.value(2).to_string(),
+            ..Default::default()
+        };
+        for (i, q) in entry.template.questions.iter().enumerate() {
+            let field = &entry.form.fields[HEADER_FIELDS + i];
+            if !field.hidden && !field.value().trim().is_empty() {
+                input
+                    .answers
+                    .insert(q.id.clone(), field.value().to_string());
+            }
+        }
+        Some((
+            Pending::SurveyForm,
+            Request::RecordSurvey {
+                input: Box::new(input),
+            },
+        ))
+    }
+
+    /// The store's refusals, each on its question.
+    pub fn refuse(&mut self, errors: &[survey::AnswerError], i18n: &I18n) {
+        let Some(entry) = self.entry.as_mut() else {
+            return;
+        };
+        for error in errors.iter().rev() {
+            let index = match error.question.as_str() {
+                "client" => Some(1),
+                "channel" => Some(2),
+                id => entry
+                    .template
+                    .questions
+                    .iter()
+                    .position(|q| q.id == id)
+                    .map(|i| HEADER_FIELDS + i),
+            };
+            let rule = i18n
+                .t_owned(format!("rule.survey.{}", error.rule))
+                .to_string();
+            match index {
+                Some(index) => entry.form.refuse(index, rule),
+                None => entry.form.error = Some(crate::error::survey_error_message(i18n, error)),
+            }
+        }
+    }
+
+    /// After a response was recorded: the next one starts (same survey and channel).
+    pub fn recorded(&mut self, complaint: Option<ComplaintOffer>) {
+        self.saved += 1;
+        self.client = None;
+        self.offer = complaint;
+        if let Some(entry) = &self.entry {
+            let (code, channel) = (entry.template.code.clone(), entry.form.value(2).to_string());
+            self.start_entry(&code, &channel);
+        }
+    }
+
+    /// Switches between entry and statistics; the statistics are asked for afresh.
+    pub fn toggle_view(&mut self, today: NaiveDate) -> Option<Request> {
+        self.view = match self.view {
+            SurveyView::Entry => SurveyView::Stats,
+            SurveyView::Stats => SurveyView::Entry,
+        };
+        if self.view == SurveyView::Stats
+            && let Some(entry) = &self.entry
+            && let Some(index) = self
+                .templates
+                .iter()
+                .position(|t| t.code == entry.template.code)
+        {
+            // The results of the survey being keyed in come first.
+            self.stats_template = index;
+            self.stats_question = 0;
+        }
+        (self.view == SurveyView::Stats).then(|| self.load_stats(today))?
+    }
+
+    pub fn load_stats(&mut self, today: NaiveDate) -> Option<Request> {
+        let template = self.templates.get(self.stats_template)?;
+        self.loading = true;
+        Some(Request::SurveyStats {
+            code: template.code.clone(),
+            from: today - Duration::days(364),
+            to: today,
+            by: self.stats_by,
+        })
+    }
+
+    /// Keys on the statistics view.
+    pub fn on_stats_command(&mut self, command: Command, today: NaiveDate) -> Option<Request> {
+        let count = self.templates.len().max(1);
+        let questions = self
+            .stats
+            .as_ref()
+            .map_or(1, |s| s.stats.questions.len().max(1));
+        match command {
+            Command::NextTemplate | Command::PrevTemplate => {
+                let step = if command == Command::NextTemplate {
+                    1
+                } else {
+                    count - 1
+                };
+                self.stats_template = (self.stats_template + step) % count;
+                self.stats_question = 0;
+                self.load_stats(today)
+            }
+            Command::CycleGroup => {
+                self.stats_by = match self.stats_by {
+                    GroupBy::Month => GroupBy::Staff,
+                    GroupBy::Staff => GroupBy::Channel,
+                    GroupBy::Channel => GroupBy::Month,
+                };
+                self.load_stats(today)
+            }
+            Command::Down => {
+                self.stats_question = (self.stats_question + 1) % questions;
+                None
+            }
+            Command::Up => {
+                self.stats_question = (self.stats_question + questions - 1) % questions;
+                None
+            }
+            Command::Refresh => self.load_stats(today),
+            _ => None,
+        }
+    }
+}
