@@ -145,6 +145,14 @@ pub enum Error {
         path: PathBuf,
         detail: String,
     },
+    /// A sync step refused; `file` names the bundle or keys file concerned, if any.
+    Sync {
+        problem: crate::sync::SyncProblem,
+    },
+    SyncFile {
+        file: PathBuf,
+        problem: crate::sync::SyncProblem,
+    },
     Io {
         path: PathBuf,
         source: std::io::Error,
@@ -301,6 +309,8 @@ impl Error {
             Error::Config { path: p, detail } => {
                 i18n.fill("err.config", &[("path", &path(p)), ("detail", detail)])
             }
+            Error::Sync { problem } => problem.message(i18n, ""),
+            Error::SyncFile { file, problem } => problem.message(i18n, &path(file)),
             Error::Io { path: p, source } => i18n.fill(
                 "err.io",
                 &[("path", &path(p)), ("detail", &source.kind().to_string())],

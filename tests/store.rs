@@ -311,10 +311,18 @@ fn every_write_lands_in_audit_and_outbox_together() {
         .unwrap()
         .collect::<Result<_, _>>()
         .unwrap();
-    // Five settings and the admin at init, then teller01: gapless sequence from 1.
+    // Five settings and the admin at init, then teller01, each write followed by its audit
+    // row (HQ keeps the audit trail too): a gapless sequence from 1.
     let seqs: Vec<i64> = outbox.iter().map(|r| r.0).collect();
-    assert_eq!(seqs, (1..=7).collect::<Vec<_>>());
-    let last = outbox.last().unwrap();
+    assert_eq!(seqs, (1..=outbox.len() as i64).collect::<Vec<_>>());
+    let data: Vec<_> = outbox.iter().filter(|r| r.1 != "audit_log").collect();
+    assert_eq!(data.len(), 7);
+    let last = data.last().unwrap();
+    assert_eq!(outbox.last().unwrap().1, "audit_log");
+    let audit_rows: i64 = conn
+        .query_row("SELECT count(*) FROM audit_log", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(outbox.len() - data.len(), audit_rows as usize);
     assert_eq!(
         (last.1.as_str(), last.2.as_str(), last.3.as_str()),
         ("staff", "teller01", "insert")

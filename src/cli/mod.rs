@@ -22,6 +22,7 @@ mod demo;
 mod progress;
 mod secrets;
 mod surveys;
+mod sync;
 mod table;
 
 pub use demo::{DEMO_STAFF, ensure_demo_store};
@@ -110,6 +111,24 @@ enum Command {
     Survey {
         #[command(subcommand)]
         action: surveys::SurveyCommand,
+    },
+    /// Sync with HQ: this store's keys, trusting HQ, what is waiting to go
+    Sync {
+        #[command(subcommand)]
+        action: sync::SyncCommand,
+    },
+    /// Write everything HQ has not acknowledged as a signed, encrypted bundle (managers)
+    Export {
+        /// Where to write the bundle and its .minisig [default: the store's exports folder]
+        #[arg(long, value_name = "DIR")]
+        to: Option<PathBuf>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// HQ mode: create the HQ store, register branches, import their bundles, status
+    Hq {
+        #[command(subcommand)]
+        action: sync::HqCommand,
     },
     /// The branch's details (the contact printed on complaint slips)
     Branch {
@@ -381,41 +400,12 @@ fn run(cx: &Context, command: Option<Command>) -> Result<ExitCode> {
             admin,
             admin_name,
         }) => {
-            let paths = cx.store_paths()?;
-            if paths.exists() {
-                return Err(Error::StoreExists {
-                    dir: paths.dir().to_path_buf(),
-                });
-            }
-            let passphrase = secrets::new_passphrase(
-                cx.passphrase_file.as_deref(),
-                secrets::PASSPHRASE_ENV,
-                cx.i18n,
-            )?;
-            let session = Session::create(
-                &paths,
-                NewStore {
-                    branch_code: branch,
-                    branch_name,
-                    admin_name: admin_name.unwrap_or_else(|| admin.clone()),
-                    admin_id: admin,
-                    admin_passphrase: passphrase,
-                    demo: false,
-                },
-                cx.clock.clone(),
-                StoreOptions::default(),
-            )?;
-            start_logging(&paths, cx.lang);
-            cx.say(
-                "cli.init_done",
-                &[
-                    ("branch", &session.branch().code),
-                    ("dir", &paths.dir().display().to_string()),
-                    ("admin", session.me().id.as_str()),
-                ],
-            );
+            init_store(cx, branch, branch_name, admin, admin_name)?;
             Ok(ExitCode::SUCCESS)
         }
+        Some(Command::Sync { action }) => sync::run(cx, action),
+        Some(Command::Export { to, json }) => sync::run_export(cx, to, json),
+        Some(Command::Hq { action }) => sync::run_hq(cx, action),
         Some(Command::User { action }) => user_command(cx, action),
         Some(Command::Client { action }) => clients::run(cx, *action),
         Some(Command::Complaint { action }) => complaints::run(cx, *action),
@@ -752,6 +742,53 @@ pub(crate) fn out(text: &str) {
         }
         eprintln!("{e}");
     }
+}
+
+/// Creates a store (a branch's, or HQ's for `hq init`) and logs its administrator in.
+pub(crate) fn init_store(
+    cx: &Context,
+    branch: String,
+    branch_name: String,
+    admin: String,
+    admin_name: Option<String>,
+) -> Result<Session> {
+    let paths = cx.store_paths()?;
+    if paths.exists() {
+        return Err(Error::StoreExists {
+            dir: paths.dir().to_path_buf(),
+        });
+    }
+    let passphrase = secrets::new_passphrase(
+        cx.passphrase_file.as_deref(),
+        secrets::PASSPHRASE_ENV,
+        cx.i18n,
+    )?;
+    let session = Session::create(
+        &paths,
+        NewStore {
+            branch_code: branch,
+            branch_name,
+            admin_name: admin_name.unwrap_or_else(|| admin.clone()),
+            admin_id: admin,
+            admin_passphrase: passphrase,
+            demo: false,
+        },
+        cx.clock.clone(),
+        StoreOptions::default(),
+    )?;
+    start_logging(&paths, cx.lang);
+    // The branch's signing key and age identity, for its bundles to HQ.
+    let mut session = session;
+    session.sync_keys()?;
+    cx.say(
+        "cli.init_done",
+        &[
+            ("branch", &session.branch().code),
+            ("dir", &paths.dir().display().to_string()),
+            ("admin", session.me().id.as_str()),
+        ],
+    );
+    Ok(session)
 }
 
 pub(crate) fn print_json<T: serde::Serialize>(value: &T) {

@@ -60,6 +60,9 @@ impl Role {
             ActOnCare => matches!(self, Rm | Manager),
             EnterSurvey => matches!(self, Teller | Rm | Manager),
             ViewSurveyStats => matches!(self, Rm | Manager | Auditor),
+            ExportSync => matches!(self, Manager),
+            ManageSync => matches!(self, Admin | Manager),
+            ViewSync => matches!(self, Admin | Manager | Auditor),
         }
     }
 }
@@ -100,6 +103,11 @@ pub enum Permission {
     ActOnCare,
     EnterSurvey,
     ViewSurveyStats,
+    /// Write a bundle for HQ.
+    ExportSync,
+    /// Keys, trust, HQ imports and reference data.
+    ManageSync,
+    ViewSync,
 }
 
 impl Permission {
@@ -123,6 +131,9 @@ impl Permission {
             Permission::ActOnCare => "act_on_care",
             Permission::EnterSurvey => "enter_survey",
             Permission::ViewSurveyStats => "view_survey_stats",
+            Permission::ExportSync => "export_sync",
+            Permission::ManageSync => "manage_sync",
+            Permission::ViewSync => "view_sync",
         }
     }
 }

@@ -303,6 +303,78 @@ const MIGRATIONS: &[&str] = &[
     CREATE TRIGGER survey_response_insert_only_delete BEFORE DELETE ON survey_response
         BEGIN SELECT RAISE(ABORT, 'survey_response is insert-only'); END;
     "#,
+    // 6: sync. This store's own keys and what it knows of its peers (never in the outbox),
+    // and, in an HQ store, the consolidation: every op applied once per (branch, seq, part),
+    // the merged rows with a stamp per field, identity claims for review, and quarantine.
+    // Plain SQL (no STRICT-only types, no SQLite functions) so that it ports to PostgreSQL.
+    r#"
+    CREATE TABLE sync_local (
+        key   TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+    ) STRICT;
+
+    CREATE TABLE hq_branch (
+        code        TEXT PRIMARY KEY,
+        name        TEXT NOT NULL,
+        key_id      TEXT NOT NULL UNIQUE,
+        sign_public TEXT NOT NULL,
+        recipient   TEXT NOT NULL,
+        high_water  INTEGER NOT NULL DEFAULT 0,
+        last_import TEXT,
+        last_bundle TEXT
+    ) STRICT;
+
+    CREATE TABLE hq_op (
+        branch TEXT NOT NULL,
+        seq    INTEGER NOT NULL,
+        part   INTEGER NOT NULL,
+        op_id  TEXT NOT NULL,
+        tbl    TEXT NOT NULL,
+        row_id TEXT NOT NULL,
+        op     TEXT NOT NULL,
+        hlc    INTEGER NOT NULL,
+        PRIMARY KEY (branch, seq, part)
+    ) STRICT;
+
+    CREATE TABLE hq_row (
+        tbl     TEXT NOT NULL,
+        row_id  TEXT NOT NULL,
+        branch  TEXT NOT NULL,
+        fields  TEXT NOT NULL,
+        stamps  TEXT NOT NULL,
+        deleted INTEGER NOT NULL DEFAULT 0,
+        PRIMARY KEY (tbl, row_id)
+    ) STRICT;
+
+    CREATE TABLE hq_claim (
+        tbl    TEXT NOT NULL,
+        row_id TEXT NOT NULL,
+        field  TEXT NOT NULL,
+        value  TEXT NOT NULL,
+        branch TEXT NOT NULL,
+        PRIMARY KEY (tbl, row_id, field, value, branch)
+    ) STRICT;
+
+    CREATE TABLE hq_import (
+        bundle_sha256 TEXT PRIMARY KEY,
+        branch        TEXT NOT NULL,
+        from_seq      INTEGER NOT NULL,
+        to_seq        INTEGER NOT NULL,
+        outcome       TEXT NOT NULL,
+        at            TEXT NOT NULL
+    ) STRICT;
+
+    CREATE TABLE hq_quarantine (
+        bundle_sha256 TEXT PRIMARY KEY,
+        branch        TEXT NOT NULL,
+        from_seq      INTEGER NOT NULL,
+        to_seq        INTEGER NOT NULL,
+        missing_from  INTEGER NOT NULL,
+        missing_to    INTEGER NOT NULL,
+        file          TEXT NOT NULL,
+        at            TEXT NOT NULL
+    ) STRICT;
+    "#,
 ];
 
 /// Steps in Rust that complete a migration, in the same transaction: (version, step).

@@ -10,6 +10,7 @@ mod complaints;
 mod db;
 mod doctor;
 mod fsutil;
+mod hq;
 pub mod keyslots;
 mod lockfile;
 mod logins;
@@ -20,6 +21,7 @@ mod session;
 mod staff;
 mod surveys;
 mod swap;
+mod sync;
 mod write;
 
 pub use audit::{AuditRow, LoginHistory};
@@ -32,7 +34,8 @@ pub use complaints::{
 };
 pub use db::open_db;
 pub use doctor::{Check, DoctorReport};
-pub use fsutil::create_private_dir;
+pub use fsutil::{create_private_dir, write_atomic as write_public_file};
+pub use hq::{BranchState, Gap, HqRow, HqStatus, ImportOutcome, ReviewItem};
 pub use keyslots::{DbKey, KdfParams, KeySlots};
 pub use lookup::{MAX_HITS, SearchHit};
 pub use paths::StorePaths;
@@ -43,3 +46,4 @@ pub use surveys::{
     Recorded, RejectedLine, SURVEY_CHANNELS, SkippedTemplate, SurveyImport, SurveyInput,
     SurveyStats, TemplateSet,
 };
+pub use sync::{ExportReport, LastExport, SyncStatus, SyncWarning};

@@ -272,6 +272,25 @@ impl Writer<'_> {
         Ok(())
     }
 
+    /// Sets a value of this store's own sync state (`sync_local`: keys, marks, trust), which
+    /// never travels to HQ.
+    pub(crate) fn set_local(&mut self, key: &'static str, value: &str) -> Result<()> {
+        self.tx
+            .prepare_cached("INSERT OR REPLACE INTO sync_local (key, value) VALUES (?1, ?2)")?
+            .execute(params![key, value])?;
+        Ok(())
+    }
+
+    /// Runs a fixed statement of the store's own (sync bookkeeping, HQ consolidation) that is
+    /// not a captured change.
+    pub(crate) fn execute_local(
+        &mut self,
+        sql: &'static str,
+        params: impl rusqlite::Params,
+    ) -> Result<usize> {
+        Ok(self.tx.prepare_cached(sql)?.execute(params)?)
+    }
+
     /// Reads inside the write's transaction (a check that must see what the write sees).
     pub fn read<T>(
         &self,
@@ -441,6 +460,30 @@ fn append_audit(
         detail: event.detail.to_string(),
     };
     let hash = content.chain_hash(&previous);
+    // HQ keeps every branch's audit trail: the row travels like any other change.
+    let fields = json!({
+        "id": content.id,
+        "at": content.at,
+        "hlc": content.hlc,
+        "actor": content.actor,
+        "action": content.action,
+        "entity": content.entity,
+        "entity_id": content.entity_id,
+        "detail": content.detail,
+        "prev_hash": hex::encode(previous),
+        "hash": hex::encode(hash),
+    });
+    tx.prepare_cached(
+        "INSERT INTO outbox (op_id, tbl, row_id, op, fields, hlc, schema_version)
+         VALUES (?1, 'audit_log', ?2, 'insert', ?3, ?4, ?5)",
+    )?
+    .execute(params![
+        uuid::Uuid::now_v7().to_string(),
+        content.id.to_string(),
+        fields.to_string(),
+        content.hlc,
+        SCHEMA_VERSION
+    ])?;
     tx.execute(
         "INSERT INTO audit_log (id, at, hlc, actor, action, entity, entity_id, detail, prev_hash, hash)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",

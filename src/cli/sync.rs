@@ -1,0 +1,383 @@
+//! `branchdesk sync …`, `branchdesk export` (branch side) and `branchdesk hq …` (HQ side).
+
+use super::progress::Progress;
+use super::{Context, init_store, print_json, table};
+use crate::error::Result;
+use crate::store::{ImportOutcome, SyncStatus, SyncWarning};
+use crate::sync::keys::PublicKeys;
+use clap::Subcommand;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+#[derive(Debug, Subcommand)]
+pub enum SyncCommand {
+    /// This store's public keys (made on first use): give the file to HQ
+    Keys {
+        /// Also write them to FILE
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Trust HQ's public keys (the file `branchdesk hq init` wrote)
+    TrustHq { file: PathBuf },
+    /// What is waiting for HQ, the last export and acknowledgement, and warnings
+    Status {
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum HqCommand {
+    /// Create HQ's store (with its first administrator) and its keys for the branches
+    Init {
+        /// HQ's code, e.g. HQ
+        #[arg(long, value_name = "CODE", default_value = "HQ")]
+        code: String,
+        /// HQ's name as staff know it
+        #[arg(long, value_name = "NAME", default_value = "总行")]
+        name: String,
+        /// Staff ID of the first administrator
+        #[arg(long, value_name = "ID")]
+        admin: String,
+        /// Administrator's display name [default: the staff ID]
+        #[arg(long, value_name = "NAME")]
+        admin_name: Option<String>,
+        /// Where to write HQ's public keys file [default: hq-keys.toml in the store]
+        #[arg(long, value_name = "FILE")]
+        keys_out: Option<PathBuf>,
+    },
+    /// Register a branch's public keys (the file its `sync keys --out` wrote)
+    TrustBranch { file: PathBuf },
+    /// Import branch bundles, in any order, as often as they come
+    Import {
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Per branch: high-water seq, last import, gaps, quarantined files
+    Status {
+        #[arg(long)]
+        json: bool,
+    },
+    /// HQ's public keys again (for a new branch)
+    Keys {
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+    },
+}
+
+fn write_keys(keys: &PublicKeys, out: Option<&Path>) -> Result<()> {
+    if let Some(path) = out {
+        crate::store::write_public_file(path, keys.to_toml().as_bytes())?;
+    }
+    Ok(())
+}
+
+pub fn run(cx: &Context, command: SyncCommand) -> Result<ExitCode> {
+    let mut session = cx.login(&cx.store_paths()?)?;
+    match command {
+        SyncCommand::Keys { out, json } => {
+            let keys = session.sync_keys()?;
+            write_keys(&keys, out.as_deref())?;
+            if json {
+                print_json(&keys);
+            } else {
+                out!("{}", keys.to_toml());
+            }
+        }
+        SyncCommand::TrustHq { file } => {
+            let keys = session.trust_hq(&file)?;
+            cx.say(
+                "cli.sync_trusted_hq",
+                &[("hq", &keys.code), ("key_id", &keys.key_id()?)],
+            );
+        }
+        SyncCommand::Status { json } => {
+            let status = session.sync_status()?;
+            if json {
+                print_json(&status);
+            } else {
+                out!("{}", status_text(cx, &status));
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn status_text(cx: &Context, s: &SyncStatus) -> String {
+    let i18n = cx.i18n;
+    let none = i18n.t("cli.none").to_string();
+    let rows = vec![
+        vec![
+            i18n.t("sync.key_id").to_string(),
+            s.key_id.clone().unwrap_or(none.clone()),
+        ],
+        vec![
+            i18n.t("sync.hq").to_string(),
+            s.hq.clone().unwrap_or(none.clone()),
+        ],
+        vec![
+            i18n.t("sync.pending").to_string(),
+            i18n.fill(
+                "sync.pending_value",
+                &[
+                    ("ops", &s.pending_ops.to_string()),
+                    ("from", &(s.acked_seq + 1).to_string()),
+                    ("to", &s.last_seq.to_string()),
+                ],
+            ),
+        ],
+        vec![
+            i18n.t("sync.last_export").to_string(),
+            s.last_export
+                .as_ref()
+                .map(|e| format!("{} · {} · seq {}", e.at, e.file, e.to_seq))
+                .unwrap_or(none.clone()),
+        ],
+        vec![i18n.t("sync.acked").to_string(), s.acked_seq.to_string()],
+        vec![
+            i18n.t("sync.ref_version").to_string(),
+            s.ref_version.to_string(),
+        ],
+    ];
+    let mut text = table::render(&[i18n.t("sync.item"), i18n.t("sync.value")], &rows);
+    for warning in &s.warnings {
+        text.push_str(&warning_text(cx, warning));
+        text.push('\n');
+    }
+    text
+}
+
+pub(crate) fn warning_text(cx: &Context, warning: &SyncWarning) -> String {
+    let i18n = cx.i18n;
+    match warning {
+        SyncWarning::NoHqKeys => i18n.t("sync.warn.no_hq").to_string(),
+        SyncWarning::NeverExported => i18n.t("sync.warn.never_exported").to_string(),
+        SyncWarning::NotExportedFor { days } => {
+            i18n.fill("sync.warn.not_exported", &[("days", &days.to_string())])
+        }
+        SyncWarning::OutboxLarge { mib } => {
+            i18n.fill("sync.warn.outbox_large", &[("mib", &mib.to_string())])
+        }
+        SyncWarning::ClockBehind { minutes } => i18n.fill(
+            "sync.warn.clock_behind",
+            &[("minutes", &minutes.to_string())],
+        ),
+    }
+}
+
+pub fn run_export(cx: &Context, to: Option<PathBuf>, json: bool) -> Result<ExitCode> {
+    let paths = cx.store_paths()?;
+    let mut session = cx.login(&paths)?;
+    let dir = match to {
+        Some(dir) => dir,
+        None => {
+            let dir = paths.dir().join("exports");
+            crate::store::create_private_dir(&dir)?;
+            dir
+        }
+    };
+    let progress = Progress::new(0, cx.i18n.t("sync.exporting"));
+    let report = session.export_bundle(&dir, &mut |done, total| {
+        progress.set_length(total);
+        progress.set(done);
+    })?;
+    progress.finish();
+    if json {
+        print_json(&report);
+    } else if let Some(file) = &report.file {
+        cx.say(
+            "cli.export_done",
+            &[
+                ("file", &file.display().to_string()),
+                ("ops", &report.ops.to_string()),
+                ("from", &report.from_seq.to_string()),
+                ("to", &report.to_seq.to_string()),
+                ("kib", &(report.bundle_bytes / 1024).max(1).to_string()),
+            ],
+        );
+    } else {
+        cx.say("cli.export_nothing", &[("seq", &report.to_seq.to_string())]);
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn run_hq(cx: &Context, command: HqCommand) -> Result<ExitCode> {
+    if let HqCommand::Init {
+        code,
+        name,
+        admin,
+        admin_name,
+        keys_out,
+    } = command
+    {
+        let mut session = init_store(cx, code, name, admin, admin_name)?;
+        let keys = session.become_hq()?;
+        let out = keys_out.unwrap_or_else(|| session.paths().dir().join("hq-keys.toml"));
+        write_keys(&keys, Some(&out))?;
+        cx.say(
+            "cli.hq_init_done",
+            &[
+                ("file", &out.display().to_string()),
+                ("key_id", &keys.key_id()?),
+            ],
+        );
+        return Ok(ExitCode::SUCCESS);
+    }
+    let mut session = cx.login(&cx.store_paths()?)?;
+    match command {
+        HqCommand::Init { .. } => {}
+        HqCommand::TrustBranch { file } => {
+            let keys = session.trust_branch(&file)?;
+            cx.say(
+                "cli.hq_trusted_branch",
+                &[
+                    ("branch", &keys.code),
+                    ("name", &keys.name),
+                    ("key_id", &keys.key_id()?),
+                ],
+            );
+        }
+        HqCommand::Keys { out } => {
+            session.require_hq()?;
+            let keys = session.sync_keys()?;
+            write_keys(&keys, out.as_deref())?;
+            out!("{}", keys.to_toml());
+        }
+        HqCommand::Import { files, json } => {
+            let mut refused = 0;
+            let mut results = Vec::new();
+            for file in &files {
+                let outcome = session.hq_import(file);
+                let name = file.display().to_string();
+                match &outcome {
+                    Ok(o) if !json => outln!("{}", outcome_text(cx, &name, o)),
+                    Err(e) if !json => eprintln!("{}", e.message(cx.i18n)),
+                    _ => {}
+                }
+                if outcome.is_err() {
+                    refused += 1;
+                }
+                results.push(match outcome {
+                    Ok(o) => serde_json::json!({ "file": name, "result": o }),
+                    Err(e) => serde_json::json!({
+                        "file": name,
+                        "result": { "outcome": "refused", "reason": e.message(cx.i18n) },
+                    }),
+                });
+            }
+            if json {
+                print_json(&results);
+            }
+            if refused > 0 {
+                return Ok(ExitCode::from(4));
+            }
+        }
+        HqCommand::Status { json } => {
+            let status = session.hq_status()?;
+            if json {
+                print_json(&status);
+            } else {
+                let i18n = cx.i18n;
+                let rows: Vec<Vec<String>> = status
+                    .branches
+                    .iter()
+                    .map(|b| {
+                        vec![
+                            b.code.clone(),
+                            b.name.clone(),
+                            b.high_water.to_string(),
+                            b.last_import.clone().unwrap_or_default(),
+                            b.quarantined
+                                .iter()
+                                .map(|g| format!("{}–{}", g.missing_from, g.missing_to))
+                                .collect::<Vec<_>>()
+                                .join(", "),
+                        ]
+                    })
+                    .collect();
+                out!(
+                    "{}",
+                    table::render(
+                        &[
+                            i18n.t("hq.col.branch"),
+                            i18n.t("hq.col.name"),
+                            i18n.t("hq.col.high_water"),
+                            i18n.t("hq.col.last_import"),
+                            i18n.t("hq.col.gaps"),
+                        ],
+                        &rows
+                    )
+                );
+                cx.say(
+                    "cli.hq_rows",
+                    &[
+                        ("rows", &status.rows.to_string()),
+                        ("review", &status.review.to_string()),
+                    ],
+                );
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn outcome_text(cx: &Context, file: &str, outcome: &ImportOutcome) -> String {
+    let i18n = cx.i18n;
+    match outcome {
+        ImportOutcome::Applied {
+            branch,
+            from_seq,
+            to_seq,
+            ops,
+            released,
+        } => {
+            let mut text = i18n.fill(
+                "cli.hq_applied",
+                &[
+                    ("file", file),
+                    ("branch", branch),
+                    ("from", &from_seq.to_string()),
+                    ("to", &to_seq.to_string()),
+                    ("ops", &ops.to_string()),
+                ],
+            );
+            if !released.is_empty() {
+                text.push(' ');
+                text.push_str(
+                    &i18n.fill("cli.hq_released", &[("count", &released.len().to_string())]),
+                );
+            }
+            text
+        }
+        ImportOutcome::AlreadyImported {
+            branch,
+            from_seq,
+            to_seq,
+        } => i18n.fill(
+            "cli.hq_already",
+            &[
+                ("file", file),
+                ("branch", branch),
+                ("from", &from_seq.to_string()),
+                ("to", &to_seq.to_string()),
+            ],
+        ),
+        ImportOutcome::Quarantined {
+            branch,
+            missing_from,
+            missing_to,
+        } => i18n.fill(
+            "cli.hq_quarantined",
+            &[
+                ("file", file),
+                ("branch", branch),
+                ("from", &missing_from.to_string()),
+                ("to", &missing_to.to_string()),
+            ],
+        ),
+    }
+}

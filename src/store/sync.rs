@@ -1,0 +1,465 @@
+//! The branch side of sync: the store's keys, trusting HQ, exporting what HQ has not
+//! acknowledged as a signed, encrypted bundle, and the state shown on F6.
+
+use crate::domain::hlc::Hlc;
+use crate::domain::staff::Permission;
+use crate::error::{Error, Result};
+use crate::store::Session;
+use crate::store::fsutil;
+use crate::store::migrations::SCHEMA_VERSION;
+use crate::store::write::AuditEvent;
+use crate::sync::SyncProblem;
+use crate::sync::bundle::{self, Manifest, OPS_PAYLOAD, Op};
+use crate::sync::keys::{Party, PublicKeys, SecretKeys};
+use chrono::{DateTime, SecondsFormat, Utc};
+use rusqlite::OptionalExtension;
+use rusqlite::types::ValueRef;
+use serde::Serialize;
+use std::path::{Path, PathBuf};
+
+/// Columns of `client` derived for lookup at the branch, never sent (HQ derives its own).
+const CLIENT_LOCAL_COLUMNS: [&str; 4] = ["seq", "foreign_branch", "phone_rev", "id_rev"];
+/// A warning when nothing has gone to HQ for this long.
+pub const EXPORT_DUE_DAYS: i64 = 7;
+/// A warning when the outbox holds more than this many MiB.
+pub const OUTBOX_WARN_MIB: i64 = 256;
+/// The local clock may lag the latest timestamp seen from HQ by this much before it is
+/// reported as wrong.
+pub const CLOCK_DRIFT_MS: u64 = 5 * 60 * 1000;
+
+pub(crate) fn sync_error(problem: SyncProblem) -> Error {
+    Error::Sync { problem }
+}
+
+pub(crate) fn file_error(file: &Path, problem: SyncProblem) -> Error {
+    Error::SyncFile {
+        file: file.to_path_buf(),
+        problem,
+    }
+}
+
+/// What an export wrote.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ExportReport {
+    /// None when HQ already has everything.
+    pub file: Option<PathBuf>,
+    pub signature: Option<PathBuf>,
+    pub from_seq: i64,
+    pub to_seq: i64,
+    pub ops: u64,
+    /// The NDJSON before compression and encryption, and the bundle as written.
+    pub raw_bytes: u64,
+    pub bundle_bytes: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct LastExport {
+    pub to_seq: i64,
+    pub at: String,
+    pub file: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum SyncWarning {
+    NoHqKeys,
+    NeverExported,
+    NotExportedFor { days: i64 },
+    OutboxLarge { mib: i64 },
+    ClockBehind { minutes: i64 },
+}
+
+/// Where this store stands with HQ (F6, `sync status`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SyncStatus {
+    pub party: Party,
+    pub code: String,
+    pub key_id: Option<String>,
+    /// HQ's code and key ID, once trusted.
+    pub hq: Option<String>,
+    pub pending_ops: i64,
+    pub outbox_bytes: i64,
+    pub last_seq: i64,
+    pub acked_seq: i64,
+    pub last_export: Option<LastExport>,
+    pub ref_version: i64,
+    pub warnings: Vec<SyncWarning>,
+}
+
+impl Session {
+    /// A value of this store's own sync state.
+    pub(crate) fn local_value(&self, key: &str) -> Result<Option<String>> {
+        Ok(self
+            .conn
+            .prepare_cached("SELECT value FROM sync_local WHERE key = ?1")?
+            .query_row([key], |r| r.get(0))
+            .optional()?)
+    }
+
+    fn local_number(&self, key: &str) -> Result<i64> {
+        Ok(self
+            .local_value(key)?
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0))
+    }
+
+    /// Branch or HQ.
+    pub fn party(&self) -> Result<Party> {
+        Ok(match self.local_value("party")?.as_deref() {
+            Some("hq") => Party::Hq,
+            _ => Party::Branch,
+        })
+    }
+
+    /// Refuses unless this is HQ's store.
+    pub fn require_hq(&self) -> Result<()> {
+        self.require_party(Party::Hq)
+    }
+
+    pub(crate) fn require_party(&self, party: Party) -> Result<()> {
+        match (self.party()?, party) {
+            (a, b) if a == b => Ok(()),
+            (Party::Hq, Party::Branch) => Err(sync_error(SyncProblem::IsHq)),
+            _ => Err(sync_error(SyncProblem::NotHq)),
+        }
+    }
+
+    /// The store's secret keys, made on first use (stores older than sync have none).
+    pub(crate) fn secret_keys(&mut self) -> Result<SecretKeys> {
+        if let (Some(signing), Some(identity)) = (
+            self.local_value("sign_secret")?,
+            self.local_value("age_identity")?,
+        ) {
+            return SecretKeys::from_stored(&signing, &identity);
+        }
+        let keys = SecretKeys::generate()?;
+        let (signing, identity) = keys.to_stored()?;
+        let key_id = keys.key_id();
+        self.write(
+            AuditEvent::new("sync.keys", "store", self.branch.store_id.clone())
+                .with_detail(serde_json::json!({ "key_id": key_id })),
+            |w| {
+                w.set_local("sign_secret", &signing)?;
+                w.set_local("age_identity", &identity)
+            },
+        )?;
+        Ok(keys)
+    }
+
+    /// This store's public keys, to give to HQ (or, at HQ, to the branches).
+    pub fn sync_keys(&mut self) -> Result<PublicKeys> {
+        self.require(Permission::ManageSync)?;
+        let party = self.party()?;
+        let keys = self.secret_keys()?;
+        Ok(keys.public(
+            party,
+            &self.branch.code,
+            &self.branch.name,
+            &self.branch.store_id,
+        ))
+    }
+
+    /// HQ's keys, once trusted.
+    pub(crate) fn hq_keys(&self) -> Result<Option<PublicKeys>> {
+        self.local_value("hq_keys")?
+            .map(|text| PublicKeys::parse(&text))
+            .transpose()
+    }
+
+    /// Trusts HQ's public keys (from the file `hq init` wrote): bundles are encrypted to it and
+    /// its reference data is checked against it.
+    pub fn trust_hq(&mut self, path: &Path) -> Result<PublicKeys> {
+        self.require(Permission::ManageSync)?;
+        self.require_party(Party::Branch)?;
+        let keys = PublicKeys::read(path)?;
+        if keys.party != Party::Hq {
+            return Err(file_error(
+                path,
+                SyncProblem::KeysFile {
+                    path: path.to_path_buf(),
+                    detail: "these are a branch's keys, not HQ's".into(),
+                },
+            ));
+        }
+        let key_id = keys.key_id()?;
+        let text = keys.to_toml();
+        self.write(
+            AuditEvent::new("sync.trust_hq", "store", keys.store_id.clone())
+                .with_detail(serde_json::json!({ "hq": keys.code, "key_id": key_id })),
+            |w| w.set_local("hq_keys", &text),
+        )?;
+        Ok(keys)
+    }
+
+    /// The outbox from `after + 1` on, as ops (bulk loads expanded to their rows).
+    fn pending_ops(
+        &self,
+        after: i64,
+        progress: &mut dyn FnMut(u64, u64),
+    ) -> Result<(Vec<Op>, i64)> {
+        let (count, last): (i64, i64) = self.conn.query_row(
+            "SELECT count(*), coalesce(max(seq), ?1) FROM outbox WHERE seq > ?1",
+            [after],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )?;
+        let total = u64::try_from(count).unwrap_or(0);
+        let mut ops = Vec::with_capacity(total as usize);
+        let mut statement = self.conn.prepare(
+            "SELECT seq, op_id, tbl, row_id, op, fields, hlc, schema_version
+             FROM outbox WHERE seq > ?1 ORDER BY seq",
+        )?;
+        let mut rows = statement.query([after])?;
+        let mut done = 0u64;
+        while let Some(row) = rows.next()? {
+            let seq: i64 = row.get(0)?;
+            let op: String = row.get(4)?;
+            let fields: String = row.get(5)?;
+            let fields: serde_json::Map<String, serde_json::Value> = serde_json::from_str(&fields)
+                .map_err(|e| Error::internal(format!("outbox row {seq}: {e}")))?;
+            let base = Op {
+                seq,
+                part: 0,
+                op_id: row.get(1)?,
+                table: row.get(2)?,
+                row_id: row.get(3)?,
+                op: op.clone(),
+                fields,
+                hlc: row.get(6)?,
+                schema: row.get(7)?,
+            };
+            if op == "insert_range" {
+                self.expand_range(base, &mut ops)?;
+            } else {
+                ops.push(base);
+            }
+            done += 1;
+            if done.is_multiple_of(4096) {
+                progress(done, total);
+            }
+        }
+        progress(total, total);
+        Ok((ops, last))
+    }
+
+    /// A bulk load's range op becomes one insert per row, as the rows are now.
+    fn expand_range(&self, range: Op, ops: &mut Vec<Op>) -> Result<()> {
+        if range.table != "client" {
+            return Err(Error::internal(format!(
+                "insert_range on {} is not supported",
+                range.table
+            )));
+        }
+        let bound = |name: &str| range.fields.get(name).and_then(|v| v.as_i64()).unwrap_or(0);
+        let (first, last) = (bound("first_seq"), bound("last_seq"));
+        let mut statement = self
+            .conn
+            .prepare_cached("SELECT * FROM client WHERE seq BETWEEN ?1 AND ?2 ORDER BY seq")?;
+        let columns: Vec<String> = statement.column_names().map(|c| c.to_string()).collect();
+        let mut rows = statement.query([first, last])?;
+        let mut part = 0;
+        while let Some(row) = rows.next()? {
+            let mut fields = serde_json::Map::new();
+            let mut id = String::new();
+            for (i, column) in columns.iter().enumerate() {
+                if CLIENT_LOCAL_COLUMNS.contains(&column.as_str()) {
+                    continue;
+                }
+                let value = match row.get_ref(i)? {
+                    ValueRef::Null => continue,
+                    ValueRef::Integer(n) => serde_json::Value::from(n),
+                    ValueRef::Real(f) => serde_json::Value::from(f),
+                    ValueRef::Text(t) => {
+                        serde_json::Value::from(String::from_utf8_lossy(t).into_owned())
+                    }
+                    ValueRef::Blob(b) => serde_json::Value::from(hex::encode(b)),
+                };
+                if column == "id" {
+                    id = value.as_str().unwrap_or_default().to_string();
+                }
+                fields.insert(column.clone(), value);
+            }
+            ops.push(Op {
+                seq: range.seq,
+                part,
+                op_id: format!("{}:{part}", range.op_id),
+                table: range.table.clone(),
+                row_id: id,
+                op: "insert".into(),
+                fields,
+                hlc: range.hlc,
+                schema: range.schema,
+            });
+            part += 1;
+        }
+        Ok(())
+    }
+
+    /// Writes everything HQ has not acknowledged to `dir` as `<branch>-<from>-<to>.bdx` and
+    /// its `.minisig`. Each file appears whole (temporary name, fsync, rename) or not at all.
+    pub fn export_bundle(
+        &mut self,
+        dir: &Path,
+        progress: &mut dyn FnMut(u64, u64),
+    ) -> Result<ExportReport> {
+        self.require(Permission::ExportSync)?;
+        self.require_party(Party::Branch)?;
+        let hq = self.hq_keys()?.ok_or(sync_error(SyncProblem::NoHq))?;
+        let keys = self.secret_keys()?;
+        let acked = self.local_number("acked_seq")?;
+        let (ops, last) = self.pending_ops(acked, progress)?;
+        if ops.is_empty() {
+            return Ok(ExportReport {
+                file: None,
+                signature: None,
+                from_seq: acked + 1,
+                to_seq: acked,
+                ops: 0,
+                raw_bytes: 0,
+                bundle_bytes: 0,
+            });
+        }
+        let mut raw = Vec::with_capacity(ops.len() * 256);
+        for op in &ops {
+            serde_json::to_writer(&mut raw, op).map_err(Error::internal)?;
+            raw.push(b'\n');
+        }
+        let payload = bundle::compress(&raw).map_err(sync_error)?;
+        let now = self.clock.now();
+        let manifest = Manifest {
+            format: bundle::FORMAT,
+            kind: "ops".into(),
+            sender: self.branch.code.clone(),
+            sender_store: self.branch.store_id.clone(),
+            key_id: keys.key_id(),
+            receiver_store: hq.store_id.clone(),
+            schema_version: SCHEMA_VERSION,
+            app_version: env!("CARGO_PKG_VERSION").into(),
+            from_seq: acked + 1,
+            to_seq: last,
+            op_count: ops.len() as u64,
+            payload: OPS_PAYLOAD.into(),
+            payload_sha256: bundle::sha256_hex(&payload),
+            previous_bundle_sha256: self.local_value("last_export_sha256")?,
+            ref_version: self.local_number("ref_version")?,
+            created_at: now.to_rfc3339_opts(SecondsFormat::Secs, true),
+            hlc: self.hlc.as_i64(),
+        };
+        let sealed =
+            bundle::seal(&manifest, &payload, &keys, &[hq.age_recipient()?]).map_err(sync_error)?;
+        let name = format!("{}-{}-{}.bdx", self.branch.code, acked + 1, last);
+        let file = dir.join(&name);
+        let signature = dir.join(format!("{name}.minisig"));
+        if file.exists() {
+            return Err(Error::FileExists { path: file });
+        }
+        fsutil::write_atomic(&file, &sealed.bytes)?;
+        if let Err(e) = fsutil::write_atomic(&signature, sealed.signature.as_bytes()) {
+            // A bundle without its signature is of no use: leave neither.
+            let _ = std::fs::remove_file(&file);
+            return Err(e);
+        }
+        let at = now.to_rfc3339_opts(SecondsFormat::Secs, true);
+        self.write(
+            AuditEvent::new("sync.export", "bundle", name.clone()).with_detail(serde_json::json!({
+                "from_seq": manifest.from_seq,
+                "to_seq": last,
+                "ops": manifest.op_count,
+                "sha256": sealed.sha256,
+            })),
+            |w| {
+                w.set_local("last_export_seq", &last.to_string())?;
+                w.set_local("last_export_at", &at)?;
+                w.set_local("last_export_file", &name)?;
+                w.set_local("last_export_sha256", &sealed.sha256)
+            },
+        )?;
+        Ok(ExportReport {
+            file: Some(file),
+            signature: Some(signature),
+            from_seq: manifest.from_seq,
+            to_seq: last,
+            ops: manifest.op_count,
+            raw_bytes: raw.len() as u64,
+            bundle_bytes: sealed.bytes.len() as u64,
+        })
+    }
+
+    pub fn sync_status(&self) -> Result<SyncStatus> {
+        self.require(Permission::ViewSync)?;
+        let party = self.party()?;
+        let key_id = match (
+            self.local_value("sign_secret")?,
+            self.local_value("age_identity")?,
+        ) {
+            (Some(s), Some(i)) => Some(SecretKeys::from_stored(&s, &i)?.key_id()),
+            _ => None,
+        };
+        let hq = self
+            .hq_keys()?
+            .map(|k| format!("{} ({})", k.code, k.key_id().unwrap_or_default()));
+        let acked = self.local_number("acked_seq")?;
+        let (pending, bytes, last): (i64, i64, i64) = self.conn.query_row(
+            "SELECT count(*) FILTER (WHERE seq > ?1),
+                    coalesce(sum(length(fields) + length(row_id) + 64), 0),
+                    coalesce(max(seq), 0)
+             FROM outbox",
+            [acked],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )?;
+        let last_export = match (
+            self.local_value("last_export_seq")?,
+            self.local_value("last_export_at")?,
+            self.local_value("last_export_file")?,
+        ) {
+            (Some(seq), Some(at), Some(file)) => Some(LastExport {
+                to_seq: seq.parse().unwrap_or(0),
+                at,
+                file,
+            }),
+            _ => None,
+        };
+        let now = self.clock.now();
+        let mut warnings = Vec::new();
+        if party == Party::Branch {
+            if hq.is_none() {
+                warnings.push(SyncWarning::NoHqKeys);
+            }
+            match &last_export {
+                None if pending > 0 => warnings.push(SyncWarning::NeverExported),
+                Some(e) => {
+                    if let Ok(at) = DateTime::parse_from_rfc3339(&e.at) {
+                        let days = (now - at.with_timezone(&Utc)).num_days();
+                        if days >= EXPORT_DUE_DAYS && pending > 0 {
+                            warnings.push(SyncWarning::NotExportedFor { days });
+                        }
+                    }
+                }
+                None => {}
+            }
+        }
+        let mib = bytes >> 20;
+        if mib > OUTBOX_WARN_MIB {
+            warnings.push(SyncWarning::OutboxLarge { mib });
+        }
+        let seen = Hlc::from_i64(self.local_number("hlc_seen")?);
+        let now_ms = u64::try_from(now.timestamp_millis()).unwrap_or(0);
+        if seen.wall_ms() > now_ms + CLOCK_DRIFT_MS {
+            warnings.push(SyncWarning::ClockBehind {
+                minutes: ((seen.wall_ms() - now_ms) / 60_000) as i64,
+            });
+        }
+        Ok(SyncStatus {
+            party,
+            code: self.branch.code.clone(),
+            key_id,
+            hq,
+            pending_ops: pending,
+            outbox_bytes: bytes,
+            last_seq: last,
+            acked_seq: acked,
+            last_export,
+            ref_version: self.local_number("ref_version")?,
+            warnings,
+        })
+    }
+}
