@@ -114,10 +114,12 @@ pub struct ReviewItem {
     pub claims: Vec<(String, String)>,
 }
 
-/// Orders writes: HLC, then branch, then position. Fixed width so text order is this order.
+/// Orders writes: HLC, then branch, then position. Fixed width (branch codes are at most 16
+/// characters, padded with spaces, which sort before any character a code may hold), so the
+/// text order is this order.
 fn stamp(op: &Op, branch: &str) -> String {
     format!(
-        "{:020}:{branch}:{:012}:{:06}",
+        "{:020}:{branch:<16}:{:012}:{:06}",
         op.hlc.max(0),
         op.seq.max(0),
         op.part.max(0)
@@ -516,6 +518,14 @@ impl Session {
                 })
             })
             .collect()
+    }
+
+    /// How many ops HQ has applied (each (branch, seq, part) once).
+    pub fn hq_op_count(&self) -> Result<i64> {
+        self.require(Permission::ViewSync)?;
+        Ok(self
+            .conn
+            .query_row("SELECT count(*) FROM hq_op", [], |r| r.get(0))?)
     }
 
     /// Identity fields that two branches wrote differently.
