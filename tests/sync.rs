@@ -641,14 +641,13 @@ fn a_gap_waits_in_quarantine_and_a_signed_but_false_manifest_is_refused() {
 }
 
 type Stamp = (i64, String, i64, i64);
+type RowKey = (String, String);
+type ExpectedRows = BTreeMap<RowKey, Value>;
+type ExpectedReview = BTreeSet<(String, String, Vec<(String, String)>)>;
+type ModelRow = (Map<String, Value>, bool, String);
 
 /// The merge HQ should end with, computed directly from all ops.
-fn expected(
-    branches: &[SimBranch],
-) -> (
-    BTreeMap<(String, String), Value>,
-    BTreeSet<(String, String, Vec<(String, String)>)>,
-) {
+fn expected(branches: &[SimBranch]) -> (ExpectedRows, ExpectedReview) {
     let mut all: Vec<(Stamp, &str, &Op)> = branches
         .iter()
         .flat_map(|b| {
@@ -658,7 +657,7 @@ fn expected(
         })
         .collect();
     all.sort_by(|a, b| a.0.cmp(&b.0));
-    let mut rows: BTreeMap<(String, String), (Map<String, Value>, bool, String)> = BTreeMap::new();
+    let mut rows: BTreeMap<RowKey, ModelRow> = BTreeMap::new();
     let mut claims: BTreeMap<(String, String), BTreeSet<(String, String)>> = BTreeMap::new();
     for (_, branch, op) in &all {
         let key = (op.table.clone(), op.row_id.clone());
