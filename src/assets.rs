@@ -6,6 +6,7 @@ pub const I18N_ZH: &str = include_str!("../assets/i18n/zh.toml");
 pub const KEYMAP: &str = include_str!("../assets/keymap.toml");
 pub const HOLIDAYS: &str = include_str!("../assets/holidays.toml");
 pub const FESTIVALS: &str = include_str!("../assets/festivals.toml");
+pub const PRODUCTS: &str = include_str!("../assets/products.toml");
 
 /// The shipped survey templates: (file name, text).
 pub const SURVEY_TEMPLATES: &[(&str, &str)] = &[

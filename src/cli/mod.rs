@@ -125,6 +125,17 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Apply HQ's reference data (FILE and FILE.minisig), if newer than what is applied
+    Import {
+        file: PathBuf,
+        #[arg(long)]
+        json: bool,
+    },
+    /// The reference data in force: version, staff directory, survey templates, products
+    Reference {
+        #[arg(long)]
+        json: bool,
+    },
     /// HQ mode: create the HQ store, register branches, import their bundles, status
     Hq {
         #[command(subcommand)]
@@ -406,6 +417,8 @@ fn run(cx: &Context, command: Option<Command>) -> Result<ExitCode> {
         Some(Command::Sync { action }) => sync::run(cx, action),
         Some(Command::Export { to, json }) => sync::run_export(cx, to, json),
         Some(Command::Hq { action }) => sync::run_hq(cx, action),
+        Some(Command::Import { file, json }) => sync::run_import(cx, file, json),
+        Some(Command::Reference { json }) => sync::run_reference(cx, json),
         Some(Command::User { action }) => user_command(cx, action),
         Some(Command::Client { action }) => clients::run(cx, *action),
         Some(Command::Complaint { action }) => complaints::run(cx, *action),

@@ -62,6 +62,15 @@ pub enum HqCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Write reference data (staff directory, survey templates, holidays, products, and each
+    /// branch's acknowledgement) for every registered branch
+    Publish {
+        /// Where to write it [default: the store's exports folder]
+        #[arg(long, value_name = "DIR")]
+        to: Option<PathBuf>,
+        #[arg(long)]
+        json: bool,
+    },
     /// HQ's public keys again (for a new branch)
     Keys {
         #[arg(long, value_name = "FILE")]
@@ -169,17 +178,92 @@ pub(crate) fn warning_text(cx: &Context, warning: &SyncWarning) -> String {
     }
 }
 
-pub fn run_export(cx: &Context, to: Option<PathBuf>, json: bool) -> Result<ExitCode> {
-    let paths = cx.store_paths()?;
-    let mut session = cx.login(&paths)?;
-    let dir = match to {
-        Some(dir) => dir,
+/// `--to DIR`, or the store's `exports` folder.
+fn exports_dir(session: &crate::store::Session, to: Option<PathBuf>) -> Result<PathBuf> {
+    match to {
+        Some(dir) => Ok(dir),
         None => {
-            let dir = paths.dir().join("exports");
+            let dir = session.paths().dir().join("exports");
             crate::store::create_private_dir(&dir)?;
-            dir
+            Ok(dir)
         }
-    };
+    }
+}
+
+/// `branchdesk import FILE`: HQ's reference data.
+pub fn run_import(cx: &Context, file: PathBuf, json: bool) -> Result<ExitCode> {
+    let mut session = cx.login(&cx.store_paths()?)?;
+    let report = session.import_reference(&file)?;
+    if json {
+        print_json(&report);
+    } else {
+        cx.say(
+            "cli.reference_applied",
+            &[
+                ("version", &report.version.to_string()),
+                ("acked", &report.acked_seq.to_string()),
+                ("pruned", &report.pruned.to_string()),
+                ("staff", &report.staff.to_string()),
+                ("templates", &report.templates.to_string()),
+                ("products", &report.products.to_string()),
+            ],
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `branchdesk reference`: what HQ's reference data says here.
+pub fn run_reference(cx: &Context, json: bool) -> Result<ExitCode> {
+    let session = cx.login(&cx.store_paths()?)?;
+    let state = session.reference_state()?;
+    if json {
+        print_json(&state);
+        return Ok(ExitCode::SUCCESS);
+    }
+    let i18n = cx.i18n;
+    let zh = i18n.lang == crate::i18n::Lang::Zh;
+    cx.say(
+        "cli.reference_state",
+        &[
+            ("version", &state.version.to_string()),
+            ("staff", &state.staff.len().to_string()),
+            ("templates", &state.templates.to_string()),
+        ],
+    );
+    let rows: Vec<Vec<String>> = state
+        .products
+        .iter()
+        .map(|p| {
+            vec![
+                p.code.clone(),
+                if zh {
+                    p.name_zh.clone()
+                } else {
+                    p.name_en.clone()
+                },
+                p.category.clone(),
+                format!("R{}", p.risk),
+            ]
+        })
+        .collect();
+    out!(
+        "{}",
+        table::render(
+            &[
+                i18n.t("reference.col.code"),
+                i18n.t("reference.col.name"),
+                i18n.t("reference.col.category"),
+                i18n.t("reference.col.risk"),
+            ],
+            &rows
+        )
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn run_export(cx: &Context, to: Option<PathBuf>, json: bool) -> Result<ExitCode> {
+    let mut session = cx.login(&cx.store_paths()?)?;
+    let dir = exports_dir(&session, to)?;
     let progress = Progress::new(0, cx.i18n.t("sync.exporting"));
     let report = session.export_bundle(&dir, &mut |done, total| {
         progress.set_length(total);
@@ -240,6 +324,22 @@ pub fn run_hq(cx: &Context, command: HqCommand) -> Result<ExitCode> {
                     ("key_id", &keys.key_id()?),
                 ],
             );
+        }
+        HqCommand::Publish { to, json } => {
+            let dir = exports_dir(&session, to)?;
+            let report = session.publish_reference(&dir)?;
+            if json {
+                print_json(&report);
+            } else {
+                cx.say(
+                    "cli.hq_published",
+                    &[
+                        ("file", &report.file.display().to_string()),
+                        ("version", &report.version.to_string()),
+                        ("branches", &report.branches.to_string()),
+                    ],
+                );
+            }
         }
         HqCommand::Keys { out } => {
             session.require_hq()?;

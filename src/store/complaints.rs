@@ -16,13 +16,29 @@ use rusqlite::types::Value;
 use rusqlite::{OptionalExtension, params};
 use serde::Serialize;
 use serde_json::json;
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 
-/// The shipped holiday calendar (HQ reference data will be able to replace it).
-pub fn calendar() -> &'static WorkCalendar {
+/// The shipped holiday calendar.
+pub fn shipped_calendar() -> &'static WorkCalendar {
     static CALENDAR: OnceLock<WorkCalendar> = OnceLock::new();
     // The file is compiled in and parsed by a test; a broken one leaves weekends only.
     CALENDAR.get_or_init(|| WorkCalendar::parse(crate::assets::HOLIDAYS).unwrap_or_default())
+}
+
+/// The holiday calendar in force: HQ's reference data once applied, else the shipped one.
+pub(crate) fn load_calendar(conn: &rusqlite::Connection) -> Result<Arc<WorkCalendar>> {
+    let reference: Option<String> = conn
+        .query_row(
+            "SELECT value FROM sync_local WHERE key = 'ref_holidays'",
+            [],
+            |r| r.get(0),
+        )
+        .optional()?;
+    Ok(Arc::new(
+        reference
+            .and_then(|text| WorkCalendar::parse(&text).ok())
+            .unwrap_or_else(|| shipped_calendar().clone()),
+    ))
 }
 
 /// A case in a list or on the board.
@@ -271,7 +287,8 @@ impl Session {
 
     fn row_for(&self, stored: &Stored, case: &Case) -> ComplaintRow {
         let today = self.today();
-        let calendar = calendar();
+        let calendar = std::sync::Arc::clone(&self.calendar);
+        let calendar = &*calendar;
         let visibility = self.complaint_visibility(stored);
         let running = case.stopped_on.is_none() && case.state.open();
         ComplaintRow {
@@ -382,7 +399,7 @@ impl Session {
         })?;
         Ok(Registered {
             receipt_no,
-            due_on: case.due(calendar(), today),
+            due_on: case.due(&self.calendar, today),
         })
     }
 
@@ -591,7 +608,7 @@ impl Session {
             .iter()
             .filter_map(|r| r.due_on)
             .map(|d| chrono::Datelike::year(&d))
-            .find(|year| !calendar().covers(*year));
+            .find(|year| !self.calendar.covers(*year));
         Ok(Board {
             rows,
             by_state,
@@ -621,7 +638,7 @@ impl Session {
             complainant_name: stored.complainant_name,
             complainant_phone: stored.complainant_phone.map(|p| mask::phone(&p)),
             request: stored.request,
-            due_on: running.then(|| case.due(calendar(), self.today())),
+            due_on: running.then(|| case.due(&self.calendar, self.today())),
             branch_code: self.branch.code.clone(),
             branch_name: self.branch.name.clone(),
             branch_contact: self.branch.contact.clone(),

@@ -40,7 +40,7 @@ const INSERT_ONLY: [&str; 5] = [
 ];
 /// Tables whose row IDs are only unique within a branch (staff IDs, settings keys, audit
 /// row numbers): HQ keys them by branch too.
-const PER_BRANCH: [&str; 3] = ["audit_log", "settings", "staff"];
+const PER_BRANCH: [&str; 4] = ["audit_log", "settings", "staff", "survey_template"];
 /// Fields that identify a client: a change by two branches to different values goes to review.
 const IDENTITY_FIELDS: [&str; 2] = ["name", "id_number"];
 const TOMBSTONE: &str = "_deleted";

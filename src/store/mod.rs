@@ -17,6 +17,7 @@ mod logins;
 mod lookup;
 pub mod migrations;
 mod paths;
+mod reference;
 mod session;
 mod staff;
 mod surveys;
@@ -30,7 +31,7 @@ pub use bench::{PlainCopy, Sample};
 pub use care::{Agenda, CareItem, CareScope, ClientEvent, festivals};
 pub use clients::{CHANNELS, Interaction, LoadSummary, NewClient, client_no_for};
 pub use complaints::{
-    Board, ComplaintDetail, ComplaintRow, HistoryEntry, Registered, Slip, calendar as work_calendar,
+    Board, ComplaintDetail, ComplaintRow, HistoryEntry, Registered, Slip, shipped_calendar,
 };
 pub use db::open_db;
 pub use doctor::{Check, DoctorReport};
@@ -39,6 +40,7 @@ pub use hq::{BranchState, Gap, HqRow, HqStatus, ImportOutcome, ReviewItem};
 pub use keyslots::{DbKey, KdfParams, KeySlots};
 pub use lookup::{MAX_HITS, SearchHit};
 pub use paths::StorePaths;
+pub use reference::{PublishReport, ReferenceReport, ReferenceState};
 pub use session::probe;
 pub use session::{BranchInfo, NewStore, Session, StoreOptions, StoreProbe};
 pub use staff::StaffRow;

@@ -59,6 +59,12 @@ impl StorePaths {
         self.dir.join("surveys")
     }
 
+    /// HQ's own reference files (`holidays.toml`, `products.toml`) that replace the shipped
+    /// ones in what it publishes.
+    pub fn reference(&self) -> PathBuf {
+        self.dir.join("reference")
+    }
+
     pub fn exports(&self) -> PathBuf {
         self.dir.join("exports")
     }

@@ -68,6 +68,8 @@ pub struct Session {
     pub(crate) clock: Arc<dyn Clock>,
     pub(crate) hlc: Hlc,
     pub(crate) options: StoreOptions,
+    /// Working days for complaint deadlines (HQ's holiday table once applied).
+    pub(crate) calendar: std::sync::Arc<crate::domain::calendar::WorkCalendar>,
     _lock: StoreLock,
 }
 
@@ -145,6 +147,7 @@ impl Session {
             clock,
             hlc: Hlc::default(),
             options,
+            calendar: std::sync::Arc::new(crate::store::shipped_calendar().clone()),
             _lock: lock,
         };
         session.write_initial_rows()?;
@@ -237,6 +240,7 @@ impl Session {
             r.get(0)
         })?;
 
+        let calendar = crate::store::complaints::load_calendar(&conn)?;
         let mut session = Session {
             paths: paths.clone(),
             conn,
@@ -247,6 +251,7 @@ impl Session {
             clock,
             hlc: Hlc::from_i64(hlc),
             options,
+            calendar,
             _lock: lock,
         };
         let event = AuditEvent::new("session.login", "staff", staff_id.as_str())

@@ -128,8 +128,9 @@ impl Session {
     /// The templates: shipped ones and `surveys/*.toml` in the store directory (a file of
     /// the same code replaces the shipped one). A file that changed since it was last seen
     /// becomes a new version; a file that does not parse is skipped and named.
-    pub fn survey_templates(&mut self) -> Result<TemplateSet> {
-        self.require_survey_access()?;
+    /// The shipped templates and the store's own files (`<store>/surveys/*.toml`), as
+    /// (file, text).
+    pub(crate) fn template_files(&self) -> Result<Vec<(String, String)>> {
         let mut sources: Vec<(String, String)> = crate::assets::SURVEY_TEMPLATES
             .iter()
             .map(|(name, text)| (name.to_string(), text.to_string()))
@@ -144,6 +145,20 @@ impl Session {
             for path in files {
                 let text = std::fs::read_to_string(&path).map_err(|e| Error::io(&path, e))?;
                 sources.push((path.display().to_string(), text));
+            }
+        }
+        Ok(sources)
+    }
+
+    pub fn survey_templates(&mut self) -> Result<TemplateSet> {
+        self.require_survey_access()?;
+        let mut sources = self.template_files()?;
+        // HQ's templates come last: a template HQ sends replaces one of the same code.
+        if let Some(text) = self.local_value("ref_templates")? {
+            let version = self.local_value("ref_version")?.unwrap_or_default();
+            let texts: Vec<String> = serde_json::from_str(&text).map_err(Error::internal)?;
+            for (i, text) in texts.into_iter().enumerate() {
+                sources.push((format!("HQ reference v{version} #{}", i + 1), text));
             }
         }
         let mut parsed: BTreeMap<String, (String, Template)> = BTreeMap::new();

@@ -4,6 +4,7 @@
 
 pub mod bundle;
 pub mod keys;
+pub mod reference;
 
 use crate::i18n::I18n;
 use std::path::PathBuf;

@@ -1,0 +1,339 @@
+//! Reference data: HQ publishes a signed snapshot encrypted to every registered branch; a
+//! branch applies a newer one only, and prunes its outbox up to HQ's acknowledgement.
+
+use crate::domain::hlc::Hlc;
+use crate::domain::staff::Permission;
+use crate::error::{Error, Result};
+use crate::store::Session;
+use crate::store::fsutil;
+use crate::store::hq::signature_path;
+use crate::store::migrations::SCHEMA_VERSION;
+use crate::store::sync::{file_error, sync_error};
+use crate::store::write::AuditEvent;
+use crate::sync::SyncProblem;
+use crate::sync::bundle::{self, Manifest, REFERENCE_PAYLOAD};
+use crate::sync::keys::Party;
+use crate::sync::reference::{DirectoryEntry, Product, Reference, parse_products};
+use chrono::SecondsFormat;
+use serde::Serialize;
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PublishReport {
+    pub file: PathBuf,
+    pub signature: PathBuf,
+    pub version: i64,
+    pub branches: usize,
+    pub staff: usize,
+    pub templates: usize,
+    pub products: usize,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ReferenceReport {
+    pub version: i64,
+    /// HQ holds everything up to this seq; the outbox kept only what is after it.
+    pub acked_seq: i64,
+    pub pruned: i64,
+    pub staff: usize,
+    pub templates: usize,
+    pub products: usize,
+}
+
+/// What reference data this store has applied (`branchdesk reference`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ReferenceState {
+    pub version: i64,
+    pub staff: Vec<DirectoryEntry>,
+    pub products: Vec<Product>,
+    pub templates: usize,
+    pub holidays_from_hq: bool,
+}
+
+impl Session {
+    /// Writes reference data version n+1 to `dir`, for every branch HQ has registered.
+    pub fn publish_reference(&mut self, dir: &Path) -> Result<PublishReport> {
+        self.require(Permission::ManageSync)?;
+        self.require_party(Party::Hq)?;
+        let keys = self.secret_keys()?;
+        let mut recipients = Vec::new();
+        let mut acks = std::collections::BTreeMap::new();
+        {
+            let mut statement = self
+                .conn
+                .prepare("SELECT code, recipient, high_water FROM hq_branch ORDER BY code")?;
+            let mut rows = statement.query([])?;
+            while let Some(row) = rows.next()? {
+                let code: String = row.get(0)?;
+                let recipient: String = row.get(1)?;
+                recipients.push(
+                    age::x25519::Recipient::from_str(&recipient)
+                        .map_err(|_| Error::internal(format!("branch {code}: bad recipient")))?,
+                );
+                acks.insert(code, row.get(2)?);
+            }
+        }
+        if recipients.is_empty() {
+            return Err(sync_error(SyncProblem::NoRecipients));
+        }
+        let version = self
+            .local_value("ref_published")?
+            .and_then(|v| v.parse::<i64>().ok())
+            .unwrap_or(0)
+            + 1;
+        let reference_dir = self.paths.reference();
+        let read_or = |name: &str, shipped: &str| -> Result<String> {
+            let path = reference_dir.join(name);
+            match std::fs::read_to_string(&path) {
+                Ok(text) => Ok(text),
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(shipped.to_string()),
+                Err(e) => Err(Error::io(&path, e)),
+            }
+        };
+        let holidays = read_or("holidays.toml", crate::assets::HOLIDAYS)?;
+        let products_text = read_or("products.toml", crate::assets::PRODUCTS)?;
+        let products = parse_products(&products_text).map_err(|e| Error::Config {
+            path: reference_dir.join("products.toml"),
+            detail: e.to_string(),
+        })?;
+        let mut templates = Vec::new();
+        for (file, text) in self.template_files()? {
+            crate::domain::survey::parse_template(&text).map_err(|e| Error::Config {
+                path: PathBuf::from(&file),
+                detail: e.to_string(),
+            })?;
+            templates.push(text);
+        }
+        let staff = self
+            .hq_rows("staff")?
+            .into_iter()
+            .filter(|r| {
+                !r.deleted && r.fields.get("status").and_then(|s| s.as_str()) != Some("disabled")
+            })
+            .map(|r| {
+                let text = |k: &str| {
+                    r.fields
+                        .get(k)
+                        .and_then(|v| v.as_str())
+                        .unwrap_or_default()
+                        .to_string()
+                };
+                DirectoryEntry {
+                    branch: r.branch.clone(),
+                    id: text("id"),
+                    name: text("name"),
+                    role: text("role"),
+                }
+            })
+            .collect();
+        let now = self.clock.now();
+        let reference = Reference {
+            version,
+            hq: self.branch.code.clone(),
+            published_at: now.to_rfc3339_opts(SecondsFormat::Secs, true),
+            staff,
+            survey_templates: templates,
+            holidays,
+            products,
+            acks,
+        };
+        reference.check().map_err(|e| Error::Config {
+            path: reference_dir.clone(),
+            detail: e.to_string(),
+        })?;
+        let raw = serde_json::to_vec(&reference).map_err(Error::internal)?;
+        let payload = bundle::compress(&raw).map_err(sync_error)?;
+        let manifest = Manifest {
+            format: bundle::FORMAT,
+            kind: "reference".into(),
+            sender: self.branch.code.clone(),
+            sender_store: self.branch.store_id.clone(),
+            key_id: keys.key_id(),
+            receiver_store: self.branch.store_id.clone(),
+            schema_version: SCHEMA_VERSION,
+            app_version: env!("CARGO_PKG_VERSION").into(),
+            from_seq: version,
+            to_seq: version,
+            op_count: 0,
+            payload: REFERENCE_PAYLOAD.into(),
+            payload_sha256: bundle::sha256_hex(&payload),
+            previous_bundle_sha256: None,
+            ref_version: version,
+            created_at: reference.published_at.clone(),
+            hlc: self
+                .hlc
+                .tick(u64::try_from(now.timestamp_millis()).unwrap_or(0))
+                .as_i64(),
+        };
+        let sealed = bundle::seal(&manifest, &payload, &keys, &recipients).map_err(sync_error)?;
+        let file = dir.join(format!("{}-reference-{version}.bdr", self.branch.code));
+        let signature = signature_path(&file);
+        if file.exists() {
+            return Err(Error::FileExists { path: file });
+        }
+        fsutil::write_atomic(&file, &sealed.bytes)?;
+        if let Err(e) = fsutil::write_atomic(&signature, sealed.signature.as_bytes()) {
+            let _ = std::fs::remove_file(&file);
+            return Err(e);
+        }
+        let report = PublishReport {
+            file: file.clone(),
+            signature,
+            version,
+            branches: recipients.len(),
+            staff: reference.staff.len(),
+            templates: reference.survey_templates.len(),
+            products: reference.products.len(),
+        };
+        self.write(
+            AuditEvent::new("hq.publish", "reference", version.to_string()).with_detail(
+                serde_json::json!({ "branches": report.branches, "sha256": sealed.sha256 }),
+            ),
+            |w| w.set_local("ref_published", &version.to_string()),
+        )?;
+        Ok(report)
+    }
+
+    /// Applies HQ's reference data if it is newer than what this branch has.
+    pub fn import_reference(&mut self, file: &Path) -> Result<ReferenceReport> {
+        self.require(Permission::ManageSync)?;
+        self.require_party(Party::Branch)?;
+        let hq = self.hq_keys()?.ok_or(sync_error(SyncProblem::NoHq))?;
+        let bytes = std::fs::read(file).map_err(|e| Error::io(file, e))?;
+        let signature_file = signature_path(file);
+        let signature = match std::fs::read_to_string(&signature_file) {
+            Ok(text) => text,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                return Err(file_error(file, SyncProblem::NoSignature));
+            }
+            Err(e) => return Err(Error::io(&signature_file, e)),
+        };
+        let hq_key = hq.verifying_key()?;
+        let hq_key_id = hq.key_id()?;
+        let verified = bundle::verify(&bytes, &signature, |id| {
+            (id == hq_key_id).then(|| hq_key.clone())
+        })
+        .map_err(|p| file_error(file, p))?;
+        let identity = self.secret_keys()?.identity;
+        let (manifest, payload) =
+            bundle::open(&bytes, &identity, &verified).map_err(|p| file_error(file, p))?;
+        if manifest.kind != "reference" {
+            return Err(file_error(file, SyncProblem::Damaged));
+        }
+        if manifest.sender != hq.code || manifest.sender_store != hq.store_id {
+            return Err(file_error(file, SyncProblem::WrongSender));
+        }
+        if manifest.schema_version > SCHEMA_VERSION {
+            return Err(file_error(
+                file,
+                SyncProblem::NewerSchema {
+                    found: manifest.schema_version,
+                    supported: SCHEMA_VERSION,
+                },
+            ));
+        }
+        let applied = self
+            .local_value("ref_version")?
+            .and_then(|v| v.parse::<i64>().ok())
+            .unwrap_or(0);
+        if manifest.to_seq <= applied {
+            return Err(file_error(
+                file,
+                SyncProblem::OlderReference {
+                    found: manifest.to_seq,
+                    applied,
+                },
+            ));
+        }
+        let raw = bundle::decompress(&payload).map_err(|p| file_error(file, p))?;
+        let reference: Reference =
+            serde_json::from_slice(&raw).map_err(|_| file_error(file, SyncProblem::Damaged))?;
+        if reference.version != manifest.to_seq || reference.check().is_err() {
+            return Err(file_error(file, SyncProblem::Damaged));
+        }
+        let acked_before = self
+            .local_value("acked_seq")?
+            .and_then(|v| v.parse::<i64>().ok())
+            .unwrap_or(0);
+        // HQ cannot hold more than was ever written here.
+        let written: i64 = self.conn.query_row(
+            "SELECT coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'outbox'), 0)",
+            [],
+            |r| r.get(0),
+        )?;
+        let acked = reference
+            .acks
+            .get(&self.branch.code)
+            .copied()
+            .unwrap_or(0)
+            .min(written)
+            .max(acked_before);
+        let seen = Hlc::from_i64(manifest.hlc).max(Hlc::from_i64(
+            self.local_value("hlc_seen")?
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(0),
+        ));
+        let now_ms = u64::try_from(self.clock.now().timestamp_millis()).unwrap_or(0);
+        self.hlc = self.hlc.observe(Hlc::from_i64(manifest.hlc), now_ms);
+        let templates =
+            serde_json::to_string(&reference.survey_templates).map_err(Error::internal)?;
+        let staff = serde_json::to_string(&reference.staff).map_err(Error::internal)?;
+        let products = serde_json::to_string(&reference.products).map_err(Error::internal)?;
+        let version = reference.version;
+        let pruned = self.write(
+            AuditEvent::new("sync.reference", "reference", version.to_string())
+                .with_detail(serde_json::json!({ "acked_seq": acked, "hq": hq.code })),
+            |w| {
+                let pruned = w.execute_local("DELETE FROM outbox WHERE seq <= ?1", [acked])?;
+                w.set_local("acked_seq", &acked.to_string())?;
+                w.set_local("ref_version", &version.to_string())?;
+                w.set_local("ref_holidays", &reference.holidays)?;
+                w.set_local("ref_templates", &templates)?;
+                w.set_local("ref_staff", &staff)?;
+                w.set_local("ref_products", &products)?;
+                w.set_local("hlc_seen", &seen.as_i64().to_string())?;
+                Ok(pruned as i64)
+            },
+        )?;
+        self.calendar = crate::store::complaints::load_calendar(&self.conn)?;
+        Ok(ReferenceReport {
+            version,
+            acked_seq: acked,
+            pruned,
+            staff: reference.staff.len(),
+            templates: reference.survey_templates.len(),
+            products: reference.products.len(),
+        })
+    }
+
+    /// The reference data in force here.
+    pub fn reference_state(&self) -> Result<ReferenceState> {
+        self.require(Permission::ViewSync)?;
+        let json_or_empty = |key: &str| -> Result<Option<String>> { self.local_value(key) };
+        let staff = match json_or_empty("ref_staff")? {
+            Some(text) => serde_json::from_str(&text).map_err(Error::internal)?,
+            None => Vec::new(),
+        };
+        let products = match json_or_empty("ref_products")? {
+            Some(text) => serde_json::from_str(&text).map_err(Error::internal)?,
+            None => parse_products(crate::assets::PRODUCTS).map_err(Error::internal)?,
+        };
+        let templates = match json_or_empty("ref_templates")? {
+            Some(text) => serde_json::from_str::<Vec<String>>(&text)
+                .map_err(Error::internal)?
+                .len(),
+            None => 0,
+        };
+        Ok(ReferenceState {
+            version: self
+                .local_value("ref_version")?
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(0),
+            staff,
+            products,
+            templates,
+            holidays_from_hq: json_or_empty("ref_holidays")?.is_some(),
+        })
+    }
+}

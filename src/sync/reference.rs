@@ -1,0 +1,118 @@
+//! Reference data HQ sends to its branches: a versioned snapshot of the staff directory,
+//! survey templates, the holiday table, the product catalogue, and, per branch, the highest
+//! seq HQ holds (its acknowledgement, which lets the branch prune its outbox).
+
+use crate::domain::calendar::WorkCalendar;
+use crate::domain::survey::parse_template;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DirectoryEntry {
+    pub branch: String,
+    pub id: String,
+    pub name: String,
+    pub role: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Product {
+    pub code: String,
+    pub name_zh: String,
+    pub name_en: String,
+    pub category: String,
+    /// R1 (lowest) to R5.
+    pub risk: u8,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Reference {
+    pub version: i64,
+    pub hq: String,
+    pub published_at: String,
+    pub staff: Vec<DirectoryEntry>,
+    /// Template files as HQ keeps them (TOML).
+    pub survey_templates: Vec<String>,
+    /// The holiday table (TOML, as `assets/holidays.toml`).
+    pub holidays: String,
+    pub products: Vec<Product>,
+    /// Branch code → the highest seq HQ has imported from it.
+    pub acks: BTreeMap<String, i64>,
+}
+
+/// Why a reference file's content was refused.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ReferenceError {
+    Holidays(String),
+    Products(String),
+    Template { index: usize, detail: String },
+}
+
+impl std::fmt::Display for ReferenceError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ReferenceError::Holidays(d) => write!(f, "holiday table: {d}"),
+            ReferenceError::Products(d) => write!(f, "product catalogue: {d}"),
+            ReferenceError::Template { index, detail } => {
+                write!(f, "survey template {}: {detail}", index + 1)
+            }
+        }
+    }
+}
+
+/// Parses a product catalogue (`[[product]]` tables).
+pub fn parse_products(text: &str) -> Result<Vec<Product>, ReferenceError> {
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct File {
+        #[serde(default)]
+        product: Vec<Product>,
+    }
+    let file: File =
+        toml::from_str(text).map_err(|e| ReferenceError::Products(e.message().to_string()))?;
+    if let Some(bad) = file.product.iter().find(|p| !(1..=5).contains(&p.risk)) {
+        return Err(ReferenceError::Products(format!(
+            "{}: risk must be 1 to 5",
+            bad.code
+        )));
+    }
+    Ok(file.product)
+}
+
+impl Reference {
+    /// Everything in it must parse before any of it is applied (or published).
+    pub fn check(&self) -> Result<(), ReferenceError> {
+        WorkCalendar::parse(&self.holidays).map_err(ReferenceError::Holidays)?;
+        for (index, text) in self.survey_templates.iter().enumerate() {
+            parse_template(text).map_err(|e| ReferenceError::Template {
+                index,
+                detail: e.to_string(),
+            })?;
+        }
+        if let Some(bad) = self.products.iter().find(|p| !(1..=5).contains(&p.risk)) {
+            return Err(ReferenceError::Products(format!(
+                "{}: risk must be 1 to 5",
+                bad.code
+            )));
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_shipped_catalogue_parses_and_a_bad_risk_is_named() {
+        let products = parse_products(crate::assets::PRODUCTS).unwrap();
+        assert!(products.len() >= 8);
+        assert!(products.iter().all(|p| (1..=5).contains(&p.risk)));
+        let bad = "[[product]]\ncode = \"X\"\nname_zh = \"x\"\nname_en = \"x\"\ncategory = \"fund\"\nrisk = 7\n";
+        assert_eq!(
+            parse_products(bad),
+            Err(ReferenceError::Products("X: risk must be 1 to 5".into()))
+        );
+    }
+}
