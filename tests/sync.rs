@@ -7,10 +7,11 @@ mod common;
 
 use branchdesk::Error;
 use branchdesk::domain::client::ClientInput;
+use branchdesk::domain::clock::FixedClock;
 use branchdesk::domain::hlc::Hlc;
 use branchdesk::domain::staff::Role;
 use branchdesk::store::migrations::SCHEMA_VERSION;
-use branchdesk::store::{ImportOutcome, NewStore, Session, StorePaths};
+use branchdesk::store::{ImportOutcome, NewStore, Session, StorePaths, SyncWarning};
 use branchdesk::sync::SyncProblem;
 use branchdesk::sync::bundle::{self, Manifest, OPS_PAYLOAD, Op};
 use branchdesk::sync::keys::{PublicKeys, SecretKeys};
@@ -23,6 +24,10 @@ use std::path::{Path, PathBuf};
 const PASS: &str = "correct horse battery";
 
 fn create(dir: &Path, code: &str) -> Session {
+    create_with(dir, code, clock())
+}
+
+fn create_with(dir: &Path, code: &str, clock: std::sync::Arc<FixedClock>) -> Session {
     Session::create(
         &StorePaths::new(dir.join(code)),
         NewStore {
@@ -33,7 +38,7 @@ fn create(dir: &Path, code: &str) -> Session {
             admin_passphrase: secret(PASS),
             demo: false,
         },
-        clock(),
+        clock,
         options(),
     )
     .unwrap()
@@ -789,4 +794,137 @@ proptest! {
 
 fn hq_op_count(hq: &Session) -> i64 {
     hq.hq_op_count().unwrap()
+}
+
+// ---- Reference data ----
+
+fn publish(hq: &mut Session, dir: &Path) -> PathBuf {
+    hq.publish_reference(dir).unwrap().file
+}
+
+#[test]
+fn reference_data_acknowledges_prunes_and_brings_hqs_templates_and_holidays() {
+    let dir = tempfile::tempdir().unwrap();
+    // HQ's clock runs two hours ahead of the branch's.
+    let hq_clock = std::sync::Arc::new(FixedClock::new(
+        chrono::TimeZone::with_ymd_and_hms(&chrono::Utc, 2026, 11, 30, 11, 0, 0).unwrap(),
+    ));
+    let mut hq = create_with(dir.path(), "HQ", hq_clock);
+    let hq_keys = write_keys(dir.path(), &hq.become_hq().unwrap());
+    // HQ's own survey template and holiday table go out with its reference data.
+    let hq_store = dir.path().join("HQ");
+    std::fs::create_dir_all(hq_store.join("surveys")).unwrap();
+    std::fs::write(
+        hq_store.join("surveys").join("branch_audit.toml"),
+        crate_template("branch_audit"),
+    )
+    .unwrap();
+    std::fs::create_dir_all(hq_store.join("reference")).unwrap();
+    std::fs::write(
+        hq_store.join("reference").join("holidays.toml"),
+        "[2027]\nholidays = [\"2027-01-01\"]\nworkdays = []\n",
+    )
+    .unwrap();
+
+    let mut branch = branch(dir.path(), "BJ0101", &mut hq, &hq_keys);
+    branch
+        .create_client(&client("王芳", "11010519491231002X"))
+        .unwrap();
+    let first = export(&mut branch, dir.path());
+    hq.hq_import(&first).unwrap();
+    let high_water = hq.hq_status().unwrap().branches[0].high_water;
+    let out = tempfile::tempdir().unwrap();
+    let reference = publish(&mut hq, out.path());
+    drop(branch);
+
+    let mut admin = login(dir.path(), "BJ0101", "admin01");
+    let report = admin.import_reference(&reference).unwrap();
+    assert_eq!(report.version, 1);
+    assert_eq!(report.acked_seq, high_water);
+    assert!(report.pruned > 0);
+    assert_eq!(report.products, 10);
+    let state = admin.reference_state().unwrap();
+    assert!(state.holidays_from_hq);
+    assert!(
+        state
+            .staff
+            .iter()
+            .any(|s| s.branch == "BJ0101" && s.id == "mgr01")
+    );
+    let status = admin.sync_status().unwrap();
+    assert_eq!(status.acked_seq, high_water);
+    assert!(
+        status
+            .warnings
+            .iter()
+            .any(|w| matches!(w, SyncWarning::ClockBehind { minutes } if *minutes >= 110)),
+        "{:?}",
+        status.warnings
+    );
+    // The same version again, or an older one: refused, nothing changes.
+    assert_eq!(
+        match admin.import_reference(&reference) {
+            Err(Error::SyncFile { problem, .. }) => problem,
+            other => panic!("{other:?}"),
+        },
+        SyncProblem::OlderReference {
+            found: 1,
+            applied: 1
+        }
+    );
+    drop(admin);
+
+    // The next export starts after what HQ holds.
+    let mut branch = login(dir.path(), "BJ0101", "mgr01");
+    let templates = branch.survey_templates().unwrap();
+    assert!(templates.templates.iter().any(|t| t.code == "branch_audit"));
+    let next = branch.export_bundle(out.path(), &mut |_, _| {}).unwrap();
+    assert_eq!(next.from_seq, high_water + 1);
+    assert!(matches!(
+        hq.hq_import(next.file.as_ref().unwrap()).unwrap(),
+        ImportOutcome::Applied { .. }
+    ));
+}
+
+#[test]
+fn reference_data_from_anyone_but_our_hq_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut hq, hq_keys) = hq(dir.path());
+    let branch = branch(dir.path(), "BJ0101", &mut hq, &hq_keys);
+    drop(branch);
+    let other_dir = tempfile::tempdir().unwrap();
+    let (mut other_hq, _) = self::hq(other_dir.path());
+    // The other HQ knows the branch too, but the branch does not trust it.
+    let branch_keys = dir.path().join("BJ0101-keys.toml");
+    other_hq.trust_branch(&branch_keys).unwrap();
+    let forged = publish(&mut other_hq, other_dir.path());
+    let mut admin = login(dir.path(), "BJ0101", "admin01");
+    let problem = match admin.import_reference(&forged) {
+        Err(Error::SyncFile { problem, .. }) => problem,
+        other => panic!("{other:?}"),
+    };
+    assert_eq!(problem, SyncProblem::UnknownSigner);
+    // Published before this branch was registered: not encrypted to it.
+    drop(admin);
+    let lone_dir = tempfile::tempdir().unwrap();
+    let (mut lone_hq, lone_keys) = self::hq(lone_dir.path());
+    let other_branch = self::branch(lone_dir.path(), "SH0202", &mut lone_hq, &lone_keys);
+    drop(other_branch);
+    let early = publish(&mut lone_hq, lone_dir.path());
+    let mut admin = login(dir.path(), "BJ0101", "admin01");
+    admin.trust_hq(&lone_keys).unwrap();
+    let problem = match admin.import_reference(&early) {
+        Err(Error::SyncFile { problem, .. }) => problem,
+        other => panic!("{other:?}"),
+    };
+    assert_eq!(problem, SyncProblem::NotForUs);
+    assert_eq!(admin.reference_state().unwrap().version, 0);
+}
+
+fn crate_template(code: &str) -> String {
+    branchdesk::assets::SURVEY_TEMPLATES[0].1.replacen(
+        "code = \"counter_visit\"",
+        &format!("code = \"{code}\""),
+        1,
+    )
 }
