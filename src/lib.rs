@@ -8,6 +8,7 @@
 pub mod app;
 pub mod assets;
 pub mod bench;
+pub mod bench_sync;
 pub mod cli;
 pub mod config;
 pub mod domain;

@@ -368,7 +368,7 @@ fn simulate(rng: &mut Rng, codes: &[&str]) -> Vec<SimBranch> {
                 table,
                 row_id,
                 op: op.into(),
-                fields,
+                fields: Op::raw_fields(&fields),
                 hlc: clocks[b].as_i64(),
                 schema: SCHEMA_VERSION,
             });
@@ -670,9 +670,10 @@ fn expected(branches: &[SimBranch]) -> (ExpectedRows, ExpectedReview) {
         let entry = rows
             .entry(key.clone())
             .or_insert_with(|| (Map::new(), false, branch.to_string()));
+        let op_fields = op.fields_map().unwrap();
         if op.table == "client" {
             for field in ["name", "id_number"] {
-                if let Some(v) = op.fields.get(field) {
+                if let Some(v) = op_fields.get(field) {
                     claims
                         .entry((op.row_id.clone(), field.into()))
                         .or_default()
@@ -683,7 +684,7 @@ fn expected(branches: &[SimBranch]) -> (ExpectedRows, ExpectedReview) {
         if op.op == "delete" {
             entry.1 = true;
         }
-        for (k, v) in &op.fields {
+        for (k, v) in &op_fields {
             entry.0.insert(k.clone(), v.clone());
         }
     }

@@ -174,6 +174,8 @@ enum Command {
     /// Measure lookup latency per query class on a demo store of N clients, encrypted and
     /// as a plaintext copy (the physical limit)
     Bench {
+        #[command(subcommand)]
+        what: Option<BenchWhat>,
         /// Clients in the benchmark store (built on first use, then reused)
         #[arg(long, value_name = "N", default_value_t = 1_000_000)]
         clients: u64,
@@ -191,6 +193,17 @@ enum Command {
         /// How many synthetic clients a new demo store gets
         #[arg(long, value_name = "N", default_value_t = demo::DEFAULT_CLIENTS)]
         clients: u64,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum BenchWhat {
+    /// Export N changes at a branch and import them at HQ, against the raw insert rate
+    Sync {
+        #[arg(long, value_name = "N", default_value_t = 100_000)]
+        ops: u64,
+        #[arg(long)]
+        json: bool,
     },
 }
 
@@ -502,6 +515,11 @@ fn run(cx: &Context, command: Option<Command>) -> Result<ExitCode> {
             })
         }
         Some(Command::Bench {
+            what: Some(BenchWhat::Sync { ops, json }),
+            ..
+        }) => sync::bench(cx, ops, json),
+        Some(Command::Bench {
+            what: None,
             clients,
             queries,
             json,

@@ -95,3 +95,87 @@ impl Session {
 
 /// A plaintext copy's connection, swapped in and out of a session by the benchmark.
 pub struct PlainCopy(rusqlite::Connection);
+
+impl Session {
+    /// Adds `count` contact-log entries for the first clients in one write (each entry its
+    /// own captured change), as a day of branch work would.
+    pub fn bench_contact_log(&mut self, count: u64) -> Result<()> {
+        use crate::store::write::{AuditEvent, Table};
+        use rusqlite::types::Value;
+        let clients: Vec<String> = self
+            .conn
+            .prepare("SELECT id FROM client ORDER BY seq LIMIT 1000")?
+            .query_map([], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        if clients.is_empty() {
+            return Err(Error::internal("the benchmark needs clients first"));
+        }
+        let me = self.me.id.to_string();
+        self.write(
+            AuditEvent::new("bench.contact_log", "bench", count.to_string()),
+            |w| {
+                let at = w.now_text();
+                for i in 0..count {
+                    let id = uuid::Uuid::now_v7().to_string();
+                    w.insert(
+                        Table::Interaction,
+                        &id,
+                        vec![
+                            (
+                                "client_id",
+                                Value::Text(clients[i as usize % clients.len()].clone()),
+                            ),
+                            ("staff_id", Value::Text(me.clone())),
+                            ("channel", Value::Text("phone".into())),
+                            ("kind", Value::Text("note".into())),
+                            (
+                                "note",
+                                Value::Text(format!("电话回访第 {i} 次，客户对服务满意。")),
+                            ),
+                            ("at", Value::Text(at.clone())),
+                        ],
+                    )?;
+                }
+                Ok(())
+            },
+        )
+    }
+
+    /// The physical limit HQ's import is compared with: the same ops inserted as plain rows
+    /// (branch, seq, part, table, row ID, fields) into a scratch table of this database, in
+    /// one transaction. Returns (rows, seconds).
+    pub fn bench_raw_insert(&mut self, ops: &[crate::sync::bundle::Op]) -> Result<(u64, f64)> {
+        self.conn.execute_batch(
+            "DROP TABLE IF EXISTS bench_raw;
+             CREATE TABLE bench_raw (branch TEXT NOT NULL, seq INTEGER NOT NULL,
+                 part INTEGER NOT NULL, tbl TEXT NOT NULL, row_id TEXT NOT NULL,
+                 fields TEXT NOT NULL, PRIMARY KEY (branch, seq, part)) STRICT;",
+        )?;
+        let started = std::time::Instant::now();
+        let tx = self.conn.transaction()?;
+        {
+            let mut insert = tx.prepare(
+                "INSERT INTO bench_raw (branch, seq, part, tbl, row_id, fields)
+                 VALUES ('B', ?1, ?2, ?3, ?4, ?5)",
+            )?;
+            for op in ops {
+                insert.execute(params![
+                    op.seq,
+                    op.part,
+                    op.table,
+                    op.row_id,
+                    op.fields.get()
+                ])?;
+            }
+        }
+        tx.commit()?;
+        let seconds = started.elapsed().as_secs_f64();
+        self.conn.execute_batch("DROP TABLE bench_raw;")?;
+        Ok((ops.len() as u64, seconds))
+    }
+
+    /// The ops a bundle carries, for [`Session::bench_raw_insert`] (HQ only).
+    pub fn bench_bundle_ops(&mut self, file: &Path) -> Result<Vec<crate::sync::bundle::Op>> {
+        self.read_bundle_ops(file)
+    }
+}

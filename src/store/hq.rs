@@ -41,10 +41,11 @@ const INSERT_ONLY: [&str; 5] = [
 /// Tables whose row IDs are only unique within a branch (staff IDs, settings keys, audit
 /// row numbers): HQ keys them by branch too.
 const PER_BRANCH: [&str; 4] = ["audit_log", "settings", "staff", "survey_template"];
-/// Fields that identify a client: a change by two branches to different values goes to review.
-const IDENTITY_FIELDS: [&str; 2] = ["name", "id_number"];
 const TOMBSTONE: &str = "_deleted";
 const FIRST: &str = "_first";
+/// The stamp of every field the row was created with (so a new row stores one stamp, not
+/// one per field).
+const DEFAULT_STAMP: &str = "*";
 
 /// What importing one file did.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -270,8 +271,12 @@ impl Session {
                 missing_to: manifest.from_seq - 1,
             });
         }
-        let ops = parse_ops(&payload, &manifest).map_err(|p| file_error(file, p))?;
-        let applied = self.apply_bundle(file, &branch, &manifest, &sha256, ops, high_water)?;
+        // The second core inflates and parses while this one writes.
+        let applied = std::thread::scope(|scope| {
+            let (sender, batches) = std::sync::mpsc::sync_channel(8);
+            scope.spawn(|| stream_ops(&payload, sender));
+            self.apply_bundle(file, &branch, &manifest, &sha256, batches, high_water)
+        })?;
         let released = self.release_quarantine(&branch)?;
         Ok(ImportOutcome::Applied {
             branch,
@@ -280,6 +285,23 @@ impl Session {
             ops: applied,
             released,
         })
+    }
+
+    /// A bundle's ops, verified and decrypted but not applied.
+    pub(crate) fn read_bundle_ops(&mut self, file: &Path) -> Result<Vec<Op>> {
+        self.require_party(Party::Hq)?;
+        let bytes = std::fs::read(file).map_err(|e| Error::io(file, e))?;
+        let signature = std::fs::read_to_string(signature_path(file))
+            .map_err(|_| file_error(file, SyncProblem::NoSignature))?;
+        let verified = bundle::verify(&bytes, &signature, |key_id| {
+            let (_, public) = self.branch_by_key(key_id).ok().flatten()?;
+            minisign::PublicKey::from_base64(&public).ok()
+        })
+        .map_err(|p| file_error(file, p))?;
+        let identity = self.secret_keys()?.identity;
+        let (manifest, payload) =
+            bundle::open(&bytes, &identity, &verified).map_err(|p| file_error(file, p))?;
+        parse_ops(&payload, &manifest).map_err(|p| file_error(file, p))
     }
 
     fn check_manifest(&self, file: &Path, m: &Manifest, branch: &str) -> Result<()> {
@@ -406,14 +428,19 @@ impl Session {
         branch: &str,
         m: &Manifest,
         sha256: &str,
-        ops: Vec<Op>,
+        batches: std::sync::mpsc::Receiver<OpBatch>,
         high_water: i64,
     ) -> Result<u64> {
         let now = self.clock.now();
         let at = now.to_rfc3339_opts(SecondsFormat::Secs, true);
-        let max_hlc = ops.iter().map(|o| o.hlc).max().unwrap_or(0);
         let name = file_name(file);
+        let seen_before = Hlc::from_i64(
+            self.local_value("hlc_seen")?
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(0),
+        );
         let mut applied = 0u64;
+        let mut max_hlc = 0i64;
         self.write(
             AuditEvent::new("hq.import", "bundle", name.clone()).with_detail(serde_json::json!({
                 "branch": branch,
@@ -422,11 +449,18 @@ impl Session {
                 "sha256": sha256,
             })),
             |w| {
-                for op in ops.iter().filter(|o| o.seq > high_water) {
-                    if apply_op(w, branch, op)? {
-                        applied += 1;
+                let mut checker = OpChecker::new(m);
+                for batch in batches {
+                    for op in batch.map_err(|p| file_error(file, p))? {
+                        checker.check(&op).map_err(|p| file_error(file, p))?;
+                        max_hlc = max_hlc.max(op.hlc);
+                        if op.seq > high_water && apply_op(w, branch, &op)? {
+                            applied += 1;
+                        }
                     }
                 }
+                // Anything wrong with the ops rolls the whole bundle back.
+                checker.finish(m).map_err(|p| file_error(file, p))?;
                 w.execute_local(
                     "UPDATE hq_branch SET high_water = ?2, last_import = ?3, last_bundle = ?4
                      WHERE code = ?1",
@@ -438,7 +472,7 @@ impl Session {
                      VALUES (?1, ?2, ?3, ?4, 'applied', ?5)",
                     params![sha256, branch, m.from_seq, m.to_seq, at],
                 )?;
-                let seen = Hlc::from_i64(max_hlc);
+                let seen = Hlc::from_i64(max_hlc).max(seen_before);
                 w.set_local("hlc_seen", &seen.as_i64().to_string())
             },
         )?;
@@ -531,8 +565,14 @@ impl Session {
     /// Identity fields that two branches wrote differently.
     pub fn hq_review(&self) -> Result<Vec<ReviewItem>> {
         let mut statement = self.conn.prepare(
-            "SELECT c.tbl, c.row_id, c.field, c.branch, c.value FROM hq_claim c
-             JOIN (SELECT tbl, row_id, field FROM hq_claim GROUP BY tbl, row_id, field
+            "WITH claim (tbl, row_id, field, branch, value) AS (
+                 SELECT tbl, row_id, 'name', branch, name FROM hq_claim WHERE name <> ''
+                 UNION
+                 SELECT tbl, row_id, 'id_number', branch, id_number FROM hq_claim
+                 WHERE id_number <> ''
+             )
+             SELECT c.tbl, c.row_id, c.field, c.branch, c.value FROM claim c
+             JOIN (SELECT tbl, row_id, field FROM claim GROUP BY tbl, row_id, field
                    HAVING count(DISTINCT value) > 1 AND count(DISTINCT branch) > 1) d
                ON c.tbl = d.tbl AND c.row_id = d.row_id AND c.field = d.field
              ORDER BY c.tbl, c.row_id, c.field, c.branch, c.value",
@@ -573,72 +613,192 @@ fn file_name(file: &Path) -> String {
         .unwrap_or_default()
 }
 
-/// The ops of a bundle, checked against its manifest: every seq of the range, in order.
-fn parse_ops(payload: &[u8], m: &Manifest) -> std::result::Result<Vec<Op>, SyncProblem> {
-    let raw = bundle::decompress(payload)?;
-    let mut ops = Vec::with_capacity(m.op_count as usize);
-    for line in raw.split(|b| *b == b'\n').filter(|l| !l.is_empty()) {
-        ops.push(serde_json::from_slice::<Op>(line).map_err(|_| SyncProblem::Damaged)?);
-    }
-    let mut expected = m.from_seq;
-    for op in &ops {
-        if op.seq == expected {
-            expected += 1;
-        } else if op.seq != expected - 1 || op.part == 0 {
-            // Only the rows of one bulk load share a seq.
-            return Err(SyncProblem::Damaged);
+type OpBatch = std::result::Result<Vec<Op>, SyncProblem>;
+
+/// Inflates and parses a payload, handing over ops in batches (stops when the receiver
+/// has gone, e.g. after a failed write).
+fn stream_ops(payload: &[u8], sender: std::sync::mpsc::SyncSender<OpBatch>) {
+    use std::io::BufRead;
+    const BATCH: usize = 2048;
+    let decoder = match zstd::stream::read::Decoder::new(payload) {
+        Ok(d) => d,
+        Err(_) => {
+            let _ = sender.send(Err(SyncProblem::Damaged));
+            return;
+        }
+    };
+    let mut reader = std::io::BufReader::with_capacity(1 << 20, decoder);
+    let mut batch = Vec::with_capacity(BATCH);
+    let mut line = Vec::new();
+    loop {
+        line.clear();
+        match reader.read_until(b'\n', &mut line) {
+            Ok(0) => break,
+            Ok(_) => {}
+            Err(_) => {
+                let _ = sender.send(Err(SyncProblem::Damaged));
+                return;
+            }
+        }
+        let text = line.strip_suffix(b"\n").unwrap_or(&line);
+        if text.is_empty() {
+            continue;
+        }
+        match serde_json::from_slice::<Op>(text) {
+            Ok(op) => batch.push(op),
+            Err(_) => {
+                let _ = sender.send(Err(SyncProblem::Damaged));
+                return;
+            }
+        }
+        if batch.len() == BATCH && sender.send(Ok(std::mem::take(&mut batch))).is_err() {
+            return;
         }
     }
-    if ops.len() as u64 != m.op_count || expected != m.to_seq + 1 {
-        return Err(SyncProblem::Damaged);
+    let _ = sender.send(Ok(batch));
+}
+
+/// Checks, as ops stream past, that a bundle holds every seq of its range in order (the
+/// rows of one bulk load share a seq) and as many ops as its manifest says.
+struct OpChecker {
+    expected: i64,
+    count: u64,
+}
+
+impl OpChecker {
+    fn new(m: &Manifest) -> OpChecker {
+        OpChecker {
+            expected: m.from_seq,
+            count: 0,
+        }
     }
-    Ok(ops)
+
+    fn check(&mut self, op: &Op) -> std::result::Result<(), SyncProblem> {
+        self.count += 1;
+        if op.seq == self.expected && op.part == 0 {
+            self.expected += 1;
+            Ok(())
+        } else if op.seq == self.expected - 1 && op.part > 0 {
+            Ok(())
+        } else {
+            Err(SyncProblem::Damaged)
+        }
+    }
+
+    fn finish(&self, m: &Manifest) -> std::result::Result<(), SyncProblem> {
+        if self.count == m.op_count && self.expected == m.to_seq + 1 {
+            Ok(())
+        } else {
+            Err(SyncProblem::Damaged)
+        }
+    }
+}
+
+/// The ops of a bundle, checked against its manifest.
+fn parse_ops(payload: &[u8], m: &Manifest) -> std::result::Result<Vec<Op>, SyncProblem> {
+    std::thread::scope(|scope| {
+        let (sender, batches) = std::sync::mpsc::sync_channel(8);
+        scope.spawn(|| stream_ops(payload, sender));
+        let mut checker = OpChecker::new(m);
+        let mut ops = Vec::with_capacity(m.op_count as usize);
+        for batch in batches {
+            for op in batch? {
+                checker.check(&op)?;
+                ops.push(op);
+            }
+        }
+        checker.finish(m)?;
+        Ok(ops)
+    })
+}
+
+/// The fields that identify a client (a change by two branches to different values goes to
+/// review), read from an op without parsing the rest.
+#[derive(serde::Deserialize)]
+struct Identity {
+    name: Option<Value>,
+    id_number: Option<Value>,
+}
+
+/// The stamp a row's field carries: its own, else the row's default (`*`, the stamp of the
+/// write that created the row with it); None for a field never written.
+fn field_stamp<'a>(
+    stamps: &'a Map<String, Value>,
+    fields: &Map<String, Value>,
+    name: &str,
+) -> Option<&'a str> {
+    stamps.get(name).and_then(Value::as_str).or_else(|| {
+        fields
+            .contains_key(name)
+            .then(|| stamps.get(DEFAULT_STAMP).and_then(Value::as_str))
+            .flatten()
+    })
 }
 
 /// Applies one op once; false when this (branch, seq, part) was applied before.
 fn apply_op(w: &mut Writer, branch: &str, op: &Op) -> Result<bool> {
     let fresh = w.execute_local(
-        "INSERT OR IGNORE INTO hq_op (branch, seq, part, op_id, tbl, row_id, op, hlc)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-        params![
-            branch, op.seq, op.part, op.op_id, op.table, op.row_id, op.op, op.hlc
-        ],
+        "INSERT OR IGNORE INTO hq_op (branch, seq, part, op_id, hlc) VALUES (?1, ?2, ?3, ?4, ?5)",
+        params![branch, op.seq, op.part, op.op_id, op.hlc],
     )?;
     if fresh == 0 {
         return Ok(false);
     }
+    if !op.fields.get().trim_start().starts_with('{') {
+        return Err(Error::internal("an op's fields are not an object"));
+    }
     let key = row_key(&op.table, branch, &op.row_id);
     let stamp = stamp(op, branch);
     if op.table == "client" {
-        for field in IDENTITY_FIELDS {
-            if let Some(value) = op.fields.get(field) {
-                let value = value
-                    .as_str()
-                    .map_or_else(|| value.to_string(), str::to_string);
-                w.execute_local(
-                    "INSERT OR IGNORE INTO hq_claim (tbl, row_id, field, value, branch)
-                     VALUES (?1, ?2, ?3, ?4, ?5)",
-                    params![op.table, key, field, value, branch],
-                )?;
-            }
+        let identity: Identity = serde_json::from_str(op.fields.get()).map_err(Error::internal)?;
+        let text = |value: Option<Value>| {
+            value.map_or_else(String::new, |v| {
+                v.as_str().map_or_else(|| v.to_string(), str::to_string)
+            })
+        };
+        if identity.name.is_some() || identity.id_number.is_some() {
+            w.execute_local(
+                "INSERT OR IGNORE INTO hq_claim (tbl, row_id, branch, name, id_number)
+                 VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![
+                    op.table,
+                    key,
+                    branch,
+                    text(identity.name),
+                    text(identity.id_number)
+                ],
+            )?;
         }
     }
+    // A stamp is digits, code characters, spaces and colons: nothing JSON must escape.
+    let new_stamps = || format!("{{\"{DEFAULT_STAMP}\":\"{stamp}\",\"{FIRST}\":\"{stamp}\"}}");
+    // Most ops create a row: stored as it came, without parsing it.
+    if op.op == "insert" {
+        let inserted = w.execute_local(
+            "INSERT OR IGNORE INTO hq_row (tbl, row_id, branch, fields, stamps, deleted)
+             VALUES (?1, ?2, ?3, ?4, ?5, 0)",
+            params![op.table, key, branch, op.fields.get(), new_stamps()],
+        )?;
+        if inserted == 1 || INSERT_ONLY.contains(&op.table.as_str()) {
+            return Ok(true);
+        }
+    }
+    let incoming = op
+        .fields_map()
+        .map_err(|_| Error::internal("an op's fields do not parse"))?;
+    let is_delete = op.op == "delete";
     let existing: Option<(String, String, String, bool)> = w.read(
         "SELECT fields, stamps, branch, deleted FROM hq_row WHERE tbl = ?1 AND row_id = ?2",
         params![op.table, key],
         |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
     )?;
-    let mut incoming = op.fields.clone();
-    if op.op == "delete" {
-        incoming.insert(TOMBSTONE.into(), Value::Bool(true));
-    }
     let Some((fields, stamps, owner, mut deleted)) = existing else {
-        let stamps: Map<String, Value> = incoming
-            .keys()
-            .map(|k| (k.clone(), Value::from(stamp.clone())))
-            .chain([(FIRST.to_string(), Value::from(stamp.clone()))])
-            .collect();
-        let deleted = incoming.remove(TOMBSTONE).is_some();
+        // A change that arrived before the row's creation: it starts the row.
+        let mut stamps: Map<String, Value> =
+            serde_json::from_str(&new_stamps()).map_err(Error::internal)?;
+        if is_delete {
+            stamps.insert(TOMBSTONE.into(), Value::from(stamp.clone()));
+        }
         w.execute_local(
             "INSERT INTO hq_row (tbl, row_id, branch, fields, stamps, deleted)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
@@ -648,7 +808,7 @@ fn apply_op(w: &mut Writer, branch: &str, op: &Op) -> Result<bool> {
                 branch,
                 Value::Object(incoming).to_string(),
                 Value::Object(stamps).to_string(),
-                deleted
+                is_delete
             ],
         )?;
         return Ok(true);
@@ -671,18 +831,20 @@ fn apply_op(w: &mut Writer, branch: &str, op: &Op) -> Result<bool> {
         stamps.insert(FIRST.into(), Value::from(stamp.clone()));
         owner = branch.to_string();
     }
-    for (name, value) in incoming {
+    if is_delete {
+        deleted = true;
         let newer = stamps
-            .get(&name)
+            .get(TOMBSTONE)
             .and_then(Value::as_str)
             .is_none_or(|s| stamp.as_str() > s);
-        if !newer {
-            continue;
+        if newer {
+            stamps.insert(TOMBSTONE.into(), Value::from(stamp.clone()));
         }
-        stamps.insert(name.clone(), Value::from(stamp.clone()));
-        if name == TOMBSTONE {
-            deleted = true;
-        } else {
+    }
+    for (name, value) in incoming {
+        let newer = field_stamp(&stamps, &fields, &name).is_none_or(|s| stamp.as_str() > s);
+        if newer {
+            stamps.insert(name.clone(), Value::from(stamp.clone()));
             fields.insert(name, value);
         }
     }

@@ -329,12 +329,9 @@ const MIGRATIONS: &[&str] = &[
         seq    INTEGER NOT NULL,
         part   INTEGER NOT NULL,
         op_id  TEXT NOT NULL,
-        tbl    TEXT NOT NULL,
-        row_id TEXT NOT NULL,
-        op     TEXT NOT NULL,
         hlc    INTEGER NOT NULL,
         PRIMARY KEY (branch, seq, part)
-    ) STRICT;
+    ) STRICT, WITHOUT ROWID;
 
     CREATE TABLE hq_row (
         tbl     TEXT NOT NULL,
@@ -346,14 +343,15 @@ const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (tbl, row_id)
     ) STRICT;
 
+    -- What each branch wrote to a client's identity fields ('' when an op left one out).
     CREATE TABLE hq_claim (
-        tbl    TEXT NOT NULL,
-        row_id TEXT NOT NULL,
-        field  TEXT NOT NULL,
-        value  TEXT NOT NULL,
-        branch TEXT NOT NULL,
-        PRIMARY KEY (tbl, row_id, field, value, branch)
-    ) STRICT;
+        tbl       TEXT NOT NULL,
+        row_id    TEXT NOT NULL,
+        branch    TEXT NOT NULL,
+        name      TEXT NOT NULL,
+        id_number TEXT NOT NULL,
+        PRIMARY KEY (tbl, row_id, branch, name, id_number)
+    ) STRICT, WITHOUT ROWID;
 
     CREATE TABLE hq_import (
         bundle_sha256 TEXT PRIMARY KEY,

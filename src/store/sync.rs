@@ -214,7 +214,7 @@ impl Session {
             let seq: i64 = row.get(0)?;
             let op: String = row.get(4)?;
             let fields: String = row.get(5)?;
-            let fields: serde_json::Map<String, serde_json::Value> = serde_json::from_str(&fields)
+            let fields = serde_json::value::RawValue::from_string(fields)
                 .map_err(|e| Error::internal(format!("outbox row {seq}: {e}")))?;
             let base = Op {
                 seq,
@@ -249,7 +249,10 @@ impl Session {
                 range.table
             )));
         }
-        let bound = |name: &str| range.fields.get(name).and_then(|v| v.as_i64()).unwrap_or(0);
+        let bounds = range
+            .fields_map()
+            .map_err(|_| Error::internal(format!("outbox row {}: bad range", range.seq)))?;
+        let bound = |name: &str| bounds.get(name).and_then(|v| v.as_i64()).unwrap_or(0);
         let (first, last) = (bound("first_seq"), bound("last_seq"));
         let mut statement = self
             .conn
@@ -285,7 +288,7 @@ impl Session {
                 table: range.table.clone(),
                 row_id: id,
                 op: "insert".into(),
-                fields,
+                fields: Op::raw_fields(&fields),
                 hlc: range.hlc,
                 schema: range.schema,
             });

@@ -42,8 +42,9 @@ pub struct Manifest {
     pub hlc: i64,
 }
 
-/// One captured change, as it travels.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// One captured change, as it travels. The fields stay JSON text until a merge needs them
+/// (most rows are new and are stored as they came).
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Op {
     pub seq: i64,
     /// The row's index within a bulk-load op (which carries many rows under one seq).
@@ -53,9 +54,26 @@ pub struct Op {
     pub table: String,
     pub row_id: String,
     pub op: String,
-    pub fields: serde_json::Map<String, serde_json::Value>,
+    pub fields: Box<serde_json::value::RawValue>,
     pub hlc: i64,
     pub schema: i64,
+}
+
+impl Op {
+    pub fn fields_map(&self) -> Result<serde_json::Map<String, serde_json::Value>, SyncProblem> {
+        serde_json::from_str(self.fields.get()).map_err(|_| SyncProblem::Damaged)
+    }
+
+    pub fn raw_fields(
+        fields: &serde_json::Map<String, serde_json::Value>,
+    ) -> Box<serde_json::value::RawValue> {
+        raw_json(serde_json::Value::Object(fields.clone()).to_string())
+    }
+}
+
+/// JSON text we produced ourselves, kept as it is.
+pub fn raw_json(text: String) -> Box<serde_json::value::RawValue> {
+    serde_json::value::RawValue::from_string(text).unwrap_or_default()
 }
 
 pub fn sha256_hex(bytes: &[u8]) -> String {
