@@ -130,6 +130,14 @@ pub enum Request {
         to: NaiveDate,
         scope: Option<CareScope>,
     },
+    SyncStatus,
+    /// Write a bundle for HQ to `dir`.
+    ExportBundle {
+        dir: PathBuf,
+    },
+    ImportReference {
+        path: PathBuf,
+    },
     SurveyTemplates,
     RecordSurvey {
         input: Box<crate::store::SurveyInput>,
@@ -179,6 +187,14 @@ pub enum Reply {
         rows: Vec<AuditRow>,
     },
     AuditVerdict(ChainVerdict),
+    SyncStatus(Box<SyncView>),
+    /// An export is under way: outbox rows read so far, of the total.
+    ExportProgress {
+        done: u64,
+        total: u64,
+    },
+    Exported(Box<crate::store::ExportReport>),
+    ReferenceApplied(Box<crate::store::ReferenceReport>),
     Hits {
         generation: u64,
         hits: Vec<SearchHit>,
@@ -220,6 +236,15 @@ pub enum Reply {
     /// Something that needs no answer (a lock was recorded).
     Done,
     Failed(Error),
+}
+
+/// What F6 shows: where this store stands with HQ (and at HQ, the branches).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SyncView {
+    pub status: crate::store::SyncStatus,
+    pub hq: Option<crate::store::HqStatus>,
+    /// Where an export goes unless the manager types another folder (a USB stick).
+    pub exports_dir: PathBuf,
 }
 
 /// The UI's end of the worker.
@@ -446,6 +471,32 @@ impl Worker {
             }
             Request::CareAgenda { from, to, scope } => Ok(Reply::CareAgenda(Box::new(
                 self.session()?.care_agenda(from, to, scope)?,
+            ))),
+            Request::SyncStatus => {
+                let exports_dir = self.paths.dir().join("exports");
+                let session = self.session()?;
+                let status = session.sync_status()?;
+                let hq = match status.party {
+                    crate::sync::keys::Party::Hq => Some(session.hq_status()?),
+                    crate::sync::keys::Party::Branch => None,
+                };
+                Ok(Reply::SyncStatus(Box::new(SyncView {
+                    status,
+                    hq,
+                    exports_dir,
+                })))
+            }
+            Request::ExportBundle { dir } => {
+                if dir == self.paths.dir().join("exports") {
+                    crate::store::create_private_dir(&dir)?;
+                }
+                let report = self.session()?.export_bundle(&dir, &mut |done, total| {
+                    deliver(Reply::ExportProgress { done, total })
+                })?;
+                Ok(Reply::Exported(Box::new(report)))
+            }
+            Request::ImportReference { path } => Ok(Reply::ReferenceApplied(Box::new(
+                self.session()?.import_reference(&path)?,
             ))),
             Request::SurveyTemplates => Ok(Reply::SurveyTemplates(Box::new(
                 self.session()?.survey_templates()?,

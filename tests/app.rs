@@ -334,8 +334,9 @@ fn keys_and_clicks_become_actions_through_the_keymap() {
         translate(&h.app, &keymap, key(KeyCode::F(7), KeyModifiers::NONE)),
         Some(Action::Command(Command::StaffScreen))
     ));
-    // The tab row reads " Overview   F7 Staff   F8 Audit ": column 13 is on "F7 Staff".
-    let action = translate(&h.app, &keymap, click(13, 1)).expect("a click on a tab");
+    // The tab row reads " Overview   F6 Sync   F7 Staff   F8 Audit ": column 24 is on
+    // "F7 Staff".
+    let action = translate(&h.app, &keymap, click(24, 1)).expect("a click on a tab");
     assert!(matches!(action, Action::ClickTab(Tab::Staff)));
     h.act(action);
     assert_eq!(h.app.main().unwrap().tab, Tab::Staff);
@@ -1107,5 +1108,127 @@ mod surveys {
         // F5 again: back to entry, where plain keys answer.
         h.command(Command::ToggleSurveyView);
         assert!(h.app.contexts().contains(&Context::Form));
+    }
+}
+
+mod sync {
+    use super::*;
+    use branchdesk::app::Context;
+
+    fn manager() -> Harness {
+        let mut h = Harness::logged_in(
+            Lang::En,
+            session_info("manager01", "Zhang Wei", Role::Manager),
+        );
+        let effects = h.command(Command::SyncScreen);
+        assert!(matches!(sent(&effects)[..], [Request::SyncStatus]));
+        h.act(Action::Reply(Reply::SyncStatus(Box::new(sync_view(
+            Vec::new(),
+        )))));
+        h
+    }
+
+    fn screen(h: &Harness) -> &branchdesk::app::SyncScreen {
+        &h.app.main().unwrap().sync
+    }
+
+    #[test]
+    fn an_export_asks_for_the_folder_shows_progress_and_then_the_result() {
+        let mut h = manager();
+        h.command(Command::ExportBundle);
+        let form = screen(&h).active_form().unwrap();
+        assert_eq!(form.value(0), "/srv/branchdesk/store/exports");
+        assert!(h.app.contexts().contains(&Context::Field));
+        // A USB stick instead.
+        h.command(Command::ClearField);
+        h.type_text("/media/usb");
+        let effects = h.command(Command::Submit);
+        assert!(matches!(
+            &sent(&effects)[..],
+            [Request::ExportBundle { dir }] if dir.to_str() == Some("/media/usb")
+        ));
+        assert!(screen(&h).busy());
+        assert!(
+            !h.app.enabled(Command::ExportBundle),
+            "one export at a time"
+        );
+        h.act(Action::Reply(Reply::ExportProgress {
+            done: 600,
+            total: 1_284,
+        }));
+        assert_eq!(screen(&h).progress, Some((600, 1_284)));
+        let effects = h.act(Action::Reply(Reply::Exported(Box::new(export_report()))));
+        assert!(
+            matches!(sent(&effects)[..], [Request::SyncStatus]),
+            "the state is read again"
+        );
+        assert!(!screen(&h).busy());
+        assert_eq!(
+            screen(&h).progress,
+            Some((1_284, 1_284)),
+            "the bar stays, full"
+        );
+        assert_eq!(
+            h.app.status.as_ref().unwrap().text,
+            "Exported 1284 changes (seq 4019–5302) for HQ."
+        );
+    }
+
+    #[test]
+    fn a_failed_export_says_why_and_frees_the_screen() {
+        let mut h = manager();
+        h.command(Command::ExportBundle);
+        h.command(Command::Submit);
+        h.act(Action::Reply(Reply::Failed(branchdesk::Error::DiskFull)));
+        assert!(!screen(&h).busy());
+        assert_eq!(screen(&h).progress, None);
+        assert_eq!(
+            h.app.status.as_ref().unwrap().kind,
+            branchdesk::app::StatusKind::Error
+        );
+        assert!(h.app.enabled(Command::ExportBundle));
+    }
+
+    #[test]
+    fn reference_data_is_applied_from_a_file_and_esc_closes_the_prompt() {
+        let mut h = manager();
+        h.command(Command::ImportReference);
+        h.command(Command::Submit);
+        assert!(
+            screen(&h).active_form().unwrap().fields[0].error.is_some(),
+            "a path is needed"
+        );
+        h.command(Command::Back);
+        assert!(screen(&h).prompt.is_none());
+        h.command(Command::ImportReference);
+        h.type_text("/media/usb/HQ-reference-8.bdr");
+        let effects = h.command(Command::Submit);
+        assert!(matches!(
+            &sent(&effects)[..],
+            [Request::ImportReference { path }] if path.ends_with("HQ-reference-8.bdr")
+        ));
+    }
+
+    #[test]
+    fn only_managers_export_and_tellers_have_no_sync_screen() {
+        let teller = Harness::logged_in(
+            Lang::En,
+            session_info("teller01", "Wang Fang", Role::Teller),
+        );
+        assert!(!teller.app.tabs().contains(&Tab::Sync));
+        let mut auditor =
+            Harness::logged_in(Lang::En, session_info("audit01", "Zhao Min", Role::Auditor));
+        assert!(auditor.app.tabs().contains(&Tab::Sync));
+        auditor.command(Command::SyncScreen);
+        auditor.act(Action::Reply(Reply::SyncStatus(Box::new(sync_view(
+            Vec::new(),
+        )))));
+        assert!(!auditor.app.enabled(Command::ExportBundle));
+        auditor.command(Command::ExportBundle);
+        assert!(auditor.app.main().unwrap().sync.prompt.is_none());
+        // At HQ there is nothing to export.
+        let mut hq = manager();
+        hq.act(Action::Reply(Reply::SyncStatus(Box::new(hq_view()))));
+        assert!(!hq.app.enabled(Command::ExportBundle));
     }
 }

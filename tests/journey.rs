@@ -15,6 +15,8 @@ const F2: &str = "\x1bOQ";
 const CTRL_T: &str = "\x14";
 const F4: &str = "\x1bOS";
 const F5: &str = "\x1b[15~";
+const F6: &str = "\x1b[17~";
+const CTRL_E: &str = "\x05";
 const CTRL_U: &str = "\x15";
 const F7: &str = "\x1b[18~";
 const F10: &str = "\x1b[21~";
@@ -462,4 +464,55 @@ fn a_manager_keys_in_counter_surveys_and_sees_the_statistics_change() {
         format!("{:.1}%", stats["csat"]["csat"].as_f64().unwrap()),
         after.2
     );
+}
+
+#[test]
+fn a_manager_exports_for_hq_from_f6_and_hq_imports_the_bundle() {
+    let _serial = ONE_AT_A_TIME.lock().unwrap_or_else(|p| p.into_inner());
+    let home = tempfile::tempdir().unwrap();
+    let mut term = demo_as(home.path(), "manager01");
+    let status = term.key_then(F6, "待送总行");
+    assert!(
+        status.contains("总行 HQ"),
+        "the demo store trusts the demo HQ:\n{status}"
+    );
+    let prompt = term.key_then(CTRL_E, "文件夹（U盘）");
+    assert!(prompt.contains("exports"), "{prompt}");
+    let done = term.key_then(ENTER, "导出完成");
+    assert!(done.contains("█"), "the progress bar, full:\n{done}");
+    assert!(done.contains("已写出"), "{done}");
+    // The file named on screen is the one in the exports folder.
+    let exports = home.path().join("demo-store").join("exports");
+    let bundle = std::fs::read_dir(&exports)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.extension().is_some_and(|x| x == "bdx"))
+        .expect("a bundle in the exports folder");
+    let name = bundle.file_name().unwrap().to_string_lossy().to_string();
+    assert!(done.contains(&name[..12]), "{name} on screen:\n{done}");
+    term.key_then(F10, "退出登录并关闭");
+    term.keys(ENTER);
+    assert_eq!(term.exit_code(), 0);
+
+    // The demo HQ imports it.
+    let pass = home.path().join("pass");
+    std::fs::write(&pass, "branchdesk-demo").unwrap();
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_branchdesk"))
+        .args([
+            "--store",
+            home.path().join("demo-store-hq").to_str().unwrap(),
+        ])
+        .args([
+            "--user",
+            "admin01",
+            "--passphrase-file",
+            pass.to_str().unwrap(),
+        ])
+        .args(["--lang", "en", "hq", "import", bundle.to_str().unwrap()])
+        .env("BRANCHDESK_CONFIG", home.path().join("no-config.toml"))
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&output.stdout);
+    assert!(output.status.success(), "{output:?}");
+    assert!(text.contains("imported branch DEMO01 seq 1–"), "{text}");
 }

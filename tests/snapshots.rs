@@ -586,3 +586,54 @@ mod surveys {
         assert_snapshot!(stats(Lang::En, 12, GroupBy::Month).screen());
     }
 }
+
+mod sync {
+    use super::*;
+    use branchdesk::store::SyncWarning;
+
+    fn screen(lang: Lang, view: branchdesk::service::SyncView) -> Harness {
+        let name = if lang == Lang::Zh {
+            "张伟"
+        } else {
+            "Zhang Wei"
+        };
+        let mut h = Harness::logged_in(lang, session_info("manager01", name, Role::Manager));
+        h.command(Command::SyncScreen);
+        h.act(Action::Reply(Reply::SyncStatus(Box::new(view))));
+        h
+    }
+
+    #[test]
+    fn branch_with_a_warning_zh() {
+        let h = screen(
+            Lang::Zh,
+            sync_view(vec![SyncWarning::NotExportedFor { days: 10 }]),
+        );
+        assert_snapshot!(h.screen());
+    }
+
+    #[test]
+    fn export_done_en() {
+        let mut h = screen(Lang::En, sync_view(Vec::new()));
+        h.command(Command::ExportBundle);
+        h.command(Command::Submit);
+        h.act(Action::Reply(Reply::ExportProgress {
+            done: 1_284,
+            total: 1_284,
+        }));
+        h.act(Action::Reply(Reply::Exported(Box::new(export_report()))));
+        assert_snapshot!(h.screen());
+    }
+
+    #[test]
+    fn export_prompt_zh() {
+        let mut h = screen(Lang::Zh, sync_view(Vec::new()));
+        h.command(Command::ExportBundle);
+        assert_snapshot!(h.screen());
+    }
+
+    #[test]
+    fn hq_branches_en() {
+        assert_snapshot!(screen(Lang::En, hq_view()).screen());
+    }
+}

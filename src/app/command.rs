@@ -82,6 +82,9 @@ commands! {
     NextTemplate => "next_template",
     PrevTemplate => "prev_template",
     CycleGroup => "cycle_group",
+    SyncScreen => "sync_screen",
+    ExportBundle => "export_bundle",
+    ImportReference => "import_reference",
 }
 
 impl Command {
@@ -112,10 +115,11 @@ pub enum Context {
     Care,
     Survey,
     SurveyStats,
+    Sync,
 }
 
 impl Context {
-    pub const ALL: [Context; 18] = [
+    pub const ALL: [Context; 19] = [
         Context::Global,
         Context::Form,
         Context::Choice,
@@ -134,6 +138,7 @@ impl Context {
         Context::Care,
         Context::Survey,
         Context::SurveyStats,
+        Context::Sync,
     ];
 
     pub fn name(self) -> &'static str {
@@ -156,6 +161,7 @@ impl Context {
             Context::Care => "care",
             Context::Survey => "survey",
             Context::SurveyStats => "survey_stats",
+            Context::Sync => "sync",
         }
     }
 

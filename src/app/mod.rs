@@ -9,6 +9,7 @@ pub mod complaints;
 pub mod form;
 mod screens;
 pub mod surveys;
+pub mod sync;
 
 pub use care::CareScreen;
 pub use clients::ClientsScreen;
@@ -16,6 +17,7 @@ pub use command::{Command, Context};
 pub use complaints::ComplaintsScreen;
 pub use screens::{AuditScreen, LockState, StaffOverlay, StaffScreen};
 pub use surveys::SurveyScreen;
+pub use sync::SyncScreen;
 
 use crate::domain::staff::Permission;
 use crate::i18n::I18n;
@@ -53,6 +55,7 @@ pub enum Tab {
     Complaints,
     Care,
     Survey,
+    Sync,
     Staff,
     Audit,
 }
@@ -65,6 +68,7 @@ impl Tab {
             Tab::Complaints => "tab.complaints",
             Tab::Care => "tab.care",
             Tab::Survey => "tab.survey",
+            Tab::Sync => "tab.sync",
             Tab::Staff => "tab.staff",
             Tab::Audit => "tab.audit",
         }
@@ -77,6 +81,7 @@ impl Tab {
             Tab::Complaints => "tab_about.complaints",
             Tab::Care => "tab_about.care",
             Tab::Survey => "tab_about.survey",
+            Tab::Sync => "tab_about.sync",
             Tab::Staff => "tab_about.staff",
             Tab::Audit => "tab_about.audit",
         }
@@ -90,6 +95,7 @@ impl Tab {
             Tab::Complaints => Some(Command::ComplaintsScreen),
             Tab::Care => Some(Command::CareScreen),
             Tab::Survey => Some(Command::SurveyScreen),
+            Tab::Sync => Some(Command::SyncScreen),
             Tab::Staff => Some(Command::StaffScreen),
             Tab::Audit => Some(Command::AuditScreen),
         }
@@ -102,6 +108,7 @@ impl Tab {
             Tab::Complaints => Some(Permission::ViewComplaints),
             Tab::Care => Some(Permission::ViewCare),
             Tab::Survey => Some(Permission::EnterSurvey),
+            Tab::Sync => Some(Permission::ViewSync),
             Tab::Staff => Some(Permission::ViewStaff),
             Tab::Audit => Some(Permission::ViewAudit),
         }
@@ -131,6 +138,7 @@ pub struct MainState {
     pub complaints: ComplaintsScreen,
     pub care: CareScreen,
     pub surveys: SurveyScreen,
+    pub sync: SyncScreen,
     pub staff: StaffScreen,
     pub audit: AuditScreen,
     pub lock: Option<LockState>,
@@ -168,6 +176,7 @@ pub enum Pending {
     ComplaintPrompt,
     CarePrompt,
     SurveyForm,
+    SyncAction,
     Logout { then_quit: bool },
     Other,
 }
@@ -245,6 +254,7 @@ impl App {
             Tab::Complaints,
             Tab::Care,
             Tab::Survey,
+            Tab::Sync,
             Tab::Staff,
             Tab::Audit,
         ]
@@ -271,6 +281,7 @@ impl App {
                 (None, Tab::Complaints, _) => main.complaints.active_form(),
                 (None, Tab::Care, _) => main.care.active_form(),
                 (None, Tab::Survey, _) => main.surveys.active_form(),
+                (None, Tab::Sync, _) => main.sync.active_form(),
                 _ => None,
             },
         }
@@ -289,6 +300,7 @@ impl App {
                 (None, Tab::Complaints, _) => main.complaints.active_form_mut(),
                 (None, Tab::Care, _) => main.care.active_form_mut(),
                 (None, Tab::Survey, _) => main.surveys.active_form_mut(),
+                (None, Tab::Sync, _) => main.sync.active_form_mut(),
                 _ => None,
             },
         }
@@ -371,6 +383,13 @@ impl App {
                         }
                     }
                 }
+                (Tab::Sync, _) => {
+                    if main.sync.prompt.is_some() {
+                        contexts.push(Context::Form);
+                    } else {
+                        contexts.push(Context::Sync);
+                    }
+                }
                 (Tab::Overview, _) => {}
             },
         }
@@ -396,7 +415,8 @@ impl App {
                             || main.clients.form.is_some()
                             || main.complaints.active_form().is_some()
                             || main.care.prompt.is_some()
-                            || main.surveys.active_form().is_some())
+                            || main.surveys.active_form().is_some()
+                            || main.sync.prompt.is_some())
                 }
                 Phase::Login(_) => false,
             },
@@ -409,6 +429,27 @@ impl App {
             Command::CareScreen => can(Permission::ViewCare),
             Command::SurveyScreen | Command::NewSurvey => can(Permission::EnterSurvey),
             Command::ToggleSurveyView => can(Permission::ViewSurveyStats),
+            Command::SyncScreen => can(Permission::ViewSync),
+            Command::ExportBundle => {
+                can(Permission::ExportSync)
+                    && main.is_some_and(|m| {
+                        m.sync
+                            .view
+                            .as_ref()
+                            .is_some_and(|v| v.status.party == crate::sync::keys::Party::Branch)
+                            && !m.sync.busy()
+                    })
+            }
+            Command::ImportReference => {
+                can(Permission::ManageSync)
+                    && main.is_some_and(|m| {
+                        m.sync
+                            .view
+                            .as_ref()
+                            .is_some_and(|v| v.status.party == crate::sync::keys::Party::Branch)
+                            && !m.sync.busy()
+                    })
+            }
             Command::ActOnReminder => can(Permission::ActOnCare),
             Command::ToggleScope => main.is_some_and(|m| {
                 m.session.role != crate::domain::staff::Role::Rm
@@ -616,6 +657,7 @@ impl App {
             Command::ComplaintsScreen => self.open_tab(Tab::Complaints),
             Command::CareScreen => self.open_tab(Tab::Care),
             Command::SurveyScreen => self.open_tab(Tab::Survey),
+            Command::SyncScreen => self.open_tab(Tab::Sync),
             Command::NewLine => self.with_form(Form::new_line),
             Command::LineUp => self.with_form(|f| f.move_line(-1)),
             Command::LineDown => self.with_form(|f| f.move_line(1)),
@@ -675,6 +717,9 @@ impl App {
                 }
             }
             if main.tab == Tab::Care && main.care.prompt.take().is_some() {
+                return Vec::new();
+            }
+            if main.tab == Tab::Sync && main.sync.prompt.take().is_some() {
                 return Vec::new();
             }
             if main.tab == Tab::Survey {
@@ -754,6 +799,7 @@ impl App {
                 main.surveys.loading = true;
                 vec![Effect::Send(Request::SurveyTemplates)]
             }
+            Tab::Sync => vec![Effect::Send(main.sync.load())],
             Tab::Audit if main.audit.rows.is_empty() && !main.audit.exhausted => {
                 main.audit.loading = true;
                 self.send(Pending::Other, screens::first_audit_page())
@@ -776,6 +822,7 @@ impl App {
         main.complaints = ComplaintsScreen::default();
         main.care = CareScreen::default();
         main.surveys = SurveyScreen::default();
+        main.sync.prompt = None;
         main.lock = Some(LockState::new(idle));
         self.modal = None;
         self.status = None;
@@ -852,6 +899,8 @@ impl App {
                     main.complaints.submit(save, i18n, today)
                 } else if main.tab == Tab::Care {
                     main.care.submit(save, i18n, today)
+                } else if main.tab == Tab::Sync {
+                    main.sync.submit(i18n)
                 } else if main.tab == Tab::Survey {
                     if let Some(offer) = main.surveys.offer.take() {
                         // Yes: the complaint form, for this client, with their words.
@@ -965,6 +1014,18 @@ impl App {
                 }
                 _ => None,
             },
+            Tab::Sync => match command {
+                Command::ExportBundle => {
+                    main.sync.start_export();
+                    None
+                }
+                Command::ImportReference => {
+                    main.sync.start_import();
+                    None
+                }
+                Command::Refresh => Some(main.sync.load()),
+                _ => None,
+            },
             Tab::Overview => None,
         };
         match request {
@@ -973,7 +1034,8 @@ impl App {
                 request @ (Request::ComplaintBoard
                 | Request::CareAgenda { .. }
                 | Request::SurveyTemplates
-                | Request::SurveyStats { .. }),
+                | Request::SurveyStats { .. }
+                | Request::SyncStatus),
             ) => {
                 vec![Effect::Send(request)]
             }
@@ -998,6 +1060,7 @@ impl App {
                     complaints: ComplaintsScreen::default(),
                     care: CareScreen::default(),
                     surveys: SurveyScreen::default(),
+                    sync: SyncScreen::default(),
                     staff: StaffScreen::default(),
                     audit: AuditScreen::default(),
                     lock: None,
@@ -1058,6 +1121,51 @@ impl App {
                     main.clients.form = None;
                 }
                 return vec![Effect::Send(Request::OpenClient { key: client_no })];
+            }
+            Reply::SyncStatus(view) => {
+                if let Some(main) = self.main_mut() {
+                    main.sync.set_view(*view);
+                }
+            }
+            Reply::ExportProgress { done, total } => {
+                if let Some(main) = self.main_mut() {
+                    main.sync.on_progress(done, total);
+                }
+                if pending.is_some() {
+                    self.pending = pending;
+                }
+            }
+            Reply::Exported(report) => {
+                let text = match &report.file {
+                    Some(_) => i18n.fill(
+                        "sync.view.exported_short",
+                        &[
+                            ("ops", &report.ops.to_string()),
+                            ("from", &report.from_seq.to_string()),
+                            ("to", &report.to_seq.to_string()),
+                        ],
+                    ),
+                    None => i18n.fill(
+                        "sync.view.exported_nothing",
+                        &[("seq", &report.to_seq.to_string())],
+                    ),
+                };
+                self.say(StatusKind::Success, text);
+                if let Some(main) = self.main_mut() {
+                    let request = main.sync.finished(sync::SyncResult::Exported(*report));
+                    return vec![Effect::Send(request)];
+                }
+            }
+            Reply::ReferenceApplied(report) => {
+                let text = i18n.fill(
+                    "sync.view.applied_short",
+                    &[("version", &report.version.to_string())],
+                );
+                self.say(StatusKind::Success, text);
+                if let Some(main) = self.main_mut() {
+                    let request = main.sync.finished(sync::SyncResult::Applied(*report));
+                    return vec![Effect::Send(request)];
+                }
             }
             Reply::ImportProgress { rows } => {
                 if let Some(main) = self.main_mut() {
@@ -1301,6 +1409,10 @@ impl App {
                 }
                 _ => main.surveys.active_form_mut(),
             },
+            (Some(Pending::SyncAction), Phase::Main(main)) => {
+                main.sync.failed();
+                None
+            }
             (Some(Pending::ClientPrompt), Phase::Main(main)) => {
                 main.clients.import = None;
                 main.clients.prompt.as_mut().map(|p| &mut p.form)

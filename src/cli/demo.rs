@@ -85,7 +85,53 @@ pub fn ensure_demo_store(
     for staff in ["teller01", "manager01"] {
         add_surveys(&mut login(staff)?, clients)?;
     }
+    link_demo_hq(paths, lang, clock.clone(), &mut login(admin_id)?)?;
     Ok(true)
+}
+
+/// The demo HQ's store: beside the demo store (`demo-hq`), same staff passphrase, keys
+/// exchanged both ways, so F6 can export and HQ can import at once.
+pub fn demo_hq_paths(paths: &StorePaths) -> StorePaths {
+    let mut name = paths.dir().file_name().unwrap_or_default().to_os_string();
+    name.push("-hq");
+    StorePaths::new(paths.dir().with_file_name(name))
+}
+
+fn link_demo_hq(
+    paths: &StorePaths,
+    lang: Lang,
+    clock: Arc<dyn Clock>,
+    branch_admin: &mut Session,
+) -> Result<()> {
+    let hq_paths = demo_hq_paths(paths);
+    if hq_paths.exists() {
+        return Ok(());
+    }
+    let (admin_id, ..) = DEMO_STAFF[0];
+    let mut hq = Session::create(
+        &hq_paths,
+        NewStore {
+            branch_code: "HQ".into(),
+            branch_name: I18n::for_lang(lang).t("demo.hq_name").to_string(),
+            admin_id: admin_id.into(),
+            admin_name: admin_id.into(),
+            admin_passphrase: SecretString::from(DEMO_PASSPHRASE.to_string()),
+            demo: true,
+        },
+        clock,
+        StoreOptions::default(),
+    )?;
+    let hq_keys = hq.become_hq()?;
+    let hq_file = hq_paths.dir().join("hq-keys.toml");
+    crate::store::write_public_file(&hq_file, hq_keys.to_toml().as_bytes())?;
+    branch_admin.trust_hq(&hq_file)?;
+    let branch_keys = branch_admin.sync_keys()?;
+    let branch_file = hq_paths
+        .dir()
+        .join(format!("{}-keys.toml", branch_keys.code));
+    crate::store::write_public_file(&branch_file, branch_keys.to_toml().as_bytes())?;
+    hq.trust_branch(&branch_file)?;
+    Ok(())
 }
 
 /// Marriages, births, retirements and moves for some clients, falling around today so that

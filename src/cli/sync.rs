@@ -3,7 +3,7 @@
 use super::progress::Progress;
 use super::{Context, init_store, print_json, table};
 use crate::error::Result;
-use crate::store::{ImportOutcome, SyncStatus, SyncWarning};
+use crate::store::{ImportOutcome, SyncStatus};
 use crate::sync::keys::PublicKeys;
 use clap::Subcommand;
 use std::path::{Path, PathBuf};
@@ -154,28 +154,10 @@ fn status_text(cx: &Context, s: &SyncStatus) -> String {
     ];
     let mut text = table::render(&[i18n.t("sync.item"), i18n.t("sync.value")], &rows);
     for warning in &s.warnings {
-        text.push_str(&warning_text(cx, warning));
+        text.push_str(&cx.i18n.sync_warning(warning));
         text.push('\n');
     }
     text
-}
-
-pub(crate) fn warning_text(cx: &Context, warning: &SyncWarning) -> String {
-    let i18n = cx.i18n;
-    match warning {
-        SyncWarning::NoHqKeys => i18n.t("sync.warn.no_hq").to_string(),
-        SyncWarning::NeverExported => i18n.t("sync.warn.never_exported").to_string(),
-        SyncWarning::NotExportedFor { days } => {
-            i18n.fill("sync.warn.not_exported", &[("days", &days.to_string())])
-        }
-        SyncWarning::OutboxLarge { mib } => {
-            i18n.fill("sync.warn.outbox_large", &[("mib", &mib.to_string())])
-        }
-        SyncWarning::ClockBehind { minutes } => i18n.fill(
-            "sync.warn.clock_behind",
-            &[("minutes", &minutes.to_string())],
-        ),
-    }
 }
 
 /// `--to DIR`, or the store's `exports` folder.

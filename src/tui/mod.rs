@@ -5,6 +5,7 @@ mod clients_view;
 mod complaints_view;
 pub mod keymap;
 mod survey_view;
+mod sync_view;
 pub mod ui;
 mod views;
 

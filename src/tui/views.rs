@@ -367,6 +367,7 @@ pub fn render_body(frame: &mut Frame, area: Rect, app: &App, keymap: &Keymap) {
                 Tab::Complaints => super::complaints_view::render(frame, area, app, main, keymap),
                 Tab::Care => super::care_view::render(frame, area, app, main),
                 Tab::Survey => super::survey_view::render(frame, area, app, main, keymap),
+                Tab::Sync => super::sync_view::render(frame, area, app, main),
             },
         },
     }

@@ -682,3 +682,80 @@ pub fn survey_stats(count: u64, by: GroupBy) -> SurveyStats {
         stats,
     }
 }
+
+// ---- Sync fixtures ----
+
+use branchdesk::service::SyncView;
+use branchdesk::store::{
+    BranchState, ExportReport, Gap, HqStatus, LastExport, SyncStatus, SyncWarning,
+};
+use branchdesk::sync::keys::Party;
+
+pub fn sync_view(warnings: Vec<SyncWarning>) -> SyncView {
+    SyncView {
+        status: SyncStatus {
+            party: Party::Branch,
+            code: "BJ0101".into(),
+            key_id: Some("0E937EF5FD373256".into()),
+            hq: Some("HQ (759769E86C943ABB)".into()),
+            pending_ops: 1_284,
+            outbox_bytes: 412_000,
+            last_seq: 5_302,
+            acked_seq: 4_018,
+            last_export: Some(LastExport {
+                to_seq: 4_018,
+                at: "2026-11-20T08:15:00Z".into(),
+                file: "BJ0101-3001-4018.bdx".into(),
+            }),
+            ref_version: 7,
+            warnings,
+        },
+        hq: None,
+        exports_dir: "/srv/branchdesk/store/exports".into(),
+    }
+}
+
+pub fn export_report() -> ExportReport {
+    ExportReport {
+        file: Some("/media/usb/BJ0101-4019-5302.bdx".into()),
+        signature: Some("/media/usb/BJ0101-4019-5302.bdx.minisig".into()),
+        from_seq: 4_019,
+        to_seq: 5_302,
+        ops: 1_284,
+        raw_bytes: 812_000,
+        bundle_bytes: 96_000,
+    }
+}
+
+pub fn hq_view() -> SyncView {
+    let mut view = sync_view(Vec::new());
+    view.status.party = Party::Hq;
+    view.status.code = "HQ".into();
+    view.hq = Some(HqStatus {
+        branches: vec![
+            BranchState {
+                code: "BJ0101".into(),
+                name: "北京西单支行".into(),
+                key_id: "0E937EF5FD373256".into(),
+                high_water: 5_302,
+                last_import: Some("2026-11-30T01:30:00Z".into()),
+                quarantined: Vec::new(),
+            },
+            BranchState {
+                code: "SH0202".into(),
+                name: "上海陆家嘴支行".into(),
+                key_id: "1A2B3C4D5E6F7081".into(),
+                high_water: 880,
+                last_import: Some("2026-11-28T06:00:00Z".into()),
+                quarantined: vec![Gap {
+                    file: "/srv/hq/quarantine/ab12.bdx".into(),
+                    missing_from: 881,
+                    missing_to: 1_204,
+                }],
+            },
+        ],
+        rows: 1_250_000,
+        review: 3,
+    });
+    view
+}

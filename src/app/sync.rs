@@ -1,0 +1,140 @@
+//! The sync screen (F6): what waits for HQ, the last export and acknowledgement, the
+//! reference data in force, warnings; exporting a bundle (to the exports folder or a USB
+//! stick) with a progress bar, and applying HQ's reference data. At HQ: the branches.
+
+use super::Pending;
+use super::form::{Field, Form};
+use crate::i18n::I18n;
+use crate::service::{Request, SyncView};
+use crate::store::{ExportReport, ReferenceReport};
+use std::path::PathBuf;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SyncPromptKind {
+    Export,
+    Import,
+}
+
+#[derive(Debug)]
+pub struct SyncPrompt {
+    pub kind: SyncPromptKind,
+    pub form: Form,
+}
+
+/// What the last action did, shown until the next one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SyncResult {
+    Exported(ExportReport),
+    Applied(ReferenceReport),
+}
+
+#[derive(Debug, Default)]
+pub struct SyncScreen {
+    pub view: Option<SyncView>,
+    pub loading: bool,
+    pub prompt: Option<SyncPrompt>,
+    /// (done, total) of the running export, or of the last one (the bar stays, full).
+    pub progress: Option<(u64, u64)>,
+    pub running: bool,
+    pub result: Option<SyncResult>,
+}
+
+impl SyncScreen {
+    pub fn load(&mut self) -> Request {
+        self.loading = true;
+        Request::SyncStatus
+    }
+
+    pub fn set_view(&mut self, view: SyncView) {
+        self.view = Some(view);
+        self.loading = false;
+    }
+
+    pub fn busy(&self) -> bool {
+        self.running
+    }
+
+    pub fn active_form(&self) -> Option<&Form> {
+        self.prompt.as_ref().map(|p| &p.form)
+    }
+
+    pub fn active_form_mut(&mut self) -> Option<&mut Form> {
+        self.prompt.as_mut().map(|p| &mut p.form)
+    }
+
+    /// Asks where to write the bundle: the exports folder unless a stick's path is typed.
+    pub fn start_export(&mut self) {
+        if self.busy() {
+            return;
+        }
+        let dir = self
+            .view
+            .as_ref()
+            .map(|v| v.exports_dir.display().to_string())
+            .unwrap_or_default();
+        let form = Form::new(vec![Field::text("sync.field.dir", 400).with_text(&dir)]);
+        self.prompt = Some(SyncPrompt {
+            kind: SyncPromptKind::Export,
+            form,
+        });
+    }
+
+    /// Asks for HQ's reference file.
+    pub fn start_import(&mut self) {
+        if self.busy() {
+            return;
+        }
+        let form = Form::new(vec![Field::text("sync.field.file", 400)]);
+        self.prompt = Some(SyncPrompt {
+            kind: SyncPromptKind::Import,
+            form,
+        });
+    }
+
+    pub fn submit(&mut self, i18n: &I18n) -> Option<(Pending, Request)> {
+        let prompt = self.prompt.as_mut()?;
+        let value = prompt.form.value(0).trim().to_string();
+        if value.is_empty() {
+            prompt
+                .form
+                .refuse(0, i18n.t("rule.care.required").to_string());
+            return None;
+        }
+        let path = PathBuf::from(value);
+        let request = match prompt.kind {
+            SyncPromptKind::Export => {
+                self.progress = Some((0, 0));
+                self.running = true;
+                Request::ExportBundle { dir: path }
+            }
+            SyncPromptKind::Import => {
+                self.progress = None;
+                self.running = true;
+                Request::ImportReference { path }
+            }
+        };
+        self.prompt = None;
+        self.result = None;
+        Some((Pending::SyncAction, request))
+    }
+
+    pub fn on_progress(&mut self, done: u64, total: u64) {
+        self.progress = Some((done, total));
+    }
+
+    /// After an export or an import: the result stays on screen; the state is asked again.
+    pub fn finished(&mut self, result: SyncResult) -> Request {
+        if let (SyncResult::Exported(_), Some((_, total))) = (&result, self.progress) {
+            // The bar stays, full, beside the result.
+            self.progress = Some((total, total));
+        }
+        self.running = false;
+        self.result = Some(result);
+        self.load()
+    }
+
+    pub fn failed(&mut self) {
+        self.running = false;
+        self.progress = None;
+    }
+}
