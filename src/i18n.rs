@@ -351,6 +351,65 @@ mod tests {
     }
 
     #[test]
+    fn every_permission_has_a_label() {
+        let i18n = I18n::for_lang(Lang::En);
+        for permission in crate::domain::staff::Permission::ALL {
+            let key = format!("perm.{}", permission.code());
+            assert!(i18n.strings.contains_key(&key), "{key}");
+        }
+    }
+
+    /// Every key the code names literally (`t("…")`, `fill("…"`, `say("…"`) is in the catalog.
+    #[test]
+    fn every_key_the_code_names_exists() {
+        fn visit(dir: &std::path::Path, files: &mut Vec<std::path::PathBuf>) {
+            for entry in std::fs::read_dir(dir).unwrap() {
+                let path = entry.unwrap().path();
+                if path.is_dir() {
+                    visit(&path, files);
+                } else if path.extension().is_some_and(|x| x == "rs") {
+                    files.push(path);
+                }
+            }
+        }
+        let mut files = Vec::new();
+        visit(
+            &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src"),
+            &mut files,
+        );
+        let i18n = I18n::for_lang(Lang::En);
+        let is_key = |k: &str| {
+            k.contains('.')
+                && k.chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '.')
+        };
+        let mut missing = Vec::new();
+        for file in files {
+            let text = std::fs::read_to_string(&file).unwrap();
+            for marker in ["t(", "fill(", "say("] {
+                for (at, _) in text.match_indices(marker) {
+                    let before = text[..at].chars().last();
+                    if before.is_some_and(|c| c.is_alphanumeric() || c == '_') {
+                        continue;
+                    }
+                    let rest = text[at + marker.len()..].trim_start();
+                    let Some(rest) = rest.strip_prefix('"') else {
+                        continue;
+                    };
+                    let Some(end) = rest.find('"') else {
+                        continue;
+                    };
+                    let key = &rest[..end];
+                    if is_key(key) && !i18n.strings.contains_key(key) {
+                        missing.push(format!("{}: {key}", file.display()));
+                    }
+                }
+            }
+        }
+        assert!(missing.is_empty(), "missing keys: {missing:#?}");
+    }
+
+    #[test]
     fn placeholders_agree_between_languages() {
         let placeholders = |s: &str| -> BTreeSet<String> {
             s.split('{')

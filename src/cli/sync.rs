@@ -16,6 +16,9 @@ pub enum SyncCommand {
         /// Also write them to FILE
         #[arg(long, value_name = "FILE")]
         out: Option<PathBuf>,
+        /// Also write the signing key as a minisign .pub file (for `minisign -V -p FILE`)
+        #[arg(long, value_name = "FILE")]
+        minisign_pub: Option<PathBuf>,
         #[arg(long)]
         json: bool,
     },
@@ -71,6 +74,12 @@ pub enum HqCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Write HQ's age identity to a new FILE (administrators; audited): for escrow, or to
+    /// read a bundle with the stock `age -d -i FILE`
+    Identity {
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+    },
     /// HQ's public keys again (for a new branch)
     Keys {
         #[arg(long, value_name = "FILE")]
@@ -88,9 +97,16 @@ fn write_keys(keys: &PublicKeys, out: Option<&Path>) -> Result<()> {
 pub fn run(cx: &Context, command: SyncCommand) -> Result<ExitCode> {
     let mut session = cx.login(&cx.store_paths()?)?;
     match command {
-        SyncCommand::Keys { out, json } => {
+        SyncCommand::Keys {
+            out,
+            minisign_pub,
+            json,
+        } => {
             let keys = session.sync_keys()?;
             write_keys(&keys, out.as_deref())?;
+            if let Some(path) = minisign_pub {
+                crate::store::write_public_file(&path, keys.minisign_pub_file().as_bytes())?;
+            }
             if json {
                 print_json(&keys);
             } else {
@@ -322,6 +338,13 @@ pub fn run_hq(cx: &Context, command: HqCommand) -> Result<ExitCode> {
                     ],
                 );
             }
+        }
+        HqCommand::Identity { out } => {
+            session.export_hq_identity(&out)?;
+            cx.say(
+                "cli.hq_identity_written",
+                &[("file", &out.display().to_string())],
+            );
         }
         HqCommand::Keys { out } => {
             session.require_hq()?;

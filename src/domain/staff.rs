@@ -111,6 +111,30 @@ pub enum Permission {
 }
 
 impl Permission {
+    pub const ALL: [Permission; 21] = [
+        Permission::ManageStaff,
+        Permission::ViewStaff,
+        Permission::ViewAudit,
+        Permission::Backup,
+        Permission::Restore,
+        Permission::CheckStore,
+        Permission::ViewClients,
+        Permission::EditClients,
+        Permission::ImportClients,
+        Permission::RevealClient,
+        Permission::ViewComplaints,
+        Permission::RegisterComplaint,
+        Permission::ManageComplaints,
+        Permission::ManageBranch,
+        Permission::ViewCare,
+        Permission::ActOnCare,
+        Permission::EnterSurvey,
+        Permission::ViewSurveyStats,
+        Permission::ExportSync,
+        Permission::ManageSync,
+        Permission::ViewSync,
+    ];
+
     pub fn code(self) -> &'static str {
         match self {
             Permission::ManageStaff => "manage_staff",

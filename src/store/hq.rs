@@ -156,6 +156,32 @@ impl Session {
         self.sync_keys()
     }
 
+    /// Writes HQ's age identity to `path` (a new file, readable by its owner only) for
+    /// escrow or for reading a bundle with the stock `age` tool. Whoever holds it can read
+    /// every branch's bundles: administrators only, and audited.
+    pub fn export_hq_identity(&mut self, path: &Path) -> Result<()> {
+        self.require(Permission::ManageStaff)?;
+        self.require_party(Party::Hq)?;
+        if path.exists() {
+            return Err(Error::FileExists {
+                path: path.to_path_buf(),
+            });
+        }
+        let keys = self.secret_keys()?;
+        let (_, identity) = keys.to_stored()?;
+        let text = zeroize::Zeroizing::new(format!(
+            "# branchdesk HQ {} age identity (key {}): keep it like the HQ store itself.\n{}\n",
+            self.branch.code,
+            keys.key_id(),
+            identity.as_str()
+        ));
+        fsutil::write_atomic(path, text.as_bytes())?;
+        self.audit_only(
+            AuditEvent::new("hq.identity_export", "store", self.branch.store_id.clone())
+                .with_detail(serde_json::json!({ "file": path.display().to_string() })),
+        )
+    }
+
     /// Registers a branch's public keys (the file its `sync keys` wrote).
     pub fn trust_branch(&mut self, path: &Path) -> Result<PublicKeys> {
         self.require(Permission::ManageSync)?;

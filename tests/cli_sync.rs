@@ -1,0 +1,212 @@
+//! `branchdesk sync …`, `export`, `hq …` and `import` from the command line, and the bundle
+//! read by the stock `age` and `minisign` tools (installed by `.ci/run`; skipped with a
+//! printed reason where they are absent).
+
+mod common;
+
+use common::{CliStore as Store, json};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// HQ's store (admin hq01) and a branch (admin01, manager mgr01) that trust each other.
+fn pair() -> (Store, Store) {
+    let mut hq = Store::empty();
+    hq.store = hq.home.path().join("hq");
+    let out = hq.command("hq01", hq.pass, &["hq", "init", "--admin", "hq01"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let branch = Store::with_staff(&[("mgr01", "manager")]);
+    let hq_keys = hq.store.join("hq-keys.toml");
+    branch.run("admin01", &["sync", "trust-hq", hq_keys.to_str().unwrap()]);
+    let branch_keys = branch.home.path().join("BJ0101-keys.toml");
+    branch.run(
+        "admin01",
+        &["sync", "keys", "--out", branch_keys.to_str().unwrap()],
+    );
+    hq.run(
+        "hq01",
+        &["hq", "trust-branch", branch_keys.to_str().unwrap()],
+    );
+    (hq, branch)
+}
+
+fn export(branch: &Store, dir: &Path) -> PathBuf {
+    let report = json(&branch.run(
+        "mgr01",
+        &["export", "--to", dir.to_str().unwrap(), "--json"],
+    ));
+    PathBuf::from(report["file"].as_str().unwrap())
+}
+
+#[test]
+fn a_round_trip_through_the_command_line() {
+    let (hq, branch) = pair();
+    branch.run(
+        "mgr01",
+        &[
+            "client",
+            "add",
+            "--name",
+            "王芳",
+            "--id-number",
+            "11010519491231002X",
+        ],
+    );
+    let usb = tempfile::tempdir().unwrap();
+    let file = export(&branch, usb.path());
+    // Only a manager exports.
+    let refused = branch.refused("admin01", &["export", "--to", usb.path().to_str().unwrap()]);
+    assert!(refused.contains("may not export bundles"), "{refused}");
+
+    let imported = json(&hq.run(
+        "hq01",
+        &[
+            "hq",
+            "import",
+            file.to_str().unwrap(),
+            file.to_str().unwrap(),
+            "--json",
+        ],
+    ));
+    assert_eq!(imported[0]["result"]["outcome"], "applied");
+    assert_eq!(imported[1]["result"]["outcome"], "already_imported");
+    let status = json(&hq.run("hq01", &["hq", "status", "--json"]));
+    assert_eq!(status["branches"][0]["code"], "BJ0101");
+    assert_eq!(
+        status["branches"][0]["high_water"],
+        imported[0]["result"]["to_seq"]
+    );
+
+    // A damaged copy: one sentence, exit code 4, nothing changed.
+    let damaged = usb.path().join("damaged.bdx");
+    let mut bytes = std::fs::read(&file).unwrap();
+    let middle = bytes.len() / 2;
+    bytes[middle] ^= 1;
+    std::fs::write(&damaged, bytes).unwrap();
+    std::fs::copy(
+        format!("{}.minisig", file.display()),
+        format!("{}.minisig", damaged.display()),
+    )
+    .unwrap();
+    let out = hq.command(
+        "hq01",
+        hq.pass,
+        &["hq", "import", damaged.to_str().unwrap()],
+    );
+    assert_eq!(out.status.code(), Some(4));
+    let message = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        message.contains("does not match its signature"),
+        "{message}"
+    );
+    assert_eq!(json(&hq.run("hq01", &["hq", "status", "--json"])), status);
+
+    // Reference data back: the branch's outbox is pruned to what HQ holds.
+    let published = json(&hq.run(
+        "hq01",
+        &[
+            "hq",
+            "publish",
+            "--to",
+            usb.path().to_str().unwrap(),
+            "--json",
+        ],
+    ));
+    let reference = published["file"].as_str().unwrap();
+    let applied = json(&branch.run("admin01", &["import", reference, "--json"]));
+    assert_eq!(applied["acked_seq"], status["branches"][0]["high_water"]);
+    let again = branch.refused("admin01", &["import", reference]);
+    assert!(again.contains("already applied"), "{again}");
+    let sync = json(&branch.run("mgr01", &["sync", "status", "--json"]));
+    assert_eq!(sync["acked_seq"], applied["acked_seq"]);
+    assert_eq!(sync["ref_version"], 1);
+}
+
+fn tool(name: &str) -> bool {
+    let found = Command::new(name).arg("-h").output().is_ok();
+    if !found {
+        println!("skipped: the `{name}` tool is not installed here (.ci/run installs it)");
+    }
+    found
+}
+
+#[test]
+fn the_stock_age_and_minisign_tools_read_a_bundle() {
+    if !(tool("age") && tool("minisign")) {
+        return;
+    }
+    let (hq, branch) = pair();
+    let usb = tempfile::tempdir().unwrap();
+    let file = export(&branch, usb.path());
+    let minisign_pub = usb.path().join("BJ0101.pub");
+    branch.run(
+        "admin01",
+        &[
+            "sync",
+            "keys",
+            "--minisign-pub",
+            minisign_pub.to_str().unwrap(),
+        ],
+    );
+    let verified = Command::new("minisign")
+        .args([
+            "-V",
+            "-p",
+            minisign_pub.to_str().unwrap(),
+            "-m",
+            file.to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    let said = String::from_utf8_lossy(&verified.stdout);
+    assert!(verified.status.success(), "{verified:?}");
+    assert!(
+        said.contains("sender=BJ0101 seq=1-"),
+        "the trusted comment: {said}"
+    );
+
+    let identity = usb.path().join("hq-identity.txt");
+    hq.run(
+        "hq01",
+        &["hq", "identity", "--out", identity.to_str().unwrap()],
+    );
+    let plain = usb.path().join("bundle.tar");
+    let decrypted = Command::new("age")
+        .args([
+            "-d",
+            "-i",
+            identity.to_str().unwrap(),
+            "-o",
+            plain.to_str().unwrap(),
+        ])
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert!(decrypted.status.success(), "{decrypted:?}");
+    let mut archive = tar::Archive::new(std::fs::File::open(&plain).unwrap());
+    let names: Vec<String> = archive
+        .entries()
+        .unwrap()
+        .map(|e| e.unwrap().path().unwrap().to_string_lossy().to_string())
+        .collect();
+    assert_eq!(names, ["manifest.json", "ops.ndjson.zst"]);
+
+    // A flipped bit: the stock tool refuses it too.
+    let mut bytes = std::fs::read(&file).unwrap();
+    bytes[100] ^= 1;
+    std::fs::write(&file, bytes).unwrap();
+    let refused = Command::new("minisign")
+        .args([
+            "-V",
+            "-p",
+            minisign_pub.to_str().unwrap(),
+            "-m",
+            file.to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    assert!(!refused.status.success());
+}
