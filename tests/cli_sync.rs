@@ -210,3 +210,135 @@ fn the_stock_age_and_minisign_tools_read_a_bundle() {
         .unwrap();
     assert!(!refused.status.success());
 }
+
+/// Runs `script` with `args` in a private mount namespace (no root needed where user
+/// namespaces are allowed), where it can mount a small tmpfs. None, with the reason printed,
+/// where that is not possible.
+fn in_namespace(script: &str, args: &[&str]) -> Option<std::process::Output> {
+    let probe = Command::new("unshare")
+        .args(["--user", "--map-root-user", "--mount", "sh", "-c"])
+        .arg("d=$(mktemp -d) && mount -t tmpfs -o size=4k tmpfs \"$d\" && umount \"$d\"")
+        .output();
+    if !probe.as_ref().is_ok_and(|o| o.status.success()) {
+        println!(
+            "skipped: cannot mount a small file system in a private namespace here ({probe:?})"
+        );
+        return None;
+    }
+    Some(
+        Command::new("unshare")
+            .args([
+                "--user",
+                "--map-root-user",
+                "--mount",
+                "sh",
+                "-c",
+                script,
+                "sh",
+            ])
+            .args(args)
+            .env("LANG", "en_US.UTF-8")
+            .env("LC_ALL", "en_US.UTF-8")
+            .env_remove("BRANCHDESK_STORE")
+            .output()
+            .unwrap(),
+    )
+}
+
+#[test]
+fn an_export_onto_a_full_stick_says_so_and_leaves_no_file() {
+    let (_hq, branch) = pair();
+    branch.run(
+        "mgr01",
+        &[
+            "client",
+            "add",
+            "--name",
+            "王芳",
+            "--id-number",
+            "11010519491231002X",
+        ],
+    );
+    let before = json(&branch.run("mgr01", &["sync", "status", "--json"]));
+    let stick = tempfile::tempdir().unwrap();
+    let pass = branch.home.path().join("pass");
+    std::fs::write(&pass, branch.pass).unwrap();
+    // A 4 KiB stick: the bundle does not fit.
+    let script = r#"mount -t tmpfs -o size=4k tmpfs "$1" || exit 97
+"$2" --store "$3" --user mgr01 --passphrase-file "$4" export --to "$1"
+code=$?
+echo "left: $(ls -A "$1")"
+exit $code"#;
+    let Some(out) = in_namespace(
+        script,
+        &[
+            stick.path().to_str().unwrap(),
+            env!("CARGO_BIN_EXE_branchdesk"),
+            branch.store.to_str().unwrap(),
+            pass.to_str().unwrap(),
+        ],
+    ) else {
+        return;
+    };
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert_eq!(said.trim_end().lines().count(), 1, "{said}");
+    assert!(said.contains("disk is full"), "{said}");
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout).trim(),
+        "left:",
+        "no half file"
+    );
+    let after = json(&branch.run("mgr01", &["sync", "status", "--json"]));
+    assert_eq!(after["last_export"], before["last_export"]);
+    assert!(after["last_export"].is_null());
+}
+
+#[test]
+fn an_hq_import_that_fills_the_disk_changes_nothing() {
+    let branch = Store::demo(2_000);
+    let usb = tempfile::tempdir().unwrap();
+    let report = json(&branch.run(
+        "manager01",
+        &["export", "--to", usb.path().to_str().unwrap(), "--json"],
+    ));
+    let bundle = report["file"].as_str().unwrap().to_string();
+    let hq_store = branch.home.path().join("store-hq");
+    let pass = branch.home.path().join("pass");
+    std::fs::write(&pass, branch.pass).unwrap();
+    let hq_size: u64 = std::fs::read_dir(&hq_store)
+        .unwrap()
+        .map(|e| e.unwrap().metadata().unwrap().len())
+        .sum();
+    // Room for HQ's store as it is and a little more, not for two thousand clients.
+    let room = format!("size={}k", hq_size / 1024 + 256);
+    let script = r#"mount -t tmpfs -o "$5" tmpfs "$1" || exit 97
+cp -a "$2/." "$1/" || exit 98
+"$3" --store "$1" --user admin01 --passphrase-file "$4" hq import "$6"
+code=$?
+"$3" --store "$1" --user admin01 --passphrase-file "$4" hq status --json
+exit $code"#;
+    let mount_point = tempfile::tempdir().unwrap();
+    let Some(out) = in_namespace(
+        script,
+        &[
+            mount_point.path().to_str().unwrap(),
+            hq_store.to_str().unwrap(),
+            env!("CARGO_BIN_EXE_branchdesk"),
+            pass.to_str().unwrap(),
+            &room,
+            &bundle,
+        ],
+    ) else {
+        return;
+    };
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(4), "{said}");
+    assert!(said.contains("disk is full"), "{said}");
+    let status = json(&String::from_utf8_lossy(&out.stdout));
+    assert_eq!(
+        status["branches"][0]["high_water"], 0,
+        "nothing was applied"
+    );
+    assert_eq!(status["rows"], 0);
+}
