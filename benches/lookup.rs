@@ -20,6 +20,7 @@ fn store(dir: &std::path::Path) -> Session {
     let paths = StorePaths::new(dir.join("store"));
     let options = StoreOptions {
         kdf: KdfParams::FOR_TESTS_ONLY,
+        ..StoreOptions::default()
     };
     let pass = || SecretString::from("bench passphrase".to_string());
     let mut admin = Session::create(

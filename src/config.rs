@@ -26,6 +26,8 @@ pub struct Config {
     pub idle_lock_minutes: u32,
     pub store: Option<PathBuf>,
     pub keymap: BTreeMap<String, Vec<String>>,
+    /// When F6 and `sync status` warn.
+    pub sync: crate::store::SyncLimits,
 }
 
 impl Default for Config {
@@ -35,6 +37,7 @@ impl Default for Config {
             idle_lock_minutes: DEFAULT_IDLE_LOCK_MINUTES,
             store: None,
             keymap: BTreeMap::new(),
+            sync: crate::store::SyncLimits::default(),
         }
     }
 }
@@ -82,6 +85,14 @@ impl Config {
         Ok(config)
     }
 
+    /// The store options this configuration asks for.
+    pub fn store_options(&self) -> crate::store::StoreOptions {
+        crate::store::StoreOptions {
+            sync: self.sync,
+            ..Default::default()
+        }
+    }
+
     pub fn idle_lock(&self) -> Duration {
         Duration::from_secs(u64::from(self.idle_lock_minutes) * 60)
     }
@@ -106,6 +117,19 @@ mod tests {
         assert_eq!(config.language.as_deref(), Some("en"));
         assert_eq!(config.idle_lock_minutes, 15);
         assert_eq!(config.keymap["lock"], ["F12"]);
+    }
+
+    #[test]
+    fn sync_limits_are_read_and_a_misspelt_one_is_named() {
+        let config = Config::parse("[sync]\nexport_due_days = 3\n").unwrap();
+        assert_eq!(config.sync.export_due_days, 3);
+        assert_eq!(
+            config.sync.outbox_warn_mib, 256,
+            "the others keep their defaults"
+        );
+        assert_eq!(config.store_options().sync, config.sync);
+        let err = Config::parse("[sync]\nexport_due = 3\n").unwrap_err();
+        assert!(err.contains("unknown field `export_due`"), "{err}");
     }
 
     #[test]

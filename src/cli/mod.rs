@@ -310,7 +310,14 @@ impl Context {
     fn login_keeping_passphrase(&self, paths: &StorePaths) -> Result<(Session, SecretString)> {
         let id = secrets::staff_id(self.user.as_deref(), self.i18n)?;
         let passphrase = secrets::login_passphrase(self.passphrase_file.as_deref(), self.i18n)?;
-        let session = unlock_waiting(paths, &id, &passphrase, self.clock.clone(), self.i18n)?;
+        let session = unlock_waiting(
+            paths,
+            &id,
+            &passphrase,
+            self.clock.clone(),
+            self.config.store_options(),
+            self.i18n,
+        )?;
         start_logging(paths, self.lang);
         Ok((session, passphrase))
     }
@@ -332,17 +339,10 @@ fn unlock_waiting(
     id: &str,
     passphrase: &SecretString,
     clock: Arc<dyn Clock>,
+    options: StoreOptions,
     i18n: &I18n,
 ) -> Result<Session> {
-    let attempt = || {
-        Session::unlock(
-            paths,
-            id,
-            passphrase,
-            clock.clone(),
-            StoreOptions::default(),
-        )
-    };
+    let attempt = || Session::unlock(paths, id, passphrase, clock.clone(), options);
     match attempt() {
         Err(Error::TooSoon { seconds }) => {
             // Progress for a person at a terminal; a script sees only the outcome.

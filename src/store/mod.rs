@@ -42,7 +42,7 @@ pub use lookup::{MAX_HITS, SearchHit};
 pub use paths::StorePaths;
 pub use reference::{PublishReport, ReferenceReport, ReferenceState};
 pub use session::probe;
-pub use session::{BranchInfo, NewStore, Session, StoreOptions, StoreProbe};
+pub use session::{BranchInfo, NewStore, Session, StoreOptions, StoreProbe, SyncLimits};
 pub use staff::StaffRow;
 pub use surveys::{
     Recorded, RejectedLine, SURVEY_CHANNELS, SkippedTemplate, SurveyImport, SurveyInput,

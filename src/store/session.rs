@@ -21,16 +21,40 @@ use serde::Serialize;
 use serde_json::json;
 use std::sync::Arc;
 
-/// Knobs that tests turn; the binary always uses the defaults.
+/// Knobs that tests turn (the key derivation cost) and that config.toml sets (sync limits).
 #[derive(Debug, Clone, Copy)]
 pub struct StoreOptions {
     pub kdf: KdfParams,
+    pub sync: SyncLimits,
 }
 
 impl Default for StoreOptions {
     fn default() -> Self {
         Self {
             kdf: KdfParams::STANDARD,
+            sync: SyncLimits::default(),
+        }
+    }
+}
+
+/// When the sync status warns (the `[sync]` table of config.toml).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SyncLimits {
+    /// Nothing exported for this many days while changes wait.
+    pub export_due_days: u32,
+    /// More than this many MiB wait in the outbox.
+    pub outbox_warn_mib: u32,
+    /// The local clock is this many minutes behind the latest time seen from HQ.
+    pub clock_drift_minutes: u32,
+}
+
+impl Default for SyncLimits {
+    fn default() -> Self {
+        SyncLimits {
+            export_due_days: 7,
+            outbox_warn_mib: 256,
+            clock_drift_minutes: 5,
         }
     }
 }

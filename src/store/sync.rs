@@ -19,13 +19,6 @@ use std::path::{Path, PathBuf};
 
 /// Columns of `client` derived for lookup at the branch, never sent (HQ derives its own).
 const CLIENT_LOCAL_COLUMNS: [&str; 4] = ["seq", "foreign_branch", "phone_rev", "id_rev"];
-/// A warning when nothing has gone to HQ for this long.
-pub const EXPORT_DUE_DAYS: i64 = 7;
-/// A warning when the outbox holds more than this many MiB.
-pub const OUTBOX_WARN_MIB: i64 = 256;
-/// The local clock may lag the latest timestamp seen from HQ by this much before it is
-/// reported as wrong.
-pub const CLOCK_DRIFT_MS: u64 = 5 * 60 * 1000;
 
 pub(crate) fn sync_error(problem: SyncProblem) -> Error {
     Error::Sync { problem }
@@ -422,6 +415,7 @@ impl Session {
             _ => None,
         };
         let now = self.clock.now();
+        let limits = self.options.sync;
         let mut warnings = Vec::new();
         if party == Party::Branch {
             if hq.is_none() {
@@ -432,7 +426,7 @@ impl Session {
                 Some(e) => {
                     if let Ok(at) = DateTime::parse_from_rfc3339(&e.at) {
                         let days = (now - at.with_timezone(&Utc)).num_days();
-                        if days >= EXPORT_DUE_DAYS && pending > 0 {
+                        if days >= i64::from(limits.export_due_days) && pending > 0 {
                             warnings.push(SyncWarning::NotExportedFor { days });
                         }
                     }
@@ -441,12 +435,13 @@ impl Session {
             }
         }
         let mib = bytes >> 20;
-        if mib > OUTBOX_WARN_MIB {
+        if mib > i64::from(limits.outbox_warn_mib) {
             warnings.push(SyncWarning::OutboxLarge { mib });
         }
         let seen = Hlc::from_i64(self.local_number("hlc_seen")?);
         let now_ms = u64::try_from(now.timestamp_millis()).unwrap_or(0);
-        if seen.wall_ms() > now_ms + CLOCK_DRIFT_MS {
+        let drift_ms = u64::from(limits.clock_drift_minutes) * 60_000;
+        if seen.wall_ms() > now_ms + drift_ms {
             warnings.push(SyncWarning::ClockBehind {
                 minutes: ((seen.wall_ms() - now_ms) / 60_000) as i64,
             });

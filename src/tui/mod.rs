@@ -17,7 +17,7 @@ use crate::domain::clock::Clock;
 use crate::error::{Error, Result};
 use crate::i18n::{I18n, Lang};
 use crate::service::ServiceHandle;
-use crate::store::{StoreOptions, StorePaths, StoreProbe};
+use crate::store::{StorePaths, StoreProbe};
 use crossterm::event::{
     self, DisableBracketedPaste, DisableMouseCapture, EnableBracketedPaste, EnableMouseCapture,
     Event, KeyEvent, KeyEventKind, KeyModifiers, MouseButton, MouseEventKind,
@@ -131,7 +131,7 @@ pub fn run(launch: Launch) -> Result<()> {
     let service = ServiceHandle::spawn(
         launch.paths.clone(),
         launch.clock.clone(),
-        StoreOptions::default(),
+        launch.config.store_options(),
         move |reply| {
             let _ = replies.send(Event2::Reply(reply));
         },

@@ -13,6 +13,7 @@ pub const ADMIN_PASS: &str = "correct horse battery";
 pub fn options() -> StoreOptions {
     StoreOptions {
         kdf: KdfParams::FOR_TESTS_ONLY,
+        ..StoreOptions::default()
     }
 }
 
