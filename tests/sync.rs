@@ -929,3 +929,67 @@ fn crate_template(code: &str) -> String {
         1,
     )
 }
+
+#[test]
+fn a_large_bundle_loses_nothing_across_batch_boundaries_and_a_missing_op_is_caught() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut hq, hq_keys_file) = hq(dir.path());
+    let hq_keys = PublicKeys::read(&hq_keys_file).unwrap();
+    let keys = SecretKeys::generate().unwrap();
+    let mut ops = Vec::new();
+    // 4,100 changes, with a bulk load of 3 rows at a batch edge (seq 2048).
+    let mut seq = 0;
+    while ops.len() < 4_100 {
+        seq += 1;
+        let parts = if seq == 2_048 { 3 } else { 1 };
+        for part in 0..parts {
+            let mut fields = Map::new();
+            fields.insert("nps".into(), json!(seq % 11));
+            ops.push(Op {
+                seq,
+                part,
+                op_id: format!("op-{seq}-{part}"),
+                table: "survey_response".into(),
+                row_id: format!("resp-{seq}-{part}"),
+                op: "insert".into(),
+                fields: Op::raw_fields(&fields),
+                hlc: 1_000 + seq,
+                schema: SCHEMA_VERSION,
+            });
+        }
+    }
+    let b = SimBranch {
+        code: "BJ0101".into(),
+        keys,
+        ops,
+    };
+    let public = b.keys.public(
+        branchdesk::sync::keys::Party::Branch,
+        &b.code,
+        &b.code,
+        "store-BJ0101",
+    );
+    hq.trust_branch(&write_keys(dir.path(), &public)).unwrap();
+
+    // One op left out of the payload (the manifest still counts it): refused, nothing applied.
+    let (signing, identity) = b.keys.to_stored().unwrap();
+    let mut holed = SimBranch {
+        code: b.code.clone(),
+        keys: SecretKeys::from_stored(&signing, &identity).unwrap(),
+        ops: b.ops.clone(),
+    };
+    holed.ops.remove(3_000);
+    let count = b.ops.len() as u64;
+    let file = seal_range(&holed, &hq_keys, dir.path(), 1, seq, |m| m.op_count = count);
+    assert_eq!(refusal(&mut hq, &file), SyncProblem::Damaged);
+    assert_eq!(hq.hq_op_count().unwrap(), 0);
+
+    let file = seal_range(&b, &hq_keys, dir.path(), 1, seq, |_| {});
+    let outcome = hq.hq_import(&file).unwrap();
+    assert!(
+        matches!(outcome, ImportOutcome::Applied { ops, .. } if ops == count),
+        "{outcome:?}"
+    );
+    assert_eq!(hq.hq_op_count().unwrap(), count as i64);
+    assert_eq!(hq.hq_rows("survey_response").unwrap().len(), count as usize);
+}
