@@ -10,8 +10,10 @@
 //! stamp winning; a delete is a tombstone field like any other; identity fields written
 //! differently by two branches are listed for review.
 //!
-//! The SQL here is plain (no upserts with SQLite-only syntax in the merge, no JSON functions):
-//! the consolidation can move to PostgreSQL by swapping the connection.
+//! The statements here are ones PostgreSQL runs unchanged (`ON CONFLICT DO NOTHING`, no
+//! SQLite functions, JSON kept as text and merged in Rust): moving the consolidation to
+//! PostgreSQL means a PostgreSQL schema for the `hq_*` tables and another connection, not
+//! another merge. The SQLite-only parts are the schema (migration 6) and the connection.
 
 use crate::domain::hlc::Hlc;
 use crate::domain::staff::Permission;
@@ -493,9 +495,9 @@ impl Session {
                     params![branch, m.to_seq, at, sha256],
                 )?;
                 w.execute_local(
-                    "INSERT OR REPLACE INTO hq_import
-                     (bundle_sha256, branch, from_seq, to_seq, outcome, at)
-                     VALUES (?1, ?2, ?3, ?4, 'applied', ?5)",
+                    "INSERT INTO hq_import (bundle_sha256, branch, from_seq, to_seq, outcome, at)
+                     VALUES (?1, ?2, ?3, ?4, 'applied', ?5)
+                     ON CONFLICT (bundle_sha256) DO UPDATE SET at = excluded.at",
                     params![sha256, branch, m.from_seq, m.to_seq, at],
                 )?;
                 let seen = Hlc::from_i64(max_hlc).max(seen_before);
@@ -764,7 +766,8 @@ fn field_stamp<'a>(
 /// Applies one op once; false when this (branch, seq, part) was applied before.
 fn apply_op(w: &mut Writer, branch: &str, op: &Op) -> Result<bool> {
     let fresh = w.execute_local(
-        "INSERT OR IGNORE INTO hq_op (branch, seq, part, op_id, hlc) VALUES (?1, ?2, ?3, ?4, ?5)",
+        "INSERT INTO hq_op (branch, seq, part, op_id, hlc) VALUES (?1, ?2, ?3, ?4, ?5)
+         ON CONFLICT DO NOTHING",
         params![branch, op.seq, op.part, op.op_id, op.hlc],
     )?;
     if fresh == 0 {
@@ -784,8 +787,8 @@ fn apply_op(w: &mut Writer, branch: &str, op: &Op) -> Result<bool> {
         };
         if identity.name.is_some() || identity.id_number.is_some() {
             w.execute_local(
-                "INSERT OR IGNORE INTO hq_claim (tbl, row_id, branch, name, id_number)
-                 VALUES (?1, ?2, ?3, ?4, ?5)",
+                "INSERT INTO hq_claim (tbl, row_id, branch, name, id_number)
+                 VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT DO NOTHING",
                 params![
                     op.table,
                     key,
@@ -801,8 +804,8 @@ fn apply_op(w: &mut Writer, branch: &str, op: &Op) -> Result<bool> {
     // Most ops create a row: stored as it came, without parsing it.
     if op.op == "insert" {
         let inserted = w.execute_local(
-            "INSERT OR IGNORE INTO hq_row (tbl, row_id, branch, fields, stamps, deleted)
-             VALUES (?1, ?2, ?3, ?4, ?5, 0)",
+            "INSERT INTO hq_row (tbl, row_id, branch, fields, stamps, deleted)
+             VALUES (?1, ?2, ?3, ?4, ?5, 0) ON CONFLICT DO NOTHING",
             params![op.table, key, branch, op.fields.get(), new_stamps()],
         )?;
         if inserted == 1 || INSERT_ONLY.contains(&op.table.as_str()) {
