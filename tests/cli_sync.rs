@@ -125,6 +125,16 @@ fn a_round_trip_through_the_command_line() {
     assert_eq!(sync["ref_version"], 1);
 }
 
+fn minisign_verify(public: &Path, file: &Path) -> std::process::Output {
+    Command::new("minisign")
+        .args(["-V", "-p"])
+        .arg(public)
+        .arg("-m")
+        .arg(file)
+        .output()
+        .unwrap()
+}
+
 fn tool(name: &str) -> bool {
     let found = Command::new(name).arg("-h").output().is_ok();
     if !found {
@@ -151,16 +161,7 @@ fn the_stock_age_and_minisign_tools_read_a_bundle() {
             minisign_pub.to_str().unwrap(),
         ],
     );
-    let verified = Command::new("minisign")
-        .args([
-            "-V",
-            "-p",
-            minisign_pub.to_str().unwrap(),
-            "-m",
-            file.to_str().unwrap(),
-        ])
-        .output()
-        .unwrap();
+    let verified = minisign_verify(&minisign_pub, &file);
     let said = String::from_utf8_lossy(&verified.stdout);
     assert!(verified.status.success(), "{verified:?}");
     assert!(
@@ -198,16 +199,7 @@ fn the_stock_age_and_minisign_tools_read_a_bundle() {
     let mut bytes = std::fs::read(&file).unwrap();
     bytes[100] ^= 1;
     std::fs::write(&file, bytes).unwrap();
-    let refused = Command::new("minisign")
-        .args([
-            "-V",
-            "-p",
-            minisign_pub.to_str().unwrap(),
-            "-m",
-            file.to_str().unwrap(),
-        ])
-        .output()
-        .unwrap();
+    let refused = minisign_verify(&minisign_pub, &file);
     assert!(!refused.status.success());
 }
 

@@ -1150,22 +1150,14 @@ impl App {
                         &[("seq", &report.to_seq.to_string())],
                     ),
                 };
-                self.say(StatusKind::Success, text);
-                if let Some(main) = self.main_mut() {
-                    let request = main.sync.finished(sync::SyncResult::Exported(*report));
-                    return vec![Effect::Send(request)];
-                }
+                return self.sync_finished(text, sync::SyncResult::Exported(*report));
             }
             Reply::ReferenceApplied(report) => {
                 let text = i18n.fill(
                     "sync.view.applied_short",
                     &[("version", &report.version.to_string())],
                 );
-                self.say(StatusKind::Success, text);
-                if let Some(main) = self.main_mut() {
-                    let request = main.sync.finished(sync::SyncResult::Applied(*report));
-                    return vec![Effect::Send(request)];
-                }
+                return self.sync_finished(text, sync::SyncResult::Applied(*report));
             }
             Reply::ImportProgress { rows } => {
                 if let Some(main) = self.main_mut() {
@@ -1343,6 +1335,16 @@ impl App {
             Reply::Failed(error) => self.on_failure(pending, error),
         }
         Vec::new()
+    }
+
+    /// An export or a reference import is done: say so, keep the result on F6, read the
+    /// state again.
+    fn sync_finished(&mut self, text: String, result: sync::SyncResult) -> Vec<Effect> {
+        self.say(StatusKind::Success, text);
+        match self.main_mut() {
+            Some(main) => vec![Effect::Send(main.sync.finished(result))],
+            None => Vec::new(),
+        }
     }
 
     fn on_failure(&mut self, pending: Option<Pending>, error: crate::Error) {

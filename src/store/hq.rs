@@ -21,7 +21,7 @@ use crate::error::{Error, Result};
 use crate::store::Session;
 use crate::store::fsutil;
 use crate::store::migrations::SCHEMA_VERSION;
-use crate::store::sync::{file_error, sync_error};
+use crate::store::sync::{file_error, read_signed, signature_path, sync_error};
 use crate::store::write::{AuditEvent, Writer};
 use crate::sync::SyncProblem;
 use crate::sync::bundle::{self, Manifest, Op};
@@ -260,15 +260,7 @@ impl Session {
     pub fn hq_import(&mut self, file: &Path) -> Result<ImportOutcome> {
         self.require(Permission::ManageSync)?;
         self.require_party(Party::Hq)?;
-        let bytes = std::fs::read(file).map_err(|e| Error::io(file, e))?;
-        let signature_path = signature_path(file);
-        let signature = match std::fs::read_to_string(&signature_path) {
-            Ok(text) => text,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                return Err(file_error(file, SyncProblem::NoSignature));
-            }
-            Err(e) => return Err(Error::io(&signature_path, e)),
-        };
+        let (bytes, signature) = read_signed(file)?;
         let mut signer = None;
         let verified = bundle::verify(&bytes, &signature, |key_id| {
             let (code, public) = self.branch_by_key(key_id).ok().flatten()?;
@@ -318,9 +310,7 @@ impl Session {
     /// A bundle's ops, verified and decrypted but not applied.
     pub(crate) fn read_bundle_ops(&mut self, file: &Path) -> Result<Vec<Op>> {
         self.require_party(Party::Hq)?;
-        let bytes = std::fs::read(file).map_err(|e| Error::io(file, e))?;
-        let signature = std::fs::read_to_string(signature_path(file))
-            .map_err(|_| file_error(file, SyncProblem::NoSignature))?;
+        let (bytes, signature) = read_signed(file)?;
         let verified = bundle::verify(&bytes, &signature, |key_id| {
             let (_, public) = self.branch_by_key(key_id).ok().flatten()?;
             minisign::PublicKey::from_base64(&public).ok()
@@ -627,12 +617,6 @@ impl Session {
         }
         Ok(items)
     }
-}
-
-pub(crate) fn signature_path(file: &Path) -> PathBuf {
-    let mut name = file.as_os_str().to_os_string();
-    name.push(".minisig");
-    PathBuf::from(name)
 }
 
 fn file_name(file: &Path) -> String {

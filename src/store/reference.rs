@@ -5,10 +5,8 @@ use crate::domain::hlc::Hlc;
 use crate::domain::staff::Permission;
 use crate::error::{Error, Result};
 use crate::store::Session;
-use crate::store::fsutil;
-use crate::store::hq::signature_path;
 use crate::store::migrations::SCHEMA_VERSION;
-use crate::store::sync::{file_error, sync_error};
+use crate::store::sync::{file_error, read_signed, sync_error, write_sealed};
 use crate::store::write::AuditEvent;
 use crate::sync::SyncProblem;
 use crate::sync::bundle::{self, Manifest, REFERENCE_PAYLOAD};
@@ -168,15 +166,7 @@ impl Session {
         };
         let sealed = bundle::seal(&manifest, &payload, &keys, &recipients).map_err(sync_error)?;
         let file = dir.join(format!("{}-reference-{version}.bdr", self.branch.code));
-        let signature = signature_path(&file);
-        if file.exists() {
-            return Err(Error::FileExists { path: file });
-        }
-        fsutil::write_atomic(&file, &sealed.bytes)?;
-        if let Err(e) = fsutil::write_atomic(&signature, sealed.signature.as_bytes()) {
-            let _ = std::fs::remove_file(&file);
-            return Err(e);
-        }
+        let signature = write_sealed(&file, &sealed)?;
         let report = PublishReport {
             file: file.clone(),
             signature,
@@ -200,15 +190,7 @@ impl Session {
         self.require(Permission::ManageSync)?;
         self.require_party(Party::Branch)?;
         let hq = self.hq_keys()?.ok_or(sync_error(SyncProblem::NoHq))?;
-        let bytes = std::fs::read(file).map_err(|e| Error::io(file, e))?;
-        let signature_file = signature_path(file);
-        let signature = match std::fs::read_to_string(&signature_file) {
-            Ok(text) => text,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                return Err(file_error(file, SyncProblem::NoSignature));
-            }
-            Err(e) => return Err(Error::io(&signature_file, e)),
-        };
+        let (bytes, signature) = read_signed(file)?;
         let hq_key = hq.verifying_key()?;
         let hq_key_id = hq.key_id()?;
         let verified = bundle::verify(&bytes, &signature, |id| {

@@ -31,6 +31,44 @@ pub(crate) fn file_error(file: &Path, problem: SyncProblem) -> Error {
     }
 }
 
+/// `FILE.minisig`, where a bundle's signature travels.
+pub(crate) fn signature_path(file: &Path) -> PathBuf {
+    let mut name = file.as_os_str().to_os_string();
+    name.push(".minisig");
+    PathBuf::from(name)
+}
+
+/// A bundle's bytes and its signature's text.
+pub(crate) fn read_signed(file: &Path) -> Result<(Vec<u8>, String)> {
+    let bytes = std::fs::read(file).map_err(|e| Error::io(file, e))?;
+    let signature_file = signature_path(file);
+    match std::fs::read_to_string(&signature_file) {
+        Ok(text) => Ok((bytes, text)),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            Err(file_error(file, SyncProblem::NoSignature))
+        }
+        Err(e) => Err(Error::io(&signature_file, e)),
+    }
+}
+
+/// Writes a sealed bundle and then its signature, each whole or not at all; a bundle whose
+/// signature could not be written is removed (it would be of no use). Returns the
+/// signature's path.
+pub(crate) fn write_sealed(file: &Path, sealed: &bundle::Sealed) -> Result<PathBuf> {
+    if file.exists() {
+        return Err(Error::FileExists {
+            path: file.to_path_buf(),
+        });
+    }
+    let signature = signature_path(file);
+    fsutil::write_atomic(file, &sealed.bytes)?;
+    if let Err(e) = fsutil::write_atomic(&signature, sealed.signature.as_bytes()) {
+        let _ = std::fs::remove_file(file);
+        return Err(e);
+    }
+    Ok(signature)
+}
+
 /// What an export wrote.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ExportReport {
@@ -344,16 +382,7 @@ impl Session {
             bundle::seal(&manifest, &payload, &keys, &[hq.age_recipient()?]).map_err(sync_error)?;
         let name = format!("{}-{}-{}.bdx", self.branch.code, acked + 1, last);
         let file = dir.join(&name);
-        let signature = dir.join(format!("{name}.minisig"));
-        if file.exists() {
-            return Err(Error::FileExists { path: file });
-        }
-        fsutil::write_atomic(&file, &sealed.bytes)?;
-        if let Err(e) = fsutil::write_atomic(&signature, sealed.signature.as_bytes()) {
-            // A bundle without its signature is of no use: leave neither.
-            let _ = std::fs::remove_file(&file);
-            return Err(e);
-        }
+        let signature = write_sealed(&file, &sealed)?;
         let at = now.to_rfc3339_opts(SecondsFormat::Secs, true);
         self.write(
             AuditEvent::new("sync.export", "bundle", name.clone()).with_detail(serde_json::json!({
