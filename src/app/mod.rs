@@ -431,24 +431,10 @@ impl App {
             Command::ToggleSurveyView => can(Permission::ViewSurveyStats),
             Command::SyncScreen => can(Permission::ViewSync),
             Command::ExportBundle => {
-                can(Permission::ExportSync)
-                    && main.is_some_and(|m| {
-                        m.sync
-                            .view
-                            .as_ref()
-                            .is_some_and(|v| v.status.party == crate::sync::keys::Party::Branch)
-                            && !m.sync.busy()
-                    })
+                can(Permission::ExportSync) && main.is_some_and(|m| m.sync.branch_idle())
             }
             Command::ImportReference => {
-                can(Permission::ManageSync)
-                    && main.is_some_and(|m| {
-                        m.sync
-                            .view
-                            .as_ref()
-                            .is_some_and(|v| v.status.party == crate::sync::keys::Party::Branch)
-                            && !m.sync.busy()
-                    })
+                can(Permission::ManageSync) && main.is_some_and(|m| m.sync.branch_idle())
             }
             Command::ActOnReminder => can(Permission::ActOnCare),
             Command::ToggleScope => main.is_some_and(|m| {

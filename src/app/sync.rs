@@ -54,6 +54,15 @@ impl SyncScreen {
         self.running
     }
 
+    /// A branch store with nothing running: exports and reference imports may start.
+    pub fn branch_idle(&self) -> bool {
+        !self.running
+            && self
+                .view
+                .as_ref()
+                .is_some_and(|v| v.status.party == crate::sync::keys::Party::Branch)
+    }
+
     pub fn active_form(&self) -> Option<&Form> {
         self.prompt.as_ref().map(|p| &p.form)
     }

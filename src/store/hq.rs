@@ -20,8 +20,7 @@ use crate::domain::staff::Permission;
 use crate::error::{Error, Result};
 use crate::store::Session;
 use crate::store::fsutil;
-use crate::store::migrations::SCHEMA_VERSION;
-use crate::store::sync::{file_error, read_signed, signature_path, sync_error};
+use crate::store::sync::{check_schema, file_error, read_signed, signature_path, sync_error};
 use crate::store::write::{AuditEvent, Writer};
 use crate::sync::SyncProblem;
 use crate::sync::bundle::{self, Manifest, Op};
@@ -332,15 +331,7 @@ impl Session {
         if m.receiver_store != self.branch.store_id {
             return Err(file_error(file, SyncProblem::NotForUs));
         }
-        if m.schema_version > SCHEMA_VERSION {
-            return Err(file_error(
-                file,
-                SyncProblem::NewerSchema {
-                    found: m.schema_version,
-                    supported: SCHEMA_VERSION,
-                },
-            ));
-        }
+        check_schema(file, m.schema_version)?;
         if m.from_seq < 1 || m.to_seq < m.from_seq {
             return Err(file_error(file, SyncProblem::Damaged));
         }

@@ -6,7 +6,7 @@ use crate::domain::staff::Permission;
 use crate::error::{Error, Result};
 use crate::store::Session;
 use crate::store::migrations::SCHEMA_VERSION;
-use crate::store::sync::{file_error, read_signed, sync_error, write_sealed};
+use crate::store::sync::{check_schema, file_error, read_signed, sync_error, write_sealed};
 use crate::store::write::AuditEvent;
 use crate::sync::SyncProblem;
 use crate::sync::bundle::{self, Manifest, REFERENCE_PAYLOAD};
@@ -206,15 +206,7 @@ impl Session {
         if manifest.sender != hq.code || manifest.sender_store != hq.store_id {
             return Err(file_error(file, SyncProblem::WrongSender));
         }
-        if manifest.schema_version > SCHEMA_VERSION {
-            return Err(file_error(
-                file,
-                SyncProblem::NewerSchema {
-                    found: manifest.schema_version,
-                    supported: SCHEMA_VERSION,
-                },
-            ));
-        }
+        check_schema(file, manifest.schema_version)?;
         let applied = self
             .local_value("ref_version")?
             .and_then(|v| v.parse::<i64>().ok())

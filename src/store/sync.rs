@@ -38,6 +38,20 @@ pub(crate) fn signature_path(file: &Path) -> PathBuf {
     PathBuf::from(name)
 }
 
+/// Refuses a bundle written by a newer schema than this build reads.
+pub(crate) fn check_schema(file: &Path, found: i64) -> Result<()> {
+    if found > SCHEMA_VERSION {
+        return Err(file_error(
+            file,
+            SyncProblem::NewerSchema {
+                found,
+                supported: SCHEMA_VERSION,
+            },
+        ));
+    }
+    Ok(())
+}
+
 /// A bundle's bytes and its signature's text.
 pub(crate) fn read_signed(file: &Path) -> Result<(Vec<u8>, String)> {
     let bytes = std::fs::read(file).map_err(|e| Error::io(file, e))?;
