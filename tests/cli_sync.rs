@@ -18,9 +18,29 @@ fn pair() -> (Store, Store) {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let branch = Store::with_staff(&[("mgr01", "manager")]);
+    // The branch is made knowing HQ's keys (`init --hq-keys`).
+    let branch = Store::empty();
     let hq_keys = hq.store.join("hq-keys.toml");
-    branch.run("admin01", &["sync", "trust-hq", hq_keys.to_str().unwrap()]);
+    branch.run(
+        "admin01",
+        &[
+            "init",
+            "--branch",
+            "BJ0101",
+            "--branch-name",
+            "西单",
+            "--admin",
+            "admin01",
+            "--hq-keys",
+            hq_keys.to_str().unwrap(),
+        ],
+    );
+    branch.run(
+        "admin01",
+        &[
+            "user", "add", "mgr01", "--name", "mgr01", "--role", "manager",
+        ],
+    );
     let branch_keys = branch.home.path().join("BJ0101-keys.toml");
     branch.run(
         "admin01",

@@ -91,6 +91,9 @@ enum Command {
         /// Administrator's display name [default: the staff ID]
         #[arg(long, value_name = "NAME")]
         admin_name: Option<String>,
+        /// HQ's public keys file (from `hq init`), to trust at once
+        #[arg(long, value_name = "FILE")]
+        hq_keys: Option<PathBuf>,
     },
     /// Clients: lookup, records, registration, import, contact log
     Client {
@@ -423,8 +426,16 @@ fn run(cx: &Context, command: Option<Command>) -> Result<ExitCode> {
             branch_name,
             admin,
             admin_name,
+            hq_keys,
         }) => {
-            init_store(cx, branch, branch_name, admin, admin_name)?;
+            let mut session = init_store(cx, branch, branch_name, admin, admin_name)?;
+            if let Some(file) = hq_keys {
+                let keys = session.trust_hq(&file)?;
+                cx.say(
+                    "cli.sync_trusted_hq",
+                    &[("hq", &keys.code), ("key_id", &keys.key_id()?)],
+                );
+            }
             Ok(ExitCode::SUCCESS)
         }
         Some(Command::Sync { action }) => sync::run(cx, action),

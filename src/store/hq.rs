@@ -255,10 +255,22 @@ impl Session {
         )?)
     }
 
-    /// Imports one bundle (its `.minisig` beside it). Refusals change nothing.
+    /// Imports one bundle (its `.minisig` beside it), then any quarantined bundles of the
+    /// same branch that now fit. Refusals change nothing.
     pub fn hq_import(&mut self, file: &Path) -> Result<ImportOutcome> {
         self.require(Permission::ManageSync)?;
         self.require_party(Party::Hq)?;
+        let mut outcome = self.import_one(file)?;
+        if let ImportOutcome::Applied {
+            branch, released, ..
+        } = &mut outcome
+        {
+            *released = self.release_quarantine(branch)?;
+        }
+        Ok(outcome)
+    }
+
+    fn import_one(&mut self, file: &Path) -> Result<ImportOutcome> {
         let (bytes, signature) = read_signed(file)?;
         let mut signer = None;
         let verified = bundle::verify(&bytes, &signature, |key_id| {
@@ -296,13 +308,12 @@ impl Session {
             scope.spawn(|| stream_ops(&payload, sender));
             self.apply_bundle(file, &branch, &manifest, &sha256, batches, high_water)
         })?;
-        let released = self.release_quarantine(&branch)?;
         Ok(ImportOutcome::Applied {
             branch,
             from_seq: manifest.from_seq,
             to_seq: manifest.to_seq,
             ops: applied,
-            released,
+            released: Vec::new(),
         })
     }
 
@@ -410,7 +421,17 @@ impl Session {
                 return Ok(released);
             };
             let kept = PathBuf::from(kept);
-            let outcome = self.hq_import(&kept);
+            match self.import_one(&kept) {
+                Ok(ImportOutcome::Applied { .. }) => released.push(sha256.clone()),
+                Ok(ImportOutcome::AlreadyImported { .. }) => {}
+                // It starts at or before the mark, so it cannot be waiting on a gap; and a
+                // copy that no longer imports stays where it is for the next attempt (the
+                // bundle that released it is already in).
+                Ok(ImportOutcome::Quarantined { .. }) | Err(_) => {
+                    tracing::warn!(%sha256, "a quarantined bundle could not be applied yet");
+                    return Ok(released);
+                }
+            }
             self.write(
                 AuditEvent::new("hq.release", "bundle", sha256.clone()),
                 |w| {
@@ -423,10 +444,6 @@ impl Session {
             )?;
             let _ = std::fs::remove_file(signature_path(&kept));
             let _ = std::fs::remove_file(&kept);
-            if let Ok(ImportOutcome::Applied { released: more, .. }) = outcome {
-                released.push(sha256);
-                released.extend(more);
-            }
         }
     }
 
