@@ -542,6 +542,8 @@ fn run(cx: &Context, command: Option<Command>) -> Result<ExitCode> {
             let dir = paths.dir().display().to_string();
             if created {
                 cx.say("cli.demo_created", &[("dir", &dir)]);
+                let hq = demo::demo_hq_paths(&paths);
+                cx.say("cli.demo_hq", &[("dir", &hq.dir().display().to_string())]);
             }
             if no_tui {
                 cx.say(
