@@ -236,19 +236,21 @@ impl Session {
         Ok(keys)
     }
 
-    /// The outbox from `after + 1` on, as ops (bulk loads expanded to their rows).
+    /// Hands the outbox from `after + 1` on to `sink`, op by op (bulk loads expanded to
+    /// their rows), so that a million-row first export never holds its rows in memory.
+    /// Returns the last seq.
     fn pending_ops(
         &self,
         after: i64,
         progress: &mut dyn FnMut(u64, u64),
-    ) -> Result<(Vec<Op>, i64)> {
+        sink: &mut dyn FnMut(&Op) -> Result<()>,
+    ) -> Result<i64> {
         let (count, last): (i64, i64) = self.conn.query_row(
             "SELECT count(*), coalesce(max(seq), ?1) FROM outbox WHERE seq > ?1",
             [after],
             |r| Ok((r.get(0)?, r.get(1)?)),
         )?;
         let total = u64::try_from(count).unwrap_or(0);
-        let mut ops = Vec::with_capacity(total as usize);
         let mut statement = self.conn.prepare(
             "SELECT seq, op_id, tbl, row_id, op, fields, hlc, schema_version
              FROM outbox WHERE seq > ?1 ORDER BY seq",
@@ -273,9 +275,9 @@ impl Session {
                 schema: row.get(7)?,
             };
             if op == "insert_range" {
-                self.expand_range(base, &mut ops)?;
+                self.expand_range(base, sink)?;
             } else {
-                ops.push(base);
+                sink(&base)?;
             }
             done += 1;
             if done.is_multiple_of(4096) {
@@ -283,11 +285,11 @@ impl Session {
             }
         }
         progress(total, total);
-        Ok((ops, last))
+        Ok(last)
     }
 
     /// A bulk load's range op becomes one insert per row, as the rows are now.
-    fn expand_range(&self, range: Op, ops: &mut Vec<Op>) -> Result<()> {
+    fn expand_range(&self, range: Op, sink: &mut dyn FnMut(&Op) -> Result<()>) -> Result<()> {
         if range.table != "client" {
             return Err(Error::internal(format!(
                 "insert_range on {} is not supported",
@@ -326,7 +328,7 @@ impl Session {
                 }
                 fields.insert(column.clone(), value);
             }
-            ops.push(Op {
+            sink(&Op {
                 seq: range.seq,
                 part,
                 op_id: format!("{}:{part}", range.op_id),
@@ -336,7 +338,7 @@ impl Session {
                 fields: Op::raw_fields(&fields),
                 hlc: range.hlc,
                 schema: range.schema,
-            });
+            })?;
             part += 1;
         }
         Ok(())
@@ -354,8 +356,22 @@ impl Session {
         let hq = self.hq_keys()?.ok_or(sync_error(SyncProblem::NoHq))?;
         let keys = self.secret_keys()?;
         let acked = self.local_number("acked_seq")?;
-        let (ops, last) = self.pending_ops(acked, progress)?;
-        if ops.is_empty() {
+        // NDJSON straight into the compressor: only the compressed payload is kept.
+        let mut encoder = zstd::stream::write::Encoder::new(Vec::new(), bundle::ZSTD_LEVEL)
+            .map_err(|e| Error::internal(format!("zstd: {e}")))?;
+        let mut op_count = 0u64;
+        let mut raw_bytes = 0u64;
+        let mut line = Vec::with_capacity(1024);
+        let last = self.pending_ops(acked, progress, &mut |op| {
+            line.clear();
+            serde_json::to_writer(&mut line, op).map_err(Error::internal)?;
+            line.push(b'\n');
+            raw_bytes += line.len() as u64;
+            op_count += 1;
+            std::io::Write::write_all(&mut encoder, &line)
+                .map_err(|e| Error::internal(format!("zstd: {e}")))
+        })?;
+        if op_count == 0 {
             return Ok(ExportReport {
                 file: None,
                 signature: None,
@@ -366,12 +382,9 @@ impl Session {
                 bundle_bytes: 0,
             });
         }
-        let mut raw = Vec::with_capacity(ops.len() * 256);
-        for op in &ops {
-            serde_json::to_writer(&mut raw, op).map_err(Error::internal)?;
-            raw.push(b'\n');
-        }
-        let payload = bundle::compress(&raw).map_err(sync_error)?;
+        let payload = encoder
+            .finish()
+            .map_err(|e| Error::internal(format!("zstd: {e}")))?;
         let now = self.clock.now();
         let manifest = Manifest {
             format: bundle::FORMAT,
@@ -384,7 +397,7 @@ impl Session {
             app_version: env!("CARGO_PKG_VERSION").into(),
             from_seq: acked + 1,
             to_seq: last,
-            op_count: ops.len() as u64,
+            op_count,
             payload: OPS_PAYLOAD.into(),
             payload_sha256: bundle::sha256_hex(&payload),
             previous_bundle_sha256: self.local_value("last_export_sha256")?,
@@ -418,7 +431,7 @@ impl Session {
             from_seq: manifest.from_seq,
             to_seq: last,
             ops: manifest.op_count,
-            raw_bytes: raw.len() as u64,
+            raw_bytes,
             bundle_bytes: sealed.bytes.len() as u64,
         })
     }
