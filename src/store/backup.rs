@@ -15,7 +15,6 @@ use crate::store::migrations::{SCHEMA_VERSION, schema_version};
 use crate::store::session::check_slot;
 use crate::store::write::AuditEvent;
 use crate::store::{Session, StoreOptions, StorePaths, db, fsutil, swap};
-use rusqlite::Connection;
 use secrecy::SecretString;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -99,7 +98,7 @@ impl Session {
         progress: &mut dyn FnMut(u8),
     ) -> Result<BackupSummary> {
         {
-            let mut dest = Connection::open(copy)?;
+            let mut dest = crate::store::db::connect(copy)?;
             db::apply_key(&dest, &self.key)?;
             let backup = rusqlite::backup::Backup::new(&self.conn, &mut dest)?;
             loop {

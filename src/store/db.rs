@@ -27,6 +27,7 @@ pub fn open_db(path: &Path, key: &DbKey, create: bool) -> Result<Connection> {
     if create {
         flags |= OpenFlags::SQLITE_OPEN_CREATE;
     }
+    sqlcipher_ready();
     let conn = Connection::open_with_flags(path, flags).map_err(|e| open_error(path, e))?;
     apply_key(&conn, key).map_err(|e| open_error(path, e))?;
     // The first read decrypts page 1: this is where a wrong key or a foreign file shows.
@@ -41,6 +42,7 @@ pub fn open_db(path: &Path, key: &DbKey, create: bool) -> Result<Connection> {
 /// Opens a database file without encryption, configured like the store (the benchmark's
 /// baseline: the same settings, only the cipher missing).
 pub(crate) fn open_plain(path: &Path) -> Result<Connection> {
+    sqlcipher_ready();
     let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
     let conn = Connection::open_with_flags(path, flags).map_err(|e| open_error(path, e))?;
     configure(&conn).map_err(|e| open_error(path, e))?;
@@ -62,6 +64,42 @@ fn configure(conn: &Connection) -> rusqlite::Result<()> {
          PRAGMA temp_store = MEMORY;
          PRAGMA journal_size_limit = 67108864;"
     ))
+}
+
+/// SQLCipher sets itself up (its crypto provider, OpenSSL) when a process opens its first
+/// connection and keys it, and that setup is not safe to run on several threads at once:
+/// six threads each opening their first store together failed with "An error occurred with
+/// PRAGMA key" in 2 of 150 processes. So every connection is opened after this has run once,
+/// on one thread; the keyed temporary database it leaves open (deleted when the process
+/// ends) also keeps SQLCipher set up instead of being torn down and set up again whenever
+/// the last store connection closes.
+pub(crate) fn sqlcipher_ready() {
+    static READY: std::sync::OnceLock<Option<std::sync::Mutex<Connection>>> =
+        std::sync::OnceLock::new();
+    READY.get_or_init(|| {
+        // An empty name is a private temporary database on disk (SQLCipher keys no
+        // in-memory one).
+        let conn = Connection::open("").ok()?;
+        conn.execute_batch(
+            "PRAGMA cipher_log_level = NONE;
+             PRAGMA key = 'keeps SQLCipher set up';
+             SELECT count(*) FROM sqlite_schema;",
+        )
+        .ok()?;
+        Some(std::sync::Mutex::new(conn))
+    });
+}
+
+/// `Connection::open`, after [`sqlcipher_ready`].
+pub(crate) fn connect(path: &Path) -> rusqlite::Result<Connection> {
+    sqlcipher_ready();
+    Connection::open(path)
+}
+
+/// `Connection::open_in_memory`, after [`sqlcipher_ready`].
+pub(crate) fn connect_in_memory() -> rusqlite::Result<Connection> {
+    sqlcipher_ready();
+    Connection::open_in_memory()
 }
 
 /// Keys a fresh connection. SQLCipher logging goes off first: it would otherwise print

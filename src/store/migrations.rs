@@ -416,7 +416,7 @@ mod tests {
 
     #[test]
     fn migrations_run_once_and_in_order() {
-        let mut conn = Connection::open_in_memory().unwrap();
+        let mut conn = crate::store::db::connect_in_memory().unwrap();
         migrate(&mut conn).unwrap();
         assert_eq!(schema_version(&conn).unwrap(), SCHEMA_VERSION);
         migrate(&mut conn).unwrap();
@@ -431,7 +431,7 @@ mod tests {
 
     #[test]
     fn clients_of_an_older_store_get_their_care_keys() {
-        let mut conn = Connection::open_in_memory().unwrap();
+        let mut conn = crate::store::db::connect_in_memory().unwrap();
         migrate_with(&mut conn, &MIGRATIONS[..3]).unwrap();
         conn.execute_batch(
             "INSERT INTO client (seq, id, client_no, kind, name, birth_date, birth_calendar,
@@ -480,7 +480,7 @@ mod tests {
 
     #[test]
     fn a_newer_store_is_refused_and_left_alone() {
-        let mut conn = Connection::open_in_memory().unwrap();
+        let mut conn = crate::store::db::connect_in_memory().unwrap();
         migrate(&mut conn).unwrap();
         conn.pragma_update(None, "user_version", SCHEMA_VERSION + 3)
             .unwrap();
@@ -495,7 +495,7 @@ mod tests {
 
     #[test]
     fn a_failing_migration_changes_nothing() {
-        let mut conn = Connection::open_in_memory().unwrap();
+        let mut conn = crate::store::db::connect_in_memory().unwrap();
         let mut broken = MIGRATIONS.to_vec();
         broken.push("CREATE TABLE half (x INTEGER) STRICT; THIS IS NOT SQL;");
         assert!(migrate_with(&mut conn, &broken).is_err());
@@ -512,7 +512,7 @@ mod tests {
 
     #[test]
     fn the_audit_trail_refuses_updates_and_deletes() {
-        let mut conn = Connection::open_in_memory().unwrap();
+        let mut conn = crate::store::db::connect_in_memory().unwrap();
         migrate(&mut conn).unwrap();
         conn.execute(
             "INSERT INTO audit_log VALUES (1, 't', 0, 'a', 'x', 'e', 'i', '{}', x'00', x'00')",

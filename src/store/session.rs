@@ -347,7 +347,7 @@ impl Session {
     /// and deletes the WAL when its last connection closes; if the WAL stays behind, the swap
     /// is refused, because it would be replayed onto the new file.
     pub(crate) fn close_connection(&mut self) -> Result<()> {
-        let old = std::mem::replace(&mut self.conn, Connection::open_in_memory()?);
+        let old = std::mem::replace(&mut self.conn, db::connect_in_memory()?);
         let path = old.path().map(std::path::PathBuf::from);
         old.execute_batch("PRAGMA wal_checkpoint(TRUNCATE);")?;
         old.close().map_err(|(_, e)| Error::from(e))?;
@@ -372,7 +372,7 @@ impl Session {
         let staged_slots = StorePaths::staged(&self.paths.keyslots());
         fsutil::remove_if_exists(&staged_db)?;
         {
-            let mut target = Connection::open(&staged_db)?;
+            let mut target = db::connect(&staged_db)?;
             db::apply_key(&target, &new_key)?;
             let backup = rusqlite::backup::Backup::new(&self.conn, &mut target)?;
             backup.run_to_completion(1024, std::time::Duration::ZERO, None)?;
@@ -411,7 +411,7 @@ impl Session {
         let staged = StorePaths::staged(&self.paths.db());
         fsutil::remove_if_exists(&staged)?;
         let copy = {
-            let mut target = Connection::open(&staged)?;
+            let mut target = db::connect(&staged)?;
             db::apply_key(&target, &self.key)?;
             rusqlite::backup::Backup::new(&self.conn, &mut target)?.run_to_completion(
                 1024,
