@@ -94,6 +94,14 @@ fn a_round_trip_through_the_command_line() {
     assert_eq!(imported[0]["result"]["outcome"], "applied");
     assert_eq!(imported[1]["result"]["outcome"], "already_imported");
     let status = json(&hq.run("hq01", &["hq", "status", "--json"]));
+    assert_eq!(
+        json(&hq.run("hq01", &["hq", "review", "--json"])),
+        json("[]")
+    );
+    assert!(
+        hq.run("hq01", &["hq", "review"])
+            .contains("No identity fields to review")
+    );
     assert_eq!(status["branches"][0]["code"], "BJ0101");
     assert_eq!(
         status["branches"][0]["high_water"],

@@ -65,6 +65,11 @@ pub enum HqCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Clients whose name or ID number two branches wrote differently, for review
+    Review {
+        #[arg(long)]
+        json: bool,
+    },
     /// Write reference data (staff directory, survey templates, holidays, products, and each
     /// branch's acknowledgement) for every registered branch
     Publish {
@@ -322,6 +327,41 @@ pub fn run_hq(cx: &Context, command: HqCommand) -> Result<ExitCode> {
                     ("key_id", &keys.key_id()?),
                 ],
             );
+        }
+        HqCommand::Review { json } => {
+            let items = session.hq_review()?;
+            if json {
+                print_json(&items);
+            } else if items.is_empty() {
+                cx.say("cli.hq_review_none", &[]);
+            } else {
+                let rows: Vec<Vec<String>> = items
+                    .iter()
+                    .flat_map(|item| {
+                        item.claims.iter().map(move |(branch, value)| {
+                            vec![
+                                item.row_id.clone(),
+                                item.field.clone(),
+                                branch.clone(),
+                                value.clone(),
+                            ]
+                        })
+                    })
+                    .collect();
+                let i18n = cx.i18n;
+                out!(
+                    "{}",
+                    table::render(
+                        &[
+                            i18n.t("hq.col.row"),
+                            i18n.t("hq.col.field"),
+                            i18n.t("hq.col.branch"),
+                            i18n.t("hq.col.value"),
+                        ],
+                        &rows
+                    )
+                );
+            }
         }
         HqCommand::Publish { to, json } => {
             let dir = exports_dir(&session, to)?;

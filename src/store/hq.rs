@@ -590,6 +590,8 @@ impl Session {
 
     /// Identity fields that two branches wrote differently.
     pub fn hq_review(&self) -> Result<Vec<ReviewItem>> {
+        self.require(Permission::ViewSync)?;
+        self.require_party(Party::Hq)?;
         let mut statement = self.conn.prepare(
             "WITH claim (tbl, row_id, field, branch, value) AS (
                  SELECT tbl, row_id, 'name', branch, name FROM hq_claim WHERE name <> ''
