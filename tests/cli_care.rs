@@ -147,17 +147,7 @@ fn a_reminder_done_from_the_command_line_lands_in_the_contact_log() {
 #[test]
 fn life_events_are_recorded_and_checked_against_the_birth_date() {
     let s = Store::with_staff(&[("manager01", "manager")]);
-    s.run(
-        "manager01",
-        &[
-            "client",
-            "add",
-            "--name",
-            "王芳",
-            "--id-number",
-            "11010519491231002X",
-        ],
-    );
+    s.add_wang_fang("manager01", &[]);
     assert_eq!(
         s.refused(
             "manager01",

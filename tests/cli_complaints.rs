@@ -10,19 +10,7 @@ use std::path::Path;
 /// A branch with a manager, a teller and one client.
 fn branch() -> Store {
     let s = Store::with_staff(&[("manager01", "manager"), ("teller01", "teller")]);
-    s.run(
-        "manager01",
-        &[
-            "client",
-            "add",
-            "--name",
-            "王芳",
-            "--id-number",
-            "11010519491231002X",
-            "--phone",
-            "13812345678",
-        ],
-    );
+    s.add_wang_fang("manager01", &["--phone", "13812345678"]);
     s
 }
 

@@ -12,19 +12,7 @@ fn branch() -> Store {
         ("teller01", "teller"),
         ("rm01", "rm"),
     ]);
-    s.run(
-        "manager01",
-        &[
-            "client",
-            "add",
-            "--name",
-            "王芳",
-            "--id-number",
-            "11010519491231002X",
-            "--rm",
-            "rm01",
-        ],
-    );
+    s.add_wang_fang("manager01", &["--rm", "rm01"]);
     s
 }
 

@@ -64,17 +64,7 @@ fn export(branch: &Store, dir: &Path) -> PathBuf {
 #[test]
 fn a_round_trip_through_the_command_line() {
     let (hq, branch) = pair();
-    branch.run(
-        "mgr01",
-        &[
-            "client",
-            "add",
-            "--name",
-            "王芳",
-            "--id-number",
-            "11010519491231002X",
-        ],
-    );
+    branch.add_wang_fang("mgr01", &[]);
     let usb = tempfile::tempdir().unwrap();
     let file = export(&branch, usb.path());
     // Only a manager exports.
@@ -268,17 +258,7 @@ fn in_namespace(script: &str, args: &[&str]) -> Option<std::process::Output> {
 #[test]
 fn an_export_onto_a_full_stick_says_so_and_leaves_no_file() {
     let (_hq, branch) = pair();
-    branch.run(
-        "mgr01",
-        &[
-            "client",
-            "add",
-            "--name",
-            "王芳",
-            "--id-number",
-            "11010519491231002X",
-        ],
-    );
+    branch.add_wang_fang("mgr01", &[]);
     let before = json(&branch.run("mgr01", &["sync", "status", "--json"]));
     let stick = tempfile::tempdir().unwrap();
     let pass = branch.home.path().join("pass");

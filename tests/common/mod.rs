@@ -507,6 +507,20 @@ impl CliStore {
             .unwrap()
     }
 
+    /// Registers 王芳 (resident ID 11010519491231002X) as `user`, with `extra` arguments.
+    pub fn add_wang_fang(&self, user: &str, extra: &[&str]) -> String {
+        let mut args = vec![
+            "client",
+            "add",
+            "--name",
+            "王芳",
+            "--id-number",
+            "11010519491231002X",
+        ];
+        args.extend_from_slice(extra);
+        self.run(user, &args)
+    }
+
     /// Runs a command that must succeed; returns its standard output.
     pub fn run(&self, user: &str, args: &[&str]) -> String {
         let out = self.command(user, self.pass, args);
