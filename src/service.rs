@@ -473,7 +473,7 @@ impl Worker {
                 self.session()?.care_agenda(from, to, scope)?,
             ))),
             Request::SyncStatus => {
-                let exports_dir = self.paths.dir().join("exports");
+                let exports_dir = self.paths.exports();
                 let session = self.session()?;
                 let status = session.sync_status()?;
                 let hq = match status.party {
@@ -487,9 +487,6 @@ impl Worker {
                 })))
             }
             Request::ExportBundle { dir } => {
-                if dir == self.paths.dir().join("exports") {
-                    crate::store::create_private_dir(&dir)?;
-                }
                 let report = self.session()?.export_bundle(&dir, &mut |done, total| {
                     deliver(Reply::ExportProgress { done, total })
                 })?;

@@ -181,16 +181,9 @@ fn status_text(cx: &Context, s: &SyncStatus) -> String {
     text
 }
 
-/// `--to DIR`, or the store's `exports` folder.
-fn exports_dir(session: &crate::store::Session, to: Option<PathBuf>) -> Result<PathBuf> {
-    match to {
-        Some(dir) => Ok(dir),
-        None => {
-            let dir = session.paths().dir().join("exports");
-            crate::store::create_private_dir(&dir)?;
-            Ok(dir)
-        }
-    }
+/// `--to DIR`, or the store's `exports` folder (made when first written to).
+fn exports_dir(session: &crate::store::Session, to: Option<PathBuf>) -> PathBuf {
+    to.unwrap_or_else(|| session.paths().exports())
 }
 
 /// `branchdesk import FILE`: HQ's reference data.
@@ -266,7 +259,7 @@ pub fn run_reference(cx: &Context, json: bool) -> Result<ExitCode> {
 
 pub fn run_export(cx: &Context, to: Option<PathBuf>, json: bool) -> Result<ExitCode> {
     let mut session = cx.login(&cx.store_paths()?)?;
-    let dir = exports_dir(&session, to)?;
+    let dir = exports_dir(&session, to);
     let progress = Progress::new(0, cx.i18n.t("sync.exporting"));
     let report = session.export_bundle(&dir, &mut |done, total| {
         progress.set_length(total);
@@ -364,7 +357,7 @@ pub fn run_hq(cx: &Context, command: HqCommand) -> Result<ExitCode> {
             }
         }
         HqCommand::Publish { to, json } => {
-            let dir = exports_dir(&session, to)?;
+            let dir = exports_dir(&session, to);
             let report = session.publish_reference(&dir)?;
             if json {
                 print_json(&report);

@@ -48,6 +48,15 @@ const FIRST: &str = "_first";
 /// one per field).
 const DEFAULT_STAMP: &str = "*";
 
+/// A branch bundle as HQ reads it.
+struct OpenedBundle {
+    branch: String,
+    manifest: Manifest,
+    payload: Vec<u8>,
+    bytes: Vec<u8>,
+    signature: String,
+}
+
 /// What importing one file did.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "outcome", rename_all = "snake_case")]
@@ -270,7 +279,9 @@ impl Session {
         Ok(outcome)
     }
 
-    fn import_one(&mut self, file: &Path) -> Result<ImportOutcome> {
+    /// A bundle verified against a registered branch's key, decrypted, and its manifest
+    /// checked against that branch and this HQ.
+    fn open_bundle(&mut self, file: &Path) -> Result<OpenedBundle> {
         let (bytes, signature) = read_signed(file)?;
         let mut signer = None;
         let verified = bundle::verify(&bytes, &signature, |key_id| {
@@ -284,7 +295,23 @@ impl Session {
         let (manifest, payload) =
             bundle::open(&bytes, &identity, &verified).map_err(|p| file_error(file, p))?;
         self.check_manifest(file, &manifest, &branch)?;
+        Ok(OpenedBundle {
+            branch,
+            manifest,
+            payload,
+            bytes,
+            signature,
+        })
+    }
 
+    fn import_one(&mut self, file: &Path) -> Result<ImportOutcome> {
+        let OpenedBundle {
+            branch,
+            manifest,
+            payload,
+            bytes,
+            signature,
+        } = self.open_bundle(file)?;
         let high_water = self.high_water(&branch)?;
         if manifest.to_seq <= high_water {
             return Ok(ImportOutcome::AlreadyImported {
@@ -295,7 +322,7 @@ impl Session {
         }
         let sha256 = bundle::sha256_hex(&bytes);
         if manifest.from_seq > high_water + 1 {
-            self.quarantine(file, &signature, &sha256, &manifest, high_water)?;
+            self.quarantine(file, &bytes, &signature, &sha256, &manifest, high_water)?;
             return Ok(ImportOutcome::Quarantined {
                 branch,
                 missing_from: high_water + 1,
@@ -320,16 +347,8 @@ impl Session {
     /// A bundle's ops, verified and decrypted but not applied.
     pub(crate) fn read_bundle_ops(&mut self, file: &Path) -> Result<Vec<Op>> {
         self.require_party(Party::Hq)?;
-        let (bytes, signature) = read_signed(file)?;
-        let verified = bundle::verify(&bytes, &signature, |key_id| {
-            let (_, public) = self.branch_by_key(key_id).ok().flatten()?;
-            minisign::PublicKey::from_base64(&public).ok()
-        })
-        .map_err(|p| file_error(file, p))?;
-        let identity = self.secret_keys()?.identity;
-        let (manifest, payload) =
-            bundle::open(&bytes, &identity, &verified).map_err(|p| file_error(file, p))?;
-        parse_ops(&payload, &manifest).map_err(|p| file_error(file, p))
+        let opened = self.open_bundle(file)?;
+        parse_ops(&opened.payload, &opened.manifest).map_err(|p| file_error(file, p))
     }
 
     fn check_manifest(&self, file: &Path, m: &Manifest, branch: &str) -> Result<()> {
@@ -353,6 +372,7 @@ impl Session {
     fn quarantine(
         &mut self,
         file: &Path,
+        bytes: &[u8],
         signature: &str,
         sha256: &str,
         m: &Manifest,
@@ -369,8 +389,7 @@ impl Session {
         let dir = self.paths.dir().join("quarantine");
         fsutil::create_private_dir(&dir)?;
         let kept = dir.join(format!("{sha256}.bdx"));
-        let bytes = std::fs::read(file).map_err(|e| Error::io(file, e))?;
-        fsutil::write_atomic(&kept, &bytes)?;
+        fsutil::write_atomic(&kept, bytes)?;
         fsutil::write_atomic(&signature_path(&kept), signature.as_bytes())?;
         let at = self.clock.now().to_rfc3339_opts(SecondsFormat::Secs, true);
         let name = file_name(file);
@@ -460,11 +479,7 @@ impl Session {
         let now = self.clock.now();
         let at = now.to_rfc3339_opts(SecondsFormat::Secs, true);
         let name = file_name(file);
-        let seen_before = Hlc::from_i64(
-            self.local_value("hlc_seen")?
-                .and_then(|v| v.parse().ok())
-                .unwrap_or(0),
-        );
+        let seen_before = Hlc::from_i64(self.local_number("hlc_seen")?);
         let mut applied = 0u64;
         let mut max_hlc = 0i64;
         self.write(

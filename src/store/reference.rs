@@ -75,11 +75,7 @@ impl Session {
         if recipients.is_empty() {
             return Err(sync_error(SyncProblem::NoRecipients));
         }
-        let version = self
-            .local_value("ref_published")?
-            .and_then(|v| v.parse::<i64>().ok())
-            .unwrap_or(0)
-            + 1;
+        let version = self.local_number("ref_published")? + 1;
         let reference_dir = self.paths.reference();
         let read_or = |name: &str, shipped: &str| -> Result<String> {
             let path = reference_dir.join(name);
@@ -166,7 +162,7 @@ impl Session {
         };
         let sealed = bundle::seal(&manifest, &payload, &keys, &recipients).map_err(sync_error)?;
         let file = dir.join(format!("{}-reference-{version}.bdr", self.branch.code));
-        let signature = write_sealed(&file, &sealed)?;
+        let signature = write_sealed(&self.paths, &file, &sealed)?;
         let report = PublishReport {
             file: file.clone(),
             signature,
@@ -207,10 +203,7 @@ impl Session {
             return Err(file_error(file, SyncProblem::WrongSender));
         }
         check_schema(file, manifest.schema_version)?;
-        let applied = self
-            .local_value("ref_version")?
-            .and_then(|v| v.parse::<i64>().ok())
-            .unwrap_or(0);
+        let applied = self.local_number("ref_version")?;
         if manifest.to_seq <= applied {
             return Err(file_error(
                 file,
@@ -226,10 +219,7 @@ impl Session {
         if reference.version != manifest.to_seq || reference.check().is_err() {
             return Err(file_error(file, SyncProblem::Damaged));
         }
-        let acked_before = self
-            .local_value("acked_seq")?
-            .and_then(|v| v.parse::<i64>().ok())
-            .unwrap_or(0);
+        let acked_before = self.local_number("acked_seq")?;
         // HQ cannot hold more than was ever written here.
         let written: i64 = self.conn.query_row(
             "SELECT coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'outbox'), 0)",
@@ -243,11 +233,7 @@ impl Session {
             .unwrap_or(0)
             .min(written)
             .max(acked_before);
-        let seen = Hlc::from_i64(manifest.hlc).max(Hlc::from_i64(
-            self.local_value("hlc_seen")?
-                .and_then(|v| v.parse().ok())
-                .unwrap_or(0),
-        ));
+        let seen = Hlc::from_i64(manifest.hlc).max(Hlc::from_i64(self.local_number("hlc_seen")?));
         let now_ms = u64::try_from(self.clock.now().timestamp_millis()).unwrap_or(0);
         self.hlc = self.hlc.observe(Hlc::from_i64(manifest.hlc), now_ms);
         let templates =
@@ -300,10 +286,7 @@ impl Session {
             None => 0,
         };
         Ok(ReferenceState {
-            version: self
-                .local_value("ref_version")?
-                .and_then(|v| v.parse().ok())
-                .unwrap_or(0),
+            version: self.local_number("ref_version")?,
             staff,
             products,
             templates,

@@ -66,9 +66,16 @@ pub(crate) fn read_signed(file: &Path) -> Result<(Vec<u8>, String)> {
 }
 
 /// Writes a sealed bundle and then its signature, each whole or not at all; a bundle whose
-/// signature could not be written is removed (it would be of no use). Returns the
-/// signature's path.
-pub(crate) fn write_sealed(file: &Path, sealed: &bundle::Sealed) -> Result<PathBuf> {
+/// signature could not be written is removed (it would be of no use). The store's own
+/// `exports/` folder is made on first use. Returns the signature's path.
+pub(crate) fn write_sealed(
+    paths: &crate::store::StorePaths,
+    file: &Path,
+    sealed: &bundle::Sealed,
+) -> Result<PathBuf> {
+    if file.parent() == Some(paths.exports().as_path()) {
+        fsutil::create_private_dir(&paths.exports())?;
+    }
     if file.exists() {
         return Err(Error::FileExists {
             path: file.to_path_buf(),
@@ -141,7 +148,8 @@ impl Session {
             .optional()?)
     }
 
-    fn local_number(&self, key: &str) -> Result<i64> {
+    /// A number of this store's own sync state; 0 until it is set.
+    pub(crate) fn local_number(&self, key: &str) -> Result<i64> {
         Ok(self
             .local_value(key)?
             .and_then(|v| v.parse().ok())
@@ -169,13 +177,23 @@ impl Session {
         }
     }
 
-    /// The store's secret keys, made on first use (stores older than sync have none).
-    pub(crate) fn secret_keys(&mut self) -> Result<SecretKeys> {
-        if let (Some(signing), Some(identity)) = (
+    /// The store's secret keys, if it has made them.
+    fn stored_keys(&self) -> Result<Option<SecretKeys>> {
+        match (
             self.local_value("sign_secret")?,
             self.local_value("age_identity")?,
         ) {
-            return SecretKeys::from_stored(&signing, &identity);
+            (Some(signing), Some(identity)) => {
+                SecretKeys::from_stored(&signing, &identity).map(Some)
+            }
+            _ => Ok(None),
+        }
+    }
+
+    /// The store's secret keys, made on first use (stores older than sync have none).
+    pub(crate) fn secret_keys(&mut self) -> Result<SecretKeys> {
+        if let Some(keys) = self.stored_keys()? {
+            return Ok(keys);
         }
         let keys = SecretKeys::generate()?;
         let (signing, identity) = keys.to_stored()?;
@@ -409,7 +427,7 @@ impl Session {
             bundle::seal(&manifest, &payload, &keys, &[hq.age_recipient()?]).map_err(sync_error)?;
         let name = format!("{}-{}-{}.bdx", self.branch.code, acked + 1, last);
         let file = dir.join(&name);
-        let signature = write_sealed(&file, &sealed)?;
+        let signature = write_sealed(&self.paths, &file, &sealed)?;
         let at = now.to_rfc3339_opts(SecondsFormat::Secs, true);
         self.write(
             AuditEvent::new("sync.export", "bundle", name.clone()).with_detail(serde_json::json!({
@@ -439,13 +457,7 @@ impl Session {
     pub fn sync_status(&self) -> Result<SyncStatus> {
         self.require(Permission::ViewSync)?;
         let party = self.party()?;
-        let key_id = match (
-            self.local_value("sign_secret")?,
-            self.local_value("age_identity")?,
-        ) {
-            (Some(s), Some(i)) => Some(SecretKeys::from_stored(&s, &i)?.key_id()),
-            _ => None,
-        };
+        let key_id = self.stored_keys()?.map(|keys| keys.key_id());
         let hq = self
             .hq_keys()?
             .map(|k| format!("{} ({})", k.code, k.key_id().unwrap_or_default()));
