@@ -397,13 +397,7 @@ fn render_panel(
     } else {
         log.iter()
             .map(|entry| {
-                let at = chrono::DateTime::parse_from_rfc3339(&entry.at)
-                    .map(|d| {
-                        d.with_timezone(&app.now.timezone())
-                            .format("%Y-%m-%d %H:%M")
-                            .to_string()
-                    })
-                    .unwrap_or_else(|_| entry.at.clone());
+                let at = super::views::local_time(app, &entry.at, super::views::TO_THE_MINUTE);
                 Line::from(format!(
                     "{at}  {}  {}  {}",
                     entry.staff_id,

@@ -1,7 +1,7 @@
 //! The sync screen: this store's standing with HQ, warnings, the export progress bar and
 //! the last result; at HQ, the branches and their gaps.
 
-use super::views::{FormBox, dim, plain, render_form_box};
+use super::views::{FormBox, TO_THE_MINUTE, dim, plain, render_form_box, time_in};
 use crate::app::sync::{SyncPromptKind, SyncResult, SyncScreen};
 use crate::app::{App, MainState};
 use crate::i18n::I18n;
@@ -119,7 +119,11 @@ fn render_branch(
         Span::styled(i18n.t("sync.view.nothing_waiting").to_string(), dim())
     };
     let last_export = match &s.last_export {
-        Some(e) => Span::raw(format!("{} · {}", local_time(&e.at, offset), e.file)),
+        Some(e) => Span::raw(format!(
+            "{} · {}",
+            time_in(offset, &e.at, TO_THE_MINUTE),
+            e.file
+        )),
         None => Span::styled(i18n.t("sync.view.never").to_string(), dim()),
     };
     let mut lines = vec![
@@ -219,17 +223,6 @@ fn render_branch(
     }
 }
 
-/// A stored UTC time in the terminal's offset (the app's injected wall clock).
-fn local_time(rfc3339: &str, offset: chrono::FixedOffset) -> String {
-    chrono::DateTime::parse_from_rfc3339(rfc3339)
-        .map(|t| {
-            t.with_timezone(&offset)
-                .format("%Y-%m-%d %H:%M")
-                .to_string()
-        })
-        .unwrap_or_else(|_| rfc3339.to_string())
-}
-
 fn render_hq(
     frame: &mut Frame,
     area: Rect,
@@ -276,7 +269,7 @@ fn render_hq(
                 b.high_water.to_string(),
                 b.last_import
                     .as_deref()
-                    .map(|t| local_time(t, offset))
+                    .map(|t| time_in(offset, t, TO_THE_MINUTE))
                     .unwrap_or_default(),
                 gaps,
             ])

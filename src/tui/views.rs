@@ -11,14 +11,18 @@ use ratatui::text::{Line, Span, Text};
 use ratatui::widgets::{Block, Clear, Paragraph, Row, Table, TableState, Wrap};
 use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
+pub(super) const TO_THE_MINUTE: &str = "%Y-%m-%d %H:%M";
+const TO_THE_SECOND: &str = "%Y-%m-%d %H:%M:%S";
+
 /// An RFC 3339 time in the terminal's time zone (the one the header clock shows).
-fn local_time(app: &App, rfc3339: &str) -> String {
+pub(super) fn local_time(app: &App, rfc3339: &str, format: &str) -> String {
+    time_in(*app.now.offset(), rfc3339, format)
+}
+
+/// An RFC 3339 time at `offset`, as `format`; the text as it is if it does not parse.
+pub(super) fn time_in(offset: chrono::FixedOffset, rfc3339: &str, format: &str) -> String {
     chrono::DateTime::parse_from_rfc3339(rfc3339)
-        .map(|t| {
-            t.with_timezone(&app.now.timezone())
-                .format("%Y-%m-%d %H:%M:%S")
-                .to_string()
-        })
+        .map(|t| t.with_timezone(&offset).format(format).to_string())
         .unwrap_or_else(|_| rfc3339.to_string())
 }
 
@@ -600,7 +604,7 @@ fn render_audit(frame: &mut Frame, area: Rect, app: &App, main: &MainState) {
         .map(|r| {
             Row::new(vec![
                 r.id.to_string(),
-                local_time(app, &r.at),
+                local_time(app, &r.at, TO_THE_SECOND),
                 r.actor.clone(),
                 audit_action_label(i18n, &r.action),
                 if r.entity == "store" {
