@@ -65,6 +65,29 @@ fn audit_rows() -> Vec<AuditRow> {
         .collect()
 }
 
+/// The screens show times in the terminal's zone, which the harness pins (UTC+8): run
+/// every snapshot again in a process whose machine zone is UTC−3:30 and expect the same
+/// screens.
+#[test]
+fn snapshots_do_not_depend_on_the_machine_zone() {
+    if std::env::var_os("BRANCHDESK_SNAPSHOT_ZONE_CHILD").is_some() {
+        return;
+    }
+    let output = std::process::Command::new(std::env::current_exe().unwrap())
+        .args(["--test-threads", "1", "--skip", "snapshots_do_not_depend"])
+        .env("BRANCHDESK_SNAPSHOT_ZONE_CHILD", "1")
+        .env("TZ", "NST3:30")
+        .env("INSTA_UPDATE", "no")
+        .env("CI", "true")
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "snapshots differ under another machine zone:\n{}",
+        String::from_utf8_lossy(&output.stdout)
+    );
+}
+
 #[test]
 fn login_demo_zh() {
     let mut h = Harness::new(Lang::Zh, StoreProbe::Present { demo: true });

@@ -396,7 +396,7 @@ fn render_overview(frame: &mut Frame, area: Rect, app: &App, main: &MainState, k
         Line::from(match &s.previous_login {
             Some(at) => i18n.fill(
                 "overview.previous_login",
-                &[("at", &crate::cli::local_time(at))],
+                &[("at", &local_time(app, at, TO_THE_SECOND))],
             ),
             None => i18n.t("overview.first_login").to_string(),
         }),
