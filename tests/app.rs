@@ -872,6 +872,22 @@ mod care {
     }
 
     #[test]
+    fn the_agenda_comes_back_after_a_lock() {
+        let mut h = rm();
+        h.command(Command::Lock);
+        h.type_text("passphrase");
+        h.command(Command::Submit);
+        let effects = h.act(Action::Reply(Reply::Unlocked));
+        assert!(
+            matches!(sent(&effects)[..], [Request::CareAgenda { .. }]),
+            "the agenda is asked for again: {effects:?}"
+        );
+        h.act(Action::Reply(Reply::CareAgenda(Box::new(care_agenda()))));
+        assert_eq!(screen(&h).agenda.as_ref().map(|a| a.items.len()), Some(7));
+        assert!(h.screen().contains("李娜"), "{}", h.screen());
+    }
+
+    #[test]
     fn only_managers_widen_the_agenda_to_the_branch() {
         let mut h = rm();
         assert!(sent(&h.command(Command::ToggleScope)).is_empty());
@@ -1069,6 +1085,24 @@ mod surveys {
         h.command(Command::Back);
         h.command(Command::Confirm);
         assert_eq!(screen(&h).entry.as_ref().unwrap().form.value(3), "");
+    }
+
+    #[test]
+    fn the_templates_come_back_after_a_lock() {
+        let mut h = at_entry(Role::Teller);
+        h.command(Command::Lock);
+        h.type_text("passphrase");
+        h.command(Command::Submit);
+        let effects = h.act(Action::Reply(Reply::Unlocked));
+        assert!(
+            matches!(sent(&effects)[..], [Request::SurveyTemplates]),
+            "the templates are asked for again: {effects:?}"
+        );
+        h.act(Action::Reply(Reply::SurveyTemplates(Box::new(
+            survey_templates(),
+        ))));
+        assert_eq!(focused_label(&h), "nps", "the form is ready again");
+        assert!(!h.screen().contains("no survey"), "{}", h.screen());
     }
 
     #[test]

@@ -1058,11 +1058,18 @@ impl App {
             }
             Reply::Unlocked => {
                 self.status = None;
+                let today = wall_date(self.now);
                 if let Some(main) = self.main_mut() {
                     main.lock = None;
-                    // The lock cleared the board; it comes back as it is now.
-                    if main.tab == Tab::Complaints {
-                        return vec![Effect::Send(main.complaints.load_board())];
+                    // The lock cleared the screen; what it shows comes back as it is now.
+                    match main.tab {
+                        Tab::Complaints => return vec![Effect::Send(main.complaints.load_board())],
+                        Tab::Care => return vec![Effect::Send(main.care.load(today))],
+                        Tab::Survey => {
+                            main.surveys.loading = true;
+                            return vec![Effect::Send(Request::SurveyTemplates)];
+                        }
+                        _ => {}
                     }
                 }
             }
