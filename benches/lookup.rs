@@ -3,11 +3,11 @@
 //! 50,000 synthetic clients. `branchdesk bench` measures the million-client store (against a
 //! plaintext copy for lookups); this is for tracking the code paths between versions.
 
+use branchdesk::demo::synthetic::Generator;
 use branchdesk::domain::clock::SystemClock;
 use branchdesk::domain::lookup::probes;
 use branchdesk::domain::names::{lookup_keys, name_grams};
 use branchdesk::domain::staff::Role;
-use branchdesk::domain::synthetic::Generator;
 use branchdesk::store::{KdfParams, NewStore, Session, StoreOptions, StorePaths};
 use criterion::{Criterion, criterion_group, criterion_main};
 use secrecy::SecretString;

@@ -219,25 +219,6 @@ impl I18n {
         }
     }
 
-    /// A sync warning as one sentence (F6 and `sync status` say the same).
-    pub fn sync_warning(&self, warning: &crate::store::SyncWarning) -> String {
-        use crate::store::SyncWarning;
-        match warning {
-            SyncWarning::NoHqKeys => self.t("sync.warn.no_hq").to_string(),
-            SyncWarning::NeverExported => self.t("sync.warn.never_exported").to_string(),
-            SyncWarning::NotExportedFor { days } => {
-                self.fill("sync.warn.not_exported", &[("days", &days.to_string())])
-            }
-            SyncWarning::OutboxLarge { mib } => {
-                self.fill("sync.warn.outbox_large", &[("mib", &mib.to_string())])
-            }
-            SyncWarning::ClockBehind { minutes } => self.fill(
-                "sync.warn.clock_behind",
-                &[("minutes", &minutes.to_string())],
-            ),
-        }
-    }
-
     /// NPS as it is shown everywhere: "+33.3", "-100.0", or "no responses".
     pub fn nps_text(&self, nps: Option<f64>) -> String {
         match nps {

@@ -8,13 +8,12 @@
 pub mod app;
 pub mod assets;
 pub mod bench;
-pub mod bench_sync;
 pub mod cli;
 pub mod config;
+pub mod demo;
 pub mod domain;
 pub mod error;
 pub mod i18n;
-pub mod import;
 pub mod logging;
 pub mod service;
 pub mod slip;

@@ -19,7 +19,7 @@ pub use crate::store::{AuditRow, BranchInfo, ClientEvent, Interaction, SearchHit
 use crate::domain::client::{ClientInput, ClientView};
 use crate::domain::complaint::{IntakeInput, Step};
 use crate::i18n::{I18n, Lang};
-use crate::import::ImportReport;
+use crate::store::import::ImportReport;
 use crate::store::{Agenda, Board, CareScope, ComplaintDetail, Registered};
 use chrono::NaiveDate;
 use std::path::PathBuf;
@@ -435,7 +435,7 @@ impl Worker {
             }
             Request::ImportClients { path } => {
                 let session = self.session()?;
-                let report = crate::import::run(session, &path, None, false, &mut |rows, _| {
+                let report = session.import_clients(&path, None, false, &mut |rows, _| {
                     deliver(Reply::ImportProgress { rows })
                 })?;
                 Ok(Reply::Imported(Box::new(report)))

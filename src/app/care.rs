@@ -4,9 +4,10 @@
 use super::form::{Field, Form};
 use super::{Command, Pending};
 use crate::domain::care::Action;
+use crate::domain::care::{Agenda, CareItem, CareScope};
+use crate::domain::contact::CHANNELS;
 use crate::i18n::I18n;
 use crate::service::Request;
-use crate::store::{Agenda, CHANNELS, CareItem, CareScope};
 use chrono::{Duration, NaiveDate};
 
 /// The agenda looks this far back (overdue) and ahead.

@@ -5,12 +5,12 @@ use super::form::{Field, Form};
 use super::{Command, Pending};
 use crate::domain::care::{EventInput, EventKind};
 use crate::domain::client::{ClientField, ClientInput, ClientView, Tier};
+use crate::domain::contact::CHANNELS;
 use crate::domain::ids::IdType;
 use crate::domain::mask::Visibility;
 use crate::i18n::I18n;
-use crate::import::ImportReport;
 use crate::service::{ClientEvent, Interaction, Request, SearchHit};
-use crate::store::CHANNELS;
+use crate::store::import::ImportReport;
 
 /// Results asked for per lookup: a screenful and some to scroll.
 pub const LOOKUP_LIMIT: u32 = 50;

@@ -1221,7 +1221,7 @@ impl App {
                 self.clear_busy();
                 if let Some(main) = self.main_mut() {
                     // The header counts what is due in the role's own view of the agenda.
-                    let default = crate::store::CareScope::default_for(main.session.role);
+                    let default = crate::domain::care::CareScope::default_for(main.session.role);
                     if agenda.scope == default {
                         main.session.care_due =
                             Some(agenda.current().filter(|i| i.on <= agenda.today).count() as u64);

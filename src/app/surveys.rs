@@ -3,10 +3,11 @@
 
 use super::form::{Field, FieldValue, Form};
 use super::{Command, Pending};
+use crate::domain::survey::CHANNELS as SURVEY_CHANNELS;
 use crate::domain::survey::{self, Answer, Answers, GroupBy, QuestionKind, Template};
 use crate::i18n::I18n;
 use crate::service::Request;
-use crate::store::{SURVEY_CHANNELS, SkippedTemplate, SurveyInput, SurveyStats};
+use crate::store::{SkippedTemplate, SurveyInput, SurveyStats};
 use chrono::{Duration, NaiveDate};
 
 /// The fields before the questions: template, client, channel.

@@ -5,7 +5,7 @@ use super::{Context, print_json, table};
 use crate::domain::client::{ClientField, ClientInput, ClientView};
 use crate::error::{Error, Result, field_error_message};
 use crate::i18n::I18n;
-use crate::import::{Encoding, LineProblem};
+use crate::store::import::{Encoding, LineProblem, Rejected};
 use clap::{Args, Subcommand};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -248,16 +248,10 @@ pub fn run(cx: &Context, command: ClientCommand) -> Result<ExitCode> {
                 })?),
             };
             let progress = Progress::new(0, i18n.t("progress.importing"));
-            let report = crate::import::run(
-                &mut session,
-                &file,
-                encoding,
-                dry_run,
-                &mut |done, total| {
-                    progress.set_length(total);
-                    progress.set(done);
-                },
-            )?;
+            let report = session.import_clients(&file, encoding, dry_run, &mut |done, total| {
+                progress.set_length(total);
+                progress.set(done);
+            })?;
             progress.finish();
             if json {
                 print_json(&report);
@@ -385,7 +379,7 @@ pub fn run(cx: &Context, command: ClientCommand) -> Result<ExitCode> {
 }
 
 /// "Line 7: Mobile: an 11-digit … Name: must be filled in."
-fn rejected_line(i18n: &I18n, rejected: &crate::import::Rejected) -> String {
+fn rejected_line(i18n: &I18n, rejected: &Rejected) -> String {
     let reason = match &rejected.problem {
         LineProblem::Ragged { expected, found } => i18n.fill(
             "import.ragged",

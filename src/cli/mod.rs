@@ -15,17 +15,17 @@ macro_rules! out {
     };
 }
 
+mod bench;
 mod care;
 mod clients;
 mod complaints;
-mod demo;
 mod progress;
 mod secrets;
 mod surveys;
 mod sync;
 mod table;
 
-pub use demo::{DEMO_STAFF, ensure_demo_store};
+pub use crate::demo::{DEMO_STAFF, ensure_demo_store};
 
 use crate::config::Config;
 use crate::domain::audit::ChainVerdict;
@@ -43,7 +43,7 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 /// The demo store's shared passphrase. Public by design: the login screen shows it.
-pub const DEMO_PASSPHRASE: &str = "branchdesk-demo";
+pub use crate::domain::staff::DEMO_PASSPHRASE;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -194,7 +194,7 @@ enum Command {
         #[arg(long)]
         no_tui: bool,
         /// How many synthetic clients a new demo store gets
-        #[arg(long, value_name = "N", default_value_t = demo::DEFAULT_CLIENTS)]
+        #[arg(long, value_name = "N", default_value_t = crate::demo::DEFAULT_CLIENTS)]
         clients: u64,
     },
 }
@@ -528,21 +528,27 @@ fn run(cx: &Context, command: Option<Command>) -> Result<ExitCode> {
         Some(Command::Bench {
             what: Some(BenchWhat::Sync { ops, json }),
             ..
-        }) => sync::bench(cx, ops, json),
+        }) => bench::sync(cx, ops, json),
         Some(Command::Bench {
             what: None,
             clients,
             queries,
             json,
-        }) => demo::bench(cx, clients, queries, json),
+        }) => bench::lookup(cx, clients, queries, json),
         Some(Command::Demo { no_tui, clients }) => {
             let paths = cx.demo_paths()?;
-            let created = ensure_demo_store(&paths, cx.lang, cx.clock.clone(), clients)?;
+            let created = ensure_demo_store(
+                &paths,
+                cx.lang,
+                cx.clock.clone(),
+                clients,
+                &mut demo_progress(cx),
+            )?;
             start_logging(&paths, cx.lang);
             let dir = paths.dir().display().to_string();
             if created {
                 cx.say("cli.demo_created", &[("dir", &dir)]);
-                let hq = demo::demo_hq_paths(&paths);
+                let hq = crate::demo::demo_hq_paths(&paths);
                 cx.say("cli.demo_hq", &[("dir", &hq.dir().display().to_string())]);
             }
             if no_tui {
@@ -556,6 +562,20 @@ fn run(cx: &Context, command: Option<Command>) -> Result<ExitCode> {
                 return Ok(ExitCode::SUCCESS);
             }
             open_workstation(cx, paths)
+        }
+    }
+}
+
+/// A progress bar for the clients a new demo store is given (shown from the first one).
+fn demo_progress(cx: &Context) -> impl FnMut(u64, u64) + '_ {
+    let mut bar: Option<progress::Progress> = None;
+    move |done, total| {
+        let bar = bar.get_or_insert_with(|| {
+            progress::Progress::new(total, cx.i18n.t("progress.generating"))
+        });
+        bar.set(done);
+        if done >= total {
+            bar.finish();
         }
     }
 }

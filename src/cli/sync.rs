@@ -175,7 +175,7 @@ fn status_text(cx: &Context, s: &SyncStatus) -> String {
     ];
     let mut text = table::render(&[i18n.t("sync.item"), i18n.t("sync.value")], &rows);
     for warning in &s.warnings {
-        text.push_str(&cx.i18n.sync_warning(warning));
+        text.push_str(&warning.message(cx.i18n));
         text.push('\n');
     }
     text
@@ -518,58 +518,4 @@ fn outcome_text(cx: &Context, file: &str, outcome: &ImportOutcome) -> String {
             ],
         ),
     }
-}
-
-/// `branchdesk bench sync`.
-pub fn bench(cx: &Context, ops: u64, json: bool) -> Result<ExitCode> {
-    let report = crate::bench_sync::run(ops, cx.clock.clone(), &mut |step| {
-        if !json {
-            eprintln!("… {step}");
-        }
-    })?;
-    if json {
-        print_json(&report);
-    } else {
-        let yes_no = |ok: bool| if ok { "ok" } else { "MISSED" };
-        outln!(
-            "{} changes ({} clients from a bulk load, {} contact-log entries)",
-            report.ops,
-            report.clients,
-            report.contacts
-        );
-        outln!(
-            "export  {:.2} s  (target ≤ {} s: {})",
-            report.export_s,
-            crate::bench_sync::EXPORT_TARGET_S,
-            yes_no(report.export_s <= crate::bench_sync::EXPORT_TARGET_S)
-        );
-        outln!(
-            "bundle  {} KiB of {} KiB NDJSON = {:.1}%  (target ≤ {:.0}%: {})",
-            report.bundle_bytes / 1024,
-            report.ndjson_bytes / 1024,
-            report.size_ratio * 100.0,
-            crate::bench_sync::SIZE_TARGET * 100.0,
-            yes_no(report.size_ratio <= crate::bench_sync::SIZE_TARGET)
-        );
-        outln!(
-            "import  {:.2} s, {:.0} ops/s  (target ≤ {} s: {})",
-            report.import_s,
-            report.import_ops_per_s,
-            crate::bench_sync::IMPORT_TARGET_S,
-            yes_no(report.import_s <= crate::bench_sync::IMPORT_TARGET_S)
-        );
-        outln!(
-            "raw     {:.2} s, {:.0} rows/s; import at {:.2}x the raw rate  (target ≥ {}x: {})",
-            report.raw_insert_s,
-            report.raw_ops_per_s,
-            report.import_vs_raw,
-            crate::bench_sync::RAW_RATE_TARGET,
-            yes_no(report.import_vs_raw >= crate::bench_sync::RAW_RATE_TARGET)
-        );
-    }
-    Ok(if report.targets_met {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::from(5)
-    })
 }

@@ -8,6 +8,10 @@ use std::str::FromStr;
 /// public by design and says so on the login screen).
 pub const MIN_PASSPHRASE_CHARS: usize = 12;
 
+/// The passphrase every demo store's staff share. Public by design: a demo store holds
+/// synthetic clients only, and says so on every screen.
+pub const DEMO_PASSPHRASE: &str = "branchdesk-demo";
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, PartialOrd, Ord)]
 #[serde(rename_all = "lowercase")]
 pub enum Role {

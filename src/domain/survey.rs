@@ -11,6 +11,9 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
+/// How a survey was taken.
+pub const CHANNELS: [&str; 4] = ["counter", "phone", "sms", "paper"];
+
 /// Fewer responses than this and the figures are flagged as a small sample.
 pub const SMALL_SAMPLE: u64 = 30;
 /// A detractor or a poor rating gets a call back within this many days.

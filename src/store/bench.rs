@@ -23,18 +23,20 @@ impl Session {
             .query_row("SELECT count(*) FROM client", [], |r| r.get(0))?)
     }
 
-    /// Clients picked at random positions (deterministic for `seed`).
-    pub fn sample_clients(&self, count: usize, seed: u64) -> Result<Vec<Sample>> {
-        let max: i64 =
-            self.conn
-                .query_row("SELECT coalesce(max(seq), 0) FROM client", [], |r| r.get(0))?;
-        let mut rng = crate::domain::synthetic::Rng::new(seed);
+    /// The highest client position (positions run from 1, with gaps where rows went).
+    pub fn client_seq_bound(&self) -> Result<i64> {
+        Ok(self
+            .conn
+            .query_row("SELECT coalesce(max(seq), 0) FROM client", [], |r| r.get(0))?)
+    }
+
+    /// The client at or after each position (the benchmark picks them at random).
+    pub fn sample_clients_at(&self, positions: &[i64]) -> Result<Vec<Sample>> {
         let mut stmt = self.conn.prepare_cached(
             "SELECT name, phone, id_number, client_no FROM client WHERE seq >= ?1 ORDER BY seq LIMIT 1",
         )?;
-        let mut out = Vec::with_capacity(count);
-        for _ in 0..count {
-            let at = 1 + rng.below(max.max(1) as u64) as i64;
+        let mut out = Vec::with_capacity(positions.len());
+        for at in positions.iter().copied() {
             let sample = stmt.query_row(params![at], |r| {
                 Ok(Sample {
                     name: r.get(0)?,

@@ -2,16 +2,18 @@
 //! write), life events, the agenda of a window of days, and what staff do about a reminder.
 
 use crate::domain::care::{
-    self, Action, CareError, CareKey, EventInput, EventKind, Festival, KeyDetail, Reason,
-    ReminderId, Section, Standing, check_snooze, festival_days, probes, reason_for, validate_event,
+    self, Action, Agenda, CareError, CareItem, CareKey, CareScope, EventInput, EventKind, Festival,
+    KeyDetail, Reason, ReminderId, Standing, check_snooze, festival_days, probes, reason_for,
+    validate_event,
 };
 use crate::domain::client::{BirthCalendar, ClientKind, ClientRecord};
+use crate::domain::contact::CHANNELS;
 use crate::domain::mask::{self, Visibility};
 use crate::domain::staff::{Permission, Role};
 use crate::error::{Error, Result};
 use crate::store::Session;
+use crate::store::client_no_for;
 use crate::store::write::{AuditEvent, Table, Writer};
-use crate::store::{CHANNELS, client_no_for};
 use chrono::{Datelike, Duration, NaiveDate};
 use rusqlite::types::Value;
 use rusqlite::{OptionalExtension, params};
@@ -25,88 +27,6 @@ pub fn festivals() -> &'static [Festival] {
     static FESTIVALS: OnceLock<Vec<Festival>> = OnceLock::new();
     // The file is compiled in and parsed by a test; a broken one greets for nothing.
     FESTIVALS.get_or_init(|| care::parse_festivals(crate::assets::FESTIVALS).unwrap_or_default())
-}
-
-/// Whose clients an agenda covers.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum CareScope {
-    /// The clients assigned to me.
-    Mine,
-    /// Every client of the branch.
-    Branch,
-}
-
-impl CareScope {
-    /// What a role sees unless it asks otherwise: an RM their own book, others the branch.
-    pub fn default_for(role: Role) -> CareScope {
-        if role == Role::Rm {
-            CareScope::Mine
-        } else {
-            CareScope::Branch
-        }
-    }
-}
-
-/// One reminder on an agenda.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct CareItem {
-    /// What to give `care done` and friends.
-    pub id: String,
-    /// The day it shows on (a snoozed reminder shows on the day it was snoozed to).
-    pub on: NaiveDate,
-    /// The day it fell on.
-    pub first_on: NaiveDate,
-    pub standing: Standing,
-    pub section: Section,
-    pub client_no: Option<String>,
-    /// Masked unless this staff member may see the client in full.
-    pub name: Option<String>,
-    pub rm: Option<String>,
-    #[serde(flatten)]
-    pub reason: Reason,
-}
-
-/// An agenda: the reminders of `from..=to`, in day order.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Agenda {
-    pub from: NaiveDate,
-    pub to: NaiveDate,
-    pub today: NaiveDate,
-    pub scope: CareScope,
-    pub items: Vec<CareItem>,
-}
-
-impl Agenda {
-    /// The items still worth acting on: overdue ones past their grace period are left out.
-    pub fn current(&self) -> impl Iterator<Item = &CareItem> {
-        self.items
-            .iter()
-            .filter(|i| !care::lapsed(&i.reason, i.on, self.today))
-    }
-
-    /// Drops the overdue items past their grace period (what the workstation shows).
-    pub fn without_lapsed(mut self) -> Agenda {
-        let today = self.today;
-        self.items.retain(|i| !care::lapsed(&i.reason, i.on, today));
-        self
-    }
-
-    /// Reminders per day of `from..=to` (for the heat strip).
-    pub fn per_day(&self, from: NaiveDate, to: NaiveDate) -> Vec<(NaiveDate, u32)> {
-        let mut counts: Vec<(NaiveDate, u32)> = Vec::new();
-        let mut day = from;
-        while day <= to {
-            counts.push((day, 0));
-            day += Duration::days(1);
-        }
-        for item in &self.items {
-            if let Some(slot) = counts.iter_mut().find(|(d, _)| *d == item.on) {
-                slot.1 += 1;
-            }
-        }
-        counts
-    }
 }
 
 /// A life event as the client record shows it.
@@ -273,11 +193,7 @@ impl Session {
 
     /// The scope a request may have: an RM sees their own clients only.
     fn care_scope(&self, asked: Option<CareScope>) -> CareScope {
-        match (self.me.role, asked) {
-            (Role::Rm, _) => CareScope::Mine,
-            (role, None) => CareScope::default_for(role),
-            (_, Some(scope)) => scope,
-        }
+        CareScope::granted(self.me.role, asked)
     }
 
     /// The reminders of `from..=to` for the clients in `scope` (an RM always gets their own).

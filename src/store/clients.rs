@@ -4,6 +4,7 @@
 use crate::domain::client::{
     BirthCalendar, ClientInput, ClientKind, ClientRecord, ClientView, StoredClient, Tier, validate,
 };
+use crate::domain::contact;
 use crate::domain::ids::{Gender, IdType};
 use crate::domain::lookup::reversed;
 use crate::domain::mask::{Visibility, visibility};
@@ -39,11 +40,6 @@ pub struct Interaction {
     pub kind: String,
     pub note: String,
 }
-
-/// Ways of being in touch with a client.
-pub const CHANNELS: [&str; 8] = [
-    "counter", "phone", "sms", "wechat", "visit", "email", "letter", "gift",
-];
 
 pub(crate) const CLIENT_COLUMNS: &str = "seq, id, client_no, kind, name, gender, birth_date, \
     birth_calendar, id_type, id_number, id_expiry, phone, email, address, occupation, \
@@ -402,11 +398,7 @@ impl Session {
         self.require(Permission::EditClients)?;
         let (_, stored) = self.find_client(key)?;
         let note = note.trim();
-        if !CHANNELS.contains(&channel)
-            || note.is_empty()
-            || note.chars().count() > 500
-            || note.chars().any(|c| c.is_control() && c != '\n')
-        {
+        if !contact::is_valid_note(channel, note) {
             return Err(Error::ContactInvalid);
         }
         let id = uuid::Uuid::now_v7().to_string();

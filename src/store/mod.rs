@@ -11,6 +11,7 @@ mod db;
 mod doctor;
 mod fsutil;
 mod hq;
+pub mod import;
 pub mod keyslots;
 mod lockfile;
 mod logins;
@@ -25,11 +26,13 @@ mod swap;
 mod sync;
 mod write;
 
+pub use crate::domain::care::{Agenda, CareItem, CareScope};
+pub use crate::sync::SyncWarning;
 pub use audit::{AuditRow, LoginHistory};
 pub use backup::{BackupSummary, RestoreSummary, restore};
 pub use bench::{PlainCopy, Sample};
-pub use care::{Agenda, CareItem, CareScope, ClientEvent, festivals};
-pub use clients::{CHANNELS, Interaction, LoadSummary, NewClient, client_no_for};
+pub use care::{ClientEvent, festivals};
+pub use clients::{Interaction, LoadSummary, NewClient, client_no_for};
 pub use complaints::{
     Board, ComplaintDetail, ComplaintRow, HistoryEntry, Registered, Slip, shipped_calendar,
 };
@@ -45,7 +48,6 @@ pub use session::probe;
 pub use session::{BranchInfo, NewStore, Session, StoreOptions, StoreProbe, SyncLimits};
 pub use staff::StaffRow;
 pub use surveys::{
-    Recorded, RejectedLine, SURVEY_CHANNELS, SkippedTemplate, SurveyImport, SurveyInput,
-    SurveyStats, TemplateSet,
+    Recorded, RejectedLine, SkippedTemplate, SurveyImport, SurveyInput, SurveyStats, TemplateSet,
 };
-pub use sync::{ExportReport, LastExport, SyncStatus, SyncWarning};
+pub use sync::{ExportReport, LastExport, SyncStatus};

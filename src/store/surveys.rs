@@ -8,9 +8,10 @@ use crate::domain::survey::{
     self, AnswerError, Answers, GroupBy, ResponseFacts, Stats, Template, check_answers,
     parse_template,
 };
+use crate::error::FileProblem;
 use crate::error::{Error, Result};
-use crate::import::{FileProblem, csv_reader, read_text, records};
 use crate::store::Session;
+use crate::store::import::{csv_reader, read_text, records};
 use crate::store::write::{AuditEvent, Table, Writer};
 use chrono::NaiveDate;
 use rusqlite::types::Value;
@@ -20,9 +21,6 @@ use serde_json::json;
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
 use std::path::Path;
-
-/// How a survey was taken.
-pub const SURVEY_CHANNELS: [&str; 4] = ["counter", "phone", "sms", "paper"];
 
 /// A template file that could not be used, and why (its line, where the file says).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -251,7 +249,7 @@ impl Session {
             return Err(invalid("answered_on", "not_valid"));
         }
         let channel = input.channel.trim().to_string();
-        if !SURVEY_CHANNELS.contains(&channel.as_str()) {
+        if !survey::CHANNELS.contains(&channel.as_str()) {
             return Err(invalid("channel", "unknown_option"));
         }
         let client = match input.client.trim() {

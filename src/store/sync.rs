@@ -9,6 +9,7 @@ use crate::store::fsutil;
 use crate::store::migrations::SCHEMA_VERSION;
 use crate::store::write::AuditEvent;
 use crate::sync::SyncProblem;
+use crate::sync::SyncWarning;
 use crate::sync::bundle::{self, Manifest, OPS_PAYLOAD, Op};
 use crate::sync::keys::{Party, PublicKeys, SecretKeys};
 use chrono::{DateTime, SecondsFormat, Utc};
@@ -109,16 +110,6 @@ pub struct LastExport {
     pub to_seq: i64,
     pub at: String,
     pub file: String,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
-pub enum SyncWarning {
-    NoHqKeys,
-    NeverExported,
-    NotExportedFor { days: i64 },
-    OutboxLarge { mib: i64 },
-    ClockBehind { minutes: i64 },
 }
 
 /// Where this store stands with HQ (F6, `sync status`).

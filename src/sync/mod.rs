@@ -1,102 +1,12 @@
-//! Branch ↔ HQ synchronisation: the keys stores exchange, the bundle format, and the
-//! problems a bundle can have. The store side (export, HQ import, reference data) lives in
+//! Branch ↔ HQ synchronisation: the keys stores exchange, the bundle format, the reference
+//! data and the merge rule HQ applies (pure). The problems a bundle can have sit beside
+//! `Error` (`error::SyncProblem`). The store side (export, HQ import, reference data) lives in
 //! `store::sync` and `store::hq`; this module does no database work.
 
 pub mod bundle;
 pub mod keys;
 pub mod reference;
+mod warning;
 
-use crate::i18n::I18n;
-use std::path::PathBuf;
-
-/// Why a sync step was refused. Each has one sentence saying what to do.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum SyncProblem {
-    /// A public keys file that cannot be used.
-    KeysFile {
-        path: PathBuf,
-        detail: String,
-    },
-    /// The branch has not been given HQ's keys yet.
-    NoHq,
-    /// An HQ command on a branch store, or the other way round.
-    NotHq,
-    IsHq,
-    /// No `.minisig` beside the bundle.
-    NoSignature,
-    /// The signature does not match the file (a flipped bit, a truncated copy, an edit).
-    BadSignature,
-    /// Signed by a key this store does not trust.
-    UnknownSigner,
-    /// Encrypted for another receiver.
-    NotForUs,
-    /// Decrypts but its contents do not add up.
-    Damaged,
-    /// Written by a newer version of branchdesk.
-    NewerSchema {
-        found: i64,
-        supported: i64,
-    },
-    /// Reference data no newer than what is applied.
-    OlderReference {
-        found: i64,
-        applied: i64,
-    },
-    /// The bundle's sender is not the key that signed it.
-    WrongSender,
-    /// Encryption needs at least one recipient.
-    NoRecipients,
-    /// A branch code HQ already knows with other keys.
-    BranchKnown {
-        code: String,
-    },
-    Internal,
-}
-
-impl SyncProblem {
-    pub fn message(&self, i18n: &I18n, file: &str) -> String {
-        let key = match self {
-            SyncProblem::KeysFile { path, detail } => {
-                return i18n.fill(
-                    "err.sync.keys_file",
-                    &[("path", &path.display().to_string()), ("detail", detail)],
-                );
-            }
-            SyncProblem::NewerSchema { found, supported } => {
-                return i18n.fill(
-                    "err.sync.newer_schema",
-                    &[
-                        ("file", file),
-                        ("found", &found.to_string()),
-                        ("supported", &supported.to_string()),
-                    ],
-                );
-            }
-            SyncProblem::OlderReference { found, applied } => {
-                return i18n.fill(
-                    "err.sync.older_reference",
-                    &[
-                        ("file", file),
-                        ("found", &found.to_string()),
-                        ("applied", &applied.to_string()),
-                    ],
-                );
-            }
-            SyncProblem::BranchKnown { code } => {
-                return i18n.fill("err.sync.branch_known", &[("code", code)]);
-            }
-            SyncProblem::NoHq => "err.sync.no_hq",
-            SyncProblem::NotHq => "err.sync.not_hq",
-            SyncProblem::IsHq => "err.sync.is_hq",
-            SyncProblem::NoSignature => "err.sync.no_signature",
-            SyncProblem::BadSignature => "err.sync.bad_signature",
-            SyncProblem::UnknownSigner => "err.sync.unknown_signer",
-            SyncProblem::NotForUs => "err.sync.not_for_us",
-            SyncProblem::Damaged => "err.sync.damaged",
-            SyncProblem::WrongSender => "err.sync.wrong_sender",
-            SyncProblem::NoRecipients => "err.sync.no_recipients",
-            SyncProblem::Internal => "err.internal",
-        };
-        i18n.fill(key, &[("file", file)])
-    }
-}
+pub use crate::error::SyncProblem;
+pub use warning::SyncWarning;

@@ -4,9 +4,9 @@
 use super::views::{FormBox, dim, plain, render_form_box};
 use crate::app::care::{CarePrompt, CareScreen};
 use crate::app::{App, MainState};
+use crate::domain::care::{Agenda, CareItem, CareScope};
 use crate::domain::care::{Reason, Section, Standing};
 use crate::i18n::I18n;
-use crate::store::{Agenda, CareItem, CareScope};
 use chrono::{Duration, NaiveDate};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};

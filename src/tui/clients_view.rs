@@ -11,7 +11,7 @@ use crate::app::{App, MainState};
 use crate::domain::lookup::MatchedOn;
 use crate::domain::mask::Visibility;
 use crate::i18n::I18n;
-use crate::import::LineProblem;
+use crate::store::import::LineProblem;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Position, Rect};
 use ratatui::style::{Color, Modifier, Style};

@@ -149,7 +149,7 @@ fn render_branch(
     ];
     for warning in &s.warnings {
         lines.push(Line::from(Span::styled(
-            i18n.sync_warning(warning),
+            warning.message(i18n),
             Style::new().fg(Color::Yellow).add_modifier(Modifier::BOLD),
         )));
     }

@@ -314,7 +314,7 @@ pub fn render_body(frame: &mut Frame, area: Rect, app: &App, keymap: &Keymap) {
                 let note = Style::new().fg(Color::Yellow);
                 let hint = i18n.fill(
                     "login.demo_hint",
-                    &[("passphrase", crate::cli::DEMO_PASSPHRASE)],
+                    &[("passphrase", crate::domain::staff::DEMO_PASSPHRASE)],
                 );
                 outro.push(plain(""));
                 outro.push((hint, note));

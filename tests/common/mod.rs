@@ -674,7 +674,7 @@ pub fn survey_template(code: &str) -> Template {
 /// The first `count` demo counter surveys, checked as the store checks them.
 pub fn survey_responses(count: u64) -> Vec<ResponseFacts> {
     let template = survey_template("counter_visit");
-    branchdesk::domain::demo_surveys::demo_surveys(date("2026-11-30"), 100, count)
+    branchdesk::demo::surveys::demo_surveys(date("2026-11-30"), 100, count)
         .into_iter()
         .filter(|r| r.template == "counter_visit")
         .map(|r| ResponseFacts {

@@ -6,6 +6,9 @@
 //! into a list of [`Probe`]s, one per key that a day of the window matches, so nothing scans
 //! every client.
 
+mod agenda;
+pub use agenda::{Agenda, CareItem, CareScope};
+
 use super::client::BirthCalendar;
 use super::lunar;
 use chrono::{Datelike, NaiveDate};

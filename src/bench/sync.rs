@@ -3,9 +3,9 @@
 //! same rows are then inserted raw into HQ's database, the physical limit the import is
 //! compared with.
 
+use crate::demo::synthetic::Generator;
 use crate::domain::clock::Clock;
 use crate::domain::staff::Role;
-use crate::domain::synthetic::Generator;
 use crate::error::{Error, Result};
 use crate::store::{NewStore, Session, StoreOptions, StorePaths};
 use secrecy::SecretString;

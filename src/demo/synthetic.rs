@@ -3,8 +3,8 @@
 //! surnames with special readings, Latin names, companies) and always valid (ID check
 //! characters, USCCs, mobiles). Deterministic for a given seed.
 
-use super::client::{BirthCalendar, ClientKind, ClientRecord, Tier};
-use super::ids::{Gender, IdType, resident_check_char, uscc_check_char};
+use crate::domain::client::{BirthCalendar, ClientKind, ClientRecord, Tier};
+use crate::domain::ids::{Gender, IdType, resident_check_char, uscc_check_char};
 use chrono::{Datelike, Duration, NaiveDate};
 use std::collections::HashSet;
 
@@ -551,7 +551,7 @@ impl Generator {
         id_number: &str,
         birth: NaiveDate,
     ) -> Option<(String, NaiveDate)> {
-        let lunar_birth = super::lunar::to_solar(super::lunar::LunarDate {
+        let lunar_birth = crate::domain::lunar::to_solar(crate::domain::lunar::LunarDate {
             year: birth.year(),
             month: 8,
             leap: false,

@@ -1,6 +1,15 @@
 //! One error type for everything a user can run into. Each variant is one plain sentence in
 //! the UI language (see `assets/i18n/`), saying what happened and what to do.
 
+mod problems;
+mod wording;
+
+pub use problems::{FileProblem, SyncProblem};
+pub use wording::{
+    care_error_message, complaint_rule_message, field_error_message, intake_error_message,
+    intake_rule_text, survey_error_message,
+};
+
 use crate::domain::branch::BranchRuleError;
 use crate::domain::client::FieldError;
 use crate::domain::staff::{Permission, StaffRuleError};
@@ -109,7 +118,7 @@ pub enum Error {
     },
     ImportFile {
         path: PathBuf,
-        problem: crate::import::FileProblem,
+        problem: FileProblem,
     },
     /// Plaintext copies are made of demo stores only.
     NotDemo,
@@ -147,11 +156,11 @@ pub enum Error {
     },
     /// A sync step refused; `file` names the bundle or keys file concerned, if any.
     Sync {
-        problem: crate::sync::SyncProblem,
+        problem: SyncProblem,
     },
     SyncFile {
         file: PathBuf,
-        problem: crate::sync::SyncProblem,
+        problem: SyncProblem,
     },
     Io {
         path: PathBuf,
@@ -264,7 +273,6 @@ impl Error {
                 &[("path", &path(p)), ("size", &megabytes.to_string())],
             ),
             Error::ImportFile { path: p, problem } => {
-                use crate::import::FileProblem;
                 let file = path(p);
                 match problem {
                     FileProblem::Empty => i18n.fill("err.import_empty", &[("path", &file)]),
@@ -358,102 +366,4 @@ impl From<BranchRuleError> for Error {
     fn from(rule: BranchRuleError) -> Self {
         Error::BranchRule(rule)
     }
-}
-
-/// "Field: rule." in the UI language, e.g. "手机号：须为 11 位大陆手机号码。"
-pub fn field_error_message(i18n: &I18n, error: &FieldError) -> String {
-    let args: Vec<(&str, String)> = error.rule.args();
-    let args: Vec<(&str, &str)> = args.iter().map(|(k, v)| (*k, v.as_str())).collect();
-    i18n.fill(
-        "rule.client.sentence",
-        &[
-            ("field", i18n.t(&error.field.label_key())),
-            ("rule", &i18n.fill(&error.rule.message_key(), &args)),
-        ],
-    )
-}
-
-/// What is wrong with a complaint field ("must be filled in.").
-pub fn intake_rule_text(i18n: &I18n, error: &crate::domain::complaint::IntakeError) -> String {
-    let max = crate::domain::complaint::intake_max_chars(error.field).unwrap_or(0);
-    i18n.fill(
-        &format!("rule.intake.{}", error.rule),
-        &[("max", &max.to_string())],
-    )
-}
-
-/// "Field: rule." for a complaint intake or step.
-pub fn intake_error_message(i18n: &I18n, error: &crate::domain::complaint::IntakeError) -> String {
-    i18n.fill(
-        "rule.client.sentence",
-        &[
-            (
-                "field",
-                i18n.t_owned(format!("complaint.field.{}", error.field)),
-            ),
-            ("rule", &intake_rule_text(i18n, error)),
-        ],
-    )
-}
-
-/// Why a complaint step was refused, in one sentence.
-pub fn complaint_rule_message(
-    i18n: &I18n,
-    rule: &crate::domain::complaint::ComplaintRule,
-) -> String {
-    use crate::domain::complaint::ComplaintRule as R;
-    match rule {
-        R::NotNow { state, step } => i18n.fill(
-            "rule.complaint.not_now",
-            &[
-                ("step", i18n.t_owned(format!("complaint.step.{step}"))),
-                (
-                    "state",
-                    i18n.t_owned(format!("complaint.state.{}", state.code())),
-                ),
-            ],
-        ),
-        R::HandlerIsSubject => i18n.t("rule.complaint.handler_is_subject").to_string(),
-        R::ExtensionNeedsApproval => i18n
-            .t("rule.complaint.extension_needs_approval")
-            .to_string(),
-        R::ExtensionNeedsHigherOffice => i18n
-            .t("rule.complaint.extension_needs_higher_office")
-            .to_string(),
-        R::NoMoreExtensions => i18n.t("rule.complaint.no_more_extensions").to_string(),
-        R::DateBeforePrevious => i18n.t("rule.complaint.date_before_previous").to_string(),
-        R::DateInFuture => i18n.t("rule.complaint.date_in_future").to_string(),
-        R::DecisionEmpty => i18n.t("rule.complaint.decision_empty").to_string(),
-        R::TextEmpty => i18n.t("rule.complaint.text_empty").to_string(),
-        R::MergeTarget => i18n.t("rule.complaint.merge_target").to_string(),
-        R::HandlerNotStaff => i18n.t("rule.complaint.handler_not_staff").to_string(),
-        R::ActorIsSubject => i18n.t("rule.complaint.actor_is_subject").to_string(),
-    }
-}
-
-/// "Field: rule." for a care action or a life event.
-pub fn care_error_message(i18n: &I18n, error: &crate::domain::care::CareError) -> String {
-    i18n.fill(
-        "rule.client.sentence",
-        &[
-            ("field", i18n.t_owned(format!("care.field.{}", error.field))),
-            ("rule", i18n.t_owned(format!("rule.care.{}", error.rule))),
-        ],
-    )
-}
-
-/// "Question nps: is out of range." for a survey answer (or "Channel: …" for the rest).
-pub fn survey_error_message(i18n: &I18n, error: &crate::domain::survey::AnswerError) -> String {
-    let field_key = format!("survey.field.{}", error.question);
-    let field = match i18n.t_owned(field_key) {
-        "?" => i18n.fill("survey.question", &[("id", &error.question)]),
-        label => label.to_string(),
-    };
-    i18n.fill(
-        "rule.client.sentence",
-        &[
-            ("field", &field),
-            ("rule", i18n.t_owned(format!("rule.survey.{}", error.rule))),
-        ],
-    )
 }

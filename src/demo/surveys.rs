@@ -114,7 +114,7 @@ mod tests {
 
     #[test]
     fn the_demo_surveys_answer_their_templates() {
-        use super::super::survey::{check_answers, parse_template};
+        use crate::domain::survey::{check_answers, parse_template};
         let today = NaiveDate::from_ymd_opt(2026, 11, 30).unwrap();
         let templates: Vec<_> = crate::assets::SURVEY_TEMPLATES
             .iter()

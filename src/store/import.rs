@@ -3,7 +3,8 @@
 //! column names; every rejected line reported with its number and reasons.
 
 use crate::domain::client::{ClientField, ClientInput, ClientRecord, FieldError, validate};
-use crate::error::{Error, Result};
+use crate::error::{Error, FileProblem, Result};
+use crate::store::Session;
 use chrono::NaiveDate;
 use serde::Serialize;
 use std::path::Path;
@@ -169,31 +170,6 @@ pub fn read_file(path: &Path, forced: Option<Encoding>, today: NaiveDate) -> Res
     Ok(parsed)
 }
 
-/// A problem with the file as a whole.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum FileProblem {
-    Empty,
-    /// Required columns that the header lacks.
-    MissingColumns(Vec<ClientField>),
-    /// The text is not CSV (for example a spreadsheet saved in its own format).
-    NotCsv {
-        line: u64,
-    },
-    /// Characters that decoded to replacement marks: probably the wrong encoding.
-    WrongEncoding {
-        line: u64,
-    },
-}
-
-impl FileProblem {
-    pub fn at(self, path: &Path) -> Error {
-        Error::ImportFile {
-            path: path.to_path_buf(),
-            problem: self,
-        }
-    }
-}
-
 /// Parses and checks CSV text (header line first).
 pub fn parse(text: &str, today: NaiveDate) -> Result<Parsed, FileProblem> {
     if text.trim().is_empty() {
@@ -345,52 +321,55 @@ pub struct Registered {
     pub client_no: String,
 }
 
-/// Imports `path` into the store in one transaction (or only checks it, with `dry_run`).
-/// `progress` hears (rows written, rows to write).
-pub fn run(
-    session: &mut crate::store::Session,
-    path: &Path,
-    encoding: Option<Encoding>,
-    dry_run: bool,
-    progress: &mut dyn FnMut(u64, u64),
-) -> Result<ImportReport> {
-    session.require(crate::domain::staff::Permission::ImportClients)?;
-    let today = session.today_local();
-    let parsed = read_file(path, encoding, today)?;
-    let lines: Vec<u64> = parsed.valid.iter().map(|(line, _)| *line).collect();
-    let (added, registered) = if dry_run {
-        let registered = session.registered_documents(parsed.valid.iter().map(|(_, c)| c))?;
-        ((parsed.valid.len() - registered.len()) as u64, registered)
-    } else {
-        let branch = session.branch().code.clone();
-        let source = path
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        let mut rows = parsed
-            .valid
-            .iter()
-            .map(|(_, client)| (client.clone(), branch.clone()));
-        let total = parsed.valid.len() as u64;
-        let summary =
-            session.load_clients(&mut rows, &source, &mut |done| progress(done, total))?;
-        (summary.added, summary.already_registered)
-    };
-    Ok(ImportReport {
-        dry_run,
-        encoding: parsed.encoding,
-        rows: parsed.rows,
-        added,
-        already_registered: registered
-            .into_iter()
-            .map(|(index, client_no)| Registered {
-                line: lines.get(index).copied().unwrap_or(0),
-                client_no,
-            })
-            .collect(),
-        rejected: parsed.rejected,
-        ignored_columns: parsed.ignored_columns,
-    })
+impl Session {
+    /// Imports `path` into the store in one transaction (or only checks it, with
+    /// `dry_run`). `progress` hears (rows written, rows to write).
+    pub fn import_clients(
+        &mut self,
+        path: &Path,
+        encoding: Option<Encoding>,
+        dry_run: bool,
+        progress: &mut dyn FnMut(u64, u64),
+    ) -> Result<ImportReport> {
+        let session = self;
+        session.require(crate::domain::staff::Permission::ImportClients)?;
+        let today = session.today_local();
+        let parsed = read_file(path, encoding, today)?;
+        let lines: Vec<u64> = parsed.valid.iter().map(|(line, _)| *line).collect();
+        let (added, registered) = if dry_run {
+            let registered = session.registered_documents(parsed.valid.iter().map(|(_, c)| c))?;
+            ((parsed.valid.len() - registered.len()) as u64, registered)
+        } else {
+            let branch = session.branch().code.clone();
+            let source = path
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            let mut rows = parsed
+                .valid
+                .iter()
+                .map(|(_, client)| (client.clone(), branch.clone()));
+            let total = parsed.valid.len() as u64;
+            let summary =
+                session.load_clients(&mut rows, &source, &mut |done| progress(done, total))?;
+            (summary.added, summary.already_registered)
+        };
+        Ok(ImportReport {
+            dry_run,
+            encoding: parsed.encoding,
+            rows: parsed.rows,
+            added,
+            already_registered: registered
+                .into_iter()
+                .map(|(index, client_no)| Registered {
+                    line: lines.get(index).copied().unwrap_or(0),
+                    client_no,
+                })
+                .collect(),
+            rejected: parsed.rejected,
+            ignored_columns: parsed.ignored_columns,
+        })
+    }
 }
 
 #[cfg(test)]

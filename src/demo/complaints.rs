@@ -1,7 +1,7 @@
 //! The complaints of the demo store: a branch's month of cases in every state, some of them
 //! overdue, dated relative to the day the store is made.
 
-use super::complaint::{IntakeInput, PauseReason, Step};
+use crate::domain::complaint::{IntakeInput, PauseReason, Step};
 use chrono::{Duration, NaiveDate};
 
 /// One demo case: who complains about what, and what has happened since.

@@ -1,19 +1,23 @@
-//! The demo store: five staff members sharing a public passphrase, and synthetic clients.
+//! The demo store: five staff members sharing a public passphrase, synthetic clients, a
+//! month of complaints, a year of surveys, life events, and a demo HQ with keys exchanged.
+//! Built on the store like any branch's data; used by `branchdesk demo` and the benchmarks.
 
-use super::progress::Progress;
+pub mod complaints;
+pub mod surveys;
+pub mod synthetic;
+
 use crate::domain::clock::Clock;
 use crate::domain::complaint::Step;
-use crate::domain::demo_complaints::demo_complaints;
 use crate::domain::staff::Role;
-use crate::domain::synthetic::Generator;
 use crate::error::{Error, Result};
 use crate::i18n::{I18n, Lang};
 use crate::store::{NewStore, Session, StoreOptions, StorePaths, client_no_for};
+use complaints::demo_complaints;
 use secrecy::SecretString;
-use std::process::ExitCode;
 use std::sync::Arc;
+use synthetic::Generator;
 
-pub use super::DEMO_PASSPHRASE;
+pub use crate::domain::staff::DEMO_PASSPHRASE;
 
 /// Clients in a new demo store unless `--clients` says otherwise.
 pub const DEFAULT_CLIENTS: u64 = 2_000;
@@ -30,14 +34,14 @@ pub const DEMO_STAFF: [(&str, Role, &str, &str); 5] = [
     ("auditor01", Role::Auditor, "刘洋", "Liu Yang"),
 ];
 
-/// Creates the demo store at `paths` unless one is there; true when it was created.
 /// Creates the demo store at `paths` with `clients` synthetic clients, unless a store is
-/// already there; true when it was created.
+/// already there; true when it was created. `progress` hears (clients loaded, clients to load).
 pub fn ensure_demo_store(
     paths: &StorePaths,
     lang: Lang,
     clock: Arc<dyn Clock>,
     clients: u64,
+    progress: &mut dyn FnMut(u64, u64),
 ) -> Result<bool> {
     if paths.exists() {
         return Ok(false);
@@ -76,7 +80,7 @@ pub fn ensure_demo_store(
     };
     if clients > 0 {
         // Client lists are loaded by the branch manager, as in a real branch.
-        generate_clients(&mut login("manager01")?, clients, I18n::for_lang(lang))?;
+        generate_clients(&mut login("manager01")?, clients, progress)?;
     }
     add_complaints(login, lang, clients)?;
     if clients > 0 {
@@ -177,22 +181,21 @@ fn add_surveys(session: &mut Session, clients: u64) -> Result<()> {
     let branch = session.branch().code.clone();
     let me = session.me().id.to_string();
     session.survey_templates()?;
-    let inputs: Vec<crate::store::SurveyInput> =
-        crate::domain::demo_surveys::demo_surveys(today, clients, 360)
-            .into_iter()
-            .filter(|r| r.by == me)
-            .map(|r| crate::store::SurveyInput {
-                template: r.template.into(),
-                client: r
-                    .client
-                    .map(|i| client_no_for(&branch, i as i64 + 1))
-                    .unwrap_or_default(),
-                channel: r.channel.into(),
-                answered_on: r.answered_on.to_string(),
-                answers: r.answers,
-                supersedes: String::new(),
-            })
-            .collect();
+    let inputs: Vec<crate::store::SurveyInput> = surveys::demo_surveys(today, clients, 360)
+        .into_iter()
+        .filter(|r| r.by == me)
+        .map(|r| crate::store::SurveyInput {
+            template: r.template.into(),
+            client: r
+                .client
+                .map(|i| client_no_for(&branch, i as i64 + 1))
+                .unwrap_or_default(),
+            channel: r.channel.into(),
+            answered_on: r.answered_on.to_string(),
+            answers: r.answers,
+            supersedes: String::new(),
+        })
+        .collect();
     session.record_surveys(&inputs)?;
     Ok(())
 }
@@ -234,7 +237,11 @@ fn add_complaints(login: impl Fn(&str) -> Result<Session>, lang: Lang, clients: 
 }
 
 /// Loads `count` synthetic clients (an RM book of about 5,000 for `rm01`).
-pub fn generate_clients(session: &mut Session, count: u64, i18n: &I18n) -> Result<()> {
+fn generate_clients(
+    session: &mut Session,
+    count: u64,
+    progress: &mut dyn FnMut(u64, u64),
+) -> Result<()> {
     let branch = session.branch().code.clone();
     let today = session.now().with_timezone(&chrono::Local).date_naive();
     let mut generator = Generator::new(SEED, today, &branch, Some("rm01"), count);
@@ -258,115 +265,6 @@ pub fn generate_clients(session: &mut Session, count: u64, i18n: &I18n) -> Resul
         }
     });
     let mut clients = receiver.into_iter().flatten();
-    let progress = Progress::new(count, i18n.t("progress.generating"));
-    session.load_clients(&mut clients, "demo", &mut |done| progress.set(done))?;
-    progress.finish();
+    session.load_clients(&mut clients, "demo", &mut |done| progress(done, count))?;
     Ok(())
-}
-
-/// `branchdesk bench`: builds (or reuses) a demo store of `clients` clients and its
-/// plaintext copy, then times `queries` lookups per query class on each.
-pub(crate) fn bench(
-    cx: &super::Context,
-    clients: u64,
-    queries: usize,
-    json: bool,
-) -> Result<ExitCode> {
-    let paths = cx.bench_paths()?;
-    if ensure_demo_store(&paths, cx.lang, cx.clock.clone(), clients)? {
-        cx.say(
-            "cli.demo_created",
-            &[("dir", &paths.dir().display().to_string())],
-        );
-    }
-    let passphrase = SecretString::from(DEMO_PASSPHRASE.to_string());
-    let mut session = Session::unlock(
-        &paths,
-        "manager01",
-        &passphrase,
-        cx.clock.clone(),
-        StoreOptions::default(),
-    )?;
-    let found = session.client_count()?;
-    if u64::try_from(found).unwrap_or(0) != clients {
-        return Err(Error::BenchSize {
-            dir: paths.dir().to_path_buf(),
-            found,
-        });
-    }
-    let plain = paths.dir().join("plain-copy.db");
-    if !plain.exists() {
-        let progress = Progress::new(1, cx.i18n.t("progress.building"));
-        session.export_plain_copy(&plain)?;
-        progress.finish();
-    }
-    let report = crate::bench::run(&mut session, &plain, queries.max(1))?;
-    if json {
-        super::print_json(&report);
-        return Ok(ExitCode::SUCCESS);
-    }
-    outln!(
-        "{}",
-        cx.i18n
-            .fill("bench.header", &[("clients", &report.clients.to_string())])
-    );
-    let rows: Vec<Vec<String>> = report
-        .classes
-        .iter()
-        .map(|(class, r)| {
-            vec![
-                class.clone(),
-                r.queries.to_string(),
-                format!("{:.3}", r.p50_ms),
-                format!("{:.3}", r.p99_ms),
-                format!("{:.3}", r.plain_p50_ms),
-                format!("{:.3}", r.plain_p99_ms),
-                format!("{:.2}x", r.ratio_p99),
-            ]
-        })
-        .collect();
-    out!(
-        "{}",
-        super::table::render(
-            &[
-                "class",
-                "n",
-                "p50 ms",
-                "p99 ms",
-                "plain p50",
-                "plain p99",
-                "p99 ratio"
-            ],
-            &rows
-        )
-    );
-    let k = &report.keystroke_to_frame;
-    for (key, latency) in [
-        ("bench.care_branch", &report.care_branch),
-        ("bench.care_rm", &report.care_rm),
-    ] {
-        outln!(
-            "{}",
-            cx.i18n.fill(
-                key,
-                &[
-                    ("reminders", &latency.reminders.to_string()),
-                    ("p50", &format!("{:.1}", latency.p50_ms)),
-                    ("max", &format!("{:.1}", latency.max_ms)),
-                ],
-            )
-        );
-    }
-    outln!(
-        "{}",
-        cx.i18n.fill(
-            "bench.keystroke",
-            &[
-                ("n", &k.queries.to_string()),
-                ("p50", &format!("{:.3}", k.p50_ms)),
-                ("p99", &format!("{:.3}", k.p99_ms)),
-            ],
-        )
-    );
-    Ok(ExitCode::SUCCESS)
 }

@@ -1,0 +1,173 @@
+//! `branchdesk bench`: lookup latency on a demo store against its plaintext copy, and
+//! (`bench sync`) export and HQ import against the raw insert rate.
+
+use super::progress::Progress;
+use super::{Context, demo_progress, print_json, table};
+use crate::bench;
+use crate::demo::{DEMO_PASSPHRASE, ensure_demo_store};
+use crate::error::{Error, Result};
+use crate::store::{Session, StoreOptions};
+use secrecy::SecretString;
+use std::process::ExitCode;
+
+/// `branchdesk bench`: builds (or reuses) a demo store of `clients` clients and its
+/// plaintext copy, then times `queries` lookups per query class on each.
+pub fn lookup(cx: &Context, clients: u64, queries: usize, json: bool) -> Result<ExitCode> {
+    let paths = cx.bench_paths()?;
+    if ensure_demo_store(
+        &paths,
+        cx.lang,
+        cx.clock.clone(),
+        clients,
+        &mut demo_progress(cx),
+    )? {
+        cx.say(
+            "cli.demo_created",
+            &[("dir", &paths.dir().display().to_string())],
+        );
+    }
+    let passphrase = SecretString::from(DEMO_PASSPHRASE.to_string());
+    let mut session = Session::unlock(
+        &paths,
+        "manager01",
+        &passphrase,
+        cx.clock.clone(),
+        StoreOptions::default(),
+    )?;
+    let found = session.client_count()?;
+    if u64::try_from(found).unwrap_or(0) != clients {
+        return Err(Error::BenchSize {
+            dir: paths.dir().to_path_buf(),
+            found,
+        });
+    }
+    let plain = paths.dir().join("plain-copy.db");
+    if !plain.exists() {
+        let progress = Progress::new(1, cx.i18n.t("progress.building"));
+        session.export_plain_copy(&plain)?;
+        progress.finish();
+    }
+    let report = bench::run(&mut session, &plain, queries.max(1))?;
+    if json {
+        print_json(&report);
+        return Ok(ExitCode::SUCCESS);
+    }
+    outln!(
+        "{}",
+        cx.i18n
+            .fill("bench.header", &[("clients", &report.clients.to_string())])
+    );
+    let rows: Vec<Vec<String>> = report
+        .classes
+        .iter()
+        .map(|(class, r)| {
+            vec![
+                class.clone(),
+                r.queries.to_string(),
+                format!("{:.3}", r.p50_ms),
+                format!("{:.3}", r.p99_ms),
+                format!("{:.3}", r.plain_p50_ms),
+                format!("{:.3}", r.plain_p99_ms),
+                format!("{:.2}x", r.ratio_p99),
+            ]
+        })
+        .collect();
+    out!(
+        "{}",
+        table::render(
+            &[
+                "class",
+                "n",
+                "p50 ms",
+                "p99 ms",
+                "plain p50",
+                "plain p99",
+                "p99 ratio"
+            ],
+            &rows
+        )
+    );
+    let k = &report.keystroke_to_frame;
+    for (key, latency) in [
+        ("bench.care_branch", &report.care_branch),
+        ("bench.care_rm", &report.care_rm),
+    ] {
+        outln!(
+            "{}",
+            cx.i18n.fill(
+                key,
+                &[
+                    ("reminders", &latency.reminders.to_string()),
+                    ("p50", &format!("{:.1}", latency.p50_ms)),
+                    ("max", &format!("{:.1}", latency.max_ms)),
+                ],
+            )
+        );
+    }
+    outln!(
+        "{}",
+        cx.i18n.fill(
+            "bench.keystroke",
+            &[
+                ("n", &k.queries.to_string()),
+                ("p50", &format!("{:.3}", k.p50_ms)),
+                ("p99", &format!("{:.3}", k.p99_ms)),
+            ],
+        )
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `branchdesk bench sync`.
+pub fn sync(cx: &Context, ops: u64, json: bool) -> Result<ExitCode> {
+    let report = bench::sync::run(ops, cx.clock.clone(), &mut |step| {
+        if !json {
+            eprintln!("… {step}");
+        }
+    })?;
+    if json {
+        print_json(&report);
+    } else {
+        let yes_no = |ok: bool| if ok { "ok" } else { "MISSED" };
+        outln!(
+            "{} changes ({} clients from a bulk load, {} contact-log entries)",
+            report.ops,
+            report.clients,
+            report.contacts
+        );
+        outln!(
+            "export  {:.2} s  (target ≤ {} s: {})",
+            report.export_s,
+            bench::sync::EXPORT_TARGET_S,
+            yes_no(report.export_s <= bench::sync::EXPORT_TARGET_S)
+        );
+        outln!(
+            "bundle  {} KiB of {} KiB NDJSON = {:.1}%  (target ≤ {:.0}%: {})",
+            report.bundle_bytes / 1024,
+            report.ndjson_bytes / 1024,
+            report.size_ratio * 100.0,
+            bench::sync::SIZE_TARGET * 100.0,
+            yes_no(report.size_ratio <= bench::sync::SIZE_TARGET)
+        );
+        outln!(
+            "import  {:.2} s, {:.0} ops/s  (target ≤ {} s: {})",
+            report.import_s,
+            report.import_ops_per_s,
+            bench::sync::IMPORT_TARGET_S,
+            yes_no(report.import_s <= bench::sync::IMPORT_TARGET_S)
+        );
+        outln!(
+            "raw     {:.2} s, {:.0} rows/s; import at {:.2}x the raw rate  (target ≥ {}x: {})",
+            report.raw_insert_s,
+            report.raw_ops_per_s,
+            report.import_vs_raw,
+            bench::sync::RAW_RATE_TARGET,
+            yes_no(report.import_vs_raw >= bench::sync::RAW_RATE_TARGET)
+        );
+    }
+    Ok(if report.targets_met {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(5)
+    })
+}

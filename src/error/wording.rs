@@ -1,0 +1,103 @@
+//! The sentences for broken rules: a client field, a complaint intake or step, a care
+//! action, a survey answer. Shared by the error messages, the forms and the CLI.
+
+use crate::domain::client::FieldError;
+use crate::i18n::I18n;
+
+/// "Field: rule." in the UI language, e.g. "手机号：须为 11 位大陆手机号码。"
+pub fn field_error_message(i18n: &I18n, error: &FieldError) -> String {
+    let args: Vec<(&str, String)> = error.rule.args();
+    let args: Vec<(&str, &str)> = args.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    i18n.fill(
+        "rule.client.sentence",
+        &[
+            ("field", i18n.t(&error.field.label_key())),
+            ("rule", &i18n.fill(&error.rule.message_key(), &args)),
+        ],
+    )
+}
+
+/// What is wrong with a complaint field ("must be filled in.").
+pub fn intake_rule_text(i18n: &I18n, error: &crate::domain::complaint::IntakeError) -> String {
+    let max = crate::domain::complaint::intake_max_chars(error.field).unwrap_or(0);
+    i18n.fill(
+        &format!("rule.intake.{}", error.rule),
+        &[("max", &max.to_string())],
+    )
+}
+
+/// "Field: rule." for a complaint intake or step.
+pub fn intake_error_message(i18n: &I18n, error: &crate::domain::complaint::IntakeError) -> String {
+    i18n.fill(
+        "rule.client.sentence",
+        &[
+            (
+                "field",
+                i18n.t_owned(format!("complaint.field.{}", error.field)),
+            ),
+            ("rule", &intake_rule_text(i18n, error)),
+        ],
+    )
+}
+
+/// Why a complaint step was refused, in one sentence.
+pub fn complaint_rule_message(
+    i18n: &I18n,
+    rule: &crate::domain::complaint::ComplaintRule,
+) -> String {
+    use crate::domain::complaint::ComplaintRule as R;
+    match rule {
+        R::NotNow { state, step } => i18n.fill(
+            "rule.complaint.not_now",
+            &[
+                ("step", i18n.t_owned(format!("complaint.step.{step}"))),
+                (
+                    "state",
+                    i18n.t_owned(format!("complaint.state.{}", state.code())),
+                ),
+            ],
+        ),
+        R::HandlerIsSubject => i18n.t("rule.complaint.handler_is_subject").to_string(),
+        R::ExtensionNeedsApproval => i18n
+            .t("rule.complaint.extension_needs_approval")
+            .to_string(),
+        R::ExtensionNeedsHigherOffice => i18n
+            .t("rule.complaint.extension_needs_higher_office")
+            .to_string(),
+        R::NoMoreExtensions => i18n.t("rule.complaint.no_more_extensions").to_string(),
+        R::DateBeforePrevious => i18n.t("rule.complaint.date_before_previous").to_string(),
+        R::DateInFuture => i18n.t("rule.complaint.date_in_future").to_string(),
+        R::DecisionEmpty => i18n.t("rule.complaint.decision_empty").to_string(),
+        R::TextEmpty => i18n.t("rule.complaint.text_empty").to_string(),
+        R::MergeTarget => i18n.t("rule.complaint.merge_target").to_string(),
+        R::HandlerNotStaff => i18n.t("rule.complaint.handler_not_staff").to_string(),
+        R::ActorIsSubject => i18n.t("rule.complaint.actor_is_subject").to_string(),
+    }
+}
+
+/// "Field: rule." for a care action or a life event.
+pub fn care_error_message(i18n: &I18n, error: &crate::domain::care::CareError) -> String {
+    i18n.fill(
+        "rule.client.sentence",
+        &[
+            ("field", i18n.t_owned(format!("care.field.{}", error.field))),
+            ("rule", i18n.t_owned(format!("rule.care.{}", error.rule))),
+        ],
+    )
+}
+
+/// "Question nps: is out of range." for a survey answer (or "Channel: …" for the rest).
+pub fn survey_error_message(i18n: &I18n, error: &crate::domain::survey::AnswerError) -> String {
+    let field_key = format!("survey.field.{}", error.question);
+    let field = match i18n.t_owned(field_key) {
+        "?" => i18n.fill("survey.question", &[("id", &error.question)]),
+        label => label.to_string(),
+    };
+    i18n.fill(
+        "rule.client.sentence",
+        &[
+            ("field", &field),
+            ("rule", i18n.t_owned(format!("rule.survey.{}", error.rule))),
+        ],
+    )
+}
