@@ -36,7 +36,7 @@ impl Session {
             "SELECT name, phone, id_number, client_no FROM client WHERE seq >= ?1 ORDER BY seq LIMIT 1",
         )?;
         let mut out = Vec::with_capacity(positions.len());
-        for at in positions.iter().copied() {
+        for at in positions {
             let sample = stmt.query_row(params![at], |r| {
                 Ok(Sample {
                     name: r.get(0)?,
