@@ -6,7 +6,7 @@ use crate::domain::care::{
     KeyDetail, Reason, ReminderId, Standing, check_snooze, festival_days, probes, reason_for,
     validate_event,
 };
-use crate::domain::client::{BirthCalendar, ClientKind, ClientRecord};
+use crate::domain::client::{ClientKind, ClientRecord};
 use crate::domain::contact::CHANNELS;
 use crate::domain::mask::{self, Visibility};
 use crate::domain::staff::{Permission, Role};
@@ -48,7 +48,7 @@ struct Detail {
 }
 
 /// A client's keys as index rows: (kind, key, since, client_seq, ref, rm, name).
-type KeyRow = (i64, i64, i64, i64, String, String, String);
+pub(crate) type KeyRow = (i64, i64, i64, i64, String, String, String);
 
 fn key_rows(
     seq: i64,
@@ -78,7 +78,7 @@ fn row_of(k: CareKey, seq: i64, reference: String, record: &ClientRecord) -> Key
     )
 }
 
-const INSERT_KEY: &str =
+pub(crate) const INSERT_KEY: &str =
     "INSERT OR REPLACE INTO care_key (kind, key, since, client_seq, ref, rm, name)
      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
 
@@ -105,7 +105,7 @@ pub(crate) fn write_client_keys(
     w.maintain_index_rows(INSERT_KEY, rows.iter().map(as_params))
 }
 
-fn as_params(r: &KeyRow) -> (i64, i64, i64, i64, &str, &str, &str) {
+pub(crate) fn as_params(r: &KeyRow) -> (i64, i64, i64, i64, &str, &str, &str) {
     (r.0, r.1, r.2, r.3, r.4.as_str(), r.5.as_str(), r.6.as_str())
 }
 
@@ -122,54 +122,6 @@ impl KeyRows {
         self.0.sort_unstable();
         w.maintain_index_rows(INSERT_KEY, self.0.iter().map(as_params))
     }
-}
-
-/// Fills `care_key` for the clients a store already has (schema 4).
-pub(crate) fn backfill_care_keys(tx: &rusqlite::Transaction) -> Result<()> {
-    let mut rows: Vec<KeyRow> = Vec::new();
-    {
-        let mut stmt = tx.prepare(
-            "SELECT seq, kind, name, birth_date, birth_calendar, id_expiry, created_at,
-                    assigned_rm
-             FROM client WHERE foreign_branch = 0 AND deleted = 0",
-        )?;
-        let mut found = stmt.query([])?;
-        while let Some(r) = found.next()? {
-            let date = |i: usize| -> rusqlite::Result<Option<NaiveDate>> {
-                Ok(r.get::<_, Option<String>>(i)?
-                    .and_then(|s| s.get(..10).and_then(|d| d.parse().ok())))
-            };
-            let seq: i64 = r.get(0)?;
-            let company = r.get::<_, String>(1)? == "company";
-            let registered = date(6)?.unwrap_or_default();
-            let keys = care::client_keys(
-                company,
-                date(3)?,
-                BirthCalendar::parse(&r.get::<_, String>(4)?).unwrap_or(BirthCalendar::Solar),
-                date(5)?,
-                registered,
-            );
-            let rm: Option<String> = r.get(7)?;
-            let name: String = r.get(2)?;
-            rows.extend(keys.into_iter().map(|k| {
-                (
-                    k.kind as i64,
-                    k.key,
-                    i64::from(k.since),
-                    seq,
-                    String::new(),
-                    rm.clone().unwrap_or_default(),
-                    name.clone(),
-                )
-            }));
-        }
-    }
-    rows.sort_unstable();
-    let mut insert = tx.prepare(INSERT_KEY)?;
-    for row in &rows {
-        insert.execute(as_params(row))?;
-    }
-    Ok(())
 }
 
 /// The latest action on a reminder: (action, snoozed until, by).

@@ -1,7 +1,11 @@
 //! The versioned schema. `PRAGMA user_version` records which migrations have run; a store
 //! written by a newer branchdesk refuses to open rather than be damaged by an older one.
 
+use crate::domain::care;
+use crate::domain::client::BirthCalendar;
 use crate::error::{Error, Result};
+use crate::store::care::{INSERT_KEY, KeyRow, as_params};
+use chrono::NaiveDate;
 use rusqlite::Connection;
 
 /// The client table's secondary indexes. A bulk load into an empty table drops them and
@@ -30,11 +34,38 @@ pub(crate) const DROP_CLIENT_INDEXES: &str = "
     DROP INDEX client_by_id_tail;
 ";
 
+/// One step of the schema: its statements and, where existing rows need filling in, a
+/// backfill in Rust that runs in the same transaction.
+#[derive(Clone, Copy)]
+pub struct Migration {
+    sql: &'static str,
+    backfill: Option<Backfill>,
+}
+
+type Backfill = fn(&rusqlite::Transaction) -> Result<()>;
+
+impl Migration {
+    const fn sql(sql: &'static str) -> Migration {
+        Migration {
+            sql,
+            backfill: None,
+        }
+    }
+
+    const fn with_backfill(sql: &'static str, backfill: Backfill) -> Migration {
+        Migration {
+            sql,
+            backfill: Some(backfill),
+        }
+    }
+}
+
 /// Each entry moves the schema from version `i` to `i + 1`. Never edit a shipped entry: add
 /// a new one.
-const MIGRATIONS: &[&str] = &[
+const MIGRATIONS: &[Migration] = &[
     // 1: settings, staff, audit trail and outbox.
-    r#"
+    Migration::sql(
+        r#"
     CREATE TABLE settings (
         key   TEXT PRIMARY KEY,
         value TEXT NOT NULL
@@ -81,8 +112,9 @@ const MIGRATIONS: &[&str] = &[
         schema_version INTEGER NOT NULL
     );
     "#,
+    ),
     // 2: clients, their lookup indexes, and the contact log.
-    concat!(
+    Migration::sql(concat!(
         r#"
     CREATE TABLE client (
         seq               INTEGER PRIMARY KEY,
@@ -162,9 +194,10 @@ const MIGRATIONS: &[&str] = &[
     ) STRICT;
     CREATE INDEX interaction_by_client ON interaction (client_id, at);
     "#,
-    ),
+    )),
     // 3: complaints, their event history, and the board (derived from the history).
-    r#"
+    Migration::sql(
+        r#"
     CREATE TABLE complaint (
         id                TEXT PRIMARY KEY,
         receipt_no        TEXT NOT NULL UNIQUE,
@@ -216,9 +249,11 @@ const MIGRATIONS: &[&str] = &[
     ) STRICT;
     CREATE INDEX complaint_case_by_state ON complaint_case (state);
     "#,
+    ),
     // 4: care reminders: life events, what was done about reminders, and the keys they are
     // found by (filled for existing clients by `backfill_care_keys`).
-    r#"
+    Migration::with_backfill(
+        r#"
     CREATE TABLE client_event (
         id         TEXT PRIMARY KEY,
         client_id  TEXT NOT NULL REFERENCES client (id),
@@ -266,9 +301,12 @@ const MIGRATIONS: &[&str] = &[
     CREATE INDEX care_key_by_rm ON care_key (rm, kind, key, since);
     CREATE INDEX care_key_by_client ON care_key (client_seq);
     "#,
+        backfill_care_keys,
+    ),
     // 5: survey templates (each version kept) and responses (insert-only; a correction is a
     // new row that supersedes the old one).
-    r#"
+    Migration::sql(
+        r#"
     CREATE TABLE survey_template (
         id         TEXT PRIMARY KEY,
         code       TEXT NOT NULL,
@@ -303,11 +341,13 @@ const MIGRATIONS: &[&str] = &[
     CREATE TRIGGER survey_response_insert_only_delete BEFORE DELETE ON survey_response
         BEGIN SELECT RAISE(ABORT, 'survey_response is insert-only'); END;
     "#,
+    ),
     // 6: sync. This store's own keys and what it knows of its peers (never in the outbox),
     // and, in an HQ store, the consolidation: every op applied once per (branch, seq, part),
     // the merged rows with a stamp per field, identity claims for review, and quarantine.
     // Plain SQL (no STRICT-only types, no SQLite functions) so that it ports to PostgreSQL.
-    r#"
+    Migration::sql(
+        r#"
     CREATE TABLE sync_local (
         key   TEXT PRIMARY KEY,
         value TEXT NOT NULL
@@ -373,11 +413,8 @@ const MIGRATIONS: &[&str] = &[
         at            TEXT NOT NULL
     ) STRICT;
     "#,
+    ),
 ];
-
-/// Steps in Rust that complete a migration, in the same transaction: (version, step).
-type Backfill = fn(&rusqlite::Transaction) -> Result<()>;
-const BACKFILLS: &[(i64, Backfill)] = &[(4, crate::store::care::backfill_care_keys)];
 
 /// The schema version this build writes.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
@@ -391,21 +428,69 @@ pub fn migrate(conn: &mut Connection) -> Result<()> {
     migrate_with(conn, MIGRATIONS)
 }
 
-fn migrate_with(conn: &mut Connection, migrations: &[&str]) -> Result<()> {
+fn migrate_with(conn: &mut Connection, migrations: &[Migration]) -> Result<()> {
     let found = schema_version(conn)?;
     let supported = migrations.len() as i64;
     if found > supported {
         return Err(Error::NewerSchema { found, supported });
     }
-    for (index, sql) in migrations.iter().enumerate().skip(found.max(0) as usize) {
+    for (index, step) in migrations.iter().enumerate().skip(found.max(0) as usize) {
         let version = index as i64 + 1;
         let tx = conn.transaction()?;
-        tx.execute_batch(sql)?;
-        for (_, step) in BACKFILLS.iter().filter(|(v, _)| *v == version) {
-            step(&tx)?;
+        tx.execute_batch(step.sql)?;
+        if let Some(backfill) = step.backfill {
+            backfill(&tx)?;
         }
         tx.pragma_update(None, "user_version", version)?;
         tx.commit()?;
+    }
+    Ok(())
+}
+
+/// Fills `care_key` for the clients a store already has (schema 4).
+fn backfill_care_keys(tx: &rusqlite::Transaction) -> Result<()> {
+    let mut rows: Vec<KeyRow> = Vec::new();
+    {
+        let mut stmt = tx.prepare(
+            "SELECT seq, kind, name, birth_date, birth_calendar, id_expiry, created_at,
+                    assigned_rm
+             FROM client WHERE foreign_branch = 0 AND deleted = 0",
+        )?;
+        let mut found = stmt.query([])?;
+        while let Some(r) = found.next()? {
+            let date = |i: usize| -> rusqlite::Result<Option<NaiveDate>> {
+                Ok(r.get::<_, Option<String>>(i)?
+                    .and_then(|s| s.get(..10).and_then(|d| d.parse().ok())))
+            };
+            let seq: i64 = r.get(0)?;
+            let company = r.get::<_, String>(1)? == "company";
+            let registered = date(6)?.unwrap_or_default();
+            let keys = care::client_keys(
+                company,
+                date(3)?,
+                BirthCalendar::parse(&r.get::<_, String>(4)?).unwrap_or(BirthCalendar::Solar),
+                date(5)?,
+                registered,
+            );
+            let rm: Option<String> = r.get(7)?;
+            let name: String = r.get(2)?;
+            rows.extend(keys.into_iter().map(|k| {
+                (
+                    k.kind as i64,
+                    k.key,
+                    i64::from(k.since),
+                    seq,
+                    String::new(),
+                    rm.clone().unwrap_or_default(),
+                    name.clone(),
+                )
+            }));
+        }
+    }
+    rows.sort_unstable();
+    let mut insert = tx.prepare(INSERT_KEY)?;
+    for row in &rows {
+        insert.execute(as_params(row))?;
     }
     Ok(())
 }
@@ -423,7 +508,7 @@ mod tests {
         assert_eq!(schema_version(&conn).unwrap(), SCHEMA_VERSION);
 
         let mut extra = MIGRATIONS.to_vec();
-        extra.push("CREATE TABLE later (x INTEGER) STRICT;");
+        extra.push(Migration::sql("CREATE TABLE later (x INTEGER) STRICT;"));
         migrate_with(&mut conn, &extra).unwrap();
         assert_eq!(schema_version(&conn).unwrap(), SCHEMA_VERSION + 1);
         conn.execute("INSERT INTO later VALUES (1)", []).unwrap();
@@ -497,7 +582,9 @@ mod tests {
     fn a_failing_migration_changes_nothing() {
         let mut conn = crate::store::db::connect_in_memory().unwrap();
         let mut broken = MIGRATIONS.to_vec();
-        broken.push("CREATE TABLE half (x INTEGER) STRICT; THIS IS NOT SQL;");
+        broken.push(Migration::sql(
+            "CREATE TABLE half (x INTEGER) STRICT; THIS IS NOT SQL;",
+        ));
         assert!(migrate_with(&mut conn, &broken).is_err());
         assert_eq!(schema_version(&conn).unwrap(), SCHEMA_VERSION);
         let half: i64 = conn
