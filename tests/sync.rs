@@ -785,6 +785,12 @@ proptest! {
         prop_assert_eq!(actual, rows);
         let actual_review: BTreeSet<_> = hq.hq_review().unwrap().into_iter().map(|r| (r.row_id, r.field, r.claims)).collect();
         prop_assert_eq!(actual_review, review);
+        // The store's review query says what the pure rule says of the same claims.
+        let claims: Vec<_> = branches
+            .iter()
+            .flat_map(|b| b.ops.iter().filter_map(|op| branchdesk::sync::merge::claim(op, &b.code).unwrap()))
+            .collect();
+        prop_assert_eq!(hq.hq_review().unwrap(), branchdesk::sync::merge::review(&claims));
         // Nothing applied twice: one op row per (branch, seq, part).
         let total: usize = branches.iter().map(|b| b.ops.len()).sum();
         let applied: i64 = hq.hq_status().unwrap().rows;

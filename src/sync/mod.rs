@@ -5,6 +5,7 @@
 
 pub mod bundle;
 pub mod keys;
+pub mod merge;
 pub mod reference;
 mod warning;
 

@@ -1,0 +1,363 @@
+//! Importing a branch's bundle at HQ: verify, decrypt, check the manifest, then by the
+//! branch's high-water mark skip it, quarantine it, or apply its ops in one transaction
+//! (inflating and parsing on the second core while the first writes).
+
+use super::{ImportOutcome, file_name};
+use crate::domain::hlc::Hlc;
+use crate::domain::staff::Permission;
+use crate::error::{Error, Result};
+use crate::store::Session;
+use crate::store::sync::{check_schema, file_error, read_signed};
+use crate::store::write::{AuditEvent, Writer};
+use crate::sync::SyncProblem;
+use crate::sync::bundle::{self, Manifest, Op};
+use crate::sync::keys::Party;
+use crate::sync::merge::{self, Merge, Merged};
+use chrono::SecondsFormat;
+use rusqlite::params;
+use serde_json::Value;
+use std::path::Path;
+
+/// A branch bundle as HQ reads it.
+struct OpenedBundle {
+    branch: String,
+    manifest: Manifest,
+    payload: Vec<u8>,
+    bytes: Vec<u8>,
+    signature: String,
+}
+
+impl Session {
+    /// Imports one bundle (its `.minisig` beside it), then any quarantined bundles of the
+    /// same branch that now fit. Refusals change nothing.
+    pub fn hq_import(&mut self, file: &Path) -> Result<ImportOutcome> {
+        self.require(Permission::ManageSync)?;
+        self.require_party(Party::Hq)?;
+        let mut outcome = self.import_one(file)?;
+        if let ImportOutcome::Applied {
+            branch, released, ..
+        } = &mut outcome
+        {
+            *released = self.release_quarantine(branch)?;
+        }
+        Ok(outcome)
+    }
+
+    /// A bundle verified against a registered branch's key, decrypted, and its manifest
+    /// checked against that branch and this HQ.
+    fn open_bundle(&mut self, file: &Path) -> Result<OpenedBundle> {
+        let (bytes, signature) = read_signed(file)?;
+        let mut signer = None;
+        let verified = bundle::verify(&bytes, &signature, |key_id| {
+            let (code, public) = self.branch_by_key(key_id).ok().flatten()?;
+            signer = Some(code);
+            minisign::PublicKey::from_base64(&public).ok()
+        })
+        .map_err(|p| file_error(file, p))?;
+        let branch = signer.ok_or_else(|| file_error(file, SyncProblem::UnknownSigner))?;
+        let identity = self.secret_keys()?.identity;
+        let (manifest, payload) =
+            bundle::open(&bytes, &identity, &verified).map_err(|p| file_error(file, p))?;
+        self.check_manifest(file, &manifest, &branch)?;
+        Ok(OpenedBundle {
+            branch,
+            manifest,
+            payload,
+            bytes,
+            signature,
+        })
+    }
+
+    pub(super) fn import_one(&mut self, file: &Path) -> Result<ImportOutcome> {
+        let OpenedBundle {
+            branch,
+            manifest,
+            payload,
+            bytes,
+            signature,
+        } = self.open_bundle(file)?;
+        let high_water = self.high_water(&branch)?;
+        if manifest.to_seq <= high_water {
+            return Ok(ImportOutcome::AlreadyImported {
+                branch,
+                from_seq: manifest.from_seq,
+                to_seq: manifest.to_seq,
+            });
+        }
+        let sha256 = bundle::sha256_hex(&bytes);
+        if manifest.from_seq > high_water + 1 {
+            self.quarantine(file, &bytes, &signature, &sha256, &manifest, high_water)?;
+            return Ok(ImportOutcome::Quarantined {
+                branch,
+                missing_from: high_water + 1,
+                missing_to: manifest.from_seq - 1,
+            });
+        }
+        // The second core inflates and parses while this one writes.
+        let applied = std::thread::scope(|scope| {
+            let (sender, batches) = std::sync::mpsc::sync_channel(8);
+            scope.spawn(|| stream_ops(&payload, sender));
+            self.apply_bundle(file, &branch, &manifest, &sha256, batches, high_water)
+        })?;
+        Ok(ImportOutcome::Applied {
+            branch,
+            from_seq: manifest.from_seq,
+            to_seq: manifest.to_seq,
+            ops: applied,
+            released: Vec::new(),
+        })
+    }
+
+    /// A bundle's ops, verified and decrypted but not applied.
+    pub(crate) fn read_bundle_ops(&mut self, file: &Path) -> Result<Vec<Op>> {
+        self.require_party(Party::Hq)?;
+        let opened = self.open_bundle(file)?;
+        parse_ops(&opened.payload, &opened.manifest).map_err(|p| file_error(file, p))
+    }
+
+    fn check_manifest(&self, file: &Path, m: &Manifest, branch: &str) -> Result<()> {
+        if m.kind != "ops" {
+            return Err(file_error(file, SyncProblem::Damaged));
+        }
+        if m.sender != branch {
+            return Err(file_error(file, SyncProblem::WrongSender));
+        }
+        if m.receiver_store != self.branch.store_id {
+            return Err(file_error(file, SyncProblem::NotForUs));
+        }
+        check_schema(file, m.schema_version)?;
+        if m.from_seq < 1 || m.to_seq < m.from_seq {
+            return Err(file_error(file, SyncProblem::Damaged));
+        }
+        Ok(())
+    }
+
+    /// Applies the ops past the high-water mark, all in one transaction with the new mark.
+    fn apply_bundle(
+        &mut self,
+        file: &Path,
+        branch: &str,
+        m: &Manifest,
+        sha256: &str,
+        batches: std::sync::mpsc::Receiver<OpBatch>,
+        high_water: i64,
+    ) -> Result<u64> {
+        let now = self.clock.now();
+        let at = now.to_rfc3339_opts(SecondsFormat::Secs, true);
+        let name = file_name(file);
+        let seen_before = Hlc::from_i64(self.local_number("hlc_seen")?);
+        let mut applied = 0u64;
+        let mut max_hlc = 0i64;
+        self.write(
+            AuditEvent::new("hq.import", "bundle", name.clone()).with_detail(serde_json::json!({
+                "branch": branch,
+                "from_seq": m.from_seq,
+                "to_seq": m.to_seq,
+                "sha256": sha256,
+            })),
+            |w| {
+                let mut checker = OpChecker::new(m);
+                for batch in batches {
+                    for op in batch.map_err(|p| file_error(file, p))? {
+                        checker.check(&op).map_err(|p| file_error(file, p))?;
+                        max_hlc = max_hlc.max(op.hlc);
+                        if op.seq > high_water && apply_op(w, branch, &op)? {
+                            applied += 1;
+                        }
+                    }
+                }
+                // Anything wrong with the ops rolls the whole bundle back.
+                checker.finish(m).map_err(|p| file_error(file, p))?;
+                w.execute_local(
+                    "UPDATE hq_branch SET high_water = ?2, last_import = ?3, last_bundle = ?4
+                     WHERE code = ?1",
+                    params![branch, m.to_seq, at, sha256],
+                )?;
+                w.execute_local(
+                    "INSERT INTO hq_import (bundle_sha256, branch, from_seq, to_seq, outcome, at)
+                     VALUES (?1, ?2, ?3, ?4, 'applied', ?5)
+                     ON CONFLICT (bundle_sha256) DO UPDATE SET at = excluded.at",
+                    params![sha256, branch, m.from_seq, m.to_seq, at],
+                )?;
+                let seen = Hlc::from_i64(max_hlc).max(seen_before);
+                w.set_local("hlc_seen", &seen.as_i64().to_string())
+            },
+        )?;
+        let now_ms = u64::try_from(now.timestamp_millis()).unwrap_or(0);
+        self.hlc = self.hlc.observe(Hlc::from_i64(max_hlc), now_ms);
+        Ok(applied)
+    }
+}
+
+type OpBatch = std::result::Result<Vec<Op>, SyncProblem>;
+
+/// Inflates and parses a payload, handing over ops in batches (stops when the receiver
+/// has gone, e.g. after a failed write).
+fn stream_ops(payload: &[u8], sender: std::sync::mpsc::SyncSender<OpBatch>) {
+    use std::io::BufRead;
+    const BATCH: usize = 2048;
+    let decoder = match zstd::stream::read::Decoder::new(payload) {
+        Ok(d) => d,
+        Err(_) => {
+            let _ = sender.send(Err(SyncProblem::Damaged));
+            return;
+        }
+    };
+    let mut reader = std::io::BufReader::with_capacity(1 << 20, decoder);
+    let mut batch = Vec::with_capacity(BATCH);
+    let mut line = Vec::new();
+    loop {
+        line.clear();
+        match reader.read_until(b'\n', &mut line) {
+            Ok(0) => break,
+            Ok(_) => {}
+            Err(_) => {
+                let _ = sender.send(Err(SyncProblem::Damaged));
+                return;
+            }
+        }
+        let text = line.strip_suffix(b"\n").unwrap_or(&line);
+        if text.is_empty() {
+            continue;
+        }
+        match serde_json::from_slice::<Op>(text) {
+            Ok(op) => batch.push(op),
+            Err(_) => {
+                let _ = sender.send(Err(SyncProblem::Damaged));
+                return;
+            }
+        }
+        if batch.len() == BATCH && sender.send(Ok(std::mem::take(&mut batch))).is_err() {
+            return;
+        }
+    }
+    let _ = sender.send(Ok(batch));
+}
+
+/// Checks, as ops stream past, that a bundle holds every seq of its range in order (the
+/// rows of one bulk load share a seq) and as many ops as its manifest says.
+struct OpChecker {
+    expected: i64,
+    count: u64,
+}
+
+impl OpChecker {
+    fn new(m: &Manifest) -> OpChecker {
+        OpChecker {
+            expected: m.from_seq,
+            count: 0,
+        }
+    }
+
+    fn check(&mut self, op: &Op) -> std::result::Result<(), SyncProblem> {
+        self.count += 1;
+        if op.seq == self.expected && op.part == 0 {
+            self.expected += 1;
+            Ok(())
+        } else if op.seq == self.expected - 1 && op.part > 0 {
+            Ok(())
+        } else {
+            Err(SyncProblem::Damaged)
+        }
+    }
+
+    fn finish(&self, m: &Manifest) -> std::result::Result<(), SyncProblem> {
+        if self.count == m.op_count && self.expected == m.to_seq + 1 {
+            Ok(())
+        } else {
+            Err(SyncProblem::Damaged)
+        }
+    }
+}
+
+/// The ops of a bundle, checked against its manifest.
+fn parse_ops(payload: &[u8], m: &Manifest) -> std::result::Result<Vec<Op>, SyncProblem> {
+    std::thread::scope(|scope| {
+        let (sender, batches) = std::sync::mpsc::sync_channel(8);
+        scope.spawn(|| stream_ops(payload, sender));
+        let mut checker = OpChecker::new(m);
+        let mut ops = Vec::with_capacity(m.op_count as usize);
+        for batch in batches {
+            for op in batch? {
+                checker.check(&op)?;
+                ops.push(op);
+            }
+        }
+        checker.finish(m)?;
+        Ok(ops)
+    })
+}
+
+/// Applies one op once; false when this (branch, seq, part) was applied before.
+fn apply_op(w: &mut Writer, branch: &str, op: &Op) -> Result<bool> {
+    let fresh = w.execute_local(
+        "INSERT INTO hq_op (branch, seq, part, op_id, hlc) VALUES (?1, ?2, ?3, ?4, ?5)
+         ON CONFLICT DO NOTHING",
+        params![branch, op.seq, op.part, op.op_id, op.hlc],
+    )?;
+    if fresh == 0 {
+        return Ok(false);
+    }
+    merge::check_fields(op).map_err(Error::internal)?;
+    if let Some(claim) = merge::claim(op, branch).map_err(Error::internal)? {
+        w.execute_local(
+            "INSERT INTO hq_claim (tbl, row_id, branch, name, id_number)
+             VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT DO NOTHING",
+            params![
+                claim.table,
+                claim.row_key,
+                claim.branch,
+                claim.name,
+                claim.id_number
+            ],
+        )?;
+    }
+    let key = merge::row_key(&op.table, branch, &op.row_id);
+    // Most ops create a row: stored as it came, without parsing it (the row the merge would
+    // make, as its tests check).
+    if op.op == "insert" {
+        let stamps = merge::new_row_stamps(&merge::stamp(op, branch));
+        let inserted = w.execute_local(
+            "INSERT INTO hq_row (tbl, row_id, branch, fields, stamps, deleted)
+             VALUES (?1, ?2, ?3, ?4, ?5, 0) ON CONFLICT DO NOTHING",
+            params![op.table, key, branch, op.fields.get(), stamps],
+        )?;
+        if inserted == 1 || merge::is_insert_only(&op.table) {
+            return Ok(true);
+        }
+    }
+    let stored: Option<(String, String, String, bool)> = w.read(
+        "SELECT branch, fields, stamps, deleted FROM hq_row WHERE tbl = ?1 AND row_id = ?2",
+        params![op.table, key],
+        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+    )?;
+    let current = stored
+        .map(|(owner, fields, stamps, deleted)| {
+            Merged::from_stored(owner, &fields, &stamps, deleted)
+        })
+        .transpose()
+        .map_err(Error::internal)?;
+    let existed = current.is_some();
+    let row = match merge::merge(current, op, branch).map_err(Error::internal)? {
+        Merge::Unchanged => return Ok(true),
+        Merge::Put(row) => row,
+    };
+    let (fields, stamps) = (
+        Value::Object(row.fields).to_string(),
+        Value::Object(row.stamps).to_string(),
+    );
+    if existed {
+        w.execute_local(
+            "UPDATE hq_row SET branch = ?3, fields = ?4, stamps = ?5, deleted = ?6
+             WHERE tbl = ?1 AND row_id = ?2",
+            params![op.table, key, row.owner, fields, stamps, row.deleted],
+        )?;
+    } else {
+        w.execute_local(
+            "INSERT INTO hq_row (tbl, row_id, branch, fields, stamps, deleted)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            params![op.table, key, row.owner, fields, stamps, row.deleted],
+        )?;
+    }
+    Ok(true)
+}
