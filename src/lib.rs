@@ -16,7 +16,6 @@ pub mod error;
 pub mod i18n;
 pub mod logging;
 pub mod service;
-pub mod slip;
 pub mod store;
 pub mod sync;
 pub mod text;

@@ -45,11 +45,11 @@ fn typing_and_enter_log_in() {
     }
     // A second Enter while the first is in flight sends nothing.
     assert!(sent(&h.command(Command::Submit)).is_empty());
-    h.act(Action::Reply(Reply::LoggedIn(session_info(
+    h.act(Action::Reply(Reply::LoggedIn(Box::new(session_info(
         "teller01",
         "王芳",
         Role::Teller,
-    ))));
+    )))));
     assert!(matches!(h.app.phase, Phase::Main(_)));
 }
 
@@ -107,10 +107,10 @@ fn locking_discards_half_typed_forms_and_blocks_screens() {
     h.act(Action::Reply(Reply::Staff(Vec::new())));
     h.command(Command::NewStaff);
     h.type_text("teller09");
-    assert!(h.app.main().unwrap().staff.overlay.is_some());
+    assert!(h.app.main().unwrap().screens.staff.overlay.is_some());
     h.command(Command::Lock);
     let main = h.app.main().unwrap();
-    assert!(main.lock.is_some() && main.staff.overlay.is_none());
+    assert!(main.lock.is_some() && main.screens.staff.overlay.is_none());
     // While locked, screen keys do nothing and letters go to the passphrase field only.
     h.command(Command::AuditScreen);
     assert_eq!(h.app.main().unwrap().tab, Tab::Staff);
@@ -143,7 +143,7 @@ fn an_auditor_sees_staff_read_only() {
     assert!(matches!(sent(&effects).as_slice(), [Request::ListStaff]));
     h.act(Action::Reply(Reply::Staff(Vec::new())));
     h.command(Command::NewStaff);
-    assert!(h.app.main().unwrap().staff.overlay.is_none());
+    assert!(h.app.main().unwrap().screens.staff.overlay.is_none());
     assert!(!h.app.enabled(Command::DisableStaff));
 }
 
@@ -179,7 +179,7 @@ fn leaving_a_changed_form_asks_before_discarding() {
     h.command(Command::NewStaff);
     h.command(Command::Back);
     assert!(
-        h.app.main().unwrap().staff.overlay.is_none(),
+        h.app.main().unwrap().screens.staff.overlay.is_none(),
         "an untouched form just closes"
     );
     h.command(Command::NewStaff);
@@ -188,12 +188,12 @@ fn leaving_a_changed_form_asks_before_discarding() {
     assert_eq!(h.app.modal, Some(Modal::Discard));
     h.command(Command::Back);
     assert!(
-        h.app.main().unwrap().staff.overlay.is_some(),
+        h.app.main().unwrap().screens.staff.overlay.is_some(),
         "Esc keeps the form"
     );
     h.command(Command::Back);
     h.command(Command::Confirm);
-    assert!(h.app.main().unwrap().staff.overlay.is_none());
+    assert!(h.app.main().unwrap().screens.staff.overlay.is_none());
 }
 
 #[test]
@@ -204,7 +204,15 @@ fn the_add_staff_form_checks_fields_before_sending() {
     h.command(Command::NewStaff);
     h.type_text("x");
     assert!(sent(&h.command(Command::Save)).is_empty());
-    let overlay = h.app.main().unwrap().staff.overlay.as_ref().unwrap();
+    let overlay = h
+        .app
+        .main()
+        .unwrap()
+        .screens
+        .staff
+        .overlay
+        .as_ref()
+        .unwrap();
     let form = overlay.form().unwrap();
     assert_eq!(form.focus, 0);
     assert!(
@@ -241,7 +249,15 @@ fn the_add_staff_form_checks_fields_before_sending() {
     h.act(Action::Reply(Reply::Failed(
         branchdesk::Error::StaffExists { id: "xyz01".into() },
     )));
-    let overlay = h.app.main().unwrap().staff.overlay.as_ref().unwrap();
+    let overlay = h
+        .app
+        .main()
+        .unwrap()
+        .screens
+        .staff
+        .overlay
+        .as_ref()
+        .unwrap();
     assert!(
         overlay
             .form()
@@ -302,7 +318,7 @@ fn the_audit_list_pages_as_it_scrolls() {
         before: Some(151),
         rows: rows(150, 100),
     }));
-    assert_eq!(h.app.main().unwrap().audit.rows.len(), 200);
+    assert_eq!(h.app.main().unwrap().screens.audit.rows.len(), 200);
 }
 
 #[test]
@@ -363,7 +379,7 @@ fn keys_and_clicks_become_actions_through_the_keymap() {
 
 mod client_screen {
     use super::*;
-    use branchdesk::app::clients::{ImportState, PromptKind};
+    use branchdesk::app::clients::{Over, PromptKind};
     use branchdesk::domain::mask::Visibility;
 
     fn teller_at_lookup() -> Harness {
@@ -393,7 +409,7 @@ mod client_screen {
             generation: first.1,
             hits: vec![hit("BJ0101-0000009", "王*", "139****0000", 1990)],
         }));
-        assert!(h.app.main().unwrap().clients.hits.is_empty());
+        assert!(h.app.main().unwrap().screens.clients.hits.is_empty());
         h.act(Action::Reply(Reply::Hits {
             generation: second.1,
             hits: vec![
@@ -401,7 +417,7 @@ mod client_screen {
                 hit("BJ0101-0000002", "王*", "139****1234", 1985),
             ],
         }));
-        assert_eq!(h.app.main().unwrap().clients.hits.len(), 2);
+        assert_eq!(h.app.main().unwrap().screens.clients.hits.len(), 2);
         // Deleting a character looks up again; so does a paste.
         assert!(search_generation(&h.command(Command::DeleteBack)).is_some());
         assert!(search_generation(&h.act(Action::Paste("芳".into()))).is_some());
@@ -438,10 +454,10 @@ mod client_screen {
         }));
         assert!(h.app.enabled(Command::Reveal));
         h.command(Command::EditClient);
-        let screen = &h.app.main().unwrap().clients;
+        let screen = &h.app.main().unwrap().screens.clients;
         assert!(screen.form.is_none());
         assert_eq!(
-            screen.prompt.as_ref().map(|p| p.kind),
+            screen.prompt().map(|p| p.kind),
             Some(PromptKind::Reveal { then_edit: true })
         );
         h.type_text("客户本人临柜");
@@ -459,6 +475,7 @@ mod client_screen {
             .app
             .main()
             .unwrap()
+            .screens
             .clients
             .form
             .as_ref()
@@ -494,7 +511,16 @@ mod client_screen {
                 ],
             },
         )));
-        let form = &h.app.main().unwrap().clients.form.as_ref().unwrap().form;
+        let form = &h
+            .app
+            .main()
+            .unwrap()
+            .screens
+            .clients
+            .form
+            .as_ref()
+            .unwrap()
+            .form;
         assert_eq!(form.fields[1].error.as_deref(), Some("must be filled in."));
         assert!(
             form.fields[8]
@@ -522,7 +548,7 @@ mod client_screen {
             sent(&effects).as_slice(),
             [Request::OpenClient { key }] if key == "BJ0101-0000001"
         ));
-        assert!(h.app.main().unwrap().clients.form.is_none());
+        assert!(h.app.main().unwrap().screens.clients.form.is_none());
     }
 
     #[test]
@@ -534,15 +560,24 @@ mod client_screen {
             events: Vec::new(),
         }));
         h.command(Command::Lock);
-        let screen = &h.app.main().unwrap().clients;
-        assert!(screen.panel.is_none() && screen.hits.is_empty() && screen.query().is_empty());
+        let screen = &h.app.main().unwrap().screens.clients;
+        assert!(screen.record.is_none() && screen.hits.is_empty() && screen.query().is_empty());
     }
 
     #[test]
     fn only_managers_import_and_see_the_report() {
         let mut teller = teller_at_lookup();
         teller.command(Command::ImportClients);
-        assert!(teller.app.main().unwrap().clients.prompt.is_none());
+        assert!(
+            teller
+                .app
+                .main()
+                .unwrap()
+                .screens
+                .clients
+                .prompt()
+                .is_none()
+        );
 
         let mut h = Harness::logged_in(Lang::En, session_info("manager01", "张伟", Role::Manager));
         h.command(Command::ClientsScreen);
@@ -555,8 +590,8 @@ mod client_screen {
         ));
         h.act(Action::Reply(Reply::ImportProgress { rows: 1000 }));
         assert!(matches!(
-            h.app.main().unwrap().clients.import,
-            Some(ImportState::Running { rows: 1000 })
+            h.app.main().unwrap().screens.clients.over,
+            Some(Over::Importing { rows: 1000 })
         ));
     }
 }
@@ -583,7 +618,7 @@ mod complaints {
     }
 
     fn screen(h: &Harness) -> &branchdesk::app::ComplaintsScreen {
-        &h.app.main().unwrap().complaints
+        &h.app.main().unwrap().screens.complaints
     }
 
     #[test]
@@ -808,7 +843,7 @@ mod care {
     }
 
     fn screen(h: &Harness) -> &branchdesk::app::CareScreen {
-        &h.app.main().unwrap().care
+        &h.app.main().unwrap().screens.care
     }
 
     #[test]
@@ -931,7 +966,7 @@ mod surveys {
     }
 
     fn screen(h: &Harness) -> &branchdesk::app::SurveyScreen {
-        &h.app.main().unwrap().surveys
+        &h.app.main().unwrap().screens.surveys
     }
 
     fn focused_label(h: &Harness) -> String {
@@ -1048,7 +1083,7 @@ mod surveys {
         h.command(Command::Confirm);
         let main = h.app.main().unwrap();
         assert_eq!(main.tab, Tab::Complaints);
-        let intake = main.complaints.intake.as_ref().unwrap();
+        let intake = main.screens.complaints.intake.as_ref().unwrap();
         assert_eq!(intake.value(0), "BJ0101-0000007");
         let description = branchdesk::app::complaints::INTAKE_FIELDS
             .iter()
@@ -1163,7 +1198,7 @@ mod sync {
     }
 
     fn screen(h: &Harness) -> &branchdesk::app::SyncScreen {
-        &h.app.main().unwrap().sync
+        &h.app.main().unwrap().screens.sync
     }
 
     #[test]
@@ -1259,7 +1294,7 @@ mod sync {
         )))));
         assert!(!auditor.app.enabled(Command::ExportBundle));
         auditor.command(Command::ExportBundle);
-        assert!(auditor.app.main().unwrap().sync.prompt.is_none());
+        assert!(auditor.app.main().unwrap().screens.sync.prompt.is_none());
         // At HQ there is nothing to export.
         let mut hq = manager();
         hq.act(Action::Reply(Reply::SyncStatus(Box::new(hq_view()))));

@@ -255,7 +255,7 @@ mod clients {
         let mut h = Harness::logged_in(lang, session_info("teller01", name, role));
         h.command(Command::ClientsScreen);
         h.type_text("王芳");
-        let generation = h.app.main().unwrap().clients.generation;
+        let generation = h.app.main().unwrap().screens.clients.generation;
         h.act(Action::Reply(Reply::Hits {
             generation,
             hits: vec![

@@ -1,5 +1,7 @@
-//! The named things a key can do, and the contexts that decide which names are live.
+//! The named things a key can do, the permission each needs, and the contexts that decide
+//! which names are live.
 
+use crate::domain::staff::Permission;
 use serde::Serialize;
 
 macro_rules! commands {
@@ -91,6 +93,26 @@ impl Command {
     /// The i18n key of the command's label.
     pub fn label_key(self) -> String {
         format!("action.{}", self.name())
+    }
+
+    /// The permission a command needs, beyond the screen it is on (the tab table says what
+    /// opening a screen needs).
+    pub fn needs(self) -> Option<Permission> {
+        use Command::*;
+        Some(match self {
+            NewClient | EditClient | AddNote | AddEvent => Permission::EditClients,
+            ImportClients => Permission::ImportClients,
+            Reveal => Permission::RevealClient,
+            NewComplaint | AdvanceComplaint | PrintSlip => Permission::RegisterComplaint,
+            ActOnReminder => Permission::ActOnCare,
+            ToggleScope => Permission::ViewCare,
+            NewSurvey => Permission::EnterSurvey,
+            ToggleSurveyView => Permission::ViewSurveyStats,
+            ExportBundle => Permission::ExportSync,
+            ImportReference => Permission::ManageSync,
+            NewStaff | ResetPassphrase | DisableStaff | UnlockAccount => Permission::ManageStaff,
+            _ => return None,
+        })
     }
 }
 

@@ -34,7 +34,7 @@ pub fn keystrokes(session: &Session, queries: &[String]) -> Result<Latency> {
     );
     let me = session.me();
     app.update(
-        Action::Reply(Reply::LoggedIn(crate::service::SessionInfo {
+        Action::Reply(Reply::LoggedIn(Box::new(crate::service::SessionInfo {
             staff_id: me.id.to_string(),
             name: me.name.clone(),
             role: me.role,
@@ -42,7 +42,7 @@ pub fn keystrokes(session: &Session, queries: &[String]) -> Result<Latency> {
             failed_attempts_before: 0,
             previous_login: None,
             care_due: None,
-        })),
+        }))),
         start,
         wall,
     );
@@ -71,7 +71,7 @@ pub fn keystrokes(session: &Session, queries: &[String]) -> Result<Latency> {
             }
         }
         terminal
-            .draw(|frame| crate::tui::ui::render(frame, &app, &keymap))
+            .draw(|frame| crate::tui::frame::render(frame, &app, &keymap))
             .map_err(crate::Error::internal)?;
         times.push(began.elapsed());
     }

@@ -234,10 +234,10 @@ pub fn run(cx: &Context, command: ComplaintCommand) -> Result<ExitCode> {
         }
         ComplaintCommand::Slip { receipt_no, out } => {
             let slip = session.complaint_slip(&receipt_no)?;
-            let text = crate::slip::render(&slip, i18n);
+            let text = crate::service::slip::render(&slip, i18n);
             match out {
                 Some(path) => {
-                    crate::slip::save(&path, &text)?;
+                    crate::service::slip::save(&path, &text)?;
                     cx.say("cli.slip_written", &[("path", &path.display().to_string())]);
                 }
                 None => out!("{text}"),

@@ -3,6 +3,7 @@
 
 use crate::app::{Command, Context};
 use crate::assets;
+use crate::i18n::I18n;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use std::collections::BTreeMap;
 
@@ -194,6 +195,35 @@ impl Keymap {
                 .and_then(|b| b.keys.first())
                 .map(Key::label)
         })
+    }
+}
+
+impl Keymap {
+    /// "Enter OK · Esc back": the keys that answer a confirmation.
+    pub fn confirm_keys(&self, i18n: &I18n) -> String {
+        [Command::Confirm, Command::Back]
+            .into_iter()
+            .filter_map(|command| {
+                let key = self.key_label(&[Context::Confirm], command)?;
+                Some(format!(
+                    "{key} {}",
+                    command_label(i18n, Context::Confirm, command)
+                ))
+            })
+            .collect::<Vec<_>>()
+            .join(" · ")
+    }
+}
+
+/// A command's label, worded for its context where the catalog has a special wording
+/// (`action_in.<context>.<command>`), else its general label.
+pub fn command_label(i18n: &I18n, context: Context, command: Command) -> String {
+    let specific = format!("action_in.{}.{}", context.name(), command.name());
+    let label = i18n.t(&specific);
+    if label == specific {
+        i18n.t(&command.label_key()).to_string()
+    } else {
+        label.to_string()
     }
 }
 

@@ -1,23 +1,18 @@
 //! The terminal side: raw mode, the event loop, keys to actions, drawing.
 
-mod care_view;
-mod clients_view;
-mod complaints_view;
+pub mod frame;
 pub mod keymap;
-mod survey_view;
-mod sync_view;
-pub mod ui;
-mod views;
+pub mod kit;
+pub mod views;
 
-pub use views::help_lines;
+pub use frame::help_lines;
 
 use crate::app::{Action, App, Context, Effect};
 use crate::config::Config;
 use crate::domain::clock::Clock;
 use crate::error::{Error, Result};
 use crate::i18n::{I18n, Lang};
-use crate::service::ServiceHandle;
-use crate::store::{StorePaths, StoreProbe};
+use crate::service::{ServiceHandle, StorePaths, StoreProbe};
 use crossterm::event::{
     self, DisableBracketedPaste, DisableMouseCapture, EnableBracketedPaste, EnableMouseCapture,
     Event, KeyEvent, KeyEventKind, KeyModifiers, MouseButton, MouseEventKind,
@@ -78,7 +73,7 @@ pub fn translate(app: &App, keymap: &Keymap, event: Event) -> Option<Action> {
         Event::Mouse(mouse) => match mouse.kind {
             MouseEventKind::Down(MouseButton::Left) if mouse.row == 1 => {
                 let width = crossterm::terminal::size().map_or(80, |(width, _)| width);
-                ui::tab_layout(app, keymap, width)
+                frame::tab_layout(app, keymap, width)
                     .into_iter()
                     .find(|(_, x, width, _)| mouse.column >= *x && mouse.column < x + width)
                     .map(|(tab, ..)| Action::ClickTab(tab))
@@ -162,7 +157,7 @@ pub fn run(launch: Launch) -> Result<()> {
     let result = (|| -> Result<()> {
         loop {
             terminal
-                .draw(|frame| ui::render(frame, &app, &keymap))
+                .draw(|frame| frame::render(frame, &app, &keymap))
                 .map_err(|e| Error::io("terminal", e))?;
             let action = match inbox.recv_timeout(Duration::from_millis(250)) {
                 Ok(Event2::Terminal(event)) => translate(&app, &keymap, event),

@@ -154,7 +154,7 @@ impl Harness {
 
     pub fn logged_in(lang: Lang, info: SessionInfo) -> Harness {
         let mut h = Harness::new(lang, StoreProbe::Present { demo: false });
-        h.act(Action::Reply(Reply::LoggedIn(info)));
+        h.act(Action::Reply(Reply::LoggedIn(Box::new(info))));
         h
     }
 
@@ -187,7 +187,7 @@ impl Harness {
         let mut terminal = ratatui::Terminal::new(backend).unwrap();
         let keymap = keymap();
         terminal
-            .draw(|frame| branchdesk::tui::ui::render(frame, &self.app, &keymap))
+            .draw(|frame| branchdesk::tui::frame::render(frame, &self.app, &keymap))
             .unwrap();
         terminal.backend().to_string()
     }

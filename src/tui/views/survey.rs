@@ -1,14 +1,14 @@
 //! The survey screen: the entry form (a line per question, scales drawn as scales) and the
 //! statistics (NPS, CSAT, the trend by month, one question's answers, results by group).
 
-use super::keymap::Keymap;
-use super::views::{dim, form_notes, render_confirm, shown_value, skip_columns};
+use crate::app::App;
 use crate::app::form::FieldValue;
 use crate::app::surveys::{HEADER_FIELDS, SurveyEntry, SurveyScreen, SurveyView};
-use crate::app::{App, MainState};
 use crate::domain::survey::{GroupBy, QuestionKind};
 use crate::i18n::{I18n, Lang};
-use crate::store::SurveyStats;
+use crate::service::SurveyStats;
+use crate::tui::keymap::Keymap;
+use crate::tui::kit::{confirm, dim, form_notes, shown_value, skip_columns};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Position, Rect};
 use ratatui::style::{Color, Modifier, Style};
@@ -16,21 +16,15 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Bar, BarChart, Block, Paragraph, Row, Sparkline, Table};
 use unicode_width::UnicodeWidthStr;
 
-pub fn render(frame: &mut Frame, area: Rect, app: &App, main: &MainState, keymap: &Keymap) {
-    let screen = &main.surveys;
+pub fn render(frame: &mut Frame, area: Rect, app: &App, screen: &SurveyScreen, keymap: &Keymap) {
     let i18n = app.i18n;
     match screen.view {
         SurveyView::Entry => render_entry(frame, area, screen, i18n),
         SurveyView::Stats => render_stats(frame, area, screen, i18n),
     }
     if screen.offer.is_some() {
-        render_confirm(
-            frame,
-            area,
-            i18n,
-            keymap,
-            i18n.t("survey.view.offer_complaint"),
-        );
+        let question = i18n.t("survey.view.offer_complaint");
+        confirm(frame, area, i18n, question, &keymap.confirm_keys(i18n));
     }
 }
 

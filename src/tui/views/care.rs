@@ -1,12 +1,12 @@
 //! The care screen: the agenda by section (overdue, today, 7 and 30 days), a heat strip of
 //! the coming month, and the prompt for acting on a reminder with a suggested greeting.
 
-use super::views::{FormBox, dim, plain, render_form_box};
 use crate::app::care::{CarePrompt, CareScreen};
 use crate::app::{App, MainState};
 use crate::domain::care::{Agenda, CareItem, CareScope};
 use crate::domain::care::{Reason, Section, Standing};
 use crate::i18n::I18n;
+use crate::tui::kit::{FormBox, dim, plain, render_form_box};
 use chrono::{Duration, NaiveDate};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -14,8 +14,7 @@ use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph, Row, Sparkline, Table, TableState};
 
-pub fn render(frame: &mut Frame, area: Rect, app: &App, main: &MainState) {
-    let screen = &main.care;
+pub fn render(frame: &mut Frame, area: Rect, app: &App, main: &MainState, screen: &CareScreen) {
     let i18n = app.i18n;
     render_agenda(frame, area, screen, i18n);
     let Some(item) = screen.selected_item() else {
@@ -24,7 +23,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, main: &MainState) {
     let today = screen.agenda.as_ref().map_or(item.on, |a| a.today);
     let (action, form) = match &screen.prompt {
         Some(CarePrompt::Choose(form)) => (None, form),
-        Some(CarePrompt::Details { action, form }) => (Some(*action), form),
+        Some(CarePrompt::Details { action, form }) => (Some(action), form),
         None => return,
     };
     let mut intro = prompt_intro(item, today, &main.session.branch.name, i18n);
@@ -238,7 +237,7 @@ fn render_agenda(frame: &mut Frame, area: Rect, screen: &CareScreen, i18n: &I18n
                 ),
             ]));
         }
-        if index == screen.selected {
+        if index == screen.selected.index {
             selected_row = rows.len();
         }
         let mut reason = i18n.care_reason(&item.reason, agenda.today);

@@ -2,11 +2,13 @@
 //! reference data in force, warnings; exporting a bundle (to the exports folder or a USB
 //! stick) with a progress bar, and applying HQ's reference data. At HQ: the branches.
 
-use super::Pending;
-use super::form::{Field, Form};
+use crate::app::StatusKind;
+use crate::app::command::{Command, Context};
+use crate::app::form::{Field, Form};
+use crate::app::screen::{Back, Ctx, Handoff, Outcome, Screen, ScreenKeys};
+use crate::error::Error;
 use crate::i18n::I18n;
-use crate::service::{Request, SyncView};
-use crate::store::{ExportReport, ReferenceReport};
+use crate::service::{ExportReport, Party, ReferenceReport, Reply, Request, SessionInfo, SyncView};
 use std::path::PathBuf;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -60,7 +62,7 @@ impl SyncScreen {
             && self
                 .view
                 .as_ref()
-                .is_some_and(|v| v.status.party == crate::sync::keys::Party::Branch)
+                .is_some_and(|v| v.status.party == Party::Branch)
     }
 
     pub fn active_form(&self) -> Option<&Form> {
@@ -100,7 +102,7 @@ impl SyncScreen {
         });
     }
 
-    pub fn submit(&mut self, i18n: &I18n) -> Option<(Pending, Request)> {
+    fn submit_prompt(&mut self, i18n: &I18n) -> Option<Request> {
         let prompt = self.prompt.as_mut()?;
         let value = prompt.form.value(0).trim().to_string();
         if value.is_empty() {
@@ -124,7 +126,7 @@ impl SyncScreen {
         };
         self.prompt = None;
         self.result = None;
-        Some((Pending::SyncAction, request))
+        Some(request)
     }
 
     pub fn on_progress(&mut self, done: u64, total: u64) {
@@ -145,5 +147,115 @@ impl SyncScreen {
     pub fn failed(&mut self) {
         self.running = false;
         self.progress = None;
+    }
+}
+
+impl Screen for SyncScreen {
+    fn keys(&self) -> ScreenKeys {
+        if self.prompt.is_some() {
+            ScreenKeys::Live(vec![Context::Form])
+        } else {
+            ScreenKeys::Live(vec![Context::Sync])
+        }
+    }
+
+    fn form(&self) -> Option<&Form> {
+        self.active_form()
+    }
+
+    fn form_mut(&mut self) -> Option<&mut Form> {
+        self.active_form_mut()
+    }
+
+    fn saves(&self) -> bool {
+        self.prompt.is_some()
+    }
+
+    fn allows(&self, command: Command, _session: &SessionInfo) -> bool {
+        match command {
+            Command::ExportBundle | Command::ImportReference => self.branch_idle(),
+            _ => true,
+        }
+    }
+
+    fn on_open(&mut self, _handoff: Handoff, _cx: &mut Ctx) -> Outcome {
+        Outcome::Load(self.load())
+    }
+
+    fn on_command(&mut self, command: Command, _cx: &mut Ctx) -> Outcome {
+        match command {
+            Command::ExportBundle => self.start_export(),
+            Command::ImportReference => self.start_import(),
+            Command::Refresh => return Outcome::Load(self.load()),
+            _ => {}
+        }
+        Outcome::None
+    }
+
+    fn submit(&mut self, _save: bool, cx: &mut Ctx) -> Outcome {
+        match self.submit_prompt(cx.i18n) {
+            Some(request) => Outcome::Send(request),
+            None => Outcome::None,
+        }
+    }
+
+    fn back(&mut self, _cx: &mut Ctx) -> Back {
+        match self.prompt.take() {
+            Some(_) => Back::Done(Outcome::None),
+            None => Back::Leave,
+        }
+    }
+
+    fn on_reply(&mut self, reply: Reply, cx: &mut Ctx) -> Result<Outcome, Reply> {
+        let i18n = cx.i18n;
+        let (text, result) = match reply {
+            Reply::SyncStatus(view) => {
+                self.set_view(*view);
+                return Ok(Outcome::None);
+            }
+            Reply::ExportProgress { done, total } => {
+                self.on_progress(done, total);
+                return Ok(Outcome::None);
+            }
+            Reply::Exported(report) => {
+                let text = match &report.file {
+                    Some(_) => i18n.fill(
+                        "sync.view.exported_short",
+                        &[
+                            ("ops", &report.ops.to_string()),
+                            ("from", &report.from_seq.to_string()),
+                            ("to", &report.to_seq.to_string()),
+                        ],
+                    ),
+                    None => i18n.fill(
+                        "sync.view.exported_nothing",
+                        &[("seq", &report.to_seq.to_string())],
+                    ),
+                };
+                (text, SyncResult::Exported(*report))
+            }
+            Reply::ReferenceApplied(report) => {
+                let text = i18n.fill(
+                    "sync.view.applied_short",
+                    &[("version", &report.version.to_string())],
+                );
+                (text, SyncResult::Applied(*report))
+            }
+            other => return Err(other),
+        };
+        // Done: said, kept on screen, and the state read again.
+        cx.say(StatusKind::Success, text);
+        Ok(Outcome::Load(self.finished(result)))
+    }
+
+    fn refused(&mut self, _error: &Error, message: String, _cx: &mut Ctx) -> Option<String> {
+        if self.running {
+            self.failed();
+        }
+        Some(message)
+    }
+
+    fn on_lock(&mut self) {
+        self.prompt = None;
     }
 }

@@ -1,21 +1,18 @@
 //! The sync screen: this store's standing with HQ, warnings, the export progress bar and
 //! the last result; at HQ, the branches and their gaps.
 
-use super::views::{FormBox, TO_THE_MINUTE, dim, plain, render_form_box, time_in};
+use crate::app::App;
 use crate::app::sync::{SyncPromptKind, SyncResult, SyncScreen};
-use crate::app::{App, MainState};
 use crate::i18n::I18n;
-use crate::service::SyncView;
-use crate::store::HqStatus;
-use crate::sync::keys::Party;
+use crate::service::{HqStatus, Party, SyncView};
+use crate::tui::kit::{FormBox, TO_THE_MINUTE, dim, plain, render_form_box, time_in};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Gauge, Paragraph, Row, Table, Wrap};
 
-pub fn render(frame: &mut Frame, area: Rect, app: &App, main: &MainState) {
-    let screen = &main.sync;
+pub fn render(frame: &mut Frame, area: Rect, app: &App, screen: &SyncScreen) {
     let i18n = app.i18n;
     let block = Block::bordered()
         .title(format!(" {} ", i18n.t("sync.view.title")))

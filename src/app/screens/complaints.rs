@@ -1,16 +1,19 @@
 //! The complaints screen (F3): the board of cases by urgency, one case with its history,
 //! the intake form, the next step, and the acknowledgement slip.
 
-use super::form::{Field, Form};
-use super::{Command, Pending};
+use crate::app::StatusKind;
+use crate::app::command::{Command, Context};
+use crate::app::form::{Field, Form};
+use crate::app::list::Selection;
+use crate::app::screen::{Back, Ctx, Handoff, Outcome, Screen, ScreenKeys};
 use crate::domain::complaint::{
     Category, Channel, IntakeError, IntakeInput, PauseReason, Severity, StepInput, build_step,
     next_steps, step_fields,
 };
-use crate::error::intake_rule_text;
+use crate::domain::staff::Permission;
+use crate::error::{Error, intake_rule_text};
 use crate::i18n::I18n;
-use crate::service::Request;
-use crate::store::{Board, ComplaintDetail};
+use crate::service::{Board, ComplaintDetail, Reply, Request};
 use chrono::NaiveDate;
 
 /// The intake form's fields, in order; each is `complaint.field.<name>`.
@@ -29,6 +32,9 @@ pub const INTAKE_FIELDS: [&str; 10] = [
 
 /// Rows the description takes on the intake form.
 pub const DESCRIPTION_ROWS: u16 = 4;
+
+/// Rows moved by PageUp/PageDown, and lines scrolled by them on a case.
+const PAGE_ROWS: usize = 10;
 
 /// The label key of a complaint field (forms keep labels as static keys).
 pub fn field_label(name: &str) -> &'static str {
@@ -69,7 +75,7 @@ pub enum StepPrompt {
 pub struct ComplaintsScreen {
     pub board: Option<Board>,
     pub loading: bool,
-    pub selected: usize,
+    pub selected: Selection,
     /// The case open on screen, and how far its history is scrolled.
     pub case: Option<ComplaintDetail>,
     pub scroll: u16,
@@ -117,18 +123,24 @@ impl ComplaintsScreen {
     }
 
     pub fn set_board(&mut self, board: Board) {
-        self.selected = self.selected.min(board.rows.len().saturating_sub(1));
+        self.selected.clamp(board.rows.len());
         if let Some(receipt_no) = self.reselect.take()
             && let Some(index) = board.rows.iter().position(|r| r.receipt_no == receipt_no)
         {
-            self.selected = index;
+            self.selected.index = index;
         }
         self.board = Some(board);
         self.loading = false;
     }
 
-    /// A new intake, for a client (their number) or a walk-in.
-    pub fn new_intake(&mut self, client_no: Option<&str>, today: NaiveDate) {
+    /// A new intake, for a client (their number) or a walk-in, perhaps already in their
+    /// words.
+    pub fn new_intake(
+        &mut self,
+        client_no: Option<&str>,
+        description: Option<&str>,
+        today: NaiveDate,
+    ) {
         let choice =
             |name: &str, codes: Vec<String>| Field::choice_with_codes(field_label(name), codes, 0);
         let mut categories = vec![String::new()];
@@ -141,7 +153,8 @@ impl ComplaintsScreen {
             choice("category", categories),
             choice("severity", codes(Severity::ALL, Severity::code)),
             Field::text(field_label("request"), 500),
-            Field::lines(field_label("description"), 4000, DESCRIPTION_ROWS),
+            Field::lines(field_label("description"), 4000, DESCRIPTION_ROWS)
+                .with_text(description.unwrap_or("")),
             Field::text(field_label("subject_staff"), 32),
             Field::text(field_label("received_on"), 10).with_text(&today.to_string()),
         ]);
@@ -200,83 +213,48 @@ impl ComplaintsScreen {
         }
     }
 
-    /// Commands on the board and on an open case.
-    pub fn on_command(
-        &mut self,
-        command: Command,
-        may_manage: bool,
-        today: NaiveDate,
-    ) -> Option<Request> {
-        if let Some(case) = &self.case {
-            match command {
-                Command::Up => self.scroll = self.scroll.saturating_sub(1),
-                Command::Down => self.scroll = self.scroll.saturating_add(1),
-                Command::PageUp => self.scroll = self.scroll.saturating_sub(10),
-                Command::PageDown => self.scroll = self.scroll.saturating_add(10),
-                Command::First => self.scroll = 0,
-                Command::AdvanceComplaint => {
-                    let steps: Vec<String> = next_steps(case.row.state)
-                        .iter()
-                        .filter(|code| may_manage || **code == "note")
-                        .map(|code| code.to_string())
-                        .collect();
-                    self.step = Some(StepPrompt::Choose(Form::new(vec![
-                        Field::choice_with_codes(field_label("step"), steps, 0),
-                    ])));
-                }
-                Command::PrintSlip => {
-                    let name = format!("slip-{}.txt", case.row.receipt_no);
-                    self.slip = Some(Form::new(vec![
-                        Field::text("field.file", 200).with_text(&name),
-                    ]));
-                }
-                _ => {}
-            }
-            return None;
-        }
-        let count = self.board.as_ref().map_or(0, |b| b.rows.len());
-        let last = count.saturating_sub(1);
+    /// Commands on an open case.
+    fn on_case_command(&mut self, command: Command, may_manage: bool) {
+        let Some(case) = &self.case else { return };
         match command {
-            Command::Up => self.selected = self.selected.saturating_sub(1),
-            Command::Down => self.selected = (self.selected + 1).min(last),
-            Command::PageUp => self.selected = self.selected.saturating_sub(10),
-            Command::PageDown => self.selected = (self.selected + 10).min(last),
-            Command::First => self.selected = 0,
-            Command::Last => self.selected = last,
-            Command::NewComplaint => self.new_intake(None, today),
-            Command::Refresh => return Some(self.load_board()),
-            Command::OpenComplaint => {
-                let row = self.board.as_ref()?.rows.get(self.selected)?;
-                return Some(Request::OpenComplaint {
-                    key: row.receipt_no.clone(),
-                });
+            Command::Up => self.scroll = self.scroll.saturating_sub(1),
+            Command::Down => self.scroll = self.scroll.saturating_add(1),
+            Command::PageUp => self.scroll = self.scroll.saturating_sub(PAGE_ROWS as u16),
+            Command::PageDown => self.scroll = self.scroll.saturating_add(PAGE_ROWS as u16),
+            Command::First => self.scroll = 0,
+            Command::AdvanceComplaint => {
+                let steps: Vec<String> = next_steps(case.row.state)
+                    .iter()
+                    .filter(|code| may_manage || **code == "note")
+                    .map(|code| code.to_string())
+                    .collect();
+                self.step = Some(StepPrompt::Choose(Form::new(vec![
+                    Field::choice_with_codes(field_label("step"), steps, 0),
+                ])));
+            }
+            Command::PrintSlip => {
+                let name = format!("slip-{}.txt", case.row.receipt_no);
+                self.slip = Some(Form::new(vec![
+                    Field::text("field.file", 200).with_text(&name),
+                ]));
             }
             _ => {}
         }
-        None
     }
 
     /// Enter or Ctrl-S on this screen's form or prompt: the request it makes, if any.
-    pub fn submit(
-        &mut self,
-        save: bool,
-        i18n: &I18n,
-        today: NaiveDate,
-    ) -> Option<(Pending, Request)> {
+    fn submit_form(&mut self, save: bool, i18n: &I18n, today: NaiveDate) -> Option<Request> {
         let key = self.case.as_ref().map(|c| c.row.receipt_no.clone());
         if let Some(slip) = &self.slip {
             let path = slip.value(0).trim();
             if path.is_empty() {
                 return None;
             }
-            return Some((
-                Pending::ComplaintPrompt,
-                Request::WriteSlip {
-                    key: key?,
-                    path: path.into(),
-                    lang: i18n.lang,
-                },
-            ));
+            return Some(Request::WriteSlip {
+                key: key?,
+                path: path.into(),
+                lang: i18n.lang,
+            });
         }
         match self.step.take() {
             Some(StepPrompt::Choose(form)) => {
@@ -299,7 +277,7 @@ impl ComplaintsScreen {
                 form.clear_errors();
                 let request = details_request(code, &mut form, key?, i18n);
                 self.step = Some(StepPrompt::Details { code, form });
-                request.map(|r| (Pending::ComplaintPrompt, r))
+                request
             }
             None => {
                 let form = self.intake.as_mut()?;
@@ -309,12 +287,9 @@ impl ComplaintsScreen {
                 }
                 form.clear_errors();
                 let input = Self::intake_input(form);
-                Some((
-                    Pending::ComplaintForm,
-                    Request::RegisterComplaint {
-                        input: Box::new(input),
-                    },
-                ))
+                Some(Request::RegisterComplaint {
+                    input: Box::new(input),
+                })
             }
         }
     }
@@ -343,6 +318,188 @@ impl ComplaintsScreen {
         self.step = None;
         self.slip = None;
         self.intake = None;
+    }
+}
+
+impl Screen for ComplaintsScreen {
+    fn keys(&self) -> ScreenKeys {
+        ScreenKeys::Live(if self.active_form().is_some() {
+            vec![Context::Form]
+        } else if self.case.is_some() {
+            vec![Context::Complaint, Context::List]
+        } else {
+            vec![Context::Complaints, Context::List]
+        })
+    }
+
+    fn form(&self) -> Option<&Form> {
+        self.active_form()
+    }
+
+    fn form_mut(&mut self) -> Option<&mut Form> {
+        self.active_form_mut()
+    }
+
+    fn saves(&self) -> bool {
+        self.active_form().is_some()
+    }
+
+    /// The board comes (back) behind whatever the screen opens with.
+    fn on_open(&mut self, handoff: Handoff, cx: &mut Ctx) -> Outcome {
+        if let Handoff::Complaint {
+            client_no,
+            description,
+        } = handoff
+        {
+            self.new_intake(client_no.as_deref(), description.as_deref(), cx.today);
+        }
+        Outcome::Load(self.load_board())
+    }
+
+    fn on_command(&mut self, command: Command, cx: &mut Ctx) -> Outcome {
+        if self.case.is_some() {
+            self.on_case_command(command, cx.can(Permission::ManageComplaints));
+            return Outcome::None;
+        }
+        let count = self.board.as_ref().map_or(0, |b| b.rows.len());
+        if self.selected.step(command, count, PAGE_ROWS) {
+            return Outcome::None;
+        }
+        match command {
+            Command::NewComplaint => self.new_intake(None, None, cx.today),
+            Command::Refresh => return Outcome::Load(self.load_board()),
+            Command::OpenComplaint => {
+                let row = self
+                    .board
+                    .as_ref()
+                    .and_then(|b| b.rows.get(self.selected.index));
+                if let Some(row) = row {
+                    return Outcome::Send(Request::OpenComplaint {
+                        key: row.receipt_no.clone(),
+                    });
+                }
+            }
+            _ => {}
+        }
+        Outcome::None
+    }
+
+    fn submit(&mut self, save: bool, cx: &mut Ctx) -> Outcome {
+        match self.submit_form(save, cx.i18n, cx.today) {
+            Some(request) => Outcome::Send(request),
+            None => Outcome::None,
+        }
+    }
+
+    fn back(&mut self, _cx: &mut Ctx) -> Back {
+        if self.close_top() {
+            return Back::Done(Outcome::None);
+        }
+        if let Some(form) = &self.intake {
+            if form.dirty {
+                return Back::AskDiscard;
+            }
+            self.intake = None;
+            return Back::Done(Outcome::None);
+        }
+        // Back on the board, which the step may have changed.
+        match self.close_case() {
+            Some(request) => Back::Done(Outcome::Load(request)),
+            None => Back::Leave,
+        }
+    }
+
+    fn on_reply(&mut self, reply: Reply, cx: &mut Ctx) -> Result<Outcome, Reply> {
+        let i18n = cx.i18n;
+        match reply {
+            Reply::ComplaintBoard(board) => {
+                self.set_board(*board);
+                cx.clear_busy();
+            }
+            Reply::Complaint(detail) => {
+                cx.clear_busy();
+                self.show_case(*detail);
+            }
+            Reply::ComplaintRegistered(registered) => {
+                let text = i18n.fill(
+                    "cli.complaint_registered",
+                    &[
+                        ("receipt_no", &registered.receipt_no),
+                        ("due", &registered.due_on.to_string()),
+                    ],
+                );
+                cx.say(StatusKind::Success, text);
+                self.intake = None;
+                return Ok(Outcome::Send(Request::OpenComplaint {
+                    key: registered.receipt_no,
+                }));
+            }
+            Reply::ComplaintAdvanced { step, detail } => {
+                let text = i18n.fill(
+                    "cli.complaint_advanced",
+                    &[
+                        ("receipt_no", &detail.row.receipt_no),
+                        ("step", i18n.t_owned(format!("complaint.step.{step}"))),
+                        (
+                            "state",
+                            i18n.t_owned(format!("complaint.state.{}", detail.row.state.code())),
+                        ),
+                    ],
+                );
+                cx.say(StatusKind::Success, text);
+                self.show_case(*detail);
+            }
+            Reply::SlipWritten { path } => {
+                let text = i18n.fill("cli.slip_written", &[("path", &path.display().to_string())]);
+                cx.say(StatusKind::Success, text);
+                self.slip = None;
+            }
+            other => return Err(other),
+        }
+        Ok(Outcome::None)
+    }
+
+    /// A refused intake marks its fields; a refused step or slip says why on its prompt.
+    fn refused(&mut self, error: &Error, message: String, cx: &mut Ctx) -> Option<String> {
+        let on_intake = self.step.is_none() && self.slip.is_none() && self.intake.is_some();
+        match error {
+            Error::ComplaintIntake { errors } if on_intake => {
+                self.refuse_intake(errors, |e| intake_rule_text(cx.i18n, e));
+                None
+            }
+            Error::ClientNotFound { .. } if on_intake => {
+                self.refuse_intake_field("client", message);
+                None
+            }
+            Error::StaffNotFound { .. } if on_intake => {
+                self.refuse_intake_field("subject_staff", message);
+                None
+            }
+            _ => match self.active_form_mut() {
+                Some(form) => {
+                    form.error = Some(message);
+                    None
+                }
+                None => Some(message),
+            },
+        }
+    }
+
+    fn unsaved(&self) -> bool {
+        self.intake.as_ref().is_some_and(|f| f.dirty)
+    }
+
+    fn discard(&mut self) {
+        self.intake = None;
+    }
+
+    fn on_lock(&mut self) {
+        *self = ComplaintsScreen::default();
+    }
+
+    /// The lock cleared the board; it comes back as it is now.
+    fn on_unlock(&mut self, _cx: &mut Ctx) -> Outcome {
+        Outcome::Load(self.load_board())
     }
 }
 

@@ -1,251 +1,18 @@
-//! The store on its own thread, behind requests and replies (the shape of gitui's asyncgit):
-//! the TUI sends a [`Request`] and goes on drawing; the [`Reply`] arrives as an event. No
-//! rusqlite type crosses this boundary.
+//! The store's thread: takes requests one at a time (a lookup that a newer keystroke
+//! replaced is skipped), runs them on the logged-in session, and hands back replies.
 
-use crate::domain::audit::ChainVerdict;
+use super::{Reply, Request, SessionInfo, SyncView};
+use crate::domain::client::ClientView;
 use crate::domain::clock::Clock;
 use crate::domain::lockout::delay_after;
-use crate::domain::staff::{Permission, Role};
+use crate::domain::staff::Permission;
 use crate::error::{Error, Result};
-use crate::store::{NewStore, Session, StoreOptions, StorePaths};
+use crate::i18n::I18n;
+use crate::store::{Session, StoreOptions, StorePaths};
 use secrecy::SecretString;
-use serde::Serialize;
 use std::sync::Arc;
 use std::sync::mpsc::{self, Receiver, Sender};
 use std::thread;
-
-pub use crate::store::{AuditRow, BranchInfo, ClientEvent, Interaction, SearchHit, StaffRow};
-
-use crate::domain::client::{ClientInput, ClientView};
-use crate::domain::complaint::{IntakeInput, Step};
-use crate::i18n::{I18n, Lang};
-use crate::store::import::ImportReport;
-use crate::store::{Agenda, Board, CareScope, ComplaintDetail, Registered};
-use chrono::NaiveDate;
-use std::path::PathBuf;
-
-/// Who is logged in, as the screens need it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct SessionInfo {
-    pub staff_id: String,
-    pub name: String,
-    pub role: Role,
-    pub branch: BranchInfo,
-    /// Failed attempts on this account since its previous successful login.
-    pub failed_attempts_before: u32,
-    /// When this account last logged in before now (RFC 3339), if ever.
-    pub previous_login: Option<String>,
-    /// Care reminders due today or overdue, for staff who see them.
-    pub care_due: Option<u64>,
-}
-
-impl SessionInfo {
-    pub fn can(&self, permission: Permission) -> bool {
-        self.role.can(permission)
-    }
-}
-
-#[derive(Debug)]
-pub enum Request {
-    CreateStore(NewStore),
-    Login {
-        staff_id: String,
-        passphrase: SecretString,
-    },
-    /// Re-enter the passphrase on the lock screen.
-    Unlock {
-        passphrase: SecretString,
-    },
-    RecordLock {
-        idle: bool,
-    },
-    Logout,
-    ListStaff,
-    AddStaff {
-        id: String,
-        name: String,
-        role: Role,
-        passphrase: SecretString,
-    },
-    DisableStaff {
-        id: String,
-    },
-    ResetPassphrase {
-        id: String,
-        passphrase: SecretString,
-    },
-    UnlockAccount {
-        id: String,
-    },
-    AuditPage {
-        before: Option<i64>,
-        limit: u32,
-    },
-    VerifyAudit,
-    /// A type-ahead lookup; only the newest of those waiting is run.
-    Search {
-        query: String,
-        generation: u64,
-        limit: u32,
-    },
-    OpenClient {
-        key: String,
-    },
-    RevealClient {
-        key: String,
-        reason: String,
-    },
-    /// Registers (`key` None) or changes a client.
-    SaveClient {
-        key: Option<String>,
-        input: Box<ClientInput>,
-    },
-    AddNote {
-        key: String,
-        channel: String,
-        note: String,
-    },
-    ImportClients {
-        path: PathBuf,
-    },
-    AddEvent {
-        key: String,
-        input: Box<crate::domain::care::EventInput>,
-    },
-    ComplaintBoard,
-    OpenComplaint {
-        key: String,
-    },
-    RegisterComplaint {
-        input: Box<IntakeInput>,
-    },
-    AdvanceComplaint {
-        key: String,
-        step: Step,
-        on: Option<NaiveDate>,
-        note: Option<String>,
-    },
-    CareAgenda {
-        from: NaiveDate,
-        to: NaiveDate,
-        scope: Option<CareScope>,
-    },
-    SyncStatus,
-    /// Write a bundle for HQ to `dir`.
-    ExportBundle {
-        dir: PathBuf,
-    },
-    ImportReference {
-        path: PathBuf,
-    },
-    SurveyTemplates,
-    RecordSurvey {
-        input: Box<crate::store::SurveyInput>,
-    },
-    SurveyStats {
-        code: String,
-        from: NaiveDate,
-        to: NaiveDate,
-        by: crate::domain::survey::GroupBy,
-    },
-    CareDone {
-        id: String,
-        channel: String,
-        note: String,
-    },
-    CareSnooze {
-        id: String,
-        until: String,
-    },
-    CareDismiss {
-        id: String,
-        why: String,
-    },
-    /// Writes the case's acknowledgement slip, in `lang`, to a new file at `path`.
-    WriteSlip {
-        key: String,
-        path: PathBuf,
-        lang: Lang,
-    },
-}
-
-#[derive(Debug)]
-pub enum Reply {
-    /// The login (or store creation) worked.
-    LoggedIn(SessionInfo),
-    /// A login must wait this many seconds after earlier failures; it will go ahead by itself.
-    Waiting {
-        seconds: u64,
-    },
-    Unlocked,
-    LoggedOut,
-    Staff(Vec<StaffRow>),
-    /// A staff change went through; the list follows in a `Staff` reply.
-    StaffChanged,
-    AuditPage {
-        before: Option<i64>,
-        rows: Vec<AuditRow>,
-    },
-    AuditVerdict(ChainVerdict),
-    SyncStatus(Box<SyncView>),
-    /// An export is under way: outbox rows read so far, of the total.
-    ExportProgress {
-        done: u64,
-        total: u64,
-    },
-    Exported(Box<crate::store::ExportReport>),
-    ReferenceApplied(Box<crate::store::ReferenceReport>),
-    Hits {
-        generation: u64,
-        hits: Vec<SearchHit>,
-    },
-    Client {
-        view: Box<ClientView>,
-        log: Vec<Interaction>,
-        events: Vec<ClientEvent>,
-    },
-    ClientSaved {
-        client_no: String,
-    },
-    /// An import is under way: rows written so far.
-    ImportProgress {
-        rows: u64,
-    },
-    Imported(Box<ImportReport>),
-    ComplaintBoard(Box<Board>),
-    Complaint(Box<ComplaintDetail>),
-    ComplaintRegistered(Registered),
-    /// A step was recorded; the case as it now stands.
-    ComplaintAdvanced {
-        step: &'static str,
-        detail: Box<ComplaintDetail>,
-    },
-    SlipWritten {
-        path: PathBuf,
-    },
-    CareAgenda(Box<Agenda>),
-    SurveyTemplates(Box<crate::store::TemplateSet>),
-    SurveyRecorded(Box<crate::store::Recorded>),
-    SurveyStats(Box<crate::store::SurveyStats>),
-    /// A reminder was acted on; the agenda follows.
-    CareActed {
-        id: String,
-        action: crate::domain::care::Action,
-        until: Option<NaiveDate>,
-    },
-    /// Something that needs no answer (a lock was recorded).
-    Done,
-    Failed(Error),
-}
-
-/// What F6 shows: where this store stands with HQ (and at HQ, the branches).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SyncView {
-    pub status: crate::store::SyncStatus,
-    pub hq: Option<crate::store::HqStatus>,
-    /// Where an export goes unless the manager types another folder (a USB stick).
-    pub exports_dir: PathBuf,
-}
 
 /// The UI's end of the worker.
 pub struct ServiceHandle {
@@ -530,9 +297,9 @@ impl Worker {
             }
             Request::WriteSlip { key, path, lang } => {
                 let slip = self.session()?.complaint_slip(&key)?;
-                let text = crate::slip::render(&slip, I18n::for_lang(lang));
+                let text = super::slip::render(&slip, I18n::for_lang(lang));
                 Ok(Reply::SlipWritten {
-                    path: crate::slip::save(&path, &text)?,
+                    path: super::slip::save(&path, &text)?,
                 })
             }
         }
@@ -572,6 +339,6 @@ impl Worker {
                 .flatten(),
         };
         self.session = Some(session);
-        Reply::LoggedIn(info)
+        Reply::LoggedIn(Box::new(info))
     }
 }

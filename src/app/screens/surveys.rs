@@ -1,13 +1,16 @@
 //! The survey screen (F5): fast entry of a response (digits answer a scale and move on,
 //! Ctrl-S saves, the form is ready for the next one) and the statistics of a template.
 
-use super::form::{Field, FieldValue, Form};
-use super::{Command, Pending};
+use crate::app::StatusKind;
+use crate::app::command::{Command, Context};
+use crate::app::form::{Field, FieldValue, Form};
+use crate::app::screen::{Back, Ctx, Handoff, Outcome, Screen, ScreenKeys};
+use crate::app::tabs::Tab;
 use crate::domain::survey::CHANNELS as SURVEY_CHANNELS;
 use crate::domain::survey::{self, Answer, Answers, GroupBy, QuestionKind, Template};
+use crate::error::Error;
 use crate::i18n::I18n;
-use crate::service::Request;
-use crate::store::{SkippedTemplate, SurveyInput, SurveyStats};
+use crate::service::{Reply, Request, SkippedTemplate, SurveyInput, SurveyStats};
 use chrono::{Duration, NaiveDate};
 
 /// The fields before the questions: template, client, channel.
@@ -227,7 +230,7 @@ impl SurveyScreen {
     }
 
     /// Enter or Ctrl-S: the response to record (Enter on a question moves on).
-    pub fn submit(&mut self, save: bool) -> Option<(Pending, Request)> {
+    fn submit_entry(&mut self, save: bool) -> Option<Request> {
         let entry = self.entry.as_mut()?;
         if !save && !entry.form.on_last_field() {
             entry.form.next();
@@ -248,12 +251,9 @@ impl SurveyScreen {
                     .insert(q.id.clone(), field.value().to_string());
             }
         }
-        Some((
-            Pending::SurveyForm,
-            Request::RecordSurvey {
-                input: Box::new(input),
-            },
-        ))
+        Some(Request::RecordSurvey {
+            input: Box::new(input),
+        })
     }
 
     /// The store's refusals, each on its question.
@@ -325,7 +325,7 @@ impl SurveyScreen {
     }
 
     /// Keys on the statistics view.
-    pub fn on_stats_command(&mut self, command: Command, today: NaiveDate) -> Option<Request> {
+    fn on_stats_command(&mut self, command: Command, today: NaiveDate) -> Option<Request> {
         let count = self.templates.len().max(1);
         let questions = self
             .stats
@@ -361,5 +361,176 @@ impl SurveyScreen {
             Command::Refresh => self.load_stats(today),
             _ => None,
         }
+    }
+}
+
+impl Screen for SurveyScreen {
+    fn keys(&self) -> ScreenKeys {
+        if self.offer.is_some() {
+            return ScreenKeys::Confirm;
+        }
+        ScreenKeys::Live(match self.view {
+            SurveyView::Entry => vec![Context::Survey, Context::Form],
+            SurveyView::Stats => vec![Context::Survey, Context::SurveyStats],
+        })
+    }
+
+    fn form(&self) -> Option<&Form> {
+        self.active_form()
+    }
+
+    fn form_mut(&mut self) -> Option<&mut Form> {
+        self.active_form_mut()
+    }
+
+    fn saves(&self) -> bool {
+        self.active_form().is_some()
+    }
+
+    fn on_open(&mut self, handoff: Handoff, _cx: &mut Ctx) -> Outcome {
+        if let Handoff::Survey { client_no } = handoff {
+            // From a client's record: their survey, at the counter.
+            self.client = Some(client_no);
+            self.view = SurveyView::Entry;
+            if let Some(code) = self.entry.as_ref().map(|e| e.template.code.clone()) {
+                self.start_entry(&code, "counter");
+            }
+        }
+        if self.templates.is_empty() {
+            self.loading = true;
+            return Outcome::Load(Request::SurveyTemplates);
+        }
+        Outcome::None
+    }
+
+    fn on_command(&mut self, command: Command, cx: &mut Ctx) -> Outcome {
+        let request = match command {
+            Command::ToggleSurveyView => self.toggle_view(cx.today),
+            _ if self.view == SurveyView::Stats => self.on_stats_command(command, cx.today),
+            _ => None,
+        };
+        request.map_or(Outcome::None, Outcome::Load)
+    }
+
+    fn submit(&mut self, save: bool, _cx: &mut Ctx) -> Outcome {
+        if let Some(offer) = self.offer.take() {
+            // Yes: the complaint form, for this client, with their words.
+            return Outcome::Open(
+                Tab::Complaints,
+                Handoff::Complaint {
+                    client_no: Some(offer.client_no),
+                    description: Some(offer.text),
+                },
+            );
+        }
+        match self.submit_entry(save) {
+            Some(request) => Outcome::Send(request),
+            None => Outcome::None,
+        }
+    }
+
+    /// A survey answer may change which questions are asked (or the survey itself).
+    fn after_input(&mut self, _cx: &mut Ctx) -> Outcome {
+        self.after_edit();
+        Outcome::None
+    }
+
+    fn back(&mut self, _cx: &mut Ctx) -> Back {
+        if self.offer.take().is_some() {
+            return Back::Done(Outcome::None);
+        }
+        if self.view == SurveyView::Stats {
+            self.view = SurveyView::Entry;
+            return Back::Done(Outcome::None);
+        }
+        if self.entry.as_ref().is_some_and(|e| e.form.dirty) {
+            return Back::AskDiscard;
+        }
+        Back::Leave
+    }
+
+    fn on_reply(&mut self, reply: Reply, cx: &mut Ctx) -> Result<Outcome, Reply> {
+        let i18n = cx.i18n;
+        match reply {
+            Reply::SurveyTemplates(set) => {
+                cx.clear_busy();
+                let skipped = set.skipped.clone();
+                self.set_templates(set.templates, set.skipped, cx.today);
+                if let Some(first) = skipped.first() {
+                    let text = i18n.fill(
+                        "cli.survey_template_skipped",
+                        &[("file", &first.file), ("problem", &first.problem)],
+                    );
+                    cx.say(StatusKind::Warning, text);
+                }
+            }
+            Reply::SurveyRecorded(recorded) => {
+                let mut text = i18n.t("survey.view.recorded").to_string();
+                if recorded.follow_up.is_some() {
+                    text.push_str(i18n.t("survey.view.follow_up"));
+                }
+                cx.say(StatusKind::Success, text);
+                let client = self
+                    .entry
+                    .as_ref()
+                    .map(|e| e.form.value(1).trim().to_string())
+                    .filter(|c| !c.is_empty());
+                let offer = client
+                    .zip(recorded.complaint_text.clone())
+                    .map(|(client_no, text)| ComplaintOffer { client_no, text });
+                self.recorded(offer);
+            }
+            Reply::SurveyStats(stats) => {
+                cx.clear_busy();
+                self.loading = false;
+                self.stats_question = self
+                    .stats_question
+                    .min(stats.stats.questions.len().saturating_sub(1));
+                self.stats = Some(*stats);
+            }
+            other => return Err(other),
+        }
+        Ok(Outcome::None)
+    }
+
+    /// Refused answers are marked on their questions; nothing typed is lost.
+    fn refused(&mut self, error: &Error, message: String, cx: &mut Ctx) -> Option<String> {
+        match error {
+            Error::SurveyInvalid { errors } => {
+                self.refuse(errors, cx.i18n);
+                None
+            }
+            Error::ClientNotFound { .. } => {
+                if let Some(entry) = self.entry.as_mut() {
+                    entry.form.refuse(1, message);
+                }
+                None
+            }
+            _ => match self.active_form_mut() {
+                Some(form) => {
+                    form.error = Some(message);
+                    None
+                }
+                None => Some(message),
+            },
+        }
+    }
+
+    /// A survey form starts again empty (same survey and channel).
+    fn discard(&mut self) {
+        if let Some(entry) = &self.entry {
+            let (code, channel) = (entry.template.code.clone(), entry.form.value(2).to_string());
+            self.start_entry(&code, &channel);
+        }
+    }
+
+    fn on_lock(&mut self) {
+        *self = SurveyScreen::default();
+    }
+
+    /// The lock cleared the form; the templates come back and the form with them.
+    fn on_unlock(&mut self, _cx: &mut Ctx) -> Outcome {
+        self.loading = true;
+        Outcome::Load(Request::SurveyTemplates)
     }
 }

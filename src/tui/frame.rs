@@ -1,14 +1,17 @@
-//! Drawing. Everything here reads the app state and changes nothing.
+//! The frame around every screen: the header (who, where, the clock), the tab row, the
+//! status line, the footer's key hints, the modals (help, quit, discard), and the one match
+//! that picks the body's view. Everything here reads the app state and changes nothing.
 
-use super::keymap::Keymap;
+use super::keymap::{Keymap, command_label};
+use super::kit::{self, dim, popup};
 use super::views;
-use crate::app::{App, Command, Context, Phase, StatusKind, Tab};
+use crate::app::{App, Command, Context, Modal, Phase, StatusKind, Tab};
 use chrono::Datelike;
 use ratatui::Frame;
 use ratatui::layout::{Alignment, Constraint, Layout, Rect};
 use ratatui::style::{Color, Modifier, Style};
-use ratatui::text::{Line, Span};
-use ratatui::widgets::Paragraph;
+use ratatui::text::{Line, Span, Text};
+use ratatui::widgets::{Block, Clear, Paragraph};
 use unicode_width::UnicodeWidthStr;
 
 pub const MIN_WIDTH: u16 = 80;
@@ -46,10 +49,33 @@ pub fn render(frame: &mut Frame, app: &App, keymap: &Keymap) {
     if show_tabs {
         render_tabs(frame, tabs, app, keymap);
     }
-    views::render_body(frame, body, app, keymap);
+    render_body(frame, body, app, keymap);
     render_status(frame, status, app);
     render_footer(frame, footer, app, keymap);
-    views::render_modal(frame, area, app, keymap);
+    render_modal(frame, area, app, keymap);
+}
+
+/// The body: the phase's form, the lock, or the screen in front.
+fn render_body(frame: &mut Frame, area: Rect, app: &App, keymap: &Keymap) {
+    let main = match &app.phase {
+        Phase::Setup(form) => return views::login::render_setup(frame, area, app, form),
+        Phase::Login(form) => return views::login::render_login(frame, area, app, form),
+        Phase::Main(main) => main,
+    };
+    if let Some(lock) = &main.lock {
+        return views::login::render_lock(frame, area, app, main, lock);
+    }
+    let s = &main.screens;
+    match main.tab {
+        Tab::Overview => views::overview::render(frame, area, app, main, keymap),
+        Tab::Clients => views::clients::render(frame, area, app, &s.clients, keymap),
+        Tab::Complaints => views::complaints::render(frame, area, app, main, &s.complaints),
+        Tab::Care => views::care::render(frame, area, app, main, &s.care),
+        Tab::Survey => views::survey::render(frame, area, app, &s.surveys, keymap),
+        Tab::Sync => views::sync::render(frame, area, app, &s.sync),
+        Tab::Staff => views::staff::render(frame, area, app, &s.staff, keymap),
+        Tab::Audit => views::audit::render(frame, area, app, &s.audit),
+    }
 }
 
 fn render_header(frame: &mut Frame, area: Rect, app: &App) {
@@ -299,14 +325,110 @@ fn render_footer(frame: &mut Frame, area: Rect, app: &App, keymap: &Keymap) {
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
 }
 
-/// A command's label, worded for its context where the catalog has a special wording
-/// (`action_in.<context>.<command>`), else its general label.
-pub fn command_label(i18n: &crate::i18n::I18n, context: Context, command: Command) -> String {
-    let specific = format!("action_in.{}.{}", context.name(), command.name());
-    let label = i18n.t(&specific);
-    if label == specific {
-        i18n.t(&command.label_key()).to_string()
-    } else {
-        label.to_string()
+fn render_modal(frame: &mut Frame, area: Rect, app: &App, keymap: &Keymap) {
+    let i18n = app.i18n;
+    match app.modal {
+        Some(Modal::Quit) => {
+            let question = if app.main().is_some() {
+                i18n.t("confirm.quit_logged_in")
+            } else {
+                i18n.t("confirm.quit")
+            };
+            kit::confirm(frame, area, i18n, question, &keymap.confirm_keys(i18n));
+        }
+        Some(Modal::Discard) => {
+            let question = i18n.t("confirm.discard");
+            kit::confirm(frame, area, i18n, question, &keymap.confirm_keys(i18n));
+        }
+        Some(Modal::Help { scroll }) => render_help(frame, area, app, keymap, scroll),
+        None => {}
     }
+}
+
+/// F1: every live binding, grouped by where it applies, straight from the keymap.
+pub fn help_lines(app: &App, keymap: &Keymap) -> Vec<Line<'static>> {
+    let i18n = app.i18n;
+    let order = [
+        Context::Global,
+        Context::Form,
+        Context::Field,
+        Context::Choice,
+        Context::List,
+        Context::Lines,
+        Context::Lookup,
+        Context::Client,
+        Context::Complaints,
+        Context::Complaint,
+        Context::Care,
+        Context::Survey,
+        Context::SurveyStats,
+        Context::Staff,
+        Context::Audit,
+        Context::Lock,
+        Context::Confirm,
+    ];
+    let mut lines = Vec::new();
+    for context in order {
+        let entries: Vec<(String, String)> = keymap
+            .bindings()
+            .iter()
+            .filter(|b| b.context == context && app.enabled(b.command))
+            .filter(|_| match context {
+                Context::Staff => app.tabs().contains(&Tab::Staff),
+                Context::Audit => app.tabs().contains(&Tab::Audit),
+                Context::Lookup | Context::Client => app.tabs().contains(&Tab::Clients),
+                Context::Complaints | Context::Complaint => app.tabs().contains(&Tab::Complaints),
+                _ => true,
+            })
+            .map(|b| {
+                let keys: Vec<String> = b.keys.iter().map(|k| k.label()).collect();
+                (keys.join(" / "), command_label(i18n, context, b.command))
+            })
+            .collect();
+        if entries.is_empty() {
+            continue;
+        }
+        if !lines.is_empty() {
+            lines.push(Line::from(""));
+        }
+        lines.push(Line::from(Span::styled(
+            i18n.t(&format!("context.{}", context.name())).to_string(),
+            Style::new().add_modifier(Modifier::BOLD | Modifier::UNDERLINED),
+        )));
+        for (keys, label) in entries {
+            let pad = 20usize.saturating_sub(keys.width());
+            lines.push(Line::from(vec![
+                Span::styled(
+                    format!("  {keys}"),
+                    Style::new().add_modifier(Modifier::BOLD),
+                ),
+                Span::raw(format!("{}{label}", " ".repeat(pad))),
+            ]));
+        }
+    }
+    lines.push(Line::from(""));
+    lines.push(Line::from(Span::styled(
+        i18n.t("help.typing").to_string(),
+        dim(),
+    )));
+    lines
+}
+
+fn render_help(frame: &mut Frame, area: Rect, app: &App, keymap: &Keymap, scroll: u16) {
+    let box_area = popup(area, 64, area.height.saturating_sub(2));
+    frame.render_widget(Clear, box_area);
+    let lines = help_lines(app, keymap);
+    let visible = box_area.height.saturating_sub(2);
+    let max_scroll = (lines.len() as u16).saturating_sub(visible);
+    let title = format!(" {} ", app.i18n.t("help.title"));
+    frame.render_widget(
+        Paragraph::new(Text::from(lines))
+            .scroll((scroll.min(max_scroll), 0))
+            .block(
+                Block::bordered()
+                    .title(title)
+                    .padding(ratatui::widgets::Padding::horizontal(1)),
+            ),
+        box_area,
+    );
 }

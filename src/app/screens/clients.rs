@@ -1,0 +1,525 @@
+//! The client screen (F2): type-ahead lookup, the client's record (360 view), the
+//! registration and edit form, reveal, contact notes, life events, and CSV import.
+//!
+//! What is on screen is layered: the lookup at the bottom, the record over it when one is
+//! open, the form over either, and a question or report over everything ([`Top`] says
+//! which is in front, for the keys, the form that types, Esc and the drawing alike).
+
+pub use super::client_form::{ClientForm, FORM_FIELDS, client_form};
+
+use crate::app::StatusKind;
+use crate::app::command::{Command, Context};
+use crate::app::form::{Field, Form};
+use crate::app::list::Selection;
+use crate::app::screen::{Back, Ctx, Handoff, Outcome, Screen, ScreenKeys};
+use crate::app::tabs::Tab;
+use crate::domain::care::{EventInput, EventKind};
+use crate::domain::client::ClientView;
+use crate::domain::contact::CHANNELS;
+use crate::domain::mask::Visibility;
+use crate::error::Error;
+use crate::i18n::I18n;
+use crate::service::{
+    ClientEvent, ImportReport, Interaction, Reply, Request, SearchHit, SessionInfo,
+};
+
+/// Results asked for per lookup: a screenful and some to scroll.
+pub const LOOKUP_LIMIT: u32 = 50;
+
+/// Rows moved by PageUp/PageDown in the lookup list.
+const PAGE_ROWS: usize = 10;
+
+/// A client's record on screen with its contact log.
+#[derive(Debug)]
+pub struct ClientPanel {
+    pub view: ClientView,
+    pub log: Vec<Interaction>,
+    /// Life events (marriage, a child, retirement…) for care reminders.
+    pub events: Vec<ClientEvent>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PromptKind {
+    /// Asks the reason for revealing; `then_edit` opens the form after.
+    Reveal {
+        then_edit: bool,
+    },
+    Note,
+    Import,
+    /// A life event for care reminders.
+    Event,
+}
+
+/// A small form over the screen.
+#[derive(Debug)]
+pub struct Prompt {
+    pub kind: PromptKind,
+    pub form: Form,
+}
+
+/// What stands over everything else on the screen.
+#[derive(Debug)]
+pub enum Over {
+    Prompt(Prompt),
+    /// A registration hit an existing client: offer to open this one instead.
+    Duplicate(String),
+    /// An import under way: rows written so far.
+    Importing {
+        rows: u64,
+    },
+    Imported(ImportReport),
+}
+
+/// What is in front.
+#[derive(Debug, Clone, Copy)]
+pub enum Top<'a> {
+    Over(&'a Over),
+    Form(&'a ClientForm),
+    Record(&'a ClientPanel),
+    Lookup,
+}
+
+#[derive(Debug)]
+pub struct ClientsScreen {
+    /// The lookup field (a one-field form, so typing works as everywhere).
+    pub lookup: Form,
+    /// Bumped on every lookup sent; replies for older queries are dropped.
+    pub generation: u64,
+    /// The query the last lookup was sent for.
+    searched: String,
+    pub hits: Vec<SearchHit>,
+    pub selected: Selection,
+    pub searching: bool,
+    /// The client's record, when one is open.
+    pub record: Option<ClientPanel>,
+    /// The registration or edit form, over the record or the lookup.
+    pub form: Option<ClientForm>,
+    pub over: Option<Over>,
+}
+
+impl Default for ClientsScreen {
+    fn default() -> Self {
+        ClientsScreen {
+            lookup: Form::new(vec![Field::text("field.lookup", 40)]),
+            generation: 0,
+            searched: String::new(),
+            hits: Vec::new(),
+            selected: Selection::default(),
+            searching: false,
+            record: None,
+            form: None,
+            over: None,
+        }
+    }
+}
+
+impl ClientsScreen {
+    pub fn top(&self) -> Top<'_> {
+        if let Some(over) = &self.over {
+            Top::Over(over)
+        } else if let Some(form) = &self.form {
+            Top::Form(form)
+        } else if let Some(record) = &self.record {
+            Top::Record(record)
+        } else {
+            Top::Lookup
+        }
+    }
+
+    /// True while the lookup field is the one being typed in.
+    pub fn in_lookup(&self) -> bool {
+        matches!(self.top(), Top::Lookup)
+    }
+
+    pub fn prompt(&self) -> Option<&Prompt> {
+        match &self.over {
+            Some(Over::Prompt(prompt)) => Some(prompt),
+            _ => None,
+        }
+    }
+
+    pub fn query(&self) -> &str {
+        self.lookup.value(0)
+    }
+
+    /// A lookup for what is in the field now.
+    pub fn search(&mut self) -> Request {
+        self.generation += 1;
+        self.searching = true;
+        self.searched = self.query().to_string();
+        Request::Search {
+            query: self.query().to_string(),
+            generation: self.generation,
+            limit: LOOKUP_LIMIT,
+        }
+    }
+
+    pub fn on_hits(&mut self, generation: u64, hits: Vec<SearchHit>) {
+        // A reply to an older keystroke: a newer one is on its way.
+        if generation != self.generation {
+            return;
+        }
+        self.hits = hits;
+        self.selected = Selection::default();
+        self.searching = false;
+    }
+
+    pub fn new_client(&mut self) {
+        let mut input = crate::domain::client::ClientInput::default();
+        // Start the name from what was being looked up, when it looks like a name.
+        if crate::domain::names::has_cjk(self.query()) {
+            input.name = self.query().trim().to_string();
+        }
+        self.form = Some(ClientForm {
+            editing: None,
+            form: client_form(&input),
+        });
+    }
+
+    /// Edit the open client: straight away when seen in full, else after a reveal.
+    pub fn edit_client(&mut self) {
+        let Some(record) = &self.record else { return };
+        if record.view.visibility == Visibility::Full {
+            self.form = Some(ClientForm {
+                editing: Some(record.view.client_no.clone()),
+                form: client_form(&record.view.to_input()),
+            });
+        } else {
+            self.ask(PromptKind::Reveal { then_edit: true });
+        }
+    }
+
+    pub fn ask(&mut self, kind: PromptKind) {
+        let form = match kind {
+            PromptKind::Reveal { .. } => Form::new(vec![Field::text("field.reveal_reason", 60)]),
+            PromptKind::Note => Form::new(vec![
+                Field::choice_with_codes(
+                    "field.channel",
+                    CHANNELS.iter().map(|c| c.to_string()).collect(),
+                    0,
+                ),
+                Field::text("field.note", 200),
+            ]),
+            PromptKind::Import => Form::new(vec![Field::text("field.file", 200)]),
+            PromptKind::Event => Form::new(vec![
+                Field::choice_with_codes(
+                    "care.field.kind",
+                    EventKind::ALL
+                        .iter()
+                        .map(|k| k.code().to_string())
+                        .collect(),
+                    0,
+                ),
+                Field::text("care.field.date", 10),
+                Field::choice_with_codes("care.field.yearly", vec!["yes".into(), "no".into()], 0),
+                Field::text("care.field.label", 40),
+            ]),
+        };
+        self.over = Some(Over::Prompt(Prompt { kind, form }));
+    }
+
+    /// Enter in a prompt: the request it makes.
+    fn submit_prompt(&mut self) -> Option<Request> {
+        let Some(Over::Prompt(prompt)) = self.over.as_mut() else {
+            return None;
+        };
+        if !prompt.form.on_last_field() {
+            prompt.form.next();
+            return None;
+        }
+        let key = self
+            .record
+            .as_ref()
+            .map(|p| p.view.client_no.clone())
+            .unwrap_or_default();
+        let value = |i: usize| prompt.form.value(i).trim().to_string();
+        Some(match prompt.kind {
+            PromptKind::Reveal { .. } => Request::RevealClient {
+                key,
+                reason: value(0),
+            },
+            PromptKind::Note => Request::AddNote {
+                key,
+                channel: prompt.form.value(0).to_string(),
+                note: value(1),
+            },
+            PromptKind::Event => Request::AddEvent {
+                key,
+                input: Box::new(EventInput {
+                    kind: prompt.form.value(0).to_string(),
+                    date: value(1),
+                    yearly: prompt.form.value(2).to_string(),
+                    label: value(3),
+                }),
+            },
+            PromptKind::Import => {
+                let path = value(0);
+                self.over = Some(Over::Importing { rows: 0 });
+                Request::ImportClients { path: path.into() }
+            }
+        })
+    }
+
+    /// Ctrl-S (or Enter on the last field) in the client form.
+    fn submit_form(&mut self, save: bool) -> Option<Request> {
+        let client = self.form.as_mut()?;
+        if !save && !client.form.on_last_field() {
+            client.form.next();
+            return None;
+        }
+        client.form.clear_errors();
+        Some(Request::SaveClient {
+            key: client.editing.clone(),
+            input: Box::new(client.input()),
+        })
+    }
+
+    /// The store's verdict on the form: each broken rule on its field.
+    pub fn show_field_errors(&mut self, errors: &[crate::domain::client::FieldError], i18n: &I18n) {
+        let Some(client) = self.form.as_mut() else {
+            return;
+        };
+        for error in errors.iter().rev() {
+            if let Some(index) = FORM_FIELDS.iter().position(|f| *f == error.field) {
+                let args = error.rule.args();
+                let args: Vec<(&str, &str)> = args.iter().map(|(k, v)| (*k, v.as_str())).collect();
+                client
+                    .form
+                    .refuse(index, i18n.fill(&error.rule.message_key(), &args));
+            }
+        }
+    }
+
+    pub fn show_client(
+        &mut self,
+        view: ClientView,
+        log: Vec<Interaction>,
+        events: Vec<ClientEvent>,
+    ) {
+        let then_edit = matches!(
+            self.prompt().map(|p| p.kind),
+            Some(PromptKind::Reveal { then_edit: true })
+        );
+        if matches!(self.over, Some(Over::Prompt(_) | Over::Duplicate(_))) {
+            self.over = None;
+        }
+        self.record = Some(ClientPanel { view, log, events });
+        if then_edit {
+            self.edit_client();
+        }
+    }
+
+    /// Keys on the open record.
+    fn on_record_command(&mut self, command: Command) -> Outcome {
+        let Some(record) = &self.record else {
+            return Outcome::None;
+        };
+        let client_no = record.view.client_no.clone();
+        match command {
+            Command::Reveal => self.ask(PromptKind::Reveal { then_edit: false }),
+            Command::EditClient => self.edit_client(),
+            Command::AddNote => self.ask(PromptKind::Note),
+            Command::AddEvent => self.ask(PromptKind::Event),
+            Command::NewSurvey => {
+                return Outcome::Open(Tab::Survey, Handoff::Survey { client_no });
+            }
+            Command::NewComplaint => {
+                let handoff = Handoff::Complaint {
+                    client_no: Some(client_no),
+                    description: None,
+                };
+                return Outcome::Open(Tab::Complaints, handoff);
+            }
+            _ => {}
+        }
+        Outcome::None
+    }
+
+    /// Keys on the lookup list.
+    fn on_lookup_command(&mut self, command: Command) -> Outcome {
+        if self.selected.step(command, self.hits.len(), PAGE_ROWS) {
+            return Outcome::None;
+        }
+        match command {
+            Command::NewClient => self.new_client(),
+            Command::ImportClients => self.ask(PromptKind::Import),
+            Command::OpenClient => {
+                if let Some(hit) = self.hits.get(self.selected.index) {
+                    return Outcome::Send(Request::OpenClient {
+                        key: hit.client_no.clone(),
+                    });
+                }
+            }
+            _ => {}
+        }
+        Outcome::None
+    }
+}
+
+impl Screen for ClientsScreen {
+    fn keys(&self) -> ScreenKeys {
+        match self.top() {
+            Top::Over(Over::Duplicate(_) | Over::Imported(_)) => ScreenKeys::Confirm,
+            Top::Over(Over::Prompt(_)) | Top::Form(_) => ScreenKeys::Live(vec![Context::Form]),
+            Top::Over(Over::Importing { .. }) => ScreenKeys::Live(Vec::new()),
+            Top::Record(_) => ScreenKeys::Live(vec![Context::Client]),
+            Top::Lookup => ScreenKeys::Live(vec![Context::Lookup]),
+        }
+    }
+
+    fn form(&self) -> Option<&Form> {
+        match self.top() {
+            Top::Over(Over::Prompt(prompt)) => Some(&prompt.form),
+            Top::Over(_) | Top::Record(_) => None,
+            Top::Form(form) => Some(&form.form),
+            Top::Lookup => Some(&self.lookup),
+        }
+    }
+
+    fn form_mut(&mut self) -> Option<&mut Form> {
+        match (&mut self.over, &mut self.form, &self.record) {
+            (Some(Over::Prompt(prompt)), _, _) => Some(&mut prompt.form),
+            (Some(_), _, _) => None,
+            (None, Some(form), _) => Some(&mut form.form),
+            (None, None, Some(_)) => None,
+            (None, None, None) => Some(&mut self.lookup),
+        }
+    }
+
+    fn saves(&self) -> bool {
+        self.form.is_some()
+    }
+
+    /// A reveal is offered while a masked record is open.
+    fn allows(&self, command: Command, _session: &SessionInfo) -> bool {
+        command != Command::Reveal
+            || self
+                .record
+                .as_ref()
+                .is_some_and(|p| p.view.visibility == Visibility::Masked)
+    }
+
+    fn on_command(&mut self, command: Command, _cx: &mut Ctx) -> Outcome {
+        match self.top() {
+            Top::Lookup => self.on_lookup_command(command),
+            Top::Record(_) => self.on_record_command(command),
+            _ => Outcome::None,
+        }
+    }
+
+    fn submit(&mut self, save: bool, _cx: &mut Ctx) -> Outcome {
+        let request = match self.over.take() {
+            // The registration gives way to the client already registered.
+            Some(Over::Duplicate(client_no)) => {
+                self.form = None;
+                Some(Request::OpenClient { key: client_no })
+            }
+            Some(Over::Imported(_)) => None,
+            Some(over @ Over::Prompt(_)) => {
+                self.over = Some(over);
+                self.submit_prompt()
+            }
+            Some(over @ Over::Importing { .. }) => {
+                self.over = Some(over);
+                None
+            }
+            None => self.submit_form(save),
+        };
+        request.map_or(Outcome::None, Outcome::Send)
+    }
+
+    /// Every change to the lookup field asks again (type-ahead).
+    fn after_input(&mut self, _cx: &mut Ctx) -> Outcome {
+        if self.in_lookup() && self.query() != self.searched {
+            return Outcome::Load(self.search());
+        }
+        Outcome::None
+    }
+
+    fn back(&mut self, _cx: &mut Ctx) -> Back {
+        match self.top() {
+            Top::Over(Over::Importing { .. }) => Back::Leave,
+            Top::Over(_) => {
+                self.over = None;
+                Back::Done(Outcome::None)
+            }
+            Top::Form(form) if form.form.dirty => Back::AskDiscard,
+            Top::Form(_) => {
+                self.form = None;
+                Back::Done(Outcome::None)
+            }
+            Top::Record(_) => {
+                self.record = None;
+                Back::Done(Outcome::None)
+            }
+            Top::Lookup => Back::Leave,
+        }
+    }
+
+    fn on_reply(&mut self, reply: Reply, cx: &mut Ctx) -> Result<Outcome, Reply> {
+        match reply {
+            Reply::Hits { generation, hits } => self.on_hits(generation, hits),
+            Reply::Client { view, log, events } => {
+                cx.clear_status();
+                self.show_client(*view, log, events);
+            }
+            Reply::ClientSaved { client_no } => {
+                let text = cx
+                    .i18n
+                    .fill("status.client_saved", &[("client_no", &client_no)]);
+                cx.say(StatusKind::Success, text);
+                self.form = None;
+                return Ok(Outcome::Load(Request::OpenClient { key: client_no }));
+            }
+            Reply::ImportProgress { rows } => self.over = Some(Over::Importing { rows }),
+            Reply::Imported(report) => {
+                cx.clear_status();
+                self.over = Some(Over::Imported(*report));
+            }
+            other => return Err(other),
+        }
+        Ok(Outcome::None)
+    }
+
+    fn refused(&mut self, error: &Error, message: String, cx: &mut Ctx) -> Option<String> {
+        match (&mut self.over, error) {
+            (Some(Over::Importing { .. }), _) => {
+                self.over = None;
+                Some(message)
+            }
+            (Some(Over::Prompt(prompt)), _) => {
+                prompt.form.error = Some(message);
+                None
+            }
+            (None, Error::ClientInvalid { errors }) if self.form.is_some() => {
+                self.show_field_errors(errors, cx.i18n);
+                None
+            }
+            (None, Error::DuplicateClient { client_no }) if self.form.is_some() => {
+                self.over = Some(Over::Duplicate(client_no.clone()));
+                None
+            }
+            (None, _) => match self.form.as_mut() {
+                Some(form) => {
+                    form.form.error = Some(message);
+                    None
+                }
+                None => Some(message),
+            },
+            (Some(_), _) => Some(message),
+        }
+    }
+
+    fn unsaved(&self) -> bool {
+        self.form.as_ref().is_some_and(|f| f.form.dirty)
+    }
+
+    fn discard(&mut self) {
+        self.form = None;
+    }
+
+    /// Forgets the client on screen, the lookup and what was typed.
+    fn on_lock(&mut self) {
+        *self = ClientsScreen::default();
+    }
+}

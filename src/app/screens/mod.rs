@@ -1,0 +1,20 @@
+//! The screens of the main frame, one module each (the tab table in `app::tabs` lists them).
+
+pub mod audit;
+pub mod care;
+pub mod client_form;
+pub mod clients;
+pub mod complaints;
+pub mod overview;
+pub mod staff;
+pub mod surveys;
+pub mod sync;
+
+pub use audit::AuditScreen;
+pub use care::CareScreen;
+pub use clients::ClientsScreen;
+pub use complaints::ComplaintsScreen;
+pub use overview::OverviewScreen;
+pub use staff::StaffScreen;
+pub use surveys::SurveyScreen;
+pub use sync::SyncScreen;

@@ -1,0 +1,96 @@
+//! The tab table: every screen of the main frame in tab order, with the key command that
+//! opens it and the permission it needs. One line per screen; the `Tab` list, the labels'
+//! catalog keys and the set of screens a logged-in staff member has all come from it.
+
+use super::command::Command;
+use super::screen::Screen;
+use super::screens::{
+    AuditScreen, CareScreen, ClientsScreen, ComplaintsScreen, OverviewScreen, StaffScreen,
+    SurveyScreen, SyncScreen,
+};
+use crate::domain::staff::Permission;
+
+macro_rules! tabs {
+    ($($tab:ident $field:ident: $screen:ty = $name:literal, $open:expr, $needs:expr;)*) => {
+        /// Screens of the main frame.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub enum Tab {
+            $($tab),*
+        }
+
+        impl Tab {
+            /// In tab order.
+            pub const ALL: &'static [Tab] = &[$(Tab::$tab),*];
+
+            pub fn label_key(self) -> &'static str {
+                match self {
+                    $(Tab::$tab => concat!("tab.", $name)),*
+                }
+            }
+
+            /// What the overview says the screen is for.
+            pub fn about_key(self) -> &'static str {
+                match self {
+                    $(Tab::$tab => concat!("tab_about.", $name)),*
+                }
+            }
+
+            /// The command that opens this tab (the overview is reached with Esc).
+            pub fn command(self) -> Option<Command> {
+                match self {
+                    $(Tab::$tab => $open),*
+                }
+            }
+
+            pub fn permission(self) -> Option<Permission> {
+                match self {
+                    $(Tab::$tab => $needs),*
+                }
+            }
+        }
+
+        /// One of each screen, kept for as long as the staff member is logged in.
+        #[derive(Debug, Default)]
+        pub struct Screens {
+            $(pub $field: $screen),*
+        }
+
+        impl Screens {
+            pub fn get(&self, tab: Tab) -> &dyn Screen {
+                match tab {
+                    $(Tab::$tab => &self.$field),*
+                }
+            }
+
+            pub fn get_mut(&mut self, tab: Tab) -> &mut dyn Screen {
+                match tab {
+                    $(Tab::$tab => &mut self.$field),*
+                }
+            }
+        }
+    };
+}
+
+tabs! {
+    Overview overview: OverviewScreen = "overview", None, None;
+    Clients clients: ClientsScreen = "clients",
+        Some(Command::ClientsScreen), Some(Permission::ViewClients);
+    Complaints complaints: ComplaintsScreen = "complaints",
+        Some(Command::ComplaintsScreen), Some(Permission::ViewComplaints);
+    Care care: CareScreen = "care", Some(Command::CareScreen), Some(Permission::ViewCare);
+    Survey surveys: SurveyScreen = "survey",
+        Some(Command::SurveyScreen), Some(Permission::EnterSurvey);
+    Sync sync: SyncScreen = "sync", Some(Command::SyncScreen), Some(Permission::ViewSync);
+    Staff staff: StaffScreen = "staff", Some(Command::StaffScreen), Some(Permission::ViewStaff);
+    Audit audit: AuditScreen = "audit", Some(Command::AuditScreen), Some(Permission::ViewAudit);
+}
+
+impl Tab {
+    /// The tab a command opens, if it opens one.
+    pub fn opened_by(command: Command) -> Option<Tab> {
+        Tab::ALL
+            .iter()
+            .copied()
+            .find(|tab| tab.command() == Some(command))
+    }
+}

@@ -1,0 +1,311 @@
+//! The widget kit every view draws with: text styles, centred boxes, forms (one line a
+//! field, the cursor where an input method shows what it composes), notes under a form,
+//! confirmations, display-width wrapping and cutting, and times in the terminal's zone.
+//! A leaf: it knows the app's forms and nothing else of `tui/`.
+
+use crate::app::form::{Field, FieldValue, Form, option_label_key};
+use crate::i18n::I18n;
+use ratatui::Frame;
+use ratatui::layout::{Position, Rect};
+use ratatui::style::{Color, Modifier, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Clear, Paragraph, Row, Wrap};
+use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
+
+pub const TO_THE_MINUTE: &str = "%Y-%m-%d %H:%M";
+pub const TO_THE_SECOND: &str = "%Y-%m-%d %H:%M:%S";
+
+/// An RFC 3339 time at `offset`, as `format`; the text as it is if it does not parse.
+pub fn time_in(offset: chrono::FixedOffset, rfc3339: &str, format: &str) -> String {
+    chrono::DateTime::parse_from_rfc3339(rfc3339)
+        .map(|t| t.with_timezone(&offset).format(format).to_string())
+        .unwrap_or_else(|_| rfc3339.to_string())
+}
+
+pub fn plain(text: &str) -> (String, Style) {
+    (text.to_string(), Style::new())
+}
+
+pub fn error_style() -> Style {
+    Style::new().fg(Color::Red).add_modifier(Modifier::BOLD)
+}
+
+pub fn dim() -> Style {
+    Style::new().fg(Color::DarkGray)
+}
+
+/// A centred rectangle of at most `width` × `height` inside `area`.
+pub fn popup(area: Rect, width: u16, height: u16) -> Rect {
+    let width = width.min(area.width);
+    let height = height.min(area.height);
+    Rect {
+        x: area.x + (area.width - width) / 2,
+        y: area.y + (area.height - height) / 2,
+        width,
+        height,
+    }
+}
+
+/// Lines for a form, and where the cursor goes (row within the lines, column).
+pub struct FormLines {
+    pub lines: Vec<Line<'static>>,
+    pub cursor: Option<(usize, u16)>,
+}
+
+pub fn form_lines(form: &Form, i18n: &I18n, width: u16) -> FormLines {
+    let label_width = form
+        .fields
+        .iter()
+        .map(|f| i18n.t(f.label).width())
+        .max()
+        .unwrap_or(0);
+    let value_width = (width as usize).saturating_sub(label_width + 5).max(4);
+    let mut lines = Vec::new();
+    let mut cursor = None;
+    for (index, field) in form.fields.iter().enumerate() {
+        let focused = index == form.focus;
+        let label = i18n.t(field.label);
+        let pad = " ".repeat(label_width - label.width());
+        let marker = if focused { "> " } else { "  " };
+        let label_style = if focused {
+            Style::new().add_modifier(Modifier::BOLD)
+        } else {
+            Style::new()
+        };
+        let prefix_width = 2 + label_width + 2;
+        let (shown, cursor_col) = shown_value(field, focused, value_width, i18n);
+        let padded = format!(
+            "{shown}{}",
+            " ".repeat(value_width.saturating_sub(shown.width()))
+        );
+        let value_style = if focused {
+            Style::new().add_modifier(Modifier::UNDERLINED | Modifier::BOLD)
+        } else {
+            Style::new().add_modifier(Modifier::UNDERLINED)
+        };
+        if focused && field.is_text_like() {
+            cursor = Some((lines.len(), (prefix_width + cursor_col) as u16));
+        }
+        lines.push(Line::from(vec![
+            Span::styled(format!("{marker}{label}{pad}  "), label_style),
+            Span::styled(padded, value_style),
+        ]));
+        if let Some(error) = &field.error {
+            let room = (width as usize).saturating_sub(prefix_width).max(10);
+            for part in wrap(error, room) {
+                lines.push(Line::from(Span::styled(
+                    format!("{}{part}", " ".repeat(prefix_width)),
+                    error_style(),
+                )));
+            }
+        }
+    }
+    if let Some(error) = &form.error {
+        lines.push(Line::from(""));
+        for part in wrap(error, width as usize) {
+            lines.push(Line::from(Span::styled(part, error_style())));
+        }
+    }
+    FormLines { lines, cursor }
+}
+
+/// What a field shows on its line, at most `width` columns, and where the cursor is in it.
+/// Only the field being typed in scrolls to its cursor; the others show their beginning.
+pub fn shown_value(field: &Field, focused: bool, width: usize, i18n: &I18n) -> (String, usize) {
+    match &field.value {
+        FieldValue::Text(input) => {
+            let scroll = if focused {
+                input.visual_scroll(width.saturating_sub(1))
+            } else {
+                0
+            };
+            let visible = skip_columns(input.value(), scroll, width);
+            (visible, input.visual_cursor().saturating_sub(scroll))
+        }
+        FieldValue::Lines { text, .. } => {
+            let first = text.lines().next().unwrap_or("");
+            let more = if text.contains('\n') { " …" } else { "" };
+            let shown = skip_columns(first, 0, width.saturating_sub(more.width()));
+            (format!("{shown}{more}"), 0)
+        }
+        FieldValue::Secret(secret) => {
+            let n = secret.chars().min(width.saturating_sub(1));
+            ("*".repeat(n), n)
+        }
+        FieldValue::Scale { text, .. } | FieldValue::Multi { text, .. } => (text.clone(), 0),
+        FieldValue::Choice {
+            options,
+            index,
+            coded,
+        } => {
+            let option = options.get(*index).cloned().unwrap_or_default();
+            let text = if *coded {
+                let key = option_label_key(field.label, &option);
+                i18n.t_owned(key).to_string()
+            } else {
+                option
+            };
+            (format!("< {text} >"), 0)
+        }
+    }
+}
+
+/// What goes under a long form: what is wrong with the focused field, how many fields need
+/// attention, the store's answer — or, when all is well, `hint`.
+pub fn form_notes(form: &Form, i18n: &I18n, width: usize, hint: &str) -> Vec<Line<'static>> {
+    let red = Style::new().fg(Color::Red);
+    let mut notes: Vec<Line> = Vec::new();
+    if let Some(field) = form.focused()
+        && let Some(error) = &field.error
+    {
+        let sentence = i18n.fill(
+            "rule.client.sentence",
+            &[("field", i18n.t(field.label)), ("rule", error)],
+        );
+        for part in wrap(&sentence, width) {
+            notes.push(Line::from(Span::styled(part, red)));
+        }
+    }
+    let broken = form.fields.iter().filter(|f| f.error.is_some()).count();
+    if broken > 0 {
+        notes.push(Line::from(Span::styled(
+            i18n.fill("clients.fields_to_fix", &[("count", &broken.to_string())]),
+            red.add_modifier(Modifier::BOLD),
+        )));
+    }
+    if let Some(error) = &form.error {
+        for part in wrap(error, width) {
+            notes.push(Line::from(Span::styled(part, red)));
+        }
+    }
+    if notes.is_empty() {
+        for part in wrap(hint, width) {
+            notes.push(Line::from(Span::styled(part, dim())));
+        }
+    }
+    notes
+}
+
+/// Splits `text` into lines of at most `width` columns (see [`crate::text::wrap`]); each
+/// of its own lines starts a new one. Nothing for empty text.
+pub fn wrap(text: &str, width: usize) -> Vec<String> {
+    if text.is_empty() {
+        return Vec::new();
+    }
+    text.lines()
+        .flat_map(|line| crate::text::wrap(line, width))
+        .collect()
+}
+
+/// The part of `text` from display column `skip`, at most `width` columns wide.
+pub fn skip_columns(text: &str, skip: usize, width: usize) -> String {
+    let mut column = 0;
+    let mut out = String::new();
+    let mut used = 0;
+    for c in text.chars() {
+        let w = c.width().unwrap_or(0);
+        if column < skip {
+            column += w;
+            continue;
+        }
+        if used + w > width {
+            break;
+        }
+        used += w;
+        out.push(c);
+    }
+    out
+}
+
+/// A bordered box with some text, a form, and more text.
+pub struct FormBox<'a> {
+    pub title: &'a str,
+    pub width: u16,
+    pub intro: Vec<(String, Style)>,
+    pub outro: Vec<(String, Style)>,
+}
+
+/// Draws the box centred in `within`, as tall as its content, and puts the terminal cursor
+/// in the focused field (where an input method shows what is being composed).
+pub fn render_form_box(frame: &mut Frame, within: Rect, spec: FormBox, form: &Form, i18n: &I18n) {
+    let width = spec.width.min(within.width);
+    let inner_width = width.saturating_sub(4);
+    let body = form_lines(form, i18n, inner_width);
+    let wrapped = |texts: Vec<(String, Style)>| -> Vec<Line<'static>> {
+        texts
+            .into_iter()
+            .flat_map(|(text, style)| {
+                let parts = if text.is_empty() {
+                    vec![String::new()]
+                } else {
+                    wrap(&text, inner_width as usize)
+                };
+                parts
+                    .into_iter()
+                    .map(move |part| Line::from(Span::styled(part, style)))
+            })
+            .collect()
+    };
+    let mut lines = wrapped(spec.intro);
+    let form_top = lines.len();
+    lines.extend(body.lines);
+    lines.extend(wrapped(spec.outro));
+    let area = popup(within, width, lines.len() as u16 + 2);
+    frame.render_widget(Clear, area);
+    let block = Block::bordered()
+        .title(format!(" {} ", spec.title))
+        .padding(ratatui::widgets::Padding::horizontal(1));
+    let inner = block.inner(area);
+    frame.render_widget(Paragraph::new(lines).block(block), area);
+    if let Some((row, col)) = body.cursor {
+        let y = inner.y + (form_top + row) as u16;
+        if y < inner.bottom() {
+            frame.set_cursor_position(Position::new(inner.x + col.min(inner.width), y));
+        }
+    }
+}
+
+/// A question over the screen, with the keys that answer it (`keys`, e.g. "Enter OK ·
+/// Esc back").
+pub fn confirm(frame: &mut Frame, area: Rect, i18n: &I18n, question: &str, keys: &str) {
+    let box_area = popup(area, 56, 7);
+    frame.render_widget(Clear, box_area);
+    let lines = vec![
+        Line::from(question.to_string()),
+        Line::from(""),
+        Line::from(Span::styled(keys.to_string(), dim())),
+    ];
+    frame.render_widget(
+        Paragraph::new(lines).wrap(Wrap { trim: true }).block(
+            Block::bordered()
+                .title(format!(" {} ", i18n.t("confirm.title")))
+                .padding(ratatui::widgets::Padding::horizontal(1)),
+        ),
+        box_area,
+    );
+}
+
+/// A table's header row.
+pub fn header_row(cells: Vec<&str>) -> Row<'static> {
+    Row::new(cells.into_iter().map(str::to_string).collect::<Vec<_>>())
+        .style(Style::new().add_modifier(Modifier::BOLD | Modifier::UNDERLINED))
+}
+
+pub fn selected_style() -> Style {
+    Style::new().add_modifier(Modifier::REVERSED)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::wrap;
+    use unicode_width::UnicodeWidthStr;
+
+    #[test]
+    fn wrap_breaks_english_at_spaces_and_chinese_anywhere() {
+        let en = wrap("Passphrase: at least twelve characters long", 20);
+        assert_eq!(en, ["Passphrase: at least", "twelve characters", "long"]);
+        let zh = wrap("员工号：3–32 个字母、数字", 10);
+        assert!(zh.iter().all(|l| l.width() <= 10), "{zh:?}");
+        assert_eq!(zh.concat().replace(' ', ""), "员工号：3–32个字母、数字");
+    }
+}

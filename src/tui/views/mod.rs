@@ -1,0 +1,11 @@
+//! One view per screen: each draws its screen's state into the body's area with the kit.
+
+pub mod audit;
+pub mod care;
+pub mod clients;
+pub mod complaints;
+pub mod login;
+pub mod overview;
+pub mod staff;
+pub mod survey;
+pub mod sync;
