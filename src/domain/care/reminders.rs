@@ -1,0 +1,257 @@
+//! A reminder: what it is about (a birthday, an anniversary, a festival, an expiring ID, a
+//! survey call-back), its ID, what staff did about it, when it shows, when it lapses, and
+//! the agenda section it falls in.
+
+use super::*;
+
+/// What a reminder is about.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "reason", rename_all = "snake_case")]
+pub enum Reason {
+    Birthday {
+        age: i32,
+        /// The lunar birth date, for clients who celebrate by the lunar calendar.
+        lunar: Option<LunarMonthDay>,
+        milestone: bool,
+    },
+    Event {
+        kind: EventKind,
+        label: Option<String>,
+        /// Years since, for anniversaries; None for a one-off date.
+        years: Option<i32>,
+    },
+    Relationship {
+        years: i32,
+    },
+    IdExpiry {
+        expires_on: NaiveDate,
+    },
+    Festival {
+        code: String,
+        lunar: Option<LunarMonthDay>,
+        /// The clients to greet (the staff member's own, or the branch's).
+        clients: u64,
+    },
+    /// A survey answered with a low score: call the client back by `due`.
+    #[serde(rename = "survey")]
+    SurveyFollowUp {
+        template: String,
+        nps: Option<u8>,
+        rating: Option<u8>,
+        due: NaiveDate,
+    },
+}
+
+impl Reason {
+    pub fn code(&self) -> &'static str {
+        match self {
+            Reason::Birthday { .. } => "birthday",
+            Reason::Event { .. } => "event",
+            Reason::Relationship { .. } => "relationship",
+            Reason::IdExpiry { .. } => "id_expiry",
+            Reason::Festival { .. } => "festival",
+            Reason::SurveyFollowUp { .. } => "survey",
+        }
+    }
+
+    /// The catalog key of the suggested greeting (`greeting.<key>`).
+    pub fn greeting_key(&self) -> String {
+        match self {
+            Reason::Birthday {
+                milestone: true, ..
+            } => "birthday_milestone".into(),
+            Reason::Birthday { .. } => "birthday".into(),
+            Reason::Event { kind, .. } => format!("event_{}", kind.code()),
+            Reason::Relationship { .. } => "relationship".into(),
+            Reason::IdExpiry { .. } => "id_expiry".into(),
+            Reason::Festival { code, .. } => format!("festival_{code}"),
+            Reason::SurveyFollowUp { .. } => "survey_follow_up".into(),
+        }
+    }
+}
+
+/// What the store knows of an entry that points at a row (`ref`): a life event, or a survey
+/// response that calls for a follow-up.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum KeyDetail {
+    Event(EventKind, Option<String>),
+    Survey {
+        template: String,
+        nps: Option<u8>,
+        rating: Option<u8>,
+    },
+}
+
+/// The reason a key entry gives on the day `on`.
+pub fn reason_for(
+    kind: KeyKind,
+    key: i64,
+    since: i32,
+    on: NaiveDate,
+    detail: Option<KeyDetail>,
+) -> Option<Reason> {
+    Some(match kind {
+        KeyKind::SolarBirthday => {
+            let age = on.year() - since;
+            Reason::Birthday {
+                age,
+                lunar: None,
+                milestone: MILESTONES.contains(&age),
+            }
+        }
+        KeyKind::LunarBirthday => {
+            let age = lunar::to_lunar(on)?.year - since;
+            Reason::Birthday {
+                age,
+                lunar: Some(LunarMonthDay::from_key(key)),
+                milestone: MILESTONES.contains(&age),
+            }
+        }
+        KeyKind::Relationship => Reason::Relationship {
+            years: on.year() - since,
+        },
+        KeyKind::IdExpiry => Reason::IdExpiry {
+            expires_on: date_of_key(key)?,
+        },
+        KeyKind::EventYearly | KeyKind::EventOnce => {
+            let Some(KeyDetail::Event(kind_of_event, label)) = detail else {
+                return None;
+            };
+            Reason::Event {
+                kind: kind_of_event,
+                label,
+                years: (kind == KeyKind::EventYearly).then(|| on.year() - since),
+            }
+        }
+        KeyKind::SurveyFollowUp => {
+            let Some(KeyDetail::Survey {
+                template,
+                nps,
+                rating,
+            }) = detail
+            else {
+                return None;
+            };
+            Reason::SurveyFollowUp {
+                template,
+                nps,
+                rating,
+                due: on + chrono::Duration::days(crate::domain::survey::FOLLOW_UP_DAYS),
+            }
+        }
+    })
+}
+
+/// A reminder's identity: what it is about, whom, and the day it first fell on
+/// (`birthday:BJ0101-0000123:2026-09-25`). Acting on it never brings it back for that day.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ReminderId {
+    pub reason: String,
+    pub subject: String,
+    pub on: NaiveDate,
+}
+
+impl ReminderId {
+    pub fn parse(text: &str) -> Option<ReminderId> {
+        let mut parts = text.trim().splitn(3, ':');
+        let (reason, subject, on) = (parts.next()?, parts.next()?, parts.next()?);
+        if reason.is_empty() || subject.is_empty() {
+            return None;
+        }
+        Some(ReminderId {
+            reason: reason.to_string(),
+            subject: subject.to_string(),
+            on: on.parse().ok()?,
+        })
+    }
+}
+
+impl std::fmt::Display for ReminderId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}:{}:{}", self.reason, self.subject, self.on)
+    }
+}
+
+/// What was last done about a reminder.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Action {
+    Done,
+    Snoozed,
+    Dismissed,
+}
+
+impl Action {
+    pub fn code(self) -> &'static str {
+        match self {
+            Action::Done => "done",
+            Action::Snoozed => "snoozed",
+            Action::Dismissed => "dismissed",
+        }
+    }
+
+    pub fn parse(code: &str) -> Option<Action> {
+        [Action::Done, Action::Snoozed, Action::Dismissed]
+            .into_iter()
+            .find(|a| a.code() == code)
+    }
+}
+
+/// Where a reminder stands on the agenda.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Standing {
+    Open,
+    /// Snoozed to the day it now shows on.
+    Snoozed,
+}
+
+/// The day a reminder shows on, given the last action on it, if it shows in `from..=to`.
+pub fn shows_on(
+    first_on: NaiveDate,
+    last: Option<(Action, Option<NaiveDate>)>,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Option<(NaiveDate, Standing)> {
+    let (day, standing) = match last {
+        None => (first_on, Standing::Open),
+        Some((Action::Snoozed, Some(until))) => (until, Standing::Snoozed),
+        Some(_) => return None,
+    };
+    (from <= day && day <= to).then_some((day, standing))
+}
+
+/// Days after its day that a reminder is still worth acting on: a greeting weeks late is
+/// no greeting, but an expired ID matters until it is renewed (within the agenda's reach).
+pub fn grace_days(reason: &Reason) -> i64 {
+    match reason {
+        Reason::IdExpiry { .. } => OVERDUE_DAYS,
+        _ => 7,
+    }
+}
+
+/// Whether an open reminder is past its grace period on `today` (the agenda drops it).
+pub fn lapsed(reason: &Reason, on: NaiveDate, today: NaiveDate) -> bool {
+    (today - on).num_days() > grace_days(reason)
+}
+
+/// The parts of an agenda.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Section {
+    Overdue,
+    Today,
+    Week,
+    Month,
+    Later,
+}
+
+pub fn section(on: NaiveDate, today: NaiveDate) -> Section {
+    match (on - today).num_days() {
+        ..0 => Section::Overdue,
+        0 => Section::Today,
+        1..=7 => Section::Week,
+        8..=30 => Section::Month,
+        _ => Section::Later,
+    }
+}

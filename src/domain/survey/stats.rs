@@ -1,0 +1,284 @@
+//! What responses add up to: NPS and CSAT (one decimal, none when there are no answers),
+//! distributions, groups by month, staff or channel with the small-sample flag, the
+//! call-back a low score asks for, and comments that read like a complaint.
+
+use super::*;
+
+fn round1(x: f64) -> f64 {
+    (x * 10.0).round() / 10.0
+}
+
+/// NPS of a set of 0–10 scores.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Nps {
+    pub n: u64,
+    pub promoters: u64,
+    pub passives: u64,
+    pub detractors: u64,
+    /// −100.0 to +100.0, one decimal.
+    pub nps: f64,
+}
+
+pub fn nps_of(scores: impl IntoIterator<Item = u8>) -> Option<Nps> {
+    let (mut promoters, mut passives, mut detractors) = (0u64, 0u64, 0u64);
+    for score in scores {
+        match score {
+            9..=10 => promoters += 1,
+            7..=8 => passives += 1,
+            _ => detractors += 1,
+        }
+    }
+    let n = promoters + passives + detractors;
+    (n > 0).then(|| Nps {
+        n,
+        promoters,
+        passives,
+        detractors,
+        nps: round1((promoters as f64 - detractors as f64) * 100.0 / n as f64),
+    })
+}
+
+/// CSAT of a set of 1–5 ratings.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Csat {
+    pub n: u64,
+    pub satisfied: u64,
+    /// Percent of 4–5 answers, one decimal.
+    pub csat: f64,
+}
+
+pub fn csat_of(ratings: impl IntoIterator<Item = u8>) -> Option<Csat> {
+    let (mut n, mut satisfied) = (0u64, 0u64);
+    for rating in ratings {
+        n += 1;
+        if rating >= 4 {
+            satisfied += 1;
+        }
+    }
+    (n > 0).then(|| Csat {
+        n,
+        satisfied,
+        csat: round1(satisfied as f64 * 100.0 / n as f64),
+    })
+}
+
+/// What the statistics need of a response.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ResponseFacts {
+    pub answered_on: NaiveDate,
+    pub staff: String,
+    pub channel: String,
+    pub answers: Answers,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum GroupBy {
+    Month,
+    Staff,
+    Channel,
+}
+
+impl GroupBy {
+    pub fn parse(code: &str) -> Option<GroupBy> {
+        match code.trim() {
+            "month" => Some(GroupBy::Month),
+            "staff" => Some(GroupBy::Staff),
+            "channel" => Some(GroupBy::Channel),
+            _ => None,
+        }
+    }
+
+    fn key(self, facts: &ResponseFacts) -> String {
+        match self {
+            GroupBy::Month => facts.answered_on.format("%Y-%m").to_string(),
+            GroupBy::Staff => facts.staff.clone(),
+            GroupBy::Channel => facts.channel.clone(),
+        }
+    }
+}
+
+/// How the answers to one question spread: (option or score, count) in display order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Distribution {
+    pub question: String,
+    pub kind: QuestionKind,
+    pub answered: u64,
+    pub counts: Vec<(String, u64)>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Group {
+    pub key: String,
+    pub responses: u64,
+    pub nps: Option<Nps>,
+    pub csat: Option<Csat>,
+    pub small_sample: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Stats {
+    pub responses: u64,
+    pub nps: Option<Nps>,
+    pub csat: Option<Csat>,
+    pub small_sample: bool,
+    pub questions: Vec<Distribution>,
+    /// NPS by month, oldest first.
+    pub trend: Vec<Group>,
+    pub by: GroupBy,
+    pub groups: Vec<Group>,
+}
+
+fn scores<'a>(
+    responses: impl Iterator<Item = &'a ResponseFacts>,
+    question: Option<&Question>,
+) -> Vec<u8> {
+    let Some(question) = question else {
+        return Vec::new();
+    };
+    responses
+        .filter_map(|r| match r.answers.get(&question.id) {
+            Some(Answer::Score(s)) => Some(*s),
+            _ => None,
+        })
+        .collect()
+}
+
+fn group_of(key: String, members: &[&ResponseFacts], template: &Template) -> Group {
+    let responses = members.len() as u64;
+    Group {
+        key,
+        responses,
+        nps: nps_of(scores(members.iter().copied(), template.nps_question())),
+        csat: csat_of(scores(members.iter().copied(), template.csat_question())),
+        small_sample: responses < SMALL_SAMPLE,
+    }
+}
+
+/// The statistics of a template's responses.
+pub fn compute(template: &Template, responses: &[ResponseFacts], by: GroupBy) -> Stats {
+    let all: Vec<&ResponseFacts> = responses.iter().collect();
+    let overall = group_of(String::new(), &all, template);
+    let questions = template
+        .questions
+        .iter()
+        .map(|q| {
+            let mut counts: Vec<(String, u64)> = match q.kind {
+                QuestionKind::Nps | QuestionKind::Rating => {
+                    let (min, max) = q.kind.scale().unwrap_or((0, 10));
+                    (min..=max).map(|s| (s.to_string(), 0)).collect()
+                }
+                QuestionKind::Single | QuestionKind::Multi => {
+                    q.options.iter().map(|o| (o.code.clone(), 0)).collect()
+                }
+                QuestionKind::YesNo => vec![("yes".into(), 0), ("no".into(), 0)],
+                QuestionKind::Text => vec![("answered".into(), 0)],
+            };
+            let mut answered = 0;
+            for r in responses {
+                let Some(answer) = r.answers.get(&q.id) else {
+                    continue;
+                };
+                answered += 1;
+                let keys: Vec<String> = match answer {
+                    Answer::Score(s) => vec![s.to_string()],
+                    Answer::YesNo(b) => vec![if *b { "yes" } else { "no" }.to_string()],
+                    Answer::Choices(codes) => codes.clone(),
+                    Answer::Text(_) => vec!["answered".to_string()],
+                };
+                for key in keys {
+                    if let Some(slot) = counts.iter_mut().find(|(k, _)| *k == key) {
+                        slot.1 += 1;
+                    }
+                }
+            }
+            Distribution {
+                question: q.id.clone(),
+                kind: q.kind,
+                answered,
+                counts,
+            }
+        })
+        .collect();
+    let grouped = |by: GroupBy| -> Vec<Group> {
+        let mut keys: BTreeMap<String, Vec<&ResponseFacts>> = BTreeMap::new();
+        for r in responses {
+            keys.entry(by.key(r)).or_default().push(r);
+        }
+        keys.into_iter()
+            .map(|(key, members)| group_of(key, &members, template))
+            .collect()
+    };
+    Stats {
+        responses: overall.responses,
+        nps: overall.nps,
+        csat: overall.csat,
+        small_sample: overall.small_sample,
+        questions,
+        trend: grouped(GroupBy::Month),
+        by,
+        groups: grouped(by),
+    }
+}
+
+/// Why a response calls for a call back: a detractor, or a rating of 1–2.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FollowUp {
+    pub nps: Option<u8>,
+    pub rating: Option<u8>,
+}
+
+pub fn follow_up(template: &Template, answers: &Answers) -> Option<FollowUp> {
+    let score_of = |q: Option<&Question>| match q.and_then(|q| answers.get(&q.id)) {
+        Some(Answer::Score(s)) => Some(*s),
+        _ => None,
+    };
+    let nps = score_of(template.nps_question()).filter(|s| *s <= 6);
+    let rating = template
+        .questions
+        .iter()
+        .filter(|q| q.kind == QuestionKind::Rating)
+        .filter_map(|q| score_of(Some(q)))
+        .filter(|s| *s <= 2)
+        .min();
+    (nps.is_some() || rating.is_some()).then_some(FollowUp { nps, rating })
+}
+
+/// Words that say a free-text answer is a complaint (the screen then offers to open one).
+const COMPLAINT_WORDS: [&str; 16] = [
+    "投诉",
+    "不满",
+    "态度",
+    "乱收费",
+    "多收",
+    "收费",
+    "欺骗",
+    "误导",
+    "骗",
+    "太慢",
+    "排队",
+    "complain",
+    "rude",
+    "overcharg",
+    "mis-sold",
+    "misled",
+];
+
+/// The free text of a response, when it reads like a complaint.
+pub fn complaint_text(template: &Template, answers: &Answers) -> Option<String> {
+    let text: Vec<&str> = template
+        .questions
+        .iter()
+        .filter(|q| q.kind == QuestionKind::Text)
+        .filter_map(|q| match answers.get(&q.id) {
+            Some(Answer::Text(t)) if !t.is_empty() => Some(t.as_str()),
+            _ => None,
+        })
+        .collect();
+    let joined = text.join("\n");
+    let lower = joined.to_lowercase();
+    COMPLAINT_WORDS
+        .iter()
+        .any(|w| lower.contains(w))
+        .then_some(joined)
+}
