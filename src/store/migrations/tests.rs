@@ -1,0 +1,116 @@
+//! Migrations run once and in order; a broken step changes nothing; backfills fill in what
+//! earlier stores lack.
+
+use super::*;
+
+#[test]
+fn migrations_run_once_and_in_order() {
+    let mut conn = crate::store::db::connect_in_memory().unwrap();
+    migrate(&mut conn).unwrap();
+    assert_eq!(schema_version(&conn).unwrap(), SCHEMA_VERSION);
+    migrate(&mut conn).unwrap();
+    assert_eq!(schema_version(&conn).unwrap(), SCHEMA_VERSION);
+
+    let mut extra = MIGRATIONS.to_vec();
+    extra.push(Migration::sql("CREATE TABLE later (x INTEGER) STRICT;"));
+    migrate_with(&mut conn, &extra).unwrap();
+    assert_eq!(schema_version(&conn).unwrap(), SCHEMA_VERSION + 1);
+    conn.execute("INSERT INTO later VALUES (1)", []).unwrap();
+}
+
+#[test]
+fn clients_of_an_older_store_get_their_care_keys() {
+    let mut conn = crate::store::db::connect_in_memory().unwrap();
+    migrate_with(&mut conn, &MIGRATIONS[..3]).unwrap();
+    conn.execute_batch(
+        "INSERT INTO client (seq, id, client_no, kind, name, birth_date, birth_calendar,
+             id_type, id_number, id_expiry, home_branch, assigned_rm, tier, tags,
+             consent_marketing, created_at, updated_at, hlc, foreign_branch, id_rev)
+         VALUES
+         (1, 'a', 'BJ0101-0000001', 'person', '王芳', '1970-09-15', 'lunar', 'passport',
+          'E1', '2027-01-01', 'BJ0101', 'rm01', 'standard', '', 0,
+          '2024-03-01T02:00:00Z', '2024-03-01T02:00:00Z', 0, 0, '1E'),
+         (2, 'b', 'SH0301-0000001', 'person', '李四', '1980-01-02', 'solar', 'passport',
+          'E2', NULL, 'SH0301', NULL, 'standard', '', 0,
+          '2024-03-01T02:00:00Z', '2024-03-01T02:00:00Z', 0, 1, '2E');",
+    )
+    .unwrap();
+    migrate(&mut conn).unwrap();
+    let keys: Vec<(i64, i64, i64, String)> = conn
+        .prepare("SELECT kind, key, since, rm FROM care_key WHERE client_seq = ?1 ORDER BY kind")
+        .unwrap()
+        .query_map([1], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+        .unwrap()
+        .collect::<rusqlite::Result<_>>()
+        .unwrap();
+    // 1970-09-15 is 八月十五 of lunar 1970; registered 1 March 2024; ID expiring.
+    assert_eq!(
+        keys,
+        [
+            (2, 815, 1970, "rm01".to_string()),
+            (3, 301, 2024, "rm01".to_string()),
+            (4, 20270101, 0, "rm01".to_string()),
+        ]
+    );
+    let other_branch: i64 = conn
+        .query_row(
+            "SELECT count(*) FROM care_key WHERE client_seq = 2",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(
+        other_branch, 0,
+        "another branch's clients are not ours to remind"
+    );
+}
+
+#[test]
+fn a_newer_store_is_refused_and_left_alone() {
+    let mut conn = crate::store::db::connect_in_memory().unwrap();
+    migrate(&mut conn).unwrap();
+    conn.pragma_update(None, "user_version", SCHEMA_VERSION + 3)
+        .unwrap();
+    match migrate(&mut conn) {
+        Err(Error::NewerSchema { found, supported }) => {
+            assert_eq!((found, supported), (SCHEMA_VERSION + 3, SCHEMA_VERSION));
+        }
+        other => panic!("expected NewerSchema, got {other:?}"),
+    }
+    assert_eq!(schema_version(&conn).unwrap(), SCHEMA_VERSION + 3);
+}
+
+#[test]
+fn a_failing_migration_changes_nothing() {
+    let mut conn = crate::store::db::connect_in_memory().unwrap();
+    let mut broken = MIGRATIONS.to_vec();
+    broken.push(Migration::sql(
+        "CREATE TABLE half (x INTEGER) STRICT; THIS IS NOT SQL;",
+    ));
+    assert!(migrate_with(&mut conn, &broken).is_err());
+    assert_eq!(schema_version(&conn).unwrap(), SCHEMA_VERSION);
+    let half: i64 = conn
+        .query_row(
+            "SELECT count(*) FROM sqlite_schema WHERE name = 'half'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(half, 0);
+}
+
+#[test]
+fn the_audit_trail_refuses_updates_and_deletes() {
+    let mut conn = crate::store::db::connect_in_memory().unwrap();
+    migrate(&mut conn).unwrap();
+    conn.execute(
+        "INSERT INTO audit_log VALUES (1, 't', 0, 'a', 'x', 'e', 'i', '{}', x'00', x'00')",
+        [],
+    )
+    .unwrap();
+    assert!(
+        conn.execute("UPDATE audit_log SET actor = 'b'", [])
+            .is_err()
+    );
+    assert!(conn.execute("DELETE FROM audit_log", []).is_err());
+}
