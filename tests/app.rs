@@ -2,7 +2,7 @@
 
 mod common;
 
-use branchdesk::app::{Action, Command, Effect, Modal, Phase, Tab};
+use branchdesk::app::{Action, Command, Effect, Modal, Phase, Screen, Tab};
 use branchdesk::domain::staff::Role;
 use branchdesk::i18n::Lang;
 use branchdesk::service::{Reply, Request};
@@ -196,6 +196,11 @@ fn leaving_a_changed_form_asks_before_discarding() {
     assert!(h.app.main().unwrap().screens.staff.overlay.is_none());
 }
 
+fn staff_overlay(h: &Harness) -> &branchdesk::app::staff::StaffOverlay {
+    let staff = &h.app.main().unwrap().screens.staff;
+    staff.overlay.as_ref().expect("a form over the staff list")
+}
+
 #[test]
 fn the_add_staff_form_checks_fields_before_sending() {
     let mut h = Harness::logged_in(Lang::En, session_info("admin01", "陈静", Role::Admin));
@@ -204,15 +209,7 @@ fn the_add_staff_form_checks_fields_before_sending() {
     h.command(Command::NewStaff);
     h.type_text("x");
     assert!(sent(&h.command(Command::Save)).is_empty());
-    let overlay = h
-        .app
-        .main()
-        .unwrap()
-        .screens
-        .staff
-        .overlay
-        .as_ref()
-        .unwrap();
+    let overlay = staff_overlay(&h);
     let form = overlay.form().unwrap();
     assert_eq!(form.focus, 0);
     assert!(
@@ -249,15 +246,7 @@ fn the_add_staff_form_checks_fields_before_sending() {
     h.act(Action::Reply(Reply::Failed(
         branchdesk::Error::StaffExists { id: "xyz01".into() },
     )));
-    let overlay = h
-        .app
-        .main()
-        .unwrap()
-        .screens
-        .staff
-        .overlay
-        .as_ref()
-        .unwrap();
+    let overlay = staff_overlay(&h);
     assert!(
         overlay
             .form()
@@ -897,7 +886,7 @@ mod care {
                 }],
             },
         )));
-        let form = screen(&h).active_form().unwrap();
+        let form = screen(&h).form().unwrap();
         assert_eq!(
             form.error.as_deref(),
             Some("Until: must be a day after today.")
@@ -1205,7 +1194,7 @@ mod sync {
     fn an_export_asks_for_the_folder_shows_progress_and_then_the_result() {
         let mut h = manager();
         h.command(Command::ExportBundle);
-        let form = screen(&h).active_form().unwrap();
+        let form = screen(&h).form().unwrap();
         assert_eq!(form.value(0), "/srv/branchdesk/store/exports");
         assert!(h.app.contexts().contains(&Context::Field));
         // A USB stick instead.
@@ -1264,7 +1253,7 @@ mod sync {
         h.command(Command::ImportReference);
         h.command(Command::Submit);
         assert!(
-            screen(&h).active_form().unwrap().fields[0].error.is_some(),
+            screen(&h).form().unwrap().fields[0].error.is_some(),
             "a path is needed"
         );
         h.command(Command::Back);

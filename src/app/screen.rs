@@ -25,6 +25,13 @@ pub enum Outcome {
     Open(Tab, Handoff),
 }
 
+impl Outcome {
+    /// The request a form made, if it made one, sent and waited for.
+    pub fn sending(request: Option<Request>) -> Outcome {
+        request.map_or(Outcome::None, Outcome::Send)
+    }
+}
+
 /// What a screen is given when another one opens it.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub enum Handoff {
@@ -58,6 +65,17 @@ pub enum Back {
     AskDiscard,
     /// Nothing left to close: the screen itself is left.
     Leave,
+}
+
+impl Back {
+    /// Esc closed something (`closed`), or there was nothing to close.
+    pub fn closed(closed: bool) -> Back {
+        if closed {
+            Back::Done(Outcome::None)
+        } else {
+            Back::Leave
+        }
+    }
 }
 
 /// What a screen may read and say while it handles something.
@@ -115,6 +133,17 @@ impl<'a> Ctx<'a> {
 
     pub fn clear_status(&mut self) {
         *self.status = None;
+    }
+}
+
+/// Puts a refusal on `form` (under its fields); without a form it goes back to the caller.
+pub fn on_form(form: Option<&mut Form>, message: String) -> Option<String> {
+    match form {
+        Some(form) => {
+            form.error = Some(message);
+            None
+        }
+        None => Some(message),
     }
 }
 
@@ -177,9 +206,10 @@ pub trait Screen: std::fmt::Debug {
     }
 
     /// A request of this screen's was refused: the sentence goes where it belongs on the
-    /// screen (None), or back to the app for the status line.
+    /// screen (None), or back to the app for the status line. By default it goes on the
+    /// form that has the keyboard, if there is one.
     fn refused(&mut self, _error: &Error, message: String, _cx: &mut Ctx) -> Option<String> {
-        Some(message)
+        on_form(self.form_mut(), message)
     }
 
     /// Whether leaving for another screen would lose what was typed (the app asks first).

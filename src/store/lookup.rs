@@ -45,6 +45,15 @@ fn upper_bound(prefix: &str) -> String {
     format!("{prefix}\u{10FFFF}")
 }
 
+/// This branch's (`?1` = 0) or other branches' clients whose `column` lies strictly
+/// between `?2` and `?3` (a prefix and its upper bound), at most `?4` of them.
+fn rows_in_range(column: &str) -> String {
+    format!(
+        "SELECT seq FROM client WHERE foreign_branch = ?1 AND {column} > ?2 AND {column} < ?3
+         ORDER BY {column}, seq LIMIT ?4"
+    )
+}
+
 impl Session {
     /// Looks clients up by name, pinyin, phone, ID number or client number.
     pub fn search_clients(&self, query: &str, limit: u32) -> Result<Vec<SearchHit>> {
@@ -98,6 +107,31 @@ impl Session {
         Ok(rows)
     }
 
+    /// The clients whose phone or ID number ends in `tail`, or (`Prefix`) in something
+    /// starting with it: `column` holds the value reversed, so a tail is a prefix there.
+    fn tail(
+        &self,
+        column: &str,
+        tail: &str,
+        rank: Rank,
+        foreign: i64,
+        ask: i64,
+    ) -> Result<Vec<i64>> {
+        let rev = reversed(tail);
+        if rank == Rank::Exact {
+            let sql = format!(
+                "SELECT seq FROM client WHERE foreign_branch = ?1 AND {column} = ?2
+                 ORDER BY seq LIMIT ?3"
+            );
+            self.seqs(&sql, params![foreign, rev, ask])
+        } else {
+            self.seqs(
+                &rows_in_range(column),
+                params![foreign, rev, upper_bound(&rev), ask],
+            )
+        }
+    }
+
     /// The client sequence numbers that match `probe` at `rank` among this branch's
     /// (`foreign` = 0) or other branches' clients.
     fn probe(
@@ -108,12 +142,6 @@ impl Session {
         ask: i64,
     ) -> Result<(MatchedOn, Vec<i64>)> {
         use Rank::*;
-        let on_rows = |column: &str| -> String {
-            format!(
-                "SELECT seq FROM client WHERE foreign_branch = ?1 AND {column} > ?2 AND {column} < ?3
-                 ORDER BY {column}, seq LIMIT ?4"
-            )
-        };
         Ok(match (probe, rank) {
             (Probe::Name(q), Exact) => (
                 MatchedOn::Name,
@@ -125,7 +153,10 @@ impl Session {
             ),
             (Probe::Name(q), Prefix) => (
                 MatchedOn::Name,
-                self.seqs(&on_rows("name"), params![foreign, q, upper_bound(q), ask])?,
+                self.seqs(
+                    &rows_in_range("name"),
+                    params![foreign, q, upper_bound(q), ask],
+                )?,
             ),
             (Probe::Name(q), Substring) => {
                 (MatchedOn::Name, self.name_containing(q, foreign, ask)?)
@@ -147,42 +178,14 @@ impl Session {
                     params![foreign, q, upper_bound(q), ask * 4],
                 )?,
             ),
-            (Probe::PhoneTail(q), Exact) => (
+            (Probe::PhoneTail(q), Exact | Prefix) => (
                 MatchedOn::Phone,
-                self.seqs(
-                    "SELECT seq FROM client WHERE foreign_branch = ?1 AND phone_rev = ?2
-                     ORDER BY seq LIMIT ?3",
-                    params![foreign, reversed(q), ask],
-                )?,
+                self.tail("phone_rev", q, rank, foreign, ask)?,
             ),
-            (Probe::PhoneTail(q), Prefix) => {
-                let rev = reversed(q);
-                (
-                    MatchedOn::Phone,
-                    self.seqs(
-                        &on_rows("phone_rev"),
-                        params![foreign, rev, upper_bound(&rev), ask],
-                    )?,
-                )
-            }
-            (Probe::IdTail(q), Exact) => (
+            (Probe::IdTail(q), Exact | Prefix) => (
                 MatchedOn::IdNumber,
-                self.seqs(
-                    "SELECT seq FROM client WHERE foreign_branch = ?1 AND id_rev = ?2
-                     ORDER BY seq LIMIT ?3",
-                    params![foreign, reversed(q), ask],
-                )?,
+                self.tail("id_rev", q, rank, foreign, ask)?,
             ),
-            (Probe::IdTail(q), Prefix) => {
-                let rev = reversed(q);
-                (
-                    MatchedOn::IdNumber,
-                    self.seqs(
-                        &on_rows("id_rev"),
-                        params![foreign, rev, upper_bound(&rev), ask],
-                    )?,
-                )
-            }
             (Probe::ClientNo(q), Exact) => {
                 // Digits alone are this branch's client number without its prefix.
                 let full = if q.bytes().all(|b| b.is_ascii_digit()) {

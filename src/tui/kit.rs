@@ -150,6 +150,29 @@ pub fn shown_value(field: &Field, focused: bool, width: usize, i18n: &I18n) -> (
     }
 }
 
+/// The label part of a form's line: a marker (`>` the focused field, `!` a refused one), the
+/// label padded to `width` columns, and its style.
+pub fn field_label(field: &Field, focused: bool, width: usize, i18n: &I18n) -> (String, Style) {
+    let label = i18n.t(field.label);
+    let marker = match (focused, field.error.is_some()) {
+        (true, _) => "> ",
+        (false, true) => "! ",
+        _ => "  ",
+    };
+    let text = format!(
+        "{marker}{label}{} ",
+        " ".repeat(width.saturating_sub(label.width()))
+    );
+    let mut style = Style::new();
+    if focused {
+        style = style.add_modifier(Modifier::BOLD);
+    }
+    if field.error.is_some() {
+        style = style.fg(Color::Red);
+    }
+    (text, style)
+}
+
 /// What goes under a long form: what is wrong with the focused field, how many fields need
 /// attention, the store's answer — or, when all is well, `hint`.
 pub fn form_notes(form: &Form, i18n: &I18n, width: usize, hint: &str) -> Vec<Line<'static>> {

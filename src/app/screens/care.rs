@@ -8,7 +8,6 @@ use crate::app::list::Selection;
 use crate::app::screen::{Back, Ctx, Handoff, Outcome, Screen, ScreenKeys};
 use crate::domain::care::{Action, Agenda, CareItem, CareScope};
 use crate::domain::contact::CHANNELS;
-use crate::error::Error;
 use crate::i18n::I18n;
 use crate::service::{Reply, Request, SessionInfo};
 use chrono::{Duration, NaiveDate};
@@ -38,20 +37,6 @@ pub struct CareScreen {
 }
 
 impl CareScreen {
-    pub fn active_form(&self) -> Option<&Form> {
-        match &self.prompt {
-            Some(CarePrompt::Choose(form) | CarePrompt::Details { form, .. }) => Some(form),
-            None => None,
-        }
-    }
-
-    pub fn active_form_mut(&mut self) -> Option<&mut Form> {
-        match &mut self.prompt {
-            Some(CarePrompt::Choose(form) | CarePrompt::Details { form, .. }) => Some(form),
-            None => None,
-        }
-    }
-
     pub fn load(&mut self, today: NaiveDate) -> Request {
         self.loading = true;
         Request::CareAgenda {
@@ -140,11 +125,17 @@ impl Screen for CareScreen {
     }
 
     fn form(&self) -> Option<&Form> {
-        self.active_form()
+        match &self.prompt {
+            Some(CarePrompt::Choose(form) | CarePrompt::Details { form, .. }) => Some(form),
+            None => None,
+        }
     }
 
     fn form_mut(&mut self) -> Option<&mut Form> {
-        self.active_form_mut()
+        match &mut self.prompt {
+            Some(CarePrompt::Choose(form) | CarePrompt::Details { form, .. }) => Some(form),
+            None => None,
+        }
     }
 
     fn saves(&self) -> bool {
@@ -190,17 +181,11 @@ impl Screen for CareScreen {
     }
 
     fn submit(&mut self, save: bool, cx: &mut Ctx) -> Outcome {
-        match self.submit_prompt(save, cx.i18n, cx.today) {
-            Some(request) => Outcome::Send(request),
-            None => Outcome::None,
-        }
+        Outcome::sending(self.submit_prompt(save, cx.i18n, cx.today))
     }
 
     fn back(&mut self, _cx: &mut Ctx) -> Back {
-        match self.prompt.take() {
-            Some(_) => Back::Done(Outcome::None),
-            None => Back::Leave,
-        }
+        Back::closed(self.prompt.take().is_some())
     }
 
     fn on_reply(&mut self, reply: Reply, cx: &mut Ctx) -> Result<Outcome, Reply> {
@@ -243,16 +228,6 @@ impl Screen for CareScreen {
                 Ok(Outcome::Load(self.load(cx.today)))
             }
             other => Err(other),
-        }
-    }
-
-    fn refused(&mut self, _error: &Error, message: String, _cx: &mut Ctx) -> Option<String> {
-        match self.active_form_mut() {
-            Some(form) => {
-                form.error = Some(message);
-                None
-            }
-            None => Some(message),
         }
     }
 

@@ -11,7 +11,7 @@ use crate::app::StatusKind;
 use crate::app::command::{Command, Context};
 use crate::app::form::{Field, Form};
 use crate::app::list::Selection;
-use crate::app::screen::{Back, Ctx, Handoff, Outcome, Screen, ScreenKeys};
+use crate::app::screen::{Back, Ctx, Handoff, Outcome, Screen, ScreenKeys, on_form};
 use crate::app::tabs::Tab;
 use crate::domain::care::{EventInput, EventKind};
 use crate::domain::client::ClientView;
@@ -425,7 +425,7 @@ impl Screen for ClientsScreen {
             }
             None => self.submit_form(save),
         };
-        request.map_or(Outcome::None, Outcome::Send)
+        Outcome::sending(request)
     }
 
     /// Every change to the lookup field asks again (type-ahead).
@@ -487,10 +487,7 @@ impl Screen for ClientsScreen {
                 self.over = None;
                 Some(message)
             }
-            (Some(Over::Prompt(prompt)), _) => {
-                prompt.form.error = Some(message);
-                None
-            }
+            (Some(Over::Prompt(prompt)), _) => on_form(Some(&mut prompt.form), message),
             (None, Error::ClientInvalid { errors }) if self.form.is_some() => {
                 self.show_field_errors(errors, cx.i18n);
                 None
@@ -499,13 +496,7 @@ impl Screen for ClientsScreen {
                 self.over = Some(Over::Duplicate(client_no.clone()));
                 None
             }
-            (None, _) => match self.form.as_mut() {
-                Some(form) => {
-                    form.form.error = Some(message);
-                    None
-                }
-                None => Some(message),
-            },
+            (None, _) => on_form(self.form.as_mut().map(|f| &mut f.form), message),
             (Some(_), _) => Some(message),
         }
     }

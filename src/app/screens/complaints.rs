@@ -5,7 +5,7 @@ use crate::app::StatusKind;
 use crate::app::command::{Command, Context};
 use crate::app::form::{Field, Form};
 use crate::app::list::Selection;
-use crate::app::screen::{Back, Ctx, Handoff, Outcome, Screen, ScreenKeys};
+use crate::app::screen::{Back, Ctx, Handoff, Outcome, Screen, ScreenKeys, on_form};
 use crate::domain::complaint::{
     Category, Channel, IntakeError, IntakeInput, PauseReason, Severity, StepInput, build_step,
     next_steps, step_fields,
@@ -92,26 +92,6 @@ fn codes<T: Copy>(all: &[T], code: impl Fn(T) -> &'static str) -> Vec<String> {
 }
 
 impl ComplaintsScreen {
-    pub fn active_form(&self) -> Option<&Form> {
-        if let Some(slip) = &self.slip {
-            return Some(slip);
-        }
-        match &self.step {
-            Some(StepPrompt::Choose(form) | StepPrompt::Details { form, .. }) => Some(form),
-            None => self.intake.as_ref(),
-        }
-    }
-
-    pub fn active_form_mut(&mut self) -> Option<&mut Form> {
-        if let Some(slip) = &mut self.slip {
-            return Some(slip);
-        }
-        match &mut self.step {
-            Some(StepPrompt::Choose(form) | StepPrompt::Details { form, .. }) => Some(form),
-            None => self.intake.as_mut(),
-        }
-    }
-
     /// The board (no case, form or prompt over it).
     pub fn on_board(&self) -> bool {
         self.case.is_none() && self.intake.is_none() && self.step.is_none() && self.slip.is_none()
@@ -323,7 +303,7 @@ impl ComplaintsScreen {
 
 impl Screen for ComplaintsScreen {
     fn keys(&self) -> ScreenKeys {
-        ScreenKeys::Live(if self.active_form().is_some() {
+        ScreenKeys::Live(if self.form().is_some() {
             vec![Context::Form]
         } else if self.case.is_some() {
             vec![Context::Complaint, Context::List]
@@ -333,15 +313,27 @@ impl Screen for ComplaintsScreen {
     }
 
     fn form(&self) -> Option<&Form> {
-        self.active_form()
+        if let Some(slip) = &self.slip {
+            return Some(slip);
+        }
+        match &self.step {
+            Some(StepPrompt::Choose(form) | StepPrompt::Details { form, .. }) => Some(form),
+            None => self.intake.as_ref(),
+        }
     }
 
     fn form_mut(&mut self) -> Option<&mut Form> {
-        self.active_form_mut()
+        if let Some(slip) = &mut self.slip {
+            return Some(slip);
+        }
+        match &mut self.step {
+            Some(StepPrompt::Choose(form) | StepPrompt::Details { form, .. }) => Some(form),
+            None => self.intake.as_mut(),
+        }
     }
 
     fn saves(&self) -> bool {
-        self.active_form().is_some()
+        self.form().is_some()
     }
 
     /// The board comes (back) behind whatever the screen opens with.
@@ -385,10 +377,7 @@ impl Screen for ComplaintsScreen {
     }
 
     fn submit(&mut self, save: bool, cx: &mut Ctx) -> Outcome {
-        match self.submit_form(save, cx.i18n, cx.today) {
-            Some(request) => Outcome::Send(request),
-            None => Outcome::None,
-        }
+        Outcome::sending(self.submit_form(save, cx.i18n, cx.today))
     }
 
     fn back(&mut self, _cx: &mut Ctx) -> Back {
@@ -475,13 +464,7 @@ impl Screen for ComplaintsScreen {
                 self.refuse_intake_field("subject_staff", message);
                 None
             }
-            _ => match self.active_form_mut() {
-                Some(form) => {
-                    form.error = Some(message);
-                    None
-                }
-                None => Some(message),
-            },
+            _ => on_form(self.form_mut(), message),
         }
     }
 

@@ -8,7 +8,6 @@ use crate::app::list::Selection;
 use crate::app::phases::checked_new_passphrase;
 use crate::app::screen::{Back, Ctx, Handoff, Outcome, Screen, ScreenKeys};
 use crate::domain::staff::{Role, StaffId, validate_staff_name};
-use crate::error::Error;
 use crate::i18n::I18n;
 use crate::service::{Reply, Request, StaffRow};
 
@@ -225,16 +224,6 @@ impl Screen for StaffScreen {
                 Ok(Outcome::Load(Request::ListStaff))
             }
             other => Err(other),
-        }
-    }
-
-    fn refused(&mut self, _error: &Error, message: String, _cx: &mut Ctx) -> Option<String> {
-        match self.form_mut() {
-            Some(form) => {
-                form.error = Some(message);
-                None
-            }
-            None => Some(message),
         }
     }
 

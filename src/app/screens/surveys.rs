@@ -4,7 +4,7 @@
 use crate::app::StatusKind;
 use crate::app::command::{Command, Context};
 use crate::app::form::{Field, FieldValue, Form};
-use crate::app::screen::{Back, Ctx, Handoff, Outcome, Screen, ScreenKeys};
+use crate::app::screen::{Back, Ctx, Handoff, Outcome, Screen, ScreenKeys, on_form};
 use crate::app::tabs::Tab;
 use crate::domain::survey::CHANNELS as SURVEY_CHANNELS;
 use crate::domain::survey::{self, Answer, Answers, GroupBy, QuestionKind, Template};
@@ -96,20 +96,6 @@ fn answer_field(kind: QuestionKind, options: Vec<String>) -> Field {
 }
 
 impl SurveyScreen {
-    pub fn active_form(&self) -> Option<&Form> {
-        match (self.view, &self.offer) {
-            (SurveyView::Entry, None) => self.entry.as_ref().map(|e| &e.form),
-            _ => None,
-        }
-    }
-
-    pub fn active_form_mut(&mut self) -> Option<&mut Form> {
-        match (self.view, &self.offer) {
-            (SurveyView::Entry, None) => self.entry.as_mut().map(|e| &mut e.form),
-            _ => None,
-        }
-    }
-
     /// Takes the templates in use and starts an entry with the first (or the one open).
     pub fn set_templates(
         &mut self,
@@ -376,15 +362,21 @@ impl Screen for SurveyScreen {
     }
 
     fn form(&self) -> Option<&Form> {
-        self.active_form()
+        match (self.view, &self.offer) {
+            (SurveyView::Entry, None) => self.entry.as_ref().map(|e| &e.form),
+            _ => None,
+        }
     }
 
     fn form_mut(&mut self) -> Option<&mut Form> {
-        self.active_form_mut()
+        match (self.view, &self.offer) {
+            (SurveyView::Entry, None) => self.entry.as_mut().map(|e| &mut e.form),
+            _ => None,
+        }
     }
 
     fn saves(&self) -> bool {
-        self.active_form().is_some()
+        self.form().is_some()
     }
 
     fn on_open(&mut self, handoff: Handoff, _cx: &mut Ctx) -> Outcome {
@@ -423,10 +415,7 @@ impl Screen for SurveyScreen {
                 },
             );
         }
-        match self.submit_entry(save) {
-            Some(request) => Outcome::Send(request),
-            None => Outcome::None,
-        }
+        Outcome::sending(self.submit_entry(save))
     }
 
     /// A survey answer may change which questions are asked (or the survey itself).
@@ -506,13 +495,7 @@ impl Screen for SurveyScreen {
                 }
                 None
             }
-            _ => match self.active_form_mut() {
-                Some(form) => {
-                    form.error = Some(message);
-                    None
-                }
-                None => Some(message),
-            },
+            _ => on_form(self.form_mut(), message),
         }
     }
 

@@ -65,14 +65,6 @@ impl SyncScreen {
                 .is_some_and(|v| v.status.party == Party::Branch)
     }
 
-    pub fn active_form(&self) -> Option<&Form> {
-        self.prompt.as_ref().map(|p| &p.form)
-    }
-
-    pub fn active_form_mut(&mut self) -> Option<&mut Form> {
-        self.prompt.as_mut().map(|p| &mut p.form)
-    }
-
     /// Asks where to write the bundle: the exports folder unless a stick's path is typed.
     pub fn start_export(&mut self) {
         if self.busy() {
@@ -160,11 +152,11 @@ impl Screen for SyncScreen {
     }
 
     fn form(&self) -> Option<&Form> {
-        self.active_form()
+        self.prompt.as_ref().map(|p| &p.form)
     }
 
     fn form_mut(&mut self) -> Option<&mut Form> {
-        self.active_form_mut()
+        self.prompt.as_mut().map(|p| &mut p.form)
     }
 
     fn saves(&self) -> bool {
@@ -193,17 +185,11 @@ impl Screen for SyncScreen {
     }
 
     fn submit(&mut self, _save: bool, cx: &mut Ctx) -> Outcome {
-        match self.submit_prompt(cx.i18n) {
-            Some(request) => Outcome::Send(request),
-            None => Outcome::None,
-        }
+        Outcome::sending(self.submit_prompt(cx.i18n))
     }
 
     fn back(&mut self, _cx: &mut Ctx) -> Back {
-        match self.prompt.take() {
-            Some(_) => Back::Done(Outcome::None),
-            None => Back::Leave,
-        }
+        Back::closed(self.prompt.take().is_some())
     }
 
     fn on_reply(&mut self, reply: Reply, cx: &mut Ctx) -> Result<Outcome, Reply> {

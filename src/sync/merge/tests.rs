@@ -62,46 +62,35 @@ impl Hq {
 
 type RowOutcome = (String, Value, BTreeMap<String, String>, bool);
 
+/// A write to client `c1`.
+fn c1(seq: i64, hlc: i64, kind: &str, fields: Value) -> Op {
+    op(seq, hlc, "client", "c1", kind, fields)
+}
+
+fn row_c1(hq: &Hq) -> &Merged {
+    &hq.rows[&("client".to_string(), "c1".to_string())]
+}
+
 #[test]
 fn the_latest_write_wins_each_field_and_a_delete_stays() {
     let mut hq = Hq::default();
     hq.apply(
         "BJ0101",
-        &op(
-            1,
-            10,
-            "client",
-            "c1",
-            "insert",
-            json!({"name": "王芳", "phone": "138"}),
-        ),
+        &c1(1, 10, "insert", json!({"name": "王芳", "phone": "138"})),
     );
-    hq.apply(
-        "SH0202",
-        &op(1, 30, "client", "c1", "update", json!({"phone": "139"})),
-    );
+    hq.apply("SH0202", &c1(1, 30, "update", json!({"phone": "139"})));
     hq.apply(
         "BJ0101",
-        &op(
-            2,
-            20,
-            "client",
-            "c1",
-            "update",
-            json!({"phone": "137", "tier": "gold"}),
-        ),
+        &c1(2, 20, "update", json!({"phone": "137", "tier": "gold"})),
     );
-    let row = &hq.rows[&("client".to_string(), "c1".to_string())];
+    let row = row_c1(&hq);
     assert_eq!(row.fields["phone"], "139", "the greatest stamp wins");
     assert_eq!(row.fields["tier"], "gold", "a field only one write set");
     assert_eq!(row.owner, "BJ0101", "the branch of the earliest write");
-    hq.apply("SH0202", &op(2, 5, "client", "c1", "delete", json!({})));
-    assert!(hq.rows[&("client".to_string(), "c1".to_string())].deleted);
-    hq.apply(
-        "BJ0101",
-        &op(3, 40, "client", "c1", "update", json!({"phone": "136"})),
-    );
-    let row = &hq.rows[&("client".to_string(), "c1".to_string())];
+    hq.apply("SH0202", &c1(2, 5, "delete", json!({})));
+    assert!(row_c1(&hq).deleted);
+    hq.apply("BJ0101", &c1(3, 40, "update", json!({"phone": "136"})));
+    let row = row_c1(&hq);
     assert!(
         row.deleted,
         "a later update does not bring a deleted row back"
@@ -157,43 +146,27 @@ fn two_branches_writing_a_name_differently_put_it_on_the_review_list() {
     let mut hq = Hq::default();
     hq.apply(
         "BJ0101",
-        &op(
-            1,
-            10,
-            "client",
-            "c1",
-            "insert",
-            json!({"name": "王芳", "id_number": "110"}),
-        ),
+        &c1(1, 10, "insert", json!({"name": "王芳", "id_number": "110"})),
     );
-    hq.apply(
-        "BJ0101",
-        &op(2, 11, "client", "c1", "update", json!({"name": "王芳芳"})),
-    );
+    hq.apply("BJ0101", &c1(2, 11, "update", json!({"name": "王芳芳"})));
     assert!(
         review(&hq.claims).is_empty(),
         "one branch correcting itself is no conflict"
     );
     hq.apply(
         "SH0202",
-        &op(
-            1,
-            12,
-            "client",
-            "c1",
-            "update",
-            json!({"name": "王方", "phone": "139"}),
-        ),
+        &c1(1, 12, "update", json!({"name": "王方", "phone": "139"})),
     );
     let items = review(&hq.claims);
     assert_eq!(items.len(), 1);
     assert_eq!(items[0].field, "name");
+    let claim = |branch: &str, name: &str| (branch.to_string(), name.to_string());
     assert_eq!(
         items[0].claims,
         [
-            ("BJ0101".to_string(), "王芳".to_string()),
-            ("BJ0101".to_string(), "王芳芳".to_string()),
-            ("SH0202".to_string(), "王方".to_string()),
+            claim("BJ0101", "王芳"),
+            claim("BJ0101", "王芳芳"),
+            claim("SH0202", "王方")
         ]
     );
 }

@@ -10,11 +10,12 @@ use crate::i18n::I18n;
 use crate::service::{ImportReport, LineProblem};
 use crate::tui::keymap::Keymap;
 use crate::tui::kit::{
-    FormBox, confirm, dim, form_notes, plain, popup, render_form_box, shown_value, skip_columns,
+    FormBox, confirm, dim, field_label, form_notes, plain, popup, render_form_box, shown_value,
+    skip_columns,
 };
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Position, Rect};
-use ratatui::style::{Color, Modifier, Style};
+use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Paragraph, Row, Table, TableState, Wrap};
 use unicode_width::UnicodeWidthStr;
@@ -266,25 +267,9 @@ fn render_client_form(frame: &mut Frame, area: Rect, title: &str, form: &Form, i
             (right, index - half, widths[1])
         };
         let focused = index == form.focus;
-        let label_text = i18n.t(field.label);
-        let marker = match (focused, field.error.is_some()) {
-            (true, _) => "> ",
-            (false, true) => "! ",
-            _ => "  ",
-        };
-        let prefix = format!(
-            "{marker}{label_text}{} ",
-            " ".repeat(label_width.saturating_sub(label_text.width()))
-        );
+        let (prefix, label_style) = field_label(field, focused, label_width, i18n);
         let value_width = (column.width as usize).saturating_sub(prefix.width() + 1);
         let (shown, cursor_col) = shown_value(field, focused, value_width, i18n);
-        let mut label_style = Style::new();
-        if focused {
-            label_style = label_style.add_modifier(Modifier::BOLD);
-        }
-        if field.error.is_some() {
-            label_style = label_style.fg(Color::Red);
-        }
         let y = column.y + row as u16;
         if y >= column.bottom() {
             continue;

@@ -11,7 +11,7 @@ use crate::app::{App, MainState};
 use crate::domain::complaint::State;
 use crate::i18n::I18n;
 use crate::service::{Board, ComplaintRow};
-use crate::tui::kit::{FormBox, dim, form_notes, plain, render_form_box, shown_value};
+use crate::tui::kit::{FormBox, dim, field_label, form_notes, plain, render_form_box, shown_value};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Position, Rect};
 use ratatui::style::{Color, Modifier, Style};
@@ -355,23 +355,7 @@ fn render_intake(frame: &mut Frame, area: Rect, form: &Form, i18n: &I18n) {
     let mut cursor = None;
     for (index, field) in form.fields.iter().enumerate() {
         let focused = index == form.focus;
-        let label_text = i18n.t(field.label);
-        let marker = match (focused, field.error.is_some()) {
-            (true, _) => "> ",
-            (false, true) => "! ",
-            _ => "  ",
-        };
-        let prefix = format!(
-            "{marker}{label_text}{} ",
-            " ".repeat(label_width.saturating_sub(label_text.width()))
-        );
-        let mut label_style = Style::new();
-        if focused {
-            label_style = label_style.add_modifier(Modifier::BOLD);
-        }
-        if field.error.is_some() {
-            label_style = label_style.fg(Color::Red);
-        }
+        let (prefix, label_style) = field_label(field, focused, label_width, i18n);
         let value_x = inner.x + prefix.width() as u16;
         let value_width = inner.right().saturating_sub(value_x + 1);
         let rows = match &field.value {
