@@ -126,6 +126,17 @@ impl KeyRows {
     }
 }
 
+/// What one agenda covers: its days, whose clients (an RM's own: `owner`), today, and what
+/// staff last did about each reminder.
+struct Window<'a> {
+    from: NaiveDate,
+    to: NaiveDate,
+    scope: CareScope,
+    owner: &'a str,
+    today: NaiveDate,
+    last_actions: &'a HashMap<String, LastAction>,
+}
+
 /// The latest action on a reminder: (action, snoozed until, by).
 type LastAction = (Action, Option<NaiveDate>, String);
 
@@ -261,8 +272,16 @@ impl Session {
                 });
             }
         }
-        items.extend(self.snoozed_into(from, to, scope, rm, today, &last_actions, &items)?);
-        items.extend(self.festival_items(from, to, scope, rm, today, &last_actions)?);
+        let window = Window {
+            from,
+            to,
+            scope,
+            owner: rm,
+            today,
+            last_actions: &last_actions,
+        };
+        items.extend(self.snoozed_into(&window, &items)?);
+        items.extend(self.festival_items(&window)?);
         items.sort_by(|a, b| {
             (a.on, a.reason.code(), &a.client_no, &a.id).cmp(&(
                 b.on,
@@ -340,17 +359,15 @@ impl Session {
     }
 
     /// Reminders that first fell outside the window but were snoozed into it.
-    #[allow(clippy::too_many_arguments)]
-    fn snoozed_into(
-        &self,
-        from: NaiveDate,
-        to: NaiveDate,
-        scope: CareScope,
-        owner: &str,
-        today: NaiveDate,
-        last_actions: &HashMap<String, LastAction>,
-        already: &[CareItem],
-    ) -> Result<Vec<CareItem>> {
+    fn snoozed_into(&self, window: &Window, already: &[CareItem]) -> Result<Vec<CareItem>> {
+        let &Window {
+            from,
+            to,
+            scope,
+            owner,
+            today,
+            last_actions,
+        } = window;
         let mut stmt = self.conn.prepare_cached(
             "SELECT reminder, first_on, detail FROM care_task
              WHERE action = 'snoozed' AND until BETWEEN ?1 AND ?2 AND first_on NOT BETWEEN ?1 AND ?2",
@@ -416,15 +433,15 @@ impl Session {
     }
 
     /// One reminder per festival day in the window, with how many clients to greet.
-    fn festival_items(
-        &self,
-        from: NaiveDate,
-        to: NaiveDate,
-        scope: CareScope,
-        owner: &str,
-        today: NaiveDate,
-        last_actions: &HashMap<String, LastAction>,
-    ) -> Result<Vec<CareItem>> {
+    fn festival_items(&self, window: &Window) -> Result<Vec<CareItem>> {
+        let &Window {
+            from,
+            to,
+            scope,
+            owner,
+            today,
+            last_actions,
+        } = window;
         let mut items = Vec::new();
         for festival in festivals() {
             for day in festival_days(festival, from, to) {
