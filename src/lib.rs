@@ -1,9 +1,11 @@
 //! branchdesk: a terminal workstation for bank branch staff over an encrypted local store.
 //!
-//! Layers (see README and DESIGN.md): `domain` holds pure rules; `store` owns the encrypted
-//! SQLite database and everything on disk; `service` runs the store on a worker thread behind
-//! a request/reply API; `app` is the TUI state machine over that API; `tui` renders it and
-//! reads the terminal; `cli` is the scriptable front door.
+//! Layers, lowest first (docs/ARCHITECTURE.md; `tests/layers.rs` holds them to it):
+//! `domain` pure rules; `i18n` and `error` the words; `sync` the bundle format and the HQ
+//! merge rule; `store` the encrypted database and every file of a store (the only SQL);
+//! `service` the store on a worker thread behind requests and replies (the one door for the
+//! screens); `app` the TUI state machine; `tui` the terminal and the drawing; `cli` the
+//! scriptable front door, with `demo` and `bench` beside it.
 
 pub mod app;
 pub mod assets;

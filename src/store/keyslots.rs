@@ -94,7 +94,8 @@ impl KdfParams {
     }
 }
 
-// The design floor (DESIGN.md §3): at least 64 MiB and two passes, checked at compile time.
+// The floor (docs/ARCHITECTURE.md, "key slots, KDF floor"): at least 64 MiB and two passes,
+// checked at compile time.
 const _: () =
     assert!(KdfParams::STANDARD.memory_kib >= 64 * 1024 && KdfParams::STANDARD.iterations >= 2);
 
