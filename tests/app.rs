@@ -101,16 +101,31 @@ fn activity_postpones_the_idle_lock() {
 }
 
 #[test]
-fn locking_discards_half_typed_forms_and_blocks_screens() {
+fn locking_hides_a_half_typed_form_keeps_it_but_not_its_passphrases() {
     let mut h = Harness::logged_in(Lang::En, session_info("admin01", "陈静", Role::Admin));
     h.command(Command::StaffScreen);
     h.act(Action::Reply(Reply::Staff(Vec::new())));
     h.command(Command::NewStaff);
     h.type_text("teller09");
-    assert!(h.app.main().unwrap().screens.staff.overlay.is_some());
+    h.command(Command::NextField);
+    h.type_text("王五");
+    h.command(Command::NextField);
+    h.command(Command::NextField);
+    h.type_text("a long enough passphrase");
     h.command(Command::Lock);
     let main = h.app.main().unwrap();
-    assert!(main.lock.is_some() && main.screens.staff.overlay.is_none());
+    assert!(main.lock.is_some());
+    let form = staff_overlay(&h).form().expect("the form stays");
+    assert_eq!((form.value(0), form.value(1)), ("teller09", "王五"));
+    assert_eq!(
+        form.value(3),
+        "",
+        "a passphrase typed before the lock is asked again"
+    );
+    assert!(
+        !h.screen().contains("teller09"),
+        "nothing of it shows under the lock"
+    );
     // While locked, screen keys do nothing and letters go to the passphrase field only.
     h.command(Command::AuditScreen);
     assert_eq!(h.app.main().unwrap().tab, Tab::Staff);
@@ -122,6 +137,74 @@ fn locking_discards_half_typed_forms_and_blocks_screens() {
     }
     h.act(Action::Reply(Reply::Unlocked));
     assert!(h.app.main().unwrap().lock.is_none());
+    assert_eq!(staff_overlay(&h).form().unwrap().value(0), "teller09");
+}
+
+/// A walk-in complaint half typed on F3 and a survey half answered on F5: the lock hides
+/// them, the same staff member finds them again, and switching staff names them first.
+#[test]
+fn unsaved_work_survives_a_lock_and_is_named_before_switching_staff() {
+    let mut h = Harness::logged_in(
+        Lang::En,
+        session_info("teller01", "Wang Fang", Role::Teller),
+    );
+    h.command(Command::SurveyScreen);
+    h.act(Action::Reply(Reply::SurveyTemplates(Box::new(
+        survey_templates(),
+    ))));
+    h.type_text("3");
+    h.type_text("Only one window open");
+    h.command(Command::ComplaintsScreen);
+    h.act(Action::Reply(Reply::ComplaintBoard(Box::new(
+        complaint_board(),
+    ))));
+    h.command(Command::NewComplaint);
+    h.command(Command::NextField); // a walk-in: no client number
+    h.type_text("刘先生");
+    h.command(Command::Lock);
+    h.wait(Duration::from_secs(3600));
+    h.type_text("pass");
+    h.command(Command::Submit);
+    h.act(Action::Reply(Reply::Unlocked));
+    let main = h.app.main().unwrap();
+    assert_eq!(main.tab, Tab::Complaints);
+    let intake = main.screens.complaints.intake.as_ref().expect("the intake");
+    assert_eq!(intake.value(1), "刘先生");
+    let entry = main.screens.surveys.entry.as_ref().expect("the survey");
+    assert_eq!(entry.form.value(3), "3");
+    assert!(
+        entry
+            .form
+            .fields
+            .iter()
+            .any(|f| f.value() == "Only one window open")
+    );
+
+    // F9 names what would be lost and waits for an answer.
+    h.command(Command::Lock);
+    assert!(sent(&h.command(Command::Logout)).is_empty());
+    assert_eq!(h.app.modal, Some(Modal::Logout));
+    let screen = h.screen();
+    assert!(
+        screen.contains("the complaint being registered"),
+        "{screen}"
+    );
+    assert!(screen.contains("survey being entered"), "{screen}");
+    assert!(
+        !screen.contains("刘先生"),
+        "the lock shows no client data: {screen}"
+    );
+    h.command(Command::Back);
+    assert_eq!(h.app.modal, None);
+    assert!(
+        h.app.main().unwrap().lock.is_some(),
+        "still locked, nothing lost"
+    );
+    h.command(Command::Logout);
+    let effects = h.command(Command::Confirm);
+    assert!(matches!(sent(&effects).as_slice(), [Request::Logout]));
+    h.act(Action::Reply(Reply::LoggedOut));
+    assert!(matches!(h.app.phase, Phase::Login(_)));
 }
 
 #[test]
@@ -541,16 +624,20 @@ mod client_screen {
     }
 
     #[test]
-    fn locking_forgets_the_client_on_screen() {
+    fn locking_hides_the_client_on_screen_and_unlocking_shows_it_again() {
         let mut h = teller_at_lookup();
         h.act(Action::Reply(Reply::Client {
             view: Box::new(wang_fang(Visibility::Full)),
             log: Vec::new(),
             events: Vec::new(),
         }));
+        assert!(h.screen().contains("BJ0101-0000001"));
         h.command(Command::Lock);
-        let screen = &h.app.main().unwrap().screens.clients;
-        assert!(screen.record.is_none() && screen.hits.is_empty() && screen.query().is_empty());
+        assert!(!h.screen().contains("BJ0101-0000001"), "{}", h.screen());
+        h.type_text("pass");
+        h.command(Command::Submit);
+        h.act(Action::Reply(Reply::Unlocked));
+        assert!(h.screen().contains("BJ0101-0000001"), "{}", h.screen());
     }
 
     #[test]
@@ -782,7 +869,7 @@ mod complaints {
     }
 
     #[test]
-    fn the_slip_is_written_where_the_teller_says_and_a_lock_clears_the_screen() {
+    fn the_slip_is_written_where_the_teller_says_and_a_lock_hides_the_screen() {
         let mut h = on_board(manager());
         h.act(Action::Reply(Reply::Complaint(
             Box::new(complaint_detail()),
@@ -806,10 +893,13 @@ mod complaints {
         let slip = screen(&h).slip.as_ref().unwrap();
         assert!(slip.error.as_deref().unwrap().contains("already exists"));
         h.command(Command::Lock);
-        let complaints = screen(&h);
         assert!(
-            complaints.case.is_none() && complaints.slip.is_none() && complaints.board.is_none()
+            !h.screen().contains("BJ0101-20261120-001"),
+            "{}",
+            h.screen()
         );
+        let complaints = screen(&h);
+        assert!(complaints.case.is_some() && complaints.slip.is_some());
         let effects = h.act(Action::Reply(Reply::Unlocked));
         assert!(matches!(sent(&effects)[..], [Request::ComplaintBoard]));
     }
@@ -896,7 +986,7 @@ mod care {
     }
 
     #[test]
-    fn the_agenda_comes_back_after_a_lock() {
+    fn the_agenda_stays_through_a_lock_and_is_read_again() {
         let mut h = rm();
         h.command(Command::Lock);
         h.type_text("passphrase");
@@ -905,6 +995,11 @@ mod care {
         assert!(
             matches!(sent(&effects)[..], [Request::CareAgenda { .. }]),
             "the agenda is asked for again: {effects:?}"
+        );
+        assert!(
+            h.screen().contains("李娜"),
+            "shown meanwhile: {}",
+            h.screen()
         );
         h.act(Action::Reply(Reply::CareAgenda(Box::new(care_agenda()))));
         assert_eq!(screen(&h).agenda.as_ref().map(|a| a.items.len()), Some(7));
@@ -1112,20 +1207,19 @@ mod surveys {
     }
 
     #[test]
-    fn the_templates_come_back_after_a_lock() {
+    fn the_survey_being_entered_stays_through_a_lock() {
         let mut h = at_entry(Role::Teller);
+        h.type_text("9");
         h.command(Command::Lock);
         h.type_text("passphrase");
         h.command(Command::Submit);
         let effects = h.act(Action::Reply(Reply::Unlocked));
         assert!(
-            matches!(sent(&effects)[..], [Request::SurveyTemplates]),
-            "the templates are asked for again: {effects:?}"
+            sent(&effects).is_empty(),
+            "nothing to ask again: {effects:?}"
         );
-        h.act(Action::Reply(Reply::SurveyTemplates(Box::new(
-            survey_templates(),
-        ))));
-        assert_eq!(focused_label(&h), "nps", "the form is ready again");
+        assert_eq!(focused_label(&h), "speed", "where the staff member was");
+        assert_eq!(screen(&h).entry.as_ref().unwrap().form.value(3), "9");
         assert!(!h.screen().contains("no survey"), "{}", h.screen());
     }
 

@@ -96,7 +96,11 @@ impl App {
                     main.screens.get_mut(main.tab).discard();
                 }
             }
-            (Modal::Quit | Modal::Discard, Command::Back) => self.modal = None,
+            (Modal::Logout, Command::Confirm) => {
+                self.modal = None;
+                return self.send(Pending::Logout { then_quit: false }, Request::Logout);
+            }
+            (Modal::Quit | Modal::Discard | Modal::Logout, Command::Back) => self.modal = None,
             _ => {}
         }
         Vec::new()
@@ -131,6 +135,10 @@ impl App {
                 Vec::new()
             }
             Command::Lock => self.lock(false),
+            Command::Logout if !self.unsaved_work().is_empty() => {
+                self.modal = Some(Modal::Logout);
+                Vec::new()
+            }
             Command::Logout => self.send(Pending::Logout { then_quit: false }, Request::Logout),
             Command::NewLine => self.with_form(Form::new_line),
             Command::LineUp => self.with_form(|f| f.move_line(-1)),

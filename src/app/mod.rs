@@ -90,6 +90,8 @@ pub enum Modal {
     Quit,
     /// Leaving a form with unsaved changes.
     Discard,
+    /// Switching staff (F9) would drop unsaved work.
+    Logout,
 }
 
 /// Which request is in flight, so that its reply (or refusal) lands in the right place.
@@ -208,7 +210,7 @@ impl App {
     pub fn contexts(&self) -> Vec<Context> {
         match self.modal {
             Some(Modal::Help { .. }) => return vec![Context::Help],
-            Some(Modal::Quit | Modal::Discard) => return vec![Context::Confirm],
+            Some(Modal::Quit | Modal::Discard | Modal::Logout) => return vec![Context::Confirm],
             None => {}
         }
         let mut contexts = Vec::new();
@@ -265,6 +267,17 @@ impl App {
                 .iter()
                 .all(|tab| m.screens.get(*tab).allows(command, &m.session))
         })
+    }
+
+    /// The unsaved work the screens hold, as catalog keys naming it (`unsaved.*`).
+    pub fn unsaved_work(&self) -> Vec<&'static str> {
+        let Some(main) = self.main() else {
+            return Vec::new();
+        };
+        Tab::ALL
+            .iter()
+            .filter_map(|tab| main.screens.get(*tab).unsaved_work())
+            .collect()
     }
 
     fn say(&mut self, kind: StatusKind, text: String) {

@@ -223,8 +223,19 @@ pub trait Screen: std::fmt::Debug {
     /// Another screen comes to the front.
     fn on_leave(&mut self) {}
 
-    /// The workstation locks: what must not stay on screen goes.
-    fn on_lock(&mut self) {}
+    /// What unsaved work the screen holds, named for a question (a catalog key,
+    /// `unsaved.*`); asked before a staff member switches or quits.
+    fn unsaved_work(&self) -> Option<&'static str> {
+        None
+    }
+
+    /// The workstation locks. The screen stays as it is, hidden: the same staff member
+    /// finds it again. Only passphrases typed into a form go (they are asked for again).
+    fn on_lock(&mut self) {
+        if let Some(form) = self.form_mut() {
+            form.clear_secrets();
+        }
+    }
 
     /// Unlocked again (this screen in front): what it shows is asked for again.
     fn on_unlock(&mut self, _cx: &mut Ctx) -> Outcome {

@@ -329,12 +329,17 @@ fn render_modal(frame: &mut Frame, area: Rect, app: &App, keymap: &Keymap) {
     let i18n = app.i18n;
     match app.modal {
         Some(Modal::Quit) => {
-            let question = if app.main().is_some() {
-                i18n.t("confirm.quit_logged_in")
-            } else {
-                i18n.t("confirm.quit")
+            let question = match (app.main().is_some(), unsaved_work(app)) {
+                (true, Some(work)) => i18n.fill("confirm.quit_unsaved", &[("work", &work)]),
+                (true, None) => i18n.t("confirm.quit_logged_in").to_string(),
+                (false, _) => i18n.t("confirm.quit").to_string(),
             };
-            kit::confirm(frame, area, i18n, question, &keymap.confirm_keys(i18n));
+            kit::confirm(frame, area, i18n, &question, &keymap.confirm_keys(i18n));
+        }
+        Some(Modal::Logout) => {
+            let work = unsaved_work(app).unwrap_or_default();
+            let question = i18n.fill("confirm.logout_unsaved", &[("work", &work)]);
+            kit::confirm(frame, area, i18n, &question, &keymap.confirm_keys(i18n));
         }
         Some(Modal::Discard) => {
             let question = i18n.t("confirm.discard");
@@ -343,6 +348,21 @@ fn render_modal(frame: &mut Frame, area: Rect, app: &App, keymap: &Keymap) {
         Some(Modal::Help { scroll }) => render_help(frame, area, app, keymap, scroll),
         None => {}
     }
+}
+
+/// The unsaved work, named in the UI language ("the survey being entered、…").
+fn unsaved_work(app: &App) -> Option<String> {
+    let names: Vec<&str> = app
+        .unsaved_work()
+        .into_iter()
+        .map(|key| app.i18n.t(key))
+        .collect();
+    let separator = if app.i18n.lang == crate::i18n::Lang::Zh {
+        "、"
+    } else {
+        "; "
+    };
+    (!names.is_empty()).then(|| names.join(separator))
 }
 
 /// F1: every live binding, grouped by where it applies, straight from the keymap.

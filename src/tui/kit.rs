@@ -291,15 +291,18 @@ pub fn render_form_box(frame: &mut Frame, within: Rect, spec: FormBox, form: &Fo
 /// A question over the screen, with the keys that answer it (`keys`, e.g. "Enter OK ·
 /// Esc back").
 pub fn confirm(frame: &mut Frame, area: Rect, i18n: &I18n, question: &str, keys: &str) {
-    let box_area = popup(area, 56, 7);
+    const WIDTH: u16 = 56;
+    // As tall as the question needs (borders and padding take four columns).
+    let mut lines: Vec<Line> = wrap(question, usize::from(WIDTH - 4))
+        .into_iter()
+        .map(Line::from)
+        .collect();
+    lines.push(Line::from(""));
+    lines.push(Line::from(Span::styled(keys.to_string(), dim())));
+    let box_area = popup(area, WIDTH, (lines.len() as u16 + 2).max(7));
     frame.render_widget(Clear, box_area);
-    let lines = vec![
-        Line::from(question.to_string()),
-        Line::from(""),
-        Line::from(Span::styled(keys.to_string(), dim())),
-    ];
     frame.render_widget(
-        Paragraph::new(lines).wrap(Wrap { trim: true }).block(
+        Paragraph::new(lines).block(
             Block::bordered()
                 .title(format!(" {} ", i18n.t("confirm.title")))
                 .padding(ratatui::widgets::Padding::horizontal(1)),

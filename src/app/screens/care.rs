@@ -46,9 +46,23 @@ impl CareScreen {
         }
     }
 
+    /// Takes a fresh agenda. The selection stays on the reminder it was on; if that one is
+    /// gone (acted on elsewhere), a prompt about it closes rather than act on another.
     pub fn set_agenda(&mut self, agenda: Agenda) {
         let agenda = agenda.without_lapsed();
-        self.selected.clamp(agenda.items.len());
+        let was_on = self.selected_item().map(|i| i.id.clone());
+        let found = was_on
+            .as_ref()
+            .and_then(|id| agenda.items.iter().position(|i| &i.id == id));
+        match found {
+            Some(index) => self.selected.index = index,
+            None => {
+                self.selected.clamp(agenda.items.len());
+                if was_on.is_some() {
+                    self.prompt = None;
+                }
+            }
+        }
         self.agenda = Some(agenda);
         self.loading = false;
     }
@@ -231,10 +245,14 @@ impl Screen for CareScreen {
         }
     }
 
-    fn on_lock(&mut self) {
-        *self = CareScreen::default();
+    fn unsaved_work(&self) -> Option<&'static str> {
+        match &self.prompt {
+            Some(CarePrompt::Details { form, .. }) if form.dirty => Some("unsaved.care"),
+            _ => None,
+        }
     }
 
+    /// The agenda is read again: a day may have turned, or someone else acted.
     fn on_unlock(&mut self, cx: &mut Ctx) -> Outcome {
         Outcome::Load(self.load(cx.today))
     }

@@ -509,8 +509,11 @@ impl Screen for ClientsScreen {
         self.form = None;
     }
 
-    /// Forgets the client on screen, the lookup and what was typed.
-    fn on_lock(&mut self) {
-        *self = ClientsScreen::default();
+    fn unsaved_work(&self) -> Option<&'static str> {
+        match (&self.over, &self.form) {
+            (Some(Over::Prompt(prompt)), _) if prompt.form.dirty => Some("unsaved.client_prompt"),
+            (_, Some(form)) if form.form.dirty => Some("unsaved.client"),
+            _ => None,
+        }
     }
 }

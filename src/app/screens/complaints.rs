@@ -476,11 +476,17 @@ impl Screen for ComplaintsScreen {
         self.intake = None;
     }
 
-    fn on_lock(&mut self) {
-        *self = ComplaintsScreen::default();
+    fn unsaved_work(&self) -> Option<&'static str> {
+        match (&self.step, &self.intake) {
+            (Some(StepPrompt::Details { form, .. }), _) if form.dirty => {
+                Some("unsaved.complaint_step")
+            }
+            (_, Some(intake)) if intake.dirty => Some("unsaved.complaint"),
+            _ => None,
+        }
     }
 
-    /// The lock cleared the board; it comes back as it is now.
+    /// The board is read again: deadlines move with the day, colleagues take steps.
     fn on_unlock(&mut self, _cx: &mut Ctx) -> Outcome {
         Outcome::Load(self.load_board())
     }

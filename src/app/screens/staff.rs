@@ -239,8 +239,8 @@ impl Screen for StaffScreen {
         self.overlay = None;
     }
 
-    fn on_lock(&mut self) {
-        self.overlay = None;
+    fn unsaved_work(&self) -> Option<&'static str> {
+        self.unsaved().then_some("unsaved.staff")
     }
 }
 

@@ -507,13 +507,10 @@ impl Screen for SurveyScreen {
         }
     }
 
-    fn on_lock(&mut self) {
-        *self = SurveyScreen::default();
-    }
-
-    /// The lock cleared the form; the templates come back and the form with them.
-    fn on_unlock(&mut self, _cx: &mut Ctx) -> Outcome {
-        self.loading = true;
-        Outcome::Load(Request::SurveyTemplates)
+    fn unsaved_work(&self) -> Option<&'static str> {
+        self.entry
+            .as_ref()
+            .is_some_and(|e| e.form.dirty)
+            .then_some("unsaved.survey")
     }
 }

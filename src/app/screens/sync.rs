@@ -240,8 +240,4 @@ impl Screen for SyncScreen {
         }
         Some(message)
     }
-
-    fn on_lock(&mut self) {
-        self.prompt = None;
-    }
 }
