@@ -9,7 +9,7 @@ use ratatui::Frame;
 use ratatui::layout::{Position, Rect};
 use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Clear, Paragraph, Row, Wrap};
+use ratatui::widgets::{Block, Clear, Paragraph, Row};
 use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
 pub const TO_THE_MINUTE: &str = "%Y-%m-%d %H:%M";
