@@ -1327,18 +1327,48 @@ mod sync {
     }
 
     #[test]
-    fn a_failed_export_says_why_and_frees_the_screen() {
+    fn a_failed_export_says_why_on_the_dialog_and_keeps_the_path() {
         let mut h = manager();
         h.command(Command::ExportBundle);
+        h.command(Command::ClearField);
+        h.type_text("/media/usb/branch");
         h.command(Command::Submit);
-        h.act(Action::Reply(Reply::Failed(branchdesk::Error::DiskFull)));
+        assert!(screen(&h).prompt.is_none(), "the bar shows while it runs");
+        h.act(Action::Reply(Reply::Failed(branchdesk::Error::NotFound {
+            path: "/media/usb/branch".into(),
+            folder: true,
+        })));
         assert!(!screen(&h).busy());
         assert_eq!(screen(&h).progress, None);
+        let form = screen(&h).form().expect("the dialog is back");
         assert_eq!(
-            h.app.status.as_ref().unwrap().kind,
-            branchdesk::app::StatusKind::Error
+            form.value(0),
+            "/media/usb/branch",
+            "the path, for correcting"
         );
-        assert!(h.app.enabled(Command::ExportBundle));
+        let said = form.error.as_deref().unwrap();
+        assert!(
+            said.starts_with("The folder /media/usb/branch does not exist"),
+            "{said}"
+        );
+        let shown = h.screen().replace(['│', '\n', ' '], "");
+        assert!(
+            shown.contains("Nothingwaswritten."),
+            "said in full: {}",
+            h.screen()
+        );
+        // Corrected, it goes again.
+        h.command(Command::DeleteWord);
+        let effects = h.command(Command::Submit);
+        assert!(matches!(
+            &sent(&effects)[..],
+            [Request::ExportBundle { dir }] if dir.to_str() == Some("/media/usb/")
+        ));
+        h.act(Action::Reply(Reply::Failed(branchdesk::Error::DiskFull)));
+        assert!(
+            h.app.status.is_none(),
+            "the dialog says it, not the status line"
+        );
     }
 
     #[test]

@@ -265,6 +265,51 @@ fn every_damaged_or_foreign_copy_is_refused_and_changes_nothing() {
     ));
 }
 
+/// An export to a folder that is not there (a stick not plugged in, a typo) names that
+/// folder in the UI language, leaves no file behind and exports nothing; the same changes
+/// go out once the path is right.
+#[test]
+fn an_export_to_a_missing_folder_names_the_folder_and_changes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut hq, hq_keys) = hq(dir.path());
+    let mut branch = branch(dir.path(), "BJ0101", &mut hq, &hq_keys);
+    branch
+        .create_client(&client("王芳", "11010519491231002X"))
+        .unwrap();
+    let before = branch.sync_status().unwrap();
+    let stick = dir.path().join("usb");
+    let missing = stick.join("branch");
+    let error = branch
+        .export_bundle(&missing, &mut |_, _| {})
+        .expect_err("no such folder");
+    assert!(
+        matches!(&error, Error::NotFound { path, folder: true } if path == &missing),
+        "{error:?}"
+    );
+    let zh = error.message(branchdesk::i18n::I18n::for_lang(branchdesk::i18n::Lang::Zh));
+    assert!(
+        zh.contains(&missing.display().to_string()) && zh.contains("不存在"),
+        "{zh}"
+    );
+    assert!(!zh.contains(".bdx") && !zh.contains("entity"), "{zh}");
+    assert_eq!(
+        branch.sync_status().unwrap(),
+        before,
+        "nothing marked as exported"
+    );
+    std::fs::create_dir_all(&missing).unwrap();
+    let file = export(&mut branch, &missing);
+    assert_eq!(
+        std::fs::read_dir(&missing).unwrap().count(),
+        2,
+        "bundle and signature"
+    );
+    assert!(matches!(
+        hq.hq_import(&file).unwrap(),
+        ImportOutcome::Applied { .. }
+    ));
+}
+
 #[test]
 fn only_managers_export_and_only_hq_imports() {
     let dir = tempfile::tempdir().unwrap();

@@ -16,7 +16,7 @@ use crate::domain::staff::{Permission, StaffRuleError};
 use crate::i18n::I18n;
 use chrono::{DateTime, Utc};
 use std::fmt;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
@@ -56,7 +56,21 @@ pub enum Error {
         found: i64,
         supported: i64,
     },
+    /// On a read-only file system (a write-protected USB stick).
     ReadOnly {
+        path: PathBuf,
+    },
+    /// The file system refuses access (permissions).
+    AccessDenied {
+        path: PathBuf,
+    },
+    /// A file or folder that is not there.
+    NotFound {
+        path: PathBuf,
+        folder: bool,
+    },
+    /// A file where a folder is needed.
+    NotAFolder {
         path: PathBuf,
     },
     DiskFull,
@@ -173,14 +187,41 @@ pub enum Error {
 }
 
 impl Error {
+    /// An error using `path`, as a sentence can say it (the OS's own words go to the log).
     pub fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
+        use std::io::ErrorKind::*;
         let path = path.into();
         match source.kind() {
-            std::io::ErrorKind::StorageFull => Error::DiskFull,
-            std::io::ErrorKind::ReadOnlyFilesystem | std::io::ErrorKind::PermissionDenied => {
-                Error::ReadOnly { path }
+            StorageFull | QuotaExceeded => Error::DiskFull,
+            ReadOnlyFilesystem => Error::ReadOnly { path },
+            PermissionDenied => Error::AccessDenied { path },
+            NotFound => Error::NotFound {
+                path,
+                folder: false,
+            },
+            NotADirectory => Error::NotAFolder { path },
+            _ => {
+                tracing::warn!(path = %path.display(), error = %source, "file error");
+                Error::Io { path, source }
             }
-            _ => Error::Io { path, source },
+        }
+    }
+
+    /// An error creating `file` in its folder: a missing folder (or a file in its place) is
+    /// said of the folder, everything else of the file.
+    pub fn creating(file: &Path, source: std::io::Error) -> Self {
+        let folder = file
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."))
+            .to_path_buf();
+        match source.kind() {
+            std::io::ErrorKind::NotFound => Error::NotFound {
+                path: folder,
+                folder: true,
+            },
+            std::io::ErrorKind::NotADirectory => Error::NotAFolder { path: folder },
+            _ => Error::io(file, source),
         }
     }
 
@@ -223,6 +264,15 @@ impl Error {
                 ],
             ),
             Error::ReadOnly { path: p } => i18n.fill("err.read_only", &[("path", &path(p))]),
+            Error::AccessDenied { path: p } => {
+                i18n.fill("err.access_denied", &[("path", &path(p))])
+            }
+            Error::NotFound {
+                path: p,
+                folder: true,
+            } => i18n.fill("err.folder_missing", &[("path", &path(p))]),
+            Error::NotFound { path: p, .. } => i18n.fill("err.file_missing", &[("path", &path(p))]),
+            Error::NotAFolder { path: p } => i18n.fill("err.not_a_folder", &[("path", &path(p))]),
             Error::DiskFull => i18n.t("err.disk_full").to_string(),
             Error::StoreNotWritable => i18n.t("err.store_not_writable").to_string(),
             Error::PermissionDenied { permission } => i18n.fill(
@@ -319,10 +369,7 @@ impl Error {
             }
             Error::Sync { problem } => problem.message(i18n, ""),
             Error::SyncFile { file, problem } => problem.message(i18n, &path(file)),
-            Error::Io { path: p, source } => i18n.fill(
-                "err.io",
-                &[("path", &path(p)), ("detail", &source.kind().to_string())],
-            ),
+            Error::Io { path: p, .. } => i18n.fill("err.io", &[("path", &path(p))]),
             Error::Internal { .. } => i18n.t("err.internal").to_string(),
         }
     }
@@ -367,3 +414,6 @@ impl From<BranchRuleError> for Error {
         Error::BranchRule(rule)
     }
 }
+
+#[cfg(test)]
+mod tests;

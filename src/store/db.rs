@@ -121,7 +121,8 @@ fn open_error(path: &Path, e: rusqlite::Error) -> Error {
         Some(NotADatabase | DatabaseCorrupt) => Error::DatabaseNotOurs {
             path: path.to_path_buf(),
         },
-        Some(ReadOnly | CannotOpen | PermissionDenied) => Error::ReadOnly {
+        Some(ReadOnly) => Error::StoreNotWritable,
+        Some(CannotOpen | PermissionDenied) => Error::AccessDenied {
             path: path.parent().unwrap_or(path).to_path_buf(),
         },
         Some(DiskFull) => Error::DiskFull,

@@ -11,10 +11,11 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
     let mut tmp_name = path.file_name().unwrap_or_default().to_os_string();
     tmp_name.push(format!(".tmp-{}", std::process::id()));
     let tmp = path.with_file_name(tmp_name);
+    // Problems are said of the file asked for (or its folder), never of the temporary name.
     let result = (|| {
-        let mut file = create_private(&tmp)?;
-        file.write_all(bytes).map_err(|e| Error::io(&tmp, e))?;
-        file.sync_all().map_err(|e| Error::io(&tmp, e))?;
+        let mut file = open_private(&tmp).map_err(|e| Error::creating(path, e))?;
+        file.write_all(bytes).map_err(|e| Error::io(path, e))?;
+        file.sync_all().map_err(|e| Error::io(path, e))?;
         fs::rename(&tmp, path).map_err(|e| Error::io(path, e))?;
         sync_parent(path)
     })();
@@ -26,6 +27,10 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
 
 /// Creates (or truncates) a file readable only by its owner.
 pub fn create_private(path: &Path) -> Result<File> {
+    open_private(path).map_err(|e| Error::creating(path, e))
+}
+
+fn open_private(path: &Path) -> std::io::Result<File> {
     let mut options = OpenOptions::new();
     options.write(true).create(true).truncate(true);
     #[cfg(unix)]
@@ -33,7 +38,7 @@ pub fn create_private(path: &Path) -> Result<File> {
         use std::os::unix::fs::OpenOptionsExt;
         options.mode(0o600);
     }
-    options.open(path).map_err(|e| Error::io(path, e))
+    options.open(path)
 }
 
 /// Creates a directory (and parents) that only its owner can enter.

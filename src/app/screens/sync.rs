@@ -35,6 +35,9 @@ pub struct SyncScreen {
     pub view: Option<SyncView>,
     pub loading: bool,
     pub prompt: Option<SyncPrompt>,
+    /// The prompt as it was sent: if the export or import fails, it comes back with the
+    /// reason, so the path can be corrected rather than typed again.
+    sent: Option<SyncPrompt>,
     /// (done, total) of the running export, or of the last one (the bar stays, full).
     pub progress: Option<(u64, u64)>,
     pub running: bool,
@@ -116,7 +119,7 @@ impl SyncScreen {
                 Request::ImportReference { path }
             }
         };
-        self.prompt = None;
+        self.sent = self.prompt.take();
         self.result = None;
         Some(request)
     }
@@ -132,13 +135,19 @@ impl SyncScreen {
             self.progress = Some((total, total));
         }
         self.running = false;
+        self.sent = None;
         self.result = Some(result);
         self.load()
     }
 
-    pub fn failed(&mut self) {
+    /// The export or import was refused: the prompt comes back as it was sent, saying why.
+    pub fn failed(&mut self, message: String) {
         self.running = false;
         self.progress = None;
+        self.prompt = self.sent.take();
+        if let Some(prompt) = self.prompt.as_mut() {
+            prompt.form.error = Some(message);
+        }
     }
 }
 
@@ -235,9 +244,11 @@ impl Screen for SyncScreen {
     }
 
     fn refused(&mut self, _error: &Error, message: String, _cx: &mut Ctx) -> Option<String> {
-        if self.running {
-            self.failed();
+        if !self.running {
+            return Some(message);
         }
-        Some(message)
+        self.failed(message.clone());
+        // Said on the prompt when it is back (it always is after a submit).
+        self.prompt.is_none().then_some(message)
     }
 }
