@@ -310,6 +310,50 @@ fn an_export_to_a_missing_folder_names_the_folder_and_changes_nothing() {
     ));
 }
 
+/// A bulk load is one change of many rows: the counts a branch sees (waiting, progress,
+/// exported) are all in changes, and the rows are named as rows.
+#[test]
+fn an_export_counts_changes_as_the_branch_does_and_rows_apart() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut hq, hq_keys) = hq(dir.path());
+    let mut branch = branch(dir.path(), "BJ0101", &mut hq, &hq_keys);
+    let today = branch.today_local();
+    let mut generator = branchdesk::demo::synthetic::Generator::new(3, today, "BJ0101", None, 40);
+    let mut rows = (0..40).map(|_| {
+        let c = generator.next_client();
+        (c.record, c.home_branch)
+    });
+    branch.load_clients(&mut rows, "test", &mut |_| {}).unwrap();
+    let waiting = branch.sync_status().unwrap().pending_ops as u64;
+    let mut last_progress = (0, 0);
+    let report = branch
+        .export_bundle(dir.path(), &mut |done, total| last_progress = (done, total))
+        .unwrap();
+    assert_eq!(report.changes, waiting, "exported = what waited");
+    assert_eq!(
+        last_progress,
+        (waiting, waiting),
+        "progress in the same unit"
+    );
+    assert_eq!(report.changes, (report.to_seq - report.from_seq + 1) as u64);
+    assert!(
+        report.ops >= report.changes + 39,
+        "the load's 40 rows are one change"
+    );
+    let text = branchdesk::i18n::I18n::for_lang(branchdesk::i18n::Lang::En).fill(
+        "sync.view.exported_short",
+        &[
+            ("changes", &report.changes.to_string()),
+            ("from", "1"),
+            ("to", "2"),
+        ],
+    );
+    assert!(
+        text.starts_with(&format!("Exported {waiting} changes")),
+        "{text}"
+    );
+}
+
 #[test]
 fn only_managers_export_and_only_hq_imports() {
     let dir = tempfile::tempdir().unwrap();

@@ -154,7 +154,7 @@ fn status_text(cx: &Context, s: &SyncStatus) -> String {
             i18n.fill(
                 "sync.pending_value",
                 &[
-                    ("ops", &s.pending_ops.to_string()),
+                    ("changes", &s.pending_ops.to_string()),
                     ("from", &(s.acked_seq + 1).to_string()),
                     ("to", &s.last_seq.to_string()),
                 ],
@@ -273,7 +273,8 @@ pub fn run_export(cx: &Context, to: Option<PathBuf>, json: bool) -> Result<ExitC
             "cli.export_done",
             &[
                 ("file", &file.display().to_string()),
-                ("ops", &report.ops.to_string()),
+                ("changes", &report.changes.to_string()),
+                ("rows", &report.ops.to_string()),
                 ("from", &report.from_seq.to_string()),
                 ("to", &report.to_seq.to_string()),
                 ("kib", &(report.bundle_bytes / 1024).max(1).to_string()),

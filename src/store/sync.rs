@@ -99,6 +99,10 @@ pub struct ExportReport {
     pub signature: Option<PathBuf>,
     pub from_seq: i64,
     pub to_seq: i64,
+    /// Changes exported: one per entry of the outbox (seq), the unit every count of what
+    /// waits for HQ uses.
+    pub changes: u64,
+    /// Rows in the bundle: a bulk load is one change of many rows.
     pub ops: u64,
     /// The NDJSON before compression and encryption, and the bundle as written.
     pub raw_bytes: u64,
@@ -253,7 +257,7 @@ impl Session {
         after: i64,
         progress: &mut dyn FnMut(u64, u64),
         sink: &mut dyn FnMut(&Op) -> Result<()>,
-    ) -> Result<i64> {
+    ) -> Result<(i64, u64)> {
         let (count, last): (i64, i64) = self.conn.query_row(
             "SELECT count(*), coalesce(max(seq), ?1) FROM outbox WHERE seq > ?1",
             [after],
@@ -294,7 +298,7 @@ impl Session {
             }
         }
         progress(total, total);
-        Ok(last)
+        Ok((last, done))
     }
 
     /// A bulk load's range op becomes one insert per row, as the rows are now.
@@ -371,7 +375,7 @@ impl Session {
         let mut op_count = 0u64;
         let mut raw_bytes = 0u64;
         let mut line = Vec::with_capacity(1024);
-        let last = self.pending_ops(acked, progress, &mut |op| {
+        let (last, changes) = self.pending_ops(acked, progress, &mut |op| {
             line.clear();
             serde_json::to_writer(&mut line, op).map_err(Error::internal)?;
             line.push(b'\n');
@@ -386,6 +390,7 @@ impl Session {
                 signature: None,
                 from_seq: acked + 1,
                 to_seq: acked,
+                changes: 0,
                 ops: 0,
                 raw_bytes: 0,
                 bundle_bytes: 0,
@@ -439,6 +444,7 @@ impl Session {
             signature: Some(signature),
             from_seq: manifest.from_seq,
             to_seq: last,
+            changes,
             ops: manifest.op_count,
             raw_bytes,
             bundle_bytes: sealed.bytes.len() as u64,

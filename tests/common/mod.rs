@@ -736,7 +736,8 @@ pub fn export_report() -> ExportReport {
         signature: Some("/media/usb/BJ0101-4019-5302.bdx.minisig".into()),
         from_seq: 4_019,
         to_seq: 5_302,
-        ops: 1_284,
+        changes: 1_284,
+        ops: 2_721,
         raw_bytes: 812_000,
         bundle_bytes: 96_000,
     }

@@ -217,7 +217,7 @@ impl Screen for SyncScreen {
                     Some(_) => i18n.fill(
                         "sync.view.exported_short",
                         &[
-                            ("ops", &report.ops.to_string()),
+                            ("changes", &report.changes.to_string()),
                             ("from", &report.from_seq.to_string()),
                             ("to", &report.to_seq.to_string()),
                         ],

@@ -106,7 +106,7 @@ fn render_branch(
         Span::raw(i18n.fill(
             "sync.view.waiting_value",
             &[
-                ("ops", &s.pending_ops.to_string()),
+                ("changes", &s.pending_ops.to_string()),
                 ("from", &(s.acked_seq + 1).to_string()),
                 ("to", &s.last_seq.to_string()),
                 ("kib", &(s.outbox_bytes / 1024).max(1).to_string()),
@@ -190,7 +190,8 @@ fn render_branch(
                 "sync.view.exported",
                 &[
                     ("file", &file.display().to_string()),
-                    ("ops", &report.ops.to_string()),
+                    ("changes", &report.changes.to_string()),
+                    ("rows", &report.ops.to_string()),
                     ("from", &report.from_seq.to_string()),
                     ("to", &report.to_seq.to_string()),
                     ("kib", &(report.bundle_bytes / 1024).max(1).to_string()),
