@@ -239,19 +239,13 @@ impl App {
         contexts
     }
 
-    /// Whether `command` does anything right now (the footer and help show only these).
-    pub fn enabled(&self, command: Command) -> bool {
+    /// Whether `command` is this staff member's to use at all: the permission it needs, the
+    /// screen it opens, what the screens offer this role. F1 lists these.
+    pub fn offers(&self, command: Command) -> bool {
         let main = self.main();
         match command {
-            Command::Lock => return main.is_some() && !self.is_locked(),
-            Command::Logout => return main.is_some(),
-            Command::Save => {
-                return match &self.phase {
-                    Phase::Setup(_) => true,
-                    Phase::Login(_) => false,
-                    Phase::Main(main) => main.lock.is_none() && main.screens.get(main.tab).saves(),
-                };
-            }
+            Command::Lock | Command::Logout => return main.is_some(),
+            Command::Save => return !matches!(self.phase, Phase::Login(_)),
             _ => {}
         }
         if let Some(tab) = Tab::opened_by(command) {
@@ -265,8 +259,29 @@ impl App {
         main.is_none_or(|m| {
             Tab::ALL
                 .iter()
-                .all(|tab| m.screens.get(*tab).allows(command, &m.session))
+                .all(|tab| m.screens.get(*tab).offers(command, &m.session))
         })
+    }
+
+    /// Whether `command` acts right now: offered, and the screens' state allows it (the
+    /// footer shows only these, and only these reach a screen).
+    pub fn enabled(&self, command: Command) -> bool {
+        if !self.offers(command) {
+            return false;
+        }
+        let main = self.main();
+        match command {
+            Command::Lock => !self.is_locked(),
+            Command::Save => match &self.phase {
+                Phase::Main(main) => main.lock.is_none() && main.screens.get(main.tab).saves(),
+                _ => true,
+            },
+            _ => main.is_none_or(|m| {
+                Tab::ALL
+                    .iter()
+                    .all(|tab| m.screens.get(*tab).allows(command, &m.session))
+            }),
+        }
     }
 
     /// The unsaved work the screens hold, as catalog keys naming it (`unsaved.*`).

@@ -169,8 +169,16 @@ pub trait Screen: std::fmt::Debug {
         false
     }
 
-    /// Whether this screen's state lets `command` act (beyond the permission it needs):
-    /// a reveal needs a masked record on screen, an export an idle branch store.
+    /// Whether `command` is this staff member's to use on this screen at all, beyond the
+    /// permission it needs (an RM's agenda is their own book; HQ exports nothing). F1
+    /// lists what is offered.
+    fn offers(&self, _command: Command, _session: &SessionInfo) -> bool {
+        true
+    }
+
+    /// Whether the screen's state lets an offered `command` act now: a reveal needs a
+    /// masked record on screen, an export an idle branch store. The footer shows only
+    /// what acts now.
     fn allows(&self, _command: Command, _session: &SessionInfo) -> bool {
         true
     }

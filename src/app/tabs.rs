@@ -1,8 +1,9 @@
 //! The tab table: every screen of the main frame in tab order, with the key command that
-//! opens it and the permission it needs. One line per screen; the `Tab` list, the labels'
-//! catalog keys and the set of screens a logged-in staff member has all come from it.
+//! opens it, the permission it needs and the keymap contexts that are its own. One line per
+//! screen; the `Tab` list, the labels' catalog keys, the set of screens a logged-in staff
+//! member has and the sections of F1 all come from it.
 
-use super::command::Command;
+use super::command::{Command, Context};
 use super::screen::Screen;
 use super::screens::{
     AuditScreen, CareScreen, ClientsScreen, ComplaintsScreen, OverviewScreen, StaffScreen,
@@ -11,7 +12,8 @@ use super::screens::{
 use crate::domain::staff::Permission;
 
 macro_rules! tabs {
-    ($($tab:ident $field:ident: $screen:ty = $name:literal, $open:expr, $needs:expr;)*) => {
+    ($($tab:ident $field:ident: $screen:ty = $name:literal, $open:expr, $needs:expr,
+       [$($context:ident),*];)*) => {
         /// Screens of the main frame.
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
         pub enum Tab {
@@ -47,6 +49,13 @@ macro_rules! tabs {
                     $(Tab::$tab => $needs),*
                 }
             }
+
+            /// The keymap contexts that are this screen's own (F1 shows them under it).
+            pub fn contexts(self) -> &'static [Context] {
+                match self {
+                    $(Tab::$tab => &[$(Context::$context),*]),*
+                }
+            }
         }
 
         /// One of each screen, kept for as long as the staff member is logged in.
@@ -72,17 +81,22 @@ macro_rules! tabs {
 }
 
 tabs! {
-    Overview overview: OverviewScreen = "overview", None, None;
+    Overview overview: OverviewScreen = "overview", None, None, [];
     Clients clients: ClientsScreen = "clients",
-        Some(Command::ClientsScreen), Some(Permission::ViewClients);
+        Some(Command::ClientsScreen), Some(Permission::ViewClients), [Lookup, Client];
     Complaints complaints: ComplaintsScreen = "complaints",
-        Some(Command::ComplaintsScreen), Some(Permission::ViewComplaints);
-    Care care: CareScreen = "care", Some(Command::CareScreen), Some(Permission::ViewCare);
+        Some(Command::ComplaintsScreen), Some(Permission::ViewComplaints),
+        [Complaints, Complaint];
+    Care care: CareScreen = "care",
+        Some(Command::CareScreen), Some(Permission::ViewCare), [Care];
     Survey surveys: SurveyScreen = "survey",
-        Some(Command::SurveyScreen), Some(Permission::EnterSurvey);
-    Sync sync: SyncScreen = "sync", Some(Command::SyncScreen), Some(Permission::ViewSync);
-    Staff staff: StaffScreen = "staff", Some(Command::StaffScreen), Some(Permission::ViewStaff);
-    Audit audit: AuditScreen = "audit", Some(Command::AuditScreen), Some(Permission::ViewAudit);
+        Some(Command::SurveyScreen), Some(Permission::EnterSurvey), [Survey, SurveyStats];
+    Sync sync: SyncScreen = "sync",
+        Some(Command::SyncScreen), Some(Permission::ViewSync), [Sync];
+    Staff staff: StaffScreen = "staff",
+        Some(Command::StaffScreen), Some(Permission::ViewStaff), [Staff];
+    Audit audit: AuditScreen = "audit",
+        Some(Command::AuditScreen), Some(Permission::ViewAudit), [Audit];
 }
 
 impl Tab {

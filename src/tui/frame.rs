@@ -280,16 +280,7 @@ pub fn hints(app: &App, keymap: &Keymap) -> Vec<(String, String)> {
     let mut seen = Vec::new();
     let mut hints = Vec::new();
     for (context, command) in candidates {
-        let on_tab_row = tabs_shown
-            && matches!(
-                command,
-                Command::ClientsScreen
-                    | Command::ComplaintsScreen
-                    | Command::CareScreen
-                    | Command::SurveyScreen
-                    | Command::StaffScreen
-                    | Command::AuditScreen
-            );
+        let on_tab_row = tabs_shown && Tab::opened_by(command).is_some();
         if obvious(command) || on_tab_row || seen.contains(&command) || !app.enabled(command) {
             continue;
         }
@@ -365,64 +356,83 @@ fn unsaved_work(app: &App) -> Option<String> {
     (!names.is_empty()).then(|| names.join(separator))
 }
 
-/// F1: every live binding, grouped by where it applies, straight from the keymap.
-pub fn help_lines(app: &App, keymap: &Keymap) -> Vec<Line<'static>> {
-    let i18n = app.i18n;
-    let order = [
+/// One section of F1: where the keys apply, and what each does.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HelpSection {
+    pub context: Context,
+    pub entries: Vec<HelpEntry>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HelpEntry {
+    pub command: Command,
+    /// As the footer writes them ("Ctrl-R").
+    pub keys: Vec<String>,
+    pub label: String,
+}
+
+/// F1's contents, from the same tables that decide what a key does: the keymap, the tab
+/// table (which screens this staff member opens, and which contexts are each screen's),
+/// and what is offered to this role (`App::offers`). Keys of screens the role cannot open,
+/// and commands it may not use, are not listed; keys that need a moment (a masked record
+/// for a reveal) are.
+pub fn help_sections(app: &App, keymap: &Keymap) -> Vec<HelpSection> {
+    let mut contexts = vec![
         Context::Global,
         Context::Form,
         Context::Field,
         Context::Choice,
         Context::List,
         Context::Lines,
-        Context::Lookup,
-        Context::Client,
-        Context::Complaints,
-        Context::Complaint,
-        Context::Care,
-        Context::Survey,
-        Context::SurveyStats,
-        Context::Staff,
-        Context::Audit,
-        Context::Lock,
-        Context::Confirm,
     ];
+    for tab in app.tabs() {
+        contexts.extend(tab.contexts());
+    }
+    if app.main().is_some_and(|m| m.lock.is_some()) {
+        contexts.push(Context::Lock);
+    }
+    contexts.push(Context::Confirm);
+    contexts
+        .into_iter()
+        .map(|context| HelpSection {
+            context,
+            entries: keymap
+                .bindings()
+                .iter()
+                .filter(|b| b.context == context && app.offers(b.command))
+                .map(|b| HelpEntry {
+                    command: b.command,
+                    keys: b.keys.iter().map(|k| k.label()).collect(),
+                    label: command_label(app.i18n, context, b.command),
+                })
+                .collect(),
+        })
+        .filter(|section| !section.entries.is_empty())
+        .collect()
+}
+
+/// F1 drawn: the sections, each key with what it does.
+pub fn help_lines(app: &App, keymap: &Keymap) -> Vec<Line<'static>> {
+    let i18n = app.i18n;
     let mut lines = Vec::new();
-    for context in order {
-        let entries: Vec<(String, String)> = keymap
-            .bindings()
-            .iter()
-            .filter(|b| b.context == context && app.enabled(b.command))
-            .filter(|_| match context {
-                Context::Staff => app.tabs().contains(&Tab::Staff),
-                Context::Audit => app.tabs().contains(&Tab::Audit),
-                Context::Lookup | Context::Client => app.tabs().contains(&Tab::Clients),
-                Context::Complaints | Context::Complaint => app.tabs().contains(&Tab::Complaints),
-                _ => true,
-            })
-            .map(|b| {
-                let keys: Vec<String> = b.keys.iter().map(|k| k.label()).collect();
-                (keys.join(" / "), command_label(i18n, context, b.command))
-            })
-            .collect();
-        if entries.is_empty() {
-            continue;
-        }
+    for section in help_sections(app, keymap) {
         if !lines.is_empty() {
             lines.push(Line::from(""));
         }
         lines.push(Line::from(Span::styled(
-            i18n.t(&format!("context.{}", context.name())).to_string(),
+            i18n.t(&format!("context.{}", section.context.name()))
+                .to_string(),
             Style::new().add_modifier(Modifier::BOLD | Modifier::UNDERLINED),
         )));
-        for (keys, label) in entries {
+        for entry in section.entries {
+            let keys = entry.keys.join(" / ");
             let pad = 20usize.saturating_sub(keys.width());
             lines.push(Line::from(vec![
                 Span::styled(
                     format!("  {keys}"),
                     Style::new().add_modifier(Modifier::BOLD),
                 ),
-                Span::raw(format!("{}{label}", " ".repeat(pad))),
+                Span::raw(format!("{}{}", " ".repeat(pad), entry.label)),
             ]));
         }
     }

@@ -78,6 +78,16 @@ impl Key {
         }
     }
 
+    /// The key event this key is (for tests that press every key).
+    pub fn event(&self) -> KeyEvent {
+        let modifiers = if self.ctrl {
+            KeyModifiers::CONTROL
+        } else {
+            KeyModifiers::NONE
+        };
+        KeyEvent::new(self.code, modifiers)
+    }
+
     /// How the key is written in hints and help.
     pub fn label(&self) -> String {
         match self.code {

@@ -5,7 +5,7 @@ pub mod keymap;
 pub mod kit;
 pub mod views;
 
-pub use frame::help_lines;
+pub use frame::{HelpEntry, HelpSection, help_lines, help_sections};
 
 use crate::app::{Action, App, Context, Effect};
 use crate::config::Config;

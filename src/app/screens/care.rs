@@ -156,7 +156,7 @@ impl Screen for CareScreen {
         self.prompt.is_some()
     }
 
-    fn allows(&self, command: Command, session: &SessionInfo) -> bool {
+    fn offers(&self, command: Command, session: &SessionInfo) -> bool {
         command != Command::ToggleScope || CareScope::may_choose(session.role)
     }
 

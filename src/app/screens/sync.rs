@@ -172,6 +172,17 @@ impl Screen for SyncScreen {
         self.prompt.is_some()
     }
 
+    /// HQ neither exports to itself nor takes its own reference data.
+    fn offers(&self, command: Command, _session: &SessionInfo) -> bool {
+        match command {
+            Command::ExportBundle | Command::ImportReference => self
+                .view
+                .as_ref()
+                .is_none_or(|v| v.status.party == Party::Branch),
+            _ => true,
+        }
+    }
+
     fn allows(&self, command: Command, _session: &SessionInfo) -> bool {
         match command {
             Command::ExportBundle | Command::ImportReference => self.branch_idle(),
