@@ -1224,6 +1224,34 @@ mod surveys {
     }
 
     #[test]
+    fn an_auditor_reads_the_results_on_f5_and_enters_nothing() {
+        let mut h = Harness::logged_in(
+            Lang::En,
+            session_info("auditor01", "Liu Yang", Role::Auditor),
+        );
+        assert!(h.app.tabs().contains(&Tab::Survey));
+        let effects = h.command(Command::SurveyScreen);
+        assert!(matches!(sent(&effects)[..], [Request::SurveyTemplates]));
+        let effects = h.act(Action::Reply(Reply::SurveyTemplates(Box::new(
+            survey_templates(),
+        ))));
+        assert!(
+            matches!(&sent(&effects)[..], [Request::SurveyStats { code, .. }] if code == "counter_visit"),
+            "the results are asked for: {effects:?}"
+        );
+        assert_eq!(screen(&h).view, branchdesk::app::surveys::SurveyView::Stats);
+        assert!(!h.app.contexts().contains(&Context::Form), "no entry form");
+        assert!(!h.app.enabled(Command::ToggleSurveyView));
+        h.act(Action::Reply(Reply::SurveyStats(Box::new(survey_stats(
+            40,
+            GroupBy::Month,
+        )))));
+        assert!(h.screen().contains("NPS"), "{}", h.screen());
+        h.command(Command::Back);
+        assert_eq!(h.app.main().unwrap().tab, Tab::Overview);
+    }
+
+    #[test]
     fn stats_open_on_the_survey_being_entered_and_tellers_have_none() {
         let mut teller = at_entry(Role::Teller);
         assert!(sent(&teller.command(Command::ToggleSurveyView)).is_empty());

@@ -170,7 +170,7 @@ impl App {
         Tab::ALL
             .iter()
             .copied()
-            .filter(|tab| tab.permission().is_none_or(|p| main.session.can(p)))
+            .filter(|tab| tab.open_to(|p| main.session.can(p)))
             .collect()
     }
 

@@ -1,5 +1,6 @@
 //! The tab table: every screen of the main frame in tab order, with the key command that
-//! opens it, the permission it needs and the keymap contexts that are its own. One line per
+//! opens it, the permissions that open it (any one will do) and the keymap contexts that
+//! are its own. One line per
 //! screen; the `Tab` list, the labels' catalog keys, the set of screens a logged-in staff
 //! member has and the sections of F1 all come from it.
 
@@ -12,8 +13,8 @@ use super::screens::{
 use crate::domain::staff::Permission;
 
 macro_rules! tabs {
-    ($($tab:ident $field:ident: $screen:ty = $name:literal, $open:expr, $needs:expr,
-       [$($context:ident),*];)*) => {
+    ($($tab:ident $field:ident: $screen:ty = $name:literal, $open:expr,
+       [$($needs:ident),*], [$($context:ident),*];)*) => {
         /// Screens of the main frame.
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
         pub enum Tab {
@@ -44,9 +45,10 @@ macro_rules! tabs {
                 }
             }
 
-            pub fn permission(self) -> Option<Permission> {
+            /// Who may open the tab: anyone with one of these (everyone, when empty).
+            pub fn permissions(self) -> &'static [Permission] {
                 match self {
-                    $(Tab::$tab => $needs),*
+                    $(Tab::$tab => &[$(Permission::$needs),*]),*
                 }
             }
 
@@ -81,25 +83,26 @@ macro_rules! tabs {
 }
 
 tabs! {
-    Overview overview: OverviewScreen = "overview", None, None, [];
+    Overview overview: OverviewScreen = "overview", None, [], [];
     Clients clients: ClientsScreen = "clients",
-        Some(Command::ClientsScreen), Some(Permission::ViewClients), [Lookup, Client];
+        Some(Command::ClientsScreen), [ViewClients], [Lookup, Client];
     Complaints complaints: ComplaintsScreen = "complaints",
-        Some(Command::ComplaintsScreen), Some(Permission::ViewComplaints),
-        [Complaints, Complaint];
-    Care care: CareScreen = "care",
-        Some(Command::CareScreen), Some(Permission::ViewCare), [Care];
+        Some(Command::ComplaintsScreen), [ViewComplaints], [Complaints, Complaint];
+    Care care: CareScreen = "care", Some(Command::CareScreen), [ViewCare], [Care];
     Survey surveys: SurveyScreen = "survey",
-        Some(Command::SurveyScreen), Some(Permission::EnterSurvey), [Survey, SurveyStats];
-    Sync sync: SyncScreen = "sync",
-        Some(Command::SyncScreen), Some(Permission::ViewSync), [Sync];
-    Staff staff: StaffScreen = "staff",
-        Some(Command::StaffScreen), Some(Permission::ViewStaff), [Staff];
-    Audit audit: AuditScreen = "audit",
-        Some(Command::AuditScreen), Some(Permission::ViewAudit), [Audit];
+        Some(Command::SurveyScreen), [EnterSurvey, ViewSurveyStats], [Survey, SurveyStats];
+    Sync sync: SyncScreen = "sync", Some(Command::SyncScreen), [ViewSync], [Sync];
+    Staff staff: StaffScreen = "staff", Some(Command::StaffScreen), [ViewStaff], [Staff];
+    Audit audit: AuditScreen = "audit", Some(Command::AuditScreen), [ViewAudit], [Audit];
 }
 
 impl Tab {
+    /// Whether a staff member with `can` may open this tab.
+    pub fn open_to(self, can: impl Fn(Permission) -> bool) -> bool {
+        let needs = self.permissions();
+        needs.is_empty() || needs.iter().any(|p| can(*p))
+    }
+
     /// The tab a command opens, if it opens one.
     pub fn opened_by(command: Command) -> Option<Tab> {
         Tab::ALL

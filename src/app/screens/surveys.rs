@@ -6,11 +6,12 @@ use crate::app::command::{Command, Context};
 use crate::app::form::{Field, FieldValue, Form};
 use crate::app::screen::{Back, Ctx, Handoff, Outcome, Screen, ScreenKeys, on_form};
 use crate::app::tabs::Tab;
+use crate::domain::staff::Permission;
 use crate::domain::survey::CHANNELS as SURVEY_CHANNELS;
 use crate::domain::survey::{self, Answer, Answers, GroupBy, QuestionKind, Template};
 use crate::error::Error;
 use crate::i18n::I18n;
-use crate::service::{Reply, Request, SkippedTemplate, SurveyInput, SurveyStats};
+use crate::service::{Reply, Request, SessionInfo, SkippedTemplate, SurveyInput, SurveyStats};
 use chrono::{Duration, NaiveDate};
 
 /// The fields before the questions: template, client, channel.
@@ -53,6 +54,8 @@ pub struct SurveyScreen {
     pub saved: u32,
     /// A client to start the next entry with (from the client's record).
     pub client: Option<String>,
+    /// For staff who read results but take no surveys (auditors): the statistics only.
+    pub stats_only: bool,
 }
 
 impl Default for SurveyScreen {
@@ -70,6 +73,7 @@ impl Default for SurveyScreen {
             offer: None,
             saved: 0,
             client: None,
+            stats_only: false,
         }
     }
 }
@@ -310,6 +314,14 @@ impl SurveyScreen {
         })
     }
 
+    /// The statistics, when they are what is shown and not there yet.
+    fn stats_if_wanted(&mut self, today: NaiveDate) -> Outcome {
+        if self.view == SurveyView::Stats && self.stats.is_none() {
+            return self.load_stats(today).map_or(Outcome::None, Outcome::Load);
+        }
+        Outcome::None
+    }
+
     /// Keys on the statistics view.
     fn on_stats_command(&mut self, command: Command, today: NaiveDate) -> Option<Request> {
         let count = self.templates.len().max(1);
@@ -351,6 +363,11 @@ impl SurveyScreen {
 }
 
 impl Screen for SurveyScreen {
+    /// Switching between entry and results is for staff who do both.
+    fn offers(&self, command: Command, session: &SessionInfo) -> bool {
+        command != Command::ToggleSurveyView || session.can(Permission::EnterSurvey)
+    }
+
     fn keys(&self) -> ScreenKeys {
         if self.offer.is_some() {
             return ScreenKeys::Confirm;
@@ -379,7 +396,11 @@ impl Screen for SurveyScreen {
         self.form().is_some()
     }
 
-    fn on_open(&mut self, handoff: Handoff, _cx: &mut Ctx) -> Outcome {
+    fn on_open(&mut self, handoff: Handoff, cx: &mut Ctx) -> Outcome {
+        self.stats_only = !cx.can(Permission::EnterSurvey);
+        if self.stats_only {
+            self.view = SurveyView::Stats;
+        }
         if let Handoff::Survey { client_no } = handoff {
             // From a client's record: their survey, at the counter.
             self.client = Some(client_no);
@@ -392,7 +413,7 @@ impl Screen for SurveyScreen {
             self.loading = true;
             return Outcome::Load(Request::SurveyTemplates);
         }
-        Outcome::None
+        self.stats_if_wanted(cx.today)
     }
 
     fn on_command(&mut self, command: Command, cx: &mut Ctx) -> Outcome {
@@ -428,7 +449,7 @@ impl Screen for SurveyScreen {
         if self.offer.take().is_some() {
             return Back::Done(Outcome::None);
         }
-        if self.view == SurveyView::Stats {
+        if self.view == SurveyView::Stats && !self.stats_only {
             self.view = SurveyView::Entry;
             return Back::Done(Outcome::None);
         }
@@ -452,6 +473,7 @@ impl Screen for SurveyScreen {
                     );
                     cx.say(StatusKind::Warning, text);
                 }
+                return Ok(self.stats_if_wanted(cx.today));
             }
             Reply::SurveyRecorded(recorded) => {
                 let mut text = i18n.t("survey.view.recorded").to_string();
