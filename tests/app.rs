@@ -5,7 +5,7 @@ mod common;
 use branchdesk::app::{Action, Command, Effect, Modal, Phase, Screen, Tab};
 use branchdesk::domain::staff::Role;
 use branchdesk::i18n::Lang;
-use branchdesk::service::{Reply, Request};
+use branchdesk::service::{Reply, Request, SearchHit};
 use branchdesk::store::StoreProbe;
 use common::*;
 use secrecy::ExposeSecret;
@@ -495,6 +495,60 @@ mod client_screen {
         assert!(search_generation(&h.act(Action::Paste("芳".into()))).is_some());
         // Moving in the list does not.
         assert!(search_generation(&h.command(Command::Down)).is_none());
+    }
+
+    /// Fifty shown of more: said so, and the list pages on at its end.
+    #[test]
+    fn a_full_page_says_more_match_and_pages_on() {
+        let mut h = teller_at_lookup();
+        let effects = h.act(Action::Char('王'));
+        let [
+            Request::Search {
+                generation, limit, ..
+            },
+        ] = sent(&effects)[..]
+        else {
+            panic!("a lookup: {effects:?}");
+        };
+        assert_eq!(*limit, 51, "one more than a page, to know");
+        let many = |n: u32| -> Vec<SearchHit> {
+            (1..=n)
+                .map(|i| hit(&format!("BJ0101-{i:07}"), "王*", "138****0000", 1980))
+                .collect()
+        };
+        h.act(Action::Reply(Reply::Hits {
+            generation: *generation,
+            hits: many(51),
+        }));
+        let screen = h.screen();
+        assert!(screen.contains("First 50 clients; more match"), "{screen}");
+        assert!(!screen.contains(" 50 clients ("), "not a count: {screen}");
+        assert_eq!(h.app.main().unwrap().screens.clients.hits.len(), 50);
+        let mut asked = None;
+        for _ in 0..60 {
+            for request in sent(&h.command(Command::Down)) {
+                if let Request::Search {
+                    limit, generation, ..
+                } = request
+                {
+                    asked = Some((*limit, *generation));
+                }
+            }
+        }
+        let (limit, generation) = asked.expect("the next page is asked for at the end");
+        assert_eq!(limit, 101);
+        h.act(Action::Reply(Reply::Hits {
+            generation,
+            hits: many(80),
+        }));
+        let clients = &h.app.main().unwrap().screens.clients;
+        assert_eq!((clients.hits.len(), clients.more), (80, false));
+        assert_eq!(clients.selected.index, 49, "the place is kept");
+        assert!(
+            h.screen().contains("80 clients (best matches first"),
+            "{}",
+            h.screen()
+        );
     }
 
     #[test]

@@ -23,8 +23,12 @@ use crate::service::{
     ClientEvent, ImportReport, Interaction, Reply, Request, SearchHit, SessionInfo,
 };
 
-/// Results asked for per lookup: a screenful and some to scroll.
+/// Results shown per page of a lookup: a screenful and some to scroll. One more is asked
+/// for, to know whether more match.
 pub const LOOKUP_LIMIT: u32 = 50;
+
+/// Paging on stops here: past it, more characters narrow the search faster than scrolling.
+pub const LOOKUP_MOST: u32 = 150;
 
 /// Rows moved by PageUp/PageDown in the lookup list.
 const PAGE_ROWS: usize = 10;
@@ -88,6 +92,10 @@ pub struct ClientsScreen {
     /// The query the last lookup was sent for.
     searched: String,
     pub hits: Vec<SearchHit>,
+    /// More clients match than are shown.
+    pub more: bool,
+    /// How many hits the last lookup asked to show (it grows as the list pages on).
+    shown: u32,
     pub selected: Selection,
     pub searching: bool,
     /// The client's record, when one is open.
@@ -104,6 +112,8 @@ impl Default for ClientsScreen {
             generation: 0,
             searched: String::new(),
             hits: Vec::new(),
+            more: false,
+            shown: LOOKUP_LIMIT,
             selected: Selection::default(),
             searching: false,
             record: None,
@@ -142,26 +152,45 @@ impl ClientsScreen {
         self.lookup.value(0)
     }
 
-    /// A lookup for what is in the field now.
+    /// A lookup for what is in the field now, its first page.
     pub fn search(&mut self) -> Request {
+        self.shown = LOOKUP_LIMIT;
+        self.lookup_again()
+    }
+
+    /// The same lookup with `shown` hits (and one more, to know whether there are more).
+    fn lookup_again(&mut self) -> Request {
         self.generation += 1;
         self.searching = true;
         self.searched = self.query().to_string();
         Request::Search {
             query: self.query().to_string(),
             generation: self.generation,
-            limit: LOOKUP_LIMIT,
+            limit: self.shown + 1,
         }
     }
 
-    pub fn on_hits(&mut self, generation: u64, hits: Vec<SearchHit>) {
+    pub fn on_hits(&mut self, generation: u64, mut hits: Vec<SearchHit>) {
         // A reply to an older keystroke: a newer one is on its way.
         if generation != self.generation {
             return;
         }
+        let paged_on = self.shown > LOOKUP_LIMIT;
+        self.more = hits.len() > self.shown as usize;
+        hits.truncate(self.shown as usize);
         self.hits = hits;
-        self.selected = Selection::default();
+        // The next page keeps the place; a new query starts at the top.
+        if paged_on {
+            self.selected.clamp(self.hits.len());
+        } else {
+            self.selected = Selection::default();
+        }
         self.searching = false;
+    }
+
+    /// Whether the list can page on (more match, and the cap is not reached).
+    pub fn pages_on(&self) -> bool {
+        self.more && self.shown < LOOKUP_MOST
     }
 
     pub fn new_client(&mut self) {
@@ -338,6 +367,13 @@ impl ClientsScreen {
     /// Keys on the lookup list.
     fn on_lookup_command(&mut self, command: Command) -> Outcome {
         if self.selected.step(command, self.hits.len(), PAGE_ROWS) {
+            // At the end of what is shown, the next page is asked for.
+            let at_end = self.selected.index + 1 >= self.hits.len();
+            let onward = matches!(command, Command::Down | Command::PageDown);
+            if at_end && onward && self.pages_on() && !self.searching {
+                self.shown = (self.shown + LOOKUP_LIMIT).min(LOOKUP_MOST);
+                return Outcome::Load(self.lookup_again());
+            }
             return Outcome::None;
         }
         match command {

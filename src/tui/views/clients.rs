@@ -185,10 +185,14 @@ fn render_lookup(frame: &mut Frame, area: Rect, screen: &ClientsScreen, app: &Ap
     } else if screen.hits.is_empty() {
         i18n.t("clients.no_match").to_string()
     } else {
-        i18n.fill(
-            "clients.found",
-            &[("count", &screen.hits.len().to_string())],
-        )
+        let count = screen.hits.len().to_string();
+        let key = match (screen.more, screen.pages_on(), screen.hits.len()) {
+            (true, true, _) => "clients.found_more",
+            (true, false, _) => "clients.found_cap",
+            (false, _, 1) => "clients.found_one",
+            (false, _, _) => "clients.found",
+        };
+        i18n.fill(key, &[("count", &count)])
     };
     frame.render_widget(
         Paragraph::new(Span::styled(format!(" {note}"), dim())),
