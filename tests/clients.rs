@@ -274,7 +274,7 @@ fn opening_a_client_is_masked_audited_and_reveal_needs_a_reason() {
     let branch = Branch::with_clients();
     let mut teller = branch.as_("teller01");
     let view = teller.open_client("BJ0101-0000001").unwrap();
-    assert_eq!(view.name, "王芳");
+    assert_eq!(view.name, "王*");
     assert_eq!(view.id_number, "110***********002X");
     assert_eq!(view.phone.as_deref(), Some("138****5678"));
     assert_eq!(view.birth_date.as_deref(), Some("1949-**-**"));
@@ -404,4 +404,99 @@ fn other_branches_clients_come_after_this_branchs() {
             .collect::<Vec<_>>(),
         ["BJ0101", "SH0301"]
     );
+}
+
+/// Every screen a teller sees, drawn from what the store gives a teller: no full name,
+/// phone, ID number or birth date of a client they have not revealed appears anywhere.
+#[test]
+fn a_teller_sees_no_unmasked_client_data_on_any_screen() {
+    use branchdesk::app::{Action, Command};
+    use branchdesk::domain::complaint::IntakeInput;
+    use branchdesk::i18n::Lang;
+    use branchdesk::service::Reply;
+
+    let branch = Branch::with_clients();
+    let mut teller = branch.as_("teller01");
+    let registered = teller
+        .register_complaint(&IntakeInput {
+            client: "BJ0101-0000001".into(),
+            complainant_phone: "13812345678".into(),
+            channel: "counter".into(),
+            category: "service_attitude".into(),
+            severity: "normal".into(),
+            request: "致歉".into(),
+            description: "柜台等候过久".into(),
+            ..Default::default()
+        })
+        .unwrap();
+    let secrets = [
+        "王芳",
+        "欧阳娜娜",
+        "13812345678",
+        "13700005678",
+        "11010519491231002X",
+        "1949-12-31",
+    ];
+    // A lookup by a phone's tail, so that nothing secret is typed on screen.
+    let hits = teller.search_clients("5678", 51).unwrap();
+    assert!(hits.len() >= 2, "{hits:?}");
+    let view = teller.open_client("BJ0101-0000001").unwrap();
+    let log = teller.interactions("BJ0101-0000001", 20).unwrap();
+    let events = teller.client_events("BJ0101-0000001").unwrap();
+    let board = teller.complaint_board().unwrap();
+    let case = teller.open_complaint(&registered.receipt_no).unwrap();
+    let templates = teller.survey_templates().unwrap();
+
+    for lang in [Lang::Zh, Lang::En] {
+        let mut h = Harness::logged_in(lang, session_info("teller01", "柜员甲", Role::Teller));
+        let mut screens = Vec::new();
+        let mut look = |h: &Harness, what: &str| {
+            screens.push((what.to_string(), h.screen()));
+            screens.push((format!("{what} (120x40)"), h.screen_sized(120, 40)));
+        };
+        h.command(Command::ClientsScreen);
+        h.type_text("5678");
+        let generation = h.app.main().unwrap().screens.clients.generation;
+        h.act(Action::Reply(Reply::Hits {
+            generation,
+            hits: hits.clone(),
+        }));
+        look(&h, "lookup");
+        h.act(Action::Reply(Reply::Client {
+            view: Box::new(view.clone()),
+            log: log.clone(),
+            events: events.clone(),
+        }));
+        look(&h, "record");
+        h.command(Command::AddNote);
+        look(&h, "note prompt");
+        h.command(Command::Back);
+        h.command(Command::NewComplaint);
+        h.act(Action::Reply(Reply::ComplaintBoard(Box::new(
+            board.clone(),
+        ))));
+        look(&h, "intake from the record");
+        h.command(Command::Back);
+        look(&h, "board");
+        h.act(Action::Reply(Reply::Complaint(Box::new(case.clone()))));
+        look(&h, "case");
+        h.command(Command::ClientsScreen);
+        h.command(Command::NewSurvey);
+        h.act(Action::Reply(Reply::SurveyTemplates(Box::new(
+            templates.clone(),
+        ))));
+        look(&h, "survey for the client");
+        for (what, screen) in &screens {
+            for secret in secrets {
+                assert!(
+                    !screen.contains(secret),
+                    "{lang:?} {what} shows {secret}:\n{screen}"
+                );
+            }
+        }
+        assert!(
+            screens.iter().any(|(_, s)| s.contains("王*")),
+            "the masked name is shown"
+        );
+    }
 }

@@ -358,9 +358,8 @@ pub struct StoredClient {
     pub record: ClientRecord,
 }
 
-/// A client as one staff member sees it: personal data masked unless they may see it in
-/// full (see [`mask::visibility`]). The name shows in full here, on the client's own screen;
-/// lists show it masked.
+/// A client as one staff member sees it: personal data — the name too — masked unless they
+/// may see it in full (see [`mask::visibility`]) or revealed it with a reason.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ClientView {
     pub id: String,
@@ -430,7 +429,11 @@ impl StoredClient {
             id: self.id.clone(),
             client_no: self.client_no.clone(),
             kind: r.kind,
-            name: r.name.clone(),
+            name: if full {
+                r.name.clone()
+            } else {
+                mask::name(&r.name)
+            },
             gender: r.gender,
             birth_date: shown(&birth, mask::birth_date),
             birth_calendar: r.birth_calendar,
