@@ -266,6 +266,21 @@ impl I18n {
         }
     }
 
+    /// An identity document's expiry as the record and `client show` say it.
+    pub fn id_expiry_text(&self, standing: crate::domain::client::ExpiryStanding) -> String {
+        use crate::domain::client::ExpiryStanding::*;
+        match standing {
+            Unknown => self.t("clients.expiry_unknown").to_string(),
+            LongTerm => self.t("clients.long_term").to_string(),
+            Valid(date) => date.to_string(),
+            Soon(date, days) => self.fill(
+                "clients.expires_soon",
+                &[("date", &date.to_string()), ("days", &days.to_string())],
+            ),
+            Expired(date) => self.fill("clients.expired", &[("date", &date.to_string())]),
+        }
+    }
+
     /// A lunar month-day in this language ("八月十五", "lunar 8/15").
     pub fn lunar_text(&self, date: crate::domain::care::LunarMonthDay) -> String {
         match self.lang {

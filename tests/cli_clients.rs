@@ -286,3 +286,48 @@ fn a_file_of_a_gigabyte_is_refused_before_reading() {
     assert!(!out.status.success() && err.contains("is 1024 MB"), "{err}");
     assert_eq!(err.lines().count(), 1);
 }
+
+/// An empty expiry is unknown — said alike by `client show` and the record — and 长期 is
+/// taken only where the document can be long-term.
+#[test]
+fn an_expiry_left_empty_is_unknown_not_long_term() {
+    let s = branch();
+    let view = json(&s.run("manager01", &["client", "show", "BJ0101-0000001", "--json"]));
+    assert_eq!(
+        view["id_expiry"],
+        serde_json::Value::Null,
+        "unknown, not 长期"
+    );
+    let shown = s.run("manager01", &["client", "show", "BJ0101-0000001"]);
+    assert!(
+        shown.contains("not recorded — check the ID and add it"),
+        "{shown}"
+    );
+    s.run(
+        "teller01",
+        &["client", "edit", "BJ0101-0000001", "--id-expiry", "长期"],
+    );
+    let view = json(&s.run("manager01", &["client", "show", "BJ0101-0000001", "--json"]));
+    assert_eq!(view["id_expiry"], "long_term");
+    let shown = s.run("manager01", &["client", "show", "BJ0101-0000001"]);
+    assert!(shown.contains("long-term"), "{shown}");
+    let out = s.command(
+        "teller01",
+        PASS,
+        &[
+            "client",
+            "add",
+            "--name",
+            "John Smith",
+            "--id-type",
+            "passport",
+            "--id-number",
+            "E12345678",
+            "--id-expiry",
+            "长期",
+        ],
+    );
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("always has an end date"), "{err}");
+}

@@ -249,6 +249,49 @@ fn too_small_zh() {
 
 mod clients {
     use super::*;
+
+    /// The style of the first cell of `text` on the screen (ASCII or one character: a wide
+    /// character's cell is followed by a hidden one).
+    fn style_of(h: &Harness, text: &str) -> ratatui::style::Style {
+        let buffer = h.buffer(80, 24);
+        for y in 0..24 {
+            let row: String = (0..80)
+                .map(|x| buffer[(x, y)].symbol().to_string())
+                .collect();
+            if let Some(at) = row.find(text) {
+                let x = row[..at].chars().count() as u16;
+                return buffer[(x, y)].style();
+            }
+        }
+        panic!("{text} is not on the screen:\n{}", h.screen());
+    }
+
+    #[test]
+    fn an_expired_or_unrecorded_document_stands_out_on_the_record() {
+        use ratatui::style::Color;
+        let mut h = Harness::logged_in(Lang::Zh, session_info("manager01", "张伟", Role::Manager));
+        h.command(Command::ClientsScreen);
+        let mut view = wang_fang(Visibility::Full);
+        view.id_expiry = Some("2026-11-01".into());
+        let record = |view: &branchdesk::domain::client::ClientView| Reply::Client {
+            view: Box::new(view.clone()),
+            log: Vec::new(),
+            events: Vec::new(),
+        };
+        h.act(Action::Reply(record(&view)));
+        assert_eq!(style_of(&h, "2026-11-01").fg, Some(Color::Red));
+        assert!(h.screen().contains("（已过期）"));
+        view.id_expiry = None;
+        h.act(Action::Reply(record(&view)));
+        assert_eq!(style_of(&h, "未").fg, Some(Color::Yellow));
+        assert!(h.screen().contains("未登记"));
+        view.id_expiry = Some("long_term".into());
+        h.act(Action::Reply(record(&view)));
+        assert!(!matches!(
+            style_of(&h, "长").fg,
+            Some(Color::Red | Color::Yellow)
+        ));
+    }
     use branchdesk::domain::mask::Visibility;
 
     fn lookup(lang: Lang, role: Role, name: &str) -> Harness {

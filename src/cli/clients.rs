@@ -2,7 +2,7 @@
 
 use super::progress::Progress;
 use super::{Context, print_json, table};
-use crate::domain::client::{ClientField, ClientInput, ClientView};
+use crate::domain::client::{ClientField, ClientInput, ClientView, ExpiryStanding};
 use crate::error::{Error, Result, field_error_message};
 use crate::i18n::I18n;
 use crate::store::import::{Encoding, LineProblem, Rejected};
@@ -213,7 +213,7 @@ pub fn run(cx: &Context, command: ClientCommand) -> Result<ExitCode> {
         }
         ClientCommand::Show { client, json } => {
             let view = session.open_client(&client)?;
-            print_view(&view, json, i18n);
+            print_view(&view, json, i18n, session.today_local());
         }
         ClientCommand::Reveal {
             client,
@@ -221,7 +221,7 @@ pub fn run(cx: &Context, command: ClientCommand) -> Result<ExitCode> {
             json,
         } => {
             let view = session.reveal_client(&client, &reason)?;
-            print_view(&view, json, i18n);
+            print_view(&view, json, i18n, session.today_local());
         }
         ClientCommand::Add { fields } => {
             let mut input = ClientInput::default();
@@ -403,7 +403,7 @@ fn rejected_line(i18n: &I18n, rejected: &Rejected) -> String {
     )
 }
 
-fn print_view(view: &ClientView, json: bool, i18n: &I18n) {
+fn print_view(view: &ClientView, json: bool, i18n: &I18n, today: chrono::NaiveDate) {
     if json {
         print_json(view);
         return;
@@ -427,7 +427,7 @@ fn print_view(view: &ClientView, json: bool, i18n: &I18n) {
         ),
         (
             i18n.t("client.field.id_expiry").into(),
-            text(&view.id_expiry),
+            i18n.id_expiry_text(ExpiryStanding::of(view.id_expiry.as_deref(), today)),
         ),
         (
             i18n.t("client.field.gender").into(),

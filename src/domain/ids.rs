@@ -66,6 +66,13 @@ pub enum IdType {
 }
 
 impl IdType {
+    /// Whether the document may be valid without end (长期): a resident ID card issued at 46
+    /// or later, a company's licence without a fixed term. Passports and permits always
+    /// end.
+    pub fn long_term_allowed(self) -> bool {
+        matches!(self, IdType::ResidentId | IdType::Uscc)
+    }
+
     pub const ALL: [IdType; 6] = [
         IdType::ResidentId,
         IdType::Passport,

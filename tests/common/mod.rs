@@ -182,6 +182,17 @@ impl Harness {
         self.screen_sized(80, 24)
     }
 
+    /// The drawn cells, styles and all.
+    pub fn buffer(&self, width: u16, height: u16) -> ratatui::buffer::Buffer {
+        let backend = ratatui::backend::TestBackend::new(width, height);
+        let mut terminal = ratatui::Terminal::new(backend).unwrap();
+        let keymap = keymap();
+        terminal
+            .draw(|frame| branchdesk::tui::frame::render(frame, &self.app, &keymap))
+            .unwrap();
+        terminal.backend().buffer().clone()
+    }
+
     pub fn screen_sized(&self, width: u16, height: u16) -> String {
         let backend = ratatui::backend::TestBackend::new(width, height);
         let mut terminal = ratatui::Terminal::new(backend).unwrap();

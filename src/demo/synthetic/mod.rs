@@ -6,7 +6,7 @@
 mod names;
 use names::*;
 
-use crate::domain::client::{BirthCalendar, ClientKind, ClientRecord, Tier};
+use crate::domain::client::{BirthCalendar, ClientKind, ClientRecord, IdExpiry, Tier};
 use crate::domain::ids::{Gender, IdType, resident_check_char, uscc_check_char};
 use chrono::{Datelike, Duration, NaiveDate};
 use std::collections::HashSet;
@@ -157,14 +157,14 @@ impl Generator {
         self.today - Duration::days(age_days as i64)
     }
 
-    fn id_expiry(&mut self, birth: NaiveDate) -> Option<NaiveDate> {
+    fn id_expiry(&mut self, birth: NaiveDate) -> IdExpiry {
         let age = self.today.year() - birth.year();
         if age > 46 && self.rng.chance(600) {
-            return None; // 长期
+            return IdExpiry::LongTerm;
         }
         // Spread around today: some expired, some about to, most later.
         let offset = self.rng.below(365 * 12) as i64 - 365 * 2;
-        Some(self.today + Duration::days(offset))
+        IdExpiry::On(self.today + Duration::days(offset))
     }
 
     fn person(&mut self) -> ClientRecord {
@@ -268,7 +268,8 @@ impl Generator {
         };
         let birth = self.birth_date();
         let (_, district) = *self.rng.pick(REGIONS);
-        let id_expiry = Some(self.today + Duration::days(self.rng.below(365 * 10) as i64 - 200));
+        let id_expiry =
+            IdExpiry::On(self.today + Duration::days(self.rng.below(365 * 10) as i64 - 200));
         ClientRecord {
             kind: ClientKind::Person,
             name,
@@ -325,7 +326,7 @@ impl Generator {
             birth_calendar: BirthCalendar::Solar,
             id_type: IdType::Uscc,
             id_number: uscc,
-            id_expiry: None,
+            id_expiry: IdExpiry::LongTerm,
             phone: Some(self.mobile()),
             email: None,
             address: Some(self.address(district)),

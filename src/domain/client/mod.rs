@@ -158,6 +158,8 @@ pub enum ClientRule {
         id: IdRule,
     },
     DateFormat,
+    /// 长期 typed for a document that always has an end date (a passport, a permit).
+    LongTermNotAllowed,
     FutureDate,
     TooOld,
     /// The typed birth date is not the one in the resident ID.
@@ -294,6 +296,77 @@ impl ClientInput {
     }
 }
 
+/// How long an identity document is valid.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum IdExpiry {
+    /// Not recorded: the record asks for it (no expiry reminder can fire).
+    Unknown,
+    /// 长期: no end date (an ID card issued after 46, a company's open-ended licence).
+    LongTerm,
+    On(NaiveDate),
+}
+
+impl IdExpiry {
+    /// What the store keeps: nothing, `long_term`, or the date.
+    pub fn stored(self) -> Option<String> {
+        match self {
+            IdExpiry::Unknown => None,
+            IdExpiry::LongTerm => Some(LONG_TERM.into()),
+            IdExpiry::On(date) => Some(date.to_string()),
+        }
+    }
+
+    /// The stored text read back; None for text that is neither.
+    pub fn from_stored(text: Option<&str>) -> Option<IdExpiry> {
+        match text {
+            None => Some(IdExpiry::Unknown),
+            Some(LONG_TERM) => Some(IdExpiry::LongTerm),
+            Some(date) => date.parse().ok().map(IdExpiry::On),
+        }
+    }
+
+    pub fn date(self) -> Option<NaiveDate> {
+        match self {
+            IdExpiry::On(date) => Some(date),
+            _ => None,
+        }
+    }
+}
+
+/// Where a document stands on a day: what the record says of it, and how loudly.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExpiryStanding {
+    Unknown,
+    LongTerm,
+    Valid(NaiveDate),
+    /// Within the notice period: days left.
+    Soon(NaiveDate, i64),
+    Expired(NaiveDate),
+}
+
+impl ExpiryStanding {
+    /// The standing of a stored expiry (`long_term`, a date, or none) on `today`.
+    pub fn of(stored: Option<&str>, today: NaiveDate) -> ExpiryStanding {
+        match IdExpiry::from_stored(stored) {
+            Some(IdExpiry::LongTerm) => ExpiryStanding::LongTerm,
+            Some(IdExpiry::On(date)) if date < today => ExpiryStanding::Expired(date),
+            Some(IdExpiry::On(date)) => {
+                let left = (date - today).num_days();
+                if left <= crate::domain::care::EXPIRY_NOTICE_DAYS {
+                    ExpiryStanding::Soon(date, left)
+                } else {
+                    ExpiryStanding::Valid(date)
+                }
+            }
+            Some(IdExpiry::Unknown) | None => ExpiryStanding::Unknown,
+        }
+    }
+}
+
+/// How a long-term document is written where a date would stand.
+pub const LONG_TERM: &str = "long_term";
+
 /// A checked client, ready to store.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ClientRecord {
@@ -304,8 +377,7 @@ pub struct ClientRecord {
     pub birth_calendar: BirthCalendar,
     pub id_type: IdType,
     pub id_number: String,
-    /// None: no expiry (长期) or not known.
-    pub id_expiry: Option<NaiveDate>,
+    pub id_expiry: IdExpiry,
     pub phone: Option<String>,
     pub email: Option<String>,
     pub address: Option<String>,
@@ -333,7 +405,10 @@ impl ClientRecord {
             birth_calendar: self.birth_calendar.code().into(),
             id_type: self.id_type.code().into(),
             id_number: self.id_number.clone(),
-            id_expiry: date(self.id_expiry),
+            id_expiry: match self.id_expiry {
+                IdExpiry::LongTerm => "long-term".into(),
+                other => date(other.date()),
+            },
             phone: self.phone.clone().unwrap_or_default(),
             email: self.email.clone().unwrap_or_default(),
             address: self.address.clone().unwrap_or_default(),
@@ -371,6 +446,7 @@ pub struct ClientView {
     pub birth_calendar: BirthCalendar,
     pub id_type: IdType,
     pub id_number: String,
+    /// The date, `long_term`, or none when not recorded.
     pub id_expiry: Option<String>,
     pub phone: Option<String>,
     pub email: Option<String>,
@@ -401,7 +477,10 @@ impl ClientView {
             birth_calendar: self.birth_calendar.code().into(),
             id_type: self.id_type.code().into(),
             id_number: self.id_number.clone(),
-            id_expiry: self.id_expiry.clone().unwrap_or_default(),
+            id_expiry: match self.id_expiry.as_deref() {
+                Some(LONG_TERM) => "long-term".into(),
+                other => other.unwrap_or_default().into(),
+            },
             phone: self.phone.clone().unwrap_or_default(),
             email: self.email.clone().unwrap_or_default(),
             address: self.address.clone().unwrap_or_default(),
@@ -443,7 +522,7 @@ impl StoredClient {
             } else {
                 mask::id_number(&r.id_number)
             },
-            id_expiry: r.id_expiry.map(|d| d.to_string()),
+            id_expiry: r.id_expiry.stored(),
             phone: shown(&r.phone, mask::phone),
             email: shown(&r.email, mask::email),
             address: shown(&r.address, mask::address),

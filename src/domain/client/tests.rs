@@ -198,3 +198,61 @@ fn a_record_round_trips_through_its_input() {
     let record = validate(&person(), today()).unwrap();
     assert_eq!(validate(&record.to_input(), today()).unwrap(), record);
 }
+
+#[test]
+fn an_empty_expiry_is_unknown_and_long_term_only_where_documents_allow_it() {
+    let mut input = person();
+    assert_eq!(
+        validate(&input, today()).unwrap().id_expiry,
+        IdExpiry::Unknown
+    );
+    input.id_expiry = "长期".into();
+    assert_eq!(
+        validate(&input, today()).unwrap().id_expiry,
+        IdExpiry::LongTerm
+    );
+    input.id_type = "passport".into();
+    input.id_number = "E12345678".into();
+    assert_eq!(
+        rules(&input),
+        [(ClientField::IdExpiry, ClientRule::LongTermNotAllowed)]
+    );
+    input.id_expiry = "2031-05-01".into();
+    let record = validate(&input, today()).unwrap();
+    assert_eq!(
+        record.id_expiry,
+        IdExpiry::On("2031-05-01".parse().unwrap())
+    );
+    // Stored and read back alike; the form shows what validation takes again.
+    for expiry in [IdExpiry::Unknown, IdExpiry::LongTerm, record.id_expiry] {
+        assert_eq!(
+            IdExpiry::from_stored(expiry.stored().as_deref()),
+            Some(expiry)
+        );
+    }
+    assert_eq!(
+        IdExpiry::from_stored(Some("长期")),
+        None,
+        "not a stored form"
+    );
+}
+
+#[test]
+fn a_document_stands_expired_soon_valid_long_term_or_unknown() {
+    let on = |s: Option<&str>| ExpiryStanding::of(s, today());
+    assert_eq!(on(None), ExpiryStanding::Unknown);
+    assert_eq!(on(Some(LONG_TERM)), ExpiryStanding::LongTerm);
+    let date = |s: &str| s.parse::<NaiveDate>().unwrap();
+    assert_eq!(
+        on(Some("2026-11-29")),
+        ExpiryStanding::Expired(date("2026-11-29"))
+    );
+    assert_eq!(
+        on(Some("2026-12-10")),
+        ExpiryStanding::Soon(date("2026-12-10"), 10)
+    );
+    assert_eq!(
+        on(Some("2027-06-01")),
+        ExpiryStanding::Valid(date("2027-06-01"))
+    );
+}

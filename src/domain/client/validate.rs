@@ -125,8 +125,17 @@ pub fn validate(input: &ClientInput, today: NaiveDate) -> Result<ClientRecord, V
     };
 
     let id_expiry = match input.id_expiry.trim() {
-        "" | "长期" | "long-term" | "long term" | "permanent" => Ok(None),
-        other => parse_date(other).map(Some).ok_or(ClientRule::DateFormat),
+        "" => Ok(IdExpiry::Unknown),
+        "长期" | "long-term" | "long term" | "long_term" | "permanent" => {
+            if id_type.long_term_allowed() {
+                Ok(IdExpiry::LongTerm)
+            } else {
+                Err(ClientRule::LongTermNotAllowed)
+            }
+        }
+        other => parse_date(other)
+            .map(IdExpiry::On)
+            .ok_or(ClientRule::DateFormat),
     };
     check(ClientField::IdExpiry, id_expiry.map(|_| ()));
 
@@ -289,7 +298,7 @@ pub fn validate(input: &ClientInput, today: NaiveDate) -> Result<ClientRecord, V
         birth_calendar: birth_calendar.unwrap_or(BirthCalendar::Solar),
         id_type,
         id_number: id_number.unwrap_or_default(),
-        id_expiry: id_expiry.ok().flatten(),
+        id_expiry: id_expiry.unwrap_or(IdExpiry::Unknown),
         phone: phone.ok().flatten(),
         email: email.ok().flatten(),
         address: address.ok().flatten(),

@@ -61,7 +61,7 @@ fn key_rows(
         record.kind == ClientKind::Company,
         record.birth_date,
         record.birth_calendar,
-        record.id_expiry,
+        record.id_expiry.date(),
         registered_on,
     )
     .into_iter()

@@ -6,7 +6,8 @@ pub use load::LoadSummary;
 use load::{insert_client, write_card};
 
 use crate::domain::client::{
-    BirthCalendar, ClientInput, ClientKind, ClientRecord, ClientView, StoredClient, Tier, validate,
+    BirthCalendar, ClientInput, ClientKind, ClientRecord, ClientView, IdExpiry, StoredClient, Tier,
+    validate,
 };
 use crate::domain::contact;
 use crate::domain::ids::{Gender, IdType};
@@ -68,7 +69,7 @@ pub(crate) fn client_from_row(row: &rusqlite::Row) -> Result<(i64, StoredClient)
         birth_calendar: BirthCalendar::parse(&text(7)?).ok_or_else(damaged)?,
         id_type: IdType::parse(&text(8)?).ok_or_else(damaged)?,
         id_number: text(9)?,
-        id_expiry: date(10)?,
+        id_expiry: IdExpiry::from_stored(opt(10)?.as_deref()).ok_or_else(damaged)?,
         phone: opt(11)?,
         email: opt(12)?,
         address: opt(13)?,
@@ -116,7 +117,10 @@ fn record_fields(r: &ClientRecord) -> Vec<(&'static str, Value)> {
         ),
         ("id_type", Value::Text(r.id_type.code().into())),
         ("id_number", Value::Text(r.id_number.clone())),
-        ("id_expiry", date(r.id_expiry)),
+        (
+            "id_expiry",
+            r.id_expiry.stored().map_or(Value::Null, Value::Text),
+        ),
         ("phone", opt_text(&r.phone)),
         ("email", opt_text(&r.email)),
         ("address", opt_text(&r.address)),

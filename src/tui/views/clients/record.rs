@@ -3,6 +3,7 @@
 
 use crate::app::App;
 use crate::app::clients::ClientPanel;
+use crate::domain::client::ExpiryStanding;
 use crate::domain::mask::Visibility;
 use crate::i18n::I18n;
 use crate::service::ClientEvent;
@@ -91,10 +92,14 @@ pub fn render(frame: &mut Frame, area: Rect, panel: &ClientPanel, app: &App) {
         "yes_no.{}",
         if view.consent_marketing { "yes" } else { "no" }
     ));
-    let expiry = view
-        .id_expiry
-        .clone()
-        .unwrap_or_else(|| i18n.t("clients.long_term").to_string());
+    // Unknown, expiring and expired documents stand out: they need doing something about.
+    let standing = ExpiryStanding::of(view.id_expiry.as_deref(), app.now.date_naive());
+    let expiry_style = match standing {
+        ExpiryStanding::Expired(_) => Style::new().fg(Color::Red).add_modifier(Modifier::BOLD),
+        ExpiryStanding::Soon(..) | ExpiryStanding::Unknown => Style::new().fg(Color::Yellow),
+        _ => Style::new(),
+    };
+    let expiry = Span::styled(i18n.id_expiry_text(standing), expiry_style);
     let lines = vec![
         Line::from(vec![
             label(i18n, "client.field.gender"),
@@ -126,7 +131,7 @@ pub fn render(frame: &mut Frame, area: Rect, panel: &ClientPanel, app: &App) {
             )),
             Span::raw(format!("{}   ", view.id_number)),
             label(i18n, "client.field.id_expiry"),
-            Span::raw(expiry),
+            expiry,
         ]),
         Line::from(vec![
             label(i18n, "client.field.phone"),
