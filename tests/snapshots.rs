@@ -703,3 +703,102 @@ mod sync {
         assert_snapshot!(screen(Lang::En, hq_view()).screen());
     }
 }
+
+/// Dialogs over a screen full of Chinese, set off by a half-width character every other
+/// line so that some wide character straddles every dialog's edge.
+mod dialogs {
+    use super::*;
+
+    fn over_chinese() -> Harness {
+        let mut h = Harness::logged_in(Lang::Zh, session_info("manager01", "张伟", Role::Manager));
+        h.command(Command::ComplaintsScreen);
+        h.act(Action::Reply(Reply::ComplaintBoard(Box::new(
+            complaint_board(),
+        ))));
+        let mut case = complaint_detail();
+        case.description = (0..12)
+            .map(|i| {
+                let lead = if i % 2 == 0 { "" } else { "a" };
+                format!(
+                    "{lead}{}",
+                    "客户称其借记卡本年度被收取两次年费各十元手机银行截图".repeat(2)
+                )
+            })
+            .collect::<Vec<_>>()
+            .join("\n");
+        h.act(Action::Reply(Reply::Complaint(Box::new(case))));
+        h
+    }
+
+    /// Every box on screen has whole sides: from each top corner down to its bottom corner,
+    /// every row shows the side (as the terminal gets it: a cell under the second half of
+    /// a wide character is never drawn).
+    fn borders_whole(h: &Harness) {
+        use unicode_width::UnicodeWidthStr;
+        let buffer = h.buffer(80, 24);
+        let at = |x: u16, y: u16| buffer[(x, y)].symbol().to_string();
+        let hidden = |x: u16, y: u16| x > 0 && at(x - 1, y).width() > 1;
+        let mut boxes = 0;
+        for y in 0..24u16 {
+            for x in 0..80u16 {
+                let (side, bottom) = match at(x, y).as_str() {
+                    "┌" => ("│", "└"),
+                    "┐" => ("│", "┘"),
+                    _ => continue,
+                };
+                boxes += 1;
+                let mut row = y;
+                loop {
+                    row += 1;
+                    assert!(
+                        row < 24,
+                        "({x}, {y}): a box with no bottom:\n{}",
+                        h.screen()
+                    );
+                    let cell = at(x, row);
+                    assert!(
+                        (cell == side || cell == bottom) && !hidden(x, row),
+                        "({x}, {row}): the side of the box at ({x}, {y}) is broken:\n{}",
+                        h.screen()
+                    );
+                    if cell == bottom {
+                        break;
+                    }
+                }
+            }
+        }
+        assert!(boxes >= 4, "the screen and a dialog: {boxes} corners");
+    }
+
+    #[test]
+    fn quit_over_chinese() {
+        let mut h = over_chinese();
+        h.command(Command::Quit);
+        borders_whole(&h);
+        assert_snapshot!(h.screen());
+    }
+
+    #[test]
+    fn step_prompt_over_chinese() {
+        let mut h = over_chinese();
+        h.command(Command::AdvanceComplaint);
+        borders_whole(&h);
+        assert_snapshot!(h.screen());
+    }
+
+    #[test]
+    fn slip_prompt_over_chinese() {
+        let mut h = over_chinese();
+        h.command(Command::PrintSlip);
+        borders_whole(&h);
+        assert_snapshot!(h.screen());
+    }
+
+    #[test]
+    fn help_over_chinese() {
+        let mut h = over_chinese();
+        h.command(Command::Help);
+        borders_whole(&h);
+        assert_snapshot!(h.screen());
+    }
+}

@@ -11,7 +11,7 @@ use ratatui::Frame;
 use ratatui::layout::{Alignment, Constraint, Layout, Rect};
 use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span, Text};
-use ratatui::widgets::{Block, Clear, Paragraph};
+use ratatui::widgets::{Block, Paragraph};
 use unicode_width::UnicodeWidthStr;
 
 pub const MIN_WIDTH: u16 = 80;
@@ -446,7 +446,7 @@ pub fn help_lines(app: &App, keymap: &Keymap) -> Vec<Line<'static>> {
 
 fn render_help(frame: &mut Frame, area: Rect, app: &App, keymap: &Keymap, scroll: u16) {
     let box_area = popup(area, 64, area.height.saturating_sub(2));
-    frame.render_widget(Clear, box_area);
+    kit::clear(frame, box_area);
     let lines = help_lines(app, keymap);
     let visible = box_area.height.saturating_sub(2);
     let max_scroll = (lines.len() as u16).saturating_sub(visible);

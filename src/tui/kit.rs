@@ -34,6 +34,23 @@ pub fn dim() -> Style {
     Style::new().fg(Color::DarkGray)
 }
 
+/// Clears `area` for a box drawn over the screen. A wide character just left of it would
+/// have its second half under the box's left side, and a terminal skips such a cell: the
+/// side would not be drawn and the text behind would show through. That character goes.
+pub fn clear(frame: &mut Frame, area: Rect) {
+    frame.render_widget(Clear, area);
+    if area.x == 0 {
+        return;
+    }
+    let buffer = frame.buffer_mut();
+    for y in area.top()..area.bottom() {
+        let cell = &mut buffer[(area.x - 1, y)];
+        if cell.symbol().width() > 1 {
+            cell.set_symbol(" ");
+        }
+    }
+}
+
 /// A centred rectangle of at most `width` × `height` inside `area`.
 pub fn popup(area: Rect, width: u16, height: u16) -> Rect {
     let width = width.min(area.width);
@@ -274,7 +291,7 @@ pub fn render_form_box(frame: &mut Frame, within: Rect, spec: FormBox, form: &Fo
     lines.extend(body.lines);
     lines.extend(wrapped(spec.outro));
     let area = popup(within, width, lines.len() as u16 + 2);
-    frame.render_widget(Clear, area);
+    clear(frame, area);
     let block = Block::bordered()
         .title(format!(" {} ", spec.title))
         .padding(ratatui::widgets::Padding::horizontal(1));
@@ -300,7 +317,7 @@ pub fn confirm(frame: &mut Frame, area: Rect, i18n: &I18n, question: &str, keys:
     lines.push(Line::from(""));
     lines.push(Line::from(Span::styled(keys.to_string(), dim())));
     let box_area = popup(area, WIDTH, (lines.len() as u16 + 2).max(7));
-    frame.render_widget(Clear, box_area);
+    clear(frame, box_area);
     frame.render_widget(
         Paragraph::new(lines).block(
             Block::bordered()

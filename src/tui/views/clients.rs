@@ -10,14 +10,14 @@ use crate::i18n::I18n;
 use crate::service::{ImportReport, LineProblem};
 use crate::tui::keymap::Keymap;
 use crate::tui::kit::{
-    FormBox, confirm, dim, field_label, form_notes, plain, popup, render_form_box, shown_value,
-    skip_columns,
+    self, FormBox, confirm, dim, field_label, form_notes, plain, popup, render_form_box,
+    shown_value, skip_columns,
 };
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Position, Rect};
 use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Clear, Paragraph, Row, Table, TableState, Wrap};
+use ratatui::widgets::{Block, Paragraph, Row, Table, TableState, Wrap};
 use unicode_width::UnicodeWidthStr;
 
 pub fn render(frame: &mut Frame, area: Rect, app: &App, screen: &ClientsScreen, keymap: &Keymap) {
@@ -56,7 +56,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, screen: &ClientsScreen, 
         Some(Over::Importing { rows }) => {
             let text = i18n.fill("clients.importing", &[("rows", &rows.to_string())]);
             let box_area = popup(area, 50, 5);
-            frame.render_widget(Clear, box_area);
+            kit::clear(frame, box_area);
             frame.render_widget(
                 Paragraph::new(text).block(
                     Block::bordered().title(format!(" {} ", i18n.t("clients.import_title"))),
@@ -110,7 +110,7 @@ fn render_import_report(frame: &mut Frame, area: Rect, report: &ImportReport, i1
         ));
     }
     let box_area = popup(area, 76, (lines.len() as u16 * 2 + 4).min(area.height));
-    frame.render_widget(Clear, box_area);
+    kit::clear(frame, box_area);
     let text: Vec<Line> = lines.into_iter().map(Line::from).collect();
     frame.render_widget(
         Paragraph::new(text).wrap(Wrap { trim: true }).block(
@@ -249,7 +249,7 @@ fn render_client_form(frame: &mut Frame, area: Rect, title: &str, form: &Form, i
         .title(format!(" {title} "))
         .padding(ratatui::widgets::Padding::horizontal(1));
     let inner = block.inner(area);
-    frame.render_widget(Clear, area);
+    kit::clear(frame, area);
     frame.render_widget(block, area);
     let half = FORM_FIELDS.len().div_ceil(2);
     let [left, right] =

@@ -11,12 +11,14 @@ use crate::app::{App, MainState};
 use crate::domain::complaint::State;
 use crate::i18n::I18n;
 use crate::service::{Board, ComplaintRow};
-use crate::tui::kit::{FormBox, dim, field_label, form_notes, plain, render_form_box, shown_value};
+use crate::tui::kit::{
+    self, FormBox, dim, field_label, form_notes, plain, render_form_box, shown_value,
+};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Position, Rect};
 use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Bar, BarChart, Block, Clear, Paragraph, Row, Table, TableState};
+use ratatui::widgets::{Bar, BarChart, Block, Paragraph, Row, Table, TableState};
 use unicode_width::UnicodeWidthStr;
 
 /// Days left at or under which a case is flagged.
@@ -342,7 +344,7 @@ fn render_intake(frame: &mut Frame, area: Rect, form: &Form, i18n: &I18n) {
         .title(format!(" {} ", i18n.t("complaints.intake_title")))
         .padding(ratatui::widgets::Padding::horizontal(1));
     let inner = block.inner(area);
-    frame.render_widget(Clear, area);
+    kit::clear(frame, area);
     frame.render_widget(block, area);
     let label_width = form
         .fields
