@@ -802,3 +802,30 @@ mod dialogs {
         assert_snapshot!(h.screen());
     }
 }
+
+/// At 80 columns what must give, gives way visibly: the branch's name in the header, the
+/// lookup's hint, never a word cut off without a mark.
+#[test]
+fn long_words_give_way_with_an_ellipsis_at_80_columns() {
+    let mut info = session_info("manager01", "Zhang Wei", Role::Manager);
+    info.branch.code = "DEMO01".into();
+    info.branch.name = "Demo Branch of the People's Street".into();
+    info.branch.demo = true;
+    info.care_due = Some(66);
+    for lang in [Lang::Zh, Lang::En] {
+        let mut h = Harness::logged_in(lang, info.clone());
+        let screen = h.screen();
+        let header = screen.lines().next().unwrap();
+        assert!(
+            header.contains("DEMO01 Demo"),
+            "the code stays whole: {header}"
+        );
+        assert!(header.contains('…'), "the name gives way visibly: {header}");
+        h.command(Command::ClientsScreen);
+        let screen = h.screen();
+        assert!(
+            screen.contains("client no.") || screen.contains("客户号。"),
+            "the whole hint: {screen}"
+        );
+    }
+}

@@ -119,21 +119,26 @@ fn render_header(frame: &mut Frame, area: Rect, app: &App) {
         ),
         bar,
     ));
+    let right_width: usize = right.iter().map(|s| s.content.width()).sum();
+    // The left side gives way by display width: the branch's name first, then the role
+    // (the staff member knows it), never who is logged in or the branch code.
+    let room = usize::from(area.width).saturating_sub(right_width + 1);
     let left = match &app.phase {
         Phase::Main(main) => {
             let s = &main.session;
-            format!(
-                " {} {} · {} │ {} {}",
-                s.name,
-                s.staff_id,
-                i18n.role(s.role),
-                s.branch.code,
-                s.branch.name
-            )
+            let (name, id, code) = (&s.name, &s.staff_id, &s.branch.code);
+            let with_role = format!(" {name} {id} · {} │ {code} ", i18n.role(s.role));
+            // A branch name cut to under three columns says nothing: the role goes instead.
+            let who = if with_role.width() + 3 <= room {
+                with_role
+            } else {
+                format!(" {name} {id} │ {code} ")
+            };
+            let branch = kit::fit(&s.branch.name, room.saturating_sub(who.width()));
+            kit::fit(&format!("{who}{branch}"), room)
         }
-        _ => format!(" branchdesk │ {}", i18n.t("ui.subtitle")),
+        _ => kit::fit(&format!(" branchdesk │ {}", i18n.t("ui.subtitle")), room),
     };
-    let right_width: usize = right.iter().map(|s| s.content.width()).sum();
     frame.render_widget(Paragraph::new("").style(bar), area);
     let [left_area, right_area] =
         Layout::horizontal([Constraint::Min(1), Constraint::Length(right_width as u16)])

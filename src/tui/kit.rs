@@ -237,6 +237,19 @@ pub fn wrap(text: &str, width: usize) -> Vec<String> {
         .collect()
 }
 
+/// `text` in at most `width` display columns, ending in "…" where something had to give.
+pub fn fit(text: &str, width: usize) -> String {
+    if text.width() <= width {
+        return text.to_string();
+    }
+    if width == 0 {
+        return String::new();
+    }
+    let mut cut = skip_columns(text, 0, width - 1);
+    cut.push('…');
+    cut
+}
+
 /// The part of `text` from display column `skip`, at most `width` columns wide.
 pub fn skip_columns(text: &str, skip: usize, width: usize) -> String {
     let mut column = 0;
@@ -340,7 +353,15 @@ pub fn selected_style() -> Style {
 
 #[cfg(test)]
 mod tests {
-    use super::wrap;
+    use super::{fit, wrap};
+
+    #[test]
+    fn fit_cuts_by_display_width_and_says_so() {
+        assert_eq!(fit("Product sales", 10), "Product s…");
+        assert_eq!(fit("北京西单支行", 9), "北京西单…");
+        assert_eq!(fit("北京西单支行", 12), "北京西单支行");
+        assert_eq!(fit("anything", 0), "");
+    }
     use unicode_width::UnicodeWidthStr;
 
     #[test]

@@ -194,6 +194,7 @@ fn render_lookup(frame: &mut Frame, area: Rect, screen: &ClientsScreen, app: &Ap
         };
         i18n.fill(key, &[("count", &count)])
     };
+    let note = kit::fit(&note, usize::from(status.width).saturating_sub(1));
     frame.render_widget(
         Paragraph::new(Span::styled(format!(" {note}"), dim())),
         status,

@@ -321,9 +321,35 @@ fn render_board(frame: &mut Frame, area: Rect, screen: &ComplaintsScreen, i18n: 
         Constraint::Length(fit(5, 10)),
         Constraint::Length(fit(6, 10)),
     ];
+    // Every cell in its column's width, with "…" where a word must give (the table would
+    // cut it silently). The first column is the selection marker's.
+    let columns = Layout::horizontal(widths).spacing(1).split(Rect::new(
+        0,
+        0,
+        list.width.saturating_sub(1),
+        1,
+    ));
+    let fitted = |column: usize, text: &str| {
+        kit::fit(
+            text,
+            columns.get(column).map_or(0, |c| usize::from(c.width)),
+        )
+    };
     let rows: Vec<Row> = cells
         .into_iter()
-        .map(|row| Row::new(row.map(|(text, style)| Span::styled(text, style))))
+        .map(|row| {
+            let mut column = 0;
+            Row::new(row.map(|(text, style)| {
+                let cell = Span::styled(fitted(column, &text), style);
+                column += 1;
+                cell
+            }))
+        })
+        .collect();
+    let headers: Vec<String> = headers
+        .iter()
+        .enumerate()
+        .map(|(column, text)| fitted(column, text))
         .collect();
     let table = Table::new(rows, widths)
         .header(

@@ -8,7 +8,7 @@ use crate::domain::survey::{GroupBy, QuestionKind};
 use crate::i18n::{I18n, Lang};
 use crate::service::SurveyStats;
 use crate::tui::keymap::Keymap;
-use crate::tui::kit::{confirm, dim, form_notes, shown_value, skip_columns};
+use crate::tui::kit::{confirm, dim, fit, form_notes, shown_value, skip_columns};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Position, Rect};
 use ratatui::style::{Color, Modifier, Style};
@@ -256,7 +256,7 @@ fn render_entry(frame: &mut Frame, area: Rect, screen: &SurveyScreen, i18n: &I18
             "{marker}{number}. {}{required}",
             question.text.get(zh(i18n))
         );
-        let text = skip_columns(&text, 0, question_width);
+        let text = fit(&text, question_width);
         let pad = question_width.saturating_sub(text.width());
         let (mut spans, text_cursor) = answer_spans(entry, index, focused, answer_width, i18n);
         spans.insert(
@@ -491,10 +491,13 @@ fn render_question(frame: &mut Frame, area: Rect, s: &SurveyStats, index: usize,
         .map(|q| q.text.get(zh(i18n)).to_string())
         .unwrap_or_default();
     let [title, bars] = Layout::vertical([Constraint::Length(1), Constraint::Min(1)]).areas(area);
-    let title_text = format!("▲▼ {} ({})", text, dist.answered);
+    // The question gives way, never its count.
+    let count = format!(" ({})", dist.answered);
+    let room = usize::from(title.width).saturating_sub("▲▼ ".width() + count.width());
+    let title_text = format!("▲▼ {}{count}", fit(&text, room));
     frame.render_widget(
         Paragraph::new(Span::styled(
-            skip_columns(&title_text, 0, title.width as usize),
+            title_text,
             Style::new().add_modifier(Modifier::BOLD),
         )),
         title,
