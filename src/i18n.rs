@@ -299,10 +299,22 @@ impl I18n {
     }
 
     /// The string for `key` with each `{name}` replaced.
+    /// A sentence with its placeholders filled. `{n:client|clients}` picks the word for the
+    /// count in `n` (one for 1, the other otherwise): English plurals live in the catalog.
     pub fn fill(&self, key: &str, args: &[(&str, &str)]) -> String {
         let mut text = self.t(key).to_string();
         for (name, value) in args {
             text = text.replace(&format!("{{{name}}}"), value);
+            let open = format!("{{{name}:");
+            while let Some(start) = text.find(&open) {
+                let Some(end) = text[start..].find('}').map(|e| start + e) else {
+                    break;
+                };
+                let forms = &text[start + open.len()..end];
+                let (one, other) = forms.split_once('|').unwrap_or((forms, forms));
+                let word = if *value == "1" { one } else { other };
+                text = format!("{}{word}{}", &text[..start], &text[end + 1..]);
+            }
         }
         text
     }
@@ -406,11 +418,44 @@ mod tests {
     }
 
     #[test]
+    fn english_counts_take_their_plural() {
+        let en = I18n::for_lang(Lang::En);
+        assert_eq!(
+            en.fill("care.reason.id_expires_in", &[("days", "1")]),
+            "ID expires in 1 day"
+        );
+        assert_eq!(
+            en.fill("care.reason.id_expires_in", &[("days", "11")]),
+            "ID expires in 11 days"
+        );
+        let zh = I18n::for_lang(Lang::Zh);
+        assert_eq!(
+            zh.fill("clients.found", &[("count", "1")]),
+            "共 1 位客户（最匹配者在前，本网点客户在前）。"
+        );
+        // Every sentence filled leaves no markup behind.
+        for key in en.keys() {
+            let names: Vec<String> = en
+                .t(key)
+                .split('{')
+                .skip(1)
+                .filter_map(|rest| rest.split_once('}'))
+                .map(|(name, _)| name.split(':').next().unwrap_or_default().to_string())
+                .collect();
+            let args: Vec<(&str, &str)> = names.iter().map(|n| (n.as_str(), "2")).collect();
+            let filled = en.fill(key, &args);
+            assert!(!filled.contains('{'), "{key}: {filled}");
+        }
+    }
+
+    #[test]
     fn placeholders_agree_between_languages() {
         let placeholders = |s: &str| -> BTreeSet<String> {
             s.split('{')
                 .skip(1)
                 .filter_map(|rest| rest.split_once('}').map(|(name, _)| name.to_string()))
+                // `{n:one|other}` names the same placeholder as `{n}`.
+                .map(|name| name.split(':').next().unwrap_or_default().to_string())
                 .collect()
         };
         let en = I18n::for_lang(Lang::En);

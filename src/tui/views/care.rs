@@ -78,8 +78,7 @@ fn prompt_intro(
 /// The suggested greeting (`greeting.<reason>`), filled in.
 pub fn greeting(item: &CareItem, branch: &str, i18n: &I18n) -> String {
     let key = format!("greeting.{}", item.reason.greeting_key());
-    let template = i18n.t_owned(key);
-    if template == "?" {
+    if i18n.t_owned(key.clone()) == "?" {
         return String::new();
     }
     let name = item.name.clone().unwrap_or_default();
@@ -100,17 +99,16 @@ pub fn greeting(item: &CareItem, branch: &str, i18n: &I18n) -> String {
             (String::new(), String::new(), String::new())
         }
     };
-    let mut text = template.to_string();
-    for (placeholder, value) in [
-        ("{name}", name.as_str()),
-        ("{age}", &age),
-        ("{years}", &years),
-        ("{date}", &date),
-        ("{branch}", branch),
-    ] {
-        text = text.replace(placeholder, value);
-    }
-    text
+    i18n.fill(
+        &key,
+        &[
+            ("name", name.as_str()),
+            ("age", &age),
+            ("years", &years),
+            ("date", &date),
+            ("branch", branch),
+        ],
+    )
 }
 
 fn section_style(section: Section) -> Style {

@@ -186,11 +186,10 @@ fn render_lookup(frame: &mut Frame, area: Rect, screen: &ClientsScreen, app: &Ap
         i18n.t("clients.no_match").to_string()
     } else {
         let count = screen.hits.len().to_string();
-        let key = match (screen.more, screen.pages_on(), screen.hits.len()) {
-            (true, true, _) => "clients.found_more",
-            (true, false, _) => "clients.found_cap",
-            (false, _, 1) => "clients.found_one",
-            (false, _, _) => "clients.found",
+        let key = match (screen.more, screen.pages_on()) {
+            (true, true) => "clients.found_more",
+            (true, false) => "clients.found_cap",
+            (false, _) => "clients.found",
         };
         i18n.fill(key, &[("count", &count)])
     };
