@@ -266,6 +266,48 @@ impl I18n {
         }
     }
 
+    /// An audit action in words (`audit.action.<code>`); the code itself if the catalog
+    /// lacks it (a test sees that it never does).
+    pub fn audit_action(&self, code: &str) -> String {
+        let key = format!("audit.action.{code}");
+        match self.t(&key) {
+            label if label == key => code.to_string(),
+            label => label.to_string(),
+        }
+    }
+
+    /// An audit row's detail in words: "reason: client at the counter · channel: phone".
+    pub fn audit_detail(&self, detail: &str) -> String {
+        let Ok(serde_json::Value::Object(fields)) = serde_json::from_str(detail) else {
+            return detail.to_string();
+        };
+        let separator = match self.lang {
+            Lang::Zh => "：",
+            Lang::En => ": ",
+        };
+        fields
+            .iter()
+            .map(|(name, value)| {
+                let key = format!("audit.detail.{name}");
+                let label = match self.t(&key) {
+                    label if label == key => name.as_str(),
+                    label => label,
+                };
+                let value = match value {
+                    serde_json::Value::String(text) => text.clone(),
+                    serde_json::Value::Array(items) => items
+                        .iter()
+                        .map(|v| v.as_str().map_or_else(|| v.to_string(), str::to_string))
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                    other => other.to_string(),
+                };
+                format!("{label}{separator}{value}")
+            })
+            .collect::<Vec<_>>()
+            .join(" · ")
+    }
+
     /// An identity document's expiry as the record and `client show` say it.
     pub fn id_expiry_text(&self, standing: crate::domain::client::ExpiryStanding) -> String {
         use crate::domain::client::ExpiryStanding::*;
@@ -415,6 +457,55 @@ mod tests {
             }
         }
         assert!(missing.is_empty(), "missing keys: {missing:#?}");
+    }
+
+    /// Every audit action the code writes (`AuditEvent::new("…"`) is said in words in both
+    /// languages.
+    #[test]
+    fn every_audit_action_has_words() {
+        fn visit(dir: &std::path::Path, files: &mut Vec<std::path::PathBuf>) {
+            for entry in std::fs::read_dir(dir).unwrap() {
+                let path = entry.unwrap().path();
+                if path.is_dir() {
+                    visit(&path, files);
+                } else if path.extension().is_some_and(|x| x == "rs") {
+                    files.push(path);
+                }
+            }
+        }
+        let mut files = Vec::new();
+        visit(
+            &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src"),
+            &mut files,
+        );
+        let mut codes = BTreeSet::new();
+        for file in files {
+            let text = std::fs::read_to_string(&file).unwrap();
+            for (at, _) in text.match_indices("AuditEvent::new(") {
+                let rest = text[at + "AuditEvent::new(".len()..].trim_start();
+                let code = rest
+                    .strip_prefix('"')
+                    .and_then(|r| r.find('"').map(|end| &r[..end]));
+                if let Some(code) = code.filter(|c| {
+                    c.contains('.')
+                        && c.chars()
+                            .all(|x| x.is_ascii_lowercase() || x == '.' || x == '_')
+                }) {
+                    codes.insert(code.to_string());
+                }
+            }
+        }
+        assert!(codes.len() > 30, "{codes:?}");
+        for lang in [Lang::Zh, Lang::En] {
+            let i18n = I18n::for_lang(lang);
+            for code in &codes {
+                assert_ne!(
+                    &i18n.audit_action(code),
+                    code,
+                    "{lang:?}: no words for {code}"
+                );
+            }
+        }
     }
 
     #[test]

@@ -354,6 +354,7 @@ fn the_audit_list_pages_as_it_scrolls() {
                 entity: "staff".into(),
                 entity_id: "admin01".into(),
                 detail: "{}".into(),
+                subject: None,
             })
             .collect()
     };

@@ -270,6 +270,22 @@ fn a_teller_sees_walk_ins_masked_and_the_slip_file_is_new_and_private() {
     // Without --out the slip goes to standard output, in the chosen language.
     let zh = s.run("teller01", &["--lang", "zh", "complaint", "slip", &no]);
     assert!(zh.contains("投诉受理回执") && zh.contains("张伟"));
+    // The trail says what happened: two slips handed out, the refused one not.
+    let trail = json(&s.run("manager01", &["audit", "list", "--json"]));
+    let slips: Vec<&serde_json::Value> = trail
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["action"] == "complaint.slip")
+        .collect();
+    assert_eq!(slips.len(), 2, "{slips:#?}");
+    assert!(
+        slips.iter().all(|r| r["subject"] == no.as_str()),
+        "the receipt, not an ID"
+    );
+    let words = s.run("manager01", &["audit", "list"]);
+    assert!(words.contains("complaint slip printed"), "{words}");
+    assert!(words.contains(&format!("receipt: {no}")), "{words}");
 }
 
 #[cfg(unix)]

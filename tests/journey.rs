@@ -208,6 +208,7 @@ fn a_teller_logs_in_locks_unlocks_and_quits() {
         [
             "session.login",
             "session.lock",
+            "session.unlock_failed",
             "session.unlock",
             "session.logout"
         ]

@@ -61,6 +61,7 @@ fn audit_rows() -> Vec<AuditRow> {
             .into(),
             entity_id: subject.to_string(),
             detail: "{}".into(),
+            subject: None,
         })
         .collect()
 }
@@ -828,4 +829,58 @@ fn long_words_give_way_with_an_ellipsis_at_80_columns() {
             "the whole hint: {screen}"
         );
     }
+}
+
+/// F8 in words: the action's label, the client's number for a client, and what the row
+/// records (a reveal's reason) under the list.
+#[test]
+fn audit_in_words_zh() {
+    let mut h = Harness::logged_in(Lang::Zh, session_info("auditor01", "刘洋", Role::Auditor));
+    h.command(Command::AuditScreen);
+    let row = |id: i64, action: &str, detail: &str, subject: Option<&str>| AuditRow {
+        id,
+        at: "2026-11-30T01:20:00Z".into(),
+        actor: "teller01".into(),
+        action: action.into(),
+        entity: if subject.is_some() { "client" } else { "staff" }.into(),
+        entity_id: if subject.is_some() {
+            "0193a5b2-7c1e-7000-8000-00000000beef"
+        } else {
+            "teller01"
+        }
+        .into(),
+        detail: detail.into(),
+        subject: subject.map(str::to_string),
+    };
+    h.act(Action::Reply(Reply::AuditPage {
+        before: None,
+        rows: vec![
+            row(
+                12,
+                "client.reveal",
+                r#"{"reason":"客户本人临柜办理"}"#,
+                Some("BJ0101-0000001"),
+            ),
+            row(
+                11,
+                "session.login_failed",
+                r#"{"attempted_at":"2026-11-30T01:10:00Z"}"#,
+                None,
+            ),
+        ],
+    }));
+    let screen = h.screen();
+    for words in [
+        "查看客户完整信息",
+        "BJ0101-0000001",
+        "理由：客户本人临柜办理",
+        "登录失败",
+    ] {
+        assert!(screen.contains(words), "{words}:\n{screen}");
+    }
+    assert!(
+        !screen.contains("client.reveal") && !screen.contains("0193a5b2"),
+        "{screen}"
+    );
+    assert_snapshot!(screen);
 }

@@ -685,3 +685,68 @@ fn a_teller_cannot_restore_even_with_a_good_backup() {
     );
     assert_eq!(store.read("branchdesk.db"), db);
 }
+
+/// Failed logins reach the audit trail — when, and the staff ID as typed, never the
+/// passphrase or anything typed that is not a staff ID — at the next login; a failed unlock
+/// of a locked screen goes in at once.
+#[test]
+fn failed_logins_and_unlocks_are_in_the_audit_trail() {
+    let store = TestStore::new();
+    let mut admin = store.admin();
+    add(&mut admin, "auditor01", Role::Auditor);
+    drop(admin);
+    assert!(store.login("teller99", "wrong passphrase!").is_err());
+    assert!(
+        store.login("Tr0ub4dor&3 horse", "x").is_err(),
+        "a passphrase in the ID field"
+    );
+    let ledger = String::from_utf8(store.read("logins.json")).unwrap();
+    assert!(ledger.contains("teller99"));
+    assert!(
+        !ledger.contains("wrong passphrase") && !ledger.contains("Tr0ub4dor"),
+        "{ledger}"
+    );
+
+    store.clock.advance(Duration::seconds(10));
+    let mut auditor = store.login("auditor01", &pass_of("auditor01")).unwrap();
+    let rows = auditor.list_audit(None, 20).unwrap();
+    let failed: Vec<(&str, &str)> = rows
+        .iter()
+        .filter(|r| r.action == "session.login_failed")
+        .map(|r| (r.actor.as_str(), r.entity_id.as_str()))
+        .collect();
+    assert_eq!(failed.len(), 2, "{rows:#?}");
+    assert!(failed.iter().any(|(_, typed)| *typed == "teller99"));
+    assert!(failed.iter().any(|(_, typed)| *typed == "?"));
+    assert!(
+        rows.iter()
+            .all(|r| !r.detail.contains("Tr0ub4dor") && !r.detail.contains("wrong"))
+    );
+    let ledger: serde_json::Value = serde_json::from_slice(&store.read("logins.json")).unwrap();
+    assert_eq!(
+        ledger["failed"],
+        serde_json::json!([]),
+        "written once, then forgotten"
+    );
+
+    assert!(
+        auditor
+            .verify_passphrase(&secret("not mine at all!"))
+            .is_err()
+    );
+    let last = &auditor.list_audit(None, 1).unwrap()[0];
+    assert_eq!(
+        (last.action.as_str(), last.actor.as_str()),
+        ("session.unlock_failed", "auditor01")
+    );
+    // Counted once: the next login of someone else does not write it again.
+    drop(auditor);
+    let admin = store.admin();
+    let again = admin
+        .list_audit(None, 50)
+        .unwrap()
+        .iter()
+        .filter(|r| r.action == "session.login_failed")
+        .count();
+    assert_eq!(again, 2);
+}

@@ -237,10 +237,14 @@ pub fn run(cx: &Context, command: ComplaintCommand) -> Result<ExitCode> {
             let text = crate::service::slip::render(&slip, i18n);
             match out {
                 Some(path) => {
-                    crate::service::slip::save(&path, &text)?;
+                    let path = crate::service::slip::save(&path, &text)?;
+                    session.record_slip_printed(&receipt_no, Some(&path))?;
                     cx.say("cli.slip_written", &[("path", &path.display().to_string())]);
                 }
-                None => out!("{text}"),
+                None => {
+                    out!("{text}");
+                    session.record_slip_printed(&receipt_no, None)?;
+                }
             }
         }
     }

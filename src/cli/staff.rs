@@ -209,8 +209,9 @@ pub(super) fn audit_command(cx: &Context, action: AuditCommand) -> Result<ExitCo
                             r.id.to_string(),
                             local_time(&r.at),
                             r.actor.clone(),
-                            r.action.clone(),
-                            r.entity_id.clone(),
+                            i18n.audit_action(&r.action),
+                            r.subject_text(i18n),
+                            i18n.audit_detail(&r.detail),
                         ]
                     })
                     .collect();
@@ -223,6 +224,7 @@ pub(super) fn audit_command(cx: &Context, action: AuditCommand) -> Result<ExitCo
                             i18n.t("col.actor"),
                             i18n.t("col.action"),
                             i18n.t("col.subject"),
+                            i18n.t("col.detail"),
                         ],
                         &table_rows
                     )

@@ -296,11 +296,12 @@ impl Worker {
                 })
             }
             Request::WriteSlip { key, path, lang } => {
-                let slip = self.session()?.complaint_slip(&key)?;
+                let session = self.session()?;
+                let slip = session.complaint_slip(&key)?;
                 let text = super::slip::render(&slip, I18n::for_lang(lang));
-                Ok(Reply::SlipWritten {
-                    path: super::slip::save(&path, &text)?,
-                })
+                let path = super::slip::save(&path, &text)?;
+                session.record_slip_printed(&key, Some(&path))?;
+                Ok(Reply::SlipWritten { path })
             }
         }
     }

@@ -17,6 +17,9 @@ pub struct AuditRow {
     pub entity: String,
     pub entity_id: String,
     pub detail: String,
+    /// What staff call the row's subject: a client's number or a complaint's receipt
+    /// number where the trail keeps their internal IDs.
+    pub subject: Option<String>,
 }
 
 /// What a staff member is shown about their own logins (PCI DSS asks for last-login
@@ -62,8 +65,12 @@ impl Session {
     pub fn list_audit(&self, before: Option<i64>, limit: u32) -> Result<Vec<AuditRow>> {
         self.require(Permission::ViewAudit)?;
         let mut stmt = self.conn.prepare(
-            "SELECT id, at, actor, action, entity, entity_id, detail FROM audit_log
-             WHERE id < ?1 ORDER BY id DESC LIMIT ?2",
+            "SELECT a.id, a.at, a.actor, a.action, a.entity, a.entity_id, a.detail,
+                    coalesce(c.client_no, k.receipt_no)
+             FROM audit_log a
+             LEFT JOIN client c ON a.entity = 'client' AND c.id = a.entity_id
+             LEFT JOIN complaint k ON a.entity = 'complaint' AND k.id = a.entity_id
+             WHERE a.id < ?1 ORDER BY a.id DESC LIMIT ?2",
         )?;
         let rows = stmt
             .query_map(rusqlite::params![before.unwrap_or(i64::MAX), limit], |r| {
@@ -75,10 +82,23 @@ impl Session {
                     entity: r.get(4)?,
                     entity_id: r.get(5)?,
                     detail: r.get(6)?,
+                    subject: r.get(7)?,
                 })
             })?
             .collect::<rusqlite::Result<Vec<_>>>()?;
         Ok(rows)
+    }
+}
+
+impl AuditRow {
+    /// The row's subject as staff know it: a client or receipt number, "this store", or
+    /// the ID the trail keeps (a staff ID, a file, a branch code).
+    pub fn subject_text(&self, i18n: &crate::i18n::I18n) -> String {
+        match (&self.subject, self.entity.as_str()) {
+            (Some(subject), _) => subject.clone(),
+            (None, "store") => i18n.t("audit.this_store").to_string(),
+            (None, _) => self.entity_id.clone(),
+        }
     }
 }
 

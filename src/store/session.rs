@@ -247,9 +247,26 @@ impl Session {
         options: StoreOptions,
     ) -> Result<Session> {
         swap::recover(paths)?;
-        let staff_id = StaffId::parse(staff_id).map_err(|_| Error::WrongCredentials)?;
+        let typed = StaffId::parse(staff_id);
         let slots = KeySlots::load(&paths.keyslots())?;
-        let key = check_slot(paths, &slots, &staff_id, passphrase, clock.as_ref())?;
+        let key = match &typed {
+            Ok(id) => check_slot(paths, &slots, id, passphrase, clock.as_ref()),
+            Err(_) => Err(Error::WrongCredentials),
+        };
+        let key = match key {
+            Ok(key) => key,
+            Err(error) => {
+                // Noted for the audit trail, which the next login writes it into.
+                if matches!(error, Error::WrongCredentials | Error::AccountLocked { .. }) {
+                    let mut ledger = LoginLedger::load(&paths.logins());
+                    let id = typed.as_ref().ok().map(|id| id.as_str());
+                    ledger.note_failed(clock.now(), id);
+                    ledger.save(clock.now())?;
+                }
+                return Err(error);
+            }
+        };
+        let staff_id = typed.map_err(|_| Error::WrongCredentials)?;
 
         let mut conn = db::open_db(&paths.db(), &key.db_key, false)?;
         migrations::migrate(&mut conn)?;
@@ -278,6 +295,7 @@ impl Session {
             calendar,
             _lock: lock,
         };
+        session.audit_failed_logins()?;
         let event = AuditEvent::new("session.login", "staff", staff_id.as_str())
             .with_detail(json!({ "failed_attempts_before": key.failures_before }));
         session.audit_only(event)?;
@@ -285,16 +303,45 @@ impl Session {
         Ok(session)
     }
 
+    /// Writes the failed logins since the database was last open into the audit trail
+    /// (actor and subject: the staff ID as typed, or "?" for anything else).
+    fn audit_failed_logins(&mut self) -> Result<()> {
+        let mut ledger = LoginLedger::load(&self.paths.logins());
+        if ledger.failed().is_empty() {
+            return Ok(());
+        }
+        for failed in ledger.failed().to_vec() {
+            let typed = failed.staff_id.unwrap_or_else(|| "?".into());
+            let at = failed.at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+            self.audit_only(
+                AuditEvent::new("session.login_failed", "staff", typed)
+                    .with_detail(json!({ "attempted_at": at })),
+            )?;
+        }
+        ledger.clear_failed();
+        ledger.save(self.clock.now())
+    }
+
     /// Checks the logged-in member's passphrase again (to unlock a locked screen). Counts
     /// failures like a login does.
     pub fn verify_passphrase(&mut self, passphrase: &SecretString) -> Result<()> {
-        check_slot(
+        let checked = check_slot(
             &self.paths,
             &self.slots,
             &self.me.id,
             passphrase,
             self.clock.as_ref(),
-        )?;
+        );
+        if let Err(error) = checked {
+            if matches!(error, Error::WrongCredentials | Error::AccountLocked { .. }) {
+                self.audit_only(AuditEvent::new(
+                    "session.unlock_failed",
+                    "staff",
+                    self.me.id.as_str(),
+                ))?;
+            }
+            return Err(error);
+        }
         self.audit_only(AuditEvent::new(
             "session.unlock",
             "staff",

@@ -135,10 +135,6 @@ impl Session {
         let stored = self.find_complaint(key)?;
         let case = replay(&Self::events_of(&self.history(&stored.id)?))
             .map_err(Error::ComplaintRefused)?;
-        self.audit_only(
-            AuditEvent::new("complaint.slip", "complaint", stored.id.clone())
-                .with_detail(json!({ "receipt_no": stored.receipt_no })),
-        )?;
         let running = case.stopped_on.is_none() && case.state.open();
         Ok(Slip {
             receipt_no: stored.receipt_no,
@@ -156,6 +152,20 @@ impl Session {
             printed_by: self.me.id.to_string(),
             state: case.state,
         })
+    }
+
+    /// Records that the slip of `key` was handed out (written to `file`, or printed on the
+    /// terminal when None): only once it was, so a refused file is not logged as printed.
+    pub fn record_slip_printed(&mut self, key: &str, file: Option<&std::path::Path>) -> Result<()> {
+        self.require(Permission::RegisterComplaint)?;
+        let stored = self.find_complaint(key)?;
+        let mut detail = json!({ "receipt_no": stored.receipt_no });
+        if let Some(file) = file {
+            detail["file"] = json!(file.display().to_string());
+        }
+        self.audit_only(
+            AuditEvent::new("complaint.slip", "complaint", stored.id.clone()).with_detail(detail),
+        )
     }
 
     /// Sets the contact line printed on complaint slips.

@@ -2,21 +2,11 @@
 
 use crate::app::App;
 use crate::app::audit::AuditScreen;
-use crate::i18n::I18n;
-use crate::tui::kit::{TO_THE_SECOND, header_row, selected_style, time_in};
+use crate::tui::kit::{TO_THE_SECOND, dim, header_row, selected_style, time_in, wrap};
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Rect};
-use ratatui::widgets::{Block, Row, Table, TableState};
-
-fn audit_action_label(i18n: &I18n, action: &str) -> String {
-    let key = format!("audit.action.{action}");
-    let label = i18n.t(&key);
-    if label == key {
-        action.to_string()
-    } else {
-        label.to_string()
-    }
-}
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Paragraph, Row, Table, TableState};
 
 pub fn render(frame: &mut Frame, area: Rect, app: &App, screen: &AuditScreen) {
     let i18n = app.i18n;
@@ -28,12 +18,8 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, screen: &AuditScreen) {
                 r.id.to_string(),
                 time_in(*app.now.offset(), &r.at, TO_THE_SECOND),
                 r.actor.clone(),
-                audit_action_label(i18n, &r.action),
-                if r.entity == "store" {
-                    i18n.t("audit.this_store").to_string()
-                } else {
-                    r.entity_id.clone()
-                },
+                i18n.audit_action(&r.action),
+                r.subject_text(i18n),
             ])
         })
         .collect();
@@ -42,6 +28,12 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, screen: &AuditScreen) {
     } else {
         format!(" {} ", i18n.t("tab.audit"))
     };
+    let block = Block::bordered().title(title);
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    // Under the list: what the selected row records beyond its action (a reveal's reason,
+    // a step, a file), in words.
+    let [list, detail] = Layout::vertical([Constraint::Min(1), Constraint::Length(2)]).areas(inner);
     let table = Table::new(
         rows,
         [
@@ -60,9 +52,20 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, screen: &AuditScreen) {
         i18n.t("col.subject"),
     ]))
     .row_highlight_style(selected_style())
-    .highlight_symbol("> ")
-    .block(Block::bordered().title(title));
+    .highlight_symbol("> ");
     let mut state = TableState::default()
         .with_selected((!screen.rows.is_empty()).then_some(screen.selected.index));
-    frame.render_stateful_widget(table, area, &mut state);
+    frame.render_stateful_widget(table, list, &mut state);
+    if let Some(row) = screen.rows.get(screen.selected.index) {
+        let words = i18n.audit_detail(&row.detail);
+        if !words.is_empty() {
+            let text = format!("{}{words}", i18n.t("audit.detail_label"));
+            let lines: Vec<Line> = wrap(&text, usize::from(detail.width).saturating_sub(1))
+                .into_iter()
+                .take(2)
+                .map(|part| Line::from(Span::styled(format!(" {part}"), dim())))
+                .collect();
+            frame.render_widget(Paragraph::new(lines), detail);
+        }
+    }
 }
