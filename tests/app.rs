@@ -3,9 +3,9 @@
 mod common;
 
 use branchdesk::app::{Action, Command, Effect, Modal, Phase, Screen, Tab};
-use branchdesk::domain::staff::Role;
+use branchdesk::domain::staff::{Role, StaffStatus};
 use branchdesk::i18n::Lang;
-use branchdesk::service::{Reply, Request, SearchHit};
+use branchdesk::service::{Reply, Request, SearchHit, StaffRow};
 use branchdesk::store::StoreProbe;
 use common::*;
 use secrecy::ExposeSecret;
@@ -339,6 +339,73 @@ fn the_add_staff_form_checks_fields_before_sending() {
             .unwrap()
             .contains("xyz01")
     );
+}
+
+fn staff_row(id: &str, status: StaffStatus) -> StaffRow {
+    StaffRow {
+        id: id.into(),
+        name: id.into(),
+        role: Role::Teller,
+        status,
+        created_at: "2026-11-01T01:00:00Z".into(),
+        locked_until: None,
+    }
+}
+
+fn status_text(h: &Harness) -> String {
+    h.app
+        .status
+        .as_ref()
+        .map(|s| s.text.clone())
+        .unwrap_or_default()
+}
+
+#[test]
+fn a_staff_action_the_row_does_not_allow_says_why_and_stale_lines_go() {
+    let mut h = Harness::logged_in(Lang::En, session_info("admin01", "陈静", Role::Admin));
+    h.command(Command::StaffScreen);
+    h.act(Action::Reply(Reply::Staff(vec![
+        staff_row("admin01", StaffStatus::Active),
+        staff_row("teller01", StaffStatus::Active),
+        staff_row("teller02", StaffStatus::Disabled),
+    ])));
+    // A save from earlier is on the line; acting on yourself must not leave it there.
+    h.act(Action::Reply(Reply::StaffChanged));
+    assert_eq!(status_text(&h), "Saved.");
+    h.command(Command::DisableStaff);
+    assert!(staff_overlay_is_none(&h));
+    assert!(
+        status_text(&h).contains("own account"),
+        "{}",
+        status_text(&h)
+    );
+
+    h.command(Command::Down);
+    assert_eq!(status_text(&h), "", "the line was about the row before");
+    h.command(Command::UnlockAccount);
+    assert!(
+        status_text(&h).contains("teller01 is not locked"),
+        "{}",
+        status_text(&h)
+    );
+
+    h.command(Command::Down);
+    h.command(Command::ResetPassphrase);
+    assert!(status_text(&h).contains("teller02 is disabled"));
+    h.command(Command::DisableStaff);
+    assert!(status_text(&h).contains("already disabled"));
+    assert!(staff_overlay_is_none(&h));
+
+    h.command(Command::AuditScreen);
+    assert_eq!(
+        status_text(&h),
+        "",
+        "another screen starts with a clean line"
+    );
+}
+
+fn staff_overlay_is_none(h: &Harness) -> bool {
+    h.app.main().unwrap().screens.staff.overlay.is_none()
 }
 
 #[test]

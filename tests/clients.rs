@@ -5,6 +5,7 @@ mod common;
 
 use branchdesk::Error;
 use branchdesk::domain::client::ClientInput;
+use branchdesk::domain::contact::NoteRule;
 use branchdesk::domain::lookup::{MatchedOn, Rank};
 use branchdesk::domain::mask::Visibility;
 use branchdesk::domain::staff::Role;
@@ -282,6 +283,11 @@ fn opening_a_client_is_masked_audited_and_reveal_needs_a_reason() {
         teller.reveal_client("BJ0101-0000001", " "),
         Err(Error::RevealReason)
     ));
+    // The rule is a minimum length, and the sentence says so.
+    let short = teller.reveal_client("BJ0101-0000001", "x").unwrap_err();
+    assert!(matches!(short, Error::RevealReason));
+    let en = branchdesk::i18n::I18n::english();
+    assert!(short.message(en).contains("at least 2 characters"));
     let full = teller
         .reveal_client("BJ0101-0000001", "客户本人临柜核对")
         .unwrap();
@@ -331,8 +337,15 @@ fn the_contact_log_records_who_and_how() {
         .unwrap();
     assert!(matches!(
         rm.add_interaction("BJ0101-0000003", "pigeon", "contact", "x"),
-        Err(Error::ContactInvalid)
+        Err(Error::ContactRefused(NoteRule::UnknownChannel))
     ));
+    let empty = rm
+        .add_interaction("BJ0101-0000003", "phone", "contact", "  ")
+        .unwrap_err();
+    assert!(matches!(empty, Error::ContactRefused(NoteRule::Empty)));
+    let en = branchdesk::i18n::I18n::english();
+    let sentence = empty.message(en);
+    assert!(sentence.contains("note") && !sentence.contains("channel"));
     let log = rm.interactions("BJ0101-0000003", 10).unwrap();
     assert_eq!(log.len(), 1);
     assert_eq!(

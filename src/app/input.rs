@@ -226,6 +226,7 @@ impl App {
             Back::Leave if tab != Tab::Overview => {
                 main.screens.get_mut(tab).on_leave();
                 main.tab = Tab::Overview;
+                self.clear_stale_status();
                 Vec::new()
             }
             Back::Leave => {
@@ -245,6 +246,9 @@ impl App {
         if main.screens.get(main.tab).unsaved() {
             self.modal = Some(Modal::Discard);
             return Vec::new();
+        }
+        if main.tab != tab {
+            self.clear_stale_status();
         }
         self.show(tab, Handoff::None)
     }

@@ -295,6 +295,17 @@ impl App {
             .collect()
     }
 
+    /// A message about one screen is stale on another; "working…" stays until its answer.
+    fn clear_stale_status(&mut self) {
+        if self
+            .status
+            .as_ref()
+            .is_some_and(|s| s.kind != StatusKind::Busy)
+        {
+            self.status = None;
+        }
+    }
+
     fn say(&mut self, kind: StatusKind, text: String) {
         self.status = Some(StatusLine { text, kind });
     }

@@ -8,13 +8,40 @@ pub const CHANNELS: [&str; 8] = [
 /// The longest note the contact log keeps, in characters.
 pub const NOTE_MAX_CHARS: usize = 500;
 
+/// Why a contact-log entry was refused; each names the one thing to fix.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NoteRule {
+    UnknownChannel,
+    Empty,
+    TooLong,
+    ControlCharacters,
+}
+
+impl NoteRule {
+    pub fn message_key(self) -> &'static str {
+        match self {
+            NoteRule::UnknownChannel => "rule.contact_channel",
+            NoteRule::Empty => "rule.contact_note_empty",
+            NoteRule::TooLong => "rule.contact_note_long",
+            NoteRule::ControlCharacters => "rule.contact_note_control",
+        }
+    }
+}
+
 /// Whether `channel` and `note` (trimmed) make a contact-log entry: a known channel and a
 /// note of one line or several, not empty, not too long, without control characters.
-pub fn is_valid_note(channel: &str, note: &str) -> bool {
-    CHANNELS.contains(&channel)
-        && !note.is_empty()
-        && note.chars().count() <= NOTE_MAX_CHARS
-        && !note.chars().any(|c| c.is_control() && c != '\n')
+pub fn check_note(channel: &str, note: &str) -> Result<(), NoteRule> {
+    if !CHANNELS.contains(&channel) {
+        Err(NoteRule::UnknownChannel)
+    } else if note.is_empty() {
+        Err(NoteRule::Empty)
+    } else if note.chars().count() > NOTE_MAX_CHARS {
+        Err(NoteRule::TooLong)
+    } else if note.chars().any(|c| c.is_control() && c != '\n') {
+        Err(NoteRule::ControlCharacters)
+    } else {
+        Ok(())
+    }
 }
 
 #[cfg(test)]
@@ -23,11 +50,17 @@ mod tests {
 
     #[test]
     fn a_note_needs_a_known_channel_and_some_words() {
-        assert!(is_valid_note("phone", "回访，客户满意"));
-        assert!(is_valid_note("visit", "two lines\nof notes"));
-        assert!(!is_valid_note("pigeon", "note"));
-        assert!(!is_valid_note("phone", ""));
-        assert!(!is_valid_note("phone", "bell\u{7}"));
-        assert!(!is_valid_note("phone", &"字".repeat(NOTE_MAX_CHARS + 1)));
+        assert_eq!(check_note("phone", "回访，客户满意"), Ok(()));
+        assert_eq!(check_note("visit", "two lines\nof notes"), Ok(()));
+        assert_eq!(check_note("pigeon", "note"), Err(NoteRule::UnknownChannel));
+        assert_eq!(check_note("phone", ""), Err(NoteRule::Empty));
+        assert_eq!(
+            check_note("phone", "bell\u{7}"),
+            Err(NoteRule::ControlCharacters)
+        );
+        assert_eq!(
+            check_note("phone", &"字".repeat(NOTE_MAX_CHARS + 1)),
+            Err(NoteRule::TooLong)
+        );
     }
 }

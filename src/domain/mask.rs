@@ -23,6 +23,15 @@ pub fn visibility(role: Role, me: &str, assigned_rm: Option<&str>) -> Visibility
     }
 }
 
+/// The shortest reason (in characters, trimmed) for revealing a client's full record: one
+/// character says nothing an auditor could check.
+pub const REVEAL_REASON_MIN_CHARS: usize = 2;
+
+/// Whether `reason` (trimmed) may go into the audit trail as the reason for a reveal.
+pub fn is_valid_reveal_reason(reason: &str) -> bool {
+    reason.chars().count() >= REVEAL_REASON_MIN_CHARS && !reason.chars().any(char::is_control)
+}
+
 fn keep_ends(value: &str, head: usize, tail: usize) -> String {
     let chars: Vec<char> = value.chars().collect();
     if chars.len() <= head + tail {

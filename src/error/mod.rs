@@ -12,6 +12,7 @@ pub use wording::{
 
 use crate::domain::branch::BranchRuleError;
 use crate::domain::client::FieldError;
+use crate::domain::mask::REVEAL_REASON_MIN_CHARS;
 use crate::domain::staff::{Permission, StaffRuleError};
 use crate::i18n::I18n;
 use chrono::{DateTime, Utc};
@@ -122,7 +123,7 @@ pub enum Error {
     },
     /// Revealing needs a reason for the audit trail.
     RevealReason,
-    ContactInvalid,
+    ContactRefused(crate::domain::contact::NoteRule),
     UnknownEncoding {
         name: String,
     },
@@ -314,8 +315,14 @@ impl Error {
             }
             Error::ReminderNotFound { id } => i18n.fill("err.reminder_not_found", &[("id", id)]),
             Error::NotAnRm { id } => i18n.fill("err.not_an_rm", &[("id", id)]),
-            Error::RevealReason => i18n.t("err.reveal_reason").to_string(),
-            Error::ContactInvalid => i18n.t("err.contact_invalid").to_string(),
+            Error::RevealReason => i18n.fill(
+                "err.reveal_reason",
+                &[("min", &REVEAL_REASON_MIN_CHARS.to_string())],
+            ),
+            Error::ContactRefused(rule) => i18n.fill(
+                rule.message_key(),
+                &[("max", &crate::domain::contact::NOTE_MAX_CHARS.to_string())],
+            ),
             Error::NotDemo => i18n.t("err.not_demo").to_string(),
             Error::UnknownEncoding { name } => i18n.fill("err.unknown_encoding", &[("name", name)]),
             Error::ImportTooLarge { path: p, megabytes } => i18n.fill(

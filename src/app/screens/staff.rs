@@ -64,32 +64,33 @@ impl StaffScreen {
         self.rows.get(self.selected.index)
     }
 
-    /// Opens what a staff command asks for over the list, if the selected row allows it.
-    fn open(&mut self, command: Command, me: &str, i18n: &I18n) -> Option<StaffOverlay> {
+    /// Opens what a staff command asks for over the list; when the selected row does not
+    /// allow it, the catalog key of the sentence saying why not. `None` for other commands.
+    fn open(
+        &self,
+        command: Command,
+        me: &str,
+        i18n: &I18n,
+    ) -> Option<Result<StaffOverlay, &'static str>> {
+        if command == Command::NewStaff {
+            return Some(Ok(StaffOverlay::Add(add_form(i18n))));
+        }
+        let row = self.selected_row()?;
+        let active = row.status.code() == "active";
         Some(match command {
-            Command::NewStaff => StaffOverlay::Add(add_form(i18n)),
-            Command::ResetPassphrase => {
-                let row = self
-                    .selected_row()
-                    .filter(|r| r.status.code() == "active")?;
-                StaffOverlay::Reset {
-                    id: row.id.clone(),
-                    form: Form::new(vec![
-                        Field::secret("field.new_passphrase"),
-                        Field::secret("field.repeat_passphrase"),
-                    ]),
-                }
-            }
-            Command::DisableStaff => {
-                let row = self
-                    .selected_row()
-                    .filter(|r| r.status.code() == "active" && r.id != me)?;
-                StaffOverlay::ConfirmDisable(row.id.clone())
-            }
-            Command::UnlockAccount => {
-                let row = self.selected_row().filter(|r| r.locked_until.is_some())?;
-                StaffOverlay::ConfirmUnlock(row.id.clone())
-            }
+            Command::ResetPassphrase if !active => Err("staff.reset_disabled"),
+            Command::ResetPassphrase => Ok(StaffOverlay::Reset {
+                id: row.id.clone(),
+                form: Form::new(vec![
+                    Field::secret("field.new_passphrase"),
+                    Field::secret("field.repeat_passphrase"),
+                ]),
+            }),
+            Command::DisableStaff if row.id == me => Err("err.cannot_disable_self"),
+            Command::DisableStaff if !active => Err("staff.already_disabled"),
+            Command::DisableStaff => Ok(StaffOverlay::ConfirmDisable(row.id.clone())),
+            Command::UnlockAccount if row.locked_until.is_none() => Err("staff.not_locked"),
+            Command::UnlockAccount => Ok(StaffOverlay::ConfirmUnlock(row.id.clone())),
             _ => return None,
         })
     }
@@ -131,9 +132,20 @@ impl Screen for StaffScreen {
         if command == Command::Refresh {
             return Outcome::Send(Request::ListStaff);
         }
-        if !self.selected.step(command, self.rows.len(), PAGE_ROWS) {
-            let me = cx.session().staff_id.clone();
-            self.overlay = self.open(command, &me, cx.i18n);
+        if self.selected.step(command, self.rows.len(), PAGE_ROWS) {
+            // What the line said was about the row that was selected before.
+            cx.clear_status();
+            return Outcome::None;
+        }
+        let me = cx.session().staff_id.clone();
+        match self.open(command, &me, cx.i18n) {
+            None => {}
+            Some(Ok(overlay)) => self.overlay = Some(overlay),
+            Some(Err(why)) => {
+                let id = self.selected_row().map(|r| r.id.as_str()).unwrap_or("");
+                let text = cx.i18n.fill(why, &[("id", id)]);
+                cx.say(StatusKind::Warning, text);
+            }
         }
         Outcome::None
     }

@@ -12,7 +12,7 @@ use crate::domain::client::{
 use crate::domain::contact;
 use crate::domain::ids::{Gender, IdType};
 use crate::domain::lookup::reversed;
-use crate::domain::mask::{Visibility, visibility};
+use crate::domain::mask::{Visibility, is_valid_reveal_reason, visibility};
 use crate::domain::names::{lookup_keys, name_grams};
 use crate::domain::staff::{Permission, Role};
 use crate::error::{Error, Result};
@@ -362,7 +362,7 @@ impl Session {
     pub fn reveal_client(&mut self, key: &str, reason: &str) -> Result<ClientView> {
         self.require(Permission::RevealClient)?;
         let reason = reason.trim();
-        if reason.chars().count() < 2 || reason.chars().any(char::is_control) {
+        if !is_valid_reveal_reason(reason) {
             return Err(Error::RevealReason);
         }
         let (_, stored) = self.find_client(key)?;
@@ -406,9 +406,7 @@ impl Session {
         self.require(Permission::EditClients)?;
         let (_, stored) = self.find_client(key)?;
         let note = note.trim();
-        if !contact::is_valid_note(channel, note) {
-            return Err(Error::ContactInvalid);
-        }
+        contact::check_note(channel, note).map_err(Error::ContactRefused)?;
         let id = uuid::Uuid::now_v7().to_string();
         let me = self.me.id.to_string();
         let event = AuditEvent::new("client.contact", "client", stored.id.clone())
