@@ -236,6 +236,17 @@ impl I18n {
         }
     }
 
+    /// A group's name in survey statistics: channels by their label, months and staff IDs
+    /// as they are.
+    pub fn survey_group(&self, by: crate::domain::survey::GroupBy, key: &str) -> String {
+        match by {
+            crate::domain::survey::GroupBy::Channel => {
+                self.t_owned(format!("survey.channel.{key}")).to_string()
+            }
+            _ => key.to_string(),
+        }
+    }
+
     /// The label of an answer in a distribution ("5", "10–30 分钟", "是").
     pub fn survey_answer_label(
         &self,

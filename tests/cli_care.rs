@@ -216,3 +216,53 @@ fn life_events_are_recorded_and_checked_against_the_birth_date() {
     assert_eq!(kinds, ["marriage", "moving"]);
     assert_eq!(events[1]["yearly"], false);
 }
+
+/// A resident ID of someone born on `born`, with its check character.
+fn resident_id(born: chrono::NaiveDate) -> String {
+    let first17 = format!("110105{}002", born.format("%Y%m%d"));
+    let check = branchdesk::domain::ids::resident_check_char(first17.as_bytes());
+    format!("{first17}{check}")
+}
+
+#[test]
+fn care_list_without_a_first_day_shows_what_is_overdue_as_the_workstation_does() {
+    let s = Store::with_staff(&[("manager01", "manager")]);
+    let today = chrono::Local::now().date_naive();
+    let three_days_ago = today - chrono::Duration::days(3);
+    // 1960 was a leap year: every day of the year has its birthday then.
+    let born = chrono::Datelike::with_year(&three_days_ago, 1960).unwrap();
+    let added = s.run(
+        "manager01",
+        &[
+            "client",
+            "add",
+            "--name",
+            "孙丽",
+            "--id-number",
+            &resident_id(born),
+        ],
+    );
+    assert!(added.contains("BJ0101-"), "{added}");
+    let items = json(&s.run("manager01", &["care", "list", "--days", "7", "--json"]));
+    let birthday = items
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["reason"] == "birthday" && i["name"] == "孙丽")
+        .expect("a birthday three days ago is still open");
+    assert_eq!(birthday["section"], "overdue");
+    let text = s.run("manager01", &["care", "list", "--days", "7"]);
+    assert!(text.contains("Overdue") && text.contains("孙丽"), "{text}");
+    // From today on, it is not in the window asked for.
+    let from_today = json(&s.run(
+        "manager01",
+        &["care", "list", "--from", &today.to_string(), "--json"],
+    ));
+    assert!(
+        from_today
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|i| i["name"] != "孙丽")
+    );
+}

@@ -190,4 +190,8 @@ fn a_paper_batch_reports_line_by_line() {
     ));
     assert_eq!(stats["groups"][0]["key"], "paper");
     assert_eq!(stats["responses"], 2);
+    // In words in the UI language, the code only in --json.
+    let zh = [("LC_ALL", "zh_CN.UTF-8")];
+    let text = s.run_in("manager01", &zh, &["survey", "stats", "--by", "channel"]);
+    assert!(text.contains("纸质") && !text.contains("paper"), "{text}");
 }

@@ -141,6 +141,24 @@ fn a_round_trip_through_the_command_line() {
     let sync = json(&branch.run("mgr01", &["sync", "status", "--json"]));
     assert_eq!(sync["acked_seq"], applied["acked_seq"]);
     assert_eq!(sync["ref_version"], 1);
+
+    // Human output is in the terminal's zone; --json keeps the instant with its offset.
+    let in_beijing = |iso: &serde_json::Value| {
+        chrono::DateTime::parse_from_rfc3339(iso.as_str().unwrap())
+            .unwrap()
+            .with_timezone(&chrono::FixedOffset::east_opt(8 * 3600).unwrap())
+            .format("%Y-%m-%d %H:%M:%S")
+            .to_string()
+    };
+    let beijing = [("TZ", "CST-8")];
+    let text = hq.run_in("hq01", &beijing, &["hq", "status"]);
+    let last_import = &status["branches"][0]["last_import"];
+    assert!(text.contains(&in_beijing(last_import)), "{text}");
+    assert!(!text.contains(last_import.as_str().unwrap()), "{text}");
+    let text = branch.run_in("mgr01", &beijing, &["sync", "status"]);
+    let exported = &sync["last_export"]["at"];
+    assert!(text.contains(&in_beijing(exported)), "{text}");
+    assert!(!text.contains(exported.as_str().unwrap()), "{text}");
 }
 
 fn minisign_verify(public: &Path, file: &Path) -> std::process::Output {

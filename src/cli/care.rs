@@ -12,9 +12,10 @@ use std::process::ExitCode;
 
 #[derive(Debug, Subcommand)]
 pub enum CareCommand {
-    /// Reminders from a day (today unless --from) for a number of days
+    /// Reminders for a number of days from today, with the overdue ones still open (as the
+    /// workstation shows them), or from --from
     List {
-        /// First day, YYYY-MM-DD [default: today]
+        /// First day, YYYY-MM-DD [default: today, and what is overdue]
         #[arg(long, value_name = "DATE")]
         from: Option<String>,
         /// How many days, the first included
@@ -83,24 +84,33 @@ pub fn run(cx: &Context, command: CareCommand) -> Result<ExitCode> {
             json,
         } => {
             let today = session.today_local();
-            let from = match from.as_deref() {
-                None => today,
-                Some(raw) => crate::domain::client::parse_date(raw).ok_or_else(|| {
-                    crate::Error::CareInvalid {
-                        errors: vec![crate::domain::care::CareError {
-                            field: "date",
-                            rule: "date",
-                        }],
-                    }
-                })?,
+            let days_ahead = i64::from(days.clamp(1, 366)) - 1;
+            // Without a first day, what the workstation shows: overdue reminders as well.
+            let coming = from.is_none();
+            let (from, to) = match from.as_deref() {
+                None => Agenda::window(today, days_ahead),
+                Some(raw) => {
+                    let from = crate::domain::client::parse_date(raw).ok_or_else(|| {
+                        crate::Error::CareInvalid {
+                            errors: vec![crate::domain::care::CareError {
+                                field: "date",
+                                rule: "date",
+                            }],
+                        }
+                    })?;
+                    (from, from + Duration::days(days_ahead))
+                }
             };
-            let to = from + Duration::days(i64::from(days.clamp(1, 366)) - 1);
             let scope = match (mine, branch) {
                 (true, _) => Some(CareScope::Mine),
                 (_, true) => Some(CareScope::Branch),
                 _ => None,
             };
-            let agenda = session.care_agenda(from, to, scope)?;
+            let mut agenda = session.care_agenda(from, to, scope)?;
+            if coming {
+                // Greetings past their grace period are no longer worth acting on.
+                agenda = agenda.without_lapsed();
+            }
             if json {
                 let items: Vec<JsonItem> = agenda
                     .items

@@ -271,7 +271,7 @@ fn run(cx: &Context, command: Option<Command>) -> Result<ExitCode> {
                 "cli.restore_done",
                 &[
                     ("path", &file.display().to_string()),
-                    ("created", &summary.created_at),
+                    ("created", &local_time(&summary.created_at)),
                 ],
             );
             for kept in &summary.kept {

@@ -263,7 +263,7 @@ fn stats_text(s: &SurveyStats, i18n: &I18n) -> String {
         .iter()
         .map(|g| {
             vec![
-                g.key.clone(),
+                i18n.survey_group(st.by, &g.key),
                 g.responses.to_string(),
                 i18n.nps_text(g.nps.map(|n| n.nps)),
                 i18n.csat_text(g.csat.map(|c| c.csat)),

@@ -1,7 +1,7 @@
 //! `branchdesk sync …`, `branchdesk export` (branch side) and `branchdesk hq …` (HQ side).
 
 use super::progress::Progress;
-use super::{Context, init_store, print_json, table};
+use super::{Context, init_store, local_time, print_json, table};
 use crate::error::Result;
 use crate::store::{ImportOutcome, SyncStatus};
 use crate::sync::keys::PublicKeys;
@@ -164,7 +164,7 @@ fn status_text(cx: &Context, s: &SyncStatus) -> String {
             i18n.t("sync.last_export").to_string(),
             s.last_export
                 .as_ref()
-                .map(|e| format!("{} · {} · seq {}", e.at, e.file, e.to_seq))
+                .map(|e| format!("{} · {} · seq {}", local_time(&e.at), e.file, e.to_seq))
                 .unwrap_or(none.clone()),
         ],
         vec![i18n.t("sync.acked").to_string(), s.acked_seq.to_string()],
@@ -429,7 +429,7 @@ pub fn run_hq(cx: &Context, command: HqCommand) -> Result<ExitCode> {
                             b.code.clone(),
                             b.name.clone(),
                             b.high_water.to_string(),
-                            b.last_import.clone().unwrap_or_default(),
+                            b.last_import.as_deref().map(local_time).unwrap_or_default(),
                             b.quarantined
                                 .iter()
                                 .map(|g| format!("{}–{}", g.missing_from, g.missing_to))

@@ -501,6 +501,17 @@ impl CliStore {
     }
 
     pub fn command(&self, user: &str, pass: &str, args: &[&str]) -> std::process::Output {
+        self.command_in(user, pass, &[], args)
+    }
+
+    /// A command with `env` set on top of the usual (e.g. `TZ`, `LC_ALL`).
+    pub fn command_in(
+        &self,
+        user: &str,
+        pass: &str,
+        env: &[(&str, &str)],
+        args: &[&str],
+    ) -> std::process::Output {
         std::process::Command::new(env!("CARGO_BIN_EXE_branchdesk"))
             .args(args)
             .arg("--store")
@@ -513,6 +524,7 @@ impl CliStore {
             .env("BRANCHDESK_PASSPHRASE", pass)
             .env("BRANCHDESK_NEW_PASSPHRASE", CLI_PASS)
             .env_remove("BRANCHDESK_STORE")
+            .envs(env.iter().copied())
             .stdin(std::process::Stdio::null())
             .output()
             .unwrap()
@@ -535,6 +547,17 @@ impl CliStore {
     /// Runs a command that must succeed; returns its standard output.
     pub fn run(&self, user: &str, args: &[&str]) -> String {
         let out = self.command(user, self.pass, args);
+        assert!(
+            out.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    }
+
+    /// Runs a command that must succeed with `env` set on top of the usual; its output.
+    pub fn run_in(&self, user: &str, env: &[(&str, &str)], args: &[&str]) -> String {
+        let out = self.command_in(user, self.pass, env, args);
         assert!(
             out.status.success(),
             "{args:?}: {}",

@@ -12,8 +12,7 @@ use crate::i18n::I18n;
 use crate::service::{Reply, Request, SessionInfo};
 use chrono::{Duration, NaiveDate};
 
-/// The agenda looks this far back (overdue) and ahead.
-pub const DAYS_BACK: i64 = crate::domain::care::OVERDUE_DAYS;
+/// The agenda looks this far ahead (and back over what is overdue).
 pub const DAYS_AHEAD: i64 = 30;
 
 /// Rows moved by PageUp/PageDown.
@@ -39,9 +38,10 @@ pub struct CareScreen {
 impl CareScreen {
     pub fn load(&mut self, today: NaiveDate) -> Request {
         self.loading = true;
+        let (from, to) = Agenda::window(today, DAYS_AHEAD);
         Request::CareAgenda {
-            from: today - Duration::days(DAYS_BACK),
-            to: today + Duration::days(DAYS_AHEAD),
+            from,
+            to,
             scope: self.scope,
         }
     }

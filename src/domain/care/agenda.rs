@@ -71,6 +71,15 @@ pub struct Agenda {
 }
 
 impl Agenda {
+    /// The days an agenda covers when staff ask for "what is coming": open reminders of the
+    /// last [`OVERDUE_DAYS`](super::OVERDUE_DAYS) (overdue) through `days_ahead` after today.
+    pub fn window(today: NaiveDate, days_ahead: i64) -> (NaiveDate, NaiveDate) {
+        (
+            today - Duration::days(super::OVERDUE_DAYS),
+            today + Duration::days(days_ahead),
+        )
+    }
+
     /// The items still worth acting on: overdue ones past their grace period are left out.
     pub fn current(&self) -> impl Iterator<Item = &CareItem> {
         self.items

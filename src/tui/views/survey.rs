@@ -443,12 +443,7 @@ fn render_groups(frame: &mut Frame, area: Rect, s: &SurveyStats, i18n: &I18n) {
         .iter()
         .rev()
         .map(|g| {
-            let key = match s.stats.by {
-                GroupBy::Channel => i18n
-                    .t_owned(format!("survey.channel.{}", g.key))
-                    .to_string(),
-                _ => g.key.clone(),
-            };
+            let key = i18n.survey_group(s.stats.by, &g.key);
             let style = if g.small_sample { dim() } else { Style::new() };
             Row::new(vec![
                 Span::styled(key, style),
