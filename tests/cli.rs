@@ -435,6 +435,22 @@ fn the_demo_store_is_made_once() {
     );
     let out = cli.run_as("manager01", "branchdesk-demo", &["user", "list", "--json"]);
     assert_ok(&out);
+    // Made under an English UI, the demo branch is still a Chinese one.
+    let staff: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let teller = staff
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["id"] == "teller01")
+        .unwrap();
+    assert_eq!(teller["name"], "王芳");
+    let out = cli.run_as(
+        "manager01",
+        "branchdesk-demo",
+        &["branch", "show", "--json"],
+    );
+    assert_ok(&out);
+    assert!(stdout(&out).contains("演示支行"), "{}", stdout(&out));
     let before = cli.file("keyslots.json");
     let out = cli.command(&["demo", "--no-tui"]).output().unwrap();
     assert_ok(&out);

@@ -158,7 +158,7 @@ fn a_teller_logs_in_locks_unlocks_and_quits() {
     term.keys("teller01");
     term.key_then(TAB, "teller01");
     term.keys("branchdesk-demo");
-    let main = term.key_then(ENTER, "Welcome, Wang Fang (teller01)");
+    let main = term.key_then(ENTER, "Welcome, 王芳 (teller01)");
     assert!(main.contains("Teller"));
     assert!(
         !main.contains("F7 Staff"),
@@ -178,7 +178,7 @@ fn a_teller_logs_in_locks_unlocks_and_quits() {
     term.key_then(ENTER, "The staff ID or passphrase is wrong");
     // The growing delay after a failure is handled by the worker; the screen stays live.
     term.keys("branchdesk-demo");
-    term.key_then(ENTER, "Welcome, Wang Fang");
+    term.key_then(ENTER, "Welcome, 王芳");
 
     term.key_then(F10, "Log out and quit branchdesk?");
     term.keys(ENTER);

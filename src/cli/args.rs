@@ -155,6 +155,9 @@ pub(super) enum Command {
         /// How many synthetic clients a new demo store gets
         #[arg(long, value_name = "N", default_value_t = crate::demo::DEFAULT_CLIENTS)]
         clients: u64,
+        /// Language of a new demo store's branch and staff names (whatever the UI's)
+        #[arg(long, value_parser = ["zh", "en"], default_value = "zh")]
+        data_lang: String,
     },
 }
 

@@ -16,7 +16,7 @@ pub fn lookup(cx: &Context, clients: u64, queries: usize, json: bool) -> Result<
     let paths = cx.bench_paths()?;
     if ensure_demo_store(
         &paths,
-        cx.lang,
+        crate::i18n::Lang::Zh,
         cx.clock.clone(),
         clients,
         &mut demo_progress(cx),

@@ -320,11 +320,15 @@ fn run(cx: &Context, command: Option<Command>) -> Result<ExitCode> {
             queries,
             json,
         }) => bench::lookup(cx, clients, queries, json),
-        Some(Command::Demo { no_tui, clients }) => {
+        Some(Command::Demo {
+            no_tui,
+            clients,
+            data_lang,
+        }) => {
             let paths = cx.demo_paths()?;
             let created = ensure_demo_store(
                 &paths,
-                cx.lang,
+                Lang::parse(&data_lang).unwrap_or(Lang::Zh),
                 cx.clock.clone(),
                 clients,
                 &mut demo_progress(cx),

@@ -35,7 +35,8 @@ pub const DEMO_STAFF: [(&str, Role, &str, &str); 5] = [
 ];
 
 /// Creates the demo store at `paths` with `clients` synthetic clients, unless a store is
-/// already there; true when it was created. `progress` hears (clients loaded, clients to load).
+/// already there; true when it was created. `lang` is the language of its branch, staff
+/// and complaint texts (Chinese unless asked: these are Chinese branches, whatever the UI). `progress` hears (clients loaded, clients to load).
 pub fn ensure_demo_store(
     paths: &StorePaths,
     lang: Lang,
