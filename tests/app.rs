@@ -638,6 +638,76 @@ mod client_screen {
         ));
     }
 
+    /// The next customer: F2 on a record is an empty lookup with the cursor in it, and Up
+    /// brings the last query back.
+    #[test]
+    fn f2_on_a_record_starts_an_empty_lookup_and_up_recalls_the_last_query() {
+        let mut h = teller_at_lookup();
+        h.type_text("王芳");
+        let (_, generation) = search_generation(&h.act(Action::Char(' '))).unwrap();
+        h.act(Action::Reply(Reply::Client {
+            view: Box::new(wang_fang(Visibility::Masked)),
+            log: Vec::new(),
+            events: Vec::new(),
+        }));
+        assert!(h.app.main().unwrap().screens.clients.record.is_some());
+
+        h.command(Command::ClientsScreen);
+        let clients = &h.app.main().unwrap().screens.clients;
+        assert!(clients.record.is_none() && clients.in_lookup());
+        assert_eq!(clients.query(), "");
+        assert!(clients.hits.is_empty());
+        // The field takes the next name at once.
+        assert!(search_generation(&h.act(Action::Char('李'))).is_some());
+        h.command(Command::ClearField);
+        // An answer for the client before arrives late: not shown.
+        h.act(Action::Reply(Reply::Hits {
+            generation,
+            hits: vec![hit("BJ0101-0000001", "王*", "138****5678", 1949)],
+        }));
+        assert!(h.app.main().unwrap().screens.clients.hits.is_empty());
+
+        // Up, on the empty field, is the last search; the key says so in F1.
+        let keymap = keymap();
+        let up = branchdesk::tui::keymap::Key::parse("Up").unwrap().event();
+        assert_eq!(
+            keymap.lookup(&h.app.contexts(), &up),
+            Some(Command::RecallSearch)
+        );
+        assert!(h.app.offers(Command::RecallSearch));
+        let (query, _) = search_generation(&h.command(Command::RecallSearch)).unwrap();
+        assert_eq!(query, "王芳");
+        assert_eq!(h.app.main().unwrap().screens.clients.query(), "王芳");
+        // With text in the field, Up moves in the list again.
+        assert_eq!(keymap.lookup(&h.app.contexts(), &up), Some(Command::Up));
+    }
+
+    /// At 80 columns nothing on the record is cut off unseen: what does not fit on a row
+    /// moves to the next, a contact note too long for its line ends in "…".
+    #[test]
+    fn a_record_at_80_columns_moves_what_does_not_fit_to_the_next_row() {
+        let mut h = teller_at_lookup();
+        let mut view = wang_fang(Visibility::Masked);
+        view.id_expiry = Some("2026-11-04".into());
+        h.act(Action::Reply(Reply::Client {
+            view: Box::new(view),
+            log: vec![branchdesk::service::Interaction {
+                at: "2026-11-30T01:00:00Z".into(),
+                staff_id: "teller01".into(),
+                channel: "phone".into(),
+                kind: "contact".into(),
+                note: "Called about the renewal of the ID card; ".repeat(4),
+            }],
+            events: Vec::new(),
+        }));
+        let screen = h.screen_sized(80, 24);
+        assert!(
+            screen.contains("ID expiry 2026-11-04 (expired)"),
+            "{screen}"
+        );
+        assert!(screen.contains("renewal of the ID card;… │"), "{screen}");
+    }
+
     #[test]
     fn editing_a_masked_client_asks_for_a_reason_first() {
         let mut h = teller_at_lookup();

@@ -63,6 +63,7 @@ commands! {
     OpenClient => "open_client",
     NewClient => "new_client",
     ImportClients => "import_clients",
+    RecallSearch => "recall_search",
     Reveal => "reveal",
     EditClient => "edit_client",
     AddNote => "add_note",
@@ -130,6 +131,7 @@ pub enum Context {
     Lock,
     Help,
     Lookup,
+    Recall,
     Client,
     Complaints,
     Complaint,
@@ -141,7 +143,7 @@ pub enum Context {
 }
 
 impl Context {
-    pub const ALL: [Context; 19] = [
+    pub const ALL: [Context; 20] = [
         Context::Global,
         Context::Form,
         Context::Choice,
@@ -153,6 +155,7 @@ impl Context {
         Context::Lock,
         Context::Help,
         Context::Lookup,
+        Context::Recall,
         Context::Client,
         Context::Complaints,
         Context::Complaint,
@@ -176,6 +179,7 @@ impl Context {
             Context::Lock => "lock",
             Context::Help => "help",
             Context::Lookup => "lookup",
+            Context::Recall => "recall",
             Context::Client => "client",
             Context::Complaints => "complaints",
             Context::Complaint => "complaint",

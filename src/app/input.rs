@@ -247,9 +247,10 @@ impl App {
             self.modal = Some(Modal::Discard);
             return Vec::new();
         }
-        if main.tab != tab {
-            self.clear_stale_status();
+        if main.tab == tab {
+            return self.with_screen(|screen, cx| screen.on_key_again(cx), false);
         }
+        self.clear_stale_status();
         self.show(tab, Handoff::None)
     }
 

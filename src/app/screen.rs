@@ -188,6 +188,12 @@ pub trait Screen: std::fmt::Debug {
         Outcome::None
     }
 
+    /// The screen's own key pressed while it is in front: as when it was opened, unless
+    /// the screen has something better to do (the client screen starts over).
+    fn on_key_again(&mut self, cx: &mut Ctx) -> Outcome {
+        self.on_open(Handoff::None, cx)
+    }
+
     /// A command the app does not handle itself.
     fn on_command(&mut self, _command: Command, _cx: &mut Ctx) -> Outcome {
         Outcome::None

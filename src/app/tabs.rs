@@ -85,7 +85,7 @@ macro_rules! tabs {
 tabs! {
     Overview overview: OverviewScreen = "overview", None, [], [];
     Clients clients: ClientsScreen = "clients",
-        Some(Command::ClientsScreen), [ViewClients], [Lookup, Client];
+        Some(Command::ClientsScreen), [ViewClients], [Lookup, Recall, Client];
     Complaints complaints: ComplaintsScreen = "complaints",
         Some(Command::ComplaintsScreen), [ViewComplaints], [Complaints, Complaint];
     Care care: CareScreen = "care", Some(Command::CareScreen), [ViewCare], [Care];

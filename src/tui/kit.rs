@@ -250,6 +250,37 @@ pub fn fit(text: &str, width: usize) -> String {
     cut
 }
 
+/// Label-and-value items laid out in rows of at most `width` columns, three spaces apart:
+/// an item that does not fit on the row starts the next one, and one wider than a whole
+/// row ends in "…" (so nothing is cut off unseen at 80 columns).
+pub fn flow(items: Vec<Vec<Span<'static>>>, width: usize) -> Vec<Line<'static>> {
+    const GAP: usize = 3;
+    let mut lines: Vec<Line<'static>> = Vec::new();
+    let mut row: Vec<Span<'static>> = Vec::new();
+    let mut used = 0;
+    for item in items {
+        let item_width: usize = item.iter().map(|s| s.content.width()).sum();
+        if !row.is_empty() && used + GAP + item_width > width {
+            lines.push(Line::from(std::mem::take(&mut row)));
+            used = 0;
+        }
+        if !row.is_empty() {
+            row.push(Span::raw(" ".repeat(GAP)));
+            used += GAP;
+        }
+        for span in item {
+            let room = width.saturating_sub(used);
+            let shown = fit(&span.content, room);
+            used += shown.width();
+            row.push(Span::styled(shown, span.style));
+        }
+    }
+    if !row.is_empty() {
+        lines.push(Line::from(row));
+    }
+    lines
+}
+
 /// The part of `text` from display column `skip`, at most `width` columns wide.
 pub fn skip_columns(text: &str, skip: usize, width: usize) -> String {
     let mut column = 0;

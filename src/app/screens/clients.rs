@@ -91,6 +91,8 @@ pub struct ClientsScreen {
     pub generation: u64,
     /// The query the last lookup was sent for.
     searched: String,
+    /// The last query before the field was emptied for the next client (Up brings it back).
+    pub recall: Option<String>,
     pub hits: Vec<SearchHit>,
     /// More clients match than are shown.
     pub more: bool,
@@ -105,12 +107,18 @@ pub struct ClientsScreen {
     pub over: Option<Over>,
 }
 
+/// The lookup field holding `query`.
+fn lookup_form(query: &str) -> Form {
+    Form::new(vec![Field::text("field.lookup", 40).with_text(query)])
+}
+
 impl Default for ClientsScreen {
     fn default() -> Self {
         ClientsScreen {
-            lookup: Form::new(vec![Field::text("field.lookup", 40)]),
+            lookup: lookup_form(""),
             generation: 0,
             searched: String::new(),
+            recall: None,
             hits: Vec::new(),
             more: false,
             shown: LOOKUP_LIMIT,
@@ -191,6 +199,43 @@ impl ClientsScreen {
     /// Whether the list can page on (more match, and the cap is not reached).
     pub fn pages_on(&self) -> bool {
         self.more && self.shown < LOOKUP_MOST
+    }
+
+    /// Back to an empty lookup for the next client: the record and anything over it
+    /// close (an import under way stays in view), the query is kept for Up.
+    pub fn start_over(&mut self) {
+        if matches!(self.over, Some(Over::Importing { .. })) {
+            return;
+        }
+        let query = self.query().trim().to_string();
+        if !query.is_empty() {
+            self.recall = Some(query);
+        }
+        self.over = None;
+        self.form = None;
+        self.record = None;
+        self.lookup = lookup_form("");
+        // A reply still on its way is for the client before.
+        self.generation += 1;
+        self.searched.clear();
+        self.hits.clear();
+        self.more = false;
+        self.searching = false;
+        self.selected = Selection::default();
+    }
+
+    /// Up in an empty lookup: the last query back, looked up again.
+    fn recall_search(&mut self) -> Outcome {
+        let Some(query) = self.recall.clone() else {
+            return Outcome::None;
+        };
+        self.lookup = lookup_form(&query);
+        Outcome::Load(self.search())
+    }
+
+    /// Whether Up would bring the last query back.
+    fn can_recall(&self) -> bool {
+        self.recall.is_some() && self.query().is_empty()
     }
 
     pub fn new_client(&mut self) {
@@ -377,6 +422,7 @@ impl ClientsScreen {
             return Outcome::None;
         }
         match command {
+            Command::RecallSearch => return self.recall_search(),
             Command::NewClient => self.new_client(),
             Command::ImportClients => self.ask(PromptKind::Import),
             Command::OpenClient => {
@@ -399,6 +445,9 @@ impl Screen for ClientsScreen {
             Top::Over(Over::Prompt(_)) | Top::Form(_) => ScreenKeys::Live(vec![Context::Form]),
             Top::Over(Over::Importing { .. }) => ScreenKeys::Live(Vec::new()),
             Top::Record(_) => ScreenKeys::Live(vec![Context::Client]),
+            Top::Lookup if self.can_recall() => {
+                ScreenKeys::Live(vec![Context::Recall, Context::Lookup])
+            }
             Top::Lookup => ScreenKeys::Live(vec![Context::Lookup]),
         }
     }
@@ -433,6 +482,12 @@ impl Screen for ClientsScreen {
                 .record
                 .as_ref()
                 .is_some_and(|p| p.view.visibility == Visibility::Masked)
+    }
+
+    /// F2 on the client screen: an empty, focused lookup for the next client.
+    fn on_key_again(&mut self, _cx: &mut Ctx) -> Outcome {
+        self.start_over();
+        Outcome::None
     }
 
     fn on_command(&mut self, command: Command, _cx: &mut Ctx) -> Outcome {

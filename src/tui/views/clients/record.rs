@@ -7,7 +7,7 @@ use crate::domain::client::ExpiryStanding;
 use crate::domain::mask::Visibility;
 use crate::i18n::I18n;
 use crate::service::ClientEvent;
-use crate::tui::kit::{TO_THE_MINUTE, dim, time_in};
+use crate::tui::kit::{TO_THE_MINUTE, dim, fit, flow, time_in};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::{Color, Modifier, Style};
@@ -100,61 +100,51 @@ pub fn render(frame: &mut Frame, area: Rect, panel: &ClientPanel, app: &App) {
         _ => Style::new(),
     };
     let expiry = Span::styled(i18n.id_expiry_text(standing), expiry_style);
-    let lines = vec![
-        Line::from(vec![
-            label(i18n, "client.field.gender"),
-            Span::raw(format!("{gender}   ")),
-            label(i18n, "client.field.birth_date"),
-            Span::raw(birth),
-        ]),
-        Line::from(vec![
-            label(i18n, "client.field.tier"),
-            Span::raw(format!("{}   ", t(format!("tier.{}", view.tier.code())))),
-            label(i18n, "client.field.risk_level"),
-            Span::raw(format!("{risk}   ")),
-            label(i18n, "client.field.assigned_rm"),
-            Span::raw(format!("{}   ", text(&view.assigned_rm))),
-            label(i18n, "col.branch"),
-            Span::raw(view.home_branch.clone()),
-        ]),
-        Line::from(vec![label(i18n, "client.field.tags"), Span::raw(tags)]),
-        Line::from(vec![
-            label(i18n, "clients.events"),
-            Span::raw(events_text(&panel.events, i18n)),
-        ]),
-        Line::from(""),
-        Line::from(vec![
-            label(i18n, "client.field.id_type"),
-            Span::raw(format!(
-                "{}  ",
-                t(format!("id_type.{}", view.id_type.code()))
-            )),
-            Span::raw(format!("{}   ", view.id_number)),
-            label(i18n, "client.field.id_expiry"),
-            expiry,
-        ]),
-        Line::from(vec![
-            label(i18n, "client.field.phone"),
-            Span::raw(format!("{}   ", text(&view.phone))),
-            label(i18n, "client.field.email"),
-            Span::raw(text(&view.email)),
-        ]),
-        Line::from(vec![
-            label(i18n, "client.field.address"),
-            Span::raw(text(&view.address)),
-        ]),
-        Line::from(vec![
-            label(i18n, "client.field.occupation"),
-            Span::raw(format!("{}   ", text(&view.occupation))),
-            label(i18n, "client.field.consent_marketing"),
-            Span::raw(consent),
-        ]),
-        Line::from(""),
-        Line::from(Span::styled(
-            i18n.t("clients.contact_log").to_string(),
-            Style::new().add_modifier(Modifier::BOLD | Modifier::UNDERLINED),
-        )),
-    ];
+    let item = |key: &str, value: String| vec![label(i18n, key), Span::raw(value)];
+    let width = usize::from(inner.width);
+    let mut lines = Vec::new();
+    let mut add = |items: Vec<Vec<Span<'static>>>| lines.extend(flow(items, width));
+    add(vec![
+        item("client.field.gender", gender),
+        item("client.field.birth_date", birth),
+    ]);
+    add(vec![
+        item("client.field.tier", t(format!("tier.{}", view.tier.code()))),
+        item("client.field.risk_level", risk),
+        item("client.field.assigned_rm", text(&view.assigned_rm)),
+        item("col.branch", view.home_branch.clone()),
+    ]);
+    add(vec![item("client.field.tags", tags)]);
+    add(vec![item(
+        "clients.events",
+        events_text(&panel.events, i18n),
+    )]);
+    add(vec![vec![Span::raw("")]]);
+    add(vec![
+        item(
+            "client.field.id_type",
+            format!(
+                "{}  {}",
+                t(format!("id_type.{}", view.id_type.code())),
+                view.id_number
+            ),
+        ),
+        vec![label(i18n, "client.field.id_expiry"), expiry],
+    ]);
+    add(vec![
+        item("client.field.phone", text(&view.phone)),
+        item("client.field.email", text(&view.email)),
+    ]);
+    add(vec![item("client.field.address", text(&view.address))]);
+    add(vec![
+        item("client.field.occupation", text(&view.occupation)),
+        item("client.field.consent_marketing", consent),
+    ]);
+    add(vec![vec![Span::raw("")]]);
+    lines.push(Line::from(Span::styled(
+        i18n.t("clients.contact_log").to_string(),
+        Style::new().add_modifier(Modifier::BOLD | Modifier::UNDERLINED),
+    )));
     let top = lines.len() as u16;
     frame.render_widget(Paragraph::new(lines), inner);
     let log_area = Rect {
@@ -171,12 +161,13 @@ pub fn render(frame: &mut Frame, area: Rect, panel: &ClientPanel, app: &App) {
         log.iter()
             .map(|entry| {
                 let at = time_in(*app.now.offset(), &entry.at, TO_THE_MINUTE);
-                Line::from(format!(
+                let entry = format!(
                     "{at}  {}  {}  {}",
                     entry.staff_id,
                     t(format!("channel.{}", entry.channel)),
-                    entry.note
-                ))
+                    entry.note.replace('\n', " ")
+                );
+                Line::from(fit(&entry, width))
             })
             .collect()
     };
