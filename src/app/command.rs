@@ -64,6 +64,7 @@ commands! {
     NewClient => "new_client",
     ImportClients => "import_clients",
     RecallSearch => "recall_search",
+    ClientRecord => "client_record",
     Reveal => "reveal",
     EditClient => "edit_client",
     AddNote => "add_note",
@@ -102,6 +103,7 @@ impl Command {
         use Command::*;
         Some(match self {
             NewClient | EditClient | AddNote | AddEvent => Permission::EditClients,
+            ClientRecord => Permission::ViewClients,
             ImportClients => Permission::ImportClients,
             Reveal => Permission::RevealClient,
             NewComplaint | AdvanceComplaint | PrintSlip => Permission::RegisterComplaint,

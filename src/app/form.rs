@@ -456,6 +456,22 @@ impl Form {
             .is_none_or(|rest| rest.iter().all(|f| f.hidden))
     }
 
+    /// Puts `text` in the text field at `index` (a value chosen elsewhere, such as a client
+    /// found by lookup) and moves on from it.
+    pub fn fill(&mut self, index: usize, text: &str) {
+        let Some(field) = self.fields.get_mut(index) else {
+            return;
+        };
+        if let FieldValue::Text(input) = &mut field.value {
+            *input = Input::new(text.to_string());
+            field.error = None;
+            self.error = None;
+            self.dirty = true;
+            self.focus = index;
+            self.next();
+        }
+    }
+
     pub fn edit(&mut self, request: InputRequest) {
         let Some(field) = self.fields.get_mut(self.focus) else {
             return;

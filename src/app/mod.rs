@@ -263,8 +263,8 @@ impl App {
         })
     }
 
-    /// Whether `command` acts right now: offered, and the screens' state allows it (the
-    /// footer shows only these, and only these reach a screen).
+    /// Whether `command` acts right now: offered, and the state of the screen in front
+    /// allows it (the footer shows only these, and only these reach a screen).
     pub fn enabled(&self, command: Command) -> bool {
         if !self.offers(command) {
             return false;
@@ -276,11 +276,7 @@ impl App {
                 Phase::Main(main) => main.lock.is_none() && main.screens.get(main.tab).saves(),
                 _ => true,
             },
-            _ => main.is_none_or(|m| {
-                Tab::ALL
-                    .iter()
-                    .all(|tab| m.screens.get(*tab).allows(command, &m.session))
-            }),
+            _ => main.is_none_or(|m| m.screens.get(m.tab).allows(command, &m.session)),
         }
     }
 

@@ -45,6 +45,12 @@ pub enum Handoff {
     },
     /// Take a survey for this client.
     Survey { client_no: String },
+    /// Open this client's record (from a reminder, a complaint, a survey response).
+    Client { client_no: String },
+    /// Find a client for a form on `back_to`, starting from what was typed there.
+    PickClient { query: String, back_to: Tab },
+    /// The client chosen for the form (back from [`Handoff::PickClient`]).
+    Picked { client_no: String },
 }
 
 /// Which keymap contexts are live on a screen.

@@ -46,6 +46,17 @@ impl BranchCode {
     }
 }
 
+/// Whether `text` is a whole client number (`BJ0101-0000123`: a branch code, a dash and
+/// seven digits), as opposed to a name or phone number to look a client up by.
+pub fn is_client_no(text: &str) -> bool {
+    let text = text.trim();
+    text.rsplit_once('-').is_some_and(|(branch, seq)| {
+        seq.len() == 7
+            && seq.bytes().all(|b| b.is_ascii_digit())
+            && BranchCode::parse(branch).is_ok_and(|code| code.as_str() == branch)
+    })
+}
+
 pub fn validate_branch_name(raw: &str) -> Result<String, BranchRuleError> {
     let name = raw.trim();
     if name.is_empty() || name.chars().any(char::is_control) {
@@ -79,6 +90,22 @@ mod tests {
                 Err(BranchRuleError::CodeFormat),
                 "{bad:?}"
             );
+        }
+    }
+
+    #[test]
+    fn client_numbers_and_what_is_looked_up_instead() {
+        assert!(is_client_no("BJ0101-0000123"));
+        assert!(is_client_no(" DEMO-01-0000001 "));
+        for other in [
+            "王芳",
+            "5678",
+            "BJ0101-123",
+            "BJ0101-00001234",
+            "-0000123",
+            "bj0101-0000123",
+        ] {
+            assert!(!is_client_no(other), "{other}");
         }
     }
 

@@ -250,6 +250,47 @@ pub fn fit(text: &str, width: usize) -> String {
     cut
 }
 
+/// A one-line text field on a screen (the client lookup, the board's filter): its label in
+/// bold, the value underlined to the end of `area`, and the cursor in it when `focused`.
+pub fn render_line_field(
+    frame: &mut Frame,
+    area: Rect,
+    label: &str,
+    field: &Field,
+    focused: bool,
+    after: Option<Span<'static>>,
+) {
+    let label = format!(" {label} ");
+    let label_width = label.width() as u16;
+    let after_width = after.as_ref().map_or(0, |s| s.content.width() as u16);
+    let value_width = usize::from(area.width.saturating_sub(label_width + 1 + after_width));
+    let (shown, cursor) = match &field.value {
+        FieldValue::Text(input) => {
+            let scroll = input.visual_scroll(value_width.saturating_sub(1));
+            (
+                skip_columns(input.value(), scroll, value_width),
+                input.visual_cursor().saturating_sub(scroll),
+            )
+        }
+        _ => (String::new(), 0),
+    };
+    let mut spans = vec![
+        Span::styled(label, Style::new().add_modifier(Modifier::BOLD)),
+        Span::styled(
+            format!(
+                "{shown}{}",
+                " ".repeat(value_width.saturating_sub(shown.width()))
+            ),
+            Style::new().add_modifier(Modifier::UNDERLINED),
+        ),
+    ];
+    spans.extend(after);
+    frame.render_widget(Paragraph::new(Line::from(spans)), area);
+    if focused {
+        frame.set_cursor_position(Position::new(area.x + label_width + cursor as u16, area.y));
+    }
+}
+
 /// Label-and-value items laid out in rows of at most `width` columns, three spaces apart:
 /// an item that does not fit on the row starts the next one, and one wider than a whole
 /// row ends in "…" (so nothing is cut off unseen at 80 columns).

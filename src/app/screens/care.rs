@@ -6,6 +6,7 @@ use crate::app::command::{Command, Context};
 use crate::app::form::{Field, Form};
 use crate::app::list::Selection;
 use crate::app::screen::{Back, Ctx, Handoff, Outcome, Screen, ScreenKeys};
+use crate::app::tabs::Tab;
 use crate::domain::care::{Action, Agenda, CareItem, CareScope};
 use crate::domain::contact::CHANNELS;
 use crate::i18n::I18n;
@@ -160,6 +161,12 @@ impl Screen for CareScreen {
         command != Command::ToggleScope || CareScope::may_choose(session.role)
     }
 
+    /// A client's record is one key away from a reminder about a client (not a festival).
+    fn allows(&self, command: Command, _session: &SessionInfo) -> bool {
+        command != Command::ClientRecord
+            || self.selected_item().is_some_and(|i| i.client_no.is_some())
+    }
+
     fn on_open(&mut self, _handoff: Handoff, cx: &mut Ctx) -> Outcome {
         Outcome::Load(self.load(cx.today))
     }
@@ -179,6 +186,12 @@ impl Screen for CareScreen {
                 });
                 self.selected = Selection::default();
                 Outcome::Load(self.load(cx.today))
+            }
+            Command::ClientRecord => {
+                let client_no = self.selected_item().and_then(|i| i.client_no.clone());
+                client_no.map_or(Outcome::None, |client_no| {
+                    Outcome::Open(Tab::Clients, Handoff::Client { client_no })
+                })
             }
             Command::ActOnReminder if self.selected_item().is_some() => {
                 let actions = [Action::Done, Action::Snoozed, Action::Dismissed]

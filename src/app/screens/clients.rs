@@ -105,6 +105,8 @@ pub struct ClientsScreen {
     /// The registration or edit form, over the record or the lookup.
     pub form: Option<ClientForm>,
     pub over: Option<Over>,
+    /// Finding a client for a form on another screen: Enter hands the client back there.
+    pub picking_for: Option<Tab>,
 }
 
 /// The lookup field holding `query`.
@@ -127,6 +129,7 @@ impl Default for ClientsScreen {
             record: None,
             form: None,
             over: None,
+            picking_for: None,
         }
     }
 }
@@ -214,6 +217,7 @@ impl ClientsScreen {
         self.over = None;
         self.form = None;
         self.record = None;
+        self.picking_for = None;
         self.lookup = lookup_form("");
         // A reply still on its way is for the client before.
         self.generation += 1;
@@ -222,6 +226,35 @@ impl ClientsScreen {
         self.more = false;
         self.searching = false;
         self.selected = Selection::default();
+    }
+
+    /// Opens a client's record asked for from another screen, unless the screen holds unsaved
+    /// work (then that stays in front and the line says why the record did not open).
+    fn open_from_elsewhere(&mut self, client_no: String, cx: &mut Ctx) -> Outcome {
+        if let Some(work) = self.unsaved_work() {
+            let text = cx
+                .i18n
+                .fill("clients.unsaved_first", &[("work", cx.i18n.t(work))]);
+            cx.say(StatusKind::Warning, text);
+            return Outcome::None;
+        }
+        self.start_over();
+        Outcome::Send(Request::OpenClient { key: client_no })
+    }
+
+    /// A lookup to find a client for a form on `back_to`, starting with `query`.
+    fn pick_for(&mut self, query: String, back_to: Tab, cx: &mut Ctx) -> Outcome {
+        if let Some(work) = self.unsaved_work() {
+            let text = cx
+                .i18n
+                .fill("clients.unsaved_first", &[("work", cx.i18n.t(work))]);
+            cx.say(StatusKind::Warning, text);
+            return Outcome::Open(back_to, Handoff::None);
+        }
+        self.start_over();
+        self.picking_for = Some(back_to);
+        self.lookup = lookup_form(&query);
+        Outcome::Load(self.search())
     }
 
     /// Up in an empty lookup: the last query back, looked up again.
@@ -426,11 +459,14 @@ impl ClientsScreen {
             Command::NewClient => self.new_client(),
             Command::ImportClients => self.ask(PromptKind::Import),
             Command::OpenClient => {
-                if let Some(hit) = self.hits.get(self.selected.index) {
-                    return Outcome::Send(Request::OpenClient {
-                        key: hit.client_no.clone(),
-                    });
+                let Some(hit) = self.hits.get(self.selected.index) else {
+                    return Outcome::None;
+                };
+                let client_no = hit.client_no.clone();
+                if let Some(back_to) = self.picking_for.take() {
+                    return Outcome::Open(back_to, Handoff::Picked { client_no });
                 }
+                return Outcome::Send(Request::OpenClient { key: client_no });
             }
             _ => {}
         }
@@ -475,13 +511,30 @@ impl Screen for ClientsScreen {
         self.form.is_some()
     }
 
-    /// A reveal is offered while a masked record is open.
+    /// A reveal is offered while a masked record is open; while a client is being found for
+    /// another screen, only finding and choosing.
     fn allows(&self, command: Command, _session: &SessionInfo) -> bool {
-        command != Command::Reveal
-            || self
+        match command {
+            Command::Reveal => self
                 .record
                 .as_ref()
-                .is_some_and(|p| p.view.visibility == Visibility::Masked)
+                .is_some_and(|p| p.view.visibility == Visibility::Masked),
+            Command::NewClient | Command::ImportClients => self.picking_for.is_none(),
+            _ => true,
+        }
+    }
+
+    fn on_open(&mut self, handoff: Handoff, cx: &mut Ctx) -> Outcome {
+        match handoff {
+            Handoff::Client { client_no } => self.open_from_elsewhere(client_no, cx),
+            Handoff::PickClient { query, back_to } => self.pick_for(query, back_to, cx),
+            _ => Outcome::None,
+        }
+    }
+
+    /// Finding a client for another screen ends when this one is left.
+    fn on_leave(&mut self) {
+        self.picking_for = None;
     }
 
     /// F2 on the client screen: an empty, focused lookup for the next client.
@@ -543,7 +596,11 @@ impl Screen for ClientsScreen {
                 self.record = None;
                 Back::Done(Outcome::None)
             }
-            Top::Lookup => Back::Leave,
+            // Finding a client for another screen: back there, nothing chosen.
+            Top::Lookup => match self.picking_for.take() {
+                Some(back_to) => Back::Done(Outcome::Open(back_to, Handoff::None)),
+                None => Back::Leave,
+            },
         }
     }
 

@@ -6,6 +6,8 @@ use crate::app::command::{Command, Context};
 use crate::app::form::{Field, Form};
 use crate::app::list::Selection;
 use crate::app::screen::{Back, Ctx, Handoff, Outcome, Screen, ScreenKeys, on_form};
+use crate::app::tabs::Tab;
+use crate::domain::branch::is_client_no;
 use crate::domain::complaint::{
     Category, Channel, IntakeError, IntakeInput, PauseReason, Severity, StepInput, build_step,
     next_steps, step_fields,
@@ -13,7 +15,7 @@ use crate::domain::complaint::{
 use crate::domain::staff::Permission;
 use crate::error::{Error, intake_rule_text};
 use crate::i18n::I18n;
-use crate::service::{Board, ComplaintDetail, Reply, Request};
+use crate::service::{Board, ComplaintDetail, ComplaintRow, Reply, Request, SessionInfo};
 use chrono::NaiveDate;
 
 /// The intake form's fields, in order; each is `complaint.field.<name>`.
@@ -71,9 +73,15 @@ pub enum StepPrompt {
     Details { code: &'static str, form: Form },
 }
 
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct ComplaintsScreen {
     pub board: Option<Board>,
+    /// What the board is narrowed to: typed on the board, matched against every column.
+    pub filter: Form,
+    /// The board's rows the filter lets through (indexes, in the board's order).
+    pub shown: Vec<usize>,
+    /// The filter `shown` was worked out for.
+    filtered_by: String,
     pub loading: bool,
     pub selected: Selection,
     /// The case open on screen, and how far its history is scrolled.
@@ -85,6 +93,45 @@ pub struct ComplaintsScreen {
     pub slip: Option<Form>,
     /// The case to select when the board comes back (the one just closed).
     pub reselect: Option<String>,
+}
+
+impl Default for ComplaintsScreen {
+    fn default() -> Self {
+        ComplaintsScreen {
+            board: None,
+            filter: Form::new(vec![Field::text("field.filter", 40)]),
+            shown: Vec::new(),
+            filtered_by: String::new(),
+            loading: false,
+            selected: Selection::default(),
+            case: None,
+            scroll: 0,
+            intake: None,
+            step: None,
+            slip: None,
+            reselect: None,
+        }
+    }
+}
+
+/// Whether a board row matches every word of `filter` in one of its columns as shown
+/// (receipt and client number, complainant, category, state, handler), ignoring case.
+pub fn row_matches(row: &ComplaintRow, filter: &str, i18n: &I18n) -> bool {
+    let columns = [
+        row.receipt_no.clone(),
+        row.client_no.clone().unwrap_or_default(),
+        row.complainant.clone(),
+        i18n.t_owned(format!("complaint.category.{}", row.category.code()))
+            .to_string(),
+        i18n.t_owned(format!("complaint.state.{}", row.state.code()))
+            .to_string(),
+        row.handler.clone().unwrap_or_default(),
+    ]
+    .map(|c| c.to_lowercase());
+    filter
+        .to_lowercase()
+        .split_whitespace()
+        .all(|word| columns.iter().any(|c| c.contains(word)))
 }
 
 fn codes<T: Copy>(all: &[T], code: impl Fn(T) -> &'static str) -> Vec<String> {
@@ -102,15 +149,43 @@ impl ComplaintsScreen {
         Request::ComplaintBoard
     }
 
-    pub fn set_board(&mut self, board: Board) {
-        self.selected.clamp(board.rows.len());
-        if let Some(receipt_no) = self.reselect.take()
-            && let Some(index) = board.rows.iter().position(|r| r.receipt_no == receipt_no)
-        {
-            self.selected.index = index;
-        }
+    pub fn set_board(&mut self, board: Board, i18n: &I18n) {
+        let selected = self.selected_row().map(|r| r.receipt_no.clone());
         self.board = Some(board);
         self.loading = false;
+        // The case just closed, else the one that was selected, stays selected.
+        let keep = self.reselect.take().or(selected);
+        self.refilter(keep, i18n);
+    }
+
+    /// Works out the rows the filter lets through; the selection stays on `keep` when it is
+    /// among them.
+    fn refilter(&mut self, keep: Option<String>, i18n: &I18n) {
+        let filter = self.filter.value(0);
+        self.filtered_by = filter.to_string();
+        self.shown = self.board.as_ref().map_or(Vec::new(), |board| {
+            (0..board.rows.len())
+                .filter(|i| row_matches(&board.rows[*i], filter, i18n))
+                .collect()
+        });
+        let index =
+            keep.and_then(|receipt_no| self.shown_rows().position(|r| r.receipt_no == receipt_no));
+        match index {
+            Some(index) => self.selected.index = index,
+            None => self.selected.clamp(self.shown.len()),
+        }
+    }
+
+    /// The board's rows the filter lets through, in the board's order.
+    pub fn shown_rows(&self) -> impl Iterator<Item = &ComplaintRow> {
+        let rows = self.board.as_ref().map_or(&[][..], |b| b.rows.as_slice());
+        self.shown.iter().filter_map(|i| rows.get(*i))
+    }
+
+    /// The row selected on the board, among those shown.
+    pub fn selected_row(&self) -> Option<&ComplaintRow> {
+        let index = *self.shown.get(self.selected.index)?;
+        self.board.as_ref()?.rows.get(index)
     }
 
     /// A new intake, for a client (their number) or a walk-in, perhaps already in their
@@ -274,6 +349,53 @@ impl ComplaintsScreen {
         }
     }
 
+    /// Enter on the intake's client field holding a name or phone number rather than a
+    /// client number: what to find the client by.
+    fn client_to_find(&self, save: bool) -> Option<String> {
+        let form = self
+            .intake
+            .as_ref()
+            .filter(|_| !save && self.form_is_intake())?;
+        let typed = form.value(0).trim();
+        let find = form.focus == 0 && !typed.is_empty() && !is_client_no(typed);
+        find.then(|| typed.to_string())
+    }
+
+    /// The form Ctrl-S saves: a slip's file name, a step, or the intake.
+    fn work_form(&self) -> Option<&Form> {
+        if let Some(slip) = &self.slip {
+            return Some(slip);
+        }
+        match &self.step {
+            Some(StepPrompt::Choose(form) | StepPrompt::Details { form, .. }) => Some(form),
+            None => self.intake.as_ref(),
+        }
+    }
+
+    fn work_form_mut(&mut self) -> Option<&mut Form> {
+        if let Some(slip) = &mut self.slip {
+            return Some(slip);
+        }
+        match &mut self.step {
+            Some(StepPrompt::Choose(form) | StepPrompt::Details { form, .. }) => Some(form),
+            None => self.intake.as_mut(),
+        }
+    }
+
+    /// The client of the open case, or of the case selected on the board.
+    fn client_in_view(&self) -> Option<String> {
+        let row = match &self.case {
+            Some(case) => Some(&case.row),
+            None => self.selected_row(),
+        };
+        row?.client_no.clone()
+    }
+
+    /// The intake is the form in front (no step or slip over it).
+    fn form_is_intake(&self) -> bool {
+        self.step.is_none() && self.slip.is_none()
+    }
+
     /// Leaves the open case for the board (with the case still selected there).
     pub fn close_case(&mut self) -> Option<Request> {
         let case = self.case.take()?;
@@ -303,7 +425,7 @@ impl ComplaintsScreen {
 
 impl Screen for ComplaintsScreen {
     fn keys(&self) -> ScreenKeys {
-        ScreenKeys::Live(if self.form().is_some() {
+        ScreenKeys::Live(if self.work_form().is_some() {
             vec![Context::Form]
         } else if self.case.is_some() {
             vec![Context::Complaint, Context::List]
@@ -312,60 +434,68 @@ impl Screen for ComplaintsScreen {
         })
     }
 
+    /// The form being filled in, or on the board the filter (typing narrows the board).
     fn form(&self) -> Option<&Form> {
-        if let Some(slip) = &self.slip {
-            return Some(slip);
-        }
-        match &self.step {
-            Some(StepPrompt::Choose(form) | StepPrompt::Details { form, .. }) => Some(form),
-            None => self.intake.as_ref(),
+        match self.work_form() {
+            Some(form) => Some(form),
+            None if self.on_board() => Some(&self.filter),
+            None => None,
         }
     }
 
     fn form_mut(&mut self) -> Option<&mut Form> {
-        if let Some(slip) = &mut self.slip {
-            return Some(slip);
+        if self.on_board() {
+            return Some(&mut self.filter);
         }
-        match &mut self.step {
-            Some(StepPrompt::Choose(form) | StepPrompt::Details { form, .. }) => Some(form),
-            None => self.intake.as_mut(),
-        }
+        self.work_form_mut()
     }
 
     fn saves(&self) -> bool {
-        self.form().is_some()
+        self.work_form().is_some()
     }
 
     /// The board comes (back) behind whatever the screen opens with.
     fn on_open(&mut self, handoff: Handoff, cx: &mut Ctx) -> Outcome {
-        if let Handoff::Complaint {
-            client_no,
-            description,
-        } = handoff
-        {
-            self.new_intake(client_no.as_deref(), description.as_deref(), cx.today);
+        match handoff {
+            Handoff::Complaint {
+                client_no,
+                description,
+            } => self.new_intake(client_no.as_deref(), description.as_deref(), cx.today),
+            Handoff::Picked { client_no } => {
+                // Back from finding the client: on to what they complain about.
+                if let Some(form) = self.intake.as_mut() {
+                    form.fill(0, &client_no);
+                    form.focus = 4;
+                }
+            }
+            _ => {}
         }
         Outcome::Load(self.load_board())
     }
 
+    /// A client's record is one key away from a client's complaint (not a walk-in's).
+    fn allows(&self, command: Command, _session: &SessionInfo) -> bool {
+        command != Command::ClientRecord || self.client_in_view().is_some()
+    }
+
     fn on_command(&mut self, command: Command, cx: &mut Ctx) -> Outcome {
+        if command == Command::ClientRecord {
+            return self.client_in_view().map_or(Outcome::None, |client_no| {
+                Outcome::Open(Tab::Clients, Handoff::Client { client_no })
+            });
+        }
         if self.case.is_some() {
             self.on_case_command(command, cx.can(Permission::ManageComplaints));
             return Outcome::None;
         }
-        let count = self.board.as_ref().map_or(0, |b| b.rows.len());
-        if self.selected.step(command, count, PAGE_ROWS) {
+        if self.selected.step(command, self.shown.len(), PAGE_ROWS) {
             return Outcome::None;
         }
         match command {
             Command::NewComplaint => self.new_intake(None, None, cx.today),
             Command::Refresh => return Outcome::Load(self.load_board()),
             Command::OpenComplaint => {
-                let row = self
-                    .board
-                    .as_ref()
-                    .and_then(|b| b.rows.get(self.selected.index));
-                if let Some(row) = row {
+                if let Some(row) = self.selected_row() {
                     return Outcome::Send(Request::OpenComplaint {
                         key: row.receipt_no.clone(),
                     });
@@ -377,6 +507,12 @@ impl Screen for ComplaintsScreen {
     }
 
     fn submit(&mut self, save: bool, cx: &mut Ctx) -> Outcome {
+        if let Some(query) = self.client_to_find(save)
+            && cx.can(Permission::ViewClients)
+        {
+            let back_to = Tab::Complaints;
+            return Outcome::Open(Tab::Clients, Handoff::PickClient { query, back_to });
+        }
         Outcome::sending(self.submit_form(save, cx.i18n, cx.today))
     }
 
@@ -402,7 +538,7 @@ impl Screen for ComplaintsScreen {
         let i18n = cx.i18n;
         match reply {
             Reply::ComplaintBoard(board) => {
-                self.set_board(*board);
+                self.set_board(*board, i18n);
                 cx.clear_busy();
             }
             Reply::Complaint(detail) => {
@@ -450,7 +586,7 @@ impl Screen for ComplaintsScreen {
 
     /// A refused intake marks its fields; a refused step or slip says why on its prompt.
     fn refused(&mut self, error: &Error, message: String, cx: &mut Ctx) -> Option<String> {
-        let on_intake = self.step.is_none() && self.slip.is_none() && self.intake.is_some();
+        let on_intake = self.form_is_intake() && self.intake.is_some();
         match error {
             Error::ComplaintIntake { errors } if on_intake => {
                 self.refuse_intake(errors, |e| intake_rule_text(cx.i18n, e));
@@ -464,8 +600,18 @@ impl Screen for ComplaintsScreen {
                 self.refuse_intake_field("subject_staff", message);
                 None
             }
-            _ => on_form(self.form_mut(), message),
+            _ => on_form(self.work_form_mut(), message),
         }
+    }
+
+    /// Typing on the board narrows it; the selected case stays selected while it is shown.
+    fn after_input(&mut self, cx: &mut Ctx) -> Outcome {
+        if self.on_board() && self.filter.value(0) != self.filtered_by {
+            let keep = self.selected_row().map(|r| r.receipt_no.clone());
+            self.selected = Selection::default();
+            self.refilter(keep, cx.i18n);
+        }
+        Outcome::None
     }
 
     fn unsaved(&self) -> bool {

@@ -6,6 +6,7 @@ use crate::app::command::{Command, Context};
 use crate::app::form::{Field, FieldValue, Form};
 use crate::app::screen::{Back, Ctx, Handoff, Outcome, Screen, ScreenKeys, on_form};
 use crate::app::tabs::Tab;
+use crate::domain::branch::is_client_no;
 use crate::domain::staff::Permission;
 use crate::domain::survey::CHANNELS as SURVEY_CHANNELS;
 use crate::domain::survey::{self, Answer, Answers, GroupBy, QuestionKind, Template};
@@ -219,6 +220,15 @@ impl SurveyScreen {
         self.refresh_conditions();
     }
 
+    /// Enter on the client field holding a name or phone number rather than a client
+    /// number: what to find the client by.
+    fn client_to_find(&self, save: bool) -> Option<String> {
+        let entry = self.entry.as_ref().filter(|_| !save)?;
+        let typed = entry.form.value(1).trim();
+        let find = entry.form.focus == 1 && !typed.is_empty() && !is_client_no(typed);
+        find.then(|| typed.to_string())
+    }
+
     /// Enter or Ctrl-S: the response to record (Enter on a question moves on).
     fn submit_entry(&mut self, save: bool) -> Option<Request> {
         let entry = self.entry.as_mut()?;
@@ -401,13 +411,22 @@ impl Screen for SurveyScreen {
         if self.stats_only {
             self.view = SurveyView::Stats;
         }
-        if let Handoff::Survey { client_no } = handoff {
-            // From a client's record: their survey, at the counter.
-            self.client = Some(client_no);
-            self.view = SurveyView::Entry;
-            if let Some(code) = self.entry.as_ref().map(|e| e.template.code.clone()) {
-                self.start_entry(&code, "counter");
+        match handoff {
+            Handoff::Survey { client_no } => {
+                // From a client's record: their survey, at the counter.
+                self.client = Some(client_no);
+                self.view = SurveyView::Entry;
+                if let Some(code) = self.entry.as_ref().map(|e| e.template.code.clone()) {
+                    self.start_entry(&code, "counter");
+                }
             }
+            Handoff::Picked { client_no } => {
+                // Back from finding the client: the rest of the form as it was.
+                if let Some(entry) = self.entry.as_mut() {
+                    entry.form.fill(1, &client_no);
+                }
+            }
+            _ => {}
         }
         if self.templates.is_empty() {
             self.loading = true;
@@ -425,7 +444,7 @@ impl Screen for SurveyScreen {
         request.map_or(Outcome::None, Outcome::Load)
     }
 
-    fn submit(&mut self, save: bool, _cx: &mut Ctx) -> Outcome {
+    fn submit(&mut self, save: bool, cx: &mut Ctx) -> Outcome {
         if let Some(offer) = self.offer.take() {
             // Yes: the complaint form, for this client, with their words.
             return Outcome::Open(
@@ -435,6 +454,12 @@ impl Screen for SurveyScreen {
                     description: Some(offer.text),
                 },
             );
+        }
+        if let Some(query) = self.client_to_find(save)
+            && cx.can(Permission::ViewClients)
+        {
+            let back_to = Tab::Survey;
+            return Outcome::Open(Tab::Clients, Handoff::PickClient { query, back_to });
         }
         Outcome::sending(self.submit_entry(save))
     }

@@ -4,14 +4,14 @@ mod record;
 
 use crate::app::App;
 use crate::app::clients::{ClientsScreen, FORM_FIELDS, Over, PromptKind};
-use crate::app::form::{FieldValue, Form};
+use crate::app::form::Form;
 use crate::domain::lookup::MatchedOn;
 use crate::i18n::I18n;
 use crate::service::{ImportReport, LineProblem};
 use crate::tui::keymap::Keymap;
 use crate::tui::kit::{
     self, FormBox, confirm, dim, field_label, form_notes, plain, popup, render_form_box,
-    shown_value, skip_columns,
+    shown_value,
 };
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Position, Rect};
@@ -134,7 +134,13 @@ fn matched_label(i18n: &I18n, matched: MatchedOn) -> &str {
 
 fn render_lookup(frame: &mut Frame, area: Rect, screen: &ClientsScreen, app: &App) {
     let i18n = app.i18n;
-    let block = Block::bordered().title(format!(" {} ", i18n.t("tab.clients")));
+    // Finding a client for another screen says which, and how to go back.
+    let for_screen = screen.picking_for.map(|tab| i18n.t(tab.label_key()));
+    let title = match for_screen {
+        Some(name) => i18n.fill("clients.pick_title", &[("screen", name)]),
+        None => i18n.t("tab.clients").to_string(),
+    };
+    let block = Block::bordered().title(format!(" {title} "));
     let inner = block.inner(area);
     frame.render_widget(block, area);
     let [field, status, list] = Layout::vertical([
@@ -144,46 +150,26 @@ fn render_lookup(frame: &mut Frame, area: Rect, screen: &ClientsScreen, app: &Ap
     ])
     .areas(inner);
 
-    let label = format!(" {} ", i18n.t("field.lookup"));
-    let label_width = label.width() as u16;
-    let value_width = field.width.saturating_sub(label_width + 1) as usize;
-    let (shown, cursor) = match &screen.lookup.fields[0].value {
-        FieldValue::Text(input) => {
-            let scroll = input.visual_scroll(value_width.saturating_sub(1));
-            (
-                skip_columns(input.value(), scroll, value_width),
-                input.visual_cursor().saturating_sub(scroll),
-            )
-        }
-        _ => (String::new(), 0),
-    };
-    frame.render_widget(
-        Paragraph::new(Line::from(vec![
-            Span::styled(label, Style::new().add_modifier(Modifier::BOLD)),
-            Span::styled(
-                format!(
-                    "{shown}{}",
-                    " ".repeat(value_width.saturating_sub(shown.width()))
-                ),
-                Style::new().add_modifier(Modifier::UNDERLINED),
-            ),
-        ])),
+    kit::render_line_field(
+        frame,
         field,
+        i18n.t("field.lookup"),
+        &screen.lookup.fields[0],
+        app.modal.is_none() && screen.over.is_none(),
+        None,
     );
-    if app.modal.is_none() && screen.over.is_none() {
-        frame.set_cursor_position(Position::new(
-            field.x + label_width + cursor as u16,
-            field.y,
-        ));
-    }
 
     let query = screen.query().trim();
     let note = if query.is_empty() {
         i18n.t("clients.hint").to_string()
     } else if screen.searching && screen.hits.is_empty() {
         i18n.t("clients.searching").to_string()
+    } else if screen.hits.is_empty() && for_screen.is_some() {
+        i18n.t("clients.no_match_pick").to_string()
     } else if screen.hits.is_empty() {
         i18n.t("clients.no_match").to_string()
+    } else if let Some(name) = for_screen {
+        i18n.fill("clients.pick_hint", &[("screen", name)])
     } else {
         let count = screen.hits.len().to_string();
         let key = match (screen.more, screen.pages_on()) {

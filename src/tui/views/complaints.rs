@@ -38,7 +38,8 @@ pub fn render(
         let steps = Steps::for_session(&main.session);
         case::render(frame, area, case, screen.scroll, steps, i18n);
     } else {
-        render_board(frame, area, screen, i18n);
+        let focused = app.modal.is_none();
+        render_board(frame, area, screen, i18n, focused);
     }
     let receipt_no = screen
         .case
@@ -173,7 +174,13 @@ fn summary_line(board: &Board, i18n: &I18n) -> Line<'static> {
     Line::from(spans)
 }
 
-fn render_board(frame: &mut Frame, area: Rect, screen: &ComplaintsScreen, i18n: &I18n) {
+fn render_board(
+    frame: &mut Frame,
+    area: Rect,
+    screen: &ComplaintsScreen,
+    i18n: &I18n,
+    focused: bool,
+) {
     let block = Block::bordered().title(format!(" {} ", i18n.t("tab.complaints")));
     let inner = block.inner(area);
     frame.render_widget(block, area);
@@ -186,9 +193,10 @@ fn render_board(frame: &mut Frame, area: Rect, screen: &ComplaintsScreen, i18n: 
         frame.render_widget(Paragraph::new(Span::styled(text, dim())), inner);
         return;
     };
-    let [summary, charts, list] = Layout::vertical([
+    let [summary, charts, filter, list] = Layout::vertical([
         Constraint::Length(1),
         Constraint::Length(6),
+        Constraint::Length(1),
         Constraint::Min(1),
     ])
     .areas(inner);
@@ -259,18 +267,42 @@ fn render_board(frame: &mut Frame, area: Rect, screen: &ComplaintsScreen, i18n: 
         ageing_bars,
     );
 
-    if board.rows.is_empty() {
+    // Typing narrows the board; how many cases are left says the filter is on.
+    let filtering = !screen.filter.value(0).trim().is_empty();
+    let count = filtering.then(|| {
+        let text = i18n.fill(
+            "complaints.filtered",
+            &[
+                ("shown", &screen.shown.len().to_string()),
+                ("all", &board.rows.len().to_string()),
+            ],
+        );
+        Span::styled(format!(" {text} "), dim())
+    });
+    kit::render_line_field(
+        frame,
+        filter,
+        i18n.t("field.filter"),
+        &screen.filter.fields[0],
+        focused,
+        count,
+    );
+    if screen.shown.is_empty() {
+        let key = if filtering {
+            "complaints.no_match"
+        } else {
+            "complaints.empty"
+        };
         frame.render_widget(
-            Paragraph::new(Span::styled(i18n.t("complaints.empty").to_string(), dim())),
+            Paragraph::new(Span::styled(i18n.t(key).to_string(), dim())),
             list,
         );
         return;
     }
     // Each row's cells, then columns as wide as they need (within limits) and the rest for
     // the category: at 80 columns every word counts.
-    let cells: Vec<[(String, Style); 7]> = board
-        .rows
-        .iter()
+    let cells: Vec<[(String, Style); 7]> = screen
+        .shown_rows()
         .map(|r| {
             let plain = |text: String| (text, Style::new());
             [
@@ -443,7 +475,12 @@ fn render_intake(frame: &mut Frame, area: Rect, form: &Form, i18n: &I18n) {
         form,
         i18n,
         inner.width as usize,
-        i18n.t("complaints.intake_hint"),
+        // On the client field, how to find the client; elsewhere, what saving does.
+        i18n.t(if form.focus == 0 {
+            "complaints.client_hint"
+        } else {
+            "complaints.intake_hint"
+        }),
     );
     if notes_top < inner.bottom() {
         frame.render_widget(
