@@ -247,6 +247,29 @@ impl I18n {
         }
     }
 
+    /// A response's answer in words: the score, yes or no, the options' labels, the text.
+    pub fn survey_answer_text(
+        &self,
+        template: &crate::domain::survey::Template,
+        question: &str,
+        answer: &crate::domain::survey::Answer,
+    ) -> String {
+        use crate::domain::survey::Answer;
+        match answer {
+            Answer::Score(score) => score.to_string(),
+            Answer::YesNo(yes) => {
+                let code = if *yes { "yes" } else { "no" };
+                self.t_owned(format!("yes_no.{code}")).to_string()
+            }
+            Answer::Choices(codes) => codes
+                .iter()
+                .map(|code| self.survey_answer_label(template, question, code))
+                .collect::<Vec<_>>()
+                .join(if self.lang == Lang::Zh { "、" } else { ", " }),
+            Answer::Text(text) => text.clone(),
+        }
+    }
+
     /// The label of an answer in a distribution ("5", "10–30 分钟", "是").
     pub fn survey_answer_label(
         &self,

@@ -195,3 +195,48 @@ fn a_paper_batch_reports_line_by_line() {
     let text = s.run_in("manager01", &zh, &["survey", "stats", "--by", "channel"]);
     assert!(text.contains("纸质") && !text.contains("paper"), "{text}");
 }
+
+#[test]
+fn responses_are_read_one_by_one_with_comments_in_full() {
+    let s = branch();
+    let comment = "等了四十分钟，只开一个窗口，没有人解释原因";
+    s.run(
+        "teller01",
+        &[
+            "survey",
+            "add",
+            "--template",
+            "counter_visit",
+            "--client",
+            "BJ0101-0000001",
+            "--answer",
+            "nps=3",
+            "--answer",
+            &format!("why={comment}"),
+            "--answer",
+            "speed=2",
+        ],
+    );
+    add(&s, None, "10", "5");
+    let all = json(&s.run("manager01", &["survey", "responses", "--json"]));
+    assert_eq!(all.as_array().unwrap().len(), 2);
+    let only = json(&s.run("rm01", &["survey", "responses", "--comments", "--json"]));
+    let only = only.as_array().unwrap();
+    assert_eq!(only.len(), 1);
+    assert_eq!(only[0]["answers"]["why"], comment);
+    assert_eq!(only[0]["client_no"], "BJ0101-0000001");
+    assert_eq!(only[0]["client_name"], "王芳", "rm01's own client");
+    let text = s.run(
+        "manager01",
+        &["--lang", "zh", "survey", "responses", "--comments"],
+    );
+    assert!(text.contains(comment), "{text}");
+    assert!(
+        text.contains("柜面") && text.contains("BJ0101-0000001"),
+        "{text}"
+    );
+    assert!(
+        s.refused("teller01", &["survey", "responses"])
+            .contains("may not")
+    );
+}

@@ -305,3 +305,83 @@ fn a_paper_batch_takes_the_good_lines_and_names_the_bad_ones() {
         2
     );
 }
+
+/// The responses one by one: newest first, a correction in place of what it corrected, the
+/// client masked unless the reader sees them in full, every read in the audit trail.
+#[test]
+fn responses_are_read_one_by_one_masked_as_the_reader_sees_the_client() {
+    let branch = Branch::new();
+    let mut teller = branch.as_("teller01");
+    teller.survey_templates().unwrap();
+    let first = teller
+        .record_survey(&counter(
+            "BJ0101-0000001",
+            "3",
+            "2",
+            "等了四十分钟，只开一个窗口",
+        ))
+        .unwrap();
+    let mut correction = counter("BJ0101-0000001", "4", "2", "等了四十分钟，只开一个窗口。");
+    correction.supersedes = first.id.clone();
+    let corrected = teller.record_survey(&correction).unwrap();
+    teller.record_survey(&counter("", "10", "5", "")).unwrap();
+    assert!(matches!(
+        teller.survey_responses("counter_visit", date("2026-01-01"), date("2026-12-31"), 50),
+        Err(Error::PermissionDenied { .. })
+    ));
+    drop(teller);
+
+    let today = date("2026-11-30");
+    let read = |who: &str| {
+        let mut session = branch.as_(who);
+        session
+            .survey_responses(
+                "counter_visit",
+                today - chrono::Duration::days(364),
+                today,
+                50,
+            )
+            .unwrap()
+    };
+    let rm = read("rm01");
+    assert_eq!(
+        rm.len(),
+        2,
+        "the corrected response shows once, as corrected"
+    );
+    let with_client = rm.iter().find(|r| r.client_no.is_some()).unwrap();
+    assert_eq!(with_client.id, corrected.id);
+    assert_eq!(with_client.supersedes.as_deref(), Some(first.id.as_str()));
+    assert_eq!(
+        with_client.client_name.as_deref(),
+        Some("王芳"),
+        "rm01's own client"
+    );
+    assert!(with_client.has_comment());
+    let anonymous = rm.iter().find(|r| r.client_no.is_none()).unwrap();
+    assert!(!anonymous.has_comment());
+
+    let auditor = read("auditor01");
+    let seen = auditor.iter().find(|r| r.client_no.is_some()).unwrap();
+    assert_eq!(seen.client_name.as_deref(), Some("王*"));
+    let mut auditor = branch.as_("auditor01");
+    let trail = auditor.list_audit(None, 5).unwrap();
+    assert!(
+        trail
+            .iter()
+            .any(|r| r.action == "survey.read" && r.actor == "auditor01"),
+        "{trail:?}"
+    );
+    assert!(
+        auditor
+            .survey_responses(
+                "counter_visit",
+                today,
+                today - chrono::Duration::days(1),
+                50
+            )
+            .unwrap()
+            .is_empty(),
+        "an empty period reads nothing"
+    );
+}

@@ -86,6 +86,8 @@ commands! {
     NextTemplate => "next_template",
     PrevTemplate => "prev_template",
     CycleGroup => "cycle_group",
+    ShowResponses => "show_responses",
+    ReadResponse => "read_response",
     SyncScreen => "sync_screen",
     ExportBundle => "export_bundle",
     ImportReference => "import_reference",
@@ -110,7 +112,7 @@ impl Command {
             ActOnReminder => Permission::ActOnCare,
             ToggleScope => Permission::ViewCare,
             NewSurvey => Permission::EnterSurvey,
-            ToggleSurveyView => Permission::ViewSurveyStats,
+            ToggleSurveyView | ShowResponses | ReadResponse => Permission::ViewSurveyStats,
             ExportBundle => Permission::ExportSync,
             ImportReference => Permission::ManageSync,
             NewStaff | ResetPassphrase | DisableStaff | UnlockAccount => Permission::ManageStaff,
@@ -141,11 +143,12 @@ pub enum Context {
     Care,
     Survey,
     SurveyStats,
+    SurveyResponses,
     Sync,
 }
 
 impl Context {
-    pub const ALL: [Context; 20] = [
+    pub const ALL: [Context; 21] = [
         Context::Global,
         Context::Form,
         Context::Choice,
@@ -165,6 +168,7 @@ impl Context {
         Context::Care,
         Context::Survey,
         Context::SurveyStats,
+        Context::SurveyResponses,
         Context::Sync,
     ];
 
@@ -189,6 +193,7 @@ impl Context {
             Context::Care => "care",
             Context::Survey => "survey",
             Context::SurveyStats => "survey_stats",
+            Context::SurveyResponses => "survey_responses",
             Context::Sync => "sync",
         }
     }

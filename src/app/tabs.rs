@@ -90,7 +90,7 @@ tabs! {
         Some(Command::ComplaintsScreen), [ViewComplaints], [Complaints, Complaint];
     Care care: CareScreen = "care", Some(Command::CareScreen), [ViewCare], [Care];
     Survey surveys: SurveyScreen = "survey",
-        Some(Command::SurveyScreen), [EnterSurvey, ViewSurveyStats], [Survey, SurveyStats];
+        Some(Command::SurveyScreen), [EnterSurvey, ViewSurveyStats], [Survey, SurveyStats, SurveyResponses];
     Sync sync: SyncScreen = "sync", Some(Command::SyncScreen), [ViewSync], [Sync];
     Staff staff: StaffScreen = "staff", Some(Command::StaffScreen), [ViewStaff], [Staff];
     Audit audit: AuditScreen = "audit", Some(Command::AuditScreen), [ViewAudit], [Audit];

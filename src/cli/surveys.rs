@@ -3,9 +3,10 @@
 
 use super::{Context, print_json, table};
 use crate::domain::survey::GroupBy;
+use crate::domain::survey::Template;
 use crate::error::{Error, Result};
 use crate::i18n::{I18n, Lang};
-use crate::store::{SurveyInput, SurveyStats};
+use crate::store::{RESPONSES_MOST, ResponseRow, SurveyInput, SurveyStats};
 use chrono::{Duration, NaiveDate};
 use clap::Subcommand;
 use std::path::PathBuf;
@@ -53,6 +54,25 @@ pub enum SurveyCommand {
         /// month, staff or channel
         #[arg(long, default_value = "month")]
         by: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// The responses one by one, newest first: every answer in full, the client masked as
+    /// your role sees them (reading them is audited)
+    Responses {
+        #[arg(long, value_name = "CODE", default_value = "counter_visit")]
+        template: String,
+        /// First day [default: a year ago]
+        #[arg(long, value_name = "DATE")]
+        from: Option<String>,
+        /// Last day [default: today]
+        #[arg(long, value_name = "DATE")]
+        to: Option<String>,
+        /// Only responses with a written comment
+        #[arg(long)]
+        comments: bool,
+        #[arg(long, default_value_t = 50)]
+        limit: u32,
         #[arg(long)]
         json: bool,
     },
@@ -194,6 +214,35 @@ pub fn run(cx: &Context, command: SurveyCommand) -> Result<ExitCode> {
                 out!("{}", stats_text(&stats, i18n));
             }
         }
+        SurveyCommand::Responses {
+            template,
+            from,
+            to,
+            comments,
+            limit,
+            json,
+        } => {
+            let today = session.today_local();
+            let to = date_or(to.as_deref(), "to", today)?;
+            let from = date_or(from.as_deref(), "from", to - Duration::days(364))?;
+            let mut rows = session.survey_responses(&template, from, to, RESPONSES_MOST)?;
+            if comments {
+                rows.retain(ResponseRow::has_comment);
+            }
+            rows.truncate(limit as usize);
+            if json {
+                print_json(&rows);
+            } else if rows.is_empty() {
+                cx.say("cli.survey_no_responses", &[]);
+            } else {
+                let Some(template) = set.templates.iter().find(|t| t.code == template) else {
+                    return Ok(ExitCode::SUCCESS);
+                };
+                for row in &rows {
+                    out!("{}", response_text(row, template, i18n));
+                }
+            }
+        }
         SurveyCommand::Import {
             file,
             template,
@@ -300,6 +349,27 @@ fn stats_text(s: &SurveyStats, i18n: &I18n) -> String {
             let label = i18n.survey_answer_label(&s.template, &dist.question, key);
             let pad = 12usize.saturating_sub(unicode_width::UnicodeWidthStr::width(label.as_str()));
             out.push_str(&format!("  {label}{} {bar} {n}\n", " ".repeat(pad)));
+        }
+    }
+    out
+}
+
+/// One response for people: when, how, who took it and for whom, then each answer.
+pub fn response_text(row: &ResponseRow, template: &Template, i18n: &I18n) -> String {
+    let client = match (&row.client_no, &row.client_name) {
+        (Some(no), Some(name)) => format!("{no} {name}"),
+        _ => i18n.t("survey.view.anonymous").to_string(),
+    };
+    let channel = i18n.t_owned(format!("survey.channel.{}", row.channel));
+    let mut out = format!(
+        "{} · {channel} · {} · {client}  ({})\n",
+        row.answered_on, row.staff_id, row.id
+    );
+    for question in &template.questions {
+        if let Some(answer) = row.answers.get(&question.id) {
+            let text = question.text.get(i18n.lang == Lang::Zh);
+            let answer = i18n.survey_answer_text(template, &question.id, answer);
+            out.push_str(&format!("  {text}: {answer}\n"));
         }
     }
     out

@@ -13,8 +13,8 @@ pub use crate::store::import::{ImportReport, LineProblem, Rejected};
 pub use crate::store::{
     AuditRow, Board, BranchInfo, BranchState, ClientEvent, ComplaintDetail, ComplaintRow,
     ExportReport, Gap, HqStatus, Interaction, NewStore, Recorded, ReferenceReport, Registered,
-    SearchHit, SkippedTemplate, StaffRow, StoreOptions, StorePaths, StoreProbe, SurveyInput,
-    SurveyStats, SyncStatus, TemplateSet,
+    ResponseRow, SearchHit, SkippedTemplate, StaffRow, StoreOptions, StorePaths, StoreProbe,
+    SurveyInput, SurveyStats, SyncStatus, TemplateSet,
 };
 pub use crate::sync::SyncWarning;
 pub use crate::sync::keys::Party;
@@ -155,6 +155,12 @@ pub enum Request {
         to: NaiveDate,
         by: crate::domain::survey::GroupBy,
     },
+    /// The responses to a template over a period, newest first.
+    SurveyResponses {
+        code: String,
+        from: NaiveDate,
+        to: NaiveDate,
+    },
     CareDone {
         id: String,
         channel: String,
@@ -234,6 +240,7 @@ pub enum Reply {
     SurveyTemplates(Box<TemplateSet>),
     SurveyRecorded(Box<Recorded>),
     SurveyStats(Box<SurveyStats>),
+    SurveyResponses(Vec<ResponseRow>),
     /// A reminder was acted on; the agenda follows.
     CareActed {
         id: String,

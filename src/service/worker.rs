@@ -271,6 +271,10 @@ impl Worker {
             Request::SurveyStats { code, from, to, by } => Ok(Reply::SurveyStats(Box::new(
                 self.session()?.survey_stats(&code, from, to, by)?,
             ))),
+            Request::SurveyResponses { code, from, to } => Ok(Reply::SurveyResponses(
+                self.session()?
+                    .survey_responses(&code, from, to, crate::store::RESPONSES_MOST)?,
+            )),
             Request::CareDone { id, channel, note } => {
                 self.session()?.care_done(&id, &channel, &note)?;
                 Ok(Reply::CareActed {

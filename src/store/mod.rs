@@ -48,6 +48,7 @@ pub use session::probe;
 pub use session::{BranchInfo, NewStore, Session, StoreOptions, StoreProbe, SyncLimits};
 pub use staff::StaffRow;
 pub use surveys::{
-    Recorded, RejectedLine, SkippedTemplate, SurveyImport, SurveyInput, SurveyStats, TemplateSet,
+    RESPONSES_MOST, Recorded, RejectedLine, ResponseRow, SkippedTemplate, SurveyImport,
+    SurveyInput, SurveyStats, TemplateSet,
 };
 pub use sync::{ExportReport, LastExport, SyncStatus};

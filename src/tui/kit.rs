@@ -9,7 +9,9 @@ use ratatui::Frame;
 use ratatui::layout::{Position, Rect};
 use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Clear, Paragraph, Row};
+use ratatui::widgets::{
+    Block, Clear, Paragraph, Row, Scrollbar, ScrollbarOrientation, ScrollbarState,
+};
 use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
 pub const TO_THE_MINUTE: &str = "%Y-%m-%d %H:%M";
@@ -248,6 +250,49 @@ pub fn fit(text: &str, width: usize) -> String {
     let mut cut = skip_columns(text, 0, width - 1);
     cut.push('…');
     cut
+}
+
+/// A scrollbar in column `x` beside `rows` (a box's right border) when `total` lines do not
+/// all fit: it says there is more, and where the view is (`first` is the first line shown).
+pub fn scrollbar(frame: &mut Frame, x: u16, rows: Rect, total: usize, first: usize) {
+    let visible = usize::from(rows.height);
+    if total <= visible || visible == 0 {
+        return;
+    }
+    let mut state = ScrollbarState::new(total - visible + 1)
+        .position(first.min(total - visible))
+        .viewport_content_length(visible);
+    frame.render_stateful_widget(
+        Scrollbar::new(ScrollbarOrientation::VerticalRight),
+        Rect::new(x, rows.y, 1, rows.height),
+        &mut state,
+    );
+}
+
+/// The scrollbar of a table drawn in `list` (one line a row, under a header line when
+/// `header`), on the border of the box `frame_area`, once the table has been drawn with
+/// `state`.
+pub fn table_scrollbar(
+    frame: &mut Frame,
+    frame_area: Rect,
+    list: Rect,
+    header: bool,
+    total: usize,
+    state: &ratatui::widgets::TableState,
+) {
+    let skip = u16::from(header);
+    let rows = Rect {
+        y: list.y + skip,
+        height: list.height.saturating_sub(skip),
+        ..list
+    };
+    scrollbar(
+        frame,
+        frame_area.right().saturating_sub(1),
+        rows,
+        total,
+        state.offset(),
+    );
 }
 
 /// A one-line text field on a screen (the client lookup, the board's filter): its label in

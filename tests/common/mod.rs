@@ -266,7 +266,7 @@ pub fn wang_fang(visibility: Visibility) -> ClientView {
 use branchdesk::domain::complaint::{Category, Channel, PauseReason, Severity, State, Step};
 use branchdesk::store::{Board, ComplaintDetail, ComplaintRow, HistoryEntry};
 
-fn date(s: &str) -> chrono::NaiveDate {
+pub fn date(s: &str) -> chrono::NaiveDate {
     s.parse().unwrap()
 }
 

@@ -7,6 +7,7 @@ pub mod clients;
 pub mod complaints;
 pub mod overview;
 pub mod staff;
+pub mod survey_responses;
 pub mod surveys;
 pub mod sync;
 

@@ -5,6 +5,7 @@ use crate::app::StatusKind;
 use crate::app::command::{Command, Context};
 use crate::app::form::{Field, FieldValue, Form};
 use crate::app::screen::{Back, Ctx, Handoff, Outcome, Screen, ScreenKeys, on_form};
+use crate::app::screens::survey_responses::Responses;
 use crate::app::tabs::Tab;
 use crate::domain::branch::is_client_no;
 use crate::domain::staff::Permission;
@@ -22,6 +23,8 @@ pub const HEADER_FIELDS: usize = 3;
 pub enum SurveyView {
     Entry,
     Stats,
+    /// The responses behind the statistics, one by one.
+    Responses,
 }
 
 /// A response being keyed in.
@@ -57,6 +60,8 @@ pub struct SurveyScreen {
     pub client: Option<String>,
     /// For staff who read results but take no surveys (auditors): the statistics only.
     pub stats_only: bool,
+    /// The responses of the template the statistics show.
+    pub responses: Responses,
 }
 
 impl Default for SurveyScreen {
@@ -75,6 +80,7 @@ impl Default for SurveyScreen {
             saved: 0,
             client: None,
             stats_only: false,
+            responses: Responses::default(),
         }
     }
 }
@@ -229,7 +235,8 @@ impl SurveyScreen {
         find.then(|| typed.to_string())
     }
 
-    /// Enter or Ctrl-S: the response to record (Enter on a question moves on).
+    /// Enter or Ctrl-S: the response to record (Enter on a question moves on; on the last
+    /// one the screen says Ctrl-S saves).
     fn submit_entry(&mut self, save: bool) -> Option<Request> {
         let entry = self.entry.as_mut()?;
         if !save && !entry.form.on_last_field() {
@@ -297,7 +304,7 @@ impl SurveyScreen {
     pub fn toggle_view(&mut self, today: NaiveDate) -> Option<Request> {
         self.view = match self.view {
             SurveyView::Entry => SurveyView::Stats,
-            SurveyView::Stats => SurveyView::Entry,
+            SurveyView::Stats | SurveyView::Responses => SurveyView::Entry,
         };
         if self.view == SurveyView::Stats
             && let Some(entry) = &self.entry
@@ -316,11 +323,24 @@ impl SurveyScreen {
     pub fn load_stats(&mut self, today: NaiveDate) -> Option<Request> {
         let template = self.templates.get(self.stats_template)?;
         self.loading = true;
+        let (from, to) = results_period(today);
         Some(Request::SurveyStats {
             code: template.code.clone(),
-            from: today - Duration::days(364),
-            to: today,
+            from,
+            to,
             by: self.stats_by,
+        })
+    }
+
+    /// The responses behind the statistics on screen (same survey, same period).
+    fn load_responses(&mut self, today: NaiveDate) -> Option<Request> {
+        let template = self.templates.get(self.stats_template)?;
+        let (from, to) = results_period(today);
+        self.responses = Responses::loading();
+        Some(Request::SurveyResponses {
+            code: template.code.clone(),
+            from,
+            to,
         })
     }
 
@@ -367,15 +387,35 @@ impl SurveyScreen {
                 None
             }
             Command::Refresh => self.load_stats(today),
+            Command::ShowResponses => {
+                self.view = SurveyView::Responses;
+                self.load_responses(today)
+            }
             _ => None,
         }
     }
+}
+
+/// The period results cover: the year to today.
+fn results_period(today: NaiveDate) -> (NaiveDate, NaiveDate) {
+    (today - Duration::days(364), today)
 }
 
 impl Screen for SurveyScreen {
     /// Switching between entry and results is for staff who do both.
     fn offers(&self, command: Command, session: &SessionInfo) -> bool {
         command != Command::ToggleSurveyView || session.can(Permission::EnterSurvey)
+    }
+
+    /// A response's client is one key away, when the response names one.
+    fn allows(&self, command: Command, _session: &SessionInfo) -> bool {
+        match command {
+            Command::ClientRecord => {
+                self.view == SurveyView::Responses && self.responses.client_no().is_some()
+            }
+            Command::ReadResponse => self.responses.selected_row().is_some(),
+            _ => true,
+        }
     }
 
     fn keys(&self) -> ScreenKeys {
@@ -385,6 +425,7 @@ impl Screen for SurveyScreen {
         ScreenKeys::Live(match self.view {
             SurveyView::Entry => vec![Context::Survey, Context::Form],
             SurveyView::Stats => vec![Context::Survey, Context::SurveyStats],
+            SurveyView::Responses => vec![Context::Survey, Context::SurveyResponses, Context::List],
         })
     }
 
@@ -439,6 +480,10 @@ impl Screen for SurveyScreen {
         let request = match command {
             Command::ToggleSurveyView => self.toggle_view(cx.today),
             _ if self.view == SurveyView::Stats => self.on_stats_command(command, cx.today),
+            Command::Refresh if self.view == SurveyView::Responses => self.load_responses(cx.today),
+            _ if self.view == SurveyView::Responses => {
+                return self.responses.on_command(command);
+            }
             _ => None,
         };
         request.map_or(Outcome::None, Outcome::Load)
@@ -461,6 +506,12 @@ impl Screen for SurveyScreen {
             let back_to = Tab::Survey;
             return Outcome::Open(Tab::Clients, Handoff::PickClient { query, back_to });
         }
+        // Enter past the last question does not save: a response is recorded on purpose.
+        if !save && self.entry.as_ref().is_some_and(|e| e.form.on_last_field()) {
+            let text = cx.i18n.t("survey.view.save_with_ctrl_s").to_string();
+            cx.say(StatusKind::Info, text);
+            return Outcome::None;
+        }
         Outcome::sending(self.submit_entry(save))
     }
 
@@ -472,6 +523,12 @@ impl Screen for SurveyScreen {
 
     fn back(&mut self, _cx: &mut Ctx) -> Back {
         if self.offer.take().is_some() {
+            return Back::Done(Outcome::None);
+        }
+        if self.view == SurveyView::Responses {
+            if !self.responses.back() {
+                self.view = SurveyView::Stats;
+            }
             return Back::Done(Outcome::None);
         }
         if self.view == SurveyView::Stats && !self.stats_only {
@@ -515,6 +572,10 @@ impl Screen for SurveyScreen {
                     .zip(recorded.complaint_text.clone())
                     .map(|(client_no, text)| ComplaintOffer { client_no, text });
                 self.recorded(offer);
+            }
+            Reply::SurveyResponses(rows) => {
+                cx.clear_busy();
+                self.responses.set(rows);
             }
             Reply::SurveyStats(stats) => {
                 cx.clear_busy();

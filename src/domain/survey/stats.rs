@@ -129,6 +129,22 @@ pub struct Stats {
     pub groups: Vec<Group>,
 }
 
+impl Stats {
+    /// The months with the highest and the lowest NPS, among those with enough responses
+    /// to read (a month of three answers says nothing); None when no month has enough.
+    pub fn extreme_months(&self) -> Option<(&Group, &Group)> {
+        let readable = || {
+            self.trend
+                .iter()
+                .filter(|g| !g.small_sample)
+                .filter_map(|g| g.nps.map(|n| (g, n.nps)))
+        };
+        let high = readable().max_by(|a, b| a.1.total_cmp(&b.1))?;
+        let low = readable().min_by(|a, b| a.1.total_cmp(&b.1))?;
+        Some((high.0, low.0))
+    }
+}
+
 fn scores<'a>(
     responses: impl Iterator<Item = &'a ResponseFacts>,
     question: Option<&Question>,

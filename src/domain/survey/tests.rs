@@ -137,6 +137,40 @@ fn stats_group_and_count_and_flag_small_samples() {
     assert_eq!((empty.responses, empty.nps, empty.csat), (0, None, None));
 }
 
+/// The best and worst month are read only from months with enough answers: a month of
+/// one detractor is not "the worst month".
+#[test]
+fn the_best_and_worst_month_ignore_small_samples() {
+    let t = counter();
+    let response = |day: String, nps: u8| ResponseFacts {
+        answered_on: day.parse().unwrap(),
+        staff: "teller01".into(),
+        channel: "counter".into(),
+        answers: [("nps".to_string(), Answer::Score(nps))]
+            .into_iter()
+            .collect(),
+    };
+    let mut responses = Vec::new();
+    for day in 1..=SMALL_SAMPLE as u32 {
+        responses.push(response(format!("2026-09-{:02}", day.min(30)), 9));
+        responses.push(response(
+            format!("2026-10-{day:02}"),
+            if day % 2 == 0 { 9 } else { 5 },
+        ));
+    }
+    responses.push(response("2026-11-02".into(), 0));
+    responses.push(response("2026-12-01".into(), 10));
+    let stats = compute(&t, &responses, GroupBy::Month);
+    assert_eq!(stats.trend.len(), 4);
+    let (best, worst) = stats.extreme_months().unwrap();
+    assert_eq!(
+        (best.key.as_str(), worst.key.as_str()),
+        ("2026-09", "2026-10")
+    );
+    let few = compute(&t, &responses[responses.len() - 2..], GroupBy::Month);
+    assert!(few.extreme_months().is_none());
+}
+
 #[test]
 fn detractors_and_poor_ratings_call_for_a_follow_up() {
     let t = counter();

@@ -2,7 +2,7 @@
 
 use crate::app::App;
 use crate::app::audit::AuditScreen;
-use crate::tui::kit::{TO_THE_SECOND, dim, header_row, selected_style, time_in, wrap};
+use crate::tui::kit::{self, TO_THE_SECOND, dim, header_row, selected_style, time_in, wrap};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
@@ -56,6 +56,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, screen: &AuditScreen) {
     let mut state = TableState::default()
         .with_selected((!screen.rows.is_empty()).then_some(screen.selected.index));
     frame.render_stateful_widget(table, list, &mut state);
+    kit::table_scrollbar(frame, area, list, true, screen.rows.len(), &state);
     if let Some(row) = screen.rows.get(screen.selected.index) {
         let words = i18n.audit_detail(&row.detail);
         if !words.is_empty() {

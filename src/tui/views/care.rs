@@ -6,7 +6,7 @@ use crate::app::{App, MainState};
 use crate::domain::care::{Agenda, CareItem, CareScope};
 use crate::domain::care::{Reason, Section, Standing};
 use crate::i18n::I18n;
-use crate::tui::kit::{FormBox, dim, plain, render_form_box};
+use crate::tui::kit::{self, FormBox, dim, plain, render_form_box};
 use chrono::{Duration, NaiveDate};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -249,6 +249,7 @@ fn render_agenda(frame: &mut Frame, area: Rect, screen: &CareScreen, i18n: &I18n
             Span::raw(reason),
         ]));
     }
+    let table_rows = rows.len();
     let table = Table::new(
         rows,
         [
@@ -262,5 +263,7 @@ fn render_agenda(frame: &mut Frame, area: Rect, screen: &CareScreen, i18n: &I18n
     .row_highlight_style(Style::new().add_modifier(Modifier::REVERSED))
     .highlight_symbol(">");
     let mut state = TableState::default().with_selected(Some(selected_row));
+    let total = table_rows;
     frame.render_stateful_widget(table, list, &mut state);
+    kit::table_scrollbar(frame, area, list, false, total, &state);
 }

@@ -226,6 +226,7 @@ fn render_lookup(frame: &mut Frame, area: Rect, screen: &ClientsScreen, app: &Ap
     let mut state = TableState::default()
         .with_selected((!screen.hits.is_empty()).then_some(screen.selected.index));
     frame.render_stateful_widget(table, list, &mut state);
+    kit::table_scrollbar(frame, area, list, true, screen.hits.len(), &state);
 }
 
 /// The client form in two columns (seventeen fields fit an 80x24 screen that way); the

@@ -393,6 +393,7 @@ fn render_board(
         .highlight_symbol(">");
     let mut state = TableState::default().with_selected(Some(screen.selected.index));
     frame.render_stateful_widget(table, list, &mut state);
+    kit::table_scrollbar(frame, area, list, true, screen.shown.len(), &state);
 }
 
 /// The intake form: one line per field, the description several lines high, and under it

@@ -8,4 +8,5 @@ pub mod login;
 pub mod overview;
 pub mod staff;
 pub mod survey;
+pub mod survey_responses;
 pub mod sync;

@@ -3,7 +3,7 @@
 use crate::app::App;
 use crate::app::staff::{StaffOverlay, StaffScreen};
 use crate::tui::keymap::Keymap;
-use crate::tui::kit::{FormBox, confirm, header_row, plain, render_form_box, selected_style};
+use crate::tui::kit::{self, FormBox, confirm, header_row, plain, render_form_box, selected_style};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
 use ratatui::style::Style;
@@ -59,6 +59,8 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, screen: &StaffScreen, ke
     let mut state = TableState::default()
         .with_selected((!screen.rows.is_empty()).then_some(screen.selected.index));
     frame.render_stateful_widget(table, area, &mut state);
+    let list = Block::bordered().inner(area);
+    kit::table_scrollbar(frame, area, list, true, screen.rows.len(), &state);
 
     match &screen.overlay {
         Some(StaffOverlay::Add(form)) => {

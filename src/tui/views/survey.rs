@@ -8,7 +8,7 @@ use crate::domain::survey::{GroupBy, QuestionKind};
 use crate::i18n::{I18n, Lang};
 use crate::service::SurveyStats;
 use crate::tui::keymap::Keymap;
-use crate::tui::kit::{confirm, dim, fit, form_notes, shown_value, skip_columns};
+use crate::tui::kit::{self, confirm, dim, fit, form_notes, shown_value, skip_columns, wrap};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Position, Rect};
 use ratatui::style::{Color, Modifier, Style};
@@ -21,11 +21,24 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, screen: &SurveyScreen, k
     match screen.view {
         SurveyView::Entry => render_entry(frame, area, screen, i18n),
         SurveyView::Stats => render_stats(frame, area, screen, i18n),
+        SurveyView::Responses => {
+            let template = screen.templates.get(screen.stats_template);
+            super::survey_responses::render(frame, area, app, template);
+        }
     }
     if screen.offer.is_some() {
         let question = i18n.t("survey.view.offer_complaint");
         confirm(frame, area, i18n, question, &keymap.confirm_keys(i18n));
     }
+}
+
+/// Lines a comment being typed shows in full under the questions.
+const COMMENT_ROWS: usize = 3;
+
+/// The width of the answer column: what a 0–10 scale needs.
+fn answer_column(width: u16) -> usize {
+    let question_width = usize::from(width).saturating_sub(24).max(20);
+    usize::from(width).saturating_sub(question_width + 1)
 }
 
 fn zh(i18n: &I18n) -> bool {
@@ -222,21 +235,47 @@ fn render_entry(frame: &mut Frame, area: Rect, screen: &SurveyScreen, i18n: &I18
         Rect::new(inner.x, inner.y, inner.width, 1),
     );
 
-    // A line per question that is asked: number and text, then the answer.
-    // The answer takes what a 0–10 scale needs; the question the rest.
+    // Under the questions: a comment being typed in full (the answer column shows only its
+    // end), then how to answer the focused question, or what is wrong.
+    let width = usize::from(inner.width);
+    let mut notes: Vec<Line> = Vec::new();
+    if let Some(field) = form.focused()
+        && form.focus >= HEADER_FIELDS
+        && field.is_text_like()
+        && field.value().width() > answer_column(inner.width)
+    {
+        let whole = wrap(field.value(), width);
+        let skip = whole.len().saturating_sub(COMMENT_ROWS);
+        notes.extend(whole.into_iter().skip(skip).map(Line::from));
+    }
+    notes.extend(form_notes(form, i18n, width, &hint(entry, i18n)));
+    let notes_rows = notes.len().min(COMMENT_ROWS + 3) as u16;
+
+    // A line per question that is asked: number and text, then the answer. The answer takes
+    // what a 0–10 scale needs; the question the rest. Questions beyond the height scroll
+    // with the focus, and a bar on the border says so.
     let question_width = (inner.width as usize).saturating_sub(24).max(20);
-    let answer_width = (inner.width as usize).saturating_sub(question_width + 1);
-    let mut y = inner.y + 2;
-    let mut number = 0;
-    for index in HEADER_FIELDS..form.fields.len() {
+    let answer_width = answer_column(inner.width);
+    let top = inner.y + 2;
+    let rows = inner
+        .bottom()
+        .saturating_sub(notes_rows + 1)
+        .saturating_sub(top);
+    let asked: Vec<usize> = (HEADER_FIELDS..form.fields.len())
+        .filter(|i| !form.fields[*i].hidden)
+        .collect();
+    let focus_at = asked.iter().position(|i| *i == form.focus).unwrap_or(0);
+    let first = focus_at.saturating_sub(usize::from(rows).saturating_sub(1));
+    for (row, (number, index)) in asked
+        .iter()
+        .enumerate()
+        .skip(first)
+        .take(usize::from(rows))
+        .enumerate()
+    {
+        let index = *index;
+        let y = top + row as u16;
         let field = &form.fields[index];
-        if field.hidden {
-            continue;
-        }
-        number += 1;
-        if y >= inner.bottom().saturating_sub(3) {
-            break;
-        }
         let focused = form.focus == index;
         let question = &entry.template.questions[index - HEADER_FIELDS];
         let marker = match (focused, field.error.is_some()) {
@@ -253,7 +292,8 @@ fn render_entry(frame: &mut Frame, area: Rect, screen: &SurveyScreen, i18n: &I18
         }
         let required = if question.required { "*" } else { "" };
         let text = format!(
-            "{marker}{number}. {}{required}",
+            "{marker}{}. {}{required}",
+            number + 1,
             question.text.get(zh(i18n))
         );
         let text = fit(&text, question_width);
@@ -270,14 +310,19 @@ fn render_entry(frame: &mut Frame, area: Rect, screen: &SurveyScreen, i18n: &I18
         if let (true, Some(at)) = (focused, text_cursor) {
             cursor = Some(Position::new(inner.x + (question_width + 1 + at) as u16, y));
         }
-        y += 1;
     }
-    // Under the questions: how to answer the focused one, or what is wrong.
-    let notes = form_notes(form, i18n, inner.width as usize, &hint(entry, i18n));
-    let notes_top = inner.bottom().saturating_sub(notes.len().min(3) as u16);
+    kit::scrollbar(
+        frame,
+        area.right().saturating_sub(1),
+        Rect::new(inner.x, top, inner.width, rows),
+        asked.len(),
+        first,
+    );
+    let notes_top = inner.bottom().saturating_sub(notes_rows);
+    let skip = notes.len().saturating_sub(usize::from(notes_rows));
     frame.render_widget(
-        Paragraph::new(notes),
-        Rect::new(inner.x, notes_top, inner.width, inner.bottom() - notes_top),
+        Paragraph::new(notes.into_iter().skip(skip).collect::<Vec<_>>()),
+        Rect::new(inner.x, notes_top, inner.width, notes_rows),
     );
     if let Some(position) = cursor {
         frame.set_cursor_position(position);
@@ -299,10 +344,23 @@ fn render_stats(frame: &mut Frame, area: Rect, screen: &SurveyScreen, i18n: &I18
         frame.render_widget(Paragraph::new(Span::styled(text, dim())), inner);
         return;
     };
+    // The groups below keep the rows they need (up to a year of months and a header); the
+    // trend takes what is left beyond that, at least three lines and at most half: a taller
+    // terminal shows the swings more finely.
+    let chart_rows = s
+        .stats
+        .questions
+        .get(screen.stats_question)
+        .map_or(0, |q| q.counts.len());
+    let groups_wanted = (s.stats.groups.len().min(13).max(chart_rows) + 1) as u16;
+    let room = inner.height.saturating_sub(3);
+    let trend_rows = room
+        .saturating_sub(groups_wanted)
+        .clamp(3, (room / 2).max(3));
     let [head, figures, trend, body] = Layout::vertical([
         Constraint::Length(1),
         Constraint::Length(2),
-        Constraint::Length(3),
+        Constraint::Length(trend_rows),
         Constraint::Min(1),
     ])
     .areas(inner);
@@ -312,6 +370,19 @@ fn render_stats(frame: &mut Frame, area: Rect, screen: &SurveyScreen, i18n: &I18
     let [groups, chart] =
         Layout::horizontal([Constraint::Percentage(45), Constraint::Percentage(55)]).areas(body);
     render_groups(frame, groups, s, i18n);
+    // Months or staff beyond the list's height are not silently gone.
+    let rows = Rect {
+        y: groups.y + 1,
+        height: groups.height.saturating_sub(1),
+        ..groups
+    };
+    kit::scrollbar(
+        frame,
+        area.right().saturating_sub(1),
+        rows,
+        s.stats.groups.len(),
+        0,
+    );
     render_question(frame, chart, s, screen.stats_question, i18n);
 }
 
@@ -363,23 +434,21 @@ fn figure_lines(s: &SurveyStats, i18n: &I18n) -> Vec<Line<'static>> {
 }
 
 /// NPS by month as a sparkline between the bounds printed beside it (so a small swing is
-/// visible and the scale is not hidden), with the first and last month and the extremes.
+/// visible and the scale is not hidden), as tall as its area, with the first and last month
+/// and the best and worst month among those with enough answers to read.
 fn render_trend(frame: &mut Frame, area: Rect, s: &SurveyStats, i18n: &I18n) {
     let months = &s.stats.trend;
-    let scored: Vec<(&str, f64)> = months
-        .iter()
-        .filter_map(|g| g.nps.map(|n| (g.key.as_str(), n.nps)))
-        .collect();
+    let scored: Vec<f64> = months.iter().filter_map(|g| g.nps.map(|n| n.nps)).collect();
     let title = Line::from(Span::styled(i18n.t("survey.view.trend").to_string(), dim()));
     let (Some(low), Some(high)) = (
-        scored.iter().min_by(|a, b| a.1.total_cmp(&b.1)),
-        scored.iter().max_by(|a, b| a.1.total_cmp(&b.1)),
+        scored.iter().copied().reduce(f64::min),
+        scored.iter().copied().reduce(f64::max),
     ) else {
         frame.render_widget(Paragraph::new(title), area);
         return;
     };
-    let floor = (((low.1 - 5.0) / 10.0).floor() * 10.0).max(-100.0);
-    let ceiling = (((high.1 + 5.0) / 10.0).ceil() * 10.0).min(100.0);
+    let floor = (((low - 5.0) / 10.0).floor() * 10.0).max(-100.0);
+    let ceiling = (((high + 5.0) / 10.0).ceil() * 10.0).min(100.0);
     let spark_width = (months.len() * 2) as u16;
     let [label, spark, _, notes] = Layout::horizontal([
         Constraint::Length(12),
@@ -389,10 +458,12 @@ fn render_trend(frame: &mut Frame, area: Rect, s: &SurveyStats, i18n: &I18n) {
     ])
     .areas(area);
     let bound = |v: f64| Line::from(Span::styled(format!("{v:+.0} ┤"), dim())).right_aligned();
-    frame.render_widget(
-        Paragraph::new(vec![bound(ceiling), Line::from(""), bound(floor)]),
-        label,
-    );
+    let mut bounds = vec![Line::from(""); usize::from(area.height).max(2)];
+    bounds[0] = bound(ceiling);
+    if let Some(last) = bounds.last_mut() {
+        *last = bound(floor);
+    }
+    frame.render_widget(Paragraph::new(bounds), label);
     // Two columns a month; a month without NPS answers stays empty.
     let points: Vec<u64> = months
         .iter()
@@ -412,20 +483,28 @@ fn render_trend(frame: &mut Frame, area: Rect, s: &SurveyStats, i18n: &I18n) {
     if let (Some(first), Some(last)) = (months.first(), months.last()) {
         range.push_span(Span::raw(format!("  {} → {}", first.key, last.key)));
     }
-    let extreme = |key: &str, (month, nps): (&str, f64)| {
+    let extreme = |key: &str, group: &crate::domain::survey::Group| {
+        let nps = group.nps.map(|n| n.nps);
         Line::from(Span::styled(
-            i18n.fill(key, &[("nps", &i18n.nps_text(Some(nps))), ("month", month)]),
+            i18n.fill(key, &[("nps", &i18n.nps_text(nps)), ("month", &group.key)]),
             dim(),
         ))
     };
-    frame.render_widget(
-        Paragraph::new(vec![
-            range,
-            extreme("survey.view.highest", *high),
-            extreme("survey.view.lowest", *low),
-        ]),
-        notes,
-    );
+    let mut lines = vec![range];
+    match s.stats.extreme_months() {
+        Some((best, worst)) => {
+            lines.push(extreme("survey.view.highest", best));
+            lines.push(extreme("survey.view.lowest", worst));
+        }
+        None => lines.push(Line::from(Span::styled(
+            i18n.fill(
+                "survey.view.no_extremes",
+                &[("n", &crate::domain::survey::SMALL_SAMPLE.to_string())],
+            ),
+            dim(),
+        ))),
+    }
+    frame.render_widget(Paragraph::new(lines), notes);
 }
 
 fn by_key(by: GroupBy) -> &'static str {

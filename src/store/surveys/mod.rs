@@ -2,6 +2,10 @@
 //! responses (insert-only; corrections supersede), follow-ups for the care agenda, statistics
 //! and paper batches from CSV.
 
+mod responses;
+
+pub use responses::{RESPONSES_MOST, ResponseRow};
+
 use crate::domain::care::{self, KeyKind};
 use crate::domain::staff::Permission;
 use crate::domain::survey::{
@@ -218,7 +222,7 @@ impl Session {
         Ok(TemplateSet { templates, skipped })
     }
 
-    fn latest_template(&self, code: &str) -> Result<Template> {
+    pub(crate) fn latest_template(&self, code: &str) -> Result<Template> {
         let body: Option<String> = self
             .conn
             .query_row(
