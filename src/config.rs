@@ -7,6 +7,10 @@
 //! store = "/srv/branchdesk"  # default store directory
 //! [keymap]                   # action = ["key", ...], see assets/keymap.toml
 //! lock = ["Ctrl-L", "F12"]
+//! [slips]
+//! folder = "/srv/print/slips"  # default: the store's slips/ folder
+//! print = true               # also hand each slip to the system's lp
+//! printer = "counter1"       # lp -d; default: the system's default printer
 //! ```
 
 use crate::error::{Error, Result};
@@ -28,6 +32,8 @@ pub struct Config {
     pub keymap: BTreeMap<String, Vec<String>>,
     /// When F6 and `sync status` warn.
     pub sync: crate::store::SyncLimits,
+    /// Where acknowledgement slips go, and whether they are printed.
+    pub slips: crate::service::slip::SlipSettings,
 }
 
 impl Default for Config {
@@ -38,6 +44,7 @@ impl Default for Config {
             store: None,
             keymap: BTreeMap::new(),
             sync: crate::store::SyncLimits::default(),
+            slips: crate::service::slip::SlipSettings::default(),
         }
     }
 }
@@ -130,6 +137,25 @@ mod tests {
         assert_eq!(config.store_options().sync, config.sync);
         let err = Config::parse("[sync]\nexport_due = 3\n").unwrap_err();
         assert!(err.contains("unknown field `export_due`"), "{err}");
+    }
+
+    #[test]
+    fn slip_settings_are_read_and_a_misspelt_one_is_named() {
+        let config =
+            Config::parse("[slips]\nfolder = \"/srv/print\"\nprint = true\nprinter = \"c1\"\n")
+                .unwrap();
+        assert_eq!(
+            config.slips.folder_or("/store/slips".into()),
+            PathBuf::from("/srv/print")
+        );
+        assert!(config.slips.print);
+        assert_eq!(config.slips.printer.as_deref(), Some("c1"));
+        assert_eq!(
+            Config::default().slips.folder_or("/store/slips".into()),
+            PathBuf::from("/store/slips")
+        );
+        let err = Config::parse("[slips]\nprinter_name = \"c1\"\n").unwrap_err();
+        assert!(err.contains("printer_name"), "{err}");
     }
 
     #[test]

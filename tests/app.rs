@@ -1061,37 +1061,41 @@ mod complaints {
     }
 
     #[test]
-    fn the_slip_is_written_where_the_teller_says_and_a_lock_hides_the_screen() {
+    fn ctrl_p_prints_the_slip_at_once_and_a_printer_problem_is_one_sentence() {
         let mut h = on_board(manager());
         h.act(Action::Reply(Reply::Complaint(
             Box::new(complaint_detail()),
         )));
-        h.command(Command::PrintSlip);
-        assert_eq!(
-            screen(&h).slip.as_ref().unwrap().value(0),
-            "slip-BJ0101-20261120-001.txt"
-        );
-        let effects = h.command(Command::Submit);
+        let effects = h.command(Command::PrintSlip);
         assert!(matches!(
             sent(&effects)[..],
-            [Request::WriteSlip { key, path, lang: Lang::En }]
-                if key == "BJ0101-20261120-001" && path.to_str() == Some("slip-BJ0101-20261120-001.txt")
+            [Request::PrintSlip { key, lang: Lang::En }] if key == "BJ0101-20261120-001"
         ));
+        h.act(Action::Reply(Reply::SlipWritten {
+            path: "/store/slips/BJ0101-20261120-001-2.txt".into(),
+            printed: Some("counter1".into()),
+        }));
+        let status = h.app.status.as_ref().unwrap().text.clone();
+        assert_eq!(
+            status,
+            "Slip written to /store/slips/BJ0101-20261120-001-2.txt and sent to printer counter1."
+        );
+        h.command(Command::PrintSlip);
         h.act(Action::Reply(Reply::Failed(
-            branchdesk::Error::FileExists {
-                path: "/tmp/slip.txt".into(),
+            branchdesk::Error::NoPrintCommand {
+                path: "/store/slips/BJ0101-20261120-001-3.txt".into(),
             },
         )));
-        let slip = screen(&h).slip.as_ref().unwrap();
-        assert!(slip.error.as_deref().unwrap().contains("already exists"));
+        let status = h.app.status.as_ref().unwrap().text.clone();
+        assert!(status.contains("no print command (lp)"), "{status}");
+        assert!(status.contains("BJ0101-20261120-001-3.txt"), "{status}");
         h.command(Command::Lock);
         assert!(
             !h.screen().contains("BJ0101-20261120-001"),
             "{}",
             h.screen()
         );
-        let complaints = screen(&h);
-        assert!(complaints.case.is_some() && complaints.slip.is_some());
+        assert!(screen(&h).case.is_some());
         let effects = h.act(Action::Reply(Reply::Unlocked));
         assert!(matches!(sent(&effects)[..], [Request::ComplaintBoard]));
     }

@@ -267,8 +267,11 @@ fn a_teller_sees_walk_ins_masked_and_the_slip_file_is_new_and_private() {
         std::fs::read_to_string(&slip_path).unwrap(),
         "printed earlier"
     );
-    // Without --out the slip goes to standard output, in the chosen language.
-    let zh = s.run("teller01", &["--lang", "zh", "complaint", "slip", &no]);
+    // With --stdout the slip goes to standard output, in the chosen language.
+    let zh = s.run(
+        "teller01",
+        &["--lang", "zh", "complaint", "slip", &no, "--stdout"],
+    );
     assert!(zh.contains("投诉受理回执") && zh.contains("张伟"));
     // The trail says what happened: two slips handed out, the refused one not.
     let trail = json(&s.run("manager01", &["audit", "list", "--json"]));
@@ -286,6 +289,121 @@ fn a_teller_sees_walk_ins_masked_and_the_slip_file_is_new_and_private() {
     let words = s.run("manager01", &["audit", "list"]);
     assert!(words.contains("complaint slip printed"), "{words}");
     assert!(words.contains(&format!("receipt: {no}")), "{words}");
+}
+
+/// Slips go to the print folder (the store's `slips/`), a reprint as a numbered copy; with
+/// --print the file goes to `lp` (here a stand-in that notes what it was given), and a
+/// terminal without `lp` keeps the file and says so in one sentence.
+#[cfg(unix)]
+#[test]
+fn slips_go_to_the_print_folder_reprints_are_numbered_and_lp_prints_them() {
+    use std::os::unix::fs::PermissionsExt;
+    let s = Store::with_staff(&[("teller01", "teller"), ("manager01", "manager")]);
+    let registered = json(&s.run(
+        "teller01",
+        &[
+            "complaint",
+            "new",
+            "--name",
+            "张伟",
+            "--phone",
+            "13900001111",
+            "--category",
+            "fees",
+            "--request",
+            "退费",
+            "--description",
+            "多收年费",
+            "--json",
+        ],
+    ));
+    let no = registered["receipt_no"].as_str().unwrap().to_string();
+    let folder = s.store.join("slips");
+    let said = s.run("teller01", &["complaint", "slip", &no]);
+    let first = folder.join(format!("{no}.txt"));
+    assert!(said.contains(&first.display().to_string()), "{said}");
+    assert_private(&first);
+    let mode = std::fs::metadata(&folder).unwrap().permissions().mode();
+    assert_eq!(mode & 0o777, 0o700, "the print folder is private");
+    s.run("teller01", &["complaint", "slip", &no]);
+    let copy = folder.join(format!("{no}-2.txt"));
+    assert_eq!(
+        std::fs::read_to_string(&copy).unwrap(),
+        std::fs::read_to_string(&first).unwrap(),
+        "a reprint is a numbered copy"
+    );
+
+    // A stand-in for lp on the PATH notes its arguments.
+    let bin = s.home.path().join("bin");
+    std::fs::create_dir_all(&bin).unwrap();
+    let log = s.home.path().join("lp.log");
+    let lp = bin.join("lp");
+    std::fs::write(
+        &lp,
+        format!("#!/bin/sh\nprintf '%s\\n' \"$@\" > '{}'\n", log.display()),
+    )
+    .unwrap();
+    std::fs::set_permissions(&lp, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let path = bin.display().to_string();
+    let with_lp = [("PATH", path.as_str())];
+    let said = s.run_in(
+        "teller01",
+        &with_lp,
+        &["complaint", "slip", &no, "--printer", "counter1"],
+    );
+    let third = folder.join(format!("{no}-3.txt"));
+    assert!(said.contains("sent to printer counter1"), "{said}");
+    let args = std::fs::read_to_string(&log).unwrap();
+    assert_eq!(
+        args.lines().collect::<Vec<_>>(),
+        ["-d", "counter1", "--", &third.display().to_string()]
+    );
+
+    // A refusing printer, and no lp at all: one sentence each, the file kept.
+    std::fs::write(&lp, "#!/bin/sh\nexit 1\n").unwrap();
+    let out = s.command_in(
+        "teller01",
+        s.pass,
+        &with_lp,
+        &["complaint", "slip", &no, "--print"],
+    );
+    assert!(!out.status.success());
+    let message = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        message.contains("The printer did not take the slip"),
+        "{message}"
+    );
+    assert!(folder.join(format!("{no}-4.txt")).exists());
+    let nowhere = [("PATH", "/nonexistent")];
+    let out = s.command_in(
+        "teller01",
+        s.pass,
+        &nowhere,
+        &["complaint", "slip", &no, "--print"],
+    );
+    let message = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(message.trim_end().lines().count(), 1, "{message}");
+    assert!(message.contains("no print command (lp)"), "{message}");
+    assert!(message.contains(&format!("{no}-5.txt")), "{message}");
+
+    // The trail names each file and what printed it (only the slip lp took).
+    let trail = json(&s.run("manager01", &["audit", "list", "--json"]));
+    let printed: Vec<String> = trail
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["action"] == "complaint.slip")
+        .map(|r| r["detail"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(printed.len(), 5, "{printed:#?}");
+    assert_eq!(
+        printed
+            .iter()
+            .filter(|d| d.contains("lp -d counter1"))
+            .count(),
+        1,
+        "{printed:#?}"
+    );
 }
 
 #[cfg(unix)]

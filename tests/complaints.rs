@@ -691,7 +691,7 @@ fn tellers_see_complainants_masked_and_the_slip_keeps_only_the_name() {
 
     let slip = teller.complaint_slip(&no).unwrap();
     // Logged when handed out, not when read (a refused file is not a printed slip).
-    teller.record_slip_printed(&no, None).unwrap();
+    teller.record_slip_printed(&no, None, None).unwrap();
     assert_eq!(slip.complainant_name, "张伟");
     assert_eq!(slip.complainant_phone.as_deref(), Some("139****1111"));
     assert_eq!(slip.branch_code, "BJ0101");

@@ -21,7 +21,7 @@ const LAYERS: &[(&str, &[&str])] = &[
         "service",
         &["assets", "domain", "i18n", "error", "sync", "store", "text"],
     ),
-    ("config", &["domain", "i18n", "error", "store"]),
+    ("config", &["domain", "i18n", "error", "service", "store"]),
     ("logging", &["domain", "i18n", "error", "store"]),
     (
         "app",

@@ -788,14 +788,6 @@ mod dialogs {
     }
 
     #[test]
-    fn slip_prompt_over_chinese() {
-        let mut h = over_chinese();
-        h.command(Command::PrintSlip);
-        borders_whole(&h);
-        assert_snapshot!(h.screen());
-    }
-
-    #[test]
     fn help_over_chinese() {
         let mut h = over_chinese();
         h.command(Command::Help);

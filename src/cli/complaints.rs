@@ -55,12 +55,22 @@ pub enum ComplaintCommand {
         #[arg(long)]
         json: bool,
     },
-    /// Write the acknowledgement slip (to FILE, or to standard output)
+    /// Write the acknowledgement slip into the print folder (a reprint is a numbered copy),
+    /// to FILE, or to standard output
     Slip {
         receipt_no: String,
-        /// Write to FILE; an existing file is not overwritten
-        #[arg(long, value_name = "FILE")]
+        /// Write to FILE instead; an existing file is not overwritten
+        #[arg(long, value_name = "FILE", conflicts_with = "stdout")]
         out: Option<PathBuf>,
+        /// Write to standard output instead
+        #[arg(long)]
+        stdout: bool,
+        /// Also hand the file to the system's `lp` (as `[slips] print = true` or --printer do)
+        #[arg(long, conflicts_with = "stdout")]
+        print: bool,
+        /// The printer for `lp -d` [default: `[slips] printer`, else the system's default]
+        #[arg(long, value_name = "NAME", conflicts_with = "stdout")]
+        printer: Option<String>,
     },
 }
 
@@ -232,19 +242,45 @@ pub fn run(cx: &Context, command: ComplaintCommand) -> Result<ExitCode> {
                 );
             }
         }
-        ComplaintCommand::Slip { receipt_no, out } => {
+        ComplaintCommand::Slip {
+            receipt_no,
+            out,
+            stdout,
+            print,
+            printer,
+        } => {
             let slip = session.complaint_slip(&receipt_no)?;
             let text = crate::service::slip::render(&slip, i18n);
-            match out {
-                Some(path) => {
-                    let path = crate::service::slip::save(&path, &text)?;
-                    session.record_slip_printed(&receipt_no, Some(&path))?;
-                    cx.say("cli.slip_written", &[("path", &path.display().to_string())]);
-                }
+            if stdout {
+                out!("{text}");
+                session.record_slip_printed(&receipt_no, None, None)?;
+                return Ok(ExitCode::SUCCESS);
+            }
+            let settings = &cx.config.slips;
+            let path = match out {
+                Some(path) => crate::service::slip::save(&path, &text)?,
                 None => {
-                    out!("{text}");
-                    session.record_slip_printed(&receipt_no, None)?;
+                    let folder = settings.folder_or(session.paths().slips());
+                    crate::service::slip::save_in_folder(&folder, &slip.receipt_no, &text)?
                 }
+            };
+            let shown = path.display().to_string();
+            if !(print || settings.print || printer.is_some()) {
+                session.record_slip_printed(&receipt_no, Some(&path), None)?;
+                cx.say("cli.slip_written", &[("path", &shown)]);
+                return Ok(ExitCode::SUCCESS);
+            }
+            let printer = printer.or_else(|| settings.printer.clone());
+            let printed = crate::service::printer::print_file(&path, printer.as_deref());
+            let sent_to = printed.is_ok().then(|| printer.clone().unwrap_or_default());
+            session.record_slip_printed(&receipt_no, Some(&path), sent_to.as_deref())?;
+            printed?;
+            match printer {
+                Some(printer) => cx.say(
+                    "cli.slip_printed_on",
+                    &[("path", &shown), ("printer", &printer)],
+                ),
+                None => cx.say("cli.slip_printed", &[("path", &shown)]),
             }
         }
     }

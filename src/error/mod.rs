@@ -165,6 +165,15 @@ pub enum Error {
     FileExists {
         path: PathBuf,
     },
+    /// Printing was asked for, but this terminal has no `lp`; the file is at `path`.
+    NoPrintCommand {
+        path: PathBuf,
+    },
+    /// `lp` did not take the file at `path`.
+    PrintFailed {
+        path: PathBuf,
+        printer: Option<String>,
+    },
     Config {
         path: PathBuf,
         detail: String,
@@ -371,6 +380,19 @@ impl Error {
                 i18n.fill("err.backup_exists", &[("path", &path(p))])
             }
             Error::FileExists { path: p } => i18n.fill("err.file_exists", &[("path", &path(p))]),
+            Error::NoPrintCommand { path: p } => {
+                i18n.fill("err.no_print_command", &[("path", &path(p))])
+            }
+            Error::PrintFailed {
+                path: p,
+                printer: Some(printer),
+            } => i18n.fill(
+                "err.print_failed_on",
+                &[("path", &path(p)), ("printer", printer)],
+            ),
+            Error::PrintFailed { path: p, .. } => {
+                i18n.fill("err.print_failed", &[("path", &path(p))])
+            }
             Error::Config { path: p, detail } => {
                 i18n.fill("err.config", &[("path", &path(p)), ("detail", detail)])
             }

@@ -3,6 +3,7 @@
 //! sends a [`Request`] and goes on drawing; the [`Reply`] arrives as an event. No rusqlite
 //! type crosses this boundary, and every type the screens show comes from here.
 
+pub mod printer;
 pub mod slip;
 mod worker;
 
@@ -174,10 +175,10 @@ pub enum Request {
         id: String,
         why: String,
     },
-    /// Writes the case's acknowledgement slip, in `lang`, to a new file at `path`.
-    WriteSlip {
+    /// Writes the case's acknowledgement slip, in `lang`, into the print folder (a numbered
+    /// copy when printed before), and prints it where the settings say so.
+    PrintSlip {
         key: String,
-        path: PathBuf,
         lang: Lang,
     },
 }
@@ -235,6 +236,8 @@ pub enum Reply {
     },
     SlipWritten {
         path: PathBuf,
+        /// Handed to `lp` (to this printer, or the default one when empty).
+        printed: Option<String>,
     },
     CareAgenda(Box<Agenda>),
     SurveyTemplates(Box<TemplateSet>),

@@ -1,6 +1,8 @@
 //! The acknowledgement slip a teller prints for a complainant: plain text in the UI
 //! language, lines no wider than a receipt printer's 64 columns. The only personal data on
-//! it is the complainant's own name and a masked phone number.
+//! it is the complainant's own name and a masked phone number. Slips go to a print folder
+//! (the store's `slips/` unless configured), a reprint as a numbered copy, and to the
+//! system's `lp` when asked.
 
 use crate::error::{Error, Result};
 use crate::i18n::I18n;
@@ -12,6 +14,56 @@ use unicode_width::UnicodeWidthStr;
 
 /// Display columns of a slip line.
 pub const WIDTH: usize = 64;
+
+/// Where slips go and whether they are printed: the `[slips]` table of `config.toml`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct SlipSettings {
+    /// The print folder [default: the store's `slips/` folder].
+    pub folder: Option<PathBuf>,
+    /// Hand every slip to the system's `lp` as well.
+    pub print: bool,
+    /// `lp`'s destination (`lp -d`) [default: the system's default printer].
+    pub printer: Option<String>,
+}
+
+impl SlipSettings {
+    /// The print folder, given the store's own `slips/` folder.
+    pub fn folder_or(&self, store_slips: PathBuf) -> PathBuf {
+        self.folder.clone().unwrap_or(store_slips)
+    }
+}
+
+/// The most copies of one slip the print folder keeps apart (`…-2.txt` to `…-99.txt`).
+const MOST_COPIES: u32 = 99;
+
+/// Writes a case's slip into the print folder as `RECEIPT.txt`, or — printed before — as
+/// the next numbered copy `RECEIPT-2.txt`, `RECEIPT-3.txt`…; returns where it went. The
+/// folder is made, private to its owner, if it is not there.
+pub fn save_in_folder(folder: &Path, receipt_no: &str, text: &str) -> Result<PathBuf> {
+    if !folder.is_dir() {
+        std::fs::create_dir_all(folder).map_err(|e| Error::creating(folder, e))?;
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(folder, std::fs::Permissions::from_mode(0o700))
+                .map_err(|e| Error::io(folder, e))?;
+        }
+    }
+    for copy in 1..=MOST_COPIES {
+        let name = match copy {
+            1 => format!("{receipt_no}.txt"),
+            n => format!("{receipt_no}-{n}.txt"),
+        };
+        match save(&folder.join(name), text) {
+            Err(Error::FileExists { .. }) => continue,
+            other => return other,
+        }
+    }
+    Err(Error::FileExists {
+        path: folder.join(format!("{receipt_no}-{MOST_COPIES}.txt")),
+    })
+}
 
 pub fn render(slip: &Slip, i18n: &I18n) -> String {
     let date = |d: NaiveDate| d.format(i18n.t("format.date_long")).to_string();

@@ -1,6 +1,7 @@
 //! The store's thread: takes requests one at a time (a lookup that a newer keystroke
 //! replaced is skipped), runs them on the logged-in session, and hands back replies.
 
+use super::slip::SlipSettings;
 use super::{Reply, Request, SessionInfo, SyncView};
 use crate::domain::client::ClientView;
 use crate::domain::clock::Clock;
@@ -26,6 +27,7 @@ impl ServiceHandle {
         paths: StorePaths,
         clock: Arc<dyn Clock>,
         options: StoreOptions,
+        slips: SlipSettings,
         deliver: impl Fn(Reply) + Send + 'static,
     ) -> ServiceHandle {
         let (requests, inbox) = mpsc::channel();
@@ -33,6 +35,7 @@ impl ServiceHandle {
             paths,
             clock,
             options,
+            slips,
             session: None,
         };
         // The worker ends when the handle (the only sender) is dropped.
@@ -77,6 +80,8 @@ struct Worker {
     paths: StorePaths,
     clock: Arc<dyn Clock>,
     options: StoreOptions,
+    /// Where slips go and whether they are printed.
+    slips: SlipSettings,
     session: Option<Session>,
 }
 
@@ -299,13 +304,25 @@ impl Worker {
                     until: None,
                 })
             }
-            Request::WriteSlip { key, path, lang } => {
+            Request::PrintSlip { key, lang } => {
+                let folder = self.slips.folder_or(self.paths.slips());
+                let (print, printer) = (self.slips.print, self.slips.printer.clone());
                 let session = self.session()?;
                 let slip = session.complaint_slip(&key)?;
                 let text = super::slip::render(&slip, I18n::for_lang(lang));
-                let path = super::slip::save(&path, &text)?;
-                session.record_slip_printed(&key, Some(&path))?;
-                Ok(Reply::SlipWritten { path })
+                let path = super::slip::save_in_folder(&folder, &slip.receipt_no, &text)?;
+                let printed = if print {
+                    let result = super::printer::print_file(&path, printer.as_deref());
+                    // The slip exists either way, so it is in the trail either way.
+                    let sent_to = result.is_ok().then(|| printer.clone().unwrap_or_default());
+                    session.record_slip_printed(&key, Some(&path), sent_to.as_deref())?;
+                    result?;
+                    sent_to
+                } else {
+                    session.record_slip_printed(&key, Some(&path), None)?;
+                    None
+                };
+                Ok(Reply::SlipWritten { path, printed })
             }
         }
     }

@@ -65,6 +65,11 @@ impl StorePaths {
         self.dir.join("reference")
     }
 
+    /// Acknowledgement slips for printing (unless `[slips] folder` says elsewhere).
+    pub fn slips(&self) -> PathBuf {
+        self.dir.join("slips")
+    }
+
     pub fn exports(&self) -> PathBuf {
         self.dir.join("exports")
     }

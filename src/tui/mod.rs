@@ -127,6 +127,7 @@ pub fn run(launch: Launch) -> Result<()> {
         launch.paths.clone(),
         launch.clock.clone(),
         launch.config.store_options(),
+        launch.config.slips.clone(),
         move |reply| {
             let _ = replies.send(Event2::Reply(reply));
         },

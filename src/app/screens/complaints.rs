@@ -89,8 +89,6 @@ pub struct ComplaintsScreen {
     pub scroll: u16,
     pub intake: Option<Form>,
     pub step: Option<StepPrompt>,
-    /// The slip's file name, being typed.
-    pub slip: Option<Form>,
     /// The case to select when the board comes back (the one just closed).
     pub reselect: Option<String>,
 }
@@ -108,7 +106,6 @@ impl Default for ComplaintsScreen {
             scroll: 0,
             intake: None,
             step: None,
-            slip: None,
             reselect: None,
         }
     }
@@ -141,7 +138,7 @@ fn codes<T: Copy>(all: &[T], code: impl Fn(T) -> &'static str) -> Vec<String> {
 impl ComplaintsScreen {
     /// The board (no case, form or prompt over it).
     pub fn on_board(&self) -> bool {
-        self.case.is_none() && self.intake.is_none() && self.step.is_none() && self.slip.is_none()
+        self.case.is_none() && self.intake.is_none() && self.step.is_none()
     }
 
     pub fn load_board(&mut self) -> Request {
@@ -218,7 +215,6 @@ impl ComplaintsScreen {
         self.intake = Some(form);
         self.case = None;
         self.step = None;
-        self.slip = None;
     }
 
     fn intake_input(form: &Form) -> IntakeInput {
@@ -287,12 +283,6 @@ impl ComplaintsScreen {
                     Field::choice_with_codes(field_label("step"), steps, 0),
                 ])));
             }
-            Command::PrintSlip => {
-                let name = format!("slip-{}.txt", case.row.receipt_no);
-                self.slip = Some(Form::new(vec![
-                    Field::text("field.file", 200).with_text(&name),
-                ]));
-            }
             _ => {}
         }
     }
@@ -300,17 +290,6 @@ impl ComplaintsScreen {
     /// Enter or Ctrl-S on this screen's form or prompt: the request it makes, if any.
     fn submit_form(&mut self, save: bool, i18n: &I18n, today: NaiveDate) -> Option<Request> {
         let key = self.case.as_ref().map(|c| c.row.receipt_no.clone());
-        if let Some(slip) = &self.slip {
-            let path = slip.value(0).trim();
-            if path.is_empty() {
-                return None;
-            }
-            return Some(Request::WriteSlip {
-                key: key?,
-                path: path.into(),
-                lang: i18n.lang,
-            });
-        }
         match self.step.take() {
             Some(StepPrompt::Choose(form)) => {
                 let chosen = form.value(0).to_string();
@@ -361,11 +340,8 @@ impl ComplaintsScreen {
         find.then(|| typed.to_string())
     }
 
-    /// The form Ctrl-S saves: a slip's file name, a step, or the intake.
+    /// The form Ctrl-S saves: a step, or the intake.
     fn work_form(&self) -> Option<&Form> {
-        if let Some(slip) = &self.slip {
-            return Some(slip);
-        }
         match &self.step {
             Some(StepPrompt::Choose(form) | StepPrompt::Details { form, .. }) => Some(form),
             None => self.intake.as_ref(),
@@ -373,9 +349,6 @@ impl ComplaintsScreen {
     }
 
     fn work_form_mut(&mut self) -> Option<&mut Form> {
-        if let Some(slip) = &mut self.slip {
-            return Some(slip);
-        }
         match &mut self.step {
             Some(StepPrompt::Choose(form) | StepPrompt::Details { form, .. }) => Some(form),
             None => self.intake.as_mut(),
@@ -391,9 +364,9 @@ impl ComplaintsScreen {
         row?.client_no.clone()
     }
 
-    /// The intake is the form in front (no step or slip over it).
+    /// The intake is the form in front (no step over it).
     fn form_is_intake(&self) -> bool {
-        self.step.is_none() && self.slip.is_none()
+        self.step.is_none()
     }
 
     /// Leaves the open case for the board (with the case still selected there).
@@ -405,7 +378,7 @@ impl ComplaintsScreen {
 
     /// Esc: closes what is on top. True when something closed.
     pub fn close_top(&mut self) -> bool {
-        self.slip.take().is_some() || self.step.take().is_some()
+        self.step.take().is_some()
     }
 
     pub fn show_case(&mut self, detail: ComplaintDetail) {
@@ -418,7 +391,6 @@ impl ComplaintsScreen {
         }
         self.case = Some(detail);
         self.step = None;
-        self.slip = None;
         self.intake = None;
     }
 }
@@ -479,6 +451,16 @@ impl Screen for ComplaintsScreen {
     }
 
     fn on_command(&mut self, command: Command, cx: &mut Ctx) -> Outcome {
+        if command == Command::PrintSlip
+            && let Some(case) = &self.case
+        {
+            // Into the print folder at once (a reprint is a numbered copy), and to the
+            // printer where one is set up.
+            return Outcome::Send(Request::PrintSlip {
+                key: case.row.receipt_no.clone(),
+                lang: cx.i18n.lang,
+            });
+        }
         if command == Command::ClientRecord {
             return self.client_in_view().map_or(Outcome::None, |client_no| {
                 Outcome::Open(Tab::Clients, Handoff::Client { client_no })
@@ -574,17 +556,25 @@ impl Screen for ComplaintsScreen {
                 cx.say(StatusKind::Success, text);
                 self.show_case(*detail);
             }
-            Reply::SlipWritten { path } => {
-                let text = i18n.fill("cli.slip_written", &[("path", &path.display().to_string())]);
+            Reply::SlipWritten { path, printed } => {
+                let path = path.display().to_string();
+                let text = match printed.as_deref() {
+                    None => i18n.fill("cli.slip_written", &[("path", &path)]),
+                    Some("") => i18n.fill("cli.slip_printed", &[("path", &path)]),
+                    Some(printer) => i18n.fill(
+                        "cli.slip_printed_on",
+                        &[("path", &path), ("printer", printer)],
+                    ),
+                };
                 cx.say(StatusKind::Success, text);
-                self.slip = None;
             }
             other => return Err(other),
         }
         Ok(Outcome::None)
     }
 
-    /// A refused intake marks its fields; a refused step or slip says why on its prompt.
+    /// A refused intake marks its fields; a refused step says why on its prompt; a slip that
+    /// could not be written or printed says why on the status line.
     fn refused(&mut self, error: &Error, message: String, cx: &mut Ctx) -> Option<String> {
         let on_intake = self.form_is_intake() && self.intake.is_some();
         match error {

@@ -156,12 +156,24 @@ impl Session {
 
     /// Records that the slip of `key` was handed out (written to `file`, or printed on the
     /// terminal when None): only once it was, so a refused file is not logged as printed.
-    pub fn record_slip_printed(&mut self, key: &str, file: Option<&std::path::Path>) -> Result<()> {
+    pub fn record_slip_printed(
+        &mut self,
+        key: &str,
+        file: Option<&std::path::Path>,
+        printer: Option<&str>,
+    ) -> Result<()> {
         self.require(Permission::RegisterComplaint)?;
         let stored = self.find_complaint(key)?;
         let mut detail = json!({ "receipt_no": stored.receipt_no });
         if let Some(file) = file {
             detail["file"] = json!(file.display().to_string());
+        }
+        // Handed to the print spooler: the command, with the printer when one was named.
+        if let Some(printer) = printer {
+            detail["printer"] = json!(match printer {
+                "" => "lp".to_string(),
+                named => format!("lp -d {named}"),
+            });
         }
         self.audit_only(
             AuditEvent::new("complaint.slip", "complaint", stored.id.clone()).with_detail(detail),

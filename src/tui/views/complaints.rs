@@ -64,20 +64,6 @@ pub fn render(
         }
         None => {}
     }
-    if let Some(form) = &screen.slip {
-        render_form_box(
-            frame,
-            area,
-            FormBox {
-                title: i18n.t("complaints.slip_title"),
-                width: 72,
-                intro: vec![plain(i18n.t("complaints.slip_intro")), plain("")],
-                outro: Vec::new(),
-            },
-            form,
-            i18n,
-        );
-    }
 }
 
 fn step_box(
