@@ -5,6 +5,7 @@
 //! language = "zh"            # or "en"; default follows LANG
 //! idle_lock_minutes = 5      # 1–15
 //! store = "/srv/branchdesk"  # default store directory
+//! page_cache_mib = 1024      # default: an eighth of the store, within the machine's memory
 //! [keymap]                   # action = ["key", ...], see assets/keymap.toml
 //! lock = ["Ctrl-L", "F12"]
 //! [slips]
@@ -34,6 +35,8 @@ pub struct Config {
     pub sync: crate::store::SyncLimits,
     /// Where acknowledgement slips go, and whether they are printed.
     pub slips: crate::service::slip::SlipSettings,
+    /// The store's page cache in MiB [default: sized from the store and the machine].
+    pub page_cache_mib: Option<u32>,
 }
 
 impl Default for Config {
@@ -45,6 +48,7 @@ impl Default for Config {
             keymap: BTreeMap::new(),
             sync: crate::store::SyncLimits::default(),
             slips: crate::service::slip::SlipSettings::default(),
+            page_cache_mib: None,
         }
     }
 }
@@ -89,6 +93,16 @@ impl Config {
         {
             return Err("language must be \"zh\" or \"en\"".into());
         }
+        let cache = crate::store::PAGE_CACHE_MIB;
+        if let Some(mib) = config.page_cache_mib
+            && !cache.contains(&mib)
+        {
+            return Err(format!(
+                "page_cache_mib must be between {} and {}",
+                cache.start(),
+                cache.end()
+            ));
+        }
         Ok(config)
     }
 
@@ -96,6 +110,7 @@ impl Config {
     pub fn store_options(&self) -> crate::store::StoreOptions {
         crate::store::StoreOptions {
             sync: self.sync,
+            cache_mib: self.page_cache_mib,
             ..Default::default()
         }
     }
@@ -156,6 +171,15 @@ mod tests {
         );
         let err = Config::parse("[slips]\nprinter_name = \"c1\"\n").unwrap_err();
         assert!(err.contains("printer_name"), "{err}");
+    }
+
+    #[test]
+    fn a_page_cache_size_is_read_within_its_bounds() {
+        let config = Config::parse("page_cache_mib = 2048\n").unwrap();
+        assert_eq!(config.store_options().cache_mib, Some(2048));
+        assert_eq!(Config::default().store_options().cache_mib, None);
+        let err = Config::parse("page_cache_mib = 4\n").unwrap_err();
+        assert!(err.contains("between 16 and 65536"), "{err}");
     }
 
     #[test]

@@ -481,3 +481,29 @@ fn every_command_has_help() {
         assert!(stdout(&out).contains("Usage:"), "{args:?}");
     }
 }
+
+/// `doctor` says what page cache the store runs with and why: sized from the store unless
+/// the configuration names a size.
+#[test]
+fn doctor_reports_the_page_cache_and_the_configuration_sets_it() {
+    let cli = Cli::initialised();
+    let out = cli.admin(&["doctor"]);
+    assert_ok(&out);
+    assert!(
+        stdout(&out).contains("Page cache 96 MiB (the least any store gets)"),
+        "{}",
+        stdout(&out)
+    );
+    std::fs::write(cli.home.path().join("none.toml"), "page_cache_mib = 300\n").unwrap();
+    let out = cli.admin(&["doctor", "--json"]);
+    assert_ok(&out);
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["page_cache"]["mib"], 300);
+    assert_eq!(report["page_cache"]["reason"], "configured");
+    let out = cli.admin(&["--lang", "zh", "doctor"]);
+    assert!(
+        stdout(&out).contains("页缓存 300 MiB（配置文件中的 page_cache_mib）"),
+        "{}",
+        stdout(&out)
+    );
+}

@@ -513,3 +513,81 @@ fn a_teller_sees_no_unmasked_client_data_on_any_screen() {
         );
     }
 }
+
+/// A bulk load into an empty store builds a staged copy of the database: that file is the
+/// owner's alone from the moment it exists (SQLite gives its journal the same mode).
+#[cfg(unix)]
+#[test]
+fn the_staged_copy_of_a_bulk_load_is_private_while_it_is_built() {
+    use branchdesk::domain::client::validate;
+    use std::os::unix::fs::PermissionsExt;
+    let branch = Branch::new();
+    let mut m = branch.as_("manager01");
+    let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 30).unwrap();
+    // Progress is told every thousand rows, while the staged copy is being built.
+    let rows: Vec<_> = (0..1000)
+        .map(|i| {
+            let id = resident(&format!("11010119800101{i:03}"));
+            let input = person("新客户", &id, &format!("138{i:08}"));
+            (validate(&input, today).unwrap(), "BJ0101".to_string())
+        })
+        .collect();
+    let staged = branch.store.paths.dir().join("branchdesk.db.staged");
+    let mut modes = Vec::new();
+    let mut rows = rows.into_iter();
+    m.load_clients(&mut rows, "test", &mut |_| {
+        if let Ok(meta) = std::fs::metadata(&staged) {
+            modes.push(meta.permissions().mode() & 0o777);
+        }
+    })
+    .unwrap();
+    assert!(!modes.is_empty(), "the load went through a staged copy");
+    assert!(modes.iter().all(|m| *m == 0o600), "{modes:?}");
+    // The store runs with a page cache sized for it, and says so.
+    assert_eq!(m.cache_plan().mib, 96);
+}
+
+/// After login the lookup's structures are read into the page cache a few thousand rows at a
+/// time: every row of each, once, and then it says it is done.
+#[test]
+fn warming_the_cache_reads_every_lookup_structure_once() {
+    use branchdesk::domain::client::validate;
+    let branch = Branch::new();
+    let mut m = branch.as_("manager01");
+    let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 30).unwrap();
+    let names = ["欧阳娜娜", "王芳", "Daniel Jackson", "张伟"];
+    let rows: Vec<_> = (0..1000)
+        .map(|i| {
+            let id = resident(&format!("11010119800101{i:03}"));
+            let phone = if i % 3 == 0 {
+                String::new()
+            } else {
+                format!("138{i:08}")
+            };
+            let input = person(names[i % names.len()], &id, &phone);
+            (validate(&input, today).unwrap(), "BJ0101".to_string())
+        })
+        .collect();
+    let mut rows = rows.into_iter();
+    m.load_clients(&mut rows, "test", &mut |_| {}).unwrap();
+    drop(m);
+    let mut m = branch.as_("manager01");
+    let count = |sql: &str| -> u64 {
+        let slots = branchdesk::store::KeySlots::load(&branch.store.paths.keyslots()).unwrap();
+        let key = slots.open(ADMIN, &secret(ADMIN_PASS)).unwrap().db_key;
+        let conn = branchdesk::store::open_db(&branch.store.paths.db(), &key, false).unwrap();
+        conn.query_row(sql, [], |r| r.get::<_, i64>(0)).unwrap() as u64
+    };
+    let expected = count(
+        "SELECT (SELECT count(*) FROM client_card) + 5 * (SELECT count(*) FROM client)
+              + (SELECT count(*) FROM client_key) + (SELECT count(*) FROM client_gram)
+              - (SELECT count(*) FROM client WHERE phone_rev IS NULL)",
+    );
+    assert!(
+        count("SELECT count(*) FROM client_key") + count("SELECT count(*) FROM client_gram") > 4000,
+        "more rows than one step reads"
+    );
+    assert_eq!(m.warm_cache().unwrap(), expected);
+    assert!(!m.warm_cache_step().unwrap(), "done");
+    assert_eq!(m.warm_cache().unwrap(), expected, "and nothing read twice");
+}

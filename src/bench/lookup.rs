@@ -106,35 +106,73 @@ fn classes_from(session: &Session, per_class: usize, seed: u64) -> Result<Classe
     }
 }
 
+/// How the page caches were filled before the measured queries.
+#[derive(Debug, Clone, Serialize)]
+pub struct Warmed {
+    /// The page cache both connections ran with, and what warming read into it.
+    pub cache_mib: u64,
+    pub warmed_mib: u64,
+    /// Reading the lookup's structures into the encrypted store's cache, as the workstation
+    /// does after login while idle (and the same for the plaintext copy).
+    pub encrypted_s: f64,
+    pub plain_s: f64,
+}
+
 /// Runs every class on the store and on the plaintext copy at `plain`; the queries come
-/// back with the results. Both start with an
-/// empty cache and warm up on queries of their own (another sample); then each measured
-/// query runs on one and right after on the other, so that whatever else the machine does
-/// falls on both alike.
+/// back with the results. Both start with an empty cache of the same size, read the
+/// lookup's structures into it as the workstation does after login, and warm up on queries
+/// of their own (another sample); then each measured query runs on one and right after on
+/// the other (in both orders), so that whatever else the machine does falls on both alike.
 pub fn run(
     session: &mut Session,
     plain: &Path,
     per_class: usize,
-) -> Result<(Classes, BTreeMap<String, ClassResult>)> {
+) -> Result<(Classes, BTreeMap<String, ClassResult>, Warmed)> {
     let classes = classes_from(session, per_class, 42)?;
     let warm_up = classes_from(session, (per_class / 4).max(50), 7)?;
     let mut copy = session.open_plain_copy(plain)?;
+    let mut took = Vec::new();
+    let mut warmed_bytes = 0;
     for _ in 0..2 {
         session.reset_cache()?;
+        let start = Instant::now();
+        session.warm_cache()?;
+        took.push(start.elapsed().as_secs_f64());
+        warmed_bytes = session.warmed_bytes();
         for query in warm_up.values().flatten() {
             time_query(session, query)?;
         }
         session.swap_with(&mut copy);
     }
+    let warmed = Warmed {
+        cache_mib: session.cache_plan().mib,
+        warmed_mib: warmed_bytes / (1024 * 1024),
+        encrypted_s: took[0],
+        plain_s: took[1],
+    };
     let mut results = BTreeMap::new();
     for (class, queries) in &classes {
-        let mut encrypted = Vec::with_capacity(queries.len());
-        let mut plain_times = Vec::with_capacity(queries.len());
-        for query in queries {
-            encrypted.push(time_query(session, query)?);
-            session.swap_with(&mut copy);
-            plain_times.push(time_query(session, query)?);
-            session.swap_with(&mut copy);
+        let mut encrypted = Vec::with_capacity(queries.len() * 2);
+        let mut plain_times = Vec::with_capacity(queries.len() * 2);
+        // Twice over: once the encrypted store first, once the copy first, since whichever
+        // runs second finds the code and the query's own work warm in the CPU's caches.
+        for encrypted_first in [true, false] {
+            for query in queries {
+                let (first, second) = if encrypted_first {
+                    (&mut encrypted, &mut plain_times)
+                } else {
+                    (&mut plain_times, &mut encrypted)
+                };
+                if !encrypted_first {
+                    session.swap_with(&mut copy);
+                }
+                first.push(time_query(session, query)?);
+                session.swap_with(&mut copy);
+                second.push(time_query(session, query)?);
+                if encrypted_first {
+                    session.swap_with(&mut copy);
+                }
+            }
         }
         encrypted.sort();
         plain_times.sort();
@@ -155,7 +193,7 @@ pub fn run(
             },
         );
     }
-    Ok((classes, results))
+    Ok((classes, results, warmed))
 }
 
 #[cfg(test)]

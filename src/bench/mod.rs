@@ -22,6 +22,8 @@ use std::time::Duration;
 #[derive(Debug, Clone, Serialize)]
 pub struct BenchReport {
     pub clients: i64,
+    /// The page cache, and how long filling it took.
+    pub warmed: lookup::Warmed,
     pub classes: BTreeMap<String, ClassResult>,
     /// From a keystroke in the lookup field to the redrawn 80x24 screen (lookup included).
     pub keystroke_to_frame: Latency,
@@ -34,7 +36,7 @@ pub struct BenchReport {
 /// store and (for the lookup) on the plaintext copy at `plain`.
 pub fn run(session: &mut Session, plain: &Path, per_class: usize) -> Result<BenchReport> {
     let clients = session.client_count()?;
-    let (classes, results) = lookup::run(session, plain, per_class)?;
+    let (classes, results, warmed) = lookup::run(session, plain, per_class)?;
     let name_queries: Vec<String> = ["name_2char", "pinyin_initials", "phone_tail4"]
         .iter()
         .flat_map(|class| classes.get(class).into_iter().flatten().cloned())
@@ -43,6 +45,7 @@ pub fn run(session: &mut Session, plain: &Path, per_class: usize) -> Result<Benc
     let (care_branch, care_rm) = agenda::run(session)?;
     Ok(BenchReport {
         clients,
+        warmed,
         classes: results,
         keystroke_to_frame,
         care_branch,

@@ -6,7 +6,7 @@ use super::{Context, demo_progress, print_json, table};
 use crate::bench;
 use crate::demo::{DEMO_PASSPHRASE, ensure_demo_store};
 use crate::error::{Error, Result};
-use crate::store::{Session, StoreOptions};
+use crate::store::Session;
 use secrecy::SecretString;
 use std::process::ExitCode;
 
@@ -32,7 +32,7 @@ pub fn lookup(cx: &Context, clients: u64, queries: usize, json: bool) -> Result<
         "manager01",
         &passphrase,
         cx.clock.clone(),
-        StoreOptions::default(),
+        cx.config.store_options(),
     )?;
     let found = session.client_count()?;
     if u64::try_from(found).unwrap_or(0) != clients {
@@ -56,6 +56,18 @@ pub fn lookup(cx: &Context, clients: u64, queries: usize, json: bool) -> Result<
         "{}",
         cx.i18n
             .fill("bench.header", &[("clients", &report.clients.to_string())])
+    );
+    let warmed = &report.warmed;
+    outln!(
+        "{}",
+        cx.i18n.fill(
+            "bench.warmed",
+            &[
+                ("mib", &warmed.cache_mib.to_string()),
+                ("encrypted", &format!("{:.1}", warmed.encrypted_s)),
+                ("plain", &format!("{:.1}", warmed.plain_s)),
+            ],
+        )
     );
     let rows: Vec<Vec<String>> = report
         .classes

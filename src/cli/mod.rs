@@ -295,6 +295,7 @@ fn run(cx: &Context, command: Option<Command>) -> Result<ExitCode> {
                         outln!("{mark}  {label}: {}", check.detail);
                     }
                 }
+                outln!("      {}", page_cache_text(cx.i18n, &report.page_cache));
                 cx.say(
                     if report.ok {
                         "cli.doctor_ok"
@@ -385,6 +386,31 @@ fn open_workstation(cx: &Context, paths: StorePaths) -> Result<ExitCode> {
         clock: cx.clock.clone(),
     })?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// The page cache a store runs with and why, as `doctor` says it.
+pub fn page_cache_text(i18n: &I18n, plan: &crate::store::CachePlan) -> String {
+    use crate::store::CacheReason;
+    let reason = match plan.reason {
+        CacheReason::Floor => "doctor.cache.floor",
+        CacheReason::StoreShare => "doctor.cache.store_share",
+        CacheReason::MemoryCap => "doctor.cache.memory_cap",
+        CacheReason::Cap => "doctor.cache.cap",
+        CacheReason::Configured => "doctor.cache.configured",
+    };
+    let memory = plan.memory_mib.map_or_else(
+        || i18n.t("doctor.cache.memory_unknown").to_string(),
+        |m| m.to_string(),
+    );
+    i18n.fill(
+        "doctor.cache.line",
+        &[
+            ("mib", &plan.mib.to_string()),
+            ("store", &plan.store_mib.to_string()),
+            ("memory", &memory),
+            ("why", i18n.t(reason)),
+        ],
+    )
 }
 
 /// An RFC 3339 timestamp in local time, `YYYY-MM-DD HH:MM:SS`.

@@ -12,7 +12,7 @@ use crate::i18n::I18n;
 use crate::store::{Session, StoreOptions, StorePaths};
 use secrecy::SecretString;
 use std::sync::Arc;
-use std::sync::mpsc::{self, Receiver, Sender};
+use std::sync::mpsc::{self, Receiver, Sender, TryRecvError};
 use std::thread;
 
 /// The UI's end of the worker.
@@ -37,6 +37,7 @@ impl ServiceHandle {
             options,
             slips,
             session: None,
+            warming: false,
         };
         // The worker ends when the handle (the only sender) is dropped.
         let _ = thread::Builder::new()
@@ -83,11 +84,13 @@ struct Worker {
     /// Where slips go and whether they are printed.
     slips: SlipSettings,
     session: Option<Session>,
+    /// The page cache is still being filled while idle.
+    warming: bool,
 }
 
 impl Worker {
     fn run(mut self, inbox: Receiver<Request>, deliver: impl Fn(Reply)) {
-        while let Ok(first) = inbox.recv() {
+        while let Some(first) = self.next_request(&inbox) {
             let mut waiting = vec![first];
             waiting.extend(inbox.try_iter());
             // Type-ahead: a lookup that a newer keystroke replaced is not worth running.
@@ -101,9 +104,37 @@ impl Worker {
                 let reply = self.handle(request, &deliver);
                 deliver(reply.unwrap_or_else(Reply::Failed));
             }
+            // A new connection (a login, a rekey) starts cold; a warm one says so at once.
+            self.warming = self.session.is_some();
         }
         if let Some(mut session) = self.session.take() {
             let _ = session.record_logout();
+        }
+    }
+
+    /// The next request; while none waits and the page cache is not yet warm, the lookup's
+    /// structures are read into it a few thousand rows at a time (a step takes milliseconds,
+    /// so a keystroke never waits for more than one).
+    fn next_request(&mut self, inbox: &Receiver<Request>) -> Option<Request> {
+        loop {
+            if !self.warming {
+                return inbox.recv().ok();
+            }
+            match inbox.try_recv() {
+                Ok(request) => return Some(request),
+                Err(TryRecvError::Disconnected) => return None,
+                Err(TryRecvError::Empty) => {
+                    self.warming = match self.session.as_mut().map(Session::warm_cache_step) {
+                        Some(Ok(more)) => more,
+                        Some(Err(error)) => {
+                            // A warm cache is a nicety; the lookups work without it.
+                            tracing::warn!(%error, "warming the page cache stopped");
+                            false
+                        }
+                        None => false,
+                    };
+                }
+            }
         }
     }
 

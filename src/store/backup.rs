@@ -98,6 +98,7 @@ impl Session {
         progress: &mut dyn FnMut(u8),
     ) -> Result<BackupSummary> {
         {
+            crate::store::fsutil::create_private(copy)?;
             let mut dest = crate::store::db::connect(copy)?;
             db::apply_key(&dest, &self.key)?;
             let backup = rusqlite::backup::Backup::new(&self.conn, &mut dest)?;

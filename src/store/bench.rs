@@ -50,11 +50,12 @@ impl Session {
         Ok(out)
     }
 
-    /// Empties the page cache (so that runs start alike).
-    pub fn reset_cache(&self) -> Result<()> {
+    /// Empties the page cache (so that runs start alike); warming starts over.
+    pub fn reset_cache(&mut self) -> Result<()> {
+        self.warming = Default::default();
         self.conn.execute_batch(&format!(
             "PRAGMA cache_size = 0; PRAGMA cache_size = -{};",
-            db::CACHE_KIB
+            self.cache.pragma_kib()
         ))?;
         Ok(())
     }
@@ -72,20 +73,40 @@ impl Session {
         let version: i64 = self
             .conn
             .query_row("PRAGMA user_version", [], |r| r.get(0))?;
+        // The store's own statistics (where it has any) go with the copy, so that both plan
+        // every query alike.
+        let analyzed: bool = self.conn.query_row(
+            "SELECT EXISTS (SELECT 1 FROM sqlite_schema WHERE name = 'sqlite_stat1')",
+            [],
+            |r| r.get(0),
+        )?;
+        let same_statistics = if analyzed {
+            "DELETE FROM plain.sqlite_stat1;
+             INSERT INTO plain.sqlite_stat1 SELECT * FROM main.sqlite_stat1;"
+        } else {
+            ""
+        };
         self.conn.execute_batch(&format!(
             "ATTACH DATABASE '{target}' AS plain KEY '';
              SELECT sqlcipher_export('plain');
              PRAGMA plain.user_version = {version};
              PRAGMA plain.analysis_limit = 1000;
              ANALYZE plain;
+             {same_statistics}
              DETACH DATABASE plain;"
         ))?;
         Ok(())
     }
 
-    /// Opens the plaintext copy at `path`, configured like the store.
+    /// Opens the plaintext copy at `path`, configured like the store and with the same page
+    /// cache (only the cipher differs).
     pub fn open_plain_copy(&self, path: &Path) -> Result<PlainCopy> {
-        Ok(PlainCopy(db::open_plain(path)?))
+        let conn = db::open_plain(path)?;
+        conn.execute_batch(&format!(
+            "PRAGMA cache_size = -{};",
+            self.cache.pragma_kib()
+        ))?;
+        Ok(PlainCopy(conn))
     }
 
     /// Swaps this session's connection with the plaintext copy's: the next calls run the

@@ -3,13 +3,13 @@ use crate::store::keyslots::DbKey;
 use rusqlite::{Connection, OpenFlags};
 use std::path::Path;
 
-/// SQLite's page cache for our one long-lived connection, in KiB. Every page read from the
-/// file is decrypted and checked, so misses cost more than in plain SQLite: with the 2 MiB
-/// default, encrypted lookups cost 1.4–3.9x plain ones. At 96 MiB the hot lookup structures
-/// of a million clients (the result cards, index interiors) stay in memory and
-/// `branchdesk bench` measures encrypted p99 within 1.1x of a plaintext copy; at 64 MiB
-/// it measured 1.2–1.3x for the name classes.
-pub(crate) const CACHE_KIB: i64 = 96 * 1024;
+/// SQLite's page cache for a connection until its session sizes it for the store (see
+/// `store::cache`), in KiB. Every page read from the file is decrypted and checked, so
+/// misses cost more than in plain SQLite: with the 2 MiB default, encrypted lookups cost
+/// 1.4–3.9x plain ones. At 96 MiB the hot lookup structures of a million clients (the
+/// result cards, index interiors) stay in memory and `branchdesk bench` measures encrypted
+/// p99 within 1.1x of a plaintext copy; at 64 MiB it measured 1.2–1.3x for the name classes.
+pub(crate) const CACHE_KIB: i64 = crate::store::cache::FLOOR_MIB as i64 * 1024;
 
 /// Page cache while bulk loading, in KiB: the indexes being built stay in memory.
 pub(crate) const BULK_CACHE_KIB: i64 = 1024 * 1024;

@@ -5,7 +5,7 @@ use crate::domain::staff::Permission;
 use crate::error::Result;
 use crate::store::audit::verify_chain;
 use crate::store::migrations::{SCHEMA_VERSION, schema_version};
-use crate::store::{KeySlots, Session};
+use crate::store::{CachePlan, KeySlots, Session};
 use rusqlite::Connection;
 use serde::Serialize;
 
@@ -22,15 +22,8 @@ pub struct Check {
 pub struct DoctorReport {
     pub ok: bool,
     pub checks: Vec<Check>,
-}
-
-impl DoctorReport {
-    fn from_checks(checks: Vec<Check>) -> Self {
-        Self {
-            ok: checks.iter().all(|c| c.ok),
-            checks,
-        }
-    }
+    /// The page cache this store runs with, and what it was sized from.
+    pub page_cache: CachePlan,
 }
 
 impl Session {
@@ -38,7 +31,11 @@ impl Session {
         self.require(Permission::CheckStore)?;
         let mut checks = database_checks(&self.conn)?;
         checks.push(slot_check(&self.conn, &self.slots)?);
-        Ok(DoctorReport::from_checks(checks))
+        Ok(DoctorReport {
+            ok: checks.iter().all(|c| c.ok),
+            checks,
+            page_cache: self.cache,
+        })
     }
 }
 

@@ -195,20 +195,25 @@ impl Session {
                 };
                 (
                     MatchedOn::ClientNo,
-                    // `+foreign_branch`: look the number up in its own index, never scan by
-                    // branch (the planner might otherwise, as two branches look selective).
+                    // The number in its own index, then whose it is from the result card
+                    // (its home branch is empty for this branch's clients): both are what
+                    // the page cache holds, where the client row is not.
                     self.seqs(
-                        "SELECT seq FROM client WHERE client_no = ?1 AND +foreign_branch = ?2",
-                        params![full, foreign],
+                        "SELECT c.seq FROM client_card c
+                         WHERE c.seq = (SELECT seq FROM client WHERE client_no = ?1)
+                           AND (c.home_branch IS NOT NULL) = ?2",
+                        params![full, foreign != 0],
                     )?,
                 )
             }
             (Probe::ClientNo(q), Prefix) => (
                 MatchedOn::ClientNo,
                 self.seqs(
-                    "SELECT seq FROM client WHERE client_no > ?1 AND client_no < ?2
-                     AND +foreign_branch = ?3 ORDER BY client_no LIMIT ?4",
-                    params![q, upper_bound(q), foreign, ask],
+                    "SELECT c.seq FROM client k CROSS JOIN client_card c ON c.seq = k.seq
+                     WHERE k.client_no > ?1 AND k.client_no < ?2
+                       AND (c.home_branch IS NOT NULL) = ?3
+                     ORDER BY k.client_no LIMIT ?4",
+                    params![q, upper_bound(q), foreign != 0, ask],
                 )?,
             ),
             (

@@ -4,6 +4,7 @@
 mod audit;
 mod backup;
 mod bench;
+mod cache;
 mod care;
 mod clients;
 mod complaints;
@@ -31,6 +32,7 @@ pub use crate::sync::SyncWarning;
 pub use audit::{AuditRow, LoginHistory};
 pub use backup::{BackupSummary, RestoreSummary, restore};
 pub use bench::{PlainCopy, Sample};
+pub use cache::{CONFIGURED_MIB as PAGE_CACHE_MIB, CachePlan, CacheReason};
 pub use care::{ClientEvent, festivals};
 pub use clients::{Interaction, LoadSummary, NewClient, client_no_for};
 pub use complaints::{

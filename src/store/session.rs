@@ -26,6 +26,9 @@ use std::sync::Arc;
 pub struct StoreOptions {
     pub kdf: KdfParams,
     pub sync: SyncLimits,
+    /// The page cache in MiB (`page_cache_mib`); sized from the store and the machine when
+    /// None.
+    pub cache_mib: Option<u32>,
 }
 
 impl Default for StoreOptions {
@@ -33,6 +36,7 @@ impl Default for StoreOptions {
         Self {
             kdf: KdfParams::STANDARD,
             sync: SyncLimits::default(),
+            cache_mib: None,
         }
     }
 }
@@ -92,6 +96,9 @@ pub struct Session {
     pub(crate) clock: Arc<dyn Clock>,
     pub(crate) hlc: Hlc,
     pub(crate) options: StoreOptions,
+    /// The page cache the connection runs with, and how far it is warmed.
+    pub(crate) cache: crate::store::CachePlan,
+    pub(crate) warming: crate::store::cache::Warming,
     /// Working days for complaint deadlines (HQ's holiday table once applied).
     pub(crate) calendar: std::sync::Arc<crate::domain::calendar::WorkCalendar>,
     _lock: StoreLock,
@@ -137,6 +144,8 @@ impl Session {
         let store_id = uuid::Uuid::now_v7().to_string();
         let staged_db = StorePaths::staged(&paths.db());
         fsutil::remove_if_exists(&staged_db)?;
+        // Created private before SQLite opens it (its journal files take its mode).
+        fsutil::create_private(&staged_db)?;
         let mut conn = db::open_db(&staged_db, &key, true)?;
         migrations::migrate(&mut conn)?;
 
@@ -171,6 +180,8 @@ impl Session {
             clock,
             hlc: Hlc::default(),
             options,
+            cache: crate::store::cache::plan(0, None, None),
+            warming: Default::default(),
             calendar: std::sync::Arc::new(crate::store::shipped_calendar().clone()),
             _lock: lock,
         };
@@ -186,6 +197,7 @@ impl Session {
         )?;
         session.conn = db::open_db(&paths.db(), &session.key, false)?;
         fsutil::restrict_to_owner(&paths.db(), 0o600)?;
+        session.size_cache()?;
         Ok(session)
     }
 
@@ -292,9 +304,12 @@ impl Session {
             clock,
             hlc: Hlc::from_i64(hlc),
             options,
+            cache: crate::store::cache::plan(0, None, None),
+            warming: Default::default(),
             calendar,
             _lock: lock,
         };
+        session.size_cache()?;
         session.audit_failed_logins()?;
         let event = AuditEvent::new("session.login", "staff", staff_id.as_str())
             .with_detail(json!({ "failed_attempts_before": key.failures_before }));
@@ -418,6 +433,7 @@ impl Session {
         let staged_db = StorePaths::staged(&self.paths.db());
         let staged_slots = StorePaths::staged(&self.paths.keyslots());
         fsutil::remove_if_exists(&staged_db)?;
+        fsutil::create_private(&staged_db)?;
         {
             let mut target = db::connect(&staged_db)?;
             db::apply_key(&target, &new_key)?;
@@ -439,6 +455,7 @@ impl Session {
         )?;
         self.conn = db::open_db(&self.paths.db(), &new_key, false)?;
         fsutil::restrict_to_owner(&self.paths.db(), 0o600)?;
+        self.size_cache()?;
         self.key = new_key;
         self.slots = slots;
         self.audit_only(
@@ -457,6 +474,7 @@ impl Session {
     ) -> Result<T> {
         let staged = StorePaths::staged(&self.paths.db());
         fsutil::remove_if_exists(&staged)?;
+        fsutil::create_private(&staged)?;
         let copy = {
             let mut target = db::connect(&staged)?;
             db::apply_key(&target, &self.key)?;
@@ -491,6 +509,7 @@ impl Session {
         swap::commit(&self.paths, &[("branchdesk.db.staged", "branchdesk.db")])?;
         self.conn = db::open_db(&self.paths.db(), &self.key, false)?;
         fsutil::restrict_to_owner(&self.paths.db(), 0o600)?;
+        self.size_cache()?;
         Ok(value)
     }
 

@@ -35,7 +35,7 @@ impl Session {
             let loaded = self.load_into(clients, source, false, progress);
             self.conn.execute_batch(&format!(
                 "PRAGMA cache_size = -{};",
-                crate::store::db::CACHE_KIB
+                self.cache.pragma_kib()
             ))?;
             loaded?
         };
