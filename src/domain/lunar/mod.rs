@@ -1,14 +1,18 @@
 //! The Chinese lunar calendar for birthdays and festivals.
 //!
-//! The astronomy comes from `tyme4rs`; its conversions take about a tenth of a millisecond
-//! each, too slow for a million birthdays, so each lunar year is read from it once (its
-//! months: number, leap or not, first solar day, length) and every conversion after that is
-//! arithmetic on that table. `tyme4rs` panics on impossible dates even in its `new`
-//! constructors (an absent leap month), so every date is checked against the table first.
+//! The months come from a table (`table.rs`, lunar years 1899–2101: the first day of each
+//! year, its leap month and its months' lengths), built from references compared month by
+//! month — see `docs/lunar/` and [`DISAGREEMENTS`] — and checked day by day against an
+//! independent astronomical implementation (ICU4X's `calendrical_calculations`) in the
+//! tests. Every conversion is arithmetic on that table.
+
+mod disagreements;
+mod table;
+
+pub use disagreements::{DISAGREEMENTS, Disagreement, Reference};
 
 use chrono::{Datelike, NaiveDate};
 use std::sync::OnceLock;
-use tyme4rs::tyme::lunar::{LunarDay, LunarYear};
 
 /// Years the table covers (birth dates from 1900, festivals to 2100).
 pub const FIRST_YEAR: i32 = 1900;
@@ -52,50 +56,32 @@ struct YearInfo {
 }
 
 impl YearInfo {
+    /// Year `year`'s months from the table: in order, each with its number, whether it is
+    /// the leap month (which follows the month it repeats), its first day and its length.
     fn read(year: i32) -> Option<YearInfo> {
-        let leap_month = LunarYear::new(year as isize).ok()?.get_leap_month() as u8;
+        let (_, month, day, leap_month, lengths) =
+            table::YEARS.iter().find(|(y, ..)| *y == year)?;
+        let mut first = NaiveDate::from_ymd_opt(year, u32::from(*month), u32::from(*day))?;
         let mut order = Vec::new();
-        for month in 1..=12u8 {
-            order.push((month, false));
-            if month == leap_month {
-                order.push((month, true));
+        for number in 1..=12u8 {
+            order.push((number, false));
+            if number == *leap_month {
+                order.push((number, true));
             }
         }
+        if order.len() != lengths.len() {
+            return None;
+        }
         let mut months = Vec::with_capacity(order.len());
-        for (month, leap) in order {
-            let signed = if leap {
-                -(month as isize)
-            } else {
-                month as isize
-            };
-            // The month exists (its number and leap flag come from the year), so day 1 does.
-            let first = LunarDay::new(year as isize, signed, 1)
-                .ok()?
-                .get_solar_day();
-            let first = NaiveDate::from_ymd_opt(
-                first.get_year() as i32,
-                first.get_month() as u32,
-                first.get_day() as u32,
-            )?;
+        for ((number, leap), long) in order.into_iter().zip(lengths.bytes()) {
+            let days = if long == b'1' { 30 } else { 29 };
             months.push(Month {
-                month,
+                month: number,
                 leap,
                 first,
-                days: 0,
+                days,
             });
-        }
-        // A month lasts until the next one starts; the last until next year's first.
-        let next_new_year = {
-            let d = LunarDay::new(year as isize + 1, 1, 1).ok()?.get_solar_day();
-            NaiveDate::from_ymd_opt(
-                d.get_year() as i32,
-                d.get_month() as u32,
-                d.get_day() as u32,
-            )?
-        };
-        for i in 0..months.len() {
-            let end = months.get(i + 1).map_or(next_new_year, |m| m.first);
-            months[i].days = u8::try_from((end - months[i].first).num_days()).ok()?;
+            first += chrono::Duration::days(i64::from(days));
         }
         Some(YearInfo { months })
     }
@@ -107,16 +93,20 @@ impl YearInfo {
     }
 }
 
-const YEARS: usize = (LAST_YEAR - FIRST_YEAR + 1) as usize;
+/// The lunar years the table holds: one before and one after the years staff may type, so
+/// that every solar day of 1900–2100 has its lunar date.
+const TABLE_FIRST: i32 = 1899;
 
 fn year_info(year: i32) -> Option<&'static YearInfo> {
-    static TABLE: [OnceLock<Option<YearInfo>>; YEARS] = [const { OnceLock::new() }; YEARS];
-    if !(FIRST_YEAR..=LAST_YEAR).contains(&year) {
-        return None;
-    }
-    TABLE[(year - FIRST_YEAR) as usize]
-        .get_or_init(|| YearInfo::read(year))
-        .as_ref()
+    static ALL: OnceLock<Vec<Option<YearInfo>>> = OnceLock::new();
+    let all = ALL.get_or_init(|| {
+        table::YEARS
+            .iter()
+            .map(|(year, ..)| YearInfo::read(*year))
+            .collect()
+    });
+    let index = usize::try_from(year.checked_sub(TABLE_FIRST)?).ok()?;
+    all.get(index)?.as_ref()
 }
 
 /// The leap month of a lunar year, if it has one.
@@ -300,38 +290,136 @@ fn read_day(text: &str) -> Option<u8> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use tyme4rs::tyme::solar::SolarDay;
 
     fn d(s: &str) -> NaiveDate {
         s.parse().unwrap()
     }
 
+    /// Each year's months run on into the next year's 正月初一, twelve of them or thirteen
+    /// with the leap month after the month it repeats.
     #[test]
-    fn the_table_agrees_with_tyme4rs_day_by_day_2020_to_2035() {
-        let mut date = d("2020-01-01");
-        while date <= d("2035-12-31") {
+    fn the_table_is_whole() {
+        for pair in table::YEARS.windows(2) {
+            let (year, ..) = pair[0];
+            let info = year_info(year).unwrap_or_else(|| panic!("{year} reads"));
+            let last = info.months.last().unwrap();
+            let next = year_info(pair[1].0).unwrap().months[0].first;
+            assert_eq!(
+                last.first + chrono::Duration::days(i64::from(last.days)),
+                next,
+                "{year}"
+            );
+            assert_eq!(
+                info.months.len(),
+                12 + usize::from(leap_month(year).is_some())
+            );
+        }
+        assert_eq!(table::YEARS.first().unwrap().0, TABLE_FIRST);
+    }
+
+    /// The solar days on which `theirs` gives another lunar date than the table, as runs of
+    /// consecutive days.
+    fn differing_days(theirs: impl Fn(NaiveDate) -> (i32, u8, bool, u8)) -> Vec<(String, String)> {
+        let mut runs: Vec<(NaiveDate, NaiveDate)> = Vec::new();
+        let mut date = d("1900-01-01");
+        while date <= d("2100-12-31") {
             let ours = to_lunar(date).unwrap();
-            let theirs = SolarDay::from_ymd(
+            assert_eq!(to_solar(ours), Ok(date), "{date} and back");
+            if theirs(date) != (ours.year, ours.month, ours.leap, ours.day) {
+                match runs.last_mut() {
+                    Some(run) if run.1.succ_opt() == Some(date) => run.1 = date,
+                    _ => runs.push((date, date)),
+                }
+            }
+            date = date.succ_opt().unwrap();
+        }
+        runs.into_iter()
+            .map(|(a, b)| (a.to_string(), b.to_string()))
+            .collect()
+    }
+
+    /// The runs of days [`DISAGREEMENTS`] lists for `reference`.
+    fn listed(reference: Reference) -> Vec<(String, String)> {
+        DISAGREEMENTS
+            .iter()
+            .filter(|d| d.differs_from.contains(&reference))
+            .map(|d| (d.days.0.to_string(), d.days.1.to_string()))
+            .collect()
+    }
+
+    /// Day by day over 1900–2100 against ICU4X's astronomical computation (Reingold &
+    /// Dershowitz): the two agree on every day but those of the months listed for it.
+    #[test]
+    fn day_by_day_against_calendrical_calculations_1900_to_2100() {
+        use calendrical_calculations::chinese_based::{Chinese, chinese_based_date_from_fixed};
+        use calendrical_calculations::gregorian::fixed_from_gregorian;
+        let theirs = |date: NaiveDate| {
+            let fixed = fixed_from_gregorian(date.year(), date.month() as u8, date.day() as u8);
+            let lunar = chinese_based_date_from_fixed::<Chinese>(fixed);
+            // Its months are counted 1–13 in a leap year, the leap month among them.
+            let (month, leap) = match lunar.leap_month.map(|l| l.get()) {
+                Some(l) if lunar.month == l => (lunar.month - 1, true),
+                Some(l) if lunar.month > l => (lunar.month - 1, false),
+                _ => (lunar.month, false),
+            };
+            // Its year is counted from the calendar's epoch; the new year's solar year is ours.
+            let new_year = lunar.year_bounds.new_year.to_i64_date()
+                - fixed_from_gregorian(1900, 1, 1).to_i64_date();
+            let year = (d("1900-01-01") + chrono::Duration::days(new_year)).year();
+            (year, month, leap, lunar.day)
+        };
+        assert_eq!(
+            differing_days(theirs),
+            listed(Reference::CalendricalCalculations)
+        );
+    }
+
+    /// Day by day over 1900–2100 against tyme4rs, the table this one replaced: every day
+    /// agrees but those of the months listed for it (eleven between 1906 and 1957, and 2057).
+    #[test]
+    fn day_by_day_against_tyme4rs_1900_to_2100() {
+        use tyme4rs::tyme::solar::SolarDay;
+        let theirs = |date: NaiveDate| {
+            let lunar = SolarDay::from_ymd(
                 date.year() as isize,
                 date.month() as usize,
                 date.day() as usize,
             )
             .get_lunar_day();
-            assert_eq!(
-                (
-                    ours.year as isize,
-                    if ours.leap {
-                        -(ours.month as isize)
-                    } else {
-                        ours.month as isize
-                    },
-                    ours.day as usize
-                ),
-                (theirs.get_year(), theirs.get_month(), theirs.get_day()),
-                "{date}"
-            );
-            assert_eq!(to_solar(ours), Ok(date));
-            date = date.succ_opt().unwrap();
+            let month = lunar.get_month();
+            (
+                lunar.get_year() as i32,
+                month.unsigned_abs() as u8,
+                month < 0,
+                lunar.get_day() as u8,
+            )
+        };
+        let listed = listed(Reference::Tyme4rs);
+        assert_eq!(
+            listed
+                .iter()
+                .filter(|(day, _)| day.as_str() < "1960")
+                .count(),
+            11
+        );
+        assert_eq!(differing_days(theirs), listed);
+    }
+
+    #[test]
+    fn the_months_the_references_disagree_on_are_read_as_the_list_says() {
+        let lunar = |s: &str| {
+            let l = to_lunar(d(s)).unwrap();
+            month_day_zh(l.month, l.leap, l.day)
+        };
+        // A client born on 1954-02-03 who keeps the lunar calendar was born at New Year.
+        assert_eq!(lunar("1954-02-03"), "正月初一");
+        assert_eq!(lunar("1906-04-24"), "四月初一");
+        assert_eq!(lunar("1916-02-03"), "正月初一");
+        assert_eq!(leap_month(2033), Some(11));
+        assert_eq!(lunar("2057-09-28"), "九月初一");
+        for entry in DISAGREEMENTS {
+            assert!(entry.days.0 <= entry.days.1, "{}", entry.month);
+            assert!(!entry.why.is_empty() && !entry.kept.is_empty());
         }
     }
 
