@@ -411,3 +411,59 @@ fn every_reason_and_festival_has_words_and_a_greeting_in_both_languages() {
         "身份证 12 天后到期"
     );
 }
+
+/// A store whose lunar birthdays were keyed with the old table (here: keys gone and no mark
+/// of the table) has them worked out again at the next login, once; the client born on the
+/// Spring Festival of 1954 is greeted on 正月初一.
+#[test]
+fn lunar_birthdays_are_rekeyed_once_when_the_lunar_table_changes() {
+    use branchdesk::domain::lunar::{LunarDate, to_solar};
+    let branch = Branch::new();
+    let mut m = branch.as_("manager01");
+    m.create_client(&passport("钱七", "E10000005", "农历1954年正月初一", "rm01"))
+        .unwrap();
+    drop(m);
+    let spring_2027 = to_solar(LunarDate {
+        year: 2027,
+        month: 1,
+        leap: false,
+        day: 1,
+    })
+    .unwrap();
+    let around = |s: &Session| {
+        let from = spring_2027 - Duration::days(3);
+        let agenda = s
+            .care_agenda(from, from + Duration::days(6), Some(CareScope::Branch))
+            .unwrap();
+        agenda
+            .items
+            .iter()
+            .filter(|i| i.name.as_deref() == Some("钱七"))
+            .map(|i| i.on)
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(around(&branch.as_("manager01")), [spring_2027]);
+
+    // As a store keyed before the table changed would be.
+    {
+        let slots = branchdesk::store::KeySlots::load(&branch.store.paths.keyslots()).unwrap();
+        let key = slots.open(ADMIN, &secret(ADMIN_PASS)).unwrap().db_key;
+        let conn = branchdesk::store::open_db(&branch.store.paths.db(), &key, false).unwrap();
+        conn.execute_batch(
+            "DELETE FROM sync_local WHERE key = 'lunar_table';
+             DELETE FROM care_key WHERE client_seq = (SELECT seq FROM client WHERE name = '钱七');",
+        )
+        .unwrap();
+    }
+    let manager = branch.as_("manager01");
+    assert_eq!(around(&manager), [spring_2027], "worked out again at login");
+    drop(manager);
+    let auditor = branch.as_("auditor01");
+    let rekeyed = auditor
+        .list_audit(None, 50)
+        .unwrap()
+        .into_iter()
+        .filter(|r| r.action == "care.lunar_keys")
+        .count();
+    assert_eq!(rekeyed, 1, "once, not at every login");
+}

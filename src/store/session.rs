@@ -186,6 +186,7 @@ impl Session {
             _lock: lock,
         };
         session.write_initial_rows()?;
+        session.mark_lunar_table()?;
         session.slots.save(&StorePaths::staged(&paths.keyslots()))?;
         session.close_connection()?;
         swap::commit(
@@ -310,6 +311,7 @@ impl Session {
             _lock: lock,
         };
         session.size_cache()?;
+        session.refresh_lunar_keys()?;
         session.audit_failed_logins()?;
         let event = AuditEvent::new("session.login", "staff", staff_id.as_str())
             .with_detail(json!({ "failed_attempts_before": key.failures_before }));

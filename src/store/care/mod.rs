@@ -2,6 +2,7 @@
 //! write), life events, the agenda of a window of days, and what staff do about a reminder.
 
 mod actions;
+mod lunar_keys;
 
 use crate::domain::care::{
     self, Action, Agenda, CareError, CareItem, CareKey, CareScope, EventInput, EventKind, Festival,

@@ -9,13 +9,42 @@ use chrono::NaiveDate;
 
 /// Fills `care_key` for the clients a store already has (schema 4).
 pub(super) fn backfill_care_keys(tx: &rusqlite::Transaction) -> Result<()> {
+    let rows = client_key_rows(tx, ClientsToKey::All)?;
+    let mut insert = tx.prepare(INSERT_KEY)?;
+    for row in &rows {
+        insert.execute(as_params(row))?;
+    }
+    Ok(())
+}
+
+/// Whose care keys to work out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum ClientsToKey {
+    All,
+    /// Those who keep their birthday by the lunar calendar.
+    Lunar,
+}
+
+/// The care keys of this branch's clients (their own, not their events'), sorted.
+pub(crate) fn client_key_rows(
+    conn: &rusqlite::Connection,
+    whose: ClientsToKey,
+) -> Result<Vec<KeyRow>> {
     let mut rows: Vec<KeyRow> = Vec::new();
     {
-        let mut stmt = tx.prepare(
-            "SELECT seq, kind, name, birth_date, birth_calendar, id_expiry, created_at,
-                    assigned_rm
-             FROM client WHERE foreign_branch = 0 AND deleted = 0",
-        )?;
+        let mut stmt = conn.prepare(match whose {
+            ClientsToKey::All => {
+                "SELECT seq, kind, name, birth_date, birth_calendar, id_expiry, created_at,
+                        assigned_rm
+                 FROM client WHERE foreign_branch = 0 AND deleted = 0"
+            }
+            ClientsToKey::Lunar => {
+                "SELECT seq, kind, name, birth_date, birth_calendar, id_expiry, created_at,
+                        assigned_rm
+                 FROM client WHERE foreign_branch = 0 AND deleted = 0
+                   AND birth_calendar = 'lunar'"
+            }
+        })?;
         let mut found = stmt.query([])?;
         while let Some(r) = found.next()? {
             let date = |i: usize| -> rusqlite::Result<Option<NaiveDate>> {
@@ -48,9 +77,5 @@ pub(super) fn backfill_care_keys(tx: &rusqlite::Transaction) -> Result<()> {
         }
     }
     rows.sort_unstable();
-    let mut insert = tx.prepare(INSERT_KEY)?;
-    for row in &rows {
-        insert.execute(as_params(row))?;
-    }
-    Ok(())
+    Ok(rows)
 }

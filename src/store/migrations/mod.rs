@@ -2,7 +2,9 @@
 //! written by a newer branchdesk refuses to open rather than be damaged by an older one.
 
 mod backfills;
+
 use backfills::backfill_care_keys;
+pub(crate) use backfills::{ClientsToKey, client_key_rows};
 
 use crate::error::{Error, Result};
 use rusqlite::Connection;
