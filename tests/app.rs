@@ -11,16 +11,6 @@ use common::*;
 use secrecy::ExposeSecret;
 use std::time::Duration;
 
-fn sent(effects: &[Effect]) -> Vec<&Request> {
-    effects
-        .iter()
-        .filter_map(|e| match e {
-            Effect::Send(r) => Some(r),
-            Effect::Quit => None,
-        })
-        .collect()
-}
-
 #[test]
 fn typing_and_enter_log_in() {
     let mut h = Harness::new(Lang::En, StoreProbe::Present { demo: true });
@@ -528,20 +518,11 @@ mod client_screen {
         h
     }
 
-    fn search_generation(effects: &[Effect]) -> Option<(String, u64)> {
-        sent(effects).into_iter().find_map(|r| match r {
-            Request::Search {
-                query, generation, ..
-            } => Some((query.clone(), *generation)),
-            _ => None,
-        })
-    }
-
     #[test]
     fn every_keystroke_looks_up_and_stale_answers_are_dropped() {
         let mut h = teller_at_lookup();
-        let first = search_generation(&h.act(Action::Char('王'))).unwrap();
-        let second = search_generation(&h.act(Action::Char('芳'))).unwrap();
+        let first = searched(&h.act(Action::Char('王'))).unwrap();
+        let second = searched(&h.act(Action::Char('芳'))).unwrap();
         assert_eq!(first.0, "王");
         assert_eq!(second, ("王芳".to_string(), first.1 + 1));
         // The answer to the first keystroke arrives late: it is not shown.
@@ -559,10 +540,10 @@ mod client_screen {
         }));
         assert_eq!(h.app.main().unwrap().screens.clients.hits.len(), 2);
         // Deleting a character looks up again; so does a paste.
-        assert!(search_generation(&h.command(Command::DeleteBack)).is_some());
-        assert!(search_generation(&h.act(Action::Paste("芳".into()))).is_some());
+        assert!(searched(&h.command(Command::DeleteBack)).is_some());
+        assert!(searched(&h.act(Action::Paste("芳".into()))).is_some());
         // Moving in the list does not.
-        assert!(search_generation(&h.command(Command::Down)).is_none());
+        assert!(searched(&h.command(Command::Down)).is_none());
     }
 
     /// Fifty shown of more: said so, and the list pages on at its end.
@@ -622,7 +603,7 @@ mod client_screen {
     #[test]
     fn enter_opens_the_selected_client() {
         let mut h = teller_at_lookup();
-        let (_, generation) = search_generation(&h.act(Action::Char('王'))).unwrap();
+        let (_, generation) = searched(&h.act(Action::Char('王'))).unwrap();
         h.act(Action::Reply(Reply::Hits {
             generation,
             hits: vec![
@@ -644,7 +625,7 @@ mod client_screen {
     fn f2_on_a_record_starts_an_empty_lookup_and_up_recalls_the_last_query() {
         let mut h = teller_at_lookup();
         h.type_text("王芳");
-        let (_, generation) = search_generation(&h.act(Action::Char(' '))).unwrap();
+        let (_, generation) = searched(&h.act(Action::Char(' '))).unwrap();
         h.act(Action::Reply(Reply::Client {
             view: Box::new(wang_fang(Visibility::Masked)),
             log: Vec::new(),
@@ -658,7 +639,7 @@ mod client_screen {
         assert_eq!(clients.query(), "");
         assert!(clients.hits.is_empty());
         // The field takes the next name at once.
-        assert!(search_generation(&h.act(Action::Char('李'))).is_some());
+        assert!(searched(&h.act(Action::Char('李'))).is_some());
         h.command(Command::ClearField);
         // An answer for the client before arrives late: not shown.
         h.act(Action::Reply(Reply::Hits {
@@ -675,7 +656,7 @@ mod client_screen {
             Some(Command::RecallSearch)
         );
         assert!(h.app.offers(Command::RecallSearch));
-        let (query, _) = search_generation(&h.command(Command::RecallSearch)).unwrap();
+        let (query, _) = searched(&h.command(Command::RecallSearch)).unwrap();
         assert_eq!(query, "王芳");
         assert_eq!(h.app.main().unwrap().screens.clients.query(), "王芳");
         // With text in the field, Up moves in the list again.

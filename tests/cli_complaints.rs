@@ -213,10 +213,8 @@ fn bad_input_is_one_sentence_and_records_nothing() {
     );
 }
 
-#[test]
-fn a_teller_sees_walk_ins_masked_and_the_slip_file_is_new_and_private() {
-    let s = branch();
-    s.run("manager01", &["branch", "contact", "010-6655 1234"]);
+/// A walk-in (张伟, 13900001111) registered by teller01; its receipt number.
+fn walk_in(s: &Store) -> String {
     let registered = json(&s.run(
         "teller01",
         &[
@@ -237,7 +235,14 @@ fn a_teller_sees_walk_ins_masked_and_the_slip_file_is_new_and_private() {
             "--json",
         ],
     ));
-    let no = registered["receipt_no"].as_str().unwrap().to_string();
+    registered["receipt_no"].as_str().unwrap().to_string()
+}
+
+#[test]
+fn a_teller_sees_walk_ins_masked_and_the_slip_file_is_new_and_private() {
+    let s = branch();
+    s.run("manager01", &["branch", "contact", "010-6655 1234"]);
+    let no = walk_in(&s);
     let listed = s.run("teller01", &["complaint", "list", "--json"]);
     let shown = s.run("teller01", &["complaint", "show", &no, "--json"]);
     for output in [&listed, &shown] {
@@ -299,25 +304,7 @@ fn a_teller_sees_walk_ins_masked_and_the_slip_file_is_new_and_private() {
 fn slips_go_to_the_print_folder_reprints_are_numbered_and_lp_prints_them() {
     use std::os::unix::fs::PermissionsExt;
     let s = Store::with_staff(&[("teller01", "teller"), ("manager01", "manager")]);
-    let registered = json(&s.run(
-        "teller01",
-        &[
-            "complaint",
-            "new",
-            "--name",
-            "张伟",
-            "--phone",
-            "13900001111",
-            "--category",
-            "fees",
-            "--request",
-            "退费",
-            "--description",
-            "多收年费",
-            "--json",
-        ],
-    ));
-    let no = registered["receipt_no"].as_str().unwrap().to_string();
+    let no = walk_in(&s);
     let folder = s.store.join("slips");
     let said = s.run("teller01", &["complaint", "slip", &no]);
     let first = folder.join(format!("{no}.txt"));

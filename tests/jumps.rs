@@ -11,14 +11,9 @@ use branchdesk::i18n::Lang;
 use branchdesk::service::{Reply, Request};
 use common::*;
 
-fn sent(effects: &[Effect]) -> Vec<&Request> {
-    effects
-        .iter()
-        .filter_map(|e| match e {
-            Effect::Send(request) => Some(request),
-            _ => None,
-        })
-        .collect()
+fn survey_entry(h: &Harness) -> &branchdesk::app::surveys::SurveyEntry {
+    let surveys = &h.app.main().unwrap().screens.surveys;
+    surveys.entry.as_ref().expect("a survey being entered")
 }
 
 fn tab(h: &Harness) -> Tab {
@@ -28,15 +23,6 @@ fn tab(h: &Harness) -> Tab {
 fn opened_client(effects: &[Effect]) -> Option<String> {
     sent(effects).into_iter().find_map(|r| match r {
         Request::OpenClient { key } => Some(key.clone()),
-        _ => None,
-    })
-}
-
-fn searched(effects: &[Effect]) -> Option<(String, u64)> {
-    sent(effects).into_iter().find_map(|r| match r {
-        Request::Search {
-            query, generation, ..
-        } => Some((query.clone(), *generation)),
         _ => None,
     })
 }
@@ -139,15 +125,7 @@ fn a_surveys_client_is_found_by_name_and_comes_back_into_the_form() {
     let effects = h.command(Command::OpenClient);
     assert!(sent(&effects).is_empty(), "the record is not opened");
     assert_eq!(tab(&h), Tab::Survey);
-    let entry = h
-        .app
-        .main()
-        .unwrap()
-        .screens
-        .surveys
-        .entry
-        .as_ref()
-        .unwrap();
+    let entry = survey_entry(&h);
     assert_eq!(entry.form.value(1), "BJ0101-0000002");
     assert_eq!(entry.form.focus, 2, "on to the channel");
     assert_eq!(
@@ -164,15 +142,7 @@ fn a_surveys_client_is_found_by_name_and_comes_back_into_the_form() {
     assert_eq!(tab(&h), Tab::Clients);
     h.command(Command::Back);
     assert_eq!(tab(&h), Tab::Survey);
-    let entry = h
-        .app
-        .main()
-        .unwrap()
-        .screens
-        .surveys
-        .entry
-        .as_ref()
-        .unwrap();
+    let entry = survey_entry(&h);
     assert_eq!(entry.form.value(1), "李");
     h.command(Command::ClearField);
     h.type_text("BJ0101-0000003");

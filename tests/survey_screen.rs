@@ -5,22 +5,12 @@
 mod common;
 
 use branchdesk::app::surveys::{HEADER_FIELDS, SurveyView};
-use branchdesk::app::{Action, Command, Effect, Tab};
+use branchdesk::app::{Action, Command, Tab};
 use branchdesk::domain::staff::Role;
 use branchdesk::domain::survey::{self, Answer, GroupBy};
 use branchdesk::i18n::Lang;
 use branchdesk::service::{Reply, Request, ResponseRow, TemplateSet};
 use common::*;
-
-fn sent(effects: &[Effect]) -> Vec<&Request> {
-    effects
-        .iter()
-        .filter_map(|e| match e {
-            Effect::Send(request) => Some(request),
-            _ => None,
-        })
-        .collect()
-}
 
 fn at_entry(role: Role, templates: TemplateSet) -> Harness {
     let mut h = Harness::logged_in(Lang::En, session_info("manager01", "张伟", role));
@@ -60,11 +50,7 @@ fn a_long_comment_is_shown_in_full_as_it_is_typed() {
                    stood behind the counter talking; nobody explained the delay.";
     h.type_text(comment);
     let screen = h.screen_sized(80, 24);
-    let flat: String = screen
-        .lines()
-        .map(|l| l.trim_matches(|c| c == '│' || c == ' ' || c == '"'))
-        .collect::<Vec<_>>()
-        .join(" ");
+    let flat = flattened(&screen);
     assert!(flat.contains("Only one window was open"), "{screen}");
     assert!(flat.contains("nobody explained the delay."), "{screen}");
 }
@@ -159,11 +145,7 @@ fn the_results_open_onto_each_response_read_in_full_with_its_client_one_key_away
     assert!(h.app.enabled(Command::ClientRecord));
     h.command(Command::ReadResponse);
     let reading = h.screen_sized(80, 24);
-    let flat: String = reading
-        .lines()
-        .map(|l| l.trim_matches(|c| c == '│' || c == ' ' || c == '"'))
-        .collect::<Vec<_>>()
-        .join(" ");
+    let flat = flattened(&reading);
     assert!(
         flat.contains("The queue machine gave out numbers"),
         "{reading}"

@@ -8,7 +8,7 @@ use crate::error::{Error, Result};
 use crate::i18n::{I18n, Lang};
 use crate::store::{RESPONSES_MOST, ResponseRow, SurveyInput, SurveyStats};
 use chrono::{Duration, NaiveDate};
-use clap::Subcommand;
+use clap::{Args, Subcommand};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -43,14 +43,8 @@ pub enum SurveyCommand {
     },
     /// NPS, CSAT and answer distributions over a period
     Stats {
-        #[arg(long, value_name = "CODE", default_value = "counter_visit")]
-        template: String,
-        /// First day [default: a year ago]
-        #[arg(long, value_name = "DATE")]
-        from: Option<String>,
-        /// Last day [default: today]
-        #[arg(long, value_name = "DATE")]
-        to: Option<String>,
+        #[command(flatten)]
+        results: Results,
         /// month, staff or channel
         #[arg(long, default_value = "month")]
         by: String,
@@ -60,14 +54,8 @@ pub enum SurveyCommand {
     /// The responses one by one, newest first: every answer in full, the client masked as
     /// your role sees them (reading them is audited)
     Responses {
-        #[arg(long, value_name = "CODE", default_value = "counter_visit")]
-        template: String,
-        /// First day [default: a year ago]
-        #[arg(long, value_name = "DATE")]
-        from: Option<String>,
-        /// Last day [default: today]
-        #[arg(long, value_name = "DATE")]
-        to: Option<String>,
+        #[command(flatten)]
+        results: Results,
         /// Only responses with a written comment
         #[arg(long)]
         comments: bool,
@@ -87,6 +75,28 @@ pub enum SurveyCommand {
         #[arg(long)]
         json: bool,
     },
+}
+
+/// Which survey's results, over which days.
+#[derive(Debug, Args)]
+pub struct Results {
+    #[arg(long, value_name = "CODE", default_value = "counter_visit")]
+    template: String,
+    /// First day [default: a year before the last]
+    #[arg(long, value_name = "DATE")]
+    from: Option<String>,
+    /// Last day [default: today]
+    #[arg(long, value_name = "DATE")]
+    to: Option<String>,
+}
+
+impl Results {
+    /// The days asked for: by default the year to `today`.
+    fn period(&self, today: NaiveDate) -> Result<(NaiveDate, NaiveDate)> {
+        let to = date_or(self.to.as_deref(), "to", today)?;
+        let from = date_or(self.from.as_deref(), "from", to - Duration::days(364))?;
+        Ok((from, to))
+    }
 }
 
 fn bad_date(field: &str) -> Error {
@@ -191,16 +201,9 @@ pub fn run(cx: &Context, command: SurveyCommand) -> Result<ExitCode> {
                 }
             }
         }
-        SurveyCommand::Stats {
-            template,
-            from,
-            to,
-            by,
-            json,
-        } => {
-            let today = session.today_local();
-            let to = date_or(to.as_deref(), "to", today)?;
-            let from = date_or(from.as_deref(), "from", to - Duration::days(364))?;
+        SurveyCommand::Stats { results, by, json } => {
+            let (from, to) = results.period(session.today_local())?;
+            let template = results.template;
             let by = GroupBy::parse(&by).ok_or_else(|| Error::SurveyInvalid {
                 errors: vec![crate::domain::survey::AnswerError {
                     question: "by".into(),
@@ -215,16 +218,13 @@ pub fn run(cx: &Context, command: SurveyCommand) -> Result<ExitCode> {
             }
         }
         SurveyCommand::Responses {
-            template,
-            from,
-            to,
+            results,
             comments,
             limit,
             json,
         } => {
-            let today = session.today_local();
-            let to = date_or(to.as_deref(), "to", today)?;
-            let from = date_or(from.as_deref(), "from", to - Duration::days(364))?;
+            let (from, to) = results.period(session.today_local())?;
+            let template = results.template;
             let mut rows = session.survey_responses(&template, from, to, RESPONSES_MOST)?;
             if comments {
                 rows.retain(ResponseRow::has_comment);

@@ -127,6 +127,37 @@ pub fn session_info(id: &str, name: &str, role: Role) -> SessionInfo {
     }
 }
 
+/// The requests among an update's effects.
+pub fn sent(effects: &[Effect]) -> Vec<&branchdesk::service::Request> {
+    effects
+        .iter()
+        .filter_map(|e| match e {
+            Effect::Send(request) => Some(request),
+            Effect::Quit => None,
+        })
+        .collect()
+}
+
+/// The lookup among an update's effects: its query and generation.
+pub fn searched(effects: &[Effect]) -> Option<(String, u64)> {
+    sent(effects).into_iter().find_map(|r| match r {
+        branchdesk::service::Request::Search {
+            query, generation, ..
+        } => Some((query.clone(), *generation)),
+        _ => None,
+    })
+}
+
+/// A screen's text as one line, boxes and padding gone: words that wrap onto the next line
+/// of a box read on.
+pub fn flattened(screen: &str) -> String {
+    screen
+        .lines()
+        .map(|l| l.trim_matches(|c| c == '│' || c == ' ' || c == '"'))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 /// An app at the login screen, with a clock the test drives.
 pub struct Harness {
     pub app: App,

@@ -371,18 +371,8 @@ fn render_stats(frame: &mut Frame, area: Rect, screen: &SurveyScreen, i18n: &I18
         Layout::horizontal([Constraint::Percentage(45), Constraint::Percentage(55)]).areas(body);
     render_groups(frame, groups, s, i18n);
     // Months or staff beyond the list's height are not silently gone.
-    let rows = Rect {
-        y: groups.y + 1,
-        height: groups.height.saturating_sub(1),
-        ..groups
-    };
-    kit::scrollbar(
-        frame,
-        area.right().saturating_sub(1),
-        rows,
-        s.stats.groups.len(),
-        0,
-    );
+    let first_row = ratatui::widgets::TableState::default();
+    kit::table_scrollbar(frame, area, groups, true, s.stats.groups.len(), &first_row);
     render_question(frame, chart, s, screen.stats_question, i18n);
 }
 

@@ -89,18 +89,7 @@ fn render_list(
         .highlight_symbol(">");
     let mut state = TableState::default().with_selected(Some(responses.selected.index));
     frame.render_stateful_widget(table, inner, &mut state);
-    let rows_area = Rect {
-        y: inner.y + 1,
-        height: inner.height.saturating_sub(1),
-        ..inner
-    };
-    kit::scrollbar(
-        frame,
-        area.right().saturating_sub(1),
-        rows_area,
-        responses.rows.len(),
-        state.offset(),
-    );
+    kit::table_scrollbar(frame, area, inner, true, responses.rows.len(), &state);
 }
 
 /// One response in full: when, how, who, then each question answered and its answer.
