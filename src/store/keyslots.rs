@@ -80,6 +80,18 @@ impl KdfParams {
         parallelism: 1,
     };
 
+    /// Whether a slot's parameters may be run at all. They are read from the file before the
+    /// slot is authenticated (they are what the key is derived with), so a slot asking for
+    /// 16 GiB or four billion passes is refused at once rather than run: 64 MiB to 1 GiB, one
+    /// to ten passes, one to four lanes — or the test parameters, which the binary never
+    /// writes and which authenticate nothing it wrote.
+    pub fn within_bounds(&self) -> bool {
+        let sane = (64 * 1024..=1024 * 1024).contains(&self.memory_kib)
+            && (1..=10).contains(&self.iterations)
+            && (1..=4).contains(&self.parallelism);
+        sane || *self == KdfParams::FOR_TESTS_ONLY
+    }
+
     fn derive(&self, passphrase: &SecretString, salt: &[u8]) -> Result<Zeroizing<[u8; 32]>> {
         let params =
             argon2::Params::new(self.memory_kib, self.iterations, self.parallelism, Some(32))
@@ -213,7 +225,7 @@ impl KeySlots {
         let wrapped = B64
             .decode(&slot.wrapped_identity)
             .map_err(|_| SlotError::Damaged)?;
-        if nonce.len() != 24 {
+        if nonce.len() != 24 || !slot.kdf.within_bounds() {
             return Err(SlotError::Damaged);
         }
         let kek = slot
@@ -414,6 +426,27 @@ mod tests {
             .replacen("\"rm01\"", "\"rm02\"", 1);
         let edited = KeySlots::from_bytes(text.as_bytes()).unwrap();
         assert!(edited.open("rm02", &pass("rm01-passphrase")).is_err());
+
+        // Parameters that would run for hours or take all memory are refused before Argon2
+        // runs (this returns at once; run, either would not).
+        for (memory_kib, iterations, parallelism) in [
+            (16_777_216, 3, 1),
+            (65_536, u32::MAX, 1),
+            (65_536, 3, 64),
+            (1024, 3, 1),
+        ] {
+            let mut bomb = slots.clone();
+            bomb.slots[0].kdf = KdfParams {
+                memory_kib,
+                iterations,
+                parallelism,
+            };
+            assert_eq!(
+                bomb.open("teller01", &pass("teller01-passphrase")).err(),
+                Some(SlotError::Damaged)
+            );
+        }
+        assert!(KdfParams::STANDARD.within_bounds());
 
         // Lowering the cost parameters breaks it too.
         let mut cheap = slots.clone();
