@@ -347,6 +347,24 @@ fn backup_then_restore_through_the_cli() {
         2,
         "rm01 came after the backup"
     );
+    // What the restore kept beside the store is said by doctor, with what to do about it.
+    let out = cli.admin(&["doctor", "--json"]);
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let left = report["left_beside"].as_array().unwrap();
+    assert!(
+        left.iter().any(|f| f["why"] == "before_restore"
+            && f["name"]
+                .as_str()
+                .unwrap()
+                .starts_with("branchdesk.db.before-restore-")),
+        "{left:?}"
+    );
+    let out = cli.admin(&["doctor"]);
+    assert!(
+        stdout(&out).contains("the store as it was before a restore"),
+        "{}",
+        stdout(&out)
+    );
 
     let junk = cli.home.path().join("junk.bdbak");
     std::fs::write(&junk, b"nonsense").unwrap();
@@ -506,4 +524,76 @@ fn doctor_reports_the_page_cache_and_the_configuration_sets_it() {
         "{}",
         stdout(&out)
     );
+}
+
+/// Killed while disabling a member, the store is either as before (the member active, their
+/// old key slot still theirs) or as after (disabled, and no copy of the old key slots opens
+/// the database) — never disabled while the old slots still open it.
+#[test]
+fn a_disablement_killed_midway_is_all_or_nothing() {
+    for (crash_at, disabled) in [("rekey:staged", false), ("swap:committed", true)] {
+        let cli = Cli::initialised();
+        let old_slots = cli.file("keyslots.json");
+        let out = cli
+            .command(&["user", "disable", "teller01", "--user", "admin01"])
+            .env("BRANCHDESK_PASSPHRASE", ADMIN_PASS)
+            .env("BRANCHDESK_CRASH_AT", crash_at)
+            .output()
+            .unwrap();
+        assert!(!out.status.success(), "{crash_at}: the process died");
+        let out = cli.admin(&["user", "list", "--json"]);
+        assert_ok(&out);
+        let staff: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let teller = staff
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["id"] == "teller01")
+            .unwrap()
+            .clone();
+        assert_eq!(teller["status"] == "disabled", disabled, "{crash_at}");
+        // The old key slots open the database exactly when the member is still active.
+        let current = cli.file("keyslots.json");
+        std::fs::write(cli.store.join("keyslots.json"), &old_slots).unwrap();
+        let out = cli.run_as(
+            "teller01",
+            TELLER_PASS,
+            &["client", "search", "王", "--json"],
+        );
+        assert_eq!(
+            out.status.success(),
+            !disabled,
+            "{crash_at}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        std::fs::write(cli.store.join("keyslots.json"), &current).unwrap();
+        assert_ok(&cli.admin(&["doctor"]));
+    }
+}
+
+/// Every file the process creates is its owner's alone: the store, its logs, backups.
+#[cfg(unix)]
+#[test]
+fn every_file_the_store_holds_is_private() {
+    use std::os::unix::fs::PermissionsExt;
+    let cli = Cli::initialised();
+    let backup = cli.store.join("monday.bdbak");
+    assert_ok(&cli.admin(&["backup", "--to", backup.to_str().unwrap()]));
+    assert_ok(&cli.admin(&["doctor"]));
+    let mut seen = 0;
+    let mut stack = vec![cli.store.clone()];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+            if path.is_dir() {
+                assert_eq!(mode, 0o700, "{}", path.display());
+                stack.push(path);
+            } else {
+                assert_eq!(mode, 0o600, "{}", path.display());
+                seen += 1;
+            }
+        }
+    }
+    assert!(seen >= 5, "the store's files, its log and the backup");
 }

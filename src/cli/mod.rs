@@ -152,6 +152,10 @@ fn start_logging(paths: &StorePaths, lang: Lang) {
 }
 
 pub fn main() -> ExitCode {
+    // Every file and folder this process creates is its owner's alone (0600/0700): the
+    // store's files, staged copies, logs, exports and slips alike.
+    #[cfg(unix)]
+    rustix::process::umask(rustix::fs::Mode::from_raw_mode(0o077));
     let cli = Cli::parse();
     let env_lang = Lang::from_env(|name| std::env::var(name).ok());
     let cli_lang = cli.lang.as_deref().and_then(Lang::parse);
@@ -296,6 +300,10 @@ fn run(cx: &Context, command: Option<Command>) -> Result<ExitCode> {
                     }
                 }
                 outln!("      {}", page_cache_text(cx.i18n, &report.page_cache));
+                for left in &report.left_beside {
+                    let why = cx.i18n.t_owned(format!("doctor.left.{}", left.why));
+                    outln!("      {}", why.replace("{name}", &left.name));
+                }
                 cx.say(
                     if report.ok {
                         "cli.doctor_ok"

@@ -24,6 +24,39 @@ pub struct DoctorReport {
     pub checks: Vec<Check>,
     /// The page cache this store runs with, and what it was sized from.
     pub page_cache: CachePlan,
+    /// Files beside the store that are not the store, and why they are there.
+    pub left_beside: Vec<LeftFile>,
+}
+
+/// A file in the store's folder that is not part of the store.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct LeftFile {
+    pub name: String,
+    /// `before_restore`: the store as it was before a restore (kept on purpose until
+    /// someone has checked the restored one); `partial`: a backup or export cut short.
+    pub why: &'static str,
+}
+
+/// What lies in the store's folder besides the store.
+fn left_beside(dir: &std::path::Path) -> Vec<LeftFile> {
+    let mut found: Vec<LeftFile> = std::fs::read_dir(dir)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter_map(|entry| {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            let why = if name.contains(".before-restore-") {
+                "before_restore"
+            } else if name.ends_with(".partial") {
+                "partial"
+            } else {
+                return None;
+            };
+            Some(LeftFile { name, why })
+        })
+        .collect();
+    found.sort_by(|a, b| a.name.cmp(&b.name));
+    found
 }
 
 impl Session {
@@ -35,6 +68,7 @@ impl Session {
             ok: checks.iter().all(|c| c.ok),
             checks,
             page_cache: self.cache,
+            left_beside: left_beside(self.paths.dir()),
         })
     }
 }

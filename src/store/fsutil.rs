@@ -5,6 +5,19 @@ use std::fs::{self, File, OpenOptions};
 use std::io::Write;
 use std::path::Path;
 
+/// Where a test can make the process die as a kill -9 would (no unwinding, nothing flushed)
+/// to see what a crash at that point leaves: `BRANCHDESK_CRASH_AT=<name>`. Debug builds only;
+/// a release binary has no such points.
+#[inline]
+pub fn crash_point(name: &str) {
+    #[cfg(debug_assertions)]
+    if std::env::var("BRANCHDESK_CRASH_AT").is_ok_and(|at| at == name) {
+        std::process::abort();
+    }
+    #[cfg(not(debug_assertions))]
+    let _ = name;
+}
+
 /// Writes `bytes` to a temporary sibling, flushes it to disk and renames it over `path`, so a
 /// crash or a pulled USB stick leaves either the old file or the new one.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {

@@ -39,7 +39,7 @@ pub use complaints::{
     Board, ComplaintDetail, ComplaintRow, HistoryEntry, Registered, Slip, shipped_calendar,
 };
 pub use db::open_db;
-pub use doctor::{Check, DoctorReport};
+pub use doctor::{Check, DoctorReport, LeftFile};
 pub use fsutil::{create_private_dir, write_atomic as write_public_file};
 pub use hq::{BranchState, Gap, HqRow, HqStatus, ImportOutcome, ReviewItem};
 pub use keyslots::{DbKey, KdfParams, KeySlots};

@@ -431,21 +431,53 @@ impl Session {
     /// SQLite's backup API, seals the new key to the remaining slots, and swaps both files in
     /// together. Old copies of `keyslots.json` only ever unseal the old key.
     pub(crate) fn rekey(&mut self, reason: &'static str) -> Result<()> {
+        self.rekey_with(reason, |_| Ok(()))
+    }
+
+    /// [`Session::rekey`], making `change` in the new copy of the database: the swap journal
+    /// then commits the change, the new key and the new key slots together or none of them
+    /// (a disablement is never on record while the disabled member's slot still opens the
+    /// database). The rekey's own audit row is written in the copy too.
+    pub(crate) fn rekey_with(
+        &mut self,
+        reason: &'static str,
+        change: impl FnOnce(&mut Session) -> Result<()>,
+    ) -> Result<()> {
         let new_key = DbKey::generate();
         let staged_db = StorePaths::staged(&self.paths.db());
         let staged_slots = StorePaths::staged(&self.paths.keyslots());
         fsutil::remove_if_exists(&staged_db)?;
         fsutil::create_private(&staged_db)?;
-        {
+        let target = {
             let mut target = db::connect(&staged_db)?;
             db::apply_key(&target, &new_key)?;
-            let backup = rusqlite::backup::Backup::new(&self.conn, &mut target)?;
-            backup.run_to_completion(1024, std::time::Duration::ZERO, None)?;
+            rusqlite::backup::Backup::new(&self.conn, &mut target)?.run_to_completion(
+                1024,
+                std::time::Duration::ZERO,
+                None,
+            )?;
+            target.execute_batch("PRAGMA foreign_keys = ON;")?;
+            target
+        };
+        // The change goes into the copy, on this session's connection for the time it takes.
+        let live = std::mem::replace(&mut self.conn, target);
+        let changed = change(self).and_then(|()| {
+            self.audit_only(
+                AuditEvent::new("store.rekey", "store", self.branch.store_id.clone())
+                    .with_detail(json!({ "reason": reason })),
+            )
+        });
+        let target = std::mem::replace(&mut self.conn, live);
+        let closed = target.close().map_err(|(_, e)| Error::from(e));
+        if let Err(error) = changed.and(closed) {
+            let _ = fsutil::remove_if_exists(&staged_db);
+            return Err(error);
         }
         fsutil::sync_file(&staged_db)?;
         let mut slots = self.slots.clone();
         slots.reseal_all(&new_key)?;
         slots.save(&staged_slots)?;
+        fsutil::crash_point("rekey:staged");
 
         self.close_connection()?;
         swap::commit(
@@ -460,10 +492,7 @@ impl Session {
         self.size_cache()?;
         self.key = new_key;
         self.slots = slots;
-        self.audit_only(
-            AuditEvent::new("store.rekey", "store", self.branch.store_id.clone())
-                .with_detail(json!({ "reason": reason })),
-        )
+        Ok(())
     }
 
     /// Runs `work` on a copy of the database that has no journal (so nothing is written

@@ -159,12 +159,16 @@ impl Session {
         }
         let staff = read_staff(&self.conn, &id)?
             .ok_or_else(|| Error::StaffNotFound { id: id.to_string() })?;
-        if staff.status == StaffStatus::Active {
-            if staff.role == Role::Admin && self.active_admins()? <= 1 {
-                return Err(Error::LastAdmin);
+        let active = staff.status == StaffStatus::Active;
+        if active && staff.role == Role::Admin && self.active_admins()? <= 1 {
+            return Err(Error::LastAdmin);
+        }
+        let disable = |session: &mut Session| {
+            if !active {
+                return Ok(());
             }
             let event = AuditEvent::new("staff.disable", "staff", id.as_str());
-            self.write(event, |w| {
+            session.write(event, |w| {
                 let now = w.now_text();
                 w.update(
                     Table::Staff,
@@ -174,13 +178,22 @@ impl Session {
                         ("updated_at", Value::Text(now)),
                     ],
                 )
-            })?;
+            })
+        };
+        // The disablement, the new key and the slots without theirs commit together. (Also
+        // reached for a member disabled earlier whose slot survived an interruption.)
+        let had_slot = self.slots.slot(id.as_str()).is_some();
+        if had_slot {
+            let before = self.slots.clone();
+            self.slots.remove(id.as_str());
+            let rekeyed = self.rekey_with("staff_disabled", disable);
+            if rekeyed.is_err() {
+                self.slots = before;
+            }
+            rekeyed
+        } else {
+            disable(self)
         }
-        // Also reached for a member disabled earlier whose slot survived an interruption.
-        if self.slots.remove(id.as_str()) {
-            self.rekey("staff_disabled")?;
-        }
-        Ok(())
     }
 
     fn active_admins(&self) -> Result<i64> {

@@ -38,6 +38,7 @@ pub fn commit(paths: &StorePaths, moves: &[(&str, &str)]) -> Result<()> {
     };
     let bytes = serde_json::to_vec(&journal).map_err(Error::internal)?;
     fsutil::write_atomic(&paths.swap_journal(), &bytes)?;
+    fsutil::crash_point("swap:committed");
     replay(paths, &journal)
 }
 
@@ -65,25 +66,37 @@ pub fn recover(paths: &StorePaths) -> Result<Recovery> {
             detail: "swap journal unreadable".into(),
         })?;
         replay(paths, &journal)?;
+        // What SQLite left beside a staged copy (its journal, its WAL) is of no use now.
+        remove_staged(paths)?;
         return Ok(Recovery::RolledForward);
     }
-    let mut rolled_back = false;
-    for entry in fs::read_dir(paths.dir()).map_err(|e| Error::io(paths.dir(), e))? {
-        let entry = entry.map_err(|e| Error::io(paths.dir(), e))?;
-        if is_staged(&entry.path()) {
-            fsutil::remove_if_exists(&entry.path())?;
-            rolled_back = true;
-        }
-    }
-    Ok(if rolled_back {
+    Ok(if remove_staged(paths)? {
         Recovery::RolledBack
     } else {
         Recovery::Clean
     })
 }
 
+/// Removes staged files and what SQLite left beside them; true if there were any.
+fn remove_staged(paths: &StorePaths) -> Result<bool> {
+    let mut found = false;
+    for entry in fs::read_dir(paths.dir()).map_err(|e| Error::io(paths.dir(), e))? {
+        let entry = entry.map_err(|e| Error::io(paths.dir(), e))?;
+        if is_staged(&entry.path()) {
+            fsutil::remove_if_exists(&entry.path())?;
+            found = true;
+        }
+    }
+    Ok(found)
+}
+
+/// `*.staged`, and SQLite's `*.staged-journal`, `*.staged-wal` and `*.staged-shm`.
 fn is_staged(path: &Path) -> bool {
-    path.extension().is_some_and(|ext| ext == "staged")
+    let name = path.file_name().unwrap_or_default().to_string_lossy();
+    name.ends_with(".staged")
+        || ["-journal", "-wal", "-shm"]
+            .iter()
+            .any(|sidecar| name.ends_with(&format!(".staged{sidecar}")))
 }
 
 #[cfg(test)]
@@ -148,8 +161,25 @@ mod tests {
         let (_t, paths) = store();
         write(&paths, "a", "old a");
         write(&paths, "a.staged", "half written");
+        // What SQLite leaves beside a staged copy killed mid-write goes with it.
+        for sidecar in [
+            "a.staged-wal",
+            "a.staged-shm",
+            "backup-copy.db.staged-journal",
+        ] {
+            write(&paths, sidecar, "left over");
+        }
+        write(&paths, "keep.stagedfile", "not ours to remove");
         assert_eq!(recover(&paths).unwrap(), Recovery::RolledBack);
         assert_eq!(read(&paths, "a"), "old a");
-        assert!(!paths.dir().join("a.staged").exists());
+        for gone in [
+            "a.staged",
+            "a.staged-wal",
+            "a.staged-shm",
+            "backup-copy.db.staged-journal",
+        ] {
+            assert!(!paths.dir().join(gone).exists(), "{gone}");
+        }
+        assert_eq!(read(&paths, "keep.stagedfile"), "not ours to remove");
     }
 }
