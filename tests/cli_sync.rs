@@ -134,9 +134,9 @@ fn a_round_trip_through_the_command_line() {
         ],
     ));
     let reference = published["file"].as_str().unwrap();
-    let applied = json(&branch.run("admin01", &["import", reference, "--json"]));
+    let applied = json(&branch.run("mgr01", &["import", reference, "--json"]));
     assert_eq!(applied["acked_seq"], status["branches"][0]["high_water"]);
-    let again = branch.refused("admin01", &["import", reference]);
+    let again = branch.refused("mgr01", &["import", reference]);
     assert!(again.contains("already applied"), "{again}");
     let sync = json(&branch.run("mgr01", &["sync", "status", "--json"]));
     assert_eq!(sync["acked_seq"], applied["acked_seq"]);

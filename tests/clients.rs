@@ -347,6 +347,20 @@ fn the_contact_log_records_who_and_how() {
     let sentence = empty.message(en);
     assert!(sentence.contains("note") && !sentence.contains("channel"));
     let log = rm.interactions("BJ0101-0000003", 10).unwrap();
+    // Read on its own (`client log`, `client events`), it is in the audit trail.
+    assert_eq!(rm.read_contact_log("BJ0101-0000003", 10).unwrap(), log);
+    rm.read_life_events("BJ0101-0000003").unwrap();
+    drop(rm);
+    let auditor = branch.as_("auditor01");
+    let trail = auditor.list_audit(None, 10).unwrap();
+    for action in ["client.log", "client.events"] {
+        assert!(
+            trail
+                .iter()
+                .any(|r| r.action == action && r.actor == "rm01"),
+            "{action}: {trail:?}"
+        );
+    }
     assert_eq!(log.len(), 1);
     assert_eq!(
         (log[0].staff_id.as_str(), log[0].channel.as_str()),

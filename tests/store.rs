@@ -750,3 +750,26 @@ fn failed_logins_and_unlocks_are_in_the_audit_trail() {
         .count();
     assert_eq!(again, 2);
 }
+
+/// The key slots' demo flag is read before login (to offer the demo passphrase) and is not
+/// sealed, so it must agree with the encrypted database: flipped, the store does not open.
+#[test]
+fn a_flipped_demo_flag_in_the_key_slots_is_refused() {
+    let store = TestStore::new();
+    let path = store.paths.keyslots();
+    let text = std::fs::read_to_string(&path).unwrap();
+    assert!(
+        text.contains("\"demo\": false") || text.contains("\"demo\":false"),
+        "{text}"
+    );
+    let flipped = text
+        .replace("\"demo\": false", "\"demo\": true")
+        .replace("\"demo\":false", "\"demo\":true");
+    std::fs::write(&path, flipped).unwrap();
+    assert!(matches!(
+        store.login(ADMIN, ADMIN_PASS),
+        Err(Error::KeyslotsDamaged { .. })
+    ));
+    std::fs::write(&path, text).unwrap();
+    assert!(store.login(ADMIN, ADMIN_PASS).is_ok());
+}

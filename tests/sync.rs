@@ -933,8 +933,8 @@ fn reference_data_acknowledges_prunes_and_brings_hqs_templates_and_holidays() {
     let reference = publish(&mut hq, out.path());
     drop(branch);
 
-    let mut admin = login(dir.path(), "BJ0101", "admin01");
-    let report = admin.import_reference(&reference).unwrap();
+    let mut manager = login(dir.path(), "BJ0101", "mgr01");
+    let report = manager.import_reference(&reference).unwrap();
     assert_eq!(report.version, 1);
     assert_eq!(report.acked_seq, high_water);
     assert!(report.pruned > 0);
@@ -994,8 +994,8 @@ fn reference_data_from_anyone_but_our_hq_is_refused() {
     let branch_keys = dir.path().join("BJ0101-keys.toml");
     other_hq.trust_branch(&branch_keys).unwrap();
     let forged = publish(&mut other_hq, other_dir.path());
-    let mut admin = login(dir.path(), "BJ0101", "admin01");
-    let problem = match admin.import_reference(&forged) {
+    let mut manager = login(dir.path(), "BJ0101", "mgr01");
+    let problem = match manager.import_reference(&forged) {
         Err(Error::SyncFile { problem, .. }) => problem,
         other => panic!("{other:?}"),
     };

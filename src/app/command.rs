@@ -114,7 +114,7 @@ impl Command {
             NewSurvey => Permission::EnterSurvey,
             ToggleSurveyView | ShowResponses | ReadResponse => Permission::ViewSurveyStats,
             ExportBundle => Permission::ExportSync,
-            ImportReference => Permission::ManageSync,
+            ImportReference => Permission::ApplyReference,
             NewStaff | ResetPassphrase | DisableStaff | UnlockAccount => Permission::ManageStaff,
             _ => return None,
         })

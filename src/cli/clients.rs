@@ -319,7 +319,7 @@ pub fn run(cx: &Context, command: ClientCommand) -> Result<ExitCode> {
             );
         }
         ClientCommand::Events { client, json } => {
-            let events = session.client_events(&client)?;
+            let events = session.read_life_events(&client)?;
             if json {
                 print_json(&events);
             } else {
@@ -350,7 +350,7 @@ pub fn run(cx: &Context, command: ClientCommand) -> Result<ExitCode> {
             limit,
             json,
         } => {
-            let log = session.interactions(&client, limit)?;
+            let log = session.read_contact_log(&client, limit)?;
             if json {
                 print_json(&log);
             } else {

@@ -50,12 +50,14 @@ impl Role {
             ViewStaff => matches!(self, Admin | Manager | Auditor),
             ViewAudit => matches!(self, Auditor | Manager | Admin),
             Backup => matches!(self, Admin | Manager),
-            Restore => matches!(self, Admin | Manager),
+            // A restore can undo anyone's work (a disablement among it): administrators only.
+            Restore => matches!(self, Admin),
             CheckStore => matches!(self, Admin | Manager | Auditor),
             ViewClients => matches!(self, Teller | Rm | Manager | Auditor),
             EditClients => matches!(self, Teller | Rm | Manager),
             ImportClients => matches!(self, Manager),
-            RevealClient => matches!(self, Teller | Rm | Manager | Auditor),
+            // Auditors read what others saw: masked, never revealed.
+            RevealClient => matches!(self, Teller | Rm | Manager),
             ViewComplaints => matches!(self, Teller | Rm | Manager | Auditor),
             RegisterComplaint => matches!(self, Teller | Rm | Manager),
             ManageComplaints => matches!(self, Manager),
@@ -65,7 +67,11 @@ impl Role {
             EnterSurvey => matches!(self, Teller | Rm | Manager),
             ViewSurveyStats => matches!(self, Rm | Manager | Auditor),
             ExportSync => matches!(self, Manager),
-            ManageSync => matches!(self, Admin | Manager),
+            ShareKeys => matches!(self, Admin | Manager),
+            // Which HQ the branch's changes go to is an administrator's decision.
+            TrustHq => matches!(self, Admin),
+            ApplyReference => matches!(self, Manager),
+            RunHq => matches!(self, Admin | Manager),
             ViewSync => matches!(self, Admin | Manager | Auditor),
         }
     }
@@ -109,13 +115,19 @@ pub enum Permission {
     ViewSurveyStats,
     /// Write a bundle for HQ.
     ExportSync,
-    /// Keys, trust, HQ imports and reference data.
-    ManageSync,
+    /// Give out this store's public keys (for HQ, or at HQ for the branches).
+    ShareKeys,
+    /// Trust HQ's keys, or replace them with another HQ's.
+    TrustHq,
+    /// Apply HQ's reference data at a branch.
+    ApplyReference,
+    /// At HQ: register branches, import their bundles, publish reference data.
+    RunHq,
     ViewSync,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 21] = [
+    pub const ALL: [Permission; 24] = [
         Permission::ManageStaff,
         Permission::ViewStaff,
         Permission::ViewAudit,
@@ -135,7 +147,10 @@ impl Permission {
         Permission::EnterSurvey,
         Permission::ViewSurveyStats,
         Permission::ExportSync,
-        Permission::ManageSync,
+        Permission::ShareKeys,
+        Permission::TrustHq,
+        Permission::ApplyReference,
+        Permission::RunHq,
         Permission::ViewSync,
     ];
 
@@ -160,7 +175,10 @@ impl Permission {
             Permission::EnterSurvey => "enter_survey",
             Permission::ViewSurveyStats => "view_survey_stats",
             Permission::ExportSync => "export_sync",
-            Permission::ManageSync => "manage_sync",
+            Permission::ShareKeys => "share_keys",
+            Permission::TrustHq => "trust_hq",
+            Permission::ApplyReference => "apply_reference",
+            Permission::RunHq => "run_hq",
             Permission::ViewSync => "view_sync",
         }
     }

@@ -52,7 +52,7 @@ pub struct ReferenceState {
 impl Session {
     /// Writes reference data version n+1 to `dir`, for every branch HQ has registered.
     pub fn publish_reference(&mut self, dir: &Path) -> Result<PublishReport> {
-        self.require(Permission::ManageSync)?;
+        self.require(Permission::RunHq)?;
         self.require_party(Party::Hq)?;
         let keys = self.secret_keys()?;
         let mut recipients = Vec::new();
@@ -183,7 +183,7 @@ impl Session {
 
     /// Applies HQ's reference data if it is newer than what this branch has.
     pub fn import_reference(&mut self, file: &Path) -> Result<ReferenceReport> {
-        self.require(Permission::ManageSync)?;
+        self.require(Permission::ApplyReference)?;
         self.require_party(Party::Branch)?;
         let hq = self.hq_keys()?.ok_or(sync_error(SyncProblem::NoHq))?;
         let (bytes, signature) = read_signed(file)?;

@@ -287,6 +287,13 @@ impl Session {
         if branch.store_id != slots.store_id {
             return Err(Error::DatabaseNotOurs { path: paths.db() });
         }
+        // The key slots' demo flag (read before login, to offer the demo passphrase) is not
+        // sealed: it must say what the encrypted database says, or the file was edited.
+        if branch.demo != slots.demo {
+            return Err(Error::KeyslotsDamaged {
+                path: paths.keyslots(),
+            });
+        }
         let me = crate::store::staff::read_staff(&conn, &staff_id)?
             .filter(|s| s.status == StaffStatus::Active)
             .ok_or(Error::WrongCredentials)?;

@@ -206,7 +206,7 @@ impl Session {
 
     /// This store's public keys, to give to HQ (or, at HQ, to the branches).
     pub fn sync_keys(&mut self) -> Result<PublicKeys> {
-        self.require(Permission::ManageSync)?;
+        self.require(Permission::ShareKeys)?;
         let party = self.party()?;
         let keys = self.secret_keys()?;
         Ok(keys.public(
@@ -227,7 +227,7 @@ impl Session {
     /// Trusts HQ's public keys (from the file `hq init` wrote): bundles are encrypted to it and
     /// its reference data is checked against it.
     pub fn trust_hq(&mut self, path: &Path) -> Result<PublicKeys> {
-        self.require(Permission::ManageSync)?;
+        self.require(Permission::TrustHq)?;
         self.require_party(Party::Branch)?;
         let keys = PublicKeys::read(path)?;
         if keys.party != Party::Hq {

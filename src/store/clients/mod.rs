@@ -374,6 +374,28 @@ impl Session {
     }
 
     /// The newest entries of a client's contact log.
+    /// A client's contact log read on its own (`client log`), recorded in the audit trail
+    /// (the workstation reads it with the record, whose opening is recorded).
+    pub fn read_contact_log(&mut self, key: &str, limit: u32) -> Result<Vec<Interaction>> {
+        let log = self.interactions(key, limit)?;
+        self.record_part_read(key, "client.log", log.len())?;
+        Ok(log)
+    }
+
+    /// A client's life events read on their own (`client events`), recorded likewise.
+    pub fn read_life_events(&mut self, key: &str) -> Result<Vec<crate::store::ClientEvent>> {
+        let events = self.client_events(key)?;
+        self.record_part_read(key, "client.events", events.len())?;
+        Ok(events)
+    }
+
+    fn record_part_read(&mut self, key: &str, action: &'static str, entries: usize) -> Result<()> {
+        let (_, stored) = self.find_client(key)?;
+        self.audit_only(
+            AuditEvent::new(action, "client", stored.id).with_detail(json!({ "entries": entries })),
+        )
+    }
+
     pub fn interactions(&self, key: &str, limit: u32) -> Result<Vec<Interaction>> {
         self.require(Permission::ViewClients)?;
         let (_, stored) = self.find_client(key)?;

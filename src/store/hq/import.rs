@@ -31,7 +31,7 @@ impl Session {
     /// Imports one bundle (its `.minisig` beside it), then any quarantined bundles of the
     /// same branch that now fit. Refusals change nothing.
     pub fn hq_import(&mut self, file: &Path) -> Result<ImportOutcome> {
-        self.require(Permission::ManageSync)?;
+        self.require(Permission::RunHq)?;
         self.require_party(Party::Hq)?;
         let mut outcome = self.import_one(file)?;
         if let ImportOutcome::Applied {

@@ -58,7 +58,7 @@ pub enum ImportOutcome {
 impl Session {
     /// Makes a new store HQ's: its keys are made now and printed for the branches.
     pub fn become_hq(&mut self) -> Result<PublicKeys> {
-        self.require(Permission::ManageSync)?;
+        self.require(Permission::RunHq)?;
         let has_data: bool = self.conn.query_row(
             "SELECT EXISTS (SELECT 1 FROM client) OR EXISTS (SELECT 1 FROM sync_local WHERE key = 'hq_keys')",
             [],
@@ -104,7 +104,7 @@ impl Session {
 
     /// Registers a branch's public keys (the file its `sync keys` wrote).
     pub fn trust_branch(&mut self, path: &Path) -> Result<PublicKeys> {
-        self.require(Permission::ManageSync)?;
+        self.require(Permission::RunHq)?;
         self.require_party(Party::Hq)?;
         let keys = PublicKeys::read(path)?;
         if keys.party != Party::Branch {
