@@ -939,7 +939,7 @@ fn reference_data_acknowledges_prunes_and_brings_hqs_templates_and_holidays() {
     assert_eq!(report.acked_seq, high_water);
     assert!(report.pruned > 0);
     assert_eq!(report.products, 10);
-    let state = admin.reference_state().unwrap();
+    let state = manager.reference_state().unwrap();
     assert!(state.holidays_from_hq);
     assert!(
         state
@@ -947,7 +947,7 @@ fn reference_data_acknowledges_prunes_and_brings_hqs_templates_and_holidays() {
             .iter()
             .any(|s| s.branch == "BJ0101" && s.id == "mgr01")
     );
-    let status = admin.sync_status().unwrap();
+    let status = manager.sync_status().unwrap();
     assert_eq!(status.acked_seq, high_water);
     assert!(
         status
@@ -959,7 +959,7 @@ fn reference_data_acknowledges_prunes_and_brings_hqs_templates_and_holidays() {
     );
     // The same version again, or an older one: refused, nothing changes.
     assert_eq!(
-        match admin.import_reference(&reference) {
+        match manager.import_reference(&reference) {
             Err(Error::SyncFile { problem, .. }) => problem,
             other => panic!("{other:?}"),
         },
@@ -968,7 +968,7 @@ fn reference_data_acknowledges_prunes_and_brings_hqs_templates_and_holidays() {
             applied: 1
         }
     );
-    drop(admin);
+    drop(manager);
 
     // The next export starts after what HQ holds.
     let mut branch = login(dir.path(), "BJ0101", "mgr01");
@@ -1001,7 +1001,7 @@ fn reference_data_from_anyone_but_our_hq_is_refused() {
     };
     assert_eq!(problem, SyncProblem::UnknownSigner);
     // Published before this branch was registered: not encrypted to it.
-    drop(admin);
+    drop(manager);
     let lone_dir = tempfile::tempdir().unwrap();
     let (mut lone_hq, lone_keys) = self::hq(lone_dir.path());
     let other_branch = self::branch(lone_dir.path(), "SH0202", &mut lone_hq, &lone_keys);
@@ -1009,12 +1009,14 @@ fn reference_data_from_anyone_but_our_hq_is_refused() {
     let early = publish(&mut lone_hq, lone_dir.path());
     let mut admin = login(dir.path(), "BJ0101", "admin01");
     admin.trust_hq(&lone_keys).unwrap();
-    let problem = match admin.import_reference(&early) {
+    drop(admin);
+    let mut manager = login(dir.path(), "BJ0101", "mgr01");
+    let problem = match manager.import_reference(&early) {
         Err(Error::SyncFile { problem, .. }) => problem,
         other => panic!("{other:?}"),
     };
     assert_eq!(problem, SyncProblem::NotForUs);
-    assert_eq!(admin.reference_state().unwrap().version, 0);
+    assert_eq!(manager.reference_state().unwrap().version, 0);
 }
 
 fn crate_template(code: &str) -> String {
