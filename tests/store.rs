@@ -773,3 +773,100 @@ fn a_flipped_demo_flag_in_the_key_slots_is_refused() {
     std::fs::write(&path, text).unwrap();
     assert!(store.login(ADMIN, ADMIN_PASS).is_ok());
 }
+
+/// Deleting or editing `logins.json` does not reset the failed-login counters: every account
+/// is locked for fifteen minutes from when it is noticed, then until an administrator logs
+/// in — which is audited and starts a new record. Stripping the guard from the key slots is
+/// noticed the same way.
+#[test]
+fn a_deleted_or_edited_failed_login_record_locks_every_account_until_an_administrator() {
+    let store = TestStore::new();
+    let mut admin = store.admin();
+    add(&mut admin, "teller01", Role::Teller);
+    drop(admin);
+    assert!(matches!(
+        store.login("teller01", "wrong wrong wrong"),
+        Err(Error::WrongCredentials)
+    ));
+    let record = store.paths.logins();
+    let text = std::fs::read_to_string(&record).unwrap();
+    assert!(text.contains("\"mac\""), "{text}");
+
+    for tamper in ["delete", "edit"] {
+        match tamper {
+            "delete" => std::fs::remove_file(&record).unwrap(),
+            _ => {
+                let edited = std::fs::read_to_string(&record)
+                    .unwrap()
+                    .replace("\"failures\": 1", "\"failures\": 0");
+                std::fs::write(&record, edited).unwrap();
+            }
+        }
+        for id in [ADMIN, "teller01"] {
+            let pass = if id == ADMIN {
+                ADMIN_PASS.to_string()
+            } else {
+                pass_of(id)
+            };
+            assert!(
+                matches!(
+                    store.login(id, &pass),
+                    Err(Error::LoginRecordTampered { until: Some(_) })
+                ),
+                "{tamper}: {id} is locked at once"
+            );
+        }
+        // Deleting it again while locked changes nothing.
+        if tamper == "delete" {
+            std::fs::remove_file(&record).unwrap();
+            store.clock.advance(Duration::minutes(10));
+            assert!(matches!(
+                store.login(ADMIN, ADMIN_PASS),
+                Err(Error::LoginRecordTampered { until: Some(_) })
+            ));
+        }
+        store.clock.advance(Duration::minutes(16));
+        assert!(matches!(
+            store.login("teller01", &pass_of("teller01")),
+            Err(Error::LoginRecordTampered { until: None })
+        ));
+        let admin = store.admin();
+        let rows = admin.list_audit(None, 5).unwrap();
+        assert!(
+            rows.iter()
+                .any(|r| r.action == "session.login_record_reset"),
+            "{tamper}: {rows:?}"
+        );
+        drop(admin);
+        assert!(
+            store.login("teller01", &pass_of("teller01")).is_ok(),
+            "{tamper}"
+        );
+        assert!(matches!(
+            store.login("teller01", "wrong wrong wrong"),
+            Err(Error::WrongCredentials)
+        ));
+        store.clock.advance(Duration::seconds(10));
+    }
+
+    // A key-slots file without its login guard is noticed after the passphrase.
+    let slots_path = store.paths.keyslots();
+    let slots = std::fs::read_to_string(&slots_path).unwrap();
+    let stripped: String = slots
+        .lines()
+        .filter(|l| !l.contains("\"login_guard\""))
+        .collect::<Vec<_>>()
+        .join("\n");
+    std::fs::write(&slots_path, stripped).unwrap();
+    assert!(matches!(
+        store.login("teller01", &pass_of("teller01")),
+        Err(Error::LoginRecordTampered { until: None })
+    ));
+    drop(store.admin());
+    assert!(
+        std::fs::read_to_string(&slots_path)
+            .unwrap()
+            .contains("\"login_guard\"")
+    );
+    assert!(store.login("teller01", &pass_of("teller01")).is_ok());
+}

@@ -38,6 +38,11 @@ pub enum Error {
     AccountLocked {
         until: DateTime<Utc>,
     },
+    /// The failed-login record was found missing or changed: every account is locked until
+    /// `until`, and after that only an administrator may log in (None: after that).
+    LoginRecordTampered {
+        until: Option<DateTime<Utc>>,
+    },
     /// Too soon after a failed attempt; the caller waits this long and tries again.
     TooSoon {
         seconds: u64,
@@ -252,6 +257,13 @@ impl Error {
             Error::AccountLocked { until } => {
                 let local = until.with_timezone(&chrono::Local).format("%H:%M");
                 i18n.fill("err.account_locked", &[("until", &local.to_string())])
+            }
+            Error::LoginRecordTampered { until: Some(until) } => {
+                let local = until.with_timezone(&chrono::Local).format("%H:%M");
+                i18n.fill("err.login_record_locked", &[("until", &local.to_string())])
+            }
+            Error::LoginRecordTampered { until: None } => {
+                i18n.t("err.login_record_admin").to_string()
             }
             Error::TooSoon { seconds } => {
                 i18n.fill("err.too_soon", &[("seconds", &seconds.to_string())])

@@ -12,7 +12,7 @@ use crate::store::doctor::database_checks;
 use crate::store::keyslots::KeySlots;
 use crate::store::lockfile::StoreLock;
 use crate::store::migrations::{SCHEMA_VERSION, schema_version};
-use crate::store::session::check_slot;
+use crate::store::session::check_slot_against;
 use crate::store::write::AuditEvent;
 use crate::store::{Session, StoreOptions, StorePaths, db, fsutil, swap};
 use secrecy::SecretString;
@@ -265,6 +265,9 @@ pub fn restore(
         ],
     )?;
     fsutil::restrict_to_owner(&paths.db(), 0o600)?;
+    // The failed-login record goes with the key slots it is authenticated by: the restored
+    // slots start a new one.
+    crate::store::logins::LoginLedger::start(&paths.logins(), slots.login_guard(), clock.now())?;
 
     let mut session = Session::unlock_holding(paths, lock, staff_id, passphrase, clock, options)?;
     session.audit_only(
@@ -357,7 +360,10 @@ fn unpack_and_check(
     }
 
     let staff = StaffId::parse(staff_id).map_err(|_| Error::WrongCredentials)?;
-    let opened = check_slot(paths, &slots, &staff, passphrase, clock)?;
+    // Failed attempts count against the store being replaced (none on a new machine).
+    let current = KeySlots::load(&paths.keyslots()).ok();
+    let guard = current.as_ref().and_then(KeySlots::login_guard);
+    let opened = check_slot_against(paths, &slots, guard, &staff, passphrase, clock)?;
     let conn = db::open_db(staged_db, &opened.db_key, false).map_err(|_| invalid())?;
     let found = schema_version(&conn)?;
     if found > SCHEMA_VERSION {

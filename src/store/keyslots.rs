@@ -130,6 +130,11 @@ struct SlotFile {
     version: u32,
     store_id: String,
     demo: bool,
+    /// The key that authenticates `logins.json` (base64): not a secret against someone who
+    /// can read the store's folder, but a file without it, or edited, is noticed. Absent in
+    /// stores made before it existed, until their first login adds it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    login_guard: Option<String>,
     slots: Vec<Slot>,
 }
 
@@ -153,6 +158,7 @@ pub struct Unsealed {
 pub struct KeySlots {
     pub store_id: String,
     pub demo: bool,
+    login_guard: Option<[u8; 32]>,
     slots: Vec<Slot>,
 }
 
@@ -161,8 +167,23 @@ impl KeySlots {
         KeySlots {
             store_id,
             demo,
+            login_guard: Some(random_guard()),
             slots: Vec::new(),
         }
+    }
+
+    /// The key `logins.json` is authenticated with, if this store has one yet.
+    pub fn login_guard(&self) -> Option<&[u8; 32]> {
+        self.login_guard.as_ref()
+    }
+
+    /// Gives a store made before login guards one; true if it was missing.
+    pub fn ensure_login_guard(&mut self) -> bool {
+        let missing = self.login_guard.is_none();
+        if missing {
+            self.login_guard = Some(random_guard());
+        }
+        missing
     }
 
     pub fn load(path: &Path) -> Result<KeySlots> {
@@ -185,9 +206,14 @@ impl KeySlots {
         if file.format != FORMAT || file.version != VERSION || file.slots.is_empty() {
             return None;
         }
+        let login_guard = match file.login_guard {
+            None => None,
+            Some(text) => Some(B64.decode(text).ok()?.try_into().ok()?),
+        };
         Some(KeySlots {
             store_id: file.store_id,
             demo: file.demo,
+            login_guard,
             slots: file.slots,
         })
     }
@@ -198,6 +224,7 @@ impl KeySlots {
             version: VERSION,
             store_id: self.store_id.clone(),
             demo: self.demo,
+            login_guard: self.login_guard.map(|key| B64.encode(key)),
             slots: self.slots.clone(),
         };
         let mut bytes = serde_json::to_vec_pretty(&file).unwrap_or_default();
@@ -337,6 +364,13 @@ impl KeySlots {
         }
         Ok(())
     }
+}
+
+fn random_guard() -> [u8; 32] {
+    use rand_core::RngCore;
+    let mut key = [0u8; 32];
+    rand_core::OsRng.fill_bytes(&mut key);
+    key
 }
 
 fn seal(recipient: &age::x25519::Recipient, db_key: &DbKey) -> Result<String> {

@@ -2,8 +2,12 @@
 //! write to the encrypted database (it was never opened), and must not touch it or the key
 //! slots either.
 //!
-//! The file is not secret and not authenticated: deleting it resets the counters, which is
-//! why Argon2id's cost, not this file, is what makes guessing expensive.
+//! The file is not secret, but it is authenticated (HMAC-SHA256 under the login guard kept in
+//! `keyslots.json`): deleting or editing it does not reset the counters, it locks every
+//! account — for fifteen minutes from when it was noticed, and after that until an
+//! administrator logs in (their login is audited and starts a new record). Argon2id's cost
+//! remains what makes guessing expensive; this file is what makes guessing through the
+//! workstation slow, and tampering with it evident.
 //!
 //! It also keeps the failed attempts themselves (when, and the staff ID as typed — never
 //! the passphrase) until the next login opens the database and writes them into the audit
@@ -13,7 +17,9 @@ use crate::domain::lockout::LoginRecord;
 use crate::error::Result;
 use crate::store::fsutil;
 use chrono::{DateTime, Utc};
+use hmac::{Hmac, Mac};
 use serde::{Deserialize, Serialize};
+use sha2::Sha256;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
@@ -23,6 +29,28 @@ struct LedgerFile {
     accounts: BTreeMap<String, LoginRecord>,
     #[serde(default)]
     failed: Vec<FailedLogin>,
+    /// When the file was found missing or changed (every account locked since).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    tampered_since: Option<DateTime<Utc>>,
+    /// HMAC-SHA256 of the rest, under the login guard (hex).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    mac: Option<String>,
+}
+
+impl LedgerFile {
+    /// The authentication tag of everything but the tag.
+    fn tag(&self, guard: &[u8; 32]) -> String {
+        let unsigned = serde_json::json!({
+            "version": self.version,
+            "accounts": self.accounts,
+            "failed": self.failed,
+            "tampered_since": self.tampered_since,
+        });
+        let mut mac =
+            <Hmac<Sha256> as Mac>::new_from_slice(guard).expect("HMAC takes a key of any length");
+        mac.update(unsigned.to_string().as_bytes());
+        hex::encode(mac.finalize().into_bytes())
+    }
 }
 
 /// A login that failed, waiting to be written into the audit trail.
@@ -40,22 +68,60 @@ const MAX_FAILED: usize = 1000;
 #[derive(Debug)]
 pub struct LoginLedger {
     path: PathBuf,
+    guard: Option<[u8; 32]>,
     accounts: BTreeMap<String, LoginRecord>,
     failed: Vec<FailedLogin>,
+    tampered_since: Option<DateTime<Utc>>,
 }
 
 impl LoginLedger {
-    /// Reads the ledger; a missing or unreadable one counts as empty.
-    pub fn load(path: &Path) -> LoginLedger {
-        let file = std::fs::read(path)
+    /// Reads the ledger. With a login guard, a missing, unreadable or edited file is
+    /// tampering (noticed `now`); without one (a store made before guards), it counts as
+    /// empty.
+    pub fn load(path: &Path, guard: Option<&[u8; 32]>, now: DateTime<Utc>) -> LoginLedger {
+        let read = std::fs::read(path)
             .ok()
-            .and_then(|bytes| serde_json::from_slice::<LedgerFile>(&bytes).ok())
-            .unwrap_or_default();
+            .and_then(|bytes| serde_json::from_slice::<LedgerFile>(&bytes).ok());
+        let trusted = match (guard, read) {
+            (None, read) => Some(read.unwrap_or_default()),
+            (Some(guard), Some(file)) if file.mac.as_deref() == Some(&file.tag(guard)) => {
+                Some(file)
+            }
+            (Some(_), _) => None,
+        };
+        let file = trusted.unwrap_or_else(|| LedgerFile {
+            tampered_since: Some(now),
+            ..LedgerFile::default()
+        });
         LoginLedger {
             path: path.to_path_buf(),
+            guard: guard.copied(),
             accounts: file.accounts,
             failed: file.failed,
+            tampered_since: file.tampered_since,
         }
+    }
+
+    /// A new, empty record under `guard` (a new store, a restored one), written at once.
+    pub fn start(path: &Path, guard: Option<&[u8; 32]>, now: DateTime<Utc>) -> Result<()> {
+        let mut ledger = LoginLedger {
+            path: path.to_path_buf(),
+            guard: guard.copied(),
+            accounts: BTreeMap::new(),
+            failed: Vec::new(),
+            tampered_since: None,
+        };
+        ledger.save(now)
+    }
+
+    /// Since when every account is locked because the file was missing or changed.
+    pub fn tampered_since(&self) -> Option<DateTime<Utc>> {
+        self.tampered_since
+    }
+
+    /// An administrator logged in: the record starts again.
+    pub fn clear_tampering(&mut self) {
+        self.tampered_since = None;
     }
 
     /// Notes a failed login for the audit trail.
@@ -95,14 +161,20 @@ impl LoginLedger {
     /// Writes the ledger, dropping records that no longer matter.
     pub fn save(&mut self, now: DateTime<Utc>) -> Result<()> {
         self.accounts.retain(|_, record| record.is_relevant(now));
-        if self.accounts.is_empty() && self.failed.is_empty() && !self.path.exists() {
+        let nothing =
+            self.accounts.is_empty() && self.failed.is_empty() && self.tampered_since.is_none();
+        // Unguarded, an empty record need not exist; guarded, its absence would be tampering.
+        if nothing && self.guard.is_none() && !self.path.exists() {
             return Ok(());
         }
-        let file = LedgerFile {
-            version: 2,
+        let mut file = LedgerFile {
+            version: 3,
             accounts: std::mem::take(&mut self.accounts),
             failed: std::mem::take(&mut self.failed),
+            tampered_since: self.tampered_since,
+            mac: None,
         };
+        file.mac = self.guard.as_ref().map(|guard| file.tag(guard));
         let bytes = serde_json::to_vec_pretty(&file).unwrap_or_default();
         self.accounts = file.accounts;
         self.failed = file.failed;

@@ -199,6 +199,15 @@ impl Session {
         session.conn = db::open_db(&paths.db(), &session.key, false)?;
         fsutil::restrict_to_owner(&paths.db(), 0o600)?;
         session.size_cache()?;
+        LoginLedger::start(
+            &paths.logins(),
+            session.slots.login_guard(),
+            session.clock.now(),
+        )?;
+        session.conn.execute(
+            "INSERT OR REPLACE INTO sync_local (key, value) VALUES ('login_guard', '1')",
+            [],
+        )?;
         Ok(session)
     }
 
@@ -271,7 +280,8 @@ impl Session {
             Err(error) => {
                 // Noted for the audit trail, which the next login writes it into.
                 if matches!(error, Error::WrongCredentials | Error::AccountLocked { .. }) {
-                    let mut ledger = LoginLedger::load(&paths.logins());
+                    let mut ledger =
+                        LoginLedger::load(&paths.logins(), slots.login_guard(), clock.now());
                     let id = typed.as_ref().ok().map(|id| id.as_str());
                     ledger.note_failed(clock.now(), id);
                     ledger.save(clock.now())?;
@@ -297,6 +307,14 @@ impl Session {
         let me = crate::store::staff::read_staff(&conn, &staff_id)?
             .filter(|s| s.status == StaffStatus::Active)
             .ok_or(Error::WrongCredentials)?;
+        // A failed-login record found missing or changed (or a key-slots file without the
+        // guard a store of this version has): only an administrator may log in, and that
+        // login starts a new record.
+        let guard_stripped = slots.login_guard().is_none() && guarded(&conn)?;
+        let tampered = key.tampered_since.is_some() || guard_stripped;
+        if tampered && me.role != Role::Admin {
+            return Err(Error::LoginRecordTampered { until: None });
+        }
         let hlc: i64 = conn.query_row("SELECT coalesce(max(hlc), 0) FROM audit_log", [], |r| {
             r.get(0)
         })?;
@@ -319,6 +337,8 @@ impl Session {
         };
         session.size_cache()?;
         session.refresh_lunar_keys()?;
+        let now = session.clock.now();
+        session.guard_logins(tampered.then(|| key.tampered_since.unwrap_or(now)))?;
         session.audit_failed_logins()?;
         let event = AuditEvent::new("session.login", "staff", staff_id.as_str())
             .with_detail(json!({ "failed_attempts_before": key.failures_before }));
@@ -327,10 +347,53 @@ impl Session {
         Ok(session)
     }
 
+    /// The failed-login record, authenticated with this store's login guard.
+    pub(crate) fn login_ledger(&self) -> LoginLedger {
+        LoginLedger::load(
+            &self.paths.logins(),
+            self.slots.login_guard(),
+            self.clock.now(),
+        )
+    }
+
+    /// After a login: a store made before login guards gets one (in its key slots, and
+    /// marked in the database, so that a key-slots file without it is noticed); a record
+    /// found tampered with `since` is started again by this administrator, in the trail.
+    fn guard_logins(
+        &mut self,
+        tampered_since: Option<chrono::DateTime<chrono::Utc>>,
+    ) -> Result<()> {
+        if self.slots.ensure_login_guard() {
+            self.slots.save(&self.paths.keyslots())?;
+        }
+        if !guarded(&self.conn)? {
+            self.conn.execute(
+                "INSERT OR REPLACE INTO sync_local (key, value) VALUES ('login_guard', '1')",
+                [],
+            )?;
+        }
+        let mut ledger = self.login_ledger();
+        let Some(since) = tampered_since.or(ledger.tampered_since()) else {
+            return ledger.save(self.clock.now());
+        };
+        ledger.clear_tampering();
+        ledger.save(self.clock.now())?;
+        self.audit_only(
+            AuditEvent::new(
+                "session.login_record_reset",
+                "store",
+                self.branch.store_id.clone(),
+            )
+            .with_detail(json!({
+                "since": since.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+            })),
+        )
+    }
+
     /// Writes the failed logins since the database was last open into the audit trail
     /// (actor and subject: the staff ID as typed, or "?" for anything else).
     fn audit_failed_logins(&mut self) -> Result<()> {
-        let mut ledger = LoginLedger::load(&self.paths.logins());
+        let mut ledger = self.login_ledger();
         if ledger.failed().is_empty() {
             return Ok(());
         }
@@ -580,6 +643,17 @@ pub(crate) struct SlotOpened {
     pub db_key: DbKey,
     pub identity: age::x25519::Identity,
     pub failures_before: u32,
+    /// The failed-login record was found missing or changed at this moment.
+    pub tampered_since: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+/// Whether the database says this store's key slots carry a login guard.
+fn guarded(conn: &Connection) -> Result<bool> {
+    Ok(conn.query_row(
+        "SELECT EXISTS (SELECT 1 FROM sync_local WHERE key = 'login_guard')",
+        [],
+        |r| r.get(0),
+    )?)
 }
 
 /// Applies the lockout policy and opens `staff_id`'s slot.
@@ -590,8 +664,36 @@ pub(crate) fn check_slot(
     passphrase: &SecretString,
     clock: &dyn Clock,
 ) -> Result<SlotOpened> {
+    check_slot_against(
+        paths,
+        slots,
+        slots.login_guard(),
+        staff_id,
+        passphrase,
+        clock,
+    )
+}
+
+/// [`check_slot`], with the failed-login record authenticated by `ledger_guard` (a restore
+/// checks the backup's slots against the record of the store it replaces).
+pub(crate) fn check_slot_against(
+    paths: &StorePaths,
+    slots: &KeySlots,
+    ledger_guard: Option<&[u8; 32]>,
+    staff_id: &StaffId,
+    passphrase: &SecretString,
+    clock: &dyn Clock,
+) -> Result<SlotOpened> {
     let now = clock.now();
-    let mut ledger = LoginLedger::load(&paths.logins());
+    let mut ledger = LoginLedger::load(&paths.logins(), ledger_guard, now);
+    if let Some(since) = ledger.tampered_since() {
+        // Noticed now (or earlier): kept, so that deleting the file again changes nothing.
+        ledger.save(now)?;
+        let until = since + chrono::Duration::minutes(crate::domain::lockout::LOCK_MINUTES);
+        if now < until {
+            return Err(Error::LoginRecordTampered { until: Some(until) });
+        }
+    }
     let record = ledger.record(staff_id.as_str());
     match record.gate(now) {
         Gate::Locked(until) => return Err(Error::AccountLocked { until }),
@@ -618,6 +720,7 @@ pub(crate) fn check_slot(
                 db_key: unsealed.db_key,
                 identity: unsealed.identity,
                 failures_before: record.failures,
+                tampered_since: ledger.tampered_since(),
             })
         }
         Err(SlotError::Damaged) => Err(Error::KeyslotsDamaged {

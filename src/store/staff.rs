@@ -5,7 +5,6 @@ use crate::domain::staff::{
 };
 use crate::error::{Error, Result};
 use crate::store::Session;
-use crate::store::logins::LoginLedger;
 use crate::store::session::reopen_identity;
 use crate::store::write::{AuditEvent, Table};
 use chrono::{DateTime, Utc};
@@ -72,7 +71,7 @@ impl Session {
     pub fn list_staff(&self) -> Result<Vec<StaffRow>> {
         self.require(Permission::ViewStaff)?;
         let now = self.clock.now();
-        let ledger = LoginLedger::load(&self.paths.logins());
+        let ledger = self.login_ledger();
         let mut stmt = self
             .conn
             .prepare("SELECT id, name, role, status, created_at FROM staff ORDER BY id")?;
@@ -263,7 +262,7 @@ impl Session {
         if read_staff(&self.conn, &id)?.is_none() {
             return Err(Error::StaffNotFound { id: id.to_string() });
         }
-        let mut ledger = LoginLedger::load(&self.paths.logins());
+        let mut ledger = self.login_ledger();
         if ledger.clear(id.as_str()) {
             ledger.save(self.clock.now())?;
         }
