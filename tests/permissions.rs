@@ -90,7 +90,7 @@ fn operations() -> Vec<(Permission, &'static str, Operation)> {
             s.sync_keys().map(drop)
         }),
         (Permission::TrustHq, "sync trust-hq", |s, dir| {
-            s.trust_hq(&dir.join("hq-keys.toml")).map(drop)
+            s.trust_hq(&dir.join("hq-keys.toml"), None).map(drop)
         }),
         (Permission::ApplyReference, "import", |s, dir| {
             s.import_reference(&dir.join("HQ-reference-1.bdr"))

@@ -75,7 +75,7 @@ fn branch(dir: &Path, code: &str, hq: &mut Session, hq_keys: &Path) -> Session {
     admin
         .add_staff("mgr01", "经理", Role::Manager, &secret(PASS))
         .unwrap();
-    admin.trust_hq(hq_keys).unwrap();
+    admin.trust_hq(hq_keys, None).unwrap();
     let keys = admin.sync_keys().unwrap();
     hq.trust_branch(&write_keys(dir, &keys)).unwrap();
     drop(admin);
@@ -240,7 +240,7 @@ fn every_damaged_or_foreign_copy_is_refused_and_changes_nothing() {
     stranger
         .add_staff("mgr01", "经理", Role::Manager, &secret(PASS))
         .unwrap();
-    stranger.trust_hq(&hq_keys).unwrap();
+    stranger.trust_hq(&hq_keys, None).unwrap();
     drop(stranger);
     let mut stranger = login(stranger_dir.path(), "SH0202", "mgr01");
     let foreign = export(&mut stranger, stranger_dir.path());
@@ -250,7 +250,8 @@ fn every_damaged_or_foreign_copy_is_refused_and_changes_nothing() {
     let (_other_hq, other_keys) = self::hq(other_dir.path());
     drop(branch);
     let mut admin = login(dir.path(), "BJ0101", "admin01");
-    admin.trust_hq(&other_keys).unwrap();
+    let current = PublicKeys::read(&hq_keys).unwrap().key_id().unwrap();
+    admin.trust_hq(&other_keys, Some(&current)).unwrap();
     drop(admin);
     let mut branch = login(dir.path(), "BJ0101", "mgr01");
     let elsewhere_dir = tempfile::tempdir().unwrap();
@@ -1008,7 +1009,8 @@ fn reference_data_from_anyone_but_our_hq_is_refused() {
     drop(other_branch);
     let early = publish(&mut lone_hq, lone_dir.path());
     let mut admin = login(dir.path(), "BJ0101", "admin01");
-    admin.trust_hq(&lone_keys).unwrap();
+    let current = PublicKeys::read(&hq_keys).unwrap().key_id().unwrap();
+    admin.trust_hq(&lone_keys, Some(&current)).unwrap();
     drop(admin);
     let mut manager = login(dir.path(), "BJ0101", "mgr01");
     let problem = match manager.import_reference(&early) {
@@ -1089,4 +1091,53 @@ fn a_large_bundle_loses_nothing_across_batch_boundaries_and_a_missing_op_is_caug
     );
     assert_eq!(hq.hq_op_count().unwrap(), count as i64);
     assert_eq!(hq.hq_rows("survey_response").unwrap().len(), count as usize);
+}
+
+/// Re-pointing a branch at another HQ is an administrator's deliberate act (naming the HQ
+/// replaced), and the new HQ's acknowledgement prunes only what was sent to it: the changes
+/// the first HQ never received stay in the outbox.
+#[test]
+fn a_branch_re_pointed_at_another_hq_keeps_what_the_first_never_received() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut hq, hq_keys) = hq(dir.path());
+    let mut branch = branch(dir.path(), "BJ0101", &mut hq, &hq_keys);
+    branch
+        .create_client(&client("王芳", "11010519491231002X"))
+        .unwrap();
+    let first = export(&mut branch, dir.path());
+    hq.hq_import(&first).unwrap();
+    let body = "11010519800101003";
+    let check = branchdesk::domain::ids::resident_check_char(body.as_bytes());
+    branch
+        .create_client(&client("李娜", &format!("{body}{check}")))
+        .unwrap();
+    let waiting = branch.sync_status().unwrap().pending_ops;
+    assert!(waiting > 0);
+    drop(branch);
+
+    let other_dir = tempfile::tempdir().unwrap();
+    let (mut other_hq, other_keys) = self::hq(other_dir.path());
+    other_hq
+        .trust_branch(&dir.path().join("BJ0101-keys.toml"))
+        .unwrap();
+    let mut manager = login(dir.path(), "BJ0101", "mgr01");
+    assert!(matches!(
+        manager.trust_hq(&other_keys, None),
+        Err(Error::PermissionDenied { .. })
+    ));
+    drop(manager);
+    let mut admin = login(dir.path(), "BJ0101", "admin01");
+    let refused = admin.trust_hq(&other_keys, None).unwrap_err();
+    assert!(matches!(refused, Error::HqAlreadyTrusted { .. }));
+    let current = PublicKeys::read(&hq_keys).unwrap().key_id().unwrap();
+    assert!(admin.trust_hq(&other_keys, Some("not-the-key")).is_err());
+    admin.trust_hq(&other_keys, Some(&current)).unwrap();
+    drop(admin);
+
+    // The new HQ's reference data arrives before the branch sent it anything.
+    let reference = publish(&mut other_hq, other_dir.path());
+    let mut manager = login(dir.path(), "BJ0101", "mgr01");
+    let report = manager.import_reference(&reference).unwrap();
+    assert_eq!(report.pruned, 0, "nothing went to this HQ yet");
+    assert!(manager.sync_status().unwrap().pending_ops >= waiting);
 }

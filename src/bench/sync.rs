@@ -92,7 +92,7 @@ pub fn run(
     crate::store::write_public_file(&hq_file, hq_keys.to_toml().as_bytes())?;
     let mut admin = create(&dir, "BJ0101", clock.clone())?;
     admin.add_staff("mgr01", "mgr01", Role::Manager, &SecretString::from(PASS))?;
-    admin.trust_hq(&hq_file)?;
+    admin.trust_hq(&hq_file, None)?;
     let branch_file = dir.join("branch-keys.toml");
     crate::store::write_public_file(&branch_file, admin.sync_keys()?.to_toml().as_bytes())?;
     hq.trust_branch(&branch_file)?;

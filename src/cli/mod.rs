@@ -219,7 +219,7 @@ fn run(cx: &Context, command: Option<Command>) -> Result<ExitCode> {
         }) => {
             let mut session = init_store(cx, branch, branch_name, admin, admin_name)?;
             if let Some(file) = hq_keys {
-                let keys = session.trust_hq(&file)?;
+                let keys = session.trust_hq(&file, None)?;
                 cx.say(
                     "cli.sync_trusted_hq",
                     &[("hq", &keys.code), ("key_id", &keys.key_id()?)],

@@ -22,8 +22,14 @@ pub enum SyncCommand {
         #[arg(long)]
         json: bool,
     },
-    /// Trust HQ's public keys (the file `branchdesk hq init` wrote)
-    TrustHq { file: PathBuf },
+    /// Trust HQ's public keys (the file `branchdesk hq init` wrote); administrators
+    TrustHq {
+        file: PathBuf,
+        /// Replace the HQ trusted now (its key ID, as `sync status` shows it): the branch's
+        /// changes will go to the new HQ instead
+        #[arg(long, value_name = "KEY_ID")]
+        replace: Option<String>,
+    },
     /// What is waiting for HQ, the last export and acknowledgement, and warnings
     Status {
         #[arg(long)]
@@ -118,8 +124,8 @@ pub fn run(cx: &Context, command: SyncCommand) -> Result<ExitCode> {
                 out!("{}", keys.to_toml());
             }
         }
-        SyncCommand::TrustHq { file } => {
-            let keys = session.trust_hq(&file)?;
+        SyncCommand::TrustHq { file, replace } => {
+            let keys = session.trust_hq(&file, replace.as_deref())?;
             cx.say(
                 "cli.sync_trusted_hq",
                 &[("hq", &keys.code), ("key_id", &keys.key_id()?)],

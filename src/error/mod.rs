@@ -166,6 +166,11 @@ pub enum Error {
     BackupExists {
         path: PathBuf,
     },
+    /// The branch already trusts another HQ; replacing it must name that HQ's key.
+    HqAlreadyTrusted {
+        code: String,
+        key_id: String,
+    },
     /// An output file that must be new already exists.
     FileExists {
         path: PathBuf,
@@ -392,6 +397,10 @@ impl Error {
                 i18n.fill("err.backup_exists", &[("path", &path(p))])
             }
             Error::FileExists { path: p } => i18n.fill("err.file_exists", &[("path", &path(p))]),
+            Error::HqAlreadyTrusted { code, key_id } => i18n.fill(
+                "err.hq_already_trusted",
+                &[("hq", code.as_str()), ("key_id", key_id.as_str())],
+            ),
             Error::NoPrintCommand { path: p } => {
                 i18n.fill("err.no_print_command", &[("path", &path(p))])
             }

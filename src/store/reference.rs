@@ -226,12 +226,24 @@ impl Session {
             [],
             |r| r.get(0),
         )?;
+        // …nor more than was sent to this HQ (a branch re-pointed at another HQ must not
+        // drop what the first one never received). Stores that exported before this was
+        // kept count their last export as sent to the HQ trusted now.
+        let exported_to = self.exported_to()?;
+        let sent_here = match exported_to.get(hq.key_id()?) {
+            Some(seq) => seq.as_i64().unwrap_or(0),
+            None if exported_to.as_object().is_some_and(|m| m.is_empty()) => {
+                self.local_number("last_export_seq")?
+            }
+            None => 0,
+        };
         let acked = reference
             .acks
             .get(&self.branch.code)
             .copied()
             .unwrap_or(0)
             .min(written)
+            .min(sent_here)
             .max(acked_before);
         let seen = Hlc::from_i64(manifest.hlc).max(Hlc::from_i64(self.local_number("hlc_seen")?));
         let now_ms = u64::try_from(self.clock.now().timestamp_millis()).unwrap_or(0);

@@ -217,6 +217,15 @@ impl Session {
         ))
     }
 
+    /// The last seq exported to each HQ (by its key ID).
+    pub(crate) fn exported_to(&self) -> Result<serde_json::Value> {
+        Ok(self
+            .local_value("exported_to")?
+            .and_then(|text| serde_json::from_str(&text).ok())
+            .filter(serde_json::Value::is_object)
+            .unwrap_or_else(|| serde_json::json!({})))
+    }
+
     /// HQ's keys, once trusted.
     pub(crate) fn hq_keys(&self) -> Result<Option<PublicKeys>> {
         self.local_value("hq_keys")?
@@ -226,7 +235,10 @@ impl Session {
 
     /// Trusts HQ's public keys (from the file `hq init` wrote): bundles are encrypted to it and
     /// its reference data is checked against it.
-    pub fn trust_hq(&mut self, path: &Path) -> Result<PublicKeys> {
+    ///
+    /// A branch that already trusts another HQ keeps it unless `replacing` names that HQ's
+    /// key: which HQ the branch's changes go to is not changed by accident.
+    pub fn trust_hq(&mut self, path: &Path, replacing: Option<&str>) -> Result<PublicKeys> {
         self.require(Permission::TrustHq)?;
         self.require_party(Party::Branch)?;
         let keys = PublicKeys::read(path)?;
@@ -240,10 +252,23 @@ impl Session {
             ));
         }
         let key_id = keys.key_id()?;
+        let mut detail = serde_json::json!({ "hq": keys.code, "key_id": key_id });
+        if let Some(current) = self.hq_keys()? {
+            let current_id = current.key_id()?;
+            if current_id == key_id {
+                return Ok(keys);
+            }
+            if replacing != Some(current_id.as_str()) {
+                return Err(Error::HqAlreadyTrusted {
+                    code: current.code,
+                    key_id: current_id,
+                });
+            }
+            detail["replaced"] = serde_json::json!(current_id);
+        }
         let text = keys.to_toml();
         self.write(
-            AuditEvent::new("sync.trust_hq", "store", keys.store_id.clone())
-                .with_detail(serde_json::json!({ "hq": keys.code, "key_id": key_id })),
+            AuditEvent::new("sync.trust_hq", "store", keys.store_id.clone()).with_detail(detail),
             |w| w.set_local("hq_keys", &text),
         )?;
         Ok(keys)
@@ -425,6 +450,10 @@ impl Session {
         let file = dir.join(&name);
         let signature = write_sealed(&self.paths, &file, &sealed)?;
         let at = now.to_rfc3339_opts(SecondsFormat::Secs, true);
+        // How far each HQ has been sent this branch's changes: an acknowledgement prunes
+        // only what went to the HQ that gives it.
+        let mut exported_to = self.exported_to()?;
+        exported_to[hq.key_id()?] = serde_json::json!(last);
         self.write(
             AuditEvent::new("sync.export", "bundle", name.clone()).with_detail(serde_json::json!({
                 "from_seq": manifest.from_seq,
@@ -433,6 +462,7 @@ impl Session {
                 "sha256": sealed.sha256,
             })),
             |w| {
+                w.set_local("exported_to", &exported_to.to_string())?;
                 w.set_local("last_export_seq", &last.to_string())?;
                 w.set_local("last_export_at", &at)?;
                 w.set_local("last_export_file", &name)?;
