@@ -5,7 +5,8 @@
 //! language = "zh"            # or "en"; default follows LANG
 //! idle_lock_minutes = 5      # 1–15
 //! store = "/srv/branchdesk"  # default store directory
-//! page_cache_mib = 1024      # default: an eighth of the store, within the machine's memory
+//! page_cache_mib = 1024      # default: half the store, within the machine's memory
+//! earliest_complaint_date = 1995-06-01   # default: 1990-01-01
 //! [keymap]                   # action = ["key", ...], see assets/keymap.toml
 //! lock = ["Ctrl-L", "F12"]
 //! [slips]
@@ -37,6 +38,8 @@ pub struct Config {
     pub slips: crate::service::slip::SlipSettings,
     /// The store's page cache in MiB [default: sized from the store and the machine].
     pub page_cache_mib: Option<u32>,
+    /// The earliest day a complaint can have been received [default: 1990-01-01].
+    pub earliest_complaint_date: Option<chrono::NaiveDate>,
 }
 
 impl Default for Config {
@@ -49,6 +52,7 @@ impl Default for Config {
             sync: crate::store::SyncLimits::default(),
             slips: crate::service::slip::SlipSettings::default(),
             page_cache_mib: None,
+            earliest_complaint_date: None,
         }
     }
 }
@@ -61,11 +65,10 @@ impl Config {
 
     /// Reads `path`; a missing file means all defaults.
     pub fn load(path: &Path) -> Result<Config> {
-        let text = match std::fs::read_to_string(path) {
-            Ok(text) => text,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Config::default()),
-            Err(e) => return Err(Error::io(path, e)),
-        };
+        if !path.exists() {
+            return Ok(Config::default());
+        }
+        let text = crate::error::input::read_text_limited(path, crate::error::input::SMALL_FILE)?;
         Config::parse(&text).map_err(|detail| Error::Config {
             path: path.to_path_buf(),
             detail,
@@ -111,6 +114,9 @@ impl Config {
         crate::store::StoreOptions {
             sync: self.sync,
             cache_mib: self.page_cache_mib,
+            earliest_receipt: self
+                .earliest_complaint_date
+                .unwrap_or_else(crate::domain::complaint::earliest_receipt),
             ..Default::default()
         }
     }

@@ -269,7 +269,7 @@ fn files_that_are_not_client_lists_are_refused_whole() {
 }
 
 #[test]
-fn a_file_of_a_gigabyte_is_refused_before_reading() {
+fn a_file_of_a_gigabyte_is_refused_before_reading_and_a_device_without_end_while_reading() {
     let s = branch();
     let file = s.home.path().join("huge.csv");
     // Sparse: a gigabyte long, nothing written.
@@ -277,14 +277,20 @@ fn a_file_of_a_gigabyte_is_refused_before_reading() {
         .unwrap()
         .set_len(1024 * 1024 * 1024)
         .unwrap();
-    let out = s.command(
-        "manager01",
-        PASS,
-        &["client", "import", file.to_str().unwrap()],
-    );
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert!(!out.status.success() && err.contains("is 1024 MB"), "{err}");
-    assert_eq!(err.lines().count(), 1);
+    let endless = std::path::Path::new("/dev/zero");
+    for path in [file.as_path(), endless] {
+        let out = s.command(
+            "manager01",
+            PASS,
+            &["client", "import", path.to_str().unwrap(), "--dry-run"],
+        );
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            !out.status.success() && err.contains("is larger than 256 MiB"),
+            "{err}"
+        );
+        assert_eq!(err.lines().count(), 1);
+    }
 }
 
 /// An empty expiry is unknown — said alike by `client show` and the record — and 长期 is

@@ -201,6 +201,16 @@ fn bad_intakes_are_refused_and_record_nothing() {
         teller.register_complaint(&future),
         Err(Error::ComplaintIntake { .. })
     ));
+    // A year typed as 1926 for 2026 is a typing error, not a 100-year-old complaint.
+    match teller.register_complaint(&received(walk_in(), "1926-11-30")) {
+        Err(Error::ComplaintIntake { errors }) => {
+            assert_eq!(
+                (errors[0].field, errors[0].rule),
+                ("received_on", "too_early")
+            );
+        }
+        other => panic!("{other:?}"),
+    }
     drop(teller);
     assert_eq!(branch.count("SELECT count(*) FROM complaint"), 0);
     assert_eq!(branch.count("SELECT count(*) FROM complaint_event"), 0);
@@ -208,6 +218,33 @@ fn bad_intakes_are_refused_and_record_nothing() {
         branch.count("SELECT count(*) FROM outbox WHERE tbl LIKE 'complaint%'"),
         0
     );
+}
+
+#[test]
+fn a_step_note_is_as_long_as_a_description_may_be_and_no_longer() {
+    let branch = Branch::new();
+    let mut teller = branch.as_("teller01");
+    let receipt = teller
+        .register_complaint(&intake(&branch.client_no))
+        .unwrap()
+        .receipt_no;
+    let events = || branch.count("SELECT count(*) FROM complaint_event");
+    let before = events();
+    let longest = "记".repeat(4000);
+    teller
+        .advance_complaint(&receipt, Step::Noted, None, Some(longest.clone()))
+        .unwrap();
+    assert_eq!(events(), before + 1);
+    match teller.advance_complaint(&receipt, Step::Noted, None, Some(longest + "记")) {
+        Err(Error::ComplaintIntake { errors }) => {
+            assert_eq!((errors[0].field, errors[0].rule), ("note", "too_long"));
+            let i18n = branchdesk::i18n::I18n::for_lang(branchdesk::i18n::Lang::En);
+            let error = Error::ComplaintIntake { errors };
+            assert_eq!(error.message(i18n), "Note: at most 4000 characters.");
+        }
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(events(), before + 1);
 }
 
 #[test]

@@ -17,7 +17,10 @@ fn interactive() -> bool {
 
 /// Reads a passphrase file: its content without one trailing newline.
 fn from_file(path: &Path) -> Result<SecretString> {
-    let text = Zeroizing::new(std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?);
+    let text = Zeroizing::new(crate::error::input::read_text_limited(
+        path,
+        crate::error::input::SMALL_FILE,
+    )?);
     let trimmed = text
         .strip_suffix("\r\n")
         .or_else(|| text.strip_suffix('\n'))

@@ -1,6 +1,7 @@
 //! One error type for everything a user can run into. Each variant is one plain sentence in
 //! the UI language (see `assets/i18n/`), saying what happened and what to do.
 
+pub mod input;
 mod problems;
 mod wording;
 
@@ -132,9 +133,14 @@ pub enum Error {
     UnknownEncoding {
         name: String,
     },
-    ImportTooLarge {
+    /// A file larger than the most that is read of its kind.
+    TooLarge {
         path: PathBuf,
-        megabytes: u64,
+        limit_mib: u64,
+    },
+    /// A file that should be text is not (UTF-8).
+    NotText {
+        path: PathBuf,
     },
     ImportFile {
         path: PathBuf,
@@ -351,10 +357,11 @@ impl Error {
             ),
             Error::NotDemo => i18n.t("err.not_demo").to_string(),
             Error::UnknownEncoding { name } => i18n.fill("err.unknown_encoding", &[("name", name)]),
-            Error::ImportTooLarge { path: p, megabytes } => i18n.fill(
-                "err.import_too_large",
-                &[("path", &path(p)), ("size", &megabytes.to_string())],
+            Error::TooLarge { path: p, limit_mib } => i18n.fill(
+                "err.too_large",
+                &[("path", &path(p)), ("limit", &limit_mib.to_string())],
             ),
+            Error::NotText { path: p } => i18n.fill("err.not_text", &[("path", &path(p))]),
             Error::ImportFile { path: p, problem } => {
                 let file = path(p);
                 match problem {

@@ -54,6 +54,10 @@ pub enum SyncProblem {
     NotForUs,
     /// Decrypts but its contents do not add up.
     Damaged,
+    /// Unpacks to more than the most that is read of its kind.
+    TooLarge {
+        limit_mib: u64,
+    },
     /// Written by a newer version of branchdesk.
     NewerSchema {
         found: i64,
@@ -102,6 +106,12 @@ impl SyncProblem {
                         ("found", &found.to_string()),
                         ("applied", &applied.to_string()),
                     ],
+                );
+            }
+            SyncProblem::TooLarge { limit_mib } => {
+                return i18n.fill(
+                    "err.sync.too_large",
+                    &[("file", file), ("limit", &limit_mib.to_string())],
                 );
             }
             SyncProblem::BranchKnown { code } => {

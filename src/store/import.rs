@@ -3,15 +3,11 @@
 //! column names; every rejected line reported with its number and reasons.
 
 use crate::domain::client::{ClientField, ClientInput, ClientRecord, FieldError, validate};
-use crate::error::{Error, FileProblem, Result};
+use crate::error::{FileProblem, Result};
 use crate::store::Session;
 use chrono::NaiveDate;
 use serde::Serialize;
 use std::path::Path;
-
-/// Larger files are refused rather than half-read: a branch's list is a few megabytes, and
-/// everything is validated before the first row is written.
-pub const MAX_FILE_BYTES: u64 = 256 * 1024 * 1024;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -164,7 +160,7 @@ pub fn decode(bytes: &[u8], forced: Option<Encoding>) -> (String, Encoding) {
 
 /// Reads `path` and checks every row.
 pub fn read_file(path: &Path, forced: Option<Encoding>, today: NaiveDate) -> Result<Parsed> {
-    let (text, encoding) = read_text(path, forced)?;
+    let (text, encoding) = read_text(path, forced, crate::error::input::CLIENT_LIST)?;
     let mut parsed = parse(&text, today).map_err(|problem| problem.at(path))?;
     parsed.encoding = Some(encoding);
     Ok(parsed)
@@ -288,18 +284,9 @@ pub fn csv_reader(text: &str) -> csv::Reader<&[u8]> {
         .from_reader(text.as_bytes())
 }
 
-/// Reads a file of at most [`MAX_FILE_BYTES`] as text (UTF-8 or GBK).
-pub fn read_text(path: &Path, forced: Option<Encoding>) -> Result<(String, Encoding)> {
-    let size = std::fs::metadata(path)
-        .map_err(|e| Error::io(path, e))?
-        .len();
-    if size > MAX_FILE_BYTES {
-        return Err(Error::ImportTooLarge {
-            path: path.to_path_buf(),
-            megabytes: size / (1024 * 1024),
-        });
-    }
-    let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+/// Reads a file of at most `limit` bytes as text (UTF-8 or GBK).
+pub fn read_text(path: &Path, forced: Option<Encoding>, limit: u64) -> Result<(String, Encoding)> {
+    let bytes = crate::error::input::read_limited(path, limit)?;
     Ok(decode(&bytes, forced))
 }
 

@@ -187,15 +187,18 @@ impl KeySlots {
     }
 
     pub fn load(path: &Path) -> Result<KeySlots> {
-        let bytes = match std::fs::read(path) {
-            Ok(bytes) => bytes,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                return Err(Error::KeyslotsMissing {
+        if !path.exists() {
+            return Err(Error::KeyslotsMissing {
+                path: path.to_path_buf(),
+            });
+        }
+        let bytes = crate::error::input::read_limited(path, crate::error::input::SMALL_FILE)
+            .map_err(|e| match e {
+                Error::TooLarge { .. } => Error::KeyslotsDamaged {
                     path: path.to_path_buf(),
-                });
-            }
-            Err(e) => return Err(Error::io(path, e)),
-        };
+                },
+                other => other,
+            })?;
         KeySlots::from_bytes(&bytes).ok_or_else(|| Error::KeyslotsDamaged {
             path: path.to_path_buf(),
         })

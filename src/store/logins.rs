@@ -79,7 +79,7 @@ impl LoginLedger {
     /// tampering (noticed `now`); without one (a store made before guards), it counts as
     /// empty.
     pub fn load(path: &Path, guard: Option<&[u8; 32]>, now: DateTime<Utc>) -> LoginLedger {
-        let read = std::fs::read(path)
+        let read = crate::error::input::read_limited(path, crate::error::input::SMALL_FILE)
             .ok()
             .and_then(|bytes| serde_json::from_slice::<LedgerFile>(&bytes).ok());
         let trusted = match (guard, read) {

@@ -79,11 +79,10 @@ impl Session {
         let reference_dir = self.paths.reference();
         let read_or = |name: &str, shipped: &str| -> Result<String> {
             let path = reference_dir.join(name);
-            match std::fs::read_to_string(&path) {
-                Ok(text) => Ok(text),
-                Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(shipped.to_string()),
-                Err(e) => Err(Error::io(&path, e)),
+            if !path.exists() {
+                return Ok(shipped.to_string());
             }
+            crate::error::input::read_text_limited(&path, crate::error::input::SMALL_FILE)
         };
         let holidays = read_or("holidays.toml", crate::assets::HOLIDAYS)?;
         let products_text = read_or("products.toml", crate::assets::PRODUCTS)?;
@@ -186,7 +185,7 @@ impl Session {
         self.require(Permission::ApplyReference)?;
         self.require_party(Party::Branch)?;
         let hq = self.hq_keys()?.ok_or(sync_error(SyncProblem::NoHq))?;
-        let (bytes, signature) = read_signed(file)?;
+        let (bytes, signature) = read_signed(file, crate::error::input::REFERENCE)?;
         let hq_key = hq.verifying_key()?;
         let hq_key_id = hq.key_id()?;
         let verified = bundle::verify(&bytes, &signature, |id| {
@@ -213,7 +212,8 @@ impl Session {
                 },
             ));
         }
-        let raw = bundle::decompress(&payload).map_err(|p| file_error(file, p))?;
+        let raw = bundle::decompress(&payload, crate::error::input::REFERENCE)
+            .map_err(|p| file_error(file, p))?;
         let reference: Reference =
             serde_json::from_slice(&raw).map_err(|_| file_error(file, SyncProblem::Damaged))?;
         if reference.version != manifest.to_seq || reference.check().is_err() {

@@ -29,6 +29,8 @@ pub struct StoreOptions {
     /// The page cache in MiB (`page_cache_mib`); sized from the store and the machine when
     /// None.
     pub cache_mib: Option<u32>,
+    /// The earliest day a complaint may have been received (`earliest_complaint_date`).
+    pub earliest_receipt: chrono::NaiveDate,
 }
 
 impl Default for StoreOptions {
@@ -37,6 +39,7 @@ impl Default for StoreOptions {
             kdf: KdfParams::STANDARD,
             sync: SyncLimits::default(),
             cache_mib: None,
+            earliest_receipt: crate::domain::complaint::earliest_receipt(),
         }
     }
 }

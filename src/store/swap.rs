@@ -60,7 +60,8 @@ fn replay(paths: &StorePaths, journal: &Journal) -> Result<()> {
 pub fn recover(paths: &StorePaths) -> Result<Recovery> {
     let journal_path = paths.swap_journal();
     if journal_path.exists() {
-        let bytes = fs::read(&journal_path).map_err(|e| Error::io(&journal_path, e))?;
+        let bytes =
+            crate::error::input::read_limited(&journal_path, crate::error::input::SMALL_FILE)?;
         // write_atomic means a journal is whole or absent; an unreadable one was never ours.
         let journal: Journal = serde_json::from_slice(&bytes).map_err(|_| Error::Internal {
             detail: "swap journal unreadable".into(),

@@ -3,6 +3,7 @@
 
 use crate::domain::hlc::Hlc;
 use crate::domain::staff::Permission;
+use crate::error::input;
 use crate::error::{Error, Result};
 use crate::store::Session;
 use crate::store::fsutil;
@@ -53,17 +54,15 @@ pub(crate) fn check_schema(file: &Path, found: i64) -> Result<()> {
     Ok(())
 }
 
-/// A bundle's bytes and its signature's text.
-pub(crate) fn read_signed(file: &Path) -> Result<(Vec<u8>, String)> {
-    let bytes = std::fs::read(file).map_err(|e| Error::io(file, e))?;
+/// A bundle's bytes (at most `limit`) and its signature's text.
+pub(crate) fn read_signed(file: &Path, limit: u64) -> Result<(Vec<u8>, String)> {
+    let bytes = input::read_limited(file, limit)?;
     let signature_file = signature_path(file);
-    match std::fs::read_to_string(&signature_file) {
-        Ok(text) => Ok((bytes, text)),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            Err(file_error(file, SyncProblem::NoSignature))
-        }
-        Err(e) => Err(Error::io(&signature_file, e)),
+    if !signature_file.exists() {
+        return Err(file_error(file, SyncProblem::NoSignature));
     }
+    let text = input::read_text_limited(&signature_file, input::SMALL_FILE)?;
+    Ok((bytes, text))
 }
 
 /// Writes a sealed bundle and then its signature, each whole or not at all; a bundle whose

@@ -12,8 +12,6 @@ pub const FORMAT: u32 = 1;
 pub const OPS_PAYLOAD: &str = "ops.ndjson.zst";
 pub const REFERENCE_PAYLOAD: &str = "reference.json.zst";
 const MANIFEST: &str = "manifest.json";
-/// A bundle that inflates beyond this is refused rather than filling memory.
-const MAX_PAYLOAD: u64 = 4 << 30;
 
 /// What a bundle says about itself (inside the encryption, so only its receiver reads it).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -87,14 +85,26 @@ pub fn compress(raw: &[u8]) -> Result<Vec<u8>, SyncProblem> {
     zstd::bulk::compress(raw, ZSTD_LEVEL).map_err(|_| SyncProblem::Internal)
 }
 
-pub fn decompress(compressed: &[u8]) -> Result<Vec<u8>, SyncProblem> {
+/// Inflates a payload of at most `limit` bytes unpacked: a payload that unpacks to more is
+/// refused, not cut short (a bomb of a few kilobytes can unpack to gigabytes).
+pub fn decompress(compressed: &[u8], limit: u64) -> Result<Vec<u8>, SyncProblem> {
     let mut out = Vec::new();
     zstd::stream::read::Decoder::new(compressed)
         .map_err(|_| SyncProblem::Damaged)?
-        .take(MAX_PAYLOAD)
+        .take(limit.saturating_add(1))
         .read_to_end(&mut out)
         .map_err(|_| SyncProblem::Damaged)?;
+    if out.len() as u64 > limit {
+        return Err(too_large(limit));
+    }
     Ok(out)
+}
+
+/// The refusal of a payload that unpacks to more than `limit` bytes.
+pub fn too_large(limit: u64) -> SyncProblem {
+    SyncProblem::TooLarge {
+        limit_mib: limit.div_ceil(1024 * 1024),
+    }
 }
 
 /// An encrypted, signed bundle ready to be written.
@@ -298,7 +308,13 @@ mod tests {
         assert!(verified.trusted_comment.contains("sender=BJ0101 seq=1-3"));
         let (opened, body) = open(&sealed.bytes, &hq.identity, &verified).unwrap();
         assert_eq!(opened, m);
-        assert_eq!(decompress(&body).unwrap(), b"{\"seq\":1}\n");
+        assert_eq!(decompress(&body, 1024).unwrap(), b"{\"seq\":1}\n");
+        let bomb = compress(&[b'\n'; 4096]).unwrap();
+        assert_eq!(decompress(&bomb, 4096).unwrap().len(), 4096);
+        assert!(matches!(
+            decompress(&bomb, 4095),
+            Err(SyncProblem::TooLarge { limit_mib: 1 })
+        ));
 
         assert_eq!(
             open(&sealed.bytes, &other_hq.identity, &verified),

@@ -65,7 +65,7 @@ impl PublicKeys {
     }
 
     pub fn read(path: &Path) -> Result<PublicKeys> {
-        let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+        let text = crate::error::input::read_text_limited(path, crate::error::input::SMALL_FILE)?;
         PublicKeys::parse(&text).map_err(|e| match e {
             Error::Sync {
                 problem: SyncProblem::KeysFile { detail, .. },

@@ -10,7 +10,7 @@ use crate::app::tabs::Tab;
 use crate::domain::branch::is_client_no;
 use crate::domain::complaint::{
     Category, Channel, IntakeError, IntakeInput, PauseReason, Severity, StepInput, build_step,
-    next_steps, step_fields,
+    intake_max_chars, next_steps, step_fields,
 };
 use crate::domain::staff::Permission;
 use crate::error::{Error, intake_rule_text};
@@ -643,12 +643,17 @@ fn step_form(code: &str, today: NaiveDate) -> Form {
                 codes(PauseReason::ALL, PauseReason::code),
                 0,
             ),
-            "decision" | "higher_office" => Field::text(field_label(name), 500),
+            "decision" | "higher_office" => {
+                Field::text(field_label(name), intake_max_chars(name).unwrap_or(500))
+            }
             _ => Field::text(field_label(name), 32),
         })
         .collect();
     fields.push(Field::text(field_label("on"), 10).with_text(&today.to_string()));
-    fields.push(Field::text(field_label("note"), 500));
+    fields.push(Field::text(
+        field_label("note"),
+        intake_max_chars("note").unwrap_or(500),
+    ));
     Form::new(fields)
 }
 

@@ -41,6 +41,20 @@ pub fn build_step(code: &str, input: &StepInput) -> Result<Step, Vec<IntakeError
         }]
     };
     let text = |s: &str| s.trim().to_string();
+    let over_length: Vec<IntakeError> = [
+        ("decision", &input.decision),
+        ("higher_office", &input.higher_office),
+    ]
+    .into_iter()
+    .filter(|(field, typed)| step_fields(code).contains(field) && too_long(field, typed.trim()))
+    .map(|(field, _)| IntakeError {
+        field,
+        rule: "too_long",
+    })
+    .collect();
+    if !over_length.is_empty() {
+        return Err(over_length);
+    }
     Ok(match step_code_for(code) {
         Some("accept") if input.handler.trim().is_empty() => return Err(required("handler")),
         Some("accept") => Step::Accepted {
@@ -139,23 +153,49 @@ pub struct IntakeError {
     pub rule: &'static str,
 }
 
-/// The longest text each intake field takes, in characters.
+/// The longest text each complaint field takes, in characters — the intake's and the
+/// steps' alike (a step's note is as long as a description may be).
 pub fn intake_max_chars(field: &str) -> Option<usize> {
     match field {
         "complainant_name" => Some(40),
-        "request" => Some(500),
-        "description" => Some(4000),
+        "request" | "decision" | "higher_office" => Some(500),
+        "description" | "note" => Some(4000),
         _ => None,
     }
+}
+
+/// The earliest day a complaint can have been received unless the configuration says
+/// otherwise: before it, a typed date is a typing error (a year dropped or mistyped).
+pub const EARLIEST_RECEIPT: (i32, u32, u32) = (1990, 1, 1);
+
+/// [`EARLIEST_RECEIPT`] as a date.
+pub fn earliest_receipt() -> NaiveDate {
+    let (y, m, d) = EARLIEST_RECEIPT;
+    NaiveDate::from_ymd_opt(y, m, d).unwrap_or(NaiveDate::MIN)
 }
 
 fn too_long(field: &str, text: &str) -> bool {
     intake_max_chars(field).is_some_and(|max| text.chars().count() > max)
 }
 
+/// A step's note, refused when longer than a note may be.
+pub fn check_note(note: &str) -> Result<(), Vec<IntakeError>> {
+    if too_long("note", note) {
+        return Err(vec![IntakeError {
+            field: "note",
+            rule: "too_long",
+        }]);
+    }
+    Ok(())
+}
+
 /// Checks an intake; the complainant's name may come from the client record, so it is only
 /// required for walk-ins.
-pub fn validate_intake(input: &IntakeInput, today: NaiveDate) -> Result<Intake, Vec<IntakeError>> {
+pub fn validate_intake(
+    input: &IntakeInput,
+    today: NaiveDate,
+    earliest: NaiveDate,
+) -> Result<Intake, Vec<IntakeError>> {
     let mut errors = Vec::new();
     let mut refuse = |field, rule| errors.push(IntakeError { field, rule });
     let text = |s: &str| s.trim().to_string();
@@ -222,6 +262,10 @@ pub fn validate_intake(input: &IntakeInput, today: NaiveDate) -> Result<Intake, 
         raw => match crate::domain::client::parse_date(raw) {
             Some(date) if date > today => {
                 refuse("received_on", "future");
+                None
+            }
+            Some(date) if date < earliest => {
+                refuse("received_on", "too_early");
                 None
             }
             Some(date) => Some(date),

@@ -302,7 +302,7 @@ fn intake_checks_each_field() {
         description: "信用卡年费未经告知扣收。\n要求退还。".into(),
         ..Default::default()
     };
-    let intake = validate_intake(&input, today).unwrap();
+    let intake = validate_intake(&input, today, earliest_receipt()).unwrap();
     assert_eq!(
         (intake.channel, intake.severity, intake.received_on),
         (Channel::Counter, Severity::Normal, today)
@@ -312,7 +312,7 @@ fn intake_checks_each_field() {
     input.complainant_phone = "123".into();
     input.received_on = "2026-12-01".into();
     input.category = "weather".into();
-    let errors = validate_intake(&input, today).unwrap_err();
+    let errors = validate_intake(&input, today, earliest_receipt()).unwrap_err();
     let fields: Vec<&str> = errors.iter().map(|e| e.field).collect();
     assert_eq!(
         fields,
@@ -324,11 +324,42 @@ fn intake_checks_each_field() {
         ]
     );
     input = IntakeInput::default();
-    let errors = validate_intake(&input, today).unwrap_err();
+    let errors = validate_intake(&input, today, earliest_receipt()).unwrap_err();
     assert!(errors.contains(&IntakeError {
         field: "complainant_name",
         rule: "required"
     }));
+}
+
+#[test]
+fn a_step_detail_longer_than_its_field_is_refused_on_that_field() {
+    let input = StepInput {
+        decision: "退".repeat(501),
+        ..Default::default()
+    };
+    assert_eq!(
+        build_step("decide", &input),
+        Err(vec![IntakeError {
+            field: "decision",
+            rule: "too_long"
+        }])
+    );
+    let input = StepInput {
+        decision: "退".repeat(500),
+        ..Default::default()
+    };
+    assert!(build_step("decide", &input).is_ok());
+    let input = StepInput {
+        approved_by: "mgr01".into(),
+        higher_office: "x".repeat(501),
+        ..Default::default()
+    };
+    assert_eq!(
+        build_step("extend", &input).unwrap_err()[0].field,
+        "higher_office"
+    );
+    // A detail the step does not ask for is not held against it.
+    assert!(build_step("close", &input).is_ok());
 }
 
 #[test]

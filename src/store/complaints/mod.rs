@@ -6,7 +6,7 @@ mod read;
 use crate::domain::calendar::WorkCalendar;
 use crate::domain::complaint::{
     Case, Category, Channel, ComplaintRule, Event, IntakeInput, Severity, State, Step, apply,
-    replay, validate_intake,
+    check_note, replay, validate_intake,
 };
 use crate::domain::mask::{self, Visibility};
 use crate::domain::staff::{Permission, Role};
@@ -317,8 +317,8 @@ impl Session {
     pub fn register_complaint(&mut self, input: &IntakeInput) -> Result<Registered> {
         self.require(Permission::RegisterComplaint)?;
         let today = self.today();
-        let intake =
-            validate_intake(input, today).map_err(|errors| Error::ComplaintIntake { errors })?;
+        let intake = validate_intake(input, today, self.options.earliest_receipt)
+            .map_err(|errors| Error::ComplaintIntake { errors })?;
         let (client_id, client_name) = match &intake.client {
             Some(key) => {
                 let (_, client) = self.find_client(key)?;
@@ -428,6 +428,9 @@ impl Session {
         let note = note.map(|n| n.trim().to_string()).filter(|n| !n.is_empty());
         if step == Step::Noted && note.is_none() {
             return Err(Error::ComplaintRefused(ComplaintRule::TextEmpty));
+        }
+        if let Some(note) = &note {
+            check_note(note).map_err(|errors| Error::ComplaintIntake { errors })?;
         }
         let about_me = stored
             .subject_staff

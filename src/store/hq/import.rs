@@ -46,7 +46,7 @@ impl Session {
     /// A bundle verified against a registered branch's key, decrypted, and its manifest
     /// checked against that branch and this HQ.
     fn open_bundle(&mut self, file: &Path) -> Result<OpenedBundle> {
-        let (bytes, signature) = read_signed(file)?;
+        let (bytes, signature) = read_signed(file, crate::error::input::BUNDLE)?;
         let mut signer = None;
         let verified = bundle::verify(&bytes, &signature, |key_id| {
             let (code, public) = self.branch_by_key(key_id).ok().flatten()?;
@@ -194,7 +194,7 @@ type OpBatch = std::result::Result<Vec<Op>, SyncProblem>;
 /// Inflates and parses a payload, handing over ops in batches (stops when the receiver
 /// has gone, e.g. after a failed write).
 fn stream_ops(payload: &[u8], sender: std::sync::mpsc::SyncSender<OpBatch>) {
-    use std::io::BufRead;
+    use std::io::{BufRead, Read};
     const BATCH: usize = 2048;
     let decoder = match zstd::stream::read::Decoder::new(payload) {
         Ok(d) => d,
@@ -203,12 +203,20 @@ fn stream_ops(payload: &[u8], sender: std::sync::mpsc::SyncSender<OpBatch>) {
             return;
         }
     };
-    let mut reader = std::io::BufReader::with_capacity(1 << 20, decoder);
+    // Read at most one byte past the bound, to tell a payload that ends at it from one
+    // that goes on.
+    let limit = crate::error::input::BUNDLE;
+    let mut reader =
+        std::io::BufReader::with_capacity(1 << 20, decoder.take(limit.saturating_add(1)));
     let mut batch = Vec::with_capacity(BATCH);
     let mut line = Vec::new();
     loop {
         line.clear();
         match reader.read_until(b'\n', &mut line) {
+            Ok(_) if reader.get_ref().limit() == 0 => {
+                let _ = sender.send(Err(bundle::too_large(limit)));
+                return;
+            }
             Ok(0) => break,
             Ok(_) => {}
             Err(_) => {

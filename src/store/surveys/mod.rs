@@ -145,7 +145,8 @@ impl Session {
                 .collect();
             files.sort();
             for path in files {
-                let text = std::fs::read_to_string(&path).map_err(|e| Error::io(&path, e))?;
+                let text =
+                    crate::error::input::read_text_limited(&path, crate::error::input::SMALL_FILE)?;
                 sources.push((path.display().to_string(), text));
             }
         }
@@ -400,7 +401,7 @@ impl Session {
     ) -> Result<SurveyImport> {
         self.require(Permission::EnterSurvey)?;
         let template = self.latest_template(code)?;
-        let (text, _) = read_text(path, None)?;
+        let (text, _) = read_text(path, None, crate::error::input::SURVEY_BATCH)?;
         if text.trim().is_empty() {
             return Err(FileProblem::Empty.at(path));
         }
