@@ -136,7 +136,7 @@ fn unlock_waiting(
             // Progress for a person at a terminal; a script sees only the outcome.
             if std::io::stderr().is_terminal() {
                 let text = i18n.fill("cli.waiting", &[("seconds", &seconds.to_string())]);
-                eprintln!("{text}");
+                say_error(&text);
             }
             std::thread::sleep(std::time::Duration::from_secs(seconds.min(60)));
             attempt()
@@ -166,10 +166,7 @@ pub fn main() -> ExitCode {
     let config = match config_path.as_deref().map(Config::load).transpose() {
         Ok(config) => config.unwrap_or_default(),
         Err(e) => {
-            eprintln!(
-                "{}",
-                e.message(I18n::for_lang(cli_lang.unwrap_or(env_lang)))
-            );
+            say_error(&e.message(I18n::for_lang(cli_lang.unwrap_or(env_lang))));
             return ExitCode::FAILURE;
         }
     };
@@ -181,7 +178,7 @@ pub fn main() -> ExitCode {
             path: config_path.unwrap_or_default(),
             detail,
         };
-        eprintln!("{}", error.message(I18n::for_lang(lang)));
+        say_error(&error.message(I18n::for_lang(lang)));
         return ExitCode::FAILURE;
     }
     let i18n = I18n::for_lang(lang);
@@ -201,7 +198,7 @@ pub fn main() -> ExitCode {
             if let Error::Internal { detail } = &e {
                 tracing::error!(%detail, "command failed");
             }
-            eprintln!("{}", e.message(i18n));
+            say_error(&e.message(i18n));
             ExitCode::FAILURE
         }
     }
@@ -443,8 +440,11 @@ fn human_bytes(bytes: u64) -> String {
 
 /// Writes command output. When the reader has gone (a closed pipe) there is nobody to
 /// tell: the command stops here, successfully, as Unix tools do.
+/// Whatever a stored field or a file holds, what reaches the terminal carries no control
+/// character (see `domain::text`).
 pub(crate) fn out(text: &str) {
     use std::io::Write;
+    let text = crate::domain::text::printable(text, true);
     let mut stdout = std::io::stdout().lock();
     if let Err(e) = stdout
         .write_all(text.as_bytes())
@@ -504,9 +504,15 @@ pub(crate) fn init_store(
     Ok(session)
 }
 
+/// Says on stderr, as one line, what went wrong; what it echoes from a file or an argument
+/// reaches the terminal written out, not acted on.
+pub(crate) fn say_error(text: &str) {
+    eprintln!("{}", crate::domain::text::printable(text, false));
+}
+
 pub(crate) fn print_json<T: serde::Serialize>(value: &T) {
     match serde_json::to_string_pretty(value) {
-        Ok(text) => outln!("{text}"),
+        Ok(text) => outln!("{}", crate::domain::text::json_printable(&text)),
         Err(e) => eprintln!("{e}"),
     }
 }

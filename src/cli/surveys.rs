@@ -121,13 +121,10 @@ pub fn run(cx: &Context, command: SurveyCommand) -> Result<ExitCode> {
     let zh = i18n.lang == Lang::Zh;
     let set = session.survey_templates()?;
     for skipped in &set.skipped {
-        eprintln!(
-            "{}",
-            i18n.fill(
-                "cli.survey_template_skipped",
-                &[("file", &skipped.file), ("problem", &skipped.problem)]
-            )
-        );
+        super::say_error(&i18n.fill(
+            "cli.survey_template_skipped",
+            &[("file", &skipped.file), ("problem", &skipped.problem)],
+        ));
     }
     match command {
         SurveyCommand::Templates { json } => {

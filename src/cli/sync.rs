@@ -400,7 +400,7 @@ pub fn run_hq(cx: &Context, command: HqCommand) -> Result<ExitCode> {
                 let name = file.display().to_string();
                 match &outcome {
                     Ok(o) if !json => outln!("{}", outcome_text(cx, &name, o)),
-                    Err(e) if !json => eprintln!("{}", e.message(cx.i18n)),
+                    Err(e) if !json => super::say_error(&e.message(cx.i18n)),
                     _ => {}
                 }
                 if outcome.is_err() {

@@ -7,6 +7,8 @@ pub enum BranchRuleError {
     CodeFormat,
     NameEmpty,
     NameTooLong,
+    NameControlChars,
+    NameInvisible,
     ContactInvalid,
 }
 
@@ -16,6 +18,8 @@ impl BranchRuleError {
             BranchRuleError::CodeFormat => "rule.branch_code_format",
             BranchRuleError::NameEmpty => "rule.branch_name_empty",
             BranchRuleError::NameTooLong => "rule.branch_name_too_long",
+            BranchRuleError::NameControlChars => "rule.branch_name_control",
+            BranchRuleError::NameInvisible => "rule.branch_name_invisible",
             BranchRuleError::ContactInvalid => "rule.branch_contact",
         }
     }
@@ -59,8 +63,17 @@ pub fn is_client_no(text: &str) -> bool {
 
 pub fn validate_branch_name(raw: &str) -> Result<String, BranchRuleError> {
     let name = raw.trim();
-    if name.is_empty() || name.chars().any(char::is_control) {
+    if name.is_empty() {
         return Err(BranchRuleError::NameEmpty);
+    }
+    match crate::domain::text::fault(crate::domain::text::TextKind::Name, name) {
+        Some(crate::domain::text::TextFault::Control) => {
+            return Err(BranchRuleError::NameControlChars);
+        }
+        Some(crate::domain::text::TextFault::Invisible) => {
+            return Err(BranchRuleError::NameInvisible);
+        }
+        None => {}
     }
     if name.chars().count() > 40 {
         return Err(BranchRuleError::NameTooLong);
@@ -71,7 +84,8 @@ pub fn validate_branch_name(raw: &str) -> Result<String, BranchRuleError> {
 /// The branch contact printed on complaint slips (phone, hours, address): one line.
 pub fn validate_branch_contact(raw: &str) -> Result<String, BranchRuleError> {
     let contact = raw.trim();
-    if contact.is_empty() || contact.chars().count() > 80 || contact.chars().any(char::is_control) {
+    let faulty = crate::domain::text::fault(crate::domain::text::TextKind::Line, contact).is_some();
+    if contact.is_empty() || contact.chars().count() > 80 || faulty {
         return Err(BranchRuleError::ContactInvalid);
     }
     Ok(contact.to_string())

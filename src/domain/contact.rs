@@ -37,7 +37,7 @@ pub fn check_note(channel: &str, note: &str) -> Result<(), NoteRule> {
         Err(NoteRule::Empty)
     } else if note.chars().count() > NOTE_MAX_CHARS {
         Err(NoteRule::TooLong)
-    } else if note.chars().any(|c| c.is_control() && c != '\n') {
+    } else if crate::domain::text::fault(crate::domain::text::TextKind::Lines, note).is_some() {
         Err(NoteRule::ControlCharacters)
     } else {
         Ok(())

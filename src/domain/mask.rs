@@ -29,7 +29,8 @@ pub const REVEAL_REASON_MIN_CHARS: usize = 2;
 
 /// Whether `reason` (trimmed) may go into the audit trail as the reason for a reveal.
 pub fn is_valid_reveal_reason(reason: &str) -> bool {
-    reason.chars().count() >= REVEAL_REASON_MIN_CHARS && !reason.chars().any(char::is_control)
+    reason.chars().count() >= REVEAL_REASON_MIN_CHARS
+        && crate::domain::text::fault(crate::domain::text::TextKind::Line, reason).is_none()
 }
 
 fn keep_ends(value: &str, head: usize, tail: usize) -> String {

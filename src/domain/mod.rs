@@ -18,3 +18,4 @@ pub mod mask;
 pub mod names;
 pub mod staff;
 pub mod survey;
+pub mod text;

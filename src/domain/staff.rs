@@ -224,6 +224,7 @@ pub enum StaffRuleError {
     NameEmpty,
     NameTooLong,
     NameControlChars,
+    NameInvisible,
     UnknownRole,
     PassphraseTooShort,
     PassphraseIsStaffId,
@@ -243,6 +244,7 @@ impl StaffRuleError {
             StaffRuleError::NameEmpty => "rule.staff_name_empty",
             StaffRuleError::NameTooLong => "rule.staff_name_too_long",
             StaffRuleError::NameControlChars => "rule.staff_name_control",
+            StaffRuleError::NameInvisible => "rule.staff_name_invisible",
             StaffRuleError::UnknownRole => "rule.unknown_role",
             StaffRuleError::PassphraseTooShort => "rule.passphrase_too_short",
             StaffRuleError::PassphraseIsStaffId => "rule.passphrase_is_staff_id",
@@ -304,10 +306,11 @@ pub fn validate_staff_name(raw: &str) -> Result<String, StaffRuleError> {
     if name.chars().count() > 40 {
         return Err(StaffRuleError::NameTooLong);
     }
-    if name.chars().any(char::is_control) {
-        return Err(StaffRuleError::NameControlChars);
+    match crate::domain::text::fault(crate::domain::text::TextKind::Name, name) {
+        Some(crate::domain::text::TextFault::Control) => Err(StaffRuleError::NameControlChars),
+        Some(crate::domain::text::TextFault::Invisible) => Err(StaffRuleError::NameInvisible),
+        None => Ok(name.to_string()),
     }
-    Ok(name.to_string())
 }
 
 /// Passphrase policy for real stores. Length counts characters, so a Chinese passphrase is

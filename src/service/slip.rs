@@ -158,7 +158,8 @@ pub fn render(slip: &Slip, i18n: &I18n) -> String {
     ));
     let mut text = out.join("\n");
     text.push('\n');
-    text
+    // A printer obeys control characters as a terminal does; a slip is printed as written.
+    crate::domain::text::printable(&text, true).into_owned()
 }
 
 /// Writes a slip to a new file, readable by its owner only; returns where it went. An

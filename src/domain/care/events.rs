@@ -2,6 +2,7 @@
 //! when acting on a reminder: each checked field by field.
 
 use super::*;
+use crate::domain::text::{self, TextKind};
 
 /// A life event as typed.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -88,10 +89,15 @@ pub fn validate_event(
         }
     };
     let label = Some(input.label.trim().to_string()).filter(|l| !l.is_empty());
-    if label
-        .as_ref()
-        .is_some_and(|l| l.chars().count() > 40 || l.chars().any(char::is_control))
+    if let Some(fault) = label
+        .as_deref()
+        .and_then(|l| text::fault(TextKind::Line, l))
     {
+        errors.push(CareError {
+            field: "label",
+            rule: fault.code(),
+        });
+    } else if label.as_ref().is_some_and(|l| l.chars().count() > 40) {
         errors.push(CareError {
             field: "label",
             rule: "too_long",
@@ -119,7 +125,9 @@ pub fn required_text(field: &'static str, text: &str, max: usize) -> Result<Stri
     let text = text.trim();
     let rule = if text.is_empty() {
         "required"
-    } else if text.chars().count() > max || text.chars().any(|c| c.is_control() && c != '\n') {
+    } else if let Some(fault) = crate::domain::text::fault(TextKind::Lines, text) {
+        fault.code()
+    } else if text.chars().count() > max {
         "too_long"
     } else {
         return Ok(text.to_string());

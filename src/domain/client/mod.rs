@@ -154,6 +154,8 @@ pub enum ClientRule {
         max: usize,
     },
     ControlCharacters,
+    /// A direction override or a zero-width character in a name.
+    InvisibleCharacters,
     Id {
         id: IdRule,
     },
@@ -190,6 +192,15 @@ pub enum ClientRule {
     LunarDay {
         days: u8,
     },
+}
+
+impl From<crate::domain::text::TextFault> for ClientRule {
+    fn from(fault: crate::domain::text::TextFault) -> ClientRule {
+        match fault {
+            crate::domain::text::TextFault::Control => ClientRule::ControlCharacters,
+            crate::domain::text::TextFault::Invisible => ClientRule::InvisibleCharacters,
+        }
+    }
 }
 
 impl ClientRule {

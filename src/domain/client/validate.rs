@@ -3,6 +3,7 @@
 //! characters, phones, e-mail, tiers, and every problem named by field.
 
 use super::*;
+use crate::domain::text::{self, TextKind};
 
 /// Parses the date formats branch staff and spreadsheets use: 2024-03-01, 2024/3/1,
 /// 20240301, 2024年3月1日.
@@ -50,13 +51,13 @@ pub(crate) fn parse_yes_no(raw: &str) -> Option<bool> {
     }
 }
 
-fn text(raw: &str, max: usize) -> Result<Option<String>, ClientRule> {
+fn text(raw: &str, max: usize, kind: TextKind) -> Result<Option<String>, ClientRule> {
     let value = raw.trim();
     if value.is_empty() {
         return Ok(None);
     }
-    if value.chars().any(char::is_control) {
-        return Err(ClientRule::ControlCharacters);
+    if let Some(fault) = text::fault(kind, value) {
+        return Err(ClientRule::from(fault));
     }
     if value.chars().count() > max {
         return Err(ClientRule::TooLong { max });
@@ -82,7 +83,7 @@ pub fn validate(input: &ClientInput, today: NaiveDate) -> Result<ClientRecord, V
     let kind = kind.unwrap_or(ClientKind::Person);
     let max_name = if kind == ClientKind::Company { 100 } else { 40 };
 
-    let name = text(&input.name, max_name);
+    let name = text(&input.name, max_name, TextKind::Name);
     check(
         ClientField::Name,
         match &name {
@@ -229,12 +230,12 @@ pub fn validate(input: &ClientInput, today: NaiveDate) -> Result<ClientRecord, V
         ClientField::Email,
         email.as_ref().map(|_| ()).map_err(|r| *r),
     );
-    let address = text(&input.address, 120);
+    let address = text(&input.address, 120, TextKind::Line);
     check(
         ClientField::Address,
         address.as_ref().map(|_| ()).map_err(|r| *r),
     );
-    let occupation = text(&input.occupation, 40);
+    let occupation = text(&input.occupation, 40, TextKind::Line);
     check(
         ClientField::Occupation,
         occupation.as_ref().map(|_| ()).map_err(|r| *r),
@@ -274,10 +275,9 @@ pub fn validate(input: &ClientInput, today: NaiveDate) -> Result<ClientRecord, V
         .collect();
     if tags.len() > 10 {
         check(ClientField::Tags, Err(ClientRule::TooManyTags));
-    } else if tags
-        .iter()
-        .any(|t| t.chars().count() > 12 || t.chars().any(char::is_control))
-    {
+    } else if let Some(fault) = tags.iter().find_map(|t| text::fault(TextKind::Name, t)) {
+        check(ClientField::Tags, Err(ClientRule::from(fault)));
+    } else if tags.iter().any(|t| t.chars().count() > 12) {
         check(ClientField::Tags, Err(ClientRule::TagTooLong));
     }
     let consent = parse_yes_no(&input.consent_marketing);

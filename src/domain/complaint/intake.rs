@@ -2,6 +2,7 @@
 //! longest text each takes) and the details each step asks for.
 
 use super::*;
+use crate::domain::text::TextKind;
 
 /// A step's details as typed (CLI options or form fields).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -41,19 +42,21 @@ pub fn build_step(code: &str, input: &StepInput) -> Result<Step, Vec<IntakeError
         }]
     };
     let text = |s: &str| s.trim().to_string();
-    let over_length: Vec<IntakeError> = [
-        ("decision", &input.decision),
+    let refused: Vec<IntakeError> = [
+        ("handler", &input.handler),
+        ("approved_by", &input.approved_by),
         ("higher_office", &input.higher_office),
+        ("decision", &input.decision),
+        ("into", &input.into),
     ]
     .into_iter()
-    .filter(|(field, typed)| step_fields(code).contains(field) && too_long(field, typed.trim()))
-    .map(|(field, _)| IntakeError {
-        field,
-        rule: "too_long",
+    .filter(|(field, _)| step_fields(code).contains(field))
+    .filter_map(|(field, typed)| {
+        text_rule(field, typed.trim()).map(|rule| IntakeError { field, rule })
     })
     .collect();
-    if !over_length.is_empty() {
-        return Err(over_length);
+    if !refused.is_empty() {
+        return Err(refused);
     }
     Ok(match step_code_for(code) {
         Some("accept") if input.handler.trim().is_empty() => return Err(required("handler")),
@@ -178,15 +181,32 @@ fn too_long(field: &str, text: &str) -> bool {
     intake_max_chars(field).is_some_and(|max| text.chars().count() > max)
 }
 
+/// What each complaint field holds: names and identifiers, one line, or several lines.
+fn text_kind(field: &str) -> TextKind {
+    match field {
+        "request" | "description" | "decision" | "note" => TextKind::Lines,
+        "higher_office" => TextKind::Line,
+        _ => TextKind::Name,
+    }
+}
+
+/// The rule a typed complaint field breaks by its characters or its length, if any.
+fn text_rule(field: &'static str, text: &str) -> Option<&'static str> {
+    match crate::domain::text::fault(text_kind(field), text) {
+        Some(fault) => Some(fault.code()),
+        None => too_long(field, text).then_some("too_long"),
+    }
+}
+
 /// A step's note, refused when longer than a note may be.
 pub fn check_note(note: &str) -> Result<(), Vec<IntakeError>> {
-    if too_long("note", note) {
-        return Err(vec![IntakeError {
+    match text_rule("note", note) {
+        Some(rule) => Err(vec![IntakeError {
             field: "note",
-            rule: "too_long",
-        }]);
+            rule,
+        }]),
+        None => Ok(()),
     }
-    Ok(())
 }
 
 /// Checks an intake; the complainant's name may come from the client record, so it is only
@@ -200,12 +220,15 @@ pub fn validate_intake(
     let mut refuse = |field, rule| errors.push(IntakeError { field, rule });
     let text = |s: &str| s.trim().to_string();
     let client = Some(text(&input.client)).filter(|c| !c.is_empty());
+    if let Some(rule) = client.as_deref().and_then(|c| text_rule("client", c)) {
+        refuse("client", rule);
+    }
     let name = text(&input.complainant_name);
     if client.is_none() && name.is_empty() {
         refuse("complainant_name", "required");
     }
-    if too_long("complainant_name", &name) || name.chars().any(char::is_control) {
-        refuse("complainant_name", "too_long");
+    if let Some(rule) = text_rule("complainant_name", &name) {
+        refuse("complainant_name", rule);
     }
     let phone = match input.complainant_phone.trim() {
         "" => None,
@@ -247,16 +270,22 @@ pub fn validate_intake(
     let request = text(&input.request);
     if request.is_empty() {
         refuse("request", "required");
-    } else if too_long("request", &request) {
-        refuse("request", "too_long");
+    } else if let Some(rule) = text_rule("request", &request) {
+        refuse("request", rule);
     }
     let description = input.description.trim().to_string();
     if description.is_empty() {
         refuse("description", "required");
-    } else if too_long("description", &description) {
-        refuse("description", "too_long");
+    } else if let Some(rule) = text_rule("description", &description) {
+        refuse("description", rule);
     }
     let subject = Some(text(&input.subject_staff).to_ascii_lowercase()).filter(|s| !s.is_empty());
+    if let Some(rule) = subject
+        .as_deref()
+        .and_then(|s| text_rule("subject_staff", s))
+    {
+        refuse("subject_staff", rule);
+    }
     let received_on = match input.received_on.trim() {
         "" => Some(today),
         raw => match crate::domain::client::parse_date(raw) {

@@ -72,7 +72,10 @@ fn read_answer(question: &Question, raw: &str) -> Result<Answer, &'static str> {
             Ok(Answer::Choices(codes))
         }
         QuestionKind::Text => {
-            if raw.chars().count() > 1000 {
+            use crate::domain::text::{TextKind, fault};
+            if let Some(fault) = fault(TextKind::Lines, raw) {
+                Err(fault.code())
+            } else if raw.chars().count() > 1000 {
                 Err("too_long")
             } else {
                 Ok(Answer::Text(raw.to_string()))
