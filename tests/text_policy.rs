@@ -385,7 +385,11 @@ fn every_text_field_refuses_control_characters_and_names_refuse_invisible_ones()
         .iter()
         .filter(|action| !action.starts_with("session."))
         .collect();
-    assert_eq!(written, Vec::<&String>::new(), "a refused field wrote something");
+    assert_eq!(
+        written,
+        Vec::<&String>::new(),
+        "a refused field wrote something"
+    );
 }
 
 #[test]

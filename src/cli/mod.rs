@@ -34,7 +34,6 @@ use staff::{audit_command, user_command};
 pub use crate::demo::{DEMO_STAFF, ensure_demo_store};
 
 use crate::config::Config;
-use crate::domain::audit::ChainVerdict;
 use crate::domain::clock::{Clock, SystemClock};
 use crate::domain::staff::Role;
 use crate::error::{Error, Result};
@@ -277,6 +276,18 @@ fn run(cx: &Context, command: Option<Command>) -> Result<ExitCode> {
             );
             for kept in &summary.kept {
                 cx.say("cli.restore_kept", &[("path", &kept.display().to_string())]);
+            }
+            for (key, ids) in [
+                ("cli.restore_disabled_again", &summary.staff.disabled),
+                ("cli.restore_slots_kept", &summary.staff.replaced),
+                ("cli.restore_not_in_backup", &summary.staff.not_in_backup),
+            ] {
+                if !ids.is_empty() {
+                    cx.say(key, &[("ids", &ids.join(", "))]);
+                }
+            }
+            if let Some(rows) = summary.replaced_trail_rows {
+                cx.say("cli.restore_trail", &[("rows", &rows.to_string())]);
             }
             Ok(ExitCode::SUCCESS)
         }

@@ -37,10 +37,15 @@ pub(super) enum UserCommand {
 
 #[derive(Debug, Subcommand)]
 pub(super) enum AuditCommand {
-    /// Walk the hash chain and name the first row that does not fit
+    /// Walk the hash chain and name the first row that does not fit; then hold the trail
+    /// against its anchor beside the store (a trail cut short or replaced is named)
     Verify {
         #[arg(long)]
         json: bool,
+        /// Administrators, after looking into a shortened or replaced trail: anchor the
+        /// trail as it is now, recording what was found in it
+        #[arg(long)]
+        reanchor: bool,
     },
     /// Show audit rows, newest first
     List {
@@ -161,35 +166,23 @@ pub(super) fn user_command(cx: &Context, action: UserCommand) -> Result<ExitCode
 }
 
 pub(super) fn audit_command(cx: &Context, action: AuditCommand) -> Result<ExitCode> {
-    let session = cx.login(&cx.store_paths()?)?;
+    let mut session = cx.login(&cx.store_paths()?)?;
     match action {
-        AuditCommand::Verify { json } => {
-            let verdict = session.verify_audit()?;
+        AuditCommand::Verify { json, reanchor } => {
+            let verdict = if reanchor {
+                session.reanchor_audit()?
+            } else {
+                session.verify_audit()?
+            };
             if json {
                 print_json(&verdict);
             } else {
-                match &verdict {
-                    ChainVerdict::Intact { rows } => {
-                        cx.say("cli.audit_intact", &[("rows", &rows.to_string())]);
-                    }
-                    ChainVerdict::Broken { row, reason } => {
-                        let reason = serde_json::to_value(reason)
-                            .ok()
-                            .and_then(|v| v.as_str().map(str::to_string))
-                            .unwrap_or_default();
-                        cx.say(
-                            "cli.audit_broken",
-                            &[
-                                ("row", &row.to_string()),
-                                ("reason", cx.i18n.t(&format!("audit.break.{reason}"))),
-                            ],
-                        );
-                    }
-                }
+                outln!("{}", crate::error::verdict_message(cx.i18n, &verdict));
             }
-            Ok(match verdict {
-                ChainVerdict::Intact { .. } => ExitCode::SUCCESS,
-                ChainVerdict::Broken { .. } => ExitCode::from(3),
+            Ok(if verdict.is_intact() {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(3)
             })
         }
         AuditCommand::List {

@@ -61,6 +61,32 @@ pub enum ChainVerdict {
         row: i64,
         reason: ChainBreak,
     },
+    /// Every row fits, but the trail ends before the row anchored beside the store: rows
+    /// were cut off, or an older copy of the store was put in its place.
+    Shortened {
+        rows: u64,
+        anchored_rows: i64,
+        /// When the trail was seen that long (RFC 3339).
+        anchored_at: String,
+    },
+    /// Every row fits, but the anchored row is another row: the trail was swapped for
+    /// another copy.
+    Replaced {
+        row: i64,
+        anchored_at: String,
+    },
+    /// Every row fits, but the anchor beside the store is missing or was edited, so a
+    /// shortened trail cannot be ruled out.
+    AnchorLost {
+        rows: u64,
+    },
+}
+
+impl ChainVerdict {
+    /// Whether the trail is as long and as unchanged as anything ever seen of it.
+    pub fn is_intact(&self) -> bool {
+        matches!(self, ChainVerdict::Intact { .. })
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]

@@ -8,7 +8,7 @@ mod wording;
 pub use problems::{FileProblem, SyncProblem};
 pub use wording::{
     care_error_message, complaint_rule_message, field_error_message, intake_error_message,
-    intake_rule_text, survey_error_message,
+    intake_rule_text, survey_error_message, verdict_message,
 };
 
 use crate::domain::branch::BranchRuleError;
@@ -169,6 +169,8 @@ pub enum Error {
     BackupInvalid {
         path: PathBuf,
     },
+    /// The restoring member's slot was replaced after the backup, so it opens nothing in it.
+    RestoreSlotReplaced,
     BackupExists {
         path: PathBuf,
     },
@@ -397,6 +399,7 @@ impl Error {
             Error::NoStaffId => i18n.t("err.no_staff_id").to_string(),
             Error::NoTerminal => i18n.t("err.no_terminal").to_string(),
             Error::NoDataDir => i18n.t("err.no_data_dir").to_string(),
+            Error::RestoreSlotReplaced => i18n.t("err.restore_slot_replaced").to_string(),
             Error::BackupInvalid { path: p } => {
                 i18n.fill("err.backup_invalid", &[("path", &path(p))])
             }

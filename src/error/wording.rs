@@ -101,3 +101,52 @@ pub fn survey_error_message(i18n: &I18n, error: &crate::domain::survey::AnswerEr
         ],
     )
 }
+
+/// What a walk of the audit trail found, in one sentence.
+pub fn verdict_message(i18n: &I18n, verdict: &crate::domain::audit::ChainVerdict) -> String {
+    use crate::domain::audit::{ChainBreak, ChainVerdict};
+    let when = |at: &str| {
+        chrono::DateTime::parse_from_rfc3339(at)
+            .map(|t| {
+                t.with_timezone(&chrono::Local)
+                    .format("%Y-%m-%d %H:%M")
+                    .to_string()
+            })
+            .unwrap_or_else(|_| at.to_string())
+    };
+    match verdict {
+        ChainVerdict::Intact { rows } => {
+            i18n.fill("cli.audit_intact", &[("rows", &rows.to_string())])
+        }
+        ChainVerdict::Broken { row, reason } => {
+            let reason = match reason {
+                ChainBreak::ContentChanged => "audit.break.content_changed",
+                ChainBreak::LinkBroken => "audit.break.link_broken",
+                ChainBreak::Gap => "audit.break.gap",
+            };
+            i18n.fill(
+                "cli.audit_broken",
+                &[("row", &row.to_string()), ("reason", i18n.t(reason))],
+            )
+        }
+        ChainVerdict::Shortened {
+            rows,
+            anchored_rows,
+            anchored_at,
+        } => i18n.fill(
+            "cli.audit_shortened",
+            &[
+                ("rows", &rows.to_string()),
+                ("anchored", &anchored_rows.to_string()),
+                ("at", &when(anchored_at)),
+            ],
+        ),
+        ChainVerdict::Replaced { row, anchored_at } => i18n.fill(
+            "cli.audit_replaced",
+            &[("row", &row.to_string()), ("at", &when(anchored_at))],
+        ),
+        ChainVerdict::AnchorLost { rows } => {
+            i18n.fill("cli.audit_anchor_lost", &[("rows", &rows.to_string())])
+        }
+    }
+}

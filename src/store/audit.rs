@@ -4,6 +4,8 @@ use crate::domain::audit::{AuditContent, ChainVerdict, ChainWalker};
 use crate::domain::staff::Permission;
 use crate::error::Result;
 use crate::store::Session;
+use crate::store::anchor::{self, AnchorRead};
+use crate::store::write::AuditEvent;
 use rusqlite::Connection;
 use serde::Serialize;
 
@@ -54,10 +56,90 @@ impl Session {
         })
     }
 
-    /// Walks the whole chain and names the first row that does not fit.
+    /// Walks the whole chain and names the first row that does not fit; a chain that fits
+    /// is then held against its anchor beside the store.
     pub fn verify_audit(&self) -> Result<ChainVerdict> {
         self.require(Permission::ViewAudit)?;
-        verify_chain(&self.conn)
+        let verdict = verify_chain(&self.conn)?;
+        self.against_anchor(verdict)
+    }
+
+    /// `verdict` (of a chain that fits) held against the anchor.
+    pub(crate) fn against_anchor(&self, verdict: ChainVerdict) -> Result<ChainVerdict> {
+        let ChainVerdict::Intact { rows } = verdict else {
+            return Ok(verdict);
+        };
+        let Some(guard) = self.slots.login_guard() else {
+            return Ok(verdict);
+        };
+        let path = self.paths.audit_anchor();
+        Ok(match anchor::read(&path, &self.branch.store_id, guard) {
+            AnchorRead::Valid(a) => {
+                let head = anchor::chain_head(&self.conn)?.map_or(0, |(row, _)| row);
+                let at = a.at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+                if head < a.row {
+                    ChainVerdict::Shortened {
+                        rows,
+                        anchored_rows: a.row,
+                        anchored_at: at,
+                    }
+                } else if !anchor::extends(&self.conn, &a)? {
+                    ChainVerdict::Replaced {
+                        row: a.row,
+                        anchored_at: at,
+                    }
+                } else {
+                    verdict
+                }
+            }
+            AnchorRead::Damaged => ChainVerdict::AnchorLost { rows },
+            AnchorRead::Absent if anchor::marked(&self.conn)? => ChainVerdict::AnchorLost { rows },
+            AnchorRead::Absent => verdict,
+        })
+    }
+
+    /// Moves the anchor to the trail's head, over a trail that extends it (see
+    /// [`anchor::advance`]).
+    pub(crate) fn refresh_anchor(&mut self) -> Result<()> {
+        let Some(guard) = self.slots.login_guard().copied() else {
+            return Ok(());
+        };
+        let now = self.clock.now();
+        let path = self.paths.audit_anchor();
+        if anchor::advance(&self.conn, &path, &self.branch.store_id, &guard, now)? {
+            self.anchored_at = Some(now);
+        }
+        Ok(())
+    }
+
+    /// Anchors the trail's head as it is now, whatever the anchor said.
+    pub(crate) fn anchor_head(&mut self) -> Result<()> {
+        let Some(guard) = self.slots.login_guard().copied() else {
+            return Ok(());
+        };
+        let now = self.clock.now();
+        let path = self.paths.audit_anchor();
+        if anchor::anchor_head(&self.conn, &path, &self.branch.store_id, &guard, now)? {
+            self.anchored_at = Some(now);
+        }
+        Ok(())
+    }
+
+    /// After a shortened, replaced or unanchored trail has been looked into: anchors the
+    /// trail as it is, writing into it what the anchor said before. An administrator's act.
+    pub fn reanchor_audit(&mut self) -> Result<ChainVerdict> {
+        self.require(Permission::Restore)?;
+        let before = self.verify_audit()?;
+        if let ChainVerdict::Broken { .. } = before {
+            // A trail whose rows do not fit is not anchored over: it is restored from a
+            // backup.
+            return Ok(before);
+        }
+        let event = AuditEvent::new("audit.reanchor", "store", self.branch.store_id.clone())
+            .with_detail(serde_json::json!({ "found": before }));
+        self.audit_only(event)?;
+        self.anchor_head()?;
+        self.verify_audit()
     }
 
     /// Up to `limit` rows, newest first, older than `before` when given. Lists page with

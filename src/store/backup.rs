@@ -8,8 +8,9 @@
 use crate::domain::clock::Clock;
 use crate::domain::staff::{Permission, StaffId};
 use crate::error::{Error, Result};
+use crate::store::anchor;
 use crate::store::doctor::database_checks;
-use crate::store::keyslots::KeySlots;
+use crate::store::keyslots::{KeySlots, SlotChanges};
 use crate::store::lockfile::StoreLock;
 use crate::store::migrations::{SCHEMA_VERSION, schema_version};
 use crate::store::session::check_slot_against;
@@ -59,6 +60,19 @@ pub struct RestoreSummary {
     pub schema_version: i64,
     /// Where the files that were replaced were kept.
     pub kept: Vec<PathBuf>,
+    /// What the store being replaced had done to staff since the backup, and was kept.
+    pub staff: SlotChanges,
+    /// The last row of the audit trail that was replaced (anchored before the swap).
+    pub replaced_trail_rows: Option<i64>,
+}
+
+/// What a restore learned before it replaced anything.
+struct Checked {
+    manifest: Manifest,
+    /// The slots the restored store gets, its key sealed in them.
+    slots: KeySlots,
+    staff: SlotChanges,
+    replaced_trail_rows: Option<i64>,
 }
 
 impl Session {
@@ -226,7 +240,12 @@ pub fn restore(
         passphrase,
         clock.as_ref(),
     );
-    let (manifest, slots) = match checked {
+    let Checked {
+        manifest,
+        slots,
+        staff,
+        replaced_trail_rows,
+    } = match checked {
         Ok(found) => found,
         Err(e) => {
             let _ = fs::remove_file(&staged_db);
@@ -270,17 +289,34 @@ pub fn restore(
     crate::store::logins::LoginLedger::start(&paths.logins(), slots.login_guard(), clock.now())?;
 
     let mut session = Session::unlock_holding(paths, lock, staff_id, passphrase, clock, options)?;
+    // What was done to staff after the backup is done again: the disabled are disabled in
+    // the restored database, and a new key shuts out every slot the backup knew that is
+    // no longer in force (a disabled member's copy, a reset passphrase).
+    if !staff.disabled.is_empty() || !staff.replaced.is_empty() {
+        let disabled = staff.disabled.clone();
+        session.rekey_with("restore", move |s| {
+            disabled
+                .iter()
+                .try_for_each(|id| s.disable_after_restore(id))
+        })?;
+    }
     session.audit_only(
         AuditEvent::new("store.restore", "store", manifest.store_id.clone()).with_detail(json!({
             "backup_created_at": manifest.created_at,
             "backup_created_by": manifest.created_by,
+            "staff": staff,
+            "replaced_trail_rows": replaced_trail_rows,
         })),
     )?;
+    // The restored trail is anchored as it now is; the one it replaced is on record above.
+    session.anchor_head()?;
     Ok(RestoreSummary {
         branch_code: manifest.branch_code,
         created_at: manifest.created_at,
         schema_version: manifest.schema_version,
         kept,
+        staff,
+        replaced_trail_rows,
     })
 }
 
@@ -291,7 +327,7 @@ fn unpack_and_check(
     staff_id: &str,
     passphrase: &SecretString,
     clock: &dyn Clock,
-) -> Result<(Manifest, KeySlots)> {
+) -> Result<Checked> {
     let invalid = || Error::BackupInvalid {
         path: file.to_path_buf(),
     };
@@ -362,9 +398,47 @@ fn unpack_and_check(
     let staff = StaffId::parse(staff_id).map_err(|_| Error::WrongCredentials)?;
     // Failed attempts count against the store being replaced (none on a new machine).
     let current = KeySlots::load(&paths.keyslots()).ok();
-    let guard = current.as_ref().and_then(KeySlots::login_guard);
-    let opened = check_slot_against(paths, &slots, guard, &staff, passphrase, clock)?;
-    let conn = db::open_db(staged_db, &opened.db_key, false).map_err(|_| invalid())?;
+    let present = current.as_ref().filter(|c| c.store_id == slots.store_id);
+    let (db_key, installed, changes, replaced_trail_rows) = match present {
+        // The store being replaced says who may act and with which passphrase: a member
+        // disabled since the backup cannot restore it, nor can an old passphrase.
+        Some(present) => {
+            let opened = check_slot_against(
+                paths,
+                present,
+                present.login_guard(),
+                &staff,
+                passphrase,
+                clock,
+            )?;
+            let key = slots
+                .unseal_with(staff.as_str(), &opened.identity)
+                .or_else(|| {
+                    slots
+                        .open(staff.as_str(), passphrase)
+                        .ok()
+                        .map(|u| u.db_key)
+                })
+                .ok_or(Error::RestoreSlotReplaced)?;
+            let (trail, may_restore) =
+                look_at_present(paths, present, &opened.db_key, &staff, clock);
+            if may_restore == Some(false) {
+                return Err(Error::PermissionDenied {
+                    permission: Permission::Restore,
+                });
+            }
+            let (mut installed, changes) = slots.as_now(present);
+            installed.reseal_all(&key)?;
+            (key, installed, changes, trail)
+        }
+        // A new machine (or another store's folder): the backup's own slots.
+        None => {
+            let guard = current.as_ref().and_then(KeySlots::login_guard);
+            let opened = check_slot_against(paths, &slots, guard, &staff, passphrase, clock)?;
+            (opened.db_key, slots, SlotChanges::default(), None)
+        }
+    };
+    let conn = db::open_db(staged_db, &db_key, false).map_err(|_| invalid())?;
     let found = schema_version(&conn)?;
     if found > SCHEMA_VERSION {
         return Err(Error::NewerSchema {
@@ -384,7 +458,55 @@ fn unpack_and_check(
     }
     conn.execute_batch("PRAGMA wal_checkpoint(TRUNCATE);")?;
     conn.close().map_err(|(_, e)| Error::from(e))?;
-    Ok((manifest, slots))
+    Ok(Checked {
+        manifest,
+        slots: installed,
+        staff: changes,
+        replaced_trail_rows,
+    })
+}
+
+/// The store about to be replaced, if its database still opens: its audit trail is
+/// anchored as it is (so that the restore records how far it reached), and whether the
+/// restoring member may restore it is read from it (a role may have changed since the
+/// backup). Returns the anchored last row and that answer; a database too damaged to open
+/// answers neither, and the anchor already beside it stands.
+fn look_at_present(
+    paths: &StorePaths,
+    present: &KeySlots,
+    key: &crate::store::DbKey,
+    staff: &StaffId,
+    clock: &dyn Clock,
+) -> (Option<i64>, Option<bool>) {
+    let Ok(conn) = db::open_db(&paths.db(), key, false) else {
+        return (anchored_row(paths, present), None);
+    };
+    if let Some(guard) = present.login_guard() {
+        let advanced = anchor::advance(
+            &conn,
+            &paths.audit_anchor(),
+            &present.store_id,
+            guard,
+            clock.now(),
+        );
+        if let Err(error) = advanced {
+            tracing::warn!(%error, "the audit trail being replaced could not be anchored");
+        }
+    }
+    let may_restore = crate::store::staff::read_staff(&conn, staff)
+        .ok()
+        .flatten()
+        .map(|me| me.role.can(Permission::Restore));
+    let _ = conn.close();
+    (anchored_row(paths, present), may_restore)
+}
+
+fn anchored_row(paths: &StorePaths, present: &KeySlots) -> Option<i64> {
+    let guard = present.login_guard()?;
+    match anchor::read(&paths.audit_anchor(), &present.store_id, guard) {
+        anchor::AnchorRead::Valid(a) => Some(a.row),
+        _ => None,
+    }
 }
 
 struct HashingWriter<'a> {

@@ -64,11 +64,31 @@ impl Session {
         self.require(Permission::CheckStore)?;
         let mut checks = database_checks(&self.conn)?;
         checks.push(slot_check(&self.conn, &self.slots)?);
+        checks.push(self.anchor_check()?);
         Ok(DoctorReport {
             ok: checks.iter().all(|c| c.ok),
             checks,
             page_cache: self.cache,
             left_beside: left_beside(self.paths.dir()),
+        })
+    }
+}
+
+impl Session {
+    /// The trail held against its anchor (the chain itself is the `audit_chain` check).
+    fn anchor_check(&self) -> Result<Check> {
+        let rows = crate::store::anchor::chain_head(&self.conn)?.map_or(0, |(row, _)| row);
+        let verdict = self.against_anchor(ChainVerdict::Intact {
+            rows: u64::try_from(rows).unwrap_or(0),
+        })?;
+        Ok(Check {
+            code: "audit_anchor",
+            ok: verdict.is_intact(),
+            detail: if verdict.is_intact() {
+                String::new()
+            } else {
+                serde_json::to_string(&verdict).unwrap_or_default()
+            },
         })
     }
 }
@@ -106,15 +126,10 @@ pub(crate) fn database_checks(conn: &Connection) -> Result<Vec<Check>> {
     let verdict = verify_chain(conn)?;
     checks.push(Check {
         code: "audit_chain",
-        ok: matches!(verdict, ChainVerdict::Intact { .. }),
+        ok: verdict.is_intact(),
         detail: match verdict {
             ChainVerdict::Intact { rows } => format!("{rows} rows"),
-            ChainVerdict::Broken { row, reason } => {
-                format!(
-                    "row {row}: {}",
-                    serde_json::to_string(&reason).unwrap_or_default()
-                )
-            }
+            other => serde_json::to_string(&other).unwrap_or_default(),
         },
     });
 

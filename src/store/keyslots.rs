@@ -138,6 +138,35 @@ struct SlotFile {
     slots: Vec<Slot>,
 }
 
+/// How a backup's slots differ from the slots in force when it is restored.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct SlotChanges {
+    /// Members with a slot in the backup and none now: disabled since.
+    pub disabled: Vec<String>,
+    /// Members whose slot was replaced or rewrapped since (passphrase reset or change).
+    pub replaced: Vec<String>,
+    /// Members with a slot now who are not in the backup: added since.
+    pub not_in_backup: Vec<String>,
+}
+
+impl SlotChanges {
+    pub fn is_empty(&self) -> bool {
+        self.disabled.is_empty() && self.replaced.is_empty() && self.not_in_backup.is_empty()
+    }
+}
+
+impl Slot {
+    /// The same identity wrapped under the same passphrase (the sealed key aside).
+    fn same_holder_and_passphrase(&self, other: &Slot) -> bool {
+        self.staff_id == other.staff_id
+            && self.kdf == other.kdf
+            && self.salt == other.salt
+            && self.nonce == other.nonce
+            && self.wrapped_identity == other.wrapped_identity
+            && self.recipient == other.recipient
+    }
+}
+
 /// Why a slot did not open.
 #[derive(Debug, PartialEq, Eq)]
 pub enum SlotError {
@@ -356,6 +385,51 @@ impl KeySlots {
         let before = self.slots.len();
         self.slots.retain(|s| s.staff_id != staff_id);
         self.slots.len() != before
+    }
+
+    /// The database key sealed in `staff_id`'s slot, for the identity a later copy of the
+    /// slot unwrapped (the same person, whose passphrase may have changed since).
+    pub fn unseal_with(&self, staff_id: &str, identity: &age::x25519::Identity) -> Option<DbKey> {
+        let slot = self.slot(staff_id)?;
+        if slot.recipient != identity.to_public().to_string() {
+            return None;
+        }
+        let sealed = B64.decode(&slot.sealed_db_key).ok()?;
+        let key_bytes = age::decrypt(identity, &sealed).map(Zeroizing::new).ok()?;
+        DbKey::from_slice(&key_bytes)
+    }
+
+    /// The slots a restored store gets: these (a backup's) as `present` (the store being
+    /// replaced) has them since. A member with no slot now was disabled after the backup and
+    /// gets none; a member whose slot changed (a passphrase reset or change) gets today's;
+    /// the login guard stays today's, so the failed-login record and the audit anchor stay
+    /// readable. Members added after the backup are not in the restored database and get no
+    /// slot. The sealed keys are left to [`KeySlots::reseal_all`].
+    pub fn as_now(&self, present: &KeySlots) -> (KeySlots, SlotChanges) {
+        let mut changes = SlotChanges::default();
+        let mut slots = Vec::new();
+        for slot in &self.slots {
+            match present.slot(&slot.staff_id) {
+                None => changes.disabled.push(slot.staff_id.clone()),
+                Some(now) if now.same_holder_and_passphrase(slot) => slots.push(slot.clone()),
+                Some(now) => {
+                    changes.replaced.push(slot.staff_id.clone());
+                    slots.push(now.clone());
+                }
+            }
+        }
+        changes.not_in_backup = present
+            .staff_ids()
+            .filter(|id| self.slot(id).is_none())
+            .map(str::to_string)
+            .collect();
+        let restored = KeySlots {
+            store_id: self.store_id.clone(),
+            demo: self.demo,
+            login_guard: present.login_guard.or(self.login_guard),
+            slots,
+        };
+        (restored, changes)
     }
 
     /// Seals a new database key to every slot (after a rekey). No passphrase is needed.

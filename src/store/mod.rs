@@ -1,6 +1,7 @@
 //! The encrypted store: the only module that knows about SQL and the files in a store
 //! directory (`branchdesk.db`, `keyslots.json`, `logins.json`, `logs/`, `exports/`).
 
+mod anchor;
 mod audit;
 mod backup;
 mod bench;

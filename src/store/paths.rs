@@ -46,6 +46,11 @@ impl StorePaths {
         self.dir.join("logins.json")
     }
 
+    /// The audit trail's anchor (see `store::anchor`).
+    pub fn audit_anchor(&self) -> PathBuf {
+        self.dir.join("audit-anchor.json")
+    }
+
     pub fn lock(&self) -> PathBuf {
         self.dir.join("branchdesk.lock")
     }

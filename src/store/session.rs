@@ -104,7 +104,18 @@ pub struct Session {
     pub(crate) warming: crate::store::cache::Warming,
     /// Working days for complaint deadlines (HQ's holiday table once applied).
     pub(crate) calendar: std::sync::Arc<crate::domain::calendar::WorkCalendar>,
+    /// When the audit trail's head was last anchored beside the store (see `anchor`).
+    pub(crate) anchored_at: Option<chrono::DateTime<chrono::Utc>>,
     _lock: StoreLock,
+}
+
+impl Drop for Session {
+    /// The end of a session (a command, a logout, a quit) anchors the trail as it leaves it.
+    fn drop(&mut self) {
+        if let Err(error) = self.refresh_anchor() {
+            tracing::warn!(%error, "the audit trail could not be anchored");
+        }
+    }
 }
 
 impl std::fmt::Debug for Session {
@@ -186,6 +197,7 @@ impl Session {
             cache: crate::store::cache::plan(0, None, None),
             warming: Default::default(),
             calendar: std::sync::Arc::new(crate::store::shipped_calendar().clone()),
+            anchored_at: None,
             _lock: lock,
         };
         session.write_initial_rows()?;
@@ -336,6 +348,7 @@ impl Session {
             cache: crate::store::cache::plan(0, None, None),
             warming: Default::default(),
             calendar,
+            anchored_at: None,
             _lock: lock,
         };
         session.size_cache()?;

@@ -195,6 +195,31 @@ impl Session {
         }
     }
 
+    /// Disables, in a restored database, a member who was disabled after its backup was
+    /// made (their slot is already gone from the restored slots).
+    pub(crate) fn disable_after_restore(&mut self, id: &str) -> Result<()> {
+        let Ok(id) = StaffId::parse(id) else {
+            return Ok(());
+        };
+        let active = read_staff(&self.conn, &id)?.is_some_and(|s| s.status == StaffStatus::Active);
+        if !active {
+            return Ok(());
+        }
+        let event = AuditEvent::new("staff.disable", "staff", id.as_str())
+            .with_detail(serde_json::json!({ "after_restore": true }));
+        self.write(event, |w| {
+            let now = w.now_text();
+            w.update(
+                Table::Staff,
+                id.as_str(),
+                vec![
+                    ("status", Value::Text(StaffStatus::Disabled.code().into())),
+                    ("updated_at", Value::Text(now)),
+                ],
+            )
+        })
+    }
+
     fn active_admins(&self) -> Result<i64> {
         Ok(self.conn.query_row(
             "SELECT count(*) FROM staff WHERE role = 'admin' AND status = 'active'",

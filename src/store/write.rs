@@ -417,6 +417,14 @@ impl Session {
         append_audit(&tx, &actor, &event, hlc, now)?;
         tx.commit()?;
         self.hlc = hlc;
+        // The anchor follows the trail at most once a minute (and at the end of every
+        // session): a file written per change would cost more than the change.
+        let due = self
+            .anchored_at
+            .is_none_or(|at| now - at >= chrono::Duration::seconds(60));
+        if due && let Err(error) = self.refresh_anchor() {
+            tracing::warn!(%error, "the audit trail could not be anchored");
+        }
         Ok(out)
     }
 

@@ -5,7 +5,7 @@ use crate::app::StatusKind;
 use crate::app::command::{Command, Context};
 use crate::app::list::Selection;
 use crate::app::screen::{Ctx, Handoff, Outcome, Screen, ScreenKeys};
-use crate::domain::audit::{ChainBreak, ChainVerdict};
+use crate::domain::audit::ChainVerdict;
 use crate::i18n::I18n;
 use crate::service::{AuditRow, Reply, Request};
 
@@ -95,24 +95,10 @@ impl Screen for AuditScreen {
 }
 
 pub fn verdict_status(verdict: &ChainVerdict, i18n: &I18n) -> (StatusKind, String) {
-    match verdict {
-        ChainVerdict::Intact { rows } => (
-            StatusKind::Success,
-            i18n.fill("cli.audit_intact", &[("rows", &rows.to_string())]),
-        ),
-        ChainVerdict::Broken { row, reason } => {
-            let reason = match reason {
-                ChainBreak::ContentChanged => "audit.break.content_changed",
-                ChainBreak::LinkBroken => "audit.break.link_broken",
-                ChainBreak::Gap => "audit.break.gap",
-            };
-            (
-                StatusKind::Error,
-                i18n.fill(
-                    "cli.audit_broken",
-                    &[("row", &row.to_string()), ("reason", i18n.t(reason))],
-                ),
-            )
-        }
-    }
+    let kind = if verdict.is_intact() {
+        StatusKind::Success
+    } else {
+        StatusKind::Error
+    };
+    (kind, crate::error::verdict_message(i18n, verdict))
 }
