@@ -160,7 +160,10 @@ fn a_trail_put_back_to_an_older_copy_is_reported_shorter_than_its_anchor() {
     }
     let en = branchdesk::i18n::I18n::for_lang(branchdesk::i18n::Lang::En);
     let sentence = branchdesk::error::verdict_message(en, &found);
-    assert!(sentence.starts_with("The audit trail ends at"), "{sentence}");
+    assert!(
+        sentence.starts_with("The audit trail ends at"),
+        "{sentence}"
+    );
     let doctor = store.admin().doctor().unwrap();
     assert!(!doctor.ok);
     let check = doctor
@@ -197,7 +200,11 @@ fn a_trail_put_back_to_an_older_copy_is_reported_shorter_than_its_anchor() {
     assert!(admin.reanchor_audit().unwrap().is_intact());
     let last = admin.list_audit(None, 1).unwrap();
     assert_eq!(last[0].action, "audit.reanchor");
-    assert!(last[0].detail.contains("\"anchored_at\""), "{}", last[0].detail);
+    assert!(
+        last[0].detail.contains("\"anchored_at\""),
+        "{}",
+        last[0].detail
+    );
 }
 
 #[test]

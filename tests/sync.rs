@@ -145,6 +145,17 @@ fn a_branch_export_arrives_at_hq_once_however_often_it_is_imported() {
         panic!("{first:?}");
     };
     let after_first = hq_state(&hq);
+    // HQ holds the branch's audit anchor as it stood at the export.
+    let imported = hq.list_audit(None, 5).unwrap();
+    let row = imported.iter().find(|r| r.action == "hq.import").unwrap();
+    let detail: serde_json::Value = serde_json::from_str(&row.detail).unwrap();
+    let branch_rows = branch.list_audit(None, 1000).unwrap();
+    let exported_at = branch_rows
+        .iter()
+        .find(|r| r.action == "sync.export")
+        .unwrap()
+        .id;
+    assert_eq!(detail["branch_audit"]["row"], json!(exported_at - 1));
     let again = hq.hq_import(&file).unwrap();
     assert!(
         matches!(again, ImportOutcome::AlreadyImported { from_seq: 1, .. }),
@@ -634,6 +645,7 @@ fn seal_range(
         ref_version: 0,
         created_at: "2026-11-30T00:00:00Z".into(),
         hlc: 0,
+        audit_head: None,
     };
     adjust(&mut manifest);
     let sealed =

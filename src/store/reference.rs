@@ -158,6 +158,7 @@ impl Session {
                 .hlc
                 .tick(u64::try_from(now.timestamp_millis()).unwrap_or(0))
                 .as_i64(),
+            audit_head: None,
         };
         let sealed = bundle::seal(&manifest, &payload, &keys, &recipients).map_err(sync_error)?;
         let file = dir.join(format!("{}-reference-{version}.bdr", self.branch.code));

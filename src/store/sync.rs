@@ -442,6 +442,8 @@ impl Session {
             ref_version: self.local_number("ref_version")?,
             created_at: now.to_rfc3339_opts(SecondsFormat::Secs, true),
             hlc: self.hlc.as_i64(),
+            audit_head: crate::store::anchor::chain_head(&self.conn)?
+                .map(|(row, hash)| bundle::AuditHead { row, hash }),
         };
         let sealed =
             bundle::seal(&manifest, &payload, &keys, &[hq.age_recipient()?]).map_err(sync_error)?;

@@ -38,6 +38,18 @@ pub struct Manifest {
     pub ref_version: i64,
     pub created_at: String,
     pub hlc: i64,
+    /// Ops: the sender's audit trail as it stood (its last row and that row's hash), so
+    /// that the receiver holds the branch's anchor too and a trail that shrinks between
+    /// two exports shows at HQ. Absent from reference data and from older senders.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub audit_head: Option<AuditHead>,
+}
+
+/// An audit trail's last row and its hash (hex).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditHead {
+    pub row: i64,
+    pub hash: String,
 }
 
 /// One captured change, as it travels. The fields stay JSON text until a merge needs them
@@ -291,6 +303,7 @@ mod tests {
             ref_version: 0,
             created_at: "2026-11-30T10:00:00Z".into(),
             hlc: 1,
+            audit_head: None,
         }
     }
 

@@ -154,6 +154,7 @@ impl Session {
                 "from_seq": m.from_seq,
                 "to_seq": m.to_seq,
                 "sha256": sha256,
+                "branch_audit": m.audit_head,
             })),
             |w| {
                 let mut checker = OpChecker::new(m);
