@@ -646,6 +646,8 @@ fn seal_range(
         created_at: "2026-11-30T00:00:00Z".into(),
         hlc: 0,
         audit_head: None,
+        void: Vec::new(),
+        skipped: Vec::new(),
     };
     adjust(&mut manifest);
     let sealed =
@@ -867,6 +869,9 @@ proptest! {
                         waiting[*b].remove(&next);
                         high_water[*b] = high_water[*b].max(next.1);
                     }
+                }
+                forked @ ImportOutcome::Forked { .. } => {
+                    prop_assert!(false, "no branch here was restored: {forked:?}");
                 }
             }
         }

@@ -122,6 +122,10 @@ pub(super) enum Command {
     Restore {
         /// A file written by `branchdesk backup`
         file: PathBuf,
+        /// Restore even a backup older than the branch's last export to HQ: what was done
+        /// after the backup is lost at the branch (HQ keeps what it was sent)
+        #[arg(long)]
+        force: bool,
     },
     /// Read and verify the audit trail
     Audit {

@@ -254,17 +254,18 @@ fn run(cx: &Context, command: Option<Command>) -> Result<ExitCode> {
             );
             Ok(ExitCode::SUCCESS)
         }
-        Some(Command::Restore { file }) => {
+        Some(Command::Restore { file, force }) => {
             let paths = cx.store_paths()?;
             let id = secrets::staff_id(cx.user.as_deref(), cx.i18n)?;
             let passphrase = secrets::login_passphrase(cx.passphrase_file.as_deref(), cx.i18n)?;
-            let summary = crate::store::restore(
+            let summary = crate::store::restore_with(
                 &paths,
                 &file,
                 &id,
                 &passphrase,
                 cx.clock.clone(),
                 StoreOptions::default(),
+                force,
             )?;
             start_logging(&paths, cx.lang);
             cx.say(

@@ -35,6 +35,15 @@ pub enum SyncCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Administrators, when HQ has set a bundle aside because it holds other changes under
+    /// the same numbers (the branch was restored from a backup older than what it had
+    /// sent): move this branch's changes from seq FROM on past HQ's AFTER, then export
+    Renumber {
+        #[arg(long, value_name = "FROM")]
+        from: i64,
+        #[arg(long, value_name = "AFTER")]
+        after: i64,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -129,6 +138,17 @@ pub fn run(cx: &Context, command: SyncCommand) -> Result<ExitCode> {
             cx.say(
                 "cli.sync_trusted_hq",
                 &[("hq", &keys.code), ("key_id", &keys.key_id()?)],
+            );
+        }
+        SyncCommand::Renumber { from, after } => {
+            let moved = session.renumber_changes(from, after)?;
+            cx.say(
+                "cli.sync_renumbered",
+                &[
+                    ("count", &moved.to_string()),
+                    ("from", &from.to_string()),
+                    ("after", &after.to_string()),
+                ],
             );
         }
         SyncCommand::Status { json } => {
@@ -403,7 +423,7 @@ pub fn run_hq(cx: &Context, command: HqCommand) -> Result<ExitCode> {
                     Err(e) if !json => super::say_error(&e.message(cx.i18n)),
                     _ => {}
                 }
-                if outcome.is_err() {
+                if matches!(outcome, Err(_) | Ok(ImportOutcome::Forked { .. })) {
                     refused += 1;
                 }
                 results.push(match outcome {
@@ -438,7 +458,14 @@ pub fn run_hq(cx: &Context, command: HqCommand) -> Result<ExitCode> {
                             b.last_import.as_deref().map(local_time).unwrap_or_default(),
                             b.quarantined
                                 .iter()
-                                .map(|g| format!("{}–{}", g.missing_from, g.missing_to))
+                                .map(|g| {
+                                    let range = format!("{}–{}", g.missing_from, g.missing_to);
+                                    if g.reason == "forked" {
+                                        i18n.fill("hq.gap.forked", &[("range", &range)])
+                                    } else {
+                                        range
+                                    }
+                                })
                                 .collect::<Vec<_>>()
                                 .join(", "),
                         ]
@@ -504,6 +531,19 @@ fn outcome_text(cx: &Context, file: &str, outcome: &ImportOutcome) -> String {
             to_seq,
         } => i18n.fill(
             "cli.hq_already",
+            &[
+                ("file", file),
+                ("branch", branch),
+                ("from", &from_seq.to_string()),
+                ("to", &to_seq.to_string()),
+            ],
+        ),
+        ImportOutcome::Forked {
+            branch,
+            from_seq,
+            to_seq,
+        } => i18n.fill(
+            "cli.hq_forked",
             &[
                 ("file", file),
                 ("branch", branch),

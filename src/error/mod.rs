@@ -171,6 +171,18 @@ pub enum Error {
     },
     /// The restoring member's slot was replaced after the backup, so it opens nothing in it.
     RestoreSlotReplaced,
+    /// A renumbering that would move what HQ has acknowledged, or an empty range.
+    RenumberRange {
+        from: i64,
+        after: i64,
+        acked: i64,
+    },
+    /// A backup older than the branch's last export to HQ, restored without `--force`.
+    RestoreBehindExport {
+        backup_seq: i64,
+        exported_seq: i64,
+        reached_seq: i64,
+    },
     BackupExists {
         path: PathBuf,
     },
@@ -400,6 +412,26 @@ impl Error {
             Error::NoTerminal => i18n.t("err.no_terminal").to_string(),
             Error::NoDataDir => i18n.t("err.no_data_dir").to_string(),
             Error::RestoreSlotReplaced => i18n.t("err.restore_slot_replaced").to_string(),
+            Error::RenumberRange { from, after, acked } => i18n.fill(
+                "err.renumber_range",
+                &[
+                    ("from", &from.to_string()),
+                    ("after", &after.to_string()),
+                    ("acked", &acked.to_string()),
+                ],
+            ),
+            Error::RestoreBehindExport {
+                backup_seq,
+                exported_seq,
+                reached_seq,
+            } => i18n.fill(
+                "err.restore_behind_export",
+                &[
+                    ("backup", &backup_seq.to_string()),
+                    ("exported", &exported_seq.to_string()),
+                    ("reached", &reached_seq.to_string()),
+                ],
+            ),
             Error::BackupInvalid { path: p } => {
                 i18n.fill("err.backup_invalid", &[("path", &path(p))])
             }

@@ -5,6 +5,7 @@ use crate::domain::staff::Permission;
 use crate::error::Result;
 use crate::store::Session;
 use crate::store::anchor::{self, AnchorRead};
+use crate::store::reached;
 use crate::store::write::AuditEvent;
 use rusqlite::Connection;
 use serde::Serialize;
@@ -96,6 +97,47 @@ impl Session {
             AnchorRead::Absent if anchor::marked(&self.conn)? => ChainVerdict::AnchorLost { rows },
             AnchorRead::Absent => verdict,
         })
+    }
+
+    /// What is kept beside the store, brought up to date: the audit anchor and the numbers
+    /// reached. A failure is logged, not raised: the files only lag behind, and the next
+    /// session or minute brings them on.
+    pub(crate) fn keep_beside(&mut self) {
+        if let Err(error) = self.refresh_anchor() {
+            tracing::warn!(%error, "the audit trail could not be anchored");
+        }
+        if let Err(error) = self.note_reached(None) {
+            tracing::warn!(%error, "the numbers reached could not be noted");
+        }
+    }
+
+    /// Notes beside the store the numbers it has reached (with `also`, e.g. an export's
+    /// last seq, before the bundle leaves).
+    pub(crate) fn note_reached(&mut self, also: Option<&reached::Reached>) -> Result<()> {
+        let Some(guard) = self.slots.login_guard().copied() else {
+            return Ok(());
+        };
+        let path = self.paths.reached();
+        let kept = reached::read(&path, &self.branch.store_id, &guard);
+        let mut now = reached::in_database(&self.conn)?;
+        now.hlc = now.hlc.max(self.hlc.as_i64());
+        if let Some(also) = also {
+            now = now.max(also);
+        }
+        let merged = match &kept {
+            Some(kept) => now.max(kept),
+            None => now,
+        };
+        if kept.as_ref() != Some(&merged) {
+            reached::write(
+                &path,
+                &self.branch.store_id,
+                &guard,
+                &merged,
+                self.clock.now(),
+            )?;
+        }
+        Ok(())
     }
 
     /// Moves the anchor to the trail's head, over a trail that extends it (see

@@ -13,6 +13,7 @@ use crate::store::doctor::database_checks;
 use crate::store::keyslots::{KeySlots, SlotChanges};
 use crate::store::lockfile::StoreLock;
 use crate::store::migrations::{SCHEMA_VERSION, schema_version};
+use crate::store::reached::{self, Reached};
 use crate::store::session::check_slot_against;
 use crate::store::write::AuditEvent;
 use crate::store::{Session, StoreOptions, StorePaths, db, fsutil, swap};
@@ -73,6 +74,8 @@ struct Checked {
     slots: KeySlots,
     staff: SlotChanges,
     replaced_trail_rows: Option<i64>,
+    /// What the store being replaced had reached, which the restored one continues past.
+    floors: Option<Reached>,
 }
 
 impl Session {
@@ -220,6 +223,20 @@ pub fn restore(
     clock: Arc<dyn Clock>,
     options: StoreOptions,
 ) -> Result<RestoreSummary> {
+    restore_with(paths, file, staff_id, passphrase, clock, options, false)
+}
+
+/// [`restore`]; with `force`, also a backup older than the branch's last export to HQ
+/// (what was done after the backup is then lost at the branch; HQ keeps what it was sent).
+pub fn restore_with(
+    paths: &StorePaths,
+    file: &Path,
+    staff_id: &str,
+    passphrase: &SecretString,
+    clock: Arc<dyn Clock>,
+    options: StoreOptions,
+    force: bool,
+) -> Result<RestoreSummary> {
     let invalid = || Error::BackupInvalid {
         path: file.to_path_buf(),
     };
@@ -239,12 +256,14 @@ pub fn restore(
         staff_id,
         passphrase,
         clock.as_ref(),
+        force,
     );
     let Checked {
         manifest,
         slots,
         staff,
         replaced_trail_rows,
+        floors,
     } = match checked {
         Ok(found) => found,
         Err(e) => {
@@ -306,6 +325,7 @@ pub fn restore(
             "backup_created_by": manifest.created_by,
             "staff": staff,
             "replaced_trail_rows": replaced_trail_rows,
+            "continues_past": floors,
         })),
     )?;
     // The restored trail is anchored as it now is; the one it replaced is on record above.
@@ -327,6 +347,7 @@ fn unpack_and_check(
     staff_id: &str,
     passphrase: &SecretString,
     clock: &dyn Clock,
+    force: bool,
 ) -> Result<Checked> {
     let invalid = || Error::BackupInvalid {
         path: file.to_path_buf(),
@@ -399,7 +420,7 @@ fn unpack_and_check(
     // Failed attempts count against the store being replaced (none on a new machine).
     let current = KeySlots::load(&paths.keyslots()).ok();
     let present = current.as_ref().filter(|c| c.store_id == slots.store_id);
-    let (db_key, installed, changes, replaced_trail_rows) = match present {
+    let (db_key, installed, changes, replaced_trail_rows, floors) = match present {
         // The store being replaced says who may act and with which passphrase: a member
         // disabled since the backup cannot restore it, nor can an old passphrase.
         Some(present) => {
@@ -420,22 +441,26 @@ fn unpack_and_check(
                         .map(|u| u.db_key)
                 })
                 .ok_or(Error::RestoreSlotReplaced)?;
-            let (trail, may_restore) =
-                look_at_present(paths, present, &opened.db_key, &staff, clock);
-            if may_restore == Some(false) {
+            let seen = look_at_present(paths, present, &opened.db_key, &staff, clock);
+            if seen.may_restore == Some(false) {
                 return Err(Error::PermissionDenied {
                     permission: Permission::Restore,
                 });
             }
             let (mut installed, changes) = slots.as_now(present);
             installed.reseal_all(&key)?;
-            (key, installed, changes, trail)
+            (key, installed, changes, seen.trail_rows, seen.reached)
         }
         // A new machine (or another store's folder): the backup's own slots.
         None => {
             let guard = current.as_ref().and_then(KeySlots::login_guard);
             let opened = check_slot_against(paths, &slots, guard, &staff, passphrase, clock)?;
-            (opened.db_key, slots, SlotChanges::default(), None)
+            // A folder that held this store keeps what it reached even if its key slots
+            // are gone.
+            let floors = slots
+                .login_guard()
+                .and_then(|guard| reached::read(&paths.reached(), &slots.store_id, guard));
+            (opened.db_key, slots, SlotChanges::default(), None, floors)
         }
     };
     let conn = db::open_db(staged_db, &db_key, false).map_err(|_| invalid())?;
@@ -456,6 +481,19 @@ fn unpack_and_check(
             permission: Permission::Restore,
         });
     }
+    // Numbering continues past anything the replaced store reached; a backup from before
+    // the last export to HQ loses what was done since, and is restored only when asked to.
+    if let Some(floors) = &floors {
+        let in_backup = reached::in_database(&conn)?;
+        if floors.exported_seq > in_backup.seq && !force {
+            return Err(Error::RestoreBehindExport {
+                backup_seq: in_backup.seq,
+                exported_seq: floors.exported_seq,
+                reached_seq: floors.seq,
+            });
+        }
+        reached::raise(&conn, floors)?;
+    }
     conn.execute_batch("PRAGMA wal_checkpoint(TRUNCATE);")?;
     conn.close().map_err(|(_, e)| Error::from(e))?;
     Ok(Checked {
@@ -463,23 +501,41 @@ fn unpack_and_check(
         slots: installed,
         staff: changes,
         replaced_trail_rows,
+        floors,
     })
 }
 
+/// What the store about to be replaced says, as far as it can be read.
+struct Present {
+    /// The audit trail's last row, anchored before the swap.
+    trail_rows: Option<i64>,
+    /// Whether the restoring member may restore, by today's role.
+    may_restore: Option<bool>,
+    /// How far its numbering reached (the database's and the file's, the larger).
+    reached: Option<Reached>,
+}
+
 /// The store about to be replaced, if its database still opens: its audit trail is
-/// anchored as it is (so that the restore records how far it reached), and whether the
-/// restoring member may restore it is read from it (a role may have changed since the
-/// backup). Returns the anchored last row and that answer; a database too damaged to open
-/// answers neither, and the anchor already beside it stands.
+/// anchored as it is (so that the restore records how far it reached), its numbering is
+/// read, and whether the restoring member may restore it is read from it (a role may have
+/// changed since the backup). A database too damaged to open answers from the files beside
+/// it.
 fn look_at_present(
     paths: &StorePaths,
     present: &KeySlots,
     key: &crate::store::DbKey,
     staff: &StaffId,
     clock: &dyn Clock,
-) -> (Option<i64>, Option<bool>) {
+) -> Present {
+    let kept = present
+        .login_guard()
+        .and_then(|guard| reached::read(&paths.reached(), &present.store_id, guard));
     let Ok(conn) = db::open_db(&paths.db(), key, false) else {
-        return (anchored_row(paths, present), None);
+        return Present {
+            trail_rows: anchored_row(paths, present),
+            may_restore: None,
+            reached: kept,
+        };
     };
     if let Some(guard) = present.login_guard() {
         let advanced = anchor::advance(
@@ -497,8 +553,17 @@ fn look_at_present(
         .ok()
         .flatten()
         .map(|me| me.role.can(Permission::Restore));
+    let in_db = reached::in_database(&conn).ok();
     let _ = conn.close();
-    (anchored_row(paths, present), may_restore)
+    let reached = match (in_db, kept) {
+        (Some(db), Some(file)) => Some(db.max(&file)),
+        (db, file) => db.or(file),
+    };
+    Present {
+        trail_rows: anchored_row(paths, present),
+        may_restore,
+        reached,
+    }
 }
 
 fn anchored_row(paths: &StorePaths, present: &KeySlots) -> Option<i64> {

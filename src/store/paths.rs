@@ -46,6 +46,11 @@ impl StorePaths {
         self.dir.join("logins.json")
     }
 
+    /// How far the store's numbering has reached (see `store::reached`).
+    pub fn reached(&self) -> PathBuf {
+        self.dir.join("reached.json")
+    }
+
     /// The audit trail's anchor (see `store::anchor`).
     pub fn audit_anchor(&self) -> PathBuf {
         self.dir.join("audit-anchor.json")

@@ -159,6 +159,8 @@ impl Session {
                 .tick(u64::try_from(now.timestamp_millis()).unwrap_or(0))
                 .as_i64(),
             audit_head: None,
+            void: Vec::new(),
+            skipped: Vec::new(),
         };
         let sealed = bundle::seal(&manifest, &payload, &keys, &recipients).map_err(sync_error)?;
         let file = dir.join(format!("{}-reference-{version}.bdr", self.branch.code));

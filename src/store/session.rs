@@ -110,11 +110,10 @@ pub struct Session {
 }
 
 impl Drop for Session {
-    /// The end of a session (a command, a logout, a quit) anchors the trail as it leaves it.
+    /// The end of a session (a command, a logout, a quit) anchors the trail and notes the
+    /// numbers reached as it leaves them.
     fn drop(&mut self) {
-        if let Err(error) = self.refresh_anchor() {
-            tracing::warn!(%error, "the audit trail could not be anchored");
-        }
+        self.keep_beside();
     }
 }
 
@@ -330,9 +329,15 @@ impl Session {
         if tampered && me.role != Role::Admin {
             return Err(Error::LoginRecordTampered { until: None });
         }
-        let hlc: i64 = conn.query_row("SELECT coalesce(max(hlc), 0) FROM audit_log", [], |r| {
-            r.get(0)
-        })?;
+        // The clock continues past its last reading here, and past what a store this one
+        // replaced in a restore had reached (`hlc_floor`).
+        let hlc: i64 = conn.query_row(
+            "SELECT max(coalesce((SELECT max(hlc) FROM audit_log), 0),
+                        coalesce((SELECT CAST(value AS INTEGER) FROM sync_local
+                                  WHERE key = 'hlc_floor'), 0))",
+            [],
+            |r| r.get(0),
+        )?;
 
         let calendar = crate::store::complaints::load_calendar(&conn)?;
         let mut session = Session {

@@ -381,6 +381,41 @@ impl Session {
         Ok(())
     }
 
+    /// After HQ set a bundle aside because it holds other changes under this branch's
+    /// numbers `from`–`after` (this store was restored from a backup older than what it
+    /// had sent, without the numbers it had reached): moves this store's changes from
+    /// `from` on past `after`, in order, and declares `from`–`after` void, so that the next
+    /// export carries them under new numbers. Returns how many changes moved.
+    pub fn renumber_changes(&mut self, from: i64, after: i64) -> Result<u64> {
+        self.require(Permission::Restore)?;
+        self.require_party(Party::Branch)?;
+        let acked = self.local_number("acked_seq")?;
+        if from <= acked || after < from {
+            return Err(Error::RenumberRange { from, after, acked });
+        }
+        let shift = after - from + 1;
+        let mut voids = crate::store::reached::void_ranges(&self.conn)?;
+        voids.push((from, after));
+        let voids = serde_json::to_string(&voids).map_err(Error::internal)?;
+        let event = AuditEvent::new("sync.renumber", "store", self.branch.store_id.clone())
+            .with_detail(serde_json::json!({ "from": from, "after": after }));
+        let moved = self.write(event, |w| {
+            // Through negative numbers, so that no two changes hold one number midway.
+            let moved = w.execute_local(
+                "UPDATE outbox SET seq = -(seq + ?2) WHERE seq >= ?1",
+                rusqlite::params![from, shift],
+            )?;
+            w.execute_local("UPDATE outbox SET seq = -seq WHERE seq < 0", [])?;
+            w.execute_local(
+                "UPDATE sqlite_sequence SET seq = max(seq + ?1, ?2) WHERE name = 'outbox'",
+                rusqlite::params![shift, after],
+            )?;
+            w.set_local("void_ranges", &voids)?;
+            Ok(moved)
+        })?;
+        Ok(u64::try_from(moved).unwrap_or(0))
+    }
+
     /// Writes everything HQ has not acknowledged to `dir` as `<branch>-<from>-<to>.bdx` and
     /// its `.minisig`. Each file appears whole (temporary name, fsync, rename) or not at all.
     pub fn export_bundle(
@@ -444,7 +479,19 @@ impl Session {
             hlc: self.hlc.as_i64(),
             audit_head: crate::store::anchor::chain_head(&self.conn)?
                 .map(|(row, hash)| bundle::AuditHead { row, hash }),
+            void: within(crate::store::reached::void_ranges(&self.conn)?, acked, last),
+            skipped: within(
+                crate::store::reached::skipped_ranges(&self.conn)?,
+                acked,
+                last,
+            ),
         };
+        // Before the bundle leaves: the numbers it carries are noted beside the store, so a
+        // restore of an older backup continues past them.
+        self.note_reached(Some(&crate::store::reached::Reached {
+            exported_seq: last,
+            ..Default::default()
+        }))?;
         let sealed =
             bundle::seal(&manifest, &payload, &keys, &[hq.age_recipient()?]).map_err(sync_error)?;
         let name = format!("{}-{}-{}.bdx", self.branch.code, acked + 1, last);
@@ -556,4 +603,13 @@ impl Session {
             warnings,
         })
     }
+}
+
+/// The parts of `ranges` inside an export's range `(acked, last]`.
+fn within(ranges: Vec<(i64, i64)>, acked: i64, last: i64) -> Vec<(i64, i64)> {
+    ranges
+        .into_iter()
+        .filter(|&(first, end)| end > acked && first <= last)
+        .map(|(first, end)| (first.max(acked + 1), end.min(last)))
+        .collect()
 }

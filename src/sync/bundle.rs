@@ -43,6 +43,16 @@ pub struct Manifest {
     /// two exports shows at HQ. Absent from reference data and from older senders.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub audit_head: Option<AuditHead>,
+    /// Ops: change numbers within the range that this sender no longer has, because a
+    /// restore skipped past them (they were handed out by the store it replaced, and sent
+    /// in an earlier bundle): `(first, last)`, inclusive. The receiver must hold them
+    /// already or wait for that earlier bundle.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub void: Vec<(i64, i64)>,
+    /// Ops: change numbers within the range that a store this sender replaced handed out
+    /// and never sent: nobody has them, and the receiver does not wait for them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub skipped: Vec<(i64, i64)>,
 }
 
 /// An audit trail's last row and its hash (hex).
@@ -304,6 +314,8 @@ mod tests {
             created_at: "2026-11-30T10:00:00Z".into(),
             hlc: 1,
             audit_head: None,
+            void: Vec::new(),
+            skipped: Vec::new(),
         }
     }
 

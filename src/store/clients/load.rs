@@ -3,6 +3,18 @@
 //! on a staged copy without a journal, swapped in when complete. Also the rows every new
 //! client makes, however it comes (its card in result lists, its row).
 
+/// The last client serial handed out: past this store's clients and past what a store it
+/// replaced in a restore had given out (`client_seq_floor`), so no number is given twice.
+macro_rules! client_seq_reached {
+    () => {
+        "SELECT max(coalesce((SELECT max(seq) FROM client), 0),
+            coalesce((SELECT CAST(value AS INTEGER) FROM sync_local
+                      WHERE key = 'client_seq_floor'), 0))"
+    };
+}
+const CLIENT_SEQ_REACHED: &str = client_seq_reached!();
+const NEXT_CLIENT_SEQ: &str = concat!(client_seq_reached!(), " + 1");
+
 use super::*;
 
 impl Session {
@@ -62,9 +74,7 @@ impl Session {
             let mut in_this_load: HashMap<(IdType, String), String> = HashMap::new();
             let mut index_rows = IndexRows::default();
             let mut care_rows = care::KeyRows::default();
-            let mut seq: i64 = w
-                .read("SELECT coalesce(max(seq), 0) FROM client", [], |r| r.get(0))?
-                .unwrap_or(0);
+            let mut seq: i64 = w.read(CLIENT_SEQ_REACHED, [], |r| r.get(0))?.unwrap_or(0);
             let mut range_start = seq + 1;
             for (index, (record, home_branch)) in clients.enumerate() {
                 let document = (record.id_type, record.id_number.clone());
@@ -224,11 +234,7 @@ pub(super) fn insert_client(
     home_branch: &str,
     record: &ClientRecord,
 ) -> Result<NewClient> {
-    let seq: i64 = w
-        .read("SELECT coalesce(max(seq), 0) + 1 FROM client", [], |r| {
-            r.get(0)
-        })?
-        .unwrap_or(1);
+    let seq: i64 = w.read(NEXT_CLIENT_SEQ, [], |r| r.get(0))?.unwrap_or(1);
     let new = insert_client_row(w, id, seq, store_branch, home_branch, record, false)?;
     write_index_rows(w, seq, home_branch != store_branch, &record.name)?;
     Ok(new)

@@ -348,7 +348,10 @@ impl Session {
             params![prefix, format!("{prefix}\u{10FFFF}")],
             |r| r.get(0),
         )?;
-        let receipt_no = format!("{prefix}{:03}", count + 1);
+        // Past this day's complaints here and past what a store this one replaced in a
+        // restore had given out for the day.
+        let floor = crate::store::reached::receipt_floor(&self.conn, intake.received_on)?;
+        let receipt_no = format!("{prefix}{:03}", count.max(floor) + 1);
         let id = uuid::Uuid::now_v7().to_string();
         let me = self.me.id.to_string();
         let first = Event {

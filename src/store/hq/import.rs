@@ -14,7 +14,7 @@ use crate::sync::bundle::{self, Manifest, Op};
 use crate::sync::keys::Party;
 use crate::sync::merge::{self, Merge, Merged};
 use chrono::SecondsFormat;
-use rusqlite::params;
+use rusqlite::{OptionalExtension, params};
 use serde_json::Value;
 use std::path::Path;
 
@@ -77,34 +77,97 @@ impl Session {
             signature,
         } = self.open_bundle(file)?;
         let high_water = self.high_water(&branch)?;
+        let sha256 = bundle::sha256_hex(&bytes);
+        let kept = Kept {
+            file,
+            bytes: &bytes,
+            signature: &signature,
+            sha256: &sha256,
+            manifest: &manifest,
+        };
         if manifest.to_seq <= high_water {
+            // Every number is held already: the same changes again, or — from a branch
+            // restored from an older backup — other changes under the same numbers.
+            let ops = parse_ops(&payload, &manifest).map_err(|p| file_error(file, p))?;
+            let mut forked = None;
+            for op in &ops {
+                if forked.is_none() && !self.holds_op(&branch, op)? {
+                    forked = Some(op.seq);
+                }
+            }
+            if let Some(first) = forked {
+                return self.set_forked_aside(&kept, &branch, first, high_water);
+            }
             return Ok(ImportOutcome::AlreadyImported {
                 branch,
                 from_seq: manifest.from_seq,
                 to_seq: manifest.to_seq,
             });
         }
-        let sha256 = bundle::sha256_hex(&bytes);
-        if manifest.from_seq > high_water + 1 {
-            self.quarantine(file, &bytes, &signature, &sha256, &manifest, high_water)?;
+        // Numbers the branch declares void were handed out before its restore and sent in
+        // an earlier bundle: that bundle must be in first.
+        if let Some((first, last)) = manifest.void.iter().copied().find(|&(_, l)| l > high_water) {
+            let missing = (first.max(high_water + 1), last);
+            self.quarantine(&kept, high_water, missing, "void")?;
             return Ok(ImportOutcome::Quarantined {
                 branch,
-                missing_from: high_water + 1,
-                missing_to: manifest.from_seq - 1,
+                missing_from: missing.0,
+                missing_to: missing.1,
+            });
+        }
+        if manifest.from_seq > high_water + 1 {
+            let missing = (high_water + 1, manifest.from_seq - 1);
+            self.quarantine(&kept, high_water, missing, "gap")?;
+            return Ok(ImportOutcome::Quarantined {
+                branch,
+                missing_from: missing.0,
+                missing_to: missing.1,
             });
         }
         // The second core inflates and parses while this one writes.
+        let mut forked = None;
         let applied = std::thread::scope(|scope| {
             let (sender, batches) = std::sync::mpsc::sync_channel(8);
             scope.spawn(|| stream_ops(&payload, sender));
-            self.apply_bundle(file, &branch, &manifest, &sha256, batches, high_water)
-        })?;
+            self.apply_bundle(&kept, &branch, batches, high_water, &mut forked)
+        });
+        if let Some(first) = forked {
+            return self.set_forked_aside(&kept, &branch, first, high_water);
+        }
+        let applied = applied?;
         Ok(ImportOutcome::Applied {
             branch,
             from_seq: manifest.from_seq,
             to_seq: manifest.to_seq,
             ops: applied,
             released: Vec::new(),
+        })
+    }
+
+    /// Whether HQ holds `op` from `branch` as this very change (by its op ID).
+    fn holds_op(&self, branch: &str, op: &Op) -> Result<bool> {
+        let held: Option<String> = self
+            .conn
+            .prepare_cached("SELECT op_id FROM hq_op WHERE branch = ?1 AND seq = ?2 AND part = ?3")?
+            .query_row(params![branch, op.seq, op.part], |r| r.get(0))
+            .optional()?;
+        Ok(held.as_deref() == Some(op.op_id.as_str()))
+    }
+
+    /// Keeps aside for good a bundle that carries other changes under numbers HQ holds.
+    fn set_forked_aside(
+        &mut self,
+        kept: &Kept,
+        branch: &str,
+        first: i64,
+        high_water: i64,
+    ) -> Result<ImportOutcome> {
+        // The branch's changes from `first` on move past everything HQ holds of it.
+        self.quarantine(kept, high_water, (first, high_water), "forked")?;
+        Ok(ImportOutcome::Forked {
+            branch: branch.to_string(),
+            from_seq: first,
+            to_seq: high_water,
         })
     }
 
@@ -129,19 +192,24 @@ impl Session {
         if m.from_seq < 1 || m.to_seq < m.from_seq {
             return Err(file_error(file, SyncProblem::Damaged));
         }
+        let void_inside =
+            |&(first, last): &(i64, i64)| m.from_seq <= first && first <= last && last < m.to_seq;
+        if !m.void.iter().chain(&m.skipped).all(void_inside) {
+            return Err(file_error(file, SyncProblem::Damaged));
+        }
         Ok(())
     }
 
     /// Applies the ops past the high-water mark, all in one transaction with the new mark.
     fn apply_bundle(
         &mut self,
-        file: &Path,
+        kept: &Kept,
         branch: &str,
-        m: &Manifest,
-        sha256: &str,
         batches: std::sync::mpsc::Receiver<OpBatch>,
         high_water: i64,
+        forked: &mut Option<i64>,
     ) -> Result<u64> {
+        let (file, m, sha256) = (kept.file, kept.manifest, kept.sha256);
         let now = self.clock.now();
         let at = now.to_rfc3339_opts(SecondsFormat::Secs, true);
         let name = file_name(file);
@@ -162,7 +230,19 @@ impl Session {
                     for op in batch.map_err(|p| file_error(file, p))? {
                         checker.check(&op).map_err(|p| file_error(file, p))?;
                         max_hlc = max_hlc.max(op.hlc);
-                        if op.seq > high_water && apply_op(w, branch, &op)? {
+                        if op.seq <= high_water {
+                            // Held already: it must be the same change.
+                            let held: Option<String> = w.read(
+                                "SELECT op_id FROM hq_op WHERE branch = ?1 AND seq = ?2 AND part = ?3",
+                                params![branch, op.seq, op.part],
+                                |r| r.get(0),
+                            )?;
+                            if held.as_deref() != Some(op.op_id.as_str()) {
+                                *forked = Some(op.seq);
+                                // Rolls the bundle back; the caller sets it aside.
+                                return Err(file_error(file, SyncProblem::Damaged));
+                            }
+                        } else if apply_op(w, branch, &op)? {
                             applied += 1;
                         }
                     }
@@ -243,11 +323,22 @@ fn stream_ops(payload: &[u8], sender: std::sync::mpsc::SyncSender<OpBatch>) {
     let _ = sender.send(Ok(batch));
 }
 
+/// A bundle as it came, for keeping aside.
+pub(super) struct Kept<'a> {
+    pub file: &'a Path,
+    pub bytes: &'a [u8],
+    pub signature: &'a str,
+    pub sha256: &'a str,
+    pub manifest: &'a Manifest,
+}
+
 /// Checks, as ops stream past, that a bundle holds every seq of its range in order (the
 /// rows of one bulk load share a seq) and as many ops as its manifest says.
 struct OpChecker {
     expected: i64,
     count: u64,
+    /// Numbers the sender declares it no longer has (see `Manifest::void`).
+    void: Vec<(i64, i64)>,
 }
 
 impl OpChecker {
@@ -255,11 +346,26 @@ impl OpChecker {
         OpChecker {
             expected: m.from_seq,
             count: 0,
+            void: m.void.iter().chain(&m.skipped).copied().collect(),
+        }
+    }
+
+    /// Steps over the void numbers at the expected one.
+    fn skip_void(&mut self) {
+        while let Some(&(_, last)) = self
+            .void
+            .iter()
+            .find(|&&(first, last)| first <= self.expected && self.expected <= last)
+        {
+            self.expected = last + 1;
         }
     }
 
     fn check(&mut self, op: &Op) -> std::result::Result<(), SyncProblem> {
         self.count += 1;
+        if op.part == 0 {
+            self.skip_void();
+        }
         if op.seq == self.expected && op.part == 0 {
             self.expected += 1;
             Ok(())

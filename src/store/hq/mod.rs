@@ -53,6 +53,14 @@ pub enum ImportOutcome {
         missing_from: i64,
         missing_to: i64,
     },
+    /// Kept aside for good: the bundle carries, under numbers HQ already holds for this
+    /// branch (`from_seq`–`to_seq`), other changes than the ones HQ holds. The branch was
+    /// restored from a backup older than what it had sent and numbered new changes again.
+    Forked {
+        branch: String,
+        from_seq: i64,
+        to_seq: i64,
+    },
 }
 
 impl Session {

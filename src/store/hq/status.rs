@@ -14,6 +14,10 @@ pub struct Gap {
     pub file: String,
     pub missing_from: i64,
     pub missing_to: i64,
+    /// `gap` (changes before it not yet here), `void` (changes it declares sent before a
+    /// restore, not yet here) or `forked` (other changes under numbers HQ holds: the
+    /// branch renumbers and exports again).
+    pub reason: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -63,7 +67,7 @@ impl Session {
             })?
             .collect::<rusqlite::Result<_>>()?;
         let mut gaps = self.conn.prepare(
-            "SELECT file, missing_from, missing_to FROM hq_quarantine
+            "SELECT file, missing_from, missing_to, reason FROM hq_quarantine
              WHERE branch = ?1 ORDER BY from_seq",
         )?;
         for branch in &mut branches {
@@ -73,6 +77,7 @@ impl Session {
                         file: r.get(0)?,
                         missing_from: r.get(1)?,
                         missing_to: r.get(2)?,
+                        reason: r.get(3)?,
                     })
                 })?
                 .collect::<rusqlite::Result<_>>()?;

@@ -415,6 +415,15 @@ const MIGRATIONS: &[Migration] = &[
     ) STRICT;
     "#,
     ),
+    // 7: why HQ keeps a bundle aside: a gap before it, changes it declares void that HQ
+    // does not hold yet, or changes under numbers HQ holds for other changes (a branch
+    // restored from a backup older than what it sent).
+    Migration::sql(
+        r#"
+    ALTER TABLE hq_quarantine ADD COLUMN reason TEXT NOT NULL DEFAULT 'gap'
+        CHECK (reason IN ('gap', 'void', 'forked'));
+    "#,
+    ),
 ];
 
 /// The schema version this build writes.
