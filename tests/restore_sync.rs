@@ -92,6 +92,21 @@ impl World {
         name
     }
 
+    /// Registers a walk-in's complaint received today; returns its receipt number.
+    fn complaint(&self) -> String {
+        let input = branchdesk::domain::complaint::IntakeInput {
+            complainant_name: "张伟".into(),
+            category: "fees".into(),
+            request: "退还年费".into(),
+            description: "年费被重复收取".into(),
+            ..Default::default()
+        };
+        self.manager()
+            .register_complaint(&input)
+            .unwrap()
+            .receipt_no
+    }
+
     fn backup(&mut self) -> PathBuf {
         let file = self
             .dir
@@ -175,6 +190,7 @@ fn a_restore_behind_the_last_export_continues_past_it_and_hq_gets_every_change_o
     let kept: Vec<String> = (0..3).map(|_| world.register()).collect();
     let backup = world.backup();
     let lost: Vec<String> = (0..2).map(|_| world.register()).collect();
+    let lost_receipt = world.complaint();
     let first = world.export().unwrap();
     assert!(matches!(
         world.import(&first),
@@ -184,17 +200,29 @@ fn a_restore_behind_the_last_export_continues_past_it_and_hq_gets_every_change_o
     // The backup is older than the export: refused unless forced, nothing replaced.
     let db = std::fs::read(world.branch.db()).unwrap();
     match world.restore(&backup, false) {
-        Err(Error::RestoreBehindExport {
-            backup_seq,
-            exported_seq,
-            ..
-        }) => assert!(backup_seq < exported_seq),
+        Err(error @ Error::RestoreBehindExport { .. }) => {
+            let en = branchdesk::i18n::I18n::for_lang(branchdesk::i18n::Lang::En);
+            let sentence = error.message(en);
+            assert!(sentence.contains("--force"), "{sentence}");
+            let Error::RestoreBehindExport {
+                backup_seq,
+                exported_seq,
+                ..
+            } = error
+            else {
+                unreachable!()
+            };
+            assert!(backup_seq < exported_seq);
+        }
         other => panic!("{other:?}"),
     }
     assert_eq!(std::fs::read(world.branch.db()).unwrap(), db);
     world.restore(&backup, true).unwrap();
 
     let after = world.register();
+    // The day's receipt numbering continues past the complaint the restore lost.
+    let receipt = world.complaint();
+    assert!(receipt > lost_receipt, "{receipt} after {lost_receipt}");
     let second = world.export().unwrap();
     match world.import(&second) {
         ImportOutcome::Applied { ops, .. } => assert!(ops > 0),

@@ -832,6 +832,7 @@ pub fn hq_view() -> SyncView {
                     file: "/srv/hq/quarantine/ab12.bdx".into(),
                     missing_from: 881,
                     missing_to: 1_204,
+                    reason: "gap".into(),
                 }],
             },
         ],
