@@ -300,6 +300,17 @@ impl I18n {
         }
     }
 
+    /// A range of a branch's changes HQ keeps a bundle aside for: the bare range while it
+    /// waits for them, marked when the bundle forked (the branch must renumber).
+    pub fn set_aside_range(&self, from: i64, to: i64, reason: &str) -> String {
+        let range = format!("{from}–{to}");
+        if reason == "forked" {
+            self.fill("hq.gap.forked", &[("range", &range)])
+        } else {
+            range
+        }
+    }
+
     /// An audit action in words (`audit.action.<code>`); the code itself if the catalog
     /// lacks it (a test sees that it never does).
     pub fn audit_action(&self, code: &str) -> String {

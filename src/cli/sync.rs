@@ -459,12 +459,7 @@ pub fn run_hq(cx: &Context, command: HqCommand) -> Result<ExitCode> {
                             b.quarantined
                                 .iter()
                                 .map(|g| {
-                                    let range = format!("{}–{}", g.missing_from, g.missing_to);
-                                    if g.reason == "forked" {
-                                        i18n.fill("hq.gap.forked", &[("range", &range)])
-                                    } else {
-                                        range
-                                    }
+                                    i18n.set_aside_range(g.missing_from, g.missing_to, &g.reason)
                                 })
                                 .collect::<Vec<_>>()
                                 .join(", "),

@@ -254,7 +254,7 @@ fn render_hq(
             let gaps = b
                 .quarantined
                 .iter()
-                .map(|g| format!("{}–{}", g.missing_from, g.missing_to))
+                .map(|g| i18n.set_aside_range(g.missing_from, g.missing_to, &g.reason))
                 .collect::<Vec<_>>()
                 .join(", ");
             let style = if gaps.is_empty() {
