@@ -597,3 +597,42 @@ fn every_file_the_store_holds_is_private() {
     }
     assert!(seen >= 5, "the store's files, its log and the backup");
 }
+
+/// Killed right after a restore swapped the files in: the members disabled after the
+/// backup have no key slot, and the next login disables them in the restored database and
+/// rekeys it.
+#[test]
+fn a_restore_killed_after_its_swap_is_finished_at_the_next_login() {
+    let cli = Cli::initialised();
+    let backup = cli.home.path().join("b.bdbak");
+    assert_ok(&cli.admin(&["backup", "--to", backup.to_str().unwrap()]));
+    assert_ok(&cli.admin(&["user", "disable", "teller01"]));
+    let out = cli
+        .command(&["restore", backup.to_str().unwrap(), "--user", "admin01"])
+        .env("BRANCHDESK_PASSPHRASE", ADMIN_PASS)
+        .env("BRANCHDESK_CRASH_AT", "restore:swapped")
+        .output()
+        .unwrap();
+    assert!(!out.status.success(), "the process died");
+    let out = cli.run_as("teller01", TELLER_PASS, &["client", "search", "王"]);
+    assert!(!out.status.success(), "teller01 has no slot after the swap");
+    let out = cli.admin(&["user", "list", "--json"]);
+    assert_ok(&out);
+    let staff: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let teller = staff
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["id"] == "teller01")
+        .unwrap();
+    assert_eq!(teller["status"], "disabled");
+    let out = cli.admin(&["audit", "list", "--json", "--limit", "20"]);
+    let rows: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let actions: Vec<&str> = rows
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["action"].as_str().unwrap())
+        .collect();
+    assert!(actions.contains(&"store.rekey"), "{actions:?}");
+}

@@ -253,3 +253,33 @@ fn a_restore_records_the_trail_it_replaced_and_anchors_the_restored_one() {
         restore_row.detail
     );
 }
+
+#[test]
+fn a_folder_whose_key_slots_are_gone_is_restored_over_only_when_asked_to() {
+    let store = TestStore::new();
+    add(&store, "teller01", Role::Teller);
+    let file = backup(&store, "b.bdbak");
+    std::fs::remove_file(store.paths.keyslots()).unwrap();
+    assert!(matches!(
+        restore(&store, &file, ADMIN, ADMIN_PASS),
+        Err(Error::RestoreWithoutSlots)
+    ));
+    branchdesk::store::restore_with(
+        &store.paths,
+        &file,
+        ADMIN,
+        &secret(ADMIN_PASS),
+        store.clock.clone(),
+        options(),
+        true,
+    )
+    .unwrap();
+    let admin = store.admin();
+    let last = admin.list_audit(None, 5).unwrap();
+    let row = last.iter().find(|r| r.action == "store.restore").unwrap();
+    assert!(
+        row.detail.contains("\"without_slots_in_force\":true"),
+        "{}",
+        row.detail
+    );
+}

@@ -220,9 +220,12 @@ fn a_restore_behind_the_last_export_continues_past_it_and_hq_gets_every_change_o
     world.restore(&backup, true).unwrap();
 
     let after = world.register();
-    // The day's receipt numbering continues past the complaint the restore lost.
+    // The day's receipt numbering continues past the complaint the restore lost, and goes
+    // on from there.
     let receipt = world.complaint();
     assert!(receipt > lost_receipt, "{receipt} after {lost_receipt}");
+    let next = world.complaint();
+    assert!(next > receipt, "{next} after {receipt}");
     let second = world.export().unwrap();
     match world.import(&second) {
         ImportOutcome::Applied { ops, .. } => assert!(ops > 0),
@@ -284,6 +287,12 @@ fn a_fork_hq_cannot_tell_from_a_repeat_is_set_aside_and_renumbered() {
         3,
         "nothing of the fork was applied"
     );
+
+    // HQ's acknowledgement stops before the fork: the branch keeps the changes to move.
+    let out = world.dir.path().join("reference");
+    std::fs::create_dir_all(&out).unwrap();
+    let published = world.hq.publish_reference(&out).unwrap();
+    world.manager().import_reference(&published.file).unwrap();
 
     // A manager may not renumber; an administrator moves the changes past HQ's numbers.
     assert!(matches!(

@@ -171,6 +171,9 @@ pub enum Error {
     },
     /// The restoring member's slot was replaced after the backup, so it opens nothing in it.
     RestoreSlotReplaced,
+    /// A folder holding a database without usable key slots, restored over without
+    /// `--force`.
+    RestoreWithoutSlots,
     /// A renumbering that would move what HQ has acknowledged, or an empty range.
     RenumberRange {
         from: i64,
@@ -412,6 +415,7 @@ impl Error {
             Error::NoTerminal => i18n.t("err.no_terminal").to_string(),
             Error::NoDataDir => i18n.t("err.no_data_dir").to_string(),
             Error::RestoreSlotReplaced => i18n.t("err.restore_slot_replaced").to_string(),
+            Error::RestoreWithoutSlots => i18n.t("err.restore_without_slots").to_string(),
             Error::RenumberRange { from, after, acked } => i18n.fill(
                 "err.renumber_range",
                 &[

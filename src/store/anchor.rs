@@ -9,10 +9,10 @@
 //! extends it, so it never erases the evidence; a restore records the trail it replaced in
 //! the audit trail and then anchors the restored one.
 //!
-//! The file is authenticated (HMAC-SHA256 under a key derived from the login guard in the
-//! key slots): not a secret against someone who can read the store's folder, but an edited
-//! file is noticed. The database notes that it has an anchor, so a deleted file is noticed
-//! too.
+//! The file is authenticated (HMAC-SHA256) under a key kept inside the encrypted database
+//! ([`beside_key`]): only someone who can open the store can write an anchor it accepts,
+//! so putting back an older copy of the database cannot come with a matching anchor. The
+//! database notes that it has an anchor, so a deleted file is noticed too.
 
 use crate::error::{Error, Result};
 use crate::store::fsutil;
@@ -177,6 +177,33 @@ pub(crate) fn advance(
         return Ok(false);
     }
     anchor_head(conn, path, store_id, guard, now)
+}
+
+/// The key the files kept beside the store (`audit-anchor.json`, `reached.json`) are
+/// authenticated with, kept inside the encrypted database; made on first use when
+/// `create` is set. A database without one (made before it, or an older copy put back)
+/// accepts no such file.
+pub(crate) fn beside_key(conn: &Connection, create: bool) -> Result<Option<[u8; 32]>> {
+    let stored: Option<String> = conn
+        .query_row(
+            "SELECT value FROM sync_local WHERE key = 'beside_key'",
+            [],
+            |r| r.get(0),
+        )
+        .optional()?;
+    if let Some(key) = stored.and_then(|hex_text| hex::decode(hex_text).ok()) {
+        return Ok(key.try_into().ok());
+    }
+    if !create {
+        return Ok(None);
+    }
+    let mut key = [0u8; 32];
+    rand_core::RngCore::fill_bytes(&mut rand_core::OsRng, &mut key);
+    conn.execute(
+        "INSERT OR REPLACE INTO sync_local (key, value) VALUES ('beside_key', ?1)",
+        [hex::encode(key)],
+    )?;
+    Ok(Some(key))
 }
 
 /// Whether the database says it has been anchored.

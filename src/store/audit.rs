@@ -70,11 +70,16 @@ impl Session {
         let ChainVerdict::Intact { rows } = verdict else {
             return Ok(verdict);
         };
-        let Some(guard) = self.slots.login_guard() else {
-            return Ok(verdict);
-        };
         let path = self.paths.audit_anchor();
-        Ok(match anchor::read(&path, &self.branch.store_id, guard) {
+        let Some(key) = anchor::beside_key(&self.conn, false)? else {
+            // No key, no anchor this database accepts: fine for a store never anchored.
+            return Ok(if path.exists() || anchor::marked(&self.conn)? {
+                ChainVerdict::AnchorLost { rows }
+            } else {
+                verdict
+            });
+        };
+        Ok(match anchor::read(&path, &self.branch.store_id, &key) {
             AnchorRead::Valid(a) => {
                 let head = anchor::chain_head(&self.conn)?.map_or(0, |(row, _)| row);
                 let at = a.at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
@@ -103,6 +108,9 @@ impl Session {
     /// reached. A failure is logged, not raised: the files only lag behind, and the next
     /// session or minute brings them on.
     pub(crate) fn keep_beside(&mut self) {
+        // Tried at most once a minute from the write path, whether or not the anchor
+        // moves (it stays put over a shortened trail).
+        self.anchored_at = Some(self.clock.now());
         if let Err(error) = self.refresh_anchor() {
             tracing::warn!(%error, "the audit trail could not be anchored");
         }
@@ -114,7 +122,7 @@ impl Session {
     /// Notes beside the store the numbers it has reached (with `also`, e.g. an export's
     /// last seq, before the bundle leaves).
     pub(crate) fn note_reached(&mut self, also: Option<&reached::Reached>) -> Result<()> {
-        let Some(guard) = self.slots.login_guard().copied() else {
+        let Some(guard) = anchor::beside_key(&self.conn, true)? else {
             return Ok(());
         };
         let path = self.paths.reached();
@@ -143,7 +151,8 @@ impl Session {
     /// Moves the anchor to the trail's head, over a trail that extends it (see
     /// [`anchor::advance`]).
     pub(crate) fn refresh_anchor(&mut self) -> Result<()> {
-        let Some(guard) = self.slots.login_guard().copied() else {
+        let Some(guard) = anchor::beside_key(&self.conn, !self.paths.audit_anchor().exists())?
+        else {
             return Ok(());
         };
         let now = self.clock.now();
@@ -156,7 +165,7 @@ impl Session {
 
     /// Anchors the trail's head as it is now, whatever the anchor said.
     pub(crate) fn anchor_head(&mut self) -> Result<()> {
-        let Some(guard) = self.slots.login_guard().copied() else {
+        let Some(guard) = anchor::beside_key(&self.conn, true)? else {
             return Ok(());
         };
         let now = self.clock.now();

@@ -76,9 +76,31 @@ struct Checked {
     replaced_trail_rows: Option<i64>,
     /// What the store being replaced had reached, which the restored one continues past.
     floors: Option<Reached>,
+    /// Restored over a database whose key slots could not say who may act (`--force`).
+    without_slots: bool,
 }
 
 impl Session {
+    /// Finishes a restore that kept what was done to staff after its backup: members
+    /// disabled since are disabled in the restored database, and a new key shuts out every
+    /// slot the backup knew that is no longer in force (a disabled member's copy, a reset
+    /// passphrase). Run at the restore's own login, and at any later login if that was cut
+    /// short; the members concerned have no slot meanwhile, so none of them can log in.
+    pub(crate) fn finish_restore(&mut self) -> Result<()> {
+        let Some(pending) = self.local_value("restore_pending")? else {
+            return Ok(());
+        };
+        let changes: SlotChanges = serde_json::from_str(&pending).unwrap_or_default();
+        self.rekey_with("restore", move |s| {
+            for id in &changes.disabled {
+                s.disable_after_restore(id)?;
+            }
+            s.conn
+                .execute("DELETE FROM sync_local WHERE key = 'restore_pending'", [])?;
+            Ok(())
+        })
+    }
+
     /// Writes a consistent, encrypted backup of the store to `target` (which must not exist).
     /// `progress` receives the share copied so far, 0–100.
     pub fn backup_to(
@@ -264,6 +286,7 @@ pub fn restore_with(
         staff,
         replaced_trail_rows,
         floors,
+        without_slots,
     } = match checked {
         Ok(found) => found,
         Err(e) => {
@@ -307,18 +330,10 @@ pub fn restore_with(
     // slots start a new one.
     crate::store::logins::LoginLedger::start(&paths.logins(), slots.login_guard(), clock.now())?;
 
+    fsutil::crash_point("restore:swapped");
+    // The login finishes what the restored database notes as pending (see
+    // `Session::finish_restore`).
     let mut session = Session::unlock_holding(paths, lock, staff_id, passphrase, clock, options)?;
-    // What was done to staff after the backup is done again: the disabled are disabled in
-    // the restored database, and a new key shuts out every slot the backup knew that is
-    // no longer in force (a disabled member's copy, a reset passphrase).
-    if !staff.disabled.is_empty() || !staff.replaced.is_empty() {
-        let disabled = staff.disabled.clone();
-        session.rekey_with("restore", move |s| {
-            disabled
-                .iter()
-                .try_for_each(|id| s.disable_after_restore(id))
-        })?;
-    }
     session.audit_only(
         AuditEvent::new("store.restore", "store", manifest.store_id.clone()).with_detail(json!({
             "backup_created_at": manifest.created_at,
@@ -326,6 +341,7 @@ pub fn restore_with(
             "staff": staff,
             "replaced_trail_rows": replaced_trail_rows,
             "continues_past": floors,
+            "without_slots_in_force": without_slots,
         })),
     )?;
     // The restored trail is anchored as it now is; the one it replaced is on record above.
@@ -420,7 +436,8 @@ fn unpack_and_check(
     // Failed attempts count against the store being replaced (none on a new machine).
     let current = KeySlots::load(&paths.keyslots()).ok();
     let present = current.as_ref().filter(|c| c.store_id == slots.store_id);
-    let (db_key, installed, changes, replaced_trail_rows, floors) = match present {
+    let without_slots = present.is_none() && paths.db().exists();
+    let (db_key, installed, changes, seen) = match present {
         // The store being replaced says who may act and with which passphrase: a member
         // disabled since the backup cannot restore it, nor can an old passphrase.
         Some(present) => {
@@ -449,18 +466,21 @@ fn unpack_and_check(
             }
             let (mut installed, changes) = slots.as_now(present);
             installed.reseal_all(&key)?;
-            (key, installed, changes, seen.trail_rows, seen.reached)
+            (key, installed, changes, seen)
         }
-        // A new machine (or another store's folder): the backup's own slots.
+        // A new machine: the backup's own slots. A folder that holds a database whose key
+        // slots are missing, damaged or another store's cannot say who may act: only when
+        // asked to (and it is on record).
+        None if paths.db().exists() && !force => return Err(Error::RestoreWithoutSlots),
         None => {
             let guard = current.as_ref().and_then(KeySlots::login_guard);
             let opened = check_slot_against(paths, &slots, guard, &staff, passphrase, clock)?;
-            // A folder that held this store keeps what it reached even if its key slots
-            // are gone.
-            let floors = slots
-                .login_guard()
-                .and_then(|guard| reached::read(&paths.reached(), &slots.store_id, guard));
-            (opened.db_key, slots, SlotChanges::default(), None, floors)
+            (
+                opened.db_key,
+                slots,
+                SlotChanges::default(),
+                Present::default(),
+            )
         }
     };
     let conn = db::open_db(staged_db, &db_key, false).map_err(|_| invalid())?;
@@ -481,8 +501,22 @@ fn unpack_and_check(
             permission: Permission::Restore,
         });
     }
-    // Numbering continues past anything the replaced store reached; a backup from before
-    // the last export to HQ loses what was done since, and is restored only when asked to.
+    // Numbering continues past anything the replaced store reached — by its database if it
+    // opens, and by the file beside it (read with the store's key, which the backup holds
+    // too: a folder whose database is lost still says how far it reached). A backup from
+    // before the last export to HQ loses what was done since, and is restored only when
+    // asked to.
+    let beside_key = match seen.beside_key {
+        Some(key) => Some(key),
+        None => anchor::beside_key(&conn, false)?,
+    };
+    let from_file =
+        beside_key.and_then(|key| reached::read(&paths.reached(), &installed.store_id, &key));
+    let floors = match (seen.reached, from_file) {
+        (Some(db), Some(file)) => Some(db.max(&file)),
+        (db, file) => db.or(file),
+    };
+    let replaced_trail_rows = seen.trail_rows;
     if let Some(floors) = &floors {
         let in_backup = reached::in_database(&conn)?;
         if floors.exported_seq > in_backup.seq && !force {
@@ -494,6 +528,16 @@ fn unpack_and_check(
         }
         reached::raise(&conn, floors)?;
     }
+    // What was done to staff after the backup is to be done again in the restored store;
+    // noted in it before the swap, so that a crash after the swap leaves it to the next
+    // login rather than undone.
+    if !changes.disabled.is_empty() || !changes.replaced.is_empty() {
+        let pending = serde_json::to_string(&changes).map_err(Error::internal)?;
+        conn.execute(
+            "INSERT OR REPLACE INTO sync_local (key, value) VALUES ('restore_pending', ?1)",
+            [pending],
+        )?;
+    }
     conn.execute_batch("PRAGMA wal_checkpoint(TRUNCATE);")?;
     conn.close().map_err(|(_, e)| Error::from(e))?;
     Ok(Checked {
@@ -502,24 +546,28 @@ fn unpack_and_check(
         staff: changes,
         replaced_trail_rows,
         floors,
+        without_slots,
     })
 }
 
 /// What the store about to be replaced says, as far as it can be read.
+#[derive(Default)]
 struct Present {
     /// The audit trail's last row, anchored before the swap.
     trail_rows: Option<i64>,
     /// Whether the restoring member may restore, by today's role.
     may_restore: Option<bool>,
-    /// How far its numbering reached (the database's and the file's, the larger).
+    /// How far its numbering reached, by its database.
     reached: Option<Reached>,
+    /// The key the files beside it are authenticated with.
+    beside_key: Option<[u8; 32]>,
 }
 
 /// The store about to be replaced, if its database still opens: its audit trail is
 /// anchored as it is (so that the restore records how far it reached), its numbering is
 /// read, and whether the restoring member may restore it is read from it (a role may have
-/// changed since the backup). A database too damaged to open answers from the files beside
-/// it.
+/// changed since the backup). A database too damaged to open says nothing; the files
+/// beside it are then read with the backup's key.
 fn look_at_present(
     paths: &StorePaths,
     present: &KeySlots,
@@ -527,22 +575,16 @@ fn look_at_present(
     staff: &StaffId,
     clock: &dyn Clock,
 ) -> Present {
-    let kept = present
-        .login_guard()
-        .and_then(|guard| reached::read(&paths.reached(), &present.store_id, guard));
     let Ok(conn) = db::open_db(&paths.db(), key, false) else {
-        return Present {
-            trail_rows: anchored_row(paths, present),
-            may_restore: None,
-            reached: kept,
-        };
+        return Present::default();
     };
-    if let Some(guard) = present.login_guard() {
+    let beside_key = anchor::beside_key(&conn, false).ok().flatten();
+    if let Some(beside) = &beside_key {
         let advanced = anchor::advance(
             &conn,
             &paths.audit_anchor(),
             &present.store_id,
-            guard,
+            beside,
             clock.now(),
         );
         if let Err(error) = advanced {
@@ -553,22 +595,18 @@ fn look_at_present(
         .ok()
         .flatten()
         .map(|me| me.role.can(Permission::Restore));
-    let in_db = reached::in_database(&conn).ok();
+    let reached = reached::in_database(&conn).ok();
     let _ = conn.close();
-    let reached = match (in_db, kept) {
-        (Some(db), Some(file)) => Some(db.max(&file)),
-        (db, file) => db.or(file),
-    };
     Present {
-        trail_rows: anchored_row(paths, present),
+        trail_rows: beside_key.and_then(|k| anchored_row(paths, &present.store_id, &k)),
         may_restore,
         reached,
+        beside_key,
     }
 }
 
-fn anchored_row(paths: &StorePaths, present: &KeySlots) -> Option<i64> {
-    let guard = present.login_guard()?;
-    match anchor::read(&paths.audit_anchor(), &present.store_id, guard) {
+fn anchored_row(paths: &StorePaths, store_id: &str, key: &[u8; 32]) -> Option<i64> {
+    match anchor::read(&paths.audit_anchor(), store_id, key) {
         anchor::AnchorRead::Valid(a) => Some(a.row),
         _ => None,
     }

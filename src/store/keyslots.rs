@@ -139,7 +139,7 @@ struct SlotFile {
 }
 
 /// How a backup's slots differ from the slots in force when it is restored.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SlotChanges {
     /// Members with a slot in the backup and none now: disabled since.
     pub disabled: Vec<String>,

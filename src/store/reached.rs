@@ -9,7 +9,7 @@
 //! restore reads this file (and the database it replaces, if that still opens) and makes
 //! the restored store continue past everything reached. The file only grows (each value
 //! is the larger of the file's and the database's), and it is authenticated like the audit
-//! anchor: under a key derived from the login guard.
+//! anchor, under the key kept inside the database (`anchor::beside_key`).
 
 use crate::error::{Error, Result};
 use crate::store::fsutil;
@@ -152,9 +152,14 @@ pub(crate) fn in_database(conn: &Connection) -> Result<Reached> {
     let mut receipts: BTreeMap<String, i64> = local("receipt_floors")?
         .and_then(|text| serde_json::from_str(&text).ok())
         .unwrap_or_default();
-    // Receipts are numbered per day of receipt by counting that day's complaints.
-    let mut statement =
-        conn.prepare("SELECT replace(received_on, '-', ''), count(*) FROM complaint GROUP BY 1")?;
+    // Receipts are numbered per day of receipt (`BJ0101-20261201-007`): the day's highest
+    // serial.
+    let mut statement = conn.prepare(
+        "SELECT day, max(CAST(substr(receipt_no, instr(receipt_no, '-' || day || '-') + 10)
+                              AS INTEGER))
+         FROM (SELECT replace(received_on, '-', '') AS day, receipt_no FROM complaint)
+         GROUP BY day",
+    )?;
     let counted = statement.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))?;
     for row in counted {
         let (day, count) = row?;
@@ -164,7 +169,9 @@ pub(crate) fn in_database(conn: &Connection) -> Result<Reached> {
     let mut reached = Reached {
         seq: number("SELECT seq FROM sqlite_sequence WHERE name = 'outbox'")?,
         exported_seq: local_number("last_export_seq")?,
-        hlc: number("SELECT max(hlc) FROM audit_log")?.max(local_number("hlc_floor")?),
+        // The clock only moves forward, so the last row holds its last reading.
+        hlc: number("SELECT hlc FROM audit_log ORDER BY id DESC LIMIT 1")?
+            .max(local_number("hlc_floor")?),
         client_seq: number("SELECT max(seq) FROM client")?.max(local_number("client_seq_floor")?),
         receipts,
     };

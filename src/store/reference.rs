@@ -58,9 +58,16 @@ impl Session {
         let mut recipients = Vec::new();
         let mut acks = std::collections::BTreeMap::new();
         {
-            let mut statement = self
-                .conn
-                .prepare("SELECT code, recipient, high_water FROM hq_branch ORDER BY code")?;
+            // A branch whose bundle was set aside as forked holds changes under numbers HQ
+            // holds for others: HQ acknowledges only what comes before the fork, so that the
+            // branch keeps those changes to renumber and send again.
+            let mut statement = self.conn.prepare(
+                "SELECT code, recipient,
+                        min(high_water, coalesce((SELECT min(missing_from) - 1 FROM hq_quarantine q
+                                                  WHERE q.branch = b.code AND q.reason = 'forked'),
+                                                 high_water))
+                 FROM hq_branch b ORDER BY code",
+            )?;
             let mut rows = statement.query([])?;
             while let Some(row) = rows.next()? {
                 let code: String = row.get(0)?;

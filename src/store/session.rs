@@ -365,6 +365,7 @@ impl Session {
             .with_detail(json!({ "failed_attempts_before": key.failures_before }));
         session.audit_only(event)?;
         session.purge_stale_slots()?;
+        session.finish_restore()?;
         Ok(session)
     }
 

@@ -394,9 +394,24 @@ impl Session {
             return Err(Error::RenumberRange { from, after, acked });
         }
         let shift = after - from + 1;
-        let mut voids = crate::store::reached::void_ranges(&self.conn)?;
+        // Ranges declared earlier move with the changes around them.
+        let moved_past = |ranges: Vec<(i64, i64)>| -> Vec<(i64, i64)> {
+            ranges
+                .into_iter()
+                .map(|(first, last)| {
+                    if first >= from {
+                        (first + shift, last + shift)
+                    } else {
+                        (first, last)
+                    }
+                })
+                .collect()
+        };
+        let mut voids = moved_past(crate::store::reached::void_ranges(&self.conn)?);
         voids.push((from, after));
         let voids = serde_json::to_string(&voids).map_err(Error::internal)?;
+        let skipped = moved_past(crate::store::reached::skipped_ranges(&self.conn)?);
+        let skipped = serde_json::to_string(&skipped).map_err(Error::internal)?;
         let event = AuditEvent::new("sync.renumber", "store", self.branch.store_id.clone())
             .with_detail(serde_json::json!({ "from": from, "after": after }));
         let moved = self.write(event, |w| {
@@ -411,6 +426,7 @@ impl Session {
                 rusqlite::params![shift, after],
             )?;
             w.set_local("void_ranges", &voids)?;
+            w.set_local("skipped_ranges", &skipped)?;
             Ok(moved)
         })?;
         Ok(u64::try_from(moved).unwrap_or(0))
@@ -486,17 +502,19 @@ impl Session {
                 last,
             ),
         };
-        // Before the bundle leaves: the numbers it carries are noted beside the store, so a
-        // restore of an older backup continues past them.
-        self.note_reached(Some(&crate::store::reached::Reached {
-            exported_seq: last,
-            ..Default::default()
-        }))?;
         let sealed =
             bundle::seal(&manifest, &payload, &keys, &[hq.age_recipient()?]).map_err(sync_error)?;
         let name = format!("{}-{}-{}.bdx", self.branch.code, acked + 1, last);
         let file = dir.join(&name);
         let signature = write_sealed(&self.paths, &file, &sealed)?;
+        // As soon as the bundle is whole on the stick: the numbers it carries are noted
+        // beside the store, so a restore of an older backup continues past them and HQ is
+        // told they were sent. (Not before: numbers that never left must not be waited
+        // for.)
+        self.note_reached(Some(&crate::store::reached::Reached {
+            exported_seq: last,
+            ..Default::default()
+        }))?;
         let at = now.to_rfc3339_opts(SecondsFormat::Secs, true);
         // How far each HQ has been sent this branch's changes: an acknowledgement prunes
         // only what went to the HQ that gives it.

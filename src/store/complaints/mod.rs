@@ -343,15 +343,20 @@ impl Session {
             self.branch.code,
             intake.received_on.format("%Y%m%d")
         );
-        let count: i64 = self.conn.query_row(
-            "SELECT count(*) FROM complaint WHERE receipt_no > ?1 AND receipt_no < ?2",
-            params![prefix, format!("{prefix}\u{10FFFF}")],
+        // The day's highest serial here, and past what a store this one replaced in a
+        // restore had given out for the day.
+        let last: i64 = self.conn.query_row(
+            "SELECT coalesce(max(CAST(substr(receipt_no, ?3) AS INTEGER)), 0) FROM complaint
+             WHERE receipt_no > ?1 AND receipt_no < ?2",
+            params![
+                prefix,
+                format!("{prefix}\u{10FFFF}"),
+                i64::try_from(prefix.chars().count() + 1).unwrap_or(i64::MAX)
+            ],
             |r| r.get(0),
         )?;
-        // Past this day's complaints here and past what a store this one replaced in a
-        // restore had given out for the day.
         let floor = crate::store::reached::receipt_floor(&self.conn, intake.received_on)?;
-        let receipt_no = format!("{prefix}{:03}", count.max(floor) + 1);
+        let receipt_no = format!("{prefix}{:03}", last.max(floor) + 1);
         let id = uuid::Uuid::now_v7().to_string();
         let me = self.me.id.to_string();
         let first = Event {
