@@ -309,6 +309,10 @@ fn a_fork_hq_cannot_tell_from_a_repeat_is_set_aside_and_renumbered() {
         ImportOutcome::Applied { .. }
     ));
     assert_eq!(world.hq_clients().len(), 4);
+    // The renumbered changes came: the forked copy is no longer kept, nor acknowledged
+    // around.
+    let status = world.hq.hq_status().unwrap();
+    assert!(status.branches[0].quarantined.is_empty(), "{status:?}");
 }
 
 /// One step of a branch's life between backups, exports, imports and restores.

@@ -135,6 +135,7 @@ impl Session {
             return self.set_forked_aside(&kept, &branch, first, high_water);
         }
         let applied = applied?;
+        self.forget_forked(&branch, &manifest.void)?;
         Ok(ImportOutcome::Applied {
             branch,
             from_seq: manifest.from_seq,

@@ -10,7 +10,7 @@ use crate::store::fsutil;
 use crate::store::sync::signature_path;
 use crate::store::write::AuditEvent;
 use chrono::SecondsFormat;
-use rusqlite::{OptionalExtension, params};
+use rusqlite::params;
 use std::path::PathBuf;
 
 impl Session {
@@ -38,6 +38,13 @@ impl Session {
             |r| r.get(0),
         )?;
         if already {
+            // Tried again and still not applicable: what it waits for now (or that it
+            // forked) replaces what was noted.
+            self.conn.execute(
+                "UPDATE hq_quarantine SET missing_from = ?2, missing_to = ?3, reason = ?4
+                 WHERE bundle_sha256 = ?1",
+                params![sha256, missing.0, missing.1, reason],
+            )?;
             return Ok(());
         }
         let dir = self.paths.dir().join("quarantine");
@@ -80,48 +87,96 @@ impl Session {
         )
     }
 
-    /// Applies the quarantined bundles of `branch` that now fit, oldest range first.
+    /// Applies the quarantined bundles of `branch` that now fit, widest range first; one
+    /// that still does not fit is passed over (its note says what it waits for now), so it
+    /// holds up no other.
     pub(super) fn release_quarantine(&mut self, branch: &str) -> Result<Vec<String>> {
         let mut released = Vec::new();
         loop {
             let high_water = self.high_water(branch)?;
-            let next: Option<(String, String)> = self
+            let candidates: Vec<(String, String)> = self
                 .conn
-                .query_row(
+                .prepare(
                     "SELECT bundle_sha256, file FROM hq_quarantine
                      WHERE branch = ?1 AND reason != 'forked' AND missing_to < ?2
-                     ORDER BY to_seq DESC LIMIT 1",
-                    params![branch, high_water + 1],
-                    |r| Ok((r.get(0)?, r.get(1)?)),
-                )
-                .optional()?;
-            let Some((sha256, kept)) = next else {
-                return Ok(released);
-            };
-            let kept = PathBuf::from(kept);
-            match self.import_one(&kept) {
-                Ok(ImportOutcome::Applied { .. }) => released.push(sha256.clone()),
-                Ok(ImportOutcome::AlreadyImported { .. }) => {}
-                // It starts at or before the mark, so it cannot be waiting on a gap; and a
-                // copy that no longer imports stays where it is for the next attempt (the
-                // bundle that released it is already in).
-                Ok(ImportOutcome::Quarantined { .. } | ImportOutcome::Forked { .. }) | Err(_) => {
-                    tracing::warn!(%sha256, "a quarantined bundle could not be applied yet");
-                    return Ok(released);
+                     ORDER BY to_seq DESC",
+                )?
+                .query_map(params![branch, high_water + 1], |r| {
+                    Ok((r.get(0)?, r.get(1)?))
+                })?
+                .collect::<rusqlite::Result<_>>()?;
+            let mut progressed = false;
+            for (sha256, kept) in candidates {
+                let kept = PathBuf::from(kept);
+                let applied = match self.import_one(&kept) {
+                    Ok(ImportOutcome::Applied { .. }) => true,
+                    Ok(ImportOutcome::AlreadyImported { .. }) => false,
+                    Ok(ImportOutcome::Quarantined { .. } | ImportOutcome::Forked { .. })
+                    | Err(_) => {
+                        tracing::warn!(%sha256, "a quarantined bundle could not be applied yet");
+                        continue;
+                    }
+                };
+                self.forget_quarantined(&sha256, &kept, None)?;
+                progressed = true;
+                if applied {
+                    released.push(sha256);
+                    // The mark moved: what fits is looked at again.
+                    break;
                 }
             }
-            self.write(
-                AuditEvent::new("hq.release", "bundle", sha256.clone()),
-                |w| {
-                    w.execute_local(
-                        "DELETE FROM hq_quarantine WHERE bundle_sha256 = ?1",
-                        [&sha256],
-                    )
-                    .map(|_| ())
-                },
-            )?;
-            let _ = std::fs::remove_file(signature_path(&kept));
-            let _ = std::fs::remove_file(&kept);
+            if !progressed {
+                return Ok(released);
+            }
         }
+    }
+
+    /// Drops a quarantined bundle (applied, already in, or made obsolete) and its copy.
+    fn forget_quarantined(
+        &mut self,
+        sha256: &str,
+        kept: &std::path::Path,
+        detail: Option<serde_json::Value>,
+    ) -> Result<()> {
+        let mut event = AuditEvent::new("hq.release", "bundle", sha256.to_string());
+        if let Some(detail) = detail {
+            event = event.with_detail(detail);
+        }
+        self.write(event, |w| {
+            w.execute_local(
+                "DELETE FROM hq_quarantine WHERE bundle_sha256 = ?1",
+                [sha256],
+            )
+            .map(|_| ())
+        })?;
+        let _ = std::fs::remove_file(signature_path(kept));
+        let _ = std::fs::remove_file(kept);
+        Ok(())
+    }
+
+    /// After a bundle from `branch` that declares `void` applied: the bundles set aside as
+    /// forked under numbers it declares void are obsolete (the branch renumbered those
+    /// changes and sent them again), and go.
+    pub(super) fn forget_forked(&mut self, branch: &str, void: &[(i64, i64)]) -> Result<()> {
+        let forked: Vec<(String, String, i64, i64)> = self
+            .conn
+            .prepare(
+                "SELECT bundle_sha256, file, missing_from, missing_to FROM hq_quarantine
+                 WHERE branch = ?1 AND reason = 'forked'",
+            )?
+            .query_map([branch], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+            })?
+            .collect::<rusqlite::Result<_>>()?;
+        for (sha256, kept, from, to) in forked {
+            if void
+                .iter()
+                .any(|&(first, last)| first <= from && to <= last)
+            {
+                let detail = serde_json::json!({ "renumbered": [from, to] });
+                self.forget_quarantined(&sha256, &PathBuf::from(kept), Some(detail))?;
+            }
+        }
+        Ok(())
     }
 }
