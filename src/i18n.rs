@@ -304,10 +304,10 @@ impl I18n {
     /// waits for them, marked when the bundle forked (the branch must renumber).
     pub fn set_aside_range(&self, from: i64, to: i64, reason: &str) -> String {
         let range = format!("{from}–{to}");
-        if reason == "forked" {
-            self.fill("hq.gap.forked", &[("range", &range)])
-        } else {
-            range
+        match reason {
+            "forked" => self.fill("hq.gap.forked", &[("range", &range)]),
+            "orphaned" => self.fill("hq.gap.orphaned", &[("range", &range)]),
+            _ => range,
         }
     }
 

@@ -20,6 +20,8 @@ const PASS: &str = "correct horse battery";
 
 struct World {
     dir: tempfile::TempDir,
+    /// One clock for every session, moved on where a test needs time to pass.
+    clock: std::sync::Arc<branchdesk::domain::clock::FixedClock>,
     hq: Session,
     branch: StorePaths,
     bundles: Vec<PathBuf>,
@@ -64,6 +66,7 @@ impl World {
         hq.trust_branch(&branch_file).unwrap();
         World {
             dir,
+            clock: clock(),
             hq,
             branch,
             bundles: Vec::new(),
@@ -73,7 +76,14 @@ impl World {
     }
 
     fn manager(&self) -> Session {
-        Session::unlock(&self.branch, "mgr01", &secret(PASS), clock(), options()).unwrap()
+        Session::unlock(
+            &self.branch,
+            "mgr01",
+            &secret(PASS),
+            self.clock.clone(),
+            options(),
+        )
+        .unwrap()
     }
 
     /// Registers a client with a name never used before; returns the name.
@@ -139,7 +149,7 @@ impl World {
             file,
             "admin01",
             &secret(PASS),
-            clock(),
+            self.clock.clone(),
             options(),
             force,
         )
@@ -313,6 +323,46 @@ fn a_fork_hq_cannot_tell_from_a_repeat_is_set_aside_and_renumbered() {
     // around.
     let status = world.hq.hq_status().unwrap();
     assert!(status.branches[0].quarantined.is_empty(), "{status:?}");
+}
+
+/// The other way round: the restored store's bundle reaches HQ before the last bundle of
+/// the history it replaced. That late bundle carries changes the branch no longer has; HQ
+/// keeps it aside for itself to look into and asks nothing of the branch.
+#[test]
+fn the_older_history_arriving_last_is_kept_aside_without_asking_the_branch_to_renumber() {
+    let mut world = World::new();
+    world.register();
+    let backup = world.backup();
+    world.register();
+    world.register();
+    let old_history = world.export().unwrap();
+    std::fs::remove_dir_all(world.branch.dir()).unwrap();
+    // The new machine is set up the next morning.
+    world.clock.advance(chrono::Duration::hours(12));
+    world.restore(&backup, false).unwrap();
+    world.register();
+    let new_history = world.export().unwrap();
+    assert!(matches!(
+        world.import(&new_history),
+        ImportOutcome::Applied { .. }
+    ));
+    match world.import(&old_history) {
+        ImportOutcome::Forked { older, .. } => assert!(older, "the late bundle is the older"),
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(
+        world.hq_clients().len(),
+        2,
+        "nothing of the older history applied"
+    );
+    let status = world.hq.hq_status().unwrap();
+    assert_eq!(status.branches[0].quarantined[0].reason, "orphaned");
+    // The branch is not held back: HQ acknowledges all it holds of the newer history.
+    let out = world.dir.path().join("reference");
+    std::fs::create_dir_all(&out).unwrap();
+    let published = world.hq.publish_reference(&out).unwrap();
+    let report = world.manager().import_reference(&published.file).unwrap();
+    assert!(report.pruned > 0, "{report:?}");
 }
 
 /// One step of a branch's life between backups, exports, imports and restores.

@@ -537,8 +537,13 @@ fn outcome_text(cx: &Context, file: &str, outcome: &ImportOutcome) -> String {
             branch,
             from_seq,
             to_seq,
+            older,
         } => i18n.fill(
-            "cli.hq_forked",
+            if *older {
+                "cli.hq_orphaned"
+            } else {
+                "cli.hq_forked"
+            },
             &[
                 ("file", file),
                 ("branch", branch),

@@ -89,14 +89,10 @@ impl Session {
             // Every number is held already: the same changes again, or — from a branch
             // restored from an older backup — other changes under the same numbers.
             let ops = parse_ops(&payload, &manifest).map_err(|p| file_error(file, p))?;
-            let mut forked = None;
             for op in &ops {
-                if forked.is_none() && !self.holds_op(&branch, op)? {
-                    forked = Some(op.seq);
+                if let Some(fork) = self.fork_at(&branch, op)? {
+                    return self.set_forked_aside(&kept, &branch, fork, high_water);
                 }
-            }
-            if let Some(first) = forked {
-                return self.set_forked_aside(&kept, &branch, first, high_water);
             }
             return Ok(ImportOutcome::AlreadyImported {
                 branch,
@@ -131,8 +127,8 @@ impl Session {
             scope.spawn(|| stream_ops(&payload, sender));
             self.apply_bundle(&kept, &branch, batches, high_water, &mut forked)
         });
-        if let Some(first) = forked {
-            return self.set_forked_aside(&kept, &branch, first, high_water);
+        if let Some(fork) = forked {
+            return self.set_forked_aside(&kept, &branch, fork, high_water);
         }
         let applied = applied?;
         self.forget_forked(&branch, &manifest.void)?;
@@ -146,13 +142,20 @@ impl Session {
     }
 
     /// Whether HQ holds `op` from `branch` as this very change (by its op ID).
-    fn holds_op(&self, branch: &str, op: &Op) -> Result<bool> {
-        let held: Option<String> = self
+    fn fork_at(&self, branch: &str, op: &Op) -> Result<Option<Fork>> {
+        let held: bool = self
             .conn
-            .prepare_cached("SELECT op_id FROM hq_op WHERE branch = ?1 AND seq = ?2 AND part = ?3")?
+            .prepare_cached(HELD_BY_ID)?
+            .query_row(params![branch, op.op_id], |r| r.get(0))?;
+        if held {
+            return Ok(None);
+        }
+        let there: Option<i64> = self
+            .conn
+            .prepare_cached(HLC_HELD_AT)?
             .query_row(params![branch, op.seq, op.part], |r| r.get(0))
             .optional()?;
-        Ok(held.as_deref() == Some(op.op_id.as_str()))
+        Ok(Some(Fork::at(op, there)))
     }
 
     /// Keeps aside for good a bundle that carries other changes under numbers HQ holds.
@@ -160,15 +163,19 @@ impl Session {
         &mut self,
         kept: &Kept,
         branch: &str,
-        first: i64,
+        fork: Fork,
         high_water: i64,
     ) -> Result<ImportOutcome> {
-        // The branch's changes from `first` on move past everything HQ holds of it.
-        self.quarantine(kept, high_water, (first, high_water), "forked")?;
+        // Newer history: the branch's changes from `fork.seq` on move past everything HQ
+        // holds of it. Older history: changes the branch lost in its restore, for HQ to
+        // look into; the branch has nothing to do.
+        let reason = if fork.older { "orphaned" } else { "forked" };
+        self.quarantine(kept, high_water, (fork.seq, high_water), reason)?;
         Ok(ImportOutcome::Forked {
             branch: branch.to_string(),
-            from_seq: first,
+            from_seq: fork.seq,
             to_seq: high_water,
+            older: fork.older,
         })
     }
 
@@ -208,7 +215,7 @@ impl Session {
         branch: &str,
         batches: std::sync::mpsc::Receiver<OpBatch>,
         high_water: i64,
-        forked: &mut Option<i64>,
+        forked: &mut Option<Fork>,
     ) -> Result<u64> {
         let (file, m, sha256) = (kept.file, kept.manifest, kept.sha256);
         let now = self.clock.now();
@@ -232,14 +239,16 @@ impl Session {
                         checker.check(&op).map_err(|p| file_error(file, p))?;
                         max_hlc = max_hlc.max(op.hlc);
                         if op.seq <= high_water {
-                            // Held already: it must be the same change.
-                            let held: Option<String> = w.read(
-                                "SELECT op_id FROM hq_op WHERE branch = ?1 AND seq = ?2 AND part = ?3",
-                                params![branch, op.seq, op.part],
-                                |r| r.get(0),
-                            )?;
-                            if held.as_deref() != Some(op.op_id.as_str()) {
-                                *forked = Some(op.seq);
+                            // Held already: it must be a change HQ holds.
+                            let held: bool = w
+                                .read(HELD_BY_ID, params![branch, op.op_id], |r| r.get(0))?
+                                .unwrap_or(false);
+                            if !held {
+                                let there: Option<i64> =
+                                    w.read(HLC_HELD_AT, params![branch, op.seq, op.part], |r| {
+                                        r.get(0)
+                                    })?;
+                                *forked = Some(Fork::at(&op, there));
                                 // Rolls the bundle back; the caller sets it aside.
                                 return Err(file_error(file, SyncProblem::Damaged));
                             }
@@ -322,6 +331,29 @@ fn stream_ops(payload: &[u8], sender: std::sync::mpsc::SyncSender<OpBatch>) {
         }
     }
     let _ = sender.send(Ok(batch));
+}
+
+/// Whether HQ holds a change (by its op ID) from a branch, under whatever number.
+const HELD_BY_ID: &str = "SELECT EXISTS (SELECT 1 FROM hq_op WHERE branch = ?1 AND op_id = ?2)";
+/// The clock reading of the change HQ holds under a branch's number.
+const HLC_HELD_AT: &str = "SELECT hlc FROM hq_op WHERE branch = ?1 AND seq = ?2 AND part = ?3";
+
+/// Where a bundle carries another change than HQ holds under the same number.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Fork {
+    seq: i64,
+    /// The bundle's change is older than the one HQ holds there: the bundle is the history
+    /// the branch's restore left behind, not the one it goes on with.
+    older: bool,
+}
+
+impl Fork {
+    fn at(op: &Op, held_hlc: Option<i64>) -> Fork {
+        Fork {
+            seq: op.seq,
+            older: held_hlc.is_some_and(|held| held > op.hlc),
+        }
+    }
 }
 
 /// A bundle as it came, for keeping aside.

@@ -60,6 +60,9 @@ pub enum ImportOutcome {
         branch: String,
         from_seq: i64,
         to_seq: i64,
+        /// The bundle is the older history (changes the branch lost in its restore, HQ's
+        /// to look into), not the newer one the branch must renumber.
+        older: bool,
     },
 }
 

@@ -416,12 +416,15 @@ const MIGRATIONS: &[Migration] = &[
     "#,
     ),
     // 7: why HQ keeps a bundle aside: a gap before it, changes it declares void that HQ
-    // does not hold yet, or changes under numbers HQ holds for other changes (a branch
-    // restored from a backup older than what it sent).
+    // does not hold yet, changes under numbers HQ holds for other changes (a branch
+    // restored from a backup older than what it sent: `forked` when the bundle is the
+    // newer history, `orphaned` when it is the older one); and each change is applied once
+    // whatever number it comes under.
     Migration::sql(
         r#"
     ALTER TABLE hq_quarantine ADD COLUMN reason TEXT NOT NULL DEFAULT 'gap'
-        CHECK (reason IN ('gap', 'void', 'forked'));
+        CHECK (reason IN ('gap', 'void', 'forked', 'orphaned'));
+    CREATE UNIQUE INDEX hq_op_once ON hq_op (branch, op_id);
     "#,
     ),
 ];
