@@ -365,6 +365,38 @@ fn the_older_history_arriving_last_is_kept_aside_without_asking_the_branch_to_re
     assert!(report.pruned > 0, "{report:?}");
 }
 
+/// Restored to the wrong backup, worked on, then restored to the right one: changes the
+/// right backup holds that never left the branch (which the wrong store declared skipped)
+/// reach HQ once, under the numbers HQ was told were skipped.
+#[test]
+fn two_restores_in_a_row_lose_nothing_that_either_store_still_holds() {
+    let mut world = World::new();
+    let c1 = world.register();
+    let wrong = world.backup();
+    let c2 = world.register();
+    let first = world.export().unwrap();
+    world.import(&first);
+    let c3 = world.register();
+    let right = world.backup();
+    world.register(); // never exported, in no backup: lost
+    world.restore(&wrong, true).unwrap();
+    let c5 = world.register();
+    let second = world.export().unwrap();
+    assert!(matches!(
+        world.import(&second),
+        ImportOutcome::Applied { .. }
+    ));
+    world.restore(&right, true).unwrap();
+    let third = world.export().unwrap();
+    let outcome = world.import(&third);
+    assert!(
+        matches!(outcome, ImportOutcome::Applied { .. }),
+        "{outcome:?}"
+    );
+    let expected: BTreeSet<String> = [c1, c2, c3, c5].into_iter().collect();
+    assert_once(&world.hq_clients(), &expected);
+}
+
 /// One step of a branch's life between backups, exports, imports and restores.
 #[derive(Debug, Clone)]
 enum Step {
@@ -385,7 +417,7 @@ fn step() -> impl Strategy<Value = Step> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 8, .. ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: 16, .. ProptestConfig::default() })]
 
     /// Whatever the restore points between exports, and whatever order HQ gets the
     /// bundles in (each twice), HQ ends with every client that was ever exported exactly

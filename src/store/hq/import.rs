@@ -86,19 +86,27 @@ impl Session {
             manifest: &manifest,
         };
         if manifest.to_seq <= high_water {
-            // Every number is held already: the same changes again, or — from a branch
-            // restored from an older backup — other changes under the same numbers.
+            // Every number is past already: the same changes again; or — from a branch
+            // restored from an older backup — other changes under the same numbers; or
+            // changes under numbers HQ was told were skipped, which it takes now.
             let ops = parse_ops(&payload, &manifest).map_err(|p| file_error(file, p))?;
+            let mut holes = false;
             for op in &ops {
-                if let Some(fork) = self.fork_at(&branch, op)? {
-                    return self.set_forked_aside(&kept, &branch, fork, high_water);
+                match self.held(&branch, op)? {
+                    Held::Same => {}
+                    Held::Hole => holes = true,
+                    Held::Other(fork) => {
+                        return self.set_forked_aside(&kept, &branch, fork, high_water);
+                    }
                 }
             }
-            return Ok(ImportOutcome::AlreadyImported {
-                branch,
-                from_seq: manifest.from_seq,
-                to_seq: manifest.to_seq,
-            });
+            if !holes {
+                return Ok(ImportOutcome::AlreadyImported {
+                    branch,
+                    from_seq: manifest.from_seq,
+                    to_seq: manifest.to_seq,
+                });
+            }
         }
         // Numbers the branch declares void were handed out before its restore and sent in
         // an earlier bundle: that bundle must be in first.
@@ -142,20 +150,20 @@ impl Session {
     }
 
     /// Whether HQ holds `op` from `branch` as this very change (by its op ID).
-    fn fork_at(&self, branch: &str, op: &Op) -> Result<Option<Fork>> {
+    fn held(&self, branch: &str, op: &Op) -> Result<Held> {
         let held: bool = self
             .conn
             .prepare_cached(HELD_BY_ID)?
             .query_row(params![branch, op.op_id], |r| r.get(0))?;
         if held {
-            return Ok(None);
+            return Ok(Held::Same);
         }
         let there: Option<i64> = self
             .conn
             .prepare_cached(HLC_HELD_AT)?
             .query_row(params![branch, op.seq, op.part], |r| r.get(0))
             .optional()?;
-        Ok(Some(Fork::at(op, there)))
+        Ok(Held::judge(op, held, there))
     }
 
     /// Keeps aside for good a bundle that carries other changes under numbers HQ holds.
@@ -238,29 +246,39 @@ impl Session {
                     for op in batch.map_err(|p| file_error(file, p))? {
                         checker.check(&op).map_err(|p| file_error(file, p))?;
                         max_hlc = max_hlc.max(op.hlc);
-                        if op.seq <= high_water {
-                            // Held already: it must be a change HQ holds.
+                        let judged = if op.seq <= high_water {
                             let held: bool = w
                                 .read(HELD_BY_ID, params![branch, op.op_id], |r| r.get(0))?
                                 .unwrap_or(false);
-                            if !held {
-                                let there: Option<i64> =
-                                    w.read(HLC_HELD_AT, params![branch, op.seq, op.part], |r| {
-                                        r.get(0)
-                                    })?;
-                                *forked = Some(Fork::at(&op, there));
+                            let there: Option<i64> = if held {
+                                None
+                            } else {
+                                w.read(HLC_HELD_AT, params![branch, op.seq, op.part], |r| r.get(0))?
+                            };
+                            Held::judge(&op, held, there)
+                        } else {
+                            Held::Hole
+                        };
+                        match judged {
+                            Held::Same => {}
+                            Held::Hole => {
+                                if apply_op(w, branch, &op)? {
+                                    applied += 1;
+                                }
+                            }
+                            Held::Other(fork) => {
+                                *forked = Some(fork);
                                 // Rolls the bundle back; the caller sets it aside.
                                 return Err(file_error(file, SyncProblem::Damaged));
                             }
-                        } else if apply_op(w, branch, &op)? {
-                            applied += 1;
                         }
                     }
                 }
                 // Anything wrong with the ops rolls the whole bundle back.
                 checker.finish(m).map_err(|p| file_error(file, p))?;
                 w.execute_local(
-                    "UPDATE hq_branch SET high_water = ?2, last_import = ?3, last_bundle = ?4
+                    "UPDATE hq_branch SET high_water = max(high_water, ?2), last_import = ?3,
+                                          last_bundle = ?4
                      WHERE code = ?1",
                     params![branch, m.to_seq, at, sha256],
                 )?;
@@ -337,6 +355,27 @@ fn stream_ops(payload: &[u8], sender: std::sync::mpsc::SyncSender<OpBatch>) {
 const HELD_BY_ID: &str = "SELECT EXISTS (SELECT 1 FROM hq_op WHERE branch = ?1 AND op_id = ?2)";
 /// The clock reading of the change HQ holds under a branch's number.
 const HLC_HELD_AT: &str = "SELECT hlc FROM hq_op WHERE branch = ?1 AND seq = ?2 AND part = ?3";
+
+/// What HQ holds of a change a bundle carries.
+enum Held {
+    /// This very change (by its op ID), under whatever number.
+    Same,
+    /// Nothing under its number: HQ takes it (past the mark, or a number it was told was
+    /// skipped).
+    Hole,
+    /// Another change under its number.
+    Other(Fork),
+}
+
+impl Held {
+    fn judge(op: &Op, held_by_id: bool, hlc_there: Option<i64>) -> Held {
+        match (held_by_id, hlc_there) {
+            (true, _) => Held::Same,
+            (false, None) => Held::Hole,
+            (false, Some(there)) => Held::Other(Fork::at(op, Some(there))),
+        }
+    }
+}
 
 /// Where a bundle carries another change than HQ holds under the same number.
 #[derive(Debug, Clone, Copy)]
