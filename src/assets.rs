@@ -7,6 +7,8 @@ pub const KEYMAP: &str = include_str!("../assets/keymap.toml");
 pub const HOLIDAYS: &str = include_str!("../assets/holidays.toml");
 pub const FESTIVALS: &str = include_str!("../assets/festivals.toml");
 pub const PRODUCTS: &str = include_str!("../assets/products.toml");
+pub const TIERS: &str = include_str!("../assets/tiers.toml");
+pub const SUITABILITY: &str = include_str!("../assets/suitability.toml");
 
 /// The shipped survey templates: (file name, text).
 pub const SURVEY_TEMPLATES: &[(&str, &str)] = &[

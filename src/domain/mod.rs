@@ -16,6 +16,7 @@ pub mod lookup;
 pub mod lunar;
 pub mod mask;
 pub mod names;
+pub mod portfolio;
 pub mod staff;
 pub mod survey;
 pub mod text;
