@@ -1,10 +1,12 @@
 //! Who a client is to the bank, as rules: tiers by monthly-average assets under management
-//! (AUM) with their hysteresis, and suitability (a client's assessed risk level against a
-//! product's). The thresholds are data (`assets/tiers.toml`, `assets/suitability.toml`),
-//! which HQ's reference data replaces; the rules here only read them.
+//! (AUM) with their hysteresis, suitability (a client's assessed risk level against a
+//! product's), and an explainable client value. The thresholds are data
+//! (`assets/tiers.toml`, `assets/suitability.toml`, `assets/value.toml`), which HQ's
+//! reference data replaces; the rules here only read them.
 
 pub mod suitability;
 pub mod tiers;
+pub mod value;
 
 use serde::{Deserialize, Serialize};
 
