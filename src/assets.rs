@@ -10,6 +10,7 @@ pub const PRODUCTS: &str = include_str!("../assets/products.toml");
 pub const TIERS: &str = include_str!("../assets/tiers.toml");
 pub const SUITABILITY: &str = include_str!("../assets/suitability.toml");
 pub const VALUE: &str = include_str!("../assets/value.toml");
+pub const OFFERS: &str = include_str!("../assets/offers.toml");
 
 /// The shipped survey templates: (file name, text).
 pub const SURVEY_TEMPLATES: &[(&str, &str)] = &[

@@ -1,9 +1,11 @@
 //! Who a client is to the bank, as rules: tiers by monthly-average assets under management
 //! (AUM) with their hysteresis, suitability (a client's assessed risk level against a
-//! product's), and an explainable client value. The thresholds are data
-//! (`assets/tiers.toml`, `assets/suitability.toml`, `assets/value.toml`), which HQ's
-//! reference data replaces; the rules here only read them.
+//! product's), next-best offers, and an explainable client value. The thresholds and rules
+//! are data (`assets/tiers.toml`, `assets/suitability.toml`, `assets/offers.toml`,
+//! `assets/value.toml`), which HQ's reference data replaces; the code here only reads
+//! them.
 
+pub mod offers;
 pub mod suitability;
 pub mod tiers;
 pub mod value;
