@@ -360,3 +360,50 @@ exit $code"#;
     );
     assert_eq!(status["rows"], 0);
 }
+
+/// `hq holdings import` in words and in JSON: the counts, each refused line with its
+/// reasons, the unknown product codes; in Chinese under a zh locale.
+#[test]
+fn a_holdings_extract_is_reported_line_by_line() {
+    let (hq, branch) = pair();
+    branch.add_wang_fang("mgr01", &[]);
+    let usb = tempfile::tempdir().unwrap();
+    let file = export(&branch, usb.path());
+    hq.run("hq01", &["hq", "import", file.to_str().unwrap()]);
+    let extract = usb.path().join("holdings.csv");
+    std::fs::write(
+        &extract,
+        "client_no,product,account,balance,opened_on\n\
+         BJ0101-0000001,DEP-TIME-1Y,A1,200000,2025-12-18\n\
+         BJ0101-0000001,GOLD-BAR,A2,-5,2025-12-18\n",
+    )
+    .unwrap();
+    let path = extract.to_str().unwrap();
+    let args = ["hq", "holdings", "import", path, "--as-of", "2026-11-30"];
+    let text = hq.run("hq01", &args);
+    assert!(
+        text.contains("2 lines; 1 added, 0 already at HQ, 1 refused."),
+        "{text}"
+    );
+    assert!(
+        text.contains("Line 3: Balance is negative. Product GOLD-BAR is not in the catalogue."),
+        "{text}"
+    );
+    assert!(text.contains("(listed, not guessed): GOLD-BAR."), "{text}");
+    let mut again: Vec<&str> = args.to_vec();
+    again.push("--json");
+    let report = json(&hq.run("hq01", &again));
+    assert_eq!(
+        (report["added"].as_u64(), report["already"].as_u64()),
+        (Some(0), Some(1))
+    );
+    assert_eq!(report["refused"][0]["problems"][0]["problem"], "negative");
+    let zh = hq.command_in(
+        "hq01",
+        hq.pass,
+        &[("LANG", "zh_CN.UTF-8"), ("LC_ALL", "zh_CN.UTF-8")],
+        &args,
+    );
+    let text = String::from_utf8_lossy(&zh.stdout);
+    assert!(text.contains("第 3 行：余额为负数。"), "{text}");
+}

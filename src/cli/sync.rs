@@ -105,6 +105,29 @@ pub enum HqCommand {
         #[arg(long, value_name = "FILE")]
         out: Option<PathBuf>,
     },
+    /// The core banking system's holdings extracts
+    Holdings {
+        #[command(subcommand)]
+        command: HoldingsCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum HoldingsCommand {
+    /// Import a holdings extract (CSV, UTF-8 or GBK, Chinese or English column names:
+    /// client number or ID number, product code, account, balance, opened on, and matures
+    /// on and monthly-average balance where known); every line is checked first
+    Import {
+        file: PathBuf,
+        /// The day the extract was taken, YYYY-MM-DD
+        #[arg(long, value_name = "DATE")]
+        as_of: String,
+        /// Check the file and report, without saving anything
+        #[arg(long)]
+        dry_run: bool,
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 fn write_keys(keys: &PublicKeys, out: Option<&Path>) -> Result<()> {
@@ -441,6 +464,22 @@ pub fn run_hq(cx: &Context, command: HqCommand) -> Result<ExitCode> {
                 return Ok(ExitCode::from(4));
             }
         }
+        HqCommand::Holdings {
+            command:
+                HoldingsCommand::Import {
+                    file,
+                    as_of,
+                    dry_run,
+                    json,
+                },
+        } => {
+            let report = session.hq_import_holdings(&file, &as_of, dry_run)?;
+            if json {
+                print_json(&report);
+            } else {
+                out!("{}", holdings_text(cx, &file, &report, dry_run));
+            }
+        }
         HqCommand::Status { json } => {
             let status = session.hq_status()?;
             if json {
@@ -565,4 +604,53 @@ fn outcome_text(cx: &Context, file: &str, outcome: &ImportOutcome) -> String {
             ],
         ),
     }
+}
+
+/// A holdings import in words: the counts, then each refused line with its reasons.
+fn holdings_text(
+    cx: &Context,
+    file: &Path,
+    report: &crate::store::HoldingsImport,
+    dry_run: bool,
+) -> String {
+    let i18n = cx.i18n;
+    let mut text = i18n.fill(
+        if dry_run {
+            "holdings.checked"
+        } else {
+            "holdings.imported"
+        },
+        &[
+            ("file", &file.display().to_string()),
+            ("as_of", &report.as_of.to_string()),
+            ("rows", &report.rows.to_string()),
+            ("added", &report.added.to_string()),
+            ("already", &report.already.to_string()),
+            ("refused", &report.refused.len().to_string()),
+        ],
+    );
+    text.push('\n');
+    for refused in &report.refused {
+        let reasons: Vec<String> = refused
+            .problems
+            .iter()
+            .map(|p| crate::error::holding_problem_text(i18n, p))
+            .collect();
+        text.push_str(&i18n.fill(
+            "holdings.refused_line",
+            &[
+                ("line", &refused.line.to_string()),
+                ("reasons", &reasons.join(" ")),
+            ],
+        ));
+        text.push('\n');
+    }
+    if !report.unknown_products.is_empty() {
+        text.push_str(&i18n.fill(
+            "holdings.unknown_products",
+            &[("products", &report.unknown_products.join(", "))],
+        ));
+        text.push('\n');
+    }
+    text
 }

@@ -11,6 +11,8 @@ const MIB: u64 = 1024 * 1024;
 
 /// The most a client list may be: a million clients are about 150 MiB of CSV.
 pub const CLIENT_LIST: u64 = 256 * MIB;
+/// HQ's holdings extract: three million accounts are about 300 MiB of CSV.
+pub const HOLDINGS_EXTRACT: u64 = 1024 * MIB;
 /// A batch of paper surveys.
 pub const SURVEY_BATCH: u64 = 64 * MIB;
 /// A bundle of a branch's changes, as read and as decompressed.

@@ -7,8 +7,8 @@ mod wording;
 
 pub use problems::{FileProblem, SyncProblem};
 pub use wording::{
-    care_error_message, complaint_rule_message, field_error_message, intake_error_message,
-    intake_rule_text, survey_error_message, verdict_message,
+    care_error_message, complaint_rule_message, field_error_message, holding_problem_text,
+    intake_error_message, intake_rule_text, survey_error_message, verdict_message,
 };
 
 use crate::domain::branch::BranchRuleError;
@@ -171,6 +171,10 @@ pub enum Error {
     },
     /// The restoring member's slot was replaced after the backup, so it opens nothing in it.
     RestoreSlotReplaced,
+    /// A day given on the command line that is not a date, or is in the future.
+    NotADay {
+        text: String,
+    },
     /// A folder holding a database without usable key slots, restored over without
     /// `--force`.
     RestoreWithoutSlots,
@@ -391,6 +395,16 @@ impl Error {
                             &[("path", &file), ("columns", &names.join(", "))],
                         )
                     }
+                    FileProblem::MissingHoldingColumns(columns) => {
+                        let names: Vec<&str> = columns
+                            .iter()
+                            .map(|c| i18n.t_owned(format!("holdings.column.{c}")))
+                            .collect();
+                        i18n.fill(
+                            "err.holdings_missing_columns",
+                            &[("path", &file), ("columns", &names.join(", "))],
+                        )
+                    }
                     FileProblem::NotCsv { line } => i18n.fill(
                         "err.import_not_csv",
                         &[("path", &file), ("line", &line.to_string())],
@@ -415,6 +429,7 @@ impl Error {
             Error::NoTerminal => i18n.t("err.no_terminal").to_string(),
             Error::NoDataDir => i18n.t("err.no_data_dir").to_string(),
             Error::RestoreSlotReplaced => i18n.t("err.restore_slot_replaced").to_string(),
+            Error::NotADay { text } => i18n.fill("err.not_a_day", &[("text", text)]),
             Error::RestoreWithoutSlots => i18n.t("err.restore_without_slots").to_string(),
             Error::RenumberRange { from, after, acked } => i18n.fill(
                 "err.renumber_range",

@@ -12,6 +12,8 @@ pub enum FileProblem {
     Empty,
     /// Required columns that the header lacks.
     MissingColumns(Vec<ClientField>),
+    /// Required columns a holdings extract lacks (their codes).
+    MissingHoldingColumns(Vec<&'static str>),
     /// The text is not CSV (for example a spreadsheet saved in its own format).
     NotCsv {
         line: u64,

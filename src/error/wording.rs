@@ -150,3 +150,36 @@ pub fn verdict_message(i18n: &I18n, verdict: &crate::domain::audit::ChainVerdict
         }
     }
 }
+
+/// What is wrong with a line of a holdings extract, in one sentence.
+pub fn holding_problem_text(
+    i18n: &I18n,
+    problem: &crate::domain::portfolio::holdings::HoldingProblem,
+) -> String {
+    use crate::domain::portfolio::holdings::HoldingProblem as P;
+    let column = |c: &str| i18n.t_owned(format!("holdings.column.{c}")).to_string();
+    let (key, args): (&str, Vec<(&str, String)>) = match problem {
+        P::Missing { column: c } => ("holdings.problem.missing", vec![("column", column(c))]),
+        P::NotAnAmount { column: c } => (
+            "holdings.problem.not_an_amount",
+            vec![("column", column(c))],
+        ),
+        P::Negative { column: c } => ("holdings.problem.negative", vec![("column", column(c))]),
+        P::NotADate { column: c } => ("holdings.problem.not_a_date", vec![("column", column(c))]),
+        P::MaturesBeforeOpened => ("holdings.problem.matures_before_opened", vec![]),
+        P::UnknownClient { client } => (
+            "holdings.problem.unknown_client",
+            vec![("client", client.clone())],
+        ),
+        P::UnknownProduct { product } => (
+            "holdings.problem.unknown_product",
+            vec![("product", product.clone())],
+        ),
+        P::RepeatedAccount { account } => (
+            "holdings.problem.repeated_account",
+            vec![("account", account.clone())],
+        ),
+    };
+    let args: Vec<(&str, &str)> = args.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    i18n.fill(key, &args)
+}

@@ -43,7 +43,9 @@ pub use complaints::{
 pub use db::open_db;
 pub use doctor::{Check, DoctorReport, LeftFile};
 pub use fsutil::{create_private_dir, write_atomic as write_public_file};
-pub use hq::{BranchState, Gap, HqRow, HqStatus, ImportOutcome, ReviewItem};
+pub use hq::{
+    BranchState, Gap, HoldingsImport, HqRow, HqStatus, ImportOutcome, RefusedHolding, ReviewItem,
+};
 pub use keyslots::{DbKey, KdfParams, KeySlots};
 pub use lookup::{MAX_HITS, SearchHit};
 pub use paths::StorePaths;

@@ -12,11 +12,13 @@
 //! PostgreSQL means a PostgreSQL schema for the `hq_*` tables and another connection, not
 //! another merge. The SQLite-only parts are the schema (migration 6) and the connection.
 
+mod holdings;
 mod import;
 mod quarantine;
 mod status;
 
 pub use crate::sync::merge::ReviewItem;
+pub use holdings::{HoldingsImport, RefusedHolding};
 pub use status::{BranchState, Gap, HqRow, HqStatus};
 
 use crate::domain::staff::Permission;

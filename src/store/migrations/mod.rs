@@ -427,6 +427,25 @@ const MIGRATIONS: &[Migration] = &[
     CREATE UNIQUE INDEX hq_op_once ON hq_op (branch, op_id);
     "#,
     ),
+    // 8: HQ's holdings extracts (持仓明细): one row per account or contract per extract day,
+    // the client as HQ's consolidated row and its home branch. Amounts in fen.
+    Migration::sql(
+        r#"
+    CREATE TABLE hq_holding (
+        as_of       TEXT NOT NULL,
+        account     TEXT NOT NULL,
+        client_row  TEXT NOT NULL,
+        branch      TEXT NOT NULL,
+        product     TEXT NOT NULL,
+        balance     INTEGER NOT NULL,
+        opened_on   TEXT NOT NULL,
+        matures_on  TEXT,
+        avg_balance INTEGER,
+        PRIMARY KEY (as_of, account)
+    ) STRICT, WITHOUT ROWID;
+    CREATE INDEX hq_holding_by_branch ON hq_holding (branch, as_of);
+    "#,
+    ),
 ];
 
 /// The schema version this build writes.

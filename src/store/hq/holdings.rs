@@ -1,0 +1,227 @@
+//! `branchdesk hq holdings import`: HQ's periodic holdings extract from the core banking
+//! system, checked line by line against HQ's consolidated clients and the product
+//! catalogue; the good lines go in one transaction, keyed by extract day and account, so the
+//! same extract twice adds nothing.
+
+use crate::domain::portfolio::holdings::{
+    Column, HoldingLine, HoldingProblem, RawHolding, check_line,
+};
+use crate::domain::staff::Permission;
+use crate::error::{Error, FileProblem, Result};
+use crate::store::Session;
+use crate::store::import::{csv_reader, read_text, records};
+use crate::store::write::AuditEvent;
+use crate::sync::keys::Party;
+use chrono::NaiveDate;
+use rusqlite::params;
+use serde::Serialize;
+use std::collections::{BTreeSet, HashMap};
+use std::path::Path;
+
+/// A line refused, with every reason.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RefusedHolding {
+    pub line: u64,
+    pub problems: Vec<HoldingProblem>,
+}
+
+/// What an import did (or, dry, would do).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct HoldingsImport {
+    pub as_of: NaiveDate,
+    pub rows: u64,
+    pub added: u64,
+    /// Good lines HQ already had from the same extract day.
+    pub already: u64,
+    pub refused: Vec<RefusedHolding>,
+    /// Product codes the catalogue lacks, listed once each.
+    pub unknown_products: Vec<String>,
+    pub ignored_columns: Vec<String>,
+}
+
+impl Session {
+    /// Imports a holdings extract as of `as_of` (see the module).
+    pub fn hq_import_holdings(
+        &mut self,
+        path: &Path,
+        as_of: &str,
+        dry_run: bool,
+    ) -> Result<HoldingsImport> {
+        self.require(Permission::RunHq)?;
+        self.require_party(Party::Hq)?;
+        let as_of = crate::domain::client::parse_date(as_of)
+            .filter(|day| *day <= self.today())
+            .ok_or_else(|| Error::NotADay {
+                text: as_of.to_string(),
+            })?;
+        let (text, _) = read_text(path, None, crate::error::input::HOLDINGS_EXTRACT)?;
+        if text.trim().is_empty() {
+            return Err(FileProblem::Empty.at(path));
+        }
+        let mut reader = csv_reader(&text);
+        let headers: Vec<String> = reader
+            .headers()
+            .map_err(|_| FileProblem::NotCsv { line: 1 }.at(path))?
+            .iter()
+            .map(|h| h.trim().to_string())
+            .collect();
+        let columns: Vec<Option<Column>> = headers.iter().map(|h| Column::named(h)).collect();
+        let missing: Vec<&'static str> = Column::REQUIRED
+            .iter()
+            .filter(|c| !columns.contains(&Some(**c)))
+            .map(|c| c.code())
+            .collect();
+        if !missing.is_empty() {
+            return Err(FileProblem::MissingHoldingColumns(missing).at(path));
+        }
+        let rows = records(&text, &mut reader).map_err(|p| p.at(path))?;
+        let clients = self.clients_by_key()?;
+        let products: BTreeSet<String> = self.product_codes()?.into_iter().collect();
+        let mut report = HoldingsImport {
+            as_of,
+            rows: rows.len() as u64,
+            added: 0,
+            already: 0,
+            refused: Vec::new(),
+            unknown_products: Vec::new(),
+            ignored_columns: headers
+                .iter()
+                .zip(&columns)
+                .filter(|(h, c)| c.is_none() && !h.is_empty())
+                .map(|(h, _)| h.clone())
+                .collect(),
+        };
+        let mut good: Vec<(HoldingLine, &(String, String))> = Vec::new();
+        let mut accounts: HashMap<String, u64> = HashMap::new();
+        for (line, values) in &rows {
+            let mut raw = RawHolding::default();
+            for (value, column) in values.iter().zip(&columns) {
+                let field = match column {
+                    Some(Column::Client) => &mut raw.client,
+                    Some(Column::Product) => &mut raw.product,
+                    Some(Column::Account) => &mut raw.account,
+                    Some(Column::Balance) => &mut raw.balance,
+                    Some(Column::OpenedOn) => &mut raw.opened_on,
+                    Some(Column::MaturesOn) => &mut raw.matures_on,
+                    Some(Column::AvgBalance) => &mut raw.avg_balance,
+                    None => continue,
+                };
+                *field = value.clone();
+            }
+            let mut problems = Vec::new();
+            let checked = match check_line(&raw) {
+                Ok(checked) => Some(checked),
+                Err(found) => {
+                    problems = found;
+                    None
+                }
+            };
+            let client = raw.client.trim();
+            let known_client = clients
+                .get(client)
+                .or_else(|| clients.get(&client.to_uppercase()));
+            if !client.is_empty() && known_client.is_none() {
+                problems.push(HoldingProblem::UnknownClient {
+                    client: client.to_string(),
+                });
+            }
+            let product = raw.product.trim().to_uppercase();
+            if !product.is_empty() && !products.contains(&product) {
+                problems.push(HoldingProblem::UnknownProduct {
+                    product: product.clone(),
+                });
+                if !report.unknown_products.contains(&product) {
+                    report.unknown_products.push(product);
+                }
+            }
+            let account = raw.account.trim().to_string();
+            if !account.is_empty() && accounts.insert(account.clone(), *line).is_some() {
+                problems.push(HoldingProblem::RepeatedAccount { account });
+            }
+            match (checked, known_client) {
+                (Some(checked), Some(client)) if problems.is_empty() => {
+                    good.push((checked, client))
+                }
+                _ => report.refused.push(RefusedHolding {
+                    line: *line,
+                    problems,
+                }),
+            }
+        }
+        if dry_run || good.is_empty() {
+            return Ok(report);
+        }
+        let day = as_of.to_string();
+        let event = AuditEvent::new("hq.holdings_import", "store", self.branch.store_id.clone())
+            .with_detail(serde_json::json!({
+                "file": path.file_name().map(|n| n.to_string_lossy().into_owned()),
+                "as_of": day,
+                "rows": good.len(),
+            }));
+        let added = self.write(event, |w| {
+            let mut added = 0u64;
+            for (holding, (row, branch)) in &good {
+                added += w.execute_local(
+                    "INSERT INTO hq_holding (as_of, account, client_row, branch, product, balance,
+                                             opened_on, matures_on, avg_balance)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) ON CONFLICT DO NOTHING",
+                    params![
+                        day,
+                        holding.account,
+                        row,
+                        branch,
+                        holding.product,
+                        holding.balance_fen,
+                        holding.opened_on.to_string(),
+                        holding.matures_on.map(|d| d.to_string()),
+                        holding.avg_balance_fen,
+                    ],
+                )? as u64;
+            }
+            Ok(added)
+        })?;
+        report.added = added;
+        report.already = good.len() as u64 - added;
+        Ok(report)
+    }
+
+    /// HQ's consolidated clients by client number and by ID number: their row and home
+    /// branch.
+    fn clients_by_key(&self) -> Result<HashMap<String, (String, String)>> {
+        let mut statement = self.conn.prepare(
+            "SELECT row_id, json_extract(fields, '$.client_no'), json_extract(fields, '$.id_number'),
+                    json_extract(fields, '$.home_branch')
+             FROM hq_row WHERE tbl = 'client' AND deleted = 0",
+        )?;
+        let mut clients = HashMap::new();
+        let mut rows = statement.query([])?;
+        while let Some(row) = rows.next()? {
+            let row_id: String = row.get(0)?;
+            let client_no: Option<String> = row.get(1)?;
+            let id_number: Option<String> = row.get(2)?;
+            let branch: Option<String> = row.get(3)?;
+            let target = (row_id, branch.unwrap_or_default());
+            for key in [client_no, id_number].into_iter().flatten() {
+                clients.insert(key.to_uppercase(), target.clone());
+            }
+        }
+        Ok(clients)
+    }
+
+    /// The codes of HQ's product catalogue (its own `reference/products.toml`, else the
+    /// shipped one).
+    fn product_codes(&self) -> Result<Vec<String>> {
+        let path = self.paths.reference().join("products.toml");
+        let text = if path.exists() {
+            crate::error::input::read_text_limited(&path, crate::error::input::SMALL_FILE)?
+        } else {
+            crate::assets::PRODUCTS.to_string()
+        };
+        let products =
+            crate::sync::reference::parse_products(&text).map_err(|e| Error::Config {
+                path,
+                detail: e.to_string(),
+            })?;
+        Ok(products.into_iter().map(|p| p.code).collect())
+    }
+}

@@ -1,0 +1,169 @@
+//! HQ's holdings extract: every line checked against HQ's clients and the product
+//! catalogue, bad lines listed with their line and reasons, good lines in one transaction,
+//! the same extract twice adding nothing.
+
+mod common;
+
+use branchdesk::Error;
+use branchdesk::domain::client::ClientInput;
+use branchdesk::domain::portfolio::holdings::HoldingProblem;
+use branchdesk::domain::staff::Role;
+use branchdesk::store::{NewStore, Session, StorePaths};
+use common::*;
+use std::path::Path;
+
+const PASS: &str = "correct horse battery";
+
+fn create(paths: &StorePaths, code: &str) -> Session {
+    Session::create(
+        paths,
+        NewStore {
+            branch_code: code.into(),
+            branch_name: format!("{code} 支行"),
+            admin_id: "admin01".into(),
+            admin_name: "管理员".into(),
+            admin_passphrase: secret(PASS),
+            demo: false,
+        },
+        clock(),
+        options(),
+    )
+    .unwrap()
+}
+
+/// HQ, after importing branch BJ0101's two clients (王芳 BJ0101-0000001 and 李娜
+/// BJ0101-0000002, ID 110101199003070011).
+fn hq_with_clients(dir: &Path) -> Session {
+    let mut hq = create(&StorePaths::new(dir.join("HQ")), "HQ");
+    let keys = hq.become_hq().unwrap();
+    let hq_file = dir.join("hq-keys.toml");
+    std::fs::write(&hq_file, keys.to_toml()).unwrap();
+    let branch_paths = StorePaths::new(dir.join("BJ0101"));
+    let mut admin = create(&branch_paths, "BJ0101");
+    admin
+        .add_staff("mgr01", "经理", Role::Manager, &secret(PASS))
+        .unwrap();
+    admin.trust_hq(&hq_file, None).unwrap();
+    let branch_keys = dir.join("branch-keys.toml");
+    std::fs::write(&branch_keys, admin.sync_keys().unwrap().to_toml()).unwrap();
+    hq.trust_branch(&branch_keys).unwrap();
+    drop(admin);
+    let mut mgr =
+        Session::unlock(&branch_paths, "mgr01", &secret(PASS), clock(), options()).unwrap();
+    for (name, id) in [
+        ("王芳", "11010519491231002X"),
+        ("李娜", "110101199003070011"),
+    ] {
+        let input = ClientInput {
+            name: name.into(),
+            id_number: id.into(),
+            ..Default::default()
+        };
+        mgr.create_client(&input).unwrap();
+    }
+    let out = dir.join("out");
+    std::fs::create_dir_all(&out).unwrap();
+    let bundle = mgr
+        .export_bundle(&out, &mut |_, _| {})
+        .unwrap()
+        .file
+        .unwrap();
+    drop(mgr);
+    hq.hq_import(&bundle).unwrap();
+    hq
+}
+
+const EXTRACT: &str = "客户号,产品代码,账号,余额,开户日期,到期日,月日均余额,备注
+BJ0101-0000001,DEP-TIME-1Y,A001,\"200,000.00\",2025-12-18,2026-12-18,200000,
+110101199003070011,fund-balanced,A002,50000.5,2024-03-01,,48000,身份证号也可
+BJ0101-0000099,DEP-DEMAND,A003,100,2024-01-01,,,
+BJ0101-0000001,CRYPTO-1,A004,100,2024-01-01,,,
+BJ0101-0000002,DEP-DEMAND,A005,-20,2024-01-01,,,
+BJ0101-0000002,DEP-DEMAND,A006,lots,2024-13-01,,,
+BJ0101-0000002,DEP-DEMAND,A001,10,2024-01-01,,,
+";
+
+#[test]
+fn every_line_is_checked_and_the_good_ones_go_in_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut hq = hq_with_clients(dir.path());
+    let file = dir.path().join("extract.csv");
+    let (gbk, _, _) = encoding_rs::GBK.encode(EXTRACT);
+    std::fs::write(&file, &gbk).unwrap();
+
+    let dry = hq.hq_import_holdings(&file, "2026-11-30", true).unwrap();
+    assert_eq!((dry.rows, dry.added, dry.already), (7, 0, 0));
+    let refused: Vec<(u64, Vec<&str>)> = dry
+        .refused
+        .iter()
+        .map(|r| {
+            (
+                r.line,
+                r.problems.iter().map(HoldingProblem::code).collect(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        refused,
+        [
+            (4, vec!["unknown_client"]),
+            (5, vec!["unknown_product"]),
+            (6, vec!["negative"]),
+            (7, vec!["not_an_amount", "not_a_date"]),
+            (8, vec!["repeated_account"]),
+        ]
+    );
+    assert_eq!(dry.unknown_products, ["CRYPTO-1"]);
+    assert_eq!(dry.ignored_columns, ["备注"]);
+
+    let first = hq.hq_import_holdings(&file, "2026-11-30", false).unwrap();
+    assert_eq!((first.added, first.already), (2, 0));
+    let again = hq.hq_import_holdings(&file, "2026-11-30", false).unwrap();
+    assert_eq!(
+        (again.added, again.already),
+        (0, 2),
+        "the same extract adds nothing"
+    );
+    // Another month's extract is another snapshot.
+    let next = hq.hq_import_holdings(&file, "2026-10-31", false).unwrap();
+    assert_eq!(next.added, 2);
+}
+
+#[test]
+fn an_extract_without_its_columns_or_a_day_to_come_is_refused_whole() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut hq = hq_with_clients(dir.path());
+    let file = dir.path().join("extract.csv");
+    std::fs::write(&file, "客户号,余额\nBJ0101-0000001,100\n").unwrap();
+    let error = hq
+        .hq_import_holdings(&file, "2026-11-30", false)
+        .unwrap_err();
+    let en = branchdesk::i18n::I18n::for_lang(branchdesk::i18n::Lang::En);
+    let sentence = error.message(en);
+    assert!(
+        sentence.contains("Product code, Account, Opened on"),
+        "{sentence}"
+    );
+    std::fs::write(&file, EXTRACT).unwrap();
+    assert!(matches!(
+        hq.hq_import_holdings(&file, "2099-01-01", false),
+        Err(Error::NotADay { .. })
+    ));
+    assert!(matches!(
+        hq.hq_import_holdings(&file, "soon", false),
+        Err(Error::NotADay { .. })
+    ));
+}
+
+#[test]
+fn a_branch_does_not_import_holdings() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut branch = create(&StorePaths::new(dir.path().join("BJ0101")), "BJ0101");
+    let file = dir.path().join("extract.csv");
+    std::fs::write(&file, EXTRACT).unwrap();
+    assert!(
+        branch
+            .hq_import_holdings(&file, "2026-11-30", false)
+            .is_err()
+    );
+}
