@@ -167,3 +167,47 @@ fn a_branch_does_not_import_holdings() {
             .is_err()
     );
 }
+
+/// HQ's own tables travel in its reference data: the branch's rules become HQ's (here,
+/// private banking from 800万, as ICBC has it); a table that does not read is refused at
+/// HQ, named, before anything is published.
+#[test]
+fn hq_sets_the_rules_its_branches_apply() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut hq = hq_with_clients(dir.path());
+    let branch = StorePaths::new(dir.path().join("BJ0101"));
+    let manager = || Session::unlock(&branch, "mgr01", &secret(PASS), clock(), options()).unwrap();
+    let shipped = manager().portfolio_rules().unwrap();
+    let private = |rules: &branchdesk::sync::reference::PortfolioRules| {
+        let tiers = rules.tiers.tiers();
+        tiers[tiers.len() - 1].min_aum
+    };
+    assert_eq!(private(&shipped), 6_000_000);
+
+    let reference = dir.path().join("HQ").join("reference");
+    std::fs::create_dir_all(&reference).unwrap();
+    std::fs::write(
+        reference.join("offers.toml"),
+        branchdesk::assets::OFFERS.replace("INS-ANNUITY", "INS-UNKNOWN"),
+    )
+    .unwrap();
+    let out = dir.path().join("published");
+    std::fs::create_dir_all(&out).unwrap();
+    let refused = hq.publish_reference(&out).unwrap_err();
+    let en = branchdesk::i18n::I18n::for_lang(branchdesk::i18n::Lang::En);
+    let sentence = refused.message(en);
+    assert!(
+        sentence.contains("offers.toml") && sentence.contains("INS-UNKNOWN"),
+        "{sentence}"
+    );
+
+    std::fs::remove_file(reference.join("offers.toml")).unwrap();
+    std::fs::write(
+        reference.join("tiers.toml"),
+        branchdesk::assets::TIERS.replace("6_000_000", "8_000_000"),
+    )
+    .unwrap();
+    let published = hq.publish_reference(&out).unwrap();
+    manager().import_reference(&published.file).unwrap();
+    assert_eq!(private(&manager().portfolio_rules().unwrap()), 8_000_000);
+}

@@ -11,7 +11,9 @@ use crate::store::write::AuditEvent;
 use crate::sync::SyncProblem;
 use crate::sync::bundle::{self, Manifest, REFERENCE_PAYLOAD};
 use crate::sync::keys::Party;
-use crate::sync::reference::{DirectoryEntry, Product, Reference, parse_products};
+use crate::sync::reference::{
+    DirectoryEntry, PortfolioRules, Product, Reference, RuleTables, parse_products,
+};
 use chrono::SecondsFormat;
 use serde::Serialize;
 use std::path::{Path, PathBuf};
@@ -127,6 +129,12 @@ impl Session {
                 }
             })
             .collect();
+        let rules = RuleTables {
+            tiers: read_or("tiers.toml", crate::assets::TIERS)?,
+            suitability: read_or("suitability.toml", crate::assets::SUITABILITY)?,
+            offers: read_or("offers.toml", crate::assets::OFFERS)?,
+            value: read_or("value.toml", crate::assets::VALUE)?,
+        };
         let now = self.clock.now();
         let reference = Reference {
             version,
@@ -137,6 +145,7 @@ impl Session {
             holidays,
             products,
             acks,
+            rules,
         };
         reference.check().map_err(|e| Error::Config {
             path: reference_dir.clone(),
@@ -262,6 +271,7 @@ impl Session {
             serde_json::to_string(&reference.survey_templates).map_err(Error::internal)?;
         let staff = serde_json::to_string(&reference.staff).map_err(Error::internal)?;
         let products = serde_json::to_string(&reference.products).map_err(Error::internal)?;
+        let rules = serde_json::to_string(&reference.rules).map_err(Error::internal)?;
         let version = reference.version;
         let pruned = self.write(
             AuditEvent::new("sync.reference", "reference", version.to_string())
@@ -274,6 +284,9 @@ impl Session {
                 w.set_local("ref_templates", &templates)?;
                 w.set_local("ref_staff", &staff)?;
                 w.set_local("ref_products", &products)?;
+                if reference.rules != RuleTables::default() {
+                    w.set_local("ref_rules", &rules)?;
+                }
                 w.set_local("hlc_seen", &seen.as_i64().to_string())?;
                 Ok(pruned as i64)
             },
@@ -287,6 +300,21 @@ impl Session {
             templates: reference.survey_templates.len(),
             products: reference.products.len(),
         })
+    }
+
+    /// The relationship-management rules in force here: HQ's, once its reference data
+    /// brought them, else the shipped ones; offers read against the catalogue in force.
+    pub fn portfolio_rules(&self) -> Result<PortfolioRules> {
+        let products = match self.local_value("ref_products")? {
+            Some(text) => serde_json::from_str(&text).map_err(|_| Error::DatabaseDamaged)?,
+            None => parse_products(crate::assets::PRODUCTS).map_err(Error::internal)?,
+        };
+        let tables = match self.local_value("ref_rules")? {
+            Some(text) => serde_json::from_str(&text).map_err(|_| Error::DatabaseDamaged)?,
+            None => RuleTables::shipped(),
+        };
+        // Checked when applied; a table that no longer reads is damage, not input.
+        tables.parse(&products).map_err(|_| Error::DatabaseDamaged)
     }
 
     /// The reference data in force here.

@@ -39,6 +39,65 @@ pub struct Reference {
     pub products: Vec<Product>,
     /// Branch code → the highest seq HQ has imported from it.
     pub acks: BTreeMap<String, i64>,
+    /// HQ's relationship-management tables (absent from older HQs: the shipped ones hold).
+    #[serde(default)]
+    pub rules: RuleTables,
+}
+
+/// The relationship-management tables as HQ keeps them (TOML, as `assets/` has them):
+/// tiers, suitability, offers and client value.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RuleTables {
+    pub tiers: String,
+    pub suitability: String,
+    pub offers: String,
+    pub value: String,
+}
+
+impl RuleTables {
+    /// The tables branchdesk ships.
+    pub fn shipped() -> RuleTables {
+        RuleTables {
+            tiers: crate::assets::TIERS.into(),
+            suitability: crate::assets::SUITABILITY.into(),
+            offers: crate::assets::OFFERS.into(),
+            value: crate::assets::VALUE.into(),
+        }
+    }
+
+    /// Each table read, the offers against `products`; which one is wrong and why
+    /// otherwise.
+    pub fn parse(&self, products: &[Product]) -> Result<PortfolioRules, ReferenceError> {
+        use crate::domain::portfolio::{offers, suitability, tiers, value};
+        let rules =
+            |name: &'static str| move |detail: String| ReferenceError::Rules { name, detail };
+        let catalogue: Vec<offers::CatalogueEntry> = products
+            .iter()
+            .map(|p| offers::CatalogueEntry {
+                code: p.code.clone(),
+                category: p.category.clone(),
+                risk: p.risk,
+            })
+            .collect();
+        Ok(PortfolioRules {
+            tiers: tiers::TierTable::parse(&self.tiers).map_err(rules("tiers"))?,
+            suitability: suitability::SuitabilityRules::parse(&self.suitability)
+                .map_err(rules("suitability"))?,
+            offers: offers::OfferRules::parse(&self.offers, &catalogue).map_err(rules("offers"))?,
+            value: value::ValueRules::parse(&self.value).map_err(rules("value"))?,
+            catalogue,
+        })
+    }
+}
+
+/// The relationship-management rules in force, read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PortfolioRules {
+    pub tiers: crate::domain::portfolio::tiers::TierTable,
+    pub suitability: crate::domain::portfolio::suitability::SuitabilityRules,
+    pub offers: crate::domain::portfolio::offers::OfferRules,
+    pub value: crate::domain::portfolio::value::ValueRules,
+    pub catalogue: Vec<crate::domain::portfolio::offers::CatalogueEntry>,
 }
 
 /// Why a reference file's content was refused.
@@ -46,6 +105,7 @@ pub struct Reference {
 pub enum ReferenceError {
     Holidays(String),
     Products(String),
+    Rules { name: &'static str, detail: String },
     Template { index: usize, detail: String },
 }
 
@@ -54,6 +114,7 @@ impl std::fmt::Display for ReferenceError {
         match self {
             ReferenceError::Holidays(d) => write!(f, "holiday table: {d}"),
             ReferenceError::Products(d) => write!(f, "product catalogue: {d}"),
+            ReferenceError::Rules { name, detail } => write!(f, "{name}.toml: {detail}"),
             ReferenceError::Template { index, detail } => {
                 write!(f, "survey template {}: {detail}", index + 1)
             }
@@ -95,6 +156,9 @@ impl Reference {
                 "{}: risk must be 1 to 5",
                 bad.code
             )));
+        }
+        if self.rules != RuleTables::default() {
+            self.rules.parse(&self.products)?;
         }
         Ok(())
     }
