@@ -406,4 +406,31 @@ fn a_holdings_extract_is_reported_line_by_line() {
     );
     let text = String::from_utf8_lossy(&zh.stdout);
     assert!(text.contains("第 3 行：余额为负数。"), "{text}");
+
+    // Published beside the reference data, for the branch alone; applied there.
+    let published = json(&hq.run(
+        "hq01",
+        &[
+            "hq",
+            "publish",
+            "--to",
+            usb.path().to_str().unwrap(),
+            "--json",
+        ],
+    ));
+    let holdings = published["holdings"][0]["file"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        holdings.ends_with("BJ0101-holdings-2026-11-30.bdh"),
+        "{holdings}"
+    );
+    let reference = published["file"].as_str().unwrap().to_string();
+    branch.run("mgr01", &["import", &reference]);
+    let applied = json(&branch.run("mgr01", &["import", &holdings, "--json"]));
+    assert_eq!(
+        (applied["accounts"].as_u64(), applied["clients"].as_u64()),
+        (Some(1), Some(1))
+    );
 }

@@ -211,3 +211,79 @@ fn hq_sets_the_rules_its_branches_apply() {
     manager().import_reference(&published.file).unwrap();
     assert_eq!(private(&manager().portfolio_rules().unwrap()), 8_000_000);
 }
+
+/// HQ imports an extract → publishes → the branch applies its part: its holdings and each
+/// client's monthly AUM (deposits, wealth, funds and insurance; not loans), month by month;
+/// a snapshot no newer than the one in force is refused.
+#[test]
+fn a_branch_applies_its_part_of_hqs_extract_month_by_month() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut hq = hq_with_clients(dir.path());
+    let branch = StorePaths::new(dir.path().join("BJ0101"));
+    let manager = || Session::unlock(&branch, "mgr01", &secret(PASS), clock(), options()).unwrap();
+    let extract = dir.path().join("extract.csv");
+    let out = dir.path().join("published");
+    std::fs::create_dir_all(&out).unwrap();
+    let mut publish = |csv: &str, day: &str| {
+        std::fs::write(&extract, csv).unwrap();
+        hq.hq_import_holdings(&extract, day, false).unwrap();
+        hq.publish_reference(&out).unwrap();
+        let published = hq.publish_holdings(&out).unwrap();
+        assert_eq!(published.len(), 1);
+        published[0].file.clone()
+    };
+    let october = publish(
+        "客户号,产品代码,账号,余额,开户日期,月日均余额\n\
+         BJ0101-0000001,DEP-TIME-1Y,A1,100000,2025-12-18,90000\n\
+         BJ0101-0000001,LOAN-MORTGAGE,L1,800000,2020-01-01,800000\n\
+         110101199003070011,FUND-BALANCED,A2,50000,2024-03-01,\n",
+        "2026-10-31",
+    );
+    let applied = manager().import_holdings(&october).unwrap();
+    assert_eq!(
+        (applied.accounts, applied.clients, applied.unknown_clients),
+        (3, 2, 0)
+    );
+    let november = publish(
+        "客户号,产品代码,账号,余额,开户日期,月日均余额\n\
+         BJ0101-0000001,DEP-TIME-1Y,A1,100000,2025-12-18,100000\n\
+         BJ0101-0000001,WM-FIXED-180,A3,60000,2026-11-02,30000\n",
+        "2026-11-30",
+    );
+    manager().import_holdings(&november).unwrap();
+    let months: Vec<(String, i64)> = manager()
+        .client_aum_history("BJ0101-0000001")
+        .unwrap()
+        .into_iter()
+        .map(|(m, fen)| (m.to_string(), fen / 100))
+        .collect();
+    assert_eq!(
+        months,
+        [
+            ("2026-10".to_string(), 90_000),
+            ("2026-11".to_string(), 130_000)
+        ],
+        "the loan is not an asset; the monthly average is used where HQ gives one"
+    );
+    assert_eq!(
+        manager().holdings_as_of().unwrap(),
+        chrono::NaiveDate::from_ymd_opt(2026, 11, 30)
+    );
+    // The October snapshot again: refused, the November one stays in force.
+    assert!(manager().import_holdings(&october).is_err());
+    assert_eq!(
+        manager()
+            .client_aum_history("BJ0101-0000001")
+            .unwrap()
+            .len(),
+        2
+    );
+    // 李娜's fund is gone from November's extract: she holds nothing that month.
+    let li: Vec<i64> = manager()
+        .client_aum_history("BJ0101-0000002")
+        .unwrap()
+        .into_iter()
+        .map(|(_, fen)| fen)
+        .collect();
+    assert_eq!(li, [5_000_000, 0]);
+}

@@ -99,6 +99,9 @@ fn operations() -> Vec<(Permission, &'static str, Operation)> {
         (Permission::RunHq, "hq import", |s, dir| {
             s.hq_import(&dir.join("x.bdx")).map(drop)
         }),
+        (Permission::ViewPortfolio, "client portfolio", |s, _| {
+            s.client_aum_history("BJ0101-0000001").map(drop)
+        }),
         (Permission::ViewSync, "sync status", |s, _| {
             s.sync_status().map(drop)
         }),

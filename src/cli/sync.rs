@@ -235,9 +235,26 @@ fn exports_dir(session: &crate::store::Session, to: Option<PathBuf>) -> PathBuf 
     to.unwrap_or_else(|| session.paths().exports())
 }
 
-/// `branchdesk import FILE`: HQ's reference data.
+/// `branchdesk import FILE`: HQ's reference data, or this branch's holdings (`.bdh`).
 pub fn run_import(cx: &Context, file: PathBuf, json: bool) -> Result<ExitCode> {
     let mut session = cx.login(&cx.store_paths()?)?;
+    if file.extension().is_some_and(|e| e == "bdh") {
+        let applied = session.import_holdings(&file)?;
+        if json {
+            print_json(&applied);
+        } else {
+            cx.say(
+                "cli.holdings_applied",
+                &[
+                    ("as_of", &applied.as_of.to_string()),
+                    ("accounts", &applied.accounts.to_string()),
+                    ("clients", &applied.clients.to_string()),
+                    ("unknown", &applied.unknown_clients.to_string()),
+                ],
+            );
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
     let report = session.import_reference(&file)?;
     if json {
         print_json(&report);
@@ -409,8 +426,14 @@ pub fn run_hq(cx: &Context, command: HqCommand) -> Result<ExitCode> {
         HqCommand::Publish { to, json } => {
             let dir = exports_dir(&session, to);
             let report = session.publish_reference(&dir)?;
+            // Each branch's holdings go to that branch alone, beside the reference data.
+            let holdings = session.publish_holdings(&dir)?;
             if json {
-                print_json(&report);
+                let mut value =
+                    serde_json::to_value(&report).map_err(crate::error::Error::internal)?;
+                value["holdings"] =
+                    serde_json::to_value(&holdings).map_err(crate::error::Error::internal)?;
+                print_json(&value);
             } else {
                 cx.say(
                     "cli.hq_published",
@@ -420,6 +443,17 @@ pub fn run_hq(cx: &Context, command: HqCommand) -> Result<ExitCode> {
                         ("branches", &report.branches.to_string()),
                     ],
                 );
+                for published in &holdings {
+                    cx.say(
+                        "cli.hq_holdings_published",
+                        &[
+                            ("branch", &published.branch),
+                            ("file", &published.file.display().to_string()),
+                            ("as_of", &published.as_of.to_string()),
+                            ("accounts", &published.accounts.to_string()),
+                        ],
+                    );
+                }
             }
         }
         HqCommand::Identity { out } => {

@@ -73,6 +73,7 @@ impl Role {
             ApplyReference => matches!(self, Manager),
             RunHq => matches!(self, Admin | Manager),
             ViewSync => matches!(self, Admin | Manager | Auditor),
+            ViewPortfolio => matches!(self, Rm | Manager | Auditor),
         }
     }
 }
@@ -124,10 +125,12 @@ pub enum Permission {
     /// At HQ: register branches, import their bundles, publish reference data.
     RunHq,
     ViewSync,
+    /// See a client's holdings, balances and AUM (tellers see the tier only).
+    ViewPortfolio,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 24] = [
+    pub const ALL: [Permission; 25] = [
         Permission::ManageStaff,
         Permission::ViewStaff,
         Permission::ViewAudit,
@@ -152,6 +155,7 @@ impl Permission {
         Permission::ApplyReference,
         Permission::RunHq,
         Permission::ViewSync,
+        Permission::ViewPortfolio,
     ];
 
     pub fn code(self) -> &'static str {
@@ -180,6 +184,7 @@ impl Permission {
             Permission::ApplyReference => "apply_reference",
             Permission::RunHq => "run_hq",
             Permission::ViewSync => "view_sync",
+            Permission::ViewPortfolio => "view_portfolio",
         }
     }
 }

@@ -12,6 +12,7 @@ mod complaints;
 mod db;
 mod doctor;
 mod fsutil;
+mod holdings;
 mod hq;
 pub mod import;
 pub mod keyslots;
@@ -43,8 +44,10 @@ pub use complaints::{
 pub use db::open_db;
 pub use doctor::{Check, DoctorReport, LeftFile};
 pub use fsutil::{create_private_dir, write_atomic as write_public_file};
+pub use holdings::HoldingsApplied;
 pub use hq::{
-    BranchState, Gap, HoldingsImport, HqRow, HqStatus, ImportOutcome, RefusedHolding, ReviewItem,
+    BranchState, Gap, HoldingsImport, HqRow, HqStatus, ImportOutcome, PublishedHoldings,
+    RefusedHolding, ReviewItem,
 };
 pub use keyslots::{DbKey, KdfParams, KeySlots};
 pub use lookup::{MAX_HITS, SearchHit};

@@ -153,31 +153,7 @@ impl Session {
         })?;
         let raw = serde_json::to_vec(&reference).map_err(Error::internal)?;
         let payload = bundle::compress(&raw).map_err(sync_error)?;
-        let manifest = Manifest {
-            format: bundle::FORMAT,
-            kind: "reference".into(),
-            sender: self.branch.code.clone(),
-            sender_store: self.branch.store_id.clone(),
-            key_id: keys.key_id(),
-            receiver_store: self.branch.store_id.clone(),
-            schema_version: SCHEMA_VERSION,
-            app_version: env!("CARGO_PKG_VERSION").into(),
-            from_seq: version,
-            to_seq: version,
-            op_count: 0,
-            payload: REFERENCE_PAYLOAD.into(),
-            payload_sha256: bundle::sha256_hex(&payload),
-            previous_bundle_sha256: None,
-            ref_version: version,
-            created_at: reference.published_at.clone(),
-            hlc: self
-                .hlc
-                .tick(u64::try_from(now.timestamp_millis()).unwrap_or(0))
-                .as_i64(),
-            audit_head: None,
-            void: Vec::new(),
-            skipped: Vec::new(),
-        };
+        let manifest = self.hq_manifest("reference", version, &payload, &keys);
         let sealed = bundle::seal(&manifest, &payload, &keys, &recipients).map_err(sync_error)?;
         let file = dir.join(format!("{}-reference-{version}.bdr", self.branch.code));
         let signature = write_sealed(&self.paths, &file, &sealed)?;
@@ -201,26 +177,8 @@ impl Session {
 
     /// Applies HQ's reference data if it is newer than what this branch has.
     pub fn import_reference(&mut self, file: &Path) -> Result<ReferenceReport> {
-        self.require(Permission::ApplyReference)?;
-        self.require_party(Party::Branch)?;
+        let (manifest, payload) = self.open_from_hq(file, "reference")?;
         let hq = self.hq_keys()?.ok_or(sync_error(SyncProblem::NoHq))?;
-        let (bytes, signature) = read_signed(file, crate::error::input::REFERENCE)?;
-        let hq_key = hq.verifying_key()?;
-        let hq_key_id = hq.key_id()?;
-        let verified = bundle::verify(&bytes, &signature, |id| {
-            (id == hq_key_id).then(|| hq_key.clone())
-        })
-        .map_err(|p| file_error(file, p))?;
-        let identity = self.secret_keys()?.identity;
-        let (manifest, payload) =
-            bundle::open(&bytes, &identity, &verified).map_err(|p| file_error(file, p))?;
-        if manifest.kind != "reference" {
-            return Err(file_error(file, SyncProblem::Damaged));
-        }
-        if manifest.sender != hq.code || manifest.sender_store != hq.store_id {
-            return Err(file_error(file, SyncProblem::WrongSender));
-        }
-        check_schema(file, manifest.schema_version)?;
         let applied = self.local_number("ref_version")?;
         if manifest.to_seq <= applied {
             return Err(file_error(
@@ -300,6 +258,69 @@ impl Session {
             templates: reference.survey_templates.len(),
             products: reference.products.len(),
         })
+    }
+
+    /// The manifest of something HQ sends its branches (`kind` "reference" or "holdings",
+    /// versioned by `version`).
+    pub(crate) fn hq_manifest(
+        &mut self,
+        kind: &str,
+        version: i64,
+        payload: &[u8],
+        keys: &crate::sync::keys::SecretKeys,
+    ) -> Manifest {
+        let now = self.clock.now();
+        Manifest {
+            format: bundle::FORMAT,
+            kind: kind.into(),
+            sender: self.branch.code.clone(),
+            sender_store: self.branch.store_id.clone(),
+            key_id: keys.key_id(),
+            receiver_store: self.branch.store_id.clone(),
+            schema_version: SCHEMA_VERSION,
+            app_version: env!("CARGO_PKG_VERSION").into(),
+            from_seq: version,
+            to_seq: version,
+            op_count: 0,
+            payload: REFERENCE_PAYLOAD.into(),
+            payload_sha256: bundle::sha256_hex(payload),
+            previous_bundle_sha256: None,
+            ref_version: version,
+            created_at: now.to_rfc3339_opts(SecondsFormat::Secs, true),
+            hlc: self
+                .hlc
+                .tick(u64::try_from(now.timestamp_millis()).unwrap_or(0))
+                .as_i64(),
+            audit_head: None,
+            void: Vec::new(),
+            skipped: Vec::new(),
+        }
+    }
+
+    /// A file from the HQ this branch trusts, of `kind` ("reference", "holdings"): its
+    /// signature checked, opened with this store's identity, its sender and schema checked.
+    pub(crate) fn open_from_hq(&mut self, file: &Path, kind: &str) -> Result<(Manifest, Vec<u8>)> {
+        self.require(Permission::ApplyReference)?;
+        self.require_party(Party::Branch)?;
+        let hq = self.hq_keys()?.ok_or(sync_error(SyncProblem::NoHq))?;
+        let (bytes, signature) = read_signed(file, crate::error::input::REFERENCE)?;
+        let hq_key = hq.verifying_key()?;
+        let hq_key_id = hq.key_id()?;
+        let verified = bundle::verify(&bytes, &signature, |id| {
+            (id == hq_key_id).then(|| hq_key.clone())
+        })
+        .map_err(|p| file_error(file, p))?;
+        let identity = self.secret_keys()?.identity;
+        let (manifest, payload) =
+            bundle::open(&bytes, &identity, &verified).map_err(|p| file_error(file, p))?;
+        if manifest.kind != kind {
+            return Err(file_error(file, SyncProblem::Damaged));
+        }
+        if manifest.sender != hq.code || manifest.sender_store != hq.store_id {
+            return Err(file_error(file, SyncProblem::WrongSender));
+        }
+        check_schema(file, manifest.schema_version)?;
+        Ok((manifest, payload))
     }
 
     /// The relationship-management rules in force here: HQ's, once its reference data

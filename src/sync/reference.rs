@@ -180,3 +180,32 @@ mod tests {
         );
     }
 }
+
+/// One branch's part of HQ's latest holdings extract (only the clients whose home branch it
+/// is), sent to that branch alone. Amounts in fen.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HoldingsSnapshot {
+    pub branch: String,
+    /// The day the extract was taken.
+    pub as_of: chrono::NaiveDate,
+    pub holdings: Vec<SnapshotHolding>,
+}
+
+/// A holding as the branch gets it: the client by the branch's own client number.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SnapshotHolding {
+    pub client_no: String,
+    pub account: String,
+    pub product: String,
+    pub balance: i64,
+    pub opened_on: chrono::NaiveDate,
+    pub matures_on: Option<chrono::NaiveDate>,
+    pub avg_balance: Option<i64>,
+}
+
+impl HoldingsSnapshot {
+    /// The snapshot's version in a bundle manifest: its day as `YYYYMMDD`.
+    pub fn version(&self) -> i64 {
+        self.as_of.format("%Y%m%d").to_string().parse().unwrap_or(0)
+    }
+}

@@ -44,6 +44,15 @@ struct TierFile {
     tier: Vec<TierRule>,
     #[serde(default)]
     retention: Retention,
+    #[serde(default = "default_aum_categories")]
+    aum_categories: Vec<String>,
+}
+
+/// What counts as assets under management unless the table says: not loans, not cards.
+fn default_aum_categories() -> Vec<String> {
+    ["deposit", "wealth", "fund", "insurance"]
+        .map(String::from)
+        .to_vec()
 }
 
 /// The tier table, lowest tier first.
@@ -51,6 +60,8 @@ struct TierFile {
 pub struct TierTable {
     tiers: Vec<TierRule>,
     pub retention: Retention,
+    /// The product categories whose balances are assets under management.
+    pub aum_categories: Vec<String>,
 }
 
 impl TierTable {
@@ -86,6 +97,7 @@ impl TierTable {
         Ok(TierTable {
             tiers,
             retention: file.retention,
+            aum_categories: file.aum_categories,
         })
     }
 

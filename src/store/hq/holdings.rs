@@ -12,6 +12,7 @@ use crate::store::Session;
 use crate::store::import::{csv_reader, read_text, records};
 use crate::store::write::AuditEvent;
 use crate::sync::keys::Party;
+use crate::sync::reference::{HoldingsSnapshot, SnapshotHolding};
 use chrono::NaiveDate;
 use rusqlite::params;
 use serde::Serialize;
@@ -39,7 +40,115 @@ pub struct HoldingsImport {
     pub ignored_columns: Vec<String>,
 }
 
+/// One branch's holdings snapshot, written.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PublishedHoldings {
+    pub branch: String,
+    pub file: std::path::PathBuf,
+    pub as_of: NaiveDate,
+    pub accounts: u64,
+}
+
 impl Session {
+    /// Writes, for every registered branch with holdings, its part of HQ's latest extract
+    /// (only its own clients), sealed to that branch alone: `<branch>-holdings-<day>.bdh`.
+    pub fn publish_holdings(&mut self, dir: &Path) -> Result<Vec<PublishedHoldings>> {
+        self.require(Permission::RunHq)?;
+        self.require_party(Party::Hq)?;
+        let keys = self.secret_keys()?;
+        let branches: Vec<(String, String)> = self
+            .conn
+            .prepare("SELECT code, recipient FROM hq_branch ORDER BY code")?
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<rusqlite::Result<_>>()?;
+        let mut published = Vec::new();
+        for (code, recipient) in branches {
+            let Some(snapshot) = self.branch_snapshot(&code)? else {
+                continue;
+            };
+            let recipient = std::str::FromStr::from_str(&recipient)
+                .map_err(|_| Error::internal(format!("branch {code}: bad recipient")))?;
+            let raw = serde_json::to_vec(&snapshot).map_err(Error::internal)?;
+            let payload =
+                crate::sync::bundle::compress(&raw).map_err(crate::store::sync::sync_error)?;
+            let manifest = self.hq_manifest("holdings", snapshot.version(), &payload, &keys);
+            let sealed = crate::sync::bundle::seal(&manifest, &payload, &keys, &[recipient])
+                .map_err(crate::store::sync::sync_error)?;
+            let file = dir.join(format!("{code}-holdings-{}.bdh", snapshot.as_of));
+            crate::store::sync::write_sealed(&self.paths, &file, &sealed)?;
+            published.push(PublishedHoldings {
+                branch: code,
+                file,
+                as_of: snapshot.as_of,
+                accounts: snapshot.holdings.len() as u64,
+            });
+        }
+        if !published.is_empty() {
+            let detail: Vec<serde_json::Value> = published
+                .iter()
+                .map(|p| serde_json::json!({ "branch": p.branch, "as_of": p.as_of, "accounts": p.accounts }))
+                .collect();
+            self.audit_only(
+                AuditEvent::new("hq.publish_holdings", "store", self.branch.store_id.clone())
+                    .with_detail(serde_json::json!({ "branches": detail })),
+            )?;
+        }
+        Ok(published)
+    }
+
+    /// A branch's part of the latest extract that has any of its clients.
+    fn branch_snapshot(&self, branch: &str) -> Result<Option<HoldingsSnapshot>> {
+        let as_of: Option<String> = self.conn.query_row(
+            "SELECT max(as_of) FROM hq_holding WHERE branch = ?1",
+            [branch],
+            |r| r.get(0),
+        )?;
+        let Some(as_of) = as_of.and_then(|d| NaiveDate::parse_from_str(&d, "%Y-%m-%d").ok()) else {
+            return Ok(None);
+        };
+        let day = |text: Option<String>| {
+            text.and_then(|d| NaiveDate::parse_from_str(&d, "%Y-%m-%d").ok())
+        };
+        let mut statement = self.conn.prepare(
+            "SELECT json_extract(r.fields, '$.client_no'), h.account, h.product, h.balance,
+                    h.opened_on, h.matures_on, h.avg_balance
+             FROM hq_holding h JOIN hq_row r ON r.tbl = 'client' AND r.row_id = h.client_row
+             WHERE h.branch = ?1 AND h.as_of = ?2 ORDER BY h.account",
+        )?;
+        let rows = statement.query_map(params![branch, as_of.to_string()], |r| {
+            Ok((
+                r.get::<_, Option<String>>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, i64>(3)?,
+                r.get::<_, String>(4)?,
+                r.get::<_, Option<String>>(5)?,
+                r.get::<_, Option<i64>>(6)?,
+            ))
+        })?;
+        let mut holdings = Vec::new();
+        for row in rows {
+            let (client_no, account, product, balance, opened_on, matures_on, avg_balance) = row?;
+            let (Some(client_no), Some(opened_on)) = (client_no, day(Some(opened_on))) else {
+                continue;
+            };
+            holdings.push(SnapshotHolding {
+                client_no,
+                account,
+                product,
+                balance,
+                opened_on,
+                matures_on: day(matures_on),
+                avg_balance,
+            });
+        }
+        Ok(Some(HoldingsSnapshot {
+            branch: branch.to_string(),
+            as_of,
+            holdings,
+        }))
+    }
+
     /// Imports a holdings extract as of `as_of` (see the module).
     pub fn hq_import_holdings(
         &mut self,

@@ -18,7 +18,7 @@ mod quarantine;
 mod status;
 
 pub use crate::sync::merge::ReviewItem;
-pub use holdings::{HoldingsImport, RefusedHolding};
+pub use holdings::{HoldingsImport, PublishedHoldings, RefusedHolding};
 pub use status::{BranchState, Gap, HqRow, HqStatus};
 
 use crate::domain::staff::Permission;

@@ -446,6 +446,30 @@ const MIGRATIONS: &[Migration] = &[
     CREATE INDEX hq_holding_by_branch ON hq_holding (branch, as_of);
     "#,
     ),
+    // 9: a branch's holdings, as HQ's latest snapshot has them (replaced whole by the next),
+    // and each client's monthly-average AUM, kept month by month for tiers and trends.
+    // Amounts in fen.
+    Migration::sql(
+        r#"
+    CREATE TABLE holding (
+        account     TEXT PRIMARY KEY,
+        client_seq  INTEGER NOT NULL,
+        product     TEXT NOT NULL,
+        balance     INTEGER NOT NULL,
+        opened_on   TEXT NOT NULL,
+        matures_on  TEXT,
+        avg_balance INTEGER
+    ) STRICT;
+    CREATE INDEX holding_by_client ON holding (client_seq);
+    CREATE INDEX holding_by_maturity ON holding (matures_on) WHERE matures_on IS NOT NULL;
+    CREATE TABLE client_aum (
+        client_seq INTEGER NOT NULL,
+        month      TEXT NOT NULL,
+        avg_aum    INTEGER NOT NULL,
+        PRIMARY KEY (client_seq, month)
+    ) STRICT, WITHOUT ROWID;
+    "#,
+    ),
 ];
 
 /// The schema version this build writes.
