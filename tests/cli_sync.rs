@@ -433,4 +433,8 @@ fn a_holdings_extract_is_reported_line_by_line() {
         (applied["accounts"].as_u64(), applied["clients"].as_u64()),
         (Some(1), Some(1))
     );
+    let text = branch.run("mgr01", &["client", "portfolio", "BJ0101-0000001"]);
+    assert!(text.contains("holdings as of 2026-11-30"), "{text}");
+    assert!(text.contains("200,000.00"), "{text}");
+    assert!(text.contains("Tier: Gold"), "{text}");
 }

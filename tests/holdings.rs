@@ -286,4 +286,41 @@ fn a_branch_applies_its_part_of_hqs_extract_month_by_month() {
         .map(|(_, fen)| fen)
         .collect();
     assert_eq!(li, [5_000_000, 0]);
+
+    // The portfolio: November's holdings (soonest maturity first, then by account; accounts
+    // masked), the months, and the tier the first month's 90,000 reached (金卡), kept in
+    // November.
+    let portfolio = manager().client_portfolio("BJ0101-0000001").unwrap();
+    let accounts: Vec<(&str, &str)> = portfolio
+        .holdings
+        .iter()
+        .map(|h| (h.account.as_str(), h.product.as_str()))
+        .collect();
+    assert_eq!(
+        accounts,
+        [("****A1", "DEP-TIME-1Y"), ("****A3", "WM-FIXED-180")]
+    );
+    let tier = portfolio.tier.unwrap();
+    assert_eq!(
+        (tier.code.as_str(), tier.name_zh.as_str()),
+        ("gold", "金卡")
+    );
+    assert!(tier.changes.is_empty());
+    // Tellers see no balances.
+    let mut admin = Session::unlock(&branch, "admin01", &secret(PASS), clock(), options()).unwrap();
+    admin
+        .add_staff(
+            "teller01",
+            "柜员",
+            branchdesk::domain::staff::Role::Teller,
+            &secret(PASS),
+        )
+        .unwrap();
+    drop(admin);
+    let mut teller =
+        Session::unlock(&branch, "teller01", &secret(PASS), clock(), options()).unwrap();
+    assert!(matches!(
+        teller.client_portfolio("BJ0101-0000001"),
+        Err(Error::PermissionDenied { .. })
+    ));
 }

@@ -98,6 +98,13 @@ pub enum ClientCommand {
         #[arg(long)]
         json: bool,
     },
+    /// A client's holdings (as of HQ's latest snapshot), monthly AUM, tier with its history
+    /// (recorded in the audit trail)
+    Portfolio {
+        client: String,
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 /// Client fields as options; what is not given is left empty (add) or unchanged (edit).
@@ -318,6 +325,14 @@ pub fn run(cx: &Context, command: ClientCommand) -> Result<ExitCode> {
                 ],
             );
         }
+        ClientCommand::Portfolio { client, json } => {
+            let portfolio = session.client_portfolio(&client)?;
+            if json {
+                print_json(&portfolio);
+            } else {
+                out!("{}", portfolio_text(i18n, &portfolio));
+            }
+        }
         ClientCommand::Events { client, json } => {
             let events = session.read_life_events(&client)?;
             if json {
@@ -466,4 +481,113 @@ fn print_view(view: &ClientView, json: bool, i18n: &I18n, today: chrono::NaiveDa
         "{}",
         table::render(&["", ""], &rows).trim_start_matches('\n')
     );
+}
+
+/// CNY from fen, with thousands separators: `1,234,567.89`.
+fn yuan(fen: i64) -> String {
+    let sign = if fen < 0 { "-" } else { "" };
+    let fen = fen.unsigned_abs();
+    let whole = (fen / 100).to_string();
+    let mut grouped = String::new();
+    for (i, digit) in whole.chars().enumerate() {
+        if i > 0 && (whole.len() - i).is_multiple_of(3) {
+            grouped.push(',');
+        }
+        grouped.push(digit);
+    }
+    format!("{sign}{grouped}.{:02}", fen % 100)
+}
+
+/// A portfolio in words: holdings, AUM by month, the tier and why, a fall worth a call.
+fn portfolio_text(i18n: &I18n, p: &crate::store::Portfolio) -> String {
+    use crate::domain::portfolio::tiers::TierReason;
+    let zh = i18n.lang == crate::i18n::Lang::Zh;
+    let mut text = match p.as_of {
+        Some(day) => i18n.fill(
+            "portfolio.as_of",
+            &[("client", &p.client_no), ("as_of", &day.to_string())],
+        ),
+        None => i18n.fill("portfolio.no_snapshot", &[("client", &p.client_no)]),
+    };
+    text.push('\n');
+    if !p.holdings.is_empty() {
+        let rows: Vec<Vec<String>> = p
+            .holdings
+            .iter()
+            .map(|h| {
+                vec![
+                    if zh {
+                        h.name_zh.clone()
+                    } else {
+                        h.name_en.clone()
+                    },
+                    h.account.clone(),
+                    yuan(h.balance_fen),
+                    h.opened_on.to_string(),
+                    h.matures_on.map(|d| d.to_string()).unwrap_or_default(),
+                ]
+            })
+            .collect();
+        let headers = [
+            i18n.t("portfolio.col.product"),
+            i18n.t("portfolio.col.account"),
+            i18n.t("portfolio.col.balance"),
+            i18n.t("portfolio.col.opened"),
+            i18n.t("portfolio.col.matures"),
+        ];
+        text.push_str(&table::render(&headers, &rows));
+    }
+    if !p.aum.is_empty() {
+        let months: Vec<String> = p
+            .aum
+            .iter()
+            .map(|m| format!("{} {}", m.month, yuan(m.avg_aum)))
+            .collect();
+        text.push_str(&i18n.fill("portfolio.aum", &[("months", &months.join(" · "))]));
+        text.push('\n');
+    }
+    if let Some(tier) = &p.tier {
+        let name = if zh { &tier.name_zh } else { &tier.name_en };
+        let in_force = tier
+            .changes
+            .iter()
+            .rfind(|c| Some(c.effective) == tier.since);
+        let why = match in_force.map(|c| &c.reason) {
+            Some(TierReason::Reached { month, avg_aum, .. }) => i18n.fill(
+                "portfolio.tier_reached",
+                &[("month", &month.to_string()), ("aum", &yuan(avg_aum * 100))],
+            ),
+            Some(TierReason::Below {
+                months, last_month, ..
+            }) => i18n.fill(
+                "portfolio.tier_below",
+                &[
+                    ("months", &months.to_string()),
+                    ("month", &last_month.to_string()),
+                ],
+            ),
+            None => i18n.t("portfolio.tier_first").to_string(),
+        };
+        let line = match tier.since {
+            Some(since) => i18n.fill(
+                "portfolio.tier_since",
+                &[("tier", name), ("since", &since.to_string()), ("why", &why)],
+            ),
+            None => i18n.fill("portfolio.tier", &[("tier", name), ("why", &why)]),
+        };
+        text.push_str(&line);
+        text.push('\n');
+    }
+    if let Some(fall) = &p.fall {
+        text.push_str(&i18n.fill(
+            "portfolio.fall",
+            &[
+                ("percent", &fall.percent.to_string()),
+                ("from", &fall.from.month.to_string()),
+                ("to", &fall.to.month.to_string()),
+            ],
+        ));
+        text.push('\n');
+    }
+    text
 }

@@ -4,6 +4,8 @@
 //! month, kept month by month for tiers and trends.
 
 use crate::domain::portfolio::Month;
+use crate::domain::portfolio::tiers::{Fall, MonthAum, TierChange, falling, tier_history, tier_in};
+use crate::domain::staff::Permission;
 use crate::error::{Error, Result};
 use crate::store::Session;
 use crate::store::sync::file_error;
@@ -27,7 +29,155 @@ pub struct HoldingsApplied {
     pub unknown_clients: u64,
 }
 
+/// A holding as the portfolio shows it: the account masked to its last four characters.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PortfolioHolding {
+    pub account: String,
+    pub product: String,
+    pub name_zh: String,
+    pub name_en: String,
+    pub category: String,
+    pub risk: u8,
+    pub balance_fen: i64,
+    pub opened_on: NaiveDate,
+    pub matures_on: Option<NaiveDate>,
+}
+
+/// A client's tier now, since when, and the changes that led there.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TierNow {
+    pub code: String,
+    pub name_zh: String,
+    pub name_en: String,
+    /// The month the client entered it (none: in it since the first month HQ reported).
+    pub since: Option<Month>,
+    pub changes: Vec<TierChange>,
+}
+
+/// Who a client is to the bank, as far as HQ's snapshots say.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Portfolio {
+    pub client_no: String,
+    /// The day of the snapshot in force (a snapshot can be days old).
+    pub as_of: Option<NaiveDate>,
+    pub holdings: Vec<PortfolioHolding>,
+    /// Monthly-average AUM in fen, oldest first.
+    pub aum: Vec<MonthAum>,
+    pub tier: Option<TierNow>,
+    /// A fall that asks for a retention call.
+    pub fall: Option<Fall>,
+}
+
 impl Session {
+    /// A client's portfolio: holdings, monthly AUM, the tier the rules in force give with
+    /// its history, and a fall worth a call. Recorded in the audit trail.
+    pub fn client_portfolio(&mut self, key: &str) -> Result<Portfolio> {
+        self.require(Permission::ViewPortfolio)?;
+        let (seq, stored) = self.find_client(key)?;
+        let products = self.products_in_force()?;
+        let rules = self.portfolio_rules()?;
+        let holdings = self.holdings_of(seq, &products)?;
+        let aum: Vec<MonthAum> = self
+            .aum_months(seq)?
+            .into_iter()
+            .map(|(month, avg_aum)| MonthAum { month, avg_aum })
+            .collect();
+        // The tier rules count in yuan.
+        let in_yuan: Vec<MonthAum> = aum
+            .iter()
+            .map(|m| MonthAum {
+                month: m.month,
+                avg_aum: m.avg_aum / 100,
+            })
+            .collect();
+        let tier = in_yuan.split_first().map(|(first, rest)| {
+            // A client starts in the tier their first reported month reaches.
+            let start = rules.tiers.tiers()[rules.tiers.reached(first.avg_aum)]
+                .code
+                .clone();
+            let changes = tier_history(&rules.tiers, Some(&start), rest);
+            let now = Month::of(self.today());
+            let code = tier_in(&start, &changes, now).to_string();
+            let since = changes
+                .iter()
+                .rfind(|c| c.effective <= now)
+                .map(|c| c.effective);
+            let named = rules.tiers.index_of(&code).map(|i| &rules.tiers.tiers()[i]);
+            TierNow {
+                name_zh: named.map(|t| t.name_zh.clone()).unwrap_or_default(),
+                name_en: named.map(|t| t.name_en.clone()).unwrap_or_default(),
+                code,
+                since,
+                changes,
+            }
+        });
+        let fall = falling(&rules.tiers, &in_yuan);
+        self.audit_only(
+            AuditEvent::new("client.portfolio", "client", stored.id.clone())
+                .with_detail(serde_json::json!({ "entries": holdings.len() })),
+        )?;
+        Ok(Portfolio {
+            client_no: stored.client_no.clone(),
+            as_of: self.holdings_as_of()?,
+            holdings,
+            aum,
+            tier,
+            fall,
+        })
+    }
+
+    fn holdings_of(
+        &self,
+        seq: i64,
+        products: &[crate::sync::reference::Product],
+    ) -> Result<Vec<PortfolioHolding>> {
+        let mut statement = self.conn.prepare_cached(
+            "SELECT account, product, balance, opened_on, matures_on FROM holding
+             WHERE client_seq = ?1 ORDER BY coalesce(matures_on, '9999'), account",
+        )?;
+        let rows = statement.query_map([seq], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, i64>(2)?,
+                r.get::<_, String>(3)?,
+                r.get::<_, Option<String>>(4)?,
+            ))
+        })?;
+        let day = |text: &str| NaiveDate::parse_from_str(text, "%Y-%m-%d").ok();
+        let mut holdings = Vec::new();
+        for row in rows {
+            let (account, product, balance_fen, opened_on, matures_on) = row?;
+            let known = products.iter().find(|p| p.code == product);
+            holdings.push(PortfolioHolding {
+                account: masked_account(&account),
+                name_zh: known.map(|p| p.name_zh.clone()).unwrap_or_default(),
+                name_en: known.map(|p| p.name_en.clone()).unwrap_or_default(),
+                category: known.map(|p| p.category.clone()).unwrap_or_default(),
+                risk: known.map_or(0, |p| p.risk),
+                product,
+                balance_fen,
+                opened_on: day(&opened_on).ok_or(Error::DatabaseDamaged)?,
+                matures_on: matures_on.as_deref().and_then(day),
+            });
+        }
+        Ok(holdings)
+    }
+
+    fn aum_months(&self, seq: i64) -> Result<Vec<(Month, i64)>> {
+        let mut statement = self.conn.prepare_cached(
+            "SELECT month, avg_aum FROM client_aum WHERE client_seq = ?1 ORDER BY month",
+        )?;
+        let rows =
+            statement.query_map([seq], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))?;
+        let mut months = Vec::new();
+        for row in rows {
+            let (month, avg) = row?;
+            months.push((Month::parse(&month).ok_or(Error::DatabaseDamaged)?, avg));
+        }
+        Ok(months)
+    }
+
     /// Applies a holdings snapshot from HQ (`<branch>-holdings-<day>.bdh`); one no newer
     /// than the one in force is refused.
     pub fn import_holdings(&mut self, file: &Path) -> Result<HoldingsApplied> {
@@ -143,20 +293,15 @@ impl Session {
 
     /// A client's monthly-average AUM, oldest month first (fen).
     pub fn client_aum_history(&self, client_no: &str) -> Result<Vec<(Month, i64)>> {
-        self.require(crate::domain::staff::Permission::ViewPortfolio)?;
-        let mut statement = self.conn.prepare_cached(
-            "SELECT a.month, a.avg_aum FROM client_aum a JOIN client c ON c.seq = a.client_seq
-             WHERE c.client_no = ?1 ORDER BY a.month",
-        )?;
-        let rows = statement.query_map([client_no], |r| {
-            Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?))
-        })?;
-        let mut history = Vec::new();
-        for row in rows {
-            let (month, avg) = row?;
-            let month = Month::parse(&month).ok_or(Error::DatabaseDamaged)?;
-            history.push((month, avg));
-        }
-        Ok(history)
+        self.require(Permission::ViewPortfolio)?;
+        let (seq, _) = self.find_client(client_no)?;
+        self.aum_months(seq)
     }
+}
+
+/// An account or contract number as staff see it: its last four characters.
+fn masked_account(account: &str) -> String {
+    let chars: Vec<char> = account.chars().collect();
+    let tail: String = chars[chars.len().saturating_sub(4)..].iter().collect();
+    format!("****{tail}")
 }

@@ -44,7 +44,7 @@ pub use complaints::{
 pub use db::open_db;
 pub use doctor::{Check, DoctorReport, LeftFile};
 pub use fsutil::{create_private_dir, write_atomic as write_public_file};
-pub use holdings::HoldingsApplied;
+pub use holdings::{HoldingsApplied, Portfolio, PortfolioHolding, TierNow};
 pub use hq::{
     BranchState, Gap, HoldingsImport, HqRow, HqStatus, ImportOutcome, PublishedHoldings,
     RefusedHolding, ReviewItem,

@@ -323,13 +323,18 @@ impl Session {
         Ok((manifest, payload))
     }
 
+    /// The product catalogue in force here: HQ's, once its reference data brought one.
+    pub(crate) fn products_in_force(&self) -> Result<Vec<Product>> {
+        Ok(match self.local_value("ref_products")? {
+            Some(text) => serde_json::from_str(&text).map_err(|_| Error::DatabaseDamaged)?,
+            None => parse_products(crate::assets::PRODUCTS).map_err(Error::internal)?,
+        })
+    }
+
     /// The relationship-management rules in force here: HQ's, once its reference data
     /// brought them, else the shipped ones; offers read against the catalogue in force.
     pub fn portfolio_rules(&self) -> Result<PortfolioRules> {
-        let products = match self.local_value("ref_products")? {
-            Some(text) => serde_json::from_str(&text).map_err(|_| Error::DatabaseDamaged)?,
-            None => parse_products(crate::assets::PRODUCTS).map_err(Error::internal)?,
-        };
+        let products = self.products_in_force()?;
         let tables = match self.local_value("ref_rules")? {
             Some(text) => serde_json::from_str(&text).map_err(|_| Error::DatabaseDamaged)?,
             None => RuleTables::shipped(),
