@@ -8,38 +8,21 @@ use branchdesk::Error;
 use branchdesk::domain::client::ClientInput;
 use branchdesk::domain::portfolio::holdings::HoldingProblem;
 use branchdesk::domain::staff::Role;
-use branchdesk::store::{NewStore, Session, StorePaths};
+use branchdesk::store::{Session, StorePaths};
 use common::*;
 use std::path::Path;
 
-const PASS: &str = "correct horse battery";
-
-fn create(paths: &StorePaths, code: &str) -> Session {
-    Session::create(
-        paths,
-        NewStore {
-            branch_code: code.into(),
-            branch_name: format!("{code} 支行"),
-            admin_id: "admin01".into(),
-            admin_name: "管理员".into(),
-            admin_passphrase: secret(PASS),
-            demo: false,
-        },
-        clock(),
-        options(),
-    )
-    .unwrap()
-}
+const PASS: &str = ADMIN_PASS;
 
 /// HQ, after importing branch BJ0101's two clients (王芳 BJ0101-0000001 and 李娜
 /// BJ0101-0000002, ID 110101199003070011).
 fn hq_with_clients(dir: &Path) -> Session {
-    let mut hq = create(&StorePaths::new(dir.join("HQ")), "HQ");
+    let mut hq = create_store(&StorePaths::new(dir.join("HQ")), "HQ");
     let keys = hq.become_hq().unwrap();
     let hq_file = dir.join("hq-keys.toml");
     std::fs::write(&hq_file, keys.to_toml()).unwrap();
     let branch_paths = StorePaths::new(dir.join("BJ0101"));
-    let mut admin = create(&branch_paths, "BJ0101");
+    let mut admin = create_store(&branch_paths, "BJ0101");
     admin
         .add_staff("mgr01", "经理", Role::Manager, &secret(PASS))
         .unwrap();
@@ -158,7 +141,7 @@ fn an_extract_without_its_columns_or_a_day_to_come_is_refused_whole() {
 #[test]
 fn a_branch_does_not_import_holdings() {
     let dir = tempfile::tempdir().unwrap();
-    let mut branch = create(&StorePaths::new(dir.path().join("BJ0101")), "BJ0101");
+    let mut branch = create_store(&StorePaths::new(dir.path().join("BJ0101")), "BJ0101");
     let file = dir.path().join("extract.csv");
     std::fs::write(&file, EXTRACT).unwrap();
     assert!(

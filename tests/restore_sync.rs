@@ -10,13 +10,13 @@ mod common;
 use branchdesk::Error;
 use branchdesk::domain::client::ClientInput;
 use branchdesk::domain::staff::Role;
-use branchdesk::store::{ImportOutcome, NewStore, Session, StorePaths};
+use branchdesk::store::{ImportOutcome, Session, StorePaths};
 use common::*;
 use proptest::prelude::*;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
-const PASS: &str = "correct horse battery";
+const PASS: &str = ADMIN_PASS;
 
 struct World {
     dir: tempfile::TempDir,
@@ -29,32 +29,15 @@ struct World {
     next_client: u32,
 }
 
-fn create(paths: &StorePaths, code: &str) -> Session {
-    Session::create(
-        paths,
-        NewStore {
-            branch_code: code.into(),
-            branch_name: format!("{code} 支行"),
-            admin_id: "admin01".into(),
-            admin_name: "管理员".into(),
-            admin_passphrase: secret(PASS),
-            demo: false,
-        },
-        clock(),
-        options(),
-    )
-    .unwrap()
-}
-
 impl World {
     fn new() -> World {
         let dir = tempfile::tempdir().unwrap();
-        let mut hq = create(&StorePaths::new(dir.path().join("HQ")), "HQ");
+        let mut hq = create_store(&StorePaths::new(dir.path().join("HQ")), "HQ");
         let hq_keys = hq.become_hq().unwrap();
         let hq_file = dir.path().join("hq-keys.toml");
         std::fs::write(&hq_file, hq_keys.to_toml()).unwrap();
         let branch = StorePaths::new(dir.path().join("BJ0101"));
-        let mut admin = create(&branch, "BJ0101");
+        let mut admin = create_store(&branch, "BJ0101");
         admin
             .add_staff("mgr01", "经理", Role::Manager, &secret(PASS))
             .unwrap();

@@ -284,6 +284,28 @@ pub fn csv_reader(text: &str) -> csv::Reader<&[u8]> {
         .from_reader(text.as_bytes())
 }
 
+/// A line of a CSV file: its number and its values.
+pub type Line = (u64, Vec<String>);
+
+/// A CSV file of at most `limit` bytes (UTF-8 or GBK), read whole: its column names
+/// (trimmed) and its lines with their numbers. An empty file or one that is not CSV is
+/// refused whole.
+pub fn read_table(path: &Path, limit: u64) -> Result<(Vec<String>, Vec<Line>)> {
+    let (text, _) = read_text(path, None, limit)?;
+    if text.trim().is_empty() {
+        return Err(FileProblem::Empty.at(path));
+    }
+    let mut reader = csv_reader(&text);
+    let headers: Vec<String> = reader
+        .headers()
+        .map_err(|_| FileProblem::NotCsv { line: 1 }.at(path))?
+        .iter()
+        .map(|h| h.trim().to_string())
+        .collect();
+    let rows = records(&text, &mut reader).map_err(|p| p.at(path))?;
+    Ok((headers, rows))
+}
+
 /// Reads a file of at most `limit` bytes as text (UTF-8 or GBK).
 pub fn read_text(path: &Path, forced: Option<Encoding>, limit: u64) -> Result<(String, Encoding)> {
     let bytes = crate::error::input::read_limited(path, limit)?;

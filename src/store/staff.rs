@@ -166,18 +166,7 @@ impl Session {
             if !active {
                 return Ok(());
             }
-            let event = AuditEvent::new("staff.disable", "staff", id.as_str());
-            session.write(event, |w| {
-                let now = w.now_text();
-                w.update(
-                    Table::Staff,
-                    id.as_str(),
-                    vec![
-                        ("status", Value::Text(StaffStatus::Disabled.code().into())),
-                        ("updated_at", Value::Text(now)),
-                    ],
-                )
-            })
+            session.write_disablement(AuditEvent::new("staff.disable", "staff", id.as_str()), &id)
         };
         // The disablement, the new key and the slots without theirs commit together. (Also
         // reached for a member disabled earlier whose slot survived an interruption.)
@@ -207,6 +196,11 @@ impl Session {
         }
         let event = AuditEvent::new("staff.disable", "staff", id.as_str())
             .with_detail(serde_json::json!({ "after_restore": true }));
+        self.write_disablement(event, &id)
+    }
+
+    /// Marks `id` disabled through the write path, audited as `event`.
+    fn write_disablement(&mut self, event: AuditEvent, id: &StaffId) -> Result<()> {
         self.write(event, |w| {
             let now = w.now_text();
             w.update(

@@ -27,6 +27,25 @@ pub fn clock() -> Arc<FixedClock> {
     ))
 }
 
+/// A store for `code` (a branch, or HQ before `become_hq`) with administrator admin01,
+/// whose passphrase is [`ADMIN_PASS`], logged in.
+pub fn create_store(paths: &StorePaths, code: &str) -> Session {
+    Session::create(
+        paths,
+        NewStore {
+            branch_code: code.into(),
+            branch_name: format!("{code} 支行"),
+            admin_id: ADMIN.into(),
+            admin_name: "管理员".into(),
+            admin_passphrase: secret(ADMIN_PASS),
+            demo: false,
+        },
+        clock(),
+        options(),
+    )
+    .unwrap()
+}
+
 pub struct TestStore {
     pub dir: tempfile::TempDir,
     pub paths: StorePaths,

@@ -9,7 +9,7 @@ use crate::domain::portfolio::holdings::{
 use crate::domain::staff::Permission;
 use crate::error::{Error, FileProblem, Result};
 use crate::store::Session;
-use crate::store::import::{csv_reader, read_text, records};
+use crate::store::import::read_table;
 use crate::store::write::AuditEvent;
 use crate::sync::keys::Party;
 use crate::sync::reference::{HoldingsSnapshot, SnapshotHolding};
@@ -163,17 +163,7 @@ impl Session {
             .ok_or_else(|| Error::NotADay {
                 text: as_of.to_string(),
             })?;
-        let (text, _) = read_text(path, None, crate::error::input::HOLDINGS_EXTRACT)?;
-        if text.trim().is_empty() {
-            return Err(FileProblem::Empty.at(path));
-        }
-        let mut reader = csv_reader(&text);
-        let headers: Vec<String> = reader
-            .headers()
-            .map_err(|_| FileProblem::NotCsv { line: 1 }.at(path))?
-            .iter()
-            .map(|h| h.trim().to_string())
-            .collect();
+        let (headers, rows) = read_table(path, crate::error::input::HOLDINGS_EXTRACT)?;
         let columns: Vec<Option<Column>> = headers.iter().map(|h| Column::named(h)).collect();
         let missing: Vec<&'static str> = Column::REQUIRED
             .iter()
@@ -183,7 +173,6 @@ impl Session {
         if !missing.is_empty() {
             return Err(FileProblem::MissingHoldingColumns(missing).at(path));
         }
-        let rows = records(&text, &mut reader).map_err(|p| p.at(path))?;
         let clients = self.clients_by_key()?;
         let products: BTreeSet<String> = self.product_codes()?.into_iter().collect();
         let mut report = HoldingsImport {

@@ -12,10 +12,9 @@ use crate::domain::survey::{
     self, AnswerError, Answers, GroupBy, ResponseFacts, Stats, Template, check_answers,
     parse_template,
 };
-use crate::error::FileProblem;
 use crate::error::{Error, Result};
 use crate::store::Session;
-use crate::store::import::{csv_reader, read_text, records};
+use crate::store::import::read_table;
 use crate::store::write::{AuditEvent, Table, Writer};
 use chrono::NaiveDate;
 use rusqlite::types::Value;
@@ -401,17 +400,7 @@ impl Session {
     ) -> Result<SurveyImport> {
         self.require(Permission::EnterSurvey)?;
         let template = self.latest_template(code)?;
-        let (text, _) = read_text(path, None, crate::error::input::SURVEY_BATCH)?;
-        if text.trim().is_empty() {
-            return Err(FileProblem::Empty.at(path));
-        }
-        let mut reader = csv_reader(&text);
-        let headers: Vec<String> = reader
-            .headers()
-            .map_err(|_| FileProblem::NotCsv { line: 1 }.at(path))?
-            .iter()
-            .map(|h| h.trim().to_string())
-            .collect();
+        let (headers, rows) = read_table(path, crate::error::input::SURVEY_BATCH)?;
         enum Column {
             Client,
             Day,
@@ -429,7 +418,6 @@ impl Session {
                 _ => Column::Ignored,
             })
             .collect();
-        let rows = records(&text, &mut reader).map_err(|p| p.at(path))?;
         let mut report = SurveyImport {
             rows: rows.len() as u64,
             added: 0,
