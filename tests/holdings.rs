@@ -307,3 +307,54 @@ fn a_branch_applies_its_part_of_hqs_extract_month_by_month() {
         Err(Error::PermissionDenied { .. })
     ));
 }
+
+/// Offers from the portfolio and the record: only to a client who consented to marketing,
+/// only what needs no assessment while none is recorded, each with its facts.
+#[test]
+fn offers_follow_the_portfolio_consent_and_suitability() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut hq = hq_with_clients(dir.path());
+    let branch = StorePaths::new(dir.path().join("BJ0101"));
+    let manager = || Session::unlock(&branch, "mgr01", &secret(PASS), clock(), options()).unwrap();
+    manager()
+        .edit_client_fields(
+            "BJ0101-0000002",
+            &[(
+                branchdesk::domain::client::ClientField::ConsentMarketing,
+                "yes".into(),
+            )],
+        )
+        .unwrap();
+    let extract = dir.path().join("extract.csv");
+    std::fs::write(
+        &extract,
+        "客户号,产品代码,账号,余额,开户日期\n\
+         BJ0101-0000001,DEP-DEMAND,A1,80000,2020-01-01\n\
+         BJ0101-0000002,FUND-BALANCED,A2,60000,2024-03-01\n",
+    )
+    .unwrap();
+    hq.hq_import_holdings(&extract, "2026-11-30", false)
+        .unwrap();
+    let out = dir.path().join("published");
+    std::fs::create_dir_all(&out).unwrap();
+    let file = hq.publish_holdings(&out).unwrap().remove(0).file;
+    manager().import_holdings(&file).unwrap();
+
+    // 王芳 gave no consent: service, not offers.
+    assert!(
+        manager()
+            .client_offers("BJ0101-0000001")
+            .unwrap()
+            .is_empty()
+    );
+    // 李娜, 36, holds a fund and no card: the card (R1) is offered, with why; the fund
+    // offer does not apply (she holds one), and nothing above R1 without an assessment.
+    let offers = manager().client_offers("BJ0101-0000002").unwrap();
+    let rules: Vec<&str> = offers.iter().map(|o| o.rule.as_str()).collect();
+    assert_eq!(rules, ["young_card"]);
+    assert!(
+        offers[0]
+            .because
+            .contains(&branchdesk::domain::portfolio::offers::Because::Age { years: 36 })
+    );
+}

@@ -59,6 +59,11 @@ pub(super) enum Command {
         #[command(subcommand)]
         action: Box<clients::ClientCommand>,
     },
+    /// Offers: what may be offered to a client now, and why
+    Offer {
+        #[command(subcommand)]
+        action: clients::OfferCommand,
+    },
     /// Complaints: intake, list and board, history, next step, acknowledgement slip
     Complaint {
         #[command(subcommand)]

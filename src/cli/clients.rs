@@ -591,3 +591,104 @@ fn portfolio_text(i18n: &I18n, p: &crate::store::Portfolio) -> String {
     }
     text
 }
+
+#[derive(Debug, Subcommand)]
+pub enum OfferCommand {
+    /// The offers for a client now, highest priority first, each with why (only to clients
+    /// who consented to marketing, only products suitable for them; recorded in the audit
+    /// trail)
+    List {
+        client: String,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+pub fn run_offers(cx: &Context, command: OfferCommand) -> Result<ExitCode> {
+    let mut session = cx.login(&cx.store_paths()?)?;
+    let i18n = cx.i18n;
+    match command {
+        OfferCommand::List { client, json } => {
+            let found = session.client_offers(&client)?;
+            if json {
+                print_json(&found);
+            } else if found.is_empty() {
+                cx.say("offers.none", &[("client", &client)]);
+            } else {
+                let zh = i18n.lang == crate::i18n::Lang::Zh;
+                let rows: Vec<Vec<String>> = found
+                    .iter()
+                    .map(|o| {
+                        let facts: Vec<String> =
+                            o.because.iter().map(|b| because_text(i18n, b)).collect();
+                        vec![
+                            o.priority.to_string(),
+                            o.product.clone(),
+                            if zh {
+                                o.reason_zh.clone()
+                            } else {
+                                o.reason_en.clone()
+                            },
+                            facts.join("; "),
+                        ]
+                    })
+                    .collect();
+                let headers = [
+                    i18n.t("offers.col.priority"),
+                    i18n.t("offers.col.product"),
+                    i18n.t("offers.col.reason"),
+                    i18n.t("offers.col.facts"),
+                ];
+                out!("{}", table::render(&headers, &rows));
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// One fact behind an offer, in words.
+fn because_text(i18n: &I18n, fact: &crate::domain::portfolio::offers::Because) -> String {
+    use crate::domain::portfolio::offers::Because as B;
+    match fact {
+        B::Tier { code } => i18n.fill("offers.fact.tier", &[("tier", code)]),
+        B::Age { years } => i18n.fill("offers.fact.age", &[("years", &years.to_string())]),
+        B::Aum { cny } => i18n.fill("offers.fact.aum", &[("aum", &yuan(cny * 100))]),
+        B::Trend { trend } => i18n
+            .t_owned(format!(
+                "offers.trend.{}",
+                serde_json::to_value(trend)
+                    .ok()
+                    .and_then(|v| v.as_str().map(str::to_string))
+                    .unwrap_or_default()
+            ))
+            .to_string(),
+        B::Holds { what } => i18n.fill("offers.fact.holds", &[("what", what)]),
+        B::Lacks { what } => i18n.fill("offers.fact.lacks", &[("what", what)]),
+        B::Maturing {
+            product,
+            balance,
+            on,
+        } => i18n.fill(
+            "offers.fact.maturing",
+            &[
+                ("product", product),
+                ("balance", &yuan(balance * 100)),
+                ("on", &on.to_string()),
+            ],
+        ),
+        B::LifeEvent { kind, on } => i18n.fill(
+            "offers.fact.life_event",
+            &[
+                ("event", i18n.t_owned(format!("care.event.{kind}"))),
+                ("on", &on.to_string()),
+            ],
+        ),
+        B::Assessed { level, valid_until } => i18n.fill(
+            "offers.fact.assessed",
+            &[
+                ("level", &level.to_string()),
+                ("until", &valid_until.to_string()),
+            ],
+        ),
+    }
+}

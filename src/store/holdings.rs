@@ -4,6 +4,8 @@
 //! month, kept month by month for tiers and trends.
 
 use crate::domain::portfolio::Month;
+use crate::domain::portfolio::offers::{Holding, Offer, OfferFacts, Trend, offers};
+use crate::domain::portfolio::suitability::ClientFacts;
 use crate::domain::portfolio::tiers::{Fall, MonthAum, TierChange, falling, tier_history, tier_in};
 use crate::domain::staff::Permission;
 use crate::error::{Error, Result};
@@ -12,6 +14,7 @@ use crate::store::sync::file_error;
 use crate::store::write::AuditEvent;
 use crate::sync::SyncProblem;
 use crate::sync::reference::HoldingsSnapshot;
+use crate::sync::reference::PortfolioRules;
 use chrono::NaiveDate;
 use rusqlite::{OptionalExtension, params};
 use serde::Serialize;
@@ -90,27 +93,7 @@ impl Session {
                 avg_aum: m.avg_aum / 100,
             })
             .collect();
-        let tier = in_yuan.split_first().map(|(first, rest)| {
-            // A client starts in the tier their first reported month reaches.
-            let start = rules.tiers.tiers()[rules.tiers.reached(first.avg_aum)]
-                .code
-                .clone();
-            let changes = tier_history(&rules.tiers, Some(&start), rest);
-            let now = Month::of(self.today());
-            let code = tier_in(&start, &changes, now).to_string();
-            let since = changes
-                .iter()
-                .rfind(|c| c.effective <= now)
-                .map(|c| c.effective);
-            let named = rules.tiers.index_of(&code).map(|i| &rules.tiers.tiers()[i]);
-            TierNow {
-                name_zh: named.map(|t| t.name_zh.clone()).unwrap_or_default(),
-                name_en: named.map(|t| t.name_en.clone()).unwrap_or_default(),
-                code,
-                since,
-                changes,
-            }
-        });
+        let tier = self.tier_now(&rules, &in_yuan);
         let fall = falling(&rules.tiers, &in_yuan);
         self.audit_only(
             AuditEvent::new("client.portfolio", "client", stored.id.clone())
@@ -123,6 +106,99 @@ impl Session {
             aum,
             tier,
             fall,
+        })
+    }
+
+    /// The offers for a client now, as the rules in force make them from the portfolio,
+    /// the record (age, marketing consent), life events and suitability; each with the
+    /// facts behind it. Recorded in the audit trail.
+    pub fn client_offers(&mut self, key: &str) -> Result<Vec<Offer>> {
+        self.require(Permission::ViewPortfolio)?;
+        let (seq, stored) = self.find_client(key)?;
+        let rules = self.portfolio_rules()?;
+        let products = self.products_in_force()?;
+        let today = self.today();
+        let holdings: Vec<Holding> = self
+            .holdings_of(seq, &products)?
+            .into_iter()
+            .map(|h| Holding {
+                product: h.product,
+                category: h.category,
+                balance: h.balance_fen / 100,
+                matures_on: h.matures_on,
+            })
+            .collect();
+        let months: Vec<MonthAum> = self
+            .aum_months(seq)?
+            .into_iter()
+            .map(|(month, fen)| MonthAum {
+                month,
+                avg_aum: fen / 100,
+            })
+            .collect();
+        let tier = self
+            .tier_now(&rules, &months)
+            .map(|t| t.code)
+            .unwrap_or_default();
+        let trend = trend(&rules.tiers, &months);
+        let events: Vec<(String, NaiveDate)> = self
+            .client_events(key)?
+            .into_iter()
+            .map(|e| (e.kind.code().to_string(), e.date))
+            .collect();
+        let record = &stored.record;
+        let age = record.birth_date.and_then(|born| today.years_since(born));
+        let facts = OfferFacts {
+            tier: &tier,
+            age,
+            aum: months.last().map_or(0, |m| m.avg_aum),
+            trend,
+            holdings: &holdings,
+            life_events: &events,
+            consent_marketing: record.consent_marketing,
+            suitability: ClientFacts {
+                // Assessments are not recorded yet: only products that need none.
+                assessment: None,
+                age,
+                full_capacity: true,
+            },
+            declined: &[],
+        };
+        let found = offers(
+            &rules.offers,
+            &rules.catalogue,
+            &rules.suitability,
+            &facts,
+            today,
+        );
+        self.audit_only(
+            AuditEvent::new("client.offers", "client", stored.id.clone())
+                .with_detail(serde_json::json!({ "entries": found.len() })),
+        )?;
+        Ok(found)
+    }
+
+    /// The tier the rules give a run of monthly averages (yuan), starting from the tier the
+    /// first month reaches.
+    fn tier_now(&self, rules: &PortfolioRules, in_yuan: &[MonthAum]) -> Option<TierNow> {
+        let (first, rest) = in_yuan.split_first()?;
+        let start = rules.tiers.tiers()[rules.tiers.reached(first.avg_aum)]
+            .code
+            .clone();
+        let changes = tier_history(&rules.tiers, Some(&start), rest);
+        let now = Month::of(self.today());
+        let code = tier_in(&start, &changes, now).to_string();
+        let since = changes
+            .iter()
+            .rfind(|c| c.effective <= now)
+            .map(|c| c.effective);
+        let named = rules.tiers.index_of(&code).map(|i| &rules.tiers.tiers()[i]);
+        Some(TierNow {
+            name_zh: named.map(|t| t.name_zh.clone()).unwrap_or_default(),
+            name_en: named.map(|t| t.name_en.clone()).unwrap_or_default(),
+            code,
+            since,
+            changes,
         })
     }
 
@@ -304,4 +380,28 @@ fn masked_account(account: &str) -> String {
     let chars: Vec<char> = account.chars().collect();
     let tail: String = chars[chars.len().saturating_sub(4)..].iter().collect();
     format!("****{tail}")
+}
+
+/// Where AUM is heading over the table's retention span: falling past its share, rising,
+/// or steady.
+fn trend(table: &crate::domain::portfolio::tiers::TierTable, months: &[MonthAum]) -> Trend {
+    if falling(table, months).is_some() {
+        return Trend::Falling;
+    }
+    let span = i64::from(table.retention.months);
+    let (Some(last), Some(earlier)) = (
+        months.last(),
+        months.iter().find(|m| {
+            months
+                .last()
+                .is_some_and(|l| m.month.months_until(l.month) == span)
+        }),
+    ) else {
+        return Trend::Steady;
+    };
+    if last.avg_aum > earlier.avg_aum {
+        Trend::Rising
+    } else {
+        Trend::Steady
+    }
 }

@@ -182,6 +182,9 @@ pub struct Offer {
     pub rule: String,
     pub product: String,
     pub priority: u32,
+    /// The rule's one line, in each language.
+    pub reason_zh: String,
+    pub reason_en: String,
     pub because: Vec<Because>,
     pub special_care: bool,
 }
@@ -227,6 +230,8 @@ pub fn offers(
             rule: rule.code.clone(),
             product: rule.product.clone(),
             priority: rule.priority,
+            reason_zh: rule.reason_zh.clone(),
+            reason_en: rule.reason_en.clone(),
             because,
             special_care,
         });
