@@ -75,7 +75,8 @@ fn every_line_is_checked_and_the_good_ones_go_in_once() {
     std::fs::write(&file, &gbk).unwrap();
 
     let dry = hq.hq_import_holdings(&file, "2026-11-30", true).unwrap();
-    assert_eq!((dry.rows, dry.added, dry.already), (7, 0, 0));
+    // A dry run says what would be added.
+    assert_eq!((dry.rows, dry.added, dry.already), (7, 1, 0));
     let refused: Vec<(u64, Vec<&str>)> = dry
         .refused
         .iter()
@@ -89,6 +90,8 @@ fn every_line_is_checked_and_the_good_ones_go_in_once() {
     assert_eq!(
         refused,
         [
+            // An account on two lines: both refused, not the first kept.
+            (2, vec!["repeated_account"]),
             (4, vec!["unknown_client"]),
             (5, vec!["unknown_product"]),
             (6, vec!["negative"]),
@@ -97,19 +100,26 @@ fn every_line_is_checked_and_the_good_ones_go_in_once() {
         ]
     );
     assert_eq!(dry.unknown_products, ["CRYPTO-1"]);
+    // What is echoed of a client or an account is masked, as everywhere.
+    assert_eq!(
+        dry.refused[1].problems[0],
+        HoldingProblem::UnknownClient {
+            client: "BJ0*******0099".into()
+        }
+    );
     assert_eq!(dry.ignored_columns, ["备注"]);
 
     let first = hq.hq_import_holdings(&file, "2026-11-30", false).unwrap();
-    assert_eq!((first.added, first.already), (2, 0));
+    assert_eq!((first.added, first.already), (1, 0));
     let again = hq.hq_import_holdings(&file, "2026-11-30", false).unwrap();
     assert_eq!(
         (again.added, again.already),
-        (0, 2),
+        (0, 1),
         "the same extract adds nothing"
     );
     // Another month's extract is another snapshot.
     let next = hq.hq_import_holdings(&file, "2026-10-31", false).unwrap();
-    assert_eq!(next.added, 2);
+    assert_eq!(next.added, 1);
 }
 
 #[test]
@@ -357,4 +367,50 @@ fn offers_follow_the_portfolio_consent_and_suitability() {
             .because
             .contains(&branchdesk::domain::portfolio::offers::Because::Age { years: 36 })
     );
+}
+
+/// A client who closed everything counts 0 every month after, not "missing" (which would
+/// keep them in their tier for good); another RM's client's balances stay hidden.
+#[test]
+fn a_client_who_closed_everything_counts_nothing_month_after_month() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut hq = hq_with_clients(dir.path());
+    let branch = StorePaths::new(dir.path().join("BJ0101"));
+    let manager = || Session::unlock(&branch, "mgr01", &secret(PASS), clock(), options()).unwrap();
+    let extract = dir.path().join("extract.csv");
+    let out = dir.path().join("published");
+    std::fs::create_dir_all(&out).unwrap();
+    let both = "客户号,产品代码,账号,余额,开户日期\n\
+                BJ0101-0000001,DEP-DEMAND,A1,1000,2020-01-01\n\
+                BJ0101-0000002,DEP-DEMAND,A2,7000000,2020-01-01\n";
+    let one = "客户号,产品代码,账号,余额,开户日期\n\
+               BJ0101-0000001,DEP-DEMAND,A1,1000,2020-01-01\n";
+    for (csv, day) in [
+        (both, "2026-09-30"),
+        (one, "2026-10-31"),
+        (one, "2026-11-30"),
+    ] {
+        std::fs::write(&extract, csv).unwrap();
+        hq.hq_import_holdings(&extract, day, false).unwrap();
+        let file = hq.publish_holdings(&out).unwrap().remove(0).file;
+        manager().import_holdings(&file).unwrap();
+    }
+    let li: Vec<i64> = manager()
+        .client_aum_history("BJ0101-0000002")
+        .unwrap()
+        .into_iter()
+        .map(|(_, fen)| fen / 100)
+        .collect();
+    assert_eq!(li, [7_000_000, 0, 0]);
+
+    let mut admin = Session::unlock(&branch, "admin01", &secret(PASS), clock(), options()).unwrap();
+    admin
+        .add_staff("rm02", "客户经理", Role::Rm, &secret(PASS))
+        .unwrap();
+    drop(admin);
+    let mut rm = Session::unlock(&branch, "rm02", &secret(PASS), clock(), options()).unwrap();
+    assert!(matches!(
+        rm.client_portfolio("BJ0101-0000002"),
+        Err(Error::PermissionDenied { .. })
+    ));
 }

@@ -555,7 +555,7 @@ fn portfolio_text(i18n: &I18n, p: &crate::store::Portfolio) -> String {
         let why = match in_force.map(|c| &c.reason) {
             Some(TierReason::Reached { month, avg_aum, .. }) => i18n.fill(
                 "portfolio.tier_reached",
-                &[("month", &month.to_string()), ("aum", &yuan(avg_aum * 100))],
+                &[("month", &month.to_string()), ("aum", &yuan(*avg_aum))],
             ),
             Some(TierReason::Below {
                 months, last_month, ..

@@ -73,7 +73,9 @@ impl Role {
             ApplyReference => matches!(self, Manager),
             RunHq => matches!(self, Admin | Manager),
             ViewSync => matches!(self, Admin | Manager | Auditor),
-            ViewPortfolio => matches!(self, Rm | Manager | Auditor),
+            // Balances are personal data shown in full: an RM's own clients, a manager's
+            // branch (auditors read masked).
+            ViewPortfolio => matches!(self, Rm | Manager),
         }
     }
 }

@@ -171,6 +171,10 @@ pub fn holding_problem_text(
             "holdings.problem.unknown_client",
             vec![("client", client.clone())],
         ),
+        P::AmbiguousClient { client } => (
+            "holdings.problem.ambiguous_client",
+            vec![("client", client.clone())],
+        ),
         P::UnknownProduct { product } => (
             "holdings.problem.unknown_product",
             vec![("product", product.clone())],

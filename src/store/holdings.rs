@@ -6,7 +6,9 @@
 use crate::domain::portfolio::Month;
 use crate::domain::portfolio::offers::{Holding, Offer, OfferFacts, Trend, offers};
 use crate::domain::portfolio::suitability::ClientFacts;
-use crate::domain::portfolio::tiers::{Fall, MonthAum, TierChange, falling, tier_history, tier_in};
+use crate::domain::portfolio::tiers::{
+    Fall, MonthAum, TierChange, TierReason, falling, tier_history, tier_in,
+};
 use crate::domain::staff::Permission;
 use crate::error::{Error, Result};
 use crate::store::Session;
@@ -57,6 +59,27 @@ pub struct TierNow {
     pub changes: Vec<TierChange>,
 }
 
+impl TierNow {
+    /// The amounts in its reasons in fen, like every amount a portfolio shows (the rules
+    /// count in yuan).
+    fn in_fen(mut self) -> TierNow {
+        for change in &mut self.changes {
+            match &mut change.reason {
+                TierReason::Reached {
+                    avg_aum, threshold, ..
+                }
+                | TierReason::Below {
+                    avg_aum, threshold, ..
+                } => {
+                    *avg_aum *= 100;
+                    *threshold *= 100;
+                }
+            }
+        }
+        self
+    }
+}
+
 /// Who a client is to the bank, as far as HQ's snapshots say.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Portfolio {
@@ -75,8 +98,7 @@ impl Session {
     /// A client's portfolio: holdings, monthly AUM, the tier the rules in force give with
     /// its history, and a fall worth a call. Recorded in the audit trail.
     pub fn client_portfolio(&mut self, key: &str) -> Result<Portfolio> {
-        self.require(Permission::ViewPortfolio)?;
-        let (seq, stored) = self.find_client(key)?;
+        let (seq, stored) = self.find_portfolio_client(key)?;
         let products = self.products_in_force()?;
         let rules = self.portfolio_rules()?;
         let holdings = self.holdings_of(seq, &products)?;
@@ -93,8 +115,18 @@ impl Session {
                 avg_aum: m.avg_aum / 100,
             })
             .collect();
-        let tier = self.tier_now(&rules, &in_yuan);
-        let fall = falling(&rules.tiers, &in_yuan);
+        let tier = self.tier_now(&rules, &in_yuan).map(TierNow::in_fen);
+        let fall = falling(&rules.tiers, &in_yuan).map(|f| Fall {
+            from: MonthAum {
+                avg_aum: f.from.avg_aum * 100,
+                ..f.from
+            },
+            to: MonthAum {
+                avg_aum: f.to.avg_aum * 100,
+                ..f.to
+            },
+            ..f
+        });
         self.audit_only(
             AuditEvent::new("client.portfolio", "client", stored.id.clone())
                 .with_detail(serde_json::json!({ "entries": holdings.len() })),
@@ -113,8 +145,7 @@ impl Session {
     /// the record (age, marketing consent), life events and suitability; each with the
     /// facts behind it. Recorded in the audit trail.
     pub fn client_offers(&mut self, key: &str) -> Result<Vec<Offer>> {
-        self.require(Permission::ViewPortfolio)?;
-        let (seq, stored) = self.find_client(key)?;
+        let (seq, stored) = self.find_portfolio_client(key)?;
         let rules = self.portfolio_rules()?;
         let products = self.products_in_force()?;
         let today = self.today();
@@ -160,7 +191,9 @@ impl Session {
                 // Assessments are not recorded yet: only products that need none.
                 assessment: None,
                 age,
-                full_capacity: true,
+                // A minor has no full civil capacity (the record has no flag for adults who
+                // lack it yet).
+                full_capacity: age.is_none_or(|years| years >= 18),
             },
             declined: &[],
         };
@@ -281,28 +314,35 @@ impl Session {
             .iter()
             .map(|p| (p.code.as_str(), p.category.as_str()))
             .collect();
-        let counts = |product: &str| {
-            category
-                .get(product)
-                .is_some_and(|c| rules.tiers.aum_categories.iter().any(|a| a == c))
+        // HQ's category travels with each holding; the branch's catalogue is the fallback.
+        let counts = |holding: &crate::sync::reference::SnapshotHolding| {
+            let category = match holding.category.as_str() {
+                "" => category
+                    .get(holding.product.as_str())
+                    .copied()
+                    .unwrap_or(""),
+                known => known,
+            };
+            rules.tiers.aum_categories.iter().any(|a| a == category)
         };
         let mut seqs: BTreeMap<String, Option<i64>> = BTreeMap::new();
         for holding in &snapshot.holdings {
             if !seqs.contains_key(&holding.client_no) {
                 let seq: Option<i64> = self
                     .conn
-                    .prepare_cached("SELECT seq FROM client WHERE client_no = ?1")?
+                    .prepare_cached("SELECT seq FROM client WHERE client_no = ?1 AND deleted = 0")?
                     .query_row([&holding.client_no], |r| r.get(0))
                     .optional()?;
                 seqs.insert(holding.client_no.clone(), seq);
             }
         }
         let month = Month::of(snapshot.as_of).to_string();
-        // A client who held something in the snapshot before and nothing in this one holds
-        // nothing now: their month counts as 0, not as missing.
+        // A client with any month here and nothing in this snapshot holds nothing now:
+        // their month counts as 0, not as missing (a missing month would keep a client who
+        // closed everything in their tier for good).
         let mut aum: BTreeMap<i64, i64> = self
             .conn
-            .prepare("SELECT DISTINCT client_seq FROM holding")?
+            .prepare("SELECT DISTINCT client_seq FROM client_aum")?
             .query_map([], |r| r.get::<_, i64>(0))?
             .map(|seq| seq.map(|seq| (seq, 0)))
             .collect::<rusqlite::Result<_>>()?;
@@ -339,7 +379,7 @@ impl Session {
                 )?;
                 report.accounts += 1;
                 let counted = aum.entry(*seq).or_insert(0);
-                if counts(&holding.product) {
+                if counts(holding) {
                     *counted += holding.avg_balance.unwrap_or(holding.balance);
                 }
             }
@@ -367,11 +407,37 @@ impl Session {
             .and_then(|d| NaiveDate::parse_from_str(&d, "%Y-%m-%d").ok()))
     }
 
-    /// A client's monthly-average AUM, oldest month first (fen).
-    pub fn client_aum_history(&self, client_no: &str) -> Result<Vec<(Month, i64)>> {
+    /// A client's monthly-average AUM, oldest month first (fen); recorded in the audit
+    /// trail.
+    pub fn client_aum_history(&mut self, client_no: &str) -> Result<Vec<(Month, i64)>> {
+        let (seq, stored) = self.find_portfolio_client(client_no)?;
+        let months = self.aum_months(seq)?;
+        self.audit_only(
+            AuditEvent::new("client.portfolio", "client", stored.id)
+                .with_detail(serde_json::json!({ "entries": months.len() })),
+        )?;
+        Ok(months)
+    }
+
+    /// A client whose balances this staff member may see: a manager any, an RM their own
+    /// clients (others' they see masked, without balances).
+    fn find_portfolio_client(
+        &self,
+        key: &str,
+    ) -> Result<(i64, crate::domain::client::StoredClient)> {
         self.require(Permission::ViewPortfolio)?;
-        let (seq, _) = self.find_client(client_no)?;
-        self.aum_months(seq)
+        let (seq, stored) = self.find_client(key)?;
+        let visibility = crate::domain::mask::visibility(
+            self.me.role,
+            self.me.id.as_str(),
+            stored.record.assigned_rm.as_deref(),
+        );
+        if visibility != crate::domain::mask::Visibility::Full {
+            return Err(Error::PermissionDenied {
+                permission: Permission::ViewPortfolio,
+            });
+        }
+        Ok((seq, stored))
     }
 }
 

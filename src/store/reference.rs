@@ -196,6 +196,19 @@ impl Session {
         if reference.version != manifest.to_seq || reference.check().is_err() {
             return Err(file_error(file, SyncProblem::Damaged));
         }
+        // The rules that will be in force must read against the new catalogue: HQ's if it
+        // sent them, else the ones here (an older HQ sends none).
+        let in_force = if reference.rules == RuleTables::default() {
+            match self.local_value("ref_rules")? {
+                Some(text) => serde_json::from_str(&text).map_err(|_| Error::DatabaseDamaged)?,
+                None => RuleTables::shipped(),
+            }
+        } else {
+            reference.rules.clone()
+        };
+        if in_force.parse(&reference.products).is_err() {
+            return Err(file_error(file, SyncProblem::Damaged));
+        }
         let acked_before = self.local_number("acked_seq")?;
         // HQ cannot hold more than was ever written here.
         let written: i64 = self.conn.query_row(

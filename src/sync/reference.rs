@@ -188,6 +188,8 @@ pub struct HoldingsSnapshot {
     pub branch: String,
     /// The day the extract was taken.
     pub as_of: chrono::NaiveDate,
+    /// HQ's count of holdings publications: a corrected extract for the same day is newer.
+    pub serial: i64,
     pub holdings: Vec<SnapshotHolding>,
 }
 
@@ -197,6 +199,9 @@ pub struct SnapshotHolding {
     pub client_no: String,
     pub account: String,
     pub product: String,
+    /// The product's category in HQ's catalogue (what counts as AUM does not depend on the
+    /// branch having applied that catalogue yet).
+    pub category: String,
     pub balance: i64,
     pub opened_on: chrono::NaiveDate,
     pub matures_on: Option<chrono::NaiveDate>,
@@ -204,8 +209,8 @@ pub struct SnapshotHolding {
 }
 
 impl HoldingsSnapshot {
-    /// The snapshot's version in a bundle manifest: its day as `YYYYMMDD`.
+    /// The snapshot's version in a bundle manifest.
     pub fn version(&self) -> i64 {
-        self.as_of.format("%Y%m%d").to_string().parse().unwrap_or(0)
+        self.serial
     }
 }

@@ -107,6 +107,10 @@ pub enum HoldingProblem {
     UnknownClient {
         client: String,
     },
+    /// An ID number two of HQ's clients carry: it names no one for sure.
+    AmbiguousClient {
+        client: String,
+    },
     UnknownProduct {
         product: String,
     },
@@ -125,6 +129,7 @@ impl HoldingProblem {
             HoldingProblem::NotADate { .. } => "not_a_date",
             HoldingProblem::MaturesBeforeOpened => "matures_before_opened",
             HoldingProblem::UnknownClient { .. } => "unknown_client",
+            HoldingProblem::AmbiguousClient { .. } => "ambiguous_client",
             HoldingProblem::UnknownProduct { .. } => "unknown_product",
             HoldingProblem::RepeatedAccount { .. } => "repeated_account",
         }

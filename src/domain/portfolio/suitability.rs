@@ -29,11 +29,13 @@ impl SuitabilityRules {
                 "valid_months, max_per_day and max_per_12_months must be at least 1".into(),
             );
         }
-        if !risk.contains(&rules.senior_care_above)
-            || !risk.contains(&rules.no_full_capacity_max)
-            || !risk.contains(&rules.unassessed_max)
-        {
+        if !risk.contains(&rules.senior_care_above) {
             return Err("risk levels are 0–5".into());
+        }
+        // The regulation's floor: without an assessment, or without full civil capacity,
+        // nothing above R1 — HQ may be stricter, never looser.
+        if rules.no_full_capacity_max > 1 || rules.unassessed_max > 1 {
+            return Err("no_full_capacity_max and unassessed_max are at most 1".into());
         }
         Ok(rules)
     }
@@ -62,19 +64,23 @@ impl SuitabilityRules {
                 max: self.no_full_capacity_max,
             });
         }
-        if product_risk > self.unassessed_max {
-            match facts.assessment {
-                None => return Verdict::Unsuitable(Unsuitable::NotAssessed),
-                Some(a) if today >= self.expires_on(a.on) => {
-                    return Verdict::Unsuitable(Unsuitable::Expired {
-                        on: self.expires_on(a.on),
-                    });
-                }
-                Some(a) if product_risk > a.level => {
-                    return Verdict::Unsuitable(Unsuitable::AboveLevel { level: a.level });
-                }
-                Some(_) => {}
+        let valid = facts.assessment.filter(|a| today < self.expires_on(a.on));
+        match (valid, facts.assessment) {
+            // A valid assessment always bounds what may be offered.
+            (Some(a), _) if product_risk > a.level => {
+                return Verdict::Unsuitable(Unsuitable::AboveLevel { level: a.level });
             }
+            (Some(_), _) => {}
+            // Without one, only what needs none.
+            (None, Some(a)) if product_risk > self.unassessed_max => {
+                return Verdict::Unsuitable(Unsuitable::Expired {
+                    on: self.expires_on(a.on),
+                });
+            }
+            (None, None) if product_risk > self.unassessed_max => {
+                return Verdict::Unsuitable(Unsuitable::NotAssessed);
+            }
+            (None, _) => {}
         }
         let senior = facts.age.is_some_and(|age| age >= self.senior_age);
         Verdict::Suitable {

@@ -257,8 +257,14 @@ pub fn falling(table: &TierTable, months: &[MonthAum]) -> Option<Fall> {
     if from.avg_aum <= 0 || to.avg_aum >= from.avg_aum {
         return None;
     }
-    let percent = (from.avg_aum - to.avg_aum) * 100 / from.avg_aum;
-    (percent > i64::from(table.retention.fall_percent)).then_some(Fall { from, to, percent })
+    let lost = from.avg_aum - to.avg_aum;
+    // Compared exactly: a fall of 30.9% is more than 30%.
+    let more = lost * 100 > i64::from(table.retention.fall_percent) * from.avg_aum;
+    more.then_some(Fall {
+        from,
+        to,
+        percent: lost * 100 / from.avg_aum,
+    })
 }
 
 #[cfg(test)]

@@ -3,6 +3,7 @@
 //! catalogue; the good lines go in one transaction, keyed by extract day and account, so the
 //! same extract twice adds nothing.
 
+use crate::domain::mask;
 use crate::domain::portfolio::holdings::{
     Column, HoldingLine, HoldingProblem, RawHolding, check_line,
 };
@@ -62,10 +63,22 @@ impl Session {
             .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
             .collect::<rusqlite::Result<_>>()?;
         let mut published = Vec::new();
+        let serial = self.local_number("holdings_published")? + 1;
+        let categories: HashMap<String, String> = self
+            .catalogue()?
+            .into_iter()
+            .map(|p| (p.code, p.category))
+            .collect();
         for (code, recipient) in branches {
-            let Some(snapshot) = self.branch_snapshot(&code)? else {
+            let Some(mut snapshot) = self.branch_snapshot(&code, serial)? else {
                 continue;
             };
+            for holding in &mut snapshot.holdings {
+                holding.category = categories
+                    .get(&holding.product)
+                    .cloned()
+                    .unwrap_or_default();
+            }
             let recipient = std::str::FromStr::from_str(&recipient)
                 .map_err(|_| Error::internal(format!("branch {code}: bad recipient")))?;
             let raw = serde_json::to_vec(&snapshot).map_err(Error::internal)?;
@@ -88,16 +101,17 @@ impl Session {
                 .iter()
                 .map(|p| serde_json::json!({ "branch": p.branch, "as_of": p.as_of, "accounts": p.accounts }))
                 .collect();
-            self.audit_only(
+            self.write(
                 AuditEvent::new("hq.publish_holdings", "store", self.branch.store_id.clone())
                     .with_detail(serde_json::json!({ "branches": detail })),
+                |w| w.set_local("holdings_published", &serial.to_string()),
             )?;
         }
         Ok(published)
     }
 
     /// A branch's part of the latest extract that has any of its clients.
-    fn branch_snapshot(&self, branch: &str) -> Result<Option<HoldingsSnapshot>> {
+    fn branch_snapshot(&self, branch: &str, serial: i64) -> Result<Option<HoldingsSnapshot>> {
         let as_of: Option<String> = self.conn.query_row(
             "SELECT max(as_of) FROM hq_holding WHERE branch = ?1",
             [branch],
@@ -113,7 +127,7 @@ impl Session {
             "SELECT json_extract(r.fields, '$.client_no'), h.account, h.product, h.balance,
                     h.opened_on, h.matures_on, h.avg_balance
              FROM hq_holding h JOIN hq_row r ON r.tbl = 'client' AND r.row_id = h.client_row
-             WHERE h.branch = ?1 AND h.as_of = ?2 ORDER BY h.account",
+             WHERE h.branch = ?1 AND h.as_of = ?2 AND r.deleted = 0 ORDER BY h.account",
         )?;
         let rows = statement.query_map(params![branch, as_of.to_string()], |r| {
             Ok((
@@ -136,6 +150,7 @@ impl Session {
                 client_no,
                 account,
                 product,
+                category: String::new(),
                 balance,
                 opened_on,
                 matures_on: day(matures_on),
@@ -145,6 +160,7 @@ impl Session {
         Ok(Some(HoldingsSnapshot {
             branch: branch.to_string(),
             as_of,
+            serial,
             holdings,
         }))
     }
@@ -190,7 +206,17 @@ impl Session {
                 .collect(),
         };
         let mut good: Vec<(HoldingLine, &(String, String))> = Vec::new();
-        let mut accounts: HashMap<String, u64> = HashMap::new();
+        // An account on two lines is an error in the extract: both lines are refused.
+        let account_column = columns.iter().position(|c| *c == Some(Column::Account));
+        let mut accounts: HashMap<&str, u64> = HashMap::new();
+        for (_, values) in &rows {
+            if let Some(account) = account_column.and_then(|i| values.get(i)) {
+                let account = account.trim();
+                if !account.is_empty() {
+                    *accounts.entry(account).or_insert(0) += 1;
+                }
+            }
+        }
         for (line, values) in &rows {
             let mut raw = RawHolding::default();
             for (value, column) in values.iter().zip(&columns) {
@@ -204,7 +230,10 @@ impl Session {
                     Some(Column::AvgBalance) => &mut raw.avg_balance,
                     None => continue,
                 };
-                *field = value.clone();
+                // Two columns for one field (客户号 and 证件号码): the first filled one.
+                if field.trim().is_empty() {
+                    *field = value.clone();
+                }
             }
             let mut problems = Vec::new();
             let checked = match check_line(&raw) {
@@ -215,12 +244,15 @@ impl Session {
                 }
             };
             let client = raw.client.trim();
-            let known_client = clients
-                .get(client)
-                .or_else(|| clients.get(&client.to_uppercase()));
-            if !client.is_empty() && known_client.is_none() {
+            let found = clients.get(&client.to_uppercase());
+            let known_client = found.and_then(Option::as_ref);
+            if !client.is_empty() && found.is_none() {
                 problems.push(HoldingProblem::UnknownClient {
-                    client: client.to_string(),
+                    client: mask::id_number(client),
+                });
+            } else if !client.is_empty() && known_client.is_none() {
+                problems.push(HoldingProblem::AmbiguousClient {
+                    client: mask::id_number(client),
                 });
             }
             let product = raw.product.trim().to_uppercase();
@@ -232,9 +264,11 @@ impl Session {
                     report.unknown_products.push(product);
                 }
             }
-            let account = raw.account.trim().to_string();
-            if !account.is_empty() && accounts.insert(account.clone(), *line).is_some() {
-                problems.push(HoldingProblem::RepeatedAccount { account });
+            let account = raw.account.trim();
+            if accounts.get(account).is_some_and(|n| *n > 1) {
+                problems.push(HoldingProblem::RepeatedAccount {
+                    account: mask::card(account),
+                });
             }
             match (checked, known_client) {
                 (Some(checked), Some(client)) if problems.is_empty() => {
@@ -246,10 +280,21 @@ impl Session {
                 }),
             }
         }
+        let day = as_of.to_string();
         if dry_run || good.is_empty() {
+            // What would be added: the good lines HQ does not hold for that day yet.
+            let mut held = self.conn.prepare(
+                "SELECT EXISTS (SELECT 1 FROM hq_holding WHERE as_of = ?1 AND account = ?2)",
+            )?;
+            for (holding, _) in &good {
+                if held.query_row(params![day, holding.account], |r| r.get::<_, bool>(0))? {
+                    report.already += 1;
+                } else {
+                    report.added += 1;
+                }
+            }
             return Ok(report);
         }
-        let day = as_of.to_string();
         let event = AuditEvent::new("hq.holdings_import", "store", self.branch.store_id.clone())
             .with_detail(serde_json::json!({
                 "file": path.file_name().map(|n| n.to_string_lossy().into_owned()),
@@ -285,7 +330,9 @@ impl Session {
 
     /// HQ's consolidated clients by client number and by ID number: their row and home
     /// branch.
-    fn clients_by_key(&self) -> Result<HashMap<String, (String, String)>> {
+    /// A key two rows share (an ID number registered at two branches, or mistyped) names
+    /// no one: None.
+    fn clients_by_key(&self) -> Result<HashMap<String, Option<(String, String)>>> {
         let mut statement = self.conn.prepare(
             "SELECT row_id, json_extract(fields, '$.client_no'), json_extract(fields, '$.id_number'),
                     json_extract(fields, '$.home_branch')
@@ -300,15 +347,26 @@ impl Session {
             let branch: Option<String> = row.get(3)?;
             let target = (row_id, branch.unwrap_or_default());
             for key in [client_no, id_number].into_iter().flatten() {
-                clients.insert(key.to_uppercase(), target.clone());
+                clients
+                    .entry(key.to_uppercase())
+                    .and_modify(|held: &mut Option<(String, String)>| {
+                        if held.as_ref() != Some(&target) {
+                            *held = None;
+                        }
+                    })
+                    .or_insert_with(|| Some(target.clone()));
             }
         }
         Ok(clients)
     }
 
-    /// The codes of HQ's product catalogue (its own `reference/products.toml`, else the
-    /// shipped one).
+    /// The codes of HQ's product catalogue.
     fn product_codes(&self) -> Result<Vec<String>> {
+        Ok(self.catalogue()?.into_iter().map(|p| p.code).collect())
+    }
+
+    /// HQ's product catalogue (its own `reference/products.toml`, else the shipped one).
+    fn catalogue(&self) -> Result<Vec<crate::sync::reference::Product>> {
         let path = self.paths.reference().join("products.toml");
         let text = if path.exists() {
             crate::error::input::read_text_limited(&path, crate::error::input::SMALL_FILE)?
@@ -320,6 +378,6 @@ impl Session {
                 path,
                 detail: e.to_string(),
             })?;
-        Ok(products.into_iter().map(|p| p.code).collect())
+        Ok(products)
     }
 }

@@ -132,7 +132,12 @@ fn thresholds_that_do_not_make_sense_are_refused() {
     let base = crate::assets::SUITABILITY;
     for (from, to, expected) in [
         ("valid_months = 12", "valid_months = 0", "at least 1"),
-        ("unassessed_max = 1", "unassessed_max = 9", "0–5"),
+        ("unassessed_max = 1", "unassessed_max = 2", "at most 1"),
+        (
+            "no_full_capacity_max = 1",
+            "no_full_capacity_max = 5",
+            "at most 1",
+        ),
         ("max_per_day = 2", "max_per_day = \"two\"", "invalid type"),
     ] {
         let text = base.replace(from, to);
