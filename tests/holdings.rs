@@ -414,3 +414,70 @@ fn a_client_who_closed_everything_counts_nothing_month_after_month() {
         Err(Error::PermissionDenied { .. })
     ));
 }
+
+/// An assessment unlocks what the client's level allows: 王芳, consenting, with a time
+/// deposit maturing within the month, is offered the fixed-income product (R2) once
+/// assessed; a changed result needs her confirmation, and a third assessment in a day is
+/// refused.
+#[test]
+fn an_assessment_bounds_the_offers_and_is_limited() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut hq = hq_with_clients(dir.path());
+    let branch = StorePaths::new(dir.path().join("BJ0101"));
+    let manager = || Session::unlock(&branch, "mgr01", &secret(PASS), clock(), options()).unwrap();
+    manager()
+        .edit_client_fields(
+            "BJ0101-0000001",
+            &[(
+                branchdesk::domain::client::ClientField::ConsentMarketing,
+                "yes".into(),
+            )],
+        )
+        .unwrap();
+    let extract = dir.path().join("extract.csv");
+    std::fs::write(
+        &extract,
+        "客户号,产品代码,账号,余额,开户日期,到期日\n\
+         BJ0101-0000001,DEP-TIME-1Y,A1,200000,2025-12-18,2026-12-18\n",
+    )
+    .unwrap();
+    hq.hq_import_holdings(&extract, "2026-11-30", false)
+        .unwrap();
+    let out = dir.path().join("published");
+    std::fs::create_dir_all(&out).unwrap();
+    let file = hq.publish_holdings(&out).unwrap().remove(0).file;
+    manager().import_holdings(&file).unwrap();
+    let rules = |s: &mut Session| -> Vec<String> {
+        s.client_offers("BJ0101-0000001")
+            .unwrap()
+            .into_iter()
+            .map(|o| o.rule)
+            .collect()
+    };
+    assert!(!rules(&mut manager()).contains(&"reinvest_maturing_deposit".to_string()));
+
+    use branchdesk::store::Filled;
+    let record = manager()
+        .add_assessment("BJ0101-0000001", 3, None, Filled::ClientPad, false)
+        .unwrap();
+    assert_eq!(
+        record.valid_until,
+        chrono::NaiveDate::from_ymd_opt(2027, 11, 29).unwrap()
+    );
+    assert!(rules(&mut manager()).contains(&"reinvest_maturing_deposit".to_string()));
+
+    assert!(matches!(
+        manager().add_assessment("BJ0101-0000001", 4, None, Filled::ReadOut, false),
+        Err(Error::AssessmentUnconfirmed {
+            previous: 3,
+            level: 4
+        })
+    ));
+    manager()
+        .add_assessment("BJ0101-0000001", 4, None, Filled::ReadOut, true)
+        .unwrap();
+    assert!(matches!(
+        manager().add_assessment("BJ0101-0000001", 4, None, Filled::ReadOut, false),
+        Err(Error::AssessmentLimit { .. })
+    ));
+}

@@ -59,6 +59,11 @@ pub(super) enum Command {
         #[command(subcommand)]
         action: Box<clients::ClientCommand>,
     },
+    /// Risk assessments (风险测评): record the level a client's questionnaire gave
+    Assessment {
+        #[command(subcommand)]
+        action: clients::AssessmentCommand,
+    },
     /// Offers: what may be offered to a client now, and why
     Offer {
         #[command(subcommand)]

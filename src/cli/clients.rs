@@ -692,3 +692,79 @@ fn because_text(i18n: &I18n, fact: &crate::domain::portfolio::offers::Because) -
         ),
     }
 }
+
+/// How a questionnaire was filled (never by staff for the client).
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum FilledArg {
+    /// By the client, on the counter pad
+    ClientPad,
+    /// Read out to the client, their answers keyed by staff
+    ReadOut,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AssessmentCommand {
+    /// Record the level (C1–C5) a client's risk questionnaire gave; at most 2 a day and 8
+    /// in 12 months; a level that differs from the one before needs --confirmed
+    Add {
+        client: String,
+        /// C1 to C5 (or 1 to 5)
+        #[arg(long)]
+        level: String,
+        #[arg(long, value_enum)]
+        filled: FilledArg,
+        /// The day of the assessment, YYYY-MM-DD [default: today]
+        #[arg(long, value_name = "DATE")]
+        on: Option<String>,
+        /// The client confirmed a result that differs from the one before
+        #[arg(long)]
+        confirmed: bool,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+pub fn run_assessments(cx: &Context, command: AssessmentCommand) -> Result<ExitCode> {
+    let mut session = cx.login(&cx.store_paths()?)?;
+    match command {
+        AssessmentCommand::Add {
+            client,
+            level,
+            filled,
+            on,
+            confirmed,
+            json,
+        } => {
+            let parsed = level
+                .trim()
+                .trim_start_matches(['C', 'c'])
+                .parse::<u8>()
+                .map_err(|_| Error::AssessmentLevel { level: 0 })?;
+            let on = match on {
+                Some(text) => Some(
+                    crate::domain::client::parse_date(&text)
+                        .ok_or(Error::NotADay { text: text.clone() })?,
+                ),
+                None => None,
+            };
+            let filled = match filled {
+                FilledArg::ClientPad => crate::store::Filled::ClientPad,
+                FilledArg::ReadOut => crate::store::Filled::ReadOut,
+            };
+            let record = session.add_assessment(&client, parsed, on, filled, confirmed)?;
+            if json {
+                print_json(&record);
+            } else {
+                cx.say(
+                    "cli.assessment_added",
+                    &[
+                        ("client", &client),
+                        ("level", &record.level.to_string()),
+                        ("until", &record.valid_until.to_string()),
+                    ],
+                );
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}

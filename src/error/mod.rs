@@ -171,6 +171,19 @@ pub enum Error {
     },
     /// The restoring member's slot was replaced after the backup, so it opens nothing in it.
     RestoreSlotReplaced,
+    /// An assessment level outside C1–C5.
+    AssessmentLevel {
+        level: u8,
+    },
+    /// A client assessed as often as the rules allow.
+    AssessmentLimit {
+        limit: crate::domain::portfolio::suitability::AssessLimit,
+    },
+    /// A level that differs from the one before, not (yet) confirmed by the client.
+    AssessmentUnconfirmed {
+        previous: u8,
+        level: u8,
+    },
     /// A day given on the command line that is not a date, or is in the future.
     NotADay {
         text: String,
@@ -430,6 +443,24 @@ impl Error {
             Error::NoDataDir => i18n.t("err.no_data_dir").to_string(),
             Error::RestoreSlotReplaced => i18n.t("err.restore_slot_replaced").to_string(),
             Error::NotADay { text } => i18n.fill("err.not_a_day", &[("text", text)]),
+            Error::AssessmentLevel { level } => {
+                i18n.fill("err.assessment_level", &[("level", &level.to_string())])
+            }
+            Error::AssessmentLimit { limit } => {
+                use crate::domain::portfolio::suitability::AssessLimit;
+                let (key, max) = match limit {
+                    AssessLimit::PerDay { max } => ("err.assessment_per_day", max),
+                    AssessLimit::Per12Months { max } => ("err.assessment_per_year", max),
+                };
+                i18n.fill(key, &[("max", &max.to_string())])
+            }
+            Error::AssessmentUnconfirmed { previous, level } => i18n.fill(
+                "err.assessment_unconfirmed",
+                &[
+                    ("previous", &previous.to_string()),
+                    ("level", &level.to_string()),
+                ],
+            ),
             Error::RestoreWithoutSlots => i18n.t("err.restore_without_slots").to_string(),
             Error::RenumberRange { from, after, acked } => i18n.fill(
                 "err.renumber_range",

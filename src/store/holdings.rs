@@ -188,8 +188,7 @@ impl Session {
             life_events: &events,
             consent_marketing: record.consent_marketing,
             suitability: ClientFacts {
-                // Assessments are not recorded yet: only products that need none.
-                assessment: None,
+                assessment: self.latest_assessment(&stored.id)?,
                 age,
                 // A minor has no full civil capacity (the record has no flag for adults who
                 // lack it yet).

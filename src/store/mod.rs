@@ -2,6 +2,7 @@
 //! directory (`branchdesk.db`, `keyslots.json`, `logins.json`, `logs/`, `exports/`).
 
 mod anchor;
+mod assessments;
 mod audit;
 mod backup;
 mod bench;
@@ -32,6 +33,7 @@ mod write;
 
 pub use crate::domain::care::{Agenda, CareItem, CareScope};
 pub use crate::sync::SyncWarning;
+pub use assessments::{AssessmentRecord, Filled};
 pub use audit::{AuditRow, LoginHistory};
 pub use backup::{BackupSummary, RestoreSummary, restore, restore_with};
 pub use bench::{PlainCopy, Sample};

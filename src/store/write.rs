@@ -28,6 +28,7 @@ pub enum Table {
     CareTask,
     SurveyTemplate,
     SurveyResponse,
+    Assessment,
 }
 
 impl Table {
@@ -43,6 +44,7 @@ impl Table {
             Table::CareTask => "care_task",
             Table::SurveyTemplate => "survey_template",
             Table::SurveyResponse => "survey_response",
+            Table::Assessment => "assessment",
         }
     }
 
@@ -56,7 +58,8 @@ impl Table {
             | Table::ClientEvent
             | Table::CareTask
             | Table::SurveyTemplate
-            | Table::SurveyResponse => "id",
+            | Table::SurveyResponse
+            | Table::Assessment => "id",
             Table::Settings => "key",
         }
     }
@@ -74,6 +77,7 @@ impl Table {
                 | Table::CareTask
                 | Table::SurveyTemplate
                 | Table::SurveyResponse
+                | Table::Assessment
         )
     }
 }

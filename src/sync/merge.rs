@@ -18,7 +18,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
 /// Tables whose rows are never changed once written: the first copy is kept.
-pub const INSERT_ONLY: [&str; 5] = [
+pub const INSERT_ONLY: [&str; 6] = [
+    "assessment",
     "survey_response",
     "complaint_event",
     "audit_log",

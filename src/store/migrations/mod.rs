@@ -470,6 +470,30 @@ const MIGRATIONS: &[Migration] = &[
     ) STRICT, WITHOUT ROWID;
     "#,
     ),
+    // 10: risk assessments (风险测评): the level the client's questionnaire gave, how it was
+    // filled (by the client on the counter pad, or read out to them — never by staff for
+    // them), who keyed it, and whether the client confirmed a changed result. Insert-only:
+    // a new assessment supersedes, nothing is edited.
+    Migration::sql(
+        r#"
+    CREATE TABLE assessment (
+        id          TEXT PRIMARY KEY,
+        client_id   TEXT NOT NULL REFERENCES client (id),
+        level       INTEGER NOT NULL CHECK (level BETWEEN 1 AND 5),
+        assessed_on TEXT NOT NULL,
+        filled      TEXT NOT NULL CHECK (filled IN ('client_pad', 'read_out')),
+        keyed_by    TEXT NOT NULL,
+        confirmed   INTEGER NOT NULL,
+        created_at  TEXT NOT NULL,
+        hlc         INTEGER NOT NULL
+    ) STRICT;
+    CREATE INDEX assessment_by_client ON assessment (client_id, assessed_on);
+    CREATE TRIGGER assessment_insert_only_update BEFORE UPDATE ON assessment
+        BEGIN SELECT RAISE(ABORT, 'assessment is insert-only'); END;
+    CREATE TRIGGER assessment_insert_only_delete BEFORE DELETE ON assessment
+        BEGIN SELECT RAISE(ABORT, 'assessment is insert-only'); END;
+    "#,
+    ),
 ];
 
 /// The schema version this build writes.

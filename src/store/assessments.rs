@@ -1,0 +1,146 @@
+//! Risk assessments (风险测评): the level a client's questionnaire gave, recorded as how it
+//! was filled and who keyed it, within the limits on how often a client may be assessed,
+//! and confirmed by the client when it differs from the one before. They bound what may be
+//! offered (see `domain::portfolio::suitability`).
+
+use crate::domain::portfolio::suitability::{Assessment, needs_confirmation};
+use crate::domain::staff::Permission;
+use crate::error::{Error, Result};
+use crate::store::Session;
+use crate::store::write::{AuditEvent, Table};
+use chrono::NaiveDate;
+use rusqlite::types::Value;
+use rusqlite::{OptionalExtension, params};
+use serde::Serialize;
+
+/// How a questionnaire was filled: by the client on the counter pad, or read out to the
+/// client and their answers keyed. Staff never answer for the client.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Filled {
+    ClientPad,
+    ReadOut,
+}
+
+impl Filled {
+    pub fn parse(text: &str) -> Option<Filled> {
+        match text.trim().to_lowercase().replace('-', "_").as_str() {
+            "client_pad" | "pad" | "客户自填" => Some(Filled::ClientPad),
+            "read_out" | "读题代录" => Some(Filled::ReadOut),
+            _ => None,
+        }
+    }
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Filled::ClientPad => "client_pad",
+            Filled::ReadOut => "read_out",
+        }
+    }
+}
+
+/// An assessment as recorded.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AssessmentRecord {
+    pub level: u8,
+    pub assessed_on: NaiveDate,
+    /// The last day it holds.
+    pub valid_until: NaiveDate,
+    pub filled: Filled,
+    pub keyed_by: String,
+    pub confirmed: bool,
+}
+
+impl Session {
+    /// Records a client's assessment: level C1–C5 on `on` (today when none), filled as
+    /// said; `confirmed` when the client confirmed a level that differs from the one before.
+    pub fn add_assessment(
+        &mut self,
+        key: &str,
+        level: u8,
+        on: Option<NaiveDate>,
+        filled: Filled,
+        confirmed: bool,
+    ) -> Result<AssessmentRecord> {
+        self.require(Permission::EditClients)?;
+        if !(1..=5).contains(&level) {
+            return Err(Error::AssessmentLevel { level });
+        }
+        let today = self.today();
+        let on = on.unwrap_or(today);
+        if on > today {
+            return Err(Error::NotADay {
+                text: on.to_string(),
+            });
+        }
+        let (_, stored) = self.find_client(key)?;
+        let rules = self.portfolio_rules()?.suitability;
+        let earlier: Vec<NaiveDate> = self
+            .conn
+            .prepare_cached("SELECT assessed_on FROM assessment WHERE client_id = ?1")?
+            .query_map([&stored.id], |r| r.get::<_, String>(0))?
+            .filter_map(|d| {
+                d.ok()
+                    .and_then(|d| NaiveDate::parse_from_str(&d, "%Y-%m-%d").ok())
+            })
+            .collect();
+        rules
+            .may_assess(&earlier, on)
+            .map_err(|limit| Error::AssessmentLimit { limit })?;
+        let previous = self.latest_assessment(&stored.id)?;
+        if needs_confirmation(previous.as_ref(), level) && !confirmed {
+            return Err(Error::AssessmentUnconfirmed {
+                previous: previous.map_or(0, |p| p.level),
+                level,
+            });
+        }
+        let id = uuid::Uuid::now_v7().to_string();
+        let me = self.me.id.to_string();
+        let event = AuditEvent::new("client.assessment", "client", stored.id.clone())
+            .with_detail(serde_json::json!({ "level": level, "filled": filled.code() }));
+        self.write(event, |w| {
+            let now = w.now_text();
+            w.insert(
+                Table::Assessment,
+                &id,
+                vec![
+                    ("client_id", Value::Text(stored.id.clone())),
+                    ("level", Value::Integer(i64::from(level))),
+                    ("assessed_on", Value::Text(on.to_string())),
+                    ("filled", Value::Text(filled.code().into())),
+                    ("keyed_by", Value::Text(me.clone())),
+                    ("confirmed", Value::Integer(i64::from(confirmed))),
+                    ("created_at", Value::Text(now)),
+                ],
+            )
+        })?;
+        Ok(AssessmentRecord {
+            level,
+            assessed_on: on,
+            valid_until: rules.expires_on(on).pred_opt().unwrap_or(on),
+            filled,
+            keyed_by: me,
+            confirmed,
+        })
+    }
+
+    /// A client's latest assessment, if any.
+    pub(crate) fn latest_assessment(&self, client_id: &str) -> Result<Option<Assessment>> {
+        let found: Option<(i64, String)> = self
+            .conn
+            .prepare_cached(
+                "SELECT level, assessed_on FROM assessment WHERE client_id = ?1
+                 ORDER BY assessed_on DESC, created_at DESC LIMIT 1",
+            )?
+            .query_row(params![client_id], |r| Ok((r.get(0)?, r.get(1)?)))
+            .optional()?;
+        Ok(match found {
+            Some((level, on)) => Some(Assessment {
+                level: u8::try_from(level).map_err(|_| Error::DatabaseDamaged)?,
+                on: NaiveDate::parse_from_str(&on, "%Y-%m-%d")
+                    .map_err(|_| Error::DatabaseDamaged)?,
+            }),
+            None => None,
+        })
+    }
+}
