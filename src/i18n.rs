@@ -454,9 +454,8 @@ mod tests {
         }
     }
 
-    /// Every key the code names literally (`t("…")`, `fill("…"`, `say("…"`) is in the catalog.
-    #[test]
-    fn every_key_the_code_names_exists() {
+    /// Every `.rs` file under `src/`.
+    fn source_files() -> Vec<std::path::PathBuf> {
         fn visit(dir: &std::path::Path, files: &mut Vec<std::path::PathBuf>) {
             for entry in std::fs::read_dir(dir).unwrap() {
                 let path = entry.unwrap().path();
@@ -472,6 +471,13 @@ mod tests {
             &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src"),
             &mut files,
         );
+        files
+    }
+
+    /// Every key the code names literally (`t("…")`, `fill("…"`, `say("…"`) is in the catalog.
+    #[test]
+    fn every_key_the_code_names_exists() {
+        let files = source_files();
         let i18n = I18n::for_lang(Lang::En);
         let is_key = |k: &str| {
             k.contains('.')
@@ -508,21 +514,7 @@ mod tests {
     /// languages.
     #[test]
     fn every_audit_action_has_words() {
-        fn visit(dir: &std::path::Path, files: &mut Vec<std::path::PathBuf>) {
-            for entry in std::fs::read_dir(dir).unwrap() {
-                let path = entry.unwrap().path();
-                if path.is_dir() {
-                    visit(&path, files);
-                } else if path.extension().is_some_and(|x| x == "rs") {
-                    files.push(path);
-                }
-            }
-        }
-        let mut files = Vec::new();
-        visit(
-            &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src"),
-            &mut files,
-        );
+        let files = source_files();
         let mut codes = BTreeSet::new();
         for file in files {
             let text = std::fs::read_to_string(&file).unwrap();
