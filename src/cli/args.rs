@@ -62,12 +62,12 @@ pub(super) enum Command {
     /// Risk assessments (风险测评): record the level a client's questionnaire gave
     Assessment {
         #[command(subcommand)]
-        action: clients::AssessmentCommand,
+        action: portfolio::AssessmentCommand,
     },
     /// Offers: what may be offered to a client now, and why
     Offer {
         #[command(subcommand)]
-        action: clients::OfferCommand,
+        action: portfolio::OfferCommand,
     },
     /// Complaints: intake, list and board, history, next step, acknowledgement slip
     Complaint {

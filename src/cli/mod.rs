@@ -20,6 +20,7 @@ mod bench;
 mod care;
 mod clients;
 mod complaints;
+mod portfolio;
 mod progress;
 mod secrets;
 mod staff;
@@ -230,8 +231,8 @@ fn run(cx: &Context, command: Option<Command>) -> Result<ExitCode> {
         Some(Command::Reference { json }) => sync::run_reference(cx, json),
         Some(Command::User { action }) => user_command(cx, action),
         Some(Command::Client { action }) => clients::run(cx, *action),
-        Some(Command::Offer { action }) => clients::run_offers(cx, action),
-        Some(Command::Assessment { action }) => clients::run_assessments(cx, action),
+        Some(Command::Offer { action }) => portfolio::run_offers(cx, action),
+        Some(Command::Assessment { action }) => portfolio::run_assessments(cx, action),
         Some(Command::Complaint { action }) => complaints::run(cx, *action),
         Some(Command::Branch { action }) => complaints::run_branch(cx, action),
         Some(Command::Care { action }) => care::run(cx, action),
