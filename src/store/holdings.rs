@@ -99,9 +99,8 @@ impl Session {
     /// its history, and a fall worth a call. Recorded in the audit trail.
     pub fn client_portfolio(&mut self, key: &str) -> Result<Portfolio> {
         let (seq, stored) = self.find_portfolio_client(key)?;
-        let products = self.products_in_force()?;
         let rules = self.portfolio_rules()?;
-        let holdings = self.holdings_of(seq, &products)?;
+        let holdings = self.holdings_of(seq, &rules.products)?;
         let aum: Vec<MonthAum> = self
             .aum_months(seq)?
             .into_iter()
@@ -147,10 +146,9 @@ impl Session {
     pub fn client_offers(&mut self, key: &str) -> Result<Vec<Offer>> {
         let (seq, stored) = self.find_portfolio_client(key)?;
         let rules = self.portfolio_rules()?;
-        let products = self.products_in_force()?;
         let today = self.today();
         let holdings: Vec<Holding> = self
-            .holdings_of(seq, &products)?
+            .holdings_of(seq, &rules.products)?
             .into_iter()
             .map(|h| Holding {
                 product: h.product,

@@ -86,6 +86,7 @@ impl RuleTables {
             offers: offers::OfferRules::parse(&self.offers, &catalogue).map_err(rules("offers"))?,
             value: value::ValueRules::parse(&self.value).map_err(rules("value"))?,
             catalogue,
+            products: products.to_vec(),
         })
     }
 }
@@ -98,6 +99,8 @@ pub struct PortfolioRules {
     pub offers: crate::domain::portfolio::offers::OfferRules,
     pub value: crate::domain::portfolio::value::ValueRules,
     pub catalogue: Vec<crate::domain::portfolio::offers::CatalogueEntry>,
+    /// The product catalogue the rules were read against, names and all.
+    pub products: Vec<Product>,
 }
 
 /// Why a reference file's content was refused.
