@@ -56,6 +56,42 @@ fn hq_with_clients(dir: &Path) -> Session {
     hq
 }
 
+/// A member's session at branch BJ0101 (every test member's passphrase is PASS).
+fn at_branch(dir: &Path, id: &str) -> Session {
+    Session::unlock(
+        &StorePaths::new(dir.join("BJ0101")),
+        id,
+        &secret(PASS),
+        clock(),
+        options(),
+    )
+    .unwrap()
+}
+
+/// HQ imports `csv` as the extract of `day` and publishes; BJ0101 applies its part.
+fn deliver(hq: &mut Session, dir: &Path, csv: &str, day: &str) {
+    let extract = dir.join("extract.csv");
+    std::fs::write(&extract, csv).unwrap();
+    hq.hq_import_holdings(&extract, day, false).unwrap();
+    let out = dir.join("published");
+    std::fs::create_dir_all(&out).unwrap();
+    let file = hq.publish_holdings(&out).unwrap().remove(0).file;
+    at_branch(dir, "mgr01").import_holdings(&file).unwrap();
+}
+
+/// The client agrees to marketing.
+fn consents(dir: &Path, client_no: &str) {
+    at_branch(dir, "mgr01")
+        .edit_client_fields(
+            client_no,
+            &[(
+                branchdesk::domain::client::ClientField::ConsentMarketing,
+                "yes".into(),
+            )],
+        )
+        .unwrap();
+}
+
 const EXTRACT: &str = "客户号,产品代码,账号,余额,开户日期,到期日,月日均余额,备注
 BJ0101-0000001,DEP-TIME-1Y,A001,\"200,000.00\",2025-12-18,2026-12-18,200000,
 110101199003070011,fund-balanced,A002,50000.5,2024-03-01,,48000,身份证号也可
@@ -324,31 +360,16 @@ fn a_branch_applies_its_part_of_hqs_extract_month_by_month() {
 fn offers_follow_the_portfolio_consent_and_suitability() {
     let dir = tempfile::tempdir().unwrap();
     let mut hq = hq_with_clients(dir.path());
-    let branch = StorePaths::new(dir.path().join("BJ0101"));
-    let manager = || Session::unlock(&branch, "mgr01", &secret(PASS), clock(), options()).unwrap();
-    manager()
-        .edit_client_fields(
-            "BJ0101-0000002",
-            &[(
-                branchdesk::domain::client::ClientField::ConsentMarketing,
-                "yes".into(),
-            )],
-        )
-        .unwrap();
-    let extract = dir.path().join("extract.csv");
-    std::fs::write(
-        &extract,
+    let manager = || at_branch(dir.path(), "mgr01");
+    consents(dir.path(), "BJ0101-0000002");
+    deliver(
+        &mut hq,
+        dir.path(),
         "客户号,产品代码,账号,余额,开户日期\n\
          BJ0101-0000001,DEP-DEMAND,A1,80000,2020-01-01\n\
          BJ0101-0000002,FUND-BALANCED,A2,60000,2024-03-01\n",
-    )
-    .unwrap();
-    hq.hq_import_holdings(&extract, "2026-11-30", false)
-        .unwrap();
-    let out = dir.path().join("published");
-    std::fs::create_dir_all(&out).unwrap();
-    let file = hq.publish_holdings(&out).unwrap().remove(0).file;
-    manager().import_holdings(&file).unwrap();
+        "2026-11-30",
+    );
 
     // 王芳 gave no consent: service, not offers.
     assert!(
@@ -376,10 +397,7 @@ fn a_client_who_closed_everything_counts_nothing_month_after_month() {
     let dir = tempfile::tempdir().unwrap();
     let mut hq = hq_with_clients(dir.path());
     let branch = StorePaths::new(dir.path().join("BJ0101"));
-    let manager = || Session::unlock(&branch, "mgr01", &secret(PASS), clock(), options()).unwrap();
-    let extract = dir.path().join("extract.csv");
-    let out = dir.path().join("published");
-    std::fs::create_dir_all(&out).unwrap();
+    let manager = || at_branch(dir.path(), "mgr01");
     let both = "客户号,产品代码,账号,余额,开户日期\n\
                 BJ0101-0000001,DEP-DEMAND,A1,1000,2020-01-01\n\
                 BJ0101-0000002,DEP-DEMAND,A2,7000000,2020-01-01\n";
@@ -390,10 +408,7 @@ fn a_client_who_closed_everything_counts_nothing_month_after_month() {
         (one, "2026-10-31"),
         (one, "2026-11-30"),
     ] {
-        std::fs::write(&extract, csv).unwrap();
-        hq.hq_import_holdings(&extract, day, false).unwrap();
-        let file = hq.publish_holdings(&out).unwrap().remove(0).file;
-        manager().import_holdings(&file).unwrap();
+        deliver(&mut hq, dir.path(), csv, day);
     }
     let li: Vec<i64> = manager()
         .client_aum_history("BJ0101-0000002")
@@ -423,30 +438,15 @@ fn a_client_who_closed_everything_counts_nothing_month_after_month() {
 fn an_assessment_bounds_the_offers_and_is_limited() {
     let dir = tempfile::tempdir().unwrap();
     let mut hq = hq_with_clients(dir.path());
-    let branch = StorePaths::new(dir.path().join("BJ0101"));
-    let manager = || Session::unlock(&branch, "mgr01", &secret(PASS), clock(), options()).unwrap();
-    manager()
-        .edit_client_fields(
-            "BJ0101-0000001",
-            &[(
-                branchdesk::domain::client::ClientField::ConsentMarketing,
-                "yes".into(),
-            )],
-        )
-        .unwrap();
-    let extract = dir.path().join("extract.csv");
-    std::fs::write(
-        &extract,
+    let manager = || at_branch(dir.path(), "mgr01");
+    consents(dir.path(), "BJ0101-0000001");
+    deliver(
+        &mut hq,
+        dir.path(),
         "客户号,产品代码,账号,余额,开户日期,到期日\n\
          BJ0101-0000001,DEP-TIME-1Y,A1,200000,2025-12-18,2026-12-18\n",
-    )
-    .unwrap();
-    hq.hq_import_holdings(&extract, "2026-11-30", false)
-        .unwrap();
-    let out = dir.path().join("published");
-    std::fs::create_dir_all(&out).unwrap();
-    let file = hq.publish_holdings(&out).unwrap().remove(0).file;
-    manager().import_holdings(&file).unwrap();
+        "2026-11-30",
+    );
     let rules = |s: &mut Session| -> Vec<String> {
         s.client_offers("BJ0101-0000001")
             .unwrap()
