@@ -7,7 +7,7 @@ use crate::domain::portfolio::Month;
 use crate::domain::portfolio::offers::{Holding, Offer, OfferFacts, Trend, offers};
 use crate::domain::portfolio::suitability::ClientFacts;
 use crate::domain::portfolio::tiers::{
-    Fall, MonthAum, TierChange, TierReason, falling, tier_history, tier_in,
+    Fall, MonthAum, TierChange, TierReason, current_tier, falling,
 };
 use crate::domain::staff::Permission;
 use crate::error::{Error, Result};
@@ -211,22 +211,11 @@ impl Session {
     /// The tier the rules give a run of monthly averages (yuan), starting from the tier the
     /// first month reaches.
     fn tier_now(&self, rules: &PortfolioRules, in_yuan: &[MonthAum]) -> Option<TierNow> {
-        let (first, rest) = in_yuan.split_first()?;
-        let start = rules.tiers.tiers()[rules.tiers.reached(first.avg_aum)]
-            .code
-            .clone();
-        let changes = tier_history(&rules.tiers, Some(&start), rest);
-        let now = Month::of(self.today());
-        let code = tier_in(&start, &changes, now).to_string();
-        let since = changes
-            .iter()
-            .rfind(|c| c.effective <= now)
-            .map(|c| c.effective);
-        let named = rules.tiers.index_of(&code).map(|i| &rules.tiers.tiers()[i]);
+        let (tier, since, changes) = current_tier(&rules.tiers, in_yuan, Month::of(self.today()))?;
         Some(TierNow {
-            name_zh: named.map(|t| t.name_zh.clone()).unwrap_or_default(),
-            name_en: named.map(|t| t.name_en.clone()).unwrap_or_default(),
-            code,
+            code: tier.code.clone(),
+            name_zh: tier.name_zh.clone(),
+            name_en: tier.name_en.clone(),
             since,
             changes,
         })

@@ -229,6 +229,26 @@ pub fn tier_history(
     changes
 }
 
+/// A client's tier in force in `now`, from their monthly averages: they start in the tier
+/// their first reported month reaches, and move as [`tier_history`] says. The tier, the
+/// month they entered it (none: since the first month), and the changes that led there.
+pub fn current_tier<'t>(
+    table: &'t TierTable,
+    months: &[MonthAum],
+    now: Month,
+) -> Option<(&'t TierRule, Option<Month>, Vec<TierChange>)> {
+    let (first, rest) = months.split_first()?;
+    let start = table.tiers[table.reached(first.avg_aum)].code.clone();
+    let changes = tier_history(table, Some(&start), rest);
+    let code = tier_in(&start, &changes, now);
+    let rule = table.index_of(code).map(|i| &table.tiers[i])?;
+    let since = changes
+        .iter()
+        .rfind(|c| c.effective <= now)
+        .map(|c| c.effective);
+    Some((rule, since, changes))
+}
+
 /// The tier in force in `month` after `changes` (from `start`).
 pub fn tier_in<'a>(start: &'a str, changes: &'a [TierChange], month: Month) -> &'a str {
     changes

@@ -178,3 +178,15 @@ fn a_table_that_does_not_make_sense_is_refused_with_its_reason() {
         assert!(error.contains(expected), "{expected}: {error}");
     }
 }
+
+#[test]
+fn a_client_starts_in_the_tier_their_first_month_reaches() {
+    let months = run("2026-01", &[90_000, 90_000]);
+    let (tier, since, changes) = current_tier(table(), &months, m("2026-02")).unwrap();
+    assert_eq!((tier.code.as_str(), since), ("gold", None));
+    assert!(changes.is_empty());
+    let fell = run("2026-01", &[90_000, 40_000, 40_000, 40_000]);
+    let (tier, since, _) = current_tier(table(), &fell, m("2026-05")).unwrap();
+    assert_eq!((tier.code.as_str(), since), ("mass", Some(m("2026-05"))));
+    assert!(current_tier(table(), &[], m("2026-05")).is_none());
+}
