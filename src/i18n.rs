@@ -198,6 +198,65 @@ impl I18n {
                     &[("score", &score), ("due", &due.format("%m-%d").to_string())],
                 )
             }
+            Reason::TierWelcome {
+                name_zh, name_en, ..
+            } => self.fill(
+                "care.reason.tier_welcome",
+                &[(
+                    "tier",
+                    if self.lang == Lang::Zh {
+                        name_zh
+                    } else {
+                        name_en
+                    },
+                )],
+            ),
+            Reason::Retention {
+                percent,
+                months,
+                from_aum,
+                to_aum,
+            } => {
+                let amounts = match (from_aum, to_aum) {
+                    (Some(from), Some(to)) => self.fill(
+                        "care.reason.retention_amounts",
+                        &[("from", &yuan(*from)), ("to", &yuan(*to))],
+                    ),
+                    _ => String::new(),
+                };
+                self.fill(
+                    "care.reason.retention",
+                    &[
+                        ("percent", &percent.to_string()),
+                        ("months", &months.to_string()),
+                        ("amounts", &amounts),
+                    ],
+                )
+            }
+            Reason::Maturity {
+                name_zh,
+                name_en,
+                product,
+                balance,
+                matures_on,
+            } => {
+                let name = if self.lang == Lang::Zh {
+                    name_zh
+                } else {
+                    name_en
+                };
+                let balance = balance
+                    .map(|b| self.fill("care.reason.maturity_balance", &[("balance", &yuan(b))]))
+                    .unwrap_or_default();
+                self.fill(
+                    "care.reason.maturity",
+                    &[
+                        ("product", if name.is_empty() { product } else { name }),
+                        ("on", &matures_on.format("%m-%d").to_string()),
+                        ("balance", &balance),
+                    ],
+                )
+            }
             Reason::Festival {
                 code,
                 lunar,
@@ -422,6 +481,21 @@ fn flatten(prefix: &str, table: &toml::Table, out: &mut HashMap<String, String>)
             _ => {}
         }
     }
+}
+
+/// CNY from fen, with thousands separators: `1,234,567.89` (the same in both languages).
+pub fn yuan(fen: i64) -> String {
+    let sign = if fen < 0 { "-" } else { "" };
+    let fen = fen.unsigned_abs();
+    let whole = (fen / 100).to_string();
+    let mut grouped = String::new();
+    for (i, digit) in whole.chars().enumerate() {
+        if i > 0 && (whole.len() - i).is_multiple_of(3) {
+            grouped.push(',');
+        }
+        grouped.push(digit);
+    }
+    format!("{sign}{grouped}.{:02}", fen % 100)
 }
 
 #[cfg(test)]

@@ -64,6 +64,12 @@ pub(super) enum Command {
         #[command(subcommand)]
         action: portfolio::AssessmentCommand,
     },
+    /// A relationship manager's book: clients by segment (tier, moved, falling, expiring,
+    /// maturing, offers)
+    Book {
+        #[command(subcommand)]
+        action: portfolio::BookCommand,
+    },
     /// Offers: what may be offered to a client now, and why
     Offer {
         #[command(subcommand)]

@@ -232,6 +232,7 @@ fn run(cx: &Context, command: Option<Command>) -> Result<ExitCode> {
         Some(Command::User { action }) => user_command(cx, action),
         Some(Command::Client { action }) => clients::run(cx, *action),
         Some(Command::Offer { action }) => portfolio::run_offers(cx, action),
+        Some(Command::Book { action }) => portfolio::run_book(cx, action),
         Some(Command::Assessment { action }) => portfolio::run_assessments(cx, action),
         Some(Command::Complaint { action }) => complaints::run(cx, *action),
         Some(Command::Branch { action }) => complaints::run_branch(cx, action),

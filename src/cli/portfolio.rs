@@ -3,24 +3,11 @@
 
 use super::{Context, print_json, table};
 use crate::error::{Error, Result};
-use crate::i18n::I18n;
+use crate::i18n::{I18n, yuan};
+use crate::store::{Book, BookEntry, OfferOutcome, Segment};
+use crate::sync::reference::PortfolioRules;
 use clap::Subcommand;
 use std::process::ExitCode;
-
-/// CNY from fen, with thousands separators: `1,234,567.89`.
-fn yuan(fen: i64) -> String {
-    let sign = if fen < 0 { "-" } else { "" };
-    let fen = fen.unsigned_abs();
-    let whole = (fen / 100).to_string();
-    let mut grouped = String::new();
-    for (i, digit) in whole.chars().enumerate() {
-        if i > 0 && (whole.len() - i).is_multiple_of(3) {
-            grouped.push(',');
-        }
-        grouped.push(digit);
-    }
-    format!("{sign}{grouped}.{:02}", fen % 100)
-}
 
 /// A portfolio in words: holdings, AUM by month, the tier and why, a fall worth a call.
 pub(super) fn portfolio_text(i18n: &I18n, p: &crate::store::Portfolio) -> String {
@@ -102,6 +89,50 @@ pub(super) fn portfolio_text(i18n: &I18n, p: &crate::store::Portfolio) -> String
         text.push_str(&line);
         text.push('\n');
     }
+    match &p.assessment {
+        Some(a) => {
+            let key = if a.valid {
+                "portfolio.assessed"
+            } else {
+                "portfolio.assessment_expired"
+            };
+            text.push_str(&i18n.fill(
+                key,
+                &[
+                    ("level", &a.level.to_string()),
+                    ("on", &a.assessed_on.to_string()),
+                    ("until", &a.valid_until.to_string()),
+                ],
+            ));
+        }
+        None => text.push_str(i18n.t("portfolio.not_assessed")),
+    }
+    text.push('\n');
+    if let Some(v) = &p.value {
+        let parts: Vec<String> = v
+            .value
+            .parts
+            .iter()
+            .map(|part| {
+                format!(
+                    "{} {}",
+                    i18n.t_owned(format!("portfolio.value_part.{}", part.code)),
+                    part.points
+                )
+            })
+            .collect();
+        text.push_str(&i18n.fill(
+            "portfolio.value",
+            &[
+                ("score", &v.value.score.to_string()),
+                ("parts", &parts.join(" · ")),
+                ("r", &v.rfm.recency.to_string()),
+                ("f", &v.rfm.frequency.to_string()),
+                ("m", &v.rfm.monetary.to_string()),
+            ],
+        ));
+        text.push('\n');
+    }
     if let Some(fall) = &p.fall {
         text.push_str(&i18n.fill(
             "portfolio.fall",
@@ -126,6 +157,32 @@ pub enum OfferCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Record what the client made of an offer listed for them (into the contact log; a
+    /// declined product rests as the offer rules say)
+    Record {
+        client: String,
+        /// The product offered (its code, as `offer list` shows it)
+        #[arg(long)]
+        product: String,
+        #[arg(long, value_enum)]
+        outcome: OutcomeArg,
+        /// How the client was reached
+        #[arg(long, default_value = "counter")]
+        channel: String,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+/// What came of an offer.
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum OutcomeArg {
+    /// Put to the client; no answer yet
+    Offered,
+    Accepted,
+    Declined,
+    /// The client will think about it
+    Later,
 }
 
 pub fn run_offers(cx: &Context, command: OfferCommand) -> Result<ExitCode> {
@@ -166,8 +223,180 @@ pub fn run_offers(cx: &Context, command: OfferCommand) -> Result<ExitCode> {
                 out!("{}", table::render(&headers, &rows));
             }
         }
+        OfferCommand::Record {
+            client,
+            product,
+            outcome,
+            channel,
+            json,
+        } => {
+            let outcome = match outcome {
+                OutcomeArg::Offered => OfferOutcome::Offered,
+                OutcomeArg::Accepted => OfferOutcome::Accepted,
+                OutcomeArg::Declined => OfferOutcome::Declined,
+                OutcomeArg::Later => OfferOutcome::Later,
+            };
+            let recorded = session.record_offer(&client, &product, outcome, channel.trim())?;
+            if json {
+                print_json(&recorded);
+            } else {
+                let outcome = i18n.t_owned(format!("offers.outcome.{}", outcome.code()));
+                cx.say(
+                    "offers.recorded",
+                    &[
+                        ("client", &recorded.client_no),
+                        ("product", &recorded.product),
+                        ("outcome", outcome),
+                    ],
+                );
+                if let Some(until) = recorded.rests_until {
+                    cx.say("offers.rests", &[("until", &until.to_string())]);
+                }
+            }
+        }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+#[derive(Debug, Subcommand)]
+pub enum BookCommand {
+    /// The clients of a book, cut to a segment: an RM's own (managers: --rm ID, or the
+    /// branch's), with the size of every segment
+    List {
+        /// Whose book (managers only; an RM always gets their own)
+        #[arg(long, value_name = "STAFF_ID")]
+        rm: Option<String>,
+        /// all, upgraded, downgraded, falling, expiring, maturing, offers, or a tier code
+        #[arg(long, default_value = "all")]
+        segment: String,
+        /// At most this many clients
+        #[arg(long, default_value_t = 200)]
+        limit: u32,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+pub fn run_book(cx: &Context, command: BookCommand) -> Result<ExitCode> {
+    let mut session = cx.login(&cx.store_paths()?)?;
+    let i18n = cx.i18n;
+    match command {
+        BookCommand::List {
+            rm,
+            segment,
+            limit,
+            json,
+        } => {
+            let book = session.book(rm.as_deref(), &Segment::parse(&segment), limit)?;
+            if json {
+                print_json(&book);
+            } else {
+                out!("{}", book_text(i18n, &book, &session.portfolio_rules()?));
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// A segment's name in the UI language.
+pub fn segment_name(i18n: &I18n, segment: &Segment, rules: &PortfolioRules) -> String {
+    match segment {
+        Segment::Tier(code) => rules
+            .tiers
+            .tiers()
+            .iter()
+            .find(|t| t.code == *code)
+            .map(|t| {
+                if i18n.lang == crate::i18n::Lang::Zh {
+                    t.name_zh.clone()
+                } else {
+                    t.name_en.clone()
+                }
+            })
+            .unwrap_or_else(|| code.clone()),
+        fixed => i18n
+            .t_owned(format!("book.segment.{}", fixed.code()))
+            .to_string(),
+    }
+}
+
+/// A book in words: whose and how old, the segments and their sizes, then the clients.
+fn book_text(i18n: &I18n, book: &Book, rules: &PortfolioRules) -> String {
+    let whose = match &book.rm {
+        Some(rm) => i18n.fill("book.of_rm", &[("rm", rm)]),
+        None => i18n.t("book.of_branch").to_string(),
+    };
+    let as_of = book
+        .as_of
+        .map_or_else(|| i18n.t("book.no_snapshot").to_string(), |d| d.to_string());
+    let mut text = i18n.fill("book.heading", &[("whose", &whose), ("as_of", &as_of)]);
+    text.push('\n');
+    let sizes: Vec<String> = book
+        .segments
+        .iter()
+        .map(|s| format!("{} {}", segment_name(i18n, &s.segment, rules), s.clients))
+        .collect();
+    text.push_str(&sizes.join(" · "));
+    text.push('\n');
+    text.push_str(&i18n.fill(
+        "book.showing",
+        &[
+            ("segment", &segment_name(i18n, &book.segment, rules)),
+            ("shown", &book.clients.len().to_string()),
+            ("total", &book.total.to_string()),
+        ],
+    ));
+    text.push('\n');
+    let rows: Vec<Vec<String>> = book
+        .clients
+        .iter()
+        .map(|c| {
+            vec![
+                c.client_no.clone(),
+                c.name.clone(),
+                segment_name(i18n, &Segment::Tier(c.tier.clone()), rules),
+                yuan(c.aum),
+                c.value.to_string(),
+                book_note(i18n, c),
+            ]
+        })
+        .collect();
+    let headers = [
+        i18n.t("book.col.client"),
+        i18n.t("book.col.name"),
+        i18n.t("book.col.tier"),
+        i18n.t("book.col.aum"),
+        i18n.t("book.col.value"),
+        i18n.t("book.col.note"),
+    ];
+    text.push_str(&table::render(&headers, &rows));
+    text
+}
+
+/// What is worth acting on for a client of the book, in a few words.
+pub fn book_note(i18n: &I18n, c: &BookEntry) -> String {
+    let mut notes = Vec::new();
+    match c.moved.as_deref() {
+        Some("up") => notes.push(i18n.t("book.note.up").to_string()),
+        Some("down") => notes.push(i18n.t("book.note.down").to_string()),
+        _ => {}
+    }
+    if let Some(percent) = c.fall_percent {
+        notes.push(i18n.fill("book.note.fall", &[("percent", &percent.to_string())]));
+    }
+    if let Some(on) = c.next_maturity {
+        notes.push(i18n.fill(
+            "book.note.maturity",
+            &[("on", &on.format("%m-%d").to_string())],
+        ));
+    }
+    if let Some(until) = c.assessed_until {
+        notes.push(i18n.fill("book.note.assessed", &[("until", &until.to_string())]));
+    }
+    if let Some(product) = &c.best_product {
+        notes.push(i18n.fill("book.note.offer", &[("product", product)]));
+    }
+    notes.join(" · ")
 }
 
 /// One fact behind an offer, in words.

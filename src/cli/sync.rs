@@ -110,6 +110,11 @@ pub enum HqCommand {
         #[command(subcommand)]
         command: HoldingsCommand,
     },
+    /// Conversion per offer rule: the outcomes the branches recorded
+    Offers {
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -512,6 +517,38 @@ pub fn run_hq(cx: &Context, command: HqCommand) -> Result<ExitCode> {
                 print_json(&report);
             } else {
                 out!("{}", holdings_text(cx, &file, &report, dry_run));
+            }
+        }
+        HqCommand::Offers { json } => {
+            let rules = session.hq_offer_conversion()?;
+            if json {
+                print_json(&rules);
+            } else {
+                let i18n = cx.i18n;
+                let rows: Vec<Vec<String>> = rules
+                    .iter()
+                    .map(|r| {
+                        vec![
+                            r.rule.clone(),
+                            r.offered.to_string(),
+                            r.accepted.to_string(),
+                            r.declined.to_string(),
+                            r.later.to_string(),
+                            r.conversion_percent
+                                .map(|p| format!("{p:.1}%"))
+                                .unwrap_or_default(),
+                        ]
+                    })
+                    .collect();
+                let headers = [
+                    i18n.t("hq.offers.rule"),
+                    i18n.t("offers.outcome.offered"),
+                    i18n.t("offers.outcome.accepted"),
+                    i18n.t("offers.outcome.declined"),
+                    i18n.t("offers.outcome.later"),
+                    i18n.t("hq.offers.conversion"),
+                ];
+                out!("{}", super::table::render(&headers, &rows));
             }
         }
         HqCommand::Status { json } => {

@@ -184,6 +184,15 @@ pub enum Error {
         previous: u8,
         level: u8,
     },
+    /// A book segment that is neither a fixed one nor a tier of the table in force.
+    UnknownSegment {
+        code: String,
+        tiers: Vec<String>,
+    },
+    /// An outcome recorded for a product the rules do not offer the client now.
+    OfferNotMade {
+        product: String,
+    },
     /// A day given on the command line that is not a date, or is in the future.
     NotADay {
         text: String,
@@ -453,6 +462,13 @@ impl Error {
                     AssessLimit::Per12Months { max } => ("err.assessment_per_year", max),
                 };
                 i18n.fill(key, &[("max", &max.to_string())])
+            }
+            Error::UnknownSegment { code, tiers } => i18n.fill(
+                "err.unknown_segment",
+                &[("code", code), ("tiers", &tiers.join(", "))],
+            ),
+            Error::OfferNotMade { product } => {
+                i18n.fill("err.offer_not_made", &[("product", product)])
             }
             Error::AssessmentUnconfirmed { previous, level } => i18n.fill(
                 "err.assessment_unconfirmed",

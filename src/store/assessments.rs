@@ -3,10 +3,12 @@
 //! and confirmed by the client when it differs from the one before. They bound what may be
 //! offered (see `domain::portfolio::suitability`).
 
+use crate::domain::portfolio::Month;
 use crate::domain::portfolio::suitability::{Assessment, needs_confirmation};
 use crate::domain::staff::Permission;
 use crate::error::{Error, Result};
 use crate::store::Session;
+use crate::store::standing::{self, standing_month};
 use crate::store::write::{AuditEvent, Table};
 use chrono::NaiveDate;
 use rusqlite::types::Value;
@@ -73,8 +75,9 @@ impl Session {
                 text: on.to_string(),
             });
         }
-        let (_, stored) = self.find_client(key)?;
-        let rules = self.portfolio_rules()?.suitability;
+        let (seq, stored) = self.find_client(key)?;
+        let portfolio_rules = self.portfolio_rules()?;
+        let rules = portfolio_rules.suitability;
         let earlier: Vec<NaiveDate> = self
             .conn
             .prepare_cached("SELECT assessed_on FROM assessment WHERE client_id = ?1")?
@@ -94,12 +97,21 @@ impl Session {
                 level,
             });
         }
+        // The standing's offers and validity follow the new result (a back-dated one
+        // counts only if it is the latest).
+        let mut inputs = self.client_inputs(seq, &stored)?;
+        if inputs.assessment.is_none_or(|a| a.on <= on) {
+            inputs.assessment = Some(Assessment { level, on });
+        }
+        let now = self
+            .holdings_as_of()?
+            .map_or(Month::of(today), standing_month);
         let id = uuid::Uuid::now_v7().to_string();
         let me = self.me.id.to_string();
         let event = AuditEvent::new("client.assessment", "client", stored.id.clone())
             .with_detail(serde_json::json!({ "level": level, "filled": filled.code() }));
         self.write(event, |w| {
-            let now = w.now_text();
+            let created = w.now_text();
             w.insert(
                 Table::Assessment,
                 &id,
@@ -110,9 +122,10 @@ impl Session {
                     ("filled", Value::Text(filled.code().into())),
                     ("keyed_by", Value::Text(me.clone())),
                     ("confirmed", Value::Integer(i64::from(confirmed))),
-                    ("created_at", Value::Text(now)),
+                    ("created_at", Value::Text(created)),
                 ],
-            )
+            )?;
+            standing::refresh_client(w, seq, &portfolio_rules, &inputs, now, today)
         })?;
         Ok(AssessmentRecord {
             level,

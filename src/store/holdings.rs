@@ -4,19 +4,17 @@
 //! month, kept month by month for tiers and trends.
 
 use crate::domain::portfolio::Month;
-use crate::domain::portfolio::offers::{Holding, Offer, OfferFacts, Trend, offers};
-use crate::domain::portfolio::suitability::ClientFacts;
-use crate::domain::portfolio::tiers::{
-    Fall, MonthAum, TierChange, TierReason, current_tier, falling,
-};
+use crate::domain::portfolio::offers::Offer;
+use crate::domain::portfolio::tiers::{Fall, MonthAum, TierChange, current_tier, falling};
+use crate::domain::portfolio::value::ValueScore;
 use crate::domain::staff::Permission;
 use crate::error::{Error, Result};
 use crate::store::Session;
+use crate::store::standing::{self, ClientInputs, StoredHolding, standing_month};
 use crate::store::sync::file_error;
 use crate::store::write::AuditEvent;
 use crate::sync::SyncProblem;
 use crate::sync::reference::HoldingsSnapshot;
-use crate::sync::reference::PortfolioRules;
 use chrono::NaiveDate;
 use rusqlite::{OptionalExtension, params};
 use serde::Serialize;
@@ -32,6 +30,8 @@ pub struct HoldingsApplied {
     /// Holdings of client numbers this store does not have (registered elsewhere and not
     /// yet brought down), left out.
     pub unknown_clients: u64,
+    /// Calls the snapshot put on the care agenda (welcome, retention, maturity).
+    pub calls: u64,
 }
 
 /// A holding as the portfolio shows it: the account masked to its last four characters.
@@ -59,27 +59,6 @@ pub struct TierNow {
     pub changes: Vec<TierChange>,
 }
 
-impl TierNow {
-    /// The amounts in its reasons in fen, like every amount a portfolio shows (the rules
-    /// count in yuan).
-    fn in_fen(mut self) -> TierNow {
-        for change in &mut self.changes {
-            match &mut change.reason {
-                TierReason::Reached {
-                    avg_aum, threshold, ..
-                }
-                | TierReason::Below {
-                    avg_aum, threshold, ..
-                } => {
-                    *avg_aum *= 100;
-                    *threshold *= 100;
-                }
-            }
-        }
-        self
-    }
-}
-
 /// Who a client is to the bank, as far as HQ's snapshots say.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Portfolio {
@@ -90,13 +69,45 @@ pub struct Portfolio {
     /// Monthly-average AUM in fen, oldest first.
     pub aum: Vec<MonthAum>,
     pub tier: Option<TierNow>,
-    /// A fall that asks for a retention call.
+    /// A fall that asks for a retention call (amounts in fen).
     pub fall: Option<Fall>,
+    /// The latest risk assessment and how long it holds.
+    pub assessment: Option<AssessmentNow>,
+    /// The value score and RFM quintiles the latest snapshot gave.
+    pub value: Option<ClientValue>,
+}
+
+/// A client's latest assessment as the portfolio shows it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct AssessmentNow {
+    /// C1–C5.
+    pub level: u8,
+    pub assessed_on: NaiveDate,
+    pub valid_until: NaiveDate,
+    /// Still valid today (else the client must be assessed again before buying).
+    pub valid: bool,
+}
+
+/// Recency, frequency and monetary quintiles within the branch (1 lowest – 5 highest).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Rfm {
+    pub recency: u8,
+    pub frequency: u8,
+    pub monetary: u8,
+}
+
+/// A client's value: the score with its parts, and where they rank in the branch.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ClientValue {
+    #[serde(flatten)]
+    pub value: ValueScore,
+    pub rfm: Rfm,
 }
 
 impl Session {
-    /// A client's portfolio: holdings, monthly AUM, the tier the rules in force give with
-    /// its history, and a fall worth a call. Recorded in the audit trail.
+    /// A client's portfolio: holdings, monthly AUM, the tier the latest snapshot gives
+    /// under the rules in force with its history, a fall worth a call, the assessment and
+    /// how long it holds, and the value score with its parts. Recorded in the audit trail.
     pub fn client_portfolio(&mut self, key: &str) -> Result<Portfolio> {
         let (seq, stored) = self.find_portfolio_client(key)?;
         let rules = self.portfolio_rules()?;
@@ -106,6 +117,8 @@ impl Session {
             .into_iter()
             .map(|(month, avg_aum)| MonthAum { month, avg_aum })
             .collect();
+        let as_of = self.holdings_as_of()?;
+        let now = as_of.map_or(Month::of(self.today()), standing_month);
         // The tier rules count in yuan.
         let in_yuan: Vec<MonthAum> = aum
             .iter()
@@ -114,93 +127,57 @@ impl Session {
                 avg_aum: m.avg_aum / 100,
             })
             .collect();
-        let tier = self.tier_now(&rules, &in_yuan).map(TierNow::in_fen);
-        let fall = falling(&rules.tiers, &in_yuan).map(|f| Fall {
-            from: MonthAum {
-                avg_aum: f.from.avg_aum * 100,
-                ..f.from
-            },
-            to: MonthAum {
-                avg_aum: f.to.avg_aum * 100,
-                ..f.to
-            },
-            ..f
+        let tier =
+            current_tier(&rules.tiers, &in_yuan, now).map(|(tier, since, changes)| TierNow {
+                code: tier.code.clone(),
+                name_zh: tier.name_zh.clone(),
+                name_en: tier.name_en.clone(),
+                since,
+                changes: changes.into_iter().map(TierChange::in_fen).collect(),
+            });
+        let fall = falling(&rules.tiers, &aum);
+        let today = self.today();
+        let assessment = self.latest_assessment(&stored.id)?.map(|a| {
+            let valid_until = rules
+                .suitability
+                .expires_on(a.on)
+                .pred_opt()
+                .unwrap_or(a.on);
+            AssessmentNow {
+                level: a.level,
+                assessed_on: a.on,
+                valid_until,
+                valid: today <= valid_until,
+            }
         });
+        let value = self.stored_value(seq)?;
         self.audit_only(
             AuditEvent::new("client.portfolio", "client", stored.id.clone())
                 .with_detail(serde_json::json!({ "entries": holdings.len() })),
         )?;
         Ok(Portfolio {
             client_no: stored.client_no.clone(),
-            as_of: self.holdings_as_of()?,
+            as_of,
             holdings,
             aum,
             tier,
             fall,
+            assessment,
+            value,
         })
     }
 
     /// The offers for a client now, as the rules in force make them from the portfolio,
-    /// the record (age, marketing consent), life events and suitability; each with the
-    /// facts behind it. Recorded in the audit trail.
+    /// the record (age, marketing consent), life events, suitability and the offers the
+    /// client declined; each with the facts behind it. Recorded in the audit trail.
     pub fn client_offers(&mut self, key: &str) -> Result<Vec<Offer>> {
         let (seq, stored) = self.find_portfolio_client(key)?;
         let rules = self.portfolio_rules()?;
-        let today = self.today();
-        let holdings: Vec<Holding> = self
-            .holdings_of(seq, &rules.products)?
-            .into_iter()
-            .map(|h| Holding {
-                product: h.product,
-                category: h.category,
-                balance: h.balance_fen / 100,
-                matures_on: h.matures_on,
-            })
-            .collect();
-        let months: Vec<MonthAum> = self
-            .aum_months(seq)?
-            .into_iter()
-            .map(|(month, fen)| MonthAum {
-                month,
-                avg_aum: fen / 100,
-            })
-            .collect();
-        let tier = self
-            .tier_now(&rules, &months)
-            .map(|t| t.code)
-            .unwrap_or_default();
-        let trend = trend(&rules.tiers, &months);
-        let events: Vec<(String, NaiveDate)> = self
-            .client_events(key)?
-            .into_iter()
-            .map(|e| (e.kind.code().to_string(), e.date))
-            .collect();
-        let record = &stored.record;
-        let age = record.birth_date.and_then(|born| today.years_since(born));
-        let facts = OfferFacts {
-            tier: &tier,
-            age,
-            aum: months.last().map_or(0, |m| m.avg_aum),
-            trend,
-            holdings: &holdings,
-            life_events: &events,
-            consent_marketing: record.consent_marketing,
-            suitability: ClientFacts {
-                assessment: self.latest_assessment(&stored.id)?,
-                age,
-                // A minor has no full civil capacity (the record has no flag for adults who
-                // lack it yet).
-                full_capacity: age.is_none_or(|years| years >= 18),
-            },
-            declined: &[],
-        };
-        let found = offers(
-            &rules.offers,
-            &rules.catalogue,
-            &rules.suitability,
-            &facts,
-            today,
-        );
+        let inputs = self.client_inputs(seq, &stored)?;
+        let now = self
+            .holdings_as_of()?
+            .map_or(Month::of(self.today()), standing_month);
+        let (_, found) = standing::client_offers(&rules, &inputs, now, self.today());
         self.audit_only(
             AuditEvent::new("client.offers", "client", stored.id.clone())
                 .with_detail(serde_json::json!({ "entries": found.len() })),
@@ -208,17 +185,73 @@ impl Session {
         Ok(found)
     }
 
-    /// The tier the rules give a run of monthly averages (yuan), starting from the tier the
-    /// first month reaches.
-    fn tier_now(&self, rules: &PortfolioRules, in_yuan: &[MonthAum]) -> Option<TierNow> {
-        let (tier, since, changes) = current_tier(&rules.tiers, in_yuan, Month::of(self.today()))?;
-        Some(TierNow {
-            code: tier.code.clone(),
-            name_zh: tier.name_zh.clone(),
-            name_en: tier.name_en.clone(),
-            since,
-            changes,
+    /// What one client's offers are made from.
+    pub(crate) fn client_inputs(
+        &self,
+        seq: i64,
+        stored: &crate::domain::client::StoredClient,
+    ) -> Result<ClientInputs> {
+        let holdings = self
+            .conn
+            .prepare_cached(
+                "SELECT product, balance, matures_on FROM holding WHERE client_seq = ?1",
+            )?
+            .query_map([seq], |r| {
+                Ok(StoredHolding {
+                    product: r.get(0)?,
+                    balance: r.get(1)?,
+                    matures_on: r.get::<_, Option<String>>(2)?.and_then(|d| d.parse().ok()),
+                })
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        let months = self
+            .aum_months(seq)?
+            .into_iter()
+            .map(|(month, avg_aum)| MonthAum { month, avg_aum })
+            .collect();
+        let events = self
+            .client_events(&stored.id)?
+            .into_iter()
+            .map(|e| (e.kind.code().to_string(), e.date))
+            .collect();
+        Ok(ClientInputs {
+            holdings,
+            months,
+            birth_date: stored.record.birth_date,
+            consent_marketing: stored.record.consent_marketing,
+            events,
+            assessment: self.latest_assessment(&stored.id)?,
+            declined: self.declined_offers(&stored.id)?,
         })
+    }
+
+    /// A client's value score and RFM quintiles, as the latest snapshot gave them.
+    fn stored_value(&self, seq: i64) -> Result<Option<ClientValue>> {
+        let found: Option<(i64, String, i64, i64, i64)> = self
+            .conn
+            .prepare_cached(
+                "SELECT value, value_parts, recency, frequency, monetary FROM client_standing
+                 WHERE client_seq = ?1",
+            )?
+            .query_row([seq], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+            })
+            .optional()?;
+        let Some((score, parts, recency, frequency, monetary)) = found else {
+            return Ok(None);
+        };
+        let small = |n: i64| u8::try_from(n).map_err(|_| Error::DatabaseDamaged);
+        Ok(Some(ClientValue {
+            value: ValueScore {
+                score: small(score)?,
+                parts: serde_json::from_str(&parts).map_err(|_| Error::DatabaseDamaged)?,
+            },
+            rfm: Rfm {
+                recency: small(recency)?,
+                frequency: small(frequency)?,
+                monetary: small(monetary)?,
+            },
+        }))
     }
 
     fn holdings_of(
@@ -276,6 +309,16 @@ impl Session {
     /// Applies a holdings snapshot from HQ (`<branch>-holdings-<day>.bdh`); one no newer
     /// than the one in force is refused.
     pub fn import_holdings(&mut self, file: &Path) -> Result<HoldingsApplied> {
+        self.import_holdings_with(file, &mut |_, _| {})
+    }
+
+    /// [`Session::import_holdings`], telling `progress` how many clients' standings are
+    /// rebuilt of how many.
+    pub fn import_holdings_with(
+        &mut self,
+        file: &Path,
+        progress: &mut dyn FnMut(u64, u64),
+    ) -> Result<HoldingsApplied> {
         let (manifest, payload) = self.open_from_hq(file, "holdings")?;
         let raw = crate::sync::bundle::decompress(&payload, crate::error::input::REFERENCE)
             .map_err(|p| file_error(file, p))?;
@@ -295,6 +338,7 @@ impl Session {
             ));
         }
         let rules = self.portfolio_rules()?;
+        let today = self.today();
         let category: BTreeMap<&str, &str> = rules
             .catalogue
             .iter()
@@ -337,6 +381,7 @@ impl Session {
             accounts: 0,
             clients: 0,
             unknown_clients: 0,
+            calls: 0,
         };
         let event = AuditEvent::new("sync.holdings", "store", self.branch.store_id.clone())
             .with_detail(
@@ -376,7 +421,10 @@ impl Session {
                 )?;
             }
             w.set_local("holdings_version", &snapshot.version().to_string())?;
-            w.set_local("holdings_as_of", &snapshot.as_of.to_string())
+            w.set_local("holdings_as_of", &snapshot.as_of.to_string())?;
+            let rebuilt = standing::rebuild(w, &rules, snapshot.as_of, today, progress)?;
+            report.calls = rebuilt.calls;
+            Ok(())
         })?;
         report.clients = seqs
             .values()
@@ -432,28 +480,4 @@ fn masked_account(account: &str) -> String {
     let chars: Vec<char> = account.chars().collect();
     let tail: String = chars[chars.len().saturating_sub(4)..].iter().collect();
     format!("****{tail}")
-}
-
-/// Where AUM is heading over the table's retention span: falling past its share, rising,
-/// or steady.
-fn trend(table: &crate::domain::portfolio::tiers::TierTable, months: &[MonthAum]) -> Trend {
-    if falling(table, months).is_some() {
-        return Trend::Falling;
-    }
-    let span = i64::from(table.retention.months);
-    let (Some(last), Some(earlier)) = (
-        months.last(),
-        months.iter().find(|m| {
-            months
-                .last()
-                .is_some_and(|l| m.month.months_until(l.month) == span)
-        }),
-    ) else {
-        return Trend::Steady;
-    };
-    if last.avg_aum > earlier.avg_aum {
-        Trend::Rising
-    } else {
-        Trend::Steady
-    }
 }

@@ -6,6 +6,7 @@ mod assessments;
 mod audit;
 mod backup;
 mod bench;
+mod book;
 mod cache;
 mod care;
 mod clients;
@@ -21,11 +22,13 @@ mod lockfile;
 mod logins;
 mod lookup;
 pub mod migrations;
+mod offers;
 mod paths;
 mod reached;
 mod reference;
 mod session;
 mod staff;
+mod standing;
 mod surveys;
 mod swap;
 mod sync;
@@ -37,6 +40,7 @@ pub use assessments::{AssessmentRecord, Filled};
 pub use audit::{AuditRow, LoginHistory};
 pub use backup::{BackupSummary, RestoreSummary, restore, restore_with};
 pub use bench::{PlainCopy, Sample};
+pub use book::{BOOK_DAYS_AHEAD, Book, BookEntry, Segment, SegmentCount};
 pub use cache::{CONFIGURED_MIB as PAGE_CACHE_MIB, CachePlan, CacheReason};
 pub use care::{ClientEvent, festivals};
 pub use clients::{Interaction, LoadSummary, NewClient, client_no_for};
@@ -46,13 +50,16 @@ pub use complaints::{
 pub use db::open_db;
 pub use doctor::{Check, DoctorReport, LeftFile};
 pub use fsutil::{create_private_dir, write_atomic as write_public_file};
-pub use holdings::{HoldingsApplied, Portfolio, PortfolioHolding, TierNow};
+pub use holdings::{
+    AssessmentNow, ClientValue, HoldingsApplied, Portfolio, PortfolioHolding, Rfm, TierNow,
+};
 pub use hq::{
     BranchState, Gap, HoldingsImport, HqRow, HqStatus, ImportOutcome, PublishedHoldings,
-    RefusedHolding, ReviewItem,
+    RefusedHolding, ReviewItem, RuleConversion,
 };
 pub use keyslots::{DbKey, KdfParams, KeySlots};
 pub use lookup::{MAX_HITS, SearchHit};
+pub use offers::{OfferOutcome, RecordedOffer};
 pub use paths::StorePaths;
 pub use reference::{PublishReport, ReferenceReport, ReferenceState};
 pub use session::probe;

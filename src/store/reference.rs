@@ -206,9 +206,12 @@ impl Session {
         } else {
             reference.rules.clone()
         };
-        if in_force.parse(&reference.products).is_err() {
+        let Ok(rules_in_force) = in_force.parse(&reference.products) else {
             return Err(file_error(file, SyncProblem::Damaged));
-        }
+        };
+        // New rules re-read the standings of the snapshot in force.
+        let snapshot = self.holdings_as_of()?;
+        let today = self.today();
         let acked_before = self.local_number("acked_seq")?;
         // HQ cannot hold more than was ever written here.
         let written: i64 = self.conn.query_row(
@@ -259,6 +262,15 @@ impl Session {
                     w.set_local("ref_rules", &rules)?;
                 }
                 w.set_local("hlc_seen", &seen.as_i64().to_string())?;
+                if let Some(as_of) = snapshot {
+                    crate::store::standing::rebuild(
+                        w,
+                        &rules_in_force,
+                        as_of,
+                        today,
+                        &mut |_, _| {},
+                    )?;
+                }
                 Ok(pruned as i64)
             },
         )?;

@@ -29,6 +29,7 @@ pub enum Table {
     SurveyTemplate,
     SurveyResponse,
     Assessment,
+    OfferOutcome,
 }
 
 impl Table {
@@ -45,6 +46,7 @@ impl Table {
             Table::SurveyTemplate => "survey_template",
             Table::SurveyResponse => "survey_response",
             Table::Assessment => "assessment",
+            Table::OfferOutcome => "offer_outcome",
         }
     }
 
@@ -59,7 +61,8 @@ impl Table {
             | Table::CareTask
             | Table::SurveyTemplate
             | Table::SurveyResponse
-            | Table::Assessment => "id",
+            | Table::Assessment
+            | Table::OfferOutcome => "id",
             Table::Settings => "key",
         }
     }
@@ -78,6 +81,7 @@ impl Table {
                 | Table::SurveyTemplate
                 | Table::SurveyResponse
                 | Table::Assessment
+                | Table::OfferOutcome
         )
     }
 }
@@ -307,6 +311,12 @@ impl Writer<'_> {
             .prepare_cached(sql)?
             .query_row(params, row)
             .optional()?)
+    }
+
+    /// The write's transaction, for reading many rows (a derived table rebuilt from what
+    /// the write sees).
+    pub(crate) fn connection(&self) -> &rusqlite::Connection {
+        self.tx
     }
 
     fn new_op_id(&self) -> String {

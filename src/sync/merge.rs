@@ -18,8 +18,9 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
 /// Tables whose rows are never changed once written: the first copy is kept.
-pub const INSERT_ONLY: [&str; 6] = [
+pub const INSERT_ONLY: [&str; 7] = [
     "assessment",
+    "offer_outcome",
     "survey_response",
     "complaint_event",
     "audit_log",

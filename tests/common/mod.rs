@@ -1,6 +1,8 @@
 //! Helpers shared by the integration tests.
 #![allow(dead_code)]
 
+pub mod hq;
+
 use branchdesk::domain::clock::FixedClock;
 use branchdesk::store::{KdfParams, NewStore, Session, StoreOptions, StorePaths};
 use chrono::{TimeZone, Utc};

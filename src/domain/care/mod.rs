@@ -75,10 +75,12 @@ pub enum KeyKind {
     EventOnce = 6,
     /// A detractor's survey response: call back.
     SurveyFollowUp = 7,
+    /// A call HQ's holdings snapshot asks for (welcome to a tier, retention, maturity).
+    PortfolioCall = 8,
 }
 
 impl KeyKind {
-    pub const ALL: [KeyKind; 7] = [
+    pub const ALL: [KeyKind; 8] = [
         KeyKind::SolarBirthday,
         KeyKind::LunarBirthday,
         KeyKind::Relationship,
@@ -86,6 +88,7 @@ impl KeyKind {
         KeyKind::EventYearly,
         KeyKind::EventOnce,
         KeyKind::SurveyFollowUp,
+        KeyKind::PortfolioCall,
     ];
 
     pub fn from_i64(n: i64) -> Option<KeyKind> {
@@ -245,6 +248,7 @@ pub fn probes(from: NaiveDate, to: NaiveDate) -> Vec<Probe> {
             KeyKind::IdExpiry,
             KeyKind::EventOnce,
             KeyKind::SurveyFollowUp,
+            KeyKind::PortfolioCall,
         ] {
             out.push(Probe {
                 kind,

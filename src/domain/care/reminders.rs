@@ -40,6 +40,28 @@ pub enum Reason {
         rating: Option<u8>,
         due: NaiveDate,
     },
+    /// HQ's snapshot moves the client up a tier: welcome them to it.
+    TierWelcome {
+        tier: String,
+        name_zh: String,
+        name_en: String,
+    },
+    /// The client's AUM fell by more than the retention share: call to keep them. Amounts
+    /// in fen, shown only to those who may see the client's balances.
+    Retention {
+        percent: u32,
+        months: u32,
+        from_aum: Option<i64>,
+        to_aum: Option<i64>,
+    },
+    /// A time deposit or wealth product matures: call about what comes after it.
+    Maturity {
+        product: String,
+        name_zh: String,
+        name_en: String,
+        balance: Option<i64>,
+        matures_on: NaiveDate,
+    },
 }
 
 impl Reason {
@@ -51,6 +73,37 @@ impl Reason {
             Reason::IdExpiry { .. } => "id_expiry",
             Reason::Festival { .. } => "festival",
             Reason::SurveyFollowUp { .. } => "survey",
+            Reason::TierWelcome { .. } => "tier_welcome",
+            Reason::Retention { .. } => "retention",
+            Reason::Maturity { .. } => "maturity",
+        }
+    }
+
+    /// The reason without the client's balances (for staff who may not see them).
+    pub fn without_amounts(self) -> Reason {
+        match self {
+            Reason::Retention {
+                percent, months, ..
+            } => Reason::Retention {
+                percent,
+                months,
+                from_aum: None,
+                to_aum: None,
+            },
+            Reason::Maturity {
+                product,
+                name_zh,
+                name_en,
+                matures_on,
+                ..
+            } => Reason::Maturity {
+                product,
+                name_zh,
+                name_en,
+                balance: None,
+                matures_on,
+            },
+            other => other,
         }
     }
 
@@ -66,6 +119,9 @@ impl Reason {
             Reason::IdExpiry { .. } => "id_expiry".into(),
             Reason::Festival { code, .. } => format!("festival_{code}"),
             Reason::SurveyFollowUp { .. } => "survey_follow_up".into(),
+            Reason::TierWelcome { .. } => "tier_welcome".into(),
+            Reason::Retention { .. } => "retention".into(),
+            Reason::Maturity { .. } => "maturity".into(),
         }
     }
 }
@@ -80,6 +136,8 @@ pub enum KeyDetail {
         nps: Option<u8>,
         rating: Option<u8>,
     },
+    /// A call HQ's holdings snapshot puts on the agenda (welcome, retention, maturity).
+    Portfolio(Reason),
 }
 
 /// The reason a key entry gives on the day `on`.
@@ -139,6 +197,10 @@ pub fn reason_for(
                 due: on + chrono::Duration::days(crate::domain::survey::FOLLOW_UP_DAYS),
             }
         }
+        KeyKind::PortfolioCall => match detail {
+            Some(KeyDetail::Portfolio(reason)) => reason,
+            _ => return None,
+        },
     })
 }
 
@@ -225,7 +287,11 @@ pub fn shows_on(
 /// no greeting, but an expired ID matters until it is renewed (within the agenda's reach).
 pub fn grace_days(reason: &Reason) -> i64 {
     match reason {
-        Reason::IdExpiry { .. } => OVERDUE_DAYS,
+        // A maturity call falls a month before the day; it matters until then.
+        Reason::IdExpiry { .. }
+        | Reason::TierWelcome { .. }
+        | Reason::Retention { .. }
+        | Reason::Maturity { .. } => OVERDUE_DAYS,
         _ => 7,
     }
 }

@@ -5,6 +5,7 @@
 //! `assets/value.toml`), which HQ's reference data replaces; the code here only reads
 //! them.
 
+pub mod calls;
 pub mod holdings;
 pub mod offers;
 pub mod suitability;

@@ -38,12 +38,33 @@ impl Default for Retention {
     }
 }
 
+/// Holdings whose maturity puts a reinvestment call on the care agenda.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MaturityCalls {
+    /// The call falls this many days before the maturity.
+    pub days_before: u32,
+    /// Of products of these categories.
+    pub categories: Vec<String>,
+}
+
+impl Default for MaturityCalls {
+    fn default() -> MaturityCalls {
+        MaturityCalls {
+            days_before: 30,
+            categories: vec!["deposit".into(), "wealth".into()],
+        }
+    }
+}
+
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct TierFile {
     tier: Vec<TierRule>,
     #[serde(default)]
     retention: Retention,
+    #[serde(default)]
+    maturity: MaturityCalls,
     #[serde(default = "default_aum_categories")]
     aum_categories: Vec<String>,
 }
@@ -60,6 +81,7 @@ fn default_aum_categories() -> Vec<String> {
 pub struct TierTable {
     tiers: Vec<TierRule>,
     pub retention: Retention,
+    pub maturity: MaturityCalls,
     /// The product categories whose balances are assets under management.
     pub aum_categories: Vec<String>,
 }
@@ -91,12 +113,16 @@ impl TierTable {
                 ));
             }
         }
+        if file.maturity.days_before > 366 {
+            return Err("maturity: days_before at most 366".into());
+        }
         if file.retention.months == 0 || !(1..=100).contains(&file.retention.fall_percent) {
             return Err("retention: months at least 1, fall_percent 1–100".into());
         }
         Ok(TierTable {
             tiers,
             retention: file.retention,
+            maturity: file.maturity,
             aum_categories: file.aum_categories,
         })
     }
@@ -164,6 +190,25 @@ pub struct TierChange {
     pub from: Option<String>,
     pub to: String,
     pub reason: TierReason,
+}
+
+impl TierChange {
+    /// The change with the amounts in its reason in fen (the rules count in yuan; every
+    /// amount a portfolio shows is in fen).
+    pub fn in_fen(mut self) -> TierChange {
+        match &mut self.reason {
+            TierReason::Reached {
+                avg_aum, threshold, ..
+            }
+            | TierReason::Below {
+                avg_aum, threshold, ..
+            } => {
+                *avg_aum *= 100;
+                *threshold *= 100;
+            }
+        }
+        self
+    }
 }
 
 /// The tier changes a run of monthly averages makes, for a client in tier `start` (the

@@ -123,17 +123,17 @@ pub struct ValueFacts {
 }
 
 /// One part of the score: its own 0–100, its weight, and what it adds to the score.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ValuePart {
-    pub code: &'static str,
+    pub code: String,
     pub points: u32,
     pub weight: u32,
 }
 
 impl ValuePart {
-    fn new(code: &'static str, points: u32, weight: u32) -> ValuePart {
+    fn new(code: &str, points: u32, weight: u32) -> ValuePart {
         ValuePart {
-            code,
+            code: code.to_string(),
             points: points.min(100),
             weight,
         }
@@ -146,7 +146,7 @@ impl ValuePart {
 }
 
 /// A client's value: the score and the parts it is made of.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ValueScore {
     pub score: u8,
     pub parts: Vec<ValuePart>,

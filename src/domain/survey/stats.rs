@@ -244,6 +244,19 @@ pub struct FollowUp {
     pub rating: Option<u8>,
 }
 
+/// A response's NPS score and CSAT rating, where its template asks for them (a client's
+/// latest counts towards their value).
+pub fn latest_scores(template: &Template, answers: &Answers) -> (Option<u8>, Option<u8>) {
+    let score_of = |q: Option<&Question>| match q.and_then(|q| answers.get(&q.id)) {
+        Some(Answer::Score(s)) => Some(*s),
+        _ => None,
+    };
+    (
+        score_of(template.nps_question()),
+        score_of(template.csat_question()),
+    )
+}
+
 pub fn follow_up(template: &Template, answers: &Answers) -> Option<FollowUp> {
     let score_of = |q: Option<&Question>| match q.and_then(|q| answers.get(&q.id)) {
         Some(Answer::Score(s)) => Some(*s),

@@ -283,6 +283,14 @@ impl Session {
         };
         items.extend(self.snoozed_into(&window, &items)?);
         items.extend(self.festival_items(&window)?);
+        // Balances in a call's reason are for those who may see the client's portfolio.
+        let sees_balances = self.me.role.can(Permission::ViewPortfolio);
+        for item in &mut items {
+            let rm = item.rm.as_deref().unwrap_or_default();
+            if !sees_balances || self.care_visibility(rm) != Visibility::Full {
+                item.reason = item.reason.clone().without_amounts();
+            }
+        }
         items.sort_by(|a, b| {
             (a.on, a.reason.code(), &a.client_no, &a.id).cmp(&(
                 b.on,
@@ -300,8 +308,19 @@ impl Session {
         })
     }
 
-    /// What a key's `ref` points at: a life event, or a survey response's follow-up.
+    /// What a key's `ref` points at: a life event, a survey response's follow-up, or a call
+    /// HQ's holdings snapshot asks for.
     fn key_detail(&self, kind: care::KeyKind, id: &str) -> Result<Option<KeyDetail>> {
+        if kind == care::KeyKind::PortfolioCall {
+            let found: Option<String> = self
+                .conn
+                .prepare_cached("SELECT reason FROM portfolio_call WHERE ref = ?1")?
+                .query_row([id], |r| r.get(0))
+                .optional()?;
+            return Ok(found
+                .and_then(|reason| serde_json::from_str(&reason).ok())
+                .map(KeyDetail::Portfolio));
+        }
         if kind == care::KeyKind::SurveyFollowUp {
             let found: Option<(String, Option<String>)> = self
                 .conn

@@ -494,6 +494,64 @@ const MIGRATIONS: &[Migration] = &[
         BEGIN SELECT RAISE(ABORT, 'assessment is insert-only'); END;
     "#,
     ),
+    // 11: what staff made of an offer (offered, accepted, declined, later: insert-only, sent
+    // to HQ for conversion per rule), and what HQ's latest snapshot makes of each client,
+    // derived and local (rebuilt whole with each snapshot): tier and its changes with their
+    // reasons, latest AUM and a fall, value score with its parts and RFM quintiles, the best
+    // offer, and the calls the snapshot puts on the care agenda.
+    Migration::sql(
+        r#"
+    CREATE TABLE offer_outcome (
+        id          TEXT PRIMARY KEY,
+        client_id   TEXT NOT NULL REFERENCES client (id),
+        rule        TEXT NOT NULL,
+        product     TEXT NOT NULL,
+        outcome     TEXT NOT NULL CHECK (outcome IN ('offered', 'accepted', 'declined', 'later')),
+        recorded_on TEXT NOT NULL,
+        recorded_by TEXT NOT NULL,
+        created_at  TEXT NOT NULL,
+        hlc         INTEGER NOT NULL
+    ) STRICT;
+    CREATE INDEX offer_outcome_by_client ON offer_outcome (client_id, recorded_on);
+    CREATE TRIGGER offer_outcome_insert_only_update BEFORE UPDATE ON offer_outcome
+        BEGIN SELECT RAISE(ABORT, 'offer_outcome is insert-only'); END;
+    CREATE TRIGGER offer_outcome_insert_only_delete BEFORE DELETE ON offer_outcome
+        BEGIN SELECT RAISE(ABORT, 'offer_outcome is insert-only'); END;
+
+    CREATE TABLE client_standing (
+        client_seq    INTEGER PRIMARY KEY,
+        tier          TEXT NOT NULL,
+        tier_since    TEXT,
+        moved         TEXT NOT NULL CHECK (moved IN ('', 'up', 'down')),
+        aum           INTEGER NOT NULL,
+        fall_percent  INTEGER,
+        value         INTEGER NOT NULL,
+        value_parts   TEXT NOT NULL,
+        recency       INTEGER NOT NULL,
+        frequency     INTEGER NOT NULL,
+        monetary      INTEGER NOT NULL,
+        best_rule     TEXT,
+        best_product  TEXT,
+        best_priority INTEGER,
+        next_maturity TEXT,
+        assessed_until TEXT
+    ) STRICT;
+    CREATE TABLE tier_change (
+        client_seq INTEGER NOT NULL,
+        effective  TEXT NOT NULL,
+        from_tier  TEXT,
+        to_tier    TEXT NOT NULL,
+        reason     TEXT NOT NULL,
+        PRIMARY KEY (client_seq, effective)
+    ) STRICT, WITHOUT ROWID;
+    CREATE TABLE portfolio_call (
+        ref        TEXT PRIMARY KEY,
+        client_seq INTEGER NOT NULL,
+        reason     TEXT NOT NULL
+    ) STRICT;
+    CREATE INDEX client_card_by_rm ON client_card (assigned_rm);
+    "#,
+    ),
 ];
 
 /// The schema version this build writes.

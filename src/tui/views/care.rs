@@ -95,9 +95,22 @@ pub fn greeting(item: &CareItem, branch: &str, i18n: &I18n) -> String {
             String::new(),
             expires_on.format(i18n.t("format.date_long")).to_string(),
         ),
-        Reason::Festival { .. } | Reason::SurveyFollowUp { .. } => {
-            (String::new(), String::new(), String::new())
-        }
+        Reason::Maturity { matures_on, .. } => (
+            String::new(),
+            String::new(),
+            matures_on.format(i18n.t("format.date_long")).to_string(),
+        ),
+        Reason::Festival { .. }
+        | Reason::SurveyFollowUp { .. }
+        | Reason::TierWelcome { .. }
+        | Reason::Retention { .. } => (String::new(), String::new(), String::new()),
+    };
+    let tier = match &item.reason {
+        Reason::TierWelcome {
+            name_zh, name_en, ..
+        } if i18n.lang == crate::i18n::Lang::Zh => name_zh.clone(),
+        Reason::TierWelcome { name_en, .. } => name_en.clone(),
+        _ => String::new(),
     };
     i18n.fill(
         &key,
@@ -106,6 +119,7 @@ pub fn greeting(item: &CareItem, branch: &str, i18n: &I18n) -> String {
             ("age", &age),
             ("years", &years),
             ("date", &date),
+            ("tier", &tier),
             ("branch", branch),
         ],
     )

@@ -1,0 +1,633 @@
+//! What HQ's latest holdings snapshot makes of each client, kept so that a book of
+//! thousands reads in milliseconds: the tier the snapshot gives (in force from the month
+//! after the snapshot's month) and the changes that led there with their reasons, the
+//! latest AUM and a fall, the value score with its parts and the RFM quintiles within the
+//! branch, the best offer, the next maturity, and the calls the snapshot puts on the care
+//! agenda. Derived and local: rebuilt whole, in the snapshot's own transaction, from the
+//! months, holdings and records the store keeps.
+
+use crate::domain::care::{KeyKind, date_key};
+use crate::domain::portfolio::Month;
+use crate::domain::portfolio::calls::{CallHolding, calls};
+use crate::domain::portfolio::offers::{Holding, Offer, OfferFacts, Trend, offers};
+use crate::domain::portfolio::suitability::{Assessment, ClientFacts};
+use crate::domain::portfolio::tiers::{
+    Fall, MonthAum, TierChange, TierTable, current_tier, falling,
+};
+use crate::domain::portfolio::value::{ValueFacts, percentile, quintile};
+use crate::error::{Error, Result};
+use crate::store::write::Writer;
+use crate::sync::reference::PortfolioRules;
+use chrono::{Duration, NaiveDate};
+use rusqlite::{Connection, OptionalExtension, params};
+use std::collections::{BTreeSet, HashMap};
+
+/// What the offers and the tier of one client are made from (amounts in fen).
+#[derive(Debug, Clone, Default)]
+pub(crate) struct ClientInputs {
+    pub holdings: Vec<StoredHolding>,
+    pub months: Vec<MonthAum>,
+    pub birth_date: Option<NaiveDate>,
+    pub consent_marketing: bool,
+    pub events: Vec<(String, NaiveDate)>,
+    pub assessment: Option<Assessment>,
+    pub declined: Vec<(String, NaiveDate)>,
+}
+
+/// A holding as the store keeps it (fen).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct StoredHolding {
+    pub product: String,
+    pub balance: i64,
+    pub matures_on: Option<NaiveDate>,
+}
+
+/// The month whose tier a snapshot of `as_of` gives: the month after its own.
+pub(crate) fn standing_month(as_of: NaiveDate) -> Month {
+    Month::of(as_of).next()
+}
+
+/// In yuan, as the tier and offer rules count.
+fn in_yuan(months: &[MonthAum]) -> Vec<MonthAum> {
+    months
+        .iter()
+        .map(|m| MonthAum {
+            month: m.month,
+            avg_aum: m.avg_aum / 100,
+        })
+        .collect()
+}
+
+/// Where AUM is heading over the table's retention span: falling past its share, rising,
+/// or steady (months in yuan).
+pub(crate) fn trend(table: &TierTable, months: &[MonthAum]) -> Trend {
+    if falling(table, months).is_some() {
+        return Trend::Falling;
+    }
+    let span = i64::from(table.retention.months);
+    let Some(last) = months.last() else {
+        return Trend::Steady;
+    };
+    match months
+        .iter()
+        .find(|m| m.month.months_until(last.month) == span)
+    {
+        Some(earlier) if last.avg_aum > earlier.avg_aum => Trend::Rising,
+        _ => Trend::Steady,
+    }
+}
+
+/// The offers the rules in force make for a client on `today`, and the tier they are in
+/// (the one the latest snapshot gives).
+pub(crate) fn client_offers(
+    rules: &PortfolioRules,
+    inputs: &ClientInputs,
+    now: Month,
+    today: NaiveDate,
+) -> (String, Vec<Offer>) {
+    let months = in_yuan(&inputs.months);
+    let tier = current_tier(&rules.tiers, &months, now)
+        .map(|(tier, _, _)| tier.code.clone())
+        .unwrap_or_default();
+    let category_of = |code: &str| {
+        rules
+            .catalogue
+            .iter()
+            .find(|p| p.code == code)
+            .map(|p| p.category.clone())
+            .unwrap_or_default()
+    };
+    let holdings: Vec<Holding> = inputs
+        .holdings
+        .iter()
+        .map(|h| Holding {
+            category: category_of(&h.product),
+            product: h.product.clone(),
+            balance: h.balance / 100,
+            matures_on: h.matures_on,
+        })
+        .collect();
+    let age = inputs.birth_date.and_then(|born| today.years_since(born));
+    let facts = OfferFacts {
+        tier: &tier,
+        age,
+        aum: months.last().map_or(0, |m| m.avg_aum),
+        trend: trend(&rules.tiers, &months),
+        holdings: &holdings,
+        life_events: &inputs.events,
+        consent_marketing: inputs.consent_marketing,
+        suitability: ClientFacts {
+            assessment: inputs.assessment,
+            age,
+            // A minor has no full civil capacity (the record has no flag for adults who
+            // lack it yet).
+            full_capacity: age.is_none_or(|years| years >= 18),
+        },
+        declined: &inputs.declined,
+    };
+    let found = offers(
+        &rules.offers,
+        &rules.catalogue,
+        &rules.suitability,
+        &facts,
+        today,
+    );
+    (tier, found)
+}
+
+/// Brings one client's best offer and assessment validity up to date after a change
+/// between snapshots (an assessment, an offer's outcome), inside that change's write.
+pub(crate) fn refresh_client(
+    w: &mut Writer,
+    seq: i64,
+    rules: &PortfolioRules,
+    inputs: &ClientInputs,
+    now: Month,
+    today: NaiveDate,
+) -> Result<()> {
+    let (_, found) = client_offers(rules, inputs, now, today);
+    let best = found.first();
+    let assessed_until = inputs.assessment.map(|a| {
+        rules
+            .suitability
+            .expires_on(a.on)
+            .pred_opt()
+            .unwrap_or(a.on)
+    });
+    w.maintain_index(
+        "UPDATE client_standing SET best_rule = ?2, best_product = ?3, best_priority = ?4,
+             assessed_until = ?5
+         WHERE client_seq = ?1",
+        params![
+            seq,
+            best.map(|o| o.rule.clone()),
+            best.map(|o| o.product.clone()),
+            best.map(|o| o.priority),
+            assessed_until.map(|d| d.to_string()),
+        ],
+    )
+}
+
+/// What one client's standing is before the branch-wide ranks are known.
+struct Pending {
+    seq: i64,
+    tier: String,
+    since: Option<Month>,
+    moved: &'static str,
+    aum: i64,
+    fall: Option<Fall>,
+    changes: Vec<TierChange>,
+    best: Option<Offer>,
+    next_maturity: Option<NaiveDate>,
+    assessed_until: Option<NaiveDate>,
+    facts: ValueFacts,
+    /// Days since the last contact (none: never).
+    days_since_contact: Option<i64>,
+}
+
+/// What rebuilding the standings did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct Rebuilt {
+    pub clients: u64,
+    pub calls: u64,
+}
+
+/// Rebuilds every client's standing, tier history and snapshot calls from what the write
+/// sees (the snapshot just applied), for a snapshot taken on `as_of`. `progress` hears
+/// (done, total) clients.
+pub(crate) fn rebuild(
+    w: &mut Writer,
+    rules: &PortfolioRules,
+    as_of: NaiveDate,
+    today: NaiveDate,
+    progress: &mut dyn FnMut(u64, u64),
+) -> Result<Rebuilt> {
+    let now = standing_month(as_of);
+    let conn = w.connection();
+    let known = BranchFacts::read(conn, rules, today)?;
+    let total: i64 = conn.query_row(
+        "SELECT count(DISTINCT client_seq) FROM client_aum",
+        [],
+        |r| r.get(0),
+    )?;
+    let total = u64::try_from(total).unwrap_or(0);
+    let mut pending: Vec<Pending> = Vec::with_capacity(total as usize);
+    let mut calls_of: Vec<(String, i64, String, String, NaiveDate, String)> = Vec::new();
+    let mut months_of = conn
+        .prepare("SELECT client_seq, month, avg_aum FROM client_aum ORDER BY client_seq, month")?;
+    let mut client_of = conn.prepare(
+        "SELECT id, client_no, name, assigned_rm, birth_date, consent_marketing, created_at
+         FROM client WHERE seq = ?1 AND deleted = 0",
+    )?;
+    let mut holdings_of =
+        conn.prepare("SELECT product, balance, matures_on FROM holding WHERE client_seq = ?1")?;
+    let mut rows = months_of.query([])?;
+    let mut current: Option<(i64, Vec<MonthAum>)> = None;
+    let mut done = 0u64;
+    loop {
+        let row = rows.next()?;
+        let next = match row {
+            Some(r) => {
+                let seq: i64 = r.get(0)?;
+                let month = Month::parse(&r.get::<_, String>(1)?).ok_or(Error::DatabaseDamaged)?;
+                let avg_aum: i64 = r.get(2)?;
+                Some((seq, MonthAum { month, avg_aum }))
+            }
+            None => None,
+        };
+        let same = matches!((&current, &next), (Some((a, _)), Some((b, _))) if a == b);
+        if same {
+            if let (Some((_, months)), Some((_, m))) = (&mut current, next) {
+                months.push(m);
+            }
+            continue;
+        }
+        if let Some((seq, months)) = current.take() {
+            let client = client_of
+                .query_row([seq], |r| {
+                    Ok((
+                        r.get::<_, String>(0)?,
+                        r.get::<_, String>(1)?,
+                        r.get::<_, String>(2)?,
+                        r.get::<_, Option<String>>(3)?,
+                        r.get::<_, Option<String>>(4)?,
+                        r.get::<_, i64>(5)?,
+                        r.get::<_, String>(6)?,
+                    ))
+                })
+                .optional()?;
+            // A client deleted since keeps their months but has no standing.
+            if let Some((id, client_no, name, rm, birth, consent, created)) = client {
+                let holdings = holdings_of
+                    .query_map([seq], |r| {
+                        Ok(StoredHolding {
+                            product: r.get(0)?,
+                            balance: r.get(1)?,
+                            matures_on: r.get::<_, Option<String>>(2)?.and_then(|d| d.parse().ok()),
+                        })
+                    })?
+                    .collect::<rusqlite::Result<Vec<_>>>()?;
+                let inputs = ClientInputs {
+                    holdings,
+                    months,
+                    birth_date: birth.and_then(|d| d.parse().ok()),
+                    consent_marketing: consent != 0,
+                    events: known.events.get(&id).cloned().unwrap_or_default(),
+                    assessment: known.assessments.get(&id).copied(),
+                    declined: known.declined.get(&id).cloned().unwrap_or_default(),
+                };
+                let registered_on: NaiveDate = created
+                    .get(..10)
+                    .and_then(|d| d.parse().ok())
+                    .unwrap_or(today);
+                let one = standing_of(rules, &known, seq, &id, &inputs, registered_on, now, today);
+                let holdings: Vec<CallHolding> = inputs
+                    .holdings
+                    .iter()
+                    .map(|h| {
+                        let product = rules.products.iter().find(|p| p.code == h.product);
+                        CallHolding {
+                            product: &h.product,
+                            name_zh: product.map_or("", |p| p.name_zh.as_str()),
+                            name_en: product.map_or("", |p| p.name_en.as_str()),
+                            category: product.map_or("", |p| p.category.as_str()),
+                            balance: h.balance,
+                            matures_on: h.matures_on,
+                        }
+                    })
+                    .collect();
+                for call in calls(
+                    &rules.tiers,
+                    &one.changes,
+                    one.fall.as_ref(),
+                    &holdings,
+                    Month::of(as_of),
+                    as_of,
+                ) {
+                    let reason = serde_json::to_string(&call.reason).map_err(Error::internal)?;
+                    calls_of.push((
+                        format!("{client_no}-{}", call.key),
+                        seq,
+                        rm.clone().unwrap_or_default(),
+                        name.clone(),
+                        call.on,
+                        reason,
+                    ));
+                }
+                pending.push(one);
+            }
+            done += 1;
+            if done.is_multiple_of(10_000) {
+                progress(done, total);
+            }
+        }
+        match next {
+            Some((seq, m)) => current = Some((seq, vec![m])),
+            None => break,
+        }
+    }
+    drop(rows);
+    drop(months_of);
+    drop(client_of);
+    drop(holdings_of);
+    progress(total, total);
+    write(w, rules, pending, calls_of)
+}
+
+/// Facts kept per client ID, read once for the whole branch.
+struct BranchFacts {
+    events: HashMap<String, Vec<(String, NaiveDate)>>,
+    assessments: HashMap<String, Assessment>,
+    declined: HashMap<String, Vec<(String, NaiveDate)>>,
+    /// Contacts in the last 12 months, and the day of the last one.
+    contacts: HashMap<String, (u32, NaiveDate)>,
+    /// The latest survey's NPS score and CSAT rating.
+    surveys: HashMap<String, (Option<u8>, Option<u8>)>,
+    complaints: HashMap<String, u32>,
+    categories_offered: u32,
+}
+
+impl BranchFacts {
+    fn read(conn: &Connection, rules: &PortfolioRules, today: NaiveDate) -> Result<BranchFacts> {
+        let day = |text: String| text.get(..10).and_then(|d| d.parse::<NaiveDate>().ok());
+        let year_ago = (today - Duration::days(365)).to_string();
+        let mut events: HashMap<String, Vec<(String, NaiveDate)>> = HashMap::new();
+        for row in conn
+            .prepare("SELECT client_id, kind, on_date FROM client_event WHERE deleted = 0")?
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+        {
+            let (id, kind, on): (String, String, String) = row?;
+            if let Some(on) = day(on) {
+                events.entry(id).or_default().push((kind, on));
+            }
+        }
+        let mut assessments: HashMap<String, Assessment> = HashMap::new();
+        for row in conn
+            .prepare(
+                "SELECT client_id, level, assessed_on FROM assessment
+                 ORDER BY assessed_on, created_at",
+            )?
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+        {
+            let (id, level, on): (String, i64, String) = row?;
+            if let (Ok(level), Some(on)) = (u8::try_from(level), day(on)) {
+                assessments.insert(id, Assessment { level, on });
+            }
+        }
+        let mut declined: HashMap<String, Vec<(String, NaiveDate)>> = HashMap::new();
+        for row in conn
+            .prepare(
+                "SELECT client_id, product, recorded_on FROM offer_outcome
+                 WHERE outcome = 'declined'",
+            )?
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+        {
+            let (id, product, on): (String, String, String) = row?;
+            if let Some(on) = day(on) {
+                declined.entry(id).or_default().push((product, on));
+            }
+        }
+        let mut contacts: HashMap<String, (u32, NaiveDate)> = HashMap::new();
+        for row in conn
+            .prepare(
+                "SELECT client_id, sum(at >= ?1), max(at) FROM interaction GROUP BY client_id",
+            )?
+            .query_map([&year_ago], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+        {
+            let (id, recent, last): (String, i64, String) = row?;
+            if let Some(last) = day(last) {
+                contacts.insert(id, (u32::try_from(recent).unwrap_or(0), last));
+            }
+        }
+        let mut templates: HashMap<(String, i64), Option<crate::domain::survey::Template>> =
+            HashMap::new();
+        let mut surveys: HashMap<String, (Option<u8>, Option<u8>)> = HashMap::new();
+        let mut responses = conn.prepare(
+            "SELECT r.client_id, r.template_code, r.template_version, r.answers, t.body
+             FROM survey_response r
+             JOIN survey_template t ON t.code = r.template_code AND t.version = r.template_version
+             WHERE r.client_id IS NOT NULL
+               AND r.id NOT IN (SELECT supersedes FROM survey_response
+                                WHERE supersedes IS NOT NULL)
+             ORDER BY r.answered_on, r.created_at",
+        )?;
+        let mut rows = responses.query([])?;
+        while let Some(r) = rows.next()? {
+            let (id, code, version): (String, String, i64) = (r.get(0)?, r.get(1)?, r.get(2)?);
+            let template = templates
+                .entry((code, version))
+                .or_insert_with(|| {
+                    r.get::<_, String>(4)
+                        .ok()
+                        .and_then(|body| serde_json::from_str(&body).ok())
+                })
+                .as_ref();
+            let answers: Option<crate::domain::survey::Answers> =
+                serde_json::from_str(&r.get::<_, String>(3)?).ok();
+            if let (Some(template), Some(answers)) = (template, answers) {
+                surveys.insert(id, crate::domain::survey::latest_scores(template, &answers));
+            }
+        }
+        drop(rows);
+        drop(responses);
+        let mut complaints: HashMap<String, u32> = HashMap::new();
+        for row in conn
+            .prepare(
+                "SELECT client_id, count(*) FROM complaint
+                 WHERE client_id IS NOT NULL AND received_on >= ?1 GROUP BY client_id",
+            )?
+            .query_map([&year_ago], |r| Ok((r.get(0)?, r.get(1)?)))?
+        {
+            let (id, count): (String, i64) = row?;
+            complaints.insert(id, u32::try_from(count).unwrap_or(0));
+        }
+        let categories: BTreeSet<&str> = rules
+            .catalogue
+            .iter()
+            .map(|p| p.category.as_str())
+            .collect();
+        Ok(BranchFacts {
+            events,
+            assessments,
+            declined,
+            contacts,
+            surveys,
+            complaints,
+            categories_offered: categories.len() as u32,
+        })
+    }
+}
+
+/// One client's standing before ranks.
+#[allow(clippy::too_many_arguments)]
+fn standing_of(
+    rules: &PortfolioRules,
+    known: &BranchFacts,
+    seq: i64,
+    id: &str,
+    inputs: &ClientInputs,
+    registered_on: NaiveDate,
+    now: Month,
+    today: NaiveDate,
+) -> Pending {
+    let months = in_yuan(&inputs.months);
+    let (tier, since, changes) = match current_tier(&rules.tiers, &months, now) {
+        Some((tier, since, changes)) => (tier.code.clone(), since, changes),
+        None => (String::new(), None, Vec::new()),
+    };
+    let moved = match changes.iter().find(|c| c.effective == now) {
+        Some(change) => {
+            let rank = |code: &str| rules.tiers.index_of(code);
+            match change.from.as_deref().and_then(rank) {
+                Some(from) if rank(&change.to).is_some_and(|to| to > from) => "up",
+                Some(_) => "down",
+                None => "",
+            }
+        }
+        None => "",
+    };
+    let fall = falling(&rules.tiers, &inputs.months);
+    let (_, found) = client_offers(rules, inputs, now, today);
+    let categories: BTreeSet<&str> = inputs
+        .holdings
+        .iter()
+        .filter_map(|h| rules.catalogue.iter().find(|p| p.code == h.product))
+        .map(|p| p.category.as_str())
+        .collect();
+    let (contacts, last_contact) = match known.contacts.get(id) {
+        Some((count, last)) => (*count, Some(*last)),
+        None => (0, None),
+    };
+    let (latest_nps, latest_csat) = known.surveys.get(id).copied().unwrap_or((None, None));
+    Pending {
+        seq,
+        tier,
+        since,
+        moved,
+        aum: inputs.months.last().map_or(0, |m| m.avg_aum),
+        fall,
+        changes: changes.into_iter().map(TierChange::in_fen).collect(),
+        best: found.into_iter().next(),
+        next_maturity: inputs
+            .holdings
+            .iter()
+            .filter_map(|h| h.matures_on)
+            .filter(|on| *on >= today)
+            .min(),
+        assessed_until: inputs.assessment.map(|a| {
+            rules
+                .suitability
+                .expires_on(a.on)
+                .pred_opt()
+                .unwrap_or(a.on)
+        }),
+        facts: ValueFacts {
+            aum_percentile: 0,
+            categories_held: categories.len() as u32,
+            categories_offered: known.categories_offered,
+            tenure_years: today.years_since(registered_on).unwrap_or(0),
+            contacts_12_months: contacts,
+            latest_nps,
+            latest_csat,
+            complaints_12_months: known.complaints.get(id).copied().unwrap_or(0),
+        },
+        days_since_contact: last_contact.map(|last| (today - last).num_days()),
+    }
+}
+
+/// Writes the standings with their ranks, the tier history and the calls.
+fn write(
+    w: &mut Writer,
+    rules: &PortfolioRules,
+    pending: Vec<Pending>,
+    calls: Vec<(String, i64, String, String, NaiveDate, String)>,
+) -> Result<Rebuilt> {
+    let sorted = |key: &dyn Fn(&Pending) -> i64| {
+        let mut values: Vec<i64> = pending.iter().map(key).collect();
+        values.sort_unstable();
+        values
+    };
+    // Never contacted ranks below any contact.
+    let recency = |p: &Pending| -p.days_since_contact.unwrap_or(100_000);
+    let frequency = |p: &Pending| i64::from(p.facts.contacts_12_months);
+    let monetary = |p: &Pending| p.aum;
+    let (by_recency, by_frequency, by_aum) =
+        (sorted(&recency), sorted(&frequency), sorted(&monetary));
+    for sql in [
+        "DELETE FROM client_standing",
+        "DELETE FROM tier_change",
+        "DELETE FROM portfolio_call",
+        "DELETE FROM care_key WHERE kind = 8",
+    ] {
+        w.maintain_index(sql, [])?;
+    }
+    let rebuilt = Rebuilt {
+        clients: pending.len() as u64,
+        calls: calls.len() as u64,
+    };
+    for p in pending {
+        let facts = ValueFacts {
+            aum_percentile: percentile(&by_aum, p.aum),
+            ..p.facts
+        };
+        let value = rules.value.score(&facts);
+        let parts = serde_json::to_string(&value.parts).map_err(Error::internal)?;
+        w.maintain_index(
+            "INSERT INTO client_standing (client_seq, tier, tier_since, moved, aum,
+                 fall_percent, value, value_parts, recency, frequency, monetary, best_rule,
+                 best_product, best_priority, next_maturity, assessed_until)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
+            params![
+                p.seq,
+                p.tier,
+                p.since.map(|m| m.to_string()),
+                p.moved,
+                p.aum,
+                p.fall.map(|f| f.percent),
+                value.score,
+                parts,
+                quintile(&by_recency, recency(&p)),
+                quintile(&by_frequency, frequency(&p)),
+                quintile(&by_aum, monetary(&p)),
+                p.best.as_ref().map(|o| o.rule.clone()),
+                p.best.as_ref().map(|o| o.product.clone()),
+                p.best.as_ref().map(|o| o.priority),
+                p.next_maturity.map(|d| d.to_string()),
+                p.assessed_until.map(|d| d.to_string()),
+            ],
+        )?;
+        for change in &p.changes {
+            let reason = serde_json::to_string(&change.reason).map_err(Error::internal)?;
+            w.maintain_index(
+                "INSERT OR REPLACE INTO tier_change (client_seq, effective, from_tier, to_tier, reason)
+                 VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![
+                    p.seq,
+                    change.effective.to_string(),
+                    change.from,
+                    change.to,
+                    reason
+                ],
+            )?;
+        }
+    }
+    for (reference, seq, rm, name, on, reason) in calls {
+        w.maintain_index(
+            "INSERT OR REPLACE INTO portfolio_call (ref, client_seq, reason) VALUES (?1, ?2, ?3)",
+            params![reference, seq, reason],
+        )?;
+        w.maintain_index(
+            crate::store::care::INSERT_KEY,
+            params![
+                KeyKind::PortfolioCall as i64,
+                date_key(on),
+                0,
+                seq,
+                reference,
+                rm,
+                name
+            ],
+        )?;
+    }
+    Ok(rebuilt)
+}

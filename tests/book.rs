@@ -1,0 +1,303 @@
+//! A relationship manager's book end to end: HQ imports four monthly extracts and
+//! publishes, the branch applies each; tiers move as the rules say, and the book's
+//! segments, the portfolio and the care agenda show the same figures; an offer's outcome
+//! reaches the contact log, rests a declined product, and HQ counts it per rule.
+
+mod common;
+
+use branchdesk::Error;
+use branchdesk::domain::care::Reason;
+use branchdesk::domain::client::ClientField;
+use branchdesk::domain::staff::Role;
+use branchdesk::store::{OfferOutcome, Segment, Session};
+use chrono::NaiveDate;
+use common::hq::*;
+use common::*;
+use std::path::Path;
+
+const WANG: &str = "BJ0101-0000001";
+const LI: &str = "BJ0101-0000002";
+
+fn day(text: &str) -> NaiveDate {
+    text.parse().unwrap()
+}
+
+/// The branch with an RM (rm01) holding both clients, a teller and an auditor; 李娜 consented to
+/// marketing. Then four month-end extracts: 王芳 climbs from 40,000 to 600,000 (a time
+/// deposit of 500,000 maturing on 12-18), 李娜 falls from 1,000,000 to 500,000.
+fn branch_after_four_months(dir: &Path) {
+    let mut hq = hq_with_clients(dir);
+    let mut admin = Session::unlock(
+        &branchdesk::store::StorePaths::new(dir.join("BJ0101")),
+        ADMIN,
+        &secret(ADMIN_PASS),
+        clock(),
+        options(),
+    )
+    .unwrap();
+    admin
+        .add_staff("rm01", "客户经理", Role::Rm, &secret(ADMIN_PASS))
+        .unwrap();
+    admin
+        .add_staff("teller01", "柜员", Role::Teller, &secret(ADMIN_PASS))
+        .unwrap();
+    admin
+        .add_staff("audit01", "审计", Role::Auditor, &secret(ADMIN_PASS))
+        .unwrap();
+    drop(admin);
+    let mut manager = at_branch(dir, "mgr01");
+    for client in [WANG, LI] {
+        manager
+            .edit_client_fields(client, &[(ClientField::AssignedRm, "rm01".into())])
+            .unwrap();
+    }
+    drop(manager);
+    consents(dir, LI);
+    let header = "客户号,产品代码,账号,余额,开户日期,到期日,月日均余额\n";
+    for (wang, li, on) in [
+        ("40000", "1000000", "2026-08-31"),
+        ("40000", "1000000", "2026-09-30"),
+        ("60000", "900000", "2026-10-31"),
+    ] {
+        let csv = format!(
+            "{header}{WANG},DEP-DEMAND,A1,{wang},2020-01-01,,{wang}\n\
+             {LI},DEP-DEMAND,A2,{li},2020-01-01,,{li}\n"
+        );
+        deliver(&mut hq, dir, &csv, on);
+    }
+    let november = format!(
+        "{header}{WANG},DEP-DEMAND,A1,100000,2020-01-01,,100000\n\
+         {WANG},DEP-TIME-1Y,T1,500000,2025-12-18,2026-12-18,500000\n\
+         {LI},DEP-DEMAND,A2,500000,2020-01-01,,500000\n"
+    );
+    deliver(&mut hq, dir, &november, "2026-11-30");
+}
+
+#[test]
+fn the_book_the_portfolio_and_the_agenda_show_the_same_figures() {
+    let dir = tempfile::tempdir().unwrap();
+    branch_after_four_months(dir.path());
+    let mut rm = at_branch(dir.path(), "rm01");
+
+    // 王芳: 大众 from August, 金卡 from November (October reached 50,000), 白金 from
+    // December (November reached 500,000): moved up by this snapshot.
+    let up = rm.book(None, &Segment::Upgraded, 50).unwrap();
+    assert_eq!(up.rm.as_deref(), Some("rm01"));
+    assert_eq!(up.as_of, Some(day("2026-11-30")));
+    let wang = &up.clients[..];
+    assert_eq!(wang.len(), 1);
+    assert_eq!(
+        (
+            wang[0].client_no.as_str(),
+            wang[0].tier.as_str(),
+            wang[0].aum
+        ),
+        (WANG, "platinum", 60_000_000)
+    );
+    assert_eq!(wang[0].next_maturity, Some(day("2026-12-18")));
+    let portfolio = rm.client_portfolio(WANG).unwrap();
+    let tier = portfolio.tier.unwrap();
+    assert_eq!(tier.code, "platinum");
+    let moves: Vec<(String, String)> = tier
+        .changes
+        .iter()
+        .map(|c| (c.effective.to_string(), c.to.clone()))
+        .collect();
+    assert_eq!(
+        moves,
+        [
+            ("2026-11".to_string(), "gold".to_string()),
+            ("2026-12".to_string(), "platinum".to_string())
+        ]
+    );
+    assert_eq!(portfolio.value.unwrap().value.score, wang[0].value);
+
+    // 李娜 fell by half over three months: the falling segment, and still 白金.
+    let falling = rm.book(None, &Segment::Falling, 50).unwrap();
+    let li = &falling.clients;
+    assert_eq!(li.len(), 1);
+    assert_eq!(
+        (
+            li[0].client_no.as_str(),
+            li[0].fall_percent,
+            li[0].tier.as_str()
+        ),
+        (LI, Some(50), "platinum")
+    );
+    let sizes: Vec<(String, u64)> = falling
+        .segments
+        .iter()
+        .map(|s| (s.segment.code().to_string(), s.clients))
+        .collect();
+    for expected in [
+        ("all", 2),
+        ("upgraded", 1),
+        ("downgraded", 0),
+        ("falling", 1),
+        ("maturing", 1),
+        ("expiring", 0),
+        ("platinum", 2),
+        ("gold", 0),
+    ] {
+        assert!(
+            sizes.contains(&(expected.0.to_string(), expected.1)),
+            "{expected:?} in {sizes:?}"
+        );
+    }
+    assert!(matches!(
+        rm.book(None, &Segment::parse("vip"), 50),
+        Err(Error::UnknownSegment { .. })
+    ));
+    // An RM reads only their own book; a teller none.
+    assert!(matches!(
+        rm.book(Some("mgr01"), &Segment::All, 50),
+        Err(Error::PermissionDenied { .. })
+    ));
+    let agenda = rm
+        .care_agenda(day("2026-11-01"), day("2026-12-31"), None)
+        .unwrap();
+    drop(rm);
+    assert!(matches!(
+        at_branch(dir.path(), "teller01").book(None, &Segment::All, 50),
+        Err(Error::PermissionDenied { .. })
+    ));
+    // The manager reads the branch's, or the RM's.
+    let branch = at_branch(dir.path(), "mgr01")
+        .book(None, &Segment::All, 50)
+        .unwrap();
+    assert_eq!((branch.rm, branch.total), (None, 2));
+
+    // The calls the snapshot put on the RM's agenda: the welcome on the first day of the
+    // new tier, the retention call on the snapshot day, the reinvestment call a month
+    // before the maturity — with the amounts for the RM, without them for an auditor.
+    let calls: Vec<(&str, NaiveDate, Option<&str>)> = agenda
+        .items
+        .iter()
+        .filter(|i| {
+            matches!(
+                i.reason,
+                Reason::TierWelcome { .. } | Reason::Retention { .. } | Reason::Maturity { .. }
+            )
+        })
+        .map(|i| (i.reason.code(), i.on, i.client_no.as_deref()))
+        .collect();
+    assert_eq!(
+        calls,
+        [
+            ("maturity", day("2026-11-18"), Some(WANG)),
+            ("retention", day("2026-11-30"), Some(LI)),
+            ("tier_welcome", day("2026-12-01"), Some(WANG)),
+        ]
+    );
+    let balance_seen = |agenda: &branchdesk::store::Agenda| {
+        agenda.items.iter().find_map(|i| match &i.reason {
+            Reason::Maturity { balance, .. } => Some(*balance),
+            _ => None,
+        })
+    };
+    assert_eq!(balance_seen(&agenda), Some(Some(50_000_000)));
+    let auditor = at_branch(dir.path(), "audit01")
+        .care_agenda(day("2026-11-01"), day("2026-12-31"), None)
+        .unwrap();
+    assert_eq!(balance_seen(&auditor), Some(None));
+}
+
+#[test]
+fn an_offers_outcome_is_logged_rests_and_reaches_hq() {
+    let dir = tempfile::tempdir().unwrap();
+    branch_after_four_months(dir.path());
+    let mut rm = at_branch(dir.path(), "rm01");
+    // 李娜 (36, consented, assets falling, no card): the large certificate of deposit
+    // first, then the card; the fund needs an assessment she has not had.
+    let offers: Vec<String> = rm
+        .client_offers(LI)
+        .unwrap()
+        .into_iter()
+        .map(|o| o.product)
+        .collect();
+    assert_eq!(offers, ["DEP-LARGE-3Y", "CARD-CREDIT-STD"]);
+    let best = rm.book(None, &Segment::Offers, 50).unwrap();
+    assert_eq!(best.clients.len(), 1, "王芳 gave no consent");
+    assert_eq!(
+        best.clients[0].best_product.as_deref(),
+        Some("DEP-LARGE-3Y")
+    );
+
+    assert!(matches!(
+        rm.record_offer(LI, "FUND-BALANCED", OfferOutcome::Accepted, "counter"),
+        Err(Error::OfferNotMade { .. })
+    ));
+    let declined = rm
+        .record_offer(LI, "dep-large-3y", OfferOutcome::Declined, "phone")
+        .unwrap();
+    assert_eq!(declined.rests_until, Some(day("2027-02-28")));
+    let offers: Vec<String> = rm
+        .client_offers(LI)
+        .unwrap()
+        .into_iter()
+        .map(|o| o.product)
+        .collect();
+    assert_eq!(offers, ["CARD-CREDIT-STD"], "a declined product rests");
+    let best = rm.book(None, &Segment::Offers, 50).unwrap();
+    assert_eq!(
+        best.clients[0].best_product.as_deref(),
+        Some("CARD-CREDIT-STD")
+    );
+    rm.record_offer(LI, "CARD-CREDIT-STD", OfferOutcome::Accepted, "counter")
+        .unwrap();
+    // A C3 assessment (taken last December, valid to 2026-12-09) lets the fund be
+    // offered, and puts her on the list of assessments expiring within 30 days.
+    rm.add_assessment(
+        LI,
+        3,
+        Some(day("2025-12-10")),
+        branchdesk::store::Filled::ClientPad,
+        false,
+    )
+    .unwrap();
+    let expiring = rm.book(None, &Segment::Expiring, 50).unwrap();
+    assert_eq!(expiring.clients.len(), 1);
+    assert_eq!(expiring.clients[0].assessed_until, Some(day("2026-12-09")));
+    assert_eq!(
+        expiring.clients[0].best_product.as_deref(),
+        Some("FUND-BALANCED")
+    );
+    let log = rm.read_contact_log(LI, 10).unwrap();
+    assert!(
+        log.iter()
+            .any(|e| e.kind == "offer" && e.note.contains("DEP-LARGE-3Y") && e.channel == "phone"),
+        "{log:?}"
+    );
+
+    // HQ counts conversion per rule from what the branch sends.
+    let out = dir.path().join("out2");
+    std::fs::create_dir_all(&out).unwrap();
+    drop(rm);
+    let bundle = at_branch(dir.path(), "mgr01")
+        .export_bundle(&out, &mut |_, _| {})
+        .unwrap()
+        .file
+        .unwrap();
+    let mut hq = Session::unlock(
+        &branchdesk::store::StorePaths::new(dir.path().join("HQ")),
+        ADMIN,
+        &secret(ADMIN_PASS),
+        clock(),
+        options(),
+    )
+    .unwrap();
+    hq.hq_import(&bundle).unwrap();
+    let conversion: Vec<(String, u64, u64, Option<f64>)> = hq
+        .hq_offer_conversion()
+        .unwrap()
+        .into_iter()
+        .map(|r| (r.rule, r.accepted, r.declined, r.conversion_percent))
+        .collect();
+    assert_eq!(
+        conversion,
+        [
+            ("keep_falling_aum".to_string(), 0, 1, Some(0.0)),
+            ("young_card".to_string(), 1, 0, Some(100.0)),
+        ]
+    );
+}
