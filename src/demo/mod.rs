@@ -1,8 +1,10 @@
 //! The demo store: five staff members sharing a public passphrase, synthetic clients, a
-//! month of complaints, a year of surveys, life events, and a demo HQ with keys exchanged.
+//! month of complaints, a year of surveys, life events, a year of holdings, and a demo HQ
+//! with keys exchanged.
 //! Built on the store like any branch's data; used by `branchdesk demo` and the benchmarks.
 
 pub mod complaints;
+pub mod holdings;
 pub mod surveys;
 pub mod synthetic;
 
@@ -86,6 +88,8 @@ pub fn ensure_demo_store(
     add_complaints(login, lang, clients)?;
     if clients > 0 {
         add_life_events(&mut login("manager01")?, clients)?;
+        add_assessments(&mut login("manager01")?, clients)?;
+        add_holdings(&mut login("manager01")?, clients)?;
     }
     for staff in ["teller01", "manager01"] {
         add_surveys(&mut login(staff)?, clients)?;
@@ -136,6 +140,38 @@ fn link_demo_hq(
         .join(format!("{}-keys.toml", branch_keys.code));
     crate::store::write_public_file(&branch_file, branch_keys.to_toml().as_bytes())?;
     hq.trust_branch(&branch_file)?;
+    Ok(())
+}
+
+/// Risk assessments for about a third of the first 3,000 clients, taken over the last
+/// year on the counter pad or read out (some about to expire).
+fn add_assessments(manager: &mut Session, clients: u64) -> Result<()> {
+    use crate::store::Filled;
+    let branch = manager.branch().code.clone();
+    let today = manager.now().with_timezone(&chrono::Local).date_naive();
+    let mut rng = synthetic::Rng::new(SEED ^ 0xA55E);
+    for seq in 1..=clients.min(3_000) as i64 {
+        if !rng.chance(330) {
+            continue;
+        }
+        let level = *rng.weighted(&[(1u8, 10), (2, 25), (3, 35), (4, 20), (5, 10)], 100);
+        let on = today - chrono::Duration::days(rng.below(365) as i64);
+        let filled = if rng.chance(700) {
+            Filled::ClientPad
+        } else {
+            Filled::ReadOut
+        };
+        manager.add_assessment(&client_no_for(&branch, seq), level, Some(on), filled, false)?;
+    }
+    Ok(())
+}
+
+/// A year of holdings, as HQ's monthly extracts would have brought them.
+fn add_holdings(manager: &mut Session, clients: u64) -> Result<()> {
+    let branch = manager.branch().code.clone();
+    let today = manager.now().with_timezone(&chrono::Local).date_naive();
+    let demo = holdings::demo_holdings(SEED, &branch, clients, today);
+    manager.seed_demo_holdings(&demo.earlier, &demo.snapshot, &mut |_, _| {})?;
     Ok(())
 }
 

@@ -194,13 +194,14 @@ impl Session {
         let holdings = self
             .conn
             .prepare_cached(
-                "SELECT product, balance, matures_on FROM holding WHERE client_seq = ?1",
+                "SELECT product, balance, matures_on, opened_on FROM holding WHERE client_seq = ?1",
             )?
             .query_map([seq], |r| {
                 Ok(StoredHolding {
                     product: r.get(0)?,
                     balance: r.get(1)?,
                     matures_on: r.get::<_, Option<String>>(2)?.and_then(|d| d.parse().ok()),
+                    opened_on: r.get::<_, String>(3)?.parse().unwrap_or(NaiveDate::MAX),
                 })
             })?
             .collect::<rusqlite::Result<Vec<_>>>()?;
@@ -337,6 +338,16 @@ impl Session {
                 },
             ));
         }
+        self.apply_holdings(&snapshot, progress)
+    }
+
+    /// Applies a holdings snapshot whole: the holdings replace the previous snapshot's,
+    /// the month's AUM is kept per client, and the standings are rebuilt.
+    fn apply_holdings(
+        &mut self,
+        snapshot: &HoldingsSnapshot,
+        progress: &mut dyn FnMut(u64, u64),
+    ) -> Result<HoldingsApplied> {
         let rules = self.portfolio_rules()?;
         let today = self.today();
         let category: BTreeMap<&str, &str> = rules
@@ -432,6 +443,35 @@ impl Session {
             .collect::<std::collections::BTreeSet<_>>()
             .len() as u64;
         Ok(report)
+    }
+
+    /// Seeds a demo store with holdings as HQ would send them: the monthly AUM of the
+    /// months before (client number, fen), then the latest snapshot applied as usual.
+    pub fn seed_demo_holdings(
+        &mut self,
+        earlier: &[(Month, Vec<(String, i64)>)],
+        snapshot: &HoldingsSnapshot,
+        progress: &mut dyn FnMut(u64, u64),
+    ) -> Result<HoldingsApplied> {
+        if !self.branch.demo {
+            return Err(Error::internal("demo holdings outside a demo store"));
+        }
+        let event = AuditEvent::new("demo.holdings", "store", self.branch.store_id.clone())
+            .with_detail(serde_json::json!({ "months": earlier.len() }));
+        self.write(event, |w| {
+            for (month, clients) in earlier {
+                let month = month.to_string();
+                for (client_no, avg) in clients {
+                    w.execute_local(
+                        "INSERT OR REPLACE INTO client_aum (client_seq, month, avg_aum)
+                         SELECT seq, ?2, ?3 FROM client WHERE client_no = ?1",
+                        params![client_no, month, avg],
+                    )?;
+                }
+            }
+            Ok(())
+        })?;
+        self.apply_holdings(snapshot, progress)
     }
 
     /// The day of the holdings snapshot in force, if any.

@@ -39,6 +39,7 @@ pub(crate) struct ClientInputs {
 pub(crate) struct StoredHolding {
     pub product: String,
     pub balance: i64,
+    pub opened_on: NaiveDate,
     pub matures_on: Option<NaiveDate>,
 }
 
@@ -219,8 +220,9 @@ pub(crate) fn rebuild(
         "SELECT id, client_no, name, assigned_rm, birth_date, consent_marketing, created_at
          FROM client WHERE seq = ?1 AND deleted = 0",
     )?;
-    let mut holdings_of =
-        conn.prepare("SELECT product, balance, matures_on FROM holding WHERE client_seq = ?1")?;
+    let mut holdings_of = conn.prepare(
+        "SELECT product, balance, matures_on, opened_on FROM holding WHERE client_seq = ?1",
+    )?;
     let mut rows = months_of.query([])?;
     let mut current: Option<(i64, Vec<MonthAum>)> = None;
     let mut done = 0u64;
@@ -264,6 +266,7 @@ pub(crate) fn rebuild(
                             product: r.get(0)?,
                             balance: r.get(1)?,
                             matures_on: r.get::<_, Option<String>>(2)?.and_then(|d| d.parse().ok()),
+                            opened_on: r.get::<_, String>(3)?.parse().unwrap_or(NaiveDate::MAX),
                         })
                     })?
                     .collect::<rusqlite::Result<Vec<_>>>()?;
@@ -525,7 +528,17 @@ fn standing_of(
             aum_percentile: 0,
             categories_held: categories.len() as u32,
             categories_offered: known.categories_offered,
-            tenure_years: today.years_since(registered_on).unwrap_or(0),
+            // A client of the bank since their first account, or since registering here.
+            tenure_years: today
+                .years_since(
+                    inputs
+                        .holdings
+                        .iter()
+                        .map(|h| h.opened_on)
+                        .min()
+                        .map_or(registered_on, |first| first.min(registered_on)),
+                )
+                .unwrap_or(0),
             contacts_12_months: contacts,
             latest_nps,
             latest_csat,

@@ -56,6 +56,20 @@ impl Month {
         }
     }
 
+    pub fn previous(self) -> Month {
+        if self.month == 1 {
+            Month {
+                year: self.year - 1,
+                month: 12,
+            }
+        } else {
+            Month {
+                year: self.year,
+                month: self.month - 1,
+            }
+        }
+    }
+
     /// How many months from `self` to `later` (0 for the same month).
     pub fn months_until(self, later: Month) -> i64 {
         (i64::from(later.year) - i64::from(self.year)) * 12 + i64::from(later.month)
@@ -77,6 +91,7 @@ mod tests {
     fn months_count_across_years() {
         let nov = Month::parse("2026-11").unwrap();
         assert_eq!(nov.next().next(), Month::parse("2027-01").unwrap());
+        assert_eq!(nov.next().next().previous().previous(), nov);
         assert_eq!(nov.months_until(Month::parse("2027-02").unwrap()), 3);
         assert_eq!(nov.to_string(), "2026-11");
         assert_eq!(Month::parse("2026-13"), None);
