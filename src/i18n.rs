@@ -278,6 +278,82 @@ impl I18n {
         }
     }
 
+    /// One fact behind an offer, in words.
+    pub fn offer_fact(&self, fact: &crate::domain::portfolio::offers::Because) -> String {
+        let i18n = self;
+        use crate::domain::portfolio::offers::Because as B;
+        match fact {
+            B::Tier { code } => i18n.fill("offers.fact.tier", &[("tier", code)]),
+            B::Age { years } => i18n.fill("offers.fact.age", &[("years", &years.to_string())]),
+            B::Aum { cny } => i18n.fill("offers.fact.aum", &[("aum", &yuan(cny * 100))]),
+            B::Trend { trend } => i18n
+                .t_owned(format!(
+                    "offers.trend.{}",
+                    serde_json::to_value(trend)
+                        .ok()
+                        .and_then(|v| v.as_str().map(str::to_string))
+                        .unwrap_or_default()
+                ))
+                .to_string(),
+            B::Holds { what } => i18n.fill("offers.fact.holds", &[("what", what)]),
+            B::Lacks { what } => i18n.fill("offers.fact.lacks", &[("what", what)]),
+            B::Maturing {
+                product,
+                balance,
+                on,
+            } => i18n.fill(
+                "offers.fact.maturing",
+                &[
+                    ("product", product),
+                    ("balance", &yuan(balance * 100)),
+                    ("on", &on.to_string()),
+                ],
+            ),
+            B::LifeEvent { kind, on } => i18n.fill(
+                "offers.fact.life_event",
+                &[
+                    ("event", i18n.t_owned(format!("care.event.{kind}"))),
+                    ("on", &on.to_string()),
+                ],
+            ),
+            B::Assessed { level, valid_until } => i18n.fill(
+                "offers.fact.assessed",
+                &[
+                    ("level", &level.to_string()),
+                    ("until", &valid_until.to_string()),
+                ],
+            ),
+        }
+    }
+
+    /// Why a client is in their tier: the change that put them there (in force since
+    /// `since`), or the first month HQ reported.
+    pub fn tier_why(
+        &self,
+        changes: &[crate::domain::portfolio::tiers::TierChange],
+        since: Option<crate::domain::portfolio::Month>,
+    ) -> String {
+        use crate::domain::portfolio::tiers::TierReason;
+        let i18n = self;
+        let in_force = changes.iter().rfind(|c| Some(c.effective) == since);
+        match in_force.map(|c| &c.reason) {
+            Some(TierReason::Reached { month, avg_aum, .. }) => i18n.fill(
+                "portfolio.tier_reached",
+                &[("month", &month.to_string()), ("aum", &yuan(*avg_aum))],
+            ),
+            Some(TierReason::Below {
+                months, last_month, ..
+            }) => i18n.fill(
+                "portfolio.tier_below",
+                &[
+                    ("months", &months.to_string()),
+                    ("month", &last_month.to_string()),
+                ],
+            ),
+            None => i18n.t("portfolio.tier_first").to_string(),
+        }
+    }
+
     /// NPS as it is shown everywhere: "+33.3", "-100.0", or "no responses".
     pub fn nps_text(&self, nps: Option<f64>) -> String {
         match nps {

@@ -47,6 +47,39 @@ pub fn wrap(line: &str, room: usize) -> Vec<String> {
     lines
 }
 
+/// `text` in at most `width` display columns, ending in "…" where something had to give.
+pub fn fit(text: &str, width: usize) -> String {
+    if text.width() <= width {
+        return text.to_string();
+    }
+    if width == 0 {
+        return String::new();
+    }
+    let mut cut = skip_columns(text, 0, width - 1);
+    cut.push('…');
+    cut
+}
+
+/// The part of `text` from display column `skip`, at most `width` columns wide.
+pub fn skip_columns(text: &str, skip: usize, width: usize) -> String {
+    let mut column = 0;
+    let mut out = String::new();
+    let mut used = 0;
+    for c in text.chars() {
+        let w = c.width().unwrap_or(0);
+        if column < skip {
+            column += w;
+            continue;
+        }
+        if used + w > width {
+            break;
+        }
+        used += w;
+        out.push(c);
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

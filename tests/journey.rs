@@ -25,6 +25,9 @@ const CTRL_S: &str = "\x13";
 const TAB: &str = "\t";
 const ENTER: &str = "\r";
 const ESC: &str = "\x1b";
+const F11: &str = "\x1b[23~";
+const CTRL_P: &str = "\x10";
+const RIGHT: &str = "\x1b[C";
 
 /// Journeys spawn real processes; one at a time keeps two cores from thrashing.
 static ONE_AT_A_TIME: Mutex<()> = Mutex::new(());
@@ -375,6 +378,46 @@ fn an_rm_marks_a_reminder_done_and_finds_it_in_the_clients_contact_log() {
     term.wait_for("位客户");
     let record = term.key_then(ENTER, "联系记录");
     assert!(record.contains("电话问候，客户很高兴"), "{record}");
+    term.key_then(F10, "退出登录并关闭");
+    term.keys(ENTER);
+    assert_eq!(term.exit_code(), 0);
+}
+
+#[test]
+fn an_rm_records_an_accepted_offer_from_the_book() {
+    let _serial = ONE_AT_A_TIME.lock().unwrap_or_else(|p| p.into_inner());
+    let home = tempfile::tempdir().unwrap();
+    let mut term = demo_as(home.path(), "rm01");
+    term.key_then(F11, "rm01 的客户");
+    // Left to right: 全部, 本月升级, 本月降级, 资产下降, 测评将到期, 即将到期, 推荐机会.
+    for _ in 0..5 {
+        term.keys(RIGHT);
+    }
+    let offers = term.key_then(RIGHT, "推荐机会：显示");
+    assert!(
+        offers.contains("推荐 "),
+        "the best offer is named:\n{offers}"
+    );
+    term.key_then(ENTER, "联系记录");
+    let page = term.key_then(CTRL_P, "持仓（截至");
+    let product = page
+        .lines()
+        .find(|l| l.contains('>') && l.contains('-'))
+        .and_then(|l| {
+            l.split_whitespace()
+                .find(|w| w.contains('-') && w.len() > 4)
+        })
+        .unwrap_or_else(|| panic!("no offer selected:\n{page}"))
+        .to_string();
+    term.key_then(ENTER, "客户对推荐的答复");
+    term.keys(RIGHT);
+    term.wait_for("已接受");
+    term.keys(ENTER);
+    let done = term.key_then(ENTER, "已记入联系记录");
+    assert!(done.contains(&product), "{product} recorded:\n{done}");
+    // Back on the record, the contact log has it.
+    let record = term.key_then(ESC, "联系记录");
+    assert!(record.contains(&format!("offer {product}")), "{record}");
     term.key_then(F10, "退出登录并关闭");
     term.keys(ENTER);
     assert_eq!(term.exit_code(), 0);

@@ -86,6 +86,7 @@ fn open(h: &mut Harness, tab: Tab) {
         Tab::Clients | Tab::Overview => return,
         Tab::Complaints => Reply::ComplaintBoard(Box::new(complaint_board())),
         Tab::Care => Reply::CareAgenda(Box::new(care_agenda())),
+        Tab::Book => Reply::Book(Box::new(common::portfolio::book())),
         Tab::Survey => Reply::SurveyTemplates(Box::new(survey_templates())),
         Tab::Sync => Reply::SyncStatus(Box::new(sync_view(Vec::new()))),
         Tab::Staff => Reply::Staff(Vec::new()),
@@ -115,6 +116,15 @@ fn help_footer_and_the_keys_that_act_agree_for_every_role_on_every_screen() {
                             events: Vec::new(),
                         }));
                         check(&h, &keymap, &format!("{role:?} on a masked record"));
+                        if role.can(branchdesk::domain::staff::Permission::ViewPortfolio) {
+                            h.command(Command::Portfolio);
+                            h.act(Action::Reply(Reply::Portfolio {
+                                portfolio: Box::new(common::portfolio::portfolio()),
+                                offers: common::portfolio::offers(),
+                            }));
+                            check(&h, &keymap, &format!("{role:?} on a portfolio"));
+                            h.command(Command::Back);
+                        }
                         h.command(Command::Back);
                     }
                     Tab::Complaints => {

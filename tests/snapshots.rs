@@ -284,7 +284,7 @@ mod clients {
         assert!(h.screen().contains("（已过期）"));
         view.id_expiry = None;
         h.act(Action::Reply(record(&view)));
-        assert_eq!(style_of(&h, "未").fg, Some(Color::Yellow));
+        assert_eq!(style_of(&h, "登").fg, Some(Color::Yellow));
         assert!(h.screen().contains("未登记"));
         view.id_expiry = Some("long_term".into());
         h.act(Action::Reply(record(&view)));

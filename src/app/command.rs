@@ -91,6 +91,11 @@ commands! {
     SyncScreen => "sync_screen",
     ExportBundle => "export_bundle",
     ImportReference => "import_reference",
+    Portfolio => "portfolio",
+    RecordOffer => "record_offer",
+    BookScreen => "book_screen",
+    PrevSegment => "prev_segment",
+    NextSegment => "next_segment",
 }
 
 impl Command {
@@ -104,7 +109,8 @@ impl Command {
     pub fn needs(self) -> Option<Permission> {
         use Command::*;
         Some(match self {
-            NewClient | EditClient | AddNote | AddEvent => Permission::EditClients,
+            NewClient | EditClient | AddNote | AddEvent | RecordOffer => Permission::EditClients,
+            Portfolio => Permission::ViewPortfolio,
             ClientRecord => Permission::ViewClients,
             ImportClients => Permission::ImportClients,
             Reveal => Permission::RevealClient,
@@ -145,10 +151,12 @@ pub enum Context {
     SurveyStats,
     SurveyResponses,
     Sync,
+    Portfolio,
+    Book,
 }
 
 impl Context {
-    pub const ALL: [Context; 21] = [
+    pub const ALL: [Context; 23] = [
         Context::Global,
         Context::Form,
         Context::Choice,
@@ -170,6 +178,8 @@ impl Context {
         Context::SurveyStats,
         Context::SurveyResponses,
         Context::Sync,
+        Context::Portfolio,
+        Context::Book,
     ];
 
     pub fn name(self) -> &'static str {
@@ -195,6 +205,8 @@ impl Context {
             Context::SurveyStats => "survey_stats",
             Context::SurveyResponses => "survey_responses",
             Context::Sync => "sync",
+            Context::Portfolio => "portfolio",
+            Context::Book => "book",
         }
     }
 

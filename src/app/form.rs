@@ -572,6 +572,7 @@ pub fn option_label_key(field_label: &str, code: &str) -> String {
         "client.field.tier" => "tier",
         "client.field.consent_marketing" => "yes_no",
         "field.channel" => "channel",
+        "field.offer_outcome" => "offers.outcome",
         "complaint.field.channel" => "complaint.channel",
         "complaint.field.category" => "complaint.category",
         "complaint.field.severity" => "complaint.severity",

@@ -20,8 +20,9 @@ pub use command::{Command, Context};
 pub use phases::LockState;
 pub use screen::{Back, Handoff, Outcome, Screen, ScreenKeys};
 pub use screens::{
-    AuditScreen, CareScreen, ClientsScreen, ComplaintsScreen, OverviewScreen, StaffScreen,
-    SurveyScreen, SyncScreen, audit, care, clients, complaints, staff, surveys, sync,
+    AuditScreen, BookScreen, CareScreen, ClientsScreen, ComplaintsScreen, OverviewScreen,
+    StaffScreen, SurveyScreen, SyncScreen, audit, book, care, clients, complaints, portfolio,
+    staff, surveys, sync,
 };
 pub use tabs::{Screens, Tab};
 

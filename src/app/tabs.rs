@@ -7,8 +7,8 @@
 use super::command::{Command, Context};
 use super::screen::Screen;
 use super::screens::{
-    AuditScreen, CareScreen, ClientsScreen, ComplaintsScreen, OverviewScreen, StaffScreen,
-    SurveyScreen, SyncScreen,
+    AuditScreen, BookScreen, CareScreen, ClientsScreen, ComplaintsScreen, OverviewScreen,
+    StaffScreen, SurveyScreen, SyncScreen,
 };
 use crate::domain::staff::Permission;
 
@@ -85,7 +85,7 @@ macro_rules! tabs {
 tabs! {
     Overview overview: OverviewScreen = "overview", None, [], [];
     Clients clients: ClientsScreen = "clients",
-        Some(Command::ClientsScreen), [ViewClients], [Lookup, Recall, Client];
+        Some(Command::ClientsScreen), [ViewClients], [Lookup, Recall, Client, Portfolio];
     Complaints complaints: ComplaintsScreen = "complaints",
         Some(Command::ComplaintsScreen), [ViewComplaints], [Complaints, Complaint];
     Care care: CareScreen = "care", Some(Command::CareScreen), [ViewCare], [Care];
@@ -94,6 +94,7 @@ tabs! {
     Sync sync: SyncScreen = "sync", Some(Command::SyncScreen), [ViewSync], [Sync];
     Staff staff: StaffScreen = "staff", Some(Command::StaffScreen), [ViewStaff], [Staff];
     Audit audit: AuditScreen = "audit", Some(Command::AuditScreen), [ViewAudit], [Audit];
+    Book book: BookScreen = "book", Some(Command::BookScreen), [ViewPortfolio], [Book];
 }
 
 impl Tab {

@@ -4,14 +4,12 @@
 use super::{Context, print_json, table};
 use crate::error::{Error, Result};
 use crate::i18n::{I18n, yuan};
-use crate::store::{Book, BookEntry, OfferOutcome, Segment};
-use crate::sync::reference::PortfolioRules;
+use crate::store::{Book, OfferOutcome, Segment};
 use clap::Subcommand;
 use std::process::ExitCode;
 
 /// A portfolio in words: holdings, AUM by month, the tier and why, a fall worth a call.
 pub(super) fn portfolio_text(i18n: &I18n, p: &crate::store::Portfolio) -> String {
-    use crate::domain::portfolio::tiers::TierReason;
     let zh = i18n.lang == crate::i18n::Lang::Zh;
     let mut text = match p.as_of {
         Some(day) => i18n.fill(
@@ -59,26 +57,7 @@ pub(super) fn portfolio_text(i18n: &I18n, p: &crate::store::Portfolio) -> String
     }
     if let Some(tier) = &p.tier {
         let name = if zh { &tier.name_zh } else { &tier.name_en };
-        let in_force = tier
-            .changes
-            .iter()
-            .rfind(|c| Some(c.effective) == tier.since);
-        let why = match in_force.map(|c| &c.reason) {
-            Some(TierReason::Reached { month, avg_aum, .. }) => i18n.fill(
-                "portfolio.tier_reached",
-                &[("month", &month.to_string()), ("aum", &yuan(*avg_aum))],
-            ),
-            Some(TierReason::Below {
-                months, last_month, ..
-            }) => i18n.fill(
-                "portfolio.tier_below",
-                &[
-                    ("months", &months.to_string()),
-                    ("month", &last_month.to_string()),
-                ],
-            ),
-            None => i18n.t("portfolio.tier_first").to_string(),
-        };
+        let why = i18n.tier_why(&tier.changes, tier.since);
         let line = match tier.since {
             Some(since) => i18n.fill(
                 "portfolio.tier_since",
@@ -201,7 +180,7 @@ pub fn run_offers(cx: &Context, command: OfferCommand) -> Result<ExitCode> {
                     .iter()
                     .map(|o| {
                         let facts: Vec<String> =
-                            o.because.iter().map(|b| because_text(i18n, b)).collect();
+                            o.because.iter().map(|b| i18n.offer_fact(b)).collect();
                         vec![
                             o.priority.to_string(),
                             o.product.clone(),
@@ -291,37 +270,15 @@ pub fn run_book(cx: &Context, command: BookCommand) -> Result<ExitCode> {
             if json {
                 print_json(&book);
             } else {
-                out!("{}", book_text(i18n, &book, &session.portfolio_rules()?));
+                out!("{}", book_text(i18n, &book));
             }
         }
     }
     Ok(ExitCode::SUCCESS)
 }
 
-/// A segment's name in the UI language.
-pub fn segment_name(i18n: &I18n, segment: &Segment, rules: &PortfolioRules) -> String {
-    match segment {
-        Segment::Tier(code) => rules
-            .tiers
-            .tiers()
-            .iter()
-            .find(|t| t.code == *code)
-            .map(|t| {
-                if i18n.lang == crate::i18n::Lang::Zh {
-                    t.name_zh.clone()
-                } else {
-                    t.name_en.clone()
-                }
-            })
-            .unwrap_or_else(|| code.clone()),
-        fixed => i18n
-            .t_owned(format!("book.segment.{}", fixed.code()))
-            .to_string(),
-    }
-}
-
 /// A book in words: whose and how old, the segments and their sizes, then the clients.
-fn book_text(i18n: &I18n, book: &Book, rules: &PortfolioRules) -> String {
+fn book_text(i18n: &I18n, book: &Book) -> String {
     let whose = match &book.rm {
         Some(rm) => i18n.fill("book.of_rm", &[("rm", rm)]),
         None => i18n.t("book.of_branch").to_string(),
@@ -334,14 +291,14 @@ fn book_text(i18n: &I18n, book: &Book, rules: &PortfolioRules) -> String {
     let sizes: Vec<String> = book
         .segments
         .iter()
-        .map(|s| format!("{} {}", segment_name(i18n, &s.segment, rules), s.clients))
+        .map(|s| format!("{} {}", book.segment_name(i18n, &s.segment), s.clients))
         .collect();
     text.push_str(&sizes.join(" · "));
     text.push('\n');
     text.push_str(&i18n.fill(
         "book.showing",
         &[
-            ("segment", &segment_name(i18n, &book.segment, rules)),
+            ("segment", &book.segment_name(i18n, &book.segment)),
             ("shown", &book.clients.len().to_string()),
             ("total", &book.total.to_string()),
         ],
@@ -354,10 +311,11 @@ fn book_text(i18n: &I18n, book: &Book, rules: &PortfolioRules) -> String {
             vec![
                 c.client_no.clone(),
                 c.name.clone(),
-                segment_name(i18n, &Segment::Tier(c.tier.clone()), rules),
+                book.tier_name(&c.tier, i18n.lang == crate::i18n::Lang::Zh)
+                    .to_string(),
                 yuan(c.aum),
                 c.value.to_string(),
-                book_note(i18n, c),
+                c.note(i18n, &book.segment),
             ]
         })
         .collect();
@@ -371,79 +329,6 @@ fn book_text(i18n: &I18n, book: &Book, rules: &PortfolioRules) -> String {
     ];
     text.push_str(&table::render(&headers, &rows));
     text
-}
-
-/// What is worth acting on for a client of the book, in a few words.
-pub fn book_note(i18n: &I18n, c: &BookEntry) -> String {
-    let mut notes = Vec::new();
-    match c.moved.as_deref() {
-        Some("up") => notes.push(i18n.t("book.note.up").to_string()),
-        Some("down") => notes.push(i18n.t("book.note.down").to_string()),
-        _ => {}
-    }
-    if let Some(percent) = c.fall_percent {
-        notes.push(i18n.fill("book.note.fall", &[("percent", &percent.to_string())]));
-    }
-    if let Some(on) = c.next_maturity {
-        notes.push(i18n.fill(
-            "book.note.maturity",
-            &[("on", &on.format("%m-%d").to_string())],
-        ));
-    }
-    if let Some(until) = c.assessed_until {
-        notes.push(i18n.fill("book.note.assessed", &[("until", &until.to_string())]));
-    }
-    if let Some(product) = &c.best_product {
-        notes.push(i18n.fill("book.note.offer", &[("product", product)]));
-    }
-    notes.join(" · ")
-}
-
-/// One fact behind an offer, in words.
-fn because_text(i18n: &I18n, fact: &crate::domain::portfolio::offers::Because) -> String {
-    use crate::domain::portfolio::offers::Because as B;
-    match fact {
-        B::Tier { code } => i18n.fill("offers.fact.tier", &[("tier", code)]),
-        B::Age { years } => i18n.fill("offers.fact.age", &[("years", &years.to_string())]),
-        B::Aum { cny } => i18n.fill("offers.fact.aum", &[("aum", &yuan(cny * 100))]),
-        B::Trend { trend } => i18n
-            .t_owned(format!(
-                "offers.trend.{}",
-                serde_json::to_value(trend)
-                    .ok()
-                    .and_then(|v| v.as_str().map(str::to_string))
-                    .unwrap_or_default()
-            ))
-            .to_string(),
-        B::Holds { what } => i18n.fill("offers.fact.holds", &[("what", what)]),
-        B::Lacks { what } => i18n.fill("offers.fact.lacks", &[("what", what)]),
-        B::Maturing {
-            product,
-            balance,
-            on,
-        } => i18n.fill(
-            "offers.fact.maturing",
-            &[
-                ("product", product),
-                ("balance", &yuan(balance * 100)),
-                ("on", &on.to_string()),
-            ],
-        ),
-        B::LifeEvent { kind, on } => i18n.fill(
-            "offers.fact.life_event",
-            &[
-                ("event", i18n.t_owned(format!("care.event.{kind}"))),
-                ("on", &on.to_string()),
-            ],
-        ),
-        B::Assessed { level, valid_until } => i18n.fill(
-            "offers.fact.assessed",
-            &[
-                ("level", &level.to_string()),
-                ("until", &valid_until.to_string()),
-            ],
-        ),
-    }
 }
 
 /// How a questionnaire was filled (never by staff for the client).

@@ -10,6 +10,7 @@ mod worker;
 pub use worker::ServiceHandle;
 
 // What the screens show, as the store and the sync layer give it.
+pub use crate::domain::portfolio::offers::{Because, Offer};
 pub use crate::store::import::{ImportReport, LineProblem, Rejected};
 pub use crate::store::{
     AuditRow, Board, BranchInfo, BranchState, ClientEvent, ComplaintDetail, ComplaintRow,
@@ -17,6 +18,7 @@ pub use crate::store::{
     ResponseRow, SearchHit, SkippedTemplate, StaffRow, StoreOptions, StorePaths, StoreProbe,
     SurveyInput, SurveyStats, SyncStatus, TemplateSet,
 };
+pub use crate::store::{Book, BookEntry, OfferOutcome, Portfolio, RecordedOffer, Segment};
 pub use crate::sync::SyncWarning;
 pub use crate::sync::keys::Party;
 
@@ -138,6 +140,22 @@ pub enum Request {
         to: NaiveDate,
         scope: Option<CareScope>,
     },
+    /// A client's portfolio and the offers for them (the view is audited).
+    Portfolio {
+        key: String,
+    },
+    /// What the client made of an offer; the portfolio follows.
+    RecordOffer {
+        key: String,
+        product: String,
+        outcome: OfferOutcome,
+        channel: String,
+    },
+    /// A book cut to a segment (`rm` none: the role's own, or the branch's for a manager).
+    Book {
+        rm: Option<String>,
+        segment: Segment,
+    },
     SyncStatus,
     /// Write a bundle for HQ to `dir`.
     ExportBundle {
@@ -240,6 +258,12 @@ pub enum Reply {
         printed: Option<String>,
     },
     CareAgenda(Box<Agenda>),
+    Portfolio {
+        portfolio: Box<Portfolio>,
+        offers: Vec<Offer>,
+    },
+    OfferRecorded(Box<RecordedOffer>),
+    Book(Box<Book>),
     SurveyTemplates(Box<TemplateSet>),
     SurveyRecorded(Box<Recorded>),
     SurveyStats(Box<SurveyStats>),

@@ -15,6 +15,9 @@ use std::sync::Arc;
 use std::sync::mpsc::{self, Receiver, Sender, TryRecvError};
 use std::thread;
 
+/// The most clients a book screen lists at once (the segment's size is shown beside).
+const BOOK_ROWS: u32 = 500;
+
 /// The UI's end of the worker.
 pub struct ServiceHandle {
     requests: Sender<Request>,
@@ -275,6 +278,29 @@ impl Worker {
             Request::CareAgenda { from, to, scope } => Ok(Reply::CareAgenda(Box::new(
                 self.session()?.care_agenda(from, to, scope)?,
             ))),
+            Request::Portfolio { key } => {
+                let session = self.session()?;
+                let portfolio = session.client_portfolio(&key)?;
+                let offers = session.client_offers(&key)?;
+                Ok(Reply::Portfolio {
+                    portfolio: Box::new(portfolio),
+                    offers,
+                })
+            }
+            Request::RecordOffer {
+                key,
+                product,
+                outcome,
+                channel,
+            } => Ok(Reply::OfferRecorded(Box::new(
+                self.session()?
+                    .record_offer(&key, &product, outcome, &channel)?,
+            ))),
+            Request::Book { rm, segment } => Ok(Reply::Book(Box::new(self.session()?.book(
+                rm.as_deref(),
+                &segment,
+                BOOK_ROWS,
+            )?))),
             Request::SyncStatus => {
                 let exports_dir = self.paths.exports();
                 let session = self.session()?;

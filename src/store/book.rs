@@ -6,6 +6,7 @@
 
 use crate::domain::staff::{Permission, Role};
 use crate::error::{Error, Result};
+use crate::i18n::{I18n, Lang};
 use crate::store::Session;
 use crate::store::client_no_for;
 use crate::store::write::AuditEvent;
@@ -129,6 +130,14 @@ pub struct BookEntry {
     pub assessed_until: Option<NaiveDate>,
 }
 
+/// A tier's names.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TierName {
+    pub code: String,
+    pub name_zh: String,
+    pub name_en: String,
+}
+
 /// A book: whose, how old the snapshot is, the segments and their sizes, and the clients
 /// of the one asked for.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -140,6 +149,11 @@ pub struct Book {
     pub segment: Segment,
     /// How many clients the segment holds (the list may be cut at the limit).
     pub total: u64,
+    /// The RMs whose books this staff member may open (a manager: every RM's; an RM:
+    /// their own).
+    pub rms: Vec<String>,
+    /// The tiers of the table in force, lowest first, with their names.
+    pub tiers: Vec<TierName>,
     pub clients: Vec<BookEntry>,
 }
 
@@ -227,7 +241,27 @@ impl Session {
                 serde_json::json!({ "segment": segment.code(), "entries": clients.len() }),
             ),
         )?;
+        let rms = if self.me.role == Role::Rm {
+            vec![self.me.id.to_string()]
+        } else {
+            self.conn
+                .prepare_cached("SELECT id FROM staff WHERE role = 'rm' ORDER BY id")?
+                .query_map([], |r| r.get(0))?
+                .collect::<rusqlite::Result<Vec<String>>>()?
+        };
+        let tiers = rules
+            .tiers
+            .tiers()
+            .iter()
+            .map(|t| TierName {
+                code: t.code.clone(),
+                name_zh: t.name_zh.clone(),
+                name_en: t.name_en.clone(),
+            })
+            .collect();
         Ok(Book {
+            tiers,
+            rms,
             rm,
             as_of: self.holdings_as_of()?,
             segments,
@@ -293,5 +327,62 @@ impl Session {
             .prepare_cached(&sql)?
             .query_row(rusqlite::params_from_iter(values), |r| r.get(0))?;
         Ok(u64::try_from(count).unwrap_or(0))
+    }
+}
+
+impl Book {
+    /// A tier's name in Chinese (`zh`) or English; the code for a tier the table lacks.
+    pub fn tier_name<'a>(&'a self, code: &'a str, zh: bool) -> &'a str {
+        self.tiers
+            .iter()
+            .find(|t| t.code == code)
+            .map_or(code, |t| if zh { &t.name_zh } else { &t.name_en })
+    }
+
+    /// A segment's name in the UI language (a tier by the table's name).
+    pub fn segment_name(&self, i18n: &I18n, segment: &Segment) -> String {
+        match segment {
+            Segment::Tier(code) => self.tier_name(code, i18n.lang == Lang::Zh).to_string(),
+            fixed => i18n
+                .t_owned(format!("book.segment.{}", fixed.code()))
+                .to_string(),
+        }
+    }
+}
+
+impl BookEntry {
+    /// What is worth acting on for a client of the book, in a few words, what `segment` is
+    /// about first.
+    pub fn note(&self, i18n: &I18n, segment: &Segment) -> String {
+        let mut notes: Vec<(Segment, String)> = Vec::new();
+        match self.moved.as_deref() {
+            Some("up") => notes.push((Segment::Upgraded, i18n.t("book.note.up").to_string())),
+            Some("down") => notes.push((Segment::Downgraded, i18n.t("book.note.down").to_string())),
+            _ => {}
+        }
+        if let Some(percent) = self.fall_percent {
+            let text = i18n.fill("book.note.fall", &[("percent", &percent.to_string())]);
+            notes.push((Segment::Falling, text));
+        }
+        if let Some(on) = self.next_maturity {
+            let on = on.format("%m-%d").to_string();
+            let text = i18n.fill("book.note.maturity", &[("on", &on)]);
+            notes.push((Segment::Maturing, text));
+        }
+        if let Some(until) = self.assessed_until {
+            let text = i18n.fill("book.note.assessed", &[("until", &until.to_string())]);
+            notes.push((Segment::Expiring, text));
+        }
+        if let Some(product) = &self.best_product {
+            let text = i18n.fill("book.note.offer", &[("product", product)]);
+            notes.push((Segment::Offers, text));
+        }
+        // What the segment is about comes first (a narrow column shows it).
+        notes.sort_by_key(|(about, _)| about != segment);
+        notes
+            .into_iter()
+            .map(|(_, text)| text)
+            .collect::<Vec<_>>()
+            .join(" · ")
     }
 }

@@ -5,7 +5,9 @@
 
 use crate::domain::portfolio::Month;
 use crate::domain::portfolio::offers::Offer;
-use crate::domain::portfolio::tiers::{Fall, MonthAum, TierChange, current_tier, falling};
+use crate::domain::portfolio::tiers::{
+    Fall, MonthAum, TierChange, TierLabel, current_tier, falling,
+};
 use crate::domain::portfolio::value::ValueScore;
 use crate::domain::staff::Permission;
 use crate::error::{Error, Result};
@@ -472,6 +474,39 @@ impl Session {
             Ok(())
         })?;
         self.apply_holdings(snapshot, progress)
+    }
+
+    /// A record with the tier the latest snapshot gives and the latest assessment.
+    pub(crate) fn with_standing(
+        &self,
+        mut view: crate::domain::client::ClientView,
+        seq: i64,
+    ) -> Result<crate::domain::client::ClientView> {
+        let code: Option<String> = self
+            .conn
+            .prepare_cached("SELECT tier FROM client_standing WHERE client_seq = ?1")?
+            .query_row([seq], |r| r.get(0))
+            .optional()?;
+        let rules = self.portfolio_rules()?;
+        view.tier_now = code.and_then(|code| {
+            let tier = rules.tiers.tiers().iter().find(|t| t.code == code)?;
+            Some(TierLabel {
+                code,
+                name_zh: tier.name_zh.clone(),
+                name_en: tier.name_en.clone(),
+            })
+        });
+        view.assessed = self.latest_assessment(&view.id)?.map(|a| {
+            (
+                a.level,
+                rules
+                    .suitability
+                    .expires_on(a.on)
+                    .pred_opt()
+                    .unwrap_or(a.on),
+            )
+        });
+        Ok(view)
     }
 
     /// The day of the holdings snapshot in force, if any.

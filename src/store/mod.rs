@@ -40,7 +40,7 @@ pub use assessments::{AssessmentRecord, Filled};
 pub use audit::{AuditRow, LoginHistory};
 pub use backup::{BackupSummary, RestoreSummary, restore, restore_with};
 pub use bench::{PlainCopy, Sample};
-pub use book::{BOOK_DAYS_AHEAD, Book, BookEntry, Segment, SegmentCount};
+pub use book::{BOOK_DAYS_AHEAD, Book, BookEntry, Segment, SegmentCount, TierName};
 pub use cache::{CONFIGURED_MIB as PAGE_CACHE_MIB, CachePlan, CacheReason};
 pub use care::{ClientEvent, festivals};
 pub use clients::{Interaction, LoadSummary, NewClient, client_no_for};

@@ -71,6 +71,7 @@ fn render_body(frame: &mut Frame, area: Rect, app: &App, keymap: &Keymap) {
         Tab::Clients => views::clients::render(frame, area, app, &s.clients, keymap),
         Tab::Complaints => views::complaints::render(frame, area, app, main, &s.complaints),
         Tab::Care => views::care::render(frame, area, app, main, &s.care),
+        Tab::Book => views::book::render(frame, area, app, &s.book),
         Tab::Survey => views::survey::render(frame, area, app, &s.surveys, keymap),
         Tab::Sync => views::sync::render(frame, area, app, &s.sync),
         Tab::Staff => views::staff::render(frame, area, app, &s.staff, keymap),
@@ -156,23 +157,40 @@ fn render_header(frame: &mut Frame, area: Rect, app: &App) {
 /// has room for that, and drawn tight when it does not, so all of them stay visible at 80
 /// columns.
 pub fn tab_layout(app: &App, keymap: &Keymap, row_width: u16) -> Vec<(Tab, u16, u16, String)> {
-    let texts: Vec<(Tab, String)> = app
+    let current = app.main().map(|m| m.tab);
+    let room = usize::from(row_width);
+    let keyed = |tab: Tab| {
+        tab.command()
+            .and_then(|c| keymap.key_label(&[Context::Global], c))
+    };
+    let mut texts: Vec<(Tab, String)> = app
         .tabs()
         .into_iter()
         .map(|tab| {
             let label = app.i18n.t(tab.label_key());
-            let text = match tab
-                .command()
-                .and_then(|c| keymap.key_label(&[Context::Global], c))
-            {
+            let text = match keyed(tab) {
                 Some(key) => format!("{key} {label}"),
                 None => label.to_string(),
             };
             (tab, text)
         })
         .collect();
-    let bare: usize = texts.iter().map(|(_, t)| t.width() + 1).sum();
-    let room = usize::from(row_width);
+    let wide = |texts: &[(Tab, String)]| texts.iter().map(|(_, t)| t.width() + 1).sum::<usize>();
+    // A manager's nine screens do not fit 80 columns: the overview (Esc reaches it) gives
+    // way first, then the other screens show only their keys.
+    if wide(&texts) > room {
+        texts.retain(|(tab, _)| *tab != Tab::Overview || Some(*tab) == current);
+    }
+    if wide(&texts) > room {
+        for (tab, text) in &mut texts {
+            if Some(*tab) != current
+                && let Some(key) = keyed(*tab)
+            {
+                *text = key;
+            }
+        }
+    }
+    let bare = wide(&texts);
     let (left, right) = if bare + 2 * texts.len() <= room {
         (" ", " ")
     } else if bare + texts.len() <= room {

@@ -5,6 +5,7 @@
 
 use crate::app::form::{Field, FieldValue, Form, option_label_key};
 use crate::i18n::I18n;
+pub use crate::text::{fit, skip_columns};
 use ratatui::Frame;
 use ratatui::layout::{Position, Rect};
 use ratatui::style::{Color, Modifier, Style};
@@ -12,7 +13,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{
     Block, Clear, Paragraph, Row, Scrollbar, ScrollbarOrientation, ScrollbarState,
 };
-use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
+use unicode_width::UnicodeWidthStr;
 
 pub const TO_THE_MINUTE: &str = "%Y-%m-%d %H:%M";
 pub const TO_THE_SECOND: &str = "%Y-%m-%d %H:%M:%S";
@@ -239,19 +240,6 @@ pub fn wrap(text: &str, width: usize) -> Vec<String> {
         .collect()
 }
 
-/// `text` in at most `width` display columns, ending in "…" where something had to give.
-pub fn fit(text: &str, width: usize) -> String {
-    if text.width() <= width {
-        return text.to_string();
-    }
-    if width == 0 {
-        return String::new();
-    }
-    let mut cut = skip_columns(text, 0, width - 1);
-    cut.push('…');
-    cut
-}
-
 /// A scrollbar in column `x` beside `rows` (a box's right border) when `total` lines do not
 /// all fit: it says there is more, and where the view is (`first` is the first line shown).
 pub fn scrollbar(frame: &mut Frame, x: u16, rows: Rect, total: usize, first: usize) {
@@ -365,26 +353,6 @@ pub fn flow(items: Vec<Vec<Span<'static>>>, width: usize) -> Vec<Line<'static>> 
         lines.push(Line::from(row));
     }
     lines
-}
-
-/// The part of `text` from display column `skip`, at most `width` columns wide.
-pub fn skip_columns(text: &str, skip: usize, width: usize) -> String {
-    let mut column = 0;
-    let mut out = String::new();
-    let mut used = 0;
-    for c in text.chars() {
-        let w = c.width().unwrap_or(0);
-        if column < skip {
-            column += w;
-            continue;
-        }
-        if used + w > width {
-            break;
-        }
-        used += w;
-        out.push(c);
-    }
-    out
 }
 
 /// A bordered box with some text, a form, and more text.

@@ -2,6 +2,7 @@
 #![allow(dead_code)]
 
 pub mod hq;
+pub mod portfolio;
 
 use branchdesk::domain::clock::FixedClock;
 use branchdesk::store::{KdfParams, NewStore, Session, StoreOptions, StorePaths};

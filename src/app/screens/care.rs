@@ -235,7 +235,8 @@ impl Screen for CareScreen {
                     .as_ref()
                     .and_then(|a| a.items.iter().find(|i| i.id == id).map(|i| (i, a.today)))
                     .map(|(item, today)| {
-                        let reason = i18n.care_reason(&item.reason, today);
+                        // Short enough that the line still says where it went.
+                        let reason = crate::text::fit(&i18n.care_reason(&item.reason, today), 30);
                         match &item.name {
                             Some(name) => format!("{name} · {reason}"),
                             None => reason,

@@ -7,6 +7,7 @@
 
 pub use super::client_form::{ClientForm, FORM_FIELDS, client_form};
 
+use super::portfolio::PortfolioPage;
 use crate::app::StatusKind;
 use crate::app::command::{Command, Context};
 use crate::app::form::{Field, Form};
@@ -40,6 +41,8 @@ pub struct ClientPanel {
     pub log: Vec<Interaction>,
     /// Life events (marriage, a child, retirement…) for care reminders.
     pub events: Vec<ClientEvent>,
+    /// The portfolio page, shown instead of the profile when asked for (Ctrl-P).
+    pub portfolio: Option<PortfolioPage>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -410,19 +413,47 @@ impl ClientsScreen {
         if matches!(self.over, Some(Over::Prompt(_) | Over::Duplicate(_))) {
             self.over = None;
         }
-        self.record = Some(ClientPanel { view, log, events });
+        self.record = Some(ClientPanel {
+            view,
+            log,
+            events,
+            portfolio: None,
+        });
         if then_edit {
             self.edit_client();
         }
     }
 
+    /// Back from the portfolio page to the profile, read again if an outcome went into
+    /// the contact log meanwhile.
+    fn close_portfolio(&mut self) -> Outcome {
+        let Some(panel) = &mut self.record else {
+            return Outcome::None;
+        };
+        match panel.portfolio.take() {
+            Some(page) if page.recorded => Outcome::Load(Request::OpenClient {
+                key: panel.view.client_no.clone(),
+            }),
+            _ => Outcome::None,
+        }
+    }
+
     /// Keys on the open record.
     fn on_record_command(&mut self, command: Command) -> Outcome {
-        let Some(record) = &self.record else {
+        let Some(record) = &mut self.record else {
             return Outcome::None;
         };
         let client_no = record.view.client_no.clone();
+        if let Some(page) = &mut record.portfolio {
+            // Ctrl-P again: back to the profile.
+            if command == Command::Portfolio {
+                return self.close_portfolio();
+            }
+            page.on_command(command);
+            return Outcome::None;
+        }
         match command {
+            Command::Portfolio => return Outcome::Send(Request::Portfolio { key: client_no }),
             Command::Reveal => self.ask(PromptKind::Reveal { then_edit: false }),
             Command::EditClient => self.edit_client(),
             Command::AddNote => self.ask(PromptKind::Note),
@@ -480,6 +511,10 @@ impl Screen for ClientsScreen {
             Top::Over(Over::Duplicate(_) | Over::Imported(_)) => ScreenKeys::Confirm,
             Top::Over(Over::Prompt(_)) | Top::Form(_) => ScreenKeys::Live(vec![Context::Form]),
             Top::Over(Over::Importing { .. }) => ScreenKeys::Live(Vec::new()),
+            Top::Record(ClientPanel {
+                portfolio: Some(page),
+                ..
+            }) => page.keys(),
             Top::Record(_) => ScreenKeys::Live(vec![Context::Client]),
             Top::Lookup if self.can_recall() => {
                 ScreenKeys::Live(vec![Context::Recall, Context::Lookup])
@@ -491,18 +526,19 @@ impl Screen for ClientsScreen {
     fn form(&self) -> Option<&Form> {
         match self.top() {
             Top::Over(Over::Prompt(prompt)) => Some(&prompt.form),
-            Top::Over(_) | Top::Record(_) => None,
+            Top::Record(panel) => panel.portfolio.as_ref()?.prompt.as_ref(),
+            Top::Over(_) => None,
             Top::Form(form) => Some(&form.form),
             Top::Lookup => Some(&self.lookup),
         }
     }
 
     fn form_mut(&mut self) -> Option<&mut Form> {
-        match (&mut self.over, &mut self.form, &self.record) {
+        match (&mut self.over, &mut self.form, &mut self.record) {
             (Some(Over::Prompt(prompt)), _, _) => Some(&mut prompt.form),
             (Some(_), _, _) => None,
             (None, Some(form), _) => Some(&mut form.form),
-            (None, None, Some(_)) => None,
+            (None, None, Some(panel)) => panel.portfolio.as_mut()?.prompt.as_mut(),
             (None, None, None) => Some(&mut self.lookup),
         }
     }
@@ -567,6 +603,10 @@ impl Screen for ClientsScreen {
                 self.over = Some(over);
                 None
             }
+            None if self.form.is_none() => self.record.as_mut().and_then(|panel| {
+                let client_no = panel.view.client_no.clone();
+                panel.portfolio.as_mut()?.submit(&client_no)
+            }),
             None => self.submit_form(save),
         };
         Outcome::sending(request)
@@ -593,6 +633,15 @@ impl Screen for ClientsScreen {
                 Back::Done(Outcome::None)
             }
             Top::Record(_) => {
+                // The outcome prompt, then the portfolio page, then the record close.
+                if let Some(panel) = &mut self.record
+                    && let Some(page) = &mut panel.portfolio
+                {
+                    if page.prompt.take().is_some() {
+                        return Back::Done(Outcome::None);
+                    }
+                    return Back::Done(self.close_portfolio());
+                }
                 self.record = None;
                 Back::Done(Outcome::None)
             }
@@ -619,6 +668,42 @@ impl Screen for ClientsScreen {
                 self.form = None;
                 return Ok(Outcome::Load(Request::OpenClient { key: client_no }));
             }
+            Reply::Portfolio { portfolio, offers } => {
+                if let Some(panel) = &mut self.record
+                    && panel.view.client_no == portfolio.client_no
+                {
+                    panel.portfolio = Some(match panel.portfolio.take() {
+                        // Read again after an outcome: what the line says of it stays.
+                        Some(page) => page.refreshed(*portfolio, offers),
+                        None => {
+                            cx.clear_status();
+                            PortfolioPage::new(*portfolio, offers)
+                        }
+                    });
+                }
+            }
+            Reply::OfferRecorded(recorded) => {
+                let outcome = cx
+                    .i18n
+                    .t_owned(format!("offers.outcome.{}", recorded.outcome.code()))
+                    .to_string();
+                let text = cx.i18n.fill(
+                    "offers.recorded",
+                    &[
+                        ("client", &recorded.client_no),
+                        ("product", &recorded.product),
+                        ("outcome", &outcome),
+                    ],
+                );
+                cx.say(StatusKind::Success, text);
+                if let Some(page) = self.record.as_mut().and_then(|p| p.portfolio.as_mut()) {
+                    page.prompt = None;
+                    page.recorded = true;
+                }
+                return Ok(Outcome::Load(Request::Portfolio {
+                    key: recorded.client_no,
+                }));
+            }
             Reply::ImportProgress { rows } => self.over = Some(Over::Importing { rows }),
             Reply::Imported(report) => {
                 cx.clear_status();
@@ -636,6 +721,14 @@ impl Screen for ClientsScreen {
                 Some(message)
             }
             (Some(Over::Prompt(prompt)), _) => on_form(Some(&mut prompt.form), message),
+            (None, _) if self.form.is_none() => {
+                let prompt = self
+                    .record
+                    .as_mut()
+                    .and_then(|p| p.portfolio.as_mut())
+                    .and_then(|page| page.prompt.as_mut());
+                on_form(prompt, message)
+            }
             (None, Error::ClientInvalid { errors }) if self.form.is_some() => {
                 self.show_field_errors(errors, cx.i18n);
                 None
@@ -661,6 +754,16 @@ impl Screen for ClientsScreen {
         match (&self.over, &self.form) {
             (Some(Over::Prompt(prompt)), _) if prompt.form.dirty => Some("unsaved.client_prompt"),
             (_, Some(form)) if form.form.dirty => Some("unsaved.client"),
+            (None, None)
+                if self
+                    .record
+                    .as_ref()
+                    .and_then(|p| p.portfolio.as_ref())
+                    .and_then(|page| page.prompt.as_ref())
+                    .is_some_and(|f| f.dirty) =>
+            {
+                Some("unsaved.client_prompt")
+            }
             _ => None,
         }
     }

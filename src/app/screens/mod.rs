@@ -1,17 +1,20 @@
 //! The screens of the main frame, one module each (the tab table in `app::tabs` lists them).
 
 pub mod audit;
+pub mod book;
 pub mod care;
 pub mod client_form;
 pub mod clients;
 pub mod complaints;
 pub mod overview;
+pub mod portfolio;
 pub mod staff;
 pub mod survey_responses;
 pub mod surveys;
 pub mod sync;
 
 pub use audit::AuditScreen;
+pub use book::BookScreen;
 pub use care::CareScreen;
 pub use clients::ClientsScreen;
 pub use complaints::ComplaintsScreen;

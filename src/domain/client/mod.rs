@@ -472,6 +472,11 @@ pub struct ClientView {
     pub created_at: String,
     pub updated_at: String,
     pub visibility: Visibility,
+    /// The tier HQ's latest holdings snapshot gives (none before one): what the record
+    /// shows, rather than the hand-typed `tier`. Every role sees it; balances stay behind.
+    pub tier_now: Option<crate::domain::portfolio::tiers::TierLabel>,
+    /// The latest risk assessment's level and its last valid day (none: not assessed).
+    pub assessed: Option<(u8, chrono::NaiveDate)>,
 }
 
 impl ClientView {
@@ -547,6 +552,8 @@ impl StoredClient {
             created_at: self.created_at.clone(),
             updated_at: self.updated_at.clone(),
             visibility,
+            tier_now: None,
+            assessed: None,
         }
     }
 }

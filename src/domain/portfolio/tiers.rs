@@ -19,6 +19,14 @@ pub struct TierRule {
     pub downgrade_after_months: u32,
 }
 
+/// A tier as a record shows it: its code and names.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TierLabel {
+    pub code: String,
+    pub name_zh: String,
+    pub name_en: String,
+}
+
 /// A fall in AUM that asks for a retention call.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -349,13 +349,13 @@ impl Session {
     /// trail (who looked at whom).
     pub fn open_client(&mut self, key: &str) -> Result<ClientView> {
         self.require(Permission::ViewClients)?;
-        let (_, stored) = self.find_client(key)?;
+        let (seq, stored) = self.find_client(key)?;
         let seen = self.visibility_of(stored.record.assigned_rm.as_deref());
         self.audit_only(
             AuditEvent::new("client.view", "client", stored.id.clone())
                 .with_detail(json!({ "visibility": seen })),
         )?;
-        Ok(stored.view(seen))
+        self.with_standing(stored.view(seen), seq)
     }
 
     /// The full record of one client, for a stated reason that goes into the audit trail.
@@ -365,12 +365,12 @@ impl Session {
         if !is_valid_reveal_reason(reason) {
             return Err(Error::RevealReason);
         }
-        let (_, stored) = self.find_client(key)?;
+        let (seq, stored) = self.find_client(key)?;
         self.audit_only(
             AuditEvent::new("client.reveal", "client", stored.id.clone())
                 .with_detail(json!({ "reason": reason })),
         )?;
-        Ok(stored.view(Visibility::Full))
+        self.with_standing(stored.view(Visibility::Full), seq)
     }
 
     /// The newest entries of a client's contact log.

@@ -1,5 +1,6 @@
 //! The client screen: lookup list, client record, client form, prompts and import report.
 
+mod portfolio;
 mod record;
 
 use crate::app::App;
@@ -30,7 +31,10 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, screen: &ClientsScreen, 
             };
             render_client_form(frame, area, &title, &form.form, i18n);
         }
-        (None, Some(record)) => record::render(frame, area, record, app),
+        (None, Some(record)) => match &record.portfolio {
+            Some(page) => portfolio::render(frame, area, &record.view.name, page, app),
+            None => record::render(frame, area, record, app),
+        },
         (None, None) => render_lookup(frame, area, screen, app),
     }
     match &screen.over {

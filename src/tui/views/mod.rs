@@ -1,6 +1,7 @@
 //! One view per screen: each draws its screen's state into the body's area with the kit.
 
 pub mod audit;
+pub mod book;
 pub mod care;
 pub mod clients;
 pub mod complaints;

@@ -79,10 +79,23 @@ pub fn render(frame: &mut Frame, area: Rect, panel: &ClientPanel, app: &App) {
         ),
         None => "—".into(),
     };
-    let risk = view
-        .risk_level
-        .map(|r| format!("C{r}"))
-        .unwrap_or_else(|| "—".into());
+    // The tier HQ's snapshot gives and the recorded assessment, where there are ones.
+    let tier = match &view.tier_now {
+        Some(tier) if i18n.lang == crate::i18n::Lang::Zh => tier.name_zh.clone(),
+        Some(tier) => tier.name_en.clone(),
+        None => t(format!("tier.{}", view.tier.code())),
+    };
+    let risk = match view.assessed {
+        Some((level, until)) if until >= app.now.date_naive() => i18n.fill(
+            "clients.assessed",
+            &[("level", &level.to_string()), ("until", &until.to_string())],
+        ),
+        Some((level, until)) => i18n.fill(
+            "clients.assessment_lapsed",
+            &[("level", &level.to_string()), ("until", &until.to_string())],
+        ),
+        None => i18n.t("clients.not_assessed").to_string(),
+    };
     let tags = if view.tags.is_empty() {
         "—".to_string()
     } else {
@@ -109,7 +122,7 @@ pub fn render(frame: &mut Frame, area: Rect, panel: &ClientPanel, app: &App) {
         item("client.field.birth_date", birth),
     ]);
     add(vec![
-        item("client.field.tier", t(format!("tier.{}", view.tier.code()))),
+        item("client.field.tier", tier),
         item("client.field.risk_level", risk),
         item("client.field.assigned_rm", text(&view.assigned_rm)),
         item("col.branch", view.home_branch.clone()),
