@@ -26,4 +26,8 @@ pub const SURVEY_TEMPLATES: &[(&str, &str)] = &[
         "annual_relationship.toml",
         include_str!("../assets/surveys/annual_relationship.toml"),
     ),
+    (
+        "risk_assessment.toml",
+        include_str!("../assets/surveys/risk_assessment.toml"),
+    ),
 ];

@@ -1326,6 +1326,7 @@ mod surveys {
             id: "0193".into(),
             follow_up: Some("survey:0193:2026-11-30".into()),
             complaint_text: Some("The teller was rude, I want to complain".into()),
+            assessment: None,
         }))));
         assert_eq!(
             h.app.status.as_ref().unwrap().text,

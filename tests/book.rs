@@ -9,7 +9,7 @@ use branchdesk::Error;
 use branchdesk::domain::care::Reason;
 use branchdesk::domain::client::ClientField;
 use branchdesk::domain::staff::Role;
-use branchdesk::store::{OfferOutcome, Segment, Session};
+use branchdesk::store::{OfferOutcome, Segment, Session, SurveyInput};
 use chrono::NaiveDate;
 use common::hq::*;
 use common::*;
@@ -300,4 +300,91 @@ fn an_offers_outcome_is_logged_rests_and_reaches_hq() {
             ("young_card".to_string(), 1, 0, Some(100.0)),
         ]
     );
+}
+
+/// The risk questionnaire as the client answered it: every choice question's option
+/// `option`, and whether they confirmed the result.
+fn questionnaire(client: &str, channel: &str, option: &str, confirmed: &str) -> SurveyInput {
+    let mut answers = std::collections::BTreeMap::new();
+    for id in [
+        "age",
+        "income",
+        "share",
+        "experience",
+        "horizon",
+        "goal",
+        "loss",
+    ] {
+        answers.insert(id.to_string(), option.to_string());
+    }
+    answers.insert("confirmed".to_string(), confirmed.to_string());
+    SurveyInput {
+        template: "risk_assessment".into(),
+        client: client.into(),
+        channel: channel.into(),
+        answers,
+        ..Default::default()
+    }
+}
+
+#[test]
+fn the_risk_questionnaire_records_the_level_its_bands_give() {
+    let dir = tempfile::tempdir().unwrap();
+    let _hq = hq_with_clients(dir.path());
+    let mut manager = at_branch(dir.path(), "mgr01");
+    // Not for an anonymous client, and not over SMS.
+    manager.survey_templates().unwrap();
+    assert!(matches!(
+        manager.record_survey(&questionnaire("", "counter", "2", "y")),
+        Err(Error::RiskNeedsClient)
+    ));
+    assert!(matches!(
+        manager.record_survey(&questionnaire(WANG, "sms", "2", "y")),
+        Err(Error::RiskChannel { .. })
+    ));
+    // Option 2 throughout scores 30: C3, filled by the client on the counter pad.
+    let recorded = manager
+        .record_survey(&questionnaire(WANG, "counter", "2", "n"))
+        .unwrap();
+    let assessed = recorded.assessment.unwrap();
+    assert_eq!(
+        (assessed.level, assessed.filled, assessed.valid_until),
+        (3, branchdesk::store::Filled::ClientPad, day("2027-11-29"))
+    );
+    assert_eq!(
+        manager
+            .client_portfolio(WANG)
+            .unwrap()
+            .assessment
+            .unwrap()
+            .level,
+        3
+    );
+    // A different result the client did not confirm is refused, response and all.
+    assert!(matches!(
+        manager.record_survey(&questionnaire(WANG, "phone", "4", "n")),
+        Err(Error::AssessmentUnconfirmed {
+            previous: 3,
+            level: 5
+        })
+    ));
+    let confirmed = manager
+        .record_survey(&questionnaire(WANG, "phone", "4", "y"))
+        .unwrap()
+        .assessment
+        .unwrap();
+    assert_eq!(
+        (confirmed.level, confirmed.filled),
+        (5, branchdesk::store::Filled::ReadOut)
+    );
+    // At most two a day.
+    assert!(matches!(
+        manager.record_survey(&questionnaire(WANG, "counter", "4", "y")),
+        Err(Error::AssessmentLimit { .. })
+    ));
+    // And never in a batch.
+    assert!(matches!(
+        manager.record_surveys(&[questionnaire(LI, "counter", "2", "y")]),
+        Err(Error::RiskOneAtATime)
+    ));
 }

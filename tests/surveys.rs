@@ -82,7 +82,8 @@ fn templates_load_once_and_a_changed_file_is_a_new_version() {
         [
             "annual_relationship",
             "complaint_follow_up",
-            "counter_visit"
+            "counter_visit",
+            "risk_assessment"
         ]
     );
     assert!(set.templates.iter().all(|t| t.version == 1));
@@ -90,7 +91,7 @@ fn templates_load_once_and_a_changed_file_is_a_new_version() {
     let first = teller.record_survey(&counter("", "9", "5", "")).unwrap();
     // Loading again changes nothing.
     teller.survey_templates().unwrap();
-    assert_eq!(branch.count("SELECT count(*) FROM survey_template"), 3);
+    assert_eq!(branch.count("SELECT count(*) FROM survey_template"), 4);
 
     // A changed counter survey in the store's surveys/ folder, and a broken file.
     let dir = branch.store.paths.surveys();

@@ -1,11 +1,14 @@
 //! `branchdesk bench`: lookup latency per query class on the encrypted store and on a
 //! plaintext copy of the same data (queried by the same code), the keystroke-to-frame time
-//! of the lookup screen, the care agenda, and (`bench sync`) export and HQ import. Used by
+//! of the lookup screen, the care agenda, the portfolio, offers and an RM's book,
+//! (`bench holdings`) applying a month's holdings snapshot, and (`bench sync`) export and
+//! HQ import. Used by
 //! the CLI only; the store gives it samples, a plaintext copy and scratch tables.
 
 mod agenda;
 mod keystroke;
 mod lookup;
+pub mod portfolio;
 pub mod sync;
 
 pub use agenda::AgendaLatency;
@@ -30,6 +33,8 @@ pub struct BenchReport {
     /// The 30-day care agenda of the whole branch, and of one RM's book.
     pub care_branch: AgendaLatency,
     pub care_rm: AgendaLatency,
+    /// Portfolio panel, offers and rm01's book by segment.
+    pub portfolio: portfolio::PortfolioReport,
 }
 
 /// The lookup classes, the keystroke-to-frame time and the care agenda, on `session`'s
@@ -43,7 +48,9 @@ pub fn run(session: &mut Session, plain: &Path, per_class: usize) -> Result<Benc
         .collect();
     let keystroke_to_frame = keystroke::keystrokes(session, &name_queries)?;
     let (care_branch, care_rm) = agenda::run(session)?;
+    let portfolio = portfolio::run(session, "rm01", per_class.clamp(1, 500))?;
     Ok(BenchReport {
+        portfolio,
         clients,
         warmed,
         classes: results,

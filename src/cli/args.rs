@@ -183,6 +183,12 @@ pub(super) enum Command {
 
 #[derive(Debug, Subcommand)]
 pub(super) enum BenchWhat {
+    /// Apply a month's holdings snapshot (about three accounts per client) to the benchmark
+    /// store, with the standings rebuilt
+    Holdings {
+        #[arg(long)]
+        json: bool,
+    },
     /// Export N changes at a branch and import them at HQ, against the raw insert rate
     Sync {
         #[arg(long, value_name = "N", default_value_t = 100_000)]

@@ -13,34 +13,8 @@ use std::process::ExitCode;
 /// `branchdesk bench`: builds (or reuses) a demo store of `clients` clients and its
 /// plaintext copy, then times `queries` lookups per query class on each.
 pub fn lookup(cx: &Context, clients: u64, queries: usize, json: bool) -> Result<ExitCode> {
+    let mut session = bench_session(cx, clients)?;
     let paths = cx.bench_paths()?;
-    if ensure_demo_store(
-        &paths,
-        crate::i18n::Lang::Zh,
-        cx.clock.clone(),
-        clients,
-        &mut demo_progress(cx),
-    )? {
-        cx.say(
-            "cli.demo_created",
-            &[("dir", &paths.dir().display().to_string())],
-        );
-    }
-    let passphrase = SecretString::from(DEMO_PASSPHRASE.to_string());
-    let mut session = Session::unlock(
-        &paths,
-        "manager01",
-        &passphrase,
-        cx.clock.clone(),
-        cx.config.store_options(),
-    )?;
-    let found = session.client_count()?;
-    if u64::try_from(found).unwrap_or(0) != clients {
-        return Err(Error::BenchSize {
-            dir: paths.dir().to_path_buf(),
-            found,
-        });
-    }
     let plain = paths.dir().join("plain-copy.db");
     if !plain.exists() {
         let progress = Progress::new(1, cx.i18n.t("progress.building"));
@@ -116,6 +90,38 @@ pub fn lookup(cx: &Context, clients: u64, queries: usize, json: bool) -> Result<
             )
         );
     }
+    let p = &report.portfolio;
+    for (key, timed) in [
+        ("bench.portfolio", &p.portfolio),
+        ("bench.offers", &p.offers),
+    ] {
+        outln!(
+            "{}",
+            cx.i18n.fill(
+                key,
+                &[
+                    ("n", &timed.runs.to_string()),
+                    ("p50", &format!("{:.2}", timed.p50_ms)),
+                    ("p99", &format!("{:.2}", timed.p99_ms)),
+                ],
+            )
+        );
+    }
+    let segments: Vec<String> = p
+        .book
+        .iter()
+        .map(|s| format!("{} {}: {:.1}", s.segment, s.clients, s.timed.p99_ms))
+        .collect();
+    outln!(
+        "{}",
+        cx.i18n.fill(
+            "bench.book",
+            &[
+                ("clients", &p.book_clients.to_string()),
+                ("segments", &segments.join(" · ")),
+            ],
+        )
+    );
     outln!(
         "{}",
         cx.i18n.fill(
@@ -127,6 +133,63 @@ pub fn lookup(cx: &Context, clients: u64, queries: usize, json: bool) -> Result<
             ],
         )
     );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The benchmark store at `clients` clients, built on first use, as its manager.
+fn bench_session(cx: &Context, clients: u64) -> Result<Session> {
+    let paths = cx.bench_paths()?;
+    if ensure_demo_store(
+        &paths,
+        crate::i18n::Lang::Zh,
+        cx.clock.clone(),
+        clients,
+        &mut demo_progress(cx),
+    )? {
+        cx.say(
+            "cli.demo_created",
+            &[("dir", &paths.dir().display().to_string())],
+        );
+    }
+    let passphrase = SecretString::from(DEMO_PASSPHRASE.to_string());
+    let session = Session::unlock(
+        &paths,
+        "manager01",
+        &passphrase,
+        cx.clock.clone(),
+        cx.config.store_options(),
+    )?;
+    let found = session.client_count()?;
+    if u64::try_from(found).unwrap_or(0) != clients {
+        return Err(Error::BenchSize {
+            dir: paths.dir().to_path_buf(),
+            found,
+        });
+    }
+    Ok(session)
+}
+
+/// `branchdesk bench holdings`: a month's snapshot applied to the benchmark store.
+pub fn holdings(cx: &Context, clients: u64, json: bool) -> Result<ExitCode> {
+    let mut session = bench_session(cx, clients)?;
+    let progress = Progress::new(clients, cx.i18n.t("progress.standings"));
+    let report = bench::portfolio::apply(&mut session, clients, &mut |done, _| progress.set(done))?;
+    progress.finish();
+    if json {
+        print_json(&report);
+    } else {
+        outln!(
+            "{}",
+            cx.i18n.fill(
+                "bench.holdings",
+                &[
+                    ("accounts", &report.accounts.to_string()),
+                    ("clients", &report.clients.to_string()),
+                    ("seconds", &format!("{:.1}", report.seconds)),
+                ],
+            )
+        );
+    }
     Ok(ExitCode::SUCCESS)
 }
 

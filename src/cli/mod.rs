@@ -337,6 +337,11 @@ fn run(cx: &Context, command: Option<Command>) -> Result<ExitCode> {
             ..
         }) => bench::sync(cx, ops, json),
         Some(Command::Bench {
+            what: Some(BenchWhat::Holdings { json }),
+            clients,
+            ..
+        }) => bench::holdings(cx, clients, json),
+        Some(Command::Bench {
             what: None,
             clients,
             queries,

@@ -190,6 +190,16 @@ pub fn run(cx: &Context, command: SurveyCommand) -> Result<ExitCode> {
                 print_json(&recorded);
             } else {
                 cx.say("cli.survey_recorded", &[("id", &recorded.id)]);
+                if let Some(a) = &recorded.assessment {
+                    cx.say(
+                        "cli.assessment_added",
+                        &[
+                            ("client", input.client.trim()),
+                            ("level", &a.level.to_string()),
+                            ("until", &a.valid_until.to_string()),
+                        ],
+                    );
+                }
                 if let Some(reminder) = &recorded.follow_up {
                     cx.say("cli.survey_follow_up", &[("id", reminder)]);
                 }

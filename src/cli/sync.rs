@@ -244,7 +244,12 @@ fn exports_dir(session: &crate::store::Session, to: Option<PathBuf>) -> PathBuf 
 pub fn run_import(cx: &Context, file: PathBuf, json: bool) -> Result<ExitCode> {
     let mut session = cx.login(&cx.store_paths()?)?;
     if file.extension().is_some_and(|e| e == "bdh") {
-        let applied = session.import_holdings(&file)?;
+        let progress = super::progress::Progress::new(0, cx.i18n.t("progress.standings"));
+        let applied = session.import_holdings_with(&file, &mut |done, total| {
+            progress.set_length(total);
+            progress.set(done);
+        })?;
+        progress.finish();
         if json {
             print_json(&applied);
         } else {

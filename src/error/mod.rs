@@ -189,6 +189,14 @@ pub enum Error {
         code: String,
         tiers: Vec<String>,
     },
+    /// A risk questionnaire answered without a client.
+    RiskNeedsClient,
+    /// A risk questionnaire over a channel where the client neither fills it nor hears it.
+    RiskChannel {
+        channel: String,
+    },
+    /// Risk questionnaires in a batch import.
+    RiskOneAtATime,
     /// An outcome recorded for a product the rules do not offer the client now.
     OfferNotMade {
         product: String,
@@ -467,6 +475,12 @@ impl Error {
                 "err.unknown_segment",
                 &[("code", code), ("tiers", &tiers.join(", "))],
             ),
+            Error::RiskNeedsClient => i18n.t("err.risk_needs_client").to_string(),
+            Error::RiskChannel { channel } => i18n.fill(
+                "err.risk_channel",
+                &[("channel", i18n.t_owned(format!("survey.channel.{channel}")))],
+            ),
+            Error::RiskOneAtATime => i18n.t("err.risk_one_at_a_time").to_string(),
             Error::OfferNotMade { product } => {
                 i18n.fill("err.offer_not_made", &[("product", product)])
             }

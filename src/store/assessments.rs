@@ -3,13 +3,16 @@
 //! and confirmed by the client when it differs from the one before. They bound what may be
 //! offered (see `domain::portfolio::suitability`).
 
+use crate::domain::client::StoredClient;
 use crate::domain::portfolio::Month;
 use crate::domain::portfolio::suitability::{Assessment, needs_confirmation};
 use crate::domain::staff::Permission;
 use crate::error::{Error, Result};
 use crate::store::Session;
+use crate::store::standing::ClientInputs;
 use crate::store::standing::{self, standing_month};
-use crate::store::write::{AuditEvent, Table};
+use crate::store::write::{AuditEvent, Table, Writer};
+use crate::sync::reference::PortfolioRules;
 use chrono::NaiveDate;
 use rusqlite::types::Value;
 use rusqlite::{OptionalExtension, params};
@@ -65,6 +68,27 @@ impl Session {
         confirmed: bool,
     ) -> Result<AssessmentRecord> {
         self.require(Permission::EditClients)?;
+        let (seq, stored) = self.find_client(key)?;
+        let plan = self.plan_assessment(seq, &stored, level, on, filled, confirmed)?;
+        let event = AuditEvent::new("client.assessment", "client", stored.id.clone()).with_detail(
+            serde_json::json!({ "level": plan.record.level, "filled": filled.code() }),
+        );
+        self.write(event, |w| plan.write(w))?;
+        Ok(plan.record)
+    }
+
+    /// Checks an assessment against the rules in force — the level, the day, at most so
+    /// many a day and a year, a changed result confirmed — and prepares its row and the
+    /// client's standing after it.
+    pub(crate) fn plan_assessment(
+        &self,
+        seq: i64,
+        stored: &StoredClient,
+        level: u8,
+        on: Option<NaiveDate>,
+        filled: Filled,
+        confirmed: bool,
+    ) -> Result<AssessmentPlan> {
         if !(1..=5).contains(&level) {
             return Err(Error::AssessmentLevel { level });
         }
@@ -75,7 +99,6 @@ impl Session {
                 text: on.to_string(),
             });
         }
-        let (seq, stored) = self.find_client(key)?;
         let portfolio_rules = self.portfolio_rules()?;
         let rules = portfolio_rules.suitability;
         let earlier: Vec<NaiveDate> = self
@@ -99,41 +122,29 @@ impl Session {
         }
         // The standing's offers and validity follow the new result (a back-dated one
         // counts only if it is the latest).
-        let mut inputs = self.client_inputs(seq, &stored)?;
+        let mut inputs = self.client_inputs(seq, stored)?;
         if inputs.assessment.is_none_or(|a| a.on <= on) {
             inputs.assessment = Some(Assessment { level, on });
         }
         let now = self
             .holdings_as_of()?
             .map_or(Month::of(today), standing_month);
-        let id = uuid::Uuid::now_v7().to_string();
-        let me = self.me.id.to_string();
-        let event = AuditEvent::new("client.assessment", "client", stored.id.clone())
-            .with_detail(serde_json::json!({ "level": level, "filled": filled.code() }));
-        self.write(event, |w| {
-            let created = w.now_text();
-            w.insert(
-                Table::Assessment,
-                &id,
-                vec![
-                    ("client_id", Value::Text(stored.id.clone())),
-                    ("level", Value::Integer(i64::from(level))),
-                    ("assessed_on", Value::Text(on.to_string())),
-                    ("filled", Value::Text(filled.code().into())),
-                    ("keyed_by", Value::Text(me.clone())),
-                    ("confirmed", Value::Integer(i64::from(confirmed))),
-                    ("created_at", Value::Text(created)),
-                ],
-            )?;
-            standing::refresh_client(w, seq, &portfolio_rules, &inputs, now, today)
-        })?;
-        Ok(AssessmentRecord {
-            level,
-            assessed_on: on,
-            valid_until: rules.expires_on(on).pred_opt().unwrap_or(on),
-            filled,
-            keyed_by: me,
-            confirmed,
+        Ok(AssessmentPlan {
+            id: uuid::Uuid::now_v7().to_string(),
+            seq,
+            client_id: stored.id.clone(),
+            record: AssessmentRecord {
+                level,
+                assessed_on: on,
+                valid_until: rules.expires_on(on).pred_opt().unwrap_or(on),
+                filled,
+                keyed_by: self.me.id.to_string(),
+                confirmed,
+            },
+            rules: portfolio_rules,
+            inputs,
+            now,
+            today,
         })
     }
 
@@ -155,5 +166,38 @@ impl Session {
             }),
             None => None,
         })
+    }
+}
+
+/// An assessment checked and ready to write, with the client's standing after it.
+pub(crate) struct AssessmentPlan {
+    id: String,
+    seq: i64,
+    client_id: String,
+    pub(crate) record: AssessmentRecord,
+    rules: PortfolioRules,
+    inputs: ClientInputs,
+    now: Month,
+    today: NaiveDate,
+}
+
+impl AssessmentPlan {
+    /// The assessment's row, and the standing refreshed, in the caller's write.
+    pub(crate) fn write(&self, w: &mut Writer) -> Result<()> {
+        let r = &self.record;
+        w.insert(
+            Table::Assessment,
+            &self.id,
+            vec![
+                ("client_id", Value::Text(self.client_id.clone())),
+                ("level", Value::Integer(i64::from(r.level))),
+                ("assessed_on", Value::Text(r.assessed_on.to_string())),
+                ("filled", Value::Text(r.filled.code().into())),
+                ("keyed_by", Value::Text(r.keyed_by.clone())),
+                ("confirmed", Value::Integer(i64::from(r.confirmed))),
+                ("created_at", Value::Text(w.now_text())),
+            ],
+        )?;
+        standing::refresh_client(w, self.seq, &self.rules, &self.inputs, self.now, self.today)
     }
 }

@@ -184,15 +184,11 @@ impl Session {
         let today = self.today();
         let until = today + Duration::days(BOOK_DAYS_AHEAD);
         let window = (today.to_string(), until.to_string());
-        let mut segments = self.segment_counts(rm.as_deref(), &window)?;
-        for tier in rules.tiers.tiers() {
-            let count = self.count_in(rm.as_deref(), &window, &Segment::Tier(tier.code.clone()))?;
-            segments.push(SegmentCount {
-                segment: Segment::Tier(tier.code.clone()),
-                clients: count,
-            });
-        }
-        let total = self.count_in(rm.as_deref(), &window, segment)?;
+        let segments = self.segment_counts(rm.as_deref(), &window, &rules)?;
+        let total = segments
+            .iter()
+            .find(|s| s.segment == *segment)
+            .map_or(0, |s| s.clients);
         let (condition, order, mut values) = segment.filter(&window);
         let scope = if rm.is_some() {
             "c.assigned_rm = ?1"
@@ -271,62 +267,56 @@ impl Session {
         })
     }
 
-    /// The sizes of the fixed segments, in one pass over the book.
+    /// The size of every segment, fixed ones and tiers, in one pass over the book.
     fn segment_counts(
         &self,
         rm: Option<&str>,
         window: &(String, String),
+        rules: &crate::sync::reference::PortfolioRules,
     ) -> Result<Vec<SegmentCount>> {
         let sql = if rm.is_some() {
-            "SELECT count(*), sum(s.moved = 'up'), sum(s.moved = 'down'),
+            "SELECT s.tier, count(*), sum(s.moved = 'up'), sum(s.moved = 'down'),
                     sum(s.fall_percent IS NOT NULL), sum(s.assessed_until BETWEEN ?2 AND ?3),
                     sum(s.next_maturity BETWEEN ?2 AND ?3), sum(s.best_priority IS NOT NULL)
              FROM client_standing s JOIN client_card c ON c.seq = s.client_seq
-             WHERE c.assigned_rm = ?1"
+             WHERE c.assigned_rm = ?1 GROUP BY s.tier"
         } else {
-            "SELECT count(*), sum(s.moved = 'up'), sum(s.moved = 'down'),
+            "SELECT s.tier, count(*), sum(s.moved = 'up'), sum(s.moved = 'down'),
                     sum(s.fall_percent IS NOT NULL), sum(s.assessed_until BETWEEN ?2 AND ?3),
                     sum(s.next_maturity BETWEEN ?2 AND ?3), sum(s.best_priority IS NOT NULL)
-             FROM client_standing s WHERE ?1 IS NULL"
+             FROM client_standing s WHERE ?1 IS NULL GROUP BY s.tier"
         };
-        let counts: [i64; 7] =
-            self.conn
-                .prepare_cached(sql)?
-                .query_row(params![rm, window.0, window.1], |r| {
-                    let n = |i: usize| r.get::<_, Option<i64>>(i).map(|v| v.unwrap_or(0));
-                    Ok([n(0)?, n(1)?, n(2)?, n(3)?, n(4)?, n(5)?, n(6)?])
-                })?;
-        Ok(Segment::FIXED
+        let mut fixed = [0i64; 7];
+        let mut per_tier: Vec<(String, i64)> = Vec::new();
+        let mut statement = self.conn.prepare_cached(sql)?;
+        let mut rows = statement.query(params![rm, window.0, window.1])?;
+        while let Some(r) = rows.next()? {
+            let tier: String = r.get(0)?;
+            for (i, count) in fixed.iter_mut().enumerate() {
+                *count += r.get::<_, Option<i64>>(i + 1)?.unwrap_or(0);
+            }
+            per_tier.push((tier, r.get(1)?));
+        }
+        let count = |n: i64| u64::try_from(n).unwrap_or(0);
+        let mut segments: Vec<SegmentCount> = Segment::FIXED
             .into_iter()
-            .zip(counts)
-            .map(|(segment, count)| SegmentCount {
+            .zip(fixed)
+            .map(|(segment, n)| SegmentCount {
                 segment,
-                clients: u64::try_from(count).unwrap_or(0),
+                clients: count(n),
             })
-            .collect())
-    }
-
-    fn count_in(
-        &self,
-        rm: Option<&str>,
-        window: &(String, String),
-        segment: &Segment,
-    ) -> Result<u64> {
-        let (condition, _, mut values) = segment.filter(window);
-        let sql = if rm.is_some() {
-            format!(
-                "SELECT count(*) FROM client_standing s JOIN client_card c ON c.seq = s.client_seq
-                 WHERE c.assigned_rm = ?1 AND ({condition})"
-            )
-        } else {
-            format!("SELECT count(*) FROM client_standing s WHERE ?1 IS NULL AND ({condition})")
-        };
-        values.insert(0, rm.map_or(Value::Null, |r| Value::Text(r.to_string())));
-        let count: i64 = self
-            .conn
-            .prepare_cached(&sql)?
-            .query_row(rusqlite::params_from_iter(values), |r| r.get(0))?;
-        Ok(u64::try_from(count).unwrap_or(0))
+            .collect();
+        for tier in rules.tiers.tiers() {
+            let n = per_tier
+                .iter()
+                .find(|(code, _)| *code == tier.code)
+                .map_or(0, |(_, n)| *n);
+            segments.push(SegmentCount {
+                segment: Segment::Tier(tier.code.clone()),
+                clients: count(n),
+            });
+        }
+        Ok(segments)
     }
 }
 

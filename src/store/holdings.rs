@@ -244,11 +244,13 @@ impl Session {
             return Ok(None);
         };
         let small = |n: i64| u8::try_from(n).map_err(|_| Error::DatabaseDamaged);
+        let points = ValueScore::parse_points(&parts).ok_or(Error::DatabaseDamaged)?;
+        let value = self.portfolio_rules()?.value.scored(points);
+        if i64::from(value.score) != score {
+            return Err(Error::DatabaseDamaged);
+        }
         Ok(Some(ClientValue {
-            value: ValueScore {
-                score: small(score)?,
-                parts: serde_json::from_str(&parts).map_err(|_| Error::DatabaseDamaged)?,
-            },
+            value,
             rfm: Rfm {
                 recency: small(recency)?,
                 frequency: small(frequency)?,

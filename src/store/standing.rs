@@ -584,7 +584,7 @@ fn write(
             ..p.facts
         };
         let value = rules.value.score(&facts);
-        let parts = serde_json::to_string(&value.parts).map_err(Error::internal)?;
+        let parts = value.points_text();
         w.maintain_index(
             "INSERT INTO client_standing (client_seq, tier, tier_since, moved, aum,
                  fall_percent, value, value_parts, recency, frequency, monetary, best_rule,

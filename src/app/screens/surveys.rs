@@ -562,6 +562,15 @@ impl Screen for SurveyScreen {
                 if recorded.follow_up.is_some() {
                     text.push_str(i18n.t("survey.view.follow_up"));
                 }
+                if let Some(a) = &recorded.assessment {
+                    text.push_str(&i18n.fill(
+                        "survey.view.assessed",
+                        &[
+                            ("level", &a.level.to_string()),
+                            ("until", &a.valid_until.to_string()),
+                        ],
+                    ));
+                }
                 cx.say(StatusKind::Success, text);
                 let client = self
                     .entry

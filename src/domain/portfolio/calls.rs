@@ -9,6 +9,11 @@ use super::tiers::{Fall, TierChange, TierTable};
 use crate::domain::care::Reason;
 use chrono::{Duration, NaiveDate};
 
+/// How far past the snapshot's own call window maturities are put on the agenda: two
+/// months, so that a branch whose next snapshot comes late still gets its calls, without
+/// writing a call for every deposit of the year to come.
+pub const MATURITY_HORIZON_DAYS: i64 = 62;
+
 /// A holding as the calls see it (amounts in fen).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CallHolding<'a> {
@@ -85,8 +90,10 @@ pub fn calls(
             .categories
             .iter()
             .any(|c| c == holding.category);
-        // Matured before the snapshot: the snapshot no longer shows what it became.
-        if !called || matures_on < as_of {
+        // Matured before the snapshot: the snapshot no longer shows what it became. Too
+        // far ahead: a later snapshot calls it.
+        let too_far = matures_on > as_of + ahead + Duration::days(MATURITY_HORIZON_DAYS);
+        if !called || matures_on < as_of || too_far {
             continue;
         }
         let key = format!(
@@ -222,6 +229,7 @@ mod tests {
             holding("DEP-TIME-1Y", "deposit", "2026-12-18", 10_000_000),
             holding("DEP-TIME-1Y", "deposit", "2026-12-18", 5_000_000),
             holding("WM-FIXED-180", "wealth", "2027-02-01", 1_000_000),
+            holding("DEP-LARGE-3Y", "deposit", "2027-09-01", 1_000_000),
             holding("FUND-BALANCED", "fund", "2026-12-20", 1_000_000),
             holding("DEP-TIME-1Y", "deposit", "2026-11-20", 1_000_000),
         ];

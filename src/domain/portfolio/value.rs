@@ -77,32 +77,69 @@ impl ValueRules {
         let breadth = (facts.categories_held.min(facts.categories_offered) * 100)
             .checked_div(facts.categories_offered)
             .unwrap_or(0);
+        self.scored([
+            u32::from(facts.aum_percentile.min(100)),
+            breadth,
+            capped(facts.tenure_years, f.tenure_years),
+            capped(facts.contacts_12_months, f.contacts_12_months),
+            satisfaction,
+            100u32.saturating_sub(facts.complaints_12_months * f.points_per_complaint),
+        ])
+    }
+
+    /// The score the parts' points make under these weights, in the order of
+    /// [`PART_CODES`] (how a stored score is read back: the points alone are kept).
+    pub fn scored(&self, points: [u32; 6]) -> ValueScore {
         let w = self.weights;
-        let parts = vec![
-            ValuePart::new("aum", u32::from(facts.aum_percentile.min(100)), w.aum),
-            ValuePart::new("breadth", breadth, w.breadth),
-            ValuePart::new(
-                "tenure",
-                capped(facts.tenure_years, f.tenure_years),
-                w.tenure,
-            ),
-            ValuePart::new(
-                "engagement",
-                capped(facts.contacts_12_months, f.contacts_12_months),
-                w.engagement,
-            ),
-            ValuePart::new("satisfaction", satisfaction, w.satisfaction),
-            ValuePart::new(
-                "complaints",
-                100u32.saturating_sub(facts.complaints_12_months * f.points_per_complaint),
-                w.complaints,
-            ),
+        let weights = [
+            w.aum,
+            w.breadth,
+            w.tenure,
+            w.engagement,
+            w.satisfaction,
+            w.complaints,
         ];
+        let parts: Vec<ValuePart> = PART_CODES
+            .iter()
+            .zip(points)
+            .zip(weights)
+            .map(|((code, points), weight)| ValuePart::new(code, points, weight))
+            .collect();
         let total: u32 = parts.iter().map(|p| p.points * p.weight).sum();
         ValueScore {
             score: u8::try_from((total + 50) / 100).unwrap_or(100),
             parts,
         }
+    }
+}
+
+/// The parts of a score, in order.
+pub const PART_CODES: [&str; 6] = [
+    "aum",
+    "breadth",
+    "tenure",
+    "engagement",
+    "satisfaction",
+    "complaints",
+];
+
+impl ValueScore {
+    /// The parts' points as a short text (`91 50 60 42 90 100`), how a standing keeps them.
+    pub fn points_text(&self) -> String {
+        self.parts
+            .iter()
+            .map(|p| p.points.to_string())
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+
+    /// Points kept by [`ValueScore::points_text`], read back.
+    pub fn parse_points(text: &str) -> Option<[u32; 6]> {
+        let points: Vec<u32> = text
+            .split(' ')
+            .map(|p| p.parse().ok())
+            .collect::<Option<_>>()?;
+        points.try_into().ok()
     }
 }
 

@@ -66,6 +66,38 @@ pub struct Choice {
     pub code: String,
     pub zh: String,
     pub en: String,
+    /// Points towards a risk level (risk questionnaires only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub score: Option<u32>,
+}
+
+/// How a risk questionnaire (风险测评问卷) scores: the points of the options chosen add
+/// up, and the total falls in a band that gives the level C1–C5.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RiskScoring {
+    /// From the lowest: a total of `from` or more gives `level` (until the next band).
+    pub bands: Vec<RiskBand>,
+    /// The yes/no question where the client confirms a result that differs from their
+    /// previous one.
+    pub confirm: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RiskBand {
+    pub from: u32,
+    pub level: u8,
+}
+
+/// What a risk questionnaire's answers come to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct RiskResult {
+    pub score: u32,
+    /// C1–C5.
+    pub level: u8,
+    /// The client confirmed the result (their answer to the confirming question).
+    pub confirmed: bool,
 }
 
 /// Ask a question only when an earlier score is in a range ("why?" after a low NPS).
@@ -97,9 +129,40 @@ pub struct Template {
     pub valid_from: NaiveDate,
     pub valid_to: Option<NaiveDate>,
     pub questions: Vec<Question>,
+    /// A risk questionnaire scores to a level; other templates have none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub risk: Option<RiskScoring>,
 }
 
 impl Template {
+    /// The total and level a risk questionnaire's answers give (none for other
+    /// templates): each chosen option's points, the band the total falls in.
+    pub fn risk_result(&self, answers: &Answers) -> Option<RiskResult> {
+        let risk = self.risk.as_ref()?;
+        let points = |q: &Question, code: &str| {
+            q.options
+                .iter()
+                .find(|o| o.code == code)
+                .and_then(|o| o.score)
+                .unwrap_or(0)
+        };
+        let score: u32 = self
+            .questions
+            .iter()
+            .map(|q| match answers.get(&q.id) {
+                Some(Answer::Choices(codes)) => codes.iter().map(|c| points(q, c)).sum(),
+                _ => 0,
+            })
+            .sum();
+        let level = risk.bands.iter().rfind(|b| score >= b.from)?.level;
+        let confirmed = matches!(answers.get(&risk.confirm), Some(Answer::YesNo(true)));
+        Some(RiskResult {
+            score,
+            level,
+            confirmed,
+        })
+    }
+
     pub fn question(&self, id: &str) -> Option<&Question> {
         self.questions.iter().find(|q| q.id == id)
     }
@@ -153,6 +216,7 @@ pub fn parse_template(text: &str) -> Result<Template, TemplateError> {
         valid_from: toml::value::Datetime,
         valid_to: Option<toml::value::Datetime>,
         question: Vec<toml::Spanned<RawQuestion>>,
+        risk: Option<RiskScoring>,
     }
     #[derive(Deserialize)]
     #[serde(deny_unknown_fields)]
@@ -265,6 +329,7 @@ pub fn parse_template(text: &str) -> Result<Template, TemplateError> {
     if questions.iter().filter(|q| q.csat).count() > 1 {
         return Err(err(None, "only one question can be the csat one".into()));
     }
+    check_risk(file.risk.as_ref(), &questions).map_err(|detail| err(None, detail))?;
     Ok(Template {
         code: file.code,
         version: 0,
@@ -272,7 +337,49 @@ pub fn parse_template(text: &str) -> Result<Template, TemplateError> {
         valid_from,
         valid_to,
         questions,
+        risk: file.risk,
     })
+}
+
+/// A risk questionnaire's scoring is whole: bands from 0 up, levels C1–C5 rising, every
+/// option of every choice scored, and a yes/no question for the client's confirmation.
+/// Other templates score nothing.
+fn check_risk(risk: Option<&RiskScoring>, questions: &[Question]) -> Result<(), String> {
+    let choices = || {
+        questions
+            .iter()
+            .filter(|q| matches!(q.kind, QuestionKind::Single | QuestionKind::Multi))
+    };
+    let Some(risk) = risk else {
+        return match choices().find(|q| q.options.iter().any(|o| o.score.is_some())) {
+            Some(q) => Err(format!(
+                "question {:?}: only a risk questionnaire ([risk]) scores options",
+                q.id
+            )),
+            None => Ok(()),
+        };
+    };
+    if risk.bands.first().is_none_or(|b| b.from != 0) {
+        return Err("risk: the first band starts at 0".into());
+    }
+    if risk.bands.iter().any(|b| !(1..=5).contains(&b.level))
+        || risk
+            .bands
+            .windows(2)
+            .any(|w| w[1].from <= w[0].from || w[1].level <= w[0].level)
+    {
+        return Err("risk: bands rise in score and in level, levels 1–5".into());
+    }
+    if let Some(q) = choices().find(|q| q.options.iter().any(|o| o.score.is_none())) {
+        return Err(format!("question {:?}: every option needs a score", q.id));
+    }
+    match questions.iter().find(|q| q.id == risk.confirm) {
+        Some(q) if q.kind == QuestionKind::YesNo => Ok(()),
+        _ => Err(format!(
+            "risk: confirm names no yes/no question {:?}",
+            risk.confirm
+        )),
+    }
 }
 
 #[cfg(test)]

@@ -209,3 +209,96 @@ fn detractors_and_poor_ratings_call_for_a_follow_up() {
     let calm = check_answers(&t, &typed(&[("nps", "5"), ("speed", "3"), ("why", "一般")])).unwrap();
     assert_eq!(complaint_text(&t, &calm), None);
 }
+
+fn risk() -> Template {
+    let (_, text) = crate::assets::SURVEY_TEMPLATES
+        .iter()
+        .find(|(file, _)| *file == "risk_assessment.toml")
+        .unwrap();
+    parse_template(text).unwrap()
+}
+
+/// The same option number for every choice question, and the confirmation.
+fn risk_answers(option: &str, confirmed: &str) -> Answers {
+    let t = risk();
+    let mut typed_pairs: Vec<(&str, &str)> = t
+        .questions
+        .iter()
+        .filter(|q| q.kind == QuestionKind::Single)
+        .map(|q| (q.id.as_str(), option))
+        .collect();
+    typed_pairs.push(("confirmed", confirmed));
+    check_answers(&t, &typed(&typed_pairs)).unwrap()
+}
+
+#[test]
+fn a_risk_questionnaire_scores_to_a_level_through_its_bands() {
+    let t = risk();
+    // Option 1 everywhere: 1+1+7+1+2+1+1 = 14 (C1); option 4: 4+7+1+10+10+13+13 = 58 (C5);
+    // option 2: 3+3+5+4+5+5+5 = 30 (C3).
+    let low = t.risk_result(&risk_answers("1", "y")).unwrap();
+    assert_eq!((low.score, low.level, low.confirmed), (14, 1, true));
+    let high = t.risk_result(&risk_answers("4", "n")).unwrap();
+    assert_eq!((high.score, high.level, high.confirmed), (58, 5, false));
+    let middle = t.risk_result(&risk_answers("2", "y")).unwrap();
+    assert_eq!((middle.score, middle.level), (30, 3));
+    // Other templates score nothing.
+    assert_eq!(counter().risk_result(&Answers::new()), None);
+}
+
+#[test]
+fn a_risk_questionnaires_scoring_must_be_whole() {
+    let head = "code = \"r1\"\ntitle = { zh = \"问卷\", en = \"Q\" }\nvalid_from = 2026-01-01\n";
+    let question = |scores: &str| {
+        format!(
+            "[[question]]\nid = \"q1\"\nkind = \"single\"\ntext = {{ zh = \"题\", en = \"Q\" }}\n\
+             options = [{{ code = \"a\", zh = \"甲\", en = \"A\"{scores} }}, \
+             {{ code = \"b\", zh = \"乙\", en = \"B\", score = 2 }}]\n\
+             [[question]]\nid = \"ok\"\nkind = \"yes_no\"\ntext = {{ zh = \"确认\", en = \"OK\" }}\n"
+        )
+    };
+    let risk = |bands: &str, confirm: &str| {
+        format!("[risk]\nconfirm = \"{confirm}\"\nbands = [{bands}]\n")
+    };
+    let good_bands = "{ from = 0, level = 1 }, { from = 3, level = 2 }";
+    let good = format!(
+        "{head}{}{}",
+        risk(good_bands, "ok"),
+        question(", score = 1")
+    );
+    assert!(parse_template(&good).is_ok(), "{good}");
+    for (bad, says) in [
+        (format!("{head}{}", question(", score = 1")), "only a risk"),
+        (
+            format!("{head}{}{}", risk(good_bands, "ok"), question("")),
+            "every option needs a score",
+        ),
+        (
+            format!(
+                "{head}{}{}",
+                risk("{ from = 0, level = 2 }, { from = 3, level = 1 }", "ok"),
+                question(", score = 1")
+            ),
+            "rise",
+        ),
+        (
+            format!(
+                "{head}{}{}",
+                risk("{ from = 1, level = 1 }", "ok"),
+                question(", score = 1")
+            ),
+            "starts at 0",
+        ),
+        (
+            format!(
+                "{head}{}{}",
+                risk(good_bands, "q1"),
+                question(", score = 1")
+            ),
+            "yes/no",
+        ),
+    ] {
+        let error = parse_template(&bad).unwrap_err().to_string();
+        assert!(error.contains(says), "{error} for:\n{bad}");
+    }
+}

@@ -13,7 +13,9 @@ use crate::domain::survey::{
     parse_template,
 };
 use crate::error::{Error, Result};
+use crate::store::Filled;
 use crate::store::Session;
+use crate::store::assessments::AssessmentPlan;
 use crate::store::import::read_table;
 use crate::store::write::{AuditEvent, Table, Writer};
 use chrono::NaiveDate;
@@ -62,6 +64,8 @@ pub struct Recorded {
     pub follow_up: Option<String>,
     /// The free text, when it reads like a complaint (the screen offers to open one).
     pub complaint_text: Option<String>,
+    /// The assessment a risk questionnaire's answers gave, recorded with it.
+    pub assessment: Option<crate::store::AssessmentRecord>,
 }
 
 /// The statistics of one template over a period.
@@ -303,13 +307,21 @@ impl Session {
     pub fn record_survey(&mut self, input: &SurveyInput) -> Result<Recorded> {
         self.require(Permission::EnterSurvey)?;
         let checked = self.check_response(input)?;
+        let assessment = self.risk_assessment(&checked)?;
         let id = uuid::Uuid::now_v7().to_string();
         let me = self.me.id.to_string();
         let event = AuditEvent::new("survey.response", "survey_response", id.clone()).with_detail(
             json!({ "template": checked.template.code, "version": checked.template.version }),
         );
-        let follow_up = self.write(event, |w| write_response(w, &id, &me, &checked))?;
+        let follow_up = self.write(event, |w| {
+            let follow_up = write_response(w, &id, &me, &checked)?;
+            if let Some(plan) = &assessment {
+                plan.write(w)?;
+            }
+            Ok(follow_up)
+        })?;
         Ok(Recorded {
+            assessment: assessment.map(|plan| plan.record),
             complaint_text: checked
                 .client
                 .as_ref()
@@ -317,6 +329,37 @@ impl Session {
             id,
             follow_up,
         })
+    }
+
+    /// The assessment a risk questionnaire's answers give: for a client, filled by the
+    /// client on the counter pad or paper, or read out to them on the phone (never over
+    /// SMS), within the assessment rules; none for other templates.
+    fn risk_assessment(&self, checked: &Checked) -> Result<Option<AssessmentPlan>> {
+        let Some(result) = checked.template.risk_result(&checked.answers) else {
+            return Ok(None);
+        };
+        let Some((seq, client_id, ..)) = &checked.client else {
+            return Err(Error::RiskNeedsClient);
+        };
+        let filled = match checked.channel.as_str() {
+            "counter" | "paper" => Filled::ClientPad,
+            "phone" => Filled::ReadOut,
+            other => {
+                return Err(Error::RiskChannel {
+                    channel: other.to_string(),
+                });
+            }
+        };
+        let (_, stored) = self.find_client(client_id)?;
+        self.plan_assessment(
+            *seq,
+            &stored,
+            result.level,
+            Some(checked.answered_on),
+            filled,
+            result.confirmed,
+        )
+        .map(Some)
     }
 
     /// Records many responses at once (all or none), e.g. the demo's year of surveys.
@@ -331,6 +374,10 @@ impl Session {
     }
 
     fn write_batch(&mut self, checked: &[Checked], detail: serde_json::Value) -> Result<()> {
+        // A risk questionnaire records an assessment, client by client, under its rules.
+        if checked.iter().any(|c| c.template.risk.is_some()) {
+            return Err(Error::RiskOneAtATime);
+        }
         let me = self.me.id.to_string();
         let event = AuditEvent::new("survey.import", "survey_response", "").with_detail(detail);
         self.write(event, |w| {

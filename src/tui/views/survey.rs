@@ -169,9 +169,20 @@ fn render_entry(frame: &mut Frame, area: Rect, screen: &SurveyScreen, i18n: &I18
             ("saved", &screen.saved.to_string()),
         ],
     );
-    let block = Block::bordered()
+    let mut block = Block::bordered()
         .title(format!(" {title} "))
         .padding(ratatui::widgets::Padding::horizontal(1));
+    // A risk questionnaire is the client's own: the staff member only keys what they say.
+    if entry.template.risk.is_some() {
+        let notice = fit(
+            i18n.t("survey.view.risk_notice"),
+            usize::from(area.width.saturating_sub(4)),
+        );
+        block = block.title_bottom(Span::styled(
+            format!(" {notice} "),
+            Style::new().fg(Color::Yellow),
+        ));
+    }
     let inner = block.inner(area);
     frame.render_widget(block, area);
     let form = &entry.form;
