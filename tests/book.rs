@@ -169,7 +169,8 @@ fn the_book_the_portfolio_and_the_agenda_show_the_same_figures() {
 
     // The calls the snapshot put on the RM's agenda: the welcome on the first day of the
     // new tier, the retention call on the snapshot day, the reinvestment call a month
-    // before the maturity — with the amounts for the RM, without them for an auditor.
+    // before the maturity — with the amounts for the RM, without them for an auditor
+    // reading the RM's agenda.
     let calls: Vec<(&str, NaiveDate, Option<&str>)> = agenda
         .items
         .iter()
@@ -196,10 +197,16 @@ fn the_book_the_portfolio_and_the_agenda_show_the_same_figures() {
         })
     };
     assert_eq!(balance_seen(&agenda), Some(Some(50_000_000)));
-    let auditor = at_branch(dir.path(), "audit01")
+    let auditor = at_branch(dir.path(), "audit01");
+    let rms = auditor
+        .care_agenda_of("rm01", day("2026-11-01"), day("2026-12-31"))
+        .unwrap();
+    assert_eq!(balance_seen(&rms), Some(None));
+    // The branch's agenda leaves the calls to the RMs' (and the book).
+    let branch = auditor
         .care_agenda(day("2026-11-01"), day("2026-12-31"), None)
         .unwrap();
-    assert_eq!(balance_seen(&auditor), Some(None));
+    assert_eq!(balance_seen(&branch), None);
 }
 
 #[test]

@@ -25,7 +25,7 @@ pub use crate::domain::staff::DEMO_PASSPHRASE;
 pub const DEFAULT_CLIENTS: u64 = 2_000;
 
 /// The seed of the demo data: the same store every time.
-const SEED: u64 = 20_261_130;
+pub(crate) const SEED: u64 = 20_261_130;
 
 /// Demo staff: ID, role, name (zh), name (en).
 pub const DEMO_STAFF: [(&str, Role, &str, &str); 5] = [

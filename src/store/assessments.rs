@@ -175,7 +175,7 @@ pub(crate) struct AssessmentPlan {
     seq: i64,
     client_id: String,
     pub(crate) record: AssessmentRecord,
-    rules: PortfolioRules,
+    rules: std::sync::Arc<PortfolioRules>,
     inputs: ClientInputs,
     now: Month,
     today: NaiveDate,

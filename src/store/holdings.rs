@@ -398,6 +398,20 @@ impl Session {
             unknown_clients: 0,
             calls: 0,
         };
+        // The holdings by client, for the standings (read back, they would cost a query
+        // per client).
+        let mut by_client: std::collections::HashMap<i64, Vec<StoredHolding>> =
+            std::collections::HashMap::new();
+        for holding in &snapshot.holdings {
+            if let Some(Some(seq)) = seqs.get(&holding.client_no) {
+                by_client.entry(*seq).or_default().push(StoredHolding {
+                    product: holding.product.clone(),
+                    balance: holding.balance,
+                    opened_on: holding.opened_on,
+                    matures_on: holding.matures_on,
+                });
+            }
+        }
         let event = AuditEvent::new("sync.holdings", "store", self.branch.store_id.clone())
             .with_detail(
                 serde_json::json!({ "as_of": snapshot.as_of, "accounts": snapshot.holdings.len() }),
@@ -437,7 +451,14 @@ impl Session {
             }
             w.set_local("holdings_version", &snapshot.version().to_string())?;
             w.set_local("holdings_as_of", &snapshot.as_of.to_string())?;
-            let rebuilt = standing::rebuild(w, &rules, snapshot.as_of, today, progress)?;
+            let rebuilt = standing::rebuild(
+                w,
+                &rules,
+                snapshot.as_of,
+                today,
+                progress,
+                Some(by_client),
+            )?;
             report.calls = rebuilt.calls;
             Ok(())
         })?;

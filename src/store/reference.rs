@@ -269,12 +269,14 @@ impl Session {
                         as_of,
                         today,
                         &mut |_, _| {},
+                        None,
                     )?;
                 }
                 Ok(pruned as i64)
             },
         )?;
         self.calendar = crate::store::complaints::load_calendar(&self.conn)?;
+        self.rules = std::sync::OnceLock::new();
         Ok(ReferenceReport {
             version,
             acked_seq: acked,
@@ -358,14 +360,22 @@ impl Session {
 
     /// The relationship-management rules in force here: HQ's, once its reference data
     /// brought them, else the shipped ones; offers read against the catalogue in force.
-    pub fn portfolio_rules(&self) -> Result<PortfolioRules> {
+    pub fn portfolio_rules(&self) -> Result<std::sync::Arc<PortfolioRules>> {
+        if let Some(rules) = self.rules.get() {
+            return Ok(rules.clone());
+        }
         let products = self.products_in_force()?;
         let tables = match self.local_value("ref_rules")? {
             Some(text) => serde_json::from_str(&text).map_err(|_| Error::DatabaseDamaged)?,
             None => RuleTables::shipped(),
         };
         // Checked when applied; a table that no longer reads is damage, not input.
-        tables.parse(&products).map_err(|_| Error::DatabaseDamaged)
+        let rules = std::sync::Arc::new(
+            tables
+                .parse(&products)
+                .map_err(|_| Error::DatabaseDamaged)?,
+        );
+        Ok(self.rules.get_or_init(|| rules).clone())
     }
 
     /// The reference data in force here.

@@ -106,6 +106,8 @@ pub struct Session {
     pub(crate) calendar: std::sync::Arc<crate::domain::calendar::WorkCalendar>,
     /// When the audit trail's head was last anchored beside the store (see `anchor`).
     pub(crate) anchored_at: Option<chrono::DateTime<chrono::Utc>>,
+    /// The portfolio rules in force, read once (again after HQ's reference data applies).
+    pub(crate) rules: std::sync::OnceLock<Arc<crate::sync::reference::PortfolioRules>>,
     _lock: StoreLock,
 }
 
@@ -196,6 +198,7 @@ impl Session {
             cache: crate::store::cache::plan(0, None, None),
             warming: Default::default(),
             calendar: std::sync::Arc::new(crate::store::shipped_calendar().clone()),
+            rules: std::sync::OnceLock::new(),
             anchored_at: None,
             _lock: lock,
         };
@@ -353,6 +356,7 @@ impl Session {
             cache: crate::store::cache::plan(0, None, None),
             warming: Default::default(),
             calendar,
+            rules: std::sync::OnceLock::new(),
             anchored_at: None,
             _lock: lock,
         };

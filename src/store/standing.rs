@@ -195,13 +195,15 @@ pub(crate) struct Rebuilt {
 
 /// Rebuilds every client's standing, tier history and snapshot calls from what the write
 /// sees (the snapshot just applied), for a snapshot taken on `as_of`. `progress` hears
-/// (done, total) clients.
+/// (done, total) clients. `known_holdings` are the holdings just written, by client (read
+/// from the table when not given).
 pub(crate) fn rebuild(
     w: &mut Writer,
     rules: &PortfolioRules,
     as_of: NaiveDate,
     today: NaiveDate,
     progress: &mut dyn FnMut(u64, u64),
+    mut known_holdings: Option<HashMap<i64, Vec<StoredHolding>>>,
 ) -> Result<Rebuilt> {
     let now = standing_month(as_of);
     let conn = w.connection();
@@ -260,16 +262,24 @@ pub(crate) fn rebuild(
                 .optional()?;
             // A client deleted since keeps their months but has no standing.
             if let Some((id, client_no, name, rm, birth, consent, created)) = client {
-                let holdings = holdings_of
-                    .query_map([seq], |r| {
-                        Ok(StoredHolding {
-                            product: r.get(0)?,
-                            balance: r.get(1)?,
-                            matures_on: r.get::<_, Option<String>>(2)?.and_then(|d| d.parse().ok()),
-                            opened_on: r.get::<_, String>(3)?.parse().unwrap_or(NaiveDate::MAX),
-                        })
-                    })?
-                    .collect::<rusqlite::Result<Vec<_>>>()?;
+                let given = known_holdings
+                    .as_mut()
+                    .map(|h| h.remove(&seq).unwrap_or_default());
+                let holdings = match given {
+                    Some(holdings) => holdings,
+                    None => holdings_of
+                        .query_map([seq], |r| {
+                            Ok(StoredHolding {
+                                product: r.get(0)?,
+                                balance: r.get(1)?,
+                                matures_on: r
+                                    .get::<_, Option<String>>(2)?
+                                    .and_then(|d| d.parse().ok()),
+                                opened_on: r.get::<_, String>(3)?.parse().unwrap_or(NaiveDate::MAX),
+                            })
+                        })?
+                        .collect::<rusqlite::Result<Vec<_>>>()?,
+                };
                 let inputs = ClientInputs {
                     holdings,
                     months,

@@ -9,10 +9,10 @@ use super::tiers::{Fall, TierChange, TierTable};
 use crate::domain::care::Reason;
 use chrono::{Duration, NaiveDate};
 
-/// How far past the snapshot's own call window maturities are put on the agenda: two
-/// months, so that a branch whose next snapshot comes late still gets its calls, without
-/// writing a call for every deposit of the year to come.
-pub const MATURITY_HORIZON_DAYS: i64 = 62;
+/// How far past the snapshot's own call window maturities are put on the agenda: a month
+/// and a few days, as far as the next monthly snapshot (a late one finds the calls it
+/// brings already due), without writing a call for every deposit of the year to come.
+pub const MATURITY_HORIZON_DAYS: i64 = 35;
 
 /// A holding as the calls see it (amounts in fen).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -228,7 +228,7 @@ mod tests {
         let holdings = [
             holding("DEP-TIME-1Y", "deposit", "2026-12-18", 10_000_000),
             holding("DEP-TIME-1Y", "deposit", "2026-12-18", 5_000_000),
-            holding("WM-FIXED-180", "wealth", "2027-02-01", 1_000_000),
+            holding("WM-FIXED-180", "wealth", "2027-01-03", 1_000_000),
             holding("DEP-LARGE-3Y", "deposit", "2027-09-01", 1_000_000),
             holding("FUND-BALANCED", "fund", "2026-12-20", 1_000_000),
             holding("DEP-TIME-1Y", "deposit", "2026-11-20", 1_000_000),
@@ -246,7 +246,7 @@ mod tests {
             keys,
             [
                 ("maturity-DEP-TIME-1Y-20261218", day("2026-11-18")),
-                ("maturity-WM-FIXED-180-20270201", day("2027-01-02")),
+                ("maturity-WM-FIXED-180-20270103", day("2026-12-04")),
             ]
         );
         assert!(matches!(

@@ -210,6 +210,11 @@ impl Session {
         };
         let mut stmt = self.conn.prepare_cached(sql)?;
         for probe in probes(from, to) {
+            // The calls a holdings snapshot asks for are each RM's work (a manager reads
+            // them on an RM's agenda and in the book), not the branch's greetings.
+            if scope == CareScope::Branch && probe.kind == care::KeyKind::PortfolioCall {
+                continue;
+            }
             let mut rows = match scope {
                 CareScope::Branch => {
                     stmt.query(params![probe.kind as i64, probe.key, probe.before])?
