@@ -370,24 +370,49 @@ impl Session {
             };
             rules.tiers.aum_categories.iter().any(|a| a == category)
         };
-        let mut seqs: BTreeMap<String, Option<i64>> = BTreeMap::new();
-        for holding in &snapshot.holdings {
-            if !seqs.contains_key(&holding.client_no) {
-                let seq: Option<i64> = self
-                    .conn
-                    .prepare_cached("SELECT seq FROM client WHERE client_no = ?1 AND deleted = 0")?
-                    .query_row([&holding.client_no], |r| r.get(0))
-                    .optional()?;
-                seqs.insert(holding.client_no.clone(), seq);
+        // Every client number this store has, in one pass over the dense cards (a point
+        // query per client costs seconds at a million). Branches never delete a client, so
+        // every card is a client in force.
+        let known: std::collections::HashMap<String, i64> = {
+            let mut statement = self
+                .conn
+                .prepare("SELECT seq, client_no FROM client_card")?;
+            let rows = statement.query_map([], |r| {
+                Ok((r.get::<_, i64>(0)?, r.get::<_, Option<String>>(1)?))
+            })?;
+            let mut known = std::collections::HashMap::new();
+            for row in rows {
+                let (seq, own_no) = row?;
+                let number = own_no
+                    .filter(|n| !n.is_empty())
+                    .unwrap_or_else(|| crate::store::client_no_for(&self.branch.code, seq));
+                known.insert(number, seq);
             }
-        }
+            known
+        };
+        let seqs: BTreeMap<String, Option<i64>> = snapshot
+            .holdings
+            .iter()
+            .map(|h| (h.client_no.clone(), known.get(&h.client_no).copied()))
+            .collect();
+        drop(known);
         let month = Month::of(snapshot.as_of).to_string();
         // A client with any month here and nothing in this snapshot holds nothing now:
         // their month counts as 0, not as missing (a missing month would keep a client who
         // closed everything in their tier for good).
+        // Those clients are the standings of the last snapshot (every client with a month
+        // has one); a store whose months came before standings existed asks the months.
+        let standings: i64 =
+            self.conn
+                .query_row("SELECT count(*) FROM client_standing", [], |r| r.get(0))?;
+        let earlier = if standings > 0 {
+            "SELECT client_seq FROM client_standing"
+        } else {
+            "SELECT DISTINCT client_seq FROM client_aum"
+        };
         let mut aum: BTreeMap<i64, i64> = self
             .conn
-            .prepare("SELECT DISTINCT client_seq FROM client_aum")?
+            .prepare(earlier)?
             .query_map([], |r| r.get::<_, i64>(0))?
             .map(|seq| seq.map(|seq| (seq, 0)))
             .collect::<rusqlite::Result<_>>()?;
@@ -416,9 +441,17 @@ impl Session {
             .with_detail(
                 serde_json::json!({ "as_of": snapshot.as_of, "accounts": snapshot.holdings.len() }),
             );
+        // In account order, into a table without its indexes (built again after, in one
+        // sorted pass each): a month of millions of accounts goes in as appends.
+        let mut in_order: Vec<&crate::sync::reference::SnapshotHolding> =
+            snapshot.holdings.iter().collect();
+        in_order.sort_unstable_by(|a, b| a.account.cmp(&b.account));
         self.write(event, |w| {
-            w.execute_local("DELETE FROM holding", [])?;
-            for holding in &snapshot.holdings {
+            w.maintain_schema(
+                "DROP INDEX IF EXISTS holding_by_client; DROP INDEX IF EXISTS holding_by_maturity;
+                 DELETE FROM holding;",
+            )?;
+            for holding in in_order {
                 let Some(Some(seq)) = seqs.get(&holding.client_no) else {
                     report.unknown_clients += 1;
                     continue;
@@ -443,6 +476,12 @@ impl Session {
                     *counted += holding.avg_balance.unwrap_or(holding.balance);
                 }
             }
+            // The indexes of migration 9, as they were.
+            w.maintain_schema(
+                "CREATE INDEX holding_by_client ON holding (client_seq);
+                 CREATE INDEX holding_by_maturity ON holding (matures_on)
+                     WHERE matures_on IS NOT NULL;",
+            )?;
             for (seq, avg) in &aum {
                 w.execute_local(
                     "INSERT OR REPLACE INTO client_aum (client_seq, month, avg_aum) VALUES (?1, ?2, ?3)",

@@ -496,9 +496,9 @@ const MIGRATIONS: &[Migration] = &[
     ),
     // 11: what staff made of an offer (offered, accepted, declined, later: insert-only, sent
     // to HQ for conversion per rule), and what HQ's latest snapshot makes of each client,
-    // derived and local (rebuilt whole with each snapshot): tier and its changes with their
-    // reasons, latest AUM and a fall, value score with its parts and RFM quintiles, the best
-    // offer, and the calls the snapshot puts on the care agenda.
+    // derived and local (rebuilt whole with each snapshot): tier, latest AUM and a fall,
+    // value score with its parts and RFM quintiles, the best offer, and the calls the
+    // snapshot puts on the care agenda; holdings keyed by account alone.
     Migration::sql(
         r#"
     CREATE TABLE offer_outcome (
@@ -536,20 +536,31 @@ const MIGRATIONS: &[Migration] = &[
         next_maturity TEXT,
         assessed_until TEXT
     ) STRICT;
-    CREATE TABLE tier_change (
-        client_seq INTEGER NOT NULL,
-        effective  TEXT NOT NULL,
-        from_tier  TEXT,
-        to_tier    TEXT NOT NULL,
-        reason     TEXT NOT NULL,
-        PRIMARY KEY (client_seq, effective)
-    ) STRICT, WITHOUT ROWID;
     CREATE TABLE portfolio_call (
         ref        TEXT PRIMARY KEY,
         client_seq INTEGER NOT NULL,
         reason     TEXT NOT NULL
     ) STRICT;
     CREATE INDEX client_card_by_rm ON client_card (assigned_rm);
+
+    -- Holdings keyed by account alone: one B-tree where a rowid table kept two (a month of
+    -- millions of accounts is written whole).
+    CREATE TABLE holding_by_account (
+        account     TEXT PRIMARY KEY,
+        client_seq  INTEGER NOT NULL,
+        product     TEXT NOT NULL,
+        balance     INTEGER NOT NULL,
+        opened_on   TEXT NOT NULL,
+        matures_on  TEXT,
+        avg_balance INTEGER
+    ) STRICT, WITHOUT ROWID;
+    INSERT INTO holding_by_account
+        SELECT account, client_seq, product, balance, opened_on, matures_on, avg_balance
+        FROM holding;
+    DROP TABLE holding;
+    ALTER TABLE holding_by_account RENAME TO holding;
+    CREATE INDEX holding_by_client ON holding (client_seq);
+    CREATE INDEX holding_by_maturity ON holding (matures_on) WHERE matures_on IS NOT NULL;
     "#,
     ),
 ];
