@@ -207,6 +207,24 @@ fn the_book_the_portfolio_and_the_agenda_show_the_same_figures() {
         .care_agenda(day("2026-11-01"), day("2026-12-31"), None)
         .unwrap();
     assert_eq!(balance_seen(&branch), None);
+    drop(auditor);
+
+    // 李娜 withdraws her consent to marketing: the book's best offers follow the record at
+    // once (without waiting for the next snapshot).
+    let offers_in_book = |dir: &Path| {
+        at_branch(dir, "rm01")
+            .book(None, &Segment::Offers, 50)
+            .unwrap()
+            .clients
+            .into_iter()
+            .map(|c| c.client_no)
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(offers_in_book(dir.path()), [LI]);
+    at_branch(dir.path(), "mgr01")
+        .edit_client_fields(LI, &[(ClientField::ConsentMarketing, "no".into())])
+        .unwrap();
+    assert!(offers_in_book(dir.path()).is_empty());
 }
 
 #[test]

@@ -285,9 +285,29 @@ impl Session {
             .get(..10)
             .and_then(|d| d.parse().ok())
             .unwrap_or_else(|| self.today());
+        // What offers may be made follows consent and age: the standing's best offer is
+        // brought up to date with the record (the rest waits for the next snapshot).
+        let standing = if record.consent_marketing != stored.record.consent_marketing
+            || record.birth_date != stored.record.birth_date
+        {
+            let mut inputs = self.client_inputs(seq, &stored)?;
+            inputs.consent_marketing = record.consent_marketing;
+            inputs.birth_date = record.birth_date;
+            let today = self.today();
+            let now = self.holdings_as_of()?.map_or(
+                crate::domain::portfolio::Month::of(today),
+                crate::store::standing::standing_month,
+            );
+            Some((self.portfolio_rules()?, inputs, now, today))
+        } else {
+            None
+        };
         let event = AuditEvent::new("client.update", "client", stored.id.clone())
             .with_detail(json!({ "fields": changed }));
         self.write(event, |w| {
+            if let Some((rules, inputs, now, today)) = &standing {
+                crate::store::standing::refresh_client(w, seq, rules, inputs, *now, *today)?;
+            }
             let mut fields = record_fields(&record);
             fields.push(("updated_at", Value::Text(w.now_text())));
             w.update_with_local(
