@@ -149,3 +149,28 @@ fn a_teller_has_no_book_and_no_portfolio_key() {
     }));
     assert!(sent(&h.command(Command::Portfolio)).is_empty());
 }
+
+#[test]
+fn a_manager_goes_from_the_branchs_book_through_each_rms() {
+    let mut h = Harness::logged_in(Lang::Zh, session_info("manager01", "张伟", Role::Manager));
+    h.command(Command::BookScreen);
+    let mut branch = book();
+    branch.rm = None;
+    branch.rms = vec!["rm01".into(), "rm02".into()];
+    h.act(Action::Reply(Reply::Book(Box::new(branch.clone()))));
+    let mut asked = Vec::new();
+    for _ in 0..3 {
+        let effects = h.command(Command::NextBook);
+        let [Request::Book { rm, .. }] = &sent(&effects)[..] else {
+            panic!("{effects:?}");
+        };
+        asked.push(rm.clone());
+    }
+    assert_eq!(
+        asked,
+        [Some("rm01".to_string()), Some("rm02".to_string()), None]
+    );
+    // An RM has no such key.
+    let mut h = book_screen(Lang::Zh);
+    assert!(sent(&h.command(Command::NextBook)).is_empty());
+}

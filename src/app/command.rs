@@ -96,6 +96,7 @@ commands! {
     BookScreen => "book_screen",
     PrevSegment => "prev_segment",
     NextSegment => "next_segment",
+    NextBook => "next_book",
 }
 
 impl Command {

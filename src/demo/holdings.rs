@@ -81,7 +81,7 @@ pub fn demo_holdings(seed: u64, branch: &str, clients: u64, today: NaiveDate) ->
         let drawn = MEDIAN_AUM * (LOG_SPREAD * normal(&mut rng)).exp();
         // The far tail softened: a branch's largest clients hold tens of millions, not more.
         let aum = if drawn > 20_000_000.0 {
-            20_000_000.0 + drawn.ln() * 500_000.0
+            20_000_000.0 * (drawn / 20_000_000.0).powf(0.25)
         } else {
             drawn
         };

@@ -68,7 +68,7 @@ impl Screen for BookScreen {
 
     /// Only a manager chooses whose book; Enter needs a client under it.
     fn offers(&self, command: Command, session: &SessionInfo) -> bool {
-        command != Command::ToggleScope || session.role == Role::Manager
+        command != Command::NextBook || session.role == Role::Manager
     }
 
     fn allows(&self, command: Command, _session: &SessionInfo) -> bool {
@@ -101,7 +101,7 @@ impl Screen for BookScreen {
                     None => Outcome::None,
                 }
             }
-            Command::ToggleScope if cx.session().role == Role::Manager => {
+            Command::NextBook if cx.session().role == Role::Manager => {
                 self.rm = self.next_rm();
                 self.selected = Selection::default();
                 Outcome::Load(self.load())
