@@ -355,10 +355,23 @@ fn questionnaire(client: &str, channel: &str, option: &str, confirmed: &str) -> 
 #[test]
 fn the_risk_questionnaire_records_the_level_its_bands_give() {
     let dir = tempfile::tempdir().unwrap();
-    let _hq = hq_with_clients(dir.path());
+    let mut hq = hq_with_clients(dir.path());
     let mut manager = at_branch(dir.path(), "mgr01");
-    // Not for an anonymous client, and not over SMS.
     manager.survey_templates().unwrap();
+    // Before it, 王芳 answered a counter survey: recommend 9.
+    let mut answers = std::collections::BTreeMap::new();
+    answers.insert("nps".to_string(), "9".to_string());
+    answers.insert("speed".to_string(), "5".to_string());
+    manager
+        .record_survey(&SurveyInput {
+            template: "counter_visit".into(),
+            client: WANG.into(),
+            channel: "counter".into(),
+            answers,
+            ..Default::default()
+        })
+        .unwrap();
+    // Not for an anonymous client, and not over SMS.
     assert!(matches!(
         manager.record_survey(&questionnaire("", "counter", "2", "y")),
         Err(Error::RiskNeedsClient)
@@ -371,7 +384,7 @@ fn the_risk_questionnaire_records_the_level_its_bands_give() {
     let recorded = manager
         .record_survey(&questionnaire(WANG, "counter", "2", "n"))
         .unwrap();
-    let assessed = recorded.assessment.unwrap();
+    let assessed = recorded.assessment.clone().unwrap();
     assert_eq!(
         (assessed.level, assessed.filled, assessed.valid_until),
         (3, branchdesk::store::Filled::ClientPad, day("2027-11-29"))
@@ -407,9 +420,30 @@ fn the_risk_questionnaire_records_the_level_its_bands_give() {
         manager.record_survey(&questionnaire(WANG, "counter", "4", "y")),
         Err(Error::AssessmentLimit { .. })
     ));
-    // And never in a batch.
+    // And never in a batch, nor corrected.
     assert!(matches!(
         manager.record_surveys(&[questionnaire(LI, "counter", "2", "y")]),
         Err(Error::RiskOneAtATime)
     ));
+    let mut correction = questionnaire(WANG, "counter", "2", "y");
+    correction.supersedes = recorded.id.clone();
+    assert!(matches!(
+        manager.record_survey(&correction),
+        Err(Error::SurveyInvalid { .. })
+    ));
+    drop(manager);
+    // The questionnaires ask no satisfaction: the value keeps the counter survey's 9.
+    deliver(
+        &mut hq,
+        dir.path(),
+        "客户号,产品代码,账号,余额,开户日期\nBJ0101-0000001,DEP-DEMAND,A1,80000,2020-01-01\n",
+        "2026-11-30",
+    );
+    let value = at_branch(dir.path(), "mgr01")
+        .client_portfolio(WANG)
+        .unwrap()
+        .value
+        .unwrap();
+    let satisfaction = value.value.parts.iter().find(|p| p.code == "satisfaction");
+    assert_eq!(satisfaction.map(|p| p.points), Some(90));
 }

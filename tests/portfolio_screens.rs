@@ -174,3 +174,19 @@ fn a_manager_goes_from_the_branchs_book_through_each_rms() {
     let mut h = book_screen(Lang::Zh);
     assert!(sent(&h.command(Command::NextBook)).is_empty());
 }
+
+#[test]
+fn a_portfolio_arriving_after_the_page_closed_opens_nothing() {
+    let mut h = portfolio_page(Lang::Zh);
+    h.command(Command::Back);
+    assert!(h.screen().contains("联系记录"), "back on the profile");
+    h.act(Action::Reply(Reply::Portfolio {
+        portfolio: Box::new(portfolio()),
+        offers: offers(),
+    }));
+    assert!(
+        h.screen().contains("联系记录"),
+        "a late reply does not reopen the page:\n{}",
+        h.screen()
+    );
+}

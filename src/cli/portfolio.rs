@@ -88,23 +88,11 @@ pub(super) fn portfolio_text(i18n: &I18n, p: &crate::store::Portfolio) -> String
     }
     text.push('\n');
     if let Some(v) = &p.value {
-        let parts: Vec<String> = v
-            .value
-            .parts
-            .iter()
-            .map(|part| {
-                format!(
-                    "{} {}",
-                    i18n.t_owned(format!("portfolio.value_part.{}", part.code)),
-                    part.points
-                )
-            })
-            .collect();
         text.push_str(&i18n.fill(
             "portfolio.value",
             &[
                 ("score", &v.value.score.to_string()),
-                ("parts", &parts.join(" · ")),
+                ("parts", &v.parts_text(i18n)),
                 ("r", &v.rfm.recency.to_string()),
                 ("f", &v.rfm.frequency.to_string()),
                 ("m", &v.rfm.monetary.to_string()),
@@ -279,14 +267,7 @@ pub fn run_book(cx: &Context, command: BookCommand) -> Result<ExitCode> {
 
 /// A book in words: whose and how old, the segments and their sizes, then the clients.
 fn book_text(i18n: &I18n, book: &Book) -> String {
-    let whose = match &book.rm {
-        Some(rm) => i18n.fill("book.of_rm", &[("rm", rm)]),
-        None => i18n.t("book.of_branch").to_string(),
-    };
-    let as_of = book
-        .as_of
-        .map_or_else(|| i18n.t("book.no_snapshot").to_string(), |d| d.to_string());
-    let mut text = i18n.fill("book.heading", &[("whose", &whose), ("as_of", &as_of)]);
+    let mut text = book.heading(i18n);
     text.push('\n');
     let sizes: Vec<String> = book
         .segments

@@ -91,8 +91,11 @@ impl Segment {
                 "s.assessed_until, s.aum DESC",
                 between(),
             ),
+            // From the maturity calls, so that a maturity passed since the snapshot gives
+            // way to the next one.
             Segment::Maturing => (
-                "s.next_maturity BETWEEN ?2 AND ?3",
+                "EXISTS (SELECT 1 FROM portfolio_call pc WHERE pc.client_seq = s.client_seq
+                         AND pc.matures_on BETWEEN ?2 AND ?3)",
                 "s.next_maturity, s.aum DESC",
                 between(),
             ),
@@ -277,13 +280,17 @@ impl Session {
         let sql = if rm.is_some() {
             "SELECT s.tier, count(*), sum(s.moved = 'up'), sum(s.moved = 'down'),
                     sum(s.fall_percent IS NOT NULL), sum(s.assessed_until BETWEEN ?2 AND ?3),
-                    sum(s.next_maturity BETWEEN ?2 AND ?3), sum(s.best_priority IS NOT NULL)
+                    sum(EXISTS (SELECT 1 FROM portfolio_call pc WHERE pc.client_seq = s.client_seq
+                                AND pc.matures_on BETWEEN ?2 AND ?3)),
+                    sum(s.best_priority IS NOT NULL)
              FROM client_standing s JOIN client_card c ON c.seq = s.client_seq
              WHERE c.assigned_rm = ?1 GROUP BY s.tier"
         } else {
             "SELECT s.tier, count(*), sum(s.moved = 'up'), sum(s.moved = 'down'),
                     sum(s.fall_percent IS NOT NULL), sum(s.assessed_until BETWEEN ?2 AND ?3),
-                    sum(s.next_maturity BETWEEN ?2 AND ?3), sum(s.best_priority IS NOT NULL)
+                    sum(EXISTS (SELECT 1 FROM portfolio_call pc WHERE pc.client_seq = s.client_seq
+                                AND pc.matures_on BETWEEN ?2 AND ?3)),
+                    sum(s.best_priority IS NOT NULL)
              FROM client_standing s WHERE ?1 IS NULL GROUP BY s.tier"
         };
         let mut fixed = [0i64; 7];
@@ -321,6 +328,18 @@ impl Session {
 }
 
 impl Book {
+    /// Whose book and how old its snapshot is, in the UI language.
+    pub fn heading(&self, i18n: &I18n) -> String {
+        let whose = match &self.rm {
+            Some(rm) => i18n.fill("book.of_rm", &[("rm", rm)]),
+            None => i18n.t("book.of_branch").to_string(),
+        };
+        let as_of = self
+            .as_of
+            .map_or_else(|| i18n.t("book.no_snapshot").to_string(), |d| d.to_string());
+        i18n.fill("book.heading", &[("whose", &whose), ("as_of", &as_of)])
+    }
+
     /// A tier's name in Chinese (`zh`) or English; the code for a tier the table lacks.
     pub fn tier_name<'a>(&'a self, code: &'a str, zh: bool) -> &'a str {
         self.tiers

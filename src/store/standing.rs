@@ -186,6 +186,18 @@ struct Pending {
     days_since_contact: Option<i64>,
 }
 
+/// A call as written: its reference, the client, their RM and name (for the agenda's
+/// keys), the day it falls on, its reason (JSON), and the maturity it is about.
+struct Written {
+    reference: String,
+    seq: i64,
+    rm: String,
+    name: String,
+    on: NaiveDate,
+    reason: String,
+    matures_on: Option<NaiveDate>,
+}
+
 /// What rebuilding the standings did.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub(crate) struct Rebuilt {
@@ -215,7 +227,7 @@ pub(crate) fn rebuild(
     )?;
     let total = u64::try_from(total).unwrap_or(0);
     let mut pending: Vec<Pending> = Vec::with_capacity(total as usize);
-    let mut calls_of: Vec<(String, i64, String, String, NaiveDate, String)> = Vec::new();
+    let mut calls_of: Vec<Written> = Vec::new();
     let mut months_of = conn
         .prepare("SELECT client_seq, month, avg_aum FROM client_aum ORDER BY client_seq, month")?;
     // The clients in the same order as their months, read in one pass (a point query per
@@ -346,14 +358,21 @@ pub(crate) fn rebuild(
                     as_of,
                 ) {
                     let reason = serde_json::to_string(&call.reason).map_err(Error::internal)?;
-                    calls_of.push((
-                        format!("{client_no}-{}", call.key),
+                    let matures_on = match call.reason {
+                        crate::domain::care::Reason::Maturity { matures_on, .. } => {
+                            Some(matures_on)
+                        }
+                        _ => None,
+                    };
+                    calls_of.push(Written {
+                        reference: format!("{client_no}-{}", call.key),
                         seq,
-                        rm.clone().unwrap_or_default(),
-                        name.clone(),
-                        call.on,
+                        rm: rm.clone().unwrap_or_default(),
+                        name: name.clone(),
+                        on: call.on,
                         reason,
-                    ));
+                        matures_on,
+                    });
                 }
                 pending.push(one);
             }
@@ -467,7 +486,12 @@ impl BranchFacts {
             let answers: Option<crate::domain::survey::Answers> =
                 serde_json::from_str(&r.get::<_, String>(3)?).ok();
             if let (Some(template), Some(answers)) = (template, answers) {
-                surveys.insert(id, crate::domain::survey::latest_scores(template, &answers));
+                // Each score from the latest response that asks it (a risk questionnaire
+                // asks neither).
+                let (nps, csat) = crate::domain::survey::latest_scores(template, &answers);
+                let kept = surveys.entry(id).or_insert((None, None));
+                kept.0 = nps.or(kept.0);
+                kept.1 = csat.or(kept.1);
             }
         }
         drop(rows);
@@ -550,9 +574,17 @@ fn standing_of(
         fall,
         changes: changes.into_iter().map(TierChange::in_fen).collect(),
         best: found.into_iter().next(),
+        // The maturities the calls are about (deposits and wealth products, not loans).
         next_maturity: inputs
             .holdings
             .iter()
+            .filter(|h| {
+                rules
+                    .catalogue
+                    .iter()
+                    .find(|p| p.code == h.product)
+                    .is_some_and(|p| rules.tiers.maturity.categories.contains(&p.category))
+            })
             .filter_map(|h| h.matures_on)
             .filter(|on| *on >= today)
             .min(),
@@ -592,7 +624,7 @@ fn write(
     w: &mut Writer,
     rules: &PortfolioRules,
     pending: Vec<Pending>,
-    calls: Vec<(String, i64, String, String, NaiveDate, String)>,
+    calls: Vec<Written>,
 ) -> Result<Rebuilt> {
     let sorted = |key: &dyn Fn(&Pending) -> i64| {
         let mut values: Vec<i64> = pending.iter().map(key).collect();
@@ -648,10 +680,20 @@ fn write(
             ],
         )?;
     }
-    for (reference, seq, rm, name, on, reason) in calls {
+    for Written {
+        reference,
+        seq,
+        rm,
+        name,
+        on,
+        reason,
+        matures_on,
+    } in calls
+    {
         w.maintain_index(
-            "INSERT OR REPLACE INTO portfolio_call (ref, client_seq, reason) VALUES (?1, ?2, ?3)",
-            params![reference, seq, reason],
+            "INSERT OR REPLACE INTO portfolio_call (ref, client_seq, reason, matures_on)
+             VALUES (?1, ?2, ?3, ?4)",
+            params![reference, seq, reason, matures_on.map(|d| d.to_string())],
         )?;
         w.maintain_index(
             crate::store::care::INSERT_KEY,

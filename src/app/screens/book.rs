@@ -22,6 +22,8 @@ pub struct BookScreen {
     /// Whose book a manager asked for (none: the branch's).
     pub rm: Option<String>,
     pub selected: Selection,
+    /// The client the selection stays on when the same book is read again.
+    follow: Option<String>,
 }
 
 impl BookScreen {
@@ -85,7 +87,10 @@ impl Screen for BookScreen {
             return Outcome::None;
         }
         match command {
-            Command::Refresh => Outcome::Load(self.load()),
+            Command::Refresh => {
+                self.follow = self.selected_client().map(|c| c.client_no.clone());
+                Outcome::Load(self.load())
+            }
             Command::NextSegment | Command::PrevSegment => {
                 let step = if command == Command::NextSegment {
                     1
@@ -124,6 +129,13 @@ impl Screen for BookScreen {
             Reply::Book(book) => {
                 cx.clear_busy();
                 self.loading = false;
+                // Read again, the selection stays on the client it was on (the order may
+                // have changed); another segment or book starts at the top.
+                let found = self
+                    .follow
+                    .take()
+                    .and_then(|no| book.clients.iter().position(|c| c.client_no == no));
+                self.selected.index = found.unwrap_or(self.selected.index);
                 self.selected.clamp(book.clients.len());
                 self.book = Some(*book);
                 Ok(Outcome::None)
@@ -132,8 +144,20 @@ impl Screen for BookScreen {
         }
     }
 
+    /// A book that could not be read: the line says why, and nothing stays "loading".
+    fn refused(
+        &mut self,
+        _error: &crate::error::Error,
+        message: String,
+        _cx: &mut Ctx,
+    ) -> Option<String> {
+        self.loading = false;
+        Some(message)
+    }
+
     /// Read again: someone may have recorded an outcome, or a snapshot arrived.
     fn on_unlock(&mut self, _cx: &mut Ctx) -> Outcome {
+        self.follow = self.selected_client().map(|c| c.client_no.clone());
         Outcome::Load(self.load())
     }
 }

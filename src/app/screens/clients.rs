@@ -43,6 +43,9 @@ pub struct ClientPanel {
     pub events: Vec<ClientEvent>,
     /// The portfolio page, shown instead of the profile when asked for (Ctrl-P).
     pub portfolio: Option<PortfolioPage>,
+    /// Ctrl-P was pressed and the portfolio is on its way (a reply nobody waits for any
+    /// more opens nothing).
+    pub portfolio_asked: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -418,6 +421,7 @@ impl ClientsScreen {
             log,
             events,
             portfolio: None,
+            portfolio_asked: false,
         });
         if then_edit {
             self.edit_client();
@@ -453,7 +457,10 @@ impl ClientsScreen {
             return Outcome::None;
         }
         match command {
-            Command::Portfolio => return Outcome::Send(Request::Portfolio { key: client_no }),
+            Command::Portfolio => {
+                record.portfolio_asked = true;
+                return Outcome::Send(Request::Portfolio { key: client_no });
+            }
             Command::Reveal => self.ask(PromptKind::Reveal { then_edit: false }),
             Command::EditClient => self.edit_client(),
             Command::AddNote => self.ask(PromptKind::Note),
@@ -672,14 +679,17 @@ impl Screen for ClientsScreen {
                 if let Some(panel) = &mut self.record
                     && panel.view.client_no == portfolio.client_no
                 {
-                    panel.portfolio = Some(match panel.portfolio.take() {
+                    panel.portfolio = match panel.portfolio.take() {
                         // Read again after an outcome: what the line says of it stays.
-                        Some(page) => page.refreshed(*portfolio, offers),
-                        None => {
+                        Some(page) => Some(page.refreshed(*portfolio, offers)),
+                        None if panel.portfolio_asked => {
                             cx.clear_status();
-                            PortfolioPage::new(*portfolio, offers)
+                            Some(PortfolioPage::new(*portfolio, offers))
                         }
-                    });
+                        // Closed meanwhile: it stays closed.
+                        None => None,
+                    };
+                    panel.portfolio_asked = false;
                 }
             }
             Reply::OfferRecorded(recorded) => {
@@ -696,13 +706,19 @@ impl Screen for ClientsScreen {
                     ],
                 );
                 cx.say(StatusKind::Success, text);
-                if let Some(page) = self.record.as_mut().and_then(|p| p.portfolio.as_mut()) {
-                    page.prompt = None;
-                    page.recorded = true;
-                }
-                return Ok(Outcome::Load(Request::Portfolio {
-                    key: recorded.client_no,
-                }));
+                let key = recorded.client_no;
+                // The page read again with the outcome; or, if it was closed meanwhile, the
+                // record (its contact log has the outcome).
+                return Ok(
+                    match self.record.as_mut().and_then(|p| p.portfolio.as_mut()) {
+                        Some(page) => {
+                            page.prompt = None;
+                            page.recorded = true;
+                            Outcome::Load(Request::Portfolio { key })
+                        }
+                        None => Outcome::Load(Request::OpenClient { key }),
+                    },
+                );
             }
             Reply::ImportProgress { rows } => self.over = Some(Over::Importing { rows }),
             Reply::Imported(report) => {

@@ -34,15 +34,14 @@ impl PortfolioPage {
     }
 
     /// The same client's portfolio read again: the selection stays on the product it was
-    /// on when that is still offered.
+    /// on, and an outcome being keyed for it stays, when that product is still offered.
     pub fn refreshed(self, portfolio: Portfolio, offers: Vec<Offer>) -> PortfolioPage {
         let was_on = self.selected_offer().map(|o| o.product.clone());
-        let index = was_on
-            .and_then(|p| offers.iter().position(|o| o.product == p))
-            .unwrap_or(0);
+        let found = was_on.and_then(|p| offers.iter().position(|o| o.product == p));
         let mut page = PortfolioPage::new(portfolio, offers);
         page.recorded = self.recorded;
-        page.selected.index = index;
+        page.selected.index = found.unwrap_or(0);
+        page.prompt = found.and(self.prompt);
         page.selected.clamp(page.offers.len());
         page
     }

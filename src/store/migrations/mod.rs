@@ -539,8 +539,11 @@ const MIGRATIONS: &[Migration] = &[
     CREATE TABLE portfolio_call (
         ref        TEXT PRIMARY KEY,
         client_seq INTEGER NOT NULL,
-        reason     TEXT NOT NULL
+        reason     TEXT NOT NULL,
+        matures_on TEXT
     ) STRICT;
+    CREATE INDEX portfolio_call_maturity ON portfolio_call (client_seq, matures_on)
+        WHERE matures_on IS NOT NULL;
     CREATE INDEX client_card_by_rm ON client_card (assigned_rm);
 
     -- Holdings keyed by account alone: one B-tree where a rowid table kept two (a month of

@@ -276,6 +276,8 @@ impl Session {
             .map_err(|errors| Error::SurveyInvalid { errors })?;
         let supersedes = match input.supersedes.trim() {
             "" => None,
+            // An assessment is never edited: a wrong one is followed by a new one.
+            _ if template.risk.is_some() => return Err(invalid("supersedes", "risk")),
             id => {
                 let code: Option<String> = self
                     .conn
@@ -447,6 +449,9 @@ impl Session {
     ) -> Result<SurveyImport> {
         self.require(Permission::EnterSurvey)?;
         let template = self.latest_template(code)?;
+        if template.risk.is_some() {
+            return Err(Error::RiskOneAtATime);
+        }
         let (headers, rows) = read_table(path, crate::error::input::SURVEY_BATCH)?;
         enum Column {
             Client,

@@ -30,14 +30,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, screen: &BookScreen) {
         frame.render_widget(Paragraph::new(Span::styled(text, dim())), inner);
         return;
     };
-    let whose = match &book.rm {
-        Some(rm) => i18n.fill("book.of_rm", &[("rm", rm)]),
-        None => i18n.t("book.of_branch").to_string(),
-    };
-    let as_of = book
-        .as_of
-        .map_or_else(|| i18n.t("book.no_snapshot").to_string(), |d| d.to_string());
-    let title = i18n.fill("book.heading", &[("whose", &whose), ("as_of", &as_of)]);
+    let title = book.heading(i18n);
     let block = Block::bordered().title(Span::styled(
         format!(" {title} "),
         Style::new().add_modifier(Modifier::BOLD),

@@ -66,7 +66,14 @@ pub fn render(frame: &mut Frame, area: Rect, name: &str, page: &PortfolioPage, a
             Span::raw(fit(&text, width.saturating_sub(6))),
         ]));
     }
-    let amounts: Vec<i64> = p.aum.iter().map(|m| m.avg_aum).collect();
+    let amounts: Vec<i64> = p
+        .aum
+        .iter()
+        .rev()
+        .take(12)
+        .rev()
+        .map(|m| m.avg_aum)
+        .collect();
     if let Some(latest) = p.aum.last() {
         top.push(Line::from(vec![
             label("portfolio.label.aum"),
@@ -112,25 +119,14 @@ pub fn render(frame: &mut Frame, area: Rect, name: &str, page: &PortfolioPage, a
         Span::styled(fit(&assessment.0, width.saturating_sub(6)), assessment.1),
     ]));
     if let Some(v) = &p.value {
-        let parts: Vec<String> = v
-            .value
-            .parts
-            .iter()
-            .map(|part| {
-                format!(
-                    "{}{}",
-                    i18n.t_owned(format!("portfolio.value_part.{}", part.code)),
-                    part.points
-                )
-            })
-            .collect();
+        // The score and ranks first: the parts give way at the edge of a narrow screen.
         let text = format!(
-            "{}/100 · {} · RFM {}-{}-{}",
+            "{}/100 · RFM {}-{}-{} · {}",
             v.value.score,
-            parts.join(" "),
             v.rfm.recency,
             v.rfm.frequency,
-            v.rfm.monetary
+            v.rfm.monetary,
+            v.parts_text(i18n)
         );
         top.push(Line::from(vec![
             label("portfolio.label.value"),
