@@ -91,11 +91,13 @@ impl Segment {
                 "s.assessed_until, s.aum DESC",
                 between(),
             ),
-            // From the maturity calls, so that a maturity passed since the snapshot gives
-            // way to the next one.
+            // The earliest maturity called for, or — once that has passed since the
+            // snapshot — the next one among the maturity calls (only those clients look).
             Segment::Maturing => (
-                "EXISTS (SELECT 1 FROM portfolio_call pc WHERE pc.client_seq = s.client_seq
-                         AND pc.matures_on BETWEEN ?2 AND ?3)",
+                "s.next_maturity <= ?3 AND (s.next_maturity >= ?2
+                     OR EXISTS (SELECT 1 FROM portfolio_call pc
+                                WHERE pc.client_seq = s.client_seq
+                                  AND pc.matures_on BETWEEN ?2 AND ?3))",
                 "s.next_maturity, s.aum DESC",
                 between(),
             ),
@@ -280,16 +282,20 @@ impl Session {
         let sql = if rm.is_some() {
             "SELECT s.tier, count(*), sum(s.moved = 'up'), sum(s.moved = 'down'),
                     sum(s.fall_percent IS NOT NULL), sum(s.assessed_until BETWEEN ?2 AND ?3),
-                    sum(EXISTS (SELECT 1 FROM portfolio_call pc WHERE pc.client_seq = s.client_seq
-                                AND pc.matures_on BETWEEN ?2 AND ?3)),
+                    sum(s.next_maturity <= ?3 AND (s.next_maturity >= ?2
+                        OR EXISTS (SELECT 1 FROM portfolio_call pc
+                                   WHERE pc.client_seq = s.client_seq
+                                     AND pc.matures_on BETWEEN ?2 AND ?3))),
                     sum(s.best_priority IS NOT NULL)
              FROM client_standing s JOIN client_card c ON c.seq = s.client_seq
              WHERE c.assigned_rm = ?1 GROUP BY s.tier"
         } else {
             "SELECT s.tier, count(*), sum(s.moved = 'up'), sum(s.moved = 'down'),
                     sum(s.fall_percent IS NOT NULL), sum(s.assessed_until BETWEEN ?2 AND ?3),
-                    sum(EXISTS (SELECT 1 FROM portfolio_call pc WHERE pc.client_seq = s.client_seq
-                                AND pc.matures_on BETWEEN ?2 AND ?3)),
+                    sum(s.next_maturity <= ?3 AND (s.next_maturity >= ?2
+                        OR EXISTS (SELECT 1 FROM portfolio_call pc
+                                   WHERE pc.client_seq = s.client_seq
+                                     AND pc.matures_on BETWEEN ?2 AND ?3))),
                     sum(s.best_priority IS NOT NULL)
              FROM client_standing s WHERE ?1 IS NULL GROUP BY s.tier"
         };

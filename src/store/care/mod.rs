@@ -209,18 +209,15 @@ impl Session {
             }
         };
         let mut stmt = self.conn.prepare_cached(sql)?;
-        // The calls a holdings snapshot asks for are each RM's work (a manager reads them on
-        // an RM's agenda and in the book): the branch's agenda has those of clients no RM
-        // holds.
-        let mut unassigned_calls = self.conn.prepare_cached(
-            "SELECT key, since, client_seq, ref, rm, name FROM care_key
-             WHERE rm = '' AND kind = ?1 AND key = ?2 AND since < ?3",
-        )?;
         for probe in probes(from, to) {
+            // The calls a holdings snapshot asks for are each RM's work: a manager reads them
+            // on an RM's agenda, and those of clients no RM holds in the branch's book (its
+            // falling, maturing and moved segments) — tens of thousands of calls would bury
+            // the branch's greetings.
+            if scope == CareScope::Branch && probe.kind == care::KeyKind::PortfolioCall {
+                continue;
+            }
             let mut rows = match scope {
-                CareScope::Branch if probe.kind == care::KeyKind::PortfolioCall => {
-                    unassigned_calls.query(params![probe.kind as i64, probe.key, probe.before])?
-                }
                 CareScope::Branch => {
                     stmt.query(params![probe.kind as i64, probe.key, probe.before])?
                 }
