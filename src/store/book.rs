@@ -15,6 +15,31 @@ use rusqlite::params;
 use rusqlite::types::Value;
 use serde::Serialize;
 
+/// Maturing within the window (?2 to ?3): the earliest maturity called for, or — once
+/// that has passed since the snapshot — the next one among the maturity calls (only those
+/// clients look).
+macro_rules! maturing {
+    () => {
+        "s.next_maturity <= ?3 AND (s.next_maturity >= ?2
+             OR EXISTS (SELECT 1 FROM portfolio_call pc
+                        WHERE pc.client_seq = s.client_seq
+                          AND pc.matures_on BETWEEN ?2 AND ?3))"
+    };
+}
+
+/// The sizes of the fixed segments, per tier, in the order of [`Segment::FIXED`].
+macro_rules! segment_sums {
+    () => {
+        concat!(
+            "SELECT s.tier, count(*), sum(s.moved = 'up'), sum(s.moved = 'down'),
+                    sum(s.fall_percent IS NOT NULL), sum(s.assessed_until BETWEEN ?2 AND ?3),
+                    sum(",
+            maturing!(),
+            "), sum(s.best_priority IS NOT NULL)"
+        )
+    };
+}
+
 /// How far ahead "expiring" and "maturing" look.
 pub const BOOK_DAYS_AHEAD: i64 = 30;
 
@@ -91,16 +116,7 @@ impl Segment {
                 "s.assessed_until, s.aum DESC",
                 between(),
             ),
-            // The earliest maturity called for, or — once that has passed since the
-            // snapshot — the next one among the maturity calls (only those clients look).
-            Segment::Maturing => (
-                "s.next_maturity <= ?3 AND (s.next_maturity >= ?2
-                     OR EXISTS (SELECT 1 FROM portfolio_call pc
-                                WHERE pc.client_seq = s.client_seq
-                                  AND pc.matures_on BETWEEN ?2 AND ?3))",
-                "s.next_maturity, s.aum DESC",
-                between(),
-            ),
+            Segment::Maturing => (maturing!(), "s.next_maturity, s.aum DESC", between()),
             Segment::Offers => (
                 "s.best_priority IS NOT NULL",
                 "s.best_priority DESC, s.aum DESC",
@@ -280,24 +296,16 @@ impl Session {
         rules: &crate::sync::reference::PortfolioRules,
     ) -> Result<Vec<SegmentCount>> {
         let sql = if rm.is_some() {
-            "SELECT s.tier, count(*), sum(s.moved = 'up'), sum(s.moved = 'down'),
-                    sum(s.fall_percent IS NOT NULL), sum(s.assessed_until BETWEEN ?2 AND ?3),
-                    sum(s.next_maturity <= ?3 AND (s.next_maturity >= ?2
-                        OR EXISTS (SELECT 1 FROM portfolio_call pc
-                                   WHERE pc.client_seq = s.client_seq
-                                     AND pc.matures_on BETWEEN ?2 AND ?3))),
-                    sum(s.best_priority IS NOT NULL)
-             FROM client_standing s JOIN client_card c ON c.seq = s.client_seq
-             WHERE c.assigned_rm = ?1 GROUP BY s.tier"
+            concat!(
+                segment_sums!(),
+                " FROM client_standing s JOIN client_card c ON c.seq = s.client_seq
+                  WHERE c.assigned_rm = ?1 GROUP BY s.tier"
+            )
         } else {
-            "SELECT s.tier, count(*), sum(s.moved = 'up'), sum(s.moved = 'down'),
-                    sum(s.fall_percent IS NOT NULL), sum(s.assessed_until BETWEEN ?2 AND ?3),
-                    sum(s.next_maturity <= ?3 AND (s.next_maturity >= ?2
-                        OR EXISTS (SELECT 1 FROM portfolio_call pc
-                                   WHERE pc.client_seq = s.client_seq
-                                     AND pc.matures_on BETWEEN ?2 AND ?3))),
-                    sum(s.best_priority IS NOT NULL)
-             FROM client_standing s WHERE ?1 IS NULL GROUP BY s.tier"
+            concat!(
+                segment_sums!(),
+                " FROM client_standing s WHERE ?1 IS NULL GROUP BY s.tier"
+            )
         };
         let mut fixed = [0i64; 7];
         let mut per_tier: Vec<(String, i64)> = Vec::new();
