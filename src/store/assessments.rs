@@ -9,8 +9,8 @@ use crate::domain::portfolio::suitability::{Assessment, needs_confirmation};
 use crate::domain::staff::Permission;
 use crate::error::{Error, Result};
 use crate::store::Session;
+use crate::store::standing;
 use crate::store::standing::ClientInputs;
-use crate::store::standing::{self, standing_month};
 use crate::store::write::{AuditEvent, Table, Writer};
 use crate::sync::reference::PortfolioRules;
 use chrono::NaiveDate;
@@ -126,9 +126,7 @@ impl Session {
         if inputs.assessment.is_none_or(|a| a.on <= on) {
             inputs.assessment = Some(Assessment { level, on });
         }
-        let now = self
-            .holdings_as_of()?
-            .map_or(Month::of(today), standing_month);
+        let now = self.standing_now()?;
         Ok(AssessmentPlan {
             id: uuid::Uuid::now_v7().to_string(),
             seq,

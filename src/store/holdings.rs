@@ -138,15 +138,8 @@ impl Session {
             .map(|(month, avg_aum)| MonthAum { month, avg_aum })
             .collect();
         let as_of = self.holdings_as_of()?;
-        let now = as_of.map_or(Month::of(self.today()), standing_month);
-        // The tier rules count in yuan.
-        let in_yuan: Vec<MonthAum> = aum
-            .iter()
-            .map(|m| MonthAum {
-                month: m.month,
-                avg_aum: m.avg_aum / 100,
-            })
-            .collect();
+        let now = self.standing_now()?;
+        let in_yuan = standing::in_yuan(&aum);
         let tier =
             current_tier(&rules.tiers, &in_yuan, now).map(|(tier, since, changes)| TierNow {
                 code: tier.code.clone(),
@@ -194,10 +187,8 @@ impl Session {
         let (seq, stored) = self.find_portfolio_client(key)?;
         let rules = self.portfolio_rules()?;
         let inputs = self.client_inputs(seq, &stored)?;
-        let now = self
-            .holdings_as_of()?
-            .map_or(Month::of(self.today()), standing_month);
-        let (_, found) = standing::client_offers(&rules, &inputs, now, self.today());
+        let (_, found) =
+            standing::client_offers(&rules, &inputs, self.standing_now()?, self.today());
         self.audit_only(
             AuditEvent::new("client.offers", "client", stored.id.clone())
                 .with_detail(serde_json::json!({ "entries": found.len() })),
@@ -213,17 +204,8 @@ impl Session {
     ) -> Result<ClientInputs> {
         let holdings = self
             .conn
-            .prepare_cached(
-                "SELECT product, balance, matures_on, opened_on FROM holding WHERE client_seq = ?1",
-            )?
-            .query_map([seq], |r| {
-                Ok(StoredHolding {
-                    product: r.get(0)?,
-                    balance: r.get(1)?,
-                    matures_on: r.get::<_, Option<String>>(2)?.and_then(|d| d.parse().ok()),
-                    opened_on: r.get::<_, String>(3)?.parse().unwrap_or(NaiveDate::MAX),
-                })
-            })?
+            .prepare_cached(standing::HOLDINGS_OF_CLIENT)?
+            .query_map([seq], standing::stored_holding)?
             .collect::<rusqlite::Result<Vec<_>>>()?;
         let months = self
             .aum_months(seq)?
@@ -589,6 +571,13 @@ impl Session {
         Ok(view)
     }
 
+    /// The month whose tier and offers the snapshot in force gives (this month before any).
+    pub(crate) fn standing_now(&self) -> Result<Month> {
+        Ok(self
+            .holdings_as_of()?
+            .map_or(Month::of(self.today()), standing_month))
+    }
+
     /// The day of the holdings snapshot in force, if any.
     pub fn holdings_as_of(&self) -> Result<Option<NaiveDate>> {
         Ok(self
@@ -610,7 +599,7 @@ impl Session {
 
     /// A client whose balances this staff member may see: a manager any, an RM their own
     /// clients (others' they see masked, without balances).
-    fn find_portfolio_client(
+    pub(crate) fn find_portfolio_client(
         &self,
         key: &str,
     ) -> Result<(i64, crate::domain::client::StoredClient)> {

@@ -5,7 +5,7 @@
 use crate::domain::staff::Permission;
 use crate::error::{Error, Result};
 use crate::store::Session;
-use crate::store::standing::{self, standing_month};
+use crate::store::standing;
 use crate::store::write::{AuditEvent, Table};
 use chrono::NaiveDate;
 use rusqlite::types::Value;
@@ -70,11 +70,15 @@ impl Session {
     ) -> Result<RecordedOffer> {
         self.require(Permission::EditClients)?;
         let product = product.trim().to_ascii_uppercase();
-        let offers = self.client_offers(key)?;
+        let (seq, stored) = self.find_portfolio_client(key)?;
+        let today = self.today();
+        let rules = self.portfolio_rules()?;
+        let now = self.standing_now()?;
+        let mut inputs = self.client_inputs(seq, &stored)?;
+        let (_, offers) = standing::client_offers(&rules, &inputs, now, today);
         let Some(offer) = offers.into_iter().find(|o| o.product == product) else {
             return Err(Error::OfferNotMade { product });
         };
-        let (seq, stored) = self.find_client(key)?;
         let note = format!(
             "offer {} ({}): {}",
             offer.product,
@@ -82,16 +86,10 @@ impl Session {
             outcome.code()
         );
         crate::domain::contact::check_note(channel, &note).map_err(Error::ContactRefused)?;
-        let today = self.today();
-        let rules = self.portfolio_rules()?;
         // The standing's best offer follows the outcome (a declined product rests).
-        let mut inputs = self.client_inputs(seq, &stored)?;
         if outcome == OfferOutcome::Declined {
             inputs.declined.push((offer.product.clone(), today));
         }
-        let now = self
-            .holdings_as_of()?
-            .map_or(crate::domain::portfolio::Month::of(today), standing_month);
         let me = self.me.id.to_string();
         let id = uuid::Uuid::now_v7().to_string();
         let contact_id = uuid::Uuid::now_v7().to_string();

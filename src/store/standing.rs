@@ -43,13 +43,27 @@ pub(crate) struct StoredHolding {
     pub matures_on: Option<NaiveDate>,
 }
 
+/// One client's holdings, as [`stored_holding`] reads them.
+pub(crate) const HOLDINGS_OF_CLIENT: &str =
+    "SELECT product, balance, matures_on, opened_on FROM holding WHERE client_seq = ?1";
+
+/// A row of [`HOLDINGS_OF_CLIENT`].
+pub(crate) fn stored_holding(r: &rusqlite::Row) -> rusqlite::Result<StoredHolding> {
+    Ok(StoredHolding {
+        product: r.get(0)?,
+        balance: r.get(1)?,
+        matures_on: r.get::<_, Option<String>>(2)?.and_then(|d| d.parse().ok()),
+        opened_on: r.get::<_, String>(3)?.parse().unwrap_or(NaiveDate::MAX),
+    })
+}
+
 /// The month whose tier a snapshot of `as_of` gives: the month after its own.
 pub(crate) fn standing_month(as_of: NaiveDate) -> Month {
     Month::of(as_of).next()
 }
 
 /// In yuan, as the tier and offer rules count.
-fn in_yuan(months: &[MonthAum]) -> Vec<MonthAum> {
+pub(crate) fn in_yuan(months: &[MonthAum]) -> Vec<MonthAum> {
     months
         .iter()
         .map(|m| MonthAum {
@@ -267,9 +281,7 @@ pub(crate) fn rebuild(
         Ok(None)
     };
     let mut ahead: Option<ClientRow> = None;
-    let mut holdings_of = conn.prepare(
-        "SELECT product, balance, matures_on, opened_on FROM holding WHERE client_seq = ?1",
-    )?;
+    let mut holdings_of = conn.prepare(HOLDINGS_OF_CLIENT)?;
     let mut rows = months_of.query([])?;
     let mut current: Option<(i64, Vec<MonthAum>)> = None;
     let mut done = 0u64;
@@ -308,16 +320,7 @@ pub(crate) fn rebuild(
                 let holdings = match given {
                     Some(holdings) => holdings,
                     None => holdings_of
-                        .query_map([seq], |r| {
-                            Ok(StoredHolding {
-                                product: r.get(0)?,
-                                balance: r.get(1)?,
-                                matures_on: r
-                                    .get::<_, Option<String>>(2)?
-                                    .and_then(|d| d.parse().ok()),
-                                opened_on: r.get::<_, String>(3)?.parse().unwrap_or(NaiveDate::MAX),
-                            })
-                        })?
+                        .query_map([seq], stored_holding)?
                         .collect::<rusqlite::Result<Vec<_>>>()?,
                 };
                 let inputs = ClientInputs {

@@ -294,10 +294,7 @@ impl Session {
             inputs.consent_marketing = record.consent_marketing;
             inputs.birth_date = record.birth_date;
             let today = self.today();
-            let now = self.holdings_as_of()?.map_or(
-                crate::domain::portfolio::Month::of(today),
-                crate::store::standing::standing_month,
-            );
+            let now = self.standing_now()?;
             Some((self.portfolio_rules()?, inputs, now, today))
         } else {
             None
