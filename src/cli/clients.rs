@@ -98,6 +98,20 @@ pub enum ClientCommand {
         #[arg(long)]
         json: bool,
     },
+    /// The review list: edits made here that a later edit at another branch replaced when
+    /// HQ's client book was applied, and HQ's clients that clash with one here (managers;
+    /// recorded in the audit trail)
+    Review {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Take a client's entry off the review list once the record is right
+    Resolve {
+        client: String,
+        /// The field of the entry (as `client review` lists it), or duplicate
+        #[arg(long)]
+        field: String,
+    },
     /// A client's holdings (as of HQ's latest snapshot), monthly AUM, tier with its history
     /// (recorded in the audit trail)
     Portfolio {
@@ -323,6 +337,42 @@ pub fn run(cx: &Context, command: ClientCommand) -> Result<ExitCode> {
                     ("client", &client),
                     ("what", &format!("{what} {}", event.date)),
                 ],
+            );
+        }
+        ClientCommand::Review { json } => {
+            let entries = session.client_review()?;
+            if json {
+                print_json(&entries);
+            } else if entries.is_empty() {
+                cx.say("cli.review_empty", &[]);
+            } else {
+                let rows: Vec<Vec<String>> = entries
+                    .iter()
+                    .map(|e| {
+                        vec![
+                            e.client_no.clone(),
+                            e.field.clone(),
+                            format!("{} ({})", e.kept, e.kept_branch),
+                            format!("{} ({})", e.lost, e.lost_branch),
+                            crate::cli::local_time(&e.noted_at),
+                        ]
+                    })
+                    .collect();
+                let headers = [
+                    i18n.t("col.client_no"),
+                    i18n.t("col.field"),
+                    i18n.t("col.kept"),
+                    i18n.t("col.replaced"),
+                    i18n.t("col.time"),
+                ];
+                out!("{}", table::render(&headers, &rows));
+            }
+        }
+        ClientCommand::Resolve { client, field } => {
+            session.resolve_client_review(&client, &field)?;
+            cx.say(
+                "cli.review_resolved",
+                &[("client", &client), ("field", &field)],
             );
         }
         ClientCommand::Portfolio { client, json } => {

@@ -262,6 +262,18 @@ pub fn run_import(cx: &Context, file: PathBuf, json: bool) -> Result<ExitCode> {
                     ("unknown", &applied.unknown_clients.to_string()),
                 ],
             );
+            if applied.book.received > 0 {
+                let book = &applied.book;
+                cx.say(
+                    "cli.book_applied",
+                    &[
+                        ("received", &book.received.to_string()),
+                        ("added", &book.added.to_string()),
+                        ("updated", &book.updated.to_string()),
+                        ("review", &book.review.to_string()),
+                    ],
+                );
+            }
         }
         return Ok(ExitCode::SUCCESS);
     }

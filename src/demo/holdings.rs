@@ -103,6 +103,7 @@ pub fn demo_holdings(seed: u64, branch: &str, clients: u64, today: NaiveDate) ->
             as_of,
             serial: 1,
             holdings,
+            clients: Vec::new(),
         },
     }
 }

@@ -197,6 +197,11 @@ pub enum Error {
     },
     /// Risk questionnaires in a batch import.
     RiskOneAtATime,
+    /// No entry of the review list for this client and field.
+    NothingToReview {
+        client: String,
+        field: String,
+    },
     /// An outcome recorded for a product the rules do not offer the client now.
     OfferNotMade {
         product: String,
@@ -481,6 +486,10 @@ impl Error {
                 &[("channel", i18n.t_owned(format!("survey.channel.{channel}")))],
             ),
             Error::RiskOneAtATime => i18n.t("err.risk_one_at_a_time").to_string(),
+            Error::NothingToReview { client, field } => i18n.fill(
+                "err.nothing_to_review",
+                &[("client", client), ("field", field)],
+            ),
             Error::OfferNotMade { product } => {
                 i18n.fill("err.offer_not_made", &[("product", product)])
             }

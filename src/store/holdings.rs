@@ -12,6 +12,7 @@ use crate::domain::portfolio::value::ValueScore;
 use crate::domain::staff::Permission;
 use crate::error::{Error, Result};
 use crate::store::Session;
+use crate::store::clients::{BookApplied, apply_book};
 use crate::store::standing::{self, ClientInputs, StoredHolding, standing_month};
 use crate::store::sync::file_error;
 use crate::store::write::AuditEvent;
@@ -34,6 +35,8 @@ pub struct HoldingsApplied {
     pub unknown_clients: u64,
     /// Calls the snapshot put on the care agenda (welcome, retention, maturity).
     pub calls: u64,
+    /// What the client book that came with the snapshot changed.
+    pub book: BookApplied,
 }
 
 /// A holding as the portfolio shows it: the account masked to its last four characters.
@@ -342,6 +345,11 @@ impl Session {
                 },
             ));
         }
+        // Later edits here must stamp after the edits the client book brings.
+        let now_ms = u64::try_from(self.clock.now().timestamp_millis()).unwrap_or(0);
+        self.hlc = self
+            .hlc
+            .observe(crate::domain::hlc::Hlc::from_i64(manifest.hlc), now_ms);
         self.apply_holdings(&snapshot, progress)
     }
 
@@ -370,32 +378,6 @@ impl Session {
             };
             rules.tiers.aum_categories.iter().any(|a| a == category)
         };
-        // Every client number this store has, in one pass over the dense cards (a point
-        // query per client costs seconds at a million). Branches never delete a client, so
-        // every card is a client in force.
-        let known: std::collections::HashMap<String, i64> = {
-            let mut statement = self
-                .conn
-                .prepare("SELECT seq, client_no FROM client_card")?;
-            let rows = statement.query_map([], |r| {
-                Ok((r.get::<_, i64>(0)?, r.get::<_, Option<String>>(1)?))
-            })?;
-            let mut known = std::collections::HashMap::new();
-            for row in rows {
-                let (seq, own_no) = row?;
-                let number = own_no
-                    .filter(|n| !n.is_empty())
-                    .unwrap_or_else(|| crate::store::client_no_for(&self.branch.code, seq));
-                known.insert(number, seq);
-            }
-            known
-        };
-        let seqs: BTreeMap<String, Option<i64>> = snapshot
-            .holdings
-            .iter()
-            .map(|h| (h.client_no.clone(), known.get(&h.client_no).copied()))
-            .collect();
-        drop(known);
         let month = Month::of(snapshot.as_of).to_string();
         // A client with any month here and nothing in this snapshot holds nothing now:
         // their month counts as 0, not as missing (a missing month would keep a client who
@@ -422,21 +404,8 @@ impl Session {
             clients: 0,
             unknown_clients: 0,
             calls: 0,
+            book: BookApplied::default(),
         };
-        // The holdings by client, for the standings (read back, they would cost a query
-        // per client).
-        let mut by_client: std::collections::HashMap<i64, Vec<StoredHolding>> =
-            std::collections::HashMap::new();
-        for holding in &snapshot.holdings {
-            if let Some(Some(seq)) = seqs.get(&holding.client_no) {
-                by_client.entry(*seq).or_default().push(StoredHolding {
-                    product: holding.product.clone(),
-                    balance: holding.balance,
-                    opened_on: holding.opened_on,
-                    matures_on: holding.matures_on,
-                });
-            }
-        }
         let event = AuditEvent::new("sync.holdings", "store", self.branch.store_id.clone())
             .with_detail(
                 serde_json::json!({ "as_of": snapshot.as_of, "accounts": snapshot.holdings.len() }),
@@ -446,7 +415,25 @@ impl Session {
         let mut in_order: Vec<&crate::sync::reference::SnapshotHolding> =
             snapshot.holdings.iter().collect();
         in_order.sort_unstable_by(|a, b| a.account.cmp(&b.account));
+        let store_branch = self.branch.code.clone();
         self.write(event, |w| {
+            // The book first: a client registered at another branch has their holdings here.
+            report.book = apply_book(w, &store_branch, &snapshot.clients)?;
+            let seqs = client_seqs(w, &store_branch, snapshot)?;
+        // The holdings by client, for the standings (read back, they would cost a query
+            // per client).
+            let mut by_client: std::collections::HashMap<i64, Vec<StoredHolding>> =
+                std::collections::HashMap::new();
+            for holding in &snapshot.holdings {
+                if let Some(Some(seq)) = seqs.get(&holding.client_no) {
+                    by_client.entry(*seq).or_default().push(StoredHolding {
+                        product: holding.product.clone(),
+                        balance: holding.balance,
+                        opened_on: holding.opened_on,
+                        matures_on: holding.matures_on,
+                    });
+                }
+            }
             w.maintain_schema(
                 "DROP INDEX IF EXISTS holding_by_client; DROP INDEX IF EXISTS holding_by_maturity;
                  DELETE FROM holding;",
@@ -499,13 +486,13 @@ impl Session {
                 Some(by_client),
             )?;
             report.calls = rebuilt.calls;
+            report.clients = seqs
+                .values()
+                .flatten()
+                .collect::<std::collections::BTreeSet<_>>()
+                .len() as u64;
             Ok(())
         })?;
-        report.clients = seqs
-            .values()
-            .flatten()
-            .collect::<std::collections::BTreeSet<_>>()
-            .len() as u64;
         Ok(report)
     }
 
@@ -620,6 +607,36 @@ impl Session {
 }
 
 /// An account or contract number as staff see it: its last four characters.
+/// The local serial of each client number the snapshot's holdings name (None for one this
+/// store does not have), in one pass over the dense cards (a point query per client costs
+/// seconds at a million). Branches never delete a client, so every card is a client in
+/// force.
+fn client_seqs(
+    w: &crate::store::write::Writer,
+    store_branch: &str,
+    snapshot: &HoldingsSnapshot,
+) -> Result<BTreeMap<String, Option<i64>>> {
+    let mut known = std::collections::HashMap::new();
+    let mut statement = w
+        .connection()
+        .prepare("SELECT seq, client_no FROM client_card")?;
+    let rows = statement.query_map([], |r| {
+        Ok((r.get::<_, i64>(0)?, r.get::<_, Option<String>>(1)?))
+    })?;
+    for row in rows {
+        let (seq, own_no) = row?;
+        let number = own_no
+            .filter(|n| !n.is_empty())
+            .unwrap_or_else(|| crate::store::client_no_for(store_branch, seq));
+        known.insert(number, seq);
+    }
+    Ok(snapshot
+        .holdings
+        .iter()
+        .map(|h| (h.client_no.clone(), known.get(&h.client_no).copied()))
+        .collect())
+}
+
 fn masked_account(account: &str) -> String {
     let chars: Vec<char> = account.chars().collect();
     let tail: String = chars[chars.len().saturating_sub(4)..].iter().collect();

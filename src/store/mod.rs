@@ -43,7 +43,7 @@ pub use bench::{PlainCopy, Sample};
 pub use book::{BOOK_DAYS_AHEAD, Book, BookEntry, Segment, SegmentCount, TierName};
 pub use cache::{CONFIGURED_MIB as PAGE_CACHE_MIB, CachePlan, CacheReason};
 pub use care::{ClientEvent, festivals};
-pub use clients::{Interaction, LoadSummary, NewClient, client_no_for};
+pub use clients::{BookApplied, Interaction, LoadSummary, NewClient, ReviewEntry, client_no_for};
 pub use complaints::{
     Board, ComplaintDetail, ComplaintRow, HistoryEntry, Registered, Slip, shipped_calendar,
 };

@@ -20,7 +20,8 @@ use serde::Serialize;
 use std::path::{Path, PathBuf};
 
 /// Columns of `client` derived for lookup at the branch, never sent (HQ derives its own).
-const CLIENT_LOCAL_COLUMNS: [&str; 4] = ["seq", "foreign_branch", "phone_rev", "id_rev"];
+pub(crate) const CLIENT_LOCAL_COLUMNS: [&str; 5] =
+    ["seq", "foreign_branch", "phone_rev", "id_rev", "hq_digest"];
 
 pub(crate) fn sync_error(problem: SyncProblem) -> Error {
     Error::Sync { problem }
@@ -345,26 +346,7 @@ impl Session {
         let mut rows = statement.query([first, last])?;
         let mut part = 0;
         while let Some(row) = rows.next()? {
-            let mut fields = serde_json::Map::new();
-            let mut id = String::new();
-            for (i, column) in columns.iter().enumerate() {
-                if CLIENT_LOCAL_COLUMNS.contains(&column.as_str()) {
-                    continue;
-                }
-                let value = match row.get_ref(i)? {
-                    ValueRef::Null => continue,
-                    ValueRef::Integer(n) => serde_json::Value::from(n),
-                    ValueRef::Real(f) => serde_json::Value::from(f),
-                    ValueRef::Text(t) => {
-                        serde_json::Value::from(String::from_utf8_lossy(t).into_owned())
-                    }
-                    ValueRef::Blob(b) => serde_json::Value::from(hex::encode(b)),
-                };
-                if column == "id" {
-                    id = value.as_str().unwrap_or_default().to_string();
-                }
-                fields.insert(column.clone(), value);
-            }
+            let (id, fields) = client_row_fields(row, &columns)?;
             sink(&Op {
                 seq: range.seq,
                 part,
@@ -630,4 +612,31 @@ fn within(ranges: Vec<(i64, i64)>, acked: i64, last: i64) -> Vec<(i64, i64)> {
         .filter(|&(first, end)| end > acked && first <= last)
         .map(|(first, end)| (first.max(acked + 1), end.min(last)))
         .collect()
+}
+
+/// A client row as the fields it travels with (its ID, then every synchronised column
+/// that is not empty), read from a `SELECT *` whose column names are `columns`.
+pub(crate) fn client_row_fields(
+    row: &rusqlite::Row,
+    columns: &[String],
+) -> Result<(String, serde_json::Map<String, serde_json::Value>)> {
+    let mut fields = serde_json::Map::new();
+    let mut id = String::new();
+    for (i, column) in columns.iter().enumerate() {
+        if CLIENT_LOCAL_COLUMNS.contains(&column.as_str()) {
+            continue;
+        }
+        let value = match row.get_ref(i)? {
+            ValueRef::Null => continue,
+            ValueRef::Integer(n) => serde_json::Value::from(n),
+            ValueRef::Real(f) => serde_json::Value::from(f),
+            ValueRef::Text(t) => serde_json::Value::from(String::from_utf8_lossy(t).into_owned()),
+            ValueRef::Blob(b) => serde_json::Value::from(hex::encode(b)),
+        };
+        if column == "id" {
+            id = value.as_str().unwrap_or_default().to_string();
+        }
+        fields.insert(column.clone(), value);
+    }
+    Ok((id, fields))
 }

@@ -58,6 +58,11 @@ pub fn stamp(op: &Op, branch: &str) -> String {
     )
 }
 
+/// The branch whose write a stamp is.
+pub fn stamp_branch(stamp: &str) -> &str {
+    stamp.split(':').nth(1).map_or("", str::trim_end)
+}
+
 /// The key HQ holds a row under.
 pub fn row_key(table: &str, branch: &str, row_id: &str) -> String {
     if PER_BRANCH.contains(&table) {

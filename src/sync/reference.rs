@@ -194,6 +194,22 @@ pub struct HoldingsSnapshot {
     /// HQ's count of holdings publications: a corrected extract for the same day is newer.
     pub serial: i64,
     pub holdings: Vec<SnapshotHolding>,
+    /// The branch's client book as HQ has consolidated it: every client whose home branch
+    /// it is or who was registered there (a snapshot from before the book travelled has
+    /// none).
+    #[serde(default)]
+    pub clients: Vec<BookClient>,
+}
+
+/// A client as HQ holds it: the merged fields and their stamps, as JSON text (the branch
+/// parses only the clients whose copy changed since it last applied one).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BookClient {
+    pub row_id: String,
+    /// The branch of the client's earliest write.
+    pub owner: String,
+    pub fields: String,
+    pub stamps: String,
 }
 
 /// A holding as the branch gets it: the client by the branch's own client number.

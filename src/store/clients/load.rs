@@ -13,7 +13,7 @@ macro_rules! client_seq_reached {
     };
 }
 const CLIENT_SEQ_REACHED: &str = client_seq_reached!();
-const NEXT_CLIENT_SEQ: &str = concat!(client_seq_reached!(), " + 1");
+pub(super) const NEXT_CLIENT_SEQ: &str = concat!(client_seq_reached!(), " + 1");
 
 use super::*;
 

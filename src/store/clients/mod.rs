@@ -1,7 +1,10 @@
 //! Clients in the store: registering, editing, reading (masked per role), revealing, the
 //! contact log, and bulk loading. Lookup lives in `lookup.rs`.
 
+mod from_hq;
 mod load;
+pub(crate) use from_hq::apply_book;
+pub use from_hq::{BookApplied, ReviewEntry};
 pub use load::LoadSummary;
 use load::{insert_client, write_card};
 
@@ -52,14 +55,38 @@ pub(crate) const CLIENT_COLUMNS: &str = "seq, id, client_no, kind, name, gender,
 
 /// Reads a row selected with [`CLIENT_COLUMNS`].
 pub(crate) fn client_from_row(row: &rusqlite::Row) -> Result<(i64, StoredClient)> {
-    let text = |i: usize| -> Result<String> { Ok(row.get::<_, String>(i)?) };
-    let opt = |i: usize| -> Result<Option<String>> { Ok(row.get::<_, Option<String>>(i)?) };
+    let values = (0..CLIENT_COLUMN_COUNT)
+        .map(|i| row.get::<_, Value>(i))
+        .collect::<rusqlite::Result<Vec<Value>>>()?;
+    client_from_values(&values)
+}
+
+const CLIENT_COLUMN_COUNT: usize = 23;
+
+/// Reads a client from its [`CLIENT_COLUMNS`] values, as stored here or as HQ holds them
+/// (anything out of shape is damage).
+pub(crate) fn client_from_values(values: &[Value]) -> Result<(i64, StoredClient)> {
+    let damaged = || Error::DatabaseDamaged;
+    let opt = |i: usize| -> Result<Option<String>> {
+        match values.get(i) {
+            Some(Value::Text(text)) => Ok(Some(text.clone())),
+            Some(Value::Null) | None => Ok(None),
+            Some(_) => Err(damaged()),
+        }
+    };
+    let text = |i: usize| -> Result<String> { opt(i)?.ok_or_else(damaged) };
+    let integer = |i: usize| -> Result<Option<i64>> {
+        match values.get(i) {
+            Some(Value::Integer(n)) => Ok(Some(*n)),
+            Some(Value::Null) | None => Ok(None),
+            Some(_) => Err(damaged()),
+        }
+    };
     let date = |i: usize| -> Result<Option<NaiveDate>> {
         opt(i)?
-            .map(|s| s.parse().map_err(|_| Error::DatabaseDamaged))
+            .map(|s| s.parse().map_err(|_| damaged()))
             .transpose()
     };
-    let damaged = || Error::DatabaseDamaged;
     let tags: Vec<String> = serde_json::from_str(&text(19)?).map_err(|_| damaged())?;
     let record = ClientRecord {
         kind: ClientKind::parse(&text(3)?).ok_or_else(damaged)?,
@@ -76,14 +103,12 @@ pub(crate) fn client_from_row(row: &rusqlite::Row) -> Result<(i64, StoredClient)
         occupation: opt(14)?,
         assigned_rm: opt(16)?,
         tier: Tier::parse(&text(17)?).ok_or_else(damaged)?,
-        risk_level: row
-            .get::<_, Option<i64>>(18)?
-            .and_then(|r| u8::try_from(r).ok()),
+        risk_level: integer(18)?.and_then(|r| u8::try_from(r).ok()),
         tags,
-        consent_marketing: row.get::<_, i64>(20)? != 0,
+        consent_marketing: integer(20)?.ok_or_else(damaged)? != 0,
     };
     Ok((
-        row.get(0)?,
+        integer(0)?.unwrap_or(0),
         StoredClient {
             id: text(1)?,
             client_no: text(2)?,
@@ -93,6 +118,22 @@ pub(crate) fn client_from_row(row: &rusqlite::Row) -> Result<(i64, StoredClient)
             record,
         },
     ))
+}
+
+/// A client as HQ holds it (its merged fields), read as if it were a stored row.
+pub(crate) fn client_from_fields(
+    fields: &serde_json::Map<String, serde_json::Value>,
+) -> Result<StoredClient> {
+    let values: Vec<Value> = CLIENT_COLUMNS
+        .split(',')
+        .map(|column| match fields.get(column.trim()) {
+            Some(serde_json::Value::String(text)) => Value::Text(text.clone()),
+            Some(serde_json::Value::Number(n)) => n.as_i64().map_or(Value::Null, Value::Integer),
+            Some(serde_json::Value::Bool(b)) => Value::Integer((*b).into()),
+            _ => Value::Null,
+        })
+        .collect();
+    Ok(client_from_values(&values)?.1)
 }
 
 fn opt_text(value: &Option<String>) -> Value {
@@ -305,7 +346,13 @@ impl Session {
             if let Some((rules, inputs, now, today)) = &standing {
                 crate::store::standing::refresh_client(w, seq, rules, inputs, *now, *today)?;
             }
-            let mut fields = record_fields(&record);
+            // Only the fields that changed travel: HQ and the other branches merge field by
+            // field, so an edit here does not overwrite another branch's newer correction
+            // of a field this edit left alone.
+            let mut fields: Vec<(&'static str, Value)> = record_fields(&record)
+                .into_iter()
+                .filter(|(column, _)| changed.contains(column))
+                .collect();
             fields.push(("updated_at", Value::Text(w.now_text())));
             w.update_with_local(
                 Table::Client,

@@ -13,7 +13,7 @@ use crate::store::Session;
 use crate::store::import::read_table;
 use crate::store::write::AuditEvent;
 use crate::sync::keys::Party;
-use crate::sync::reference::{HoldingsSnapshot, SnapshotHolding};
+use crate::sync::reference::{BookClient, HoldingsSnapshot, SnapshotHolding};
 use chrono::NaiveDate;
 use rusqlite::params;
 use serde::Serialize;
@@ -162,7 +162,31 @@ impl Session {
             as_of,
             serial,
             holdings,
+            clients: self.branch_book(branch)?,
         }))
+    }
+
+    /// The clients a branch keeps as HQ holds them: those whose home branch it is, and
+    /// those it registered (so a client moved to another branch is seen to have moved).
+    /// Clients are never deleted at a branch; a tombstone HQ holds is not sent.
+    fn branch_book(&self, branch: &str) -> Result<Vec<BookClient>> {
+        let mut statement = self.conn.prepare(
+            "SELECT row_id, branch, fields, stamps FROM hq_row
+             WHERE tbl = 'client' AND json_extract(fields, '$.home_branch') = ?1 AND deleted = 0
+             UNION
+             SELECT row_id, branch, fields, stamps FROM hq_row
+             WHERE tbl = 'client' AND branch = ?1 AND deleted = 0
+             ORDER BY row_id",
+        )?;
+        let rows = statement.query_map([branch], |r| {
+            Ok(BookClient {
+                row_id: r.get(0)?,
+                owner: r.get(1)?,
+                fields: r.get(2)?,
+                stamps: r.get(3)?,
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
     /// Imports a holdings extract as of `as_of` (see the module).

@@ -566,6 +566,31 @@ const MIGRATIONS: &[Migration] = &[
     CREATE INDEX holding_by_maturity ON holding (matures_on) WHERE matures_on IS NOT NULL;
     "#,
     ),
+    // 12: the client book HQ sends down with each snapshot. A branch keeps a digest of the
+    // copy of each client it last applied (unchanged copies are passed over), and the
+    // fields where its own edit and another branch's crossed (the review list; a resolved
+    // entry is kept, with who resolved it). HQ finds a branch's book by home branch and by
+    // the branch that registered the client.
+    Migration::sql(
+        r#"
+    ALTER TABLE client ADD COLUMN hq_digest TEXT;
+    CREATE TABLE client_review (
+        client_seq  INTEGER NOT NULL,
+        field       TEXT NOT NULL,
+        kept        TEXT NOT NULL,
+        kept_branch TEXT NOT NULL,
+        lost        TEXT NOT NULL,
+        lost_branch TEXT NOT NULL,
+        noted_at    TEXT NOT NULL,
+        resolved_at TEXT,
+        resolved_by TEXT,
+        PRIMARY KEY (client_seq, field, lost)
+    ) STRICT, WITHOUT ROWID;
+    CREATE INDEX hq_client_home ON hq_row (json_extract(fields, '$.home_branch'))
+        WHERE tbl = 'client';
+    CREATE INDEX hq_client_owner ON hq_row (branch) WHERE tbl = 'client';
+    "#,
+    ),
 ];
 
 /// The schema version this build writes.

@@ -1,0 +1,537 @@
+//! The client book HQ sends down with a holdings snapshot, applied here through the merge
+//! HQ uses (`sync::merge`): HQ's copy of each client, then this branch's own changes to it
+//! still in the outbox (HQ may not have them yet), merged over it field by field by their
+//! stamps. The result is the row HQ will hold once it has those changes, so every store
+//! that applies the same book and sends its changes converges on the same clients.
+//!
+//! An edit made here that a later edit at another branch replaced goes on the review list
+//! with both values, never silently; so does a client of HQ's whose identity document or
+//! client number another client here already has (that one is not brought in). Nothing
+//! applied from the book goes back into the outbox: HQ has it.
+
+use super::{
+    CLIENT_COLUMNS, client_from_fields, client_from_row, local_fields, record_fields,
+    remove_index_rows, write_card, write_index_rows,
+};
+use crate::domain::client::StoredClient;
+use crate::error::{Error, Result};
+use crate::store::care;
+use crate::store::sync::{client_row_fields, sync_error};
+use crate::store::write::Writer;
+use crate::sync::SyncProblem;
+use crate::sync::bundle::{Op, raw_json, sha256_hex};
+use crate::sync::merge::{Merge, Merged, merge, stamp, stamp_branch};
+use crate::sync::reference::BookClient;
+use rusqlite::types::Value;
+use rusqlite::{OptionalExtension, params};
+use serde::Serialize;
+use serde_json::Value as Json;
+use std::collections::HashMap;
+
+/// What applying HQ's client book did.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct BookApplied {
+    /// Clients in HQ's book.
+    pub received: u64,
+    /// Brought in: registered at another branch, or lost here in a restore.
+    pub added: u64,
+    /// Changed to HQ's copy (corrected at another branch).
+    pub updated: u64,
+    /// Entries put on the review list.
+    pub review: u64,
+}
+
+/// One entry of the review list: a value this branch held that the book replaced, or a
+/// client of HQ's that clashes with one here.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ReviewEntry {
+    pub client_no: String,
+    /// A client field, or `duplicate` (HQ's client `lost` has this client's document or
+    /// number and was not brought in).
+    pub field: String,
+    pub kept: String,
+    pub kept_branch: String,
+    pub lost: String,
+    pub lost_branch: String,
+    pub noted_at: String,
+}
+
+/// Fields every write touches: a difference in them alone is not a change of the client.
+const BOOKKEEPING: [&str; 2] = ["hlc", "updated_at"];
+
+/// Applies `book` (see the module) inside the snapshot's write.
+pub(crate) fn apply_book(
+    w: &mut Writer,
+    store_branch: &str,
+    book: &[BookClient],
+) -> Result<BookApplied> {
+    let mut applied = BookApplied {
+        received: book.len() as u64,
+        ..BookApplied::default()
+    };
+    if book.is_empty() {
+        return Ok(applied);
+    }
+    let known: HashMap<String, (i64, Option<String>)> = {
+        let mut statement = w
+            .connection()
+            .prepare("SELECT id, seq, hq_digest FROM client")?;
+        let rows = statement.query_map([], |r| Ok((r.get(0)?, (r.get(1)?, r.get(2)?))))?;
+        rows.collect::<rusqlite::Result<_>>()?
+    };
+    let mut pending: Option<Pending> = None;
+    for client in book {
+        let digest = digest(client);
+        let here = known.get(&client.row_id);
+        if here.is_some_and(|(_, applied)| applied.as_deref() == Some(digest.as_str())) {
+            continue;
+        }
+        let pending = match &mut pending {
+            Some(pending) => pending,
+            None => pending.insert(Pending::read(w)?),
+        };
+        let hq = Merged::from_stored(client.owner.clone(), &client.fields, &client.stamps, false)
+            .map_err(|_| sync_error(SyncProblem::Damaged))?;
+        let seq = here.map(|(seq, _)| *seq);
+        let ops = pending.ops_for(w, &client.row_id, seq)?;
+        let row = merged_with(hq, &ops, store_branch)?;
+        let incoming = client_from_fields(&row.fields).map_err(|_| damaged())?;
+        let hlc = row.fields.get("hlc").and_then(Json::as_i64).unwrap_or(0);
+        match seq {
+            Some(seq) => {
+                for lost in superseded(&ops, &row, store_branch) {
+                    applied.review += note(w, seq, &lost)?;
+                }
+                let current = read_client(w, seq)?;
+                if current == incoming {
+                    set_digest(w, seq, &digest)?;
+                    continue;
+                }
+                if let Some((other, lost)) = clash(w, &incoming)? {
+                    applied.review += note(w, other, &lost)?;
+                    continue;
+                }
+                put(
+                    w,
+                    store_branch,
+                    seq,
+                    Some(&current),
+                    &incoming,
+                    hlc,
+                    &digest,
+                )?;
+                applied.updated += 1;
+            }
+            None => {
+                if let Some((other, lost)) = clash(w, &incoming)? {
+                    applied.review += note(w, other, &lost)?;
+                    continue;
+                }
+                let seq: i64 = w
+                    .read(super::load::NEXT_CLIENT_SEQ, [], |r| r.get(0))?
+                    .unwrap_or(1);
+                put(w, store_branch, seq, None, &incoming, hlc, &digest)?;
+                applied.added += 1;
+            }
+        }
+    }
+    Ok(applied)
+}
+
+fn damaged() -> Error {
+    sync_error(SyncProblem::Damaged)
+}
+
+/// What HQ's copy of a client is, to pass over a copy already applied.
+fn digest(client: &BookClient) -> String {
+    let text = format!(
+        "{}\n{}\n{}\n{}",
+        client.row_id, client.owner, client.fields, client.stamps
+    );
+    sha256_hex(text.as_bytes())
+}
+
+/// HQ's copy with this branch's pending changes merged over it.
+fn merged_with(hq: Merged, ops: &[Op], store_branch: &str) -> Result<Merged> {
+    let mut row = hq;
+    for op in ops {
+        if let Merge::Put(next) = merge(Some(row.clone()), op, store_branch)
+            .map_err(|e| Error::internal(format!("outbox row {}: {e}", op.seq)))?
+        {
+            row = next;
+        }
+    }
+    Ok(row)
+}
+
+/// A value of a review entry as text.
+fn as_text(value: Option<&Json>) -> String {
+    match value {
+        None | Some(Json::Null) => String::new(),
+        Some(Json::String(text)) => text.clone(),
+        Some(other) => other.to_string(),
+    }
+}
+
+/// A review entry before it has a client number and a time.
+struct Lost {
+    field: String,
+    kept: String,
+    kept_branch: String,
+    lost: String,
+    lost_branch: String,
+}
+
+/// The fields this branch's pending edits wrote that the merged row holds another value
+/// of: a later edit elsewhere replaced them. (A registration's fields corrected later are
+/// corrections, not listed.)
+fn superseded(ops: &[Op], row: &Merged, store_branch: &str) -> Vec<Lost> {
+    let mut latest: HashMap<String, (String, Json)> = HashMap::new();
+    for op in ops.iter().filter(|op| op.op == "update") {
+        let Ok(fields) = op.fields_map() else {
+            continue;
+        };
+        let stamp = stamp(op, store_branch);
+        for (name, value) in fields {
+            if BOOKKEEPING.contains(&name.as_str()) {
+                continue;
+            }
+            let newer = latest.get(&name).is_none_or(|(s, _)| stamp > *s);
+            if newer {
+                latest.insert(name, (stamp.clone(), value));
+            }
+        }
+    }
+    let stamps = row.resolved_stamps();
+    let mut lost: Vec<Lost> = latest
+        .into_iter()
+        .filter(|(name, (_, value))| row.fields.get(name) != Some(value))
+        .map(|(name, (_, value))| Lost {
+            kept: as_text(row.fields.get(&name)),
+            kept_branch: stamps
+                .get(&name)
+                .map(|s| stamp_branch(s).to_string())
+                .unwrap_or_default(),
+            lost: as_text(Some(&value)),
+            lost_branch: store_branch.to_string(),
+            field: name,
+        })
+        .collect();
+    lost.sort_by(|a, b| a.field.cmp(&b.field));
+    lost
+}
+
+/// Another client here with the incoming one's identity document or client number: the
+/// one here and the entry to note against it.
+fn clash(w: &Writer, incoming: &StoredClient) -> Result<Option<(i64, Lost)>> {
+    let other: Option<(i64, String, String)> = w.read(
+        "SELECT seq, client_no, home_branch FROM client
+         WHERE ((id_type = ?1 AND id_number = ?2) OR client_no = ?3) AND id <> ?4 LIMIT 1",
+        params![
+            incoming.record.id_type.code(),
+            incoming.record.id_number,
+            incoming.client_no,
+            incoming.id
+        ],
+        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+    )?;
+    Ok(other.map(|(other_seq, client_no, home_branch)| {
+        (
+            other_seq,
+            Lost {
+                field: "duplicate".into(),
+                kept: client_no,
+                kept_branch: home_branch,
+                lost: incoming.client_no.clone(),
+                lost_branch: incoming.home_branch.clone(),
+            },
+        )
+    }))
+}
+
+/// Puts an entry on the review list, once: the same book applied again (or the same edit
+/// still waiting to be sent) does not list it again, nor after it was resolved. Returns
+/// how many entries are new.
+fn note(w: &mut Writer, seq: i64, lost: &Lost) -> Result<u64> {
+    let now = w.now_text();
+    let added = w.execute_local(
+        "INSERT OR IGNORE INTO client_review
+         (client_seq, field, kept, kept_branch, lost, lost_branch, noted_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        params![
+            seq,
+            lost.field,
+            lost.kept,
+            lost.kept_branch,
+            lost.lost,
+            lost.lost_branch,
+            now
+        ],
+    )?;
+    Ok(added as u64)
+}
+
+fn set_digest(w: &mut Writer, seq: i64, digest: &str) -> Result<()> {
+    w.execute_local(
+        "UPDATE client SET hq_digest = ?2 WHERE seq = ?1",
+        params![seq, digest],
+    )?;
+    Ok(())
+}
+
+fn read_client(w: &Writer, seq: i64) -> Result<StoredClient> {
+    let sql = format!("SELECT {CLIENT_COLUMNS} FROM client WHERE seq = ?1");
+    let row = w
+        .connection()
+        .prepare_cached(&sql)?
+        .query_row([seq], |row| Ok(client_from_row(row)))
+        .optional()?;
+    match row {
+        Some(client) => Ok(client?.1),
+        None => Err(Error::DatabaseDamaged),
+    }
+}
+
+/// Writes HQ's copy of a client as row `seq` (new when `current` is None), with its lookup
+/// rows, card and care keys, without an outbox entry.
+fn put(
+    w: &mut Writer,
+    store_branch: &str,
+    seq: i64,
+    current: Option<&StoredClient>,
+    client: &StoredClient,
+    hlc: i64,
+    digest: &str,
+) -> Result<()> {
+    let record = &client.record;
+    let foreign = client.home_branch != store_branch;
+    let mut columns: Vec<(&'static str, Value)> = record_fields(record);
+    columns.extend([
+        ("client_no", Value::Text(client.client_no.clone())),
+        ("home_branch", Value::Text(client.home_branch.clone())),
+        ("created_at", Value::Text(client.created_at.clone())),
+        ("updated_at", Value::Text(client.updated_at.clone())),
+        ("hq_digest", Value::Text(digest.to_string())),
+    ]);
+    columns.extend(local_fields(foreign, record));
+    let names: Vec<&str> = columns.iter().map(|(name, _)| *name).collect();
+    let mut values: Vec<Value> = columns.into_iter().map(|(_, value)| value).collect();
+    values.push(Value::Integer(seq));
+    values.push(Value::Integer(hlc));
+    let sql = match current {
+        Some(_) => {
+            let sets: Vec<String> = names
+                .iter()
+                .enumerate()
+                .map(|(i, name)| format!("{name} = ?{}", i + 1))
+                .collect();
+            format!(
+                "UPDATE client SET {}, hlc = max(hlc, ?{}) WHERE seq = ?{}",
+                sets.join(", "),
+                names.len() + 2,
+                names.len() + 1
+            )
+        }
+        None => {
+            values.push(Value::Text(client.id.clone()));
+            let marks: Vec<String> = (1..=names.len() + 3).map(|i| format!("?{i}")).collect();
+            format!(
+                "INSERT INTO client ({}, seq, hlc, id) VALUES ({})",
+                names.join(", "),
+                marks.join(", ")
+            )
+        }
+    };
+    w.connection()
+        .prepare_cached(&sql)?
+        .execute(rusqlite::params_from_iter(values))?;
+    let was_foreign = current.map(|c| c.home_branch != store_branch);
+    let old_name = current.map(|c| c.record.name.as_str());
+    if was_foreign != Some(foreign) || old_name != Some(record.name.as_str()) {
+        if let (Some(was_foreign), Some(old_name)) = (was_foreign, old_name) {
+            remove_index_rows(w, seq, was_foreign, old_name)?;
+        }
+        write_index_rows(w, seq, foreign, &record.name)?;
+    }
+    if foreign {
+        w.maintain_index(
+            "DELETE FROM care_key WHERE client_seq = ?1 AND ref = ''",
+            params![seq],
+        )?;
+    } else {
+        let registered_on = client
+            .created_at
+            .get(..10)
+            .and_then(|d| d.parse().ok())
+            .unwrap_or_default();
+        care::write_client_keys(w, seq, record, registered_on)?;
+    }
+    write_card(
+        w,
+        seq,
+        record,
+        store_branch,
+        &client.home_branch,
+        &client.client_no,
+    )
+}
+
+/// This branch's changes to clients still in the outbox, by client.
+struct Pending {
+    by_row: HashMap<String, Vec<Op>>,
+    /// Bulk loads not yet acknowledged: each stands for an insert of every row it covers.
+    ranges: Vec<(i64, i64, Op)>,
+}
+
+impl Pending {
+    fn read(w: &Writer) -> Result<Pending> {
+        let mut pending = Pending {
+            by_row: HashMap::new(),
+            ranges: Vec::new(),
+        };
+        let mut statement = w.connection().prepare(
+            "SELECT seq, op_id, row_id, op, fields, hlc, schema_version
+             FROM outbox WHERE tbl = 'client' ORDER BY seq",
+        )?;
+        let mut rows = statement.query([])?;
+        while let Some(row) = rows.next()? {
+            let fields: String = row.get(4)?;
+            let op = Op {
+                seq: row.get(0)?,
+                part: 0,
+                op_id: row.get(1)?,
+                table: "client".into(),
+                row_id: row.get(2)?,
+                op: row.get(3)?,
+                fields: raw_json(fields),
+                hlc: row.get(5)?,
+                schema: row.get(6)?,
+            };
+            if op.op == "insert_range" {
+                let bounds = op.fields_map().map_err(|_| Error::DatabaseDamaged)?;
+                let bound = |name: &str| bounds.get(name).and_then(Json::as_i64).unwrap_or(0);
+                pending
+                    .ranges
+                    .push((bound("first_seq"), bound("last_seq"), op));
+            } else {
+                pending
+                    .by_row
+                    .entry(op.row_id.clone())
+                    .or_default()
+                    .push(op);
+            }
+        }
+        Ok(pending)
+    }
+
+    /// The pending changes of client `row_id` (local row `seq`, if here), in order: a bulk
+    /// load's insert as the export will send it.
+    fn ops_for(&self, w: &Writer, row_id: &str, seq: Option<i64>) -> Result<Vec<Op>> {
+        let mut ops = Vec::new();
+        if let Some(seq) = seq {
+            for (first, last, range) in &self.ranges {
+                if !(*first..=*last).contains(&seq) {
+                    continue;
+                }
+                let part: i64 = w
+                    .read(
+                        "SELECT count(*) FROM client WHERE seq >= ?1 AND seq < ?2",
+                        params![first, seq],
+                        |r| r.get(0),
+                    )?
+                    .unwrap_or(0);
+                let mut statement = w
+                    .connection()
+                    .prepare_cached("SELECT * FROM client WHERE seq = ?1")?;
+                let columns: Vec<String> =
+                    statement.column_names().map(|c| c.to_string()).collect();
+                let mut rows = statement.query([seq])?;
+                if let Some(row) = rows.next()? {
+                    let (_, fields) = client_row_fields(row, &columns)?;
+                    ops.push(Op {
+                        seq: range.seq,
+                        part,
+                        op_id: format!("{}:{part}", range.op_id),
+                        table: "client".into(),
+                        row_id: row_id.to_string(),
+                        op: "insert".into(),
+                        fields: Op::raw_fields(&fields),
+                        hlc: range.hlc,
+                        schema: range.schema,
+                    });
+                }
+            }
+        }
+        ops.extend(self.by_row.get(row_id).into_iter().flatten().cloned());
+        ops.sort_by_key(|op| (op.seq, op.part));
+        Ok(ops)
+    }
+}
+
+impl crate::store::Session {
+    /// The review list: values the client book replaced, and HQ's clients that clash with
+    /// one here. Both values in full, so managers only, and audited.
+    pub fn client_review(&mut self) -> Result<Vec<ReviewEntry>> {
+        self.require(crate::domain::staff::Permission::ManageBranch)?;
+        let entries: Vec<(i64, ReviewEntry)> = self
+            .conn
+            .prepare(
+                "SELECT r.client_seq, c.client_no, r.field, r.kept, r.kept_branch, r.lost,
+                        r.lost_branch, r.noted_at
+                 FROM client_review r JOIN client c ON c.seq = r.client_seq
+                 WHERE r.resolved_at IS NULL
+                 ORDER BY r.noted_at, c.client_no, r.field",
+            )?
+            .query_map([], |r| {
+                Ok((
+                    r.get(0)?,
+                    ReviewEntry {
+                        client_no: r.get(1)?,
+                        field: r.get(2)?,
+                        kept: r.get(3)?,
+                        kept_branch: r.get(4)?,
+                        lost: r.get(5)?,
+                        lost_branch: r.get(6)?,
+                        noted_at: r.get(7)?,
+                    },
+                ))
+            })?
+            .collect::<rusqlite::Result<_>>()?;
+        let clients: Vec<&str> = entries.iter().map(|(_, e)| e.client_no.as_str()).collect();
+        self.audit_only(
+            crate::store::write::AuditEvent::new(
+                "client.review_read",
+                "store",
+                self.branch.store_id.clone(),
+            )
+            .with_detail(serde_json::json!({ "clients": clients })),
+        )?;
+        Ok(entries.into_iter().map(|(_, e)| e).collect())
+    }
+
+    /// Takes a client's entries for `field` off the review list (once the record is as it
+    /// should be), keeping who did and when; returns how many there were.
+    pub fn resolve_client_review(&mut self, client: &str, field: &str) -> Result<u64> {
+        self.require(crate::domain::staff::Permission::ManageBranch)?;
+        let (seq, stored) = self.find_client(client)?;
+        let event =
+            crate::store::write::AuditEvent::new("client.review_resolved", "client", stored.id)
+                .with_detail(serde_json::json!({ "field": field }));
+        let staff = self.me().id.to_string();
+        let removed = self.write(event, |w| {
+            let now = w.now_text();
+            w.execute_local(
+                "UPDATE client_review SET resolved_at = ?3, resolved_by = ?4
+                 WHERE client_seq = ?1 AND field = ?2 AND resolved_at IS NULL",
+                params![seq, field, now, staff],
+            )
+        })?;
+        if removed == 0 {
+            return Err(Error::NothingToReview {
+                client: client.to_string(),
+                field: field.to_string(),
+            });
+        }
+        Ok(removed as u64)
+    }
+}

@@ -1,0 +1,342 @@
+//! The client book HQ sends down with a holdings snapshot: a client registered at another
+//! branch becomes findable here, a correction made elsewhere arrives, an edit made here
+//! after HQ's copy stands, an edit here that a later one elsewhere replaced goes on the
+//! review list, and every store converges on the row HQ holds.
+
+mod common;
+
+use branchdesk::domain::client::{ClientField, ClientInput, ClientRecord, validate};
+use branchdesk::domain::clock::FixedClock;
+use branchdesk::domain::staff::Role;
+use branchdesk::store::{HoldingsApplied, Session, StorePaths};
+use chrono::{TimeZone, Utc};
+use common::hq::*;
+use common::*;
+use std::path::Path;
+use std::sync::Arc;
+
+const PASS: &str = ADMIN_PASS;
+
+/// A session of `id` at `branch` with the clock at `hour`:00 on the tests' day.
+fn at(dir: &Path, branch: &str, id: &str, hour: u32) -> Session {
+    let clock = Arc::new(FixedClock::new(
+        Utc.with_ymd_and_hms(2026, 11, 30, hour, 0, 0).unwrap(),
+    ));
+    Session::unlock(
+        &StorePaths::new(dir.join(branch)),
+        id,
+        &secret(PASS),
+        clock,
+        options(),
+    )
+    .unwrap()
+}
+
+/// Branch BJ0102, trusted by HQ, with manager mgr02.
+fn second_branch(dir: &Path, hq: &mut Session) {
+    let mut admin = create_store(&StorePaths::new(dir.join("BJ0102")), "BJ0102");
+    admin
+        .add_staff("mgr02", "经理乙", Role::Manager, &secret(PASS))
+        .unwrap();
+    admin.trust_hq(&dir.join("hq-keys.toml"), None).unwrap();
+    let keys = dir.join("bj0102-keys.toml");
+    std::fs::write(&keys, admin.sync_keys().unwrap().to_toml()).unwrap();
+    hq.trust_branch(&keys).unwrap();
+}
+
+/// `session`'s changes, exported and imported at HQ.
+fn send(session: &mut Session, hq: &mut Session, dir: &Path) {
+    let out = dir.join("out");
+    std::fs::create_dir_all(&out).unwrap();
+    if let Some(bundle) = session.export_bundle(&out, &mut |_, _| {}).unwrap().file {
+        hq.hq_import(&bundle).unwrap();
+    }
+}
+
+/// HQ publishes its latest extract again; BJ0101 (as `session`) applies its part.
+fn publish_to(session: &mut Session, hq: &mut Session, dir: &Path) -> HoldingsApplied {
+    // Each publication in a folder of its own (a file is never overwritten).
+    static PUBLISHED: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let n = PUBLISHED.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let out = dir.join(format!("published-{n}"));
+    std::fs::create_dir_all(&out).unwrap();
+    let published = hq.publish_holdings(&out).unwrap();
+    let file = &published
+        .iter()
+        .find(|p| p.branch == "BJ0101")
+        .expect("BJ0101 has holdings")
+        .file;
+    session.import_holdings(file).unwrap()
+}
+
+/// 张伟, registered at BJ0102 with BJ0101 as home branch, is sent to HQ; HQ's extract has
+/// a deposit of each of BJ0101's clients.
+fn zhang_wei_registered_at_bj0102(dir: &Path) -> Session {
+    let mut hq = hq_with_clients(dir);
+    second_branch(dir, &mut hq);
+    let mut bj0102 = at(dir, "BJ0102", "mgr02", 9);
+    let record = record("张伟", "110101198001010010", "13800000001");
+    let loaded = bj0102
+        .load_clients(
+            &mut std::iter::once((record, "BJ0101".to_string())),
+            "test",
+            &mut |_| {},
+        )
+        .unwrap();
+    assert_eq!(loaded.added, 1);
+    send(&mut bj0102, &mut hq, dir);
+    let extract = dir.join("extract.csv");
+    std::fs::write(
+        &extract,
+        "客户号,产品代码,账号,余额,开户日期\n\
+         BJ0101-0000001,DEP-DEMAND,A001,1000,2024-01-01\n\
+         BJ0102-0000001,DEP-DEMAND,A002,2000,2024-01-01\n",
+    )
+    .unwrap();
+    hq.hq_import_holdings(&extract, "2026-11-29", false)
+        .unwrap();
+    hq
+}
+
+fn record(name: &str, id_number: &str, phone: &str) -> ClientRecord {
+    let input = ClientInput {
+        name: name.into(),
+        id_number: id_number.into(),
+        phone: phone.into(),
+        ..ClientInput::default()
+    };
+    validate(
+        &input,
+        chrono::NaiveDate::from_ymd_opt(2026, 11, 30).unwrap(),
+    )
+    .unwrap()
+}
+
+fn edit(session: &mut Session, client: &str, field: ClientField, value: &str) {
+    session
+        .edit_client_fields(client, &[(field, value.into())])
+        .unwrap();
+}
+
+fn revealed(session: &mut Session, client: &str) -> branchdesk::domain::client::ClientView {
+    session.reveal_client(client, "核对总行名册").unwrap()
+}
+
+#[test]
+fn a_client_registered_at_another_branch_arrives_and_so_does_a_correction_made_there() {
+    let dir = tempfile::tempdir().unwrap();
+    let dir = dir.path();
+    let mut hq = zhang_wei_registered_at_bj0102(dir);
+    let mut bj0101 = at(dir, "BJ0101", "mgr01", 10);
+    assert!(bj0101.search_clients("张伟", 5).unwrap().is_empty());
+
+    let applied = publish_to(&mut bj0101, &mut hq, dir);
+    assert_eq!(
+        (
+            applied.book.received,
+            applied.book.added,
+            applied.book.updated
+        ),
+        (3, 1, 0),
+        "HQ's book holds BJ0101's two clients, unchanged, and 张伟, new here"
+    );
+    assert_eq!(applied.book.review, 0);
+    assert_eq!(
+        (applied.accounts, applied.unknown_clients),
+        (2, 0),
+        "张伟's holding has a client here now"
+    );
+    let hits = bj0101.search_clients("张伟", 5).unwrap();
+    assert_eq!(hits.len(), 1);
+    assert_eq!(hits[0].client_no, "BJ0102-0000001");
+    assert_eq!(hits[0].home_branch, "BJ0101");
+    // A client brought down is this branch's: on its agenda, with its number from BJ0102.
+    let portfolio = bj0101.client_portfolio("BJ0102-0000001").unwrap();
+    assert_eq!(portfolio.holdings.len(), 1);
+
+    // BJ0102 corrects the phone; the next snapshot brings it.
+    let mut bj0102 = at(dir, "BJ0102", "mgr02", 11);
+    edit(
+        &mut bj0102,
+        "BJ0102-0000001",
+        ClientField::Phone,
+        "13900000002",
+    );
+    send(&mut bj0102, &mut hq, dir);
+    let applied = publish_to(&mut bj0101, &mut hq, dir);
+    assert_eq!(
+        (
+            applied.book.added,
+            applied.book.updated,
+            applied.book.review
+        ),
+        (0, 1, 0)
+    );
+    let view = revealed(&mut bj0101, "BJ0102-0000001");
+    assert_eq!(view.phone.as_deref(), Some("13900000002"));
+    // Found by the new phone's tail, no longer by the old one.
+    assert_eq!(bj0101.search_clients("13900000002", 5).unwrap().len(), 1);
+    assert!(bj0101.search_clients("13800000001", 5).unwrap().is_empty());
+
+    // The same book again changes nothing (each copy already applied is passed over).
+    let again = publish_to(&mut bj0101, &mut hq, dir);
+    assert_eq!((again.book.added, again.book.updated), (0, 0));
+}
+
+#[test]
+fn an_edit_here_stands_against_an_older_one_and_a_replaced_edit_is_listed_for_review() {
+    let dir = tempfile::tempdir().unwrap();
+    let dir = dir.path();
+    let mut hq = zhang_wei_registered_at_bj0102(dir);
+    let mut bj0101 = at(dir, "BJ0101", "mgr01", 10);
+    publish_to(&mut bj0101, &mut hq, dir);
+    drop(bj0101);
+
+    // 12:00 BJ0101 changes the address (not yet sent); 13:00 BJ0102 changes it too, and
+    // its e-mail; 14:00 BJ0101 changes the phone.
+    let mut bj0101 = at(dir, "BJ0101", "mgr01", 12);
+    edit(
+        &mut bj0101,
+        "BJ0102-0000001",
+        ClientField::Address,
+        "西单北大街 1 号",
+    );
+    drop(bj0101);
+    let mut bj0102 = at(dir, "BJ0102", "mgr02", 13);
+    edit(
+        &mut bj0102,
+        "BJ0102-0000001",
+        ClientField::Address,
+        "金融街 9 号",
+    );
+    edit(
+        &mut bj0102,
+        "BJ0102-0000001",
+        ClientField::Email,
+        "zw@example.cn",
+    );
+    edit(
+        &mut bj0102,
+        "BJ0102-0000001",
+        ClientField::Phone,
+        "13700000003",
+    );
+    send(&mut bj0102, &mut hq, dir);
+    let mut bj0101 = at(dir, "BJ0101", "mgr01", 14);
+    edit(
+        &mut bj0101,
+        "BJ0102-0000001",
+        ClientField::Phone,
+        "13600000004",
+    );
+
+    let applied = publish_to(&mut bj0101, &mut hq, dir);
+    assert_eq!((applied.book.updated, applied.book.review), (1, 1));
+    let view = revealed(&mut bj0101, "BJ0102-0000001");
+    // The later edit of each field wins, here as it will at HQ.
+    assert_eq!(view.address.as_deref(), Some("金融街 9 号"));
+    assert_eq!(view.email.as_deref(), Some("zw@example.cn"));
+    assert_eq!(
+        view.phone.as_deref(),
+        Some("13600000004"),
+        "an edit made here after HQ's copy is not overwritten"
+    );
+    let review = bj0101.client_review().unwrap();
+    assert_eq!(review.len(), 1);
+    let entry = &review[0];
+    assert_eq!(
+        (
+            entry.client_no.as_str(),
+            entry.field.as_str(),
+            entry.kept.as_str(),
+            entry.kept_branch.as_str(),
+            entry.lost.as_str(),
+            entry.lost_branch.as_str()
+        ),
+        (
+            "BJ0102-0000001",
+            "address",
+            "金融街 9 号",
+            "BJ0102",
+            "西单北大街 1 号",
+            "BJ0101"
+        )
+    );
+
+    // BJ0101's edits reach HQ: HQ's row and BJ0101's agree, and the next book changes
+    // nothing here.
+    send(&mut bj0101, &mut hq, dir);
+    let row = hq
+        .hq_rows("client")
+        .unwrap()
+        .into_iter()
+        .find(|r| r.fields["client_no"] == "BJ0102-0000001")
+        .unwrap();
+    assert_eq!(row.fields["phone"], "13600000004");
+    assert_eq!(row.fields["address"], "金融街 9 号");
+    let again = publish_to(&mut bj0101, &mut hq, dir);
+    assert_eq!((again.book.updated, again.book.review), (0, 0));
+
+    // A manager takes the entry off the list once the record is right; tellers cannot.
+    assert!(matches!(
+        bj0101.resolve_client_review("BJ0102-0000001", "phone"),
+        Err(branchdesk::Error::NothingToReview { .. })
+    ));
+    bj0101
+        .resolve_client_review("BJ0102-0000001", "address")
+        .unwrap();
+    assert!(bj0101.client_review().unwrap().is_empty());
+}
+
+#[test]
+fn a_client_of_hqs_with_a_document_registered_here_is_listed_not_brought_in() {
+    let dir = tempfile::tempdir().unwrap();
+    let dir = dir.path();
+    let mut hq = hq_with_clients(dir);
+    second_branch(dir, &mut hq);
+    // BJ0102 registers 李娜's ID number again, for BJ0101.
+    let mut bj0102 = at(dir, "BJ0102", "mgr02", 9);
+    let record = record("李娜娜", "110101199003070011", "");
+    bj0102
+        .load_clients(
+            &mut std::iter::once((record, "BJ0101".to_string())),
+            "test",
+            &mut |_| {},
+        )
+        .unwrap();
+    send(&mut bj0102, &mut hq, dir);
+    let extract = dir.join("extract.csv");
+    std::fs::write(
+        &extract,
+        "客户号,产品代码,账号,余额,开户日期\nBJ0101-0000001,DEP-DEMAND,A001,1000,2024-01-01\n",
+    )
+    .unwrap();
+    hq.hq_import_holdings(&extract, "2026-11-29", false)
+        .unwrap();
+    let mut bj0101 = at(dir, "BJ0101", "mgr01", 10);
+    let applied = publish_to(&mut bj0101, &mut hq, dir);
+    assert_eq!((applied.book.added, applied.book.review), (0, 1));
+    assert!(bj0101.search_clients("李娜娜", 5).unwrap().is_empty());
+    let review = bj0101.client_review().unwrap();
+    assert_eq!(
+        (
+            review[0].client_no.as_str(),
+            review[0].field.as_str(),
+            review[0].lost.as_str(),
+            review[0].lost_branch.as_str()
+        ),
+        ("BJ0101-0000002", "duplicate", "BJ0102-0000001", "BJ0101")
+    );
+    drop(bj0101);
+    let teller_dir = StorePaths::new(dir.join("BJ0101"));
+    let mut admin = Session::unlock(&teller_dir, ADMIN, &secret(PASS), clock(), options()).unwrap();
+    admin
+        .add_staff("teller01", "柜员", Role::Teller, &secret(PASS))
+        .unwrap();
+    drop(admin);
+    let mut teller = at(dir, "BJ0101", "teller01", 11);
+    assert!(
+        teller.client_review().is_err(),
+        "the review list is managers'"
+    );
+}
