@@ -6,6 +6,7 @@
 //! the CLI only; the store gives it samples, a plaintext copy and scratch tables.
 
 mod agenda;
+pub mod hq_holdings;
 mod keystroke;
 mod lookup;
 pub mod portfolio;

@@ -75,22 +75,19 @@ fn login(dir: &Path, code: &str, id: &str, clock: Arc<dyn Clock>) -> Result<Sess
     )
 }
 
-pub fn run(
-    ops: u64,
+/// HQ and its branch BJ0101 (manager mgr01), the branch holding `clients` generated
+/// clients not yet sent.
+pub(crate) fn hq_and_branch(
+    dir: &Path,
+    clients: u64,
     clock: Arc<dyn Clock>,
     progress: &mut dyn FnMut(&str),
-) -> Result<SyncBenchReport> {
-    let dir = std::env::temp_dir().join(format!("branchdesk-bench-sync-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    crate::store::create_private_dir(&dir)?;
-    let _scratch = Scratch(dir.clone());
-
-    progress("stores");
-    let mut hq = create(&dir, "HQ", clock.clone())?;
+) -> Result<(Session, Session)> {
+    let mut hq = create(dir, "HQ", clock.clone())?;
     let hq_keys = hq.become_hq()?;
     let hq_file = dir.join("hq-keys.toml");
     crate::store::write_public_file(&hq_file, hq_keys.to_toml().as_bytes())?;
-    let mut admin = create(&dir, "BJ0101", clock.clone())?;
+    let mut admin = create(dir, "BJ0101", clock.clone())?;
     admin.add_staff("mgr01", "mgr01", Role::Manager, &SecretString::from(PASS))?;
     admin.trust_hq(&hq_file, None)?;
     let branch_file = dir.join("branch-keys.toml");
@@ -98,9 +95,7 @@ pub fn run(
     hq.trust_branch(&branch_file)?;
     drop(admin);
 
-    let mut branch = login(&dir, "BJ0101", "mgr01", clock.clone())?;
-    let clients = ops / 2;
-    let contacts = ops - clients;
+    let mut branch = login(dir, "BJ0101", "mgr01", clock)?;
     progress("clients");
     let today = branch.today_local();
     let mut generator = Generator::new(7, today, "BJ0101", Some("mgr01"), clients);
@@ -109,6 +104,28 @@ pub fn run(
         (client.record, client.home_branch)
     });
     branch.load_clients(&mut records, "bench", &mut |_| {})?;
+    Ok((hq, branch))
+}
+
+/// A folder of the benchmark's own, removed when dropped.
+pub(crate) fn scratch(name: &str) -> Result<(PathBuf, impl Drop)> {
+    let dir = std::env::temp_dir().join(format!("branchdesk-bench-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    crate::store::create_private_dir(&dir)?;
+    Ok((dir.clone(), Scratch(dir)))
+}
+
+pub fn run(
+    ops: u64,
+    clock: Arc<dyn Clock>,
+    progress: &mut dyn FnMut(&str),
+) -> Result<SyncBenchReport> {
+    let (dir, _scratch) = scratch("sync")?;
+
+    progress("stores");
+    let clients = ops / 2;
+    let contacts = ops - clients;
+    let (mut hq, mut branch) = hq_and_branch(&dir, clients, clock, progress)?;
     progress("contact log");
     branch.bench_contact_log(contacts)?;
 

@@ -189,6 +189,12 @@ pub(super) enum BenchWhat {
         #[arg(long)]
         json: bool,
     },
+    /// HQ holding the benchmark's clients imports a core-banking holdings extract of about
+    /// three accounts per client (--clients sets how many)
+    HqHoldings {
+        #[arg(long)]
+        json: bool,
+    },
     /// Export N changes at a branch and import them at HQ, against the raw insert rate
     Sync {
         #[arg(long, value_name = "N", default_value_t = 100_000)]

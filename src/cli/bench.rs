@@ -193,6 +193,36 @@ pub fn holdings(cx: &Context, clients: u64, json: bool) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// `branchdesk bench hq-holdings`: HQ imports a holdings extract for the benchmark's
+/// clients, timed.
+pub fn hq_holdings(cx: &Context, clients: u64, json: bool) -> Result<ExitCode> {
+    let report = bench::hq_holdings::run(clients, cx.clock.clone(), &mut |step| {
+        if !json {
+            eprintln!("… {step}");
+        }
+    })?;
+    if json {
+        print_json(&report);
+    } else {
+        outln!(
+            "{}",
+            cx.i18n.fill(
+                "bench.hq_holdings",
+                &[
+                    ("rows", &report.rows.to_string()),
+                    ("clients", &report.clients.to_string()),
+                    (
+                        "mib",
+                        &format!("{:.0}", report.file_bytes as f64 / 1_048_576.0)
+                    ),
+                    ("seconds", &format!("{:.1}", report.seconds)),
+                ],
+            )
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
 /// `branchdesk bench sync`.
 pub fn sync(cx: &Context, ops: u64, json: bool) -> Result<ExitCode> {
     let report = bench::sync::run(ops, cx.clock.clone(), &mut |step| {

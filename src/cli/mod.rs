@@ -337,6 +337,11 @@ fn run(cx: &Context, command: Option<Command>) -> Result<ExitCode> {
             ..
         }) => bench::sync(cx, ops, json),
         Some(Command::Bench {
+            what: Some(BenchWhat::HqHoldings { json }),
+            clients,
+            ..
+        }) => bench::hq_holdings(cx, clients, json),
+        Some(Command::Bench {
             what: Some(BenchWhat::Holdings { json }),
             clients,
             ..

@@ -410,65 +410,56 @@ impl Session {
             .with_detail(
                 serde_json::json!({ "as_of": snapshot.as_of, "accounts": snapshot.holdings.len() }),
             );
-        // In account order, into a table without its indexes (built again after, in one
-        // sorted pass each): a month of millions of accounts goes in as appends.
-        let mut in_order: Vec<&crate::sync::reference::SnapshotHolding> =
-            snapshot.holdings.iter().collect();
-        in_order.sort_unstable_by(|a, b| a.account.cmp(&b.account));
         let store_branch = self.branch.code.clone();
         self.write(event, |w| {
             // The book first: a client registered at another branch has their holdings here.
             report.book = apply_book(w, &store_branch, &snapshot.clients)?;
-            let seqs = client_seqs(w, &store_branch, snapshot)?;
-        // The holdings by client, for the standings (read back, they would cost a query
+            let known = KnownClients::read(w, &store_branch)?;
+            // In the table's key order (client, account): a month of millions of accounts
+            // goes in as appends.
+            let mut in_order: Vec<(i64, &crate::sync::reference::SnapshotHolding)> =
+                Vec::with_capacity(snapshot.holdings.len());
+            for holding in &snapshot.holdings {
+                match known.seq(&holding.client_no) {
+                    Some(seq) => in_order.push((seq, holding)),
+                    None => report.unknown_clients += 1,
+                }
+            }
+            in_order.sort_unstable_by(|(a, x), (b, y)| (a, &x.account).cmp(&(b, &y.account)));
+            // The holdings by client, for the standings (read back, they would cost a query
             // per client).
             let mut by_client: std::collections::HashMap<i64, Vec<StoredHolding>> =
                 std::collections::HashMap::new();
-            for holding in &snapshot.holdings {
-                if let Some(Some(seq)) = seqs.get(&holding.client_no) {
-                    by_client.entry(*seq).or_default().push(StoredHolding {
-                        product: holding.product.clone(),
-                        balance: holding.balance,
-                        opened_on: holding.opened_on,
-                        matures_on: holding.matures_on,
-                    });
-                }
-            }
-            w.maintain_schema(
-                "DROP INDEX IF EXISTS holding_by_client; DROP INDEX IF EXISTS holding_by_maturity;
-                 DELETE FROM holding;",
+            w.maintain_schema("DELETE FROM holding;")?;
+            let mut insert = w.connection().prepare_cached(
+                "INSERT OR REPLACE INTO holding
+                 (client_seq, account, product, balance, opened_on, matures_on, avg_balance)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
             )?;
-            for holding in in_order {
-                let Some(Some(seq)) = seqs.get(&holding.client_no) else {
-                    report.unknown_clients += 1;
-                    continue;
-                };
-                w.execute_local(
-                    "INSERT OR REPLACE INTO holding
-                     (account, client_seq, product, balance, opened_on, matures_on, avg_balance)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-                    params![
-                        holding.account,
-                        seq,
-                        holding.product,
-                        holding.balance,
-                        holding.opened_on.to_string(),
-                        holding.matures_on.map(|d| d.to_string()),
-                        holding.avg_balance,
-                    ],
-                )?;
+            for (seq, holding) in in_order {
+                insert.execute(params![
+                    seq,
+                    holding.account,
+                    holding.product,
+                    holding.balance,
+                    holding.opened_on.to_string(),
+                    holding.matures_on.map(|d| d.to_string()),
+                    holding.avg_balance,
+                ])?;
                 report.accounts += 1;
-                let counted = aum.entry(*seq).or_insert(0);
+                let counted = aum.entry(seq).or_insert(0);
                 if counts(holding) {
                     *counted += holding.avg_balance.unwrap_or(holding.balance);
                 }
+                by_client.entry(seq).or_default().push(StoredHolding {
+                    product: holding.product.clone(),
+                    balance: holding.balance,
+                    opened_on: holding.opened_on,
+                    matures_on: holding.matures_on,
+                });
             }
-            // The indexes of migration 9, as they were.
-            w.maintain_schema(
-                "CREATE INDEX holding_by_client ON holding (client_seq);
-                 CREATE INDEX holding_by_maturity ON holding (matures_on)
-                     WHERE matures_on IS NOT NULL;",
-            )?;
+            drop(insert);
+            report.clients = by_client.len() as u64;
             for (seq, avg) in &aum {
                 w.execute_local(
                     "INSERT OR REPLACE INTO client_aum (client_seq, month, avg_aum) VALUES (?1, ?2, ?3)",
@@ -486,11 +477,6 @@ impl Session {
                 Some(by_client),
             )?;
             report.calls = rebuilt.calls;
-            report.clients = seqs
-                .values()
-                .flatten()
-                .collect::<std::collections::BTreeSet<_>>()
-                .len() as u64;
             Ok(())
         })?;
         Ok(report)
@@ -607,34 +593,62 @@ impl Session {
 }
 
 /// An account or contract number as staff see it: its last four characters.
-/// The local serial of each client number the snapshot's holdings name (None for one this
-/// store does not have), in one pass over the dense cards (a point query per client costs
-/// seconds at a million). Branches never delete a client, so every card is a client in
-/// force.
-fn client_seqs(
-    w: &crate::store::write::Writer,
-    store_branch: &str,
-    snapshot: &HoldingsSnapshot,
-) -> Result<BTreeMap<String, Option<i64>>> {
-    let mut known = std::collections::HashMap::new();
-    let mut statement = w
-        .connection()
-        .prepare("SELECT seq, client_no FROM client_card")?;
-    let rows = statement.query_map([], |r| {
-        Ok((r.get::<_, i64>(0)?, r.get::<_, Option<String>>(1)?))
-    })?;
-    for row in rows {
-        let (seq, own_no) = row?;
-        let number = own_no
-            .filter(|n| !n.is_empty())
-            .unwrap_or_else(|| crate::store::client_no_for(store_branch, seq));
-        known.insert(number, seq);
+/// Which local serial a client number is: this branch's own numbers are derived from the
+/// serial, so only the others are kept by number (a map of a million numbers costs
+/// seconds). Read in one pass over the dense cards. Branches never delete a client, so
+/// every card is a client in force.
+struct KnownClients<'b> {
+    store_branch: &'b str,
+    /// Serials whose number is this branch's own, by serial.
+    own: Vec<bool>,
+    others: std::collections::HashMap<String, i64>,
+}
+
+impl<'b> KnownClients<'b> {
+    fn read(w: &crate::store::write::Writer, store_branch: &'b str) -> Result<KnownClients<'b>> {
+        let mut known = KnownClients {
+            store_branch,
+            own: Vec::new(),
+            others: std::collections::HashMap::new(),
+        };
+        let mut statement = w
+            .connection()
+            .prepare("SELECT seq, client_no FROM client_card")?;
+        let mut rows = statement.query([])?;
+        while let Some(row) = rows.next()? {
+            let seq: i64 = row.get(0)?;
+            match row.get::<_, Option<String>>(1)?.filter(|n| !n.is_empty()) {
+                Some(number) => {
+                    known.others.insert(number, seq);
+                }
+                None => {
+                    let index = usize::try_from(seq).map_err(|_| Error::DatabaseDamaged)?;
+                    if known.own.len() <= index {
+                        known.own.resize(index + 1, false);
+                    }
+                    known.own[index] = true;
+                }
+            }
+        }
+        Ok(known)
     }
-    Ok(snapshot
-        .holdings
-        .iter()
-        .map(|h| (h.client_no.clone(), known.get(&h.client_no).copied()))
-        .collect())
+
+    fn seq(&self, client_no: &str) -> Option<i64> {
+        if let Some(seq) = self.others.get(client_no) {
+            return Some(*seq);
+        }
+        let serial = client_no
+            .strip_prefix(self.store_branch)?
+            .strip_prefix('-')?
+            .parse::<i64>()
+            .ok()?;
+        let own = usize::try_from(serial)
+            .ok()
+            .and_then(|i| self.own.get(i).copied())
+            .unwrap_or(false);
+        (own && crate::store::client_no_for(self.store_branch, serial) == client_no)
+            .then_some(serial)
+    }
 }
 
 fn masked_account(account: &str) -> String {

@@ -49,7 +49,7 @@ pub use complaints::{
 };
 pub use db::open_db;
 pub use doctor::{Check, DoctorReport, LeftFile};
-pub use fsutil::{create_private_dir, write_atomic as write_public_file};
+pub use fsutil::{create_private, create_private_dir, write_atomic as write_public_file};
 pub use holdings::{
     AssessmentNow, ClientValue, HoldingsApplied, Portfolio, PortfolioHolding, Rfm, TierNow,
 };

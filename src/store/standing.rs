@@ -234,14 +234,86 @@ pub(crate) fn rebuild(
     let now = standing_month(as_of);
     let conn = w.connection();
     let known = BranchFacts::read(conn, rules, today)?;
+    // How many clients the pass goes through, for the progress bar: those with a
+    // standing and any new since, from the dense cards (counting the months' clients
+    // would read every month).
     let total: i64 = conn.query_row(
-        "SELECT count(DISTINCT client_seq) FROM client_aum",
+        "SELECT max((SELECT count(*) FROM client_standing),
+                    (SELECT count(*) FROM client_card))",
         [],
         |r| r.get(0),
     )?;
     let total = u64::try_from(total).unwrap_or(0);
-    let mut pending: Vec<Pending> = Vec::with_capacity(total as usize);
-    let mut calls_of: Vec<Written> = Vec::new();
+    // Reading (SQLite, this thread) and working out each client's standing (pure, a
+    // second thread) overlap: on a two-core counter terminal that is a fifth of the pass.
+    let (pending, calls_of) = std::thread::scope(|scope| -> Result<_> {
+        let (jobs, received) = std::sync::mpsc::sync_channel::<Vec<Job>>(8);
+        let known = &known;
+        let worker = scope.spawn(move || {
+            let mut pending: Vec<Pending> = Vec::with_capacity(total as usize);
+            let mut calls_of: Vec<Written> = Vec::new();
+            for batch in received {
+                for job in batch {
+                    work_out(
+                        rules,
+                        known,
+                        job,
+                        as_of,
+                        now,
+                        today,
+                        &mut pending,
+                        &mut calls_of,
+                    )?;
+                }
+            }
+            Ok::<_, Error>((pending, calls_of))
+        });
+        let read = read_jobs(
+            conn,
+            known,
+            &mut known_holdings,
+            today,
+            total,
+            progress,
+            &jobs,
+        );
+        drop(jobs);
+        // The worker's own error first: the reader's is then only that it stopped.
+        let worked = worker
+            .join()
+            .map_err(|_| Error::internal("the standings worker stopped"))??;
+        read?;
+        Ok(worked)
+    })?;
+    progress(total, total);
+    write(w, rules, pending, calls_of)
+}
+
+/// One client's inputs, read, for the worker.
+struct Job {
+    seq: i64,
+    id: String,
+    client_no: String,
+    name: String,
+    rm: Option<String>,
+    registered_on: NaiveDate,
+    inputs: ClientInputs,
+}
+
+/// Clients handed to the worker at a time.
+const JOB_BATCH: usize = 1024;
+
+/// Reads every client with months (their months, record and holdings) in client order and
+/// hands them to the worker in batches.
+fn read_jobs(
+    conn: &Connection,
+    facts: &BranchFacts,
+    known_holdings: &mut Option<HashMap<i64, Vec<StoredHolding>>>,
+    today: NaiveDate,
+    total: u64,
+    progress: &mut dyn FnMut(u64, u64),
+    jobs: &std::sync::mpsc::SyncSender<Vec<Job>>,
+) -> Result<()> {
     let mut months_of = conn
         .prepare("SELECT client_seq, month, avg_aum FROM client_aum ORDER BY client_seq, month")?;
     // The clients in the same order as their months, read in one pass (a point query per
@@ -285,12 +357,22 @@ pub(crate) fn rebuild(
     let mut rows = months_of.query([])?;
     let mut current: Option<(i64, Vec<MonthAum>)> = None;
     let mut done = 0u64;
+    let mut batch: Vec<Job> = Vec::with_capacity(JOB_BATCH);
+    let send = |batch: Vec<Job>| {
+        jobs.send(batch)
+            .map_err(|_| Error::internal("the standings worker stopped"))
+    };
     loop {
         let row = rows.next()?;
         let next = match row {
             Some(r) => {
                 let seq: i64 = r.get(0)?;
-                let month = Month::parse(&r.get::<_, String>(1)?).ok_or(Error::DatabaseDamaged)?;
+                let month = r
+                    .get_ref(1)?
+                    .as_str()
+                    .ok()
+                    .and_then(Month::parse)
+                    .ok_or(Error::DatabaseDamaged)?;
                 let avg_aum: i64 = r.get(2)?;
                 Some((seq, MonthAum { month, avg_aum }))
             }
@@ -309,11 +391,11 @@ pub(crate) fn rebuild(
                 ahead = next_client(seq)?;
             }
             let client = match &ahead {
-                Some(c) if c.0 == seq => ahead.take().map(|c| (c.1, c.2, c.3, c.4, c.5, c.6, c.7)),
+                Some(c) if c.0 == seq => ahead.take(),
                 _ => None,
             };
             // A client deleted since keeps their months but has no standing.
-            if let Some((id, client_no, name, rm, birth, consent, created)) = client {
+            if let Some((_, id, client_no, name, rm, birth, consent, created)) = client {
                 let given = known_holdings
                     .as_mut()
                     .map(|h| h.remove(&seq).unwrap_or_default());
@@ -328,56 +410,26 @@ pub(crate) fn rebuild(
                     months,
                     birth_date: birth.and_then(|d| d.parse().ok()),
                     consent_marketing: consent != 0,
-                    events: known.events.get(&id).cloned().unwrap_or_default(),
-                    assessment: known.assessments.get(&id).copied(),
-                    declined: known.declined.get(&id).cloned().unwrap_or_default(),
+                    events: facts.events.get(&id).cloned().unwrap_or_default(),
+                    assessment: facts.assessments.get(&id).copied(),
+                    declined: facts.declined.get(&id).cloned().unwrap_or_default(),
                 };
                 let registered_on: NaiveDate = created
                     .get(..10)
                     .and_then(|d| d.parse().ok())
                     .unwrap_or(today);
-                let one = standing_of(rules, &known, seq, &id, &inputs, registered_on, now, today);
-                let holdings: Vec<CallHolding> = inputs
-                    .holdings
-                    .iter()
-                    .map(|h| {
-                        let product = rules.products.iter().find(|p| p.code == h.product);
-                        CallHolding {
-                            product: &h.product,
-                            name_zh: product.map_or("", |p| p.name_zh.as_str()),
-                            name_en: product.map_or("", |p| p.name_en.as_str()),
-                            category: product.map_or("", |p| p.category.as_str()),
-                            balance: h.balance,
-                            matures_on: h.matures_on,
-                        }
-                    })
-                    .collect();
-                for call in calls(
-                    &rules.tiers,
-                    &one.changes,
-                    one.fall.as_ref(),
-                    &holdings,
-                    Month::of(as_of),
-                    as_of,
-                ) {
-                    let reason = serde_json::to_string(&call.reason).map_err(Error::internal)?;
-                    let matures_on = match call.reason {
-                        crate::domain::care::Reason::Maturity { matures_on, .. } => {
-                            Some(matures_on)
-                        }
-                        _ => None,
-                    };
-                    calls_of.push(Written {
-                        reference: format!("{client_no}-{}", call.key),
-                        seq,
-                        rm: rm.clone().unwrap_or_default(),
-                        name: name.clone(),
-                        on: call.on,
-                        reason,
-                        matures_on,
-                    });
+                batch.push(Job {
+                    seq,
+                    id,
+                    client_no,
+                    name,
+                    rm,
+                    registered_on,
+                    inputs,
+                });
+                if batch.len() == JOB_BATCH {
+                    send(std::mem::replace(&mut batch, Vec::with_capacity(JOB_BATCH)))?;
                 }
-                pending.push(one);
             }
             done += 1;
             if done.is_multiple_of(10_000) {
@@ -389,13 +441,74 @@ pub(crate) fn rebuild(
             None => break,
         }
     }
-    drop(rows);
-    drop(months_of);
-    drop(clients);
-    drop(clients_in_order);
-    drop(holdings_of);
-    progress(total, total);
-    write(w, rules, pending, calls_of)
+    if !batch.is_empty() {
+        send(batch)?;
+    }
+    Ok(())
+}
+
+/// One client's standing and calls (on the worker).
+#[allow(clippy::too_many_arguments)]
+fn work_out(
+    rules: &PortfolioRules,
+    known: &BranchFacts,
+    job: Job,
+    as_of: NaiveDate,
+    now: Month,
+    today: NaiveDate,
+    pending: &mut Vec<Pending>,
+    calls_of: &mut Vec<Written>,
+) -> Result<()> {
+    let Job {
+        seq,
+        id,
+        client_no,
+        name,
+        rm,
+        registered_on,
+        inputs,
+    } = job;
+    let one = standing_of(rules, known, seq, &id, &inputs, registered_on, now, today);
+    let holdings: Vec<CallHolding> = inputs
+        .holdings
+        .iter()
+        .map(|h| {
+            let product = rules.products.iter().find(|p| p.code == h.product);
+            CallHolding {
+                product: &h.product,
+                name_zh: product.map_or("", |p| p.name_zh.as_str()),
+                name_en: product.map_or("", |p| p.name_en.as_str()),
+                category: product.map_or("", |p| p.category.as_str()),
+                balance: h.balance,
+                matures_on: h.matures_on,
+            }
+        })
+        .collect();
+    for call in calls(
+        &rules.tiers,
+        &one.changes,
+        one.fall.as_ref(),
+        &holdings,
+        Month::of(as_of),
+        as_of,
+    ) {
+        let reason = serde_json::to_string(&call.reason).map_err(Error::internal)?;
+        let matures_on = match call.reason {
+            crate::domain::care::Reason::Maturity { matures_on, .. } => Some(matures_on),
+            _ => None,
+        };
+        calls_of.push(Written {
+            reference: format!("{client_no}-{}", call.key),
+            seq,
+            rm: rm.clone().unwrap_or_default(),
+            name: name.clone(),
+            on: call.on,
+            reason,
+            matures_on,
+        });
+    }
+    pending.push(one);
+    Ok(())
 }
 
 /// Facts kept per client ID, read once for the whole branch.
@@ -651,6 +764,14 @@ fn write(
         clients: pending.len() as u64,
         calls: calls.len() as u64,
     };
+    // One statement held for a million rows (the statement cache would hash its text for
+    // each).
+    let mut insert = w.connection().prepare(
+        "INSERT INTO client_standing (client_seq, tier, tier_since, moved, aum,
+             fall_percent, value, value_parts, recency, frequency, monetary, best_rule,
+             best_product, best_priority, next_maturity, assessed_until)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
+    )?;
     for p in pending {
         let facts = ValueFacts {
             aum_percentile: percentile(&by_aum, p.aum),
@@ -658,31 +779,26 @@ fn write(
         };
         let value = rules.value.score(&facts);
         let parts = value.points_text();
-        w.maintain_index(
-            "INSERT INTO client_standing (client_seq, tier, tier_since, moved, aum,
-                 fall_percent, value, value_parts, recency, frequency, monetary, best_rule,
-                 best_product, best_priority, next_maturity, assessed_until)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
-            params![
-                p.seq,
-                p.tier,
-                p.since.map(|m| m.to_string()),
-                p.moved,
-                p.aum,
-                p.fall.map(|f| f.percent),
-                value.score,
-                parts,
-                quintile(&by_recency, recency(&p)),
-                quintile(&by_frequency, frequency(&p)),
-                quintile(&by_aum, monetary(&p)),
-                p.best.as_ref().map(|o| o.rule.clone()),
-                p.best.as_ref().map(|o| o.product.clone()),
-                p.best.as_ref().map(|o| o.priority),
-                p.next_maturity.map(|d| d.to_string()),
-                p.assessed_until.map(|d| d.to_string()),
-            ],
-        )?;
+        insert.execute(params![
+            p.seq,
+            p.tier,
+            p.since.map(|m| m.to_string()),
+            p.moved,
+            p.aum,
+            p.fall.map(|f| f.percent),
+            value.score,
+            parts,
+            quintile(&by_recency, recency(&p)),
+            quintile(&by_frequency, frequency(&p)),
+            quintile(&by_aum, monetary(&p)),
+            p.best.as_ref().map(|o| o.rule.clone()),
+            p.best.as_ref().map(|o| o.product.clone()),
+            p.best.as_ref().map(|o| o.priority),
+            p.next_maturity.map(|d| d.to_string()),
+            p.assessed_until.map(|d| d.to_string()),
+        ])?;
     }
+    drop(insert);
     for Written {
         reference,
         seq,

@@ -570,7 +570,7 @@ const MIGRATIONS: &[Migration] = &[
     // copy of each client it last applied (unchanged copies are passed over), and the
     // fields where its own edit and another branch's crossed (the review list; a resolved
     // entry is kept, with who resolved it). HQ finds a branch's book by home branch and by
-    // the branch that registered the client.
+    // the branch that registered the client. Holdings are keyed by client.
     Migration::sql(
         r#"
     ALTER TABLE client ADD COLUMN hq_digest TEXT;
@@ -589,6 +589,25 @@ const MIGRATIONS: &[Migration] = &[
     CREATE INDEX hq_client_home ON hq_row (json_extract(fields, '$.home_branch'))
         WHERE tbl = 'client';
     CREATE INDEX hq_client_owner ON hq_row (branch) WHERE tbl = 'client';
+
+    -- Holdings keyed by client, then account: a client's accounts are one range (the
+    -- portfolio) and a snapshot is written in that order without a second B-tree to
+    -- build (the index by maturity was read by nothing).
+    CREATE TABLE holding_new (
+        client_seq  INTEGER NOT NULL,
+        account     TEXT NOT NULL,
+        product     TEXT NOT NULL,
+        balance     INTEGER NOT NULL,
+        opened_on   TEXT NOT NULL,
+        matures_on  TEXT,
+        avg_balance INTEGER,
+        PRIMARY KEY (client_seq, account)
+    ) STRICT, WITHOUT ROWID;
+    INSERT INTO holding_new
+        SELECT client_seq, account, product, balance, opened_on, matures_on, avg_balance
+        FROM holding ORDER BY client_seq, account;
+    DROP TABLE holding;
+    ALTER TABLE holding_new RENAME TO holding;
     "#,
     ),
 ];

@@ -114,3 +114,43 @@ fn the_audit_trail_refuses_updates_and_deletes() {
     );
     assert!(conn.execute("DELETE FROM audit_log", []).is_err());
 }
+
+#[test]
+fn holdings_are_rekeyed_by_client_and_kept() {
+    let mut conn = crate::store::db::connect_in_memory().unwrap();
+    migrate_with(&mut conn, &MIGRATIONS[..11]).unwrap();
+    conn.execute_batch(
+        "INSERT INTO holding (account, client_seq, product, balance, opened_on, matures_on,
+             avg_balance)
+         VALUES ('A9', 1, 'DEP-DEMAND', 100, '2024-01-01', NULL, 90),
+                ('A1', 2, 'DEP-TIME-1Y', 500, '2025-12-18', '2026-12-18', NULL),
+                ('A5', 1, 'FUND-BALANCED', 300, '2024-03-01', NULL, 280);",
+    )
+    .unwrap();
+    migrate(&mut conn).unwrap();
+    // Read in key order: the client first, then the account.
+    let rows: Vec<(i64, String, i64, Option<String>)> = conn
+        .prepare("SELECT client_seq, account, balance, matures_on FROM holding")
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+        .unwrap()
+        .collect::<rusqlite::Result<_>>()
+        .unwrap();
+    assert_eq!(
+        rows,
+        [
+            (1, "A5".to_string(), 300, None),
+            (1, "A9".to_string(), 100, None),
+            (2, "A1".to_string(), 500, Some("2026-12-18".to_string())),
+        ]
+    );
+    let indexes: i64 = conn
+        .query_row(
+            "SELECT count(*) FROM sqlite_master WHERE type = 'index' AND tbl_name = 'holding'
+             AND sql IS NOT NULL",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(indexes, 0, "no second B-tree to build with each snapshot");
+}
