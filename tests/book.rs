@@ -225,6 +225,29 @@ fn the_book_the_portfolio_and_the_agenda_show_the_same_figures() {
         .edit_client_fields(LI, &[(ClientField::ConsentMarketing, "no".into())])
         .unwrap();
     assert!(offers_in_book(dir.path()).is_empty());
+
+    // 王芳 is given to another RM: she leaves rm01's book and joins rm02's at once.
+    Session::unlock(
+        &branchdesk::store::StorePaths::new(dir.path().join("BJ0101")),
+        ADMIN,
+        &secret(ADMIN_PASS),
+        clock(),
+        options(),
+    )
+    .unwrap()
+    .add_staff("rm02", "客户经理乙", Role::Rm, &secret(ADMIN_PASS))
+    .unwrap();
+    let mut manager = at_branch(dir.path(), "mgr01");
+    manager
+        .edit_client_fields(WANG, &[(ClientField::AssignedRm, "rm02".into())])
+        .unwrap();
+    let books = |manager: &mut Session, rm: &str| {
+        let book = manager.book(Some(rm), &Segment::All, 50).unwrap();
+        let clients: Vec<String> = book.clients.into_iter().map(|c| c.client_no).collect();
+        (book.total, clients)
+    };
+    assert_eq!(books(&mut manager, "rm01"), (1, vec![LI.to_string()]));
+    assert_eq!(books(&mut manager, "rm02"), (1, vec![WANG.to_string()]));
 }
 
 #[test]

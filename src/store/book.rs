@@ -12,7 +12,6 @@ use crate::store::client_no_for;
 use crate::store::write::AuditEvent;
 use chrono::{Duration, NaiveDate};
 use rusqlite::params;
-use rusqlite::types::Value;
 use serde::Serialize;
 
 /// Maturing within the window (?2 to ?3): the earliest maturity called for, or — once
@@ -24,19 +23,6 @@ macro_rules! maturing {
              OR EXISTS (SELECT 1 FROM portfolio_call pc
                         WHERE pc.client_seq = s.client_seq
                           AND pc.matures_on BETWEEN ?2 AND ?3))"
-    };
-}
-
-/// The sizes of the fixed segments, per tier, in the order of [`Segment::FIXED`].
-macro_rules! segment_sums {
-    () => {
-        concat!(
-            "SELECT s.tier, count(*), sum(s.moved = 'up'), sum(s.moved = 'down'),
-                    sum(s.fall_percent IS NOT NULL), sum(s.assessed_until BETWEEN ?2 AND ?3),
-                    sum(",
-            maturing!(),
-            "), sum(s.best_priority IS NOT NULL)"
-        )
     };
 }
 
@@ -97,33 +83,48 @@ impl Segment {
             .unwrap_or(Segment::Tier(text))
     }
 
-    /// The condition and order of this segment (fixed SQL, never built from input) and
-    /// the values it binds, from ?2 on (?1 is the RM).
-    fn filter(&self, window: &(String, String)) -> (&'static str, &'static str, Vec<Value>) {
-        let between = || vec![Value::Text(window.0.clone()), Value::Text(window.1.clone())];
+    /// Whether a client of the book is in this segment (`window`: today and 30 days on).
+    fn holds(&self, s: &Cut, window: &(String, String)) -> bool {
         match self {
-            Segment::All => ("1", "s.aum DESC", vec![]),
-            Segment::Tier(code) => ("s.tier = ?2", "s.aum DESC", vec![Value::Text(code.clone())]),
-            Segment::Upgraded => ("s.moved = 'up'", "s.aum DESC", vec![]),
-            Segment::Downgraded => ("s.moved = 'down'", "s.aum DESC", vec![]),
-            Segment::Falling => (
-                "s.fall_percent IS NOT NULL",
-                "s.fall_percent DESC, s.aum DESC",
-                vec![],
-            ),
-            Segment::Expiring => (
-                "s.assessed_until BETWEEN ?2 AND ?3",
-                "s.assessed_until, s.aum DESC",
-                between(),
-            ),
-            Segment::Maturing => (maturing!(), "s.next_maturity, s.aum DESC", between()),
-            Segment::Offers => (
-                "s.best_priority IS NOT NULL",
-                "s.best_priority DESC, s.aum DESC",
-                vec![],
-            ),
+            Segment::All => true,
+            Segment::Tier(code) => s.tier == *code,
+            Segment::Upgraded => s.moved == "up",
+            Segment::Downgraded => s.moved == "down",
+            Segment::Falling => s.fall_percent.is_some(),
+            Segment::Expiring => s
+                .assessed_until
+                .as_deref()
+                .is_some_and(|d| window.0.as_str() <= d && d <= window.1.as_str()),
+            Segment::Maturing => s.maturing,
+            Segment::Offers => s.best_priority.is_some(),
         }
     }
+
+    /// The segment's order: what it is about first, then the larger assets (then the
+    /// client number, so that the order is always the same).
+    fn order(&self, a: &Cut, b: &Cut) -> std::cmp::Ordering {
+        let about = match self {
+            Segment::Falling => b.fall_percent.cmp(&a.fall_percent),
+            Segment::Expiring => a.assessed_until.cmp(&b.assessed_until),
+            Segment::Maturing => a.next_maturity.cmp(&b.next_maturity),
+            Segment::Offers => b.best_priority.cmp(&a.best_priority),
+            _ => std::cmp::Ordering::Equal,
+        };
+        about.then(b.aum.cmp(&a.aum)).then(a.seq.cmp(&b.seq))
+    }
+}
+
+/// What the segments cut a client of the book by.
+struct Cut {
+    seq: i64,
+    tier: String,
+    aum: i64,
+    moved: String,
+    fall_percent: Option<i64>,
+    assessed_until: Option<String>,
+    next_maturity: Option<String>,
+    best_priority: Option<i64>,
+    maturing: bool,
 }
 
 /// How many clients a segment holds.
@@ -205,54 +206,54 @@ impl Session {
         let today = self.today();
         let until = today + Duration::days(BOOK_DAYS_AHEAD);
         let window = (today.to_string(), until.to_string());
-        let segments = self.segment_counts(rm.as_deref(), &window, &rules)?;
+        // One pass over the book gives every segment's size and the clients of the one
+        // asked for; only those shown are read in full.
+        let cuts = self.book_cuts(rm.as_deref(), &window)?;
+        let segments = segment_counts(&cuts, &window, &rules);
         let total = segments
             .iter()
             .find(|s| s.segment == *segment)
             .map_or(0, |s| s.clients);
-        let (condition, order, mut values) = segment.filter(&window);
-        let scope = if rm.is_some() {
-            "c.assigned_rm = ?1"
-        } else {
-            "?1 IS NULL"
-        };
-        let limit_at = values.len() + 2;
-        let sql = format!(
-            "SELECT s.client_seq, c.name, c.assigned_rm, c.client_no, s.tier, s.aum, s.moved,
-                    s.fall_percent, s.value, s.best_rule, s.best_product, s.next_maturity,
-                    s.assessed_until
+        let mut chosen: Vec<&Cut> = cuts.iter().filter(|c| segment.holds(c, &window)).collect();
+        chosen.sort_unstable_by(|a, b| segment.order(a, b));
+        chosen.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
+        let day = |text: &Option<String>| text.as_deref().and_then(|d| d.parse().ok());
+        let mut shown = self.conn.prepare_cached(
+            "SELECT c.name, c.assigned_rm, c.client_no, s.value, s.best_rule, s.best_product
              FROM client_standing s JOIN client_card c ON c.seq = s.client_seq
-             WHERE {scope} AND ({condition}) ORDER BY {order} LIMIT ?{limit_at}"
-        );
-        values.insert(0, rm.clone().map_or(Value::Null, Value::Text));
-        values.push(Value::Integer(i64::from(limit)));
-        let day = |text: Option<String>| text.and_then(|d| d.parse().ok());
-        let mut statement = self.conn.prepare_cached(&sql)?;
-        let mut rows = statement.query(rusqlite::params_from_iter(values))?;
-        let mut clients = Vec::new();
-        while let Some(r) = rows.next()? {
-            let seq: i64 = r.get(0)?;
-            let own_no: Option<String> = r.get(3)?;
-            let moved: String = r.get(6)?;
+             WHERE s.client_seq = ?1",
+        )?;
+        let mut clients = Vec::with_capacity(chosen.len());
+        for cut in chosen {
+            let (name, rm, own_no, value, best_rule, best_product) =
+                shown.query_row([cut.seq], |r| {
+                    Ok((
+                        r.get::<_, String>(0)?,
+                        r.get::<_, Option<String>>(1)?,
+                        r.get::<_, Option<String>>(2)?,
+                        r.get::<_, i64>(3)?,
+                        r.get::<_, Option<String>>(4)?,
+                        r.get::<_, Option<String>>(5)?,
+                    ))
+                })?;
             clients.push(BookEntry {
                 client_no: own_no
                     .filter(|n| !n.is_empty())
-                    .unwrap_or_else(|| client_no_for(&self.branch.code, seq)),
-                name: r.get(1)?,
-                rm: r.get(2)?,
-                tier: r.get(4)?,
-                aum: r.get(5)?,
-                moved: Some(moved).filter(|m| !m.is_empty()),
-                fall_percent: r.get(7)?,
-                value: u8::try_from(r.get::<_, i64>(8)?).map_err(|_| Error::DatabaseDamaged)?,
-                best_rule: r.get(9)?,
-                best_product: r.get(10)?,
-                next_maturity: day(r.get(11)?),
-                assessed_until: day(r.get(12)?),
+                    .unwrap_or_else(|| client_no_for(&self.branch.code, cut.seq)),
+                name,
+                rm,
+                tier: cut.tier.clone(),
+                aum: cut.aum,
+                moved: Some(cut.moved.clone()).filter(|m| !m.is_empty()),
+                fall_percent: cut.fall_percent,
+                value: u8::try_from(value).map_err(|_| Error::DatabaseDamaged)?,
+                best_rule,
+                best_product,
+                next_maturity: day(&cut.next_maturity),
+                assessed_until: day(&cut.assessed_until),
             });
         }
-        drop(rows);
-        drop(statement);
+        drop(shown);
         self.audit_only(
             AuditEvent::new("book.view", "staff", rm.clone().unwrap_or_default()).with_detail(
                 serde_json::json!({ "segment": segment.code(), "entries": clients.len() }),
@@ -288,57 +289,62 @@ impl Session {
         })
     }
 
-    /// The size of every segment, fixed ones and tiers, in one pass over the book.
-    fn segment_counts(
-        &self,
-        rm: Option<&str>,
-        window: &(String, String),
-        rules: &crate::sync::reference::PortfolioRules,
-    ) -> Result<Vec<SegmentCount>> {
+    /// What the segments cut each client of `rm`'s book (the branch's: none) by.
+    fn book_cuts(&self, rm: Option<&str>, window: &(String, String)) -> Result<Vec<Cut>> {
         let sql = if rm.is_some() {
             concat!(
-                segment_sums!(),
-                " FROM client_standing s JOIN client_card c ON c.seq = s.client_seq
-                  WHERE c.assigned_rm = ?1 GROUP BY s.tier"
+                "SELECT s.client_seq, s.tier, s.aum, s.moved, s.fall_percent, s.assessed_until,
+                        s.next_maturity, s.best_priority, ",
+                maturing!(),
+                " FROM client_standing s WHERE s.rm = ?1"
             )
         } else {
             concat!(
-                segment_sums!(),
-                " FROM client_standing s WHERE ?1 IS NULL GROUP BY s.tier"
+                "SELECT s.client_seq, s.tier, s.aum, s.moved, s.fall_percent, s.assessed_until,
+                        s.next_maturity, s.best_priority, ",
+                maturing!(),
+                " FROM client_standing s WHERE ?1 IS NULL"
             )
         };
-        let mut fixed = [0i64; 7];
-        let mut per_tier: Vec<(String, i64)> = Vec::new();
         let mut statement = self.conn.prepare_cached(sql)?;
-        let mut rows = statement.query(params![rm, window.0, window.1])?;
-        while let Some(r) = rows.next()? {
-            let tier: String = r.get(0)?;
-            for (i, count) in fixed.iter_mut().enumerate() {
-                *count += r.get::<_, Option<i64>>(i + 1)?.unwrap_or(0);
-            }
-            per_tier.push((tier, r.get(1)?));
-        }
-        let count = |n: i64| u64::try_from(n).unwrap_or(0);
-        let mut segments: Vec<SegmentCount> = Segment::FIXED
-            .into_iter()
-            .zip(fixed)
-            .map(|(segment, n)| SegmentCount {
-                segment,
-                clients: count(n),
-            })
-            .collect();
-        for tier in rules.tiers.tiers() {
-            let n = per_tier
-                .iter()
-                .find(|(code, _)| *code == tier.code)
-                .map_or(0, |(_, n)| *n);
-            segments.push(SegmentCount {
-                segment: Segment::Tier(tier.code.clone()),
-                clients: count(n),
-            });
-        }
-        Ok(segments)
+        let cuts = statement
+            .query_map(params![rm, window.0, window.1], |r| {
+                Ok(Cut {
+                    seq: r.get(0)?,
+                    tier: r.get(1)?,
+                    aum: r.get(2)?,
+                    moved: r.get(3)?,
+                    fall_percent: r.get(4)?,
+                    assessed_until: r.get(5)?,
+                    next_maturity: r.get(6)?,
+                    best_priority: r.get(7)?,
+                    maturing: r.get::<_, Option<bool>>(8)?.unwrap_or(false),
+                })
+            })?
+            .collect::<rusqlite::Result<Vec<Cut>>>()?;
+        Ok(cuts)
     }
+}
+
+/// The size of every segment, fixed ones and tiers.
+fn segment_counts(
+    cuts: &[Cut],
+    window: &(String, String),
+    rules: &crate::sync::reference::PortfolioRules,
+) -> Vec<SegmentCount> {
+    let tiers = rules
+        .tiers
+        .tiers()
+        .iter()
+        .map(|t| Segment::Tier(t.code.clone()));
+    Segment::FIXED
+        .into_iter()
+        .chain(tiers)
+        .map(|segment| SegmentCount {
+            clients: cuts.iter().filter(|c| segment.holds(c, window)).count() as u64,
+            segment,
+        })
+        .collect()
 }
 
 impl Book {

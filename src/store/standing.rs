@@ -198,6 +198,8 @@ struct Pending {
     facts: ValueFacts,
     /// Days since the last contact (none: never).
     days_since_contact: Option<i64>,
+    /// The client's RM (an RM's book is read by it).
+    rm: Option<String>,
 }
 
 /// A call as written: its reference, the client, their RM and name (for the agenda's
@@ -468,7 +470,8 @@ fn work_out(
         registered_on,
         inputs,
     } = job;
-    let one = standing_of(rules, known, seq, &id, &inputs, registered_on, now, today);
+    let mut one = standing_of(rules, known, seq, &id, &inputs, registered_on, now, today);
+    one.rm = rm.clone();
     let holdings: Vec<CallHolding> = inputs
         .holdings
         .iter()
@@ -732,6 +735,7 @@ fn standing_of(
             complaints_12_months: known.complaints.get(id).copied().unwrap_or(0),
         },
         days_since_contact: last_contact.map(|last| (today - last).num_days()),
+        rm: None,
     }
 }
 
@@ -753,6 +757,8 @@ fn write(
     let monetary = |p: &Pending| p.aum;
     let (by_recency, by_frequency, by_aum) =
         (sorted(&recency), sorted(&frequency), sorted(&monetary));
+    // The RMs' index is built again after, in one sorted pass.
+    w.maintain_schema("DROP INDEX IF EXISTS client_standing_by_rm;")?;
     for sql in [
         "DELETE FROM client_standing",
         "DELETE FROM portfolio_call",
@@ -769,8 +775,8 @@ fn write(
     let mut insert = w.connection().prepare(
         "INSERT INTO client_standing (client_seq, tier, tier_since, moved, aum,
              fall_percent, value, value_parts, recency, frequency, monetary, best_rule,
-             best_product, best_priority, next_maturity, assessed_until)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
+             best_product, best_priority, next_maturity, assessed_until, rm)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
     )?;
     for p in pending {
         let facts = ValueFacts {
@@ -796,9 +802,15 @@ fn write(
             p.best.as_ref().map(|o| o.priority),
             p.next_maturity.map(|d| d.to_string()),
             p.assessed_until.map(|d| d.to_string()),
+            p.rm,
         ])?;
     }
     drop(insert);
+    // As migration 12 made it.
+    w.maintain_schema(
+        "CREATE INDEX client_standing_by_rm ON client_standing (rm, tier, aum, moved,
+             fall_percent, assessed_until, next_maturity, best_priority);",
+    )?;
     for Written {
         reference,
         seq,
@@ -828,4 +840,13 @@ fn write(
         )?;
     }
     Ok(rebuilt)
+}
+
+/// Keeps a standing's RM that of the client's card (a client given to another RM moves to
+/// their book at once, not at the next snapshot).
+pub(crate) fn follow_rm(w: &mut Writer, seq: i64, rm: Option<&str>) -> Result<()> {
+    w.maintain_index(
+        "UPDATE client_standing SET rm = ?2 WHERE client_seq = ?1 AND rm IS NOT ?2",
+        params![seq, rm],
+    )
 }

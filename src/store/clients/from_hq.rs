@@ -366,6 +366,9 @@ fn put(
             .unwrap_or_default();
         care::write_client_keys(w, seq, record, registered_on)?;
     }
+    if current.is_some_and(|c| c.record.assigned_rm != record.assigned_rm) {
+        crate::store::standing::follow_rm(w, seq, record.assigned_rm.as_deref())?;
+    }
     write_card(
         w,
         seq,

@@ -367,6 +367,9 @@ impl Session {
             if !foreign {
                 care::write_client_keys(w, seq, &record, registered_on)?;
             }
+            if record.assigned_rm != stored.record.assigned_rm {
+                crate::store::standing::follow_rm(w, seq, record.assigned_rm.as_deref())?;
+            }
             write_card(
                 w,
                 seq,

@@ -570,7 +570,8 @@ const MIGRATIONS: &[Migration] = &[
     // copy of each client it last applied (unchanged copies are passed over), and the
     // fields where its own edit and another branch's crossed (the review list; a resolved
     // entry is kept, with who resolved it). HQ finds a branch's book by home branch and by
-    // the branch that registered the client. Holdings are keyed by client.
+    // the branch that registered the client. Holdings are keyed by client; standings
+    // carry the RM.
     Migration::sql(
         r#"
     ALTER TABLE client ADD COLUMN hq_digest TEXT;
@@ -608,6 +609,14 @@ const MIGRATIONS: &[Migration] = &[
         FROM holding ORDER BY client_seq, account;
     DROP TABLE holding;
     ALTER TABLE holding_new RENAME TO holding;
+
+    -- A standing keeps its client's RM, and an RM's book is one range of an index holding
+    -- everything its segments are cut by (a book of thousands was as many lookups).
+    ALTER TABLE client_standing ADD COLUMN rm TEXT;
+    UPDATE client_standing
+        SET rm = (SELECT assigned_rm FROM client_card WHERE seq = client_seq);
+    CREATE INDEX client_standing_by_rm ON client_standing (rm, tier, aum, moved,
+        fall_percent, assessed_until, next_maturity, best_priority);
     "#,
     ),
 ];
