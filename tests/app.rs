@@ -1533,6 +1533,44 @@ mod sync {
     }
 
     #[test]
+    fn a_holdings_file_from_hq_is_applied_with_progress_and_its_result_stays() {
+        let mut h = manager();
+        h.command(Command::ImportReference);
+        h.type_text("/media/usb/BJ0101-holdings-2026-11-30.bdh");
+        let effects = h.command(Command::Submit);
+        assert!(matches!(
+            &sent(&effects)[..],
+            [Request::ImportReference { path }] if path.extension().is_some_and(|e| e == "bdh")
+        ));
+        h.act(Action::Reply(Reply::ApplyProgress {
+            done: 10_000,
+            total: 40_000,
+        }));
+        assert_eq!(screen(&h).progress, Some((10_000, 40_000)));
+        let applied = branchdesk::service::HoldingsApplied {
+            as_of: "2026-11-30".parse().unwrap(),
+            accounts: 120_000,
+            clients: 40_000,
+            unknown_clients: 3,
+            calls: 900,
+            book: Default::default(),
+        };
+        let effects = h.act(Action::Reply(Reply::HoldingsApplied(Box::new(applied))));
+        assert!(matches!(sent(&effects)[..], [Request::SyncStatus]));
+        assert!(!screen(&h).busy());
+        assert_eq!(screen(&h).progress, None, "no bar once it is done");
+        assert_eq!(
+            h.app.status.as_ref().unwrap().text,
+            "HQ's holdings as of 2026-11-30 applied."
+        );
+        let shown = h.screen().replace(['│', '\n', ' '], "");
+        assert!(
+            shown.contains("120000accountsof40000clients"),
+            "the result stays on screen: {shown}"
+        );
+    }
+
+    #[test]
     fn a_failed_export_says_why_on_the_dialog_and_keeps_the_path() {
         let mut h = manager();
         h.command(Command::ExportBundle);

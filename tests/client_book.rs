@@ -327,6 +327,15 @@ fn a_client_of_hqs_with_a_document_registered_here_is_listed_not_brought_in() {
         ),
         ("BJ0101-0000002", "duplicate", "BJ0102-0000001", "BJ0101")
     );
+    // Resolving it without correcting either client does not make it go away: the next
+    // book lists it again.
+    bj0101
+        .resolve_client_review("BJ0101-0000002", "duplicate")
+        .unwrap();
+    assert!(bj0101.client_review().unwrap().is_empty());
+    let again = publish_to(&mut bj0101, &mut hq, dir);
+    assert_eq!((again.book.added, again.book.review), (0, 1));
+    assert_eq!(bj0101.client_review().unwrap().len(), 1);
     drop(bj0101);
     let teller_dir = StorePaths::new(dir.join("BJ0101"));
     let mut admin = Session::unlock(&teller_dir, ADMIN, &secret(PASS), clock(), options()).unwrap();
@@ -338,5 +347,47 @@ fn a_client_of_hqs_with_a_document_registered_here_is_listed_not_brought_in() {
     assert!(
         teller.client_review().is_err(),
         "the review list is managers'"
+    );
+}
+
+#[test]
+fn an_edit_made_after_the_book_arrived_wins_even_with_this_clock_behind() {
+    let dir = tempfile::tempdir().unwrap();
+    let dir = dir.path();
+    let mut hq = zhang_wei_registered_at_bj0102(dir);
+    // BJ0102's clock is ahead: its correction is stamped 23:00.
+    let mut bj0102 = at(dir, "BJ0102", "mgr02", 23);
+    edit(
+        &mut bj0102,
+        "BJ0102-0000001",
+        ClientField::Phone,
+        "13900000023",
+    );
+    send(&mut bj0102, &mut hq, dir);
+    let mut bj0101 = at(dir, "BJ0101", "mgr01", 10);
+    publish_to(&mut bj0101, &mut hq, dir);
+    assert_eq!(
+        revealed(&mut bj0101, "BJ0102-0000001").phone.as_deref(),
+        Some("13900000023")
+    );
+    drop(bj0101);
+    // At 10:00 here, after a restart, the client tells the counter a newer number.
+    let mut bj0101 = at(dir, "BJ0101", "mgr01", 10);
+    edit(
+        &mut bj0101,
+        "BJ0102-0000001",
+        ClientField::Phone,
+        "13600000010",
+    );
+    send(&mut bj0101, &mut hq, dir);
+    let row = hq
+        .hq_rows("client")
+        .unwrap()
+        .into_iter()
+        .find(|r| r.fields["client_no"] == "BJ0102-0000001")
+        .unwrap();
+    assert_eq!(
+        row.fields["phone"], "13600000010",
+        "the edit made after seeing BJ0102's stamps after them"
     );
 }

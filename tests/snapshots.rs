@@ -699,6 +699,45 @@ mod sync {
         assert_snapshot!(h.screen());
     }
 
+    /// A holdings snapshot applied from F6: the bar while the standings are rebuilt, then
+    /// what it did, the client book with it; and the review warning.
+    #[test]
+    fn holdings_applied_zh() {
+        let mut h = screen(
+            Lang::Zh,
+            sync_view(vec![SyncWarning::ClientsToReview { entries: 2 }]),
+        );
+        h.command(Command::ImportReference);
+        h.type_text("/media/usb/BJ0101-holdings-2026-11-30.bdh");
+        h.command(Command::Submit);
+        h.act(Action::Reply(Reply::ApplyProgress {
+            done: 1_200,
+            total: 5_013,
+        }));
+        let applying = h.screen();
+        assert!(
+            applying.contains("正在应用…已重算 1200/5013 位客户的分层"),
+            "{applying}"
+        );
+        h.act(Action::Reply(Reply::HoldingsApplied(Box::new(
+            branchdesk::service::HoldingsApplied {
+                as_of: "2026-11-30".parse().unwrap(),
+                accounts: 15_020,
+                clients: 5_013,
+                unknown_clients: 0,
+                calls: 212,
+                book: branchdesk::store::BookApplied {
+                    received: 5_020,
+                    added: 7,
+                    updated: 31,
+                    review: 2,
+                    ..Default::default()
+                },
+            },
+        ))));
+        assert_snapshot!(h.screen());
+    }
+
     #[test]
     fn hq_branches_en() {
         assert_snapshot!(screen(Lang::En, hq_view()).screen());

@@ -132,9 +132,7 @@ pub fn apply(
     demo.snapshot.holdings.extend(dormant);
     let accounts = demo.snapshot.holdings.len() as u64;
     let start = Instant::now();
-    eprintln!("PHASE start {:?}", std::time::Instant::now());
     session.seed_demo_holdings(&[], &demo.snapshot, progress)?;
-    eprintln!("PHASE committed {:?}", std::time::Instant::now());
     Ok(ApplyReport {
         clients,
         accounts,

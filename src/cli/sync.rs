@@ -253,27 +253,7 @@ pub fn run_import(cx: &Context, file: PathBuf, json: bool) -> Result<ExitCode> {
         if json {
             print_json(&applied);
         } else {
-            cx.say(
-                "cli.holdings_applied",
-                &[
-                    ("as_of", &applied.as_of.to_string()),
-                    ("accounts", &applied.accounts.to_string()),
-                    ("clients", &applied.clients.to_string()),
-                    ("unknown", &applied.unknown_clients.to_string()),
-                ],
-            );
-            if applied.book.received > 0 {
-                let book = &applied.book;
-                cx.say(
-                    "cli.book_applied",
-                    &[
-                        ("received", &book.received.to_string()),
-                        ("added", &book.added.to_string()),
-                        ("updated", &book.updated.to_string()),
-                        ("review", &book.review.to_string()),
-                    ],
-                );
-            }
+            outln!("{}", applied.summary(cx.i18n));
         }
         return Ok(ExitCode::SUCCESS);
     }

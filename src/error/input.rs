@@ -19,6 +19,9 @@ pub const SURVEY_BATCH: u64 = 64 * MIB;
 pub const BUNDLE: u64 = 2048 * MIB;
 /// HQ's reference data, as read and as decompressed.
 pub const REFERENCE: u64 = 256 * MIB;
+/// A branch's holdings snapshot with its client book, as read and as decompressed: a
+/// million clients with three accounts each are about 1.3 GiB of JSON.
+pub const HOLDINGS_SNAPSHOT: u64 = 2048 * MIB;
 /// A survey template, a key file, a passphrase file, the configuration, the store's own
 /// small files.
 pub const SMALL_FILE: u64 = MIB;

@@ -18,7 +18,9 @@ pub use crate::store::{
     ResponseRow, SearchHit, SkippedTemplate, StaffRow, StoreOptions, StorePaths, StoreProbe,
     SurveyInput, SurveyStats, SyncStatus, TemplateSet,
 };
-pub use crate::store::{Book, BookEntry, OfferOutcome, Portfolio, RecordedOffer, Segment};
+pub use crate::store::{
+    Book, BookEntry, HoldingsApplied, OfferOutcome, Portfolio, RecordedOffer, Segment,
+};
 pub use crate::sync::SyncWarning;
 pub use crate::sync::keys::Party;
 
@@ -221,12 +223,19 @@ pub enum Reply {
     AuditVerdict(ChainVerdict),
     SyncStatus(Box<SyncView>),
     /// An export is under way: outbox rows read so far, of the total.
+    /// Applying a holdings snapshot: standings rebuilt so far.
+    ApplyProgress {
+        done: u64,
+        total: u64,
+    },
     ExportProgress {
         done: u64,
         total: u64,
     },
     Exported(Box<ExportReport>),
     ReferenceApplied(Box<ReferenceReport>),
+    /// A holdings snapshot (with the client book) applied.
+    HoldingsApplied(Box<HoldingsApplied>),
     Hits {
         generation: u64,
         hits: Vec<SearchHit>,
@@ -284,7 +293,10 @@ impl Reply {
     pub fn keeps_pending(&self) -> bool {
         matches!(
             self,
-            Reply::Waiting { .. } | Reply::ExportProgress { .. } | Reply::ImportProgress { .. }
+            Reply::Waiting { .. }
+                | Reply::ExportProgress { .. }
+                | Reply::ImportProgress { .. }
+                | Reply::ApplyProgress { .. }
         )
     }
 }

@@ -321,6 +321,15 @@ impl Worker {
                 })?;
                 Ok(Reply::Exported(Box::new(report)))
             }
+            // HQ sends reference data (.bdr) and each branch's holdings snapshot (.bdh).
+            Request::ImportReference { path } if path.extension().is_some_and(|e| e == "bdh") => {
+                let applied = self
+                    .session()?
+                    .import_holdings_with(&path, &mut |done, total| {
+                        deliver(Reply::ApplyProgress { done, total })
+                    })?;
+                Ok(Reply::HoldingsApplied(Box::new(applied)))
+            }
             Request::ImportReference { path } => Ok(Reply::ReferenceApplied(Box::new(
                 self.session()?.import_reference(&path)?,
             ))),

@@ -208,15 +208,11 @@ impl Session {
         let window = (today.to_string(), until.to_string());
         // One pass over the book gives every segment's size and the clients of the one
         // asked for; only those shown are read in full.
-        let cuts = self.book_cuts(rm.as_deref(), &window)?;
-        let segments = segment_counts(&cuts, &window, &rules);
+        let (segments, chosen) = self.book_cuts(rm.as_deref(), &window, segment, limit, &rules)?;
         let total = segments
             .iter()
             .find(|s| s.segment == *segment)
             .map_or(0, |s| s.clients);
-        let mut chosen: Vec<&Cut> = cuts.iter().filter(|c| segment.holds(c, &window)).collect();
-        chosen.sort_unstable_by(|a, b| segment.order(a, b));
-        chosen.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
         let day = |text: &Option<String>| text.as_deref().and_then(|d| d.parse().ok());
         let mut shown = self.conn.prepare_cached(
             "SELECT c.name, c.assigned_rm, c.client_no, s.value, s.best_rule, s.best_product
@@ -289,8 +285,17 @@ impl Session {
         })
     }
 
-    /// What the segments cut each client of `rm`'s book (the branch's: none) by.
-    fn book_cuts(&self, rm: Option<&str>, window: &(String, String)) -> Result<Vec<Cut>> {
+    /// Every segment's size in `rm`'s book (the branch's: none), and the first `limit`
+    /// clients of `segment` in its order, in one pass that keeps no more than twice the
+    /// limit (a branch's book is a million clients).
+    fn book_cuts(
+        &self,
+        rm: Option<&str>,
+        window: &(String, String),
+        segment: &Segment,
+        limit: u32,
+        rules: &crate::sync::reference::PortfolioRules,
+    ) -> Result<(Vec<SegmentCount>, Vec<Cut>)> {
         let sql = if rm.is_some() {
             concat!(
                 "SELECT s.client_seq, s.tier, s.aum, s.moved, s.fall_percent, s.assessed_until,
@@ -306,45 +311,52 @@ impl Session {
                 " FROM client_standing s WHERE ?1 IS NULL"
             )
         };
+        let tiers = rules
+            .tiers
+            .tiers()
+            .iter()
+            .map(|t| Segment::Tier(t.code.clone()));
+        let mut segments: Vec<SegmentCount> = Segment::FIXED
+            .into_iter()
+            .chain(tiers)
+            .map(|segment| SegmentCount {
+                segment,
+                clients: 0,
+            })
+            .collect();
+        let keep = usize::try_from(limit).unwrap_or(usize::MAX);
+        let mut chosen: Vec<Cut> = Vec::new();
         let mut statement = self.conn.prepare_cached(sql)?;
-        let cuts = statement
-            .query_map(params![rm, window.0, window.1], |r| {
-                Ok(Cut {
-                    seq: r.get(0)?,
-                    tier: r.get(1)?,
-                    aum: r.get(2)?,
-                    moved: r.get(3)?,
-                    fall_percent: r.get(4)?,
-                    assessed_until: r.get(5)?,
-                    next_maturity: r.get(6)?,
-                    best_priority: r.get(7)?,
-                    maturing: r.get::<_, Option<bool>>(8)?.unwrap_or(false),
-                })
-            })?
-            .collect::<rusqlite::Result<Vec<Cut>>>()?;
-        Ok(cuts)
+        let mut rows = statement.query(params![rm, window.0, window.1])?;
+        while let Some(r) = rows.next()? {
+            let cut = Cut {
+                seq: r.get(0)?,
+                tier: r.get(1)?,
+                aum: r.get(2)?,
+                moved: r.get(3)?,
+                fall_percent: r.get(4)?,
+                assessed_until: r.get(5)?,
+                next_maturity: r.get(6)?,
+                best_priority: r.get(7)?,
+                maturing: r.get::<_, Option<bool>>(8)?.unwrap_or(false),
+            };
+            for count in &mut segments {
+                if count.segment.holds(&cut, window) {
+                    count.clients += 1;
+                }
+            }
+            if segment.holds(&cut, window) {
+                chosen.push(cut);
+                if chosen.len() >= keep.saturating_mul(2).max(1024) {
+                    chosen.sort_unstable_by(|a, b| segment.order(a, b));
+                    chosen.truncate(keep);
+                }
+            }
+        }
+        chosen.sort_unstable_by(|a, b| segment.order(a, b));
+        chosen.truncate(keep);
+        Ok((segments, chosen))
     }
-}
-
-/// The size of every segment, fixed ones and tiers.
-fn segment_counts(
-    cuts: &[Cut],
-    window: &(String, String),
-    rules: &crate::sync::reference::PortfolioRules,
-) -> Vec<SegmentCount> {
-    let tiers = rules
-        .tiers
-        .tiers()
-        .iter()
-        .map(|t| Segment::Tier(t.code.clone()));
-    Segment::FIXED
-        .into_iter()
-        .chain(tiers)
-        .map(|segment| SegmentCount {
-            clients: cuts.iter().filter(|c| segment.holds(c, window)).count() as u64,
-            segment,
-        })
-        .collect()
 }
 
 impl Book {

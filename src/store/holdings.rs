@@ -39,6 +39,42 @@ pub struct HoldingsApplied {
     pub book: BookApplied,
 }
 
+impl HoldingsApplied {
+    /// What applying the snapshot did, in the UI language: the holdings, then the client
+    /// book if one came with it.
+    pub fn summary(&self, i18n: &crate::i18n::I18n) -> String {
+        let mut text = i18n.fill(
+            "cli.holdings_applied",
+            &[
+                ("as_of", &self.as_of.to_string()),
+                ("accounts", &self.accounts.to_string()),
+                ("clients", &self.clients.to_string()),
+                ("unknown", &self.unknown_clients.to_string()),
+            ],
+        );
+        if self.book.received > 0 {
+            text.push(' ');
+            text.push_str(&i18n.fill(
+                "cli.book_applied",
+                &[
+                    ("received", &self.book.received.to_string()),
+                    ("added", &self.book.added.to_string()),
+                    ("updated", &self.book.updated.to_string()),
+                    ("review", &self.book.review.to_string()),
+                ],
+            ));
+        }
+        if self.book.unreadable > 0 {
+            text.push(' ');
+            text.push_str(&i18n.fill(
+                "cli.book_unreadable",
+                &[("clients", &self.book.unreadable.to_string())],
+            ));
+        }
+        text
+    }
+}
+
 /// A holding as the portfolio shows it: the account masked to its last four characters.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct PortfolioHolding {
@@ -328,7 +364,7 @@ impl Session {
         progress: &mut dyn FnMut(u64, u64),
     ) -> Result<HoldingsApplied> {
         let (manifest, payload) = self.open_from_hq(file, "holdings")?;
-        let raw = crate::sync::bundle::decompress(&payload, crate::error::input::REFERENCE)
+        let raw = crate::sync::bundle::decompress(&payload, crate::error::input::HOLDINGS_SNAPSHOT)
             .map_err(|p| file_error(file, p))?;
         let snapshot: HoldingsSnapshot =
             serde_json::from_slice(&raw).map_err(|_| file_error(file, SyncProblem::Damaged))?;
@@ -414,6 +450,17 @@ impl Session {
         self.write(event, |w| {
             // The book first: a client registered at another branch has their holdings here.
             report.book = apply_book(w, &store_branch, &snapshot.clients)?;
+            // This store's clock continues past the copies applied, here and after a restart.
+            let floor: i64 = w
+                .read(
+                    "SELECT CAST(value AS INTEGER) FROM sync_local WHERE key = 'hlc_floor'",
+                    [],
+                    |r| r.get(0),
+                )?
+                .unwrap_or(0);
+            if report.book.latest_hlc > floor {
+                w.set_local("hlc_floor", &report.book.latest_hlc.to_string())?;
+            }
             let known = KnownClients::read(w, &store_branch)?;
             // In the table's key order (client, account): a month of millions of accounts
             // goes in as appends.
@@ -479,6 +526,11 @@ impl Session {
             report.calls = rebuilt.calls;
             Ok(())
         })?;
+        let now_ms = u64::try_from(self.clock.now().timestamp_millis()).unwrap_or(0);
+        self.hlc = self.hlc.observe(
+            crate::domain::hlc::Hlc::from_i64(report.book.latest_hlc),
+            now_ms,
+        );
         Ok(report)
     }
 

@@ -330,7 +330,11 @@ impl Session {
         self.require(Permission::ApplyReference)?;
         self.require_party(Party::Branch)?;
         let hq = self.hq_keys()?.ok_or(sync_error(SyncProblem::NoHq))?;
-        let (bytes, signature) = read_signed(file, crate::error::input::REFERENCE)?;
+        let limit = match kind {
+            "holdings" => crate::error::input::HOLDINGS_SNAPSHOT,
+            _ => crate::error::input::REFERENCE,
+        };
+        let (bytes, signature) = read_signed(file, limit)?;
         let hq_key = hq.verifying_key()?;
         let hq_key_id = hq.key_id()?;
         let verified = bundle::verify(&bytes, &signature, |id| {

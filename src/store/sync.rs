@@ -577,6 +577,14 @@ impl Session {
                 None => {}
             }
         }
+        let review: i64 = self.conn.query_row(
+            "SELECT count(*) FROM client_review WHERE resolved_at IS NULL",
+            [],
+            |r| r.get(0),
+        )?;
+        if review > 0 {
+            warnings.push(SyncWarning::ClientsToReview { entries: review });
+        }
         let mib = bytes >> 20;
         if mib > i64::from(limits.outbox_warn_mib) {
             warnings.push(SyncWarning::OutboxLarge { mib });

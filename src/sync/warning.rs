@@ -9,9 +9,20 @@ use serde::Serialize;
 pub enum SyncWarning {
     NoHqKeys,
     NeverExported,
-    NotExportedFor { days: i64 },
-    OutboxLarge { mib: i64 },
-    ClockBehind { minutes: i64 },
+    NotExportedFor {
+        days: i64,
+    },
+    OutboxLarge {
+        mib: i64,
+    },
+    ClockBehind {
+        minutes: i64,
+    },
+    /// Client records on the review list (an edit here replaced by a later one elsewhere,
+    /// or a client of HQ's clashing with one here).
+    ClientsToReview {
+        entries: i64,
+    },
 }
 
 impl SyncWarning {
@@ -29,6 +40,10 @@ impl SyncWarning {
             SyncWarning::ClockBehind { minutes } => i18n.fill(
                 "sync.warn.clock_behind",
                 &[("minutes", &minutes.to_string())],
+            ),
+            SyncWarning::ClientsToReview { entries } => i18n.fill(
+                "sync.warn.clients_to_review",
+                &[("entries", &entries.to_string())],
             ),
         }
     }

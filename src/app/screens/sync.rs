@@ -8,7 +8,9 @@ use crate::app::form::{Field, Form};
 use crate::app::screen::{Back, Ctx, Handoff, Outcome, Screen, ScreenKeys};
 use crate::error::Error;
 use crate::i18n::I18n;
-use crate::service::{ExportReport, Party, ReferenceReport, Reply, Request, SessionInfo, SyncView};
+use crate::service::{
+    ExportReport, HoldingsApplied, Party, ReferenceReport, Reply, Request, SessionInfo, SyncView,
+};
 use std::path::PathBuf;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -28,6 +30,7 @@ pub struct SyncPrompt {
 pub enum SyncResult {
     Exported(ExportReport),
     Applied(ReferenceReport),
+    Holdings(HoldingsApplied),
 }
 
 #[derive(Debug, Default)]
@@ -128,11 +131,20 @@ impl SyncScreen {
         self.progress = Some((done, total));
     }
 
+    /// What is running, if anything: an export, or applying a file from HQ.
+    pub fn running_kind(&self) -> Option<SyncPromptKind> {
+        self.running
+            .then(|| self.sent.as_ref().map(|p| p.kind))
+            .flatten()
+    }
+
     /// After an export or an import: the result stays on screen; the state is asked again.
     pub fn finished(&mut self, result: SyncResult) -> Request {
-        if let (SyncResult::Exported(_), Some((_, total))) = (&result, self.progress) {
-            // The bar stays, full, beside the result.
-            self.progress = Some((total, total));
+        match (&result, self.progress) {
+            // The bar stays, full, beside the result of an export.
+            (SyncResult::Exported(_), Some((_, total))) => self.progress = Some((total, total)),
+            (SyncResult::Exported(_), None) => {}
+            _ => self.progress = None,
         }
         self.running = false;
         self.sent = None;
@@ -219,7 +231,7 @@ impl Screen for SyncScreen {
                 self.set_view(*view);
                 return Ok(Outcome::None);
             }
-            Reply::ExportProgress { done, total } => {
+            Reply::ExportProgress { done, total } | Reply::ApplyProgress { done, total } => {
                 self.on_progress(done, total);
                 return Ok(Outcome::None);
             }
@@ -239,6 +251,13 @@ impl Screen for SyncScreen {
                     ),
                 };
                 (text, SyncResult::Exported(*report))
+            }
+            Reply::HoldingsApplied(applied) => {
+                let text = i18n.fill(
+                    "sync.view.holdings_short",
+                    &[("as_of", &applied.as_of.to_string())],
+                );
+                (text, SyncResult::Holdings(*applied))
             }
             Reply::ReferenceApplied(report) => {
                 let text = i18n.fill(

@@ -16,9 +16,8 @@ use super::{
 use crate::domain::client::StoredClient;
 use crate::error::{Error, Result};
 use crate::store::care;
-use crate::store::sync::{client_row_fields, sync_error};
+use crate::store::sync::client_row_fields;
 use crate::store::write::Writer;
-use crate::sync::SyncProblem;
 use crate::sync::bundle::{Op, raw_json, sha256_hex};
 use crate::sync::merge::{Merge, Merged, merge, stamp, stamp_branch};
 use crate::sync::reference::BookClient;
@@ -39,6 +38,13 @@ pub struct BookApplied {
     pub updated: u64,
     /// Entries put on the review list.
     pub review: u64,
+    /// HQ's copies this build cannot read (a code from a newer HQ, a row HQ holds only in
+    /// part): passed over, the client here left as it is.
+    pub unreadable: u64,
+    /// The latest clock reading among the copies applied (this store's clock continues
+    /// past it, so that an edit made here after seeing them stamps after them).
+    #[serde(skip)]
+    pub latest_hlc: i64,
 }
 
 /// One entry of the review list: a value this branch held that the book replaced, or a
@@ -90,13 +96,38 @@ pub(crate) fn apply_book(
             Some(pending) => pending,
             None => pending.insert(Pending::read(w)?),
         };
-        let hq = Merged::from_stored(client.owner.clone(), &client.fields, &client.stamps, false)
-            .map_err(|_| sync_error(SyncProblem::Damaged))?;
+        let Ok(hq) =
+            Merged::from_stored(client.owner.clone(), &client.fields, &client.stamps, false)
+        else {
+            applied.unreadable += 1;
+            continue;
+        };
         let seq = here.map(|(seq, _)| *seq);
         let ops = pending.ops_for(w, &client.row_id, seq)?;
         let row = merged_with(hq, &ops, store_branch)?;
-        let incoming = client_from_fields(&row.fields).map_err(|_| damaged())?;
+        let Ok(incoming) = client_from_fields(&row.fields) else {
+            applied.unreadable += 1;
+            continue;
+        };
         let hlc = row.fields.get("hlc").and_then(Json::as_i64).unwrap_or(0);
+        applied.latest_hlc = applied.latest_hlc.max(latest_hlc(&row));
+        // A client of HQ's with the document or number of another client here is not
+        // written (nor marked applied): it is listed, and looked at again with each book.
+        if let Some(clash) = clash(w, &incoming)? {
+            applied.review += note_clash(w, &clash)?;
+            if let Some(seq) = seq
+                && seq != clash.seq
+            {
+                applied.review += note_clash(
+                    w,
+                    &Clash {
+                        seq,
+                        lost: clash.lost,
+                    },
+                )?;
+            }
+            continue;
+        }
         match seq {
             Some(seq) => {
                 for lost in superseded(&ops, &row, store_branch) {
@@ -105,10 +136,6 @@ pub(crate) fn apply_book(
                 let current = read_client(w, seq)?;
                 if current == incoming {
                     set_digest(w, seq, &digest)?;
-                    continue;
-                }
-                if let Some((other, lost)) = clash(w, &incoming)? {
-                    applied.review += note(w, other, &lost)?;
                     continue;
                 }
                 put(
@@ -123,10 +150,6 @@ pub(crate) fn apply_book(
                 applied.updated += 1;
             }
             None => {
-                if let Some((other, lost)) = clash(w, &incoming)? {
-                    applied.review += note(w, other, &lost)?;
-                    continue;
-                }
                 let seq: i64 = w
                     .read(super::load::NEXT_CLIENT_SEQ, [], |r| r.get(0))?
                     .unwrap_or(1);
@@ -136,10 +159,6 @@ pub(crate) fn apply_book(
         }
     }
     Ok(applied)
-}
-
-fn damaged() -> Error {
-    sync_error(SyncProblem::Damaged)
 }
 
 /// What HQ's copy of a client is, to pass over a copy already applied.
@@ -221,9 +240,14 @@ fn superseded(ops: &[Op], row: &Merged, store_branch: &str) -> Vec<Lost> {
     lost
 }
 
-/// Another client here with the incoming one's identity document or client number: the
-/// one here and the entry to note against it.
-fn clash(w: &Writer, incoming: &StoredClient) -> Result<Option<(i64, Lost)>> {
+/// A client of HQ's that clashes with one here: the client to note it against, and what.
+struct Clash {
+    seq: i64,
+    lost: Lost,
+}
+
+/// Another client here with the incoming one's identity document or client number.
+fn clash(w: &Writer, incoming: &StoredClient) -> Result<Option<Clash>> {
     let other: Option<(i64, String, String)> = w.read(
         "SELECT seq, client_no, home_branch FROM client
          WHERE ((id_type = ?1 AND id_number = ?2) OR client_no = ?3) AND id <> ?4 LIMIT 1",
@@ -235,18 +259,50 @@ fn clash(w: &Writer, incoming: &StoredClient) -> Result<Option<(i64, Lost)>> {
         ],
         |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
     )?;
-    Ok(other.map(|(other_seq, client_no, home_branch)| {
-        (
-            other_seq,
-            Lost {
-                field: "duplicate".into(),
-                kept: client_no,
-                kept_branch: home_branch,
-                lost: incoming.client_no.clone(),
-                lost_branch: incoming.home_branch.clone(),
-            },
-        )
+    Ok(other.map(|(seq, client_no, home_branch)| Clash {
+        seq,
+        lost: Lost {
+            field: "duplicate".into(),
+            kept: client_no,
+            kept_branch: home_branch,
+            lost: incoming.client_no.clone(),
+            lost_branch: incoming.home_branch.clone(),
+        },
     }))
+}
+
+/// Lists a clash; one resolved while the clash is still there is listed again (resolving
+/// it means correcting one of the two clients). Returns how many entries are new.
+fn note_clash(w: &mut Writer, clash: &Clash) -> Result<u64> {
+    let now = w.now_text();
+    let lost = &clash.lost;
+    let listed = w.execute_local(
+        "INSERT INTO client_review
+         (client_seq, field, kept, kept_branch, lost, lost_branch, noted_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+         ON CONFLICT (client_seq, field, lost) DO UPDATE
+             SET resolved_at = NULL, resolved_by = NULL, noted_at = excluded.noted_at
+             WHERE client_review.resolved_at IS NOT NULL",
+        params![
+            clash.seq,
+            lost.field,
+            lost.kept,
+            lost.kept_branch,
+            lost.lost,
+            lost.lost_branch,
+            now
+        ],
+    )?;
+    Ok(listed as u64)
+}
+
+/// The latest clock reading among a row's stamps (each begins with it).
+fn latest_hlc(row: &Merged) -> i64 {
+    row.resolved_stamps()
+        .values()
+        .filter_map(|stamp| stamp.split(':').next()?.parse::<i64>().ok())
+        .max()
+        .unwrap_or(0)
 }
 
 /// Puts an entry on the review list, once: the same book applied again (or the same edit
@@ -363,6 +419,7 @@ fn put(
             .created_at
             .get(..10)
             .and_then(|d| d.parse().ok())
+            .or_else(|| w.now_text().get(..10).and_then(|d| d.parse().ok()))
             .unwrap_or_default();
         care::write_client_keys(w, seq, record, registered_on)?;
     }
@@ -384,6 +441,9 @@ struct Pending {
     by_row: HashMap<String, Vec<Op>>,
     /// Bulk loads not yet acknowledged: each stands for an insert of every row it covers.
     ranges: Vec<(i64, i64, Op)>,
+    /// The rows each bulk load covers, in order (a row's place is its `part`), read once
+    /// per load when first needed.
+    range_rows: HashMap<i64, Vec<i64>>,
 }
 
 impl Pending {
@@ -391,6 +451,7 @@ impl Pending {
         let mut pending = Pending {
             by_row: HashMap::new(),
             ranges: Vec::new(),
+            range_rows: HashMap::new(),
         };
         let mut statement = w.connection().prepare(
             "SELECT seq, op_id, row_id, op, fields, hlc, schema_version
@@ -429,20 +490,30 @@ impl Pending {
 
     /// The pending changes of client `row_id` (local row `seq`, if here), in order: a bulk
     /// load's insert as the export will send it.
-    fn ops_for(&self, w: &Writer, row_id: &str, seq: Option<i64>) -> Result<Vec<Op>> {
+    fn ops_for(&mut self, w: &Writer, row_id: &str, seq: Option<i64>) -> Result<Vec<Op>> {
         let mut ops = Vec::new();
         if let Some(seq) = seq {
             for (first, last, range) in &self.ranges {
                 if !(*first..=*last).contains(&seq) {
                     continue;
                 }
-                let part: i64 = w
-                    .read(
-                        "SELECT count(*) FROM client WHERE seq >= ?1 AND seq < ?2",
-                        params![first, seq],
-                        |r| r.get(0),
-                    )?
-                    .unwrap_or(0);
+                let rows = match self.range_rows.entry(range.seq) {
+                    std::collections::hash_map::Entry::Occupied(rows) => rows.into_mut(),
+                    std::collections::hash_map::Entry::Vacant(slot) => {
+                        let rows = w
+                            .connection()
+                            .prepare(
+                                "SELECT seq FROM client WHERE seq BETWEEN ?1 AND ?2 ORDER BY seq",
+                            )?
+                            .query_map(params![first, last], |r| r.get::<_, i64>(0))?
+                            .collect::<rusqlite::Result<Vec<i64>>>()?;
+                        slot.insert(rows)
+                    }
+                };
+                let Ok(part) = rows.binary_search(&seq) else {
+                    continue;
+                };
+                let part = part as i64;
                 let mut statement = w
                     .connection()
                     .prepare_cached("SELECT * FROM client WHERE seq = ?1")?;

@@ -168,10 +168,10 @@ fn render_branch(
         } else {
             1.0
         };
-        let key = if screen.running {
-            "sync.view.exporting"
-        } else {
-            "sync.view.export_complete"
+        let key = match screen.running_kind() {
+            Some(SyncPromptKind::Import) => "sync.view.applying",
+            Some(SyncPromptKind::Export) => "sync.view.exporting",
+            None => "sync.view.export_complete",
         };
         frame.render_widget(
             Gauge::default()
@@ -210,6 +210,7 @@ fn render_branch(
                 ("pruned", &report.pruned.to_string()),
             ],
         ),
+        Some(SyncResult::Holdings(applied)) => applied.summary(i18n),
         None => String::new(),
     };
     if !screen.running && !outcome.is_empty() {
