@@ -1,6 +1,9 @@
 //! `branchdesk bench hq-holdings`: HQ holding a branch's N clients imports a core-banking
 //! extract of three accounts per client on average (a current account, a time deposit for
-//! most, wealth, fund and insurance for some), timed from reading the file to the commit.
+//! most, wealth, fund and insurance for some), timed from reading the file to the commit;
+//! then publishes the branch's snapshot with its client book, and the branch applies it
+//! through the file, twice: the first book (every client compared) and the next month's
+//! (copies already applied passed over).
 
 use crate::domain::clock::Clock;
 use crate::error::Result;
@@ -19,6 +22,15 @@ pub struct HqHoldingsReport {
     pub added: u64,
     pub file_bytes: u64,
     pub seconds: f64,
+    pub publish_s: f64,
+    /// The sealed snapshot's size.
+    pub snapshot_bytes: u64,
+    pub accounts: u64,
+    pub book_clients: u64,
+    /// The branch applying its first snapshot through the file.
+    pub apply_first_s: f64,
+    /// And the next one.
+    pub apply_next_s: f64,
 }
 
 pub fn run(
@@ -27,7 +39,7 @@ pub fn run(
     progress: &mut dyn FnMut(&str),
 ) -> Result<HqHoldingsReport> {
     let (dir, _scratch) = super::sync::scratch("hq-holdings")?;
-    let (mut hq, mut branch) = super::sync::hq_and_branch(&dir, clients, clock, progress)?;
+    let (mut hq, mut branch) = super::sync::hq_and_branch(&dir, clients, clock.clone(), progress)?;
     progress("export");
     if let Some(bundle) = branch.export_bundle(&dir, &mut |_, _| {})?.file {
         progress("import");
@@ -43,12 +55,47 @@ pub fn run(
     let started = Instant::now();
     let report = hq.hq_import_holdings(&file, &as_of.to_string(), false)?;
     let seconds = started.elapsed().as_secs_f64();
+    let mut branch = super::sync::login(&dir, "BJ0101", "mgr01", clock)?;
+    let mut apply =
+        |hq: &mut crate::store::Session, n: usize| -> Result<(f64, f64, u64, u64, u64)> {
+            progress("publish");
+            let out = dir.join(format!("published-{n}"));
+            crate::store::create_private_dir(&out)?;
+            let started = Instant::now();
+            let published = hq.publish_holdings(&out)?;
+            let publish_s = started.elapsed().as_secs_f64();
+            let file = published
+                .into_iter()
+                .next()
+                .ok_or_else(|| crate::error::Error::internal("the benchmark published nothing"))?
+                .file;
+            let bytes = std::fs::metadata(&file).map(|m| m.len()).unwrap_or(0);
+            progress("branch applies");
+            let started = Instant::now();
+            let applied = branch.import_holdings(&file)?;
+            let apply_s = started.elapsed().as_secs_f64();
+            Ok((
+                publish_s,
+                apply_s,
+                bytes,
+                applied.accounts,
+                applied.book.received,
+            ))
+        };
+    let (publish_s, apply_first_s, snapshot_bytes, accounts, book_clients) = apply(&mut hq, 1)?;
+    let (_, apply_next_s, _, _, _) = apply(&mut hq, 2)?;
     Ok(HqHoldingsReport {
         clients,
         rows: report.rows,
         added: report.added,
         file_bytes,
         seconds,
+        publish_s,
+        snapshot_bytes,
+        accounts,
+        book_clients,
+        apply_first_s,
+        apply_next_s,
     })
 }
 

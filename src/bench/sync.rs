@@ -65,7 +65,7 @@ fn create(dir: &Path, code: &str, clock: Arc<dyn Clock>) -> Result<Session> {
     )
 }
 
-fn login(dir: &Path, code: &str, id: &str, clock: Arc<dyn Clock>) -> Result<Session> {
+pub(crate) fn login(dir: &Path, code: &str, id: &str, clock: Arc<dyn Clock>) -> Result<Session> {
     Session::unlock(
         &StorePaths::new(dir.join(code)),
         id,

@@ -219,6 +219,23 @@ pub fn hq_holdings(cx: &Context, clients: u64, json: bool) -> Result<ExitCode> {
                 ],
             )
         );
+        outln!(
+            "{}",
+            cx.i18n.fill(
+                "bench.branch_apply",
+                &[
+                    ("publish", &format!("{:.1}", report.publish_s)),
+                    (
+                        "mib",
+                        &format!("{:.0}", report.snapshot_bytes as f64 / 1_048_576.0)
+                    ),
+                    ("accounts", &report.accounts.to_string()),
+                    ("clients", &report.book_clients.to_string()),
+                    ("first", &format!("{:.1}", report.apply_first_s)),
+                    ("next", &format!("{:.1}", report.apply_next_s)),
+                ],
+            )
+        );
     }
     Ok(ExitCode::SUCCESS)
 }

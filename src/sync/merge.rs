@@ -119,6 +119,11 @@ impl Merged {
         })
     }
 
+    /// The stamp of the row's earliest write.
+    pub fn first_stamp(&self) -> Option<&str> {
+        self.stamps.get(FIRST).and_then(Value::as_str)
+    }
+
     /// What the stamps mean, whatever order wrote them: every field's stamp spelled out,
     /// with the earliest write and the tombstone.
     pub fn resolved_stamps(&self) -> BTreeMap<String, String> {

@@ -103,7 +103,7 @@ pub(crate) fn apply_book(
             continue;
         };
         let seq = here.map(|(seq, _)| *seq);
-        let ops = pending.ops_for(w, &client.row_id, seq)?;
+        let ops = pending.ops_for(w, &client.row_id, seq, hq.first_stamp(), store_branch)?;
         let row = merged_with(hq, &ops, store_branch)?;
         let Ok(incoming) = client_from_fields(&row.fields) else {
             applied.unreadable += 1;
@@ -489,8 +489,16 @@ impl Pending {
     }
 
     /// The pending changes of client `row_id` (local row `seq`, if here), in order: a bulk
-    /// load's insert as the export will send it.
-    fn ops_for(&mut self, w: &Writer, row_id: &str, seq: Option<i64>) -> Result<Vec<Op>> {
+    /// load's insert as the export will send it, unless HQ's row (whose earliest write is
+    /// `hq_first`) began with it.
+    fn ops_for(
+        &mut self,
+        w: &Writer,
+        row_id: &str,
+        seq: Option<i64>,
+        hq_first: Option<&str>,
+        store_branch: &str,
+    ) -> Result<Vec<Op>> {
         let mut ops = Vec::new();
         if let Some(seq) = seq {
             for (first, last, range) in &self.ranges {
@@ -514,6 +522,23 @@ impl Pending {
                     continue;
                 };
                 let part = part as i64;
+                // HQ's row began with this very insert: every field HQ holds is stamped at
+                // or after it, so merging it again changes nothing (the first book after a
+                // bulk load would otherwise rebuild every row's insert).
+                let first_here = Op {
+                    seq: range.seq,
+                    part,
+                    op_id: String::new(),
+                    table: String::new(),
+                    row_id: String::new(),
+                    op: String::new(),
+                    fields: raw_json("{}".into()),
+                    hlc: range.hlc,
+                    schema: range.schema,
+                };
+                if hq_first == Some(stamp(&first_here, store_branch).as_str()) {
+                    continue;
+                }
                 let mut statement = w
                     .connection()
                     .prepare_cached("SELECT * FROM client WHERE seq = ?1")?;
