@@ -461,17 +461,19 @@ fn work_out(
     pending: &mut Vec<Pending>,
     calls_of: &mut Vec<Written>,
 ) -> Result<()> {
-    let Job {
+    let seq = job.seq;
+    let inputs = &job.inputs;
+    let mut one = standing_of(
+        rules,
+        known,
         seq,
-        id,
-        client_no,
-        name,
-        rm,
-        registered_on,
+        &job.id,
         inputs,
-    } = job;
-    let mut one = standing_of(rules, known, seq, &id, &inputs, registered_on, now, today);
-    one.rm = rm.clone();
+        job.registered_on,
+        now,
+        today,
+    );
+    one.rm = job.rm.clone();
     let holdings: Vec<CallHolding> = inputs
         .holdings
         .iter()
@@ -501,10 +503,10 @@ fn work_out(
             _ => None,
         };
         calls_of.push(Written {
-            reference: format!("{client_no}-{}", call.key),
+            reference: format!("{}-{}", job.client_no, call.key),
             seq,
-            rm: rm.clone().unwrap_or_default(),
-            name: name.clone(),
+            rm: job.rm.clone().unwrap_or_default(),
+            name: job.name.clone(),
             on: call.on,
             reason,
             matures_on,

@@ -274,26 +274,17 @@ fn clash(w: &Writer, incoming: &StoredClient) -> Result<Option<Clash>> {
 /// Lists a clash; one resolved while the clash is still there is listed again (resolving
 /// it means correcting one of the two clients). Returns how many entries are new.
 fn note_clash(w: &mut Writer, clash: &Clash) -> Result<u64> {
-    let now = w.now_text();
-    let lost = &clash.lost;
-    let listed = w.execute_local(
+    list(
+        w,
         "INSERT INTO client_review
          (client_seq, field, kept, kept_branch, lost, lost_branch, noted_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
          ON CONFLICT (client_seq, field, lost) DO UPDATE
              SET resolved_at = NULL, resolved_by = NULL, noted_at = excluded.noted_at
              WHERE client_review.resolved_at IS NOT NULL",
-        params![
-            clash.seq,
-            lost.field,
-            lost.kept,
-            lost.kept_branch,
-            lost.lost,
-            lost.lost_branch,
-            now
-        ],
-    )?;
-    Ok(listed as u64)
+        clash.seq,
+        &clash.lost,
+    )
 }
 
 /// The latest clock reading among a row's stamps (each begins with it).
@@ -309,11 +300,22 @@ fn latest_hlc(row: &Merged) -> i64 {
 /// still waiting to be sent) does not list it again, nor after it was resolved. Returns
 /// how many entries are new.
 fn note(w: &mut Writer, seq: i64, lost: &Lost) -> Result<u64> {
-    let now = w.now_text();
-    let added = w.execute_local(
+    list(
+        w,
         "INSERT OR IGNORE INTO client_review
          (client_seq, field, kept, kept_branch, lost, lost_branch, noted_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        seq,
+        lost,
+    )
+}
+
+/// Writes an entry of the review list with `sql` (one of the two above); how many rows it
+/// added or opened again.
+fn list(w: &mut Writer, sql: &'static str, seq: i64, lost: &Lost) -> Result<u64> {
+    let now = w.now_text();
+    let listed = w.execute_local(
+        sql,
         params![
             seq,
             lost.field,
@@ -324,7 +326,7 @@ fn note(w: &mut Writer, seq: i64, lost: &Lost) -> Result<u64> {
             now
         ],
     )?;
-    Ok(added as u64)
+    Ok(listed as u64)
 }
 
 fn set_digest(w: &mut Writer, seq: i64, digest: &str) -> Result<()> {
