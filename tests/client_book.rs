@@ -112,9 +112,10 @@ fn record(name: &str, id_number: &str, phone: &str) -> ClientRecord {
     .unwrap()
 }
 
-fn edit(session: &mut Session, client: &str, field: ClientField, value: &str) {
+/// An edit of 张伟 (BJ0102-0000001).
+fn edit(session: &mut Session, field: ClientField, value: &str) {
     session
-        .edit_client_fields(client, &[(field, value.into())])
+        .edit_client_fields("BJ0102-0000001", &[(field, value.into())])
         .unwrap();
 }
 
@@ -156,12 +157,7 @@ fn a_client_registered_at_another_branch_arrives_and_so_does_a_correction_made_t
 
     // BJ0102 corrects the phone; the next snapshot brings it.
     let mut bj0102 = at(dir, "BJ0102", "mgr02", 11);
-    edit(
-        &mut bj0102,
-        "BJ0102-0000001",
-        ClientField::Phone,
-        "13900000002",
-    );
+    edit(&mut bj0102, ClientField::Phone, "13900000002");
     send(&mut bj0102, &mut hq, dir);
     let applied = publish_to(&mut bj0101, &mut hq, dir);
     assert_eq!(
@@ -195,40 +191,15 @@ fn an_edit_here_stands_against_an_older_one_and_a_replaced_edit_is_listed_for_re
     // 12:00 BJ0101 changes the address (not yet sent); 13:00 BJ0102 changes it too, and
     // its e-mail; 14:00 BJ0101 changes the phone.
     let mut bj0101 = at(dir, "BJ0101", "mgr01", 12);
-    edit(
-        &mut bj0101,
-        "BJ0102-0000001",
-        ClientField::Address,
-        "西单北大街 1 号",
-    );
+    edit(&mut bj0101, ClientField::Address, "西单北大街 1 号");
     drop(bj0101);
     let mut bj0102 = at(dir, "BJ0102", "mgr02", 13);
-    edit(
-        &mut bj0102,
-        "BJ0102-0000001",
-        ClientField::Address,
-        "金融街 9 号",
-    );
-    edit(
-        &mut bj0102,
-        "BJ0102-0000001",
-        ClientField::Email,
-        "zw@example.cn",
-    );
-    edit(
-        &mut bj0102,
-        "BJ0102-0000001",
-        ClientField::Phone,
-        "13700000003",
-    );
+    edit(&mut bj0102, ClientField::Address, "金融街 9 号");
+    edit(&mut bj0102, ClientField::Email, "zw@example.cn");
+    edit(&mut bj0102, ClientField::Phone, "13700000003");
     send(&mut bj0102, &mut hq, dir);
     let mut bj0101 = at(dir, "BJ0101", "mgr01", 14);
-    edit(
-        &mut bj0101,
-        "BJ0102-0000001",
-        ClientField::Phone,
-        "13600000004",
-    );
+    edit(&mut bj0101, ClientField::Phone, "13600000004");
 
     let applied = publish_to(&mut bj0101, &mut hq, dir);
     assert_eq!((applied.book.updated, applied.book.review), (1, 1));
@@ -357,12 +328,7 @@ fn an_edit_made_after_the_book_arrived_wins_even_with_this_clock_behind() {
     let mut hq = zhang_wei_registered_at_bj0102(dir);
     // BJ0102's clock is ahead: its correction is stamped 23:00.
     let mut bj0102 = at(dir, "BJ0102", "mgr02", 23);
-    edit(
-        &mut bj0102,
-        "BJ0102-0000001",
-        ClientField::Phone,
-        "13900000023",
-    );
+    edit(&mut bj0102, ClientField::Phone, "13900000023");
     send(&mut bj0102, &mut hq, dir);
     let mut bj0101 = at(dir, "BJ0101", "mgr01", 10);
     publish_to(&mut bj0101, &mut hq, dir);
@@ -373,12 +339,7 @@ fn an_edit_made_after_the_book_arrived_wins_even_with_this_clock_behind() {
     drop(bj0101);
     // At 10:00 here, after a restart, the client tells the counter a newer number.
     let mut bj0101 = at(dir, "BJ0101", "mgr01", 10);
-    edit(
-        &mut bj0101,
-        "BJ0102-0000001",
-        ClientField::Phone,
-        "13600000010",
-    );
+    edit(&mut bj0101, ClientField::Phone, "13600000010");
     send(&mut bj0101, &mut hq, dir);
     let row = hq
         .hq_rows("client")
