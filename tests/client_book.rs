@@ -53,20 +53,24 @@ fn send(session: &mut Session, hq: &mut Session, dir: &Path) {
     }
 }
 
-/// HQ publishes its latest extract again; BJ0101 (as `session`) applies its part.
-fn publish_to(session: &mut Session, hq: &mut Session, dir: &Path) -> HoldingsApplied {
+/// HQ publishes its latest extract again: BJ0101's file.
+fn publish(hq: &mut Session, dir: &Path) -> std::path::PathBuf {
     // Each publication in a folder of its own (a file is never overwritten).
     static PUBLISHED: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
     let n = PUBLISHED.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     let out = dir.join(format!("published-{n}"));
     std::fs::create_dir_all(&out).unwrap();
-    let published = hq.publish_holdings(&out).unwrap();
-    let file = &published
-        .iter()
+    hq.publish_holdings(&out)
+        .unwrap()
+        .into_iter()
         .find(|p| p.branch == "BJ0101")
         .expect("BJ0101 has holdings")
-        .file;
-    session.import_holdings(file).unwrap()
+        .file
+}
+
+/// HQ publishes its latest extract again; BJ0101 (as `session`) applies its part.
+fn publish_to(session: &mut Session, hq: &mut Session, dir: &Path) -> HoldingsApplied {
+    session.import_holdings(&publish(hq, dir)).unwrap()
 }
 
 /// 张伟, registered at BJ0102 with BJ0101 as home branch, is sent to HQ; HQ's extract has
@@ -175,8 +179,20 @@ fn a_client_registered_at_another_branch_arrives_and_so_does_a_correction_made_t
     assert!(bj0101.search_clients("13800000001", 5).unwrap().is_empty());
 
     // The same book again changes nothing (each copy already applied is passed over).
-    let again = publish_to(&mut bj0101, &mut hq, dir);
+    let file = publish(&mut hq, dir);
+    let again = bj0101.import_holdings(&file).unwrap();
     assert_eq!((again.book.added, again.book.updated), (0, 0));
+    // The same file twice: refused, saying which snapshot is in force.
+    let refused = bj0101.import_holdings(&file).unwrap_err();
+    assert!(matches!(
+        &refused,
+        branchdesk::Error::SyncFile {
+            problem: branchdesk::error::SyncProblem::OlderSnapshot { .. },
+            ..
+        }
+    ));
+    let said = refused.message(branchdesk::i18n::I18n::for_lang(branchdesk::i18n::Lang::En));
+    assert!(said.contains("is holdings snapshot"), "{said}");
 }
 
 #[test]

@@ -70,6 +70,11 @@ pub enum SyncProblem {
         found: i64,
         applied: i64,
     },
+    /// A holdings snapshot no newer than the one in force.
+    OlderSnapshot {
+        found: i64,
+        applied: i64,
+    },
     /// The bundle's sender is not the key that signed it.
     WrongSender,
     /// Encryption needs at least one recipient.
@@ -103,6 +108,16 @@ impl SyncProblem {
             SyncProblem::OlderReference { found, applied } => {
                 return i18n.fill(
                     "err.sync.older_reference",
+                    &[
+                        ("file", file),
+                        ("found", &found.to_string()),
+                        ("applied", &applied.to_string()),
+                    ],
+                );
+            }
+            SyncProblem::OlderSnapshot { found, applied } => {
+                return i18n.fill(
+                    "err.sync.older_snapshot",
                     &[
                         ("file", file),
                         ("found", &found.to_string()),

@@ -63,6 +63,10 @@ impl HoldingsApplied {
                     ("review", &self.book.review.to_string()),
                 ],
             ));
+            if self.book.review > 0 {
+                text.push(' ');
+                text.push_str(i18n.t("cli.book_review_hint"));
+            }
         }
         if self.book.unreadable > 0 {
             text.push(' ');
@@ -375,7 +379,7 @@ impl Session {
         if snapshot.version() <= applied {
             return Err(file_error(
                 file,
-                SyncProblem::OlderReference {
+                SyncProblem::OlderSnapshot {
                     found: snapshot.version(),
                     applied,
                 },
