@@ -20,8 +20,7 @@ use serde::Serialize;
 use std::path::{Path, PathBuf};
 
 /// Columns of `client` derived for lookup at the branch, never sent (HQ derives its own).
-pub(crate) const CLIENT_LOCAL_COLUMNS: [&str; 5] =
-    ["seq", "foreign_branch", "phone_rev", "id_rev", "hq_digest"];
+pub(crate) const CLIENT_LOCAL_COLUMNS: [&str; 4] = ["seq", "foreign_branch", "phone_rev", "id_rev"];
 
 pub(crate) fn sync_error(problem: SyncProblem) -> Error {
     Error::Sync { problem }

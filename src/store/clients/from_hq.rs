@@ -78,20 +78,24 @@ pub(crate) fn apply_book(
     if book.is_empty() {
         return Ok(applied);
     }
-    let known: HashMap<String, (i64, Option<String>)> = {
-        let mut statement = w
-            .connection()
-            .prepare("SELECT id, seq, hq_digest FROM client")?;
-        let rows = statement.query_map([], |r| Ok((r.get(0)?, (r.get(1)?, r.get(2)?))))?;
+    // The copies applied before, from a narrow table of their own (the client rows are
+    // wide: reading a million of them costs seconds).
+    let applied_before: HashMap<String, String> = {
+        let mut statement = w.connection().prepare("SELECT id, digest FROM client_hq")?;
+        let rows = statement.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
         rows.collect::<rusqlite::Result<_>>()?
     };
     let mut pending: Option<Pending> = None;
     for client in book {
         let digest = digest(client);
-        let here = known.get(&client.row_id);
-        if here.is_some_and(|(_, applied)| applied.as_deref() == Some(digest.as_str())) {
+        if applied_before.get(&client.row_id) == Some(&digest) {
             continue;
         }
+        let here: Option<i64> = w.read(
+            "SELECT seq FROM client WHERE id = ?1",
+            [&client.row_id],
+            |r| r.get(0),
+        )?;
         let pending = match &mut pending {
             Some(pending) => pending,
             None => pending.insert(Pending::read(w)?),
@@ -102,7 +106,7 @@ pub(crate) fn apply_book(
             applied.unreadable += 1;
             continue;
         };
-        let seq = here.map(|(seq, _)| *seq);
+        let seq = here;
         let ops = pending.ops_for(w, &client.row_id, seq, hq.first_stamp(), store_branch)?;
         let row = merged_with(hq, &ops, store_branch)?;
         let Ok(incoming) = client_from_fields(&row.fields) else {
@@ -135,7 +139,7 @@ pub(crate) fn apply_book(
                 }
                 let current = read_client(w, seq)?;
                 if current == incoming {
-                    set_digest(w, seq, &digest)?;
+                    set_digest(w, &client.row_id, &digest)?;
                     continue;
                 }
                 put(
@@ -329,10 +333,10 @@ fn list(w: &mut Writer, sql: &'static str, seq: i64, lost: &Lost) -> Result<u64>
     Ok(listed as u64)
 }
 
-fn set_digest(w: &mut Writer, seq: i64, digest: &str) -> Result<()> {
+fn set_digest(w: &mut Writer, id: &str, digest: &str) -> Result<()> {
     w.execute_local(
-        "UPDATE client SET hq_digest = ?2 WHERE seq = ?1",
-        params![seq, digest],
+        "INSERT OR REPLACE INTO client_hq (id, digest) VALUES (?1, ?2)",
+        params![id, digest],
     )?;
     Ok(())
 }
@@ -369,7 +373,6 @@ fn put(
         ("home_branch", Value::Text(client.home_branch.clone())),
         ("created_at", Value::Text(client.created_at.clone())),
         ("updated_at", Value::Text(client.updated_at.clone())),
-        ("hq_digest", Value::Text(digest.to_string())),
     ]);
     columns.extend(local_fields(foreign, record));
     let names: Vec<&str> = columns.iter().map(|(name, _)| *name).collect();
@@ -435,7 +438,8 @@ fn put(
         store_branch,
         &client.home_branch,
         &client.client_no,
-    )
+    )?;
+    set_digest(w, &client.id, digest)
 }
 
 /// This branch's changes to clients still in the outbox, by client.

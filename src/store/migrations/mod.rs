@@ -574,7 +574,10 @@ const MIGRATIONS: &[Migration] = &[
     // carry the RM.
     Migration::sql(
         r#"
-    ALTER TABLE client ADD COLUMN hq_digest TEXT;
+    CREATE TABLE client_hq (
+        id     TEXT PRIMARY KEY,
+        digest TEXT NOT NULL
+    ) STRICT, WITHOUT ROWID;
     CREATE TABLE client_review (
         client_seq  INTEGER NOT NULL,
         field       TEXT NOT NULL,
