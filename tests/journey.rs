@@ -130,6 +130,18 @@ impl Terminal {
         self.wait_for(needle)
     }
 
+    /// Waits for the exit and checks it was clean; otherwise shows what the terminal last
+    /// held (a refusal is written there once the screen is restored).
+    fn exits_cleanly(&mut self) {
+        let code = self.exit_code();
+        assert_eq!(
+            code,
+            0,
+            "exit code {code}; the terminal:\n{}",
+            self.contents()
+        );
+    }
+
     fn exit_code(&mut self) -> u32 {
         let deadline = Instant::now() + timeout();
         loop {
@@ -185,7 +197,7 @@ fn a_teller_logs_in_locks_unlocks_and_quits() {
 
     term.key_then(F10, "Log out and quit branchdesk?");
     term.keys(ENTER);
-    assert_eq!(term.exit_code(), 0);
+    term.exits_cleanly();
 
     // The store recorded the whole journey.
     let session = branchdesk::store::Session::unlock(
@@ -246,7 +258,7 @@ fn first_run_sets_up_a_store_in_chinese() {
     assert!(staff.contains("系统管理员"), "{staff}");
     term.key_then(F10, "退出登录并关闭");
     term.keys(ENTER);
-    assert_eq!(term.exit_code(), 0);
+    term.exits_cleanly();
     assert!(store.join("branchdesk.db").exists() && store.join("keyslots.json").exists());
 }
 
@@ -295,7 +307,7 @@ fn a_teller_types_a_name_and_opens_the_client() {
     term.key_then(ESC, "位客户");
     term.key_then(F10, "退出登录并关闭");
     term.keys(ENTER);
-    assert_eq!(term.exit_code(), 0);
+    term.exits_cleanly();
 }
 
 #[test]
@@ -344,7 +356,7 @@ fn a_teller_registers_a_complaint_from_a_clients_record_and_finds_it_on_the_boar
     );
     term.key_then(F10, "退出登录并关闭");
     term.keys(ENTER);
-    assert_eq!(term.exit_code(), 0);
+    term.exits_cleanly();
 }
 
 #[test]
@@ -380,7 +392,7 @@ fn an_rm_marks_a_reminder_done_and_finds_it_in_the_clients_contact_log() {
     assert!(record.contains("电话问候，客户很高兴"), "{record}");
     term.key_then(F10, "退出登录并关闭");
     term.keys(ENTER);
-    assert_eq!(term.exit_code(), 0);
+    term.exits_cleanly();
 }
 
 #[test]
@@ -420,7 +432,7 @@ fn an_rm_records_an_accepted_offer_from_the_book() {
     assert!(record.contains(&format!("offer {product}")), "{record}");
     term.key_then(F10, "退出登录并关闭");
     term.keys(ENTER);
-    assert_eq!(term.exit_code(), 0);
+    term.exits_cleanly();
 }
 
 /// The "答卷 N 份   NPS +x   CSAT y%" line of the survey statistics.
@@ -480,7 +492,7 @@ fn a_manager_keys_in_counter_surveys_and_sees_the_statistics_change() {
     assert_ne!(after.1, before.1, "NPS moved: {before:?} → {after:?}");
     term.key_then(F10, "退出登录并关闭");
     term.keys(ENTER);
-    assert_eq!(term.exit_code(), 0);
+    term.exits_cleanly();
 
     // The screen and `survey stats --json` say the same.
     let pass = home.path().join("pass");
@@ -536,7 +548,7 @@ fn a_manager_exports_for_hq_from_f6_and_hq_imports_the_bundle() {
     assert!(done.contains(&name[..12]), "{name} on screen:\n{done}");
     term.key_then(F10, "退出登录并关闭");
     term.keys(ENTER);
-    assert_eq!(term.exit_code(), 0);
+    term.exits_cleanly();
 
     // The demo HQ imports it.
     let pass = home.path().join("pass");

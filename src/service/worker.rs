@@ -21,6 +21,7 @@ const BOOK_ROWS: u32 = 500;
 /// The UI's end of the worker.
 pub struct ServiceHandle {
     requests: Sender<Request>,
+    worker: Option<thread::JoinHandle<()>>,
 }
 
 impl ServiceHandle {
@@ -43,15 +44,29 @@ impl ServiceHandle {
             warming: false,
         };
         // The worker ends when the handle (the only sender) is dropped.
-        let _ = thread::Builder::new()
+        let worker = thread::Builder::new()
             .name("store".into())
-            .spawn(move || worker.run(inbox, deliver));
-        ServiceHandle { requests }
+            .spawn(move || worker.run(inbox, deliver))
+            .ok();
+        ServiceHandle { requests, worker }
     }
 
     /// Sends a request; false if the worker has stopped.
     pub fn send(&self, request: Request) -> bool {
         self.requests.send(request).is_ok()
+    }
+}
+
+impl Drop for ServiceHandle {
+    /// Ends the worker and waits for it: it records the logout and closes the store. A
+    /// process that exited meanwhile would tear down the cipher library under the worker
+    /// (seen as "double free or corruption" at exit, now and then).
+    fn drop(&mut self) {
+        let (closed, _) = mpsc::channel();
+        drop(std::mem::replace(&mut self.requests, closed));
+        if let Some(worker) = self.worker.take() {
+            let _ = worker.join();
+        }
     }
 }
 
