@@ -116,6 +116,15 @@ fn record(name: &str, id_number: &str, phone: &str) -> ClientRecord {
     .unwrap()
 }
 
+/// HQ's row of 张伟.
+fn zhang_wei_at_hq(hq: &Session) -> branchdesk::store::HqRow {
+    hq.hq_rows("client")
+        .unwrap()
+        .into_iter()
+        .find(|r| r.fields["client_no"] == "BJ0102-0000001")
+        .unwrap()
+}
+
 /// An edit of 张伟 (BJ0102-0000001).
 fn edit(session: &mut Session, field: ClientField, value: &str) {
     session
@@ -253,12 +262,7 @@ fn an_edit_here_stands_against_an_older_one_and_a_replaced_edit_is_listed_for_re
     // BJ0101's edits reach HQ: HQ's row and BJ0101's agree, and the next book changes
     // nothing here.
     send(&mut bj0101, &mut hq, dir);
-    let row = hq
-        .hq_rows("client")
-        .unwrap()
-        .into_iter()
-        .find(|r| r.fields["client_no"] == "BJ0102-0000001")
-        .unwrap();
+    let row = zhang_wei_at_hq(&hq);
     assert_eq!(row.fields["phone"], "13600000004");
     assert_eq!(row.fields["address"], "金融街 9 号");
     let again = publish_to(&mut bj0101, &mut hq, dir);
@@ -357,12 +361,7 @@ fn an_edit_made_after_the_book_arrived_wins_even_with_this_clock_behind() {
     let mut bj0101 = at(dir, "BJ0101", "mgr01", 10);
     edit(&mut bj0101, ClientField::Phone, "13600000010");
     send(&mut bj0101, &mut hq, dir);
-    let row = hq
-        .hq_rows("client")
-        .unwrap()
-        .into_iter()
-        .find(|r| r.fields["client_no"] == "BJ0102-0000001")
-        .unwrap();
+    let row = zhang_wei_at_hq(&hq);
     assert_eq!(
         row.fields["phone"], "13600000010",
         "the edit made after seeing BJ0102's stamps after them"
