@@ -19,6 +19,62 @@ use rusqlite::types::ValueRef;
 use serde::Serialize;
 use std::path::{Path, PathBuf};
 
+/// The columns [`outbox_op`] reads, in its order.
+macro_rules! outbox_columns {
+    () => {
+        "SELECT seq, op_id, tbl, row_id, op, fields, hlc, schema_version"
+    };
+}
+pub(crate) use outbox_columns;
+
+/// An outbox row, selected with [`outbox_columns`], as the op it stands for.
+pub(crate) fn outbox_op(row: &rusqlite::Row) -> Result<Op> {
+    let seq: i64 = row.get(0)?;
+    let fields: String = row.get(5)?;
+    let fields = serde_json::value::RawValue::from_string(fields)
+        .map_err(|e| Error::internal(format!("outbox row {seq}: {e}")))?;
+    Ok(Op {
+        seq,
+        part: 0,
+        op_id: row.get(1)?,
+        table: row.get(2)?,
+        row_id: row.get(3)?,
+        op: row.get(4)?,
+        fields,
+        hlc: row.get(6)?,
+        schema: row.get(7)?,
+    })
+}
+
+/// The first and last local serial a bulk load's range op covers.
+pub(crate) fn range_bounds(range: &Op) -> Result<(i64, i64)> {
+    let bounds = range
+        .fields_map()
+        .map_err(|_| Error::internal(format!("outbox row {}: bad range", range.seq)))?;
+    let bound = |name: &str| bounds.get(name).and_then(|v| v.as_i64()).unwrap_or(0);
+    Ok((bound("first_seq"), bound("last_seq")))
+}
+
+/// The insert a bulk load's range op stands for at row `part` (client `id`, as it is now).
+pub(crate) fn range_insert(
+    range: &Op,
+    part: i64,
+    id: String,
+    fields: &serde_json::Map<String, serde_json::Value>,
+) -> Op {
+    Op {
+        seq: range.seq,
+        part,
+        op_id: format!("{}:{part}", range.op_id),
+        table: range.table.clone(),
+        row_id: id,
+        op: "insert".into(),
+        fields: Op::raw_fields(fields),
+        hlc: range.hlc,
+        schema: range.schema,
+    }
+}
+
 /// Columns of `client` derived for lookup at the branch, never sent (HQ derives its own).
 pub(crate) const CLIENT_LOCAL_COLUMNS: [&str; 4] = ["seq", "foreign_branch", "phone_rev", "id_rev"];
 
@@ -288,30 +344,15 @@ impl Session {
             |r| Ok((r.get(0)?, r.get(1)?)),
         )?;
         let total = u64::try_from(count).unwrap_or(0);
-        let mut statement = self.conn.prepare(
-            "SELECT seq, op_id, tbl, row_id, op, fields, hlc, schema_version
-             FROM outbox WHERE seq > ?1 ORDER BY seq",
-        )?;
+        let mut statement = self.conn.prepare(concat!(
+            outbox_columns!(),
+            " FROM outbox WHERE seq > ?1 ORDER BY seq"
+        ))?;
         let mut rows = statement.query([after])?;
         let mut done = 0u64;
         while let Some(row) = rows.next()? {
-            let seq: i64 = row.get(0)?;
-            let op: String = row.get(4)?;
-            let fields: String = row.get(5)?;
-            let fields = serde_json::value::RawValue::from_string(fields)
-                .map_err(|e| Error::internal(format!("outbox row {seq}: {e}")))?;
-            let base = Op {
-                seq,
-                part: 0,
-                op_id: row.get(1)?,
-                table: row.get(2)?,
-                row_id: row.get(3)?,
-                op: op.clone(),
-                fields,
-                hlc: row.get(6)?,
-                schema: row.get(7)?,
-            };
-            if op == "insert_range" {
+            let base = outbox_op(row)?;
+            if base.op == "insert_range" {
                 self.expand_range(base, sink)?;
             } else {
                 sink(&base)?;
@@ -333,11 +374,7 @@ impl Session {
                 range.table
             )));
         }
-        let bounds = range
-            .fields_map()
-            .map_err(|_| Error::internal(format!("outbox row {}: bad range", range.seq)))?;
-        let bound = |name: &str| bounds.get(name).and_then(|v| v.as_i64()).unwrap_or(0);
-        let (first, last) = (bound("first_seq"), bound("last_seq"));
+        let (first, last) = range_bounds(&range)?;
         let mut statement = self
             .conn
             .prepare_cached("SELECT * FROM client WHERE seq BETWEEN ?1 AND ?2 ORDER BY seq")?;
@@ -346,17 +383,7 @@ impl Session {
         let mut part = 0;
         while let Some(row) = rows.next()? {
             let (id, fields) = client_row_fields(row, &columns)?;
-            sink(&Op {
-                seq: range.seq,
-                part,
-                op_id: format!("{}:{part}", range.op_id),
-                table: range.table.clone(),
-                row_id: id,
-                op: "insert".into(),
-                fields: Op::raw_fields(&fields),
-                hlc: range.hlc,
-                schema: range.schema,
-            })?;
+            sink(&range_insert(&range, part, id, &fields))?;
             part += 1;
         }
         Ok(())

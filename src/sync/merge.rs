@@ -50,12 +50,22 @@ impl fmt::Display for MalformedOp {
 /// characters, padded with spaces, which sort before any character a code may hold), so the
 /// text order is this order.
 pub fn stamp(op: &Op, branch: &str) -> String {
+    stamp_of(op.hlc, branch, op.seq, op.part)
+}
+
+/// [`stamp`] from its parts (an op not built yet).
+pub fn stamp_of(hlc: i64, branch: &str, seq: i64, part: i64) -> String {
     format!(
         "{:020}:{branch:<16}:{:012}:{:06}",
-        op.hlc.max(0),
-        op.seq.max(0),
-        op.part.max(0)
+        hlc.max(0),
+        seq.max(0),
+        part.max(0)
     )
+}
+
+/// The clock reading a stamp begins with.
+pub fn stamp_hlc(stamp: &str) -> Option<i64> {
+    stamp.split(':').next()?.parse().ok()
 }
 
 /// The branch whose write a stamp is.

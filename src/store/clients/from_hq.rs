@@ -16,10 +16,12 @@ use super::{
 use crate::domain::client::StoredClient;
 use crate::error::{Error, Result};
 use crate::store::care;
-use crate::store::sync::client_row_fields;
+use crate::store::sync::{
+    client_row_fields, outbox_columns, outbox_op, range_bounds, range_insert,
+};
 use crate::store::write::Writer;
-use crate::sync::bundle::{Op, raw_json, sha256_hex};
-use crate::sync::merge::{Merge, Merged, merge, stamp, stamp_branch};
+use crate::sync::bundle::{Op, sha256_hex};
+use crate::sync::merge::{Merge, Merged, merge, stamp, stamp_branch, stamp_hlc, stamp_of};
 use crate::sync::reference::BookClient;
 use rusqlite::types::Value;
 use rusqlite::{OptionalExtension, params};
@@ -295,7 +297,7 @@ fn note_clash(w: &mut Writer, clash: &Clash) -> Result<u64> {
 fn latest_hlc(row: &Merged) -> i64 {
     row.resolved_stamps()
         .values()
-        .filter_map(|stamp| stamp.split(':').next()?.parse::<i64>().ok())
+        .filter_map(|stamp| stamp_hlc(stamp))
         .max()
         .unwrap_or(0)
 }
@@ -459,30 +461,16 @@ impl Pending {
             ranges: Vec::new(),
             range_rows: HashMap::new(),
         };
-        let mut statement = w.connection().prepare(
-            "SELECT seq, op_id, row_id, op, fields, hlc, schema_version
-             FROM outbox WHERE tbl = 'client' ORDER BY seq",
-        )?;
+        let mut statement = w.connection().prepare(concat!(
+            outbox_columns!(),
+            " FROM outbox WHERE tbl = 'client' ORDER BY seq"
+        ))?;
         let mut rows = statement.query([])?;
         while let Some(row) = rows.next()? {
-            let fields: String = row.get(4)?;
-            let op = Op {
-                seq: row.get(0)?,
-                part: 0,
-                op_id: row.get(1)?,
-                table: "client".into(),
-                row_id: row.get(2)?,
-                op: row.get(3)?,
-                fields: raw_json(fields),
-                hlc: row.get(5)?,
-                schema: row.get(6)?,
-            };
+            let op = outbox_op(row)?;
             if op.op == "insert_range" {
-                let bounds = op.fields_map().map_err(|_| Error::DatabaseDamaged)?;
-                let bound = |name: &str| bounds.get(name).and_then(Json::as_i64).unwrap_or(0);
-                pending
-                    .ranges
-                    .push((bound("first_seq"), bound("last_seq"), op));
+                let (first, last) = range_bounds(&op)?;
+                pending.ranges.push((first, last, op));
             } else {
                 pending
                     .by_row
@@ -531,18 +519,7 @@ impl Pending {
                 // HQ's row began with this very insert: every field HQ holds is stamped at
                 // or after it, so merging it again changes nothing (the first book after a
                 // bulk load would otherwise rebuild every row's insert).
-                let first_here = Op {
-                    seq: range.seq,
-                    part,
-                    op_id: String::new(),
-                    table: String::new(),
-                    row_id: String::new(),
-                    op: String::new(),
-                    fields: raw_json("{}".into()),
-                    hlc: range.hlc,
-                    schema: range.schema,
-                };
-                if hq_first == Some(stamp(&first_here, store_branch).as_str()) {
+                if hq_first == Some(stamp_of(range.hlc, store_branch, range.seq, part).as_str()) {
                     continue;
                 }
                 let mut statement = w
@@ -553,17 +530,7 @@ impl Pending {
                 let mut rows = statement.query([seq])?;
                 if let Some(row) = rows.next()? {
                     let (_, fields) = client_row_fields(row, &columns)?;
-                    ops.push(Op {
-                        seq: range.seq,
-                        part,
-                        op_id: format!("{}:{part}", range.op_id),
-                        table: "client".into(),
-                        row_id: row_id.to_string(),
-                        op: "insert".into(),
-                        fields: Op::raw_fields(&fields),
-                        hlc: range.hlc,
-                        schema: range.schema,
-                    });
+                    ops.push(range_insert(range, part, row_id.to_string(), &fields));
                 }
             }
         }
