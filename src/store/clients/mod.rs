@@ -3,10 +3,12 @@
 
 mod from_hq;
 mod load;
+mod review;
+pub use from_hq::BookApplied;
 pub(crate) use from_hq::apply_book;
-pub use from_hq::{BookApplied, ReviewEntry};
 pub use load::LoadSummary;
 use load::{insert_client, write_card};
+pub use review::ReviewEntry;
 
 use crate::domain::client::{
     BirthCalendar, ClientInput, ClientKind, ClientRecord, ClientView, IdExpiry, StoredClient, Tier,
