@@ -76,6 +76,23 @@ impl I18n {
     }
 
     /// The string for `key`, or the key itself when the catalog lacks it (visible, not fatal).
+    /// The name in the UI language of something named in both (reference data).
+    pub fn pick<'a>(&self, zh: &'a str, en: &'a str) -> &'a str {
+        if self.lang == Lang::Zh { zh } else { en }
+    }
+
+    /// An AML level's name among `levels` (the code itself when the table has no such level:
+    /// "not rated" when empty).
+    pub fn aml_level(&self, levels: &[crate::domain::aml::Named], code: &str) -> String {
+        if code.is_empty() {
+            return self.t("risk.unrated").to_string();
+        }
+        levels.iter().find(|l| l.code == code).map_or_else(
+            || code.to_string(),
+            |l| self.pick(&l.name_zh, &l.name_en).to_string(),
+        )
+    }
+
     pub fn t<'a>(&'a self, key: &'a str) -> &'a str {
         self.strings.get(key).map_or(key, String::as_str)
     }

@@ -105,6 +105,19 @@ fn operations() -> Vec<(Permission, &'static str, Operation)> {
         (Permission::ViewSync, "sync status", |s, _| {
             s.sync_status().map(drop)
         }),
+        (Permission::ViewRisk, "risk list", |s, _| {
+            s.risk_desk(branchdesk::store::DeskList::Overdue, 5)
+                .map(drop)
+        }),
+        (Permission::RateRisk, "risk rate", |s, _| {
+            s.risk_rate("BJ0101-0000001", &Default::default()).map(drop)
+        }),
+        (Permission::OverrideRisk, "risk lift", |s, _| {
+            s.lift_restriction("BJ0101-0000001", "客户在场").map(drop)
+        }),
+        (Permission::CloseClient, "client close", |s, _| {
+            s.close_client("BJ0101-0000001", "客户销户").map(drop)
+        }),
     ];
     operations
 }

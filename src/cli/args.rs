@@ -64,6 +64,11 @@ pub(super) enum Command {
         #[command(subcommand)]
         action: portfolio::AssessmentCommand,
     },
+    /// The AML risk desk: ratings, reviews, restrictions, early-review triggers
+    Risk {
+        #[command(subcommand)]
+        action: risk::RiskCommand,
+    },
     /// A relationship manager's book: clients by segment (tier, moved, falling, expiring,
     /// maturing, offers)
     Book {

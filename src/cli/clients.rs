@@ -67,6 +67,18 @@ pub enum ClientCommand {
         channel: String,
         #[arg(long)]
         text: String,
+        /// Tag the note as suspicious (可疑): it asks for an early AML review
+        #[arg(long)]
+        suspicious: bool,
+    },
+    /// End the relationship with a client (managers): the record is kept, unchanged, for
+    /// at least ten years
+    Close {
+        client: String,
+        #[arg(long)]
+        reason: String,
+        #[arg(long)]
+        json: bool,
     },
     /// Show a client's contact log, newest first
     Log {
@@ -309,9 +321,30 @@ pub fn run(cx: &Context, command: ClientCommand) -> Result<ExitCode> {
             client,
             channel,
             text,
+            suspicious,
         } => {
-            session.add_interaction(&client, channel.trim(), "contact", &text)?;
+            let kind = if suspicious {
+                crate::store::SUSPICIOUS_NOTE
+            } else {
+                "contact"
+            };
+            session.add_interaction(&client, channel.trim(), kind, &text)?;
             cx.say("cli.note_added", &[("client", &client)]);
+        }
+        ClientCommand::Close {
+            client,
+            reason,
+            json,
+        } => {
+            let on = session.close_client(&client, &reason)?;
+            if json {
+                print_json(&serde_json::json!({ "client": client, "closed_on": on }));
+            } else {
+                cx.say(
+                    "cli.client_closed",
+                    &[("client", &client), ("on", &on.to_string())],
+                );
+            }
         }
         ClientCommand::Event {
             client,

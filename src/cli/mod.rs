@@ -22,6 +22,7 @@ mod clients;
 mod complaints;
 mod portfolio;
 mod progress;
+mod risk;
 mod secrets;
 mod staff;
 mod surveys;
@@ -234,6 +235,7 @@ fn run(cx: &Context, command: Option<Command>) -> Result<ExitCode> {
         Some(Command::Offer { action }) => portfolio::run_offers(cx, action),
         Some(Command::Book { action }) => portfolio::run_book(cx, action),
         Some(Command::Assessment { action }) => portfolio::run_assessments(cx, action),
+        Some(Command::Risk { action }) => risk::run(cx, action),
         Some(Command::Complaint { action }) => complaints::run(cx, *action),
         Some(Command::Branch { action }) => complaints::run_branch(cx, action),
         Some(Command::Care { action }) => care::run(cx, action),

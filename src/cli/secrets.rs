@@ -10,6 +10,7 @@ use zeroize::Zeroizing;
 
 pub const PASSPHRASE_ENV: &str = "BRANCHDESK_PASSPHRASE";
 pub const NEW_PASSPHRASE_ENV: &str = "BRANCHDESK_NEW_PASSPHRASE";
+pub const APPROVER_PASSPHRASE_ENV: &str = "BRANCHDESK_APPROVER_PASSPHRASE";
 
 fn interactive() -> bool {
     std::io::stdin().is_terminal()
@@ -56,6 +57,18 @@ pub fn login_passphrase(file: Option<&Path>, i18n: &I18n) -> Result<SecretString
         return prompt(i18n.t("prompt.passphrase"));
     }
     from_env(PASSPHRASE_ENV).ok_or(Error::NoPassphrase)
+}
+
+/// The passphrase of a second manager approving what the first records: from `file`,
+/// typed at the terminal, else (only when there is no terminal) from the environment.
+pub fn approver_passphrase(file: Option<&Path>, i18n: &I18n) -> Result<SecretString> {
+    if let Some(path) = file {
+        return from_file(path);
+    }
+    if interactive() {
+        return prompt(i18n.t("prompt.approver_passphrase"));
+    }
+    from_env(APPROVER_PASSPHRASE_ENV).ok_or(Error::NoPassphrase)
 }
 
 /// A passphrase being set: typed twice at a terminal, otherwise from `file` or `env`.

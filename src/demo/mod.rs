@@ -85,12 +85,14 @@ pub fn ensure_demo_store(
         // Client lists are loaded by the branch manager, as in a real branch.
         generate_clients(&mut login("manager01")?, clients, progress)?;
     }
-    add_complaints(login, lang, clients)?;
     if clients > 0 {
         add_life_events(&mut login("manager01")?, clients)?;
         add_assessments(&mut login("manager01")?, clients)?;
         add_holdings(&mut login("manager01")?, clients)?;
+        add_risk(&mut login("manager01")?)?;
     }
+    // After the ratings: a complaint asks for an early review of its client's.
+    add_complaints(login, lang, clients)?;
     for staff in ["teller01", "manager01"] {
         add_surveys(&mut login(staff)?, clients)?;
     }
@@ -161,8 +163,75 @@ fn add_assessments(manager: &mut Session, clients: u64) -> Result<()> {
         } else {
             Filled::ReadOut
         };
-        manager.add_assessment(&client_no_for(&branch, seq), level, Some(on), filled, false)?;
+        match manager.add_assessment(&client_no_for(&branch, seq), level, Some(on), filled, false) {
+            // A client whose expired document restricts their business is not assessed.
+            Ok(_) | Err(Error::ClientRestricted { .. }) => {}
+            Err(other) => return Err(other),
+        }
     }
+    Ok(())
+}
+
+/// The AML history a core system would bring: the facts recorded for some clients (PEPs
+/// and their associates, foreign nationals, cash-intensive and remote relationships), and
+/// ratings dated over each level's review interval — so that a few reviews are overdue,
+/// others due within the month — with one client in two hundred not rated yet.
+fn add_risk(manager: &mut Session) -> Result<()> {
+    use crate::domain::aml::{Cash, Pep, Profile};
+    let today = manager.today_local();
+    let clients: i64 = manager.client_count()?;
+    let mut rng = synthetic::Rng::new(SEED ^ 0xA41);
+    let mut profiles = Vec::new();
+    for seq in 1..=clients {
+        let pep = if rng.chance(3) {
+            Pep::Pep
+        } else if rng.chance(5) {
+            Pep::Associate
+        } else {
+            Pep::None
+        };
+        let nationality = if rng.chance(15) {
+            (*rng.pick(&["USA", "GBR", "KOR", "JPN", "SGP", "MMR"])).to_string()
+        } else {
+            String::new()
+        };
+        let cash = *rng.weighted(
+            &[(Cash::Low, 870), (Cash::Medium, 100), (Cash::High, 30)],
+            1000,
+        );
+        let remote = rng.chance(50);
+        let profile = Profile {
+            pep,
+            nationality,
+            cash,
+            remote,
+        };
+        if profile != Profile::default() {
+            profiles.push((seq, profile));
+        }
+    }
+    let intervals: Vec<u64> = manager
+        .portfolio_rules()?
+        .aml
+        .levels
+        .iter()
+        .map(|l| u64::from(l.review_months))
+        .collect();
+    let review_months = |rank: usize| intervals.get(rank).copied().unwrap_or(36);
+    manager.seed_demo_risk(&profiles, &mut |seq, rank| {
+        let mut rng = synthetic::Rng::new(SEED ^ 0x7A7E ^ seq as u64);
+        if rng.chance(5) {
+            return None;
+        }
+        let interval = review_months(rank) * 30;
+        // One in fifty a little past their review; the rest spread over the interval.
+        let days_ago = if rng.chance(20) {
+            interval + 1 + rng.below(60)
+        } else {
+            rng.below(interval)
+        };
+        Some(today - chrono::Duration::days(days_ago as i64))
+    })?;
     Ok(())
 }
 
@@ -204,8 +273,8 @@ fn add_life_events(manager: &mut Session, clients: u64) -> Result<()> {
             label: String::new(),
         };
         match manager.add_client_event(&client_no, &input) {
-            // A client too young for the event: the demo simply skips them.
-            Ok(_) | Err(Error::CareInvalid { .. }) => {}
+            // A client too young for the event, or restricted: the demo skips them.
+            Ok(_) | Err(Error::CareInvalid { .. } | Error::ClientRestricted { .. }) => {}
             Err(other) => return Err(other),
         }
     }

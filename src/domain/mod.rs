@@ -1,6 +1,7 @@
 //! Pure rules and types. Nothing in here touches the disk, the network, the terminal or the
 //! system clock: time comes in through [`clock::Clock`].
 
+pub mod aml;
 pub mod audit;
 pub mod branch;
 pub mod calendar;

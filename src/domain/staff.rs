@@ -76,6 +76,16 @@ impl Role {
             // Balances are personal data shown in full: an RM's own clients, a manager's
             // branch (auditors read masked).
             ViewPortfolio => matches!(self, Rm | Manager),
+            // AML ratings: RMs their own clients', managers the branch's, auditors read.
+            ViewRisk => matches!(self, Rm | Manager | Auditor),
+            // Rating at the computed level and reviewing (kept, raised by evidence, lowered
+            // unless from the highest level).
+            RateRisk => matches!(self, Rm | Manager),
+            // A level above the computed one, lowering from the highest, approving a lower
+            // level as the second manager, lifting a restriction for the day.
+            OverrideRisk => matches!(self, Manager),
+            // Ending a relationship, and deleting a record after the retention period.
+            CloseClient => matches!(self, Manager),
         }
     }
 }
@@ -129,10 +139,19 @@ pub enum Permission {
     ViewSync,
     /// See a client's holdings, balances and AUM (tellers see the tier only).
     ViewPortfolio,
+    /// See AML ratings, reviews and the risk desk.
+    ViewRisk,
+    /// Rate a client's AML risk and review it.
+    RateRisk,
+    /// Set a level above the computed one, lower from the highest, approve a lowering,
+    /// lift a restriction.
+    OverrideRisk,
+    /// End a relationship; delete a record whose retention has passed.
+    CloseClient,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 25] = [
+    pub const ALL: [Permission; 29] = [
         Permission::ManageStaff,
         Permission::ViewStaff,
         Permission::ViewAudit,
@@ -158,6 +177,10 @@ impl Permission {
         Permission::RunHq,
         Permission::ViewSync,
         Permission::ViewPortfolio,
+        Permission::ViewRisk,
+        Permission::RateRisk,
+        Permission::OverrideRisk,
+        Permission::CloseClient,
     ];
 
     pub fn code(self) -> &'static str {
@@ -187,6 +210,10 @@ impl Permission {
             Permission::RunHq => "run_hq",
             Permission::ViewSync => "view_sync",
             Permission::ViewPortfolio => "view_portfolio",
+            Permission::ViewRisk => "view_risk",
+            Permission::RateRisk => "rate_risk",
+            Permission::OverrideRisk => "override_risk",
+            Permission::CloseClient => "close_client",
         }
     }
 }

@@ -206,6 +206,48 @@ pub enum Error {
     OfferNotMade {
         product: String,
     },
+    /// An AML rating or review that the rules refuse.
+    RatingRefused {
+        refusal: crate::domain::aml::RatingRefusal,
+    },
+    /// A level the factor table in force does not have.
+    UnknownAmlLevel {
+        code: String,
+        levels: Vec<String>,
+    },
+    /// A command-line value that is none of the choices.
+    UnknownChoice {
+        field: String,
+        value: String,
+        choices: String,
+    },
+    /// A nationality that is not an ISO 3166 three-letter code.
+    UnknownNationality {
+        code: String,
+    },
+    /// A review of a client that has never been rated.
+    NotRated {
+        client: String,
+    },
+    /// The approving manager's ID or passphrase was not accepted.
+    ApproverRefused,
+    /// An override, a closure or a deletion without the reason the audit trail needs.
+    ReasonRequired,
+    /// A write for a client whose expired identity document restricts their business.
+    ClientRestricted {
+        client: String,
+        since: chrono::NaiveDate,
+    },
+    /// A write for a client whose relationship has ended.
+    ClientClosed {
+        client: String,
+        on: chrono::NaiveDate,
+    },
+    /// A deletion the retention rules forbid.
+    RecordKept {
+        client: String,
+        kept: crate::domain::aml::Kept,
+    },
     /// A day given on the command line that is not a date, or is in the future.
     NotADay {
         text: String,
@@ -500,6 +542,50 @@ impl Error {
                     ("level", &level.to_string()),
                 ],
             ),
+            Error::RatingRefused { refusal } => i18n
+                .t(&format!("err.rating.{}", refusal.code()))
+                .to_string(),
+            Error::UnknownAmlLevel { code, levels } => i18n.fill(
+                "err.unknown_aml_level",
+                &[("code", code.as_str()), ("levels", &levels.join(", "))],
+            ),
+            Error::UnknownChoice {
+                field,
+                value,
+                choices,
+            } => i18n.fill(
+                "err.unknown_choice",
+                &[
+                    ("field", field.as_str()),
+                    ("value", value.as_str()),
+                    ("choices", choices.as_str()),
+                ],
+            ),
+            Error::UnknownNationality { code } => {
+                i18n.fill("err.unknown_nationality", &[("code", code.as_str())])
+            }
+            Error::NotRated { client } => {
+                i18n.fill("err.not_rated", &[("client", client.as_str())])
+            }
+            Error::ApproverRefused => i18n.t("err.approver_refused").to_string(),
+            Error::ReasonRequired => i18n.t("err.reason_required").to_string(),
+            Error::ClientRestricted { client, since } => i18n.fill(
+                "err.client_restricted",
+                &[("client", client.as_str()), ("since", &since.to_string())],
+            ),
+            Error::ClientClosed { client, on } => i18n.fill(
+                "err.client_closed",
+                &[("client", client.as_str()), ("on", &on.to_string())],
+            ),
+            Error::RecordKept { client, kept } => match kept {
+                crate::domain::aml::Kept::RelationshipOpen => {
+                    i18n.fill("err.record_open", &[("client", client.as_str())])
+                }
+                crate::domain::aml::Kept::Retention { until } => i18n.fill(
+                    "err.record_retained",
+                    &[("client", client.as_str()), ("until", &until.to_string())],
+                ),
+            },
             Error::RestoreWithoutSlots => i18n.t("err.restore_without_slots").to_string(),
             Error::RenumberRange { from, after, acked } => i18n.fill(
                 "err.renumber_range",

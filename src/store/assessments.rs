@@ -69,6 +69,7 @@ impl Session {
     ) -> Result<AssessmentRecord> {
         self.require(Permission::EditClients)?;
         let (seq, stored) = self.find_client(key)?;
+        self.check_business(&stored)?;
         let plan = self.plan_assessment(seq, &stored, level, on, filled, confirmed)?;
         let event = AuditEvent::new("client.assessment", "client", stored.id.clone()).with_detail(
             serde_json::json!({ "level": plan.record.level, "filled": filled.code() }),

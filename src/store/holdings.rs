@@ -451,9 +451,12 @@ impl Session {
                 serde_json::json!({ "as_of": snapshot.as_of, "accounts": snapshot.holdings.len() }),
             );
         let store_branch = self.branch.code.clone();
+        let calendar = self.calendar.clone();
         self.write(event, |w| {
             // The book first: a client registered at another branch has their holdings here.
             report.book = apply_book(w, &store_branch, &snapshot.clients)?;
+            // A client whose home branch this is, newly in the book, is due for a rating.
+            crate::store::risk::state::fill_missing(w.connection(), &rules.aml, &calendar)?;
             // This store's clock continues past the copies applied, here and after a restart.
             let floor: i64 = w
                 .read(

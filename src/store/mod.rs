@@ -26,6 +26,7 @@ mod offers;
 mod paths;
 mod reached;
 mod reference;
+pub(crate) mod risk;
 mod session;
 mod staff;
 mod standing;
@@ -43,7 +44,9 @@ pub use bench::{PlainCopy, Sample};
 pub use book::{BOOK_DAYS_AHEAD, Book, BookEntry, Segment, SegmentCount, TierName};
 pub use cache::{CONFIGURED_MIB as PAGE_CACHE_MIB, CachePlan, CacheReason};
 pub use care::{ClientEvent, festivals};
-pub use clients::{BookApplied, Interaction, LoadSummary, NewClient, ReviewEntry, client_no_for};
+pub use clients::{
+    BookApplied, Interaction, LoadSummary, NewClient, ReviewEntry, SUSPICIOUS_NOTE, client_no_for,
+};
 pub use complaints::{
     Board, ComplaintDetail, ComplaintRow, HistoryEntry, Registered, Slip, shipped_calendar,
 };
@@ -62,6 +65,10 @@ pub use lookup::{MAX_HITS, SearchHit};
 pub use offers::{OfferOutcome, RecordedOffer};
 pub use paths::StorePaths;
 pub use reference::{PublishReport, ReferenceReport, ReferenceState};
+pub use risk::{
+    Approval, DeskCounts, DeskList, DeskPage, DeskRow, OpenTrigger, RateRequest, RatingRecord,
+    RerateReport, ReviewRequest, RiskView,
+};
 pub use session::probe;
 pub use session::{BranchInfo, NewStore, Session, StoreOptions, StoreProbe, SyncLimits};
 pub use staff::StaffRow;

@@ -71,6 +71,7 @@ impl Session {
         self.require(Permission::EditClients)?;
         let product = product.trim().to_ascii_uppercase();
         let (seq, stored) = self.find_portfolio_client(key)?;
+        self.check_business(&stored)?;
         let today = self.today();
         let rules = self.portfolio_rules()?;
         let now = self.standing_now()?;

@@ -134,6 +134,7 @@ impl Session {
             suitability: read_or("suitability.toml", crate::assets::SUITABILITY)?,
             offers: read_or("offers.toml", crate::assets::OFFERS)?,
             value: read_or("value.toml", crate::assets::VALUE)?,
+            aml: read_or("aml_factors.toml", crate::assets::AML_FACTORS)?,
         };
         let now = self.clock.now();
         let reference = Reference {
@@ -209,8 +210,14 @@ impl Session {
         let Ok(rules_in_force) = in_force.parse(&reference.products) else {
             return Err(file_error(file, SyncProblem::Damaged));
         };
-        // New rules re-read the standings of the snapshot in force.
+        // New rules re-read the standings of the snapshot in force; a new AML factor table
+        // re-rates the branch, in the same transaction.
         let snapshot = self.holdings_as_of()?;
+        let new_aml_table = self.portfolio_rules()?.aml.version != rules_in_force.aml.version;
+        // Due days by the holiday table that comes with the rules (checked above).
+        let calendar = crate::domain::calendar::WorkCalendar::parse(&reference.holidays)
+            .map_err(|_| file_error(file, SyncProblem::Damaged))?;
+        let me = self.me.id.to_string();
         let today = self.today();
         let acked_before = self.local_number("acked_seq")?;
         // HQ cannot hold more than was ever written here.
@@ -270,6 +277,16 @@ impl Session {
                         today,
                         &mut |_, _| {},
                         None,
+                    )?;
+                }
+                if new_aml_table {
+                    crate::store::risk::rerate_in(
+                        w,
+                        &rules_in_force,
+                        &calendar,
+                        today,
+                        &me,
+                        &mut |_, _| {},
                     )?;
                 }
                 Ok(pruned as i64)

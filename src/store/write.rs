@@ -30,6 +30,11 @@ pub enum Table {
     SurveyResponse,
     Assessment,
     OfferOutcome,
+    AmlProfile,
+    AmlRating,
+    AmlTrigger,
+    RestrictionOverride,
+    ClientClosure,
 }
 
 impl Table {
@@ -47,6 +52,11 @@ impl Table {
             Table::SurveyResponse => "survey_response",
             Table::Assessment => "assessment",
             Table::OfferOutcome => "offer_outcome",
+            Table::AmlProfile => "aml_profile",
+            Table::AmlRating => "aml_rating",
+            Table::AmlTrigger => "aml_trigger",
+            Table::RestrictionOverride => "restriction_override",
+            Table::ClientClosure => "client_closure",
         }
     }
 
@@ -62,7 +72,12 @@ impl Table {
             | Table::SurveyTemplate
             | Table::SurveyResponse
             | Table::Assessment
-            | Table::OfferOutcome => "id",
+            | Table::OfferOutcome
+            | Table::AmlProfile
+            | Table::AmlRating
+            | Table::AmlTrigger
+            | Table::RestrictionOverride
+            | Table::ClientClosure => "id",
             Table::Settings => "key",
         }
     }
@@ -82,6 +97,11 @@ impl Table {
                 | Table::SurveyResponse
                 | Table::Assessment
                 | Table::OfferOutcome
+                | Table::AmlProfile
+                | Table::AmlRating
+                | Table::AmlTrigger
+                | Table::RestrictionOverride
+                | Table::ClientClosure
         )
     }
 }

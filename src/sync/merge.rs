@@ -18,8 +18,12 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
 /// Tables whose rows are never changed once written: the first copy is kept.
-pub const INSERT_ONLY: [&str; 7] = [
+pub const INSERT_ONLY: [&str; 11] = [
     "assessment",
+    "aml_rating",
+    "aml_trigger",
+    "restriction_override",
+    "client_closure",
     "offer_outcome",
     "survey_response",
     "complaint_event",

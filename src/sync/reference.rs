@@ -45,13 +45,20 @@ pub struct Reference {
 }
 
 /// The relationship-management tables as HQ keeps them (TOML, as `assets/` has them):
-/// tiers, suitability, offers and client value.
+/// tiers, suitability, offers and client value, and the AML factor table.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RuleTables {
     pub tiers: String,
     pub suitability: String,
     pub offers: String,
     pub value: String,
+    /// Absent from HQs before the risk desk: the shipped table holds.
+    #[serde(default = "shipped_aml")]
+    pub aml: String,
+}
+
+fn shipped_aml() -> String {
+    crate::assets::AML_FACTORS.into()
 }
 
 impl RuleTables {
@@ -62,6 +69,7 @@ impl RuleTables {
             suitability: crate::assets::SUITABILITY.into(),
             offers: crate::assets::OFFERS.into(),
             value: crate::assets::VALUE.into(),
+            aml: shipped_aml(),
         }
     }
 
@@ -85,6 +93,7 @@ impl RuleTables {
                 .map_err(rules("suitability"))?,
             offers: offers::OfferRules::parse(&self.offers, &catalogue).map_err(rules("offers"))?,
             value: value::ValueRules::parse(&self.value).map_err(rules("value"))?,
+            aml: crate::domain::aml::FactorTable::parse(&self.aml).map_err(rules("aml_factors"))?,
             catalogue,
             products: products.to_vec(),
         })
@@ -98,6 +107,7 @@ pub struct PortfolioRules {
     pub suitability: crate::domain::portfolio::suitability::SuitabilityRules,
     pub offers: crate::domain::portfolio::offers::OfferRules,
     pub value: crate::domain::portfolio::value::ValueRules,
+    pub aml: crate::domain::aml::FactorTable,
     pub catalogue: Vec<crate::domain::portfolio::offers::CatalogueEntry>,
     /// The product catalogue the rules were read against, names and all.
     pub products: Vec<Product>,

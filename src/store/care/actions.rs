@@ -158,6 +158,7 @@ impl Session {
     pub fn add_client_event(&mut self, client: &str, input: &EventInput) -> Result<ClientEvent> {
         self.require(Permission::EditClients)?;
         let (seq, stored) = self.find_client(client)?;
+        self.check_business(&stored)?;
         let event = validate_event(input, stored.record.birth_date)
             .map_err(|errors| Error::CareInvalid { errors })?;
         let id = uuid::Uuid::now_v7().to_string();

@@ -64,6 +64,8 @@ impl Session {
     ) -> Result<LoadSummary> {
         let store_branch = self.branch.code.clone();
         let today = self.today();
+        let rules = self.portfolio_rules()?;
+        let calendar = self.calendar.clone();
         let event =
             AuditEvent::new("client.import", "client", "").with_detail(json!({ "source": source }));
         self.write(event, |w| {
@@ -123,6 +125,8 @@ impl Session {
             if empty {
                 w.maintain_schema(CLIENT_INDEXES)?;
             }
+            // Each new client is due for their AML rating.
+            crate::store::risk::state::fill_missing(w.connection(), &rules.aml, &calendar)?;
             // Fresh statistics for the query planner; sampled, so it takes milliseconds.
             w.maintain_schema("PRAGMA analysis_limit = 1000; ANALYZE;")?;
             Ok(summary)

@@ -289,9 +289,12 @@ impl Session {
         let id = uuid::Uuid::now_v7().to_string();
         let today = self.today();
         let event = AuditEvent::new("client.create", "client", id.clone());
+        let rules = self.portfolio_rules()?;
+        let calendar = self.calendar.clone();
         self.write(event, |w| {
             let new = insert_client(w, &id, &branch, &branch, &record)?;
             care::write_client_keys(w, new.seq, &record, today)?;
+            crate::store::risk::state::refresh(w, &rules.aml, &calendar, new.seq)?;
             Ok(new)
         })
     }
@@ -323,6 +326,21 @@ impl Session {
         if changed.is_empty() {
             return Ok(());
         }
+        // A restricted client's document may be updated (that lifts the restriction);
+        // nothing else of theirs changes until then, and nothing of a closed relationship.
+        const DOCUMENT: [&str; 3] = ["id_type", "id_number", "id_expiry"];
+        if changed.iter().any(|c| !DOCUMENT.contains(c)) {
+            self.check_business(&stored)?;
+        } else if let Some(on) = self.closed_on(&stored.id)? {
+            return Err(Error::ClientClosed {
+                client: stored.client_no.clone(),
+                on,
+            });
+        }
+        let triggers = crate::domain::aml::record_triggers(&stored.record, &record);
+        let rules = self.portfolio_rules()?;
+        let calendar = self.calendar.clone();
+        let today = self.today();
         let registered_on = stored
             .created_at
             .get(..10)
@@ -372,6 +390,21 @@ impl Session {
             if record.assigned_rm != stored.record.assigned_rm {
                 crate::store::standing::follow_rm(w, seq, record.assigned_rm.as_deref())?;
             }
+            for trigger in &triggers {
+                crate::store::risk::raise_trigger(
+                    w,
+                    &rules,
+                    &calendar,
+                    &crate::store::risk::Raised {
+                        seq,
+                        client_id: &stored.id,
+                        trigger: *trigger,
+                        on: today,
+                        detail: "",
+                    },
+                )?;
+            }
+            crate::store::risk::state::refresh(w, &rules.aml, &calendar, seq)?;
             write_card(
                 w,
                 seq,
@@ -495,14 +528,33 @@ impl Session {
         note: &str,
     ) -> Result<()> {
         self.require(Permission::EditClients)?;
-        let (_, stored) = self.find_client(key)?;
+        let (seq, stored) = self.find_client(key)?;
         let note = note.trim();
         contact::check_note(channel, note).map_err(Error::ContactRefused)?;
         let id = uuid::Uuid::now_v7().to_string();
         let me = self.me.id.to_string();
+        let suspicious = kind == SUSPICIOUS_NOTE;
+        let rules = self.portfolio_rules()?;
+        let calendar = self.calendar.clone();
+        let today = self.today();
         let event = AuditEvent::new("client.contact", "client", stored.id.clone())
-            .with_detail(json!({ "channel": channel }));
+            .with_detail(json!({ "channel": channel, "kind": kind }));
         self.write(event, |w| {
+            // A note tagged as suspicious asks for an early review of the AML rating.
+            if suspicious {
+                crate::store::risk::raise_trigger(
+                    w,
+                    &rules,
+                    &calendar,
+                    &crate::store::risk::Raised {
+                        seq,
+                        client_id: &stored.id,
+                        trigger: crate::domain::aml::Trigger::SuspiciousNote,
+                        on: today,
+                        detail: &id,
+                    },
+                )?;
+            }
             let at = w.now_text();
             w.insert(
                 Table::Interaction,
@@ -529,6 +581,10 @@ impl Session {
         role.can(Permission::EditClients)
     }
 }
+
+/// The contact-log kind of a note staff tag as suspicious (可疑): it asks for an early AML
+/// review.
+pub const SUSPICIOUS_NOTE: &str = "suspicious";
 
 /// This branch's number for its `seq`-th client.
 pub fn client_no_for(store_branch: &str, seq: i64) -> String {

@@ -319,13 +319,15 @@ impl Session {
         let today = self.today();
         let intake = validate_intake(input, today, self.options.earliest_receipt)
             .map_err(|errors| Error::ComplaintIntake { errors })?;
-        let (client_id, client_name) = match &intake.client {
+        let (client_id, client_seq, client_name) = match &intake.client {
             Some(key) => {
-                let (_, client) = self.find_client(key)?;
-                (Some(client.id), client.record.name)
+                let (seq, client) = self.find_client(key)?;
+                (Some(client.id), Some(seq), client.record.name)
             }
-            None => (None, String::new()),
+            None => (None, None, String::new()),
         };
+        let rules = self.portfolio_rules()?;
+        let calendar = self.calendar.clone();
         let name = if intake.complainant_name.is_empty() {
             client_name
         } else {
@@ -405,7 +407,23 @@ impl Session {
                 ],
             )?;
             append_event(w, &id, &first)?;
-            write_case(w, &id, &case)
+            write_case(w, &id, &case)?;
+            // A complaint asks for an early review of the client's AML rating.
+            if let (Some(seq), Some(client_id)) = (client_seq, &client_id) {
+                crate::store::risk::raise_trigger(
+                    w,
+                    &rules,
+                    &calendar,
+                    &crate::store::risk::Raised {
+                        seq,
+                        client_id,
+                        trigger: crate::domain::aml::Trigger::Complaint,
+                        on: intake.received_on,
+                        detail: &receipt_no,
+                    },
+                )?;
+            }
+            Ok(())
         })?;
         Ok(Registered {
             receipt_no,

@@ -622,6 +622,104 @@ const MIGRATIONS: &[Migration] = &[
         fall_percent, assessed_until, next_maturity, best_priority);
     "#,
     ),
+    // 13: the AML risk desk. What staff record (sent to HQ): the facts a rating needs that
+    // the record does not hold, the ratings and reviews, the events that ask for an early
+    // review, a manager's lifting of a restriction for a day, and the end of a
+    // relationship — all insert-only but the profile. What the desk reads (local, derived
+    // from those and the record): one row per client of this branch with the level, the
+    // next thing due and when, and the day an expired document restricts the client.
+    Migration::with_backfill(
+        r#"
+    CREATE TABLE aml_profile (
+        id          TEXT PRIMARY KEY REFERENCES client (id),
+        pep         TEXT NOT NULL CHECK (pep IN ('none', 'pep', 'associate')),
+        nationality TEXT NOT NULL,
+        cash        TEXT NOT NULL CHECK (cash IN ('low', 'medium', 'high')),
+        remote      INTEGER NOT NULL,
+        updated_at  TEXT NOT NULL,
+        hlc         INTEGER NOT NULL
+    ) STRICT;
+
+    CREATE TABLE aml_rating (
+        id            TEXT PRIMARY KEY,
+        client_id     TEXT NOT NULL REFERENCES client (id),
+        kind          TEXT NOT NULL CHECK (kind IN ('rating', 'review', 'rerate')),
+        outcome       TEXT CHECK (outcome IN ('kept', 'raised', 'lowered')),
+        computed      TEXT NOT NULL,
+        score         INTEGER NOT NULL,
+        factors       TEXT NOT NULL,
+        level         TEXT NOT NULL,
+        note          TEXT NOT NULL,
+        rated_on      TEXT NOT NULL,
+        next_review   TEXT NOT NULL,
+        by_staff      TEXT NOT NULL,
+        approved_by   TEXT,
+        table_version TEXT NOT NULL,
+        created_at    TEXT NOT NULL,
+        hlc           INTEGER NOT NULL
+    ) STRICT;
+    CREATE INDEX aml_rating_by_client ON aml_rating (client_id, hlc);
+    CREATE TRIGGER aml_rating_insert_only_update BEFORE UPDATE ON aml_rating
+        BEGIN SELECT RAISE(ABORT, 'aml_rating is insert-only'); END;
+    CREATE TRIGGER aml_rating_insert_only_delete BEFORE DELETE ON aml_rating
+        BEGIN SELECT RAISE(ABORT, 'aml_rating is insert-only'); END;
+
+    CREATE TABLE aml_trigger (
+        id         TEXT PRIMARY KEY,
+        client_id  TEXT NOT NULL REFERENCES client (id),
+        kind       TEXT NOT NULL,
+        raised_on  TEXT NOT NULL,
+        detail     TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        hlc        INTEGER NOT NULL
+    ) STRICT;
+    CREATE INDEX aml_trigger_by_client ON aml_trigger (client_id, hlc);
+    CREATE TRIGGER aml_trigger_insert_only_update BEFORE UPDATE ON aml_trigger
+        BEGIN SELECT RAISE(ABORT, 'aml_trigger is insert-only'); END;
+    CREATE TRIGGER aml_trigger_insert_only_delete BEFORE DELETE ON aml_trigger
+        BEGIN SELECT RAISE(ABORT, 'aml_trigger is insert-only'); END;
+
+    CREATE TABLE restriction_override (
+        id         TEXT PRIMARY KEY,
+        client_id  TEXT NOT NULL REFERENCES client (id),
+        on_date    TEXT NOT NULL,
+        reason     TEXT NOT NULL,
+        by_staff   TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        hlc        INTEGER NOT NULL
+    ) STRICT;
+    CREATE INDEX restriction_override_by_client ON restriction_override (client_id, on_date);
+    CREATE TRIGGER restriction_override_insert_only_update BEFORE UPDATE ON restriction_override
+        BEGIN SELECT RAISE(ABORT, 'restriction_override is insert-only'); END;
+    CREATE TRIGGER restriction_override_insert_only_delete BEFORE DELETE ON restriction_override
+        BEGIN SELECT RAISE(ABORT, 'restriction_override is insert-only'); END;
+
+    CREATE TABLE client_closure (
+        id         TEXT PRIMARY KEY REFERENCES client (id),
+        closed_on  TEXT NOT NULL,
+        reason     TEXT NOT NULL,
+        by_staff   TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        hlc        INTEGER NOT NULL
+    ) STRICT;
+    CREATE TRIGGER client_closure_insert_only_update BEFORE UPDATE ON client_closure
+        BEGIN SELECT RAISE(ABORT, 'client_closure is insert-only'); END;
+
+    CREATE TABLE aml_state (
+        client_seq    INTEGER PRIMARY KEY,
+        rm            TEXT NOT NULL,
+        rank          INTEGER,
+        level         TEXT NOT NULL,
+        due_kind      TEXT NOT NULL CHECK (due_kind IN ('rate', 'review', 'trigger')),
+        due_on        TEXT NOT NULL,
+        id_expiry     TEXT,
+        restricted_on TEXT,
+        kyc_due_on    TEXT NOT NULL,
+        closed        INTEGER NOT NULL
+    ) STRICT;
+    "#,
+        crate::store::risk::backfill_state,
+    ),
 ];
 
 /// The schema version this build writes.

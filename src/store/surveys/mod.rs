@@ -353,6 +353,7 @@ impl Session {
             }
         };
         let (_, stored) = self.find_client(client_id)?;
+        self.check_business(&stored)?;
         self.plan_assessment(
             *seq,
             &stored,
