@@ -8,7 +8,7 @@
 //! page_cache_mib = 1024      # default: half the store, within the machine's memory
 //! earliest_complaint_date = 1995-06-01   # default: 1990-01-01
 //! [keymap]                   # action = ["key", ...], see assets/keymap.toml
-//! lock = ["Ctrl-L", "F12"]
+//! lock = ["Ctrl-L", "Ctrl-Q"]
 //! [slips]
 //! folder = "/srv/print/slips"  # default: the store's slips/ folder
 //! print = true               # also hand each slip to the system's lp

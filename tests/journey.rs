@@ -28,6 +28,7 @@ const ESC: &str = "\x1b";
 const F11: &str = "\x1b[23~";
 const CTRL_P: &str = "\x10";
 const RIGHT: &str = "\x1b[C";
+const F12: &str = "\x1b[24~";
 
 /// Journeys spawn real processes; one at a time keeps two cores from thrashing.
 static ONE_AT_A_TIME: Mutex<()> = Mutex::new(());
@@ -430,6 +431,54 @@ fn an_rm_records_an_accepted_offer_from_the_book() {
     // Back on the record, the contact log has it.
     let record = term.key_then(ESC, "联系记录");
     assert!(record.contains(&format!("offer {product}")), "{record}");
+    term.key_then(F10, "退出登录并关闭");
+    term.keys(ENTER);
+    term.exits_cleanly();
+}
+
+#[test]
+fn a_manager_reviews_an_overdue_high_risk_client() {
+    let _serial = ONE_AT_A_TIME.lock().unwrap_or_else(|p| p.into_inner());
+    let home = tempfile::tempdir().unwrap();
+    let mut term = demo_as(home.path(), "manager01");
+    let desk = term.key_then(F12, "逾期：显示");
+    assert!(
+        desk.contains("风险逾期"),
+        "the header counts what is overdue:\n{desk}"
+    );
+    // Left to right: 逾期, 近期到期, 未评级, 提前复评, 业务受限, 高风险.
+    for _ in 0..4 {
+        term.keys(RIGHT);
+    }
+    let high = term.key_then(RIGHT, "高风险：显示");
+    // The list runs by due day: the overdue review first, selected.
+    let first = high
+        .lines()
+        .find(|l| l.contains('>') && l.contains("高风险"))
+        .unwrap_or_else(|| panic!("no client selected:\n{high}"))
+        .to_string();
+    assert!(first.contains("已过"), "the first is overdue:\n{high}");
+    let form = term.key_then(ENTER, "复评");
+    assert!(form.contains("计算结果"), "the factors are shown:\n{form}");
+    assert!(form.contains("< 维持 >"), "{form}");
+    term.keys(TAB);
+    term.keys(TAB);
+    term.keys("核实身份与资金来源无变化");
+    let done = term.key_then(CTRL_S, "已复评");
+    assert!(done.contains("高风险；下次到期"), "{done}");
+    // Reviewed, the client is no longer overdue: half a year on.
+    let name = first
+        .split('>')
+        .nth(1)
+        .and_then(|rest| rest.split_whitespace().next())
+        .unwrap_or_else(|| panic!("no name in {first}"))
+        .to_string();
+    let line = done
+        .lines()
+        .find(|l| l.contains(&name) && l.contains("高风险"))
+        .unwrap_or_else(|| panic!("{name} gone from the list:\n{done}"))
+        .to_string();
+    assert!(line.contains("还有"), "{line}");
     term.key_then(F10, "退出登录并关闭");
     term.keys(ENTER);
     term.exits_cleanly();

@@ -87,6 +87,7 @@ fn open(h: &mut Harness, tab: Tab) {
         Tab::Complaints => Reply::ComplaintBoard(Box::new(complaint_board())),
         Tab::Care => Reply::CareAgenda(Box::new(care_agenda())),
         Tab::Book => Reply::Book(Box::new(common::portfolio::book())),
+        Tab::Risk => Reply::RiskDesk(Box::new(common::risk::overdue_page())),
         Tab::Survey => Reply::SurveyTemplates(Box::new(survey_templates())),
         Tab::Sync => Reply::SyncStatus(Box::new(sync_view(Vec::new()))),
         Tab::Staff => Reply::Staff(Vec::new()),

@@ -97,6 +97,11 @@ commands! {
     PrevSegment => "prev_segment",
     NextSegment => "next_segment",
     NextBook => "next_book",
+    RiskScreen => "risk_screen",
+    PrevList => "prev_list",
+    NextList => "next_list",
+    RateClient => "rate_client",
+    LiftRestriction => "lift_restriction",
 }
 
 impl Command {
@@ -112,6 +117,8 @@ impl Command {
         Some(match self {
             NewClient | EditClient | AddNote | AddEvent | RecordOffer => Permission::EditClients,
             Portfolio => Permission::ViewPortfolio,
+            RateClient => Permission::RateRisk,
+            LiftRestriction => Permission::OverrideRisk,
             ClientRecord => Permission::ViewClients,
             ImportClients => Permission::ImportClients,
             Reveal => Permission::RevealClient,
@@ -154,10 +161,11 @@ pub enum Context {
     Sync,
     Portfolio,
     Book,
+    Risk,
 }
 
 impl Context {
-    pub const ALL: [Context; 23] = [
+    pub const ALL: [Context; 24] = [
         Context::Global,
         Context::Form,
         Context::Choice,
@@ -181,6 +189,7 @@ impl Context {
         Context::Sync,
         Context::Portfolio,
         Context::Book,
+        Context::Risk,
     ];
 
     pub fn name(self) -> &'static str {
@@ -208,6 +217,7 @@ impl Context {
             Context::Sync => "sync",
             Context::Portfolio => "portfolio",
             Context::Book => "book",
+            Context::Risk => "risk",
         }
     }
 

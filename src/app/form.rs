@@ -583,6 +583,7 @@ pub fn option_label_key(field_label: &str, code: &str) -> String {
         "care.field.kind" => "care.event",
         "care.field.yearly" => "yes_no",
         "care.field.channel" => "channel",
+        "risk.field.outcome" => "risk.outcome",
         _ => return code.to_string(),
     };
     if code.is_empty() {

@@ -122,6 +122,11 @@ impl<'a> Ctx<'a> {
         self.session.care_due = Some(due);
     }
 
+    /// The header's count of AML work overdue (kept by the risk desk).
+    pub fn set_risk_overdue(&mut self, overdue: u64) {
+        self.session.risk_overdue = Some(overdue);
+    }
+
     pub fn say(&mut self, kind: StatusKind, text: String) {
         *self.status = Some(StatusLine { text, kind });
     }

@@ -8,7 +8,7 @@ use super::command::{Command, Context};
 use super::screen::Screen;
 use super::screens::{
     AuditScreen, BookScreen, CareScreen, ClientsScreen, ComplaintsScreen, OverviewScreen,
-    StaffScreen, SurveyScreen, SyncScreen,
+    RiskScreen, StaffScreen, SurveyScreen, SyncScreen,
 };
 use crate::domain::staff::Permission;
 
@@ -95,6 +95,7 @@ tabs! {
     Staff staff: StaffScreen = "staff", Some(Command::StaffScreen), [ViewStaff], [Staff];
     Audit audit: AuditScreen = "audit", Some(Command::AuditScreen), [ViewAudit], [Audit];
     Book book: BookScreen = "book", Some(Command::BookScreen), [ViewPortfolio], [Book];
+    Risk risk: RiskScreen = "risk", Some(Command::RiskScreen), [ViewRisk], [Risk];
 }
 
 impl Tab {

@@ -42,6 +42,7 @@ pub fn keystrokes(session: &Session, queries: &[String]) -> Result<Latency> {
             failed_attempts_before: 0,
             previous_login: None,
             care_due: None,
+            risk_overdue: None,
         }))),
         start,
         wall,

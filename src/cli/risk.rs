@@ -305,7 +305,11 @@ fn said_rated(cx: &Context, view: &RiskView, json: bool) {
             .i18n
             .aml_level(&view.levels, view.level.as_deref().unwrap_or(""));
         cx.say(
-            "cli.risk_rated",
+            if view.history.first().is_some_and(|h| h.kind == "review") {
+                "cli.risk_reviewed"
+            } else {
+                "cli.risk_rated"
+            },
             &[
                 ("client", &view.client_no),
                 ("level", &level),

@@ -218,6 +218,9 @@ fn add_risk(manager: &mut Session) -> Result<()> {
         .map(|l| u64::from(l.review_months))
         .collect();
     let review_months = |rank: usize| intervals.get(rank).copied().unwrap_or(36);
+    // The first high-risk client's review is three weeks late, whatever the dice say: the
+    // desk has one to show on day one.
+    let mut high_overdue = false;
     manager.seed_demo_risk(&profiles, &mut |seq, rank| {
         let mut rng = synthetic::Rng::new(SEED ^ 0x7A7E ^ seq as u64);
         if rng.chance(5) {
@@ -225,7 +228,10 @@ fn add_risk(manager: &mut Session) -> Result<()> {
         }
         let interval = review_months(rank) * 30;
         // One in fifty a little past their review; the rest spread over the interval.
-        let days_ago = if rng.chance(20) {
+        let days_ago = if rank == 0 && !high_overdue {
+            high_overdue = true;
+            interval + 21
+        } else if rng.chance(20) {
             interval + 1 + rng.below(60)
         } else {
             rng.below(interval)

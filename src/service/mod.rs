@@ -12,6 +12,7 @@ pub use worker::ServiceHandle;
 // What the screens show, as the store and the sync layer give it.
 pub use crate::domain::portfolio::offers::{Because, Offer};
 pub use crate::store::import::{ImportReport, LineProblem, Rejected};
+pub use crate::store::{Approval, DeskCounts, DeskList, DeskPage, DeskRow, RiskView};
 pub use crate::store::{
     AuditRow, Board, BranchInfo, BranchState, ClientEvent, ComplaintDetail, ComplaintRow,
     ExportReport, Gap, HqStatus, Interaction, NewStore, Recorded, ReferenceReport, Registered,
@@ -49,6 +50,8 @@ pub struct SessionInfo {
     pub previous_login: Option<String>,
     /// Care reminders due today or overdue, for staff who see them.
     pub care_due: Option<u64>,
+    /// AML ratings and reviews overdue on the risk desk, for staff who see it.
+    pub risk_overdue: Option<u64>,
 }
 
 impl SessionInfo {
@@ -157,6 +160,27 @@ pub enum Request {
     Book {
         rm: Option<String>,
         segment: Segment,
+    },
+    /// A list of the risk desk, with the count of every list.
+    RiskDesk {
+        list: DeskList,
+    },
+    /// A client's AML rating with its factors and history (audited).
+    RiskShow {
+        key: String,
+    },
+    /// A rating (`outcome` none) or a review of a client.
+    RiskDecide {
+        key: String,
+        outcome: Option<crate::domain::aml::Outcome>,
+        level: Option<String>,
+        note: String,
+        approval: Option<Approval>,
+    },
+    /// A manager lifts a restricted client's restriction for today.
+    LiftRestriction {
+        key: String,
+        reason: String,
     },
     SyncStatus,
     /// Write a bundle for HQ to `dir`.
@@ -273,6 +297,14 @@ pub enum Reply {
     },
     OfferRecorded(Box<RecordedOffer>),
     Book(Box<Book>),
+    RiskDesk(Box<DeskPage>),
+    Risk(Box<RiskView>),
+    /// A rating or review recorded; the client's page as it now stands.
+    RiskRecorded(Box<RiskView>),
+    RestrictionLifted {
+        client_no: String,
+        on: NaiveDate,
+    },
     SurveyTemplates(Box<TemplateSet>),
     SurveyRecorded(Box<Recorded>),
     SurveyStats(Box<SurveyStats>),

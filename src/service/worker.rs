@@ -17,6 +17,8 @@ use std::thread;
 
 /// The most clients a book screen lists at once (the segment's size is shown beside).
 const BOOK_ROWS: u32 = 500;
+/// The rows of a risk desk list a screen holds (the count says how many there are).
+const DESK_ROWS: u32 = 200;
 
 /// The UI's end of the worker.
 pub struct ServiceHandle {
@@ -316,6 +318,46 @@ impl Worker {
                 &segment,
                 BOOK_ROWS,
             )?))),
+            Request::RiskDesk { list } => Ok(Reply::RiskDesk(Box::new(
+                self.session()?.risk_desk(list, DESK_ROWS)?,
+            ))),
+            Request::RiskShow { key } => {
+                Ok(Reply::Risk(Box::new(self.session()?.risk_show(&key)?)))
+            }
+            Request::RiskDecide {
+                key,
+                outcome,
+                level,
+                note,
+                approval,
+            } => {
+                let session = self.session()?;
+                let view = match outcome {
+                    None => session.risk_rate(
+                        &key,
+                        &crate::store::RateRequest {
+                            level,
+                            note,
+                            approval,
+                        },
+                    )?,
+                    Some(outcome) => session.risk_review(
+                        &key,
+                        &crate::store::ReviewRequest {
+                            outcome,
+                            level,
+                            note,
+                            approval,
+                        },
+                    )?,
+                };
+                Ok(Reply::RiskRecorded(Box::new(view)))
+            }
+            Request::LiftRestriction { key, reason } => {
+                let session = self.session()?;
+                let on = session.lift_restriction(&key, &reason)?;
+                Ok(Reply::RestrictionLifted { client_no: key, on })
+            }
             Request::SyncStatus => {
                 let exports_dir = self.paths.exports();
                 let session = self.session()?;
@@ -439,6 +481,11 @@ impl Worker {
                 .role
                 .can(Permission::ViewCare)
                 .then(|| session.care_due_count().ok())
+                .flatten(),
+            risk_overdue: me
+                .role
+                .can(Permission::ViewRisk)
+                .then(|| session.risk_overdue_count().ok())
                 .flatten(),
         };
         self.session = Some(session);

@@ -600,6 +600,7 @@ impl Session {
                     .unwrap_or(a.on),
             )
         });
+        view.aml = self.risk_line(seq)?;
         Ok(view)
     }
 

@@ -72,6 +72,7 @@ fn render_body(frame: &mut Frame, area: Rect, app: &App, keymap: &Keymap) {
         Tab::Complaints => views::complaints::render(frame, area, app, main, &s.complaints),
         Tab::Care => views::care::render(frame, area, app, main, &s.care),
         Tab::Book => views::book::render(frame, area, app, &s.book),
+        Tab::Risk => views::risk::render(frame, area, app, main.session.role, &s.risk),
         Tab::Survey => views::survey::render(frame, area, app, &s.surveys, keymap),
         Tab::Sync => views::sync::render(frame, area, app, &s.sync),
         Tab::Staff => views::staff::render(frame, area, app, &s.staff, keymap),
@@ -99,6 +100,20 @@ fn render_header(frame: &mut Frame, area: Rect, app: &App) {
         right.push(Span::styled(
             format!(" {} ", i18n.fill("ui.care_due", &[("n", &due.to_string())])),
             Style::new().bg(Color::Magenta).fg(Color::White),
+        ));
+    }
+    if let Some(overdue) = app
+        .main()
+        .filter(|m| m.lock.is_none())
+        .and_then(|m| m.session.risk_overdue)
+        .filter(|n| *n > 0)
+    {
+        right.push(Span::styled(
+            format!(
+                " {} ",
+                i18n.fill("ui.risk_overdue", &[("n", &overdue.to_string())])
+            ),
+            Style::new().bg(Color::Red).fg(Color::White),
         ));
     }
     if app.main().is_some_and(|m| m.lock.is_some()) {

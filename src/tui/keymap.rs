@@ -302,10 +302,13 @@ mod tests {
     #[test]
     fn overrides_replace_keys_and_bad_ones_are_named() {
         let mut overrides = BTreeMap::new();
-        overrides.insert("lock".to_string(), vec!["F12".to_string()]);
+        overrides.insert("lock".to_string(), vec!["Ctrl-Q".to_string()]);
         let keymap = Keymap::load(&overrides).unwrap();
-        let f12 = press(KeyCode::F(12), KeyModifiers::NONE);
-        assert_eq!(keymap.lookup(&[Context::Global], &f12), Some(Command::Lock));
+        let ctrl_q = press(KeyCode::Char('q'), KeyModifiers::CONTROL);
+        assert_eq!(
+            keymap.lookup(&[Context::Global], &ctrl_q),
+            Some(Command::Lock)
+        );
         let ctrl_l = press(KeyCode::Char('l'), KeyModifiers::CONTROL);
         assert_eq!(keymap.lookup(&[Context::Global], &ctrl_l), None);
 

@@ -76,13 +76,15 @@ pub fn form_lines(form: &Form, i18n: &I18n, width: u16) -> FormLines {
     let label_width = form
         .fields
         .iter()
+        .filter(|f| !f.hidden)
         .map(|f| i18n.t(f.label).width())
         .max()
         .unwrap_or(0);
     let value_width = (width as usize).saturating_sub(label_width + 5).max(4);
     let mut lines = Vec::new();
     let mut cursor = None;
-    for (index, field) in form.fields.iter().enumerate() {
+    // A field not asked now is not drawn.
+    for (index, field) in form.fields.iter().enumerate().filter(|(_, f)| !f.hidden) {
         let focused = index == form.focus;
         let label = i18n.t(field.label);
         let pad = " ".repeat(label_width - label.width());

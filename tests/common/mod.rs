@@ -3,6 +3,7 @@
 
 pub mod hq;
 pub mod portfolio;
+pub mod risk;
 
 use branchdesk::domain::clock::FixedClock;
 use branchdesk::store::{KdfParams, NewStore, Session, StoreOptions, StorePaths};
@@ -146,6 +147,7 @@ pub fn session_info(id: &str, name: &str, role: Role) -> SessionInfo {
         failed_attempts_before: 0,
         previous_login: Some("2026-11-29T09:30:00Z".into()),
         care_due: None,
+        risk_overdue: None,
     }
 }
 

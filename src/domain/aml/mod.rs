@@ -112,6 +112,25 @@ impl FactorTable {
     }
 }
 
+/// What a client's record shows of their AML rating.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RiskLine {
+    /// The level in force, for staff who see ratings (none: not shown, or not rated).
+    pub level: Option<Named>,
+    /// Whether the client has been rated (shown with `level`).
+    pub rated: bool,
+    /// The factors that count now, with their points (staff who see ratings).
+    pub factors: Vec<(Named, u32)>,
+    /// What falls due next and when (staff who see ratings): `rate`, `review`, `trigger`.
+    pub due: Option<(String, NaiveDate)>,
+    /// Business restricted since this day (an expired document): every role sees it.
+    pub restricted_since: Option<NaiveDate>,
+    /// A manager lifted the restriction for today.
+    pub lifted_today: bool,
+    /// The relationship ended on this day: every role sees it.
+    pub closed_on: Option<NaiveDate>,
+}
+
 /// One factor that counted.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Contribution {

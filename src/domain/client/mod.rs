@@ -477,6 +477,9 @@ pub struct ClientView {
     pub tier_now: Option<crate::domain::portfolio::tiers::TierLabel>,
     /// The latest risk assessment's level and its last valid day (none: not assessed).
     pub assessed: Option<(u8, chrono::NaiveDate)>,
+    /// The AML line: the restriction and closure every role sees; the level, its factors
+    /// and the next review for those who see ratings.
+    pub aml: crate::domain::aml::RiskLine,
 }
 
 impl ClientView {
@@ -554,6 +557,7 @@ impl StoredClient {
             visibility,
             tier_now: None,
             assessed: None,
+            aml: Default::default(),
         }
     }
 }

@@ -68,6 +68,7 @@ pub struct DeskRow {
     pub due_on: NaiveDate,
     /// Days from today to the day the list is about (negative: past).
     pub days: i64,
+    /// The day the client's business became restricted, if it is.
     pub restricted_on: Option<NaiveDate>,
     pub kyc_due_on: NaiveDate,
 }
@@ -248,7 +249,8 @@ impl Session {
                     due_kind: r.get(4)?,
                     due_on: day(5)?.ok_or(Error::DatabaseDamaged)?,
                     days: (on - today).num_days(),
-                    restricted_on: day(7)?,
+                    // The day a restriction began, once it has (a later one is no news).
+                    restricted_on: day(7)?.filter(|since| *since <= today),
                     kyc_due_on: day(8)?.ok_or(Error::DatabaseDamaged)?,
                 });
             }
@@ -264,6 +266,29 @@ impl Session {
             counts,
             rows,
         })
+    }
+
+    /// How many items are overdue on this staff member's desk (the header's count): not
+    /// audited, nothing swept.
+    pub fn risk_overdue_count(&self) -> Result<u64> {
+        self.require(Permission::ViewRisk)?;
+        let today = self.today().to_string();
+        let count: i64 = if self.me.role == Role::Rm {
+            self.conn
+                .prepare_cached(
+                    "SELECT count(*) FROM aml_state INDEXED BY aml_state_due_by_rm
+                 WHERE closed = 0 AND rm = ?2 AND due_on < ?1",
+                )?
+                .query_row(params![today, self.me.id.as_str()], |r| r.get(0))?
+        } else {
+            self.conn
+                .prepare_cached(
+                    "SELECT count(*) FROM aml_state INDEXED BY aml_state_due
+                 WHERE closed = 0 AND due_on < ?1",
+                )?
+                .query_row(params![today], |r| r.get(0))?
+        };
+        Ok(u64::try_from(count).unwrap_or(0))
     }
 
     /// Raises the early-review trigger of every client of the branch whose identity

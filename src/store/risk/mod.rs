@@ -259,6 +259,64 @@ impl Session {
         Ok(())
     }
 
+    /// A client's AML line for their record: the restriction and closure for everyone,
+    /// the level, factors and next due day for staff who see ratings (an RM: their own
+    /// clients'). Read as part of opening the record (which is audited).
+    pub(crate) fn risk_line(&self, seq: i64) -> Result<crate::domain::aml::RiskLine> {
+        let sql = format!(
+            "SELECT {} FROM client WHERE seq = ?1",
+            crate::store::clients::CLIENT_COLUMNS
+        );
+        let stored = self
+            .conn
+            .prepare_cached(&sql)?
+            .query_row([seq], |r| Ok(crate::store::clients::client_from_row(r)))
+            .optional()?
+            .transpose()?;
+        let Some((_, stored)) = stored else {
+            return Ok(Default::default());
+        };
+        let rules = self.portfolio_rules()?;
+        let table = &rules.aml;
+        let today = self.today();
+        let mut line = crate::domain::aml::RiskLine {
+            restricted_since: table
+                .restricted_from(stored.record.id_expiry)
+                .filter(|since| today >= *since),
+            lifted_today: self.lifted_on(&stored.id, today)?,
+            closed_on: self.closed_on(&stored.id)?,
+            ..Default::default()
+        };
+        let sees = self.me.role.can(Permission::ViewRisk)
+            && (self.me.role != Role::Rm
+                || stored.record.assigned_rm.as_deref() == Some(self.me.id.as_str()));
+        if !sees {
+            return Ok(line);
+        }
+        let level: Option<String> = self
+            .conn
+            .prepare_cached(
+                "SELECT level FROM aml_rating WHERE client_id = ?1 ORDER BY hlc DESC LIMIT 1",
+            )?
+            .query_row([&stored.id], |r| r.get(0))
+            .optional()?;
+        let names = table.level_names();
+        line.rated = level.is_some();
+        line.level = level.and_then(|code| names.into_iter().find(|n| n.code == code));
+        let profile = self.aml_profile(&stored.id)?;
+        let computed = self.compute_rating(seq, &stored, &profile, table, &rules)?;
+        line.factors = table
+            .factor_names(&computed.contributions)
+            .into_iter()
+            .zip(computed.contributions.iter().map(|c| c.points))
+            .collect();
+        line.due = state::read_facts(&self.conn, Some(seq))?
+            .first()
+            .map(|f| state::row_of(table, &self.calendar, f))
+            .map(|row| (row.due_kind.to_string(), row.due_on));
+        Ok(line)
+    }
+
     /// A client's risk page: the level and its factors, the next thing due, restriction,
     /// closure, open triggers and the history. Recorded in the audit trail.
     pub fn risk_show(&mut self, key: &str) -> Result<RiskView> {

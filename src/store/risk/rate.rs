@@ -18,6 +18,7 @@ use serde::Serialize;
 use serde_json::json;
 
 /// A second manager's approval: their ID and passphrase, checked as at login.
+#[derive(Debug)]
 pub struct Approval {
     pub staff_id: String,
     pub passphrase: SecretString,

@@ -7,6 +7,7 @@ pub mod clients;
 pub mod complaints;
 pub mod login;
 pub mod overview;
+pub mod risk;
 pub mod staff;
 pub mod survey;
 pub mod survey_responses;

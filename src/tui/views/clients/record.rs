@@ -116,6 +116,8 @@ pub fn render(frame: &mut Frame, area: Rect, panel: &ClientPanel, app: &App) {
     let item = |key: &str, value: String| vec![label(i18n, key), Span::raw(value)];
     let width = usize::from(inner.width);
     let mut lines = Vec::new();
+    // What may not be done for the client comes first, in red, for whoever serves them.
+    lines.extend(banner(&view.aml, i18n, width));
     let mut add = |items: Vec<Vec<Span<'static>>>| lines.extend(flow(items, width));
     add(vec![
         item("client.field.gender", gender),
@@ -127,6 +129,9 @@ pub fn render(frame: &mut Frame, area: Rect, panel: &ClientPanel, app: &App) {
         item("client.field.assigned_rm", text(&view.assigned_rm)),
         item("col.branch", view.home_branch.clone()),
     ]);
+    if let Some(aml) = aml_text(&view.aml, i18n) {
+        add(vec![item("clients.aml", aml)]);
+    }
     add(vec![item("client.field.tags", tags)]);
     add(vec![item(
         "clients.events",
@@ -185,6 +190,62 @@ pub fn render(frame: &mut Frame, area: Rect, panel: &ClientPanel, app: &App) {
             .collect()
     };
     frame.render_widget(Paragraph::new(log_lines), log_area);
+}
+
+/// The restriction or the end of the relationship, as a line of its own.
+fn banner(aml: &crate::domain::aml::RiskLine, i18n: &I18n, width: usize) -> Vec<Line<'static>> {
+    let red = Style::new()
+        .bg(Color::Red)
+        .fg(Color::White)
+        .add_modifier(Modifier::BOLD);
+    let (text, style) = match (aml.closed_on, aml.restricted_since) {
+        (Some(on), _) => (
+            i18n.fill("clients.closed_banner", &[("on", &on.to_string())]),
+            Style::new().bg(Color::DarkGray).fg(Color::White),
+        ),
+        (None, Some(since)) if aml.lifted_today => (
+            i18n.fill(
+                "clients.restricted_lifted",
+                &[("since", &since.to_string())],
+            ),
+            Style::new().fg(Color::Yellow).add_modifier(Modifier::BOLD),
+        ),
+        (None, Some(since)) => (
+            i18n.fill(
+                "clients.restricted_banner",
+                &[("since", &since.to_string())],
+            ),
+            red,
+        ),
+        (None, None) => return Vec::new(),
+    };
+    crate::tui::kit::wrap(&text, width)
+        .into_iter()
+        .map(|part| Line::from(Span::styled(part, style)))
+        .collect()
+}
+
+/// "中风险 · 复评 2027-06-01 · 现金交易较多 +8、非面对面 +10", for staff who see ratings.
+fn aml_text(aml: &crate::domain::aml::RiskLine, i18n: &I18n) -> Option<String> {
+    let (kind, on) = aml.due.as_ref()?;
+    let level = match &aml.level {
+        Some(level) => i18n.pick(&level.name_zh, &level.name_en).to_string(),
+        None => i18n.t("risk.unrated").to_string(),
+    };
+    let mut parts = vec![
+        level,
+        format!("{} {on}", i18n.t_owned(format!("risk.due.{kind}"))),
+    ];
+    if !aml.factors.is_empty() {
+        parts.push(
+            aml.factors
+                .iter()
+                .map(|(f, points)| format!("{} +{points}", i18n.pick(&f.name_zh, &f.name_en)))
+                .collect::<Vec<_>>()
+                .join(i18n.t("clients.list_separator")),
+        );
+    }
+    Some(parts.join(" · "))
 }
 
 /// "结婚纪念日 1996-12-20 · 乔迁 2026-12-20（一次）", or a dash.

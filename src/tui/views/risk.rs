@@ -1,0 +1,332 @@
+//! The risk desk: the lists with their counts down the left (the one shown marked), the
+//! clients of that list on the right with their level, what is due and when (the selected
+//! one's in full below), and over it the rating or review form with the client's page —
+//! the level in force, the computed one with its factors, the triggers, the restriction.
+
+use crate::app::App;
+use crate::app::screens::risk::{RiskPrompt, RiskScreen};
+use crate::domain::staff::Role;
+use crate::i18n::I18n;
+use crate::service::{DeskList, DeskPage, DeskRow, RiskView};
+use crate::tui::kit::{
+    self, FormBox, dim, fit, header_row, plain, render_form_box, selected_style,
+};
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::{Color, Modifier, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Paragraph, Row, Table, TableState};
+use unicode_width::UnicodeWidthStr;
+
+/// The width of the list column.
+const LISTS_WIDTH: u16 = 18;
+
+fn count_of(page: &DeskPage, list: DeskList) -> u64 {
+    let c = &page.counts;
+    match list {
+        DeskList::Overdue => c.overdue,
+        DeskList::Due => c.due,
+        DeskList::Unrated => c.unrated,
+        DeskList::Triggers => c.triggers,
+        DeskList::Restricted => c.restricted,
+        DeskList::High => c.high,
+        DeskList::Kyc => c.kyc,
+    }
+}
+
+/// "in 3 days", "today", "3 days ago".
+fn days_text(i18n: &I18n, days: i64) -> String {
+    match days {
+        0 => i18n.t("risk.today").to_string(),
+        d if d > 0 => i18n.fill("risk.in_days", &[("days", &d.to_string())]),
+        d => i18n.fill("risk.days_ago", &[("days", &(-d).to_string())]),
+    }
+}
+
+/// What a row of this list is due for, and when.
+fn due_text(i18n: &I18n, list: DeskList, row: &DeskRow) -> String {
+    match (list, row.restricted_on) {
+        (DeskList::Restricted, Some(since)) => {
+            i18n.fill("risk.short.since", &[("on", &since.to_string())])
+        }
+        (DeskList::Kyc, _) => i18n.fill("risk.short.by", &[("on", &row.kyc_due_on.to_string())]),
+        _ => format!(
+            "{} {}",
+            i18n.t_owned(format!("risk.short.{}", row.due_kind)),
+            row.due_on
+        ),
+    }
+}
+
+pub fn render(frame: &mut Frame, area: Rect, app: &App, role: Role, screen: &RiskScreen) {
+    let i18n = app.i18n;
+    let Some(page) = &screen.page else {
+        let block = Block::bordered().title(format!(" {} ", i18n.t("tab.risk")));
+        let inner = block.inner(area);
+        frame.render_widget(block, area);
+        let text = if screen.loading {
+            i18n.t("status.loading")
+        } else {
+            ""
+        };
+        frame.render_widget(Paragraph::new(Span::styled(text, dim())), inner);
+        return;
+    };
+    let whose = if role == Role::Rm {
+        i18n.t("risk.view.mine")
+    } else {
+        i18n.t("risk.view.branch")
+    };
+    let block = Block::bordered().title(Span::styled(
+        format!(" {} · {whose} · {} ", i18n.t("tab.risk"), page.today),
+        Style::new().add_modifier(Modifier::BOLD),
+    ));
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    let [left, right] =
+        Layout::horizontal([Constraint::Length(LISTS_WIDTH), Constraint::Min(20)]).areas(inner);
+    render_lists(frame, left, page, i18n);
+    render_rows(frame, right, area, page, screen, i18n);
+    match &screen.prompt {
+        Some(RiskPrompt::Decide { view, form }) => {
+            let title = if view.level.is_some() {
+                i18n.t("risk.view.review_title")
+            } else {
+                i18n.t("risk.view.rate_title")
+            };
+            render_form_box(
+                frame,
+                area,
+                FormBox {
+                    title,
+                    width: 78,
+                    intro: page_lines(view, i18n),
+                    outro: vec![(i18n.t("risk.view.approver_hint").to_string(), dim())],
+                },
+                form,
+                i18n,
+            );
+        }
+        Some(RiskPrompt::Lift { client_no, form }) => {
+            let since = page
+                .rows
+                .iter()
+                .find(|r| &r.client_no == client_no)
+                .and_then(|r| r.restricted_on)
+                .map(|d| d.to_string())
+                .unwrap_or_default();
+            render_form_box(
+                frame,
+                area,
+                FormBox {
+                    title: i18n.t("risk.view.lift_title"),
+                    width: 64,
+                    intro: vec![
+                        (
+                            i18n.fill(
+                                "risk.view.lift_intro",
+                                &[("client", client_no), ("since", &since)],
+                            ),
+                            Style::new(),
+                        ),
+                        plain(""),
+                    ],
+                    outro: Vec::new(),
+                },
+                form,
+                i18n,
+            );
+        }
+        None => {}
+    }
+}
+
+fn render_lists(frame: &mut Frame, area: Rect, page: &DeskPage, i18n: &I18n) {
+    let lines: Vec<Line> = DeskList::ALL
+        .iter()
+        .map(|list| {
+            let name = i18n.t_owned(format!("risk.short.{}", list.code()));
+            let count = count_of(page, *list).to_string();
+            let room = usize::from(LISTS_WIDTH).saturating_sub(count.len() + 3);
+            let name = fit(name, room);
+            let pad = room.saturating_sub(name.width());
+            let text = format!(" {name}{} {count} ", " ".repeat(pad));
+            let style = if *list == page.list {
+                selected_style().add_modifier(Modifier::BOLD)
+            } else if count_of(page, *list) == 0 {
+                dim()
+            } else if matches!(list, DeskList::Overdue | DeskList::Restricted) {
+                Style::new().fg(Color::Red)
+            } else {
+                Style::new()
+            };
+            Line::from(Span::styled(text, style))
+        })
+        .collect();
+    frame.render_widget(Paragraph::new(lines), area);
+}
+
+fn render_rows(
+    frame: &mut Frame,
+    area: Rect,
+    outer: Rect,
+    page: &DeskPage,
+    screen: &RiskScreen,
+    i18n: &I18n,
+) {
+    let [heading, list, detail] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Min(1),
+        Constraint::Length(1),
+    ])
+    .areas(area);
+    let showing = i18n.fill(
+        "risk.view.showing",
+        &[
+            (
+                "list",
+                i18n.t_owned(format!("risk.short.{}", page.list.code())),
+            ),
+            ("shown", &page.rows.len().to_string()),
+            ("total", &count_of(page, page.list).to_string()),
+        ],
+    );
+    frame.render_widget(
+        Paragraph::new(Span::styled(
+            fit(&showing, usize::from(heading.width)),
+            Style::new().fg(Color::Cyan),
+        )),
+        heading,
+    );
+    if page.rows.is_empty() {
+        frame.render_widget(
+            Paragraph::new(Span::styled(i18n.t("risk.list_empty").to_string(), dim())),
+            list,
+        );
+        return;
+    }
+    let rows: Vec<Row> = page
+        .rows
+        .iter()
+        .map(|r| {
+            let level = i18n.aml_level(&page.levels, r.level.as_deref().unwrap_or(""));
+            let when = Span::styled(
+                days_text(i18n, r.days),
+                if r.days < 0 {
+                    Style::new().fg(Color::Red)
+                } else {
+                    Style::new()
+                },
+            );
+            Row::new(vec![
+                Line::from(r.name.clone()),
+                Line::from(level),
+                Line::from(due_text(i18n, page.list, r)),
+                Line::from(when),
+            ])
+        })
+        .collect();
+    let table = Table::new(
+        rows,
+        [
+            Constraint::Length(9),
+            Constraint::Length(11),
+            Constraint::Min(16),
+            Constraint::Length(12),
+        ],
+    )
+    .header(header_row(vec![
+        i18n.t("risk.col.name"),
+        i18n.t("risk.col.level"),
+        i18n.t("risk.col.due"),
+        i18n.t("risk.col.when"),
+    ]))
+    .column_spacing(1)
+    .row_highlight_style(selected_style())
+    .highlight_symbol(">");
+    let mut state = TableState::default().with_selected(Some(screen.selected.index));
+    let total = page.rows.len();
+    frame.render_stateful_widget(table, list, &mut state);
+    kit::table_scrollbar(frame, outer, list, true, total, &state);
+    if let Some(row) = screen.selected_row() {
+        let mut text = format!("{} · {}", row.client_no, row.rm.as_deref().unwrap_or("—"));
+        if let Some(since) = row
+            .restricted_on
+            .filter(|_| page.list != DeskList::Restricted)
+        {
+            text.push_str(" · ");
+            text.push_str(&i18n.fill("risk.restricted_since", &[("on", &since.to_string())]));
+        }
+        frame.render_widget(
+            Paragraph::new(Span::styled(
+                fit(&text, usize::from(detail.width)),
+                Style::new().fg(Color::Cyan),
+            )),
+            detail,
+        );
+    }
+}
+
+/// The client's page above the form: who, the level in force and the computed one, the
+/// factors with their points, what asked for an early review, the restriction.
+fn page_lines(view: &RiskView, i18n: &I18n) -> Vec<(String, Style)> {
+    let bold = Style::new().add_modifier(Modifier::BOLD);
+    let mut lines = vec![(format!("{} · {}", view.name, view.client_no), bold)];
+    let computed = i18n.aml_level(&view.levels, &view.computed_level);
+    let mut level = i18n.fill(
+        "risk.view.computed",
+        &[
+            ("level", &computed),
+            ("score", &view.computed.score.to_string()),
+        ],
+    );
+    if let Some(in_force) = &view.level {
+        level = format!(
+            "{} · {level}",
+            i18n.fill(
+                "risk.view.in_force",
+                &[("level", &i18n.aml_level(&view.levels, in_force))]
+            )
+        );
+    }
+    lines.push((level, Style::new()));
+    if view.computed.contributions.is_empty() {
+        lines.push((i18n.t("risk.show.no_factors").to_string(), dim()));
+    } else {
+        let factors = view
+            .computed
+            .contributions
+            .iter()
+            .zip(&view.factor_names)
+            .map(|(c, n)| format!("{} +{}", i18n.pick(&n.name_zh, &n.name_en), c.points))
+            .collect::<Vec<_>>()
+            .join(i18n.t("clients.list_separator"));
+        lines.push((factors, Style::new().fg(Color::Cyan)));
+    }
+    if !view.triggers.is_empty() {
+        let triggers = view
+            .triggers
+            .iter()
+            .map(|t| {
+                format!(
+                    "{} {}",
+                    i18n.t_owned(format!("risk.trigger.{}", t.kind.code())),
+                    t.raised_on
+                )
+            })
+            .collect::<Vec<_>>()
+            .join(i18n.t("clients.list_separator"));
+        lines.push((
+            i18n.fill("risk.view.triggers", &[("triggers", &triggers)]),
+            Style::new().fg(Color::Yellow),
+        ));
+    }
+    if let Some(since) = view.restricted_since {
+        lines.push((
+            i18n.fill("risk.show.restricted", &[("since", &since.to_string())]),
+            Style::new().fg(Color::Red).add_modifier(Modifier::BOLD),
+        ));
+    }
+    lines.push(plain(""));
+    lines
+}
