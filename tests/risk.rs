@@ -548,3 +548,168 @@ fn the_branch_is_re_rated_in_one_go() {
     assert_eq!(high.rows[0].client_no, LI);
     assert_eq!(high.rows[0].due_on, day("2027-05-30"));
 }
+
+#[test]
+fn ratings_reach_hq_whose_report_counts_them_per_branch() {
+    use branchdesk::domain::clock::FixedClock;
+    use branchdesk::store::StorePaths;
+    use chrono::{TimeZone, Utc};
+    use common::hq::*;
+    use std::sync::Arc;
+    let dir = tempfile::tempdir().unwrap();
+    let hq = hq_with_clients(dir.path());
+    drop(hq);
+    let mut mgr = at_branch(dir.path(), "mgr01");
+    // 王芳 rated by hand; 李娜 by the re-rating of the branch (one range op in the outbox).
+    mgr.risk_rate("BJ0101-0000001", &RateRequest::default())
+        .unwrap();
+    let report = mgr.rerate_branch(&mut |_, _| {}).unwrap();
+    assert_eq!((report.clients, report.rated), (2, 1));
+    // A third client registered now, not rated.
+    mgr.create_client(&ClientInput {
+        name: "赵敏".into(),
+        id_number: resident("11010519900915002"),
+        ..Default::default()
+    })
+    .unwrap();
+    let out = dir.path().join("out2");
+    std::fs::create_dir_all(&out).unwrap();
+    let bundle = mgr
+        .export_bundle(&out, &mut |_, _| {})
+        .unwrap()
+        .file
+        .unwrap();
+    drop(mgr);
+    let hq_at = |y, m, d| {
+        Session::unlock(
+            &StorePaths::new(dir.path().join("HQ")),
+            ADMIN,
+            &secret(ADMIN_PASS),
+            Arc::new(FixedClock::new(
+                Utc.with_ymd_and_hms(y, m, d, 9, 0, 0).unwrap(),
+            )),
+            options(),
+        )
+        .unwrap()
+    };
+    let mut hq = hq_at(2026, 11, 30);
+    hq.hq_import(&bundle).unwrap();
+    let report = hq.hq_risk_report().unwrap();
+    assert_eq!(report.len(), 1);
+    let branch = &report[0];
+    assert_eq!(branch.branch, "BJ0101");
+    assert_eq!(branch.clients, 3);
+    assert_eq!(branch.by_level.get("low"), Some(&2));
+    assert_eq!((branch.unrated, branch.unrated_late), (1, 0));
+    assert_eq!(branch.overdue_reviews, 0);
+    drop(hq);
+    // Three weeks on, the third is late; four years on, both reviews are overdue.
+    let late = hq_at(2026, 12, 21).hq_risk_report().unwrap();
+    assert_eq!(late[0].unrated_late, 1);
+    let overdue = hq_at(2030, 1, 1).hq_risk_report().unwrap();
+    assert_eq!(overdue[0].overdue_reviews, 2);
+    // Branches see no HQ report.
+    assert!(at_branch(dir.path(), "mgr01").hq_risk_report().is_err());
+}
+
+#[test]
+fn a_re_rating_closes_no_trigger() {
+    let branch = Branch::new();
+    let mut mgr = branch.as_("mgr01");
+    mgr.risk_rate(WANG, &RateRequest::default()).unwrap();
+    mgr.add_interaction(
+        WANG,
+        "counter",
+        branchdesk::store::SUSPICIOUS_NOTE,
+        "拆分存入现金",
+    )
+    .unwrap();
+    // The facts change, so the re-rating writes a new rating for 王芳…
+    mgr.set_aml_profile(
+        WANG,
+        &Profile {
+            cash: Cash::Medium,
+            ..Profile::default()
+        },
+    )
+    .unwrap();
+    let report = mgr.rerate_branch(&mut |_, _| {}).unwrap();
+    assert!(report.rated >= 1);
+    let view = mgr.risk_show(WANG).unwrap();
+    assert_eq!(view.history[0].kind, "rerate");
+    // …and the suspicious note still asks for the early review.
+    assert_eq!(view.triggers.len(), 1, "{:?}", view.triggers);
+    assert_eq!(view.due_kind, "trigger");
+    let page = mgr.risk_desk(DeskList::Triggers, 10).unwrap();
+    assert!(page.rows.iter().any(|r| r.client_no == WANG), "{page:?}");
+}
+
+#[test]
+fn a_jump_in_assets_asks_for_an_early_review() {
+    use common::hq::*;
+    let dir = tempfile::tempdir().unwrap();
+    let mut hq = hq_with_clients(dir.path());
+    let header = "客户号,产品代码,账号,余额,开户日期,到期日,月日均余额\n";
+    let month = |wang: &str| {
+        format!(
+            "{header}BJ0101-0000001,DEP-DEMAND,A1,{wang},2020-01-01,,{wang}\n\
+             BJ0101-0000002,DEP-DEMAND,A2,100000,2020-01-01,,100000\n"
+        )
+    };
+    deliver(&mut hq, dir.path(), &month("100000"), "2026-10-31");
+    let mut mgr = at_branch(dir.path(), "mgr01");
+    mgr.rerate_branch(&mut |_, _| {}).unwrap();
+    drop(mgr);
+    // 王芳's month goes from 100,000 to 700,000 (+600%, +600,000); 李娜's stays.
+    deliver(&mut hq, dir.path(), &month("700000"), "2026-11-30");
+    let mut mgr = at_branch(dir.path(), "mgr01");
+    let wang = mgr.risk_show("BJ0101-0000001").unwrap();
+    let kinds: Vec<Trigger> = wang.triggers.iter().map(|t| t.kind).collect();
+    assert_eq!(kinds, vec![Trigger::AumJump]);
+    assert!(mgr.risk_show("BJ0101-0000002").unwrap().triggers.is_empty());
+}
+
+#[test]
+fn a_record_is_erased_only_ten_years_after_the_relationship_ended() {
+    let branch = Branch::new();
+    let mut mgr = branch.as_("mgr01");
+    let kept = |result: branchdesk::Result<NaiveDate>| match result {
+        Err(Error::RecordKept { kept, .. }) => kept,
+        other => panic!("expected a refusal, got {other:?}"),
+    };
+    assert_eq!(
+        kept(mgr.purge_client(WANG, "保存期满")),
+        branchdesk::domain::aml::Kept::RelationshipOpen
+    );
+    mgr.close_client(WANG, "客户销户").unwrap();
+    let refused = mgr.purge_client(WANG, "保存期满");
+    assert_eq!(
+        kept(refused),
+        branchdesk::domain::aml::Kept::Retention {
+            until: day("2036-11-30")
+        }
+    );
+    drop(mgr);
+    assert!(matches!(
+        branch.as_("rm01").purge_client(WANG, "保存期满"),
+        Err(Error::PermissionDenied { .. })
+    ));
+    branch.store.clock.set(
+        chrono::DateTime::parse_from_rfc3339("2036-11-30T09:00:00+08:00")
+            .unwrap()
+            .into(),
+    );
+    let mut mgr = branch.as_("mgr01");
+    assert_eq!(
+        mgr.purge_client(WANG, "保存期满").unwrap(),
+        day("2036-11-30")
+    );
+    assert!(matches!(
+        mgr.risk_show(WANG),
+        Err(Error::ClientNotFound { .. })
+    ));
+    assert!(mgr.search_clients("王芳", 10).unwrap().is_empty());
+    assert_eq!(mgr.search_clients("13812345678", 10).unwrap().len(), 2);
+    let unrated = mgr.risk_desk(DeskList::Unrated, 10).unwrap();
+    assert!(unrated.rows.iter().all(|r| r.client_no != WANG));
+}

@@ -10,6 +10,7 @@ pub mod hq_holdings;
 mod keystroke;
 mod lookup;
 pub mod portfolio;
+pub mod risk;
 pub mod sync;
 
 pub use agenda::AgendaLatency;
@@ -36,6 +37,8 @@ pub struct BenchReport {
     pub care_rm: AgendaLatency,
     /// Portfolio panel, offers and rm01's book by segment.
     pub portfolio: portfolio::PortfolioReport,
+    /// The risk desk's lists, the branch's and rm01's.
+    pub risk_desk: Vec<risk::ListTimed>,
 }
 
 /// The lookup classes, the keystroke-to-frame time and the care agenda, on `session`'s
@@ -50,8 +53,10 @@ pub fn run(session: &mut Session, plain: &Path, per_class: usize) -> Result<Benc
     let keystroke_to_frame = keystroke::keystrokes(session, &name_queries)?;
     let (care_branch, care_rm) = agenda::run(session)?;
     let portfolio = portfolio::run(session, "rm01", per_class.clamp(1, 500))?;
+    let risk_desk = risk::lists(session, "rm01", 20)?;
     Ok(BenchReport {
         portfolio,
+        risk_desk,
         clients,
         warmed,
         classes: results,

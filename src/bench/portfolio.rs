@@ -16,7 +16,7 @@ pub struct Timed {
 }
 
 impl Timed {
-    fn of(mut times: Vec<Duration>) -> Timed {
+    pub(crate) fn of(mut times: Vec<Duration>) -> Timed {
         times.sort();
         Timed {
             runs: times.len(),

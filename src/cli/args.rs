@@ -194,6 +194,12 @@ pub(super) enum BenchWhat {
         #[arg(long)]
         json: bool,
     },
+    /// Re-rate the benchmark store's whole branch with a factor table that changes every
+    /// client's result (in one transaction, as after HQ publishes a new table)
+    Risk {
+        #[arg(long)]
+        json: bool,
+    },
     /// HQ holding the benchmark's clients imports a core-banking holdings extract of about
     /// three accounts per client (--clients sets how many)
     HqHoldings {

@@ -122,6 +122,28 @@ pub fn lookup(cx: &Context, clients: u64, queries: usize, json: bool) -> Result<
             ],
         )
     );
+    let lists: Vec<String> = report
+        .risk_desk
+        .iter()
+        .filter(|l| l.rm.is_none())
+        .map(|l| format!("{} {}: {:.1}", l.list, l.count, l.timed.p99_ms))
+        .collect();
+    let rm_lists: Vec<String> = report
+        .risk_desk
+        .iter()
+        .filter(|l| l.rm.is_some())
+        .map(|l| format!("{} {}: {:.1}", l.list, l.count, l.timed.p99_ms))
+        .collect();
+    outln!(
+        "{}",
+        cx.i18n
+            .fill("bench.risk_desk", &[("lists", &lists.join(" · "))])
+    );
+    outln!(
+        "{}",
+        cx.i18n
+            .fill("bench.risk_desk_rm", &[("lists", &rm_lists.join(" · "))])
+    );
     outln!(
         "{}",
         cx.i18n.fill(
@@ -186,6 +208,33 @@ pub fn holdings(cx: &Context, clients: u64, json: bool) -> Result<ExitCode> {
                     ("accounts", &report.accounts.to_string()),
                     ("clients", &report.clients.to_string()),
                     ("seconds", &format!("{:.1}", report.seconds)),
+                ],
+            )
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `branchdesk bench risk`: the whole branch re-rated after a new factor table, timed.
+pub fn risk(cx: &Context, clients: u64, json: bool) -> Result<ExitCode> {
+    let mut session = bench_session(cx, clients)?;
+    let progress = Progress::new(clients, cx.i18n.t("progress.rerate"));
+    let timed = bench::risk::rerate(&mut session, &mut |done, total| {
+        progress.set_length(total as u64);
+        progress.set(done as u64);
+    })?;
+    progress.finish();
+    if json {
+        print_json(&timed);
+    } else {
+        outln!(
+            "{}",
+            cx.i18n.fill(
+                "bench.rerate",
+                &[
+                    ("clients", &timed.report.clients.to_string()),
+                    ("rated", &timed.report.rated.to_string()),
+                    ("seconds", &format!("{:.1}", timed.seconds)),
                 ],
             )
         );

@@ -71,6 +71,13 @@ pub enum ClientCommand {
         #[arg(long)]
         suspicious: bool,
     },
+    /// Erase a client's personal data (managers): refused while the relationship is open
+    /// and for ten years after it ended
+    Purge {
+        client: String,
+        #[arg(long)]
+        reason: String,
+    },
     /// End the relationship with a client (managers): the record is kept, unchanged, for
     /// at least ten years
     Close {
@@ -330,6 +337,13 @@ pub fn run(cx: &Context, command: ClientCommand) -> Result<ExitCode> {
             };
             session.add_interaction(&client, channel.trim(), kind, &text)?;
             cx.say("cli.note_added", &[("client", &client)]);
+        }
+        ClientCommand::Purge { client, reason } => {
+            let on = session.purge_client(&client, &reason)?;
+            cx.say(
+                "cli.client_purged",
+                &[("client", &client), ("on", &on.to_string())],
+            );
         }
         ClientCommand::Close {
             client,

@@ -349,6 +349,11 @@ fn run(cx: &Context, command: Option<Command>) -> Result<ExitCode> {
             ..
         }) => bench::holdings(cx, clients, json),
         Some(Command::Bench {
+            what: Some(BenchWhat::Risk { json }),
+            clients,
+            ..
+        }) => bench::risk(cx, clients, json),
+        Some(Command::Bench {
             what: None,
             clients,
             queries,

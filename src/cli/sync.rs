@@ -115,6 +115,20 @@ pub enum HqCommand {
         #[arg(long)]
         json: bool,
     },
+    /// HQ's reports over the branches' consolidated data
+    Report {
+        #[command(subcommand)]
+        what: ReportWhat,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ReportWhat {
+    /// Per branch: clients by AML level, not rated past the deadline, reviews overdue
+    Risk {
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -514,6 +528,51 @@ pub fn run_hq(cx: &Context, command: HqCommand) -> Result<ExitCode> {
                 print_json(&report);
             } else {
                 out!("{}", holdings_text(cx, &file, &report, dry_run));
+            }
+        }
+        HqCommand::Report {
+            what: ReportWhat::Risk { json },
+        } => {
+            let report = session.hq_risk_report()?;
+            if json {
+                print_json(&report);
+            } else {
+                let i18n = cx.i18n;
+                let levels = crate::domain::aml::FactorTable::shipped().level_names();
+                let mut codes: Vec<String> = levels.iter().map(|l| l.code.clone()).collect();
+                for branch in &report {
+                    for code in branch.by_level.keys() {
+                        if !codes.contains(code) {
+                            codes.push(code.clone());
+                        }
+                    }
+                }
+                let rows: Vec<Vec<String>> = report
+                    .iter()
+                    .map(|b| {
+                        let mut row = vec![b.branch.clone(), b.clients.to_string()];
+                        row.extend(
+                            codes
+                                .iter()
+                                .map(|c| b.by_level.get(c).copied().unwrap_or(0).to_string()),
+                        );
+                        row.extend([
+                            b.unrated.to_string(),
+                            b.unrated_late.to_string(),
+                            b.overdue_reviews.to_string(),
+                        ]);
+                        row
+                    })
+                    .collect();
+                let names: Vec<String> = codes.iter().map(|c| i18n.aml_level(&levels, c)).collect();
+                let mut headers = vec![i18n.t("hq.risk.branch"), i18n.t("hq.risk.clients")];
+                headers.extend(names.iter().map(String::as_str));
+                headers.extend([
+                    i18n.t("hq.risk.unrated"),
+                    i18n.t("hq.risk.unrated_late"),
+                    i18n.t("hq.risk.overdue"),
+                ]);
+                out!("{}", super::table::render(&headers, &rows));
             }
         }
         HqCommand::Offers { json } => {

@@ -238,6 +238,9 @@ fn add_risk(manager: &mut Session) -> Result<()> {
         };
         Some(today - chrono::Duration::days(days_ago as i64))
     })?;
+    // The documents that expired in the last year ask for their early reviews now, not
+    // when the desk is first opened.
+    manager.sweep_expired_documents()?;
     Ok(())
 }
 

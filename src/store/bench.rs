@@ -201,4 +201,51 @@ impl Session {
     pub fn bench_bundle_ops(&mut self, file: &Path) -> Result<Vec<crate::sync::bundle::Op>> {
         self.read_bundle_ops(file)
     }
+
+    /// Re-rates the whole branch as after HQ publishes a new factor table that changes
+    /// every client's result: one run adds a one-point factor for every client, the next
+    /// takes it away again (so the bench store can be used again and again). Timed by the
+    /// caller; written for real, in one transaction, as `rerate_branch` does.
+    pub fn bench_rerate(
+        &mut self,
+        progress: &mut dyn FnMut(usize, usize),
+    ) -> Result<crate::store::RerateReport> {
+        use crate::domain::aml::table::{Factor, Group, When};
+        use crate::store::write::AuditEvent;
+        let adding = self.local_value("bench_rerate")?.as_deref() != Some("added");
+        let mut rules = (*self.portfolio_rules()?).clone();
+        if adding {
+            for kind in [
+                crate::domain::client::ClientKind::Person,
+                crate::domain::client::ClientKind::Company,
+            ] {
+                rules.aml.factors.push(Factor {
+                    code: format!("bench_{}", kind.code()),
+                    group: Group::Client,
+                    name_zh: "基准测试因子".into(),
+                    name_en: "Benchmark factor".into(),
+                    points: 1,
+                    at_least: None,
+                    when: When {
+                        kind: Some(kind),
+                        ..When::default()
+                    },
+                });
+            }
+        }
+        rules.aml.version = format!("bench-{}", if adding { "added" } else { "removed" });
+        let calendar = self.calendar.clone();
+        let today = self.today();
+        let me = self.me.id.to_string();
+        self.write(
+            AuditEvent::new("risk.rerate", "branch", self.branch.code.clone())
+                .with_detail(serde_json::json!({ "table_version": rules.aml.version })),
+            |w| {
+                let report =
+                    crate::store::risk::rerate_in(w, &rules, &calendar, today, &me, progress)?;
+                w.set_local("bench_rerate", if adding { "added" } else { "removed" })?;
+                Ok(report)
+            },
+        )
+    }
 }

@@ -452,6 +452,13 @@ impl Session {
             );
         let store_branch = self.branch.code.clone();
         let calendar = self.calendar.clone();
+        // Each client's AUM before this snapshot (fen), for the early reviews a jump asks
+        // for.
+        let before: std::collections::HashMap<i64, i64> = self
+            .conn
+            .prepare("SELECT client_seq, aum FROM client_standing")?
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<rusqlite::Result<_>>()?;
         self.write(event, |w| {
             // The book first: a client registered at another branch has their holdings here.
             report.book = apply_book(w, &store_branch, &snapshot.clients)?;
@@ -520,6 +527,7 @@ impl Session {
                     params![seq, month, avg],
                 )?;
             }
+            raise_aum_jumps(w, &rules, &calendar, &before, &aum, today)?;
             w.set_local("holdings_version", &snapshot.version().to_string())?;
             w.set_local("holdings_as_of", &snapshot.as_of.to_string())?;
             let rebuilt = standing::rebuild(
@@ -715,4 +723,45 @@ fn masked_account(account: &str) -> String {
     let chars: Vec<char> = account.chars().collect();
     let tail: String = chars[chars.len().saturating_sub(4)..].iter().collect();
     format!("****{tail}")
+}
+
+/// A client of this branch whose AUM jumped from the snapshot before (by the factor
+/// table's figures) is asked for an early AML review.
+fn raise_aum_jumps(
+    w: &mut crate::store::write::Writer,
+    rules: &crate::sync::reference::PortfolioRules,
+    calendar: &crate::domain::calendar::WorkCalendar,
+    before: &std::collections::HashMap<i64, i64>,
+    after: &BTreeMap<i64, i64>,
+    today: NaiveDate,
+) -> Result<()> {
+    let schedule = &rules.aml.schedule;
+    for (seq, now) in after {
+        let Some(was) = before.get(seq) else {
+            continue;
+        };
+        if !crate::domain::aml::aum_jumped(schedule, was / 100, now / 100) {
+            continue;
+        }
+        let Some(id) = w.read("SELECT id FROM client WHERE seq = ?1", [seq], |r| {
+            r.get::<_, String>(0)
+        })?
+        else {
+            continue;
+        };
+        let detail = format!("{}→{}", crate::i18n::yuan(*was), crate::i18n::yuan(*now));
+        crate::store::risk::raise_trigger(
+            w,
+            rules,
+            calendar,
+            &crate::store::risk::Raised {
+                seq: *seq,
+                client_id: &id,
+                trigger: crate::domain::aml::Trigger::AumJump,
+                on: today,
+                detail: &detail,
+            },
+        )?;
+    }
+    Ok(())
 }

@@ -57,8 +57,8 @@ pub use holdings::{
     AssessmentNow, ClientValue, HoldingsApplied, Portfolio, PortfolioHolding, Rfm, TierNow,
 };
 pub use hq::{
-    BranchState, Gap, HoldingsImport, HqRow, HqStatus, ImportOutcome, PublishedHoldings,
-    RefusedHolding, ReviewItem, RuleConversion,
+    BranchRisk, BranchState, Gap, HoldingsImport, HqRow, HqStatus, ImportOutcome,
+    PublishedHoldings, RefusedHolding, ReviewItem, RuleConversion,
 };
 pub use keyslots::{DbKey, KdfParams, KeySlots};
 pub use lookup::{MAX_HITS, SearchHit};

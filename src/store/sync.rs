@@ -366,23 +366,25 @@ impl Session {
         Ok((last, done))
     }
 
-    /// A bulk load's range op becomes one insert per row, as the rows are now.
+    /// A bulk write's range op becomes one insert per row, as the rows are now: a client
+    /// load's rows by their local seq, a re-rating's (insert-only) ratings by rowid.
     fn expand_range(&self, range: Op, sink: &mut dyn FnMut(&Op) -> Result<()>) -> Result<()> {
-        if range.table != "client" {
-            return Err(Error::internal(format!(
-                "insert_range on {} is not supported",
-                range.table
-            )));
-        }
+        let sql = match range.table.as_str() {
+            "client" => "SELECT * FROM client WHERE seq BETWEEN ?1 AND ?2 ORDER BY seq",
+            "aml_rating" => "SELECT * FROM aml_rating WHERE rowid BETWEEN ?1 AND ?2 ORDER BY rowid",
+            other => {
+                return Err(Error::internal(format!(
+                    "insert_range on {other} is not supported"
+                )));
+            }
+        };
         let (first, last) = range_bounds(&range)?;
-        let mut statement = self
-            .conn
-            .prepare_cached("SELECT * FROM client WHERE seq BETWEEN ?1 AND ?2 ORDER BY seq")?;
+        let mut statement = self.conn.prepare_cached(sql)?;
         let columns: Vec<String> = statement.column_names().map(|c| c.to_string()).collect();
         let mut rows = statement.query([first, last])?;
         let mut part = 0;
         while let Some(row) = rows.next()? {
-            let (id, fields) = client_row_fields(row, &columns)?;
+            let (id, fields) = row_fields(row, &columns)?;
             sink(&range_insert(&range, part, id, &fields))?;
             part += 1;
         }
@@ -648,9 +650,10 @@ fn within(ranges: Vec<(i64, i64)>, acked: i64, last: i64) -> Vec<(i64, i64)> {
         .collect()
 }
 
-/// A client row as the fields it travels with (its ID, then every synchronised column
-/// that is not empty), read from a `SELECT *` whose column names are `columns`.
-pub(crate) fn client_row_fields(
+/// A row of a bulk write as the fields it travels with (its ID, then every synchronised
+/// column that is not empty; a client's local columns left out), read from a `SELECT *`
+/// whose column names are `columns`.
+pub(crate) fn row_fields(
     row: &rusqlite::Row,
     columns: &[String],
 ) -> Result<(String, serde_json::Map<String, serde_json::Value>)> {

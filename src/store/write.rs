@@ -270,6 +270,24 @@ impl Writer<'_> {
         self.capture(table, row_id, "update", fields)
     }
 
+    /// Marks a row deleted — it stays, as the tombstone HQ keeps too — and sends the
+    /// delete. Only for tables with a `deleted` column.
+    pub fn delete(&mut self, table: Table, row_id: &str) -> Result<()> {
+        let sql = format!(
+            "UPDATE {} SET deleted = 1 WHERE {} = ?1 AND deleted = 0",
+            table.name(),
+            table.key_column()
+        );
+        let changed = self.tx.prepare_cached(&sql)?.execute([row_id])?;
+        if changed != 1 {
+            return Err(Error::internal(format!(
+                "delete of {} matched {changed} rows",
+                table.name()
+            )));
+        }
+        self.capture(table, row_id, "delete", Vec::new())
+    }
+
     /// Maintains a lookup index table (derived entirely from captured rows, so never sent
     /// to HQ). `sql` is a fixed statement from the store, never built from input.
     pub fn maintain_index(

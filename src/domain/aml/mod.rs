@@ -148,21 +148,37 @@ pub struct Computed {
     pub contributions: Vec<Contribution>,
 }
 
+/// Whether `text` (lowercased) holds any of `words`, matched without regard to case.
 fn contains_any(text: &str, words: &[String]) -> bool {
-    let text = text.to_lowercase();
-    words
-        .iter()
-        .any(|w| !w.trim().is_empty() && text.contains(&w.to_lowercase()))
+    words.iter().any(|w| {
+        let w = w.trim();
+        !w.is_empty()
+            && if w.bytes().any(|b| b.is_ascii_uppercase()) {
+                text.contains(&w.to_lowercase())
+            } else {
+                text.contains(w)
+            }
+    })
+}
+
+/// The texts the word conditions look in, lowercased once per rating.
+struct Texts {
+    occupation: String,
+    address: String,
 }
 
 impl FactorTable {
     /// Whether a factor's conditions all hold for these inputs.
-    fn holds(&self, when: &table::When, inputs: &Inputs) -> bool {
+    fn holds(
+        &self,
+        when: &table::When,
+        inputs: &Inputs,
+        texts: &Texts,
+        age: Option<u32>,
+        nationality: Option<&str>,
+    ) -> bool {
         let record = inputs.record;
-        let occupation = record.occupation.as_deref().unwrap_or("");
-        let address = record.address.as_deref().unwrap_or("");
-        let age = inputs.age();
-        let nationality = inputs.nationality();
+        let (occupation, address) = (texts.occupation.as_str(), texts.address.as_str());
         when.kind.is_none_or(|k| k == record.kind)
             && when
                 .age_below
@@ -174,10 +190,10 @@ impl FactorTable {
             && (when.address_any.is_empty() || contains_any(address, &when.address_any))
             && when.pep.is_none_or(|p| p == inputs.profile.pep)
             && when.nationality.is_none_or(|n| match n {
-                NationalityIs::Foreign => nationality.as_deref().is_some_and(|c| c != "CHN"),
-                NationalityIs::HighRisk => nationality
-                    .as_deref()
-                    .is_some_and(|c| self.jurisdictions.high_risk.iter().any(|h| h == c)),
+                NationalityIs::Foreign => nationality.is_some_and(|c| c != "CHN"),
+                NationalityIs::HighRisk => {
+                    nationality.is_some_and(|c| self.jurisdictions.high_risk.iter().any(|h| h == c))
+                }
                 NationalityIs::Unknown => nationality.is_none(),
             })
             && (when.holds_category.is_empty()
@@ -197,8 +213,15 @@ impl FactorTable {
         let mut score = 0u32;
         let mut floor = self.lowest();
         let mut contributions = Vec::new();
+        let record = inputs.record;
+        let texts = Texts {
+            occupation: record.occupation.as_deref().unwrap_or("").to_lowercase(),
+            address: record.address.as_deref().unwrap_or("").to_lowercase(),
+        };
+        let age = inputs.age();
+        let nationality = inputs.nationality();
         for factor in &self.factors {
-            if !self.holds(&factor.when, inputs) {
+            if !self.holds(&factor.when, inputs, &texts, age, nationality.as_deref()) {
                 continue;
             }
             score = score.saturating_add(factor.points);

@@ -16,9 +16,7 @@ use super::{
 use crate::domain::client::StoredClient;
 use crate::error::{Error, Result};
 use crate::store::care;
-use crate::store::sync::{
-    client_row_fields, outbox_columns, outbox_op, range_bounds, range_insert,
-};
+use crate::store::sync::{outbox_columns, outbox_op, range_bounds, range_insert, row_fields};
 use crate::store::write::Writer;
 use crate::sync::bundle::{Op, sha256_hex};
 use crate::sync::merge::{Merge, Merged, merge, stamp, stamp_branch, stamp_hlc, stamp_of};
@@ -514,7 +512,7 @@ impl Pending {
                     statement.column_names().map(|c| c.to_string()).collect();
                 let mut rows = statement.query([seq])?;
                 if let Some(row) = rows.next()? {
-                    let (_, fields) = client_row_fields(row, &columns)?;
+                    let (_, fields) = row_fields(row, &columns)?;
                     ops.push(range_insert(range, part, row_id.to_string(), &fields));
                 }
             }

@@ -3,6 +3,7 @@
 
 mod from_hq;
 mod load;
+mod purge;
 mod review;
 pub use from_hq::BookApplied;
 pub(crate) use from_hq::apply_book;

@@ -16,11 +16,13 @@ mod holdings;
 mod import;
 mod offers;
 mod quarantine;
+mod risk;
 mod status;
 
 pub use crate::sync::merge::ReviewItem;
 pub use holdings::{HoldingsImport, PublishedHoldings, RefusedHolding};
 pub use offers::RuleConversion;
+pub use risk::BranchRisk;
 pub use status::{BranchState, Gap, HqRow, HqStatus};
 
 use crate::domain::staff::Permission;

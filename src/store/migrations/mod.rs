@@ -708,14 +708,25 @@ const MIGRATIONS: &[Migration] = &[
     CREATE TABLE aml_state (
         client_seq    INTEGER PRIMARY KEY,
         rm            TEXT NOT NULL,
-        rank          INTEGER,
+        registered_on TEXT NOT NULL,
+        updated_on    TEXT NOT NULL,
+        id_expiry     TEXT,
+        -- The latest rating ('' and NULLs: not rated), and the latest review's day.
         level         TEXT NOT NULL,
+        rank          INTEGER,
+        computed      TEXT,
+        factors       TEXT,
+        rated_on      TEXT,
+        next_review   TEXT,
+        reviewed_on   TEXT,
+        -- The earliest early-review trigger since the latest rating or review by staff.
+        trigger_on    TEXT,
+        closed        INTEGER NOT NULL,
+        -- Derived from the above: what falls due next and when.
         due_kind      TEXT NOT NULL CHECK (due_kind IN ('rate', 'review', 'trigger')),
         due_on        TEXT NOT NULL,
-        id_expiry     TEXT,
         restricted_on TEXT,
-        kyc_due_on    TEXT NOT NULL,
-        closed        INTEGER NOT NULL
+        kyc_due_on    TEXT NOT NULL
     ) STRICT;
     "#,
         crate::store::risk::backfill_state,

@@ -178,7 +178,26 @@ impl Session {
     /// A list of the risk desk: the branch's for managers and auditors, an RM's own.
     /// Recorded in the audit trail.
     pub fn risk_desk(&mut self, list: DeskList, limit: u32) -> Result<DeskPage> {
+        self.risk_desk_of(None, list, limit)
+    }
+
+    /// [`Session::risk_desk`] of one RM's clients (`rm`; an RM only ever gets their own).
+    pub fn risk_desk_of(
+        &mut self,
+        rm: Option<&str>,
+        list: DeskList,
+        limit: u32,
+    ) -> Result<DeskPage> {
         self.require(Permission::ViewRisk)?;
+        let rm = match (self.me.role, rm) {
+            (Role::Rm, Some(other)) if other != self.me.id.as_str() => {
+                return Err(Error::PermissionDenied {
+                    permission: Permission::ViewRisk,
+                });
+            }
+            (Role::Rm, _) => Some(self.me.id.to_string()),
+            (_, asked) => asked.map(|r| r.trim().to_string()),
+        };
         if self.me.role.can(Permission::RateRisk) {
             self.sweep_expired_documents()?;
         }
@@ -187,7 +206,6 @@ impl Session {
         let soon = today
             .checked_add_days(Days::new(u64::from(rules.aml.schedule.due_soon_days)))
             .unwrap_or(today);
-        let rm = (self.me.role == Role::Rm).then(|| self.me.id.to_string());
         let values = [
             Value::Text(today.to_string()),
             Value::Text(soon.to_string()),
@@ -256,8 +274,9 @@ impl Session {
             }
         }
         self.audit_only(
-            AuditEvent::new("risk.desk", "branch", self.branch.code.clone())
-                .with_detail(serde_json::json!({ "list": list.code(), "shown": rows.len() })),
+            AuditEvent::new("risk.desk", "branch", self.branch.code.clone()).with_detail(
+                serde_json::json!({ "list": list.code(), "rm": rm, "shown": rows.len() }),
+            ),
         )?;
         Ok(DeskPage {
             list,

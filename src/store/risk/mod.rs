@@ -197,7 +197,8 @@ impl Session {
         let mut statement = self.conn.prepare_cached(
             "SELECT kind, raised_on, detail FROM aml_trigger t
              WHERE client_id = ?1
-               AND hlc > coalesce((SELECT max(hlc) FROM aml_rating WHERE client_id = ?1), -1)
+               AND hlc > coalesce((SELECT max(hlc) FROM aml_rating
+                                   WHERE client_id = ?1 AND kind <> 'rerate'), -1)
              ORDER BY raised_on",
         )?;
         let mut rows = statement.query([client_id])?;

@@ -79,41 +79,64 @@ pub(super) fn insert_rating(
     client_id: &str,
     rating: &NewRating,
 ) -> Result<()> {
+    let fields = rating_fields(w, table, client_id, rating)?;
+    w.insert(Table::AmlRating, &uuid::Uuid::now_v7().to_string(), fields)
+}
+
+/// [`insert_rating`] as one row of a bulk write, whose outbox entry is the range the
+/// caller captures at the end.
+pub(super) fn insert_rating_in_range(
+    w: &mut Writer,
+    table: &FactorTable,
+    client_id: &str,
+    rating: &NewRating,
+) -> Result<()> {
+    let fields = rating_fields(w, table, client_id, rating)?;
+    w.insert_in_range(
+        Table::AmlRating,
+        &uuid::Uuid::now_v7().to_string(),
+        fields,
+        Vec::new(),
+    )
+}
+
+fn rating_fields(
+    w: &Writer,
+    table: &FactorTable,
+    client_id: &str,
+    rating: &NewRating,
+) -> Result<Vec<(&'static str, Value)>> {
     let computed_level = table
         .level(rating.computed.rank)
         .map(|l| l.code.clone())
         .unwrap_or_default();
     let factors = serde_json::to_string(&rating.computed.contributions).map_err(Error::internal)?;
-    w.insert(
-        Table::AmlRating,
-        &uuid::Uuid::now_v7().to_string(),
-        vec![
-            ("client_id", Value::Text(client_id.to_string())),
-            ("kind", Value::Text(rating.kind.into())),
-            (
-                "outcome",
-                rating
-                    .outcome
-                    .map_or(Value::Null, |o| Value::Text(o.code().into())),
-            ),
-            ("computed", Value::Text(computed_level)),
-            ("score", Value::Integer(i64::from(rating.computed.score))),
-            ("factors", Value::Text(factors)),
-            ("level", Value::Text(rating.level.to_string())),
-            ("note", Value::Text(rating.note.to_string())),
-            ("rated_on", Value::Text(rating.rated_on.to_string())),
-            ("next_review", Value::Text(rating.next_review.to_string())),
-            ("by_staff", Value::Text(rating.by_staff.to_string())),
-            (
-                "approved_by",
-                rating
-                    .approved_by
-                    .map_or(Value::Null, |a| Value::Text(a.to_string())),
-            ),
-            ("table_version", Value::Text(table.version.clone())),
-            ("created_at", Value::Text(w.now_text())),
-        ],
-    )
+    Ok(vec![
+        ("client_id", Value::Text(client_id.to_string())),
+        ("kind", Value::Text(rating.kind.into())),
+        (
+            "outcome",
+            rating
+                .outcome
+                .map_or(Value::Null, |o| Value::Text(o.code().into())),
+        ),
+        ("computed", Value::Text(computed_level)),
+        ("score", Value::Integer(i64::from(rating.computed.score))),
+        ("factors", Value::Text(factors)),
+        ("level", Value::Text(rating.level.to_string())),
+        ("note", Value::Text(rating.note.to_string())),
+        ("rated_on", Value::Text(rating.rated_on.to_string())),
+        ("next_review", Value::Text(rating.next_review.to_string())),
+        ("by_staff", Value::Text(rating.by_staff.to_string())),
+        (
+            "approved_by",
+            rating
+                .approved_by
+                .map_or(Value::Null, |a| Value::Text(a.to_string())),
+        ),
+        ("table_version", Value::Text(table.version.clone())),
+        ("created_at", Value::Text(w.now_text())),
+    ])
 }
 
 impl Session {

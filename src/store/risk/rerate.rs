@@ -1,59 +1,18 @@
 //! Re-rating the whole branch in one transaction (after HQ publishes a new factor table, or
 //! to give every client their first rating): clients, holdings, the facts staff recorded
-//! and the latest ratings are each read once in order, every client is rated in memory,
-//! a rating is written only where the result changed, and the desk is rebuilt whole.
+//! and the desk (which keeps each client's latest rating) are each read once, every client
+//! is rated in memory, and a rating is written only where the result changed — as one
+//! range in the outbox, not a row each — with the desk row's rating and due day.
 
-use super::state;
+use super::state::{self, Facts, Rated};
 use crate::domain::aml::{Computed, Contribution, Inputs, Profile};
 use crate::domain::calendar::WorkCalendar;
 use crate::error::{Error, Result};
 use crate::store::clients::{CLIENT_COLUMNS, client_from_row};
-use crate::store::write::Writer;
+use crate::store::write::{Table, Writer};
 use crate::sync::reference::PortfolioRules;
 use chrono::NaiveDate;
 use std::collections::HashMap;
-
-/// The latest rating of a client, as the re-rating needs it.
-struct Latest {
-    level: String,
-    computed: String,
-    factors: String,
-    rated_on: NaiveDate,
-    next_review: NaiveDate,
-    reviewed: bool,
-}
-
-fn date(text: &str) -> Result<NaiveDate> {
-    text.get(..10)
-        .and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
-        .ok_or(Error::DatabaseDamaged)
-}
-
-fn latest_ratings(w: &Writer) -> Result<HashMap<String, Latest>> {
-    let mut out: HashMap<String, Latest> = HashMap::new();
-    let mut statement = w.connection().prepare(
-        "SELECT client_id, level, computed, factors, rated_on, next_review, kind
-         FROM aml_rating ORDER BY client_id, hlc",
-    )?;
-    let mut rows = statement.query([])?;
-    while let Some(r) = rows.next()? {
-        let client: String = r.get(0)?;
-        let reviewed =
-            r.get::<_, String>(6)? == "review" || out.get(&client).is_some_and(|l| l.reviewed);
-        out.insert(
-            client,
-            Latest {
-                level: r.get(1)?,
-                computed: r.get(2)?,
-                factors: r.get(3)?,
-                rated_on: date(&r.get::<_, String>(4)?)?,
-                next_review: date(&r.get::<_, String>(5)?)?,
-                reviewed,
-            },
-        );
-    }
-    Ok(out)
-}
 
 fn profiles(w: &Writer) -> Result<HashMap<String, Profile>> {
     let mut out = HashMap::new();
@@ -125,7 +84,12 @@ pub(crate) fn run_dated(
     rated_on: &mut dyn FnMut(i64, usize) -> Option<NaiveDate>,
 ) -> Result<super::RerateReport> {
     let table = &rules.aml;
-    let latest = latest_ratings(w)?;
+    // Every client has a desk row to read the latest rating from.
+    state::fill_missing(w.connection(), table, calendar)?;
+    let kept: HashMap<i64, Facts> = state::read_kept(w.connection())?
+        .into_iter()
+        .map(|f| (f.seq, f))
+        .collect();
     let profiles = profiles(w)?;
     let products = products(w)?;
     let clients: Vec<(i64, crate::domain::client::StoredClient)> = {
@@ -141,26 +105,24 @@ pub(crate) fn run_dated(
         }
         out
     };
-    let closed: std::collections::HashSet<String> = w
-        .connection()
-        .prepare("SELECT id FROM client_closure")?
-        .query_map([], |r| r.get(0))?
-        .collect::<rusqlite::Result<_>>()?;
     let total = clients.len();
     let no_profile = Profile::default();
     let no_products = Vec::new();
     let mut rated = 0;
     let mut changed = 0;
+    let mut range: Option<(i64, i64)> = None;
     for (done, (seq, stored)) in clients.iter().enumerate() {
         if done % 10_000 == 0 {
             progress(done, total);
         }
-        if closed.contains(&stored.id) {
+        let Some(facts) = kept.get(seq) else {
+            continue;
+        };
+        if facts.closed {
             continue;
         }
         let (categories, product_risk) =
             super::categories_of(products.get(seq).unwrap_or(&no_products), rules);
-        let latest_here = latest.get(&stored.id);
         let rate_on = |day| {
             table.rate(&Inputs {
                 record: &stored.record,
@@ -177,18 +139,17 @@ pub(crate) fn run_dated(
         // A back-dated rating is worked out as of its day (ages differ).
         let computed = if day == today { now } else { rate_on(day) };
         let factors = serde_json::to_string(&computed.contributions).map_err(Error::internal)?;
-        let plan = plan(table, &computed, &factors, latest_here, day);
-        let Some((kind, rank, next_review)) = plan else {
+        let Some((kind, rank, next_review)) = plan(table, &computed, &factors, facts, day) else {
             continue;
         };
         let level = table
             .level(rank)
             .map(|l| l.code.clone())
             .unwrap_or_default();
-        if latest.get(&stored.id).is_some_and(|l| l.level != level) {
+        if facts.rating.as_ref().is_some_and(|r| r.level != level) {
             changed += 1;
         }
-        super::rate::insert_rating(
+        super::rate::insert_rating_in_range(
             w,
             table,
             &stored.id,
@@ -204,14 +165,32 @@ pub(crate) fn run_dated(
                 approved_by: None,
             },
         )?;
+        let rowid = w.connection().last_insert_rowid();
+        range = Some(range.map_or((rowid, rowid), |(first, _)| (first, rowid)));
+        let after = Facts {
+            rating: Some(Rated {
+                level,
+                computed: table
+                    .level(computed.rank)
+                    .map(|l| l.code.clone())
+                    .unwrap_or_default(),
+                factors,
+                rated_on: day,
+                next_review,
+            }),
+            ..facts.clone()
+        };
+        state::update_rating(
+            w.connection(),
+            &state::row_of(table, calendar, facts),
+            &state::row_of(table, calendar, &after),
+        )?;
         rated += 1;
     }
+    if let Some((first, last)) = range {
+        w.capture_range(Table::AmlRating, first, last)?;
+    }
     progress(total, total);
-    let rows: Vec<state::StateRow> = state::read_facts(w.connection(), None)?
-        .iter()
-        .map(|f| state::row_of(table, calendar, f))
-        .collect();
-    state::replace_all(w.connection(), &rows)?;
     Ok(super::RerateReport {
         clients: total,
         rated,
@@ -226,10 +205,10 @@ fn plan(
     table: &crate::domain::aml::FactorTable,
     computed: &Computed,
     factors: &str,
-    latest: Option<&Latest>,
+    facts: &Facts,
     today: NaiveDate,
 ) -> Option<(&'static str, usize, NaiveDate)> {
-    let Some(latest) = latest else {
+    let Some(latest) = &facts.rating else {
         return Some((
             "rating",
             computed.rank,
@@ -244,13 +223,14 @@ fn plan(
         Some(level) if raised_by_staff => level.min(computed.rank),
         _ => computed.rank,
     };
-    let same_factors = serde_json::from_str::<Vec<Contribution>>(&latest.factors)
-        .is_ok_and(|f| f == computed.contributions);
-    if old_level == Some(rank) && same_factors && latest.factors == factors {
+    let same_factors = latest.factors == factors
+        || serde_json::from_str::<Vec<Contribution>>(&latest.factors)
+            .is_ok_and(|f| f == computed.contributions);
+    if old_level == Some(rank) && same_factors {
         return None;
     }
     // A rise brings the next review forward; otherwise it stays where it was.
-    let sooner = table.next_review(rank, latest.rated_on, !latest.reviewed);
+    let sooner = table.next_review(rank, latest.rated_on, facts.reviewed_on.is_none());
     let next_review = if old_level.is_none_or(|old| rank < old) {
         latest.next_review.min(sooner)
     } else {

@@ -48,7 +48,19 @@ pub(crate) const DROP_STATE_INDEXES: &str = "
     DROP INDEX IF EXISTS aml_state_expiry;
 ";
 
-/// What a client's desk row is worked out from.
+/// The latest rating of a client, as the desk and a re-rating need it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Rated {
+    pub level: String,
+    pub computed: String,
+    /// The factors as recorded (JSON), to tell whether a re-rating changes them.
+    pub factors: String,
+    pub rated_on: NaiveDate,
+    pub next_review: NaiveDate,
+}
+
+/// What a client's desk row is worked out from (and keeps, so that a re-rating of the
+/// branch reads one table).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Facts {
     pub seq: i64,
@@ -56,85 +68,84 @@ pub(crate) struct Facts {
     pub registered_on: NaiveDate,
     pub updated_on: NaiveDate,
     pub id_expiry: IdExpiry,
-    /// The latest rating's level code and next review, if rated.
-    pub rating: Option<(String, NaiveDate)>,
+    pub rating: Option<Rated>,
     /// The latest review's day (the details were confirmed then).
     pub reviewed_on: Option<NaiveDate>,
-    /// The earliest open trigger's day.
+    /// The earliest trigger since the latest rating or review by staff (a re-rating after a
+    /// new table closes none).
     pub trigger_on: Option<NaiveDate>,
     pub closed: bool,
 }
 
-/// A desk row.
+/// A desk row: the facts, and what falls due next and when.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct StateRow {
-    pub seq: i64,
-    pub rm: String,
+    pub facts: Facts,
     pub rank: Option<usize>,
-    pub level: String,
     pub due_kind: &'static str,
     pub due_on: NaiveDate,
-    pub id_expiry: Option<NaiveDate>,
     pub restricted_on: Option<NaiveDate>,
     pub kyc_due_on: NaiveDate,
-    pub closed: bool,
 }
 
 /// The desk row of a client: an unrated client is due for rating so many working days
 /// after registration; a rated one for review at the next review day, or sooner when an
 /// early-review trigger is open.
 pub(crate) fn row_of(table: &FactorTable, calendar: &WorkCalendar, facts: &Facts) -> StateRow {
-    let rank = facts
-        .rating
-        .as_ref()
-        .and_then(|(level, _)| table.rank_of(level));
+    let rank = facts.rating.as_ref().and_then(|r| table.rank_of(&r.level));
     let (due_kind, due_on) = match (&facts.rating, facts.trigger_on) {
         (None, _) => ("rate", table.rate_by(calendar, facts.registered_on)),
-        (Some((_, next)), Some(trigger)) => (
+        (Some(rated), Some(trigger)) => (
             "trigger",
-            table.early_review_by(calendar, trigger).min(*next),
+            table
+                .early_review_by(calendar, trigger)
+                .min(rated.next_review),
         ),
-        (Some((_, next)), None) => ("review", *next),
+        (Some(rated), None) => ("review", rated.next_review),
     };
     let confirmed = facts
         .reviewed_on
         .map_or(facts.updated_on, |r| r.max(facts.updated_on))
         .max(facts.registered_on);
     StateRow {
-        seq: facts.seq,
-        rm: facts.rm.clone(),
+        facts: facts.clone(),
         rank,
-        level: facts
-            .rating
-            .as_ref()
-            .map(|(l, _)| l.clone())
-            .unwrap_or_default(),
         due_kind,
         due_on,
-        id_expiry: match facts.id_expiry {
-            IdExpiry::On(day) => Some(day),
-            _ => None,
-        },
         restricted_on: table.restricted_from(facts.id_expiry),
         kyc_due_on: table.kyc_due(confirmed),
-        closed: facts.closed,
     }
 }
 
-/// The facts of this branch's clients (`Some(seq)`: of that one), in seq order.
-const FACTS: &str = "
-    SELECT c.seq, coalesce(c.assigned_rm, ''), c.created_at, c.updated_at, c.id_expiry,
-           r.level, r.next_review,
-           (SELECT max(v.rated_on) FROM aml_rating v
-             WHERE v.client_id = c.id AND v.kind = 'review'),
-           (SELECT min(t.raised_on) FROM aml_trigger t
-             WHERE t.client_id = c.id AND t.hlc > coalesce(r.hlc, -1)),
-           EXISTS (SELECT 1 FROM client_closure x WHERE x.id = c.id)
-    FROM client c
-    LEFT JOIN aml_rating r ON r.id = (SELECT l.id FROM aml_rating l WHERE l.client_id = c.id
-                                      ORDER BY l.hlc DESC LIMIT 1)
-    WHERE c.foreign_branch = 0 AND c.deleted = 0 AND (?1 IS NULL OR c.seq = ?1)
-    ORDER BY c.seq";
+/// The facts of this branch's clients from the tables they derive from, in seq order;
+/// `{only}` narrows them to one (a separate statement: `?1 IS NULL OR seq = ?1` would read
+/// every client for one).
+macro_rules! facts_sql {
+    ($only:literal) => {
+        concat!(
+            "SELECT c.seq, coalesce(c.assigned_rm, ''), c.created_at, c.updated_at, c.id_expiry,
+                    r.level, r.computed, r.factors, r.rated_on, r.next_review,
+                    (SELECT max(v.rated_on) FROM aml_rating v
+                      WHERE v.client_id = c.id AND v.kind = 'review'),
+                    (SELECT min(t.raised_on) FROM aml_trigger t
+                      WHERE t.client_id = c.id
+                        AND t.hlc > coalesce((SELECT max(s.hlc) FROM aml_rating s
+                                              WHERE s.client_id = c.id
+                                                AND s.kind <> 'rerate'), -1)),
+                    EXISTS (SELECT 1 FROM client_closure x WHERE x.id = c.id)
+             FROM client c
+             LEFT JOIN aml_rating r ON r.id = (SELECT l.id FROM aml_rating l
+                                               WHERE l.client_id = c.id
+                                               ORDER BY l.hlc DESC LIMIT 1)
+             WHERE c.foreign_branch = 0 AND c.deleted = 0",
+            $only,
+            " ORDER BY c.seq"
+        )
+    };
+}
+
+const FACTS_ALL: &str = facts_sql!("");
+const FACTS_ONE: &str = facts_sql!(" AND c.seq = ?1");
 
 fn day(text: &str) -> Result<NaiveDate> {
     text.get(..10)
@@ -142,56 +153,159 @@ fn day(text: &str) -> Result<NaiveDate> {
         .ok_or(Error::DatabaseDamaged)
 }
 
+fn day_or_none(row: &rusqlite::Row, i: usize) -> Result<Option<NaiveDate>> {
+    row.get::<_, Option<String>>(i)?
+        .as_deref()
+        .map(day)
+        .transpose()
+}
+
+/// The latest rating from five columns from `i` (level, computed, factors, rated_on,
+/// next_review), if there is one.
+fn rated_at(row: &rusqlite::Row, i: usize) -> Result<Option<Rated>> {
+    let level: Option<String> = row.get(i)?;
+    let Some(level) = level.filter(|l| !l.is_empty()) else {
+        return Ok(None);
+    };
+    Ok(Some(Rated {
+        level,
+        computed: row.get::<_, Option<String>>(i + 1)?.unwrap_or_default(),
+        factors: row.get::<_, Option<String>>(i + 2)?.unwrap_or_default(),
+        rated_on: day_or_none(row, i + 3)?.ok_or(Error::DatabaseDamaged)?,
+        next_review: day_or_none(row, i + 4)?.ok_or(Error::DatabaseDamaged)?,
+    }))
+}
+
 fn facts_of(row: &rusqlite::Row) -> Result<Facts> {
     let expiry: Option<String> = row.get(4)?;
-    let level: Option<String> = row.get(5)?;
-    let next: Option<String> = row.get(6)?;
-    let reviewed: Option<String> = row.get(7)?;
-    let trigger: Option<String> = row.get(8)?;
     Ok(Facts {
         seq: row.get(0)?,
         rm: row.get(1)?,
         registered_on: day(&row.get::<_, String>(2)?)?,
         updated_on: day(&row.get::<_, String>(3)?)?,
         id_expiry: IdExpiry::from_stored(expiry.as_deref()).ok_or(Error::DatabaseDamaged)?,
-        rating: match (level, next) {
-            (Some(level), Some(next)) => Some((level, day(&next)?)),
-            _ => None,
-        },
-        reviewed_on: reviewed.as_deref().map(day).transpose()?,
-        trigger_on: trigger.as_deref().map(day).transpose()?,
-        closed: row.get(9)?,
+        rating: rated_at(row, 5)?,
+        reviewed_on: day_or_none(row, 10)?,
+        trigger_on: day_or_none(row, 11)?,
+        closed: row.get(12)?,
     })
 }
 
-/// Every client's facts (`only`: one client's).
+/// Every client's facts (`only`: one client's), from the tables they derive from.
 pub(crate) fn read_facts(conn: &Connection, only: Option<i64>) -> Result<Vec<Facts>> {
-    let mut statement = conn.prepare_cached(FACTS)?;
-    let mut rows = statement.query(params![only])?;
     let mut out = Vec::new();
+    let mut statement;
+    let mut rows = match only {
+        Some(seq) => {
+            statement = conn.prepare_cached(FACTS_ONE)?;
+            statement.query(params![seq])?
+        }
+        None => {
+            statement = conn.prepare_cached(FACTS_ALL)?;
+            statement.query([])?
+        }
+    };
     while let Some(row) = rows.next()? {
         out.push(facts_of(row)?);
     }
     Ok(out)
 }
 
+/// Every client's facts as the desk keeps them, in seq order (one read of one table).
+pub(crate) fn read_kept(conn: &Connection) -> Result<Vec<Facts>> {
+    let mut statement = conn.prepare(
+        "SELECT client_seq, rm, registered_on, updated_on, id_expiry, level, computed,
+                factors, rated_on, next_review, reviewed_on, trigger_on, closed
+         FROM aml_state ORDER BY client_seq",
+    )?;
+    let mut rows = statement.query([])?;
+    let mut out = Vec::new();
+    while let Some(row) = rows.next()? {
+        out.push(Facts {
+            seq: row.get(0)?,
+            rm: row.get(1)?,
+            registered_on: day(&row.get::<_, String>(2)?)?,
+            updated_on: day(&row.get::<_, String>(3)?)?,
+            id_expiry: day_or_none(row, 4)?.map_or(IdExpiry::Unknown, IdExpiry::On),
+            rating: rated_at(row, 5)?,
+            reviewed_on: day_or_none(row, 10)?,
+            trigger_on: day_or_none(row, 11)?,
+            closed: row.get(12)?,
+        });
+    }
+    Ok(out)
+}
+
 const UPSERT: &str = "INSERT OR REPLACE INTO aml_state
-    (client_seq, rm, rank, level, due_kind, due_on, id_expiry, restricted_on, kyc_due_on, closed)
-    VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)";
+    (client_seq, rm, registered_on, updated_on, id_expiry, level, rank, computed, factors,
+     rated_on, next_review, reviewed_on, trigger_on, closed, due_kind, due_on, restricted_on,
+     kyc_due_on)
+    VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)";
+
+/// A re-rating changes the rating (no indexed column: SQLite rewrites every index whose
+/// columns an UPDATE names, changed or not)…
+pub(crate) const UPDATE_RATING: &str = "UPDATE aml_state
+    SET level = ?2, computed = ?3, factors = ?4, rated_on = ?5, next_review = ?6
+    WHERE client_seq = ?1";
+
+/// …and, only where they change, the rank and what falls due.
+pub(crate) const UPDATE_DUE: &str = "UPDATE aml_state
+    SET rank = ?2, due_kind = ?3, due_on = ?4
+    WHERE client_seq = ?1";
+
+fn text(day: Option<NaiveDate>) -> Option<String> {
+    day.map(|d| d.to_string())
+}
 
 fn upsert(statement: &mut rusqlite::CachedStatement, row: &StateRow) -> Result<()> {
+    let f = &row.facts;
+    let rated = f.rating.as_ref();
     statement.execute(params![
-        row.seq,
-        row.rm,
+        f.seq,
+        f.rm,
+        f.registered_on.to_string(),
+        f.updated_on.to_string(),
+        text(match f.id_expiry {
+            IdExpiry::On(day) => Some(day),
+            _ => None,
+        }),
+        rated.map_or("", |r| r.level.as_str()),
         row.rank.map(|r| r as i64),
-        row.level,
+        rated.map(|r| r.computed.as_str()),
+        rated.map(|r| r.factors.as_str()),
+        text(rated.map(|r| r.rated_on)),
+        text(rated.map(|r| r.next_review)),
+        text(f.reviewed_on),
+        text(f.trigger_on),
+        f.closed,
         row.due_kind,
         row.due_on.to_string(),
-        row.id_expiry.map(|d| d.to_string()),
-        row.restricted_on.map(|d| d.to_string()),
+        text(row.restricted_on),
         row.kyc_due_on.to_string(),
-        row.closed,
     ])?;
+    Ok(())
+}
+
+/// Writes a re-rated row's rating, and its rank and due day where they changed from
+/// `before`'s (see [`UPDATE_RATING`], [`UPDATE_DUE`]).
+pub(crate) fn update_rating(conn: &Connection, before: &StateRow, row: &StateRow) -> Result<()> {
+    let rated = row.facts.rating.as_ref();
+    conn.prepare_cached(UPDATE_RATING)?.execute(params![
+        row.facts.seq,
+        rated.map_or("", |r| r.level.as_str()),
+        rated.map(|r| r.computed.as_str()),
+        rated.map(|r| r.factors.as_str()),
+        text(rated.map(|r| r.rated_on)),
+        text(rated.map(|r| r.next_review)),
+    ])?;
+    if (before.rank, before.due_kind, before.due_on) != (row.rank, row.due_kind, row.due_on) {
+        conn.prepare_cached(UPDATE_DUE)?.execute(params![
+            row.facts.seq,
+            row.rank.map(|r| r as i64),
+            row.due_kind,
+            row.due_on.to_string(),
+        ])?;
+    }
     Ok(())
 }
 
@@ -234,9 +348,19 @@ pub(crate) fn fill_missing(
     table: &FactorTable,
     calendar: &WorkCalendar,
 ) -> Result<usize> {
-    let empty: bool = conn.query_row("SELECT NOT EXISTS (SELECT 1 FROM aml_state)", [], |r| {
-        r.get(0)
-    })?;
+    // Counted on an index each, a desk with a row per client is seen at once (the
+    // search below reads every client).
+    let (clients, rows): (i64, i64) = conn.query_row(
+        "SELECT (SELECT count(*) FROM client INDEXED BY client_by_name
+                 WHERE foreign_branch = 0),
+                (SELECT count(*) FROM aml_state)",
+        [],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )?;
+    if clients == rows {
+        return Ok(0);
+    }
+    let empty = rows == 0;
     let mut rows = Vec::new();
     {
         let mut statement = conn.prepare_cached(
