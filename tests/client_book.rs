@@ -167,6 +167,17 @@ fn a_client_registered_at_another_branch_arrives_and_so_does_a_correction_made_t
     // A client brought down is this branch's: on its agenda, with its number from BJ0102.
     let portfolio = bj0101.client_portfolio("BJ0102-0000001").unwrap();
     assert_eq!(portfolio.holdings.len(), 1);
+    // …and due for their AML rating here.
+    let unrated = |session: &mut Session| -> Vec<String> {
+        session
+            .risk_desk(branchdesk::store::DeskList::Unrated, 10)
+            .unwrap()
+            .rows
+            .into_iter()
+            .map(|r| r.client_no)
+            .collect()
+    };
+    assert!(unrated(&mut bj0101).contains(&"BJ0102-0000001".to_string()));
 
     // BJ0102 corrects the phone; the next snapshot brings it.
     let mut bj0102 = at(dir, "BJ0102", "mgr02", 11);
@@ -183,6 +194,8 @@ fn a_client_registered_at_another_branch_arrives_and_so_does_a_correction_made_t
     );
     let view = revealed(&mut bj0101, "BJ0102-0000001");
     assert_eq!(view.phone.as_deref(), Some("13900000002"));
+    // The desk's row was written again from the corrected copy.
+    assert!(unrated(&mut bj0101).contains(&"BJ0102-0000001".to_string()));
     // Found by the new phone's tail, no longer by the old one.
     assert_eq!(bj0101.search_clients("13900000002", 5).unwrap().len(), 1);
     assert!(bj0101.search_clients("13800000001", 5).unwrap().is_empty());

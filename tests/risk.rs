@@ -110,6 +110,11 @@ fn a_new_client_is_due_for_rating_in_ten_working_days() {
         (rated.due_kind.as_str(), rated.due_on),
         ("review", day("2029-11-30"))
     );
+    // Rated once: the level changes at a review, not by rating again.
+    assert!(matches!(
+        mgr.risk_rate(WANG, &RateRequest::default()),
+        Err(Error::AlreadyRated { .. })
+    ));
     assert_eq!(
         mgr.risk_desk(DeskList::Unrated, 10).unwrap().counts.unrated,
         2
@@ -258,7 +263,7 @@ fn who_may_rate_raise_lower_and_see() {
         approval: None,
     };
     assert!(
-        matches!(mgr.risk_rate(LI, &unknown), Err(Error::UnknownAmlLevel { levels, .. }) if levels.len() == 4)
+        matches!(mgr.risk_rate(ZHAO, &unknown), Err(Error::UnknownAmlLevel { levels, .. }) if levels.len() == 4)
     );
 }
 
@@ -353,6 +358,10 @@ fn an_expired_document_restricts_business_in_the_store() {
     assert!(matches!(
         mgr.lift_restriction(ZHAO, " "),
         Err(Error::ReasonRequired)
+    ));
+    assert!(matches!(
+        mgr.lift_restriction(WANG, "客户在场"),
+        Err(Error::NotRestricted { .. })
     ));
     mgr.lift_restriction(ZHAO, "客户在场，当日补交新证件复印件")
         .unwrap();

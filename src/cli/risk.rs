@@ -117,8 +117,7 @@ pub struct ApprovalArgs {
     /// The approving manager's staff ID (for a level below the computed one)
     #[arg(long, value_name = "ID")]
     approver: Option<String>,
-    /// Read the approver's passphrase from FILE [default: asked at the terminal, else
-    /// BRANCHDESK_APPROVER_PASSPHRASE]
+    /// Read the approver's passphrase from FILE [default: typed at the terminal by them]
     #[arg(long, value_name = "FILE")]
     approver_passphrase_file: Option<PathBuf>,
 }

@@ -10,7 +10,6 @@ use zeroize::Zeroizing;
 
 pub const PASSPHRASE_ENV: &str = "BRANCHDESK_PASSPHRASE";
 pub const NEW_PASSPHRASE_ENV: &str = "BRANCHDESK_NEW_PASSPHRASE";
-pub const APPROVER_PASSPHRASE_ENV: &str = "BRANCHDESK_APPROVER_PASSPHRASE";
 
 fn interactive() -> bool {
     std::io::stdin().is_terminal()
@@ -59,8 +58,9 @@ pub fn login_passphrase(file: Option<&Path>, i18n: &I18n) -> Result<SecretString
     from_env(PASSPHRASE_ENV).ok_or(Error::NoPassphrase)
 }
 
-/// The passphrase of a second manager approving what the first records: from `file`,
-/// typed at the terminal, else (only when there is no terminal) from the environment.
+/// The passphrase of a second manager approving what the first records: from `file`, or
+/// typed at the terminal by the approver. Never from the environment, where whoever runs
+/// the command could put it.
 pub fn approver_passphrase(file: Option<&Path>, i18n: &I18n) -> Result<SecretString> {
     if let Some(path) = file {
         return from_file(path);
@@ -68,7 +68,7 @@ pub fn approver_passphrase(file: Option<&Path>, i18n: &I18n) -> Result<SecretStr
     if interactive() {
         return prompt(i18n.t("prompt.approver_passphrase"));
     }
-    from_env(APPROVER_PASSPHRASE_ENV).ok_or(Error::NoPassphrase)
+    Err(Error::NoPassphrase)
 }
 
 /// A passphrase being set: typed twice at a terminal, otherwise from `file` or `env`.

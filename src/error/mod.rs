@@ -231,6 +231,19 @@ pub enum Error {
     },
     /// The approving manager's ID or passphrase was not accepted.
     ApproverRefused,
+    /// A rating of a client already rated (their level changes at a review).
+    AlreadyRated {
+        client: String,
+    },
+    /// A client of another branch, whose rating and relationship are that branch's.
+    NotOurClient {
+        client: String,
+        branch: String,
+    },
+    /// Lifting the restriction of a client who is not restricted.
+    NotRestricted {
+        client: String,
+    },
     /// An override, a closure or a deletion without the reason the audit trail needs.
     ReasonRequired,
     /// A write for a client whose expired identity document restricts their business.
@@ -568,6 +581,16 @@ impl Error {
                 i18n.fill("err.not_rated", &[("client", client.as_str())])
             }
             Error::ApproverRefused => i18n.t("err.approver_refused").to_string(),
+            Error::AlreadyRated { client } => {
+                i18n.fill("err.already_rated", &[("client", client.as_str())])
+            }
+            Error::NotOurClient { client, branch } => i18n.fill(
+                "err.not_our_client",
+                &[("client", client.as_str()), ("branch", branch.as_str())],
+            ),
+            Error::NotRestricted { client } => {
+                i18n.fill("err.not_restricted", &[("client", client.as_str())])
+            }
             Error::ReasonRequired => i18n.t("err.reason_required").to_string(),
             Error::ClientRestricted { client, since } => i18n.fill(
                 "err.client_restricted",

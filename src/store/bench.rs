@@ -241,8 +241,17 @@ impl Session {
             AuditEvent::new("risk.rerate", "branch", self.branch.code.clone())
                 .with_detail(serde_json::json!({ "table_version": rules.aml.version })),
             |w| {
-                let report =
-                    crate::store::risk::rerate_in(w, &rules, &calendar, today, &me, progress)?;
+                let report = crate::store::risk::rerate_in(
+                    w,
+                    &crate::store::risk::Rerating {
+                        rules: &rules,
+                        calendar: &calendar,
+                        today,
+                        by_staff: &me,
+                        unrated: crate::store::risk::Unrated::Rate,
+                    },
+                    progress,
+                )?;
                 w.set_local("bench_rerate", if adding { "added" } else { "removed" })?;
                 Ok(report)
             },

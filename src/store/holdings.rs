@@ -749,7 +749,12 @@ fn raise_aum_jumps(
         else {
             continue;
         };
-        let detail = format!("{}→{}", crate::i18n::yuan(*was), crate::i18n::yuan(*now));
+        // The rise as a share, not the amounts: the trigger travels to HQ.
+        let detail = if *was > 0 {
+            format!("+{}%", (now - was) * 100 / was)
+        } else {
+            "+∞".to_string()
+        };
         crate::store::risk::raise_trigger(
             w,
             rules,

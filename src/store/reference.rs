@@ -282,10 +282,13 @@ impl Session {
                 if new_aml_table {
                     crate::store::risk::rerate_in(
                         w,
-                        &rules_in_force,
-                        &calendar,
-                        today,
-                        &me,
+                        &crate::store::risk::Rerating {
+                            rules: &rules_in_force,
+                            calendar: &calendar,
+                            today,
+                            by_staff: &me,
+                            unrated: crate::store::risk::Unrated::Leave,
+                        },
                         &mut |_, _| {},
                     )?;
                 }

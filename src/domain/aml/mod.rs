@@ -284,7 +284,9 @@ pub enum RatingRefusal {
     ReasonRequired,
     /// Only a manager sets a level above the computed one.
     RaiseNeedsManager,
-    /// A level below the computed one needs a second manager's approval.
+    /// A level below the computed one is a manager's to set…
+    LowerNeedsManager,
+    /// …with a second manager's approval.
     LowerNeedsApproval,
     /// Lowering from the highest level is a manager's decision.
     LowerFromHighestNeedsManager,
@@ -299,6 +301,7 @@ impl RatingRefusal {
         match self {
             RatingRefusal::ReasonRequired => "reason_required",
             RatingRefusal::RaiseNeedsManager => "raise_needs_manager",
+            RatingRefusal::LowerNeedsManager => "lower_needs_manager",
             RatingRefusal::LowerNeedsApproval => "lower_needs_approval",
             RatingRefusal::LowerFromHighestNeedsManager => "lower_from_highest_needs_manager",
             RatingRefusal::ApproverNotSecondManager => "approver_not_second_manager",
@@ -361,6 +364,9 @@ impl Decision<'_> {
         if self.chosen > self.computed {
             if !reason {
                 return Err(RatingRefusal::ReasonRequired);
+            }
+            if self.actor != Role::Manager {
+                return Err(RatingRefusal::LowerNeedsManager);
             }
             match self.approver {
                 None => return Err(RatingRefusal::LowerNeedsApproval),

@@ -432,6 +432,17 @@ fn who_may_set_which_level() {
         .check(),
         Ok(())
     );
+    // An RM does not set it, even with a manager's approval.
+    assert_eq!(
+        Decision {
+            actor: Role::Rm,
+            actor_id: "rm01",
+            approver: Some(("mgr02", Role::Manager)),
+            ..lower
+        }
+        .check(),
+        Err(LowerNeedsManager)
+    );
 }
 
 #[test]

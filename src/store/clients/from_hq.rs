@@ -424,6 +424,10 @@ fn put(
         &client.home_branch,
         &client.client_no,
     )?;
+    // The desk's row goes with the copy it was derived from (an RM, a document, a home
+    // branch may have changed); the snapshot's apply writes it again for a client of this
+    // branch (`risk::state::fill_missing`).
+    w.maintain_index("DELETE FROM aml_state WHERE client_seq = ?1", params![seq])?;
     set_digest(w, &client.id, digest)
 }
 

@@ -20,6 +20,7 @@ impl Session {
     pub fn purge_client(&mut self, key: &str, reason: &str) -> Result<NaiveDate> {
         self.require(Permission::CloseClient)?;
         let (seq, stored) = self.find_client(key)?;
+        self.ours(&stored)?;
         let reason = reason.trim();
         if reason.chars().count() < 2 {
             return Err(Error::ReasonRequired);
@@ -58,12 +59,33 @@ impl Session {
             w.update_with_local(Table::Client, &stored.id, blank, local)?;
             w.delete(Table::Client, &stored.id)?;
             remove_index_rows(w, seq, foreign, &stored.record.name)?;
+            // The desk keeps the row, closed (so its count still matches the clients').
             for sql in [
                 "DELETE FROM client_card WHERE seq = ?1",
                 "DELETE FROM care_key WHERE client_seq = ?1",
-                "DELETE FROM aml_state WHERE client_seq = ?1",
             ] {
                 w.maintain_index(sql, params![seq])?;
+            }
+            // The facts the rating was made on go too (PEP, nationality).
+            let profiled = w
+                .read(
+                    "SELECT 1 FROM aml_profile WHERE id = ?1",
+                    [&stored.id],
+                    |_| Ok(()),
+                )?
+                .is_some();
+            if profiled {
+                w.update(
+                    Table::AmlProfile,
+                    &stored.id,
+                    vec![
+                        ("pep", Value::Text("none".into())),
+                        ("nationality", Value::Text(String::new())),
+                        ("cash", Value::Text("low".into())),
+                        ("remote", Value::Integer(0)),
+                        ("updated_at", Value::Text(w.now_text())),
+                    ],
+                )?;
             }
             Ok(())
         })?;

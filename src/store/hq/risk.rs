@@ -121,7 +121,10 @@ impl Session {
                 }
                 None => {
                     entry.unrated += 1;
-                    let registered = day(&fields["created_at"]).unwrap_or(today);
+                    let registered = fields["created_at"]
+                        .as_str()
+                        .and_then(|t| crate::store::risk::state::local_day(t).ok())
+                        .unwrap_or(today);
                     if table.rate_by(&self.calendar, registered) < today {
                         entry.unrated_late += 1;
                     }

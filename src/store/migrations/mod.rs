@@ -704,6 +704,8 @@ const MIGRATIONS: &[Migration] = &[
     ) STRICT;
     CREATE TRIGGER client_closure_insert_only_update BEFORE UPDATE ON client_closure
         BEGIN SELECT RAISE(ABORT, 'client_closure is insert-only'); END;
+    CREATE TRIGGER client_closure_insert_only_delete BEFORE DELETE ON client_closure
+        BEGIN SELECT RAISE(ABORT, 'client_closure is insert-only'); END;
 
     CREATE TABLE aml_state (
         client_seq    INTEGER PRIMARY KEY,

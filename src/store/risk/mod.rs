@@ -27,7 +27,7 @@ use rusqlite::{OptionalExtension, params};
 use serde::Serialize;
 use std::collections::BTreeSet;
 
-pub(crate) use rerate::run as rerate_in;
+pub(crate) use rerate::{Rerating, Unrated, run as rerate_in};
 pub(crate) use state::backfill as backfill_state;
 
 /// A rating or review as recorded.
@@ -324,6 +324,7 @@ impl Session {
         self.require(Permission::ViewRisk)?;
         let (seq, stored) = self.find_client(key)?;
         self.check_risk_scope(&stored, Permission::ViewRisk)?;
+        self.ours(&stored)?;
         let rules = self.portfolio_rules()?;
         let table = &rules.aml;
         let profile = self.aml_profile(&stored.id)?;
@@ -421,14 +422,17 @@ pub(crate) fn raise_trigger(
         on,
         detail,
     } = *raised;
-    let ours: bool = w
+    // Another branch's client is that branch's to review; an ended relationship is
+    // reviewed no more.
+    let open_here: bool = w
         .read(
-            "SELECT foreign_branch = 0 FROM client WHERE seq = ?1",
-            [seq],
+            "SELECT foreign_branch = 0 AND NOT EXISTS (SELECT 1 FROM client_closure WHERE id = ?2)
+             FROM client WHERE seq = ?1",
+            params![seq, client_id],
             |r| r.get(0),
         )?
         .unwrap_or(false);
-    if !ours {
+    if !open_here {
         return Ok(());
     }
     w.insert(

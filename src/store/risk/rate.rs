@@ -151,22 +151,32 @@ impl Session {
 
     /// Checks a second manager's ID and passphrase (failures count towards their lockout,
     /// as at login) and returns their ID and role.
-    fn approver(&self, approval: Option<&Approval>) -> Result<Option<(String, Role)>> {
+    fn approver(&mut self, approval: Option<&Approval>) -> Result<Option<(String, Role)>> {
         let Some(approval) = approval else {
             return Ok(None);
         };
         let id = StaffId::parse(&approval.staff_id).map_err(|_| Error::ApproverRefused)?;
-        crate::store::session::check_slot(
+        let checked = crate::store::session::check_slot(
             &self.paths,
             &self.slots,
             &id,
             &approval.passphrase,
             self.clock.as_ref(),
-        )
-        .map_err(|e| match e {
-            Error::WrongCredentials => Error::ApproverRefused,
-            other => other,
-        })?;
+        );
+        if let Err(error) = checked {
+            // A failed approval is on the trail as a failed login is.
+            if matches!(error, Error::WrongCredentials | Error::AccountLocked { .. }) {
+                self.audit_only(AuditEvent::new(
+                    "risk.approval_failed",
+                    "staff",
+                    id.as_str(),
+                ))?;
+            }
+            return Err(match error {
+                Error::WrongCredentials => Error::ApproverRefused,
+                other => other,
+            });
+        }
         let role: Option<String> = self
             .conn
             .prepare_cached("SELECT role FROM staff WHERE id = ?1 AND status = 'active'")?
@@ -224,6 +234,7 @@ impl Session {
         self.require(Permission::RateRisk)?;
         let (seq, stored) = self.find_client(key)?;
         self.check_risk_scope(&stored, Permission::RateRisk)?;
+        self.ours(&stored)?;
         self.refuse_closed(&stored)?;
         let rules = self.portfolio_rules()?;
         let table = &rules.aml;
@@ -233,10 +244,20 @@ impl Session {
             .and_then(|h| table.rank_of(&h.level));
         let profile = self.aml_profile(&stored.id)?;
         let computed = self.compute_rating(seq, &stored, &profile, table, &rules)?;
-        if asked.outcome.is_some() && previous.is_none() {
-            return Err(Error::NotRated {
-                client: stored.client_no.clone(),
-            });
+        match (asked.outcome, previous) {
+            (Some(_), None) => {
+                return Err(Error::NotRated {
+                    client: stored.client_no.clone(),
+                });
+            }
+            // A rated client's level changes at a review, by its rules, never by rating
+            // them again.
+            (None, Some(_)) => {
+                return Err(Error::AlreadyRated {
+                    client: stored.client_no.clone(),
+                });
+            }
+            _ => {}
         }
         let from = previous.unwrap_or(computed.rank);
         let chosen = match (asked.level, asked.outcome) {
@@ -246,7 +267,13 @@ impl Session {
             (None, Some(Outcome::Raised)) => from.saturating_sub(1),
             (None, Some(Outcome::Lowered)) => (from + 1).min(table.lowest()),
         };
-        let approver = self.approver(asked.approval)?;
+        // A second manager's passphrase is asked only where the decision needs it (a
+        // level below the computed one): nobody tries one out otherwise.
+        let approver = if chosen > computed.rank {
+            self.approver(asked.approval)?
+        } else {
+            None
+        };
         Decision {
             actor: self.me.role,
             approver: approver.as_ref().map(|(id, role)| (id.as_str(), *role)),
@@ -306,6 +333,7 @@ impl Session {
         self.require(Permission::RateRisk)?;
         let (seq, stored) = self.find_client(key)?;
         self.check_risk_scope(&stored, Permission::RateRisk)?;
+        self.ours(&stored)?;
         self.refuse_closed(&stored)?;
         let nationality = profile.nationality.trim().to_uppercase();
         if !(nationality.is_empty()
@@ -368,12 +396,22 @@ impl Session {
     pub fn lift_restriction(&mut self, key: &str, reason: &str) -> Result<NaiveDate> {
         self.require(Permission::OverrideRisk)?;
         let (_, stored) = self.find_client(key)?;
+        self.ours(&stored)?;
         let reason = reason.trim();
         if reason.chars().count() < 2 {
             return Err(Error::ReasonRequired);
         }
         self.refuse_closed(&stored)?;
         let today = self.today();
+        if !self
+            .portfolio_rules()?
+            .aml
+            .restricted(stored.record.id_expiry, today)
+        {
+            return Err(Error::NotRestricted {
+                client: stored.client_no.clone(),
+            });
+        }
         let event = AuditEvent::new("risk.lift", "client", stored.id.clone())
             .with_detail(json!({ "on": today.to_string(), "reason": reason }));
         let me = self.me.id.to_string();
@@ -393,6 +431,18 @@ impl Session {
         Ok(today)
     }
 
+    /// A client's rating, restriction and relationship are their home branch's.
+    pub(crate) fn ours(&self, stored: &StoredClient) -> Result<()> {
+        if stored.home_branch == self.branch.code {
+            Ok(())
+        } else {
+            Err(Error::NotOurClient {
+                client: stored.client_no.clone(),
+                branch: stored.home_branch.clone(),
+            })
+        }
+    }
+
     fn refuse_closed(&self, stored: &StoredClient) -> Result<()> {
         match self.closed_on(&stored.id)? {
             Some(on) => Err(Error::ClientClosed {
@@ -408,6 +458,7 @@ impl Session {
     pub fn close_client(&mut self, key: &str, reason: &str) -> Result<NaiveDate> {
         self.require(Permission::CloseClient)?;
         let (seq, stored) = self.find_client(key)?;
+        self.ours(&stored)?;
         let reason = reason.trim();
         if reason.chars().count() < 2 {
             return Err(Error::ReasonRequired);
@@ -453,7 +504,17 @@ impl Session {
         let event = AuditEvent::new("risk.rerate", "branch", self.branch.code.clone())
             .with_detail(json!({ "table_version": table.version }));
         self.write(event, |w| {
-            super::rerate::run(w, &rules, &calendar, today, &me, progress)
+            super::rerate::run(
+                w,
+                &super::rerate::Rerating {
+                    rules: &rules,
+                    calendar: &calendar,
+                    today,
+                    by_staff: &me,
+                    unrated: super::rerate::Unrated::Rate,
+                },
+                progress,
+            )
         })
     }
 
@@ -490,7 +551,18 @@ impl Session {
                     ],
                 )?;
             }
-            super::rerate::run_dated(w, &rules, &calendar, today, &me, &mut |_, _| {}, rated_on)
+            super::rerate::run_dated(
+                w,
+                &super::rerate::Rerating {
+                    rules: &rules,
+                    calendar: &calendar,
+                    today,
+                    by_staff: &me,
+                    unrated: super::rerate::Unrated::Rate,
+                },
+                &mut |_, _| {},
+                rated_on,
+            )
         })
     }
 }

@@ -53,42 +53,54 @@ fn products(w: &Writer) -> Result<HashMap<i64, Vec<String>>> {
     Ok(out)
 }
 
+/// Whether clients not rated yet get their first rating from the run: a manager's
+/// re-rating and the demo give them one; a new table arriving with HQ's reference data
+/// leaves them on the desk, to be rated by staff.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Unrated {
+    Rate,
+    Leave,
+}
+
+/// What a re-rating runs with.
+pub(crate) struct Rerating<'a> {
+    pub rules: &'a PortfolioRules,
+    pub calendar: &'a WorkCalendar,
+    pub today: NaiveDate,
+    pub by_staff: &'a str,
+    pub unrated: Unrated,
+}
+
 pub(crate) fn run(
     w: &mut Writer,
-    rules: &PortfolioRules,
-    calendar: &WorkCalendar,
-    today: NaiveDate,
-    by_staff: &str,
+    with: &Rerating,
     progress: &mut dyn FnMut(usize, usize),
 ) -> Result<super::RerateReport> {
-    run_dated(
-        w,
-        rules,
-        calendar,
-        today,
-        by_staff,
-        progress,
-        &mut |_, _| Some(today),
-    )
+    let today = with.today;
+    run_dated(w, with, progress, &mut |_, _| Some(today))
 }
 
 /// [`run`], each client rated on the day `rated_on` gives for them (seq, computed rank);
 /// none leaves a client without a first rating. (The demo dates its history this way.)
 pub(crate) fn run_dated(
     w: &mut Writer,
-    rules: &PortfolioRules,
-    calendar: &WorkCalendar,
-    today: NaiveDate,
-    by_staff: &str,
+    with: &Rerating,
     progress: &mut dyn FnMut(usize, usize),
     rated_on: &mut dyn FnMut(i64, usize) -> Option<NaiveDate>,
 ) -> Result<super::RerateReport> {
+    let Rerating {
+        rules,
+        calendar,
+        today,
+        by_staff,
+        unrated,
+    } = *with;
     let table = &rules.aml;
     // Every client has a desk row to read the latest rating from.
     state::fill_missing(w.connection(), table, calendar)?;
-    let kept: HashMap<i64, Facts> = state::read_kept(w.connection())?
+    let kept: HashMap<i64, state::Kept> = state::read_kept(w.connection())?
         .into_iter()
-        .map(|f| (f.seq, f))
+        .map(|k| (k.facts.seq, k))
         .collect();
     let profiles = profiles(w)?;
     let products = products(w)?;
@@ -115,10 +127,23 @@ pub(crate) fn run_dated(
         if done % 10_000 == 0 {
             progress(done, total);
         }
-        let Some(facts) = kept.get(seq) else {
+        let Some(state::Kept {
+            facts,
+            restricted_on,
+            kyc_due_on,
+        }) = kept.get(seq)
+        else {
             continue;
         };
         if facts.closed {
+            continue;
+        }
+        // A new table's grace period or KYC interval moves those days for every client.
+        let derived = state::row_of(table, calendar, facts);
+        if (derived.restricted_on, derived.kyc_due_on) != (*restricted_on, *kyc_due_on) {
+            state::update_days(w.connection(), &derived)?;
+        }
+        if facts.rating.is_none() && unrated == Unrated::Leave {
             continue;
         }
         let (categories, product_risk) =
@@ -182,7 +207,7 @@ pub(crate) fn run_dated(
         };
         state::update_rating(
             w.connection(),
-            &state::row_of(table, calendar, facts),
+            &derived,
             &state::row_of(table, calendar, &after),
         )?;
         rated += 1;
@@ -217,15 +242,20 @@ fn plan(
     };
     let old_level = table.rank_of(&latest.level);
     let old_computed = table.rank_of(&latest.computed);
+    let same_factors = latest.factors == factors
+        || serde_json::from_str::<Vec<Contribution>>(&latest.factors)
+            .is_ok_and(|f| f == computed.contributions);
+    // Nothing the table makes of the client changed: the level in force stands, whoever
+    // set it (a manager above the computed one, two managers below it).
+    if same_factors && old_computed == Some(computed.rank) {
+        return None;
+    }
     // A level staff set above the computed one stands while it is above the new one.
     let raised_by_staff = matches!((old_level, old_computed), (Some(l), Some(c)) if l < c);
     let rank = match old_level {
         Some(level) if raised_by_staff => level.min(computed.rank),
         _ => computed.rank,
     };
-    let same_factors = latest.factors == factors
-        || serde_json::from_str::<Vec<Contribution>>(&latest.factors)
-            .is_ok_and(|f| f == computed.contributions);
     if old_level == Some(rank) && same_factors {
         return None;
     }

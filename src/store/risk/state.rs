@@ -153,6 +153,15 @@ fn day(text: &str) -> Result<NaiveDate> {
         .ok_or(Error::DatabaseDamaged)
 }
 
+/// The local day of a stored moment (`created_at`, `updated_at`: RFC 3339 in UTC): a client
+/// registered at 07:00 in Beijing was registered that day, not the one before.
+pub(crate) fn local_day(text: &str) -> Result<NaiveDate> {
+    match chrono::DateTime::parse_from_rfc3339(text) {
+        Ok(at) => Ok(at.with_timezone(&chrono::Local).date_naive()),
+        Err(_) => day(text),
+    }
+}
+
 fn day_or_none(row: &rusqlite::Row, i: usize) -> Result<Option<NaiveDate>> {
     row.get::<_, Option<String>>(i)?
         .as_deref()
@@ -181,8 +190,8 @@ fn facts_of(row: &rusqlite::Row) -> Result<Facts> {
     Ok(Facts {
         seq: row.get(0)?,
         rm: row.get(1)?,
-        registered_on: day(&row.get::<_, String>(2)?)?,
-        updated_on: day(&row.get::<_, String>(3)?)?,
+        registered_on: local_day(&row.get::<_, String>(2)?)?,
+        updated_on: local_day(&row.get::<_, String>(3)?)?,
         id_expiry: IdExpiry::from_stored(expiry.as_deref()).ok_or(Error::DatabaseDamaged)?,
         rating: rated_at(row, 5)?,
         reviewed_on: day_or_none(row, 10)?,
@@ -211,17 +220,26 @@ pub(crate) fn read_facts(conn: &Connection, only: Option<i64>) -> Result<Vec<Fac
     Ok(out)
 }
 
+/// A desk row as kept: its facts, and the days derived from the table it was written with.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Kept {
+    pub facts: Facts,
+    pub restricted_on: Option<NaiveDate>,
+    pub kyc_due_on: NaiveDate,
+}
+
 /// Every client's facts as the desk keeps them, in seq order (one read of one table).
-pub(crate) fn read_kept(conn: &Connection) -> Result<Vec<Facts>> {
+pub(crate) fn read_kept(conn: &Connection) -> Result<Vec<Kept>> {
     let mut statement = conn.prepare(
         "SELECT client_seq, rm, registered_on, updated_on, id_expiry, level, computed,
-                factors, rated_on, next_review, reviewed_on, trigger_on, closed
+                factors, rated_on, next_review, reviewed_on, trigger_on, closed,
+                restricted_on, kyc_due_on
          FROM aml_state ORDER BY client_seq",
     )?;
     let mut rows = statement.query([])?;
     let mut out = Vec::new();
     while let Some(row) = rows.next()? {
-        out.push(Facts {
+        let facts = Facts {
             seq: row.get(0)?,
             rm: row.get(1)?,
             registered_on: day(&row.get::<_, String>(2)?)?,
@@ -231,9 +249,27 @@ pub(crate) fn read_kept(conn: &Connection) -> Result<Vec<Facts>> {
             reviewed_on: day_or_none(row, 10)?,
             trigger_on: day_or_none(row, 11)?,
             closed: row.get(12)?,
+        };
+        out.push(Kept {
+            facts,
+            restricted_on: day_or_none(row, 13)?,
+            kyc_due_on: day(&row.get::<_, String>(14)?)?,
         });
     }
     Ok(out)
+}
+
+/// Writes a row's restriction and KYC days (a new table moved them).
+pub(crate) fn update_days(conn: &Connection, row: &StateRow) -> Result<()> {
+    conn.prepare_cached(
+        "UPDATE aml_state SET restricted_on = ?2, kyc_due_on = ?3 WHERE client_seq = ?1",
+    )?
+    .execute(params![
+        row.facts.seq,
+        text(row.restricted_on),
+        row.kyc_due_on.to_string()
+    ])?;
+    Ok(())
 }
 
 const UPSERT: &str = "INSERT OR REPLACE INTO aml_state
@@ -340,16 +376,16 @@ pub(crate) fn replace_all(conn: &Connection, rows: &[StateRow]) -> Result<()> {
     Ok(())
 }
 
-/// Gives a desk row to every client of the branch who has none: those a bulk load or the
-/// client book from HQ brought, unrated here (a rating here writes the row with it). When
-/// the desk is empty, its indexes are built once at the end.
+/// Gives a desk row to every client of the branch who has none: those a bulk load
+/// brought (unrated), those the client book from HQ brought or changed (from their facts).
+/// Into an empty desk (a first load), the rows go in with the indexes built once at the end.
 pub(crate) fn fill_missing(
     conn: &Connection,
     table: &FactorTable,
     calendar: &WorkCalendar,
 ) -> Result<usize> {
     // Counted on an index each, a desk with a row per client is seen at once (the
-    // search below reads every client).
+    // search below reads every client). A purged client keeps its (closed) row.
     let (clients, rows): (i64, i64) = conn.query_row(
         "SELECT (SELECT count(*) FROM client INDEXED BY client_by_name
                  WHERE foreign_branch = 0),
@@ -361,7 +397,7 @@ pub(crate) fn fill_missing(
         return Ok(0);
     }
     let empty = rows == 0;
-    let mut rows = Vec::new();
+    let mut missing = Vec::new();
     {
         let mut statement = conn.prepare_cached(
             "SELECT c.seq, coalesce(c.assigned_rm, ''), c.created_at, c.updated_at, c.id_expiry
@@ -373,30 +409,34 @@ pub(crate) fn fill_missing(
         let mut found = statement.query([])?;
         while let Some(r) = found.next()? {
             let expiry: Option<String> = r.get(4)?;
-            let facts = Facts {
+            missing.push(Facts {
                 seq: r.get(0)?,
                 rm: r.get(1)?,
-                registered_on: day(&r.get::<_, String>(2)?)?,
-                updated_on: day(&r.get::<_, String>(3)?)?,
+                registered_on: local_day(&r.get::<_, String>(2)?)?,
+                updated_on: local_day(&r.get::<_, String>(3)?)?,
                 id_expiry: IdExpiry::from_stored(expiry.as_deref())
                     .ok_or(Error::DatabaseDamaged)?,
                 rating: None,
                 reviewed_on: None,
                 trigger_on: None,
                 closed: false,
-            };
-            rows.push(row_of(table, calendar, &facts));
+            });
         }
     }
     if empty {
+        // Nothing was rated before there was a desk: every client is due for rating.
+        let rows: Vec<StateRow> = missing.iter().map(|f| row_of(table, calendar, f)).collect();
         replace_all(conn, &rows)?;
     } else {
         let mut statement = conn.prepare_cached(UPSERT)?;
-        for row in &rows {
-            upsert(&mut statement, row)?;
+        for unrated in &missing {
+            // A client the book changed may have ratings, triggers, a closure.
+            for facts in read_facts(conn, Some(unrated.seq))? {
+                upsert(&mut statement, &row_of(table, calendar, &facts))?;
+            }
         }
     }
-    Ok(rows.len())
+    Ok(missing.len())
 }
 
 /// The migration's backfill: every client of the branch unrated, due by registration.
