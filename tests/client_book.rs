@@ -196,6 +196,25 @@ fn a_client_registered_at_another_branch_arrives_and_so_does_a_correction_made_t
     assert_eq!(view.phone.as_deref(), Some("13900000002"));
     // The desk's row was written again from the corrected copy.
     assert!(unrated(&mut bj0101).contains(&"BJ0102-0000001".to_string()));
+    // A move recorded at BJ0102 asks this branch, the client's home, for an early review.
+    edit(
+        &mut bj0102,
+        ClientField::Address,
+        "上海市浦东新区世纪大道 100 号",
+    );
+    send(&mut bj0102, &mut hq, dir);
+    publish_to(&mut bj0101, &mut hq, dir);
+    let triggers: Vec<_> = bj0101
+        .risk_show("BJ0102-0000001")
+        .unwrap()
+        .triggers
+        .into_iter()
+        .map(|t| t.kind)
+        .collect();
+    assert_eq!(
+        triggers,
+        vec![branchdesk::domain::aml::Trigger::AddressChanged]
+    );
     // Found by the new phone's tail, no longer by the old one.
     assert_eq!(bj0101.search_clients("13900000002", 5).unwrap().len(), 1);
     assert!(bj0101.search_clients("13800000001", 5).unwrap().is_empty());

@@ -424,6 +424,23 @@ fn put(
         &client.home_branch,
         &client.client_no,
     )?;
+    // A change made elsewhere to this branch's client asks for an early review here, as
+    // the same change made here would.
+    if let Some(current) = current.filter(|_| !foreign) {
+        let today = crate::store::risk::state::local_day(&w.now_text())?;
+        for trigger in crate::domain::aml::record_triggers(&current.record, record) {
+            crate::store::risk::insert_trigger(
+                w,
+                &crate::store::risk::Raised {
+                    seq,
+                    client_id: &client.id,
+                    trigger,
+                    on: today,
+                    detail: "hq",
+                },
+            )?;
+        }
+    }
     // The desk's row goes with the copy it was derived from (an RM, a document, a home
     // branch may have changed); the snapshot's apply writes it again for a client of this
     // branch (`risk::state::fill_missing`).

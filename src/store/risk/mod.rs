@@ -415,6 +415,15 @@ pub(crate) fn raise_trigger(
     calendar: &crate::domain::calendar::WorkCalendar,
     raised: &Raised,
 ) -> Result<()> {
+    if insert_trigger(w, raised)? {
+        state::refresh(w, &session_rules.aml, calendar, raised.seq)?;
+    }
+    Ok(())
+}
+
+/// Records an early-review trigger for a client of this branch whose relationship is open
+/// (whether it did): the caller brings the desk row up to date.
+pub(crate) fn insert_trigger(w: &mut Writer, raised: &Raised) -> Result<bool> {
     let Raised {
         seq,
         client_id,
@@ -433,7 +442,7 @@ pub(crate) fn raise_trigger(
         )?
         .unwrap_or(false);
     if !open_here {
-        return Ok(());
+        return Ok(false);
     }
     w.insert(
         Table::AmlTrigger,
@@ -446,5 +455,5 @@ pub(crate) fn raise_trigger(
             ("created_at", Value::Text(w.now_text())),
         ],
     )?;
-    state::refresh(w, &session_rules.aml, calendar, seq)
+    Ok(true)
 }
