@@ -18,13 +18,7 @@ impl Session {
     /// Erases a client's record past the retention period (managers, with a reason), or
     /// says why it must be kept. Returns the day it was erased.
     pub fn purge_client(&mut self, key: &str, reason: &str) -> Result<NaiveDate> {
-        self.require(Permission::CloseClient)?;
-        let (seq, stored) = self.find_client(key)?;
-        self.ours(&stored)?;
-        let reason = reason.trim();
-        if reason.chars().count() < 2 {
-            return Err(Error::ReasonRequired);
-        }
+        let (seq, stored, reason) = self.our_client_for(Permission::CloseClient, key, reason)?;
         let today = self.today();
         let rules = self.portfolio_rules()?;
         rules

@@ -394,13 +394,8 @@ impl Session {
 
     /// A manager lifts a restricted client's restriction for today, with a reason.
     pub fn lift_restriction(&mut self, key: &str, reason: &str) -> Result<NaiveDate> {
-        self.require(Permission::OverrideRisk)?;
-        let (_, stored) = self.find_client(key)?;
-        self.ours(&stored)?;
-        let reason = reason.trim();
-        if reason.chars().count() < 2 {
-            return Err(Error::ReasonRequired);
-        }
+        let (_, stored, reason) = self.our_client_for(Permission::OverrideRisk, key, reason)?;
+        let reason = reason.as_str();
         self.refuse_closed(&stored)?;
         let today = self.today();
         if !self
@@ -431,6 +426,24 @@ impl Session {
         Ok(today)
     }
 
+    /// This branch's client `key`, for an action that needs `permission` and a reason for
+    /// the trail (a few words, trimmed).
+    pub(crate) fn our_client_for(
+        &self,
+        permission: Permission,
+        key: &str,
+        reason: &str,
+    ) -> Result<(i64, StoredClient, String)> {
+        self.require(permission)?;
+        let (seq, stored) = self.find_client(key)?;
+        self.ours(&stored)?;
+        let reason = reason.trim();
+        if reason.chars().count() < 2 {
+            return Err(Error::ReasonRequired);
+        }
+        Ok((seq, stored, reason.to_string()))
+    }
+
     /// A client's rating, restriction and relationship are their home branch's.
     pub(crate) fn ours(&self, stored: &StoredClient) -> Result<()> {
         if stored.home_branch == self.branch.code {
@@ -456,13 +469,8 @@ impl Session {
     /// Ends the relationship with a client (a manager, with a reason). The record is kept,
     /// never changed again, and may not be deleted for the retention period.
     pub fn close_client(&mut self, key: &str, reason: &str) -> Result<NaiveDate> {
-        self.require(Permission::CloseClient)?;
-        let (seq, stored) = self.find_client(key)?;
-        self.ours(&stored)?;
-        let reason = reason.trim();
-        if reason.chars().count() < 2 {
-            return Err(Error::ReasonRequired);
-        }
+        let (seq, stored, reason) = self.our_client_for(Permission::CloseClient, key, reason)?;
+        let reason = reason.as_str();
         self.refuse_closed(&stored)?;
         let today = self.today();
         let rules = self.portfolio_rules()?;
