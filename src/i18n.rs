@@ -81,6 +81,15 @@ impl I18n {
         if self.lang == Lang::Zh { zh } else { en }
     }
 
+    /// A day counted from today: "today", "in 3 days", "3 days ago".
+    pub fn days_from_today(&self, days: i64) -> String {
+        match days {
+            0 => self.t("risk.today").to_string(),
+            d if d > 0 => self.fill("risk.in_days", &[("days", &d.to_string())]),
+            d => self.fill("risk.days_ago", &[("days", &(-d).to_string())]),
+        }
+    }
+
     /// An AML level's name among `levels` (the code itself when the table has no such level:
     /// "not rated" when empty).
     pub fn aml_level(&self, levels: &[crate::domain::aml::Named], code: &str) -> String {

@@ -28,15 +28,7 @@ pub fn lists(session: &mut Session, rm: &str, runs: usize) -> Result<Vec<ListTim
     for whose in [None, Some(rm)] {
         for list in DeskList::ALL {
             let page = session.risk_desk_of(whose, list, DESK_ROWS)?;
-            let count = match list {
-                DeskList::Overdue => page.counts.overdue,
-                DeskList::Due => page.counts.due,
-                DeskList::Unrated => page.counts.unrated,
-                DeskList::Triggers => page.counts.triggers,
-                DeskList::Restricted => page.counts.restricted,
-                DeskList::High => page.counts.high,
-                DeskList::Kyc => page.counts.kyc,
-            };
+            let count = page.counts.of(list);
             let mut times: Vec<Duration> = Vec::with_capacity(runs);
             for _ in 0..runs.max(1) {
                 let start = Instant::now();
@@ -63,10 +55,7 @@ pub struct RerateTimed {
 }
 
 /// Re-rates the branch with a table that changes every client's result, timed.
-pub fn rerate(
-    session: &mut Session,
-    progress: &mut dyn FnMut(usize, usize),
-) -> Result<RerateTimed> {
+pub fn rerate(session: &mut Session, progress: &mut dyn FnMut(u64, u64)) -> Result<RerateTimed> {
     let start = Instant::now();
     let report = session.bench_rerate(progress)?;
     Ok(RerateTimed {

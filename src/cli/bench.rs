@@ -219,10 +219,7 @@ pub fn holdings(cx: &Context, clients: u64, json: bool) -> Result<ExitCode> {
 pub fn risk(cx: &Context, clients: u64, json: bool) -> Result<ExitCode> {
     let mut session = bench_session(cx, clients)?;
     let progress = Progress::new(clients, cx.i18n.t("progress.rerate"));
-    let timed = bench::risk::rerate(&mut session, &mut |done, total| {
-        progress.set_length(total as u64);
-        progress.set(done as u64);
-    })?;
+    let timed = bench::risk::rerate(&mut session, &mut |done, total| progress.show(done, total))?;
     progress.finish();
     if json {
         print_json(&timed);

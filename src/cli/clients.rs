@@ -289,8 +289,7 @@ pub fn run(cx: &Context, command: ClientCommand) -> Result<ExitCode> {
             };
             let progress = Progress::new(0, i18n.t("progress.importing"));
             let report = session.import_clients(&file, encoding, dry_run, &mut |done, total| {
-                progress.set_length(total);
-                progress.set(done);
+                progress.show(done, total)
             })?;
             progress.finish();
             if json {

@@ -20,11 +20,13 @@ impl Progress {
         Progress(bar)
     }
 
-    pub fn set_length(&self, total: u64) {
-        self.0.set_length(total);
+    pub fn set(&self, done: u64) {
+        self.0.set_position(done);
     }
 
-    pub fn set(&self, done: u64) {
+    /// Where a long job stands, as the store reports it: `done` of `total`.
+    pub fn show(&self, done: u64, total: u64) {
+        self.0.set_length(total);
         self.0.set_position(done);
     }
 

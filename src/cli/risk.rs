@@ -273,10 +273,7 @@ pub fn run(cx: &Context, command: RiskCommand) -> Result<ExitCode> {
         }
         RiskCommand::Rerate { json } => {
             let bar = Progress::new(0, i18n.t("progress.rerate"));
-            let report = session.rerate_branch(&mut |done, total| {
-                bar.set_length(total as u64);
-                bar.set(done as u64);
-            })?;
+            let report = session.rerate_branch(&mut |done, total| bar.show(done, total))?;
             bar.finish();
             if json {
                 print_json(&report);
@@ -300,30 +297,7 @@ fn said_rated(cx: &Context, view: &RiskView, json: bool) {
     if json {
         print_json(view);
     } else {
-        let level = cx
-            .i18n
-            .aml_level(&view.levels, view.level.as_deref().unwrap_or(""));
-        cx.say(
-            if view.history.first().is_some_and(|h| h.kind == "review") {
-                "cli.risk_reviewed"
-            } else {
-                "cli.risk_rated"
-            },
-            &[
-                ("client", &view.client_no),
-                ("level", &level),
-                ("next", &view.due_on.to_string()),
-            ],
-        );
-    }
-}
-
-/// Days as "in 3 days", "today", "3 days ago".
-fn days_text(i18n: &I18n, days: i64) -> String {
-    match days {
-        0 => i18n.t("risk.today").to_string(),
-        d if d > 0 => i18n.fill("risk.in_days", &[("days", &d.to_string())]),
-        d => i18n.fill("risk.days_ago", &[("days", &(-d).to_string())]),
+        outln!("{}", view.recorded(cx.i18n));
     }
 }
 
@@ -366,20 +340,8 @@ fn desk_text(i18n: &I18n, page: &DeskPage) -> String {
                 crate::domain::text::printable(&r.name, false).into_owned(),
                 r.rm.clone().unwrap_or_default(),
                 i18n.aml_level(&page.levels, r.level.as_deref().unwrap_or("")),
-                match (page.list, r.restricted_on) {
-                    (DeskList::Restricted, Some(since)) => {
-                        i18n.fill("risk.restricted_since", &[("on", &since.to_string())])
-                    }
-                    (DeskList::Kyc, _) => {
-                        i18n.fill("risk.kyc_due", &[("on", &r.kyc_due_on.to_string())])
-                    }
-                    _ => format!(
-                        "{} {}",
-                        i18n.t_owned(format!("risk.due.{}", r.due_kind)),
-                        r.due_on
-                    ),
-                },
-                days_text(i18n, r.days),
+                r.due_text(i18n, page.list, false),
+                i18n.days_from_today(r.days),
             ]
         })
         .collect();
@@ -415,7 +377,10 @@ fn view_text(i18n: &I18n, view: &RiskView, today: chrono::NaiveDate) -> String {
         &[
             ("what", i18n.t_owned(format!("risk.due.{}", view.due_kind))),
             ("on", &view.due_on.to_string()),
-            ("when", &days_text(i18n, (view.due_on - today).num_days())),
+            (
+                "when",
+                &i18n.days_from_today((view.due_on - today).num_days()),
+            ),
         ],
     ));
     text.push('\n');

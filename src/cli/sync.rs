@@ -259,10 +259,8 @@ pub fn run_import(cx: &Context, file: PathBuf, json: bool) -> Result<ExitCode> {
     let mut session = cx.login(&cx.store_paths()?)?;
     if file.extension().is_some_and(|e| e == "bdh") {
         let progress = super::progress::Progress::new(0, cx.i18n.t("progress.standings"));
-        let applied = session.import_holdings_with(&file, &mut |done, total| {
-            progress.set_length(total);
-            progress.set(done);
-        })?;
+        let applied =
+            session.import_holdings_with(&file, &mut |done, total| progress.show(done, total))?;
         progress.finish();
         if json {
             print_json(&applied);
@@ -343,10 +341,7 @@ pub fn run_export(cx: &Context, to: Option<PathBuf>, json: bool) -> Result<ExitC
     let mut session = cx.login(&cx.store_paths()?)?;
     let dir = exports_dir(&session, to);
     let progress = Progress::new(0, cx.i18n.t("sync.exporting"));
-    let report = session.export_bundle(&dir, &mut |done, total| {
-        progress.set_length(total);
-        progress.set(done);
-    })?;
+    let report = session.export_bundle(&dir, &mut |done, total| progress.show(done, total))?;
     progress.finish();
     if json {
         print_json(&report);

@@ -72,6 +72,14 @@ pub fn name(value: &str) -> String {
     }
 }
 
+/// A name as `visibility` shows it: in full, or masked as [`name`] does.
+pub fn name_as(value: &str, visibility: Visibility) -> String {
+    match visibility {
+        Visibility::Full => value.to_string(),
+        Visibility::Masked => name(value),
+    }
+}
+
 /// `wang.fang@example.com` → `w***@example.com`.
 pub fn email(value: &str) -> String {
     match value.split_once('@') {

@@ -208,7 +208,7 @@ impl Session {
     /// caller; written for real, in one transaction, as `rerate_branch` does.
     pub fn bench_rerate(
         &mut self,
-        progress: &mut dyn FnMut(usize, usize),
+        progress: &mut dyn FnMut(u64, u64),
     ) -> Result<crate::store::RerateReport> {
         use crate::domain::aml::table::{Factor, Group, When};
         use crate::store::write::AuditEvent;

@@ -438,6 +438,31 @@ pub fn selected_style() -> Style {
     Style::new().add_modifier(Modifier::REVERSED)
 }
 
+/// One line of a column of named groups with their sizes (a book's segments, the risk
+/// desk's lists), `width` wide: the name cut to fit and the count right-aligned. The one
+/// shown is marked, an empty one dimmed; otherwise `style`.
+pub fn counted_line(
+    name: &str,
+    count: u64,
+    width: u16,
+    shown: bool,
+    style: Style,
+) -> Line<'static> {
+    let count_text = count.to_string();
+    let room = usize::from(width).saturating_sub(count_text.len() + 3);
+    let name = fit(name, room);
+    let pad = room.saturating_sub(name.width());
+    let text = format!(" {name}{} {count_text} ", " ".repeat(pad));
+    let style = if shown {
+        selected_style().add_modifier(Modifier::BOLD)
+    } else if count == 0 {
+        dim()
+    } else {
+        style
+    };
+    Line::from(Span::styled(text, style))
+}
+
 #[cfg(test)]
 mod tests {
     use super::{fit, wrap};

@@ -315,21 +315,7 @@ impl Screen for RiskScreen {
                 Ok(Outcome::None)
             }
             Reply::RiskRecorded(view) => {
-                let level = cx
-                    .i18n
-                    .aml_level(&view.levels, view.level.as_deref().unwrap_or(""));
-                let text = cx.i18n.fill(
-                    if view.history.first().is_some_and(|h| h.kind == "review") {
-                        "cli.risk_reviewed"
-                    } else {
-                        "cli.risk_rated"
-                    },
-                    &[
-                        ("client", &view.client_no),
-                        ("level", &level),
-                        ("next", &view.due_on.to_string()),
-                    ],
-                );
+                let text = view.recorded(cx.i18n);
                 cx.say(StatusKind::Success, text);
                 self.prompt = None;
                 Ok(Outcome::Load(self.load()))

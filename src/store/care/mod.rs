@@ -151,10 +151,7 @@ impl Session {
     }
 
     fn shown_name(&self, name: &str, rm: &str) -> String {
-        match self.care_visibility(rm) {
-            Visibility::Full => name.to_string(),
-            Visibility::Masked => mask::name(name),
-        }
+        mask::name_as(name, self.care_visibility(rm))
     }
 
     /// The scope a request may have: an RM sees their own clients only.

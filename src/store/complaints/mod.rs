@@ -296,10 +296,7 @@ impl Session {
         ComplaintRow {
             receipt_no: stored.receipt_no.clone(),
             client_no: stored.client_no.clone(),
-            complainant: match visibility {
-                Visibility::Full => stored.complainant_name.clone(),
-                Visibility::Masked => mask::name(&stored.complainant_name),
-            },
+            complainant: mask::name_as(&stored.complainant_name, visibility),
             category: stored.category,
             severity: stored.severity,
             state: case.state,

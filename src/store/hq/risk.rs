@@ -36,8 +36,7 @@ struct Latest {
 fn day(value: &serde_json::Value) -> Option<NaiveDate> {
     value
         .as_str()
-        .and_then(|t| t.get(..10))
-        .and_then(|t| NaiveDate::parse_from_str(t, "%Y-%m-%d").ok())
+        .and_then(|t| crate::store::risk::state::day(t).ok())
 }
 
 impl Session {

@@ -85,6 +85,48 @@ pub struct DeskCounts {
     pub kyc: u64,
 }
 
+impl DeskRow {
+    /// What the row is due for on `list`, and when: the restriction's first day on the
+    /// restricted list, the confirmation day on the KYC list, else the due day with what
+    /// falls due (`short`: the screen's narrow words).
+    pub fn due_text(&self, i18n: &crate::i18n::I18n, list: DeskList, short: bool) -> String {
+        let (since, by, kind) = if short {
+            ("risk.short.since", "risk.short.by", "risk.short")
+        } else {
+            ("risk.restricted_since", "risk.kyc_due", "risk.due")
+        };
+        match (list, self.restricted_on) {
+            (DeskList::Restricted, Some(on)) => i18n.fill(since, &[("on", &on.to_string())]),
+            (DeskList::Kyc, _) => i18n.fill(by, &[("on", &self.kyc_due_on.to_string())]),
+            _ => format!(
+                "{} {}",
+                i18n.t_owned(format!("{kind}.{}", self.due_kind)),
+                self.due_on
+            ),
+        }
+    }
+}
+
+impl DeskCounts {
+    /// How many items `list` holds.
+    pub fn of(&self, list: DeskList) -> u64 {
+        let mut counts = *self;
+        *counts.slot(list)
+    }
+
+    fn slot(&mut self, list: DeskList) -> &mut u64 {
+        match list {
+            DeskList::Overdue => &mut self.overdue,
+            DeskList::Due => &mut self.due,
+            DeskList::Unrated => &mut self.unrated,
+            DeskList::Triggers => &mut self.triggers,
+            DeskList::Restricted => &mut self.restricted,
+            DeskList::High => &mut self.high,
+            DeskList::Kyc => &mut self.kyc,
+        }
+    }
+}
+
 /// A list as shown: at most the limit asked for, with the counts of every list.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct DeskPage {
@@ -223,15 +265,7 @@ impl Session {
                 None => 0,
             };
             let count = u64::try_from(count).unwrap_or(0);
-            *match each {
-                DeskList::Overdue => &mut counts.overdue,
-                DeskList::Due => &mut counts.due,
-                DeskList::Unrated => &mut counts.unrated,
-                DeskList::Triggers => &mut counts.triggers,
-                DeskList::Restricted => &mut counts.restricted,
-                DeskList::High => &mut counts.high,
-                DeskList::Kyc => &mut counts.kyc,
-            } = count;
+            *counts.slot(each) = count;
         }
         let (filter, day_column) = range(list, rm.is_some());
         let sql = format!(
@@ -258,10 +292,10 @@ impl Session {
                 let level: String = r.get(3)?;
                 rows.push(DeskRow {
                     client_no: r.get(0)?,
-                    name: match self.visibility_of(assigned.as_deref()) {
-                        crate::domain::mask::Visibility::Full => name,
-                        crate::domain::mask::Visibility::Masked => crate::domain::mask::name(&name),
-                    },
+                    name: crate::domain::mask::name_as(
+                        &name,
+                        self.visibility_of(assigned.as_deref()),
+                    ),
                     rm: assigned,
                     level: (!level.is_empty()).then_some(level),
                     due_kind: r.get(4)?,

@@ -86,12 +86,6 @@ pub struct RiskView {
     pub history: Vec<RatingRecord>,
 }
 
-fn date(text: &str) -> Result<NaiveDate> {
-    text.get(..10)
-        .and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
-        .ok_or(Error::DatabaseDamaged)
-}
-
 impl Session {
     /// An RM deals with their own clients' ratings; managers and auditors with the
     /// branch's.
@@ -183,8 +177,8 @@ impl Session {
                 factors: serde_json::from_str(&factors).map_err(|_| Error::DatabaseDamaged)?,
                 level: r.get(5)?,
                 note: r.get(6)?,
-                rated_on: date(&r.get::<_, String>(7)?)?,
-                next_review: date(&r.get::<_, String>(8)?)?,
+                rated_on: state::day(&r.get::<_, String>(7)?)?,
+                next_review: state::day(&r.get::<_, String>(8)?)?,
                 by_staff: r.get(9)?,
                 approved_by: r.get(10)?,
                 table_version: r.get(11)?,
@@ -207,7 +201,7 @@ impl Session {
             let kind: String = r.get(0)?;
             out.push(OpenTrigger {
                 kind: Trigger::parse(&kind).ok_or(Error::DatabaseDamaged)?,
-                raised_on: date(&r.get::<_, String>(1)?)?,
+                raised_on: state::day(&r.get::<_, String>(1)?)?,
                 detail: r.get(2)?,
             });
         }
@@ -221,7 +215,7 @@ impl Session {
             .prepare_cached("SELECT closed_on FROM client_closure WHERE id = ?1")?
             .query_row([client_id], |r| r.get(0))
             .optional()?;
-        found.as_deref().map(date).transpose()
+        found.as_deref().map(state::day).transpose()
     }
 
     fn lifted_on(&self, client_id: &str, day: NaiveDate) -> Result<bool> {
@@ -343,12 +337,7 @@ impl Session {
         let visibility = self.visibility_of(stored.record.assigned_rm.as_deref());
         let view = RiskView {
             client_no: stored.client_no.clone(),
-            name: match visibility {
-                crate::domain::mask::Visibility::Full => stored.record.name.clone(),
-                crate::domain::mask::Visibility::Masked => {
-                    crate::domain::mask::name(&stored.record.name)
-                }
-            },
+            name: crate::domain::mask::name_as(&stored.record.name, visibility),
             rm: stored.record.assigned_rm.clone(),
             level: history.first().map(|h| h.level.clone()),
             computed_level: table
@@ -393,6 +382,26 @@ pub(crate) fn categories_of(
         }
     }
     (categories, risk)
+}
+
+impl RiskView {
+    /// What a rating or review just recorded says: the level in force and the next day due.
+    pub fn recorded(&self, i18n: &crate::i18n::I18n) -> String {
+        let level = i18n.aml_level(&self.levels, self.level.as_deref().unwrap_or(""));
+        let key = if self.history.first().is_some_and(|h| h.kind == "review") {
+            "cli.risk_reviewed"
+        } else {
+            "cli.risk_rated"
+        };
+        i18n.fill(
+            key,
+            &[
+                ("client", &self.client_no),
+                ("level", &level),
+                ("next", &self.due_on.to_string()),
+            ],
+        )
+    }
 }
 
 /// An early-review trigger being raised: for which client, what, on which day, and a

@@ -499,10 +499,7 @@ impl Session {
     /// (level or factors) changed. A level set by staff above the computed one stands; a
     /// level approved below the old computed one gives way to the new computed level.
     /// Reviews fall due as before (a re-rating is no review), sooner where a level rose.
-    pub fn rerate_branch(
-        &mut self,
-        progress: &mut dyn FnMut(usize, usize),
-    ) -> Result<RerateReport> {
+    pub fn rerate_branch(&mut self, progress: &mut dyn FnMut(u64, u64)) -> Result<RerateReport> {
         self.require(Permission::OverrideRisk)?;
         let rules = self.portfolio_rules()?;
         let calendar = self.calendar.clone();

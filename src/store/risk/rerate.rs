@@ -74,7 +74,7 @@ pub(crate) struct Rerating<'a> {
 pub(crate) fn run(
     w: &mut Writer,
     with: &Rerating,
-    progress: &mut dyn FnMut(usize, usize),
+    progress: &mut dyn FnMut(u64, u64),
 ) -> Result<super::RerateReport> {
     let today = with.today;
     run_dated(w, with, progress, &mut |_, _| Some(today))
@@ -85,7 +85,7 @@ pub(crate) fn run(
 pub(crate) fn run_dated(
     w: &mut Writer,
     with: &Rerating,
-    progress: &mut dyn FnMut(usize, usize),
+    progress: &mut dyn FnMut(u64, u64),
     rated_on: &mut dyn FnMut(i64, usize) -> Option<NaiveDate>,
 ) -> Result<super::RerateReport> {
     let Rerating {
@@ -125,7 +125,7 @@ pub(crate) fn run_dated(
     let mut range: Option<(i64, i64)> = None;
     for (done, (seq, stored)) in clients.iter().enumerate() {
         if done % 10_000 == 0 {
-            progress(done, total);
+            progress(done as u64, total as u64);
         }
         let Some(state::Kept {
             facts,
@@ -215,7 +215,7 @@ pub(crate) fn run_dated(
     if let Some((first, last)) = range {
         w.capture_range(Table::AmlRating, first, last)?;
     }
-    progress(total, total);
+    progress(total as u64, total as u64);
     Ok(super::RerateReport {
         clients: total,
         rated,

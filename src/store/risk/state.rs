@@ -147,7 +147,8 @@ macro_rules! facts_sql {
 const FACTS_ALL: &str = facts_sql!("");
 const FACTS_ONE: &str = facts_sql!(" AND c.seq = ?1");
 
-fn day(text: &str) -> Result<NaiveDate> {
+/// The day a stored date or moment begins with (`2026-11-30`, `2026-11-30T…`).
+pub(crate) fn day(text: &str) -> Result<NaiveDate> {
     text.get(..10)
         .and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
         .ok_or(Error::DatabaseDamaged)

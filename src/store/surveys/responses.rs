@@ -1,7 +1,7 @@
 //! Reading survey responses one by one: each answer in full (comments above all), the client
 //! masked as the staff member sees them, newest first, corrected responses as corrected.
 
-use crate::domain::mask::{self, Visibility};
+use crate::domain::mask;
 use crate::domain::staff::Permission;
 use crate::domain::survey::{Answer, Answers};
 use crate::error::{Error, Result};
@@ -98,10 +98,8 @@ impl Session {
         drop(stmt);
         let mut rows = Vec::with_capacity(raw.len());
         for (id, version, day, channel, staff_id, client_no, name, rm, answers, supersedes) in raw {
-            let client_name = name.map(|name| match self.visibility_of(rm.as_deref()) {
-                Visibility::Full => name,
-                Visibility::Masked => mask::name(&name),
-            });
+            let client_name =
+                name.map(|name| mask::name_as(&name, self.visibility_of(rm.as_deref())));
             rows.push(ResponseRow {
                 id,
                 template: template.code.clone(),

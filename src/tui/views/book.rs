@@ -44,22 +44,13 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, screen: &BookScreen) {
         .segments
         .iter()
         .map(|s| {
-            let name = book.segment_name(i18n, &s.segment);
-            let count = s.clients.to_string();
-            let room = usize::from(SEGMENTS_WIDTH).saturating_sub(count.len() + 3);
-            let name = fit(&name, room);
-            let pad = room.saturating_sub(unicode_width::UnicodeWidthStr::width(name.as_str()));
-            let text = format!(" {name}{} {count} ", " ".repeat(pad));
-            if s.segment == book.segment {
-                Line::from(Span::styled(
-                    text,
-                    selected_style().add_modifier(Modifier::BOLD),
-                ))
-            } else if s.clients == 0 {
-                Line::from(Span::styled(text, dim()))
-            } else {
-                Line::from(text)
-            }
+            kit::counted_line(
+                &book.segment_name(i18n, &s.segment),
+                s.clients,
+                SEGMENTS_WIDTH,
+                s.segment == book.segment,
+                Style::new(),
+            )
         })
         .collect();
     frame.render_widget(Paragraph::new(segments), left);

@@ -7,7 +7,7 @@ use crate::app::App;
 use crate::app::screens::risk::{RiskPrompt, RiskScreen};
 use crate::domain::staff::Role;
 use crate::i18n::I18n;
-use crate::service::{DeskList, DeskPage, DeskRow, RiskView};
+use crate::service::{DeskList, DeskPage, RiskView};
 use crate::tui::kit::{
     self, FormBox, dim, fit, header_row, plain, render_form_box, selected_style,
 };
@@ -16,47 +16,9 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph, Row, Table, TableState};
-use unicode_width::UnicodeWidthStr;
 
 /// The width of the list column.
 const LISTS_WIDTH: u16 = 18;
-
-fn count_of(page: &DeskPage, list: DeskList) -> u64 {
-    let c = &page.counts;
-    match list {
-        DeskList::Overdue => c.overdue,
-        DeskList::Due => c.due,
-        DeskList::Unrated => c.unrated,
-        DeskList::Triggers => c.triggers,
-        DeskList::Restricted => c.restricted,
-        DeskList::High => c.high,
-        DeskList::Kyc => c.kyc,
-    }
-}
-
-/// "in 3 days", "today", "3 days ago".
-fn days_text(i18n: &I18n, days: i64) -> String {
-    match days {
-        0 => i18n.t("risk.today").to_string(),
-        d if d > 0 => i18n.fill("risk.in_days", &[("days", &d.to_string())]),
-        d => i18n.fill("risk.days_ago", &[("days", &(-d).to_string())]),
-    }
-}
-
-/// What a row of this list is due for, and when.
-fn due_text(i18n: &I18n, list: DeskList, row: &DeskRow) -> String {
-    match (list, row.restricted_on) {
-        (DeskList::Restricted, Some(since)) => {
-            i18n.fill("risk.short.since", &[("on", &since.to_string())])
-        }
-        (DeskList::Kyc, _) => i18n.fill("risk.short.by", &[("on", &row.kyc_due_on.to_string())]),
-        _ => format!(
-            "{} {}",
-            i18n.t_owned(format!("risk.short.{}", row.due_kind)),
-            row.due_on
-        ),
-    }
-}
 
 pub fn render(frame: &mut Frame, area: Rect, app: &App, role: Role, screen: &RiskScreen) {
     let i18n = app.i18n;
@@ -145,22 +107,19 @@ fn render_lists(frame: &mut Frame, area: Rect, page: &DeskPage, i18n: &I18n) {
     let lines: Vec<Line> = DeskList::ALL
         .iter()
         .map(|list| {
-            let name = i18n.t_owned(format!("risk.short.{}", list.code()));
-            let count = count_of(page, *list).to_string();
-            let room = usize::from(LISTS_WIDTH).saturating_sub(count.len() + 3);
-            let name = fit(name, room);
-            let pad = room.saturating_sub(name.width());
-            let text = format!(" {name}{} {count} ", " ".repeat(pad));
-            let style = if *list == page.list {
-                selected_style().add_modifier(Modifier::BOLD)
-            } else if count_of(page, *list) == 0 {
-                dim()
-            } else if matches!(list, DeskList::Overdue | DeskList::Restricted) {
+            // What is late stands out.
+            let style = if matches!(list, DeskList::Overdue | DeskList::Restricted) {
                 Style::new().fg(Color::Red)
             } else {
                 Style::new()
             };
-            Line::from(Span::styled(text, style))
+            kit::counted_line(
+                i18n.t_owned(format!("risk.short.{}", list.code())),
+                page.counts.of(*list),
+                LISTS_WIDTH,
+                *list == page.list,
+                style,
+            )
         })
         .collect();
     frame.render_widget(Paragraph::new(lines), area);
@@ -188,7 +147,7 @@ fn render_rows(
                 i18n.t_owned(format!("risk.short.{}", page.list.code())),
             ),
             ("shown", &page.rows.len().to_string()),
-            ("total", &count_of(page, page.list).to_string()),
+            ("total", &page.counts.of(page.list).to_string()),
         ],
     );
     frame.render_widget(
@@ -211,7 +170,7 @@ fn render_rows(
         .map(|r| {
             let level = i18n.aml_level(&page.levels, r.level.as_deref().unwrap_or(""));
             let when = Span::styled(
-                days_text(i18n, r.days),
+                i18n.days_from_today(r.days),
                 if r.days < 0 {
                     Style::new().fg(Color::Red)
                 } else {
@@ -221,7 +180,7 @@ fn render_rows(
             Row::new(vec![
                 Line::from(r.name.clone()),
                 Line::from(level),
-                Line::from(due_text(i18n, page.list, r)),
+                Line::from(r.due_text(i18n, page.list, true)),
                 Line::from(when),
             ])
         })
