@@ -72,13 +72,7 @@ impl Session {
                 w.update(
                     Table::AmlProfile,
                     &stored.id,
-                    vec![
-                        ("pep", Value::Text("none".into())),
-                        ("nationality", Value::Text(String::new())),
-                        ("cash", Value::Text("low".into())),
-                        ("remote", Value::Integer(0)),
-                        ("updated_at", Value::Text(w.now_text())),
-                    ],
+                    crate::store::risk::profile_fields(w, &Default::default()),
                 )?;
             }
             Ok(())

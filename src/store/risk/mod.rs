@@ -11,6 +11,7 @@ mod rerate;
 pub(crate) mod state;
 
 pub use desk::{DeskCounts, DeskList, DeskPage, DeskRow};
+pub(crate) use rate::profile_fields;
 pub use rate::{Approval, RateRequest, RerateReport, ReviewRequest};
 
 use crate::domain::aml::{

@@ -41,6 +41,17 @@ pub struct ReviewRequest {
     pub approval: Option<Approval>,
 }
 
+/// The columns of a client's AML facts as written.
+pub(crate) fn profile_fields(w: &Writer, profile: &Profile) -> Vec<(&'static str, Value)> {
+    vec![
+        ("pep", Value::Text(profile.pep.code().into())),
+        ("nationality", Value::Text(profile.nationality.clone())),
+        ("cash", Value::Text(profile.cash.code().into())),
+        ("remote", Value::Integer(i64::from(profile.remote))),
+        ("updated_at", Value::Text(w.now_text())),
+    ]
+}
+
 /// What staff asked for: a rating (no outcome) or a review.
 struct Asked<'a> {
     outcome: Option<Outcome>,
@@ -361,13 +372,7 @@ impl Session {
         let event = AuditEvent::new("risk.profile", "client", stored.id.clone())
             .with_detail(json!({ "pep": after.pep.code(), "cash": after.cash.code() }));
         self.write(event, |w| {
-            let fields = vec![
-                ("pep", Value::Text(after.pep.code().into())),
-                ("nationality", Value::Text(after.nationality.clone())),
-                ("cash", Value::Text(after.cash.code().into())),
-                ("remote", Value::Integer(i64::from(after.remote))),
-                ("updated_at", Value::Text(w.now_text())),
-            ];
+            let fields = profile_fields(w, &after);
             if exists {
                 w.update(Table::AmlProfile, &stored.id, fields)?;
             } else {
@@ -496,9 +501,9 @@ impl Session {
 
     /// Rates every client of the branch with the factor table in force, in one
     /// transaction: a first rating for the unrated, a new one for each client whose result
-    /// (level or factors) changed. A level set by staff above the computed one stands; a
-    /// level approved below the old computed one gives way to the new computed level.
-    /// Reviews fall due as before (a re-rating is no review), sooner where a level rose.
+    /// (computed level or factors) changed. A level set by managers stands while the result
+    /// does not change, and one raised above the computed level while it is above the new
+    /// one. Reviews fall due as before (a re-rating is no review), sooner where a level rose.
     pub fn rerate_branch(&mut self, progress: &mut dyn FnMut(u64, u64)) -> Result<RerateReport> {
         self.require(Permission::OverrideRisk)?;
         let rules = self.portfolio_rules()?;
@@ -544,17 +549,7 @@ impl Session {
                 let id: Option<String> =
                     w.read("SELECT id FROM client WHERE seq = ?1", [seq], |r| r.get(0))?;
                 let Some(id) = id else { continue };
-                w.insert(
-                    Table::AmlProfile,
-                    &id,
-                    vec![
-                        ("pep", Value::Text(profile.pep.code().into())),
-                        ("nationality", Value::Text(profile.nationality.clone())),
-                        ("cash", Value::Text(profile.cash.code().into())),
-                        ("remote", Value::Integer(i64::from(profile.remote))),
-                        ("updated_at", Value::Text(w.now_text())),
-                    ],
-                )?;
+                w.insert(Table::AmlProfile, &id, profile_fields(w, profile))?;
             }
             super::rerate::run_dated(
                 w,
