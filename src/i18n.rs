@@ -102,6 +102,56 @@ impl I18n {
         )
     }
 
+    /// Where a loan stands, in words: its days past due, and its classification with the
+    /// one it moved down from ("逾期 45 天，关注→次级").
+    pub fn credit_standing(
+        &self,
+        days_past_due: u32,
+        class: crate::domain::portfolio::credit::LoanClass,
+        moved_from: Option<crate::domain::portfolio::credit::LoanClass>,
+    ) -> String {
+        use crate::domain::portfolio::credit::LoanClass;
+        let name = |c: LoanClass| self.t_owned(format!("loan_class.{}", c.code())).to_string();
+        let mut parts = Vec::new();
+        if days_past_due > 0 {
+            parts.push(self.fill(
+                "risk.credit.overdue",
+                &[("days", &days_past_due.to_string())],
+            ));
+        }
+        match moved_from {
+            Some(from) => parts.push(self.fill(
+                "risk.credit.moved",
+                &[("from", &name(from)), ("to", &name(class))],
+            )),
+            None if class != LoanClass::Normal => parts.push(name(class)),
+            None => {}
+        }
+        parts.join(self.t("risk.credit.separator"))
+    }
+
+    /// [`I18n::credit_standing`] in a narrow column: the days and the class now.
+    pub fn credit_standing_short(
+        &self,
+        days_past_due: u32,
+        class: crate::domain::portfolio::credit::LoanClass,
+    ) -> String {
+        let mut parts = Vec::new();
+        if days_past_due > 0 {
+            parts.push(self.fill(
+                "risk.credit.overdue_short",
+                &[("days", &days_past_due.to_string())],
+            ));
+        }
+        if class != crate::domain::portfolio::credit::LoanClass::Normal {
+            parts.push(
+                self.t_owned(format!("loan_class.{}", class.code()))
+                    .to_string(),
+            );
+        }
+        parts.join(self.t("risk.credit.separator"))
+    }
+
     pub fn t<'a>(&'a self, key: &'a str) -> &'a str {
         self.strings.get(key).map_or(key, String::as_str)
     }
@@ -283,6 +333,36 @@ impl I18n {
                     ],
                 )
             }
+            Reason::CreditWarning {
+                product,
+                name_zh,
+                name_en,
+                balance,
+                days_past_due,
+                class,
+                moved_from,
+                ..
+            } => {
+                let name = self.pick(name_zh, name_en);
+                let balance = balance
+                    .map(|b| self.fill("care.reason.credit_balance", &[("balance", &yuan(b))]))
+                    .unwrap_or_default();
+                self.fill(
+                    "care.reason.credit_warning",
+                    &[
+                        ("product", if name.is_empty() { product } else { name }),
+                        ("balance", &balance),
+                        (
+                            "standing",
+                            &self.credit_standing(*days_past_due, *class, *moved_from),
+                        ),
+                    ],
+                )
+            }
+            Reason::KycRefresh { due_on } => self.fill(
+                "care.reason.kyc_refresh",
+                &[("on", &due_on.format("%m-%d").to_string())],
+            ),
             Reason::Festival {
                 code,
                 lunar,

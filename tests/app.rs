@@ -1553,6 +1553,7 @@ mod sync {
             clients: 40_000,
             unknown_clients: 3,
             calls: 900,
+            credit_warnings: 0,
             book: Default::default(),
         };
         let effects = h.act(Action::Reply(Reply::HoldingsApplied(Box::new(applied))));

@@ -722,3 +722,208 @@ fn a_record_is_erased_only_ten_years_after_the_relationship_ended() {
     let unrated = mgr.risk_desk(DeskList::Unrated, 10).unwrap();
     assert!(unrated.rows.iter().all(|r| r.client_no != WANG));
 }
+
+/// The credit warnings on the desk and on the RM's agenda of 王芳's mortgage, as HQ's
+/// extracts of successive days carry it.
+#[test]
+fn a_loan_overdue_or_moved_down_is_a_warning_until_it_is_sound_or_gone() {
+    use branchdesk::domain::portfolio::credit::LoanClass;
+    use common::hq::*;
+    let dir = tempfile::tempdir().unwrap();
+    let mut hq = hq_with_clients(dir.path());
+    let header = "客户号,产品代码,账号,余额,开户日期,到期日,月日均余额,逾期天数,五级分类\n";
+    let extract = |loan: Option<(u32, &str)>| {
+        let mut csv = format!("{header}BJ0101-0000002,DEP-DEMAND,A2,100000,2020-01-01,,100000,,\n");
+        if let Some((days, class)) = loan {
+            csv.push_str(&format!(
+                "BJ0101-0000001,LOAN-MORTGAGE,L1,500000,2020-01-01,,500000,{days},{class}\n"
+            ));
+        }
+        csv
+    };
+    let credit = |who: &str| {
+        let mut session = at_branch(dir.path(), who);
+        let page = session.risk_desk(DeskList::Credit, 10).unwrap();
+        assert_eq!(page.counts.credit, page.rows.len() as u64);
+        page.rows
+    };
+    let agenda = |who: &str| -> Vec<branchdesk::store::CareItem> {
+        at_branch(dir.path(), who)
+            .care_agenda(day("2026-11-01"), day("2026-12-31"), None)
+            .unwrap()
+            .items
+            .into_iter()
+            .filter(|i| i.reason.code() == "credit_warning")
+            .collect()
+    };
+    deliver(
+        &mut hq,
+        dir.path(),
+        &extract(Some((0, "正常"))),
+        "2026-08-31",
+    );
+    assert!(credit("mgr01").is_empty());
+
+    // Overdue begins: a warning with the days past due and the balance.
+    deliver(
+        &mut hq,
+        dir.path(),
+        &extract(Some((15, "正常"))),
+        "2026-09-30",
+    );
+    let rows = credit("mgr01");
+    assert_eq!(rows.len(), 1, "{rows:?}");
+    let loan = rows[0].credit.clone().unwrap();
+    assert_eq!(rows[0].client_no, "BJ0101-0000001");
+    assert_eq!(
+        (
+            loan.days_past_due,
+            loan.class,
+            loan.moved_from,
+            loan.overdue_began
+        ),
+        (15, LoanClass::Normal, None, true)
+    );
+    assert_eq!(loan.balance_fen, Some(50_000_000));
+    assert_eq!(loan.account, "****L1");
+
+    // Given to an RM, the warning follows onto their desk and agenda.
+    let mut admin = at_branch(dir.path(), ADMIN);
+    admin
+        .add_staff("rm01", "客户经理", Role::Rm, &secret(ADMIN_PASS))
+        .unwrap();
+    drop(admin);
+    at_branch(dir.path(), "mgr01")
+        .edit_client_fields(WANG, &[(ClientField::AssignedRm, "rm01".into())])
+        .unwrap();
+    assert_eq!(credit("rm01").len(), 1);
+    let first = agenda("rm01");
+    assert_eq!(first.len(), 1, "{first:?}");
+    assert_eq!(first[0].client_no.as_deref(), Some(WANG));
+    assert!(
+        matches!(
+            first[0].reason,
+            branchdesk::domain::care::Reason::CreditWarning {
+                days_past_due: 15,
+                balance: Some(50_000_000),
+                ..
+            }
+        ),
+        "{:?}",
+        first[0].reason
+    );
+    // A branch's agenda leaves the RMs' calls to them.
+    assert!(agenda("mgr01").is_empty());
+
+    // Down a category: a new warning, saying from where.
+    deliver(
+        &mut hq,
+        dir.path(),
+        &extract(Some((45, "关注"))),
+        "2026-10-31",
+    );
+    let loan = credit("rm01")[0].credit.clone().unwrap();
+    assert_eq!(
+        (loan.class, loan.moved_from, loan.overdue_began),
+        (LoanClass::SpecialMention, Some(LoanClass::Normal), false)
+    );
+    let moved = agenda("rm01");
+    assert_eq!(moved.len(), 1);
+    assert_ne!(moved[0].id, first[0].id);
+
+    // Longer overdue in the same class: the same warning, its figures current.
+    deliver(
+        &mut hq,
+        dir.path(),
+        &extract(Some((75, "关注"))),
+        "2026-11-15",
+    );
+    assert_eq!(credit("rm01")[0].credit.clone().unwrap().days_past_due, 75);
+    assert_eq!(agenda("rm01")[0].id, moved[0].id);
+
+    // Current and normal again: the warning is over.
+    deliver(
+        &mut hq,
+        dir.path(),
+        &extract(Some((0, "正常"))),
+        "2026-11-20",
+    );
+    assert!(credit("rm01").is_empty());
+    assert!(agenda("rm01").is_empty());
+
+    // Bad again, then no longer held (written off, repaid): over too.
+    deliver(
+        &mut hq,
+        dir.path(),
+        &extract(Some((120, "次级"))),
+        "2026-11-25",
+    );
+    assert_eq!(credit("mgr01").len(), 1);
+    assert!(
+        at_branch(dir.path(), "mgr01")
+            .risk_show(WANG)
+            .unwrap()
+            .credit
+            .iter()
+            .any(|l| l.class == LoanClass::Substandard)
+    );
+    deliver(&mut hq, dir.path(), &extract(None), "2026-11-29");
+    assert!(credit("mgr01").is_empty());
+}
+
+/// Five years after the details were last confirmed, the KYC refresh is on the RM's
+/// agenda; marking it done confirms them and moves the next one five years on.
+#[test]
+fn a_kyc_refresh_is_on_the_rms_agenda_and_done_confirms_the_details() {
+    let branch = Branch::new();
+    // 2026-11-30 + 5 years, a few days before.
+    branch
+        .store
+        .clock
+        .advance(chrono::Duration::days(5 * 365 - 5));
+    let mut rm = branch.as_("rm01");
+    let today = rm.today_local();
+    let agenda = rm
+        .care_agenda(
+            today - chrono::Duration::days(30),
+            today + chrono::Duration::days(30),
+            None,
+        )
+        .unwrap();
+    let kyc: Vec<_> = agenda
+        .items
+        .iter()
+        .filter(|i| i.reason.code() == "kyc_refresh")
+        .collect();
+    // 王芳's and 赵敏's (rm01's), not 李强's (rm02's).
+    let clients: Vec<&str> = kyc.iter().filter_map(|i| i.client_no.as_deref()).collect();
+    assert_eq!(clients, vec![WANG, ZHAO], "{kyc:?}");
+    assert_eq!(
+        kyc[0].reason,
+        branchdesk::domain::care::Reason::KycRefresh {
+            due_on: day("2031-11-30")
+        }
+    );
+    let before = rm.risk_show(WANG).unwrap().kyc_due_on;
+    assert_eq!(before, day("2031-11-30"));
+    rm.care_done(&kyc[0].id, "counter", "核实身份证件与手机号，无变化")
+        .unwrap();
+    assert_eq!(
+        rm.risk_show(WANG).unwrap().kyc_due_on,
+        today + chrono::Months::new(60),
+        "five years from the day it was confirmed"
+    );
+    let after = rm
+        .care_agenda(
+            today - chrono::Duration::days(30),
+            today + chrono::Duration::days(30),
+            None,
+        )
+        .unwrap();
+    assert!(
+        !after
+            .items
+            .iter()
+            .any(|i| i.reason.code() == "kyc_refresh" && i.client_no.as_deref() == Some(WANG))
+    );
+}

@@ -43,6 +43,33 @@ fn desk_en() {
     assert_snapshot!(desk(Lang::En, "mgr01", Role::Manager).screen());
 }
 
+/// The credit list: each loan with how it moved; a balance only where the viewer may see
+/// it.
+fn credit_desk(lang: Lang) -> String {
+    let mut h = desk(lang, "mgr01", Role::Manager);
+    h.act(Action::Reply(Reply::RiskDesk(Box::new(credit_page()))));
+    h.screen()
+}
+
+#[test]
+fn credit_desk_zh() {
+    let screen = credit_desk(Lang::Zh);
+    assert!(screen.contains("逾期15天"), "{screen}");
+    // The class it moved from is on the detail line of the selected row.
+    assert!(
+        screen.contains("住房按揭贷款 ****0120 1,200,000.00 · 逾期 15 天"),
+        "{screen}"
+    );
+    assert_snapshot!(screen);
+}
+
+#[test]
+fn credit_desk_en() {
+    let screen = credit_desk(Lang::En);
+    assert!(screen.contains("15d overdue"), "{screen}");
+    assert_snapshot!(screen);
+}
+
 #[test]
 fn the_header_counts_what_is_overdue() {
     let h = desk(Lang::Zh, "mgr01", Role::Manager);
@@ -287,4 +314,69 @@ fn the_banner_shows_only_when_restricted() {
     let screen = record_with_aml(Lang::Zh, false);
     assert!(!screen.contains("业务受限"), "{screen}");
     assert!(screen.contains("洗钱风险 高风险"), "{screen}");
+}
+
+/// rm01's agenda with a loan warning from HQ's snapshot and a KYC refresh falling due: the
+/// balance, the days past due and the move; the refresh's greeting asks the client in.
+fn agenda_with_risk_calls(lang: Lang) -> Harness {
+    use branchdesk::domain::care::Reason;
+    use branchdesk::domain::portfolio::credit::LoanClass;
+    let mut agenda = care_agenda();
+    agenda.items = vec![
+        care_item(
+            "2026-11-30",
+            1,
+            "王芳",
+            Reason::CreditWarning {
+                product: "LOAN-MORTGAGE".into(),
+                name_zh: "住房按揭贷款".into(),
+                name_en: "Home mortgage".into(),
+                balance: Some(120_000_000),
+                days_past_due: 95,
+                class: LoanClass::Substandard,
+                moved_from: Some(LoanClass::SpecialMention),
+                overdue_began: false,
+            },
+        ),
+        care_item(
+            "2026-12-03",
+            7,
+            "赵敏",
+            Reason::KycRefresh {
+                due_on: day("2026-12-03"),
+            },
+        ),
+    ];
+    let mut h = Harness::logged_in(lang, session_info("rm01", "李娜", Role::Rm));
+    h.command(Command::CareScreen);
+    h.act(Action::Reply(Reply::CareAgenda(Box::new(agenda))));
+    h
+}
+
+#[test]
+fn agenda_risk_calls_zh() {
+    let screen = agenda_with_risk_calls(Lang::Zh).screen();
+    assert!(screen.contains("逾期 95 天，关注→次级"), "{screen}");
+    assert!(
+        screen.contains("客户身份与联系信息待核实（期限 12-03）"),
+        "{screen}"
+    );
+    assert_snapshot!(screen);
+}
+
+#[test]
+fn agenda_risk_calls_en() {
+    let screen = agenda_with_risk_calls(Lang::En).screen();
+    assert!(screen.contains("loan 95 days past due"), "{screen}");
+    assert_snapshot!(screen);
+}
+
+#[test]
+fn a_kyc_refresh_offers_its_greeting() {
+    let mut h = agenda_with_risk_calls(Lang::Zh);
+    h.command(Command::Down);
+    h.command(Command::ActOnReminder);
+    h.command(Command::Submit);
+    let screen = h.screen();
+    assert!(screen.contains("核实客户的身份和联系信息"), "{screen}");
 }

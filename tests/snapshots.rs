@@ -726,6 +726,7 @@ mod sync {
                 clients: 5_013,
                 unknown_clients: 0,
                 calls: 212,
+                credit_warnings: 3,
                 book: branchdesk::store::BookApplied {
                     received: 5_020,
                     added: 7,

@@ -32,6 +32,9 @@ pub enum RiskCommand {
         /// Clients whose identity and contact details are due for confirmation
         #[arg(long, group = "which")]
         kyc: bool,
+        /// Loans newly overdue or moved down a category in HQ's holdings snapshots
+        #[arg(long, group = "which")]
+        credit: bool,
         #[arg(long, default_value_t = 50)]
         limit: u32,
         #[arg(long)]
@@ -136,7 +139,7 @@ impl ApprovalArgs {
     }
 }
 
-fn which(flags: [(bool, DeskList); 7]) -> DeskList {
+fn which(flags: [(bool, DeskList); 8]) -> DeskList {
     flags
         .into_iter()
         .find(|(on, _)| *on)
@@ -155,6 +158,7 @@ pub fn run(cx: &Context, command: RiskCommand) -> Result<ExitCode> {
             restricted,
             high,
             kyc,
+            credit,
             limit,
             json,
         } => {
@@ -166,6 +170,7 @@ pub fn run(cx: &Context, command: RiskCommand) -> Result<ExitCode> {
                 (restricted, DeskList::Restricted),
                 (high, DeskList::High),
                 (kyc, DeskList::Kyc),
+                (credit, DeskList::Credit),
             ]);
             let page = session.risk_desk(list, limit)?;
             if json {
@@ -313,6 +318,7 @@ fn desk_text(i18n: &I18n, page: &DeskPage) -> String {
             ("restricted", &c.restricted.to_string()),
             ("high", &c.high.to_string()),
             ("kyc", &c.kyc.to_string()),
+            ("credit", &c.credit.to_string()),
         ],
     );
     text.push('\n');
@@ -435,6 +441,16 @@ fn view_text(i18n: &I18n, view: &RiskView, today: chrono::NaiveDate) -> String {
                     i18n.t_owned(format!("risk.trigger.{}", trigger.kind.code())),
                 ),
                 ("on", &trigger.raised_on.to_string()),
+            ],
+        ));
+        text.push('\n');
+    }
+    for loan in &view.credit {
+        text.push_str(&i18n.fill(
+            "risk.show.credit",
+            &[
+                ("loan", &loan.text(i18n)),
+                ("as_of", &loan.as_of.to_string()),
             ],
         ));
         text.push('\n');

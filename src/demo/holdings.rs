@@ -7,6 +7,7 @@
 
 use super::synthetic::Rng;
 use crate::domain::portfolio::Month;
+use crate::domain::portfolio::credit::LoanClass;
 use crate::store::client_no_for;
 use crate::sync::reference::{HoldingsSnapshot, SnapshotHolding};
 use chrono::{Duration, NaiveDate};
@@ -169,10 +170,13 @@ fn client_holdings(
             opened_on,
             matures_on,
             avg_balance: Some(fen),
+            days_past_due: None,
+            loan_class: None,
         });
     }
     if rng.chance(100) {
         let fen = (200_000 + rng.below(1_800_000) as i64) * 100;
+        let (days_past_due, loan_class) = loan_standing(seq);
         out.push(SnapshotHolding {
             client_no: client_no.to_string(),
             account: account(20),
@@ -182,6 +186,8 @@ fn client_holdings(
             opened_on: as_of - Duration::days(365 + rng.below(3650) as i64),
             matures_on: None,
             avg_balance: Some(fen),
+            days_past_due: Some(days_past_due),
+            loan_class: Some(loan_class),
         });
     }
     if rng.chance(350) {
@@ -194,9 +200,25 @@ fn client_holdings(
             opened_on: as_of - Duration::days(30 + rng.below(2000) as i64),
             matures_on: None,
             avg_balance: None,
+            days_past_due: None,
+            loan_class: None,
         });
     }
     out
+}
+
+/// A mortgage's days past due and classification: about one in sixteen is overdue or
+/// classified, the worse the rarer (drawn from the client's serial, so that the other
+/// holdings stay as they were).
+fn loan_standing(seq: i64) -> (u32, LoanClass) {
+    let mut rng = Rng::new(seq as u64 ^ 0x00C4_ED17);
+    match rng.below(1000) {
+        0..=29 => (1 + rng.below(89) as u32, LoanClass::SpecialMention),
+        30..=44 => (91 + rng.below(89) as u32, LoanClass::Substandard),
+        45..=54 => (181 + rng.below(179) as u32, LoanClass::Doubtful),
+        55..=59 => (361 + rng.below(300) as u32, LoanClass::Loss),
+        _ => (0, LoanClass::Normal),
+    }
 }
 
 #[cfg(test)]

@@ -167,6 +167,11 @@ pub fn holding_problem_text(
         P::Negative { column: c } => ("holdings.problem.negative", vec![("column", column(c))]),
         P::NotADate { column: c } => ("holdings.problem.not_a_date", vec![("column", column(c))]),
         P::MaturesBeforeOpened => ("holdings.problem.matures_before_opened", vec![]),
+        P::NotADayCount { column: c } => (
+            "holdings.problem.not_a_day_count",
+            vec![("column", column(c))],
+        ),
+        P::NotALoanClass => ("holdings.problem.not_a_loan_class", vec![]),
         P::UnknownClient { client } => (
             "holdings.problem.unknown_client",
             vec![("client", client.clone())],

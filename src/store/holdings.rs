@@ -35,6 +35,9 @@ pub struct HoldingsApplied {
     pub unknown_clients: u64,
     /// Calls the snapshot put on the care agenda (welcome, retention, maturity).
     pub calls: u64,
+    /// Loans that became overdue or moved down a category (warnings on the risk desk and
+    /// the RMs' agendas).
+    pub credit_warnings: u64,
     /// What the client book that came with the snapshot changed.
     pub book: BookApplied,
 }
@@ -52,6 +55,13 @@ impl HoldingsApplied {
                 ("unknown", &self.unknown_clients.to_string()),
             ],
         );
+        if self.credit_warnings > 0 {
+            text.push(' ');
+            text.push_str(&i18n.fill(
+                "cli.credit_warnings",
+                &[("count", &self.credit_warnings.to_string())],
+            ));
+        }
         if self.book.received > 0 {
             text.push(' ');
             text.push_str(&i18n.fill(
@@ -444,6 +454,7 @@ impl Session {
             clients: 0,
             unknown_clients: 0,
             calls: 0,
+            credit_warnings: 0,
             book: BookApplied::default(),
         };
         let event = AuditEvent::new("sync.holdings", "store", self.branch.store_id.clone())
@@ -491,11 +502,15 @@ impl Session {
             // per client).
             let mut by_client: std::collections::HashMap<i64, Vec<StoredHolding>> =
                 std::collections::HashMap::new();
+            // Each loan as the snapshot in force has it, for the warnings a move gives.
+            let loans_before = crate::store::risk::credit::loans_in_force(w.connection())?;
+            let mut loans = Vec::new();
             w.maintain_schema("DELETE FROM holding;")?;
             let mut insert = w.connection().prepare_cached(
                 "INSERT OR REPLACE INTO holding
-                 (client_seq, account, product, balance, opened_on, matures_on, avg_balance)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                 (client_seq, account, product, balance, opened_on, matures_on, avg_balance,
+                  days_past_due, loan_class)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
             )?;
             for (seq, holding) in in_order {
                 insert.execute(params![
@@ -506,8 +521,22 @@ impl Session {
                     holding.opened_on.to_string(),
                     holding.matures_on.map(|d| d.to_string()),
                     holding.avg_balance,
+                    holding.days_past_due,
+                    holding.loan_class.map(|c| c.code()),
                 ])?;
                 report.accounts += 1;
+                if holding.days_past_due.is_some() || holding.loan_class.is_some() {
+                    loans.push(crate::store::risk::credit::Loan {
+                        seq,
+                        account: &holding.account,
+                        product: &holding.product,
+                        balance: holding.balance,
+                        standing: crate::domain::portfolio::credit::LoanStanding::of(
+                            holding.days_past_due,
+                            holding.loan_class,
+                        ),
+                    });
+                }
                 let counted = aum.entry(seq).or_insert(0);
                 if counts(holding) {
                     *counted += holding.avg_balance.unwrap_or(holding.balance);
@@ -528,6 +557,13 @@ impl Session {
                 )?;
             }
             raise_aum_jumps(w, &rules, &calendar, &before, &aum, today)?;
+            report.credit_warnings = crate::store::risk::credit::follow_snapshot(
+                w,
+                &loans_before,
+                &loans,
+                snapshot.as_of,
+                today,
+            )?;
             w.set_local("holdings_version", &snapshot.version().to_string())?;
             w.set_local("holdings_as_of", &snapshot.as_of.to_string())?;
             let rebuilt = standing::rebuild(
@@ -719,7 +755,7 @@ impl<'b> KnownClients<'b> {
     }
 }
 
-fn masked_account(account: &str) -> String {
+pub(crate) fn masked_account(account: &str) -> String {
     let chars: Vec<char> = account.chars().collect();
     let tail: String = chars[chars.len().saturating_sub(4)..].iter().collect();
     format!("****{tail}")

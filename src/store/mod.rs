@@ -66,8 +66,8 @@ pub use offers::{OfferOutcome, RecordedOffer};
 pub use paths::StorePaths;
 pub use reference::{PublishReport, ReferenceReport, ReferenceState};
 pub use risk::{
-    Approval, DeskCounts, DeskList, DeskPage, DeskRow, OpenTrigger, RateRequest, RatingRecord,
-    RerateReport, ReviewRequest, RiskView,
+    Approval, CreditShown, DeskCounts, DeskList, DeskPage, DeskRow, OpenTrigger, RateRequest,
+    RatingRecord, RerateReport, ReviewRequest, RiskView,
 };
 pub use session::probe;
 pub use session::{BranchInfo, NewStore, Session, StoreOptions, StoreProbe, SyncLimits};

@@ -844,11 +844,16 @@ fn write(
     Ok(rebuilt)
 }
 
-/// Keeps a standing's RM that of the client's card (a client given to another RM moves to
+/// Keeps a standing's RM (and its credit warnings') that of the client's card (a client given to another RM moves to
 /// their book at once, not at the next snapshot).
 pub(crate) fn follow_rm(w: &mut Writer, seq: i64, rm: Option<&str>) -> Result<()> {
     w.maintain_index(
         "UPDATE client_standing SET rm = ?2 WHERE client_seq = ?1 AND rm IS NOT ?2",
         params![seq, rm],
+    )?;
+    // And so do the client's credit warnings.
+    w.maintain_index(
+        "UPDATE credit_warning SET rm = ?2 WHERE client_seq = ?1 AND rm <> ?2",
+        params![seq, rm.unwrap_or_default()],
     )
 }

@@ -235,6 +235,12 @@ pub struct SnapshotHolding {
     pub opened_on: chrono::NaiveDate,
     pub matures_on: Option<chrono::NaiveDate>,
     pub avg_balance: Option<i64>,
+    /// A loan's days past due and five-category classification, where the extract gives
+    /// them (a snapshot from before they travelled has none).
+    #[serde(default)]
+    pub days_past_due: Option<u32>,
+    #[serde(default)]
+    pub loan_class: Option<crate::domain::portfolio::credit::LoanClass>,
 }
 
 impl HoldingsSnapshot {

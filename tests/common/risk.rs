@@ -36,7 +36,8 @@ pub fn row(no: u32, name: &str, level: &str, kind: &str, due: &str, days: i64) -
         due_on: day(due),
         days,
         restricted_on: None,
-        kyc_due_on: day("2031-06-01"),
+        kyc_due_on: Some(day("2031-06-01")),
+        credit: None,
     }
 }
 
@@ -57,6 +58,7 @@ pub fn overdue_page() -> DeskPage {
             restricted: 1,
             high: 5,
             kyc: 0,
+            credit: 2,
         },
         rows: vec![
             row(1, "王芳", "high", "review", "2026-10-31", -30),
@@ -64,6 +66,47 @@ pub fn overdue_page() -> DeskPage {
             row(3, "Olivia Dubois", "", "rate", "2026-11-27", -3),
             restricted,
         ],
+    }
+}
+
+/// The branch's credit warnings on 2026-11-30: 王芳's mortgage newly overdue, 李强's
+/// business loan moved down to substandard (his balance not shown to this viewer).
+pub fn credit_page() -> DeskPage {
+    use branchdesk::domain::portfolio::credit::LoanClass;
+    use branchdesk::store::CreditShown;
+    let loan = |account: &str, balance, days, class, moved_from| CreditShown {
+        account: account.into(),
+        product: "LOAN-MORTGAGE".into(),
+        name_zh: "住房按揭贷款".into(),
+        name_en: "Home mortgage".into(),
+        balance_fen: balance,
+        days_past_due: days,
+        class,
+        moved_from,
+        overdue_began: moved_from.is_none(),
+        as_of: day("2026-11-29"),
+    };
+    let mut wang = row(1, "王芳", "high", "credit", "2026-11-30", 0);
+    wang.credit = Some(loan(
+        "****0120",
+        Some(120_000_000),
+        15,
+        LoanClass::Normal,
+        None,
+    ));
+    let mut li = row(2, "李*", "medium", "credit", "2026-11-02", -28);
+    li.rm = Some("rm02".into());
+    li.credit = Some(loan(
+        "****7731",
+        None,
+        95,
+        LoanClass::Substandard,
+        Some(LoanClass::SpecialMention),
+    ));
+    DeskPage {
+        list: DeskList::Credit,
+        rows: vec![wang, li],
+        ..overdue_page()
     }
 }
 
@@ -112,6 +155,7 @@ pub fn wang_risk() -> RiskView {
             raised_on: day("2026-11-20"),
             detail: "BJ0101-20261120-001".into(),
         }],
+        credit: Vec::new(),
         history: vec![RatingRecord {
             kind: "rating".into(),
             outcome: None,

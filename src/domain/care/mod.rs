@@ -77,10 +77,12 @@ pub enum KeyKind {
     SurveyFollowUp = 7,
     /// A call HQ's holdings snapshot asks for (welcome to a tier, retention, maturity).
     PortfolioCall = 8,
+    /// A loan that became overdue or moved down a category in HQ's holdings snapshot.
+    CreditWarning = 9,
 }
 
 impl KeyKind {
-    pub const ALL: [KeyKind; 8] = [
+    pub const ALL: [KeyKind; 9] = [
         KeyKind::SolarBirthday,
         KeyKind::LunarBirthday,
         KeyKind::Relationship,
@@ -89,6 +91,7 @@ impl KeyKind {
         KeyKind::EventOnce,
         KeyKind::SurveyFollowUp,
         KeyKind::PortfolioCall,
+        KeyKind::CreditWarning,
     ];
 
     pub fn from_i64(n: i64) -> Option<KeyKind> {
@@ -249,6 +252,7 @@ pub fn probes(from: NaiveDate, to: NaiveDate) -> Vec<Probe> {
             KeyKind::EventOnce,
             KeyKind::SurveyFollowUp,
             KeyKind::PortfolioCall,
+            KeyKind::CreditWarning,
         ] {
             out.push(Probe {
                 kind,

@@ -62,6 +62,23 @@ pub enum Reason {
         balance: Option<i64>,
         matures_on: NaiveDate,
     },
+    /// A loan became overdue or moved down a category (HQ's snapshot): call about it.
+    /// The balance in fen, shown only to those who may see the client's balances.
+    CreditWarning {
+        product: String,
+        name_zh: String,
+        name_en: String,
+        balance: Option<i64>,
+        days_past_due: u32,
+        class: crate::domain::portfolio::credit::LoanClass,
+        moved_from: Option<crate::domain::portfolio::credit::LoanClass>,
+        overdue_began: bool,
+    },
+    /// The client's identity and contact details are due for confirmation (KYC refresh):
+    /// marking it done records that they were confirmed.
+    KycRefresh {
+        due_on: NaiveDate,
+    },
 }
 
 impl Reason {
@@ -76,6 +93,8 @@ impl Reason {
             Reason::TierWelcome { .. } => "tier_welcome",
             Reason::Retention { .. } => "retention",
             Reason::Maturity { .. } => "maturity",
+            Reason::CreditWarning { .. } => "credit_warning",
+            Reason::KycRefresh { .. } => "kyc_refresh",
         }
     }
 
@@ -103,6 +122,25 @@ impl Reason {
                 balance: None,
                 matures_on,
             },
+            Reason::CreditWarning {
+                product,
+                name_zh,
+                name_en,
+                days_past_due,
+                class,
+                moved_from,
+                overdue_began,
+                ..
+            } => Reason::CreditWarning {
+                product,
+                name_zh,
+                name_en,
+                balance: None,
+                days_past_due,
+                class,
+                moved_from,
+                overdue_began,
+            },
             other => other,
         }
     }
@@ -122,6 +160,8 @@ impl Reason {
             Reason::TierWelcome { .. } => "tier_welcome".into(),
             Reason::Retention { .. } => "retention".into(),
             Reason::Maturity { .. } => "maturity".into(),
+            Reason::CreditWarning { .. } => "credit_warning".into(),
+            Reason::KycRefresh { .. } => "kyc_refresh".into(),
         }
     }
 }
@@ -136,7 +176,8 @@ pub enum KeyDetail {
         nps: Option<u8>,
         rating: Option<u8>,
     },
-    /// A call HQ's holdings snapshot puts on the agenda (welcome, retention, maturity).
+    /// A call HQ's holdings snapshot puts on the agenda (welcome, retention, maturity, a
+    /// credit warning).
     Portfolio(Reason),
 }
 
@@ -197,7 +238,7 @@ pub fn reason_for(
                 due: on + chrono::Duration::days(crate::domain::survey::FOLLOW_UP_DAYS),
             }
         }
-        KeyKind::PortfolioCall => match detail {
+        KeyKind::PortfolioCall | KeyKind::CreditWarning => match detail {
             Some(KeyDetail::Portfolio(reason)) => reason,
             _ => return None,
         },
@@ -291,7 +332,9 @@ pub fn grace_days(reason: &Reason) -> i64 {
         Reason::IdExpiry { .. }
         | Reason::TierWelcome { .. }
         | Reason::Retention { .. }
-        | Reason::Maturity { .. } => OVERDUE_DAYS,
+        | Reason::Maturity { .. }
+        | Reason::CreditWarning { .. }
+        | Reason::KycRefresh { .. } => OVERDUE_DAYS,
         _ => 7,
     }
 }

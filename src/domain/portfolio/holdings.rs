@@ -1,8 +1,10 @@
 //! A line of HQ's holdings extract (持仓明细), checked on its own: which client (client
 //! number or ID number), which product, which account or contract, the balance in CNY, the
-//! day it was opened, and optionally when it matures and its monthly-average balance. The
-//! columns are found by their Chinese or English names.
+//! day it was opened, and optionally when it matures, its monthly-average balance and, for a
+//! loan, its days past due and five-category classification. The columns are found by their
+//! Chinese or English names.
 
+use super::credit::LoanClass;
 use chrono::NaiveDate;
 use serde::Serialize;
 
@@ -16,6 +18,8 @@ pub enum Column {
     OpenedOn,
     MaturesOn,
     AvgBalance,
+    DaysPastDue,
+    LoanClass,
 }
 
 impl Column {
@@ -35,6 +39,10 @@ impl Column {
             "matures_on" | "maturity" | "到期日" => Column::MaturesOn,
             "avg_balance" | "monthly_average" | "月日均" | "月日均余额" => {
                 Column::AvgBalance
+            }
+            "days_past_due" | "dpd" | "overdue_days" | "逾期天数" => Column::DaysPastDue,
+            "loan_class" | "classification" | "five_category" | "五级分类" | "风险分类" => {
+                Column::LoanClass
             }
             _ => return None,
         })
@@ -58,6 +66,8 @@ impl Column {
             Column::OpenedOn => "opened_on",
             Column::MaturesOn => "matures_on",
             Column::AvgBalance => "avg_balance",
+            Column::DaysPastDue => "days_past_due",
+            Column::LoanClass => "loan_class",
         }
     }
 }
@@ -72,6 +82,8 @@ pub struct RawHolding {
     pub opened_on: String,
     pub matures_on: String,
     pub avg_balance: String,
+    pub days_past_due: String,
+    pub loan_class: String,
 }
 
 /// A checked line. Amounts are in fen (分), so that no balance is rounded.
@@ -85,6 +97,9 @@ pub struct HoldingLine {
     pub opened_on: NaiveDate,
     pub matures_on: Option<NaiveDate>,
     pub avg_balance_fen: Option<i64>,
+    /// A loan's days past due (0: current), as the extract gives it.
+    pub days_past_due: Option<u32>,
+    pub loan_class: Option<LoanClass>,
 }
 
 /// What is wrong with a line (`holdings.problem.<code>`).
@@ -104,6 +119,11 @@ pub enum HoldingProblem {
         column: &'static str,
     },
     MaturesBeforeOpened,
+    /// Not a whole number of days.
+    NotADayCount {
+        column: &'static str,
+    },
+    NotALoanClass,
     UnknownClient {
         client: String,
     },
@@ -128,6 +148,8 @@ impl HoldingProblem {
             HoldingProblem::Negative { .. } => "negative",
             HoldingProblem::NotADate { .. } => "not_a_date",
             HoldingProblem::MaturesBeforeOpened => "matures_before_opened",
+            HoldingProblem::NotADayCount { .. } => "not_a_day_count",
+            HoldingProblem::NotALoanClass => "not_a_loan_class",
             HoldingProblem::UnknownClient { .. } => "unknown_client",
             HoldingProblem::AmbiguousClient { .. } => "ambiguous_client",
             HoldingProblem::UnknownProduct { .. } => "unknown_product",
@@ -228,6 +250,28 @@ pub fn check_line(raw: &RawHolding) -> Result<HoldingLine, Vec<HoldingProblem>> 
     {
         problems.push(HoldingProblem::MaturesBeforeOpened);
     }
+    let days_past_due = match raw.days_past_due.trim() {
+        "" => None,
+        text => {
+            let days = text.parse::<u32>().ok();
+            if days.is_none() {
+                problems.push(HoldingProblem::NotADayCount {
+                    column: Column::DaysPastDue.code(),
+                });
+            }
+            days
+        }
+    };
+    let loan_class = match raw.loan_class.trim() {
+        "" => None,
+        text => {
+            let class = LoanClass::parse(text);
+            if class.is_none() {
+                problems.push(HoldingProblem::NotALoanClass);
+            }
+            class
+        }
+    };
     match (balance, opened_on) {
         (Some(balance_fen), Some(opened_on)) if problems.is_empty() => Ok(HoldingLine {
             client,
@@ -237,6 +281,8 @@ pub fn check_line(raw: &RawHolding) -> Result<HoldingLine, Vec<HoldingProblem>> 
             opened_on,
             matures_on,
             avg_balance_fen: avg_balance,
+            days_past_due,
+            loan_class,
         }),
         _ => Err(problems),
     }
@@ -255,6 +301,8 @@ mod tests {
             opened_on: "2025/12/18".into(),
             matures_on: "2026-12-18".into(),
             avg_balance: String::new(),
+            days_past_due: String::new(),
+            loan_class: String::new(),
         }
     }
 
@@ -309,5 +357,33 @@ mod tests {
         assert_eq!(Column::named("Product Code"), Some(Column::Product));
         assert_eq!(Column::named("月日均余额"), Some(Column::AvgBalance));
         assert_eq!(Column::named("备注"), None);
+        assert_eq!(Column::named("逾期天数"), Some(Column::DaysPastDue));
+        assert_eq!(Column::named("五级分类"), Some(Column::LoanClass));
+    }
+
+    #[test]
+    fn a_loan_line_carries_its_days_past_due_and_class() {
+        let loan = RawHolding {
+            product: "LOAN-BIZ".into(),
+            days_past_due: "45".into(),
+            loan_class: "关注".into(),
+            ..raw()
+        };
+        let line = check_line(&loan).unwrap();
+        assert_eq!(line.days_past_due, Some(45));
+        assert_eq!(line.loan_class, Some(LoanClass::SpecialMention));
+        assert_eq!(check_line(&raw()).unwrap().loan_class, None);
+
+        let bad = RawHolding {
+            days_past_due: "-3".into(),
+            loan_class: "坏".into(),
+            ..raw()
+        };
+        let problems: Vec<&str> = check_line(&bad)
+            .unwrap_err()
+            .iter()
+            .map(HoldingProblem::code)
+            .collect();
+        assert_eq!(problems, ["not_a_day_count", "not_a_loan_class"]);
     }
 }

@@ -6,6 +6,7 @@
 //! them.
 
 pub mod calls;
+pub mod credit;
 pub mod holdings;
 pub mod offers;
 pub mod suitability;

@@ -57,6 +57,12 @@ impl Session {
         .map_err(Error::internal)?;
         let me = self.me.id.to_string();
         let task_id = uuid::Uuid::now_v7().to_string();
+        // A KYC refresh marked done confirms the client's details: the next one falls
+        // years on (the risk desk's row says when).
+        let confirms_kyc =
+            action == Action::Done && matches!(item.reason, Reason::KycRefresh { .. });
+        let rules = self.portfolio_rules()?;
+        let calendar = self.calendar.clone();
         let audit = AuditEvent::new("care.action", "care", item.id.clone())
             .with_detail(json!({ "action": action.code() }));
         self.write(audit, |w| {
@@ -90,6 +96,9 @@ impl Session {
                         ("at", Value::Text(at)),
                     ],
                 )?;
+            }
+            if let (true, Some((seq, _))) = (confirms_kyc, &client) {
+                crate::store::risk::state::refresh(w, &rules.aml, &calendar, *seq)?;
             }
             Ok(())
         })

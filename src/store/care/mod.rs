@@ -207,11 +207,16 @@ impl Session {
         };
         let mut stmt = self.conn.prepare_cached(sql)?;
         for probe in probes(from, to) {
-            // The calls a holdings snapshot asks for are each RM's work: a manager reads them
-            // on an RM's agenda, and those of clients no RM holds in the branch's book (its
-            // falling, maturing and moved segments) — tens of thousands of calls would bury
-            // the branch's greetings.
-            if scope == CareScope::Branch && probe.kind == care::KeyKind::PortfolioCall {
+            // The calls a holdings snapshot asks for (credit warnings too) are each RM's
+            // work: a manager reads them on an RM's agenda, and those of clients no RM holds
+            // in the branch's book (its falling, maturing and moved segments) or on the risk
+            // desk — tens of thousands of calls would bury the branch's greetings.
+            if scope == CareScope::Branch
+                && matches!(
+                    probe.kind,
+                    care::KeyKind::PortfolioCall | care::KeyKind::CreditWarning
+                )
+            {
                 continue;
             }
             let mut rows = match scope {
@@ -285,6 +290,7 @@ impl Session {
             today,
             last_actions: &last_actions,
         };
+        items.extend(self.kyc_refreshes(&window)?);
         items.extend(self.snoozed_into(&window, &items)?);
         items.extend(self.festival_items(&window)?);
         // Balances in a call's reason are for those who may see the client's portfolio.
@@ -312,9 +318,71 @@ impl Session {
         })
     }
 
+    /// The KYC refreshes falling due in the window among an RM's own clients: one range of
+    /// the risk desk's index (the branch's backlog is the desk's KYC list).
+    fn kyc_refreshes(&self, window: &Window) -> Result<Vec<CareItem>> {
+        if window.scope != CareScope::Mine {
+            return Ok(Vec::new());
+        }
+        let mut statement = self.conn.prepare_cached(
+            "SELECT s.client_seq, s.kyc_due_on, k.name FROM aml_state s
+             INDEXED BY aml_state_kyc_by_rm JOIN client k ON k.seq = s.client_seq
+             WHERE s.closed = 0 AND s.rm = ?1 AND s.kyc_due_on BETWEEN ?2 AND ?3",
+        )?;
+        let rows = statement
+            .query_map(
+                params![window.owner, window.from.to_string(), window.to.to_string()],
+                |r| {
+                    Ok((
+                        r.get::<_, i64>(0)?,
+                        r.get::<_, String>(1)?,
+                        r.get::<_, String>(2)?,
+                    ))
+                },
+            )?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        let mut items = Vec::new();
+        for (seq, due_on, name) in rows {
+            let due_on: NaiveDate = due_on.parse().map_err(|_| Error::DatabaseDamaged)?;
+            let client_no = client_no_for(&self.branch.code, seq);
+            let reason = Reason::KycRefresh { due_on };
+            let id = ReminderId {
+                reason: reason.code().to_string(),
+                subject: client_no.clone(),
+                on: due_on,
+            };
+            let last = window
+                .last_actions
+                .get(&id.to_string())
+                .map(|(action, until, _)| (*action, *until));
+            let Some((on, standing)) = care::shows_on(due_on, last, window.from, window.to) else {
+                continue;
+            };
+            items.push(CareItem {
+                id: id.to_string(),
+                on,
+                first_on: due_on,
+                standing,
+                section: care::section(on, window.today),
+                client_no: Some(client_no),
+                name: Some(self.shown_name(&name, window.owner)),
+                rm: Some(window.owner.to_string()),
+                reason,
+            });
+        }
+        Ok(items)
+    }
+
     /// What a key's `ref` points at: a life event, a survey response's follow-up, or a call
     /// HQ's holdings snapshot asks for.
     fn key_detail(&self, kind: care::KeyKind, id: &str) -> Result<Option<KeyDetail>> {
+        if kind == care::KeyKind::CreditWarning {
+            let products = &self.portfolio_rules()?.products;
+            return Ok(
+                crate::store::risk::credit::reason_of(&self.conn, id, products)?
+                    .map(KeyDetail::Portfolio),
+            );
+        }
         if kind == care::KeyKind::PortfolioCall {
             let found: Option<String> = self
                 .conn

@@ -57,6 +57,7 @@ impl Session {
             for sql in [
                 "DELETE FROM client_card WHERE seq = ?1",
                 "DELETE FROM care_key WHERE client_seq = ?1",
+                "DELETE FROM credit_warning WHERE client_seq = ?1",
             ] {
                 w.maintain_index(sql, params![seq])?;
             }

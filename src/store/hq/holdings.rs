@@ -4,6 +4,7 @@
 //! same extract twice adds nothing.
 
 use crate::domain::mask;
+use crate::domain::portfolio::credit::LoanClass;
 use crate::domain::portfolio::holdings::{
     Column, HoldingLine, HoldingProblem, RawHolding, check_line,
 };
@@ -125,7 +126,7 @@ impl Session {
         };
         let mut statement = self.conn.prepare(
             "SELECT json_extract(r.fields, '$.client_no'), h.account, h.product, h.balance,
-                    h.opened_on, h.matures_on, h.avg_balance
+                    h.opened_on, h.matures_on, h.avg_balance, h.days_past_due, h.loan_class
              FROM hq_holding h JOIN hq_row r ON r.tbl = 'client' AND r.row_id = h.client_row
              WHERE h.branch = ?1 AND h.as_of = ?2 AND r.deleted = 0 ORDER BY h.account",
         )?;
@@ -138,11 +139,23 @@ impl Session {
                 r.get::<_, String>(4)?,
                 r.get::<_, Option<String>>(5)?,
                 r.get::<_, Option<i64>>(6)?,
+                r.get::<_, Option<u32>>(7)?,
+                r.get::<_, Option<String>>(8)?,
             ))
         })?;
         let mut holdings = Vec::new();
         for row in rows {
-            let (client_no, account, product, balance, opened_on, matures_on, avg_balance) = row?;
+            let (
+                client_no,
+                account,
+                product,
+                balance,
+                opened_on,
+                matures_on,
+                avg_balance,
+                days_past_due,
+                loan_class,
+            ) = row?;
             let (Some(client_no), Some(opened_on)) = (client_no, day(Some(opened_on))) else {
                 continue;
             };
@@ -155,6 +168,8 @@ impl Session {
                 opened_on,
                 matures_on: day(matures_on),
                 avg_balance,
+                days_past_due,
+                loan_class: loan_class.as_deref().and_then(LoanClass::from_code),
             });
         }
         Ok(Some(HoldingsSnapshot {
@@ -252,6 +267,8 @@ impl Session {
                     Some(Column::OpenedOn) => &mut raw.opened_on,
                     Some(Column::MaturesOn) => &mut raw.matures_on,
                     Some(Column::AvgBalance) => &mut raw.avg_balance,
+                    Some(Column::DaysPastDue) => &mut raw.days_past_due,
+                    Some(Column::LoanClass) => &mut raw.loan_class,
                     None => continue,
                 };
                 // Two columns for one field (客户号 and 证件号码): the first filled one.
@@ -330,8 +347,9 @@ impl Session {
             for (holding, (row, branch)) in &good {
                 added += w.execute_local(
                     "INSERT INTO hq_holding (as_of, account, client_row, branch, product, balance,
-                                             opened_on, matures_on, avg_balance)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) ON CONFLICT DO NOTHING",
+                                             opened_on, matures_on, avg_balance, days_past_due,
+                                             loan_class)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11) ON CONFLICT DO NOTHING",
                     params![
                         day,
                         holding.account,
@@ -342,6 +360,8 @@ impl Session {
                         holding.opened_on.to_string(),
                         holding.matures_on.map(|d| d.to_string()),
                         holding.avg_balance_fen,
+                        holding.days_past_due,
+                        holding.loan_class.map(|c| c.code()),
                     ],
                 )? as u64;
             }

@@ -733,6 +733,39 @@ const MIGRATIONS: &[Migration] = &[
     "#,
         crate::store::risk::backfill_state,
     ),
+    // 14: credit early warning and KYC confirmations. A loan's days past due and
+    // five-category classification (五级分类) as HQ's extract gives them, at HQ and in the
+    // branch's holdings; the branch's open credit warnings, local and derived from one
+    // snapshot to the next (a loan that became overdue or moved down a category, until it
+    // is current and normal again or no longer held), one per loan; and a client's KYC
+    // confirmations (a KYC refresh marked done on the care agenda), found per client.
+    Migration::sql(
+        r#"
+    ALTER TABLE hq_holding ADD COLUMN days_past_due INTEGER;
+    ALTER TABLE hq_holding ADD COLUMN loan_class TEXT;
+    ALTER TABLE holding ADD COLUMN days_past_due INTEGER;
+    ALTER TABLE holding ADD COLUMN loan_class TEXT;
+    CREATE TABLE credit_warning (
+        account       TEXT PRIMARY KEY,
+        id            TEXT NOT NULL UNIQUE,
+        client_seq    INTEGER NOT NULL,
+        rm            TEXT NOT NULL,
+        product       TEXT NOT NULL,
+        balance       INTEGER NOT NULL,
+        days_past_due INTEGER NOT NULL,
+        loan_class    TEXT NOT NULL,
+        overdue_began INTEGER NOT NULL,
+        moved_from    TEXT,
+        raised_on     TEXT NOT NULL,
+        as_of         TEXT NOT NULL
+    ) STRICT;
+    CREATE INDEX credit_warning_on ON credit_warning (raised_on);
+    CREATE INDEX credit_warning_by_rm ON credit_warning (rm, raised_on);
+    CREATE INDEX credit_warning_by_client ON credit_warning (client_seq);
+    CREATE INDEX care_task_kyc ON care_task (client_id, at)
+        WHERE action = 'done' AND reminder LIKE 'kyc_refresh:%';
+    "#,
+    ),
 ];
 
 /// The schema version this build writes.

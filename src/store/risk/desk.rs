@@ -1,7 +1,8 @@
 //! The risk desk's lists — unrated clients with days left, reviews overdue and due soon,
-//! restricted clients, the high-risk list, open early-review triggers, KYC refreshes due —
-//! each one range of an `aml_state` index (managers and auditors: the branch; RMs: their
-//! own clients), and the count of each for the header. Opening the desk also raises the
+//! restricted clients, the high-risk list, open early-review triggers, KYC refreshes due,
+//! credit warnings — each one range of an `aml_state` (or `credit_warning`) index
+//! (managers and auditors: the branch; RMs: their own clients), and the count of each for
+//! the header. Opening the desk also raises the
 //! early-review trigger of every identity document that expired since the last look.
 
 use crate::domain::aml::Trigger;
@@ -27,10 +28,12 @@ pub enum DeskList {
     Restricted,
     High,
     Kyc,
+    /// Loans newly overdue or moved down a category, newest first.
+    Credit,
 }
 
 impl DeskList {
-    pub const ALL: [DeskList; 7] = [
+    pub const ALL: [DeskList; 8] = [
         DeskList::Overdue,
         DeskList::Due,
         DeskList::Unrated,
@@ -38,6 +41,7 @@ impl DeskList {
         DeskList::Restricted,
         DeskList::High,
         DeskList::Kyc,
+        DeskList::Credit,
     ];
 
     pub fn code(self) -> &'static str {
@@ -49,6 +53,7 @@ impl DeskList {
             DeskList::Restricted => "restricted",
             DeskList::High => "high",
             DeskList::Kyc => "kyc",
+            DeskList::Credit => "credit",
         }
     }
 
@@ -70,7 +75,11 @@ pub struct DeskRow {
     pub days: i64,
     /// The day the client's business became restricted, if it is.
     pub restricted_on: Option<NaiveDate>,
-    pub kyc_due_on: NaiveDate,
+    /// None only for a credit warning of a client the desk has no row for (registered at
+    /// another branch).
+    pub kyc_due_on: Option<NaiveDate>,
+    /// On the credit list: the loan and how it moved.
+    pub credit: Option<super::CreditShown>,
 }
 
 /// How many items each list holds.
@@ -83,27 +92,51 @@ pub struct DeskCounts {
     pub restricted: u64,
     pub high: u64,
     pub kyc: u64,
+    pub credit: u64,
 }
 
 impl DeskRow {
     /// What the row is due for on `list`, and when: the restriction's first day on the
-    /// restricted list, the confirmation day on the KYC list, else the due day with what
-    /// falls due (`short`: the screen's narrow words).
+    /// restricted list, the confirmation day on the KYC list, the loan on the credit list,
+    /// else the due day with what falls due (`short`: the screen's narrow words).
     pub fn due_text(&self, i18n: &crate::i18n::I18n, list: DeskList, short: bool) -> String {
         let (since, by, kind) = if short {
             ("risk.short.since", "risk.short.by", "risk.short")
         } else {
             ("risk.restricted_since", "risk.kyc_due", "risk.due")
         };
-        match (list, self.restricted_on) {
-            (DeskList::Restricted, Some(on)) => i18n.fill(since, &[("on", &on.to_string())]),
-            (DeskList::Kyc, _) => i18n.fill(by, &[("on", &self.kyc_due_on.to_string())]),
+        match (list, self.restricted_on, &self.credit, self.kyc_due_on) {
+            (DeskList::Restricted, Some(on), ..) => i18n.fill(since, &[("on", &on.to_string())]),
+            (DeskList::Kyc, .., Some(on)) => i18n.fill(by, &[("on", &on.to_string())]),
+            // The class it moved from is on the screen's detail line.
+            (DeskList::Credit, _, Some(loan), _) if short => {
+                i18n.credit_standing_short(loan.days_past_due, loan.class)
+            }
+            (DeskList::Credit, _, Some(loan), _) => loan.text(i18n),
             _ => format!(
                 "{} {}",
                 i18n.t_owned(format!("{kind}.{}", self.due_kind)),
                 self.due_on
             ),
         }
+    }
+}
+
+impl super::CreditShown {
+    /// The warning in words: the product, the masked account, the balance where shown, and
+    /// where the loan stands ("住房按揭贷款 ****0120 ¥1,200,000.00 · 逾期 45 天，关注").
+    pub fn text(&self, i18n: &crate::i18n::I18n) -> String {
+        let name = i18n.pick(&self.name_zh, &self.name_en);
+        let balance = self
+            .balance_fen
+            .map(|b| format!(" {}", crate::i18n::yuan(b)))
+            .unwrap_or_default();
+        format!(
+            "{} {}{balance} · {}",
+            if name.is_empty() { &self.product } else { name },
+            self.account,
+            i18n.credit_standing(self.days_past_due, self.class, self.moved_from)
+        )
     }
 }
 
@@ -123,6 +156,7 @@ impl DeskCounts {
             DeskList::Restricted => &mut self.restricted,
             DeskList::High => &mut self.high,
             DeskList::Kyc => &mut self.kyc,
+            DeskList::Credit => &mut self.credit,
         }
     }
 }
@@ -198,6 +232,23 @@ fn range(list: DeskList, by_rm: bool) -> (&'static str, &'static str) {
             "INDEXED BY aml_state_kyc_by_rm WHERE closed = 0 AND rm = ?3 AND kyc_due_on <= ?1 ORDER BY kyc_due_on",
             "kyc_due_on",
         ),
+        // Over `credit_warning w`, newest first.
+        (DeskList::Credit, false) => (
+            "INDEXED BY credit_warning_on ORDER BY raised_on DESC",
+            "raised_on",
+        ),
+        (DeskList::Credit, true) => (
+            "INDEXED BY credit_warning_by_rm WHERE rm = ?3 ORDER BY raised_on DESC",
+            "raised_on",
+        ),
+    }
+}
+
+/// The table a list reads.
+fn table_of(list: DeskList) -> &'static str {
+    match list {
+        DeskList::Credit => "credit_warning",
+        _ => "aml_state",
     }
 }
 
@@ -257,7 +308,7 @@ impl Session {
         let mut counts = DeskCounts::default();
         for each in DeskList::ALL {
             let (filter, _) = range(each, rm.is_some());
-            let sql = format!("SELECT count(*) FROM aml_state s {filter}");
+            let sql = format!("SELECT count(*) FROM {} s {filter}", table_of(each));
             let mut statement = self.conn.prepare_cached(&sql)?;
             bind(&mut statement, &values)?;
             let count: i64 = match statement.raw_query().next()? {
@@ -268,13 +319,28 @@ impl Session {
             *counts.slot(each) = count;
         }
         let (filter, day_column) = range(list, rm.is_some());
-        let sql = format!(
-            "SELECT k.client_no, k.name, k.assigned_rm, s.level, s.due_kind, s.due_on,
-                    s.{day_column}, s.restricted_on, s.kyc_due_on
-             FROM (SELECT * FROM aml_state s {filter} LIMIT ?4) s
-             JOIN client k ON k.seq = s.client_seq
-             ORDER BY s.{day_column}, s.client_seq"
-        );
+        let sql = if list == DeskList::Credit {
+            format!(
+                "SELECT k.client_no, k.name, k.assigned_rm, coalesce(s.level, ''), 'credit',
+                        w.raised_on, w.raised_on, s.restricted_on, s.kyc_due_on,
+                        {}
+                 FROM (SELECT * FROM credit_warning {filter} LIMIT ?4) w
+                 JOIN client k ON k.seq = w.client_seq
+                 LEFT JOIN aml_state s ON s.client_seq = w.client_seq
+                 ORDER BY w.raised_on DESC, w.client_seq",
+                super::credit::SHOWN_COLUMNS
+            )
+        } else {
+            format!(
+                "SELECT k.client_no, k.name, k.assigned_rm, s.level, s.due_kind, s.due_on,
+                        s.{day_column}, s.restricted_on, s.kyc_due_on
+                 FROM (SELECT * FROM aml_state s {filter} LIMIT ?4) s
+                 JOIN client k ON k.seq = s.client_seq
+                 ORDER BY s.{day_column}, s.client_seq"
+            )
+        };
+        let products = &rules.products;
+        let sees_balances = self.me.role.can(Permission::ViewPortfolio);
         let mut rows = Vec::new();
         {
             let mut statement = self.conn.prepare_cached(&sql)?;
@@ -290,12 +356,19 @@ impl Session {
                 };
                 let on = day(6)?.ok_or(Error::DatabaseDamaged)?;
                 let level: String = r.get(3)?;
+                let visibility = self.visibility_of(assigned.as_deref());
+                let credit = if list == DeskList::Credit {
+                    let mut shown = super::credit::credit_at(r, 9, products)?;
+                    if !sees_balances || visibility != crate::domain::mask::Visibility::Full {
+                        shown.balance_fen = None;
+                    }
+                    Some(shown)
+                } else {
+                    None
+                };
                 rows.push(DeskRow {
                     client_no: r.get(0)?,
-                    name: crate::domain::mask::name_as(
-                        &name,
-                        self.visibility_of(assigned.as_deref()),
-                    ),
+                    name: crate::domain::mask::name_as(&name, visibility),
                     rm: assigned,
                     level: (!level.is_empty()).then_some(level),
                     due_kind: r.get(4)?,
@@ -303,7 +376,8 @@ impl Session {
                     days: (on - today).num_days(),
                     // The day a restriction began, once it has (a later one is no news).
                     restricted_on: day(7)?.filter(|since| *since <= today),
-                    kyc_due_on: day(8)?.ok_or(Error::DatabaseDamaged)?,
+                    kyc_due_on: day(8)?,
+                    credit,
                 });
             }
         }

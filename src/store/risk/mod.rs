@@ -5,11 +5,13 @@
 //! here, for every write path, not only on screen), the end of a relationship and the
 //! retention that follows, and the desk's lists (`desk.rs`) over `aml_state` (`state.rs`).
 
+pub(crate) mod credit;
 mod desk;
 mod rate;
 mod rerate;
 pub(crate) mod state;
 
+pub use credit::CreditShown;
 pub use desk::{DeskCounts, DeskList, DeskPage, DeskRow};
 pub(crate) use rate::profile_fields;
 pub use rate::{Approval, RateRequest, RerateReport, ReviewRequest};
@@ -83,6 +85,8 @@ pub struct RiskView {
     pub kyc_due_on: NaiveDate,
     pub profile: Profile,
     pub triggers: Vec<OpenTrigger>,
+    /// The client's loans under a credit warning.
+    pub credit: Vec<CreditShown>,
     /// Newest first.
     pub history: Vec<RatingRecord>,
 }
@@ -336,6 +340,9 @@ impl Session {
                 key: key.to_string(),
             })?;
         let visibility = self.visibility_of(stored.record.assigned_rm.as_deref());
+        let sees_balances = self.me.role.can(Permission::ViewPortfolio)
+            && visibility == crate::domain::mask::Visibility::Full;
+        let credit = credit::of_client(&self.conn, seq, &rules.products, sees_balances)?;
         let view = RiskView {
             client_no: stored.client_no.clone(),
             name: crate::domain::mask::name_as(&stored.record.name, visibility),
@@ -358,6 +365,7 @@ impl Session {
             kyc_due_on: row.kyc_due_on,
             profile,
             triggers,
+            credit,
             history,
         };
         self.audit_only(crate::store::write::AuditEvent::new(

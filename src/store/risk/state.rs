@@ -66,6 +66,7 @@ pub(crate) struct Facts {
     pub seq: i64,
     pub rm: String,
     pub registered_on: NaiveDate,
+    /// The day the record was last changed, or its details confirmed (a KYC refresh done).
     pub updated_on: NaiveDate,
     pub id_expiry: IdExpiry,
     pub rating: Option<Rated>,
@@ -123,8 +124,11 @@ pub(crate) fn row_of(table: &FactorTable, calendar: &WorkCalendar, facts: &Facts
 macro_rules! facts_sql {
     ($only:literal) => {
         concat!(
-            "SELECT c.seq, coalesce(c.assigned_rm, ''), c.created_at, c.updated_at, c.id_expiry,
-                    r.level, r.computed, r.factors, r.rated_on, r.next_review,
+            "SELECT c.seq, coalesce(c.assigned_rm, ''), c.created_at,
+                    max(c.updated_at, coalesce((SELECT max(k.at) FROM care_task k
+                                                WHERE k.client_id = c.id AND k.action = 'done'
+                                                  AND k.reminder LIKE 'kyc_refresh:%'), '')),
+                    c.id_expiry, r.level, r.computed, r.factors, r.rated_on, r.next_review,
                     (SELECT max(v.rated_on) FROM aml_rating v
                       WHERE v.client_id = c.id AND v.kind = 'review'),
                     (SELECT min(t.raised_on) FROM aml_trigger t

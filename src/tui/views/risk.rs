@@ -133,10 +133,12 @@ fn render_rows(
     screen: &RiskScreen,
     i18n: &I18n,
 ) {
+    // A credit warning's loan takes a second line under the selected row's client.
+    let credit = page.list == DeskList::Credit;
     let [heading, list, detail] = Layout::vertical([
         Constraint::Length(1),
         Constraint::Min(1),
-        Constraint::Length(1),
+        Constraint::Length(if credit { 2 } else { 1 }),
     ])
     .areas(area);
     let showing = i18n.fill(
@@ -197,7 +199,11 @@ fn render_rows(
     .header(header_row(vec![
         i18n.t("risk.col.name"),
         i18n.t("risk.col.level"),
-        i18n.t("risk.col.due"),
+        i18n.t(if page.list == DeskList::Credit {
+            "risk.col.loan"
+        } else {
+            "risk.col.due"
+        }),
         i18n.t("risk.col.when"),
     ]))
     .column_spacing(1)
@@ -216,13 +222,18 @@ fn render_rows(
             text.push_str(" · ");
             text.push_str(&i18n.fill("risk.restricted_since", &[("on", &since.to_string())]));
         }
-        frame.render_widget(
-            Paragraph::new(Span::styled(
-                fit(&text, usize::from(detail.width)),
-                Style::new().fg(Color::Cyan),
-            )),
-            detail,
-        );
+        let width = usize::from(detail.width);
+        let mut lines = vec![Line::from(Span::styled(
+            fit(&text, width),
+            Style::new().fg(Color::Cyan),
+        ))];
+        if let Some(loan) = &row.credit {
+            lines.push(Line::from(Span::styled(
+                fit(&loan.text(i18n), width),
+                Style::new().fg(Color::Red),
+            )));
+        }
+        frame.render_widget(Paragraph::new(lines), detail);
     }
 }
 
@@ -278,6 +289,12 @@ fn page_lines(view: &RiskView, i18n: &I18n) -> Vec<(String, Style)> {
         lines.push((
             i18n.fill("risk.view.triggers", &[("triggers", &triggers)]),
             Style::new().fg(Color::Yellow),
+        ));
+    }
+    for loan in &view.credit {
+        lines.push((
+            i18n.fill("risk.view.credit", &[("loan", &loan.text(i18n))]),
+            Style::new().fg(Color::Red),
         ));
     }
     if let Some(since) = view.restricted_since {
