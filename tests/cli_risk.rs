@@ -24,6 +24,11 @@ fn a_client_is_rated_reviewed_and_listed_in_json() {
     assert_eq!(unrated["counts"]["unrated"], 1);
     assert_eq!(unrated["rows"][0]["client_no"], "BJ0101-0000001");
     assert_eq!(unrated["rows"][0]["due_kind"], "rate");
+    // No loans from HQ: the credit list is there, empty.
+    let credit = json(&s.run("rm01", &["risk", "list", "--credit", "--json"]));
+    assert_eq!(credit["list"], "credit");
+    assert_eq!(credit["counts"]["credit"], 0);
+    assert_eq!(credit["rows"].as_array().map(Vec::len), Some(0));
     let shown = json(&s.run("rm01", &["risk", "show", "BJ0101-0000001", "--json"]));
     // Precious metals and jewellery (25) and an elderly client (5): medium.
     assert_eq!(shown["computed_level"], "medium");

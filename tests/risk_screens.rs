@@ -66,7 +66,7 @@ fn credit_desk_zh() {
 #[test]
 fn credit_desk_en() {
     let screen = credit_desk(Lang::En);
-    assert!(screen.contains("15d overdue"), "{screen}");
+    assert!(screen.contains("DPD 15"), "{screen}");
     assert_snapshot!(screen);
 }
 
