@@ -734,8 +734,8 @@ const MIGRATIONS: &[Migration] = &[
         crate::store::risk::backfill_state,
     ),
     // 14: credit early warning and KYC confirmations. A loan's days past due and
-    // five-category classification (五级分类) as HQ's extract gives them, at HQ and in the
-    // branch's holdings; the branch's open credit warnings, local and derived from one
+    // five-category classification (五级分类) as HQ's extract gives them, at HQ and for the
+    // branch's loans of the snapshot in force; the branch's open credit warnings, local and derived from one
     // snapshot to the next (a loan that became overdue or moved down a category, until it
     // is current and normal again or no longer held), one per loan; and a client's KYC
     // confirmations (a KYC refresh marked done on the care agenda), found per client.
@@ -743,8 +743,14 @@ const MIGRATIONS: &[Migration] = &[
         r#"
     ALTER TABLE hq_holding ADD COLUMN days_past_due INTEGER;
     ALTER TABLE hq_holding ADD COLUMN loan_class TEXT;
-    ALTER TABLE holding ADD COLUMN days_past_due INTEGER;
-    ALTER TABLE holding ADD COLUMN loan_class TEXT;
+    -- The standing of each loan of the snapshot in force (what the next one is compared
+    -- with), apart from the millions of other accounts: a table of holdings with an index
+    -- on it is no longer emptied at once by the next snapshot.
+    CREATE TABLE holding_loan (
+        account       TEXT PRIMARY KEY,
+        days_past_due INTEGER,
+        loan_class    TEXT
+    ) STRICT, WITHOUT ROWID;
     CREATE TABLE credit_warning (
         account       TEXT PRIMARY KEY,
         id            TEXT NOT NULL UNIQUE,

@@ -42,10 +42,8 @@ pub struct CreditShown {
 /// Each loan's standing in the snapshot in force, by account (read before a new snapshot
 /// replaces it).
 pub(crate) fn loans_in_force(conn: &Connection) -> Result<HashMap<String, LoanStanding>> {
-    let mut statement = conn.prepare(
-        "SELECT account, days_past_due, loan_class FROM holding
-         WHERE days_past_due IS NOT NULL OR loan_class IS NOT NULL",
-    )?;
+    let mut statement =
+        conn.prepare("SELECT account, days_past_due, loan_class FROM holding_loan")?;
     let mut rows = statement.query([])?;
     let mut loans = HashMap::new();
     while let Some(r) = rows.next()? {
@@ -61,9 +59,9 @@ fn class_at(row: &rusqlite::Row, i: usize) -> Result<Option<LoanClass>> {
         .transpose()
 }
 
-/// Raises the warnings the new snapshot's `loans` give against `before`, keeps the figures
-/// of those still open current, and closes those whose loan is sound again or gone.
-/// Returns how many it raised.
+/// Keeps the new snapshot's `loans` (for the next one to be compared with), raises the
+/// warnings they give against `before`, keeps the figures of those still open current, and
+/// closes those whose loan is sound again or gone. Returns how many it raised.
 pub(crate) fn follow_snapshot(
     w: &mut Writer,
     before: &HashMap<String, LoanStanding>,
@@ -79,6 +77,18 @@ pub(crate) fn follow_snapshot(
             .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
             .collect::<rusqlite::Result<_>>()?
     };
+    w.maintain_index("DELETE FROM holding_loan", [])?;
+    for loan in loans {
+        w.maintain_index(
+            "INSERT OR REPLACE INTO holding_loan (account, days_past_due, loan_class)
+             VALUES (?1, ?2, ?3)",
+            params![
+                loan.account,
+                loan.standing.days_past_due,
+                loan.standing.class.code()
+            ],
+        )?;
+    }
     let mut raised = 0;
     for loan in loans {
         let was_open = open.remove(loan.account);
