@@ -11,6 +11,7 @@ pub const TIERS: &str = include_str!("../assets/tiers.toml");
 pub const SUITABILITY: &str = include_str!("../assets/suitability.toml");
 pub const VALUE: &str = include_str!("../assets/value.toml");
 pub const OFFERS: &str = include_str!("../assets/offers.toml");
+pub const LOYALTY: &str = include_str!("../assets/loyalty.toml");
 pub const AML_FACTORS: &str = include_str!("../assets/aml_factors.toml");
 
 /// The shipped survey templates: (file name, text).

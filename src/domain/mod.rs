@@ -14,6 +14,7 @@ pub mod hlc;
 pub mod ids;
 pub mod lockout;
 pub mod lookup;
+pub mod loyalty;
 pub mod lunar;
 pub mod mask;
 pub mod names;

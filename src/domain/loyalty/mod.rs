@@ -1,0 +1,260 @@
+//! Loyalty points (积分): the ledger's rules. Every credit (an earn, or a manager's positive
+//! adjustment) is a bucket with the day its points lapse; a debit (a redemption, a negative
+//! adjustment) takes the soonest-lapsing points first and the never-lapsing ones last,
+//! oldest first, and says which buckets it took from, so that reversing it puts exactly
+//! those points back with their own lapse days; an expiry run takes what lapsed. The
+//! balance is the sum of the buckets and is never negative.
+
+mod rules;
+pub use rules::*;
+
+use chrono::{Datelike, NaiveDate};
+use serde::{Deserialize, Serialize};
+use std::cmp::Ordering;
+
+/// A number of points.
+pub type Points = i64;
+
+/// When the points of a credit lapse.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Lapse {
+    /// After 31 December of the `years`-th year after the year they were earned (5: points
+    /// earned in 2026 lapse after 2031-12-31).
+    YearEnd {
+        years: u32,
+    },
+    Never,
+}
+
+impl Lapse {
+    /// The last day points earned on `earned_on` can be used (none: never lapse).
+    pub fn last_day(self, earned_on: NaiveDate) -> Option<NaiveDate> {
+        match self {
+            Lapse::YearEnd { years } => {
+                let year = earned_on.year().checked_add(i32::try_from(years).ok()?)?;
+                NaiveDate::from_ymd_opt(year, 12, 31)
+            }
+            Lapse::Never => None,
+        }
+    }
+}
+
+/// What is left of one credit.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Bucket {
+    /// The ledger entry that credited it.
+    pub entry: String,
+    pub earned_on: NaiveDate,
+    /// The last day its points can be used (none: never lapse).
+    pub last_day: Option<NaiveDate>,
+    /// Points credited.
+    pub credited: Points,
+    /// Points still in it.
+    pub left: Points,
+}
+
+impl Bucket {
+    /// Whether its points can still be used on `on`.
+    pub fn live_on(&self, on: NaiveDate) -> bool {
+        self.last_day.is_none_or(|last| on <= last)
+    }
+}
+
+/// Points a debit took from one bucket (what its reversal puts back).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Taken {
+    /// The entry that credited the bucket.
+    pub bucket: String,
+    pub points: Points,
+}
+
+/// Why the ledger refuses an entry (`loyalty.refused.<code>`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "refused", rename_all = "snake_case")]
+pub enum Refusal {
+    /// Points must be a positive whole number.
+    NotPositive,
+    /// More than the client's usable balance.
+    Insufficient { usable: Points, asked: Points },
+    /// An earn some of whose points were already spent: reverse those redemptions first.
+    PartlySpent { spent: Points },
+    /// The entry to reverse is not one this ledger holds, or was reversed already.
+    NothingToReverse,
+}
+
+impl Refusal {
+    pub fn code(&self) -> &'static str {
+        match self {
+            Refusal::NotPositive => "not_positive",
+            Refusal::Insufficient { .. } => "insufficient",
+            Refusal::PartlySpent { .. } => "partly_spent",
+            Refusal::NothingToReverse => "nothing_to_reverse",
+        }
+    }
+}
+
+/// The order a debit takes points in: the soonest-lapsing first, never-lapsing ones last;
+/// among equals, the oldest first.
+fn draw_order(a: &Bucket, b: &Bucket) -> Ordering {
+    (a.last_day.is_none(), a.last_day, a.earned_on, &a.entry).cmp(&(
+        b.last_day.is_none(),
+        b.last_day,
+        b.earned_on,
+        &b.entry,
+    ))
+}
+
+/// One client's buckets: the running state the balance and what lapses soon are read from
+/// (never summed from the entries for a view).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Buckets {
+    buckets: Vec<Bucket>,
+}
+
+impl Buckets {
+    pub fn from_buckets(buckets: Vec<Bucket>) -> Buckets {
+        Buckets { buckets }
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = &Bucket> {
+        self.buckets.iter()
+    }
+
+    /// Every point held, lapsed or not (until an expiry run takes the lapsed ones).
+    pub fn balance(&self) -> Points {
+        self.buckets.iter().map(|b| b.left).sum()
+    }
+
+    /// The points that can be used on `on`.
+    pub fn usable(&self, on: NaiveDate) -> Points {
+        self.buckets
+            .iter()
+            .filter(|b| b.live_on(on))
+            .map(|b| b.left)
+            .sum()
+    }
+
+    /// The points that lapse from `on` to `until` (both included): still usable on `on`,
+    /// their last day no later than `until`.
+    pub fn lapsing(&self, on: NaiveDate, until: NaiveDate) -> Points {
+        self.buckets
+            .iter()
+            .filter(|b| b.live_on(on) && b.last_day.is_some_and(|last| last <= until))
+            .map(|b| b.left)
+            .sum()
+    }
+
+    /// Credits `points` as a new bucket (an earn, or a positive adjustment).
+    pub fn credit(
+        &mut self,
+        entry: &str,
+        earned_on: NaiveDate,
+        last_day: Option<NaiveDate>,
+        points: Points,
+    ) -> Result<(), Refusal> {
+        if points <= 0 {
+            return Err(Refusal::NotPositive);
+        }
+        self.buckets.push(Bucket {
+            entry: entry.to_string(),
+            earned_on,
+            last_day,
+            credited: points,
+            left: points,
+        });
+        Ok(())
+    }
+
+    /// Takes `points` on `on` from the usable buckets in draw order (a redemption, a
+    /// negative adjustment), and says from which.
+    pub fn debit(&mut self, points: Points, on: NaiveDate) -> Result<Vec<Taken>, Refusal> {
+        if points <= 0 {
+            return Err(Refusal::NotPositive);
+        }
+        let usable = self.usable(on);
+        if points > usable {
+            return Err(Refusal::Insufficient {
+                usable,
+                asked: points,
+            });
+        }
+        let mut order: Vec<usize> = (0..self.buckets.len())
+            .filter(|i| self.buckets[*i].live_on(on) && self.buckets[*i].left > 0)
+            .collect();
+        order.sort_by(|a, b| draw_order(&self.buckets[*a], &self.buckets[*b]));
+        let mut wanted = points;
+        let mut taken = Vec::new();
+        for i in order {
+            if wanted == 0 {
+                break;
+            }
+            let bucket = &mut self.buckets[i];
+            let take = bucket.left.min(wanted);
+            bucket.left -= take;
+            wanted -= take;
+            taken.push(Taken {
+                bucket: bucket.entry.clone(),
+                points: take,
+            });
+        }
+        Ok(taken)
+    }
+
+    /// Puts back what a debit took (its reversal): each bucket gets its points again, with
+    /// its own lapse day (lapsed since, the next expiry run takes them).
+    pub fn restore(&mut self, taken: &[Taken]) -> Result<(), Refusal> {
+        for t in taken {
+            let bucket = self
+                .buckets
+                .iter()
+                .find(|b| b.entry == t.bucket)
+                .ok_or(Refusal::NothingToReverse)?;
+            if t.points <= 0 || bucket.left + t.points > bucket.credited {
+                return Err(Refusal::NothingToReverse);
+            }
+        }
+        for t in taken {
+            if let Some(bucket) = self.buckets.iter_mut().find(|b| b.entry == t.bucket) {
+                bucket.left += t.points;
+            }
+        }
+        Ok(())
+    }
+
+    /// Takes back a credit entirely (its reversal), if none of it was spent or lapsed: the
+    /// bucket is gone.
+    pub fn withdraw(&mut self, entry: &str) -> Result<Points, Refusal> {
+        let index = self
+            .buckets
+            .iter()
+            .position(|b| b.entry == entry)
+            .ok_or(Refusal::NothingToReverse)?;
+        let bucket = &self.buckets[index];
+        if bucket.left < bucket.credited {
+            return Err(Refusal::PartlySpent {
+                spent: bucket.credited - bucket.left,
+            });
+        }
+        Ok(self.buckets.remove(index).left)
+    }
+
+    /// What an expiry run on `on` takes: every point whose last day is before `on`. Run
+    /// twice, the second takes nothing.
+    pub fn expire(&mut self, on: NaiveDate) -> Vec<Taken> {
+        let mut taken = Vec::new();
+        for bucket in &mut self.buckets {
+            if !bucket.live_on(on) && bucket.left > 0 {
+                taken.push(Taken {
+                    bucket: bucket.entry.clone(),
+                    points: bucket.left,
+                });
+                bucket.left = 0;
+            }
+        }
+        taken
+    }
+}
+
+#[cfg(test)]
+mod tests;
