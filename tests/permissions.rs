@@ -118,6 +118,15 @@ fn operations() -> Vec<(Permission, &'static str, Operation)> {
         (Permission::CloseClient, "client close", |s, _| {
             s.close_client("BJ0101-0000001", "客户销户").map(drop)
         }),
+        (Permission::ViewPoints, "points show", |s, _| {
+            s.points_show("BJ0101-0000001").map(drop)
+        }),
+        (Permission::UsePoints, "points earn", |s, _| {
+            s.points_earn("BJ0101-0000001", "referral", "").map(drop)
+        }),
+        (Permission::CorrectPoints, "points adjust", |s, _| {
+            s.points_adjust("BJ0101-0000001", 100, "补录").map(drop)
+        }),
     ];
     operations
 }

@@ -69,6 +69,11 @@ pub(super) enum Command {
         #[command(subcommand)]
         action: risk::RiskCommand,
     },
+    /// Loyalty points (积分): balance, earning by rule, redemption, reversal, expiry
+    Points {
+        #[command(subcommand)]
+        action: points::PointsCommand,
+    },
     /// A relationship manager's book: clients by segment (tier, moved, falling, expiring,
     /// maturing, offers)
     Book {

@@ -86,6 +86,11 @@ impl Role {
             OverrideRisk => matches!(self, Manager),
             // Ending a relationship, and deleting a record after the retention period.
             CloseClient => matches!(self, Manager),
+            // Loyalty points: read at the counter and by auditors; earned and redeemed at
+            // the counter; reversed and adjusted by managers only.
+            ViewPoints => matches!(self, Teller | Rm | Manager | Auditor),
+            UsePoints => matches!(self, Teller | Rm | Manager),
+            CorrectPoints => matches!(self, Manager),
         }
     }
 }
@@ -148,10 +153,16 @@ pub enum Permission {
     OverrideRisk,
     /// End a relationship; delete a record whose retention has passed.
     CloseClient,
+    /// See a client's points.
+    ViewPoints,
+    /// Credit points by an earn rule, redeem catalogue items.
+    UsePoints,
+    /// Reverse an entry, adjust a balance, run the expiry.
+    CorrectPoints,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 29] = [
+    pub const ALL: [Permission; 32] = [
         Permission::ManageStaff,
         Permission::ViewStaff,
         Permission::ViewAudit,
@@ -181,6 +192,9 @@ impl Permission {
         Permission::RateRisk,
         Permission::OverrideRisk,
         Permission::CloseClient,
+        Permission::ViewPoints,
+        Permission::UsePoints,
+        Permission::CorrectPoints,
     ];
 
     pub fn code(self) -> &'static str {
@@ -214,6 +228,9 @@ impl Permission {
             Permission::RateRisk => "rate_risk",
             Permission::OverrideRisk => "override_risk",
             Permission::CloseClient => "close_client",
+            Permission::ViewPoints => "view_points",
+            Permission::UsePoints => "use_points",
+            Permission::CorrectPoints => "correct_points",
         }
     }
 }

@@ -206,6 +206,10 @@ pub enum Error {
     OfferNotMade {
         product: String,
     },
+    /// A loyalty-points entry the ledger refuses.
+    PointsRefused {
+        refusal: crate::domain::loyalty::Refusal,
+    },
     /// An AML rating or review that the rules refuse.
     RatingRefused {
         refusal: crate::domain::aml::RatingRefusal,
@@ -555,6 +559,9 @@ impl Error {
                     ("level", &level.to_string()),
                 ],
             ),
+            Error::PointsRefused { refusal } => {
+                crate::error::wording::points_refusal(i18n, refusal)
+            }
             Error::RatingRefused { refusal } => i18n
                 .t(&format!("err.rating.{}", refusal.code()))
                 .to_string(),

@@ -151,6 +151,36 @@ pub fn verdict_message(i18n: &I18n, verdict: &crate::domain::audit::ChainVerdict
     }
 }
 
+/// Why the points ledger refuses an entry, in one sentence.
+pub fn points_refusal(i18n: &I18n, refusal: &crate::domain::loyalty::Refusal) -> String {
+    use crate::domain::loyalty::Refusal as R;
+    let key = format!("loyalty.refused.{}", refusal.code());
+    match refusal {
+        R::Insufficient { usable, asked } => i18n.fill(
+            &key,
+            &[
+                ("usable", &usable.to_string()),
+                ("asked", &asked.to_string()),
+            ],
+        ),
+        R::PartlySpent { spent } => i18n.fill(&key, &[("spent", &spent.to_string())]),
+        R::UnknownRule { code } | R::UnknownItem { code } | R::OutOfStock { code } => {
+            i18n.fill(&key, &[("code", code)])
+        }
+        R::CapReached { times, per } => {
+            let per = i18n.t_owned(format!(
+                "loyalty.period.{}",
+                serde_json::to_value(per)
+                    .ok()
+                    .and_then(|v| v.as_str().map(str::to_string))
+                    .unwrap_or_default()
+            ));
+            i18n.fill(&key, &[("times", &times.to_string()), ("per", per)])
+        }
+        R::NotPositive | R::NothingToReverse | R::ReasonMissing => i18n.t(&key).to_string(),
+    }
+}
+
 /// What is wrong with a line of a holdings extract, in one sentence.
 pub fn holding_problem_text(
     i18n: &I18n,

@@ -21,6 +21,7 @@ pub mod keyslots;
 mod lockfile;
 mod logins;
 mod lookup;
+mod loyalty;
 pub mod migrations;
 mod offers;
 mod paths;
@@ -62,6 +63,7 @@ pub use hq::{
 };
 pub use keyslots::{DbKey, KdfParams, KeySlots};
 pub use lookup::{MAX_HITS, SearchHit};
+pub use loyalty::{EntryKind, ExpiryReport, LAPSING_DAYS, PointsEntry, PointsView, Redemption};
 pub use offers::{OfferOutcome, RecordedOffer};
 pub use paths::StorePaths;
 pub use reference::{PublishReport, ReferenceReport, ReferenceState};

@@ -135,6 +135,7 @@ impl Session {
             offers: read_or("offers.toml", crate::assets::OFFERS)?,
             value: read_or("value.toml", crate::assets::VALUE)?,
             aml: read_or("aml_factors.toml", crate::assets::AML_FACTORS)?,
+            loyalty: read_or("loyalty.toml", crate::assets::LOYALTY)?,
         };
         let now = self.clock.now();
         let reference = Reference {

@@ -35,6 +35,7 @@ pub enum Table {
     AmlTrigger,
     RestrictionOverride,
     ClientClosure,
+    LoyaltyEntry,
 }
 
 impl Table {
@@ -57,6 +58,7 @@ impl Table {
             Table::AmlTrigger => "aml_trigger",
             Table::RestrictionOverride => "restriction_override",
             Table::ClientClosure => "client_closure",
+            Table::LoyaltyEntry => "loyalty_entry",
         }
     }
 
@@ -77,7 +79,8 @@ impl Table {
             | Table::AmlRating
             | Table::AmlTrigger
             | Table::RestrictionOverride
-            | Table::ClientClosure => "id",
+            | Table::ClientClosure
+            | Table::LoyaltyEntry => "id",
             Table::Settings => "key",
         }
     }
@@ -102,6 +105,7 @@ impl Table {
                 | Table::AmlTrigger
                 | Table::RestrictionOverride
                 | Table::ClientClosure
+                | Table::LoyaltyEntry
         )
     }
 }

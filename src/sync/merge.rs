@@ -18,8 +18,9 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
 /// Tables whose rows are never changed once written: the first copy is kept.
-pub const INSERT_ONLY: [&str; 11] = [
+pub const INSERT_ONLY: [&str; 12] = [
     "assessment",
+    "loyalty_entry",
     "aml_rating",
     "aml_trigger",
     "restriction_override",

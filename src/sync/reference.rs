@@ -55,10 +55,18 @@ pub struct RuleTables {
     /// Absent from HQs before the risk desk: the shipped table holds.
     #[serde(default = "shipped_aml")]
     pub aml: String,
+    /// Earn rules and the redemption catalogue (absent from HQs before loyalty points: the
+    /// shipped ones hold).
+    #[serde(default = "shipped_loyalty")]
+    pub loyalty: String,
 }
 
 fn shipped_aml() -> String {
     crate::assets::AML_FACTORS.into()
+}
+
+fn shipped_loyalty() -> String {
+    crate::assets::LOYALTY.into()
 }
 
 impl RuleTables {
@@ -70,6 +78,7 @@ impl RuleTables {
             offers: crate::assets::OFFERS.into(),
             value: crate::assets::VALUE.into(),
             aml: shipped_aml(),
+            loyalty: shipped_loyalty(),
         }
     }
 
@@ -94,6 +103,9 @@ impl RuleTables {
             offers: offers::OfferRules::parse(&self.offers, &catalogue).map_err(rules("offers"))?,
             value: value::ValueRules::parse(&self.value).map_err(rules("value"))?,
             aml: crate::domain::aml::FactorTable::parse(&self.aml).map_err(rules("aml_factors"))?,
+            loyalty: crate::domain::loyalty::EarnRules::parse(&self.loyalty)
+                .map_err(|e| e.to_string())
+                .map_err(rules("loyalty"))?,
             catalogue,
             products: products.to_vec(),
         })
@@ -108,6 +120,7 @@ pub struct PortfolioRules {
     pub offers: crate::domain::portfolio::offers::OfferRules,
     pub value: crate::domain::portfolio::value::ValueRules,
     pub aml: crate::domain::aml::FactorTable,
+    pub loyalty: crate::domain::loyalty::EarnRules,
     pub catalogue: Vec<crate::domain::portfolio::offers::CatalogueEntry>,
     /// The product catalogue the rules were read against, names and all.
     pub products: Vec<Product>,

@@ -81,6 +81,16 @@ pub enum Refusal {
     PartlySpent { spent: Points },
     /// The entry to reverse is not one this ledger holds, or was reversed already.
     NothingToReverse,
+    /// No earn rule has this code.
+    UnknownRule { code: String },
+    /// The catalogue has no such item.
+    UnknownItem { code: String },
+    /// The rule's cap for the period is reached.
+    CapReached { times: u32, per: Period },
+    /// The branch has none of this gift left.
+    OutOfStock { code: String },
+    /// A manager's correction needs a reason.
+    ReasonMissing,
 }
 
 impl Refusal {
@@ -90,6 +100,11 @@ impl Refusal {
             Refusal::Insufficient { .. } => "insufficient",
             Refusal::PartlySpent { .. } => "partly_spent",
             Refusal::NothingToReverse => "nothing_to_reverse",
+            Refusal::UnknownRule { .. } => "unknown_rule",
+            Refusal::UnknownItem { .. } => "unknown_item",
+            Refusal::CapReached { .. } => "cap_reached",
+            Refusal::OutOfStock { .. } => "out_of_stock",
+            Refusal::ReasonMissing => "reason_missing",
         }
     }
 }

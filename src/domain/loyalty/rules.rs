@@ -1,6 +1,7 @@
 //! Earn rules as data (`assets/loyalty.toml`, replaced by HQ's reference data): which
 //! activities earn points, how many, how often at most, times what for each tier, and when
-//! the points lapse. The loader refuses a rule that rewards a deposit balance or a
+//! the points lapse; and the redemption catalogue (services, gifts, fee waivers) with each
+//! branch's stock of the gifts. The loader refuses a rule that rewards a deposit balance or a
 //! wealth-product purchase unless it carries a compliance approval, naming the regulation
 //! it would break.
 
@@ -86,6 +87,29 @@ impl EarnRule {
     }
 }
 
+/// What a redemption gives the client.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ItemKind {
+    Service,
+    Gift,
+    FeeWaiver,
+}
+
+/// An item of the redemption catalogue.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RedeemItem {
+    pub code: String,
+    pub name_zh: String,
+    pub name_en: String,
+    pub kind: ItemKind,
+    pub points: Points,
+    /// How many each branch holds under this catalogue (none: not counted, as a service).
+    #[serde(default)]
+    pub stock: Option<u32>,
+}
+
 /// The rules in force.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -94,6 +118,8 @@ pub struct EarnRules {
     pub lapse: Lapse,
     #[serde(rename = "rule")]
     pub rules: Vec<EarnRule>,
+    #[serde(rename = "item", default)]
+    pub items: Vec<RedeemItem>,
 }
 
 /// Why a rules file was refused.
@@ -121,7 +147,7 @@ impl std::fmt::Display for RulesError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             RulesError::Parse(detail) => write!(f, "{detail}"),
-            RulesError::Repeated { code } => write!(f, "rule {code} is defined twice"),
+            RulesError::Repeated { code } => write!(f, "{code} is defined twice"),
             RulesError::NotPositive { code } => {
                 write!(f, "rule {code}: points must be a positive whole number")
             }
@@ -145,6 +171,7 @@ impl EarnRules {
             version: String::new(),
             lapse: Lapse::Never,
             rules: Vec::new(),
+            items: Vec::new(),
         })
     }
 
@@ -176,10 +203,24 @@ impl EarnRules {
                 });
             }
         }
+        let mut items = std::collections::BTreeSet::new();
+        for item in &rules.items {
+            let code = item.code.clone();
+            if !items.insert(item.code.as_str()) {
+                return Err(RulesError::Repeated { code });
+            }
+            if item.points <= 0 {
+                return Err(RulesError::NotPositive { code });
+            }
+        }
         Ok(rules)
     }
 
     pub fn rule(&self, code: &str) -> Option<&EarnRule> {
         self.rules.iter().find(|r| r.code == code)
+    }
+
+    pub fn item(&self, code: &str) -> Option<&RedeemItem> {
+        self.items.iter().find(|i| i.code == code)
     }
 }

@@ -275,6 +275,9 @@ fn the_shipped_rules_are_read() {
         })
     );
     assert!(rules.rules.iter().all(|r| r.activity.banned_by().is_none()));
+    let umbrella = rules.item("umbrella").unwrap();
+    assert_eq!((umbrella.kind, umbrella.stock), (ItemKind::Gift, Some(50)));
+    assert_eq!(rules.item("health_check").unwrap().stock, None);
 }
 
 fn with_rule(rule: &str) -> String {

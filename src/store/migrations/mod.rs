@@ -772,6 +772,52 @@ const MIGRATIONS: &[Migration] = &[
         WHERE action = 'done' AND reminder LIKE 'kyc_refresh:%';
     "#,
     ),
+    // 15: loyalty points. The ledger (sent to HQ, insert-only): earns, redemptions,
+    // expiries, reversals and adjustments, each with its points (credits positive), the
+    // rule or catalogue item and the catalogue's version (a gift's stock is counted per
+    // version), the entry a reversal reverses, and the buckets a debit took from. What the
+    // balance is read from (local): each credit's bucket with its last day and what is
+    // left of it, changed in the transaction of the entry that changes it.
+    Migration::sql(
+        r#"
+    CREATE TABLE loyalty_entry (
+        id         TEXT PRIMARY KEY,
+        client_id  TEXT NOT NULL REFERENCES client (id),
+        kind       TEXT NOT NULL CHECK (kind IN ('earn', 'redeem', 'expire', 'reverse', 'adjust')),
+        points     INTEGER NOT NULL,
+        on_date    TEXT NOT NULL,
+        last_day   TEXT,
+        code       TEXT NOT NULL,
+        version    TEXT NOT NULL,
+        reverses   TEXT,
+        taken      TEXT NOT NULL,
+        note       TEXT NOT NULL,
+        by_staff   TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        hlc        INTEGER NOT NULL
+    ) STRICT;
+    CREATE INDEX loyalty_entry_by_client ON loyalty_entry (client_id, on_date);
+    CREATE INDEX loyalty_entry_by_code ON loyalty_entry (code, version) WHERE kind = 'redeem';
+    CREATE UNIQUE INDEX loyalty_entry_reversed ON loyalty_entry (reverses)
+        WHERE reverses IS NOT NULL;
+    CREATE TRIGGER loyalty_entry_insert_only_update BEFORE UPDATE ON loyalty_entry
+        BEGIN SELECT RAISE(ABORT, 'loyalty_entry is insert-only'); END;
+    CREATE TRIGGER loyalty_entry_insert_only_delete BEFORE DELETE ON loyalty_entry
+        BEGIN SELECT RAISE(ABORT, 'loyalty_entry is insert-only'); END;
+
+    CREATE TABLE loyalty_bucket (
+        entry      TEXT PRIMARY KEY,
+        client_seq INTEGER NOT NULL,
+        earned_on  TEXT NOT NULL,
+        last_day   TEXT,
+        credited   INTEGER NOT NULL,
+        remaining  INTEGER NOT NULL CHECK (remaining BETWEEN 0 AND credited)
+    ) STRICT;
+    CREATE INDEX loyalty_bucket_by_client ON loyalty_bucket (client_seq);
+    CREATE INDEX loyalty_bucket_lapsing ON loyalty_bucket (last_day, client_seq)
+        WHERE remaining > 0 AND last_day IS NOT NULL;
+    "#,
+    ),
 ];
 
 /// The schema version this build writes.

@@ -1,0 +1,240 @@
+//! Loyalty points in the store: earning by rule within its cap, redeeming catalogue items
+//! soonest-lapsing first with each gift's stock counted, reversals that put back exactly
+//! what was taken, managers' adjustments, the expiry run (once), who may do what, and a
+//! restricted client's points refused with one sentence.
+
+mod common;
+
+use branchdesk::Error;
+use branchdesk::domain::client::ClientInput;
+use branchdesk::domain::loyalty::Refusal;
+use branchdesk::domain::staff::{Permission, Role};
+use branchdesk::store::{EntryKind, Session};
+use common::*;
+
+const PASS: &str = "a long test passphrase";
+const WANG: &str = "BJ0101-0000001";
+
+fn branch() -> TestStore {
+    let store = TestStore::with_staff(
+        &[
+            ("mgr01", Role::Manager),
+            ("teller01", Role::Teller),
+            ("audit01", Role::Auditor),
+        ],
+        PASS,
+    );
+    let mut mgr = store.login("mgr01", PASS).unwrap();
+    let check = branchdesk::domain::ids::resident_check_char(b"11010519800601002");
+    mgr.create_client(&ClientInput {
+        name: "王芳".into(),
+        id_number: format!("11010519800601002{check}"),
+        id_expiry: "long_term".into(),
+        phone: "13812345678".into(),
+        ..Default::default()
+    })
+    .unwrap();
+    store
+}
+
+fn refusal<T: std::fmt::Debug>(result: branchdesk::Result<T>) -> Refusal {
+    match result {
+        Err(Error::PointsRefused { refusal }) => refusal,
+        other => panic!("expected a refusal, got {other:?}"),
+    }
+}
+
+fn as_(store: &TestStore, id: &str) -> Session {
+    store.login(id, PASS).unwrap()
+}
+
+#[test]
+fn points_are_earned_by_rule_within_its_cap() {
+    let store = branch();
+    let mut teller = as_(&store, "teller01");
+    let entry = teller
+        .points_earn(WANG, "birthday_visit", "生日到店")
+        .unwrap();
+    assert_eq!(entry.kind, EntryKind::Earn);
+    assert_eq!(entry.points, 200);
+    // Earned on 2026-11-30: usable to the end of 2031.
+    assert_eq!(entry.last_day, Some(date("2031-12-31")));
+    assert_eq!(
+        refusal(teller.points_earn(WANG, "birthday_visit", "again")),
+        Refusal::CapReached {
+            times: 1,
+            per: branchdesk::domain::loyalty::Period::Year
+        }
+    );
+    assert!(matches!(
+        refusal(teller.points_earn(WANG, "lottery", "")),
+        Refusal::UnknownRule { .. }
+    ));
+    let view = teller.points_show(WANG).unwrap();
+    assert_eq!((view.balance, view.usable, view.lapsing), (200, 200, 0));
+    assert_eq!(view.recent.len(), 1);
+    // A reversed earn no longer counts towards the cap.
+    drop(teller);
+    let mut mgr = as_(&store, "mgr01");
+    mgr.points_reverse(&entry.id, "误录").unwrap();
+    drop(mgr);
+    let mut teller = as_(&store, "teller01");
+    teller
+        .points_earn(WANG, "birthday_visit", "生日到店")
+        .unwrap();
+    assert_eq!(teller.points_show(WANG).unwrap().balance, 200);
+}
+
+#[test]
+fn a_redemption_is_refused_beyond_the_balance_and_counts_a_gifts_stock() {
+    let store = branch();
+    let mut teller = as_(&store, "teller01");
+    let short = refusal(teller.points_redeem(WANG, "umbrella"));
+    assert_eq!(
+        short,
+        Refusal::Insufficient {
+            usable: 0,
+            asked: 800
+        }
+    );
+    let sentence = Error::PointsRefused { refusal: short }
+        .message(branchdesk::i18n::I18n::for_lang(branchdesk::i18n::Lang::Zh));
+    assert_eq!(sentence, "客户今日可用积分 0，不足所需的 800。");
+    drop(teller);
+    let mut mgr = as_(&store, "mgr01");
+    mgr.points_adjust(WANG, 60_000, "迁移旧系统积分").unwrap();
+    drop(mgr);
+    let mut teller = as_(&store, "teller01");
+    for left in (0..10).rev() {
+        let done = teller.points_redeem(WANG, "tea_set").unwrap();
+        assert_eq!(done.stock_left, Some(left));
+    }
+    assert_eq!(
+        refusal(teller.points_redeem(WANG, "tea_set")),
+        Refusal::OutOfStock {
+            code: "tea_set".into()
+        }
+    );
+    assert_eq!(teller.points_show(WANG).unwrap().balance, 10_000);
+    // A services has no stock; the balance after is told.
+    let lounge = teller.points_redeem(WANG, "airport_lounge").unwrap();
+    assert_eq!((lounge.stock_left, lounge.balance_after), (None, 7_000));
+}
+
+#[test]
+fn a_reversal_puts_back_exactly_what_was_taken() {
+    let store = branch();
+    let mut mgr = as_(&store, "mgr01");
+    let early = mgr.points_adjust(WANG, 500, "开户礼").unwrap();
+    store.clock.advance(chrono::Duration::days(400));
+    drop(mgr);
+    let mut mgr = as_(&store, "mgr01");
+    mgr.points_adjust(WANG, 700, "活动补录").unwrap();
+    // 800 taken: the 500 lapsing end of 2031 first, then 300 of the 700 lapsing end of 2032.
+    let redeemed = mgr.points_redeem(WANG, "umbrella").unwrap();
+    assert_eq!(redeemed.balance_after, 400);
+    assert_eq!(
+        refusal(mgr.points_reverse(&early.id, "误录")),
+        Refusal::PartlySpent { spent: 500 }
+    );
+    let back = mgr
+        .points_reverse(&redeemed.entry.id, "客户退回礼品")
+        .unwrap();
+    assert_eq!((back.kind, back.points), (EntryKind::Reverse, 800));
+    let view = mgr.points_show(WANG).unwrap();
+    assert_eq!(view.balance, 1_200);
+    assert_eq!(
+        refusal(mgr.points_reverse(&redeemed.entry.id, "again")),
+        Refusal::NothingToReverse
+    );
+    assert_eq!(
+        refusal(mgr.points_reverse(&back.id, "reverse the reversal")),
+        Refusal::NothingToReverse
+    );
+    // Now nothing of the first credit is spent: it can be withdrawn.
+    mgr.points_reverse(&early.id, "误录").unwrap();
+    assert_eq!(mgr.points_show(WANG).unwrap().balance, 700);
+    assert_eq!(
+        refusal(mgr.points_adjust(WANG, 10, "  ")),
+        Refusal::ReasonMissing
+    );
+}
+
+#[test]
+fn the_expiry_run_takes_what_lapsed_once() {
+    let store = branch();
+    let mut mgr = as_(&store, "mgr01");
+    mgr.points_adjust(WANG, 500, "开户礼").unwrap();
+    // In October 2031, the 500 lapse within 90 days.
+    store.clock.advance(chrono::Duration::days(1780));
+    drop(mgr);
+    let mut mgr = as_(&store, "mgr01");
+    let view = mgr.points_show(WANG).unwrap();
+    assert_eq!((view.usable, view.lapsing), (500, 500));
+    store.clock.advance(chrono::Duration::days(100));
+    drop(mgr);
+    let mut mgr = as_(&store, "mgr01");
+    assert_eq!(mgr.points_show(WANG).unwrap().usable, 0);
+    let dry = mgr.points_expire(true, &mut |_, _| {}).unwrap();
+    assert_eq!((dry.clients, dry.points), (1, 500));
+    assert_eq!(
+        mgr.points_show(WANG).unwrap().balance,
+        500,
+        "a dry run writes nothing"
+    );
+    let run = mgr.points_expire(false, &mut |_, _| {}).unwrap();
+    assert_eq!((run.clients, run.points), (1, 500));
+    let view = mgr.points_show(WANG).unwrap();
+    assert_eq!(view.balance, 0);
+    assert_eq!(view.recent[0].kind, EntryKind::Expire);
+    assert_eq!(view.recent[0].points, -500);
+    assert_eq!(mgr.points_expire(false, &mut |_, _| {}).unwrap().clients, 0);
+}
+
+#[test]
+fn who_may_see_earn_redeem_and_correct() {
+    let store = branch();
+    let denied = |result: branchdesk::Result<_>, permission| match result {
+        Err(Error::PermissionDenied { permission: p }) => assert_eq!(p, permission),
+        other => panic!("{other:?}"),
+    };
+    let mut auditor = as_(&store, "audit01");
+    auditor.points_show(WANG).unwrap();
+    denied(
+        auditor.points_earn(WANG, "referral", "").map(drop),
+        Permission::UsePoints,
+    );
+    drop(auditor);
+    let mut teller = as_(&store, "teller01");
+    let earned = teller.points_earn(WANG, "referral", "推荐李强").unwrap();
+    denied(
+        teller.points_adjust(WANG, 100, "补录").map(drop),
+        Permission::CorrectPoints,
+    );
+    denied(
+        teller.points_reverse(&earned.id, "误录").map(drop),
+        Permission::CorrectPoints,
+    );
+    denied(
+        teller.points_expire(false, &mut |_, _| {}).map(drop),
+        Permission::CorrectPoints,
+    );
+}
+
+#[test]
+fn a_restricted_clients_points_are_refused_in_the_store() {
+    let store = branch();
+    let mut mgr = as_(&store, "mgr01");
+    mgr.edit_client_fields(
+        WANG,
+        &[(
+            branchdesk::domain::client::ClientField::IdExpiry,
+            "2026-08-01".into(),
+        )],
+    )
+    .unwrap();
+    match mgr.points_earn(WANG, "referral", "") {
+        Err(Error::ClientRestricted { .. }) => {}
+        other => panic!("{other:?}"),
+    }
+}
