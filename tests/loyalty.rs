@@ -171,9 +171,8 @@ fn the_expiry_run_takes_what_lapsed_once() {
     let mut mgr = as_(&store, "mgr01");
     let view = mgr.points_show(WANG).unwrap();
     assert_eq!((view.usable, view.lapsing), (500, 500));
+    // The clock moves on under the open session (a login would run the expiry itself).
     store.clock.advance(chrono::Duration::days(100));
-    drop(mgr);
-    let mut mgr = as_(&store, "mgr01");
     assert_eq!(mgr.points_show(WANG).unwrap().usable, 0);
     let dry = mgr.points_expire(true, &mut |_, _| {}).unwrap();
     assert_eq!((dry.clients, dry.points), (1, 500));
@@ -189,6 +188,19 @@ fn the_expiry_run_takes_what_lapsed_once() {
     assert_eq!(view.recent[0].kind, EntryKind::Expire);
     assert_eq!(view.recent[0].points, -500);
     assert_eq!(mgr.points_expire(false, &mut |_, _| {}).unwrap().clients, 0);
+}
+
+#[test]
+fn a_login_at_the_counter_writes_off_what_lapsed() {
+    let store = branch();
+    as_(&store, "mgr01")
+        .points_adjust(WANG, 500, "开户礼")
+        .unwrap();
+    store.clock.advance(chrono::Duration::days(1900));
+    // The teller's login runs the expiry: the balance they read is what can be used.
+    let mut teller = as_(&store, "teller01");
+    let view = teller.points_show(WANG).unwrap();
+    assert_eq!((view.balance, view.recent[0].kind), (0, EntryKind::Expire));
 }
 
 #[test]

@@ -648,6 +648,7 @@ impl Session {
             )
         });
         view.aml = self.risk_line(seq)?;
+        view.points = self.points_line(seq)?;
         Ok(view)
     }
 

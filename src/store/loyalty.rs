@@ -269,6 +269,30 @@ impl Session {
         }
     }
 
+    /// The record's points line, for staff who see points (none for others, and for a
+    /// client who never had any).
+    pub(crate) fn points_line(
+        &self,
+        seq: i64,
+    ) -> Result<Option<crate::domain::loyalty::PointsLine>> {
+        if !self.me.role.can(Permission::ViewPoints) {
+            return Ok(None);
+        }
+        let buckets = buckets_of(&self.conn, seq)?;
+        if buckets.iter().next().is_none() {
+            return Ok(None);
+        }
+        let today = self.today();
+        let until = today
+            .checked_add_days(Days::new(LAPSING_DAYS))
+            .unwrap_or(today);
+        Ok(Some(crate::domain::loyalty::PointsLine {
+            balance: buckets.balance(),
+            lapsing: buckets.lapsing(today, until),
+            lapsing_until: until,
+        }))
+    }
+
     /// A client's points: balance, usable today, lapsing within 90 days, the latest
     /// entries. Recorded in the audit trail.
     pub fn points_show(&mut self, key: &str) -> Result<PointsView> {
@@ -585,13 +609,29 @@ impl Session {
 
     /// Writes an expire entry for every client with points whose last day has passed, a
     /// batch of clients per transaction; run again, it finds nothing more. `dry_run`: only
-    /// counts. Managers (also run when a manager logs in).
+    /// counts. Managers; the login of anyone who works with points runs it too.
     pub fn points_expire(
         &mut self,
         dry_run: bool,
         progress: &mut dyn FnMut(u64, u64),
     ) -> Result<ExpiryReport> {
         self.require(Permission::CorrectPoints)?;
+        self.expiry_run(dry_run, progress)
+    }
+
+    /// The expiry run of a login.
+    pub(crate) fn expire_lapsed_points(
+        &mut self,
+        progress: &mut dyn FnMut(u64, u64),
+    ) -> Result<ExpiryReport> {
+        self.expiry_run(false, progress)
+    }
+
+    fn expiry_run(
+        &mut self,
+        dry_run: bool,
+        progress: &mut dyn FnMut(u64, u64),
+    ) -> Result<ExpiryReport> {
         let today = self.today();
         let mut report = ExpiryReport::default();
         // The clients with lapsed points, from the index of what is left by last day.

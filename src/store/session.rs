@@ -370,6 +370,15 @@ impl Session {
         session.audit_only(event)?;
         session.purge_stale_slots()?;
         session.finish_restore()?;
+        // Points whose last day has passed are written off before anyone at the counter
+        // reads a balance (nothing to do, one index probe).
+        if session
+            .me
+            .role
+            .can(crate::domain::staff::Permission::UsePoints)
+        {
+            session.expire_lapsed_points(&mut |_, _| {})?;
+        }
         Ok(session)
     }
 

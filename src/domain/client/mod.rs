@@ -480,6 +480,8 @@ pub struct ClientView {
     /// The AML line: the restriction and closure every role sees; the level, its factors
     /// and the next review for those who see ratings.
     pub aml: crate::domain::aml::RiskLine,
+    /// The client's points, for staff who see them (none otherwise).
+    pub points: Option<crate::domain::loyalty::PointsLine>,
 }
 
 impl ClientView {
@@ -558,6 +560,7 @@ impl StoredClient {
             tier_now: None,
             assessed: None,
             aml: Default::default(),
+            points: None,
         }
     }
 }

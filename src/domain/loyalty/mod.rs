@@ -15,6 +15,14 @@ use std::cmp::Ordering;
 /// A number of points.
 pub type Points = i64;
 
+/// A client's points as the record shows them: the balance, and what of it lapses by a day.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PointsLine {
+    pub balance: Points,
+    pub lapsing: Points,
+    pub lapsing_until: NaiveDate,
+}
+
 /// When the points of a credit lapse.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]

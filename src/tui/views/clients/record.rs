@@ -132,6 +132,9 @@ pub fn render(frame: &mut Frame, area: Rect, panel: &ClientPanel, app: &App) {
     if let Some(aml) = aml_text(&view.aml, i18n) {
         add(vec![item("clients.aml", aml)]);
     }
+    if let Some(points) = &view.points {
+        add(vec![item("clients.points", points_text(points, i18n))]);
+    }
     add(vec![item("client.field.tags", tags)]);
     add(vec![item(
         "clients.events",
@@ -269,4 +272,19 @@ fn events_text(events: &[ClientEvent], i18n: &I18n) -> String {
         })
         .collect::<Vec<_>>()
         .join(" · ")
+}
+
+/// The points line: the balance, and what lapses within 90 days if anything does.
+fn points_text(points: &crate::domain::loyalty::PointsLine, i18n: &I18n) -> String {
+    let mut text = points.balance.to_string();
+    if points.lapsing > 0 {
+        text.push_str(&i18n.fill(
+            "clients.points_lapsing",
+            &[
+                ("points", &points.lapsing.to_string()),
+                ("until", &points.lapsing_until.to_string()),
+            ],
+        ));
+    }
+    text
 }
