@@ -9,6 +9,7 @@ mod agenda;
 pub mod hq_holdings;
 mod keystroke;
 mod lookup;
+pub mod points;
 pub mod portfolio;
 pub mod risk;
 pub mod sync;

@@ -205,6 +205,11 @@ pub(super) enum BenchWhat {
         #[arg(long)]
         json: bool,
     },
+    /// The record's points line of a client whose ledger holds ten thousand entries
+    Points {
+        #[arg(long)]
+        json: bool,
+    },
     /// HQ holding the benchmark's clients imports a core-banking holdings extract of about
     /// three accounts per client (--clients sets how many)
     HqHoldings {

@@ -239,6 +239,31 @@ pub fn risk(cx: &Context, clients: u64, json: bool) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// `branchdesk bench points`: the points line of a client with ten thousand entries.
+pub fn points(cx: &Context, clients: u64, queries: usize, json: bool) -> Result<ExitCode> {
+    let mut session = bench_session(cx, clients)?;
+    let timed = bench::points::line(&mut session, queries)?;
+    if json {
+        print_json(&timed);
+    } else {
+        outln!(
+            "{}",
+            cx.i18n.fill(
+                "bench.points",
+                &[
+                    ("client", &timed.client),
+                    ("entries", &timed.entries.to_string()),
+                    ("balance", &timed.balance.to_string()),
+                    ("runs", &timed.timed.runs.to_string()),
+                    ("p50", &format!("{:.2}", timed.timed.p50_ms)),
+                    ("p99", &format!("{:.2}", timed.timed.p99_ms)),
+                ],
+            )
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
 /// `branchdesk bench hq-holdings`: HQ imports a holdings extract for the benchmark's
 /// clients, timed.
 pub fn hq_holdings(cx: &Context, clients: u64, json: bool) -> Result<ExitCode> {

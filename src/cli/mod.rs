@@ -356,6 +356,12 @@ fn run(cx: &Context, command: Option<Command>) -> Result<ExitCode> {
             ..
         }) => bench::risk(cx, clients, json),
         Some(Command::Bench {
+            what: Some(BenchWhat::Points { json }),
+            clients,
+            queries,
+            ..
+        }) => bench::points(cx, clients, queries, json),
+        Some(Command::Bench {
             what: None,
             clients,
             queries,

@@ -90,6 +90,7 @@ pub fn ensure_demo_store(
         add_assessments(&mut login("manager01")?, clients)?;
         add_holdings(&mut login("manager01")?, clients)?;
         add_risk(&mut login("manager01")?)?;
+        add_points(&mut login("manager01")?, clients)?;
     }
     // After the ratings: a complaint asks for an early review of its client's.
     add_complaints(login, lang, clients)?;
@@ -241,6 +242,17 @@ fn add_risk(manager: &mut Session) -> Result<()> {
     // The documents that expired in the last year ask for their early reviews now, not
     // when the desk is first opened.
     manager.sweep_expired_documents()?;
+    Ok(())
+}
+
+/// Points for every third of the first 3,000 clients: a few years of earns at events, each
+/// followed by a redemption, so that records show balances and some lapse soon.
+fn add_points(manager: &mut Session, clients: u64) -> Result<()> {
+    let branch = manager.branch().code.clone();
+    for seq in (1..=clients.min(3_000)).step_by(3) {
+        let earns = 1 + (seq % 12) as u32;
+        manager.seed_demo_points(&crate::store::client_no_for(&branch, seq as i64), earns)?;
+    }
     Ok(())
 }
 

@@ -149,23 +149,34 @@ fn period_of(per: Period, on: NaiveDate) -> (NaiveDate, NaiveDate) {
     }
 }
 
-/// A client's buckets.
-fn buckets_of(conn: &rusqlite::Connection, seq: i64) -> Result<Buckets> {
+/// A client's buckets with points left, and those named in `also` (what a reversal puts
+/// back into, or withdraws), spent or not.
+fn buckets_of(conn: &rusqlite::Connection, seq: i64, also: &[&str]) -> Result<Buckets> {
     let mut statement = conn.prepare_cached(
         "SELECT entry, earned_on, last_day, credited, remaining FROM loyalty_bucket
-         WHERE client_seq = ?1",
+         INDEXED BY loyalty_bucket_live WHERE client_seq = ?1 AND remaining > 0",
     )?;
-    let mut rows = statement.query([seq])?;
+    let mut named = conn.prepare_cached(
+        "SELECT entry, earned_on, last_day, credited, remaining FROM loyalty_bucket
+         WHERE entry = ?1 AND remaining = 0",
+    )?;
     let mut buckets = Vec::new();
-    while let Some(r) = rows.next()? {
-        let day = |text: String| crate::store::risk::state::day(&text);
-        buckets.push(Bucket {
-            entry: r.get(0)?,
-            earned_on: day(r.get(1)?)?,
-            last_day: r.get::<_, Option<String>>(2)?.map(day).transpose()?,
-            credited: r.get(3)?,
-            left: r.get(4)?,
-        });
+    let mut read = |rows: &mut rusqlite::Rows| -> Result<()> {
+        while let Some(r) = rows.next()? {
+            let day = |text: String| crate::store::risk::state::day(&text);
+            buckets.push(Bucket {
+                entry: r.get(0)?,
+                earned_on: day(r.get(1)?)?,
+                last_day: r.get::<_, Option<String>>(2)?.map(day).transpose()?,
+                credited: r.get(3)?,
+                left: r.get(4)?,
+            });
+        }
+        Ok(())
+    };
+    read(&mut statement.query([seq])?)?;
+    for entry in also {
+        read(&mut named.query([entry])?)?;
     }
     Ok(Buckets::from_buckets(buckets))
 }
@@ -278,7 +289,7 @@ impl Session {
         if !self.me.role.can(Permission::ViewPoints) {
             return Ok(None);
         }
-        let buckets = buckets_of(&self.conn, seq)?;
+        let buckets = buckets_of(&self.conn, seq, &[])?;
         if buckets.iter().next().is_none() {
             return Ok(None);
         }
@@ -299,7 +310,7 @@ impl Session {
         self.require(Permission::ViewPoints)?;
         let (seq, stored) = self.points_client(key, false)?;
         let today = self.today();
-        let buckets = buckets_of(&self.conn, seq)?;
+        let buckets = buckets_of(&self.conn, seq, &[])?;
         let until = today
             .checked_add_days(Days::new(LAPSING_DAYS))
             .unwrap_or(today);
@@ -439,7 +450,7 @@ impl Session {
             }));
         }
         let today = self.today();
-        let mut buckets = buckets_of(&self.conn, seq)?;
+        let mut buckets = buckets_of(&self.conn, seq, &[])?;
         let taken = buckets.debit(item.points, today).map_err(refused)?;
         let id = uuid::Uuid::now_v7().to_string();
         let me = self.me.id.to_string();
@@ -493,7 +504,6 @@ impl Session {
             return Err(refused(Refusal::NothingToReverse));
         }
         let (seq, stored) = self.points_client(&client_id, false)?;
-        let mut buckets = buckets_of(&self.conn, seq)?;
         let taken_before: Vec<Taken> = {
             let text: String = self.conn.query_row(
                 "SELECT taken FROM loyalty_entry WHERE id = ?1",
@@ -502,6 +512,13 @@ impl Session {
             )?;
             serde_json::from_str(&text).map_err(|_| Error::DatabaseDamaged)?
         };
+        // The buckets it took from, or the one it credited, spent or not.
+        let named: Vec<&str> = taken_before
+            .iter()
+            .map(|t| t.bucket.as_str())
+            .chain([original.id.as_str()])
+            .collect();
+        let mut buckets = buckets_of(&self.conn, seq, &named)?;
         // A credit is withdrawn whole; a debit's points go back where they came from.
         let (points, withdrawn) = if original.points > 0 {
             (-buckets.withdraw(&original.id).map_err(refused)?, true)
@@ -560,7 +577,7 @@ impl Session {
         let (seq, stored) = self.points_client(key, false)?;
         let rules = self.loyalty_rules()?;
         let today = self.today();
-        let mut buckets = buckets_of(&self.conn, seq)?;
+        let mut buckets = buckets_of(&self.conn, seq, &[])?;
         let id = uuid::Uuid::now_v7().to_string();
         let (last_day, taken) = if points > 0 {
             (rules.loyalty.lapse.last_day(today), Vec::new())
@@ -649,7 +666,7 @@ impl Session {
         for batch in clients.chunks(EXPIRY_BATCH) {
             let mut work = Vec::with_capacity(batch.len());
             for seq in batch {
-                let mut buckets = buckets_of(&self.conn, *seq)?;
+                let mut buckets = buckets_of(&self.conn, *seq, &[])?;
                 let taken = buckets.expire(today);
                 let id: Option<String> = self
                     .conn
@@ -702,4 +719,98 @@ fn required_reason(reason: &str) -> Result<String> {
         return Err(refused(Refusal::ReasonMissing));
     }
     Ok(reason.chars().take(200).collect())
+}
+
+impl Session {
+    /// Seeds a demo store's client with a ledger: `earns` earns spread over the past four
+    /// years, each followed by a redemption of most of what is usable (so that buckets are
+    /// spent, part spent and whole), in one transaction. Returns the entries written.
+    pub fn seed_demo_points(&mut self, key: &str, earns: u32) -> Result<u64> {
+        if !self.branch.demo {
+            return Err(Error::internal("demo points outside a demo store"));
+        }
+        let (seq, stored) = self.find_client(key)?;
+        let rules = self.loyalty_rules()?;
+        let today = self.today();
+        let me = self.me.id.to_string();
+        let mut buckets = buckets_of(&self.conn, seq, &[])?;
+        let days: u64 = 4 * 365;
+        let event = AuditEvent::new("demo.points", "client", stored.id.clone())
+            .with_detail(serde_json::json!({ "earns": earns }));
+        self.write(event, |w| {
+            let mut written = 0u64;
+            for i in 0..earns {
+                let back = days * u64::from(earns - i) / u64::from(earns.max(1));
+                let on = today.checked_sub_days(Days::new(back)).unwrap_or(today);
+                // 100 to 499, spread.
+                let points = 100 + Points::from(i) * 7_919 % 400;
+                let id = uuid::Uuid::now_v7().to_string();
+                let last_day = rules.loyalty.lapse.last_day(on);
+                insert_entry(
+                    w,
+                    &NewEntry {
+                        id: &id,
+                        client_id: &stored.id,
+                        kind: EntryKind::Earn,
+                        points,
+                        on,
+                        last_day,
+                        code: "event_attended",
+                        version: &rules.loyalty.version,
+                        reverses: None,
+                        taken: &[],
+                        note: "",
+                        by_staff: &me,
+                    },
+                )?;
+                let bucket = Bucket {
+                    entry: id.clone(),
+                    earned_on: on,
+                    last_day,
+                    credited: points,
+                    left: points,
+                };
+                new_bucket(w, seq, &bucket)?;
+                buckets
+                    .credit(&id, on, last_day, points)
+                    .map_err(|_| Error::internal("demo points"))?;
+                written += 1;
+                let spend = buckets.usable(on) * 7 / 10;
+                if spend > 0 {
+                    let taken = buckets
+                        .debit(spend, on)
+                        .map_err(|_| Error::internal("demo points"))?;
+                    insert_entry(
+                        w,
+                        &NewEntry {
+                            id: &uuid::Uuid::now_v7().to_string(),
+                            client_id: &stored.id,
+                            kind: EntryKind::Redeem,
+                            points: -spend,
+                            on,
+                            last_day: None,
+                            code: "airport_lounge",
+                            version: &rules.loyalty.version,
+                            reverses: None,
+                            taken: &taken,
+                            note: "",
+                            by_staff: &me,
+                        },
+                    )?;
+                    write_taken(w, &buckets, &taken)?;
+                    written += 1;
+                }
+            }
+            Ok(written)
+        })
+    }
+
+    /// The record's points line of a client, for the bench (as opening the record reads it).
+    pub fn bench_points_line(
+        &mut self,
+        key: &str,
+    ) -> Result<Option<crate::domain::loyalty::PointsLine>> {
+        let (seq, _) = self.find_client(key)?;
+        self.points_line(seq)
+    }
 }

@@ -813,7 +813,10 @@ const MIGRATIONS: &[Migration] = &[
         credited   INTEGER NOT NULL,
         remaining  INTEGER NOT NULL CHECK (remaining BETWEEN 0 AND credited)
     ) STRICT;
-    CREATE INDEX loyalty_bucket_by_client ON loyalty_bucket (client_seq);
+    -- A client's buckets with points left: what a balance sums and a debit draws from (a
+    -- client of ten thousand entries has thousands of spent buckets).
+    CREATE INDEX loyalty_bucket_live ON loyalty_bucket (client_seq, last_day, remaining)
+        WHERE remaining > 0;
     CREATE INDEX loyalty_bucket_lapsing ON loyalty_bucket (last_day, client_seq)
         WHERE remaining > 0 AND last_day IS NOT NULL;
     "#,
