@@ -250,3 +250,34 @@ fn a_restricted_clients_points_are_refused_in_the_store() {
         other => panic!("{other:?}"),
     }
 }
+
+#[test]
+fn a_redemption_slip_says_the_balance_after_it_even_reprinted_later() {
+    let store = branch();
+    as_(&store, "mgr01")
+        .points_adjust(WANG, 2_000, "迁移旧系统积分")
+        .unwrap();
+    let mut teller = as_(&store, "teller01");
+    let first = teller.points_redeem(WANG, "umbrella").unwrap();
+    teller.points_redeem(WANG, "umbrella").unwrap();
+    let slip = teller.points_slip(&first.entry.id).unwrap();
+    assert_eq!((slip.points, slip.balance_after), (800, 1_200));
+    assert_eq!(slip.client_name, "王芳");
+    let text = branchdesk::service::slip::render_redemption(
+        &slip,
+        branchdesk::i18n::I18n::for_lang(branchdesk::i18n::Lang::Zh),
+    );
+    assert!(text.contains("兑换项目    定制雨伞"), "{text}");
+    assert!(text.contains("兑换后余额  1200"), "{text}");
+    assert!(
+        text.lines()
+            .all(|l| unicode_width::UnicodeWidthStr::width(l) <= 64),
+        "{text}"
+    );
+    // Only a redemption has a slip.
+    let earned = teller.points_earn(WANG, "referral", "").unwrap();
+    assert_eq!(
+        refusal(teller.points_slip(&earned.id)),
+        Refusal::NotARedemption
+    );
+}

@@ -51,6 +51,17 @@ pub enum PointsCommand {
         #[arg(long)]
         json: bool,
     },
+    /// A redemption's receipt slip, into the print folder (a reprint is a numbered copy) or
+    /// to standard output
+    Slip {
+        entry: String,
+        /// Write to standard output instead
+        #[arg(long)]
+        stdout: bool,
+        /// Also hand the file to the system's `lp` (as `[slips] print = true` does)
+        #[arg(long, conflicts_with = "stdout")]
+        print: bool,
+    },
     /// Managers: write off every point whose last day has passed (run again, nothing more)
     Expire {
         #[arg(long)]
@@ -113,6 +124,29 @@ pub fn run(cx: &Context, command: PointsCommand) -> Result<ExitCode> {
         } => {
             let entry = session.points_adjust(&client, points, &reason)?;
             said(cx, &entry, json);
+        }
+        PointsCommand::Slip {
+            entry,
+            stdout,
+            print,
+        } => {
+            let slip = session.points_slip(&entry)?;
+            let text = crate::service::slip::render_redemption(&slip, i18n);
+            if stdout {
+                out(&text);
+                return Ok(ExitCode::SUCCESS);
+            }
+            let settings = &cx.config.slips;
+            let folder = settings.folder_or(session.paths().slips());
+            let path = crate::service::slip::save_in_folder(&folder, &slip.receipt_no, &text)?;
+            let shown = path.display().to_string();
+            if print || settings.print {
+                let printer = settings.printer.clone();
+                crate::service::printer::print_file(&path, printer.as_deref())?;
+                cx.say("cli.slip_printed", &[("path", &shown)]);
+            } else {
+                cx.say("cli.slip_written", &[("path", &shown)]);
+            }
         }
         PointsCommand::Expire { dry_run, json } => {
             let bar = Progress::new(0, i18n.t("progress.points_expire"));

@@ -177,7 +177,9 @@ pub fn points_refusal(i18n: &I18n, refusal: &crate::domain::loyalty::Refusal) ->
             ));
             i18n.fill(&key, &[("times", &times.to_string()), ("per", per)])
         }
-        R::NotPositive | R::NothingToReverse | R::ReasonMissing => i18n.t(&key).to_string(),
+        R::NotPositive | R::NothingToReverse | R::ReasonMissing | R::NotARedemption => {
+            i18n.t(&key).to_string()
+        }
     }
 }
 

@@ -65,6 +65,63 @@ pub fn save_in_folder(folder: &Path, receipt_no: &str, text: &str) -> Result<Pat
     })
 }
 
+/// A redemption's receipt slip: the branch, the client, the item, the points taken and the
+/// balance after, the date and who served them, a line to sign.
+pub fn render_redemption(slip: &crate::store::PointsSlip, i18n: &I18n) -> String {
+    let date = |d: NaiveDate| d.format(i18n.t("format.date_long")).to_string();
+    let mut out = Vec::new();
+    let title = i18n.t("points.slip.title");
+    out.push(format!(
+        "{}{title}",
+        " ".repeat(WIDTH.saturating_sub(title.width()) / 2)
+    ));
+    out.push("=".repeat(WIDTH));
+    let facts: Vec<(&str, String)> = vec![
+        (
+            i18n.t("complaint.slip.branch"),
+            format!("{} ({})", slip.branch_name, slip.branch_code),
+        ),
+        (i18n.t("points.slip.receipt_no"), slip.receipt_no.clone()),
+        (i18n.t("points.slip.on"), date(slip.on)),
+        (
+            i18n.t("points.slip.client"),
+            format!("{} ({})", slip.client_name, slip.client_no),
+        ),
+        (
+            i18n.t("points.slip.item"),
+            i18n.pick(&slip.item_zh, &slip.item_en).to_string(),
+        ),
+        (i18n.t("points.slip.points"), slip.points.to_string()),
+        (
+            i18n.t("points.slip.balance"),
+            slip.balance_after.to_string(),
+        ),
+    ];
+    let label_width = facts.iter().map(|(l, _)| l.width()).max().unwrap_or(0);
+    for (label, value) in &facts {
+        let lead = format!("{label}{}  ", " ".repeat(label_width - label.width()));
+        push_wrapped(&mut out, &lead, value);
+    }
+    out.push("-".repeat(WIDTH));
+    push_wrapped(&mut out, "", i18n.t("points.slip.keep"));
+    out.push(String::new());
+    out.push(i18n.fill(
+        "points.slip.signature",
+        &[("line", "______________________")],
+    ));
+    out.push(String::new());
+    out.push(i18n.fill(
+        "complaint.slip.printed",
+        &[
+            ("date", &date(slip.printed_on)),
+            ("staff", &slip.printed_by),
+        ],
+    ));
+    let mut text = out.join("\n");
+    text.push('\n');
+    crate::domain::text::printable(&text, true).into_owned()
+}
+
 pub fn render(slip: &Slip, i18n: &I18n) -> String {
     let date = |d: NaiveDate| d.format(i18n.t("format.date_long")).to_string();
     let mut out = Vec::new();

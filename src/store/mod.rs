@@ -63,7 +63,9 @@ pub use hq::{
 };
 pub use keyslots::{DbKey, KdfParams, KeySlots};
 pub use lookup::{MAX_HITS, SearchHit};
-pub use loyalty::{EntryKind, ExpiryReport, LAPSING_DAYS, PointsEntry, PointsView, Redemption};
+pub use loyalty::{
+    EntryKind, ExpiryReport, LAPSING_DAYS, PointsEntry, PointsSlip, PointsView, Redemption,
+};
 pub use offers::{OfferOutcome, RecordedOffer};
 pub use paths::StorePaths;
 pub use reference::{PublishReport, ReferenceReport, ReferenceState};

@@ -99,6 +99,8 @@ pub enum Refusal {
     OutOfStock { code: String },
     /// A manager's correction needs a reason.
     ReasonMissing,
+    /// Only a redemption has a receipt slip.
+    NotARedemption,
 }
 
 impl Refusal {
@@ -113,6 +115,7 @@ impl Refusal {
             Refusal::CapReached { .. } => "cap_reached",
             Refusal::OutOfStock { .. } => "out_of_stock",
             Refusal::ReasonMissing => "reason_missing",
+            Refusal::NotARedemption => "not_a_redemption",
         }
     }
 }
