@@ -281,3 +281,59 @@ fn a_redemption_slip_says_the_balance_after_it_even_reprinted_later() {
         Refusal::NotARedemption
     );
 }
+
+/// The branch's entries reach HQ in two bundles, imported out of order and each twice:
+/// HQ's balance per branch is the branch's own ledger, every entry counted once.
+#[test]
+fn hqs_balances_are_the_branchs_ledger_whatever_the_order_of_the_bundles() {
+    use branchdesk::store::StorePaths;
+    use common::hq::*;
+    let dir = tempfile::tempdir().unwrap();
+    drop(hq_with_clients(dir.path()));
+    let export = |mgr: &mut Session, name: &str| {
+        let out = dir.path().join(name);
+        std::fs::create_dir_all(&out).unwrap();
+        mgr.export_bundle(&out, &mut |_, _| {})
+            .unwrap()
+            .file
+            .unwrap()
+    };
+    let mut mgr = at_branch(dir.path(), "mgr01");
+    mgr.points_adjust("BJ0101-0000001", 4_000, "迁移旧系统积分")
+        .unwrap();
+    mgr.points_earn("BJ0101-0000002", "referral", "").unwrap();
+    let first = export(&mut mgr, "b1");
+    let redeemed = mgr.points_redeem("BJ0101-0000001", "umbrella").unwrap();
+    mgr.points_redeem("BJ0101-0000001", "airport_lounge")
+        .unwrap();
+    mgr.points_reverse(&redeemed.entry.id, "客户退回礼品")
+        .unwrap();
+    let second = export(&mut mgr, "b2");
+    let ledger: i64 = ["BJ0101-0000001", "BJ0101-0000002"]
+        .iter()
+        .map(|c| mgr.points_show(c).unwrap().balance)
+        .sum();
+    // 王芳: 4,000 − 800 − 3,000 + 800; 李娜: 1,000.
+    assert_eq!(ledger, 2_000);
+    drop(mgr);
+    let mut hq = Session::unlock(
+        &StorePaths::new(dir.path().join("HQ")),
+        ADMIN,
+        &secret(ADMIN_PASS),
+        clock(),
+        options(),
+    )
+    .unwrap();
+    for bundle in [&second, &first, &first, &second] {
+        let _ = hq.hq_import(bundle);
+    }
+    let report = hq.hq_points_report().unwrap();
+    assert_eq!(report.len(), 1, "{report:?}");
+    let branch = &report[0];
+    assert_eq!(branch.branch, "BJ0101");
+    assert_eq!(branch.balance, ledger);
+    assert_eq!(branch.clients, 2);
+    assert_eq!(branch.entries, 5);
+    assert_eq!(branch.by_kind.get("redeem"), Some(&-3_800));
+    assert_eq!(branch.by_kind.get("reverse"), Some(&800));
+}

@@ -129,6 +129,11 @@ pub enum ReportWhat {
         #[arg(long)]
         json: bool,
     },
+    /// Per branch: clients holding points, points outstanding, points by kind of entry
+    Points {
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -523,6 +528,44 @@ pub fn run_hq(cx: &Context, command: HqCommand) -> Result<ExitCode> {
                 print_json(&report);
             } else {
                 out!("{}", holdings_text(cx, &file, &report, dry_run));
+            }
+        }
+        HqCommand::Report {
+            what: ReportWhat::Points { json },
+        } => {
+            let report = session.hq_points_report()?;
+            if json {
+                print_json(&report);
+            } else {
+                let i18n = cx.i18n;
+                let kinds = ["earn", "redeem", "expire", "reverse", "adjust"];
+                let rows: Vec<Vec<String>> = report
+                    .iter()
+                    .map(|b| {
+                        let mut row = vec![
+                            b.branch.clone(),
+                            b.clients.to_string(),
+                            b.balance.to_string(),
+                        ];
+                        row.extend(
+                            kinds
+                                .iter()
+                                .map(|k| b.by_kind.get(*k).copied().unwrap_or(0).to_string()),
+                        );
+                        row
+                    })
+                    .collect();
+                let mut headers = vec![
+                    i18n.t("hq.risk.branch"),
+                    i18n.t("hq.points.clients"),
+                    i18n.t("hq.points.balance"),
+                ];
+                headers.extend(
+                    kinds
+                        .iter()
+                        .map(|k| i18n.t_owned(format!("points.kind.{k}"))),
+                );
+                out!("{}", super::table::render(&headers, &rows));
             }
         }
         HqCommand::Report {

@@ -58,7 +58,7 @@ pub use holdings::{
     AssessmentNow, ClientValue, HoldingsApplied, Portfolio, PortfolioHolding, Rfm, TierNow,
 };
 pub use hq::{
-    BranchRisk, BranchState, Gap, HoldingsImport, HqRow, HqStatus, ImportOutcome,
+    BranchPoints, BranchRisk, BranchState, Gap, HoldingsImport, HqRow, HqStatus, ImportOutcome,
     PublishedHoldings, RefusedHolding, ReviewItem, RuleConversion,
 };
 pub use keyslots::{DbKey, KdfParams, KeySlots};

@@ -15,6 +15,7 @@
 mod holdings;
 mod import;
 mod offers;
+mod points;
 mod quarantine;
 mod risk;
 mod status;
@@ -22,6 +23,7 @@ mod status;
 pub use crate::sync::merge::ReviewItem;
 pub use holdings::{HoldingsImport, PublishedHoldings, RefusedHolding};
 pub use offers::RuleConversion;
+pub use points::BranchPoints;
 pub use risk::BranchRisk;
 pub use status::{BranchState, Gap, HqRow, HqStatus};
 
