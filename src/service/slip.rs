@@ -104,22 +104,13 @@ pub fn render_redemption(slip: &crate::store::PointsSlip, i18n: &I18n) -> String
     }
     out.push("-".repeat(WIDTH));
     push_wrapped(&mut out, "", i18n.t("points.slip.keep"));
-    out.push(String::new());
-    out.push(i18n.fill(
+    finish(
+        out,
+        i18n,
         "points.slip.signature",
-        &[("line", "______________________")],
-    ));
-    out.push(String::new());
-    out.push(i18n.fill(
-        "complaint.slip.printed",
-        &[
-            ("date", &date(slip.printed_on)),
-            ("staff", &slip.printed_by),
-        ],
-    ));
-    let mut text = out.join("\n");
-    text.push('\n');
-    crate::domain::text::printable(&text, true).into_owned()
+        &date(slip.printed_on),
+        &slip.printed_by,
+    )
 }
 
 pub fn render(slip: &Slip, i18n: &I18n) -> String {
@@ -200,18 +191,30 @@ pub fn render(slip: &Slip, i18n: &I18n) -> String {
     );
 
     out.push("-".repeat(WIDTH));
-    out.push(String::new());
-    out.push(i18n.fill(
+    finish(
+        out,
+        i18n,
         "complaint.slip.signature",
-        &[("line", "______________________")],
-    ));
+        &date(slip.printed_on),
+        &slip.printed_by,
+    )
+}
+
+/// A slip's foot — a line to sign (`signature`: whose), the day printed and by whom — and
+/// the slip as text.
+fn finish(
+    mut out: Vec<String>,
+    i18n: &I18n,
+    signature: &str,
+    printed_on: &str,
+    printed_by: &str,
+) -> String {
+    out.push(String::new());
+    out.push(i18n.fill(signature, &[("line", "______________________")]));
     out.push(String::new());
     out.push(i18n.fill(
         "complaint.slip.printed",
-        &[
-            ("date", &date(slip.printed_on)),
-            ("staff", &slip.printed_by),
-        ],
+        &[("date", printed_on), ("staff", printed_by)],
     ));
     let mut text = out.join("\n");
     text.push('\n');

@@ -270,6 +270,13 @@ impl Session {
         Ok((seq, stored))
     }
 
+    /// An entry just written, as shown.
+    fn written(&self, id: &str) -> Result<PointsEntry> {
+        self.entry(id)?
+            .map(|(e, _)| e)
+            .ok_or(Error::DatabaseDamaged)
+    }
+
     fn entry(&self, id: &str) -> Result<Option<(PointsEntry, String)>> {
         let sql = format!("SELECT {ENTRY_COLUMNS}, client_id FROM loyalty_entry WHERE id = ?1");
         let mut statement = self.conn.prepare_cached(&sql)?;
@@ -411,9 +418,7 @@ impl Session {
                 },
             )
         })?;
-        self.entry(&id)?
-            .map(|(e, _)| e)
-            .ok_or(Error::DatabaseDamaged)
+        self.written(&id)
     }
 
     /// How many of a gift this branch still holds under the catalogue in force.
@@ -475,10 +480,7 @@ impl Session {
             write_taken(w, &buckets, &taken)
         })?;
         let stock_left = self.stock_left(&item, &loyalty.version)?;
-        let entry = self
-            .entry(&id)?
-            .map(|(e, _)| e)
-            .ok_or(Error::DatabaseDamaged)?;
+        let entry = self.written(&id)?;
         Ok(Redemption {
             entry,
             item,
@@ -556,9 +558,7 @@ impl Session {
                 write_taken(w, &buckets, &taken_before)
             }
         })?;
-        self.entry(&id)?
-            .map(|(e, _)| e)
-            .ok_or(Error::DatabaseDamaged)
+        self.written(&id)
     }
 
     /// A manager's adjustment with a reason: a credit (lapsing as earned points do) or a
@@ -619,9 +619,7 @@ impl Session {
                 write_taken(w, &buckets, &taken)
             }
         })?;
-        self.entry(&id)?
-            .map(|(e, _)| e)
-            .ok_or(Error::DatabaseDamaged)
+        self.written(&id)
     }
 
     /// Writes an expire entry for every client with points whose last day has passed, a
