@@ -110,24 +110,7 @@ impl I18n {
         class: crate::domain::portfolio::credit::LoanClass,
         moved_from: Option<crate::domain::portfolio::credit::LoanClass>,
     ) -> String {
-        use crate::domain::portfolio::credit::LoanClass;
-        let name = |c: LoanClass| self.t_owned(format!("loan_class.{}", c.code())).to_string();
-        let mut parts = Vec::new();
-        if days_past_due > 0 {
-            parts.push(self.fill(
-                "risk.credit.overdue",
-                &[("days", &days_past_due.to_string())],
-            ));
-        }
-        match moved_from {
-            Some(from) => parts.push(self.fill(
-                "risk.credit.moved",
-                &[("from", &name(from)), ("to", &name(class))],
-            )),
-            None if class != LoanClass::Normal => parts.push(name(class)),
-            None => {}
-        }
-        parts.join(self.t("risk.credit.separator"))
+        self.loan_words("risk.credit.overdue", days_past_due, class, moved_from)
     }
 
     /// [`I18n::credit_standing`] in a narrow column: the days and the class now.
@@ -136,18 +119,31 @@ impl I18n {
         days_past_due: u32,
         class: crate::domain::portfolio::credit::LoanClass,
     ) -> String {
+        self.loan_words("risk.credit.overdue_short", days_past_due, class, None)
+    }
+
+    /// The days past due (in the words of `days_key`) and the class, with the one it moved
+    /// down from if given; a current, normal loan says nothing.
+    fn loan_words(
+        &self,
+        days_key: &str,
+        days_past_due: u32,
+        class: crate::domain::portfolio::credit::LoanClass,
+        moved_from: Option<crate::domain::portfolio::credit::LoanClass>,
+    ) -> String {
+        use crate::domain::portfolio::credit::LoanClass;
+        let name = |c: LoanClass| self.t_owned(format!("loan_class.{}", c.code())).to_string();
         let mut parts = Vec::new();
         if days_past_due > 0 {
-            parts.push(self.fill(
-                "risk.credit.overdue_short",
-                &[("days", &days_past_due.to_string())],
-            ));
+            parts.push(self.fill(days_key, &[("days", &days_past_due.to_string())]));
         }
-        if class != crate::domain::portfolio::credit::LoanClass::Normal {
-            parts.push(
-                self.t_owned(format!("loan_class.{}", class.code()))
-                    .to_string(),
-            );
+        match moved_from {
+            Some(from) => parts.push(self.fill(
+                "risk.credit.moved",
+                &[("from", &name(from)), ("to", &name(class))],
+            )),
+            None if class != LoanClass::Normal => parts.push(name(class)),
+            None => {}
         }
         parts.join(self.t("risk.credit.separator"))
     }

@@ -122,18 +122,16 @@ pub fn lookup(cx: &Context, clients: u64, queries: usize, json: bool) -> Result<
             ],
         )
     );
-    let lists: Vec<String> = report
-        .risk_desk
-        .iter()
-        .filter(|l| l.rm.is_none())
-        .map(|l| format!("{} {}: {:.1}", l.list, l.count, l.timed.p99_ms))
-        .collect();
-    let rm_lists: Vec<String> = report
-        .risk_desk
-        .iter()
-        .filter(|l| l.rm.is_some())
-        .map(|l| format!("{} {}: {:.1}", l.list, l.count, l.timed.p99_ms))
-        .collect();
+    // The branch's lists, then the RM's.
+    let lists_of = |whose_rm: bool| -> Vec<String> {
+        report
+            .risk_desk
+            .iter()
+            .filter(|l| l.rm.is_some() == whose_rm)
+            .map(|l| format!("{} {}: {:.1}", l.list, l.count, l.timed.p99_ms))
+            .collect()
+    };
+    let (lists, rm_lists) = (lists_of(false), lists_of(true));
     outln!(
         "{}",
         cx.i18n

@@ -406,17 +406,7 @@ impl Session {
             .with_detail(serde_json::json!({ "rule": rule.code, "points": points }));
         self.write(event, |w| {
             insert_entry(w, &entry)?;
-            new_bucket(
-                w,
-                seq,
-                &Bucket {
-                    entry: id.clone(),
-                    earned_on: today,
-                    last_day,
-                    credited: points,
-                    left: points,
-                },
-            )
+            new_bucket(w, seq, &Bucket::fresh(&id, today, last_day, points))
         })?;
         self.written(&id)
     }
@@ -604,17 +594,7 @@ impl Session {
         self.write(event, |w| {
             insert_entry(w, &entry)?;
             if points > 0 {
-                new_bucket(
-                    w,
-                    seq,
-                    &Bucket {
-                        entry: id.clone(),
-                        earned_on: today,
-                        last_day,
-                        credited: points,
-                        left: points,
-                    },
-                )
+                new_bucket(w, seq, &Bucket::fresh(&id, today, last_day, points))
             } else {
                 write_taken(w, &buckets, &taken)
             }
@@ -761,13 +741,7 @@ impl Session {
                         by_staff: &me,
                     },
                 )?;
-                let bucket = Bucket {
-                    entry: id.clone(),
-                    earned_on: on,
-                    last_day,
-                    credited: points,
-                    left: points,
-                };
+                let bucket = Bucket::fresh(&id, on, last_day, points);
                 new_bucket(w, seq, &bucket)?;
                 buckets
                     .credit(&id, on, last_day, points)

@@ -63,6 +63,22 @@ pub struct Bucket {
 }
 
 impl Bucket {
+    /// A credit's new bucket: all its points left.
+    pub fn fresh(
+        entry: &str,
+        earned_on: NaiveDate,
+        last_day: Option<NaiveDate>,
+        points: Points,
+    ) -> Bucket {
+        Bucket {
+            entry: entry.to_string(),
+            earned_on,
+            last_day,
+            credited: points,
+            left: points,
+        }
+    }
+
     /// Whether its points can still be used on `on`.
     pub fn live_on(&self, on: NaiveDate) -> bool {
         self.last_day.is_none_or(|last| on <= last)
@@ -182,13 +198,8 @@ impl Buckets {
         if points <= 0 {
             return Err(Refusal::NotPositive);
         }
-        self.buckets.push(Bucket {
-            entry: entry.to_string(),
-            earned_on,
-            last_day,
-            credited: points,
-            left: points,
-        });
+        self.buckets
+            .push(Bucket::fresh(entry, earned_on, last_day, points));
         Ok(())
     }
 

@@ -61,8 +61,11 @@ impl Session {
         // years on (the risk desk's row says when).
         let confirms_kyc =
             action == Action::Done && matches!(item.reason, Reason::KycRefresh { .. });
-        let rules = self.portfolio_rules()?;
-        let calendar = self.calendar.clone();
+        let kyc = if confirms_kyc {
+            Some((self.portfolio_rules()?, self.calendar.clone()))
+        } else {
+            None
+        };
         let audit = AuditEvent::new("care.action", "care", item.id.clone())
             .with_detail(json!({ "action": action.code() }));
         self.write(audit, |w| {
@@ -97,8 +100,8 @@ impl Session {
                     ],
                 )?;
             }
-            if let (true, Some((seq, _))) = (confirms_kyc, &client) {
-                crate::store::risk::state::refresh(w, &rules.aml, &calendar, *seq)?;
+            if let (Some((rules, calendar)), Some((seq, _))) = (&kyc, &client) {
+                crate::store::risk::state::refresh(w, &rules.aml, calendar, *seq)?;
             }
             Ok(())
         })
