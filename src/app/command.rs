@@ -93,6 +93,9 @@ commands! {
     ImportReference => "import_reference",
     Portfolio => "portfolio",
     RecordOffer => "record_offer",
+    Points => "points",
+    RedeemPoints => "redeem_points",
+    ReversePoints => "reverse_points",
     BookScreen => "book_screen",
     PrevSegment => "prev_segment",
     NextSegment => "next_segment",
@@ -117,6 +120,9 @@ impl Command {
         Some(match self {
             NewClient | EditClient | AddNote | AddEvent | RecordOffer => Permission::EditClients,
             Portfolio => Permission::ViewPortfolio,
+            Points => Permission::ViewPoints,
+            RedeemPoints => Permission::UsePoints,
+            ReversePoints => Permission::CorrectPoints,
             RateClient => Permission::RateRisk,
             LiftRestriction => Permission::OverrideRisk,
             ClientRecord => Permission::ViewClients,
@@ -162,10 +168,11 @@ pub enum Context {
     Portfolio,
     Book,
     Risk,
+    Points,
 }
 
 impl Context {
-    pub const ALL: [Context; 24] = [
+    pub const ALL: [Context; 25] = [
         Context::Global,
         Context::Form,
         Context::Choice,
@@ -190,6 +197,7 @@ impl Context {
         Context::Portfolio,
         Context::Book,
         Context::Risk,
+        Context::Points,
     ];
 
     pub fn name(self) -> &'static str {
@@ -218,6 +226,7 @@ impl Context {
             Context::Portfolio => "portfolio",
             Context::Book => "book",
             Context::Risk => "risk",
+            Context::Points => "points",
         }
     }
 

@@ -21,8 +21,8 @@ pub use phases::LockState;
 pub use screen::{Back, Handoff, Outcome, Screen, ScreenKeys};
 pub use screens::{
     AuditScreen, BookScreen, CareScreen, ClientsScreen, ComplaintsScreen, OverviewScreen,
-    StaffScreen, SurveyScreen, SyncScreen, audit, book, care, clients, complaints, portfolio,
-    staff, surveys, sync,
+    StaffScreen, SurveyScreen, SyncScreen, audit, book, care, clients, complaints, points,
+    portfolio, record_page, staff, surveys, sync,
 };
 pub use tabs::{Screens, Tab};
 

@@ -85,7 +85,7 @@ macro_rules! tabs {
 tabs! {
     Overview overview: OverviewScreen = "overview", None, [], [];
     Clients clients: ClientsScreen = "clients",
-        Some(Command::ClientsScreen), [ViewClients], [Lookup, Recall, Client, Portfolio];
+        Some(Command::ClientsScreen), [ViewClients], [Lookup, Recall, Client, Portfolio, Points];
     Complaints complaints: ComplaintsScreen = "complaints",
         Some(Command::ComplaintsScreen), [ViewComplaints], [Complaints, Complaint];
     Care care: CareScreen = "care", Some(Command::CareScreen), [ViewCare], [Care];

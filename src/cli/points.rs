@@ -130,22 +130,22 @@ pub fn run(cx: &Context, command: PointsCommand) -> Result<ExitCode> {
             stdout,
             print,
         } => {
-            let slip = session.points_slip(&entry)?;
-            let text = crate::service::slip::render_redemption(&slip, i18n);
             if stdout {
-                out(&text);
+                let slip = session.points_slip(&entry)?;
+                out(&crate::service::slip::render_redemption(&slip, i18n));
                 return Ok(ExitCode::SUCCESS);
             }
-            let settings = &cx.config.slips;
-            let folder = settings.folder_or(session.paths().slips());
-            let path = crate::service::slip::save_in_folder(&folder, &slip.receipt_no, &text)?;
+            let (path, printed) = crate::service::slip::write_redemption(
+                &mut session,
+                &entry,
+                i18n,
+                &cx.config.slips,
+                print,
+            )?;
             let shown = path.display().to_string();
-            if print || settings.print {
-                let printer = settings.printer.clone();
-                crate::service::printer::print_file(&path, printer.as_deref())?;
-                cx.say("cli.slip_printed", &[("path", &shown)]);
-            } else {
-                cx.say("cli.slip_written", &[("path", &shown)]);
+            match printed {
+                Some(_) => cx.say("cli.slip_printed", &[("path", &shown)]),
+                None => cx.say("cli.slip_written", &[("path", &shown)]),
             }
         }
         PointsCommand::Expire { dry_run, json } => {
@@ -181,18 +181,14 @@ fn said(cx: &Context, entry: &PointsEntry, json: bool) {
     }
 }
 
-/// One entry in words: the day, what, the points (signed), the rule or item, the id.
+/// One entry in words: the day, what it was (its rule or item), the points (signed), the id.
 fn entry_line(i18n: &I18n, entry: &PointsEntry) -> String {
     i18n.fill(
         "points.entry",
         &[
             ("on", &entry.on.to_string()),
-            (
-                "kind",
-                i18n.t_owned(format!("points.kind.{}", entry.kind.code())),
-            ),
+            ("what", &crate::app::points::entry_what(entry, i18n)),
             ("points", &format!("{:+}", entry.points)),
-            ("code", &entry.code),
             ("id", &entry.id),
         ],
     )

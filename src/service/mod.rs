@@ -22,6 +22,7 @@ pub use crate::store::{
 pub use crate::store::{
     Book, BookEntry, HoldingsApplied, OfferOutcome, Portfolio, RecordedOffer, Segment,
 };
+pub use crate::store::{CatalogueItem, EntryKind, PointsEntry, PointsView, Redemption};
 pub use crate::sync::SyncWarning;
 pub use crate::sync::keys::Party;
 
@@ -155,6 +156,21 @@ pub enum Request {
         product: String,
         outcome: OfferOutcome,
         channel: String,
+    },
+    /// A client's points and the redemption catalogue (the view is audited).
+    Points {
+        key: String,
+    },
+    /// Redeems a catalogue item; its slip, in `lang`, goes to the print folder.
+    RedeemPoints {
+        key: String,
+        item: String,
+        lang: Lang,
+    },
+    /// Reverses an entry (a manager, with a reason).
+    ReversePoints {
+        entry: String,
+        reason: String,
     },
     /// A book cut to a segment (`rm` none: the role's own, or the branch's for a manager).
     Book {
@@ -296,6 +312,17 @@ pub enum Reply {
         offers: Vec<Offer>,
     },
     OfferRecorded(Box<RecordedOffer>),
+    Points {
+        view: Box<PointsView>,
+        catalogue: Vec<CatalogueItem>,
+    },
+    /// A redemption went through; its slip was written (where, and the printer it was sent
+    /// to) or could not be (why: the redemption stands, the slip can be written again).
+    PointsRedeemed {
+        redemption: Box<Redemption>,
+        slip: std::result::Result<(PathBuf, Option<String>), Error>,
+    },
+    PointsReversed(Box<PointsEntry>),
     Book(Box<Book>),
     RiskDesk(Box<DeskPage>),
     Risk(Box<RiskView>),

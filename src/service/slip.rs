@@ -65,6 +65,27 @@ pub fn save_in_folder(folder: &Path, receipt_no: &str, text: &str) -> Result<Pat
     })
 }
 
+/// A redemption's slip written into the print folder and, when `print` (or the settings)
+/// say so, handed to `lp`: where it went and the printer it was sent to.
+pub fn write_redemption(
+    session: &mut crate::store::Session,
+    entry: &str,
+    i18n: &I18n,
+    settings: &SlipSettings,
+    print: bool,
+) -> Result<(PathBuf, Option<String>)> {
+    let slip = session.points_slip(entry)?;
+    let text = render_redemption(&slip, i18n);
+    let folder = settings.folder_or(session.paths().slips());
+    let path = save_in_folder(&folder, &slip.receipt_no, &text)?;
+    if !(print || settings.print) {
+        return Ok((path, None));
+    }
+    let printer = settings.printer.clone();
+    super::printer::print_file(&path, printer.as_deref())?;
+    Ok((path, Some(printer.unwrap_or_default())))
+}
+
 /// A redemption's receipt slip: the branch, the client, the item, the points taken and the
 /// balance after, the date and who served them, a line to sign.
 pub fn render_redemption(slip: &crate::store::PointsSlip, i18n: &I18n) -> String {

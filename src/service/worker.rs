@@ -313,6 +313,34 @@ impl Worker {
                 self.session()?
                     .record_offer(&key, &product, outcome, &channel)?,
             ))),
+            Request::Points { key } => {
+                let session = self.session()?;
+                let view = session.points_show(&key)?;
+                let catalogue = session.points_catalogue()?;
+                Ok(Reply::Points {
+                    view: Box::new(view),
+                    catalogue,
+                })
+            }
+            Request::RedeemPoints { key, item, lang } => {
+                let settings = self.slips.clone();
+                let session = self.session()?;
+                let redemption = session.points_redeem(&key, &item)?;
+                let slip = super::slip::write_redemption(
+                    session,
+                    &redemption.entry.id,
+                    I18n::for_lang(lang),
+                    &settings,
+                    false,
+                );
+                Ok(Reply::PointsRedeemed {
+                    redemption: Box::new(redemption),
+                    slip,
+                })
+            }
+            Request::ReversePoints { entry, reason } => Ok(Reply::PointsReversed(Box::new(
+                self.session()?.points_reverse(&entry, &reason)?,
+            ))),
             Request::Book { rm, segment } => Ok(Reply::Book(Box::new(self.session()?.book(
                 rm.as_deref(),
                 &segment,

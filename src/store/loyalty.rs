@@ -76,6 +76,29 @@ pub struct PointsEntry {
     pub reverses: Option<String>,
     pub note: String,
     pub by_staff: String,
+    /// A reversal has undone it.
+    pub reversed: bool,
+    /// What `code` names (the rule's or item's name), when the rules in force know it.
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub name_zh: String,
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub name_en: String,
+}
+
+impl PointsEntry {
+    /// Whether a manager may still reverse it: an earn, a redemption or an adjustment not
+    /// reversed yet (an earn partly spent is refused when asked).
+    pub fn reversible(&self) -> bool {
+        !self.reversed && !matches!(self.kind, EntryKind::Reverse | EntryKind::Expire)
+    }
+}
+
+/// A catalogue item as the counter offers it: with the stock this branch has left.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CatalogueItem {
+    pub item: RedeemItem,
+    /// None: not counted (a service or a fee waiver).
+    pub stock_left: Option<u32>,
 }
 
 /// A client's points: the balance, what can be used today, what lapses soon, the latest
@@ -108,7 +131,10 @@ pub struct ExpiryReport {
     pub points: Points,
 }
 
-const ENTRY_COLUMNS: &str = "id, kind, points, on_date, last_day, code, reverses, note, by_staff";
+/// The entry's columns, and whether a reversal reverses it (one probe of the unique index
+/// on `reverses`).
+const ENTRY_COLUMNS: &str = "id, kind, points, on_date, last_day, code, reverses, note, by_staff,
+     EXISTS (SELECT 1 FROM loyalty_entry r WHERE r.reverses = loyalty_entry.id)";
 
 fn entry_of(r: &rusqlite::Row) -> Result<PointsEntry> {
     let day = |text: String| crate::store::risk::state::day(&text);
@@ -122,7 +148,23 @@ fn entry_of(r: &rusqlite::Row) -> Result<PointsEntry> {
         reverses: r.get(6)?,
         note: r.get(7)?,
         by_staff: r.get(8)?,
+        reversed: r.get(9)?,
+        name_zh: String::new(),
+        name_en: String::new(),
     })
+}
+
+/// The entry with the name of the rule or item its code names.
+fn named(mut entry: PointsEntry, rules: &EarnRules) -> PointsEntry {
+    let names = match rules.rule(&entry.code) {
+        Some(rule) => Some((&rule.name_zh, &rule.name_en)),
+        None => rules.item(&entry.code).map(|i| (&i.name_zh, &i.name_en)),
+    };
+    if let Some((zh, en)) = names {
+        entry.name_zh = zh.clone();
+        entry.name_en = en.clone();
+    }
+    entry
 }
 
 fn refused(refusal: Refusal) -> Error {
@@ -272,9 +314,11 @@ impl Session {
 
     /// An entry just written, as shown.
     fn written(&self, id: &str) -> Result<PointsEntry> {
-        self.entry(id)?
+        let entry = self
+            .entry(id)?
             .map(|(e, _)| e)
-            .ok_or(Error::DatabaseDamaged)
+            .ok_or(Error::DatabaseDamaged)?;
+        Ok(named(entry, &self.loyalty_rules()?.loyalty))
     }
 
     fn entry(&self, id: &str) -> Result<Option<(PointsEntry, String)>> {
@@ -282,7 +326,7 @@ impl Session {
         let mut statement = self.conn.prepare_cached(&sql)?;
         let mut rows = statement.query([id])?;
         match rows.next()? {
-            Some(r) => Ok(Some((entry_of(r)?, r.get(9)?))),
+            Some(r) => Ok(Some((entry_of(r)?, r.get(10)?))),
             None => Ok(None),
         }
     }
@@ -327,10 +371,11 @@ impl Session {
         );
         let mut recent = Vec::new();
         {
+            let rules = self.loyalty_rules()?;
             let mut statement = self.conn.prepare_cached(&sql)?;
             let mut rows = statement.query([&stored.id])?;
             while let Some(r) = rows.next()? {
-                recent.push(entry_of(r)?);
+                recent.push(named(entry_of(r)?, &rules.loyalty));
             }
         }
         self.audit_only(AuditEvent::new("points.show", "client", stored.id.clone()))?;
@@ -427,6 +472,23 @@ impl Session {
         Ok(Some(u32::try_from(i64::from(stock) - given).unwrap_or(0)))
     }
 
+    /// The redemption catalogue in force, with the stock this branch has left of each gift.
+    pub fn points_catalogue(&mut self) -> Result<Vec<CatalogueItem>> {
+        self.require(Permission::ViewPoints)?;
+        let rules = self.loyalty_rules()?;
+        let loyalty = &rules.loyalty;
+        loyalty
+            .items
+            .iter()
+            .map(|item| {
+                Ok(CatalogueItem {
+                    stock_left: self.stock_left(item, &loyalty.version)?,
+                    item: item.clone(),
+                })
+            })
+            .collect()
+    }
+
     /// Redeems a catalogue item: its points taken soonest-lapsing first, a gift's stock
     /// counted. Refused for more than the usable balance or an item out of stock.
     pub fn points_redeem(&mut self, key: &str, item: &str) -> Result<Redemption> {
@@ -487,12 +549,7 @@ impl Session {
         let (original, client_id) = self
             .entry(entry_id.trim())?
             .ok_or_else(|| refused(Refusal::NothingToReverse))?;
-        let reversed: bool = self.conn.query_row(
-            "SELECT EXISTS (SELECT 1 FROM loyalty_entry WHERE reverses = ?1)",
-            [&original.id],
-            |r| r.get(0),
-        )?;
-        if reversed || matches!(original.kind, EntryKind::Reverse | EntryKind::Expire) {
+        if !original.reversible() {
             return Err(refused(Refusal::NothingToReverse));
         }
         let (seq, stored) = self.points_client(&client_id, false)?;
@@ -717,11 +774,19 @@ impl Session {
             .with_detail(serde_json::json!({ "earns": earns }));
         self.write(event, |w| {
             let mut written = 0u64;
+            // The rules in turn (a client's own tier aside), the first one shifted per client;
+            // now and then a service redeemed, at its price, when the points reach it.
+            let loyalty = &rules.loyalty;
+            let services: Vec<&RedeemItem> =
+                loyalty.items.iter().filter(|i| i.stock.is_none()).collect();
             for i in 0..earns {
                 let back = days * u64::from(earns - i) / u64::from(earns.max(1));
                 let on = today.checked_sub_days(Days::new(back)).unwrap_or(today);
-                // 100 to 499, spread.
-                let points = 100 + Points::from(i) * 7_919 % 400;
+                let turn = (seq as usize + i as usize) % loyalty.rules.len().max(1);
+                let Some(rule) = loyalty.rules.get(turn) else {
+                    break;
+                };
+                let points = rule.points * 3;
                 let id = uuid::Uuid::now_v7().to_string();
                 let last_day = rules.loyalty.lapse.last_day(on);
                 insert_entry(
@@ -733,7 +798,7 @@ impl Session {
                         points,
                         on,
                         last_day,
-                        code: "event_attended",
+                        code: &rule.code,
                         version: &rules.loyalty.version,
                         reverses: None,
                         taken: &[],
@@ -747,10 +812,14 @@ impl Session {
                     .credit(&id, on, last_day, points)
                     .map_err(|_| Error::internal("demo points"))?;
                 written += 1;
-                let spend = buckets.usable(on) * 7 / 10;
-                if spend > 0 {
+                let usable = buckets.usable(on);
+                let item = services
+                    .iter()
+                    .filter(|item| item.points <= usable)
+                    .nth(i as usize % 2);
+                if let Some(item) = item.filter(|_| i % 3 == 2) {
                     let taken = buckets
-                        .debit(spend, on)
+                        .debit(item.points, on)
                         .map_err(|_| Error::internal("demo points"))?;
                     insert_entry(
                         w,
@@ -758,10 +827,10 @@ impl Session {
                             id: &uuid::Uuid::now_v7().to_string(),
                             client_id: &stored.id,
                             kind: EntryKind::Redeem,
-                            points: -spend,
+                            points: -item.points,
                             on,
                             last_day: None,
-                            code: "airport_lounge",
+                            code: &item.code,
                             version: &rules.loyalty.version,
                             reverses: None,
                             taken: &taken,

@@ -64,7 +64,8 @@ pub use hq::{
 pub use keyslots::{DbKey, KdfParams, KeySlots};
 pub use lookup::{MAX_HITS, SearchHit};
 pub use loyalty::{
-    EntryKind, ExpiryReport, LAPSING_DAYS, PointsEntry, PointsSlip, PointsView, Redemption,
+    CatalogueItem, EntryKind, ExpiryReport, LAPSING_DAYS, PointsEntry, PointsSlip, PointsView,
+    Redemption,
 };
 pub use offers::{OfferOutcome, RecordedOffer};
 pub use paths::StorePaths;

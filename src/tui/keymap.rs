@@ -319,6 +319,24 @@ mod tests {
         assert!(Keymap::load(&unknown).unwrap_err().contains("fly"));
     }
 
+    /// F1 heads each section with its context's name and lists each command's label: none
+    /// may show as a bare catalog key, in either language.
+    #[test]
+    fn every_context_and_command_has_words_in_both_languages() {
+        use crate::i18n::Lang;
+        for lang in [Lang::Zh, Lang::En] {
+            let i18n = I18n::for_lang(lang);
+            for context in Context::ALL {
+                let key = format!("context.{}", context.name());
+                assert_ne!(i18n.t(&key), key, "{lang:?} has no words for {key}");
+            }
+            for command in Command::ALL {
+                let key = command.label_key();
+                assert_ne!(i18n.t(&key), key, "{lang:?} has no words for {key}");
+            }
+        }
+    }
+
     #[test]
     fn labels_read_naturally() {
         assert_eq!(Key::parse("Ctrl-l").unwrap().label(), "Ctrl-L");

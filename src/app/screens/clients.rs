@@ -7,7 +7,9 @@
 
 pub use super::client_form::{ClientForm, FORM_FIELDS, client_form};
 
+use super::points::PointsPage;
 use super::portfolio::PortfolioPage;
+use super::record_page::{PageKind, RecordPage};
 use crate::app::StatusKind;
 use crate::app::command::{Command, Context};
 use crate::app::form::{Field, Form};
@@ -41,11 +43,11 @@ pub struct ClientPanel {
     pub log: Vec<Interaction>,
     /// Life events (marriage, a child, retirement…) for care reminders.
     pub events: Vec<ClientEvent>,
-    /// The portfolio page, shown instead of the profile when asked for (Ctrl-P).
-    pub portfolio: Option<PortfolioPage>,
-    /// Ctrl-P was pressed and the portfolio is on its way (a reply nobody waits for any
-    /// more opens nothing).
-    pub portfolio_asked: bool,
+    /// The portfolio or points page, shown instead of the profile when asked for.
+    pub page: Option<RecordPage>,
+    /// A page was asked for and is on its way (a reply nobody waits for any more opens
+    /// nothing).
+    pub asked: Option<PageKind>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -420,22 +422,21 @@ impl ClientsScreen {
             view,
             log,
             events,
-            portfolio: None,
-            portfolio_asked: false,
+            page: None,
+            asked: None,
         });
         if then_edit {
             self.edit_client();
         }
     }
 
-    /// Back from the portfolio page to the profile, read again if an outcome went into
-    /// the contact log meanwhile.
-    fn close_portfolio(&mut self) -> Outcome {
+    /// Back from a page to the profile, read again if the page changed what it shows.
+    fn close_page(&mut self) -> Outcome {
         let Some(panel) = &mut self.record else {
             return Outcome::None;
         };
-        match panel.portfolio.take() {
-            Some(page) if page.recorded => Outcome::Load(Request::OpenClient {
+        match panel.page.take() {
+            Some(page) if page.changed() => Outcome::Load(Request::OpenClient {
                 key: panel.view.client_no.clone(),
             }),
             _ => Outcome::None,
@@ -443,23 +444,28 @@ impl ClientsScreen {
     }
 
     /// Keys on the open record.
-    fn on_record_command(&mut self, command: Command) -> Outcome {
+    fn on_record_command(&mut self, command: Command, i18n: &I18n) -> Outcome {
         let Some(record) = &mut self.record else {
             return Outcome::None;
         };
         let client_no = record.view.client_no.clone();
-        if let Some(page) = &mut record.portfolio {
-            // Ctrl-P again: back to the profile.
-            if command == Command::Portfolio {
-                return self.close_portfolio();
+        if let Some(page) = &mut record.page {
+            // The key that opened the page: back to the profile.
+            if command == page.kind().opener() {
+                return self.close_page();
             }
-            page.on_command(command);
+            page.on_command(command, i18n);
             return Outcome::None;
         }
         match command {
-            Command::Portfolio => {
-                record.portfolio_asked = true;
-                return Outcome::Send(Request::Portfolio { key: client_no });
+            Command::Portfolio | Command::Points => {
+                let kind = if command == Command::Points {
+                    PageKind::Points
+                } else {
+                    PageKind::Portfolio
+                };
+                record.asked = Some(kind);
+                return Outcome::Send(kind.request(&client_no));
             }
             Command::Reveal => self.ask(PromptKind::Reveal { then_edit: false }),
             Command::EditClient => self.edit_client(),
@@ -478,6 +484,23 @@ impl ClientsScreen {
             _ => {}
         }
         Outcome::None
+    }
+
+    /// Points were written for the open record: the points page is read again (it closes
+    /// its question), or — closed meanwhile — the record. `_entry` is the entry written.
+    fn points_changed(&mut self, _entry: &str) -> Outcome {
+        let Some(panel) = &mut self.record else {
+            return Outcome::None;
+        };
+        let key = panel.view.client_no.clone();
+        match &mut panel.page {
+            Some(RecordPage::Points(page)) => {
+                page.ask = None;
+                page.changed = true;
+                Outcome::Load(Request::Points { key })
+            }
+            _ => Outcome::Load(Request::OpenClient { key }),
+        }
     }
 
     /// Keys on the lookup list.
@@ -519,8 +542,7 @@ impl Screen for ClientsScreen {
             Top::Over(Over::Prompt(_)) | Top::Form(_) => ScreenKeys::Live(vec![Context::Form]),
             Top::Over(Over::Importing { .. }) => ScreenKeys::Live(Vec::new()),
             Top::Record(ClientPanel {
-                portfolio: Some(page),
-                ..
+                page: Some(page), ..
             }) => page.keys(),
             Top::Record(_) => ScreenKeys::Live(vec![Context::Client]),
             Top::Lookup if self.can_recall() => {
@@ -533,7 +555,7 @@ impl Screen for ClientsScreen {
     fn form(&self) -> Option<&Form> {
         match self.top() {
             Top::Over(Over::Prompt(prompt)) => Some(&prompt.form),
-            Top::Record(panel) => panel.portfolio.as_ref()?.prompt.as_ref(),
+            Top::Record(panel) => panel.page.as_ref()?.form(),
             Top::Over(_) => None,
             Top::Form(form) => Some(&form.form),
             Top::Lookup => Some(&self.lookup),
@@ -545,7 +567,7 @@ impl Screen for ClientsScreen {
             (Some(Over::Prompt(prompt)), _, _) => Some(&mut prompt.form),
             (Some(_), _, _) => None,
             (None, Some(form), _) => Some(&mut form.form),
-            (None, None, Some(panel)) => panel.portfolio.as_mut()?.prompt.as_mut(),
+            (None, None, Some(panel)) => panel.page.as_mut()?.form_mut(),
             (None, None, None) => Some(&mut self.lookup),
         }
     }
@@ -563,6 +585,11 @@ impl Screen for ClientsScreen {
                 .as_ref()
                 .is_some_and(|p| p.view.visibility == Visibility::Masked),
             Command::NewClient | Command::ImportClients => self.picking_for.is_none(),
+            Command::RedeemPoints | Command::ReversePoints => self
+                .record
+                .as_ref()
+                .and_then(|p| p.page.as_ref())
+                .is_some_and(|page| page.allows(command)),
             _ => true,
         }
     }
@@ -586,15 +613,15 @@ impl Screen for ClientsScreen {
         Outcome::None
     }
 
-    fn on_command(&mut self, command: Command, _cx: &mut Ctx) -> Outcome {
+    fn on_command(&mut self, command: Command, cx: &mut Ctx) -> Outcome {
         match self.top() {
             Top::Lookup => self.on_lookup_command(command),
-            Top::Record(_) => self.on_record_command(command),
+            Top::Record(_) => self.on_record_command(command, cx.i18n),
             _ => Outcome::None,
         }
     }
 
-    fn submit(&mut self, save: bool, _cx: &mut Ctx) -> Outcome {
+    fn submit(&mut self, save: bool, cx: &mut Ctx) -> Outcome {
         let request = match self.over.take() {
             // The registration gives way to the client already registered.
             Some(Over::Duplicate(client_no)) => {
@@ -612,7 +639,7 @@ impl Screen for ClientsScreen {
             }
             None if self.form.is_none() => self.record.as_mut().and_then(|panel| {
                 let client_no = panel.view.client_no.clone();
-                panel.portfolio.as_mut()?.submit(&client_no)
+                panel.page.as_mut()?.submit(&client_no, cx.i18n)
             }),
             None => self.submit_form(save),
         };
@@ -640,14 +667,14 @@ impl Screen for ClientsScreen {
                 Back::Done(Outcome::None)
             }
             Top::Record(_) => {
-                // The outcome prompt, then the portfolio page, then the record close.
+                // The question over a page, then the page, then the record close.
                 if let Some(panel) = &mut self.record
-                    && let Some(page) = &mut panel.portfolio
+                    && let Some(page) = &mut panel.page
                 {
-                    if page.prompt.take().is_some() {
+                    if page.back() {
                         return Back::Done(Outcome::None);
                     }
-                    return Back::Done(self.close_portfolio());
+                    return Back::Done(self.close_page());
                 }
                 self.record = None;
                 Back::Done(Outcome::None)
@@ -679,18 +706,52 @@ impl Screen for ClientsScreen {
                 if let Some(panel) = &mut self.record
                     && panel.view.client_no == portfolio.client_no
                 {
-                    panel.portfolio = match panel.portfolio.take() {
+                    panel.page = match (panel.page.take(), panel.asked.take()) {
                         // Read again after an outcome: what the line says of it stays.
-                        Some(page) => Some(page.refreshed(*portfolio, offers)),
-                        None if panel.portfolio_asked => {
-                            cx.clear_status();
-                            Some(PortfolioPage::new(*portfolio, offers))
+                        (Some(RecordPage::Portfolio(page)), _) => {
+                            Some(RecordPage::Portfolio(page.refreshed(*portfolio, offers)))
                         }
-                        // Closed meanwhile: it stays closed.
-                        None => None,
+                        (None, Some(PageKind::Portfolio)) => {
+                            cx.clear_status();
+                            Some(RecordPage::Portfolio(PortfolioPage::new(
+                                *portfolio, offers,
+                            )))
+                        }
+                        // Closed meanwhile, or another page: that stays.
+                        (other, _) => other,
                     };
-                    panel.portfolio_asked = false;
                 }
+            }
+            Reply::Points { view, catalogue } => {
+                if let Some(panel) = &mut self.record
+                    && panel.view.client_no == view.client_no
+                {
+                    panel.page = match (panel.page.take(), panel.asked.take()) {
+                        (Some(RecordPage::Points(page)), _) => {
+                            Some(RecordPage::Points(page.refreshed(*view, catalogue)))
+                        }
+                        (None, Some(PageKind::Points)) => {
+                            cx.clear_status();
+                            Some(RecordPage::Points(PointsPage::new(*view, catalogue)))
+                        }
+                        (other, _) => other,
+                    };
+                }
+            }
+            Reply::PointsRedeemed { redemption, slip } => {
+                cx.say(
+                    StatusKind::Success,
+                    redeemed_text(&redemption, slip, cx.i18n),
+                );
+                return Ok(self.points_changed(redemption.entry.id.as_str()));
+            }
+            Reply::PointsReversed(entry) => {
+                let text = cx.i18n.fill(
+                    "points.reversed",
+                    &[("points", &format!("{:+}", entry.points))],
+                );
+                cx.say(StatusKind::Success, text);
+                return Ok(self.points_changed(&entry.id));
             }
             Reply::OfferRecorded(recorded) => {
                 let outcome = cx
@@ -709,16 +770,14 @@ impl Screen for ClientsScreen {
                 let key = recorded.client_no;
                 // The page read again with the outcome; or, if it was closed meanwhile, the
                 // record (its contact log has the outcome).
-                return Ok(
-                    match self.record.as_mut().and_then(|p| p.portfolio.as_mut()) {
-                        Some(page) => {
-                            page.prompt = None;
-                            page.recorded = true;
-                            Outcome::Load(Request::Portfolio { key })
-                        }
-                        None => Outcome::Load(Request::OpenClient { key }),
-                    },
-                );
+                return Ok(match self.record.as_mut().and_then(|p| p.page.as_mut()) {
+                    Some(RecordPage::Portfolio(page)) => {
+                        page.prompt = None;
+                        page.recorded = true;
+                        Outcome::Load(Request::Portfolio { key })
+                    }
+                    _ => Outcome::Load(Request::OpenClient { key }),
+                });
             }
             Reply::ImportProgress { rows } => self.over = Some(Over::Importing { rows }),
             Reply::Imported(report) => {
@@ -741,8 +800,8 @@ impl Screen for ClientsScreen {
                 let prompt = self
                     .record
                     .as_mut()
-                    .and_then(|p| p.portfolio.as_mut())
-                    .and_then(|page| page.prompt.as_mut());
+                    .and_then(|p| p.page.as_mut())
+                    .and_then(|page| page.form_mut());
                 on_form(prompt, message)
             }
             (None, Error::ClientInvalid { errors }) if self.form.is_some() => {
@@ -774,8 +833,8 @@ impl Screen for ClientsScreen {
                 if self
                     .record
                     .as_ref()
-                    .and_then(|p| p.portfolio.as_ref())
-                    .and_then(|page| page.prompt.as_ref())
+                    .and_then(|p| p.page.as_ref())
+                    .and_then(|page| page.form())
                     .is_some_and(|f| f.dirty) =>
             {
                 Some("unsaved.client_prompt")
@@ -783,4 +842,37 @@ impl Screen for ClientsScreen {
             _ => None,
         }
     }
+}
+
+/// A redemption done, in a sentence: the item, the points, the balance after, and where
+/// the slip went (or why it could not be written: the redemption stands).
+fn redeemed_text(
+    redemption: &crate::service::Redemption,
+    slip: std::result::Result<(std::path::PathBuf, Option<String>), Error>,
+    i18n: &I18n,
+) -> String {
+    let item = i18n.pick(&redemption.item.name_zh, &redemption.item.name_en);
+    let mut text = i18n.fill(
+        "points.redeemed",
+        &[
+            ("item", item),
+            ("points", &redemption.item.points.to_string()),
+            ("balance", &redemption.balance_after.to_string()),
+        ],
+    );
+    // Sentences in Chinese follow each other without a space.
+    if i18n.lang == crate::i18n::Lang::En {
+        text.push(' ');
+    }
+    match slip {
+        Ok((path, printed)) => text.push_str(&super::complaints::slip_written(
+            &path,
+            printed.as_deref(),
+            i18n,
+        )),
+        Err(problem) => {
+            text.push_str(&i18n.fill("points.slip_failed", &[("why", &problem.message(i18n))]))
+        }
+    }
+    text
 }

@@ -557,15 +557,7 @@ impl Screen for ComplaintsScreen {
                 self.show_case(*detail);
             }
             Reply::SlipWritten { path, printed } => {
-                let path = path.display().to_string();
-                let text = match printed.as_deref() {
-                    None => i18n.fill("cli.slip_written", &[("path", &path)]),
-                    Some("") => i18n.fill("cli.slip_printed", &[("path", &path)]),
-                    Some(printer) => i18n.fill(
-                        "cli.slip_printed_on",
-                        &[("path", &path), ("printer", printer)],
-                    ),
-                };
+                let text = slip_written(&path, printed.as_deref(), i18n);
                 cx.say(StatusKind::Success, text);
             }
             other => return Err(other),
@@ -713,5 +705,19 @@ fn details_request(
             }
             None
         }
+    }
+}
+
+/// Where a slip went, in a sentence: the print folder, and the printer if it was sent to one
+/// (empty: the system's default).
+pub fn slip_written(path: &std::path::Path, printed: Option<&str>, i18n: &I18n) -> String {
+    let path = path.display().to_string();
+    match printed {
+        None => i18n.fill("cli.slip_written", &[("path", &path)]),
+        Some("") => i18n.fill("cli.slip_printed", &[("path", &path)]),
+        Some(printer) => i18n.fill(
+            "cli.slip_printed_on",
+            &[("path", &path), ("printer", printer)],
+        ),
     }
 }

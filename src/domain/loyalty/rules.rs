@@ -96,6 +96,17 @@ pub enum ItemKind {
     FeeWaiver,
 }
 
+impl ItemKind {
+    /// The code it is written with in the catalogue.
+    pub fn code(self) -> &'static str {
+        match self {
+            ItemKind::Service => "service",
+            ItemKind::Gift => "gift",
+            ItemKind::FeeWaiver => "fee_waiver",
+        }
+    }
+}
+
 /// An item of the redemption catalogue.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -1,11 +1,13 @@
 //! The client screen: lookup list, client record, client form, prompts and import report.
 
+mod points;
 mod portfolio;
 mod record;
 
 use crate::app::App;
 use crate::app::clients::{ClientsScreen, FORM_FIELDS, Over, PromptKind};
 use crate::app::form::Form;
+use crate::app::record_page::RecordPage;
 use crate::domain::lookup::MatchedOn;
 use crate::i18n::I18n;
 use crate::service::{ImportReport, LineProblem};
@@ -31,8 +33,13 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, screen: &ClientsScreen, 
             };
             render_client_form(frame, area, &title, &form.form, i18n);
         }
-        (None, Some(record)) => match &record.portfolio {
-            Some(page) => portfolio::render(frame, area, &record.view.name, page, app),
+        (None, Some(record)) => match &record.page {
+            Some(RecordPage::Portfolio(page)) => {
+                portfolio::render(frame, area, &record.view.name, page, app)
+            }
+            Some(RecordPage::Points(page)) => {
+                points::render(frame, area, &record.view.name, page, app, keymap)
+            }
             None => record::render(frame, area, record, app),
         },
         (None, None) => render_lookup(frame, area, screen, app),
