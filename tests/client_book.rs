@@ -5,116 +5,13 @@
 
 mod common;
 
-use branchdesk::domain::client::{ClientField, ClientInput, ClientRecord, validate};
-use branchdesk::domain::clock::FixedClock;
+use branchdesk::domain::client::ClientField;
 use branchdesk::domain::staff::Role;
-use branchdesk::store::{HoldingsApplied, Session, StorePaths};
-use chrono::{TimeZone, Utc};
+use branchdesk::store::{Session, StorePaths};
 use common::hq::*;
 use common::*;
-use std::path::Path;
-use std::sync::Arc;
 
 const PASS: &str = ADMIN_PASS;
-
-/// A session of `id` at `branch` with the clock at `hour`:00 on the tests' day.
-fn at(dir: &Path, branch: &str, id: &str, hour: u32) -> Session {
-    let clock = Arc::new(FixedClock::new(
-        Utc.with_ymd_and_hms(2026, 11, 30, hour, 0, 0).unwrap(),
-    ));
-    Session::unlock(
-        &StorePaths::new(dir.join(branch)),
-        id,
-        &secret(PASS),
-        clock,
-        options(),
-    )
-    .unwrap()
-}
-
-/// Branch BJ0102, trusted by HQ, with manager mgr02.
-fn second_branch(dir: &Path, hq: &mut Session) {
-    let mut admin = create_store(&StorePaths::new(dir.join("BJ0102")), "BJ0102");
-    admin
-        .add_staff("mgr02", "经理乙", Role::Manager, &secret(PASS))
-        .unwrap();
-    admin.trust_hq(&dir.join("hq-keys.toml"), None).unwrap();
-    let keys = dir.join("bj0102-keys.toml");
-    std::fs::write(&keys, admin.sync_keys().unwrap().to_toml()).unwrap();
-    hq.trust_branch(&keys).unwrap();
-}
-
-/// `session`'s changes, exported and imported at HQ.
-fn send(session: &mut Session, hq: &mut Session, dir: &Path) {
-    let out = dir.join("out");
-    std::fs::create_dir_all(&out).unwrap();
-    if let Some(bundle) = session.export_bundle(&out, &mut |_, _| {}).unwrap().file {
-        hq.hq_import(&bundle).unwrap();
-    }
-}
-
-/// HQ publishes its latest extract again: BJ0101's file.
-fn publish(hq: &mut Session, dir: &Path) -> std::path::PathBuf {
-    // Each publication in a folder of its own (a file is never overwritten).
-    static PUBLISHED: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
-    let n = PUBLISHED.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-    let out = dir.join(format!("published-{n}"));
-    std::fs::create_dir_all(&out).unwrap();
-    hq.publish_holdings(&out)
-        .unwrap()
-        .into_iter()
-        .find(|p| p.branch == "BJ0101")
-        .expect("BJ0101 has holdings")
-        .file
-}
-
-/// HQ publishes its latest extract again; BJ0101 (as `session`) applies its part.
-fn publish_to(session: &mut Session, hq: &mut Session, dir: &Path) -> HoldingsApplied {
-    session.import_holdings(&publish(hq, dir)).unwrap()
-}
-
-/// 张伟, registered at BJ0102 with BJ0101 as home branch, is sent to HQ; HQ's extract has
-/// a deposit of each of BJ0101's clients.
-fn zhang_wei_registered_at_bj0102(dir: &Path) -> Session {
-    let mut hq = hq_with_clients(dir);
-    second_branch(dir, &mut hq);
-    let mut bj0102 = at(dir, "BJ0102", "mgr02", 9);
-    let record = record("张伟", "110101198001010010", "13800000001");
-    let loaded = bj0102
-        .load_clients(
-            &mut std::iter::once((record, "BJ0101".to_string())),
-            "test",
-            &mut |_| {},
-        )
-        .unwrap();
-    assert_eq!(loaded.added, 1);
-    send(&mut bj0102, &mut hq, dir);
-    let extract = dir.join("extract.csv");
-    std::fs::write(
-        &extract,
-        "客户号,产品代码,账号,余额,开户日期\n\
-         BJ0101-0000001,DEP-DEMAND,A001,1000,2024-01-01\n\
-         BJ0102-0000001,DEP-DEMAND,A002,2000,2024-01-01\n",
-    )
-    .unwrap();
-    hq.hq_import_holdings(&extract, "2026-11-29", false)
-        .unwrap();
-    hq
-}
-
-fn record(name: &str, id_number: &str, phone: &str) -> ClientRecord {
-    let input = ClientInput {
-        name: name.into(),
-        id_number: id_number.into(),
-        phone: phone.into(),
-        ..ClientInput::default()
-    };
-    validate(
-        &input,
-        chrono::NaiveDate::from_ymd_opt(2026, 11, 30).unwrap(),
-    )
-    .unwrap()
-}
 
 /// HQ's row of 张伟.
 fn zhang_wei_at_hq(hq: &Session) -> branchdesk::store::HqRow {
@@ -220,7 +117,7 @@ fn a_client_registered_at_another_branch_arrives_and_so_does_a_correction_made_t
     assert!(bj0101.search_clients("13800000001", 5).unwrap().is_empty());
 
     // The same book again changes nothing (each copy already applied is passed over).
-    let file = publish(&mut hq, dir);
+    let file = published_for(&mut hq, dir, "BJ0101");
     let again = bj0101.import_holdings(&file).unwrap();
     assert_eq!((again.book.added, again.book.updated), (0, 0));
     // The same file twice: refused, saying which snapshot is in force.

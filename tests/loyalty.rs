@@ -337,3 +337,177 @@ fn hqs_balances_are_the_branchs_ledger_whatever_the_order_of_the_bundles() {
     assert_eq!(branch.by_kind.get("redeem"), Some(&-3_800));
     assert_eq!(branch.by_kind.get("reverse"), Some(&800));
 }
+
+/// A store's directory copied whole (HQ before any import, to import again in another
+/// order).
+fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).unwrap();
+        }
+    }
+}
+
+/// Two branches credit and redeem the same client (张伟, registered at BJ0102, home
+/// BJ0101) while offline, each exporting twice; HQ imports the four bundles in several
+/// orders, each bundle twice. Every order gives each client the balance of a ledger kept
+/// apart here, entry by entry.
+#[test]
+fn two_branches_offline_and_hq_in_any_order_agree_with_an_independent_ledger() {
+    use branchdesk::store::StorePaths;
+    use common::hq::*;
+    use std::collections::BTreeMap;
+    let dir = tempfile::tempdir().unwrap();
+    let dir = dir.path();
+    let mut hq = zhang_wei_registered_at_bj0102(dir);
+    let mut bj0101 = at(dir, "BJ0101", "mgr01", 10);
+    publish_to(&mut bj0101, &mut hq, dir);
+    drop(hq);
+    const ZHANG: &str = "BJ0102-0000001";
+    let mut ledger: BTreeMap<&str, i64> = BTreeMap::new();
+    let mut count =
+        |client: &'static str, points: i64| *ledger.entry(client).or_default() += points;
+    let export = |session: &mut Session, name: &str| {
+        let out = dir.join(name);
+        std::fs::create_dir_all(&out).unwrap();
+        session
+            .export_bundle(&out, &mut |_, _| {})
+            .unwrap()
+            .file
+            .unwrap()
+    };
+
+    // BJ0101, 10:00: a migration credit, a referral, a gift given and taken back, a lounge.
+    count(
+        ZHANG,
+        bj0101
+            .points_adjust(ZHANG, 5_000, "旧系统积分迁移")
+            .unwrap()
+            .points,
+    );
+    count(
+        ZHANG,
+        bj0101.points_earn(ZHANG, "referral", "").unwrap().points,
+    );
+    let umbrella = bj0101.points_redeem(ZHANG, "umbrella").unwrap();
+    count(ZHANG, umbrella.entry.points);
+    count(
+        WANG,
+        bj0101
+            .points_earn(WANG, "birthday_visit", "")
+            .unwrap()
+            .points,
+    );
+    let b1 = export(&mut bj0101, "b1");
+    count(
+        ZHANG,
+        bj0101
+            .points_reverse(&umbrella.entry.id, "客户退回礼品")
+            .unwrap()
+            .points,
+    );
+    count(
+        ZHANG,
+        bj0101
+            .points_redeem(ZHANG, "airport_lounge")
+            .unwrap()
+            .entry
+            .points,
+    );
+    let b2 = export(&mut bj0101, "b2");
+    drop(bj0101);
+
+    // BJ0102, 11:00 (never having seen BJ0101's entries): its own credits and a fee waiver
+    // redeemed, reversed, redeemed again.
+    let mut bj0102 = at(dir, "BJ0102", "mgr02", 11);
+    count(
+        ZHANG,
+        bj0102
+            .points_earn(ZHANG, "ebanking_activated", "")
+            .unwrap()
+            .points,
+    );
+    count(
+        ZHANG,
+        bj0102
+            .points_adjust(ZHANG, 2_000, "柜面活动补记")
+            .unwrap()
+            .points,
+    );
+    let waiver = bj0102.points_redeem(ZHANG, "fee_waiver_transfer").unwrap();
+    count(ZHANG, waiver.entry.points);
+    let c1 = export(&mut bj0102, "c1");
+    count(
+        ZHANG,
+        bj0102
+            .points_reverse(&waiver.entry.id, "重复办理")
+            .unwrap()
+            .points,
+    );
+    count(
+        ZHANG,
+        bj0102
+            .points_redeem(ZHANG, "fee_waiver_transfer")
+            .unwrap()
+            .entry
+            .points,
+    );
+    count(
+        ZHANG,
+        bj0102
+            .points_earn(ZHANG, "survey_completed", "")
+            .unwrap()
+            .points,
+    );
+    let c2 = export(&mut bj0102, "c2");
+    drop(bj0102);
+    assert_eq!(
+        ledger[ZHANG],
+        5_000 + 1_000 - 800 + 800 - 3_000 + 300 + 2_000 - 2_000 + 2_000 - 2_000 + 50
+    );
+
+    let hq_dir = dir.join("HQ");
+    let pristine = dir.join("HQ-before");
+    copy_dir(&hq_dir, &pristine);
+    let orders: [[&std::path::PathBuf; 8]; 3] = [
+        [&c2, &b2, &c1, &c2, &b1, &b2, &c1, &b1],
+        [&b2, &b2, &c1, &b1, &c2, &c1, &b1, &c2],
+        [&b1, &c1, &b1, &b2, &c1, &c2, &c2, &b2],
+    ];
+    for (n, order) in orders.iter().enumerate() {
+        std::fs::remove_dir_all(&hq_dir).unwrap();
+        copy_dir(&pristine, &hq_dir);
+        let mut hq = Session::unlock(
+            &StorePaths::new(&hq_dir),
+            ADMIN,
+            &secret(ADMIN_PASS),
+            clock(),
+            options(),
+        )
+        .unwrap();
+        for bundle in order {
+            // A bundle ahead of its predecessor waits in quarantine and goes in when that
+            // one arrives; a bundle seen before changes nothing.
+            let _ = hq.hq_import(bundle);
+        }
+        let balances: BTreeMap<String, i64> = hq
+            .hq_points_balances()
+            .unwrap()
+            .into_iter()
+            .map(|c| (c.client_no, c.balance))
+            .collect();
+        let expected: BTreeMap<String, i64> =
+            ledger.iter().map(|(c, p)| (c.to_string(), *p)).collect();
+        assert_eq!(balances, expected, "order {n}");
+        let report = hq.hq_points_report().unwrap();
+        let bj0101 = report.iter().find(|b| b.branch == "BJ0101").unwrap();
+        assert_eq!(bj0101.balance, ledger.values().sum::<i64>(), "order {n}");
+        assert_eq!(bj0101.entries, 12, "order {n}");
+        assert_eq!(bj0101.overdrawn, 0);
+    }
+}

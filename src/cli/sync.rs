@@ -129,8 +129,12 @@ pub enum ReportWhat {
         #[arg(long)]
         json: bool,
     },
-    /// Per branch: clients holding points, points outstanding, points by kind of entry
+    /// Per branch: clients holding points, clients overdrawn by offline redemptions, points
+    /// outstanding, points by kind of entry
     Points {
+        /// Each client's consolidated balance instead (client numbers only)
+        #[arg(long)]
+        clients: bool,
         #[arg(long)]
         json: bool,
     },
@@ -531,7 +535,39 @@ pub fn run_hq(cx: &Context, command: HqCommand) -> Result<ExitCode> {
             }
         }
         HqCommand::Report {
-            what: ReportWhat::Points { json },
+            what:
+                ReportWhat::Points {
+                    clients: true,
+                    json,
+                },
+        } => {
+            let balances = session.hq_points_balances()?;
+            if json {
+                print_json(&balances);
+            } else {
+                let i18n = cx.i18n;
+                let rows: Vec<Vec<String>> = balances
+                    .iter()
+                    .map(|c| {
+                        vec![
+                            c.client_no.clone(),
+                            c.home_branch.clone(),
+                            c.balance.to_string(),
+                            c.entries.to_string(),
+                        ]
+                    })
+                    .collect();
+                let headers = [
+                    i18n.t("hq.points.client"),
+                    i18n.t("hq.risk.branch"),
+                    i18n.t("hq.points.balance"),
+                    i18n.t("hq.points.entries"),
+                ];
+                out!("{}", super::table::render(&headers, &rows));
+            }
+        }
+        HqCommand::Report {
+            what: ReportWhat::Points { json, .. },
         } => {
             let report = session.hq_points_report()?;
             if json {
@@ -545,6 +581,7 @@ pub fn run_hq(cx: &Context, command: HqCommand) -> Result<ExitCode> {
                         let mut row = vec![
                             b.branch.clone(),
                             b.clients.to_string(),
+                            b.overdrawn.to_string(),
                             b.balance.to_string(),
                         ];
                         row.extend(
@@ -558,6 +595,7 @@ pub fn run_hq(cx: &Context, command: HqCommand) -> Result<ExitCode> {
                 let mut headers = vec![
                     i18n.t("hq.risk.branch"),
                     i18n.t("hq.points.clients"),
+                    i18n.t("hq.points.overdrawn"),
                     i18n.t("hq.points.balance"),
                 ];
                 headers.extend(

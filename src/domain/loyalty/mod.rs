@@ -293,5 +293,67 @@ impl Buckets {
     }
 }
 
+/// An entry as it was written, for rebuilding buckets from a ledger whose decisions were
+/// made elsewhere: HQ's consolidation of every branch's entries, a branch's view after HQ's
+/// snapshot. Nothing is decided again: a credit makes a bucket, a debit takes what it says
+/// it took, a reversal of a debit puts that back and a reversal of a credit takes its
+/// points out again.
+#[derive(Debug, Clone, Copy)]
+pub struct Written<'a> {
+    pub id: &'a str,
+    /// Signed as written.
+    pub points: Points,
+    pub on: NaiveDate,
+    pub last_day: Option<NaiveDate>,
+    /// The entry a reversal reverses.
+    pub reverses: Option<&'a str>,
+    /// What a debit took, or what a debit's reversal puts back.
+    pub taken: &'a [Taken],
+}
+
+/// The buckets that `entries` leave, in any order they are given (every step is a sum).
+/// A credit reversed whole is gone; one reversed after another branch spent from it while
+/// offline stays, below zero, so that the balance is still the sum of the entries.
+pub fn replay<'a>(entries: impl IntoIterator<Item = Written<'a>>) -> Buckets {
+    use std::collections::BTreeMap;
+    let mut made: BTreeMap<&str, Bucket> = BTreeMap::new();
+    let mut moved: BTreeMap<&str, Points> = BTreeMap::new();
+    let mut withdrawn: std::collections::BTreeSet<&str> = Default::default();
+    for entry in entries {
+        match entry.reverses {
+            // A credit's reversal: its points out of its bucket.
+            Some(credit) if entry.points < 0 => {
+                *moved.entry(credit).or_default() += entry.points;
+                withdrawn.insert(credit);
+            }
+            // A debit's reversal: what it took, back.
+            Some(_) => {
+                for t in entry.taken {
+                    *moved.entry(t.bucket.as_str()).or_default() += t.points;
+                }
+            }
+            None if entry.points > 0 => {
+                made.insert(
+                    entry.id,
+                    Bucket::fresh(entry.id, entry.on, entry.last_day, entry.points),
+                );
+            }
+            None => {
+                for t in entry.taken {
+                    *moved.entry(t.bucket.as_str()).or_default() -= t.points;
+                }
+            }
+        }
+    }
+    let buckets = made
+        .into_iter()
+        .filter_map(|(id, mut bucket)| {
+            bucket.left += moved.get(id).copied().unwrap_or(0);
+            (!withdrawn.contains(&id) || bucket.left != 0).then_some(bucket)
+        })
+        .collect();
+    Buckets::from_buckets(buckets)
+}
+
 #[cfg(test)]
 mod tests;

@@ -166,14 +166,56 @@ fn op() -> impl Strategy<Value = Op> {
     ]
 }
 
+/// An entry as written, owned (what `Written` borrows).
+#[derive(Debug, Clone)]
+struct Entry {
+    id: String,
+    points: Points,
+    on: NaiveDate,
+    last_day: Option<NaiveDate>,
+    reverses: Option<String>,
+    taken: Vec<Taken>,
+}
+
+impl Entry {
+    fn written(&self) -> Written<'_> {
+        Written {
+            id: &self.id,
+            points: self.points,
+            on: self.on,
+            last_day: self.last_day,
+            reverses: self.reverses.as_deref(),
+            taken: &self.taken,
+        }
+    }
+}
+
+/// A run's outcome: the buckets, the redemptions still standing (their entry and what
+/// they took), the day it ended and every entry written.
+struct Ran {
+    buckets: Buckets,
+    standing: Vec<(String, Vec<Taken>)>,
+    entries: Vec<Entry>,
+}
+
 /// Runs `ops` from 2026-01-01 and checks after every step that the buckets hold exactly
 /// the sum of the entries written (kept apart, entry by entry) and never less than zero.
-/// Returns the buckets and the redemptions still standing.
-fn run(ops: &[Op]) -> (Buckets, Vec<Vec<Taken>>, NaiveDate) {
+fn run(ops: &[Op]) -> Ran {
     let mut today = day("2026-01-01");
     let mut buckets = Buckets::default();
     let mut ledger_sum: Points = 0;
-    let mut standing: Vec<Vec<Taken>> = Vec::new();
+    let mut standing: Vec<(String, Vec<Taken>)> = Vec::new();
+    let mut entries: Vec<Entry> = Vec::new();
+    let mut write = |id: String, points, on, last_day, reverses, taken: &[Taken]| {
+        entries.push(Entry {
+            id,
+            points,
+            on,
+            last_day,
+            reverses,
+            taken: taken.to_vec(),
+        })
+    };
     for (i, op) in ops.iter().enumerate() {
         match op {
             Op::Earn { points, lapses } => {
@@ -185,13 +227,15 @@ fn run(ops: &[Op]) -> (Buckets, Vec<Vec<Taken>>, NaiveDate) {
                 buckets
                     .credit(&format!("earn{i}"), today, last, *points)
                     .unwrap();
+                write(format!("earn{i}"), *points, today, last, None, &[]);
                 ledger_sum += points;
             }
             Op::Redeem { points } => match buckets.debit(*points, today) {
                 Ok(taken) => {
                     assert_eq!(taken.iter().map(|t| t.points).sum::<Points>(), *points);
                     ledger_sum -= points;
-                    standing.push(taken);
+                    write(format!("redeem{i}"), -points, today, None, None, &taken);
+                    standing.push((format!("redeem{i}"), taken));
                 }
                 Err(Refusal::Insufficient { usable, asked }) => {
                     assert!(asked > usable);
@@ -200,15 +244,28 @@ fn run(ops: &[Op]) -> (Buckets, Vec<Vec<Taken>>, NaiveDate) {
                 Err(other) => panic!("{other:?}"),
             },
             Op::Reverse { n } if !standing.is_empty() => {
-                let taken = standing.remove(n % standing.len());
+                let (redemption, taken) = standing.remove(n % standing.len());
                 buckets.restore(&taken).unwrap();
-                ledger_sum += taken.iter().map(|t| t.points).sum::<Points>();
+                let points = taken.iter().map(|t| t.points).sum::<Points>();
+                write(
+                    format!("reverse{i}"),
+                    points,
+                    today,
+                    None,
+                    Some(redemption),
+                    &taken,
+                );
+                ledger_sum += points;
             }
             Op::Reverse { .. } => {}
             Op::Wait { days } => today += chrono::Duration::days(*days),
             Op::Expire => {
                 let taken = buckets.expire(today);
-                ledger_sum -= taken.iter().map(|t| t.points).sum::<Points>();
+                let points = taken.iter().map(|t| t.points).sum::<Points>();
+                if points > 0 {
+                    write(format!("expire{i}"), -points, today, None, None, &taken);
+                }
+                ledger_sum -= points;
                 assert!(
                     buckets.expire(today).is_empty(),
                     "an expiry run is idempotent"
@@ -219,7 +276,23 @@ fn run(ops: &[Op]) -> (Buckets, Vec<Vec<Taken>>, NaiveDate) {
         assert!(buckets.balance() >= 0);
         assert!(buckets.iter().all(|b| b.left >= 0 && b.left <= b.credited));
     }
-    (buckets, standing, today)
+    Ran {
+        buckets,
+        standing,
+        entries,
+    }
+}
+
+/// A shuffle of `items` driven by `seed` (and a deterministic one: a failure replays).
+fn shuffled<T>(mut items: Vec<T>, mut seed: u64) -> Vec<T> {
+    let mut out = Vec::with_capacity(items.len());
+    while !items.is_empty() {
+        seed = seed
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        out.push(items.remove((seed >> 33) as usize % items.len()));
+    }
+    out
 }
 
 proptest! {
@@ -232,6 +305,28 @@ proptest! {
         run(&ops);
     }
 
+    /// The buckets rebuilt from the entries as written, given in any order, are the
+    /// buckets the ledger kept: same points left, same lapse days.
+    #[test]
+    fn buckets_rebuilt_from_the_entries_in_any_order_are_the_ledgers(
+        ops in proptest::collection::vec(op(), 0..60),
+        order in any::<u64>(),
+    ) {
+        let ran = run(&ops);
+        let entries = shuffled(ran.entries.clone(), order);
+        let rebuilt = replay(entries.iter().map(Entry::written));
+        let key = |b: &Bucket| (b.entry.clone(), b.earned_on, b.last_day, b.credited, b.left);
+        let mut kept: Vec<_> = ran.buckets.iter().map(key).collect();
+        let mut again: Vec<_> = rebuilt.iter().map(key).collect();
+        kept.sort();
+        again.sort();
+        prop_assert_eq!(kept, again);
+        prop_assert_eq!(
+            rebuilt.balance(),
+            ran.entries.iter().map(|e| e.points).sum::<Points>()
+        );
+    }
+
     /// Earns and redemptions (no expiry run in between): reversing every redemption, in
     /// any order, gives every bucket back its points, with its own lapse day.
     #[test]
@@ -240,11 +335,8 @@ proptest! {
         order in any::<u64>(),
     ) {
         let ops: Vec<Op> = ops.into_iter().filter(|o| !matches!(o, Op::Expire)).collect();
-        let (mut buckets, mut standing, _) = run(&ops);
-        let mut seed = order;
-        while !standing.is_empty() {
-            seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
-            let taken = standing.remove((seed >> 33) as usize % standing.len());
+        let Ran { mut buckets, standing, .. } = run(&ops);
+        for (_, taken) in shuffled(standing, order) {
             buckets.restore(&taken).unwrap();
         }
         for bucket in buckets.iter() {

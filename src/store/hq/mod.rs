@@ -23,7 +23,7 @@ mod status;
 pub use crate::sync::merge::ReviewItem;
 pub use holdings::{HoldingsImport, PublishedHoldings, RefusedHolding};
 pub use offers::RuleConversion;
-pub use points::BranchPoints;
+pub use points::{BranchPoints, ClientBalance};
 pub use risk::BranchRisk;
 pub use status::{BranchState, Gap, HqRow, HqStatus};
 

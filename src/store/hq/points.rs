@@ -5,11 +5,11 @@
 //! bundles came). Counts only; no personal data.
 
 use crate::domain::staff::Permission;
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::store::Session;
 use crate::sync::keys::Party;
 use serde::Serialize;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 /// One branch's points.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
@@ -17,6 +17,9 @@ pub struct BranchPoints {
     pub branch: String,
     /// Clients with a balance above zero.
     pub clients: u64,
+    /// Clients whose entries sum below zero: two branches redeemed the same points while
+    /// offline, for a manager to settle with an adjustment.
+    pub overdrawn: u64,
     /// Points outstanding: the sum of every entry of the branch's clients.
     pub balance: i64,
     /// Points by kind of entry (signed as written: debits negative).
@@ -24,59 +27,96 @@ pub struct BranchPoints {
     pub entries: u64,
 }
 
+/// One client's points as HQ consolidated them: the sum of every branch's entries.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ClientBalance {
+    pub client_no: String,
+    pub home_branch: String,
+    pub balance: i64,
+    pub entries: u64,
+}
+
+/// Every consolidated entry with its client's home branch and number ('' when HQ does not
+/// hold the client's row yet).
+const ENTRIES: &str = "
+    WITH entry AS (
+        SELECT json_extract(fields, '$.client_id') AS client,
+               json_extract(fields, '$.kind') AS kind,
+               json_extract(fields, '$.points') AS points
+        FROM hq_row WHERE tbl = 'loyalty_entry'
+    ),
+    client AS (
+        SELECT row_id,
+               coalesce(json_extract(fields, '$.home_branch'), '') AS home,
+               coalesce(json_extract(fields, '$.client_no'), '') AS client_no
+        FROM hq_row WHERE tbl = 'client'
+    ),
+    placed AS (
+        SELECT entry.client, entry.kind, entry.points,
+               coalesce(client.home, '') AS home, coalesce(client.client_no, '') AS client_no
+        FROM entry LEFT JOIN client ON client.row_id = entry.client
+    )";
+
 impl Session {
     /// Per home branch, the clients holding points and the points outstanding, from every
-    /// branch's consolidated entries.
+    /// branch's consolidated entries (summed in SQL).
     pub fn hq_points_report(&self) -> Result<Vec<BranchPoints>> {
         self.require(Permission::ViewSync)?;
         self.require_party(Party::Hq)?;
-        let mut home: HashMap<String, String> = HashMap::new();
-        {
-            let mut statement = self.conn.prepare(
-                "SELECT row_id, json_extract(fields, '$.home_branch') FROM hq_row
-                 WHERE tbl = 'client'",
-            )?;
-            let mut rows = statement.query([])?;
-            while let Some(r) = rows.next()? {
-                let branch: Option<String> = r.get(1)?;
-                home.insert(r.get(0)?, branch.unwrap_or_default());
-            }
-        }
-        let mut per_client: HashMap<String, i64> = HashMap::new();
         let mut report: BTreeMap<String, BranchPoints> = BTreeMap::new();
-        let mut statement = self.conn.prepare(
-            "SELECT json_extract(fields, '$.client_id'), json_extract(fields, '$.kind'),
-                    json_extract(fields, '$.points')
-             FROM hq_row WHERE tbl = 'loyalty_entry'",
-        )?;
-        let mut rows = statement.query([])?;
+        let mut by_kind = self.conn.prepare(&format!(
+            "{ENTRIES} SELECT home, kind, sum(points), count(*) FROM placed GROUP BY home, kind"
+        ))?;
+        let mut rows = by_kind.query([])?;
         while let Some(r) = rows.next()? {
-            let client: Option<String> = r.get(0)?;
+            let branch: String = r.get(0)?;
             let kind: Option<String> = r.get(1)?;
             let points: Option<i64> = r.get(2)?;
-            let (Some(client), Some(kind), Some(points)) = (client, kind, points) else {
-                return Err(Error::DatabaseDamaged);
-            };
-            let branch = home.get(&client).cloned().unwrap_or_default();
-            let entry = report
+            let count: i64 = r.get(3)?;
+            let line = report
                 .entry(branch.clone())
                 .or_insert_with(|| BranchPoints {
                     branch,
                     ..Default::default()
                 });
-            entry.entries += 1;
-            entry.balance += points;
-            *entry.by_kind.entry(kind).or_insert(0) += points;
-            *per_client.entry(client).or_insert(0) += points;
+            let points = points.unwrap_or(0);
+            line.entries += u64::try_from(count).unwrap_or(0);
+            line.balance += points;
+            *line.by_kind.entry(kind.unwrap_or_default()).or_insert(0) += points;
         }
-        for (client, balance) in per_client {
-            if balance > 0 {
-                let branch = home.get(&client).cloned().unwrap_or_default();
-                if let Some(entry) = report.get_mut(&branch) {
-                    entry.clients += 1;
-                }
+        let mut holders = self.conn.prepare(&format!(
+            "{ENTRIES} SELECT home, sum(balance > 0), sum(balance < 0) FROM (
+                 SELECT home, sum(points) AS balance FROM placed GROUP BY client
+             ) GROUP BY home"
+        ))?;
+        let mut rows = holders.query([])?;
+        while let Some(r) = rows.next()? {
+            let branch: String = r.get(0)?;
+            if let Some(line) = report.get_mut(&branch) {
+                line.clients = u64::try_from(r.get::<_, i64>(1)?).unwrap_or(0);
+                line.overdrawn = u64::try_from(r.get::<_, i64>(2)?).unwrap_or(0);
             }
         }
         Ok(report.into_values().collect())
+    }
+
+    /// Each client's consolidated balance (client numbers only, no personal data), by
+    /// client number: what HQ reconciles against a branch's own ledger.
+    pub fn hq_points_balances(&self) -> Result<Vec<ClientBalance>> {
+        self.require(Permission::ViewSync)?;
+        self.require_party(Party::Hq)?;
+        let mut statement = self.conn.prepare(&format!(
+            "{ENTRIES} SELECT client_no, home, sum(points), count(*) FROM placed
+             GROUP BY client ORDER BY client_no"
+        ))?;
+        let rows = statement.query_map([], |r| {
+            Ok(ClientBalance {
+                client_no: r.get(0)?,
+                home_branch: r.get(1)?,
+                balance: r.get::<_, Option<i64>>(2)?.unwrap_or(0),
+                entries: u64::try_from(r.get::<_, i64>(3)?).unwrap_or(0),
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 }
