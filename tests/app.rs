@@ -1555,6 +1555,7 @@ mod sync {
             calls: 900,
             credit_warnings: 0,
             book: Default::default(),
+            points: 0,
         };
         let effects = h.act(Action::Reply(Reply::HoldingsApplied(Box::new(applied))));
         assert!(matches!(sent(&effects)[..], [Request::SyncStatus]));

@@ -338,6 +338,15 @@ fn hqs_balances_are_the_branchs_ledger_whatever_the_order_of_the_bundles() {
     assert_eq!(branch.by_kind.get("reverse"), Some(&800));
 }
 
+/// An entry's points added to a ledger kept apart from the stores'.
+fn count(
+    ledger: &mut std::collections::BTreeMap<&'static str, i64>,
+    client: &'static str,
+    points: i64,
+) {
+    *ledger.entry(client).or_default() += points;
+}
+
 /// A store's directory copied whole (HQ before any import, to import again in another
 /// order).
 fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
@@ -370,8 +379,6 @@ fn two_branches_offline_and_hq_in_any_order_agree_with_an_independent_ledger() {
     drop(hq);
     const ZHANG: &str = "BJ0102-0000001";
     let mut ledger: BTreeMap<&str, i64> = BTreeMap::new();
-    let mut count =
-        |client: &'static str, points: i64| *ledger.entry(client).or_default() += points;
     let export = |session: &mut Session, name: &str| {
         let out = dir.join(name);
         std::fs::create_dir_all(&out).unwrap();
@@ -384,6 +391,7 @@ fn two_branches_offline_and_hq_in_any_order_agree_with_an_independent_ledger() {
 
     // BJ0101, 10:00: a migration credit, a referral, a gift given and taken back, a lounge.
     count(
+        &mut ledger,
         ZHANG,
         bj0101
             .points_adjust(ZHANG, 5_000, "旧系统积分迁移")
@@ -391,12 +399,14 @@ fn two_branches_offline_and_hq_in_any_order_agree_with_an_independent_ledger() {
             .points,
     );
     count(
+        &mut ledger,
         ZHANG,
         bj0101.points_earn(ZHANG, "referral", "").unwrap().points,
     );
     let umbrella = bj0101.points_redeem(ZHANG, "umbrella").unwrap();
-    count(ZHANG, umbrella.entry.points);
+    count(&mut ledger, ZHANG, umbrella.entry.points);
     count(
+        &mut ledger,
         WANG,
         bj0101
             .points_earn(WANG, "birthday_visit", "")
@@ -405,6 +415,7 @@ fn two_branches_offline_and_hq_in_any_order_agree_with_an_independent_ledger() {
     );
     let b1 = export(&mut bj0101, "b1");
     count(
+        &mut ledger,
         ZHANG,
         bj0101
             .points_reverse(&umbrella.entry.id, "客户退回礼品")
@@ -412,6 +423,7 @@ fn two_branches_offline_and_hq_in_any_order_agree_with_an_independent_ledger() {
             .points,
     );
     count(
+        &mut ledger,
         ZHANG,
         bj0101
             .points_redeem(ZHANG, "airport_lounge")
@@ -426,6 +438,7 @@ fn two_branches_offline_and_hq_in_any_order_agree_with_an_independent_ledger() {
     // redeemed, reversed, redeemed again.
     let mut bj0102 = at(dir, "BJ0102", "mgr02", 11);
     count(
+        &mut ledger,
         ZHANG,
         bj0102
             .points_earn(ZHANG, "ebanking_activated", "")
@@ -433,6 +446,7 @@ fn two_branches_offline_and_hq_in_any_order_agree_with_an_independent_ledger() {
             .points,
     );
     count(
+        &mut ledger,
         ZHANG,
         bj0102
             .points_adjust(ZHANG, 2_000, "柜面活动补记")
@@ -440,9 +454,10 @@ fn two_branches_offline_and_hq_in_any_order_agree_with_an_independent_ledger() {
             .points,
     );
     let waiver = bj0102.points_redeem(ZHANG, "fee_waiver_transfer").unwrap();
-    count(ZHANG, waiver.entry.points);
+    count(&mut ledger, ZHANG, waiver.entry.points);
     let c1 = export(&mut bj0102, "c1");
     count(
+        &mut ledger,
         ZHANG,
         bj0102
             .points_reverse(&waiver.entry.id, "重复办理")
@@ -450,6 +465,7 @@ fn two_branches_offline_and_hq_in_any_order_agree_with_an_independent_ledger() {
             .points,
     );
     count(
+        &mut ledger,
         ZHANG,
         bj0102
             .points_redeem(ZHANG, "fee_waiver_transfer")
@@ -458,6 +474,7 @@ fn two_branches_offline_and_hq_in_any_order_agree_with_an_independent_ledger() {
             .points,
     );
     count(
+        &mut ledger,
         ZHANG,
         bj0102
             .points_earn(ZHANG, "survey_completed", "")
@@ -479,7 +496,9 @@ fn two_branches_offline_and_hq_in_any_order_agree_with_an_independent_ledger() {
         [&b2, &b2, &c1, &b1, &c2, &c1, &b1, &c2],
         [&b1, &c1, &b1, &b2, &c1, &c2, &c2, &b2],
     ];
+    let mut last_hq = None;
     for (n, order) in orders.iter().enumerate() {
+        drop(last_hq.take());
         std::fs::remove_dir_all(&hq_dir).unwrap();
         copy_dir(&pristine, &hq_dir);
         let mut hq = Session::unlock(
@@ -509,5 +528,84 @@ fn two_branches_offline_and_hq_in_any_order_agree_with_an_independent_ledger() {
         assert_eq!(bj0101.balance, ledger.values().sum::<i64>(), "order {n}");
         assert_eq!(bj0101.entries, 12, "order {n}");
         assert_eq!(bj0101.overdrawn, 0);
+        last_hq = Some(hq);
     }
+    let mut hq = last_hq.unwrap();
+
+    // BJ0101 takes HQ's next snapshot: its clients' points are now every branch's.
+    let mut bj0101 = at(dir, "BJ0101", "mgr01", 12);
+    let applied = publish_to(&mut bj0101, &mut hq, dir);
+    assert_eq!(applied.points, 2, "{applied:?}");
+    for client in [ZHANG, WANG] {
+        assert_eq!(bj0101.points_show(client).unwrap().balance, ledger[client]);
+    }
+    // An entry of its own not yet at HQ counts on top of HQ's, snapshot after snapshot.
+    count(
+        &mut ledger,
+        ZHANG,
+        bj0101
+            .points_earn(ZHANG, "tier_anniversary", "")
+            .unwrap()
+            .points,
+    );
+    publish_to(&mut bj0101, &mut hq, dir);
+    assert_eq!(bj0101.points_show(ZHANG).unwrap().balance, ledger[ZHANG]);
+    // In 2032 everything earned in 2026 has lapsed; this branch's expiry run writes off
+    // its own credits and leaves BJ0102's 350 (300 + 2,000 + 50 − 2,000) to BJ0102's run.
+    drop(bj0101);
+    copy_dir(&dir.join("BJ0101"), &dir.join("BJ0101-2032"));
+    let mut later = Session::unlock(
+        &StorePaths::new(dir.join("BJ0101-2032")),
+        "mgr01",
+        &secret(ADMIN_PASS),
+        std::sync::Arc::new(branchdesk::domain::clock::FixedClock::new(
+            "2032-01-05T02:00:00Z".parse().unwrap(),
+        )),
+        options(),
+    )
+    .unwrap();
+    later.points_expire(false, &mut |_, _| {}).unwrap();
+    assert_eq!(later.points_show(ZHANG).unwrap().balance, 350);
+    assert_eq!(later.points_expire(true, &mut |_, _| {}).unwrap().clients, 0);
+    drop(later);
+    let mut bj0101 = at(dir, "BJ0101", "mgr01", 12);
+
+    // What BJ0102 credited can be spent here now.
+    let all = bj0101.points_show(ZHANG).unwrap().usable;
+    let spent = bj0101.points_adjust(ZHANG, -all, "兑换线下礼品").unwrap();
+    assert_eq!(
+        bj0101.points_show(ZHANG).unwrap().balance,
+        ledger[ZHANG] - all
+    );
+    count(&mut ledger, ZHANG, spent.points);
+    let d1 = export(&mut bj0101, "d1");
+    drop(bj0101);
+
+    // Meanwhile BJ0102, offline, spends its own credits too: the same points twice. HQ
+    // keeps both entries, and says the client is overdrawn.
+    let mut bj0102 = at(dir, "BJ0102", "mgr02", 13);
+    let theirs = bj0102.points_show(ZHANG).unwrap().usable;
+    count(
+        &mut ledger,
+        ZHANG,
+        bj0102
+            .points_adjust(ZHANG, -theirs, "兑换线下礼品")
+            .unwrap()
+            .points,
+    );
+    let c3 = export(&mut bj0102, "c3");
+    drop(bj0102);
+    for bundle in [&c3, &d1, &c3] {
+        let _ = hq.hq_import(bundle);
+    }
+    let zhang = hq
+        .hq_points_balances()
+        .unwrap()
+        .into_iter()
+        .find(|c| c.client_no == ZHANG)
+        .unwrap();
+    assert_eq!(zhang.balance, ledger[ZHANG]);
+    assert!(zhang.balance < 0, "{zhang:?}");
+    let report = hq.hq_points_report().unwrap();
+    assert_eq!(report.iter().map(|b| b.overdrawn).sum::<u64>(), 1);
 }

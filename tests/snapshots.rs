@@ -734,6 +734,7 @@ mod sync {
                     review: 2,
                     ..Default::default()
                 },
+                points: 0,
             },
         ))));
         assert_snapshot!(h.screen());

@@ -105,6 +105,8 @@ pub fn demo_holdings(seed: u64, branch: &str, clients: u64, today: NaiveDate) ->
             serial: 1,
             holdings,
             clients: Vec::new(),
+            points: Vec::new(),
+            points_through: 0,
         },
     }
 }

@@ -40,6 +40,9 @@ pub struct HoldingsApplied {
     pub credit_warnings: u64,
     /// What the client book that came with the snapshot changed.
     pub book: BookApplied,
+    /// Clients whose points are now HQ's (every branch's entries) plus this store's own
+    /// entries written since.
+    pub points: u64,
 }
 
 impl HoldingsApplied {
@@ -60,6 +63,13 @@ impl HoldingsApplied {
             text.push_str(&i18n.fill(
                 "cli.credit_warnings",
                 &[("count", &self.credit_warnings.to_string())],
+            ));
+        }
+        if self.points > 0 {
+            text.push(' ');
+            text.push_str(&i18n.fill(
+                "cli.points_from_hq",
+                &[("clients", &self.points.to_string())],
             ));
         }
         if self.book.received > 0 {
@@ -456,6 +466,7 @@ impl Session {
             calls: 0,
             credit_warnings: 0,
             book: BookApplied::default(),
+            points: 0,
         };
         let event = AuditEvent::new("sync.holdings", "store", self.branch.store_id.clone())
             .with_detail(
@@ -475,6 +486,12 @@ impl Session {
         self.write(event, |w| {
             // The book first: a client registered at another branch has their holdings here.
             report.book = apply_book(w, &store_branch, &snapshot.clients)?;
+            // Then the book's points: HQ's buckets and this store's entries since.
+            report.points = crate::store::loyalty::apply_hq_points(
+                w,
+                &snapshot.points,
+                snapshot.points_through,
+            )?;
             // A client whose home branch this is, newly in the book, is due for a rating; one
             // the book changed has its desk row written again (only the book drops rows here,
             // and asking the desk whether any is missing reads every row).

@@ -222,6 +222,22 @@ pub struct HoldingsSnapshot {
     /// none).
     #[serde(default)]
     pub clients: Vec<BookClient>,
+    /// The book's clients' loyalty points as HQ consolidated them from every branch (a
+    /// snapshot from before points travelled has none).
+    #[serde(default)]
+    pub points: Vec<BookPoints>,
+    /// How far HQ had applied this branch's own changes (its outbox sequence): the branch
+    /// adds its entries written after that to HQ's buckets.
+    #[serde(default)]
+    pub points_through: i64,
+}
+
+/// A client's buckets as HQ holds them: every branch's credits, less what every branch's
+/// debits took.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BookPoints {
+    pub client_id: String,
+    pub buckets: Vec<crate::domain::loyalty::Bucket>,
 }
 
 /// A client as HQ holds it: the merged fields and their stamps, as JSON text (the branch

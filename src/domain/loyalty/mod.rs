@@ -298,29 +298,42 @@ impl Buckets {
 /// snapshot. Nothing is decided again: a credit makes a bucket, a debit takes what it says
 /// it took, a reversal of a debit puts that back and a reversal of a credit takes its
 /// points out again.
-#[derive(Debug, Clone, Copy)]
-pub struct Written<'a> {
-    pub id: &'a str,
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Written {
+    pub id: String,
     /// Signed as written.
     pub points: Points,
     pub on: NaiveDate,
     pub last_day: Option<NaiveDate>,
     /// The entry a reversal reverses.
-    pub reverses: Option<&'a str>,
+    pub reverses: Option<String>,
     /// What a debit took, or what a debit's reversal puts back.
-    pub taken: &'a [Taken],
+    pub taken: Vec<Taken>,
 }
 
 /// The buckets that `entries` leave, in any order they are given (every step is a sum).
 /// A credit reversed whole is gone; one reversed after another branch spent from it while
 /// offline stays, below zero, so that the balance is still the sum of the entries.
-pub fn replay<'a>(entries: impl IntoIterator<Item = Written<'a>>) -> Buckets {
+pub fn replay<'a>(entries: impl IntoIterator<Item = &'a Written>) -> Buckets {
+    replay_onto(Vec::new(), entries)
+}
+
+/// The buckets that `entries` leave when `base` holds what the entries before them left
+/// (HQ's buckets as of a snapshot, and a branch's own entries written since).
+pub fn replay_onto<'a>(
+    base: Vec<Bucket>,
+    entries: impl IntoIterator<Item = &'a Written>,
+) -> Buckets {
     use std::collections::BTreeMap;
-    let mut made: BTreeMap<&str, Bucket> = BTreeMap::new();
+    let base: Vec<(String, Bucket)> = base.into_iter().map(|b| (b.entry.clone(), b)).collect();
+    let mut made: BTreeMap<&str, Bucket> = base
+        .iter()
+        .map(|(id, b)| (id.as_str(), b.clone()))
+        .collect();
     let mut moved: BTreeMap<&str, Points> = BTreeMap::new();
     let mut withdrawn: std::collections::BTreeSet<&str> = Default::default();
     for entry in entries {
-        match entry.reverses {
+        match entry.reverses.as_deref() {
             // A credit's reversal: its points out of its bucket.
             Some(credit) if entry.points < 0 => {
                 *moved.entry(credit).or_default() += entry.points;
@@ -328,18 +341,18 @@ pub fn replay<'a>(entries: impl IntoIterator<Item = Written<'a>>) -> Buckets {
             }
             // A debit's reversal: what it took, back.
             Some(_) => {
-                for t in entry.taken {
+                for t in &entry.taken {
                     *moved.entry(t.bucket.as_str()).or_default() += t.points;
                 }
             }
             None if entry.points > 0 => {
                 made.insert(
-                    entry.id,
-                    Bucket::fresh(entry.id, entry.on, entry.last_day, entry.points),
+                    entry.id.as_str(),
+                    Bucket::fresh(&entry.id, entry.on, entry.last_day, entry.points),
                 );
             }
             None => {
-                for t in entry.taken {
+                for t in &entry.taken {
                     *moved.entry(t.bucket.as_str()).or_default() -= t.points;
                 }
             }

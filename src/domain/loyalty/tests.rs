@@ -166,36 +166,12 @@ fn op() -> impl Strategy<Value = Op> {
     ]
 }
 
-/// An entry as written, owned (what `Written` borrows).
-#[derive(Debug, Clone)]
-struct Entry {
-    id: String,
-    points: Points,
-    on: NaiveDate,
-    last_day: Option<NaiveDate>,
-    reverses: Option<String>,
-    taken: Vec<Taken>,
-}
-
-impl Entry {
-    fn written(&self) -> Written<'_> {
-        Written {
-            id: &self.id,
-            points: self.points,
-            on: self.on,
-            last_day: self.last_day,
-            reverses: self.reverses.as_deref(),
-            taken: &self.taken,
-        }
-    }
-}
-
 /// A run's outcome: the buckets, the redemptions still standing (their entry and what
 /// they took), the day it ended and every entry written.
 struct Ran {
     buckets: Buckets,
     standing: Vec<(String, Vec<Taken>)>,
-    entries: Vec<Entry>,
+    entries: Vec<Written>,
 }
 
 /// Runs `ops` from 2026-01-01 and checks after every step that the buckets hold exactly
@@ -205,9 +181,9 @@ fn run(ops: &[Op]) -> Ran {
     let mut buckets = Buckets::default();
     let mut ledger_sum: Points = 0;
     let mut standing: Vec<(String, Vec<Taken>)> = Vec::new();
-    let mut entries: Vec<Entry> = Vec::new();
+    let mut entries: Vec<Written> = Vec::new();
     let mut write = |id: String, points, on, last_day, reverses, taken: &[Taken]| {
-        entries.push(Entry {
+        entries.push(Written {
             id,
             points,
             on,
@@ -314,7 +290,7 @@ proptest! {
     ) {
         let ran = run(&ops);
         let entries = shuffled(ran.entries.clone(), order);
-        let rebuilt = replay(entries.iter().map(Entry::written));
+        let rebuilt = replay(&entries);
         let key = |b: &Bucket| (b.entry.clone(), b.earned_on, b.last_day, b.credited, b.left);
         let mut kept: Vec<_> = ran.buckets.iter().map(key).collect();
         let mut again: Vec<_> = rebuilt.iter().map(key).collect();

@@ -14,7 +14,7 @@ use crate::store::Session;
 use crate::store::import::read_table;
 use crate::store::write::AuditEvent;
 use crate::sync::keys::Party;
-use crate::sync::reference::{BookClient, HoldingsSnapshot, SnapshotHolding};
+use crate::sync::reference::{BookClient, BookPoints, HoldingsSnapshot, SnapshotHolding};
 use chrono::NaiveDate;
 use rusqlite::params;
 use serde::Serialize;
@@ -70,10 +70,28 @@ impl Session {
             .into_iter()
             .map(|p| (p.code, p.category))
             .collect();
+        // Every client's points, replayed once from the consolidated entries.
+        let points = self.hq_points_buckets()?;
         for (code, recipient) in branches {
             let Some(mut snapshot) = self.branch_snapshot(&code, serial)? else {
                 continue;
             };
+            snapshot.points = snapshot
+                .clients
+                .iter()
+                .filter_map(|c| {
+                    let buckets = points.get(&c.row_id)?.clone();
+                    Some(BookPoints {
+                        client_id: c.row_id.clone(),
+                        buckets,
+                    })
+                })
+                .collect();
+            snapshot.points_through = self.conn.query_row(
+                "SELECT high_water FROM hq_branch WHERE code = ?1",
+                [&code],
+                |r| r.get(0),
+            )?;
             for holding in &mut snapshot.holdings {
                 holding.category = categories
                     .get(&holding.product)
@@ -178,6 +196,8 @@ impl Session {
             serial,
             holdings,
             clients: self.branch_book(branch)?,
+            points: Vec::new(),
+            points_through: 0,
         }))
     }
 

@@ -4,12 +4,13 @@
 //! consolidated them (insert-only: each entry once, whatever order and however often the
 //! bundles came). Counts only; no personal data.
 
+use crate::domain::loyalty::{Bucket, Taken, Written, replay};
 use crate::domain::staff::Permission;
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::store::Session;
 use crate::sync::keys::Party;
 use serde::Serialize;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 /// One branch's points.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
@@ -118,5 +119,59 @@ impl Session {
             })
         })?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Every client's buckets, replayed from the consolidated entries (each entry once,
+    /// whichever branch wrote it and in whatever order it came), by client ID: what a
+    /// holdings snapshot brings each branch for the clients of its book.
+    pub(crate) fn hq_points_buckets(&self) -> Result<HashMap<String, Vec<Bucket>>> {
+        let mut statement = self.conn.prepare(
+            "SELECT row_id, json_extract(fields, '$.client_id'), json_extract(fields, '$.points'),
+                    json_extract(fields, '$.on_date'), json_extract(fields, '$.last_day'),
+                    json_extract(fields, '$.reverses'), json_extract(fields, '$.taken')
+             FROM hq_row WHERE tbl = 'loyalty_entry' AND deleted = 0
+             ORDER BY json_extract(fields, '$.client_id')",
+        )?;
+        let mut rows = statement.query([])?;
+        let mut by_client: HashMap<String, Vec<Bucket>> = HashMap::new();
+        let mut client: Option<String> = None;
+        let mut entries: Vec<Written> = Vec::new();
+        let mut flush = |client: Option<String>, entries: &mut Vec<Written>| {
+            if let Some(client) = client {
+                let buckets = replay(entries.iter());
+                by_client.insert(client, buckets.iter().cloned().collect());
+            }
+            entries.clear();
+        };
+        while let Some(r) = rows.next()? {
+            let id: String = r.get(0)?;
+            let of: Option<String> = r.get(1)?;
+            let day = |text: Option<String>| {
+                text.and_then(|d| chrono::NaiveDate::parse_from_str(&d, "%Y-%m-%d").ok())
+            };
+            let (Some(of), Some(points), Some(on)) =
+                (of, r.get::<_, Option<i64>>(2)?, day(r.get(3)?))
+            else {
+                return Err(Error::DatabaseDamaged);
+            };
+            let taken: Vec<Taken> = match r.get::<_, Option<String>>(6)? {
+                Some(text) => serde_json::from_str(&text).map_err(|_| Error::DatabaseDamaged)?,
+                None => Vec::new(),
+            };
+            if client.as_deref() != Some(of.as_str()) {
+                flush(client.take(), &mut entries);
+                client = Some(of);
+            }
+            entries.push(Written {
+                id,
+                points,
+                on,
+                last_day: day(r.get(4)?),
+                reverses: r.get(5)?,
+                taken,
+            });
+        }
+        flush(client, &mut entries);
+        Ok(by_client)
     }
 }

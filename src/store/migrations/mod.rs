@@ -821,6 +821,18 @@ const MIGRATIONS: &[Migration] = &[
         WHERE remaining > 0 AND last_day IS NOT NULL;
     "#,
     ),
+    // 16: points from HQ. A holdings snapshot brings each client's buckets as HQ
+    // consolidated them (credits made at other branches among them); a bucket another
+    // branch credited lapses by that branch's expiry run, not by this one's (two runs
+    // would write its points off twice).
+    Migration::sql(
+        r#"
+    ALTER TABLE loyalty_bucket ADD COLUMN from_hq INTEGER NOT NULL DEFAULT 0;
+    DROP INDEX loyalty_bucket_lapsing;
+    CREATE INDEX loyalty_bucket_lapsing ON loyalty_bucket (last_day, client_seq)
+        WHERE remaining > 0 AND last_day IS NOT NULL AND from_hq = 0;
+    "#,
+    ),
 ];
 
 /// The schema version this build writes.
