@@ -566,7 +566,10 @@ fn two_branches_offline_and_hq_in_any_order_agree_with_an_independent_ledger() {
     .unwrap();
     later.points_expire(false, &mut |_, _| {}).unwrap();
     assert_eq!(later.points_show(ZHANG).unwrap().balance, 350);
-    assert_eq!(later.points_expire(true, &mut |_, _| {}).unwrap().clients, 0);
+    assert_eq!(
+        later.points_expire(true, &mut |_, _| {}).unwrap().clients,
+        0
+    );
     drop(later);
     let mut bj0101 = at(dir, "BJ0101", "mgr01", 12);
 

@@ -210,6 +210,15 @@ pub(super) enum BenchWhat {
         #[arg(long)]
         json: bool,
     },
+    /// The points expiry run over every client of the benchmark store, each given a
+    /// seven-year history the first time (target: 1M clients, 20M entries, 60 s)
+    PointsExpiry {
+        /// Entries in each client's history
+        #[arg(long, value_name = "N", default_value_t = 20)]
+        entries_per_client: u32,
+        #[arg(long)]
+        json: bool,
+    },
     /// HQ holding the benchmark's clients imports a core-banking holdings extract of about
     /// three accounts per client (--clients sets how many)
     HqHoldings {

@@ -262,6 +262,55 @@ pub fn points(cx: &Context, clients: u64, queries: usize, json: bool) -> Result<
     Ok(ExitCode::SUCCESS)
 }
 
+/// `branchdesk bench points-expiry`: every client of the bench store given a history (once),
+/// then one expiry run, timed.
+pub fn points_expiry(cx: &Context, clients: u64, per_client: u32, json: bool) -> Result<ExitCode> {
+    let mut session = bench_session(cx, clients)?;
+    let seeding = Progress::new(0, cx.i18n.t("progress.bench_points"));
+    let expiring = Progress::new(0, cx.i18n.t("progress.points_expire"));
+    let timed = bench::points::expiry(
+        &mut session,
+        per_client,
+        &mut |step, done, total| match step {
+            "seed" => seeding.show(done, total),
+            _ => expiring.show(done, total),
+        },
+    )?;
+    seeding.finish();
+    expiring.finish();
+    if json {
+        print_json(&timed);
+        return Ok(ExitCode::SUCCESS);
+    }
+    if let Some(ledger) = &timed.seeded {
+        outln!(
+            "{}",
+            cx.i18n.fill(
+                "bench.points_seeded",
+                &[
+                    ("clients", &ledger.clients.to_string()),
+                    ("entries", &ledger.entries.to_string()),
+                    ("buckets", &ledger.buckets.to_string()),
+                    ("lapsed", &ledger.lapsed.to_string()),
+                    ("seconds", &format!("{:.1}", timed.seed_s)),
+                ],
+            )
+        );
+    }
+    outln!(
+        "{}",
+        cx.i18n.fill(
+            "bench.points_expiry",
+            &[
+                ("clients", &timed.expired.clients.to_string()),
+                ("points", &timed.expired.points.to_string()),
+                ("seconds", &format!("{:.1}", timed.run_s)),
+            ],
+        )
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
 /// `branchdesk bench hq-holdings`: HQ imports a holdings extract for the benchmark's
 /// clients, timed.
 pub fn hq_holdings(cx: &Context, clients: u64, json: bool) -> Result<ExitCode> {

@@ -356,6 +356,15 @@ fn run(cx: &Context, command: Option<Command>) -> Result<ExitCode> {
             ..
         }) => bench::risk(cx, clients, json),
         Some(Command::Bench {
+            what:
+                Some(BenchWhat::PointsExpiry {
+                    entries_per_client,
+                    json,
+                }),
+            clients,
+            ..
+        }) => bench::points_expiry(cx, clients, entries_per_client, json),
+        Some(Command::Bench {
             what: Some(BenchWhat::Points { json }),
             clients,
             queries,

@@ -10,6 +10,7 @@ pub mod client;
 pub mod clock;
 pub mod complaint;
 pub mod contact;
+pub mod events;
 pub mod hlc;
 pub mod ids;
 pub mod lockout;

@@ -64,8 +64,8 @@ pub use hq::{
 pub use keyslots::{DbKey, KdfParams, KeySlots};
 pub use lookup::{MAX_HITS, SearchHit};
 pub use loyalty::{
-    CatalogueItem, EntryKind, ExpiryReport, LAPSING_DAYS, PointsEntry, PointsSlip, PointsView,
-    Redemption,
+    BenchLedger, CatalogueItem, EntryKind, ExpiryReport, LAPSING_DAYS, PointsEntry, PointsSlip,
+    PointsView, Redemption,
 };
 pub use offers::{OfferOutcome, RecordedOffer};
 pub use paths::StorePaths;

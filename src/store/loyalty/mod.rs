@@ -7,7 +7,7 @@
 
 use crate::domain::client::StoredClient;
 use crate::domain::loyalty::{
-    Bucket, Buckets, EarnRules, Period, Points, RedeemItem, Refusal, Taken, Written, replay_onto,
+    Bucket, Buckets, EarnRules, Period, Points, RedeemItem, Refusal, Taken,
 };
 use crate::domain::staff::Permission;
 use crate::error::{Error, Result};
@@ -18,12 +18,17 @@ use rusqlite::types::Value;
 use rusqlite::{OptionalExtension, params};
 use serde::{Deserialize, Serialize};
 
+mod expiry;
+mod from_hq;
+mod seed;
+mod slip;
+
+pub(crate) use from_hq::apply_hq_points;
+pub use seed::BenchLedger;
+pub use slip::PointsSlip;
+
 /// What lapses within this many days is shown with the balance.
 pub const LAPSING_DAYS: u64 = 90;
-
-/// How many buckets an expiry run takes per transaction (a run killed part-way keeps what
-/// it committed and the next run goes on from there).
-const EXPIRY_BATCH: usize = 20_000;
 
 /// What an entry is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -249,87 +254,6 @@ fn new_bucket(w: &mut Writer, seq: i64, bucket: &Bucket) -> Result<()> {
             bucket.left
         ],
     )
-}
-
-/// A snapshot's points applied: for each client of the book HQ holds entries of, the
-/// buckets HQ replayed from every branch's entries, with this store's own entries written
-/// after HQ's high-water mark of this branch (`through`) replayed onto them. A bucket
-/// another branch credited is marked as HQ's: it lapses by that branch's expiry run. One
-/// that two branches spent from while offline is kept at zero here (HQ reports the client
-/// overdrawn). Passed over when this store knows HQ to have more of its changes than the
-/// snapshot had (an older snapshot). Returns the clients written.
-pub(crate) fn apply_hq_points(
-    w: &mut Writer,
-    points: &[crate::sync::reference::BookPoints],
-    through: i64,
-) -> Result<u64> {
-    if points.is_empty() {
-        return Ok(0);
-    }
-    let acked: i64 = w
-        .read(
-            "SELECT CAST(value AS INTEGER) FROM sync_local WHERE key = 'acked_seq'",
-            [],
-            |r| r.get(0),
-        )?
-        .unwrap_or(0);
-    if acked > through {
-        return Ok(0);
-    }
-    // This store's entries HQ had not applied yet, by client.
-    let mut since: std::collections::HashMap<String, Vec<Written>> = Default::default();
-    {
-        let mut statement = w.connection().prepare(
-            "SELECT id, client_id, points, on_date, last_day, reverses, taken FROM loyalty_entry
-             WHERE id IN (SELECT row_id FROM outbox WHERE tbl = 'loyalty_entry' AND seq > ?1)",
-        )?;
-        let mut rows = statement.query([through])?;
-        while let Some(r) = rows.next()? {
-            let day = |text: String| crate::store::risk::state::day(&text);
-            let taken: String = r.get(6)?;
-            since.entry(r.get(1)?).or_default().push(Written {
-                id: r.get(0)?,
-                points: r.get(2)?,
-                on: day(r.get(3)?)?,
-                last_day: r.get::<_, Option<String>>(4)?.map(day).transpose()?,
-                reverses: r.get(5)?,
-                taken: serde_json::from_str(&taken).map_err(|_| Error::DatabaseDamaged)?,
-            });
-        }
-    }
-    let mut written = 0;
-    for client in points {
-        let seq: Option<i64> = w.read(
-            "SELECT seq FROM client WHERE id = ?1",
-            [&client.client_id],
-            |r| r.get(0),
-        )?;
-        let Some(seq) = seq else { continue };
-        let own = since.get(&client.client_id).map_or(&[][..], Vec::as_slice);
-        let buckets = replay_onto(client.buckets.clone(), own);
-        w.maintain_index(
-            "DELETE FROM loyalty_bucket WHERE client_seq = ?1",
-            params![seq],
-        )?;
-        for bucket in buckets.iter() {
-            w.maintain_index(
-                "INSERT INTO loyalty_bucket
-                 (entry, client_seq, earned_on, last_day, credited, remaining, from_hq)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6,
-                         NOT EXISTS (SELECT 1 FROM loyalty_entry WHERE id = ?1))",
-                params![
-                    bucket.entry,
-                    seq,
-                    bucket.earned_on.to_string(),
-                    bucket.last_day.map(|d| d.to_string()),
-                    bucket.credited,
-                    bucket.left.clamp(0, bucket.credited.max(0))
-                ],
-            )?;
-        }
-        written += 1;
-    }
-    Ok(written)
 }
 
 /// An entry's row.
@@ -739,107 +663,6 @@ impl Session {
         })?;
         self.written(&id)
     }
-
-    /// Writes an expire entry for every client with points whose last day has passed, a
-    /// batch of clients per transaction; run again, it finds nothing more. `dry_run`: only
-    /// counts. Managers; the login of anyone who works with points runs it too.
-    pub fn points_expire(
-        &mut self,
-        dry_run: bool,
-        progress: &mut dyn FnMut(u64, u64),
-    ) -> Result<ExpiryReport> {
-        self.require(Permission::CorrectPoints)?;
-        self.expiry_run(dry_run, progress)
-    }
-
-    /// The expiry run of a login.
-    pub(crate) fn expire_lapsed_points(
-        &mut self,
-        progress: &mut dyn FnMut(u64, u64),
-    ) -> Result<ExpiryReport> {
-        self.expiry_run(false, progress)
-    }
-
-    fn expiry_run(
-        &mut self,
-        dry_run: bool,
-        progress: &mut dyn FnMut(u64, u64),
-    ) -> Result<ExpiryReport> {
-        let today = self.today();
-        let mut report = ExpiryReport::default();
-        // The clients with lapsed points, from the index of what is left by last day.
-        let clients: Vec<i64> = self
-            .conn
-            .prepare(
-                "SELECT DISTINCT client_seq FROM loyalty_bucket INDEXED BY loyalty_bucket_lapsing
-                 WHERE remaining > 0 AND last_day IS NOT NULL AND last_day < ?1 AND from_hq = 0
-                 ORDER BY client_seq",
-            )?
-            .query_map([today.to_string()], |r| r.get(0))?
-            .collect::<rusqlite::Result<_>>()?;
-        let total = clients.len() as u64;
-        let me = self.me.id.to_string();
-        for batch in clients.chunks(EXPIRY_BATCH) {
-            let mut work = Vec::with_capacity(batch.len());
-            for seq in batch {
-                let mut buckets = buckets_of(&self.conn, *seq, &[])?;
-                // Another branch's credits lapse by that branch's run.
-                let theirs: Vec<String> = self
-                    .conn
-                    .prepare_cached(
-                        "SELECT entry FROM loyalty_bucket
-                         WHERE client_seq = ?1 AND from_hq = 1 AND remaining > 0",
-                    )?
-                    .query_map([seq], |r| r.get(0))?
-                    .collect::<rusqlite::Result<_>>()?;
-                let taken: Vec<Taken> = buckets
-                    .expire(today)
-                    .into_iter()
-                    .filter(|t| !theirs.contains(&t.bucket))
-                    .collect();
-                let id: Option<String> = self
-                    .conn
-                    .prepare_cached("SELECT id FROM client WHERE seq = ?1")?
-                    .query_row([seq], |r| r.get(0))
-                    .optional()?;
-                if let (false, Some(client_id)) = (taken.is_empty(), id) {
-                    report.clients += 1;
-                    report.points += taken.iter().map(|t| t.points).sum::<Points>();
-                    work.push((client_id, buckets, taken));
-                }
-            }
-            if !dry_run && !work.is_empty() {
-                let event = AuditEvent::new("points.expire", "branch", self.branch.code.clone())
-                    .with_detail(serde_json::json!({ "clients": work.len() }));
-                self.write(event, |w| {
-                    for (client_id, buckets, taken) in &work {
-                        let id = uuid::Uuid::now_v7().to_string();
-                        insert_entry(
-                            w,
-                            &NewEntry {
-                                id: &id,
-                                client_id,
-                                kind: EntryKind::Expire,
-                                points: -taken.iter().map(|t| t.points).sum::<Points>(),
-                                on: today,
-                                last_day: None,
-                                code: "",
-                                version: "",
-                                reverses: None,
-                                taken,
-                                note: "",
-                                by_staff: &me,
-                            },
-                        )?;
-                        write_taken(w, buckets, taken)?;
-                    }
-                    Ok(())
-                })?;
-            }
-            progress(report.clients.min(total), total);
-        }
-        Ok(report)
-    }
 }
 
 fn required_reason(reason: &str) -> Result<String> {
@@ -848,177 +671,4 @@ fn required_reason(reason: &str) -> Result<String> {
         return Err(refused(Refusal::ReasonMissing));
     }
     Ok(reason.chars().take(200).collect())
-}
-
-impl Session {
-    /// Seeds a demo store's client with a ledger: `earns` earns spread over the past four
-    /// years, each followed by a redemption of most of what is usable (so that buckets are
-    /// spent, part spent and whole), in one transaction. Returns the entries written.
-    pub fn seed_demo_points(&mut self, key: &str, earns: u32) -> Result<u64> {
-        if !self.branch.demo {
-            return Err(Error::internal("demo points outside a demo store"));
-        }
-        let (seq, stored) = self.find_client(key)?;
-        let rules = self.loyalty_rules()?;
-        let today = self.today();
-        let me = self.me.id.to_string();
-        let mut buckets = buckets_of(&self.conn, seq, &[])?;
-        let days: u64 = 4 * 365;
-        let event = AuditEvent::new("demo.points", "client", stored.id.clone())
-            .with_detail(serde_json::json!({ "earns": earns }));
-        self.write(event, |w| {
-            let mut written = 0u64;
-            // The rules in turn (a client's own tier aside), the first one shifted per client;
-            // now and then a service redeemed, at its price, when the points reach it.
-            let loyalty = &rules.loyalty;
-            let services: Vec<&RedeemItem> =
-                loyalty.items.iter().filter(|i| i.stock.is_none()).collect();
-            for i in 0..earns {
-                let back = days * u64::from(earns - i) / u64::from(earns.max(1));
-                let on = today.checked_sub_days(Days::new(back)).unwrap_or(today);
-                let turn = (seq as usize + i as usize) % loyalty.rules.len().max(1);
-                let Some(rule) = loyalty.rules.get(turn) else {
-                    break;
-                };
-                let points = rule.points * 3;
-                let id = uuid::Uuid::now_v7().to_string();
-                let last_day = rules.loyalty.lapse.last_day(on);
-                insert_entry(
-                    w,
-                    &NewEntry {
-                        id: &id,
-                        client_id: &stored.id,
-                        kind: EntryKind::Earn,
-                        points,
-                        on,
-                        last_day,
-                        code: &rule.code,
-                        version: &rules.loyalty.version,
-                        reverses: None,
-                        taken: &[],
-                        note: "",
-                        by_staff: &me,
-                    },
-                )?;
-                let bucket = Bucket::fresh(&id, on, last_day, points);
-                new_bucket(w, seq, &bucket)?;
-                buckets
-                    .credit(&id, on, last_day, points)
-                    .map_err(|_| Error::internal("demo points"))?;
-                written += 1;
-                let usable = buckets.usable(on);
-                let item = services
-                    .iter()
-                    .filter(|item| item.points <= usable)
-                    .nth(i as usize % 2);
-                if let Some(item) = item.filter(|_| i % 3 == 2) {
-                    let taken = buckets
-                        .debit(item.points, on)
-                        .map_err(|_| Error::internal("demo points"))?;
-                    insert_entry(
-                        w,
-                        &NewEntry {
-                            id: &uuid::Uuid::now_v7().to_string(),
-                            client_id: &stored.id,
-                            kind: EntryKind::Redeem,
-                            points: -item.points,
-                            on,
-                            last_day: None,
-                            code: &item.code,
-                            version: &rules.loyalty.version,
-                            reverses: None,
-                            taken: &taken,
-                            note: "",
-                            by_staff: &me,
-                        },
-                    )?;
-                    write_taken(w, &buckets, &taken)?;
-                    written += 1;
-                }
-            }
-            Ok(written)
-        })
-    }
-
-    /// The record's points line of a client, for the bench (as opening the record reads it).
-    pub fn bench_points_line(
-        &mut self,
-        key: &str,
-    ) -> Result<Option<crate::domain::loyalty::PointsLine>> {
-        let (seq, _) = self.find_client(key)?;
-        self.points_line(seq)
-    }
-}
-
-/// What a redemption's receipt slip says: the branch, the client (their own name, the slip
-/// is theirs), the item, the points and the balance after, who served them.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct PointsSlip {
-    /// The receipt's number: the entry's, shortened to its last twelve characters.
-    pub receipt_no: String,
-    pub entry: String,
-    pub on: NaiveDate,
-    pub branch_code: String,
-    pub branch_name: String,
-    pub client_no: String,
-    pub client_name: String,
-    pub item_zh: String,
-    pub item_en: String,
-    pub points: Points,
-    /// The client's balance right after this redemption.
-    pub balance_after: Points,
-    pub printed_on: NaiveDate,
-    pub printed_by: String,
-}
-
-impl Session {
-    /// The receipt slip of a redemption (a reprint says the same). Recorded in the audit
-    /// trail.
-    pub fn points_slip(&mut self, entry_id: &str) -> Result<PointsSlip> {
-        self.require(Permission::UsePoints)?;
-        let entry_id = entry_id.trim();
-        let not_one = || refused(Refusal::NotARedemption);
-        let (entry, client_id) = self.entry(entry_id)?.ok_or_else(not_one)?;
-        if entry.kind != EntryKind::Redeem {
-            return Err(not_one());
-        }
-        let (_, stored) = self.find_client(&client_id)?;
-        // The balance after it: every entry of the client's up to it.
-        let balance_after: Points = self.conn.query_row(
-            "SELECT coalesce(sum(points), 0) FROM loyalty_entry
-             WHERE client_id = ?1 AND hlc <= (SELECT hlc FROM loyalty_entry WHERE id = ?2)",
-            params![client_id, entry.id],
-            |r| r.get(0),
-        )?;
-        let rules = self.loyalty_rules()?;
-        let item = rules.loyalty.item(&entry.code);
-        let slip = PointsSlip {
-            receipt_no: entry
-                .id
-                .chars()
-                .rev()
-                .take(12)
-                .collect::<Vec<_>>()
-                .into_iter()
-                .rev()
-                .collect(),
-            entry: entry.id.clone(),
-            on: entry.on,
-            branch_code: self.branch.code.clone(),
-            branch_name: self.branch.name.clone(),
-            client_no: stored.client_no.clone(),
-            client_name: stored.record.name.clone(),
-            item_zh: item.map_or_else(|| entry.code.clone(), |i| i.name_zh.clone()),
-            item_en: item.map_or_else(|| entry.code.clone(), |i| i.name_en.clone()),
-            points: -entry.points,
-            balance_after,
-            printed_on: self.today(),
-            printed_by: self.me.id.to_string(),
-        };
-        self.audit_only(
-            AuditEvent::new("points.slip", "client", stored.id)
-                .with_detail(serde_json::json!({ "entry": entry.id })),
-        )?;
-        Ok(slip)
-    }
 }
