@@ -32,4 +32,8 @@ pub const SURVEY_TEMPLATES: &[(&str, &str)] = &[
         "risk_assessment.toml",
         include_str!("../assets/surveys/risk_assessment.toml"),
     ),
+    (
+        "event_follow_up.toml",
+        include_str!("../assets/surveys/event_follow_up.toml"),
+    ),
 ];

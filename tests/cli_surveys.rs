@@ -141,7 +141,7 @@ fn bad_answers_are_one_sentence_and_a_broken_template_is_named_and_skipped() {
         "{warning}"
     );
     let templates = json(&String::from_utf8(out.stdout).unwrap());
-    assert_eq!(templates["templates"].as_array().unwrap().len(), 4);
+    assert_eq!(templates["templates"].as_array().unwrap().len(), 5);
     assert_eq!(
         templates["skipped"][0]["problem"]
             .as_str()

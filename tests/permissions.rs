@@ -127,6 +127,21 @@ fn operations() -> Vec<(Permission, &'static str, Operation)> {
         (Permission::CorrectPoints, "points adjust", |s, _| {
             s.points_adjust("BJ0101-0000001", 100, "补录").map(drop)
         }),
+        (Permission::ViewEvents, "event list", |s, _| {
+            s.event_list(None).map(drop)
+        }),
+        (Permission::RunEvents, "event new", |s, _| {
+            s.event_new(&Default::default()).map(drop)
+        }),
+        (Permission::AnswerEvents, "event reply", |s, _| {
+            s.event_reply(
+                "BJ0101-E0001",
+                "BJ0101-0000001",
+                branchdesk::domain::events::Reply::Yes,
+                "phone",
+            )
+            .map(drop)
+        }),
     ];
     operations
 }

@@ -83,6 +83,7 @@ fn templates_load_once_and_a_changed_file_is_a_new_version() {
             "annual_relationship",
             "complaint_follow_up",
             "counter_visit",
+            "event_follow_up",
             "risk_assessment"
         ]
     );
@@ -91,7 +92,7 @@ fn templates_load_once_and_a_changed_file_is_a_new_version() {
     let first = teller.record_survey(&counter("", "9", "5", "")).unwrap();
     // Loading again changes nothing.
     teller.survey_templates().unwrap();
-    assert_eq!(branch.count("SELECT count(*) FROM survey_template"), 4);
+    assert_eq!(branch.count("SELECT count(*) FROM survey_template"), 5);
 
     // A changed counter survey in the store's surveys/ folder, and a broken file.
     let dir = branch.store.paths.surveys();

@@ -74,6 +74,12 @@ pub(super) enum Command {
         #[command(subcommand)]
         action: points::PointsCommand,
     },
+    /// Branch events (客户沙龙、理财讲座、客户答谢会): create, invite the audience, replies,
+    /// attendance, the follow-up survey
+    Event {
+        #[command(subcommand)]
+        action: events::EventCommand,
+    },
     /// A relationship manager's book: clients by segment (tier, moved, falling, expiring,
     /// maturing, offers)
     Book {

@@ -20,6 +20,7 @@ mod bench;
 mod care;
 mod clients;
 mod complaints;
+mod events;
 mod points;
 mod portfolio;
 mod progress;
@@ -238,6 +239,7 @@ fn run(cx: &Context, command: Option<Command>) -> Result<ExitCode> {
         Some(Command::Assessment { action }) => portfolio::run_assessments(cx, action),
         Some(Command::Risk { action }) => risk::run(cx, action),
         Some(Command::Points { action }) => points::run(cx, action),
+        Some(Command::Event { action }) => events::run(cx, action),
         Some(Command::Complaint { action }) => complaints::run(cx, *action),
         Some(Command::Branch { action }) => complaints::run_branch(cx, action),
         Some(Command::Care { action }) => care::run(cx, action),

@@ -91,6 +91,12 @@ impl Role {
             ViewPoints => matches!(self, Teller | Rm | Manager | Auditor),
             UsePoints => matches!(self, Teller | Rm | Manager),
             CorrectPoints => matches!(self, Manager),
+            // Branch events: seen at the counter and by auditors; created and their
+            // audience invited by RMs and managers; replies and attendance recorded at
+            // the counter too (a teller greets the guests at the door).
+            ViewEvents => matches!(self, Teller | Rm | Manager | Auditor),
+            RunEvents => matches!(self, Rm | Manager),
+            AnswerEvents => matches!(self, Teller | Rm | Manager),
         }
     }
 }
@@ -159,10 +165,16 @@ pub enum Permission {
     UsePoints,
     /// Reverse an entry, adjust a balance, run the expiry.
     CorrectPoints,
+    /// See the branch's events and their invitation lists.
+    ViewEvents,
+    /// Create an event, invite its audience, send the follow-up survey.
+    RunEvents,
+    /// Record a client's reply to an invitation, and who came.
+    AnswerEvents,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 32] = [
+    pub const ALL: [Permission; 35] = [
         Permission::ManageStaff,
         Permission::ViewStaff,
         Permission::ViewAudit,
@@ -195,6 +207,9 @@ impl Permission {
         Permission::ViewPoints,
         Permission::UsePoints,
         Permission::CorrectPoints,
+        Permission::ViewEvents,
+        Permission::RunEvents,
+        Permission::AnswerEvents,
     ];
 
     pub fn code(self) -> &'static str {
@@ -231,6 +246,9 @@ impl Permission {
             Permission::ViewPoints => "view_points",
             Permission::UsePoints => "use_points",
             Permission::CorrectPoints => "correct_points",
+            Permission::ViewEvents => "view_events",
+            Permission::RunEvents => "run_events",
+            Permission::AnswerEvents => "answer_events",
         }
     }
 }

@@ -210,6 +210,17 @@ pub enum Error {
     PointsRefused {
         refusal: crate::domain::loyalty::Refusal,
     },
+    /// A branch event's fields, with every broken rule.
+    EventInvalid {
+        problems: Vec<crate::domain::events::EventProblem>,
+    },
+    /// A reply, an attendance or an invitation the event's rules refuse.
+    EventRefused {
+        refusal: crate::domain::events::EventRefusal,
+    },
+    NoSuchEvent {
+        key: String,
+    },
     /// An AML rating or review that the rules refuse.
     RatingRefused {
         refusal: crate::domain::aml::RatingRefusal,
@@ -562,6 +573,11 @@ impl Error {
             Error::PointsRefused { refusal } => {
                 crate::error::wording::points_refusal(i18n, refusal)
             }
+            Error::EventInvalid { problems } => {
+                crate::error::wording::event_problems(i18n, problems)
+            }
+            Error::EventRefused { refusal } => crate::error::wording::event_refusal(i18n, refusal),
+            Error::NoSuchEvent { key } => i18n.fill("err.no_such_event", &[("key", key)]),
             Error::RatingRefused { refusal } => i18n
                 .t(&format!("err.rating.{}", refusal.code()))
                 .to_string(),

@@ -224,3 +224,52 @@ pub fn holding_problem_text(
     let args: Vec<(&str, &str)> = args.iter().map(|(k, v)| (*k, v.as_str())).collect();
     i18n.fill(key, &args)
 }
+
+/// An event's broken rules, in one sentence (each rule's words, joined).
+pub fn event_problems(i18n: &I18n, problems: &[crate::domain::events::EventProblem]) -> String {
+    use crate::domain::events::EventProblem as P;
+    let words: Vec<String> = problems
+        .iter()
+        .map(|problem| {
+            let key = format!("rule.event.{}", problem.code());
+            match problem {
+                P::UnknownKind { kind: code }
+                | P::NotADay { text: code }
+                | P::Capacity { text: code }
+                | P::UnknownTier { tier: code }
+                | P::Ages { text: code }
+                | P::UnknownCategory { category: code }
+                | P::UnknownRule { rule: code }
+                | P::UnknownSurvey { survey: code } => i18n.fill(&key, &[("code", code)]),
+                P::DayPassed { on } => i18n.fill(&key, &[("on", &on.to_string())]),
+                P::TooLong { field, most } => i18n.fill(
+                    &key,
+                    &[
+                        ("field", i18n.t_owned(format!("events.field.{field}"))),
+                        ("most", &most.to_string()),
+                    ],
+                ),
+                P::Unprintable { field } => i18n.fill(
+                    &key,
+                    &[("field", i18n.t_owned(format!("events.field.{field}")))],
+                ),
+                P::TitleMissing | P::PlaceMissing => i18n.t(&key).to_string(),
+            }
+        })
+        .collect();
+    i18n.fill(
+        "err.event_invalid",
+        &[("problems", &words.join(i18n.t("clients.list_separator")))],
+    )
+}
+
+/// Why an event refuses a reply, an attendance or an invitation.
+pub fn event_refusal(i18n: &I18n, refusal: &crate::domain::events::EventRefusal) -> String {
+    use crate::domain::events::EventRefusal as R;
+    let key = format!("events.refused.{}", refusal.code());
+    match refusal {
+        R::Full { capacity } => i18n.fill(&key, &[("capacity", &capacity.to_string())]),
+        R::NotYet { on } | R::Over { on } => i18n.fill(&key, &[("on", &on.to_string())]),
+        R::NotInvited | R::NoOneToInvite | R::NoSurvey => i18n.t(&key).to_string(),
+    }
+}

@@ -13,6 +13,7 @@ mod clients;
 mod complaints;
 mod db;
 mod doctor;
+mod events;
 mod fsutil;
 mod holdings;
 mod hq;
@@ -53,6 +54,7 @@ pub use complaints::{
 };
 pub use db::open_db;
 pub use doctor::{Check, DoctorReport, LeftFile};
+pub use events::{Attended, EventDetail, EventFigures, EventRow, Invitation, Invited};
 pub use fsutil::{create_private, create_private_dir, write_atomic as write_public_file};
 pub use holdings::{
     AssessmentNow, ClientValue, HoldingsApplied, Portfolio, PortfolioHolding, Rfm, TierNow,

@@ -36,6 +36,8 @@ pub enum Table {
     RestrictionOverride,
     ClientClosure,
     LoyaltyEntry,
+    BranchEvent,
+    EventInvitation,
 }
 
 impl Table {
@@ -59,6 +61,8 @@ impl Table {
             Table::RestrictionOverride => "restriction_override",
             Table::ClientClosure => "client_closure",
             Table::LoyaltyEntry => "loyalty_entry",
+            Table::BranchEvent => "branch_event",
+            Table::EventInvitation => "event_invitation",
         }
     }
 
@@ -80,7 +84,9 @@ impl Table {
             | Table::AmlTrigger
             | Table::RestrictionOverride
             | Table::ClientClosure
-            | Table::LoyaltyEntry => "id",
+            | Table::LoyaltyEntry
+            | Table::BranchEvent
+            | Table::EventInvitation => "id",
             Table::Settings => "key",
         }
     }
@@ -106,6 +112,8 @@ impl Table {
                 | Table::RestrictionOverride
                 | Table::ClientClosure
                 | Table::LoyaltyEntry
+                | Table::BranchEvent
+                | Table::EventInvitation
         )
     }
 }

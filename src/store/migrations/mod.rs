@@ -833,6 +833,53 @@ const MIGRATIONS: &[Migration] = &[
         WHERE remaining > 0 AND last_day IS NOT NULL AND from_hq = 0;
     "#,
     ),
+    // 17: branch events (客户沙龙、理财讲座、客户答谢会) and their invitations, sent to HQ.
+    // An invitation is keyed by event and client; its reply, attendance, the points it
+    // earned and the follow-up survey are updates of that row. The open ones are read by
+    // RM for the agendas.
+    Migration::sql(
+        r#"
+    CREATE TABLE branch_event (
+        id          TEXT PRIMARY KEY,
+        code        TEXT NOT NULL,
+        title       TEXT NOT NULL,
+        kind        TEXT NOT NULL CHECK (kind IN ('salon', 'seminar', 'appreciation')),
+        on_date     TEXT NOT NULL,
+        place       TEXT NOT NULL,
+        capacity    INTEGER NOT NULL CHECK (capacity > 0),
+        audience    TEXT NOT NULL,
+        points_rule TEXT,
+        survey      TEXT,
+        created_by  TEXT NOT NULL,
+        created_at  TEXT NOT NULL,
+        hlc         INTEGER NOT NULL
+    ) STRICT;
+    CREATE INDEX branch_event_by_day ON branch_event (on_date);
+    CREATE INDEX branch_event_by_code ON branch_event (code);
+
+    CREATE TABLE event_invitation (
+        id           TEXT PRIMARY KEY,
+        event_id     TEXT NOT NULL REFERENCES branch_event (id),
+        client_id    TEXT NOT NULL REFERENCES client (id),
+        rm           TEXT,
+        on_date      TEXT NOT NULL,
+        reply        TEXT NOT NULL CHECK (reply IN ('yes', 'no', 'none')),
+        replied_at   TEXT,
+        attended     INTEGER NOT NULL,
+        attended_at  TEXT,
+        points_entry TEXT,
+        survey_sent  INTEGER NOT NULL,
+        created_at   TEXT NOT NULL,
+        hlc          INTEGER NOT NULL
+    ) STRICT;
+    CREATE INDEX event_invitation_by_event ON event_invitation (event_id, reply);
+    CREATE INDEX event_invitation_by_client ON event_invitation (client_id);
+    CREATE INDEX event_invitation_open ON event_invitation (rm, on_date)
+        WHERE reply = 'none';
+    CREATE INDEX event_invitation_survey ON event_invitation (rm, on_date)
+        WHERE survey_sent = 1;
+    "#,
+    ),
 ];
 
 /// The schema version this build writes.

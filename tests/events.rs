@@ -1,0 +1,244 @@
+//! Branch events in the store: an event checked and numbered, its audience (only clients
+//! who agreed to marketing and fit the segment), invitations once each, replies within
+//! the places, attendance from the day on with its points credited once, the follow-up
+//! survey and the NPS of those who came, who may do what.
+
+mod common;
+
+use branchdesk::Error;
+use branchdesk::domain::client::ClientInput;
+use branchdesk::domain::events::{EventInput, EventRefusal, Reply};
+use branchdesk::domain::staff::{Permission, Role};
+use branchdesk::store::{Session, SurveyInput};
+use common::*;
+
+const PASS: &str = "a long test passphrase";
+
+/// A branch with four clients: 王芳 (1970, agreed to marketing), 李娜 (1985, agreed),
+/// 张伟 (1990, did not agree) and 赵磊 (1955, agreed).
+fn branch() -> TestStore {
+    let store = TestStore::with_staff(
+        &[
+            ("mgr01", Role::Manager),
+            ("rm01", Role::Rm),
+            ("teller01", Role::Teller),
+            ("audit01", Role::Auditor),
+        ],
+        PASS,
+    );
+    let mut mgr = store.login("mgr01", PASS).unwrap();
+    for (n, (name, born, consent)) in [
+        ("王芳", "19700315", "yes"),
+        ("李娜", "19850620", "yes"),
+        ("张伟", "19900101", "no"),
+        ("赵磊", "19550909", "yes"),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let body = format!("110105{born}{:03}", n + 1);
+        let check = branchdesk::domain::ids::resident_check_char(body.as_bytes());
+        mgr.create_client(&ClientInput {
+            name: name.into(),
+            id_number: format!("{body}{check}"),
+            id_expiry: "long_term".into(),
+            phone: format!("1381234560{n}"),
+            birth_date: format!("{}-{}-{}", &born[..4], &born[4..6], &born[6..]),
+            consent_marketing: consent.into(),
+            ..Default::default()
+        })
+        .unwrap();
+    }
+    store
+}
+
+fn as_(store: &TestStore, id: &str) -> Session {
+    store.login(id, PASS).unwrap()
+}
+
+/// A seminar on 2026-12-19 for clients aged 30 to 65, one place only, attendance
+/// crediting `event_attended`, followed up by the event survey.
+fn seminar() -> EventInput {
+    EventInput {
+        title: "2027 年资产配置讲座".into(),
+        kind: "seminar".into(),
+        on: "2026-12-19".into(),
+        place: "西单支行三楼".into(),
+        capacity: "1".into(),
+        ages: "30-65".into(),
+        points_rule: "event_attended".into(),
+        survey: "event_follow_up".into(),
+        ..EventInput::default()
+    }
+}
+
+fn refusal<T: std::fmt::Debug>(result: branchdesk::Result<T>) -> EventRefusal {
+    match result {
+        Err(Error::EventRefused { refusal }) => refusal,
+        other => panic!("expected a refusal, got {other:?}"),
+    }
+}
+
+#[test]
+fn an_event_runs_from_invitation_to_the_nps_of_those_who_came() {
+    let store = branch();
+    let mut rm = as_(&store, "rm01");
+    let event = rm.event_new(&seminar()).unwrap();
+    assert_eq!(event.code, "BJ0101-E0001");
+    // 王芳 (56) and 李娜 (41) fit; 张伟 did not agree to marketing; 赵磊 is 71.
+    let invited = rm.event_invite(&event.code).unwrap();
+    assert_eq!((invited.invited, invited.already), (2, 0));
+    assert_eq!(
+        refusal(rm.event_invite(&event.code)),
+        EventRefusal::NoOneToInvite
+    );
+    drop(rm);
+
+    // At the counter: 王芳 says yes and takes the one place; 李娜's yes is refused, her no
+    // goes in. Each reply is in the client's contact log.
+    let mut teller = as_(&store, "teller01");
+    let wang = teller
+        .event_reply(&event.code, "BJ0101-0000001", Reply::Yes, "phone")
+        .unwrap();
+    assert_eq!(wang.reply, Reply::Yes);
+    assert_eq!(
+        refusal(teller.event_reply(&event.code, "BJ0101-0000002", Reply::Yes, "phone")),
+        EventRefusal::Full { capacity: 1 }
+    );
+    teller
+        .event_reply(&event.code, "BJ0101-0000002", Reply::No, "wechat")
+        .unwrap();
+    assert_eq!(
+        refusal(teller.event_reply(&event.code, "BJ0101-0000003", Reply::Yes, "phone")),
+        EventRefusal::NotInvited
+    );
+    let log = teller.interactions("BJ0101-0000001", 10).unwrap();
+    assert!(
+        log.iter()
+            .any(|i| i.kind == "event" && i.note.contains("BJ0101-E0001")),
+        "{log:?}"
+    );
+    // Not before the day.
+    assert_eq!(
+        refusal(teller.event_attend(&event.code, "BJ0101-0000001")),
+        EventRefusal::NotYet {
+            on: date("2026-12-19")
+        }
+    );
+    drop(teller);
+
+    // On the day, 王芳 comes: her attendance credits the rule's points, once.
+    store.clock.advance(chrono::Duration::days(19));
+    let mut teller = as_(&store, "teller01");
+    let came = teller.event_attend(&event.code, "BJ0101-0000001").unwrap();
+    assert!(came.invitation.attended);
+    assert_eq!(came.points.as_ref().map(|p| p.points), Some(100));
+    let again = teller.event_attend(&event.code, "BJ0101-0000001").unwrap();
+    assert_eq!(again.points, None, "never twice");
+    assert_eq!(teller.points_show("BJ0101-0000001").unwrap().balance, 100);
+    drop(teller);
+
+    // The follow-up survey goes to those who came; 王芳 answers 10.
+    let mut rm = as_(&store, "rm01");
+    assert_eq!(rm.event_survey(&event.code).unwrap(), 1);
+    assert_eq!(rm.event_survey(&event.code).unwrap(), 0, "sent once");
+    let mut answers = std::collections::BTreeMap::new();
+    answers.insert("nps".to_string(), "10".to_string());
+    answers.insert("content".to_string(), "5".to_string());
+    rm.record_survey(&SurveyInput {
+        template: "event_follow_up".into(),
+        client: "BJ0101-0000001".into(),
+        channel: "phone".into(),
+        answers,
+        ..Default::default()
+    })
+    .unwrap();
+    let detail = rm.event_show(&event.code).unwrap();
+    let figures = &detail.event.figures;
+    assert_eq!(
+        (
+            figures.invited,
+            figures.accepted,
+            figures.declined,
+            figures.no_answer,
+            figures.attended,
+            figures.surveyed
+        ),
+        (2, 1, 1, 0, 1, 1)
+    );
+    assert_eq!(figures.nps, Some(100.0));
+    assert_eq!(detail.invitations.len(), 2);
+    assert!(detail.invitations.iter().any(|i| i.survey_sent));
+    // The day after, replies are closed.
+    store.clock.advance(chrono::Duration::days(1));
+    drop(rm);
+    let mut teller = as_(&store, "teller01");
+    assert_eq!(
+        refusal(teller.event_reply(&event.code, "BJ0101-0000002", Reply::Yes, "phone")),
+        EventRefusal::Over {
+            on: date("2026-12-19")
+        }
+    );
+    assert_eq!(
+        teller.event_list(Some(date("2026-12-01"))).unwrap().len(),
+        1
+    );
+    assert!(
+        teller
+            .event_list(Some(date("2026-12-21")))
+            .unwrap()
+            .is_empty()
+    );
+}
+
+#[test]
+fn a_bad_event_is_refused_naming_every_problem_in_one_sentence() {
+    let store = branch();
+    let mut rm = as_(&store, "rm01");
+    let bad = EventInput {
+        title: String::new(),
+        on: "2026-11-01".into(),
+        capacity: "0".into(),
+        points_rule: "deposit_bonus".into(),
+        ..seminar()
+    };
+    let error = rm.event_new(&bad).unwrap_err();
+    let said = error.message(branchdesk::i18n::I18n::for_lang(branchdesk::i18n::Lang::En));
+    assert_eq!(
+        said,
+        "The event cannot be saved: the title is missing, the day 2026-11-01 has passed, \
+         the number of places “0” must be a whole number from 1 to 5000, there is no earn \
+         rule “deposit_bonus”."
+    );
+    assert_eq!(said.lines().count(), 1);
+}
+
+#[test]
+fn who_may_run_answer_and_see_events() {
+    let store = branch();
+    let denied = |result: branchdesk::Result<_>, permission| match result {
+        Err(Error::PermissionDenied { permission: p }) => assert_eq!(p, permission),
+        other => panic!("{other:?}"),
+    };
+    let mut teller = as_(&store, "teller01");
+    denied(
+        teller.event_new(&seminar()).map(drop),
+        Permission::RunEvents,
+    );
+    drop(teller);
+    let mut rm = as_(&store, "rm01");
+    let event = rm.event_new(&seminar()).unwrap();
+    drop(rm);
+    let mut auditor = as_(&store, "audit01");
+    assert_eq!(auditor.event_show(&event.code).unwrap().event.id, event.id);
+    denied(
+        auditor
+            .event_reply(&event.code, "BJ0101-0000001", Reply::Yes, "phone")
+            .map(drop),
+        Permission::AnswerEvents,
+    );
+    denied(
+        auditor.event_invite(&event.code).map(drop),
+        Permission::RunEvents,
+    );
+}
