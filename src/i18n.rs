@@ -359,6 +359,13 @@ impl I18n {
                 "care.reason.kyc_refresh",
                 &[("on", &due_on.format("%m-%d").to_string())],
             ),
+            Reason::EventInvitation { title, on, .. } => self.fill(
+                "care.reason.event_invitation",
+                &[("title", title), ("on", &on.format("%m-%d").to_string())],
+            ),
+            Reason::EventSurvey { title, .. } => {
+                self.fill("care.reason.event_survey", &[("title", title)])
+            }
             Reason::Festival {
                 code,
                 lunar,

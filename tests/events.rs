@@ -14,7 +14,19 @@ use common::*;
 
 const PASS: &str = "a long test passphrase";
 
-/// A branch with four clients: 王芳 (1970, agreed to marketing), 李娜 (1985, agreed),
+/// The event reasons on rm01's agenda for today, by client.
+fn agenda(rm: &Session) -> Vec<(String, &'static str)> {
+    let today = rm.today_local();
+    rm.care_agenda(today, today, None)
+        .unwrap()
+        .items
+        .into_iter()
+        .filter(|i| i.reason.code().starts_with("event"))
+        .map(|i| (i.client_no.unwrap_or_default(), i.reason.code()))
+        .collect()
+}
+
+/// A branch with four clients of rm01's: 王芳 (1970, agreed to marketing), 李娜 (1985, agreed),
 /// 张伟 (1990, did not agree) and 赵磊 (1955, agreed).
 fn branch() -> TestStore {
     let store = TestStore::with_staff(
@@ -45,6 +57,7 @@ fn branch() -> TestStore {
             phone: format!("1381234560{n}"),
             birth_date: format!("{}-{}-{}", &born[..4], &born[4..6], &born[6..]),
             consent_marketing: consent.into(),
+            assigned_rm: "rm01".into(),
             ..Default::default()
         })
         .unwrap();
@@ -92,6 +105,14 @@ fn an_event_runs_from_invitation_to_the_nps_of_those_who_came() {
         refusal(rm.event_invite(&event.code)),
         EventRefusal::NoOneToInvite
     );
+    // Both invitations are on their RM's agenda until answered.
+    assert_eq!(
+        agenda(&rm),
+        vec![
+            ("BJ0101-0000001".to_string(), "event_invitation"),
+            ("BJ0101-0000002".to_string(), "event_invitation")
+        ]
+    );
     drop(rm);
 
     // At the counter: 王芳 says yes and takes the one place; 李娜's yes is refused, her no
@@ -118,6 +139,9 @@ fn an_event_runs_from_invitation_to_the_nps_of_those_who_came() {
             .any(|i| i.kind == "event" && i.note.contains("BJ0101-E0001")),
         "{log:?}"
     );
+    drop(teller);
+    assert!(agenda(&as_(&store, "rm01")).is_empty(), "both answered");
+    let mut teller = as_(&store, "teller01");
     // Not before the day.
     assert_eq!(
         refusal(teller.event_attend(&event.code, "BJ0101-0000001")),
@@ -142,6 +166,13 @@ fn an_event_runs_from_invitation_to_the_nps_of_those_who_came() {
     let mut rm = as_(&store, "rm01");
     assert_eq!(rm.event_survey(&event.code).unwrap(), 1);
     assert_eq!(rm.event_survey(&event.code).unwrap(), 0, "sent once");
+    store.clock.advance(chrono::Duration::days(1));
+    drop(rm);
+    let mut rm = as_(&store, "rm01");
+    assert_eq!(
+        agenda(&rm),
+        vec![("BJ0101-0000001".to_string(), "event_survey")]
+    );
     let mut answers = std::collections::BTreeMap::new();
     answers.insert("nps".to_string(), "10".to_string());
     answers.insert("content".to_string(), "5".to_string());
@@ -169,8 +200,8 @@ fn an_event_runs_from_invitation_to_the_nps_of_those_who_came() {
     assert_eq!(figures.nps, Some(100.0));
     assert_eq!(detail.invitations.len(), 2);
     assert!(detail.invitations.iter().any(|i| i.survey_sent));
-    // The day after, replies are closed.
-    store.clock.advance(chrono::Duration::days(1));
+    assert!(agenda(&rm).is_empty(), "the survey is answered");
+    // After the event, replies are closed.
     drop(rm);
     let mut teller = as_(&store, "teller01");
     assert_eq!(

@@ -79,6 +79,19 @@ pub enum Reason {
     KycRefresh {
         due_on: NaiveDate,
     },
+    /// An invitation to a branch event the client has not answered: ask them, before the
+    /// event (`event` is its number).
+    EventInvitation {
+        event: String,
+        title: String,
+        on: NaiveDate,
+    },
+    /// The follow-up survey of an event the client came to, not answered yet.
+    EventSurvey {
+        event: String,
+        title: String,
+        survey: String,
+    },
 }
 
 impl Reason {
@@ -95,6 +108,8 @@ impl Reason {
             Reason::Maturity { .. } => "maturity",
             Reason::CreditWarning { .. } => "credit_warning",
             Reason::KycRefresh { .. } => "kyc_refresh",
+            Reason::EventInvitation { .. } => "event_invitation",
+            Reason::EventSurvey { .. } => "event_survey",
         }
     }
 
@@ -162,6 +177,8 @@ impl Reason {
             Reason::Maturity { .. } => "maturity".into(),
             Reason::CreditWarning { .. } => "credit_warning".into(),
             Reason::KycRefresh { .. } => "kyc_refresh".into(),
+            Reason::EventInvitation { .. } => "event_invitation".into(),
+            Reason::EventSurvey { .. } => "event_survey".into(),
         }
     }
 }
@@ -334,7 +351,8 @@ pub fn grace_days(reason: &Reason) -> i64 {
         | Reason::Retention { .. }
         | Reason::Maturity { .. }
         | Reason::CreditWarning { .. }
-        | Reason::KycRefresh { .. } => OVERDUE_DAYS,
+        | Reason::KycRefresh { .. }
+        | Reason::EventInvitation { .. } => OVERDUE_DAYS,
         _ => 7,
     }
 }

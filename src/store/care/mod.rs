@@ -2,6 +2,7 @@
 //! write), life events, the agenda of a window of days, and what staff do about a reminder.
 
 mod actions;
+mod invitations;
 mod lunar_keys;
 
 use crate::domain::care::{
@@ -291,6 +292,7 @@ impl Session {
             last_actions: &last_actions,
         };
         items.extend(self.kyc_refreshes(&window)?);
+        items.extend(self.event_items(&window)?);
         items.extend(self.snoozed_into(&window, &items)?);
         items.extend(self.festival_items(&window)?);
         // Balances in a call's reason are for those who may see the client's portfolio.

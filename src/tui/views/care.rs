@@ -95,7 +95,9 @@ pub fn greeting(item: &CareItem, branch: &str, i18n: &I18n) -> String {
             String::new(),
             expires_on.format(i18n.t("format.date_long")).to_string(),
         ),
-        Reason::Maturity { matures_on, .. } | Reason::KycRefresh { due_on: matures_on } => (
+        Reason::Maturity { matures_on, .. }
+        | Reason::KycRefresh { due_on: matures_on }
+        | Reason::EventInvitation { on: matures_on, .. } => (
             String::new(),
             String::new(),
             matures_on.format(i18n.t("format.date_long")).to_string(),
@@ -104,7 +106,8 @@ pub fn greeting(item: &CareItem, branch: &str, i18n: &I18n) -> String {
         | Reason::SurveyFollowUp { .. }
         | Reason::TierWelcome { .. }
         | Reason::Retention { .. }
-        | Reason::CreditWarning { .. } => (String::new(), String::new(), String::new()),
+        | Reason::CreditWarning { .. }
+        | Reason::EventSurvey { .. } => (String::new(), String::new(), String::new()),
     };
     let tier = match &item.reason {
         Reason::TierWelcome {
