@@ -124,6 +124,11 @@ pub enum HqCommand {
 
 #[derive(Debug, Subcommand)]
 pub enum ReportWhat {
+    /// Every branch's events: invited, accepted, came, and the NPS of those who came
+    Events {
+        #[arg(long)]
+        json: bool,
+    },
     /// Per branch: clients by AML level, not rated past the deadline, reviews overdue
     Risk {
         #[arg(long)]
@@ -603,6 +608,47 @@ pub fn run_hq(cx: &Context, command: HqCommand) -> Result<ExitCode> {
                         .iter()
                         .map(|k| i18n.t_owned(format!("points.kind.{k}"))),
                 );
+                out!("{}", super::table::render(&headers, &rows));
+            }
+        }
+        HqCommand::Report {
+            what: ReportWhat::Events { json },
+        } => {
+            let report = session.hq_events_report()?;
+            if json {
+                print_json(&report);
+            } else {
+                let i18n = cx.i18n;
+                let rows: Vec<Vec<String>> = report
+                    .iter()
+                    .map(|e| {
+                        vec![
+                            e.branch.clone(),
+                            e.code.clone(),
+                            e.on.clone(),
+                            i18n.t_owned(format!("events.kind.{}", e.kind)).to_string(),
+                            e.title.clone(),
+                            e.invited.to_string(),
+                            e.accepted.to_string(),
+                            e.attended.to_string(),
+                            e.nps.map_or_else(
+                                || "—".to_string(),
+                                |n| format!("{n:.1} (n={})", e.surveyed),
+                            ),
+                        ]
+                    })
+                    .collect();
+                let headers = [
+                    i18n.t("hq.risk.branch"),
+                    i18n.t("events.col.code"),
+                    i18n.t("events.col.on"),
+                    i18n.t("events.col.kind"),
+                    i18n.t("events.col.title"),
+                    i18n.t("events.col.invited"),
+                    i18n.t("events.col.accepted"),
+                    i18n.t("events.col.attended"),
+                    i18n.t("events.col.nps"),
+                ];
                 out!("{}", super::table::render(&headers, &rows));
             }
         }

@@ -60,8 +60,8 @@ pub use holdings::{
     AssessmentNow, ClientValue, HoldingsApplied, Portfolio, PortfolioHolding, Rfm, TierNow,
 };
 pub use hq::{
-    BranchPoints, BranchRisk, BranchState, ClientBalance, Gap, HoldingsImport, HqRow, HqStatus,
-    ImportOutcome, PublishedHoldings, RefusedHolding, ReviewItem, RuleConversion,
+    BranchPoints, BranchRisk, BranchState, ClientBalance, Gap, HoldingsImport, HqEvent, HqRow,
+    HqStatus, ImportOutcome, PublishedHoldings, RefusedHolding, ReviewItem, RuleConversion,
 };
 pub use keyslots::{DbKey, KdfParams, KeySlots};
 pub use lookup::{MAX_HITS, SearchHit};

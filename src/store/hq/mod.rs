@@ -12,6 +12,7 @@
 //! PostgreSQL means a PostgreSQL schema for the `hq_*` tables and another connection, not
 //! another merge. The SQLite-only parts are the schema (migration 6) and the connection.
 
+mod events;
 mod holdings;
 mod import;
 mod offers;
@@ -21,6 +22,7 @@ mod risk;
 mod status;
 
 pub use crate::sync::merge::ReviewItem;
+pub use events::HqEvent;
 pub use holdings::{HoldingsImport, PublishedHoldings, RefusedHolding};
 pub use offers::RuleConversion;
 pub use points::{BranchPoints, ClientBalance};
