@@ -8,7 +8,7 @@ use common::{CliStore as Store, json};
 
 #[test]
 fn an_event_is_created_its_audience_invited_and_a_reply_recorded_in_json() {
-    let s = Store::with_staff(&[("rm01", "rm"), ("teller01", "teller")]);
+    let s = Store::with_staff(&[("rm01", "rm"), ("manager01", "manager")]);
     s.add_wang_fang("rm01", &["--consent", "yes", "--birth-date", "1949-12-31"]);
     let on = (chrono::Local::now().date_naive() + chrono::Days::new(20)).to_string();
     let created = json(&s.run(
@@ -40,7 +40,7 @@ fn an_event_is_created_its_audience_invited_and_a_reply_recorded_in_json() {
     assert!(refused.starts_with("No one to invite"), "{refused}");
 
     let replied = json(&s.run(
-        "teller01",
+        "manager01",
         &[
             "event",
             "reply",
@@ -53,7 +53,7 @@ fn an_event_is_created_its_audience_invited_and_a_reply_recorded_in_json() {
     ));
     assert_eq!(replied["reply"], "yes");
     let refused = s.refused(
-        "teller01",
+        "manager01",
         &["event", "attend", "BJ0101-E0001", "BJ0101-0000001"],
     );
     assert_eq!(
@@ -61,17 +61,17 @@ fn an_event_is_created_its_audience_invited_and_a_reply_recorded_in_json() {
         format!("The event is on {on}; attendance is recorded from that day.")
     );
 
-    let listed = json(&s.run("teller01", &["event", "list", "--json"]));
+    let listed = json(&s.run("manager01", &["event", "list", "--json"]));
     assert_eq!(listed[0]["figures"]["accepted"], 1);
-    let shown = json(&s.run("teller01", &["event", "show", "BJ0101-E0001", "--json"]));
+    let shown = json(&s.run("manager01", &["event", "show", "BJ0101-E0001", "--json"]));
     assert_eq!(shown["invitations"][0]["client_no"], "BJ0101-0000001");
     assert_eq!(shown["invitations"][0]["reply"], "yes");
-    let text = s.run("teller01", &["--lang", "zh", "event", "list"]);
+    let text = s.run("manager01", &["--lang", "zh", "event", "list"]);
     assert!(
         text.contains("客户答谢会") && text.contains("迎新春客户答谢会"),
         "{text}"
     );
-    let refused = s.refused("teller01", &["event", "show", "BJ0101-E0009"]);
+    let refused = s.refused("manager01", &["event", "show", "BJ0101-E0009"]);
     assert_eq!(
         refused,
         "There is no event BJ0101-E0009; check the event number."

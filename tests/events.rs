@@ -115,52 +115,51 @@ fn an_event_runs_from_invitation_to_the_nps_of_those_who_came() {
     );
     drop(rm);
 
-    // At the counter: 王芳 says yes and takes the one place; 李娜's yes is refused, her no
+    // The manager records the replies: 王芳 says yes and takes the one place; 李娜's yes is refused, her no
     // goes in. Each reply is in the client's contact log.
-    let mut teller = as_(&store, "teller01");
-    let wang = teller
+    let mut mgr = as_(&store, "mgr01");
+    let wang = mgr
         .event_reply(&event.code, "BJ0101-0000001", Reply::Yes, "phone")
         .unwrap();
     assert_eq!(wang.reply, Reply::Yes);
     assert_eq!(
-        refusal(teller.event_reply(&event.code, "BJ0101-0000002", Reply::Yes, "phone")),
+        refusal(mgr.event_reply(&event.code, "BJ0101-0000002", Reply::Yes, "phone")),
         EventRefusal::Full { capacity: 1 }
     );
-    teller
-        .event_reply(&event.code, "BJ0101-0000002", Reply::No, "wechat")
+    mgr.event_reply(&event.code, "BJ0101-0000002", Reply::No, "wechat")
         .unwrap();
     assert_eq!(
-        refusal(teller.event_reply(&event.code, "BJ0101-0000003", Reply::Yes, "phone")),
+        refusal(mgr.event_reply(&event.code, "BJ0101-0000003", Reply::Yes, "phone")),
         EventRefusal::NotInvited
     );
-    let log = teller.interactions("BJ0101-0000001", 10).unwrap();
+    let log = mgr.interactions("BJ0101-0000001", 10).unwrap();
     assert!(
         log.iter()
             .any(|i| i.kind == "event" && i.note.contains("BJ0101-E0001")),
         "{log:?}"
     );
-    drop(teller);
+    drop(mgr);
     assert!(agenda(&as_(&store, "rm01")).is_empty(), "both answered");
-    let mut teller = as_(&store, "teller01");
+    let mut mgr = as_(&store, "mgr01");
     // Not before the day.
     assert_eq!(
-        refusal(teller.event_attend(&event.code, "BJ0101-0000001")),
+        refusal(mgr.event_attend(&event.code, "BJ0101-0000001")),
         EventRefusal::NotYet {
             on: date("2026-12-19")
         }
     );
-    drop(teller);
+    drop(mgr);
 
     // On the day, 王芳 comes: her attendance credits the rule's points, once.
     store.clock.advance(chrono::Duration::days(19));
-    let mut teller = as_(&store, "teller01");
-    let came = teller.event_attend(&event.code, "BJ0101-0000001").unwrap();
+    let mut mgr = as_(&store, "mgr01");
+    let came = mgr.event_attend(&event.code, "BJ0101-0000001").unwrap();
     assert!(came.invitation.attended);
     assert_eq!(came.points.as_ref().map(|p| p.points), Some(100));
-    let again = teller.event_attend(&event.code, "BJ0101-0000001").unwrap();
+    let again = mgr.event_attend(&event.code, "BJ0101-0000001").unwrap();
     assert_eq!(again.points, None, "never twice");
-    assert_eq!(teller.points_show("BJ0101-0000001").unwrap().balance, 100);
-    drop(teller);
+    assert_eq!(mgr.points_show("BJ0101-0000001").unwrap().balance, 100);
+    drop(mgr);
 
     // The follow-up survey goes to those who came; 王芳 answers 10.
     let mut rm = as_(&store, "rm01");
@@ -203,23 +202,15 @@ fn an_event_runs_from_invitation_to_the_nps_of_those_who_came() {
     assert!(agenda(&rm).is_empty(), "the survey is answered");
     // After the event, replies are closed.
     drop(rm);
-    let mut teller = as_(&store, "teller01");
+    let mut mgr = as_(&store, "mgr01");
     assert_eq!(
-        refusal(teller.event_reply(&event.code, "BJ0101-0000002", Reply::Yes, "phone")),
+        refusal(mgr.event_reply(&event.code, "BJ0101-0000002", Reply::Yes, "phone")),
         EventRefusal::Over {
             on: date("2026-12-19")
         }
     );
-    assert_eq!(
-        teller.event_list(Some(date("2026-12-01"))).unwrap().len(),
-        1
-    );
-    assert!(
-        teller
-            .event_list(Some(date("2026-12-21")))
-            .unwrap()
-            .is_empty()
-    );
+    assert_eq!(mgr.event_list(Some(date("2026-12-01"))).unwrap().len(), 1);
+    assert!(mgr.event_list(Some(date("2026-12-21"))).unwrap().is_empty());
 }
 
 #[test]
@@ -247,11 +238,12 @@ fn a_bad_event_is_refused_naming_every_problem_in_one_sentence() {
 #[test]
 fn who_may_run_answer_and_see_events() {
     let store = branch();
-    let denied = |result: branchdesk::Result<_>, permission| match result {
+    let denied = |result: branchdesk::Result<()>, permission| match result {
         Err(Error::PermissionDenied { permission: p }) => assert_eq!(p, permission),
         other => panic!("{other:?}"),
     };
     let mut teller = as_(&store, "teller01");
+    denied(teller.event_list(None).map(drop), Permission::ViewEvents);
     denied(
         teller.event_new(&seminar()).map(drop),
         Permission::RunEvents,

@@ -95,6 +95,7 @@ fn open(h: &mut Harness, tab: Tab) {
             before: None,
             rows: Vec::new(),
         },
+        Tab::Events => Reply::Events(common::events::upcoming()),
     };
     h.act(Action::Reply(reply));
 }
@@ -126,6 +127,13 @@ fn help_footer_and_the_keys_that_act_agree_for_every_role_on_every_screen() {
                             check(&h, &keymap, &format!("{role:?} on a portfolio"));
                             h.command(Command::Back);
                         }
+                        h.command(Command::Back);
+                    }
+                    Tab::Events => {
+                        h.act(Action::Reply(Reply::Event(Box::new(
+                            common::events::seminar_page(),
+                        ))));
+                        check(&h, &keymap, &format!("{role:?} on an event"));
                         h.command(Command::Back);
                     }
                     Tab::Complaints => {

@@ -96,6 +96,10 @@ commands! {
     Points => "points",
     RedeemPoints => "redeem_points",
     ReversePoints => "reverse_points",
+    EventsScreen => "events_screen",
+    OpenEvent => "open_event",
+    RecordReply => "record_reply",
+    RecordAttendance => "record_attendance",
     BookScreen => "book_screen",
     PrevSegment => "prev_segment",
     NextSegment => "next_segment",
@@ -123,6 +127,8 @@ impl Command {
             Points => Permission::ViewPoints,
             RedeemPoints => Permission::UsePoints,
             ReversePoints => Permission::CorrectPoints,
+            OpenEvent => Permission::ViewEvents,
+            RecordReply | RecordAttendance => Permission::AnswerEvents,
             RateClient => Permission::RateRisk,
             LiftRestriction => Permission::OverrideRisk,
             ClientRecord => Permission::ViewClients,
@@ -169,10 +175,12 @@ pub enum Context {
     Book,
     Risk,
     Points,
+    Events,
+    Event,
 }
 
 impl Context {
-    pub const ALL: [Context; 25] = [
+    pub const ALL: [Context; 27] = [
         Context::Global,
         Context::Form,
         Context::Choice,
@@ -198,6 +206,8 @@ impl Context {
         Context::Book,
         Context::Risk,
         Context::Points,
+        Context::Events,
+        Context::Event,
     ];
 
     pub fn name(self) -> &'static str {
@@ -227,6 +237,8 @@ impl Context {
             Context::Book => "book",
             Context::Risk => "risk",
             Context::Points => "points",
+            Context::Events => "events",
+            Context::Event => "event",
         }
     }
 

@@ -584,6 +584,7 @@ pub fn option_label_key(field_label: &str, code: &str) -> String {
         "care.field.yearly" => "yes_no",
         "care.field.channel" => "channel",
         "risk.field.outcome" => "risk.outcome",
+        "events.field.reply" => "events.reply",
         _ => return code.to_string(),
     };
     if code.is_empty() {

@@ -20,9 +20,9 @@ pub use command::{Command, Context};
 pub use phases::LockState;
 pub use screen::{Back, Handoff, Outcome, Screen, ScreenKeys};
 pub use screens::{
-    AuditScreen, BookScreen, CareScreen, ClientsScreen, ComplaintsScreen, OverviewScreen,
-    StaffScreen, SurveyScreen, SyncScreen, audit, book, care, clients, complaints, points,
-    portfolio, record_page, staff, surveys, sync,
+    AuditScreen, BookScreen, CareScreen, ClientsScreen, ComplaintsScreen, EventsScreen,
+    OverviewScreen, StaffScreen, SurveyScreen, SyncScreen, audit, book, care, clients, complaints,
+    events, points, portfolio, record_page, staff, surveys, sync,
 };
 pub use tabs::{Screens, Tab};
 

@@ -7,8 +7,8 @@
 use super::command::{Command, Context};
 use super::screen::Screen;
 use super::screens::{
-    AuditScreen, BookScreen, CareScreen, ClientsScreen, ComplaintsScreen, OverviewScreen,
-    RiskScreen, StaffScreen, SurveyScreen, SyncScreen,
+    AuditScreen, BookScreen, CareScreen, ClientsScreen, ComplaintsScreen, EventsScreen,
+    OverviewScreen, RiskScreen, StaffScreen, SurveyScreen, SyncScreen,
 };
 use crate::domain::staff::Permission;
 
@@ -96,6 +96,7 @@ tabs! {
     Audit audit: AuditScreen = "audit", Some(Command::AuditScreen), [ViewAudit], [Audit];
     Book book: BookScreen = "book", Some(Command::BookScreen), [ViewPortfolio], [Book];
     Risk risk: RiskScreen = "risk", Some(Command::RiskScreen), [ViewRisk], [Risk];
+    Events events: EventsScreen = "events", Some(Command::EventsScreen), [ViewEvents], [Events, Event];
 }
 
 impl Tab {

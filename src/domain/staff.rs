@@ -91,12 +91,11 @@ impl Role {
             ViewPoints => matches!(self, Teller | Rm | Manager | Auditor),
             UsePoints => matches!(self, Teller | Rm | Manager),
             CorrectPoints => matches!(self, Manager),
-            // Branch events: seen at the counter and by auditors; created and their
-            // audience invited by RMs and managers; replies and attendance recorded at
-            // the counter too (a teller greets the guests at the door).
-            ViewEvents => matches!(self, Teller | Rm | Manager | Auditor),
+            // Branch events are the RMs' work with their clients (and reached from the
+            // agenda, F4): run and answered by RMs and managers, seen by auditors.
+            ViewEvents => matches!(self, Rm | Manager | Auditor),
             RunEvents => matches!(self, Rm | Manager),
-            AnswerEvents => matches!(self, Teller | Rm | Manager),
+            AnswerEvents => matches!(self, Rm | Manager),
         }
     }
 }

@@ -13,6 +13,7 @@ pub use worker::ServiceHandle;
 pub use crate::domain::portfolio::offers::{Because, Offer};
 pub use crate::store::import::{ImportReport, LineProblem, Rejected};
 pub use crate::store::{Approval, DeskCounts, DeskList, DeskPage, DeskRow, RiskView};
+pub use crate::store::{Attended, EventDetail, EventRow, Invitation};
 pub use crate::store::{
     AuditRow, Board, BranchInfo, BranchState, ClientEvent, ComplaintDetail, ComplaintRow,
     ExportReport, Gap, HqStatus, Interaction, NewStore, Recorded, ReferenceReport, Registered,
@@ -172,6 +173,22 @@ pub enum Request {
         entry: String,
         reason: String,
     },
+    /// The branch's events from today on.
+    Events,
+    /// An event and its invitation list (audited).
+    EventShow {
+        key: String,
+    },
+    EventReply {
+        key: String,
+        client: String,
+        reply: crate::domain::events::Reply,
+        channel: String,
+    },
+    EventAttend {
+        key: String,
+        client: String,
+    },
     /// A book cut to a segment (`rm` none: the role's own, or the branch's for a manager).
     Book {
         rm: Option<String>,
@@ -323,6 +340,10 @@ pub enum Reply {
         slip: std::result::Result<(PathBuf, Option<String>), Error>,
     },
     PointsReversed(Box<PointsEntry>),
+    Events(Vec<EventRow>),
+    Event(Box<EventDetail>),
+    EventAnswered(Box<Invitation>),
+    EventAttended(Box<Attended>),
     Book(Box<Book>),
     RiskDesk(Box<DeskPage>),
     Risk(Box<RiskView>),

@@ -338,6 +338,26 @@ impl Worker {
                     slip,
                 })
             }
+            Request::Events => {
+                let session = self.session()?;
+                let today = session.today_local();
+                Ok(Reply::Events(session.event_list(Some(today))?))
+            }
+            Request::EventShow { key } => {
+                Ok(Reply::Event(Box::new(self.session()?.event_show(&key)?)))
+            }
+            Request::EventReply {
+                key,
+                client,
+                reply,
+                channel,
+            } => Ok(Reply::EventAnswered(Box::new(
+                self.session()?
+                    .event_reply(&key, &client, reply, &channel)?,
+            ))),
+            Request::EventAttend { key, client } => Ok(Reply::EventAttended(Box::new(
+                self.session()?.event_attend(&key, &client)?,
+            ))),
             Request::ReversePoints { entry, reason } => Ok(Reply::PointsReversed(Box::new(
                 self.session()?.points_reverse(&entry, &reason)?,
             ))),

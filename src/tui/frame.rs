@@ -77,6 +77,7 @@ fn render_body(frame: &mut Frame, area: Rect, app: &App, keymap: &Keymap) {
         Tab::Sync => views::sync::render(frame, area, app, &s.sync),
         Tab::Staff => views::staff::render(frame, area, app, &s.staff, keymap),
         Tab::Audit => views::audit::render(frame, area, app, &s.audit),
+        Tab::Events => views::events::render(frame, area, app, &s.events, keymap),
     }
 }
 

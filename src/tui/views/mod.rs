@@ -5,6 +5,7 @@ pub mod book;
 pub mod care;
 pub mod clients;
 pub mod complaints;
+pub mod events;
 pub mod login;
 pub mod overview;
 pub mod risk;
