@@ -91,6 +91,7 @@ pub fn ensure_demo_store(
         add_holdings(&mut login("manager01")?, clients)?;
         add_risk(&mut login("manager01")?)?;
         add_points(&mut login("manager01")?, clients)?;
+        add_events(&mut login("rm01")?, lang)?;
     }
     // After the ratings: a complaint asks for an early review of its client's.
     add_complaints(login, lang, clients)?;
@@ -245,14 +246,57 @@ fn add_risk(manager: &mut Session) -> Result<()> {
     Ok(())
 }
 
-/// Points for every third of the first 3,000 clients: a few years of earns at events, each
-/// followed by a redemption, so that records show balances and some lapse soon.
+/// Points for every third of the first 3,000 clients: a few years of earns by the rules in
+/// turn and now and then a service redeemed, so that records show balances.
 fn add_points(manager: &mut Session, clients: u64) -> Result<()> {
     let branch = manager.branch().code.clone();
     for seq in (1..=clients.min(3_000)).step_by(3) {
         let earns = 1 + (seq % 12) as u32;
         manager.seed_demo_points(&crate::store::client_no_for(&branch, seq as i64), earns)?;
     }
+    Ok(())
+}
+
+/// rm01's events: a wealth salon in twelve days for the top tiers, invited, some replies
+/// in; an appreciation evening in 25 days, not invited yet.
+fn add_events(rm: &mut Session, lang: Lang) -> Result<()> {
+    use crate::domain::events::{EventInput, Reply};
+    let i18n = I18n::for_lang(lang);
+    let today = rm.today_local();
+    let day = |days: u64| (today + chrono::Days::new(days)).to_string();
+    let salon = rm.event_new(&EventInput {
+        title: i18n.t("demo.event_salon").into(),
+        kind: "salon".into(),
+        on: day(12),
+        place: i18n.t("demo.event_place").into(),
+        capacity: "30".into(),
+        tiers: "platinum,diamond,private".into(),
+        rm: "rm01".into(),
+        points_rule: "event_attended".into(),
+        survey: "event_follow_up".into(),
+        ..EventInput::default()
+    })?;
+    match rm.event_invite(&salon.code) {
+        Ok(_) => {
+            let invited = rm.event_show(&salon.code)?.invitations;
+            for (n, invitation) in invited.iter().take(8).enumerate() {
+                let reply = if n % 3 == 2 { Reply::No } else { Reply::Yes };
+                rm.event_reply(&salon.code, &invitation.client_no, reply, "phone")?;
+            }
+        }
+        // A small demo store may have no one in that segment.
+        Err(crate::error::Error::EventRefused { .. }) => {}
+        Err(other) => return Err(other),
+    }
+    rm.event_new(&EventInput {
+        title: i18n.t("demo.event_appreciation").into(),
+        kind: "appreciation".into(),
+        on: day(25),
+        place: i18n.t("demo.event_place").into(),
+        capacity: "80".into(),
+        tiers: "gold,platinum,diamond,private".into(),
+        ..EventInput::default()
+    })?;
     Ok(())
 }
 

@@ -175,9 +175,13 @@ fn render_header(frame: &mut Frame, area: Rect, app: &App) {
 pub fn tab_layout(app: &App, keymap: &Keymap, row_width: u16) -> Vec<(Tab, u16, u16, String)> {
     let current = app.main().map(|m| m.tab);
     let room = usize::from(row_width);
+    // A screen opened from another's context (events: F4 on the agenda) shows that key.
     let keyed = |tab: Tab| {
-        tab.command()
-            .and_then(|c| keymap.key_label(&[Context::Global], c))
+        tab.command().and_then(|c| {
+            keymap
+                .key_label(&[Context::Global], c)
+                .or_else(|| keymap.key_label(&Context::ALL, c))
+        })
     };
     let mut texts: Vec<(Tab, String)> = app
         .tabs()

@@ -201,16 +201,12 @@ impl Screen for EventsScreen {
             }
             Reply::Event(detail) => {
                 cx.clear_status();
-                let same = self.detail.as_ref().map(|d| d.event.id.clone())
-                    == Some(detail.event.id.clone());
-                let was_on = self.selected_invitation().map(|i| i.client_no.clone());
+                // Read again, the selection stays where it was: the client just answered
+                // moves down among the answered, and the next one to ask is under it.
+                let same = self.detail.as_ref().map(|d| d.event.id.as_str())
+                    == Some(detail.event.id.as_str());
                 if !same {
                     self.invitation = Selection::default();
-                }
-                let found =
-                    was_on.and_then(|no| detail.invitations.iter().position(|i| i.client_no == no));
-                if let Some(index) = found.filter(|_| same) {
-                    self.invitation.index = index;
                 }
                 self.invitation.clamp(detail.invitations.len());
                 self.detail = Some(*detail);

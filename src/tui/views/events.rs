@@ -77,7 +77,7 @@ fn render_list(frame: &mut Frame, area: Rect, screen: &EventsScreen, i18n: &I18n
             Constraint::Length(5),
             Constraint::Length(12),
             Constraint::Min(12),
-            Constraint::Length(7),
+            Constraint::Length(8),
             Constraint::Length(7),
             Constraint::Length(6),
             Constraint::Length(4),
@@ -206,4 +206,12 @@ fn render_detail(
     .row_highlight_style(Style::new().add_modifier(Modifier::REVERSED));
     let mut state = TableState::default().with_selected(Some(screen.invitation.index));
     frame.render_stateful_widget(table, list_area, &mut state);
+    kit::table_scrollbar(
+        frame,
+        area,
+        list_area,
+        true,
+        detail.invitations.len(),
+        &state,
+    );
 }
