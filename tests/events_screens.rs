@@ -107,6 +107,10 @@ fn a_reply_is_keyed_sent_and_the_list_read_again() {
         matches!(sent(&effects).as_slice(), [Request::EventShow { .. }]),
         "{effects:?}"
     );
+    // The page read again: the line still says what was recorded.
+    h.act(Action::Reply(Reply::Event(Box::new(
+        common::events::seminar_page(),
+    ))));
     assert!(
         h.screen().contains("已登记 BJ0101-0000003 的答复：参加"),
         "{}",

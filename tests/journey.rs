@@ -29,6 +29,7 @@ const F11: &str = "\x1b[23~";
 const CTRL_P: &str = "\x10";
 const RIGHT: &str = "\x1b[C";
 const F12: &str = "\x1b[24~";
+const CTRL_D: &str = "\x04";
 
 /// Journeys spawn real processes; one at a time keeps two cores from thrashing.
 static ONE_AT_A_TIME: Mutex<()> = Mutex::new(());
@@ -620,4 +621,51 @@ fn a_manager_exports_for_hq_from_f6_and_hq_imports_the_bundle() {
     let text = String::from_utf8_lossy(&output.stdout);
     assert!(output.status.success(), "{output:?}");
     assert!(text.contains("imported branch DEMO01 seq 1–"), "{text}");
+}
+
+#[test]
+fn a_teller_redeems_points_from_a_clients_record_and_the_slip_is_written() {
+    let _serial = ONE_AT_A_TIME.lock().unwrap_or_else(|p| p.into_inner());
+    let home = tempfile::tempdir().unwrap();
+    let mut term = demo_as_teller(home.path());
+    term.key_then(F2, "查找");
+    term.keys("DEMO01-000001");
+    term.key_then("0", "共 1 位客户");
+    term.key_then(ENTER, "积分 4400");
+    let page = term.key_then(CTRL_D, "兑换目录");
+    assert!(page.contains("积分余额 4400"), "{page}");
+    // The first item, a fee waiver of 2,000 points: asked, then done.
+    let asked = term.key_then(ENTER, "请确认");
+    assert!(asked.contains("2000") && asked.contains("2400"), "{asked}");
+    let done = term.key_then(ENTER, "已兑换");
+    assert!(done.contains("积分余额 2400"), "{done}");
+    let slips = home.path().join("demo-store").join("slips");
+    let written = std::fs::read_dir(&slips)
+        .map(|d| d.count())
+        .unwrap_or_default();
+    assert_eq!(written, 1, "one slip in {}", slips.display());
+    // Back on the record, its points line is read again.
+    term.key_then(CTRL_D, "积分 2400");
+    term.key_then(F10, "退出登录并关闭");
+    term.keys(ENTER);
+    term.exits_cleanly();
+}
+
+#[test]
+fn an_rm_works_through_an_events_invitation_list() {
+    let _serial = ONE_AT_A_TIME.lock().unwrap_or_else(|p| p.into_inner());
+    let home = tempfile::tempdir().unwrap();
+    let mut term = demo_as(home.path(), "rm01");
+    term.key_then(F4, "关怀");
+    let events = term.key_then(F4, "近期活动");
+    assert!(events.contains("新春财富沙龙"), "{events}");
+    let page = term.key_then(ENTER, "已邀请");
+    assert!(page.contains("参加 6/30"), "{page}");
+    term.key_then(ENTER, "登记邀请答复");
+    term.keys(TAB);
+    let after = term.key_then(ENTER, "已登记");
+    assert!(after.contains("参加 7/30"), "{after}");
+    term.key_then(F10, "退出登录并关闭");
+    term.keys(ENTER);
+    term.exits_cleanly();
 }

@@ -200,12 +200,15 @@ impl Screen for EventsScreen {
                 self.selected.clamp(self.events.len());
             }
             Reply::Event(detail) => {
-                cx.clear_status();
                 // Read again, the selection stays where it was: the client just answered
                 // moves down among the answered, and the next one to ask is under it.
                 let same = self.detail.as_ref().map(|d| d.event.id.as_str())
                     == Some(detail.event.id.as_str());
+                // Another event: its page starts at the top, the line clear of the last.
+                // The same one read again keeps what the line says of the reply just
+                // recorded.
                 if !same {
+                    cx.clear_status();
                     self.invitation = Selection::default();
                 }
                 self.invitation.clamp(detail.invitations.len());
