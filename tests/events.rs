@@ -85,6 +85,22 @@ fn seminar() -> EventInput {
     }
 }
 
+/// `client`'s follow-up survey of an event, answered by phone: NPS and content scores.
+fn answer_follow_up(session: &mut Session, client: &str, nps: u8, content: u8) {
+    let mut answers = std::collections::BTreeMap::new();
+    answers.insert("nps".to_string(), nps.to_string());
+    answers.insert("content".to_string(), content.to_string());
+    session
+        .record_survey(&SurveyInput {
+            template: "event_follow_up".into(),
+            client: client.into(),
+            channel: "phone".into(),
+            answers,
+            ..Default::default()
+        })
+        .unwrap();
+}
+
 fn refusal<T: std::fmt::Debug>(result: branchdesk::Result<T>) -> EventRefusal {
     match result {
         Err(Error::EventRefused { refusal }) => refusal,
@@ -172,17 +188,7 @@ fn an_event_runs_from_invitation_to_the_nps_of_those_who_came() {
         agenda(&rm),
         vec![("BJ0101-0000001".to_string(), "event_survey")]
     );
-    let mut answers = std::collections::BTreeMap::new();
-    answers.insert("nps".to_string(), "10".to_string());
-    answers.insert("content".to_string(), "5".to_string());
-    rm.record_survey(&SurveyInput {
-        template: "event_follow_up".into(),
-        client: "BJ0101-0000001".into(),
-        channel: "phone".into(),
-        answers,
-        ..Default::default()
-    })
-    .unwrap();
+    answer_follow_up(&mut rm, "BJ0101-0000001", 10, 5);
     let detail = rm.event_show(&event.code).unwrap();
     let figures = &detail.event.figures;
     assert_eq!(
@@ -294,17 +300,7 @@ fn hq_sees_each_branch_event_with_the_branchs_figures() {
         .unwrap();
     mgr.event_attend(&event.code, "BJ0101-0000001").unwrap();
     mgr.event_survey(&event.code).unwrap();
-    let mut answers = std::collections::BTreeMap::new();
-    answers.insert("nps".to_string(), "6".to_string());
-    answers.insert("content".to_string(), "3".to_string());
-    mgr.record_survey(&SurveyInput {
-        template: "event_follow_up".into(),
-        client: "BJ0101-0000001".into(),
-        channel: "phone".into(),
-        answers,
-        ..Default::default()
-    })
-    .unwrap();
+    answer_follow_up(&mut mgr, "BJ0101-0000001", 6, 3);
     let here = mgr.event_show(&event.code).unwrap().event.figures;
     let out = dir.join("out-events");
     std::fs::create_dir_all(&out).unwrap();

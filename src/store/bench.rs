@@ -123,8 +123,7 @@ impl Session {
     /// Adds `count` contact-log entries for the first clients in one write (each entry its
     /// own captured change), as a day of branch work would.
     pub fn bench_contact_log(&mut self, count: u64) -> Result<()> {
-        use crate::store::write::{AuditEvent, Table};
-        use rusqlite::types::Value;
+        use crate::store::write::AuditEvent;
         let clients: Vec<String> = self
             .conn
             .prepare("SELECT id FROM client ORDER BY seq LIMIT 1000")?
@@ -137,26 +136,14 @@ impl Session {
         self.write(
             AuditEvent::new("bench.contact_log", "bench", count.to_string()),
             |w| {
-                let at = w.now_text();
                 for i in 0..count {
-                    let id = uuid::Uuid::now_v7().to_string();
-                    w.insert(
-                        Table::Interaction,
-                        &id,
-                        vec![
-                            (
-                                "client_id",
-                                Value::Text(clients[i as usize % clients.len()].clone()),
-                            ),
-                            ("staff_id", Value::Text(me.clone())),
-                            ("channel", Value::Text("phone".into())),
-                            ("kind", Value::Text("note".into())),
-                            (
-                                "note",
-                                Value::Text(format!("电话回访第 {i} 次，客户对服务满意。")),
-                            ),
-                            ("at", Value::Text(at.clone())),
-                        ],
+                    crate::store::clients::log_contact(
+                        w,
+                        &clients[i as usize % clients.len()],
+                        &me,
+                        "phone",
+                        "note",
+                        &format!("电话回访第 {i} 次，客户对服务满意。"),
                     )?;
                 }
                 Ok(())

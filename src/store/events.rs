@@ -14,7 +14,7 @@ use crate::domain::staff::Permission;
 use crate::error::{Error, Result};
 use crate::store::Session;
 use crate::store::loyalty::PointsEntry;
-use crate::store::write::{AuditEvent, Table, Writer};
+use crate::store::write::{AuditEvent, Table};
 use chrono::NaiveDate;
 use rusqlite::types::Value;
 use rusqlite::{OptionalExtension, params};
@@ -115,30 +115,6 @@ fn event_of(r: &rusqlite::Row) -> Result<EventRow> {
         created_by: r.get(10)?,
         figures: EventFigures::default(),
     })
-}
-
-/// The contact-log entry a reply or an attendance leaves.
-fn log_contact(
-    w: &mut Writer,
-    client_id: &str,
-    staff: &str,
-    channel: &str,
-    note: &str,
-) -> Result<()> {
-    let id = uuid::Uuid::now_v7().to_string();
-    let at = w.now_text();
-    w.insert(
-        Table::Interaction,
-        &id,
-        vec![
-            ("client_id", Value::Text(client_id.into())),
-            ("staff_id", Value::Text(staff.into())),
-            ("channel", Value::Text(channel.into())),
-            ("kind", Value::Text("event".into())),
-            ("note", Value::Text(note.into())),
-            ("at", Value::Text(at)),
-        ],
-    )
 }
 
 /// The codes an event's fields are checked against: tiers, product categories, earn rules
@@ -540,7 +516,7 @@ impl Session {
                     ("replied_at", Value::Text(at)),
                 ],
             )?;
-            log_contact(w, &client_id, &me, channel, &note)
+            crate::store::clients::log_contact(w, &client_id, &me, channel, "event", &note)
         })?;
         self.invitation_shown(&event, client)
     }
@@ -572,7 +548,7 @@ impl Session {
                         ("attended_at", Value::Text(at)),
                     ],
                 )?;
-                log_contact(w, &client_id, &me, "visit", &note)
+                crate::store::clients::log_contact(w, &client_id, &me, "visit", "event", &note)
             })?;
         }
         let (mut points, mut points_refused) = (None, None);

@@ -93,7 +93,6 @@ impl Session {
         }
         let me = self.me.id.to_string();
         let id = uuid::Uuid::now_v7().to_string();
-        let contact_id = uuid::Uuid::now_v7().to_string();
         let event = AuditEvent::new("offer.record", "client", stored.id.clone()).with_detail(
             serde_json::json!({ "rule": offer.rule, "product": offer.product, "outcome": outcome.code() }),
         );
@@ -112,18 +111,7 @@ impl Session {
                     ("created_at", Value::Text(at.clone())),
                 ],
             )?;
-            w.insert(
-                Table::Interaction,
-                &contact_id,
-                vec![
-                    ("client_id", Value::Text(stored.id.clone())),
-                    ("staff_id", Value::Text(me.clone())),
-                    ("channel", Value::Text(channel.into())),
-                    ("kind", Value::Text("offer".into())),
-                    ("note", Value::Text(note.clone())),
-                    ("at", Value::Text(at)),
-                ],
-            )?;
+            crate::store::clients::log_contact(w, &stored.id, &me, channel, "offer", &note)?;
             standing::refresh_client(w, seq, &rules, &inputs, now, today)
         })?;
         let rest = i64::from(rules.offers.rest_days_after_decline);

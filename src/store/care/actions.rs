@@ -87,18 +87,7 @@ impl Session {
             row.extend(fields);
             w.insert(Table::CareTask, &task_id, row)?;
             if let (Some((channel, note)), Some((_, client_id))) = (contact, &client) {
-                w.insert(
-                    Table::Interaction,
-                    &uuid::Uuid::now_v7().to_string(),
-                    vec![
-                        ("client_id", Value::Text(client_id.clone())),
-                        ("staff_id", Value::Text(me)),
-                        ("channel", Value::Text(channel.into())),
-                        ("kind", Value::Text("care".into())),
-                        ("note", Value::Text(note.into())),
-                        ("at", Value::Text(at)),
-                    ],
-                )?;
+                crate::store::clients::log_contact(w, client_id, &me, channel, "care", note)?;
             }
             if let (Some((rules, calendar)), Some((seq, _))) = (&kyc, &client) {
                 crate::store::risk::state::refresh(w, &rules.aml, calendar, *seq)?;

@@ -556,19 +556,7 @@ impl Session {
                     },
                 )?;
             }
-            let at = w.now_text();
-            w.insert(
-                Table::Interaction,
-                &id,
-                vec![
-                    ("client_id", Value::Text(stored.id.clone())),
-                    ("staff_id", Value::Text(me)),
-                    ("channel", Value::Text(channel.into())),
-                    ("kind", Value::Text(kind.into())),
-                    ("note", Value::Text(note.into())),
-                    ("at", Value::Text(at)),
-                ],
-            )
+            log_contact(w, &stored.id, &me, channel, kind, note)
         })
     }
 
@@ -581,6 +569,31 @@ impl Session {
     pub fn can_edit_clients(role: Role) -> bool {
         role.can(Permission::EditClients)
     }
+}
+
+/// A contact-log entry of `kind` (a note, an offer's outcome, a care action, an event
+/// reply…), written in the transaction of what it records.
+pub(crate) fn log_contact(
+    w: &mut Writer,
+    client_id: &str,
+    staff: &str,
+    channel: &str,
+    kind: &str,
+    note: &str,
+) -> Result<()> {
+    let at = w.now_text();
+    w.insert(
+        Table::Interaction,
+        &uuid::Uuid::now_v7().to_string(),
+        vec![
+            ("client_id", Value::Text(client_id.into())),
+            ("staff_id", Value::Text(staff.into())),
+            ("channel", Value::Text(channel.into())),
+            ("kind", Value::Text(kind.into())),
+            ("note", Value::Text(note.into())),
+            ("at", Value::Text(at)),
+        ],
+    )
 }
 
 /// The contact-log kind of a note staff tag as suspicious (可疑): it asks for an early AML
