@@ -116,7 +116,14 @@ fn a_reply_is_keyed_sent_and_the_list_read_again() {
         "{}",
         h.screen()
     );
-    // Ctrl-A: came; Ctrl-K: the client's record.
+    // Who came is recorded from the day on: not offered before it.
+    assert!(sent(&h.command(Command::RecordAttendance)).is_empty());
+    assert!(!h.screen().contains("Ctrl-A"), "{}", h.screen());
+    // On the day (the page read again then), Ctrl-A: came; Ctrl-K: the client's record.
+    let mut on_the_day = common::events::seminar_page();
+    on_the_day.event.on = date("2026-11-30");
+    h.act(Action::Reply(Reply::Event(Box::new(on_the_day))));
+    assert!(h.screen().contains("Ctrl-A 登记到场"), "{}", h.screen());
     let effects = h.command(Command::RecordAttendance);
     assert!(
         matches!(sent(&effects).as_slice(), [Request::EventAttend { client, .. }] if client == "BJ0101-0000003"),

@@ -27,6 +27,9 @@ pub struct EventsScreen {
     pub invitation: Selection,
     /// A reply being keyed for the selected invitation: the answer and how it came.
     pub prompt: Option<Form>,
+    /// Today where the terminal is, as of the last key or reply (who came is recorded from
+    /// the event's day on).
+    pub today: Option<chrono::NaiveDate>,
 }
 
 impl EventsScreen {
@@ -120,18 +123,27 @@ impl Screen for EventsScreen {
     fn allows(&self, command: Command, _session: &SessionInfo) -> bool {
         match command {
             Command::OpenEvent => self.selected_event().is_some(),
-            Command::RecordReply | Command::RecordAttendance | Command::ClientRecord => {
+            Command::RecordReply | Command::ClientRecord => self.selected_invitation().is_some(),
+            // From the event's day on.
+            Command::RecordAttendance => {
                 self.selected_invitation().is_some()
+                    && self
+                        .detail
+                        .as_ref()
+                        .zip(self.today)
+                        .is_some_and(|(d, today)| d.event.on <= today)
             }
             _ => true,
         }
     }
 
-    fn on_open(&mut self, _handoff: Handoff, _cx: &mut Ctx) -> Outcome {
+    fn on_open(&mut self, _handoff: Handoff, cx: &mut Ctx) -> Outcome {
+        self.today = Some(cx.today);
         Outcome::Load(self.load())
     }
 
-    fn on_command(&mut self, command: Command, _cx: &mut Ctx) -> Outcome {
+    fn on_command(&mut self, command: Command, cx: &mut Ctx) -> Outcome {
+        self.today = Some(cx.today);
         if self.detail.is_some() {
             return self.on_detail_command(command);
         }
@@ -189,6 +201,7 @@ impl Screen for EventsScreen {
     }
 
     fn on_reply(&mut self, reply: Reply, cx: &mut Ctx) -> Result<Outcome, Reply> {
+        self.today = Some(cx.today);
         match reply {
             Reply::Events(events) => {
                 self.loading = false;
