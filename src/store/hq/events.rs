@@ -6,7 +6,7 @@
 use crate::domain::events::EventKind;
 use crate::domain::staff::Permission;
 use crate::domain::survey::{Template, latest_scores, nps_of};
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::store::Session;
 use crate::sync::keys::Party;
 use serde::Serialize;
@@ -29,28 +29,6 @@ pub struct HqEvent {
     pub nps: Option<f64>,
 }
 
-/// Every consolidated row of a table: its ID, the branch that wrote it, its fields.
-fn rows_of(session: &Session, tbl: &str) -> Result<Vec<(String, String, serde_json::Value)>> {
-    let mut statement = session.conn.prepare_cached(
-        "SELECT row_id, branch, fields FROM hq_row WHERE tbl = ?1 AND deleted = 0",
-    )?;
-    let rows = statement
-        .query_map([tbl], |r| {
-            Ok((
-                r.get::<_, String>(0)?,
-                r.get::<_, String>(1)?,
-                r.get::<_, String>(2)?,
-            ))
-        })?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
-    rows.into_iter()
-        .map(|(id, branch, fields)| {
-            let fields = serde_json::from_str(&fields).map_err(|_| Error::DatabaseDamaged)?;
-            Ok((id, branch, fields))
-        })
-        .collect()
-}
-
 fn text(fields: &serde_json::Value, name: &str) -> String {
     fields[name].as_str().unwrap_or_default().to_string()
 }
@@ -60,9 +38,11 @@ impl Session {
     pub fn hq_events_report(&self) -> Result<Vec<HqEvent>> {
         self.require(Permission::ViewSync)?;
         self.require_party(Party::Hq)?;
-        let mut events: Vec<(String, HqEvent, Option<String>)> = rows_of(self, "branch_event")?
+        let mut events: Vec<(String, HqEvent, Option<String>)> = self
+            .consolidated("branch_event")?
             .into_iter()
-            .map(|(id, branch, f)| {
+            .map(|row| {
+                let (id, branch, f) = (row.id, row.branch, row.fields);
                 let survey = f["survey"].as_str().map(str::to_string);
                 let kind = EventKind::parse(&text(&f, "kind"))
                     .map_or_else(|| text(&f, "kind"), |k| k.code().to_string());
@@ -93,7 +73,8 @@ impl Session {
             .enumerate()
             .map(|(i, (id, ..))| (id.clone(), i))
             .collect();
-        for (_, _, f) in rows_of(self, "event_invitation")? {
+        for row in self.consolidated("event_invitation")? {
+            let f = row.fields;
             let event = text(&f, "event_id");
             let Some(&i) = index.get(&event) else {
                 continue;
@@ -114,26 +95,29 @@ impl Session {
             }
         }
         // The follow-up surveys: each response's score by its own template version.
-        let templates: HashMap<(String, i64), Template> = rows_of(self, "survey_template")?
+        let templates: HashMap<(String, i64), Template> = self
+            .consolidated("survey_template")?
             .into_iter()
-            .filter_map(|(_, _, f)| {
+            .filter_map(|row| {
+                let f = row.fields;
                 // The template as the branch stored it (its parsed form, as JSON).
                 let template: Template = serde_json::from_str(f["body"].as_str()?).ok()?;
                 Some(((text(&f, "code"), f["version"].as_i64()?), template))
             })
             .collect();
-        let responses = rows_of(self, "survey_response")?;
+        let responses = self.consolidated("survey_response")?;
         let superseded: HashSet<String> = responses
             .iter()
-            .filter_map(|(_, _, f)| f["supersedes"].as_str().map(str::to_string))
+            .filter_map(|row| row.fields["supersedes"].as_str().map(str::to_string))
             .collect();
         for (id, line, survey) in &mut events {
             let (Some(survey), Some(came)) = (survey.as_deref(), attendees.get(id.as_str())) else {
                 continue;
             };
             let mut scores = Vec::new();
-            for (response, _, f) in &responses {
-                if superseded.contains(response)
+            for row in &responses {
+                let f = &row.fields;
+                if superseded.contains(&row.id)
                     || f["template_code"].as_str() != Some(survey)
                     || !came.contains(&text(f, "client_id"))
                     || text(f, "answered_on") < line.on

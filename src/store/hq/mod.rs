@@ -76,6 +76,38 @@ pub enum ImportOutcome {
     },
 }
 
+/// A consolidated row as HQ's reports read it: its ID, the branch of its earliest write,
+/// its merged fields.
+pub(crate) struct Consolidated {
+    pub id: String,
+    pub branch: String,
+    pub fields: serde_json::Value,
+}
+
+impl Session {
+    /// Every live consolidated row of `tbl`, its fields parsed (HQ's reports read them).
+    pub(crate) fn consolidated(&self, tbl: &str) -> Result<Vec<Consolidated>> {
+        let mut statement = self.conn.prepare_cached(
+            "SELECT row_id, branch, fields FROM hq_row WHERE tbl = ?1 AND deleted = 0",
+        )?;
+        let rows = statement
+            .query_map([tbl], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, String>(2)?,
+                ))
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        rows.into_iter()
+            .map(|(id, branch, fields)| {
+                let fields = serde_json::from_str(&fields).map_err(|_| Error::DatabaseDamaged)?;
+                Ok(Consolidated { id, branch, fields })
+            })
+            .collect()
+    }
+}
+
 impl Session {
     /// Makes a new store HQ's: its keys are made now and printed for the branches.
     pub fn become_hq(&mut self) -> Result<PublicKeys> {

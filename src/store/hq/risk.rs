@@ -58,22 +58,11 @@ impl Session {
         let table = self.published_aml_table()?;
         let today = self.today();
         let rows = |tbl: &str| -> Result<Vec<(String, serde_json::Value)>> {
-            let mut statement = self.conn.prepare_cached(
-                "SELECT row_id, fields FROM hq_row WHERE tbl = ?1 AND deleted = 0",
-            )?;
-            let found = statement
-                .query_map([tbl], |r| {
-                    Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
-                })?
-                .collect::<rusqlite::Result<Vec<_>>>()?;
-            found
+            Ok(self
+                .consolidated(tbl)?
                 .into_iter()
-                .map(|(id, fields)| {
-                    serde_json::from_str(&fields)
-                        .map(|f| (id, f))
-                        .map_err(|_| Error::DatabaseDamaged)
-                })
-                .collect()
+                .map(|row| (row.id, row.fields))
+                .collect())
         };
         let closed: HashSet<String> = rows("client_closure")?
             .into_iter()
