@@ -326,14 +326,7 @@ fn an_offers_outcome_is_logged_rests_and_reaches_hq() {
         .unwrap()
         .file
         .unwrap();
-    let mut hq = Session::unlock(
-        &branchdesk::store::StorePaths::new(dir.path().join("HQ")),
-        ADMIN,
-        &secret(ADMIN_PASS),
-        clock(),
-        options(),
-    )
-    .unwrap();
+    let mut hq = common::hq::at_hq(dir.path());
     hq.hq_import(&bundle).unwrap();
     let conversion: Vec<(String, u64, u64, Option<f64>)> = hq
         .hq_offer_conversion()

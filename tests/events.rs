@@ -276,7 +276,6 @@ fn who_may_run_answer_and_see_events() {
 /// branch's (invited, accepted, came, the NPS of those who came).
 #[test]
 fn hq_sees_each_branch_event_with_the_branchs_figures() {
-    use branchdesk::store::StorePaths;
     use common::hq::*;
     let dir = tempfile::tempdir().unwrap();
     let dir = dir.path();
@@ -310,14 +309,7 @@ fn hq_sees_each_branch_event_with_the_branchs_figures() {
         .file
         .unwrap();
     drop(mgr);
-    let mut hq = Session::unlock(
-        &StorePaths::new(dir.join("HQ")),
-        ADMIN,
-        &secret(ADMIN_PASS),
-        clock(),
-        options(),
-    )
-    .unwrap();
+    let mut hq = at_hq(dir);
     hq.hq_import(&bundle).unwrap();
     let _ = hq.hq_import(&bundle);
     let report = hq.hq_events_report().unwrap();

@@ -286,7 +286,6 @@ fn a_redemption_slip_says_the_balance_after_it_even_reprinted_later() {
 /// HQ's balance per branch is the branch's own ledger, every entry counted once.
 #[test]
 fn hqs_balances_are_the_branchs_ledger_whatever_the_order_of_the_bundles() {
-    use branchdesk::store::StorePaths;
     use common::hq::*;
     let dir = tempfile::tempdir().unwrap();
     drop(hq_with_clients(dir.path()));
@@ -316,14 +315,7 @@ fn hqs_balances_are_the_branchs_ledger_whatever_the_order_of_the_bundles() {
     // 王芳: 4,000 − 800 − 3,000 + 800; 李娜: 1,000.
     assert_eq!(ledger, 2_000);
     drop(mgr);
-    let mut hq = Session::unlock(
-        &StorePaths::new(dir.path().join("HQ")),
-        ADMIN,
-        &secret(ADMIN_PASS),
-        clock(),
-        options(),
-    )
-    .unwrap();
+    let mut hq = at_hq(dir.path());
     for bundle in [&second, &first, &first, &second] {
         let _ = hq.hq_import(bundle);
     }
@@ -501,14 +493,7 @@ fn two_branches_offline_and_hq_in_any_order_agree_with_an_independent_ledger() {
         drop(last_hq.take());
         std::fs::remove_dir_all(&hq_dir).unwrap();
         copy_dir(&pristine, &hq_dir);
-        let mut hq = Session::unlock(
-            &StorePaths::new(&hq_dir),
-            ADMIN,
-            &secret(ADMIN_PASS),
-            clock(),
-            options(),
-        )
-        .unwrap();
+        let mut hq = at_hq(dir);
         for bundle in order {
             // A bundle ahead of its predecessor waits in quarantine and goes in when that
             // one arrives; a bundle seen before changes nothing.

@@ -55,6 +55,18 @@ pub fn hq_with_clients(dir: &Path) -> Session {
     hq
 }
 
+/// HQ's administrator logged in again (HQ was made by [`hq_with_clients`]).
+pub fn at_hq(dir: &Path) -> Session {
+    Session::unlock(
+        &StorePaths::new(dir.join("HQ")),
+        ADMIN,
+        &secret(ADMIN_PASS),
+        clock(),
+        options(),
+    )
+    .unwrap()
+}
+
 /// A member's session at branch BJ0101 (every test member's passphrase is PASS).
 pub fn at_branch(dir: &Path, id: &str) -> Session {
     Session::unlock(
