@@ -439,9 +439,9 @@ impl Session {
         }
     }
 
-    /// A client's invitation to an event, as the invitation list shows it.
-    fn invitation_shown(&mut self, event: &EventRow, client: &str) -> Result<Invitation> {
-        let (row, _) = self.invitation_of(event, client)?;
+    /// An invitation (its row, as [`Session::invitation_of`] found it), as the invitation
+    /// list shows it.
+    fn invitation_shown(&self, row: &str) -> Result<Invitation> {
         let (client_no, name, rm, reply, attended, survey_sent): (
             String,
             String,
@@ -518,7 +518,7 @@ impl Session {
             )?;
             crate::store::clients::log_contact(w, &client_id, &me, channel, "event", &note)
         })?;
-        self.invitation_shown(&event, client)
+        self.invitation_shown(&row)
     }
 
     /// Records that a client came (on the day or after), and credits the event's points
@@ -571,7 +571,7 @@ impl Session {
             }
         }
         Ok(Attended {
-            invitation: self.invitation_shown(&event, client)?,
+            invitation: self.invitation_shown(&row)?,
             points,
             points_refused,
         })
