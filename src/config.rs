@@ -40,6 +40,17 @@ pub struct Config {
     pub page_cache_mib: Option<u32>,
     /// The earliest day a complaint can have been received [default: 1990-01-01].
     pub earliest_complaint_date: Option<chrono::NaiveDate>,
+    /// HQ only: where the consolidated data lives.
+    pub hq: HqSettings,
+}
+
+/// The `[hq]` table.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct HqSettings {
+    /// The PostgreSQL address of HQ's consolidation (`postgres://user@host/db`; the
+    /// password from PGPASSWORD or ~/.pgpass) [default: the one `hq init --database` kept].
+    pub database: Option<String>,
 }
 
 impl Default for Config {
@@ -53,6 +64,7 @@ impl Default for Config {
             slips: crate::service::slip::SlipSettings::default(),
             page_cache_mib: None,
             earliest_complaint_date: None,
+            hq: HqSettings::default(),
         }
     }
 }
@@ -119,6 +131,15 @@ impl Config {
                 .unwrap_or_else(crate::domain::complaint::earliest_receipt),
             ..Default::default()
         }
+    }
+
+    /// HQ's consolidation database for this run: `BRANCHDESK_HQ_DATABASE`, else `[hq]
+    /// database` (None: the one `hq init` kept, if any).
+    pub fn hq_database(&self) -> Option<String> {
+        std::env::var("BRANCHDESK_HQ_DATABASE")
+            .ok()
+            .filter(|url| !url.is_empty())
+            .or_else(|| self.hq.database.clone())
     }
 
     pub fn idle_lock(&self) -> Duration {

@@ -4,15 +4,21 @@
 
 mod common;
 
+use common::backend::Backend;
+
 use common::{CliStore as Store, json};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
 /// HQ's store (admin hq01) and a branch (admin01, manager mgr01) that trust each other.
-fn pair() -> (Store, Store) {
+fn pair(backend: &Backend) -> (Store, Store) {
     let mut hq = Store::empty();
     hq.store = hq.home.path().join("hq");
-    let out = hq.command("hq01", hq.pass, &["hq", "init", "--admin", "hq01"]);
+    let mut init = vec!["hq", "init", "--admin", "hq01"];
+    if let Some(url) = backend.database() {
+        init.extend(["--database", url]);
+    }
+    let out = hq.command("hq01", hq.pass, &init);
     assert!(
         out.status.success(),
         "{}",
@@ -61,104 +67,105 @@ fn export(branch: &Store, dir: &Path) -> PathBuf {
     PathBuf::from(report["file"].as_str().unwrap())
 }
 
-#[test]
-fn a_round_trip_through_the_command_line() {
-    let (hq, branch) = pair();
-    branch.add_wang_fang("mgr01", &[]);
-    let usb = tempfile::tempdir().unwrap();
-    let file = export(&branch, usb.path());
-    // Only a manager exports.
-    let refused = branch.refused("admin01", &["export", "--to", usb.path().to_str().unwrap()]);
-    assert!(refused.contains("may not export bundles"), "{refused}");
+crate::hq_test! {
+    fn a_round_trip_through_the_command_line(backend) {
+        let (hq, branch) = pair(backend);
+        branch.add_wang_fang("mgr01", &[]);
+        let usb = tempfile::tempdir().unwrap();
+        let file = export(&branch, usb.path());
+        // Only a manager exports.
+        let refused = branch.refused("admin01", &["export", "--to", usb.path().to_str().unwrap()]);
+        assert!(refused.contains("may not export bundles"), "{refused}");
 
-    let imported = json(&hq.run(
-        "hq01",
-        &[
-            "hq",
-            "import",
-            file.to_str().unwrap(),
-            file.to_str().unwrap(),
-            "--json",
-        ],
-    ));
-    assert_eq!(imported[0]["result"]["outcome"], "applied");
-    assert_eq!(imported[1]["result"]["outcome"], "already_imported");
-    let status = json(&hq.run("hq01", &["hq", "status", "--json"]));
-    assert_eq!(
-        json(&hq.run("hq01", &["hq", "review", "--json"])),
-        json("[]")
-    );
-    assert!(
-        hq.run("hq01", &["hq", "review"])
-            .contains("No identity fields to review")
-    );
-    assert_eq!(status["branches"][0]["code"], "BJ0101");
-    assert_eq!(
-        status["branches"][0]["high_water"],
-        imported[0]["result"]["to_seq"]
-    );
+        let imported = json(&hq.run(
+            "hq01",
+            &[
+                "hq",
+                "import",
+                file.to_str().unwrap(),
+                file.to_str().unwrap(),
+                "--json",
+            ],
+        ));
+        assert_eq!(imported[0]["result"]["outcome"], "applied");
+        assert_eq!(imported[1]["result"]["outcome"], "already_imported");
+        let status = json(&hq.run("hq01", &["hq", "status", "--json"]));
+        assert_eq!(
+            json(&hq.run("hq01", &["hq", "review", "--json"])),
+            json("[]")
+        );
+        assert!(
+            hq.run("hq01", &["hq", "review"])
+                .contains("No identity fields to review")
+        );
+        assert_eq!(status["branches"][0]["code"], "BJ0101");
+        assert_eq!(
+            status["branches"][0]["high_water"],
+            imported[0]["result"]["to_seq"]
+        );
 
-    // A damaged copy: one sentence, exit code 4, nothing changed.
-    let damaged = usb.path().join("damaged.bdx");
-    let mut bytes = std::fs::read(&file).unwrap();
-    let middle = bytes.len() / 2;
-    bytes[middle] ^= 1;
-    std::fs::write(&damaged, bytes).unwrap();
-    std::fs::copy(
-        format!("{}.minisig", file.display()),
-        format!("{}.minisig", damaged.display()),
-    )
-    .unwrap();
-    let out = hq.command(
-        "hq01",
-        hq.pass,
-        &["hq", "import", damaged.to_str().unwrap()],
-    );
-    assert_eq!(out.status.code(), Some(4));
-    let message = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        message.contains("does not match its signature"),
-        "{message}"
-    );
-    assert_eq!(json(&hq.run("hq01", &["hq", "status", "--json"])), status);
+        // A damaged copy: one sentence, exit code 4, nothing changed.
+        let damaged = usb.path().join("damaged.bdx");
+        let mut bytes = std::fs::read(&file).unwrap();
+        let middle = bytes.len() / 2;
+        bytes[middle] ^= 1;
+        std::fs::write(&damaged, bytes).unwrap();
+        std::fs::copy(
+            format!("{}.minisig", file.display()),
+            format!("{}.minisig", damaged.display()),
+        )
+        .unwrap();
+        let out = hq.command(
+            "hq01",
+            hq.pass,
+            &["hq", "import", damaged.to_str().unwrap()],
+        );
+        assert_eq!(out.status.code(), Some(4));
+        let message = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            message.contains("does not match its signature"),
+            "{message}"
+        );
+        assert_eq!(json(&hq.run("hq01", &["hq", "status", "--json"])), status);
 
-    // Reference data back: the branch's outbox is pruned to what HQ holds.
-    let published = json(&hq.run(
-        "hq01",
-        &[
-            "hq",
-            "publish",
-            "--to",
-            usb.path().to_str().unwrap(),
-            "--json",
-        ],
-    ));
-    let reference = published["file"].as_str().unwrap();
-    let applied = json(&branch.run("mgr01", &["import", reference, "--json"]));
-    assert_eq!(applied["acked_seq"], status["branches"][0]["high_water"]);
-    let again = branch.refused("mgr01", &["import", reference]);
-    assert!(again.contains("already applied"), "{again}");
-    let sync = json(&branch.run("mgr01", &["sync", "status", "--json"]));
-    assert_eq!(sync["acked_seq"], applied["acked_seq"]);
-    assert_eq!(sync["ref_version"], 1);
+        // Reference data back: the branch's outbox is pruned to what HQ holds.
+        let published = json(&hq.run(
+            "hq01",
+            &[
+                "hq",
+                "publish",
+                "--to",
+                usb.path().to_str().unwrap(),
+                "--json",
+            ],
+        ));
+        let reference = published["file"].as_str().unwrap();
+        let applied = json(&branch.run("mgr01", &["import", reference, "--json"]));
+        assert_eq!(applied["acked_seq"], status["branches"][0]["high_water"]);
+        let again = branch.refused("mgr01", &["import", reference]);
+        assert!(again.contains("already applied"), "{again}");
+        let sync = json(&branch.run("mgr01", &["sync", "status", "--json"]));
+        assert_eq!(sync["acked_seq"], applied["acked_seq"]);
+        assert_eq!(sync["ref_version"], 1);
 
-    // Human output is in the terminal's zone; --json keeps the instant with its offset.
-    let in_beijing = |iso: &serde_json::Value| {
-        chrono::DateTime::parse_from_rfc3339(iso.as_str().unwrap())
-            .unwrap()
-            .with_timezone(&chrono::FixedOffset::east_opt(8 * 3600).unwrap())
-            .format("%Y-%m-%d %H:%M:%S")
-            .to_string()
-    };
-    let beijing = [("TZ", "CST-8")];
-    let text = hq.run_in("hq01", &beijing, &["hq", "status"]);
-    let last_import = &status["branches"][0]["last_import"];
-    assert!(text.contains(&in_beijing(last_import)), "{text}");
-    assert!(!text.contains(last_import.as_str().unwrap()), "{text}");
-    let text = branch.run_in("mgr01", &beijing, &["sync", "status"]);
-    let exported = &sync["last_export"]["at"];
-    assert!(text.contains(&in_beijing(exported)), "{text}");
-    assert!(!text.contains(exported.as_str().unwrap()), "{text}");
+        // Human output is in the terminal's zone; --json keeps the instant with its offset.
+        let in_beijing = |iso: &serde_json::Value| {
+            chrono::DateTime::parse_from_rfc3339(iso.as_str().unwrap())
+                .unwrap()
+                .with_timezone(&chrono::FixedOffset::east_opt(8 * 3600).unwrap())
+                .format("%Y-%m-%d %H:%M:%S")
+                .to_string()
+        };
+        let beijing = [("TZ", "CST-8")];
+        let text = hq.run_in("hq01", &beijing, &["hq", "status"]);
+        let last_import = &status["branches"][0]["last_import"];
+        assert!(text.contains(&in_beijing(last_import)), "{text}");
+        assert!(!text.contains(last_import.as_str().unwrap()), "{text}");
+        let text = branch.run_in("mgr01", &beijing, &["sync", "status"]);
+        let exported = &sync["last_export"]["at"];
+        assert!(text.contains(&in_beijing(exported)), "{text}");
+        assert!(!text.contains(exported.as_str().unwrap()), "{text}");
+    }
 }
 
 fn minisign_verify(public: &Path, file: &Path) -> std::process::Output {
@@ -179,64 +186,65 @@ fn tool(name: &str) -> bool {
     found
 }
 
-#[test]
-fn the_stock_age_and_minisign_tools_read_a_bundle() {
-    if !(tool("age") && tool("minisign")) {
-        return;
+crate::hq_test! {
+    fn the_stock_age_and_minisign_tools_read_a_bundle(backend) {
+        if !(tool("age") && tool("minisign")) {
+            return;
+        }
+        let (hq, branch) = pair(backend);
+        let usb = tempfile::tempdir().unwrap();
+        let file = export(&branch, usb.path());
+        let minisign_pub = usb.path().join("BJ0101.pub");
+        branch.run(
+            "admin01",
+            &[
+                "sync",
+                "keys",
+                "--minisign-pub",
+                minisign_pub.to_str().unwrap(),
+            ],
+        );
+        let verified = minisign_verify(&minisign_pub, &file);
+        let said = String::from_utf8_lossy(&verified.stdout);
+        assert!(verified.status.success(), "{verified:?}");
+        assert!(
+            said.contains("sender=BJ0101 seq=1-"),
+            "the trusted comment: {said}"
+        );
+
+        let identity = usb.path().join("hq-identity.txt");
+        hq.run(
+            "hq01",
+            &["hq", "identity", "--out", identity.to_str().unwrap()],
+        );
+        let plain = usb.path().join("bundle.tar");
+        let decrypted = Command::new("age")
+            .args([
+                "-d",
+                "-i",
+                identity.to_str().unwrap(),
+                "-o",
+                plain.to_str().unwrap(),
+            ])
+            .arg(&file)
+            .output()
+            .unwrap();
+        assert!(decrypted.status.success(), "{decrypted:?}");
+        let mut archive = tar::Archive::new(std::fs::File::open(&plain).unwrap());
+        let names: Vec<String> = archive
+            .entries()
+            .unwrap()
+            .map(|e| e.unwrap().path().unwrap().to_string_lossy().to_string())
+            .collect();
+        assert_eq!(names, ["manifest.json", "ops.ndjson.zst"]);
+
+        // A flipped bit: the stock tool refuses it too.
+        let mut bytes = std::fs::read(&file).unwrap();
+        bytes[100] ^= 1;
+        std::fs::write(&file, bytes).unwrap();
+        let refused = minisign_verify(&minisign_pub, &file);
+        assert!(!refused.status.success());
     }
-    let (hq, branch) = pair();
-    let usb = tempfile::tempdir().unwrap();
-    let file = export(&branch, usb.path());
-    let minisign_pub = usb.path().join("BJ0101.pub");
-    branch.run(
-        "admin01",
-        &[
-            "sync",
-            "keys",
-            "--minisign-pub",
-            minisign_pub.to_str().unwrap(),
-        ],
-    );
-    let verified = minisign_verify(&minisign_pub, &file);
-    let said = String::from_utf8_lossy(&verified.stdout);
-    assert!(verified.status.success(), "{verified:?}");
-    assert!(
-        said.contains("sender=BJ0101 seq=1-"),
-        "the trusted comment: {said}"
-    );
-
-    let identity = usb.path().join("hq-identity.txt");
-    hq.run(
-        "hq01",
-        &["hq", "identity", "--out", identity.to_str().unwrap()],
-    );
-    let plain = usb.path().join("bundle.tar");
-    let decrypted = Command::new("age")
-        .args([
-            "-d",
-            "-i",
-            identity.to_str().unwrap(),
-            "-o",
-            plain.to_str().unwrap(),
-        ])
-        .arg(&file)
-        .output()
-        .unwrap();
-    assert!(decrypted.status.success(), "{decrypted:?}");
-    let mut archive = tar::Archive::new(std::fs::File::open(&plain).unwrap());
-    let names: Vec<String> = archive
-        .entries()
-        .unwrap()
-        .map(|e| e.unwrap().path().unwrap().to_string_lossy().to_string())
-        .collect();
-    assert_eq!(names, ["manifest.json", "ops.ndjson.zst"]);
-
-    // A flipped bit: the stock tool refuses it too.
-    let mut bytes = std::fs::read(&file).unwrap();
-    bytes[100] ^= 1;
-    std::fs::write(&file, bytes).unwrap();
-    let refused = minisign_verify(&minisign_pub, &file);
-    assert!(!refused.status.success());
 }
 
 /// Runs `script` with `args` in a private mount namespace (no root needed where user
@@ -275,7 +283,7 @@ fn in_namespace(script: &str, args: &[&str]) -> Option<std::process::Output> {
 
 #[test]
 fn an_export_onto_a_full_stick_says_so_and_leaves_no_file() {
-    let (_hq, branch) = pair();
+    let (_hq, branch) = pair(&Backend::Sqlite);
     branch.add_wang_fang("mgr01", &[]);
     let before = json(&branch.run("mgr01", &["sync", "status", "--json"]));
     let stick = tempfile::tempdir().unwrap();
@@ -361,80 +369,81 @@ exit $code"#;
     assert_eq!(status["rows"], 0);
 }
 
-/// `hq holdings import` in words and in JSON: the counts, each refused line with its
-/// reasons, the unknown product codes; in Chinese under a zh locale.
-#[test]
-fn a_holdings_extract_is_reported_line_by_line() {
-    let (hq, branch) = pair();
-    branch.add_wang_fang("mgr01", &[]);
-    let usb = tempfile::tempdir().unwrap();
-    let file = export(&branch, usb.path());
-    hq.run("hq01", &["hq", "import", file.to_str().unwrap()]);
-    let extract = usb.path().join("holdings.csv");
-    std::fs::write(
-        &extract,
-        "client_no,product,account,balance,opened_on\n\
-         BJ0101-0000001,DEP-TIME-1Y,A1,200000,2025-12-18\n\
-         BJ0101-0000001,GOLD-BAR,A2,-5,2025-12-18\n",
-    )
-    .unwrap();
-    let path = extract.to_str().unwrap();
-    let args = ["hq", "holdings", "import", path, "--as-of", "2026-11-30"];
-    let text = hq.run("hq01", &args);
-    assert!(
-        text.contains("2 lines; 1 added, 0 already at HQ, 1 refused."),
-        "{text}"
-    );
-    assert!(
-        text.contains("Line 3: Balance is negative. Product GOLD-BAR is not in the catalogue."),
-        "{text}"
-    );
-    assert!(text.contains("(listed, not guessed): GOLD-BAR."), "{text}");
-    let mut again: Vec<&str> = args.to_vec();
-    again.push("--json");
-    let report = json(&hq.run("hq01", &again));
-    assert_eq!(
-        (report["added"].as_u64(), report["already"].as_u64()),
-        (Some(0), Some(1))
-    );
-    assert_eq!(report["refused"][0]["problems"][0]["problem"], "negative");
-    let zh = hq.command_in(
-        "hq01",
-        hq.pass,
-        &[("LANG", "zh_CN.UTF-8"), ("LC_ALL", "zh_CN.UTF-8")],
-        &args,
-    );
-    let text = String::from_utf8_lossy(&zh.stdout);
-    assert!(text.contains("第 3 行：余额为负数。"), "{text}");
+crate::hq_test! {
+    /// `hq holdings import` in words and in JSON: the counts, each refused line with its
+    /// reasons, the unknown product codes; in Chinese under a zh locale.
+    fn a_holdings_extract_is_reported_line_by_line(backend) {
+        let (hq, branch) = pair(backend);
+        branch.add_wang_fang("mgr01", &[]);
+        let usb = tempfile::tempdir().unwrap();
+        let file = export(&branch, usb.path());
+        hq.run("hq01", &["hq", "import", file.to_str().unwrap()]);
+        let extract = usb.path().join("holdings.csv");
+        std::fs::write(
+            &extract,
+            "client_no,product,account,balance,opened_on\n\
+             BJ0101-0000001,DEP-TIME-1Y,A1,200000,2025-12-18\n\
+             BJ0101-0000001,GOLD-BAR,A2,-5,2025-12-18\n",
+        )
+        .unwrap();
+        let path = extract.to_str().unwrap();
+        let args = ["hq", "holdings", "import", path, "--as-of", "2026-11-30"];
+        let text = hq.run("hq01", &args);
+        assert!(
+            text.contains("2 lines; 1 added, 0 already at HQ, 1 refused."),
+            "{text}"
+        );
+        assert!(
+            text.contains("Line 3: Balance is negative. Product GOLD-BAR is not in the catalogue."),
+            "{text}"
+        );
+        assert!(text.contains("(listed, not guessed): GOLD-BAR."), "{text}");
+        let mut again: Vec<&str> = args.to_vec();
+        again.push("--json");
+        let report = json(&hq.run("hq01", &again));
+        assert_eq!(
+            (report["added"].as_u64(), report["already"].as_u64()),
+            (Some(0), Some(1))
+        );
+        assert_eq!(report["refused"][0]["problems"][0]["problem"], "negative");
+        let zh = hq.command_in(
+            "hq01",
+            hq.pass,
+            &[("LANG", "zh_CN.UTF-8"), ("LC_ALL", "zh_CN.UTF-8")],
+            &args,
+        );
+        let text = String::from_utf8_lossy(&zh.stdout);
+        assert!(text.contains("第 3 行：余额为负数。"), "{text}");
 
-    // Published beside the reference data, for the branch alone; applied there.
-    let published = json(&hq.run(
-        "hq01",
-        &[
-            "hq",
-            "publish",
-            "--to",
-            usb.path().to_str().unwrap(),
-            "--json",
-        ],
-    ));
-    let holdings = published["holdings"][0]["file"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    assert!(
-        holdings.ends_with("BJ0101-holdings-2026-11-30.bdh"),
-        "{holdings}"
-    );
-    let reference = published["file"].as_str().unwrap().to_string();
-    branch.run("mgr01", &["import", &reference]);
-    let applied = json(&branch.run("mgr01", &["import", &holdings, "--json"]));
-    assert_eq!(
-        (applied["accounts"].as_u64(), applied["clients"].as_u64()),
-        (Some(1), Some(1))
-    );
-    let text = branch.run("mgr01", &["client", "portfolio", "BJ0101-0000001"]);
-    assert!(text.contains("holdings as of 2026-11-30"), "{text}");
-    assert!(text.contains("200,000.00"), "{text}");
-    assert!(text.contains("Tier: Gold"), "{text}");
+        // Published beside the reference data, for the branch alone; applied there.
+        let published = json(&hq.run(
+            "hq01",
+            &[
+                "hq",
+                "publish",
+                "--to",
+                usb.path().to_str().unwrap(),
+                "--json",
+            ],
+        ));
+        let holdings = published["holdings"][0]["file"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        assert!(
+            holdings.ends_with("BJ0101-holdings-2026-11-30.bdh"),
+            "{holdings}"
+        );
+        let reference = published["file"].as_str().unwrap().to_string();
+        branch.run("mgr01", &["import", &reference]);
+        let applied = json(&branch.run("mgr01", &["import", &holdings, "--json"]));
+        assert_eq!(
+            (applied["accounts"].as_u64(), applied["clients"].as_u64()),
+            (Some(1), Some(1))
+        );
+        let text = branch.run("mgr01", &["client", "portfolio", "BJ0101-0000001"]);
+        assert!(text.contains("holdings as of 2026-11-30"), "{text}");
+        assert!(text.contains("200,000.00"), "{text}");
+        assert!(text.contains("Tier: Gold"), "{text}");
+    }
 }

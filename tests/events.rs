@@ -272,62 +272,63 @@ fn who_may_run_answer_and_see_events() {
     );
 }
 
-/// An event at BJ0101 reaches HQ with the branch's next bundle: HQ's figures are the
-/// branch's (invited, accepted, came, the NPS of those who came).
-#[test]
-fn hq_sees_each_branch_event_with_the_branchs_figures() {
-    use common::hq::*;
-    let dir = tempfile::tempdir().unwrap();
-    let dir = dir.path();
-    drop(hq_with_clients(dir));
-    consents(dir, "BJ0101-0000001");
-    consents(dir, "BJ0101-0000002");
-    let mut mgr = at_branch(dir, "mgr01");
-    let today = mgr.today_local().to_string();
-    let event = mgr
-        .event_new(&EventInput {
-            on: today,
-            ages: String::new(),
-            capacity: "20".into(),
-            ..seminar()
-        })
-        .unwrap();
-    assert_eq!(mgr.event_invite(&event.code).unwrap().invited, 2);
-    mgr.event_reply(&event.code, "BJ0101-0000001", Reply::Yes, "phone")
-        .unwrap();
-    mgr.event_reply(&event.code, "BJ0101-0000002", Reply::No, "phone")
-        .unwrap();
-    mgr.event_attend(&event.code, "BJ0101-0000001").unwrap();
-    mgr.event_survey(&event.code).unwrap();
-    answer_follow_up(&mut mgr, "BJ0101-0000001", 6, 3);
-    let here = mgr.event_show(&event.code).unwrap().event.figures;
-    let out = dir.join("out-events");
-    std::fs::create_dir_all(&out).unwrap();
-    let bundle = mgr
-        .export_bundle(&out, &mut |_, _| {})
-        .unwrap()
-        .file
-        .unwrap();
-    drop(mgr);
-    let mut hq = at_hq(dir);
-    hq.hq_import(&bundle).unwrap();
-    let _ = hq.hq_import(&bundle);
-    let report = hq.hq_events_report().unwrap();
-    assert_eq!(report.len(), 1, "{report:?}");
-    let at_hq = &report[0];
-    assert_eq!(
-        (at_hq.branch.as_str(), at_hq.code.as_str()),
-        ("BJ0101", "BJ0101-E0001")
-    );
-    assert_eq!(
-        (
-            at_hq.invited,
-            at_hq.accepted,
-            at_hq.declined,
-            at_hq.attended
-        ),
-        (here.invited, here.accepted, here.declined, here.attended)
-    );
-    assert_eq!((at_hq.surveyed, at_hq.nps), (1, Some(-100.0)));
-    assert_eq!(here.nps, Some(-100.0));
+crate::hq_test! {
+    /// An event at BJ0101 reaches HQ with the branch's next bundle: HQ's figures are the
+    /// branch's (invited, accepted, came, the NPS of those who came).
+    fn hq_sees_each_branch_event_with_the_branchs_figures(backend) {
+        use common::hq::*;
+        let dir = tempfile::tempdir().unwrap();
+        let dir = dir.path();
+        drop(hq_with_clients(dir, backend));
+        consents(dir, "BJ0101-0000001");
+        consents(dir, "BJ0101-0000002");
+        let mut mgr = at_branch(dir, "mgr01");
+        let today = mgr.today_local().to_string();
+        let event = mgr
+            .event_new(&EventInput {
+                on: today,
+                ages: String::new(),
+                capacity: "20".into(),
+                ..seminar()
+            })
+            .unwrap();
+        assert_eq!(mgr.event_invite(&event.code).unwrap().invited, 2);
+        mgr.event_reply(&event.code, "BJ0101-0000001", Reply::Yes, "phone")
+            .unwrap();
+        mgr.event_reply(&event.code, "BJ0101-0000002", Reply::No, "phone")
+            .unwrap();
+        mgr.event_attend(&event.code, "BJ0101-0000001").unwrap();
+        mgr.event_survey(&event.code).unwrap();
+        answer_follow_up(&mut mgr, "BJ0101-0000001", 6, 3);
+        let here = mgr.event_show(&event.code).unwrap().event.figures;
+        let out = dir.join("out-events");
+        std::fs::create_dir_all(&out).unwrap();
+        let bundle = mgr
+            .export_bundle(&out, &mut |_, _| {})
+            .unwrap()
+            .file
+            .unwrap();
+        drop(mgr);
+        let mut hq = at_hq(dir);
+        hq.hq_import(&bundle).unwrap();
+        let _ = hq.hq_import(&bundle);
+        let report = hq.hq_events_report().unwrap();
+        assert_eq!(report.len(), 1, "{report:?}");
+        let at_hq = &report[0];
+        assert_eq!(
+            (at_hq.branch.as_str(), at_hq.code.as_str()),
+            ("BJ0101", "BJ0101-E0001")
+        );
+        assert_eq!(
+            (
+                at_hq.invited,
+                at_hq.accepted,
+                at_hq.declined,
+                at_hq.attended
+            ),
+            (here.invited, here.accepted, here.declined, here.attended)
+        );
+        assert_eq!((at_hq.surveyed, at_hq.nps), (1, Some(-100.0)));
+        assert_eq!(here.nps, Some(-100.0));
+    }
 }

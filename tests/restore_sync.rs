@@ -7,6 +7,9 @@
 
 mod common;
 
+use common::backend::Backend;
+use proptest::test_runner::TestCaseError;
+
 use branchdesk::Error;
 use branchdesk::domain::client::ClientInput;
 use branchdesk::domain::staff::Role;
@@ -30,10 +33,10 @@ struct World {
 }
 
 impl World {
-    fn new() -> World {
+    fn new(backend: &Backend) -> World {
         let dir = tempfile::tempdir().unwrap();
         let mut hq = create_store(&StorePaths::new(dir.path().join("HQ")), "HQ");
-        let hq_keys = hq.become_hq().unwrap();
+        let hq_keys = hq.become_hq(backend.database()).unwrap();
         let hq_file = dir.path().join("hq-keys.toml");
         std::fs::write(&hq_file, hq_keys.to_toml()).unwrap();
         let branch = StorePaths::new(dir.path().join("BJ0101"));
@@ -177,207 +180,212 @@ fn assert_once(clients: &BTreeMap<String, Vec<String>>, expected: &BTreeSet<Stri
     assert_eq!(numbers.len(), clients.len(), "a client number given twice");
 }
 
-#[test]
-fn a_restore_behind_the_last_export_continues_past_it_and_hq_gets_every_change_once() {
-    let mut world = World::new();
-    let kept: Vec<String> = (0..3).map(|_| world.register()).collect();
-    let backup = world.backup();
-    let lost: Vec<String> = (0..2).map(|_| world.register()).collect();
-    let lost_receipt = world.complaint();
-    let first = world.export().unwrap();
-    assert!(matches!(
-        world.import(&first),
-        ImportOutcome::Applied { .. }
-    ));
+crate::hq_test! {
+    fn a_restore_behind_the_last_export_continues_past_it_and_hq_gets_every_change_once(backend) {
+        let mut world = World::new(backend);
+        let kept: Vec<String> = (0..3).map(|_| world.register()).collect();
+        let backup = world.backup();
+        let lost: Vec<String> = (0..2).map(|_| world.register()).collect();
+        let lost_receipt = world.complaint();
+        let first = world.export().unwrap();
+        assert!(matches!(
+            world.import(&first),
+            ImportOutcome::Applied { .. }
+        ));
 
-    // The backup is older than the export: refused unless forced, nothing replaced.
-    let db = std::fs::read(world.branch.db()).unwrap();
-    match world.restore(&backup, false) {
-        Err(error @ Error::RestoreBehindExport { .. }) => {
-            let en = branchdesk::i18n::I18n::for_lang(branchdesk::i18n::Lang::En);
-            let sentence = error.message(en);
-            assert!(sentence.contains("--force"), "{sentence}");
-            let Error::RestoreBehindExport {
-                backup_seq,
-                exported_seq,
-                ..
-            } = error
-            else {
-                unreachable!()
-            };
-            assert!(backup_seq < exported_seq);
+        // The backup is older than the export: refused unless forced, nothing replaced.
+        let db = std::fs::read(world.branch.db()).unwrap();
+        match world.restore(&backup, false) {
+            Err(error @ Error::RestoreBehindExport { .. }) => {
+                let en = branchdesk::i18n::I18n::for_lang(branchdesk::i18n::Lang::En);
+                let sentence = error.message(en);
+                assert!(sentence.contains("--force"), "{sentence}");
+                let Error::RestoreBehindExport {
+                    backup_seq,
+                    exported_seq,
+                    ..
+                } = error
+                else {
+                    unreachable!()
+                };
+                assert!(backup_seq < exported_seq);
+            }
+            other => panic!("{other:?}"),
         }
-        other => panic!("{other:?}"),
-    }
-    assert_eq!(std::fs::read(world.branch.db()).unwrap(), db);
-    world.restore(&backup, true).unwrap();
+        assert_eq!(std::fs::read(world.branch.db()).unwrap(), db);
+        world.restore(&backup, true).unwrap();
 
-    let after = world.register();
-    // The day's receipt numbering continues past the complaint the restore lost, and goes
-    // on from there.
-    let receipt = world.complaint();
-    assert!(receipt > lost_receipt, "{receipt} after {lost_receipt}");
-    let next = world.complaint();
-    assert!(next > receipt, "{next} after {receipt}");
-    let second = world.export().unwrap();
-    match world.import(&second) {
-        ImportOutcome::Applied { ops, .. } => assert!(ops > 0),
-        other => panic!("{other:?}"),
+        let after = world.register();
+        // The day's receipt numbering continues past the complaint the restore lost, and goes
+        // on from there.
+        let receipt = world.complaint();
+        assert!(receipt > lost_receipt, "{receipt} after {lost_receipt}");
+        let next = world.complaint();
+        assert!(next > receipt, "{next} after {receipt}");
+        let second = world.export().unwrap();
+        match world.import(&second) {
+            ImportOutcome::Applied { ops, .. } => assert!(ops > 0),
+            other => panic!("{other:?}"),
+        }
+        let expected: BTreeSet<String> = kept.iter().chain(&lost).chain([&after]).cloned().collect();
+        let clients = world.hq_clients();
+        assert_once(&clients, &expected);
+        // The new client's number continues past the ones the lost clients were given.
+        let lost_numbers: Vec<&String> = lost.iter().map(|n| &clients[n][0]).collect();
+        assert!(lost_numbers.iter().all(|n| **n < clients[&after][0]));
     }
-    let expected: BTreeSet<String> = kept.iter().chain(&lost).chain([&after]).cloned().collect();
-    let clients = world.hq_clients();
-    assert_once(&clients, &expected);
-    // The new client's number continues past the ones the lost clients were given.
-    let lost_numbers: Vec<&String> = lost.iter().map(|n| &clients[n][0]).collect();
-    assert!(lost_numbers.iter().all(|n| **n < clients[&after][0]));
 }
 
-#[test]
-fn bundles_from_both_sides_of_a_restore_apply_in_either_order() {
-    let mut world = World::new();
-    world.register();
-    let backup = world.backup();
-    world.register();
-    let before = world.export().unwrap();
-    world.restore(&backup, true).unwrap();
-    world.register();
-    let after = world.export().unwrap();
+crate::hq_test! {
+    fn bundles_from_both_sides_of_a_restore_apply_in_either_order(backend) {
+        let mut world = World::new(backend);
+        world.register();
+        let backup = world.backup();
+        world.register();
+        let before = world.export().unwrap();
+        world.restore(&backup, true).unwrap();
+        world.register();
+        let after = world.export().unwrap();
 
-    // The later bundle first: it declares void what the earlier one carries, so it waits.
-    assert!(
-        matches!(world.import(&after), ImportOutcome::Quarantined { .. }),
-        "the later bundle waits for the earlier one"
-    );
-    match world.import(&before) {
-        ImportOutcome::Applied { released, .. } => assert_eq!(released.len(), 1),
-        other => panic!("{other:?}"),
+        // The later bundle first: it declares void what the earlier one carries, so it waits.
+        assert!(
+            matches!(world.import(&after), ImportOutcome::Quarantined { .. }),
+            "the later bundle waits for the earlier one"
+        );
+        match world.import(&before) {
+            ImportOutcome::Applied { released, .. } => assert_eq!(released.len(), 1),
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(world.hq_clients().len(), 3);
     }
-    assert_eq!(world.hq_clients().len(), 3);
 }
 
-#[test]
-fn a_fork_hq_cannot_tell_from_a_repeat_is_set_aside_and_renumbered() {
-    let mut world = World::new();
-    world.register();
-    let backup = world.backup();
-    world.register();
-    world.register();
-    let first = world.export().unwrap();
-    world.import(&first);
-    // The machine is lost with everything beside the store: the backup goes onto a new one.
-    std::fs::remove_dir_all(world.branch.dir()).unwrap();
-    world.restore(&backup, false).unwrap();
-    world.register();
-    let forked = world.export().unwrap();
-    let (from, to) = match world.import(&forked) {
-        ImportOutcome::Forked {
-            from_seq, to_seq, ..
-        } => (from_seq, to_seq),
-        other => panic!("{other:?}"),
-    };
-    assert_eq!(
-        world.hq_clients().len(),
-        3,
-        "nothing of the fork was applied"
-    );
+crate::hq_test! {
+    fn a_fork_hq_cannot_tell_from_a_repeat_is_set_aside_and_renumbered(backend) {
+        let mut world = World::new(backend);
+        world.register();
+        let backup = world.backup();
+        world.register();
+        world.register();
+        let first = world.export().unwrap();
+        world.import(&first);
+        // The machine is lost with everything beside the store: the backup goes onto a new one.
+        std::fs::remove_dir_all(world.branch.dir()).unwrap();
+        world.restore(&backup, false).unwrap();
+        world.register();
+        let forked = world.export().unwrap();
+        let (from, to) = match world.import(&forked) {
+            ImportOutcome::Forked {
+                from_seq, to_seq, ..
+            } => (from_seq, to_seq),
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(
+            world.hq_clients().len(),
+            3,
+            "nothing of the fork was applied"
+        );
 
-    // HQ's acknowledgement stops before the fork: the branch keeps the changes to move.
-    let out = world.dir.path().join("reference");
-    std::fs::create_dir_all(&out).unwrap();
-    let published = world.hq.publish_reference(&out).unwrap();
-    world.manager().import_reference(&published.file).unwrap();
+        // HQ's acknowledgement stops before the fork: the branch keeps the changes to move.
+        let out = world.dir.path().join("reference");
+        std::fs::create_dir_all(&out).unwrap();
+        let published = world.hq.publish_reference(&out).unwrap();
+        world.manager().import_reference(&published.file).unwrap();
 
-    // A manager may not renumber; an administrator moves the changes past HQ's numbers.
-    assert!(matches!(
-        world.manager().renumber_changes(from, to),
-        Err(Error::PermissionDenied { .. })
-    ));
-    let mut admin =
-        Session::unlock(&world.branch, "admin01", &secret(PASS), clock(), options()).unwrap();
-    assert!(admin.renumber_changes(from, to).unwrap() > 0);
-    drop(admin);
-    let again = world.export().unwrap();
-    assert!(matches!(
-        world.import(&again),
-        ImportOutcome::Applied { .. }
-    ));
-    assert_eq!(world.hq_clients().len(), 4);
-    // The renumbered changes came: the forked copy is no longer kept, nor acknowledged
-    // around.
-    let status = world.hq.hq_status().unwrap();
-    assert!(status.branches[0].quarantined.is_empty(), "{status:?}");
-}
-
-/// The other way round: the restored store's bundle reaches HQ before the last bundle of
-/// the history it replaced. That late bundle carries changes the branch no longer has; HQ
-/// keeps it aside for itself to look into and asks nothing of the branch.
-#[test]
-fn the_older_history_arriving_last_is_kept_aside_without_asking_the_branch_to_renumber() {
-    let mut world = World::new();
-    world.register();
-    let backup = world.backup();
-    world.register();
-    world.register();
-    let old_history = world.export().unwrap();
-    std::fs::remove_dir_all(world.branch.dir()).unwrap();
-    // The new machine is set up the next morning.
-    world.clock.advance(chrono::Duration::hours(12));
-    world.restore(&backup, false).unwrap();
-    world.register();
-    let new_history = world.export().unwrap();
-    assert!(matches!(
-        world.import(&new_history),
-        ImportOutcome::Applied { .. }
-    ));
-    match world.import(&old_history) {
-        ImportOutcome::Forked { older, .. } => assert!(older, "the late bundle is the older"),
-        other => panic!("{other:?}"),
+        // A manager may not renumber; an administrator moves the changes past HQ's numbers.
+        assert!(matches!(
+            world.manager().renumber_changes(from, to),
+            Err(Error::PermissionDenied { .. })
+        ));
+        let mut admin =
+            Session::unlock(&world.branch, "admin01", &secret(PASS), clock(), options()).unwrap();
+        assert!(admin.renumber_changes(from, to).unwrap() > 0);
+        drop(admin);
+        let again = world.export().unwrap();
+        assert!(matches!(
+            world.import(&again),
+            ImportOutcome::Applied { .. }
+        ));
+        assert_eq!(world.hq_clients().len(), 4);
+        // The renumbered changes came: the forked copy is no longer kept, nor acknowledged
+        // around.
+        let status = world.hq.hq_status().unwrap();
+        assert!(status.branches[0].quarantined.is_empty(), "{status:?}");
     }
-    assert_eq!(
-        world.hq_clients().len(),
-        2,
-        "nothing of the older history applied"
-    );
-    let status = world.hq.hq_status().unwrap();
-    assert_eq!(status.branches[0].quarantined[0].reason, "orphaned");
-    // The branch is not held back: HQ acknowledges all it holds of the newer history.
-    let out = world.dir.path().join("reference");
-    std::fs::create_dir_all(&out).unwrap();
-    let published = world.hq.publish_reference(&out).unwrap();
-    let report = world.manager().import_reference(&published.file).unwrap();
-    assert!(report.pruned > 0, "{report:?}");
 }
 
-/// Restored to the wrong backup, worked on, then restored to the right one: changes the
-/// right backup holds that never left the branch (which the wrong store declared skipped)
-/// reach HQ once, under the numbers HQ was told were skipped.
-#[test]
-fn two_restores_in_a_row_lose_nothing_that_either_store_still_holds() {
-    let mut world = World::new();
-    let c1 = world.register();
-    let wrong = world.backup();
-    let c2 = world.register();
-    let first = world.export().unwrap();
-    world.import(&first);
-    let c3 = world.register();
-    let right = world.backup();
-    world.register(); // never exported, in no backup: lost
-    world.restore(&wrong, true).unwrap();
-    let c5 = world.register();
-    let second = world.export().unwrap();
-    assert!(matches!(
-        world.import(&second),
-        ImportOutcome::Applied { .. }
-    ));
-    world.restore(&right, true).unwrap();
-    let third = world.export().unwrap();
-    let outcome = world.import(&third);
-    assert!(
-        matches!(outcome, ImportOutcome::Applied { .. }),
-        "{outcome:?}"
-    );
-    let expected: BTreeSet<String> = [c1, c2, c3, c5].into_iter().collect();
-    assert_once(&world.hq_clients(), &expected);
+crate::hq_test! {
+    /// The other way round: the restored store's bundle reaches HQ before the last bundle of
+    /// the history it replaced. That late bundle carries changes the branch no longer has; HQ
+    /// keeps it aside for itself to look into and asks nothing of the branch.
+    fn the_older_history_arriving_last_is_kept_aside_without_asking_the_branch_to_renumber(backend) {
+        let mut world = World::new(backend);
+        world.register();
+        let backup = world.backup();
+        world.register();
+        world.register();
+        let old_history = world.export().unwrap();
+        std::fs::remove_dir_all(world.branch.dir()).unwrap();
+        // The new machine is set up the next morning.
+        world.clock.advance(chrono::Duration::hours(12));
+        world.restore(&backup, false).unwrap();
+        world.register();
+        let new_history = world.export().unwrap();
+        assert!(matches!(
+            world.import(&new_history),
+            ImportOutcome::Applied { .. }
+        ));
+        match world.import(&old_history) {
+            ImportOutcome::Forked { older, .. } => assert!(older, "the late bundle is the older"),
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(
+            world.hq_clients().len(),
+            2,
+            "nothing of the older history applied"
+        );
+        let status = world.hq.hq_status().unwrap();
+        assert_eq!(status.branches[0].quarantined[0].reason, "orphaned");
+        // The branch is not held back: HQ acknowledges all it holds of the newer history.
+        let out = world.dir.path().join("reference");
+        std::fs::create_dir_all(&out).unwrap();
+        let published = world.hq.publish_reference(&out).unwrap();
+        let report = world.manager().import_reference(&published.file).unwrap();
+        assert!(report.pruned > 0, "{report:?}");
+    }
+}
+
+crate::hq_test! {
+    /// Restored to the wrong backup, worked on, then restored to the right one: changes the
+    /// right backup holds that never left the branch (which the wrong store declared skipped)
+    /// reach HQ once, under the numbers HQ was told were skipped.
+    fn two_restores_in_a_row_lose_nothing_that_either_store_still_holds(backend) {
+        let mut world = World::new(backend);
+        let c1 = world.register();
+        let wrong = world.backup();
+        let c2 = world.register();
+        let first = world.export().unwrap();
+        world.import(&first);
+        let c3 = world.register();
+        let right = world.backup();
+        world.register(); // never exported, in no backup: lost
+        world.restore(&wrong, true).unwrap();
+        let c5 = world.register();
+        let second = world.export().unwrap();
+        assert!(matches!(
+            world.import(&second),
+            ImportOutcome::Applied { .. }
+        ));
+        world.restore(&right, true).unwrap();
+        let third = world.export().unwrap();
+        let outcome = world.import(&third);
+        assert!(
+            matches!(outcome, ImportOutcome::Applied { .. }),
+            "{outcome:?}"
+        );
+        let expected: BTreeSet<String> = [c1, c2, c3, c5].into_iter().collect();
+        assert_once(&world.hq_clients(), &expected);
+    }
 }
 
 /// One step of a branch's life between backups, exports, imports and restores.
@@ -410,50 +418,74 @@ proptest! {
         steps in proptest::collection::vec(step(), 4..14),
         order in proptest::collection::vec(any::<u32>(), 32),
     ) {
-        let mut world = World::new();
-        // The branch as it is (the clients it holds), each backup's, and what left it.
-        let mut here: BTreeSet<String> = BTreeSet::new();
-        let mut in_backup: Vec<BTreeSet<String>> = Vec::new();
-        let mut exported: BTreeSet<String> = BTreeSet::new();
-        for step in steps {
-            match step {
-                Step::Register => {
-                    here.insert(world.register());
-                }
-                Step::Backup => {
-                    world.backup();
-                    in_backup.push(here.clone());
-                }
-                Step::Export => {
-                    if world.export().is_some() {
-                        exported.extend(here.iter().cloned());
-                    }
-                }
-                Step::Restore(n) if !world.backups.is_empty() => {
-                    let n = n % world.backups.len();
-                    let file = world.backups[n].clone();
-                    world.restore(&file, true).unwrap();
-                    here = in_backup[n].clone();
-                }
-                Step::Restore(_) => {}
-            }
-        }
-        if world.export().is_some() {
-            exported.extend(here.iter().cloned());
-        }
-        let mut deliveries: Vec<PathBuf> =
-            world.bundles.iter().chain(world.bundles.iter()).cloned().collect();
-        for (i, pick) in order.iter().enumerate().take(deliveries.len()) {
-            let j = i + (*pick as usize) % (deliveries.len() - i);
-            deliveries.swap(i, j);
-        }
-        for file in &deliveries {
-            let outcome = world.import(file);
-            prop_assert!(
-                !matches!(outcome, ImportOutcome::Forked { .. }),
-                "{outcome:?}"
-            );
-        }
-        assert_once(&world.hq_clients(), &exported);
+        receives_every_change_once(steps, order, &Backend::Sqlite)?;
     }
+
+    #[test]
+    fn hq_receives_every_exported_change_exactly_once_on_postgres(
+        steps in proptest::collection::vec(step(), 4..14),
+        order in proptest::collection::vec(any::<u32>(), 32),
+    ) {
+        if let Some(backend) = Backend::postgres() {
+            receives_every_change_once(steps, order, &backend)?;
+        }
+    }
+}
+
+/// The property both back ends must have.
+fn receives_every_change_once(
+    steps: Vec<Step>,
+    order: Vec<u32>,
+    backend: &Backend,
+) -> Result<(), TestCaseError> {
+    let mut world = World::new(backend);
+    // The branch as it is (the clients it holds), each backup's, and what left it.
+    let mut here: BTreeSet<String> = BTreeSet::new();
+    let mut in_backup: Vec<BTreeSet<String>> = Vec::new();
+    let mut exported: BTreeSet<String> = BTreeSet::new();
+    for step in steps {
+        match step {
+            Step::Register => {
+                here.insert(world.register());
+            }
+            Step::Backup => {
+                world.backup();
+                in_backup.push(here.clone());
+            }
+            Step::Export => {
+                if world.export().is_some() {
+                    exported.extend(here.iter().cloned());
+                }
+            }
+            Step::Restore(n) if !world.backups.is_empty() => {
+                let n = n % world.backups.len();
+                let file = world.backups[n].clone();
+                world.restore(&file, true).unwrap();
+                here = in_backup[n].clone();
+            }
+            Step::Restore(_) => {}
+        }
+    }
+    if world.export().is_some() {
+        exported.extend(here.iter().cloned());
+    }
+    let mut deliveries: Vec<PathBuf> = world
+        .bundles
+        .iter()
+        .chain(world.bundles.iter())
+        .cloned()
+        .collect();
+    for (i, pick) in order.iter().enumerate().take(deliveries.len()) {
+        let j = i + (*pick as usize) % (deliveries.len() - i);
+        deliveries.swap(i, j);
+    }
+    for file in &deliveries {
+        let outcome = world.import(file);
+        prop_assert!(
+            !matches!(outcome, ImportOutcome::Forked { .. }),
+            "{outcome:?}"
+        );
+    }
+    assert_once(&world.hq_clients(), &exported);
+    Ok(())
 }

@@ -558,67 +558,68 @@ fn the_branch_is_re_rated_in_one_go() {
     assert_eq!(high.rows[0].due_on, day("2027-05-30"));
 }
 
-#[test]
-fn ratings_reach_hq_whose_report_counts_them_per_branch() {
-    use branchdesk::domain::clock::FixedClock;
-    use branchdesk::store::StorePaths;
-    use chrono::{TimeZone, Utc};
-    use common::hq::*;
-    use std::sync::Arc;
-    let dir = tempfile::tempdir().unwrap();
-    let hq = hq_with_clients(dir.path());
-    drop(hq);
-    let mut mgr = at_branch(dir.path(), "mgr01");
-    // 王芳 rated by hand; 李娜 by the re-rating of the branch (one range op in the outbox).
-    mgr.risk_rate("BJ0101-0000001", &RateRequest::default())
+crate::hq_test! {
+    fn ratings_reach_hq_whose_report_counts_them_per_branch(backend) {
+        use branchdesk::domain::clock::FixedClock;
+        use branchdesk::store::StorePaths;
+        use chrono::{TimeZone, Utc};
+        use common::hq::*;
+        use std::sync::Arc;
+        let dir = tempfile::tempdir().unwrap();
+        let hq = hq_with_clients(dir.path(), backend);
+        drop(hq);
+        let mut mgr = at_branch(dir.path(), "mgr01");
+        // 王芳 rated by hand; 李娜 by the re-rating of the branch (one range op in the outbox).
+        mgr.risk_rate("BJ0101-0000001", &RateRequest::default())
+            .unwrap();
+        let report = mgr.rerate_branch(&mut |_, _| {}).unwrap();
+        assert_eq!((report.clients, report.rated), (2, 1));
+        // A third client registered now, not rated.
+        mgr.create_client(&ClientInput {
+            name: "赵敏".into(),
+            id_number: resident("11010519900915002"),
+            ..Default::default()
+        })
         .unwrap();
-    let report = mgr.rerate_branch(&mut |_, _| {}).unwrap();
-    assert_eq!((report.clients, report.rated), (2, 1));
-    // A third client registered now, not rated.
-    mgr.create_client(&ClientInput {
-        name: "赵敏".into(),
-        id_number: resident("11010519900915002"),
-        ..Default::default()
-    })
-    .unwrap();
-    let out = dir.path().join("out2");
-    std::fs::create_dir_all(&out).unwrap();
-    let bundle = mgr
-        .export_bundle(&out, &mut |_, _| {})
-        .unwrap()
-        .file
-        .unwrap();
-    drop(mgr);
-    let hq_at = |y, m, d| {
-        Session::unlock(
-            &StorePaths::new(dir.path().join("HQ")),
-            ADMIN,
-            &secret(ADMIN_PASS),
-            Arc::new(FixedClock::new(
-                Utc.with_ymd_and_hms(y, m, d, 9, 0, 0).unwrap(),
-            )),
-            options(),
-        )
-        .unwrap()
-    };
-    let mut hq = hq_at(2026, 11, 30);
-    hq.hq_import(&bundle).unwrap();
-    let report = hq.hq_risk_report().unwrap();
-    assert_eq!(report.len(), 1);
-    let branch = &report[0];
-    assert_eq!(branch.branch, "BJ0101");
-    assert_eq!(branch.clients, 3);
-    assert_eq!(branch.by_level.get("low"), Some(&2));
-    assert_eq!((branch.unrated, branch.unrated_late), (1, 0));
-    assert_eq!(branch.overdue_reviews, 0);
-    drop(hq);
-    // Three weeks on, the third is late; four years on, both reviews are overdue.
-    let late = hq_at(2026, 12, 21).hq_risk_report().unwrap();
-    assert_eq!(late[0].unrated_late, 1);
-    let overdue = hq_at(2030, 1, 1).hq_risk_report().unwrap();
-    assert_eq!(overdue[0].overdue_reviews, 2);
-    // Branches see no HQ report.
-    assert!(at_branch(dir.path(), "mgr01").hq_risk_report().is_err());
+        let out = dir.path().join("out2");
+        std::fs::create_dir_all(&out).unwrap();
+        let bundle = mgr
+            .export_bundle(&out, &mut |_, _| {})
+            .unwrap()
+            .file
+            .unwrap();
+        drop(mgr);
+        let hq_at = |y, m, d| {
+            Session::unlock(
+                &StorePaths::new(dir.path().join("HQ")),
+                ADMIN,
+                &secret(ADMIN_PASS),
+                Arc::new(FixedClock::new(
+                    Utc.with_ymd_and_hms(y, m, d, 9, 0, 0).unwrap(),
+                )),
+                options(),
+            )
+            .unwrap()
+        };
+        let mut hq = hq_at(2026, 11, 30);
+        hq.hq_import(&bundle).unwrap();
+        let report = hq.hq_risk_report().unwrap();
+        assert_eq!(report.len(), 1);
+        let branch = &report[0];
+        assert_eq!(branch.branch, "BJ0101");
+        assert_eq!(branch.clients, 3);
+        assert_eq!(branch.by_level.get("low"), Some(&2));
+        assert_eq!((branch.unrated, branch.unrated_late), (1, 0));
+        assert_eq!(branch.overdue_reviews, 0);
+        drop(hq);
+        // Three weeks on, the third is late; four years on, both reviews are overdue.
+        let late = hq_at(2026, 12, 21).hq_risk_report().unwrap();
+        assert_eq!(late[0].unrated_late, 1);
+        let overdue = hq_at(2030, 1, 1).hq_risk_report().unwrap();
+        assert_eq!(overdue[0].overdue_reviews, 2);
+        // Branches see no HQ report.
+        assert!(at_branch(dir.path(), "mgr01").hq_risk_report().is_err());
+    }
 }
 
 #[test]
@@ -653,29 +654,30 @@ fn a_re_rating_closes_no_trigger() {
     assert!(page.rows.iter().any(|r| r.client_no == WANG), "{page:?}");
 }
 
-#[test]
-fn a_jump_in_assets_asks_for_an_early_review() {
-    use common::hq::*;
-    let dir = tempfile::tempdir().unwrap();
-    let mut hq = hq_with_clients(dir.path());
-    let header = "客户号,产品代码,账号,余额,开户日期,到期日,月日均余额\n";
-    let month = |wang: &str| {
-        format!(
-            "{header}BJ0101-0000001,DEP-DEMAND,A1,{wang},2020-01-01,,{wang}\n\
-             BJ0101-0000002,DEP-DEMAND,A2,100000,2020-01-01,,100000\n"
-        )
-    };
-    deliver(&mut hq, dir.path(), &month("100000"), "2026-10-31");
-    let mut mgr = at_branch(dir.path(), "mgr01");
-    mgr.rerate_branch(&mut |_, _| {}).unwrap();
-    drop(mgr);
-    // 王芳's month goes from 100,000 to 700,000 (+600%, +600,000); 李娜's stays.
-    deliver(&mut hq, dir.path(), &month("700000"), "2026-11-30");
-    let mut mgr = at_branch(dir.path(), "mgr01");
-    let wang = mgr.risk_show("BJ0101-0000001").unwrap();
-    let kinds: Vec<Trigger> = wang.triggers.iter().map(|t| t.kind).collect();
-    assert_eq!(kinds, vec![Trigger::AumJump]);
-    assert!(mgr.risk_show("BJ0101-0000002").unwrap().triggers.is_empty());
+crate::hq_test! {
+    fn a_jump_in_assets_asks_for_an_early_review(backend) {
+        use common::hq::*;
+        let dir = tempfile::tempdir().unwrap();
+        let mut hq = hq_with_clients(dir.path(), backend);
+        let header = "客户号,产品代码,账号,余额,开户日期,到期日,月日均余额\n";
+        let month = |wang: &str| {
+            format!(
+                "{header}BJ0101-0000001,DEP-DEMAND,A1,{wang},2020-01-01,,{wang}\n\
+                 BJ0101-0000002,DEP-DEMAND,A2,100000,2020-01-01,,100000\n"
+            )
+        };
+        deliver(&mut hq, dir.path(), &month("100000"), "2026-10-31");
+        let mut mgr = at_branch(dir.path(), "mgr01");
+        mgr.rerate_branch(&mut |_, _| {}).unwrap();
+        drop(mgr);
+        // 王芳's month goes from 100,000 to 700,000 (+600%, +600,000); 李娜's stays.
+        deliver(&mut hq, dir.path(), &month("700000"), "2026-11-30");
+        let mut mgr = at_branch(dir.path(), "mgr01");
+        let wang = mgr.risk_show("BJ0101-0000001").unwrap();
+        let kinds: Vec<Trigger> = wang.triggers.iter().map(|t| t.kind).collect();
+        assert_eq!(kinds, vec![Trigger::AumJump]);
+        assert!(mgr.risk_show("BJ0101-0000002").unwrap().triggers.is_empty());
+    }
 }
 
 #[test]
@@ -723,152 +725,153 @@ fn a_record_is_erased_only_ten_years_after_the_relationship_ended() {
     assert!(unrated.rows.iter().all(|r| r.client_no != WANG));
 }
 
-/// The credit warnings on the desk and on the RM's agenda of 王芳's mortgage, as HQ's
-/// extracts of successive days carry it.
-#[test]
-fn a_loan_overdue_or_moved_down_is_a_warning_until_it_is_sound_or_gone() {
-    use branchdesk::domain::portfolio::credit::LoanClass;
-    use common::hq::*;
-    let dir = tempfile::tempdir().unwrap();
-    let mut hq = hq_with_clients(dir.path());
-    let header = "客户号,产品代码,账号,余额,开户日期,到期日,月日均余额,逾期天数,五级分类\n";
-    let extract = |loan: Option<(u32, &str)>| {
-        let mut csv = format!("{header}BJ0101-0000002,DEP-DEMAND,A2,100000,2020-01-01,,100000,,\n");
-        if let Some((days, class)) = loan {
-            csv.push_str(&format!(
-                "BJ0101-0000001,LOAN-MORTGAGE,L1,500000,2020-01-01,,500000,{days},{class}\n"
-            ));
-        }
-        csv
-    };
-    let credit = |who: &str| {
-        let mut session = at_branch(dir.path(), who);
-        let page = session.risk_desk(DeskList::Credit, 10).unwrap();
-        assert_eq!(page.counts.credit, page.rows.len() as u64);
-        page.rows
-    };
-    let agenda = |who: &str| -> Vec<branchdesk::store::CareItem> {
-        at_branch(dir.path(), who)
-            .care_agenda(day("2026-11-01"), day("2026-12-31"), None)
-            .unwrap()
-            .items
-            .into_iter()
-            .filter(|i| i.reason.code() == "credit_warning")
-            .collect()
-    };
-    deliver(
-        &mut hq,
-        dir.path(),
-        &extract(Some((0, "正常"))),
-        "2026-08-31",
-    );
-    assert!(credit("mgr01").is_empty());
-
-    // Overdue begins: a warning with the days past due and the balance.
-    deliver(
-        &mut hq,
-        dir.path(),
-        &extract(Some((15, "正常"))),
-        "2026-09-30",
-    );
-    let rows = credit("mgr01");
-    assert_eq!(rows.len(), 1, "{rows:?}");
-    let loan = rows[0].credit.clone().unwrap();
-    assert_eq!(rows[0].client_no, "BJ0101-0000001");
-    assert_eq!(
-        (
-            loan.days_past_due,
-            loan.class,
-            loan.moved_from,
-            loan.overdue_began
-        ),
-        (15, LoanClass::Normal, None, true)
-    );
-    assert_eq!(loan.balance_fen, Some(50_000_000));
-    assert_eq!(loan.account, "****L1");
-
-    // Given to an RM, the warning follows onto their desk and agenda.
-    let mut admin = at_branch(dir.path(), ADMIN);
-    admin
-        .add_staff("rm01", "客户经理", Role::Rm, &secret(ADMIN_PASS))
-        .unwrap();
-    drop(admin);
-    at_branch(dir.path(), "mgr01")
-        .edit_client_fields(WANG, &[(ClientField::AssignedRm, "rm01".into())])
-        .unwrap();
-    assert_eq!(credit("rm01").len(), 1);
-    let first = agenda("rm01");
-    assert_eq!(first.len(), 1, "{first:?}");
-    assert_eq!(first[0].client_no.as_deref(), Some(WANG));
-    assert!(
-        matches!(
-            first[0].reason,
-            branchdesk::domain::care::Reason::CreditWarning {
-                days_past_due: 15,
-                balance: Some(50_000_000),
-                ..
+crate::hq_test! {
+    /// The credit warnings on the desk and on the RM's agenda of 王芳's mortgage, as HQ's
+    /// extracts of successive days carry it.
+    fn a_loan_overdue_or_moved_down_is_a_warning_until_it_is_sound_or_gone(backend) {
+        use branchdesk::domain::portfolio::credit::LoanClass;
+        use common::hq::*;
+        let dir = tempfile::tempdir().unwrap();
+        let mut hq = hq_with_clients(dir.path(), backend);
+        let header = "客户号,产品代码,账号,余额,开户日期,到期日,月日均余额,逾期天数,五级分类\n";
+        let extract = |loan: Option<(u32, &str)>| {
+            let mut csv = format!("{header}BJ0101-0000002,DEP-DEMAND,A2,100000,2020-01-01,,100000,,\n");
+            if let Some((days, class)) = loan {
+                csv.push_str(&format!(
+                    "BJ0101-0000001,LOAN-MORTGAGE,L1,500000,2020-01-01,,500000,{days},{class}\n"
+                ));
             }
-        ),
-        "{:?}",
-        first[0].reason
-    );
-    // A branch's agenda leaves the RMs' calls to them.
-    assert!(agenda("mgr01").is_empty());
+            csv
+        };
+        let credit = |who: &str| {
+            let mut session = at_branch(dir.path(), who);
+            let page = session.risk_desk(DeskList::Credit, 10).unwrap();
+            assert_eq!(page.counts.credit, page.rows.len() as u64);
+            page.rows
+        };
+        let agenda = |who: &str| -> Vec<branchdesk::store::CareItem> {
+            at_branch(dir.path(), who)
+                .care_agenda(day("2026-11-01"), day("2026-12-31"), None)
+                .unwrap()
+                .items
+                .into_iter()
+                .filter(|i| i.reason.code() == "credit_warning")
+                .collect()
+        };
+        deliver(
+            &mut hq,
+            dir.path(),
+            &extract(Some((0, "正常"))),
+            "2026-08-31",
+        );
+        assert!(credit("mgr01").is_empty());
 
-    // Down a category: a new warning, saying from where.
-    deliver(
-        &mut hq,
-        dir.path(),
-        &extract(Some((45, "关注"))),
-        "2026-10-31",
-    );
-    let loan = credit("rm01")[0].credit.clone().unwrap();
-    assert_eq!(
-        (loan.class, loan.moved_from, loan.overdue_began),
-        (LoanClass::SpecialMention, Some(LoanClass::Normal), false)
-    );
-    let moved = agenda("rm01");
-    assert_eq!(moved.len(), 1);
-    assert_ne!(moved[0].id, first[0].id);
+        // Overdue begins: a warning with the days past due and the balance.
+        deliver(
+            &mut hq,
+            dir.path(),
+            &extract(Some((15, "正常"))),
+            "2026-09-30",
+        );
+        let rows = credit("mgr01");
+        assert_eq!(rows.len(), 1, "{rows:?}");
+        let loan = rows[0].credit.clone().unwrap();
+        assert_eq!(rows[0].client_no, "BJ0101-0000001");
+        assert_eq!(
+            (
+                loan.days_past_due,
+                loan.class,
+                loan.moved_from,
+                loan.overdue_began
+            ),
+            (15, LoanClass::Normal, None, true)
+        );
+        assert_eq!(loan.balance_fen, Some(50_000_000));
+        assert_eq!(loan.account, "****L1");
 
-    // Longer overdue in the same class: the same warning, its figures current.
-    deliver(
-        &mut hq,
-        dir.path(),
-        &extract(Some((75, "关注"))),
-        "2026-11-15",
-    );
-    assert_eq!(credit("rm01")[0].credit.clone().unwrap().days_past_due, 75);
-    assert_eq!(agenda("rm01")[0].id, moved[0].id);
-
-    // Current and normal again: the warning is over.
-    deliver(
-        &mut hq,
-        dir.path(),
-        &extract(Some((0, "正常"))),
-        "2026-11-20",
-    );
-    assert!(credit("rm01").is_empty());
-    assert!(agenda("rm01").is_empty());
-
-    // Bad again, then no longer held (written off, repaid): over too.
-    deliver(
-        &mut hq,
-        dir.path(),
-        &extract(Some((120, "次级"))),
-        "2026-11-25",
-    );
-    assert_eq!(credit("mgr01").len(), 1);
-    assert!(
+        // Given to an RM, the warning follows onto their desk and agenda.
+        let mut admin = at_branch(dir.path(), ADMIN);
+        admin
+            .add_staff("rm01", "客户经理", Role::Rm, &secret(ADMIN_PASS))
+            .unwrap();
+        drop(admin);
         at_branch(dir.path(), "mgr01")
-            .risk_show(WANG)
-            .unwrap()
-            .credit
-            .iter()
-            .any(|l| l.class == LoanClass::Substandard)
-    );
-    deliver(&mut hq, dir.path(), &extract(None), "2026-11-29");
-    assert!(credit("mgr01").is_empty());
+            .edit_client_fields(WANG, &[(ClientField::AssignedRm, "rm01".into())])
+            .unwrap();
+        assert_eq!(credit("rm01").len(), 1);
+        let first = agenda("rm01");
+        assert_eq!(first.len(), 1, "{first:?}");
+        assert_eq!(first[0].client_no.as_deref(), Some(WANG));
+        assert!(
+            matches!(
+                first[0].reason,
+                branchdesk::domain::care::Reason::CreditWarning {
+                    days_past_due: 15,
+                    balance: Some(50_000_000),
+                    ..
+                }
+            ),
+            "{:?}",
+            first[0].reason
+        );
+        // A branch's agenda leaves the RMs' calls to them.
+        assert!(agenda("mgr01").is_empty());
+
+        // Down a category: a new warning, saying from where.
+        deliver(
+            &mut hq,
+            dir.path(),
+            &extract(Some((45, "关注"))),
+            "2026-10-31",
+        );
+        let loan = credit("rm01")[0].credit.clone().unwrap();
+        assert_eq!(
+            (loan.class, loan.moved_from, loan.overdue_began),
+            (LoanClass::SpecialMention, Some(LoanClass::Normal), false)
+        );
+        let moved = agenda("rm01");
+        assert_eq!(moved.len(), 1);
+        assert_ne!(moved[0].id, first[0].id);
+
+        // Longer overdue in the same class: the same warning, its figures current.
+        deliver(
+            &mut hq,
+            dir.path(),
+            &extract(Some((75, "关注"))),
+            "2026-11-15",
+        );
+        assert_eq!(credit("rm01")[0].credit.clone().unwrap().days_past_due, 75);
+        assert_eq!(agenda("rm01")[0].id, moved[0].id);
+
+        // Current and normal again: the warning is over.
+        deliver(
+            &mut hq,
+            dir.path(),
+            &extract(Some((0, "正常"))),
+            "2026-11-20",
+        );
+        assert!(credit("rm01").is_empty());
+        assert!(agenda("rm01").is_empty());
+
+        // Bad again, then no longer held (written off, repaid): over too.
+        deliver(
+            &mut hq,
+            dir.path(),
+            &extract(Some((120, "次级"))),
+            "2026-11-25",
+        );
+        assert_eq!(credit("mgr01").len(), 1);
+        assert!(
+            at_branch(dir.path(), "mgr01")
+                .risk_show(WANG)
+                .unwrap()
+                .credit
+                .iter()
+                .any(|l| l.class == LoanClass::Substandard)
+        );
+        deliver(&mut hq, dir.path(), &extract(None), "2026-11-29");
+        assert!(credit("mgr01").is_empty());
+    }
 }
 
 /// Five years after the details were last confirmed, the KYC refresh is on the RM's

@@ -15,8 +15,10 @@ use branchdesk::store::{ImportOutcome, NewStore, Session, StorePaths, SyncWarnin
 use branchdesk::sync::SyncProblem;
 use branchdesk::sync::bundle::{self, Manifest, OPS_PAYLOAD, Op};
 use branchdesk::sync::keys::{PublicKeys, SecretKeys};
+use common::backend::Backend;
 use common::*;
 use proptest::prelude::*;
+use proptest::test_runner::TestCaseError;
 use serde_json::{Map, Value, json};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -62,9 +64,9 @@ fn write_keys(dir: &Path, keys: &PublicKeys) -> PathBuf {
 }
 
 /// HQ's store, and its public keys file.
-fn hq(dir: &Path) -> (Session, PathBuf) {
+fn hq(dir: &Path, backend: &Backend) -> (Session, PathBuf) {
     let mut hq = create(dir, "HQ");
-    let keys = hq.become_hq().unwrap();
+    let keys = hq.become_hq(backend.database()).unwrap();
     let path = write_keys(dir, &keys);
     (hq, path)
 }
@@ -110,79 +112,80 @@ fn hq_state(hq: &Session) -> (String, Vec<String>) {
     (status, rows)
 }
 
-#[test]
-fn a_branch_export_arrives_at_hq_once_however_often_it_is_imported() {
-    let dir = tempfile::tempdir().unwrap();
-    let (mut hq, hq_keys) = hq(dir.path());
-    let mut branch = branch(dir.path(), "BJ0101", &mut hq, &hq_keys);
-    let wang = branch
-        .create_client(&client("王芳", "11010519491231002X"))
-        .unwrap();
-    branch
-        .create_client(&client("李娜", "44011320141005001X"))
-        .unwrap();
-    branch
-        .edit_client_fields(
-            &wang.client_no,
-            &[(
-                branchdesk::domain::client::ClientField::Phone,
-                "13900001111".into(),
-            )],
-        )
-        .unwrap();
-    let file = export(&mut branch, dir.path());
-    assert!(file.ends_with(format!(
-        "BJ0101-1-{}.bdx",
-        branch.sync_status().unwrap().last_seq - 1
-    )));
-    assert!(bundle_path_sig(&file).exists());
+crate::hq_test! {
+    fn a_branch_export_arrives_at_hq_once_however_often_it_is_imported(backend) {
+        let dir = tempfile::tempdir().unwrap();
+        let (mut hq, hq_keys) = hq(dir.path(), backend);
+        let mut branch = branch(dir.path(), "BJ0101", &mut hq, &hq_keys);
+        let wang = branch
+            .create_client(&client("王芳", "11010519491231002X"))
+            .unwrap();
+        branch
+            .create_client(&client("李娜", "44011320141005001X"))
+            .unwrap();
+        branch
+            .edit_client_fields(
+                &wang.client_no,
+                &[(
+                    branchdesk::domain::client::ClientField::Phone,
+                    "13900001111".into(),
+                )],
+            )
+            .unwrap();
+        let file = export(&mut branch, dir.path());
+        assert!(file.ends_with(format!(
+            "BJ0101-1-{}.bdx",
+            branch.sync_status().unwrap().last_seq - 1
+        )));
+        assert!(bundle_path_sig(&file).exists());
 
-    let first = hq.hq_import(&file).unwrap();
-    let ImportOutcome::Applied {
-        from_seq: 1, ops, ..
-    } = first
-    else {
-        panic!("{first:?}");
-    };
-    let after_first = hq_state(&hq);
-    // HQ holds the branch's audit anchor as it stood at the export.
-    let imported = hq.list_audit(None, 5).unwrap();
-    let row = imported.iter().find(|r| r.action == "hq.import").unwrap();
-    let detail: serde_json::Value = serde_json::from_str(&row.detail).unwrap();
-    let branch_rows = branch.list_audit(None, 1000).unwrap();
-    let exported_at = branch_rows
-        .iter()
-        .find(|r| r.action == "sync.export")
-        .unwrap()
-        .id;
-    assert_eq!(detail["branch_audit"]["row"], json!(exported_at - 1));
-    let again = hq.hq_import(&file).unwrap();
-    assert!(
-        matches!(again, ImportOutcome::AlreadyImported { from_seq: 1, .. }),
-        "{again:?}"
-    );
-    assert_eq!(hq_state(&hq), after_first, "a repeat changes nothing");
-
-    let clients = hq.hq_rows("client").unwrap();
-    assert_eq!(clients.len(), 2);
-    let merged = clients
-        .iter()
-        .find(|c| c.fields["client_no"] == json!(wang.client_no))
-        .unwrap();
-    assert_eq!(merged.fields["phone"], json!("13900001111"), "the edit won");
-    assert_eq!(merged.fields["name"], json!("王芳"));
-    assert_eq!(merged.branch, "BJ0101");
-    // The branch's audit trail came too, keyed by branch.
-    let audit = hq.hq_rows("audit_log").unwrap();
-    assert!(audit.iter().any(|r| r.row_id == "BJ0101/1"));
-    assert!(
-        audit
+        let first = hq.hq_import(&file).unwrap();
+        let ImportOutcome::Applied {
+            from_seq: 1, ops, ..
+        } = first
+        else {
+            panic!("{first:?}");
+        };
+        let after_first = hq_state(&hq);
+        // HQ holds the branch's audit anchor as it stood at the export.
+        let imported = hq.list_audit(None, 5).unwrap();
+        let row = imported.iter().find(|r| r.action == "hq.import").unwrap();
+        let detail: serde_json::Value = serde_json::from_str(&row.detail).unwrap();
+        let branch_rows = branch.list_audit(None, 1000).unwrap();
+        let exported_at = branch_rows
             .iter()
-            .any(|r| r.fields["action"] == json!("client.create"))
-    );
-    assert!(ops >= 3);
-    let status = hq.hq_status().unwrap();
-    assert_eq!(status.branches[0].high_water, merged_high_water(&file));
+            .find(|r| r.action == "sync.export")
+            .unwrap()
+            .id;
+        assert_eq!(detail["branch_audit"]["row"], json!(exported_at - 1));
+        let again = hq.hq_import(&file).unwrap();
+        assert!(
+            matches!(again, ImportOutcome::AlreadyImported { from_seq: 1, .. }),
+            "{again:?}"
+        );
+        assert_eq!(hq_state(&hq), after_first, "a repeat changes nothing");
+
+        let clients = hq.hq_rows("client").unwrap();
+        assert_eq!(clients.len(), 2);
+        let merged = clients
+            .iter()
+            .find(|c| c.fields["client_no"] == json!(wang.client_no))
+            .unwrap();
+        assert_eq!(merged.fields["phone"], json!("13900001111"), "the edit won");
+        assert_eq!(merged.fields["name"], json!("王芳"));
+        assert_eq!(merged.branch, "BJ0101");
+        // The branch's audit trail came too, keyed by branch.
+        let audit = hq.hq_rows("audit_log").unwrap();
+        assert!(audit.iter().any(|r| r.row_id == "BJ0101/1"));
+        assert!(
+            audit
+                .iter()
+                .any(|r| r.fields["action"] == json!("client.create"))
+        );
+        assert!(ops >= 3);
+        let status = hq.hq_status().unwrap();
+        assert_eq!(status.branches[0].high_water, merged_high_water(&file));
+    }
 }
 
 fn bundle_path_sig(file: &Path) -> PathBuf {
@@ -211,201 +214,205 @@ fn refusal(hq: &mut Session, file: &Path) -> SyncProblem {
     }
 }
 
-#[test]
-fn every_damaged_or_foreign_copy_is_refused_and_changes_nothing() {
-    let dir = tempfile::tempdir().unwrap();
-    let (mut hq, hq_keys) = hq(dir.path());
-    let mut branch = branch(dir.path(), "BJ0101", &mut hq, &hq_keys);
-    branch
-        .create_client(&client("王芳", "11010519491231002X"))
-        .unwrap();
-    let file = export(&mut branch, dir.path());
-    let before = hq_state(&hq);
+crate::hq_test! {
+    fn every_damaged_or_foreign_copy_is_refused_and_changes_nothing(backend) {
+        let dir = tempfile::tempdir().unwrap();
+        let (mut hq, hq_keys) = hq(dir.path(), backend);
+        let mut branch = branch(dir.path(), "BJ0101", &mut hq, &hq_keys);
+        branch
+            .create_client(&client("王芳", "11010519491231002X"))
+            .unwrap();
+        let file = export(&mut branch, dir.path());
+        let before = hq_state(&hq);
 
-    let truncated = copy_with(&file, "cut.bdx", |b, _| b.truncate(b.len() * 2 / 3));
-    let flipped = copy_with(&file, "flip.bdx", |b, _| {
-        let at = b.len() / 2;
-        b[at] ^= 0x10;
-    });
-    let bad_signature = copy_with(&file, "sig.bdx", |_, s| {
-        let line = s.lines().nth(1).unwrap().to_string();
-        let mut chars: Vec<char> = line.chars().collect();
-        chars[20] = if chars[20] == 'A' { 'B' } else { 'A' };
-        *s = s.replace(&line, &chars.into_iter().collect::<String>());
-    });
-    let edited_comment = copy_with(&file, "comment.bdx", |_, s| {
-        *s = s.replace("seq=1-", "seq=2-");
-    });
-    let unsigned = copy_with(&file, "unsigned.bdx", |_, _| {});
-    std::fs::remove_file(bundle_path_sig(&unsigned)).unwrap();
+        let truncated = copy_with(&file, "cut.bdx", |b, _| b.truncate(b.len() * 2 / 3));
+        let flipped = copy_with(&file, "flip.bdx", |b, _| {
+            let at = b.len() / 2;
+            b[at] ^= 0x10;
+        });
+        let bad_signature = copy_with(&file, "sig.bdx", |_, s| {
+            let line = s.lines().nth(1).unwrap().to_string();
+            let mut chars: Vec<char> = line.chars().collect();
+            chars[20] = if chars[20] == 'A' { 'B' } else { 'A' };
+            *s = s.replace(&line, &chars.into_iter().collect::<String>());
+        });
+        let edited_comment = copy_with(&file, "comment.bdx", |_, s| {
+            *s = s.replace("seq=1-", "seq=2-");
+        });
+        let unsigned = copy_with(&file, "unsigned.bdx", |_, _| {});
+        std::fs::remove_file(bundle_path_sig(&unsigned)).unwrap();
 
-    assert_eq!(refusal(&mut hq, &truncated), SyncProblem::BadSignature);
-    assert_eq!(refusal(&mut hq, &flipped), SyncProblem::BadSignature);
-    assert_eq!(refusal(&mut hq, &bad_signature), SyncProblem::BadSignature);
-    assert_eq!(refusal(&mut hq, &edited_comment), SyncProblem::BadSignature);
-    assert_eq!(refusal(&mut hq, &unsigned), SyncProblem::NoSignature);
+        assert_eq!(refusal(&mut hq, &truncated), SyncProblem::BadSignature);
+        assert_eq!(refusal(&mut hq, &flipped), SyncProblem::BadSignature);
+        assert_eq!(refusal(&mut hq, &bad_signature), SyncProblem::BadSignature);
+        assert_eq!(refusal(&mut hq, &edited_comment), SyncProblem::BadSignature);
+        assert_eq!(refusal(&mut hq, &unsigned), SyncProblem::NoSignature);
 
-    // A branch HQ never registered, and a bundle made for another HQ.
-    let stranger_dir = tempfile::tempdir().unwrap();
-    let mut stranger = create(stranger_dir.path(), "SH0202");
-    stranger
-        .add_staff("mgr01", "经理", Role::Manager, &secret(PASS))
-        .unwrap();
-    stranger.trust_hq(&hq_keys, None).unwrap();
-    drop(stranger);
-    let mut stranger = login(stranger_dir.path(), "SH0202", "mgr01");
-    let foreign = export(&mut stranger, stranger_dir.path());
-    assert_eq!(refusal(&mut hq, &foreign), SyncProblem::UnknownSigner);
+        // A branch HQ never registered, and a bundle made for another HQ.
+        let stranger_dir = tempfile::tempdir().unwrap();
+        let mut stranger = create(stranger_dir.path(), "SH0202");
+        stranger
+            .add_staff("mgr01", "经理", Role::Manager, &secret(PASS))
+            .unwrap();
+        stranger.trust_hq(&hq_keys, None).unwrap();
+        drop(stranger);
+        let mut stranger = login(stranger_dir.path(), "SH0202", "mgr01");
+        let foreign = export(&mut stranger, stranger_dir.path());
+        assert_eq!(refusal(&mut hq, &foreign), SyncProblem::UnknownSigner);
 
-    let other_dir = tempfile::tempdir().unwrap();
-    let (_other_hq, other_keys) = self::hq(other_dir.path());
-    drop(branch);
-    let mut admin = login(dir.path(), "BJ0101", "admin01");
-    let current = PublicKeys::read(&hq_keys).unwrap().key_id().unwrap();
-    admin.trust_hq(&other_keys, Some(&current)).unwrap();
-    drop(admin);
-    let mut branch = login(dir.path(), "BJ0101", "mgr01");
-    let elsewhere_dir = tempfile::tempdir().unwrap();
-    let for_other = export(&mut branch, elsewhere_dir.path());
-    assert_eq!(refusal(&mut hq, &for_other), SyncProblem::NotForUs);
+        let other_dir = tempfile::tempdir().unwrap();
+        let (_other_hq, other_keys) = self::hq(other_dir.path(), &Backend::Sqlite);
+        drop(branch);
+        let mut admin = login(dir.path(), "BJ0101", "admin01");
+        let current = PublicKeys::read(&hq_keys).unwrap().key_id().unwrap();
+        admin.trust_hq(&other_keys, Some(&current)).unwrap();
+        drop(admin);
+        let mut branch = login(dir.path(), "BJ0101", "mgr01");
+        let elsewhere_dir = tempfile::tempdir().unwrap();
+        let for_other = export(&mut branch, elsewhere_dir.path());
+        assert_eq!(refusal(&mut hq, &for_other), SyncProblem::NotForUs);
 
-    assert_eq!(hq_state(&hq), before, "nothing changed");
-    // The good file still imports.
-    assert!(matches!(
-        hq.hq_import(&file).unwrap(),
-        ImportOutcome::Applied { .. }
-    ));
+        assert_eq!(hq_state(&hq), before, "nothing changed");
+        // The good file still imports.
+        assert!(matches!(
+            hq.hq_import(&file).unwrap(),
+            ImportOutcome::Applied { .. }
+        ));
+    }
 }
 
-/// An export to a folder that is not there (a stick not plugged in, a typo) names that
-/// folder in the UI language, leaves no file behind and exports nothing; the same changes
-/// go out once the path is right.
-#[test]
-fn an_export_to_a_missing_folder_names_the_folder_and_changes_nothing() {
-    let dir = tempfile::tempdir().unwrap();
-    let (mut hq, hq_keys) = hq(dir.path());
-    let mut branch = branch(dir.path(), "BJ0101", &mut hq, &hq_keys);
-    branch
-        .create_client(&client("王芳", "11010519491231002X"))
-        .unwrap();
-    let before = branch.sync_status().unwrap();
-    let stick = dir.path().join("usb");
-    let missing = stick.join("branch");
-    let error = branch
-        .export_bundle(&missing, &mut |_, _| {})
-        .expect_err("no such folder");
-    assert!(
-        matches!(&error, Error::NotFound { path, folder: true } if path == &missing),
-        "{error:?}"
-    );
-    let zh = error.message(branchdesk::i18n::I18n::for_lang(branchdesk::i18n::Lang::Zh));
-    assert!(
-        zh.contains(&missing.display().to_string()) && zh.contains("不存在"),
-        "{zh}"
-    );
-    assert!(!zh.contains(".bdx") && !zh.contains("entity"), "{zh}");
-    assert_eq!(
-        branch.sync_status().unwrap(),
-        before,
-        "nothing marked as exported"
-    );
-    std::fs::create_dir_all(&missing).unwrap();
-    let file = export(&mut branch, &missing);
-    assert_eq!(
-        std::fs::read_dir(&missing).unwrap().count(),
-        2,
-        "bundle and signature"
-    );
-    assert!(matches!(
-        hq.hq_import(&file).unwrap(),
-        ImportOutcome::Applied { .. }
-    ));
+crate::hq_test! {
+    /// An export to a folder that is not there (a stick not plugged in, a typo) names that
+    /// folder in the UI language, leaves no file behind and exports nothing; the same changes
+    /// go out once the path is right.
+    fn an_export_to_a_missing_folder_names_the_folder_and_changes_nothing(backend) {
+        let dir = tempfile::tempdir().unwrap();
+        let (mut hq, hq_keys) = hq(dir.path(), backend);
+        let mut branch = branch(dir.path(), "BJ0101", &mut hq, &hq_keys);
+        branch
+            .create_client(&client("王芳", "11010519491231002X"))
+            .unwrap();
+        let before = branch.sync_status().unwrap();
+        let stick = dir.path().join("usb");
+        let missing = stick.join("branch");
+        let error = branch
+            .export_bundle(&missing, &mut |_, _| {})
+            .expect_err("no such folder");
+        assert!(
+            matches!(&error, Error::NotFound { path, folder: true } if path == &missing),
+            "{error:?}"
+        );
+        let zh = error.message(branchdesk::i18n::I18n::for_lang(branchdesk::i18n::Lang::Zh));
+        assert!(
+            zh.contains(&missing.display().to_string()) && zh.contains("不存在"),
+            "{zh}"
+        );
+        assert!(!zh.contains(".bdx") && !zh.contains("entity"), "{zh}");
+        assert_eq!(
+            branch.sync_status().unwrap(),
+            before,
+            "nothing marked as exported"
+        );
+        std::fs::create_dir_all(&missing).unwrap();
+        let file = export(&mut branch, &missing);
+        assert_eq!(
+            std::fs::read_dir(&missing).unwrap().count(),
+            2,
+            "bundle and signature"
+        );
+        assert!(matches!(
+            hq.hq_import(&file).unwrap(),
+            ImportOutcome::Applied { .. }
+        ));
+    }
 }
 
-/// A bulk load is one change of many rows: the counts a branch sees (waiting, progress,
-/// exported) are all in changes, and the rows are named as rows.
-#[test]
-fn an_export_counts_changes_as_the_branch_does_and_rows_apart() {
-    let dir = tempfile::tempdir().unwrap();
-    let (mut hq, hq_keys) = hq(dir.path());
-    let mut branch = branch(dir.path(), "BJ0101", &mut hq, &hq_keys);
-    let today = branch.today_local();
-    let mut generator = branchdesk::demo::synthetic::Generator::new(3, today, "BJ0101", None, 40);
-    let mut rows = (0..40).map(|_| {
-        let c = generator.next_client();
-        (c.record, c.home_branch)
-    });
-    branch.load_clients(&mut rows, "test", &mut |_| {}).unwrap();
-    let waiting = branch.sync_status().unwrap().pending_ops as u64;
-    let mut last_progress = (0, 0);
-    let report = branch
-        .export_bundle(dir.path(), &mut |done, total| last_progress = (done, total))
-        .unwrap();
-    assert_eq!(report.changes, waiting, "exported = what waited");
-    assert_eq!(
-        last_progress,
-        (waiting, waiting),
-        "progress in the same unit"
-    );
-    assert_eq!(report.changes, (report.to_seq - report.from_seq + 1) as u64);
-    assert!(
-        report.ops >= report.changes + 39,
-        "the load's 40 rows are one change"
-    );
-    let text = branchdesk::i18n::I18n::for_lang(branchdesk::i18n::Lang::En).fill(
-        "sync.view.exported_short",
-        &[
-            ("changes", &report.changes.to_string()),
-            ("from", "1"),
-            ("to", "2"),
-        ],
-    );
-    assert!(
-        text.starts_with(&format!("Exported {waiting} changes")),
-        "{text}"
-    );
+crate::hq_test! {
+    /// A bulk load is one change of many rows: the counts a branch sees (waiting, progress,
+    /// exported) are all in changes, and the rows are named as rows.
+    fn an_export_counts_changes_as_the_branch_does_and_rows_apart(backend) {
+        let dir = tempfile::tempdir().unwrap();
+        let (mut hq, hq_keys) = hq(dir.path(), backend);
+        let mut branch = branch(dir.path(), "BJ0101", &mut hq, &hq_keys);
+        let today = branch.today_local();
+        let mut generator = branchdesk::demo::synthetic::Generator::new(3, today, "BJ0101", None, 40);
+        let mut rows = (0..40).map(|_| {
+            let c = generator.next_client();
+            (c.record, c.home_branch)
+        });
+        branch.load_clients(&mut rows, "test", &mut |_| {}).unwrap();
+        let waiting = branch.sync_status().unwrap().pending_ops as u64;
+        let mut last_progress = (0, 0);
+        let report = branch
+            .export_bundle(dir.path(), &mut |done, total| last_progress = (done, total))
+            .unwrap();
+        assert_eq!(report.changes, waiting, "exported = what waited");
+        assert_eq!(
+            last_progress,
+            (waiting, waiting),
+            "progress in the same unit"
+        );
+        assert_eq!(report.changes, (report.to_seq - report.from_seq + 1) as u64);
+        assert!(
+            report.ops >= report.changes + 39,
+            "the load's 40 rows are one change"
+        );
+        let text = branchdesk::i18n::I18n::for_lang(branchdesk::i18n::Lang::En).fill(
+            "sync.view.exported_short",
+            &[
+                ("changes", &report.changes.to_string()),
+                ("from", "1"),
+                ("to", "2"),
+            ],
+        );
+        assert!(
+            text.starts_with(&format!("Exported {waiting} changes")),
+            "{text}"
+        );
+    }
 }
 
-#[test]
-fn only_managers_export_and_only_hq_imports() {
-    let dir = tempfile::tempdir().unwrap();
-    let (mut hq, hq_keys) = hq(dir.path());
-    drop(branch(dir.path(), "BJ0101", &mut hq, &hq_keys));
-    let mut admin = login(dir.path(), "BJ0101", "admin01");
-    assert!(matches!(
-        admin.export_bundle(dir.path(), &mut |_, _| {}),
-        Err(Error::PermissionDenied { .. })
-    ));
-    drop(admin);
-    let mut branch = login(dir.path(), "BJ0101", "mgr01");
-    let file = export(&mut branch, dir.path());
-    assert!(matches!(
-        branch.hq_import(&file),
-        Err(Error::PermissionDenied { .. })
-            | Err(Error::Sync {
-                problem: SyncProblem::NotHq
+crate::hq_test! {
+    fn only_managers_export_and_only_hq_imports(backend) {
+        let dir = tempfile::tempdir().unwrap();
+        let (mut hq, hq_keys) = hq(dir.path(), backend);
+        drop(branch(dir.path(), "BJ0101", &mut hq, &hq_keys));
+        let mut admin = login(dir.path(), "BJ0101", "admin01");
+        assert!(matches!(
+            admin.export_bundle(dir.path(), &mut |_, _| {}),
+            Err(Error::PermissionDenied { .. })
+        ));
+        drop(admin);
+        let mut branch = login(dir.path(), "BJ0101", "mgr01");
+        let file = export(&mut branch, dir.path());
+        assert!(matches!(
+            branch.hq_import(&file),
+            Err(Error::PermissionDenied { .. })
+                | Err(Error::Sync {
+                    problem: SyncProblem::NotHq
+                })
+        ));
+        assert!(matches!(
+            hq.export_bundle(dir.path(), &mut |_, _| {}),
+            Err(Error::PermissionDenied { .. })
+                | Err(Error::Sync {
+                    problem: SyncProblem::IsHq
+                })
+        ));
+        // A branch without HQ's keys is told what to do.
+        let lone_dir = tempfile::tempdir().unwrap();
+        let mut lone = create(lone_dir.path(), "GZ0303");
+        lone.add_staff("mgr01", "经理", Role::Manager, &secret(PASS))
+            .unwrap();
+        drop(lone);
+        let mut lone = login(lone_dir.path(), "GZ0303", "mgr01");
+        assert!(matches!(
+            lone.export_bundle(lone_dir.path(), &mut |_, _| {}),
+            Err(Error::Sync {
+                problem: SyncProblem::NoHq
             })
-    ));
-    assert!(matches!(
-        hq.export_bundle(dir.path(), &mut |_, _| {}),
-        Err(Error::PermissionDenied { .. })
-            | Err(Error::Sync {
-                problem: SyncProblem::IsHq
-            })
-    ));
-    // A branch without HQ's keys is told what to do.
-    let lone_dir = tempfile::tempdir().unwrap();
-    let mut lone = create(lone_dir.path(), "GZ0303");
-    lone.add_staff("mgr01", "经理", Role::Manager, &secret(PASS))
-        .unwrap();
-    drop(lone);
-    let mut lone = login(lone_dir.path(), "GZ0303", "mgr01");
-    assert!(matches!(
-        lone.export_bundle(lone_dir.path(), &mut |_, _| {}),
-        Err(Error::Sync {
-            problem: SyncProblem::NoHq
-        })
-    ));
+        ));
+    }
 }
 
 // ---- Simulation ----
@@ -662,91 +669,101 @@ fn seal_range(
     file
 }
 
-#[test]
-fn a_gap_waits_in_quarantine_and_a_signed_but_false_manifest_is_refused() {
-    let mut rng = Rng(7);
-    let dir = tempfile::tempdir().unwrap();
-    let (mut hq, hq_keys_file) = hq(dir.path());
-    let hq_keys = PublicKeys::read(&hq_keys_file).unwrap();
-    let branches = simulate(&mut rng, &["BJ0101"]);
-    let b = &branches[0];
-    let public = b.keys.public(
-        branchdesk::sync::keys::Party::Branch,
-        &b.code,
-        &b.code,
-        "store-BJ0101",
-    );
-    hq.trust_branch(&write_keys(dir.path(), &public)).unwrap();
-    let last = b.ops.last().unwrap().seq;
+crate::hq_test! {
+    fn a_gap_waits_in_quarantine_and_a_signed_but_false_manifest_is_refused(backend) {
+        let mut rng = Rng(7);
+        let dir = tempfile::tempdir().unwrap();
+        let (mut hq, hq_keys_file) = hq(dir.path(), backend);
+        let hq_keys = PublicKeys::read(&hq_keys_file).unwrap();
+        let branches = simulate(&mut rng, &["BJ0101"]);
+        let b = &branches[0];
+        let public = b.keys.public(
+            branchdesk::sync::keys::Party::Branch,
+            &b.code,
+            &b.code,
+            "store-BJ0101",
+        );
+        hq.trust_branch(&write_keys(dir.path(), &public)).unwrap();
+        let last = b.ops.last().unwrap().seq;
 
-    let later = seal_range(b, &hq_keys, dir.path(), 11, last, |_| {});
-    let outcome = hq.hq_import(&later).unwrap();
-    assert_eq!(
-        outcome,
-        ImportOutcome::Quarantined {
-            branch: "BJ0101".into(),
-            missing_from: 1,
-            missing_to: 10
+        let later = seal_range(b, &hq_keys, dir.path(), 11, last, |_| {});
+        let outcome = hq.hq_import(&later).unwrap();
+        assert_eq!(
+            outcome,
+            ImportOutcome::Quarantined {
+                branch: "BJ0101".into(),
+                missing_from: 1,
+                missing_to: 10
+            }
+        );
+        let status = hq.hq_status().unwrap();
+        assert_eq!(status.branches[0].high_water, 0);
+        assert_eq!(
+            (
+                status.branches[0].quarantined[0].missing_from,
+                status.branches[0].quarantined[0].missing_to
+            ),
+            (1, 10)
+        );
+
+        let before = hq_state(&hq);
+        for (adjust, problem) in [
+            (
+                Box::new(|m: &mut Manifest| m.payload_sha256 = "0".repeat(64))
+                    as Box<dyn Fn(&mut Manifest)>,
+                SyncProblem::Damaged,
+            ),
+            (
+                Box::new(|m: &mut Manifest| m.op_count += 1),
+                SyncProblem::Damaged,
+            ),
+            (
+                Box::new(|m: &mut Manifest| m.schema_version = SCHEMA_VERSION + 1),
+                SyncProblem::NewerSchema {
+                    found: SCHEMA_VERSION + 1,
+                    supported: SCHEMA_VERSION,
+                },
+            ),
+            (
+                Box::new(|m: &mut Manifest| m.sender = "SH0202".into()),
+                SyncProblem::WrongSender,
+            ),
+            (
+                Box::new(|m: &mut Manifest| m.receiver_store = "another-hq".into()),
+                SyncProblem::NotForUs,
+            ),
+        ] {
+            let file = seal_range(b, &hq_keys, dir.path(), 1, 10, adjust);
+            assert_eq!(refusal(&mut hq, &file), problem);
         }
-    );
-    let status = hq.hq_status().unwrap();
-    assert_eq!(status.branches[0].high_water, 0);
-    assert_eq!(
-        (
-            status.branches[0].quarantined[0].missing_from,
-            status.branches[0].quarantined[0].missing_to
-        ),
-        (1, 10)
-    );
+        assert_eq!(hq_state(&hq), before, "refusals change nothing");
 
-    let before = hq_state(&hq);
-    for (adjust, problem) in [
-        (
-            Box::new(|m: &mut Manifest| m.payload_sha256 = "0".repeat(64))
-                as Box<dyn Fn(&mut Manifest)>,
-            SyncProblem::Damaged,
-        ),
-        (
-            Box::new(|m: &mut Manifest| m.op_count += 1),
-            SyncProblem::Damaged,
-        ),
-        (
-            Box::new(|m: &mut Manifest| m.schema_version = SCHEMA_VERSION + 1),
-            SyncProblem::NewerSchema {
-                found: SCHEMA_VERSION + 1,
-                supported: SCHEMA_VERSION,
-            },
-        ),
-        (
-            Box::new(|m: &mut Manifest| m.sender = "SH0202".into()),
-            SyncProblem::WrongSender,
-        ),
-        (
-            Box::new(|m: &mut Manifest| m.receiver_store = "another-hq".into()),
-            SyncProblem::NotForUs,
-        ),
-    ] {
-        let file = seal_range(b, &hq_keys, dir.path(), 1, 10, adjust);
-        assert_eq!(refusal(&mut hq, &file), problem);
+        let first = seal_range(b, &hq_keys, dir.path(), 1, 10, |_| {});
+        let outcome = hq.hq_import(&first).unwrap();
+        let ImportOutcome::Applied { released, .. } = outcome else {
+            panic!("{outcome:?}");
+        };
+        assert_eq!(released.len(), 1, "the waiting bundle followed");
+        let status = hq.hq_status().unwrap();
+        assert_eq!(status.branches[0].high_water, last);
+        assert!(status.branches[0].quarantined.is_empty());
+        // The copy went: from the quarantine folder, or (on PostgreSQL, where every
+        // importer finds it) from the database, with its row.
+        let folder = dir.path().join("HQ").join("quarantine");
+        assert!(
+            !folder.exists() || std::fs::read_dir(&folder).unwrap().next().is_none(),
+            "the quarantined copy is gone"
+        );
+        if let Backend::Postgres(db) = backend {
+            assert!(!folder.exists(), "the database kept the waiting bundle, not a file");
+            let kept: i64 = db
+                .client()
+                .query_one("SELECT count(*) FROM hq_quarantine", &[])
+                .unwrap()
+                .get(0);
+            assert_eq!(kept, 0);
+        }
     }
-    assert_eq!(hq_state(&hq), before, "refusals change nothing");
-
-    let first = seal_range(b, &hq_keys, dir.path(), 1, 10, |_| {});
-    let outcome = hq.hq_import(&first).unwrap();
-    let ImportOutcome::Applied { released, .. } = outcome else {
-        panic!("{outcome:?}");
-    };
-    assert_eq!(released.len(), 1, "the waiting bundle followed");
-    let status = hq.hq_status().unwrap();
-    assert_eq!(status.branches[0].high_water, last);
-    assert!(status.branches[0].quarantined.is_empty());
-    assert!(
-        std::fs::read_dir(dir.path().join("HQ").join("quarantine"))
-            .unwrap()
-            .next()
-            .is_none(),
-        "the quarantined copy is gone"
-    );
 }
 
 type Stamp = (i64, String, i64, i64);
@@ -817,93 +834,154 @@ proptest! {
 
     #[test]
     fn branches_with_skewed_clocks_merge_exactly_whatever_the_import_order(seed in 1u64..u64::MAX) {
-        let mut rng = Rng(seed);
-        let dir = tempfile::tempdir().unwrap();
-        let (mut hq, hq_keys_file) = hq(dir.path());
-        let hq_keys = PublicKeys::read(&hq_keys_file).unwrap();
-        let branches = simulate(&mut rng, &["BJ0101", "BJ01", "SH0202"]);
-        let mut imports: Vec<(usize, PathBuf, i64, i64, bool)> = Vec::new();
-        for (i, b) in branches.iter().enumerate() {
-            let public = b.keys.public(branchdesk::sync::keys::Party::Branch, &b.code, &b.code, &format!("store-{}", b.code));
-            hq.trust_branch(&write_keys(dir.path(), &public)).unwrap();
-            for (file, from, to) in bundles_of(&mut rng, b, &hq_keys, dir.path()) {
-                imports.push((i, file.clone(), from, to, true));
-                imports.push((i, file.clone(), from, to, true));
-                if rng.chance(300) {
-                    let cut = copy_with(&file, &format!("cut-{}", file.file_name().unwrap().to_string_lossy()), |bytes, _| {
+        merges_exactly(seed, &Backend::Sqlite)?;
+    }
+
+    #[test]
+    fn branches_with_skewed_clocks_merge_exactly_whatever_the_import_order_on_postgres(seed in 1u64..u64::MAX) {
+        if let Some(backend) = Backend::postgres() {
+            merges_exactly(seed, &backend)?;
+        }
+    }
+}
+
+/// The simulation both back ends must pass: three branches' bundles, each twice, some cut
+/// short, shuffled.
+fn merges_exactly(seed: u64, backend: &Backend) -> Result<(), TestCaseError> {
+    let mut rng = Rng(seed);
+    let dir = tempfile::tempdir().unwrap();
+    let (mut hq, hq_keys_file) = hq(dir.path(), backend);
+    let hq_keys = PublicKeys::read(&hq_keys_file).unwrap();
+    let branches = simulate(&mut rng, &["BJ0101", "BJ01", "SH0202"]);
+    let mut imports: Vec<(usize, PathBuf, i64, i64, bool)> = Vec::new();
+    for (i, b) in branches.iter().enumerate() {
+        let public = b.keys.public(
+            branchdesk::sync::keys::Party::Branch,
+            &b.code,
+            &b.code,
+            &format!("store-{}", b.code),
+        );
+        hq.trust_branch(&write_keys(dir.path(), &public)).unwrap();
+        for (file, from, to) in bundles_of(&mut rng, b, &hq_keys, dir.path()) {
+            imports.push((i, file.clone(), from, to, true));
+            imports.push((i, file.clone(), from, to, true));
+            if rng.chance(300) {
+                let cut = copy_with(
+                    &file,
+                    &format!("cut-{}", file.file_name().unwrap().to_string_lossy()),
+                    |bytes, _| {
                         let keep = bytes.len() / 2;
                         bytes.truncate(keep);
-                    });
-                    imports.push((i, cut, from, to, false));
-                }
+                    },
+                );
+                imports.push((i, cut, from, to, false));
             }
         }
-        // Shuffle.
-        for i in (1..imports.len()).rev() {
-            let j = rng.below(i as u64 + 1) as usize;
-            imports.swap(i, j);
-        }
-        let mut high_water = vec![0i64; branches.len()];
-        let mut waiting: Vec<BTreeSet<(i64, i64)>> = vec![BTreeSet::new(); branches.len()];
-        for (b, file, from, to, whole) in &imports {
-            let outcome = hq.hq_import(file);
-            if !whole {
-                prop_assert!(matches!(outcome, Err(Error::SyncFile { problem: SyncProblem::BadSignature, .. })), "{outcome:?}");
-                continue;
-            }
-            let hw = high_water[*b];
-            match outcome.unwrap() {
-                ImportOutcome::AlreadyImported { .. } => prop_assert!(*to <= hw),
-                ImportOutcome::Quarantined { missing_from, missing_to, .. } => {
-                    prop_assert!(*from > hw + 1);
-                    prop_assert_eq!((missing_from, missing_to), (hw + 1, from - 1), "the gap is named");
-                    waiting[*b].insert((*from, *to));
-                }
-                ImportOutcome::Applied { .. } => {
-                    prop_assert!(*from <= hw + 1 && *to > hw);
-                    high_water[*b] = *to;
-                    // Waiting bundles that now fit follow.
-                    loop {
-                        let hw = high_water[*b];
-                        let Some(&next) = waiting[*b].iter().filter(|(f, _)| *f <= hw + 1).max_by_key(|(_, t)| *t) else { break };
-                        waiting[*b].remove(&next);
-                        high_water[*b] = high_water[*b].max(next.1);
-                    }
-                }
-                forked @ ImportOutcome::Forked { .. } => {
-                    prop_assert!(false, "no branch here was restored: {forked:?}");
-                }
-            }
-        }
-        let status = hq.hq_status().unwrap();
-        for (i, b) in branches.iter().enumerate() {
-            let state = status.branches.iter().find(|s| s.code == b.code).unwrap();
-            prop_assert_eq!(state.high_water, b.ops.last().unwrap().seq);
-            prop_assert!(state.quarantined.is_empty());
-            prop_assert_eq!(high_water[i], state.high_water);
-        }
-        let (rows, review) = expected(&branches);
-        let mut actual = BTreeMap::new();
-        for table in ["client", "survey_response", "complaint_event"] {
-            for row in hq.hq_rows(table).unwrap() {
-                actual.insert((row.table.clone(), row.row_id.clone()), json!({ "fields": row.fields, "deleted": row.deleted, "branch": row.branch }));
-            }
-        }
-        prop_assert_eq!(actual, rows);
-        let actual_review: BTreeSet<_> = hq.hq_review().unwrap().into_iter().map(|r| (r.row_id, r.field, r.claims)).collect();
-        prop_assert_eq!(actual_review, review);
-        // The store's review query says what the pure rule says of the same claims.
-        let claims: Vec<_> = branches
-            .iter()
-            .flat_map(|b| b.ops.iter().filter_map(|op| branchdesk::sync::merge::claim(op, &b.code).unwrap()))
-            .collect();
-        prop_assert_eq!(hq.hq_review().unwrap(), branchdesk::sync::merge::review(&claims));
-        // Nothing applied twice: one op row per (branch, seq, part).
-        let total: usize = branches.iter().map(|b| b.ops.len()).sum();
-        let applied: i64 = hq.hq_status().unwrap().rows;
-        prop_assert!(applied > 0);
-        prop_assert_eq!(hq_op_count(&hq), total as i64);
     }
+    // Shuffle.
+    for i in (1..imports.len()).rev() {
+        let j = rng.below(i as u64 + 1) as usize;
+        imports.swap(i, j);
+    }
+    let mut high_water = vec![0i64; branches.len()];
+    let mut waiting: Vec<BTreeSet<(i64, i64)>> = vec![BTreeSet::new(); branches.len()];
+    for (b, file, from, to, whole) in &imports {
+        let outcome = hq.hq_import(file);
+        if !whole {
+            prop_assert!(
+                matches!(
+                    outcome,
+                    Err(Error::SyncFile {
+                        problem: SyncProblem::BadSignature,
+                        ..
+                    })
+                ),
+                "{outcome:?}"
+            );
+            continue;
+        }
+        let hw = high_water[*b];
+        match outcome.unwrap() {
+            ImportOutcome::AlreadyImported { .. } => prop_assert!(*to <= hw),
+            ImportOutcome::Quarantined {
+                missing_from,
+                missing_to,
+                ..
+            } => {
+                prop_assert!(*from > hw + 1);
+                prop_assert_eq!(
+                    (missing_from, missing_to),
+                    (hw + 1, from - 1),
+                    "the gap is named"
+                );
+                waiting[*b].insert((*from, *to));
+            }
+            ImportOutcome::Applied { .. } => {
+                prop_assert!(*from <= hw + 1 && *to > hw);
+                high_water[*b] = *to;
+                // Waiting bundles that now fit follow.
+                loop {
+                    let hw = high_water[*b];
+                    let Some(&next) = waiting[*b]
+                        .iter()
+                        .filter(|(f, _)| *f <= hw + 1)
+                        .max_by_key(|(_, t)| *t)
+                    else {
+                        break;
+                    };
+                    waiting[*b].remove(&next);
+                    high_water[*b] = high_water[*b].max(next.1);
+                }
+            }
+            forked @ ImportOutcome::Forked { .. } => {
+                prop_assert!(false, "no branch here was restored: {forked:?}");
+            }
+        }
+    }
+    let status = hq.hq_status().unwrap();
+    for (i, b) in branches.iter().enumerate() {
+        let state = status.branches.iter().find(|s| s.code == b.code).unwrap();
+        prop_assert_eq!(state.high_water, b.ops.last().unwrap().seq);
+        prop_assert!(state.quarantined.is_empty());
+        prop_assert_eq!(high_water[i], state.high_water);
+    }
+    let (rows, review) = expected(&branches);
+    let mut actual = BTreeMap::new();
+    for table in ["client", "survey_response", "complaint_event"] {
+        for row in hq.hq_rows(table).unwrap() {
+            actual.insert(
+                (row.table.clone(), row.row_id.clone()),
+                json!({ "fields": row.fields, "deleted": row.deleted, "branch": row.branch }),
+            );
+        }
+    }
+    prop_assert_eq!(actual, rows);
+    let actual_review: BTreeSet<_> = hq
+        .hq_review()
+        .unwrap()
+        .into_iter()
+        .map(|r| (r.row_id, r.field, r.claims))
+        .collect();
+    prop_assert_eq!(actual_review, review);
+    // The store's review query says what the pure rule says of the same claims.
+    let claims: Vec<_> = branches
+        .iter()
+        .flat_map(|b| {
+            b.ops
+                .iter()
+                .filter_map(|op| branchdesk::sync::merge::claim(op, &b.code).unwrap())
+        })
+        .collect();
+    prop_assert_eq!(
+        hq.hq_review().unwrap(),
+        branchdesk::sync::merge::review(&claims)
+    );
+    // Nothing applied twice: one op row per (branch, seq, part).
+    let total: usize = branches.iter().map(|b| b.ops.len()).sum();
+    let applied: i64 = hq.hq_status().unwrap().rows;
+    prop_assert!(applied > 0);
+    prop_assert_eq!(hq_op_count(&hq), total as i64);
+    Ok(())
 }
 
 fn hq_op_count(hq: &Session) -> i64 {
@@ -916,126 +994,128 @@ fn publish(hq: &mut Session, dir: &Path) -> PathBuf {
     hq.publish_reference(dir).unwrap().file
 }
 
-#[test]
-fn reference_data_acknowledges_prunes_and_brings_hqs_templates_and_holidays() {
-    let dir = tempfile::tempdir().unwrap();
-    // HQ's clock runs two hours ahead of the branch's.
-    let hq_clock = std::sync::Arc::new(FixedClock::new(
-        chrono::TimeZone::with_ymd_and_hms(&chrono::Utc, 2026, 11, 30, 11, 0, 0).unwrap(),
-    ));
-    let mut hq = create_with(dir.path(), "HQ", hq_clock);
-    let hq_keys = write_keys(dir.path(), &hq.become_hq().unwrap());
-    // HQ's own survey template and holiday table go out with its reference data.
-    let hq_store = dir.path().join("HQ");
-    std::fs::create_dir_all(hq_store.join("surveys")).unwrap();
-    std::fs::write(
-        hq_store.join("surveys").join("branch_audit.toml"),
-        crate_template("branch_audit"),
-    )
-    .unwrap();
-    std::fs::create_dir_all(hq_store.join("reference")).unwrap();
-    std::fs::write(
-        hq_store.join("reference").join("holidays.toml"),
-        "[2027]\nholidays = [\"2027-01-01\"]\nworkdays = []\n",
-    )
-    .unwrap();
-
-    let mut branch = branch(dir.path(), "BJ0101", &mut hq, &hq_keys);
-    branch
-        .create_client(&client("王芳", "11010519491231002X"))
+crate::hq_test! {
+    fn reference_data_acknowledges_prunes_and_brings_hqs_templates_and_holidays(backend) {
+        let dir = tempfile::tempdir().unwrap();
+        // HQ's clock runs two hours ahead of the branch's.
+        let hq_clock = std::sync::Arc::new(FixedClock::new(
+            chrono::TimeZone::with_ymd_and_hms(&chrono::Utc, 2026, 11, 30, 11, 0, 0).unwrap(),
+        ));
+        let mut hq = create_with(dir.path(), "HQ", hq_clock);
+        let hq_keys = write_keys(dir.path(), &hq.become_hq(backend.database()).unwrap());
+        // HQ's own survey template and holiday table go out with its reference data.
+        let hq_store = dir.path().join("HQ");
+        std::fs::create_dir_all(hq_store.join("surveys")).unwrap();
+        std::fs::write(
+            hq_store.join("surveys").join("branch_audit.toml"),
+            crate_template("branch_audit"),
+        )
         .unwrap();
-    let first = export(&mut branch, dir.path());
-    hq.hq_import(&first).unwrap();
-    let high_water = hq.hq_status().unwrap().branches[0].high_water;
-    let out = tempfile::tempdir().unwrap();
-    let reference = publish(&mut hq, out.path());
-    drop(branch);
+        std::fs::create_dir_all(hq_store.join("reference")).unwrap();
+        std::fs::write(
+            hq_store.join("reference").join("holidays.toml"),
+            "[2027]\nholidays = [\"2027-01-01\"]\nworkdays = []\n",
+        )
+        .unwrap();
 
-    let mut manager = login(dir.path(), "BJ0101", "mgr01");
-    let report = manager.import_reference(&reference).unwrap();
-    assert_eq!(report.version, 1);
-    assert_eq!(report.acked_seq, high_water);
-    assert!(report.pruned > 0);
-    assert_eq!(report.products, 10);
-    let state = manager.reference_state().unwrap();
-    assert!(state.holidays_from_hq);
-    assert!(
-        state
-            .staff
-            .iter()
-            .any(|s| s.branch == "BJ0101" && s.id == "mgr01")
-    );
-    let status = manager.sync_status().unwrap();
-    assert_eq!(status.acked_seq, high_water);
-    assert!(
-        status
-            .warnings
-            .iter()
-            .any(|w| matches!(w, SyncWarning::ClockBehind { minutes } if *minutes >= 110)),
-        "{:?}",
-        status.warnings
-    );
-    // The same version again, or an older one: refused, nothing changes.
-    assert_eq!(
-        match manager.import_reference(&reference) {
-            Err(Error::SyncFile { problem, .. }) => problem,
-            other => panic!("{other:?}"),
-        },
-        SyncProblem::OlderReference {
-            found: 1,
-            applied: 1
-        }
-    );
-    drop(manager);
+        let mut branch = branch(dir.path(), "BJ0101", &mut hq, &hq_keys);
+        branch
+            .create_client(&client("王芳", "11010519491231002X"))
+            .unwrap();
+        let first = export(&mut branch, dir.path());
+        hq.hq_import(&first).unwrap();
+        let high_water = hq.hq_status().unwrap().branches[0].high_water;
+        let out = tempfile::tempdir().unwrap();
+        let reference = publish(&mut hq, out.path());
+        drop(branch);
 
-    // The next export starts after what HQ holds.
-    let mut branch = login(dir.path(), "BJ0101", "mgr01");
-    let templates = branch.survey_templates().unwrap();
-    assert!(templates.templates.iter().any(|t| t.code == "branch_audit"));
-    let next = branch.export_bundle(out.path(), &mut |_, _| {}).unwrap();
-    assert_eq!(next.from_seq, high_water + 1);
-    assert!(matches!(
-        hq.hq_import(next.file.as_ref().unwrap()).unwrap(),
-        ImportOutcome::Applied { .. }
-    ));
+        let mut manager = login(dir.path(), "BJ0101", "mgr01");
+        let report = manager.import_reference(&reference).unwrap();
+        assert_eq!(report.version, 1);
+        assert_eq!(report.acked_seq, high_water);
+        assert!(report.pruned > 0);
+        assert_eq!(report.products, 10);
+        let state = manager.reference_state().unwrap();
+        assert!(state.holidays_from_hq);
+        assert!(
+            state
+                .staff
+                .iter()
+                .any(|s| s.branch == "BJ0101" && s.id == "mgr01")
+        );
+        let status = manager.sync_status().unwrap();
+        assert_eq!(status.acked_seq, high_water);
+        assert!(
+            status
+                .warnings
+                .iter()
+                .any(|w| matches!(w, SyncWarning::ClockBehind { minutes } if *minutes >= 110)),
+            "{:?}",
+            status.warnings
+        );
+        // The same version again, or an older one: refused, nothing changes.
+        assert_eq!(
+            match manager.import_reference(&reference) {
+                Err(Error::SyncFile { problem, .. }) => problem,
+                other => panic!("{other:?}"),
+            },
+            SyncProblem::OlderReference {
+                found: 1,
+                applied: 1
+            }
+        );
+        drop(manager);
+
+        // The next export starts after what HQ holds.
+        let mut branch = login(dir.path(), "BJ0101", "mgr01");
+        let templates = branch.survey_templates().unwrap();
+        assert!(templates.templates.iter().any(|t| t.code == "branch_audit"));
+        let next = branch.export_bundle(out.path(), &mut |_, _| {}).unwrap();
+        assert_eq!(next.from_seq, high_water + 1);
+        assert!(matches!(
+            hq.hq_import(next.file.as_ref().unwrap()).unwrap(),
+            ImportOutcome::Applied { .. }
+        ));
+    }
 }
 
-#[test]
-fn reference_data_from_anyone_but_our_hq_is_refused() {
-    let dir = tempfile::tempdir().unwrap();
-    let (mut hq, hq_keys) = hq(dir.path());
-    let branch = branch(dir.path(), "BJ0101", &mut hq, &hq_keys);
-    drop(branch);
-    let other_dir = tempfile::tempdir().unwrap();
-    let (mut other_hq, _) = self::hq(other_dir.path());
-    // The other HQ knows the branch too, but the branch does not trust it.
-    let branch_keys = dir.path().join("BJ0101-keys.toml");
-    other_hq.trust_branch(&branch_keys).unwrap();
-    let forged = publish(&mut other_hq, other_dir.path());
-    let mut manager = login(dir.path(), "BJ0101", "mgr01");
-    let problem = match manager.import_reference(&forged) {
-        Err(Error::SyncFile { problem, .. }) => problem,
-        other => panic!("{other:?}"),
-    };
-    assert_eq!(problem, SyncProblem::UnknownSigner);
-    // Published before this branch was registered: not encrypted to it.
-    drop(manager);
-    let lone_dir = tempfile::tempdir().unwrap();
-    let (mut lone_hq, lone_keys) = self::hq(lone_dir.path());
-    let other_branch = self::branch(lone_dir.path(), "SH0202", &mut lone_hq, &lone_keys);
-    drop(other_branch);
-    let early = publish(&mut lone_hq, lone_dir.path());
-    let mut admin = login(dir.path(), "BJ0101", "admin01");
-    let current = PublicKeys::read(&hq_keys).unwrap().key_id().unwrap();
-    admin.trust_hq(&lone_keys, Some(&current)).unwrap();
-    drop(admin);
-    let mut manager = login(dir.path(), "BJ0101", "mgr01");
-    let problem = match manager.import_reference(&early) {
-        Err(Error::SyncFile { problem, .. }) => problem,
-        other => panic!("{other:?}"),
-    };
-    assert_eq!(problem, SyncProblem::NotForUs);
-    assert_eq!(manager.reference_state().unwrap().version, 0);
+crate::hq_test! {
+    fn reference_data_from_anyone_but_our_hq_is_refused(backend) {
+        let dir = tempfile::tempdir().unwrap();
+        let (mut hq, hq_keys) = hq(dir.path(), backend);
+        let branch = branch(dir.path(), "BJ0101", &mut hq, &hq_keys);
+        drop(branch);
+        let other_dir = tempfile::tempdir().unwrap();
+        let (mut other_hq, _) = self::hq(other_dir.path(), &Backend::Sqlite);
+        // The other HQ knows the branch too, but the branch does not trust it.
+        let branch_keys = dir.path().join("BJ0101-keys.toml");
+        other_hq.trust_branch(&branch_keys).unwrap();
+        let forged = publish(&mut other_hq, other_dir.path());
+        let mut manager = login(dir.path(), "BJ0101", "mgr01");
+        let problem = match manager.import_reference(&forged) {
+            Err(Error::SyncFile { problem, .. }) => problem,
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(problem, SyncProblem::UnknownSigner);
+        // Published before this branch was registered: not encrypted to it.
+        drop(manager);
+        let lone_dir = tempfile::tempdir().unwrap();
+        let (mut lone_hq, lone_keys) = self::hq(lone_dir.path(), &Backend::Sqlite);
+        let other_branch = self::branch(lone_dir.path(), "SH0202", &mut lone_hq, &lone_keys);
+        drop(other_branch);
+        let early = publish(&mut lone_hq, lone_dir.path());
+        let mut admin = login(dir.path(), "BJ0101", "admin01");
+        let current = PublicKeys::read(&hq_keys).unwrap().key_id().unwrap();
+        admin.trust_hq(&lone_keys, Some(&current)).unwrap();
+        drop(admin);
+        let mut manager = login(dir.path(), "BJ0101", "mgr01");
+        let problem = match manager.import_reference(&early) {
+            Err(Error::SyncFile { problem, .. }) => problem,
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(problem, SyncProblem::NotForUs);
+        assert_eq!(manager.reference_state().unwrap().version, 0);
+    }
 }
 
 fn crate_template(code: &str) -> String {
@@ -1046,115 +1126,117 @@ fn crate_template(code: &str) -> String {
     )
 }
 
-#[test]
-fn a_large_bundle_loses_nothing_across_batch_boundaries_and_a_missing_op_is_caught() {
-    let dir = tempfile::tempdir().unwrap();
-    let (mut hq, hq_keys_file) = hq(dir.path());
-    let hq_keys = PublicKeys::read(&hq_keys_file).unwrap();
-    let keys = SecretKeys::generate().unwrap();
-    let mut ops = Vec::new();
-    // 4,100 changes, with a bulk load of 3 rows at a batch edge (seq 2048).
-    let mut seq = 0;
-    while ops.len() < 4_100 {
-        seq += 1;
-        let parts = if seq == 2_048 { 3 } else { 1 };
-        for part in 0..parts {
-            let mut fields = Map::new();
-            fields.insert("nps".into(), json!(seq % 11));
-            ops.push(Op {
-                seq,
-                part,
-                op_id: format!("op-{seq}-{part}"),
-                table: "survey_response".into(),
-                row_id: format!("resp-{seq}-{part}"),
-                op: "insert".into(),
-                fields: Op::raw_fields(&fields),
-                hlc: 1_000 + seq,
-                schema: SCHEMA_VERSION,
-            });
+crate::hq_test! {
+    fn a_large_bundle_loses_nothing_across_batch_boundaries_and_a_missing_op_is_caught(backend) {
+        let dir = tempfile::tempdir().unwrap();
+        let (mut hq, hq_keys_file) = hq(dir.path(), backend);
+        let hq_keys = PublicKeys::read(&hq_keys_file).unwrap();
+        let keys = SecretKeys::generate().unwrap();
+        let mut ops = Vec::new();
+        // 4,100 changes, with a bulk load of 3 rows at a batch edge (seq 2048).
+        let mut seq = 0;
+        while ops.len() < 4_100 {
+            seq += 1;
+            let parts = if seq == 2_048 { 3 } else { 1 };
+            for part in 0..parts {
+                let mut fields = Map::new();
+                fields.insert("nps".into(), json!(seq % 11));
+                ops.push(Op {
+                    seq,
+                    part,
+                    op_id: format!("op-{seq}-{part}"),
+                    table: "survey_response".into(),
+                    row_id: format!("resp-{seq}-{part}"),
+                    op: "insert".into(),
+                    fields: Op::raw_fields(&fields),
+                    hlc: 1_000 + seq,
+                    schema: SCHEMA_VERSION,
+                });
+            }
         }
+        let b = SimBranch {
+            code: "BJ0101".into(),
+            keys,
+            ops,
+        };
+        let public = b.keys.public(
+            branchdesk::sync::keys::Party::Branch,
+            &b.code,
+            &b.code,
+            "store-BJ0101",
+        );
+        hq.trust_branch(&write_keys(dir.path(), &public)).unwrap();
+
+        // One op left out of the payload (the manifest still counts it): refused, nothing applied.
+        let (signing, identity) = b.keys.to_stored().unwrap();
+        let mut holed = SimBranch {
+            code: b.code.clone(),
+            keys: SecretKeys::from_stored(&signing, &identity).unwrap(),
+            ops: b.ops.clone(),
+        };
+        holed.ops.remove(3_000);
+        let count = b.ops.len() as u64;
+        let file = seal_range(&holed, &hq_keys, dir.path(), 1, seq, |m| m.op_count = count);
+        assert_eq!(refusal(&mut hq, &file), SyncProblem::Damaged);
+        assert_eq!(hq.hq_op_count().unwrap(), 0);
+
+        let file = seal_range(&b, &hq_keys, dir.path(), 1, seq, |_| {});
+        let outcome = hq.hq_import(&file).unwrap();
+        assert!(
+            matches!(outcome, ImportOutcome::Applied { ops, .. } if ops == count),
+            "{outcome:?}"
+        );
+        assert_eq!(hq.hq_op_count().unwrap(), count as i64);
+        assert_eq!(hq.hq_rows("survey_response").unwrap().len(), count as usize);
     }
-    let b = SimBranch {
-        code: "BJ0101".into(),
-        keys,
-        ops,
-    };
-    let public = b.keys.public(
-        branchdesk::sync::keys::Party::Branch,
-        &b.code,
-        &b.code,
-        "store-BJ0101",
-    );
-    hq.trust_branch(&write_keys(dir.path(), &public)).unwrap();
-
-    // One op left out of the payload (the manifest still counts it): refused, nothing applied.
-    let (signing, identity) = b.keys.to_stored().unwrap();
-    let mut holed = SimBranch {
-        code: b.code.clone(),
-        keys: SecretKeys::from_stored(&signing, &identity).unwrap(),
-        ops: b.ops.clone(),
-    };
-    holed.ops.remove(3_000);
-    let count = b.ops.len() as u64;
-    let file = seal_range(&holed, &hq_keys, dir.path(), 1, seq, |m| m.op_count = count);
-    assert_eq!(refusal(&mut hq, &file), SyncProblem::Damaged);
-    assert_eq!(hq.hq_op_count().unwrap(), 0);
-
-    let file = seal_range(&b, &hq_keys, dir.path(), 1, seq, |_| {});
-    let outcome = hq.hq_import(&file).unwrap();
-    assert!(
-        matches!(outcome, ImportOutcome::Applied { ops, .. } if ops == count),
-        "{outcome:?}"
-    );
-    assert_eq!(hq.hq_op_count().unwrap(), count as i64);
-    assert_eq!(hq.hq_rows("survey_response").unwrap().len(), count as usize);
 }
 
-/// Re-pointing a branch at another HQ is an administrator's deliberate act (naming the HQ
-/// replaced), and the new HQ's acknowledgement prunes only what was sent to it: the changes
-/// the first HQ never received stay in the outbox.
-#[test]
-fn a_branch_re_pointed_at_another_hq_keeps_what_the_first_never_received() {
-    let dir = tempfile::tempdir().unwrap();
-    let (mut hq, hq_keys) = hq(dir.path());
-    let mut branch = branch(dir.path(), "BJ0101", &mut hq, &hq_keys);
-    branch
-        .create_client(&client("王芳", "11010519491231002X"))
-        .unwrap();
-    let first = export(&mut branch, dir.path());
-    hq.hq_import(&first).unwrap();
-    let body = "11010519800101003";
-    let check = branchdesk::domain::ids::resident_check_char(body.as_bytes());
-    branch
-        .create_client(&client("李娜", &format!("{body}{check}")))
-        .unwrap();
-    let waiting = branch.sync_status().unwrap().pending_ops;
-    assert!(waiting > 0);
-    drop(branch);
+crate::hq_test! {
+    /// Re-pointing a branch at another HQ is an administrator's deliberate act (naming the HQ
+    /// replaced), and the new HQ's acknowledgement prunes only what was sent to it: the changes
+    /// the first HQ never received stay in the outbox.
+    fn a_branch_re_pointed_at_another_hq_keeps_what_the_first_never_received(backend) {
+        let dir = tempfile::tempdir().unwrap();
+        let (mut hq, hq_keys) = hq(dir.path(), backend);
+        let mut branch = branch(dir.path(), "BJ0101", &mut hq, &hq_keys);
+        branch
+            .create_client(&client("王芳", "11010519491231002X"))
+            .unwrap();
+        let first = export(&mut branch, dir.path());
+        hq.hq_import(&first).unwrap();
+        let body = "11010519800101003";
+        let check = branchdesk::domain::ids::resident_check_char(body.as_bytes());
+        branch
+            .create_client(&client("李娜", &format!("{body}{check}")))
+            .unwrap();
+        let waiting = branch.sync_status().unwrap().pending_ops;
+        assert!(waiting > 0);
+        drop(branch);
 
-    let other_dir = tempfile::tempdir().unwrap();
-    let (mut other_hq, other_keys) = self::hq(other_dir.path());
-    other_hq
-        .trust_branch(&dir.path().join("BJ0101-keys.toml"))
-        .unwrap();
-    let mut manager = login(dir.path(), "BJ0101", "mgr01");
-    assert!(matches!(
-        manager.trust_hq(&other_keys, None),
-        Err(Error::PermissionDenied { .. })
-    ));
-    drop(manager);
-    let mut admin = login(dir.path(), "BJ0101", "admin01");
-    let refused = admin.trust_hq(&other_keys, None).unwrap_err();
-    assert!(matches!(refused, Error::HqAlreadyTrusted { .. }));
-    let current = PublicKeys::read(&hq_keys).unwrap().key_id().unwrap();
-    assert!(admin.trust_hq(&other_keys, Some("not-the-key")).is_err());
-    admin.trust_hq(&other_keys, Some(&current)).unwrap();
-    drop(admin);
+        let other_dir = tempfile::tempdir().unwrap();
+        let (mut other_hq, other_keys) = self::hq(other_dir.path(), &Backend::Sqlite);
+        other_hq
+            .trust_branch(&dir.path().join("BJ0101-keys.toml"))
+            .unwrap();
+        let mut manager = login(dir.path(), "BJ0101", "mgr01");
+        assert!(matches!(
+            manager.trust_hq(&other_keys, None),
+            Err(Error::PermissionDenied { .. })
+        ));
+        drop(manager);
+        let mut admin = login(dir.path(), "BJ0101", "admin01");
+        let refused = admin.trust_hq(&other_keys, None).unwrap_err();
+        assert!(matches!(refused, Error::HqAlreadyTrusted { .. }));
+        let current = PublicKeys::read(&hq_keys).unwrap().key_id().unwrap();
+        assert!(admin.trust_hq(&other_keys, Some("not-the-key")).is_err());
+        admin.trust_hq(&other_keys, Some(&current)).unwrap();
+        drop(admin);
 
-    // The new HQ's reference data arrives before the branch sent it anything.
-    let reference = publish(&mut other_hq, other_dir.path());
-    let mut manager = login(dir.path(), "BJ0101", "mgr01");
-    let report = manager.import_reference(&reference).unwrap();
-    assert_eq!(report.pruned, 0, "nothing went to this HQ yet");
-    assert!(manager.sync_status().unwrap().pending_ops >= waiting);
+        // The new HQ's reference data arrives before the branch sent it anything.
+        let reference = publish(&mut other_hq, other_dir.path());
+        let mut manager = login(dir.path(), "BJ0101", "mgr01");
+        let report = manager.import_reference(&reference).unwrap();
+        assert_eq!(report.pruned, 0, "nothing went to this HQ yet");
+        assert!(manager.sync_status().unwrap().pending_ops >= waiting);
+    }
 }

@@ -84,7 +84,7 @@ pub(crate) fn hq_and_branch(
     progress: &mut dyn FnMut(&str),
 ) -> Result<(Session, Session)> {
     let mut hq = create(dir, "HQ", clock.clone())?;
-    let hq_keys = hq.become_hq()?;
+    let hq_keys = hq.become_hq(None)?;
     let hq_file = dir.join("hq-keys.toml");
     crate::store::write_public_file(&hq_file, hq_keys.to_toml().as_bytes())?;
     let mut admin = create(dir, "BJ0101", clock.clone())?;

@@ -101,7 +101,7 @@ impl Context {
     fn login_keeping_passphrase(&self, paths: &StorePaths) -> Result<(Session, SecretString)> {
         let id = secrets::staff_id(self.user.as_deref(), self.i18n)?;
         let passphrase = secrets::login_passphrase(self.passphrase_file.as_deref(), self.i18n)?;
-        let session = unlock_waiting(
+        let mut session = unlock_waiting(
             paths,
             &id,
             &passphrase,
@@ -109,6 +109,7 @@ impl Context {
             self.config.store_options(),
             self.i18n,
         )?;
+        session.use_hq_database(self.config.hq_database());
         start_logging(paths, self.lang);
         Ok((session, passphrase))
     }

@@ -65,6 +65,11 @@ pub enum HqCommand {
         /// Where to write HQ's public keys file [default: hq-keys.toml in the store]
         #[arg(long, value_name = "FILE")]
         keys_out: Option<PathBuf>,
+        /// Consolidate into this PostgreSQL database (postgres://user@host/db; the password
+        /// from PGPASSWORD or ~/.pgpass) [default: BRANCHDESK_HQ_DATABASE, `[hq] database`,
+        /// else HQ's own store]
+        #[arg(long, value_name = "URL")]
+        database: Option<String>,
     },
     /// Register a branch's public keys (the file its `sync keys --out` wrote)
     TrustBranch { file: PathBuf },
@@ -384,10 +389,15 @@ pub fn run_hq(cx: &Context, command: HqCommand) -> Result<ExitCode> {
         admin,
         admin_name,
         keys_out,
+        database,
     } = command
     {
+        let database = database.or_else(|| cx.config.hq_database());
+        if let Some(url) = &database {
+            crate::store::check_hq_database(url)?;
+        }
         let mut session = init_store(cx, code, name, admin, admin_name)?;
-        let keys = session.become_hq()?;
+        let keys = session.become_hq(database.as_deref())?;
         let out = keys_out.unwrap_or_else(|| session.paths().dir().join("hq-keys.toml"));
         write_keys(&keys, Some(&out))?;
         cx.say(

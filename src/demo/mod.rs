@@ -134,7 +134,7 @@ fn link_demo_hq(
         clock,
         StoreOptions::default(),
     )?;
-    let hq_keys = hq.become_hq()?;
+    let hq_keys = hq.become_hq(None)?;
     let hq_file = hq_paths.dir().join("hq-keys.toml");
     crate::store::write_public_file(&hq_file, hq_keys.to_toml().as_bytes())?;
     branch_admin.trust_hq(&hq_file, None)?;

@@ -5,7 +5,7 @@ pub mod input;
 mod problems;
 mod wording;
 
-pub use problems::{FileProblem, SyncProblem};
+pub use problems::{FileProblem, HqDbProblem, SyncProblem};
 pub use wording::{
     care_error_message, complaint_rule_message, field_error_message, holding_problem_text,
     intake_error_message, intake_rule_text, survey_error_message, verdict_message,
@@ -331,6 +331,10 @@ pub enum Error {
     Io {
         path: PathBuf,
         source: std::io::Error,
+    },
+    /// HQ's consolidation database (PostgreSQL) refused or could not be reached.
+    HqDatabase {
+        problem: HqDbProblem,
     },
     /// Something we did not expect. The detail goes to the log, not the screen.
     Internal {
@@ -683,6 +687,7 @@ impl Error {
             Error::Sync { problem } => problem.message(i18n, ""),
             Error::SyncFile { file, problem } => problem.message(i18n, &path(file)),
             Error::Io { path: p, .. } => i18n.fill("err.io", &[("path", &path(p))]),
+            Error::HqDatabase { problem } => problem.message(i18n),
             Error::Internal { .. } => i18n.t("err.internal").to_string(),
         }
     }

@@ -149,3 +149,69 @@ impl SyncProblem {
         i18n.fill(key, &[("file", file)])
     }
 }
+
+/// Why HQ's consolidation database (PostgreSQL) cannot be used. Each has one sentence.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum HqDbProblem {
+    /// The address cannot be read.
+    Address { detail: String },
+    /// The address carries a password.
+    PasswordInAddress,
+    /// No server answered (or it went away while connecting).
+    Unreachable,
+    /// The server refused the login.
+    Login,
+    /// The database named does not exist.
+    NoDatabase,
+    /// TLS was asked for and could not be set up or verified.
+    Tls,
+    /// The database holds no branchdesk consolidation yet.
+    NotInitialised,
+    /// The database belongs to another HQ store.
+    OtherHq,
+    /// The database was made by a newer branchdesk.
+    NewerSchema,
+    /// The database holds no data key.
+    NoDataKey,
+    /// The data key is sealed to another identity than this HQ's.
+    WrongDataKey,
+    /// The sealed data key does not open (changed or cut short).
+    DataKeyDamaged,
+    /// The server has no room left.
+    ServerFull,
+    /// The connection went during the work (nothing half-done is kept).
+    Lost,
+    /// The server refused a statement (its SQLSTATE, for the administrator).
+    Refused { code: String },
+}
+
+impl HqDbProblem {
+    pub fn code(&self) -> &'static str {
+        match self {
+            HqDbProblem::Address { .. } => "address",
+            HqDbProblem::PasswordInAddress => "password_in_address",
+            HqDbProblem::Unreachable => "unreachable",
+            HqDbProblem::Login => "login",
+            HqDbProblem::NoDatabase => "no_database",
+            HqDbProblem::Tls => "tls",
+            HqDbProblem::NotInitialised => "not_initialised",
+            HqDbProblem::OtherHq => "other_hq",
+            HqDbProblem::NewerSchema => "newer_schema",
+            HqDbProblem::NoDataKey => "no_data_key",
+            HqDbProblem::WrongDataKey => "wrong_data_key",
+            HqDbProblem::DataKeyDamaged => "data_key_damaged",
+            HqDbProblem::ServerFull => "server_full",
+            HqDbProblem::Lost => "lost",
+            HqDbProblem::Refused { .. } => "refused",
+        }
+    }
+
+    pub fn message(&self, i18n: &I18n) -> String {
+        let key = format!("err.hq_db.{}", self.code());
+        match self {
+            HqDbProblem::Address { detail } => i18n.fill(&key, &[("detail", detail)]),
+            HqDbProblem::Refused { code } => i18n.fill(&key, &[("code", code)]),
+            _ => i18n.t(&key).to_string(),
+        }
+    }
+}

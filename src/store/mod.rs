@@ -62,6 +62,7 @@ pub use holdings::{
 pub use hq::{
     BranchPoints, BranchRisk, BranchState, ClientBalance, Gap, HoldingsImport, HqEvent, HqRow,
     HqStatus, ImportOutcome, PublishedHoldings, RefusedHolding, ReviewItem, RuleConversion,
+    check_hq_database,
 };
 pub use keyslots::{DbKey, KdfParams, KeySlots};
 pub use lookup::{MAX_HITS, SearchHit};

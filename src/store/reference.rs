@@ -63,22 +63,20 @@ impl Session {
             // A branch whose bundle was set aside as forked holds changes under numbers HQ
             // holds for others: HQ acknowledges only what comes before the fork, so that the
             // branch keeps those changes to renumber and send again.
-            let mut statement = self.conn.prepare(
-                "SELECT code, recipient,
-                        min(high_water, coalesce((SELECT min(missing_from) - 1 FROM hq_quarantine q
-                                                  WHERE q.branch = b.code AND q.reason = 'forked'),
-                                                 high_water))
+            let rows = self.hq()?.rows(
+                "SELECT code, recipient, high_water,
+                        (SELECT min(missing_from) - 1 FROM hq_quarantine q
+                         WHERE q.branch = b.code AND q.reason = 'forked')
                  FROM hq_branch b ORDER BY code",
+                &[],
+                |r| Ok((r.text(0)?, r.text(1)?, r.int(2)?, r.opt_int(3)?)),
             )?;
-            let mut rows = statement.query([])?;
-            while let Some(row) = rows.next()? {
-                let code: String = row.get(0)?;
-                let recipient: String = row.get(1)?;
+            for (code, recipient, high_water, before_fork) in rows {
                 recipients.push(
                     age::x25519::Recipient::from_str(&recipient)
                         .map_err(|_| Error::internal(format!("branch {code}: bad recipient")))?,
                 );
-                acks.insert(code, row.get(2)?);
+                acks.insert(code, before_fork.map_or(high_water, |b| b.min(high_water)));
             }
         }
         if recipients.is_empty() {

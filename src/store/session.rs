@@ -108,6 +108,11 @@ pub struct Session {
     pub(crate) anchored_at: Option<chrono::DateTime<chrono::Utc>>,
     /// The portfolio rules in force, read once (again after HQ's reference data applies).
     pub(crate) rules: std::sync::OnceLock<Arc<crate::sync::reference::PortfolioRules>>,
+    /// At an HQ consolidating into PostgreSQL: the connection, opened on first use.
+    pub(crate) hq_pg: std::cell::RefCell<Option<crate::store::hq::PgHq>>,
+    /// The consolidation database's address given for this run (`[hq] database`,
+    /// `BRANCHDESK_HQ_DATABASE`), over the one `hq init --database` kept.
+    pub(crate) hq_database: Option<String>,
     _lock: StoreLock,
 }
 
@@ -199,6 +204,8 @@ impl Session {
             warming: Default::default(),
             calendar: std::sync::Arc::new(crate::store::shipped_calendar().clone()),
             rules: std::sync::OnceLock::new(),
+            hq_pg: std::cell::RefCell::new(None),
+            hq_database: None,
             anchored_at: None,
             _lock: lock,
         };
@@ -357,6 +364,8 @@ impl Session {
             warming: Default::default(),
             calendar,
             rules: std::sync::OnceLock::new(),
+            hq_pg: std::cell::RefCell::new(None),
+            hq_database: None,
             anchored_at: None,
             _lock: lock,
         };

@@ -228,7 +228,7 @@ impl Session {
     }
 
     /// The store's secret keys, if it has made them.
-    fn stored_keys(&self) -> Result<Option<SecretKeys>> {
+    pub(crate) fn stored_keys(&self) -> Result<Option<SecretKeys>> {
         match (
             self.local_value("sign_secret")?,
             self.local_value("age_identity")?,

@@ -7,6 +7,7 @@ pub mod bundle;
 pub mod keys;
 pub mod merge;
 pub mod reference;
+pub mod seal;
 mod warning;
 
 pub use crate::error::SyncProblem;

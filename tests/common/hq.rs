@@ -3,6 +3,7 @@
 //! tests' day), a branch's changes sent to HQ, an extract delivered end to end.
 
 use super::*;
+use crate::common::backend::Backend;
 use branchdesk::domain::client::{ClientInput, ClientRecord, validate};
 use branchdesk::domain::clock::FixedClock;
 use branchdesk::domain::staff::Role;
@@ -15,9 +16,9 @@ const PASS: &str = ADMIN_PASS;
 
 /// HQ, after importing branch BJ0101's two clients (王芳 BJ0101-0000001 and 李娜
 /// BJ0101-0000002, ID 110101199003070011).
-pub fn hq_with_clients(dir: &Path) -> Session {
+pub fn hq_with_clients(dir: &Path, backend: &Backend) -> Session {
     let mut hq = create_store(&StorePaths::new(dir.join("HQ")), "HQ");
-    let keys = hq.become_hq().unwrap();
+    let keys = hq.become_hq(backend.database()).unwrap();
     let hq_file = dir.join("hq-keys.toml");
     std::fs::write(&hq_file, keys.to_toml()).unwrap();
     let branch_paths = StorePaths::new(dir.join("BJ0101"));
@@ -156,8 +157,8 @@ pub fn published_for(hq: &mut Session, dir: &Path, branch: &str) -> std::path::P
 
 /// 张伟, registered at BJ0102 with BJ0101 as home branch, is sent to HQ; HQ's extract has
 /// a deposit of each of BJ0101's clients.
-pub fn zhang_wei_registered_at_bj0102(dir: &Path) -> Session {
-    let mut hq = hq_with_clients(dir);
+pub fn zhang_wei_registered_at_bj0102(dir: &Path, backend: &Backend) -> Session {
+    let mut hq = hq_with_clients(dir, backend);
     second_branch(dir, &mut hq);
     let mut bj0102 = at(dir, "BJ0102", "mgr02", 9);
     let record = record("张伟", "110101198001010010", "13800000001");

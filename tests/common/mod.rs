@@ -1,6 +1,7 @@
 //! Helpers shared by the integration tests.
 #![allow(dead_code)]
 
+pub mod backend;
 pub mod events;
 pub mod hq;
 pub mod portfolio;

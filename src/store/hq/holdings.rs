@@ -3,6 +3,8 @@
 //! catalogue; the good lines go in one transaction, keyed by extract day and account, so the
 //! same extract twice adds nothing.
 
+use super::db::lookup_key;
+use super::hq_params;
 use crate::domain::mask;
 use crate::domain::portfolio::credit::LoanClass;
 use crate::domain::portfolio::holdings::{
@@ -16,7 +18,6 @@ use crate::store::write::AuditEvent;
 use crate::sync::keys::Party;
 use crate::sync::reference::{BookClient, BookPoints, HoldingsSnapshot, SnapshotHolding};
 use chrono::NaiveDate;
-use rusqlite::params;
 use serde::Serialize;
 use std::collections::{BTreeSet, HashMap};
 use std::path::Path;
@@ -58,11 +59,11 @@ impl Session {
         self.require(Permission::RunHq)?;
         self.require_party(Party::Hq)?;
         let keys = self.secret_keys()?;
-        let branches: Vec<(String, String)> = self
-            .conn
-            .prepare("SELECT code, recipient FROM hq_branch ORDER BY code")?
-            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
-            .collect::<rusqlite::Result<_>>()?;
+        let branches = self.hq()?.rows(
+            "SELECT code, recipient, high_water FROM hq_branch ORDER BY code",
+            &[],
+            |r| Ok((r.text(0)?, r.text(1)?, r.int(2)?)),
+        )?;
         let mut published = Vec::new();
         let serial = self.local_number("holdings_published")? + 1;
         let categories: HashMap<String, String> = self
@@ -72,7 +73,7 @@ impl Session {
             .collect();
         // Every client's points, replayed once from the consolidated entries.
         let points = self.hq_points_buckets()?;
-        for (code, recipient) in branches {
+        for (code, recipient, high_water) in branches {
             let Some(mut snapshot) = self.branch_snapshot(&code, serial)? else {
                 continue;
             };
@@ -87,11 +88,7 @@ impl Session {
                     })
                 })
                 .collect();
-            snapshot.points_through = self.conn.query_row(
-                "SELECT high_water FROM hq_branch WHERE code = ?1",
-                [&code],
-                |r| r.get(0),
-            )?;
+            snapshot.points_through = high_water;
             for holding in &mut snapshot.holdings {
                 holding.category = categories
                     .get(&holding.product)
@@ -131,10 +128,11 @@ impl Session {
 
     /// A branch's part of the latest extract that has any of its clients.
     fn branch_snapshot(&self, branch: &str, serial: i64) -> Result<Option<HoldingsSnapshot>> {
-        let as_of: Option<String> = self.conn.query_row(
+        let mut hq = self.hq()?;
+        let as_of = hq.one(
             "SELECT max(as_of) FROM hq_holding WHERE branch = ?1",
-            [branch],
-            |r| r.get(0),
+            hq_params![branch],
+            |r| r.opt_text(0),
         )?;
         let Some(as_of) = as_of.and_then(|d| NaiveDate::parse_from_str(&d, "%Y-%m-%d").ok()) else {
             return Ok(None);
@@ -142,25 +140,30 @@ impl Session {
         let day = |text: Option<String>| {
             text.and_then(|d| NaiveDate::parse_from_str(&d, "%Y-%m-%d").ok())
         };
-        let mut statement = self.conn.prepare(
-            "SELECT json_extract(r.fields, '$.client_no'), h.account, h.product, h.balance,
-                    h.opened_on, h.matures_on, h.avg_balance, h.days_past_due, h.loan_class
-             FROM hq_holding h JOIN hq_row r ON r.tbl = 'client' AND r.row_id = h.client_row
-             WHERE h.branch = ?1 AND h.as_of = ?2 AND r.deleted = 0 ORDER BY h.account",
+        let rows = hq.rows(
+            &format!(
+                "SELECT {client_no}, h.account, h.product, h.balance, h.opened_on, h.matures_on,
+                        h.avg_balance, h.days_past_due, h.loan_class
+                 FROM hq_holding h JOIN hq_row r ON r.tbl = 'client' AND r.row_id = h.client_row
+                 WHERE h.branch = ?1 AND h.as_of = ?2 AND NOT r.deleted ORDER BY h.account",
+                client_no = hq.dialect().text("r.fields", "client_no")
+            ),
+            hq_params![branch, &as_of.to_string()],
+            |r| {
+                Ok((
+                    r.opt_text(0)?,
+                    r.text(1)?,
+                    r.text(2)?,
+                    r.int(3)?,
+                    r.text(4)?,
+                    r.opt_text(5)?,
+                    r.opt_int(6)?,
+                    r.opt_int(7)?.and_then(|n| u32::try_from(n).ok()),
+                    r.opt_text(8)?,
+                ))
+            },
         )?;
-        let rows = statement.query_map(params![branch, as_of.to_string()], |r| {
-            Ok((
-                r.get::<_, Option<String>>(0)?,
-                r.get::<_, String>(1)?,
-                r.get::<_, String>(2)?,
-                r.get::<_, i64>(3)?,
-                r.get::<_, String>(4)?,
-                r.get::<_, Option<String>>(5)?,
-                r.get::<_, Option<i64>>(6)?,
-                r.get::<_, Option<u32>>(7)?,
-                r.get::<_, Option<String>>(8)?,
-            ))
-        })?;
+        drop(hq);
         let mut holdings = Vec::new();
         for row in rows {
             let (
@@ -173,7 +176,7 @@ impl Session {
                 avg_balance,
                 days_past_due,
                 loan_class,
-            ) = row?;
+            ) = row;
             let (Some(client_no), Some(opened_on)) = (client_no, day(Some(opened_on))) else {
                 continue;
             };
@@ -205,23 +208,48 @@ impl Session {
     /// those it registered (so a client moved to another branch is seen to have moved).
     /// Clients are never deleted at a branch; a tombstone HQ holds is not sent.
     fn branch_book(&self, branch: &str) -> Result<Vec<BookClient>> {
-        let mut statement = self.conn.prepare(
-            "SELECT row_id, branch, fields, stamps FROM hq_row
-             WHERE tbl = 'client' AND json_extract(fields, '$.home_branch') = ?1 AND deleted = 0
-             UNION
-             SELECT row_id, branch, fields, stamps FROM hq_row
-             WHERE tbl = 'client' AND branch = ?1 AND deleted = 0
-             ORDER BY row_id",
+        let mut hq = self.hq()?;
+        let home = hq.dialect().text("fields", "home_branch");
+        let rows = hq.rows(
+            &format!(
+                "SELECT row_id, branch, fields, sealed, stamps FROM hq_row
+                 WHERE tbl = 'client' AND {home} = ?1 AND NOT deleted
+                 UNION
+                 SELECT row_id, branch, fields, sealed, stamps FROM hq_row
+                 WHERE tbl = 'client' AND branch = ?1 AND NOT deleted
+                 ORDER BY row_id"
+            ),
+            hq_params![branch],
+            |r| {
+                Ok((
+                    r.text(0)?,
+                    r.text(1)?,
+                    r.text(2)?,
+                    r.opt_bytes(3)?,
+                    r.text(4)?,
+                ))
+            },
         )?;
-        let rows = statement.query_map([branch], |r| {
-            Ok(BookClient {
-                row_id: r.get(0)?,
-                owner: r.get(1)?,
-                fields: r.get(2)?,
-                stamps: r.get(3)?,
+        rows.into_iter()
+            .map(|(row_id, owner, fields, sealed, stamps)| {
+                let fields = match sealed {
+                    Some(sealed) => serde_json::Value::Object(hq.open_fields(
+                        "client",
+                        &row_id,
+                        &fields,
+                        Some(&sealed),
+                    )?)
+                    .to_string(),
+                    None => fields,
+                };
+                Ok(BookClient {
+                    row_id,
+                    owner,
+                    fields,
+                    stamps,
+                })
             })
-        })?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+            .collect()
     }
 
     /// Imports a holdings extract as of `as_of` (see the module).
@@ -305,7 +333,8 @@ impl Session {
                 }
             };
             let client = raw.client.trim();
-            let found = clients.get(&client.to_uppercase());
+            let id_key = lookup_key(self.hq()?.sealer(), "id_number", client);
+            let found = clients.find(client, &id_key);
             let known_client = found.and_then(Option::as_ref);
             if !client.is_empty() && found.is_none() {
                 problems.push(HoldingProblem::UnknownClient {
@@ -344,11 +373,14 @@ impl Session {
         let day = as_of.to_string();
         if dry_run || good.is_empty() {
             // What would be added: the good lines HQ does not hold for that day yet.
-            let mut held = self.conn.prepare(
-                "SELECT EXISTS (SELECT 1 FROM hq_holding WHERE as_of = ?1 AND account = ?2)",
-            )?;
+            let mut hq = self.hq()?;
             for (holding, _) in &good {
-                if held.query_row(params![day, holding.account], |r| r.get::<_, bool>(0))? {
+                let held = hq.one(
+                    "SELECT EXISTS (SELECT 1 FROM hq_holding WHERE as_of = ?1 AND account = ?2)",
+                    hq_params![&day, &holding.account],
+                    |r| r.flag(0),
+                )?;
+                if held {
                     report.already += 1;
                 } else {
                     report.added += 1;
@@ -362,28 +394,30 @@ impl Session {
                 "as_of": day,
                 "rows": good.len(),
             }));
-        let added = self.write(event, |w| {
+        let added = self.hq_write(event, |tx| {
             let mut added = 0u64;
             for (holding, (row, branch)) in &good {
-                added += w.execute_local(
+                // Held once per day and account, whichever branch the client is at now.
+                added += tx.execute(
                     "INSERT INTO hq_holding (as_of, account, client_row, branch, product, balance,
                                              opened_on, matures_on, avg_balance, days_past_due,
                                              loan_class)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11) ON CONFLICT DO NOTHING",
-                    params![
-                        day,
-                        holding.account,
+                     SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11
+                     WHERE NOT EXISTS (SELECT 1 FROM hq_holding WHERE as_of = ?1 AND account = ?2)",
+                    hq_params![
+                        &day,
+                        &holding.account,
                         row,
                         branch,
-                        holding.product,
+                        &holding.product,
                         holding.balance_fen,
-                        holding.opened_on.to_string(),
-                        holding.matures_on.map(|d| d.to_string()),
+                        holding.opened_on.to_string().as_str(),
+                        holding.matures_on.map(|d| d.to_string()).as_ref(),
                         holding.avg_balance_fen,
-                        holding.days_past_due,
+                        holding.days_past_due.map(i64::from),
                         holding.loan_class.map(|c| c.code()),
                     ],
-                )? as u64;
+                )?;
             }
             Ok(added)
         })?;
@@ -392,27 +426,34 @@ impl Session {
         Ok(report)
     }
 
-    /// HQ's consolidated clients by client number and by ID number: their row and home
-    /// branch.
-    /// A key two rows share (an ID number registered at two branches, or mistyped) names
-    /// no one: None.
-    fn clients_by_key(&self) -> Result<HashMap<String, Option<(String, String)>>> {
-        let mut statement = self.conn.prepare(
-            "SELECT row_id, json_extract(fields, '$.client_no'), json_extract(fields, '$.id_number'),
-                    json_extract(fields, '$.home_branch')
-             FROM hq_row WHERE tbl = 'client' AND deleted = 0",
+    /// HQ's consolidated clients by client number and by ID number (its lookup key: the
+    /// blind index on PostgreSQL): their row and home branch.
+    fn clients_by_key(&self) -> Result<ClientKeys> {
+        let mut hq = self.hq()?;
+        let d = hq.dialect();
+        let rows = hq.rows(
+            &format!(
+                "SELECT row_id, {client_no}, id_index, {home} FROM hq_row
+                 WHERE tbl = 'client' AND NOT deleted",
+                client_no = d.text("fields", "client_no"),
+                home = d.text("fields", "home_branch"),
+            ),
+            &[],
+            |r| Ok((r.text(0)?, r.opt_text(1)?, r.opt_text(2)?, r.opt_text(3)?)),
         )?;
-        let mut clients = HashMap::new();
-        let mut rows = statement.query([])?;
-        while let Some(row) = rows.next()? {
-            let row_id: String = row.get(0)?;
-            let client_no: Option<String> = row.get(1)?;
-            let id_number: Option<String> = row.get(2)?;
-            let branch: Option<String> = row.get(3)?;
+        let mut clients = ClientKeys {
+            by_key: HashMap::new(),
+        };
+        for (row_id, client_no, id_index, branch) in rows {
             let target = (row_id, branch.unwrap_or_default());
-            for key in [client_no, id_number].into_iter().flatten() {
+            let keys = [
+                client_no.map(|no| format!("no:{}", no.to_uppercase())),
+                id_index.map(|id| format!("id:{id}")),
+            ];
+            for key in keys.into_iter().flatten() {
                 clients
-                    .entry(key.to_uppercase())
+                    .by_key
+                    .entry(key)
                     .and_modify(|held: &mut Option<(String, String)>| {
                         if held.as_ref() != Some(&target) {
                             *held = None;
@@ -443,5 +484,21 @@ impl Session {
                 detail: e.to_string(),
             })?;
         Ok(products)
+    }
+}
+
+/// HQ's clients by client number and by the lookup key of their ID number; a key two rows
+/// share (an ID number registered at two branches, or mistyped) names no one: None.
+struct ClientKeys {
+    by_key: HashMap<String, Option<(String, String)>>,
+}
+
+impl ClientKeys {
+    /// The client an extract line names by client number or ID number (`id_key`: its
+    /// lookup key).
+    fn find(&self, client: &str, id_key: &str) -> Option<&Option<(String, String)>> {
+        self.by_key
+            .get(&format!("no:{}", client.to_uppercase()))
+            .or_else(|| self.by_key.get(&format!("id:{id_key}")))
     }
 }

@@ -2,20 +2,22 @@
 //! branch's high-water mark skip it, quarantine it, or apply its ops in one transaction
 //! (inflating and parsing on the second core while the first writes).
 
+use super::db::{Dialect, HqTx, lookup_key, open_fields, seal_context, seal_fields};
+use super::hq_params;
+use super::status::claim_context;
 use super::{ImportOutcome, file_name};
 use crate::domain::hlc::Hlc;
 use crate::domain::staff::Permission;
 use crate::error::{Error, Result};
 use crate::store::Session;
 use crate::store::sync::{check_schema, file_error, read_signed};
-use crate::store::write::{AuditEvent, Writer};
+use crate::store::write::AuditEvent;
 use crate::sync::SyncProblem;
 use crate::sync::bundle::{self, Manifest, Op};
 use crate::sync::keys::Party;
 use crate::sync::merge::{self, Merge, Merged};
 use chrono::SecondsFormat;
-use rusqlite::{OptionalExtension, params};
-use serde_json::Value;
+use serde_json::{Map, Value};
 use std::path::Path;
 
 /// A branch bundle as HQ reads it.
@@ -33,7 +35,7 @@ impl Session {
     pub fn hq_import(&mut self, file: &Path) -> Result<ImportOutcome> {
         self.require(Permission::RunHq)?;
         self.require_party(Party::Hq)?;
-        let mut outcome = self.import_one(file)?;
+        let mut outcome = self.import_one(file, None)?;
         if let ImportOutcome::Applied {
             branch, released, ..
         } = &mut outcome
@@ -45,8 +47,15 @@ impl Session {
 
     /// A bundle verified against a registered branch's key, decrypted, and its manifest
     /// checked against that branch and this HQ.
-    fn open_bundle(&mut self, file: &Path) -> Result<OpenedBundle> {
-        let (bytes, signature) = read_signed(file, crate::error::input::BUNDLE)?;
+    fn open_bundle(
+        &mut self,
+        file: &Path,
+        kept: Option<(Vec<u8>, String)>,
+    ) -> Result<OpenedBundle> {
+        let (bytes, signature) = match kept {
+            Some(kept) => kept,
+            None => read_signed(file, crate::error::input::BUNDLE)?,
+        };
         let mut signer = None;
         let verified = bundle::verify(&bytes, &signature, |key_id| {
             let (code, public) = self.branch_by_key(key_id).ok().flatten()?;
@@ -68,14 +77,39 @@ impl Session {
         })
     }
 
-    pub(super) fn import_one(&mut self, file: &Path) -> Result<ImportOutcome> {
+    /// Imports one bundle: the file, or (`kept`) its bytes and signature as quarantine kept
+    /// them.
+    pub(super) fn import_one(
+        &mut self,
+        file: &Path,
+        kept: Option<(Vec<u8>, String)>,
+    ) -> Result<ImportOutcome> {
         let OpenedBundle {
             branch,
             manifest,
             payload,
             bytes,
             signature,
-        } = self.open_bundle(file)?;
+        } = self.open_bundle(file, kept)?;
+        // One importer at a time per branch (another process, another machine): the branch's
+        // bundles go in in order, and its high-water mark read here stays true until done.
+        self.hq_lock_branch(&branch)?;
+        let outcome = self.import_opened(file, branch.clone(), manifest, payload, bytes, signature);
+        let unlocked = self.hq_unlock_branch(&branch);
+        let outcome = outcome?;
+        unlocked?;
+        Ok(outcome)
+    }
+
+    fn import_opened(
+        &mut self,
+        file: &Path,
+        branch: String,
+        manifest: Manifest,
+        payload: Vec<u8>,
+        bytes: Vec<u8>,
+        signature: String,
+    ) -> Result<ImportOutcome> {
         let high_water = self.high_water(&branch)?;
         let sha256 = bundle::sha256_hex(&bytes);
         let kept = Kept {
@@ -151,18 +185,14 @@ impl Session {
 
     /// Whether HQ holds `op` from `branch` as this very change (by its op ID).
     fn held(&self, branch: &str, op: &Op) -> Result<Held> {
-        let held: bool = self
-            .conn
-            .prepare_cached(HELD_BY_ID)?
-            .query_row(params![branch, op.op_id], |r| r.get(0))?;
+        let mut hq = self.hq()?;
+        let held = hq.one(HELD_BY_ID, hq_params![branch, &op.op_id], |r| r.flag(0))?;
         if held {
             return Ok(Held::Same);
         }
-        let there: Option<i64> = self
-            .conn
-            .prepare_cached(HLC_HELD_AT)?
-            .query_row(params![branch, op.seq, op.part], |r| r.get(0))
-            .optional()?;
+        let there = hq.opt(HLC_HELD_AT, hq_params![branch, op.seq, op.part], |r| {
+            r.int(0)
+        })?;
         Ok(Held::judge(op, held, there))
     }
 
@@ -190,7 +220,7 @@ impl Session {
     /// A bundle's ops, verified and decrypted but not applied.
     pub(crate) fn read_bundle_ops(&mut self, file: &Path) -> Result<Vec<Op>> {
         self.require_party(Party::Hq)?;
-        let opened = self.open_bundle(file)?;
+        let opened = self.open_bundle(file, None)?;
         parse_ops(&opened.payload, &opened.manifest).map_err(|p| file_error(file, p))
     }
 
@@ -232,66 +262,68 @@ impl Session {
         let seen_before = Hlc::from_i64(self.local_number("hlc_seen")?);
         let mut applied = 0u64;
         let mut max_hlc = 0i64;
-        self.write(
+        let event =
             AuditEvent::new("hq.import", "bundle", name.clone()).with_detail(serde_json::json!({
                 "branch": branch,
                 "from_seq": m.from_seq,
                 "to_seq": m.to_seq,
                 "sha256": sha256,
                 "branch_audit": m.audit_head,
-            })),
-            |w| {
-                let mut checker = OpChecker::new(m);
-                for batch in batches {
-                    for op in batch.map_err(|p| file_error(file, p))? {
-                        checker.check(&op).map_err(|p| file_error(file, p))?;
-                        max_hlc = max_hlc.max(op.hlc);
-                        let judged = if op.seq <= high_water {
-                            let held: bool = w
-                                .read(HELD_BY_ID, params![branch, op.op_id], |r| r.get(0))?
-                                .unwrap_or(false);
-                            let there: Option<i64> = if held {
-                                None
-                            } else {
-                                w.read(HLC_HELD_AT, params![branch, op.seq, op.part], |r| r.get(0))?
-                            };
-                            Held::judge(&op, held, there)
+            }));
+        self.hq_write(event, |tx| {
+            let mut checker = OpChecker::new(m);
+            for batch in batches {
+                for op in batch.map_err(|p| file_error(file, p))? {
+                    checker.check(&op).map_err(|p| file_error(file, p))?;
+                    max_hlc = max_hlc.max(op.hlc);
+                    let judged = if op.seq <= high_water {
+                        let held = tx
+                            .opt(HELD_BY_ID, hq_params![branch, &op.op_id], |r| r.flag(0))?
+                            .unwrap_or(false);
+                        let there = if held {
+                            None
                         } else {
-                            Held::Hole
+                            tx.opt(HLC_HELD_AT, hq_params![branch, op.seq, op.part], |r| {
+                                r.int(0)
+                            })?
                         };
-                        match judged {
-                            Held::Same => {}
-                            Held::Hole => {
-                                if apply_op(w, branch, &op)? {
-                                    applied += 1;
-                                }
+                        Held::judge(&op, held, there)
+                    } else {
+                        Held::Hole
+                    };
+                    match judged {
+                        Held::Same => {}
+                        Held::Hole => {
+                            if apply_op(tx, branch, &op)? {
+                                applied += 1;
                             }
-                            Held::Other(fork) => {
-                                *forked = Some(fork);
-                                // Rolls the bundle back; the caller sets it aside.
-                                return Err(file_error(file, SyncProblem::Damaged));
-                            }
+                        }
+                        Held::Other(fork) => {
+                            *forked = Some(fork);
+                            // Rolls the bundle back; the caller sets it aside.
+                            return Err(file_error(file, SyncProblem::Damaged));
                         }
                     }
                 }
-                // Anything wrong with the ops rolls the whole bundle back.
-                checker.finish(m).map_err(|p| file_error(file, p))?;
-                w.execute_local(
-                    "UPDATE hq_branch SET high_water = max(high_water, ?2), last_import = ?3,
-                                          last_bundle = ?4
-                     WHERE code = ?1",
-                    params![branch, m.to_seq, at, sha256],
-                )?;
-                w.execute_local(
-                    "INSERT INTO hq_import (bundle_sha256, branch, from_seq, to_seq, outcome, at)
-                     VALUES (?1, ?2, ?3, ?4, 'applied', ?5)
-                     ON CONFLICT (bundle_sha256) DO UPDATE SET at = excluded.at",
-                    params![sha256, branch, m.from_seq, m.to_seq, at],
-                )?;
-                let seen = Hlc::from_i64(max_hlc).max(seen_before);
-                w.set_local("hlc_seen", &seen.as_i64().to_string())
-            },
-        )?;
+            }
+            // Anything wrong with the ops rolls the whole bundle back.
+            checker.finish(m).map_err(|p| file_error(file, p))?;
+            tx.execute(
+                "UPDATE hq_branch SET high_water = CASE WHEN high_water > ?2 THEN high_water ELSE ?2 END,
+                                      last_import = ?3, last_bundle = ?4
+                 WHERE code = ?1",
+                hq_params![branch, m.to_seq, &at, sha256],
+            )?;
+            tx.execute(
+                "INSERT INTO hq_import (bundle_sha256, branch, from_seq, to_seq, outcome, at)
+                 VALUES (?1, ?2, ?3, ?4, 'applied', ?5)
+                 ON CONFLICT (bundle_sha256) DO UPDATE SET at = excluded.at",
+                hq_params![sha256, branch, m.from_seq, m.to_seq, &at],
+            )?;
+            Ok(())
+        })?;
+        let seen = Hlc::from_i64(max_hlc).max(seen_before);
+        self.note_local("hlc_seen", &seen.as_i64().to_string())?;
         let now_ms = u64::try_from(now.timestamp_millis()).unwrap_or(0);
         self.hlc = self.hlc.observe(Hlc::from_i64(max_hlc), now_ms);
         Ok(applied)
@@ -476,75 +508,226 @@ fn parse_ops(payload: &[u8], m: &Manifest) -> std::result::Result<Vec<Op>, SyncP
 }
 
 /// Applies one op once; false when this (branch, seq, part) was applied before.
-fn apply_op(w: &mut Writer, branch: &str, op: &Op) -> Result<bool> {
-    let fresh = w.execute_local(
+fn apply_op(tx: &mut HqTx, branch: &str, op: &Op) -> Result<bool> {
+    let fresh = tx.execute(
         "INSERT INTO hq_op (branch, seq, part, op_id, hlc) VALUES (?1, ?2, ?3, ?4, ?5)
          ON CONFLICT DO NOTHING",
-        params![branch, op.seq, op.part, op.op_id, op.hlc],
+        hq_params![branch, op.seq, op.part, &op.op_id, op.hlc],
     )?;
     if fresh == 0 {
         return Ok(false);
     }
     merge::check_fields(op).map_err(Error::internal)?;
     if let Some(claim) = merge::claim(op, branch).map_err(Error::internal)? {
-        w.execute_local(
-            "INSERT INTO hq_claim (tbl, row_id, branch, name, id_number)
-             VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT DO NOTHING",
-            params![
-                claim.table,
-                claim.row_key,
-                claim.branch,
-                claim.name,
-                claim.id_number
-            ],
-        )?;
+        write_claim(tx, &claim)?;
     }
     let key = merge::row_key(&op.table, branch, &op.row_id);
-    // Most ops create a row: stored as it came, without parsing it (the row the merge would
-    // make, as its tests check).
-    if op.op == "insert" {
+    // On PostgreSQL a row is keyed by its owner too (the partition it lives in): its key's
+    // entry in `hq_key`, taken or made and locked here, is where importers of two branches
+    // writing the same row wait for each other.
+    let new_key = match tx.dialect() {
+        Dialect::Sqlite => None,
+        Dialect::Postgres => Some(
+            tx.opt(
+                "INSERT INTO hq_key (tbl, row_id, branch) VALUES (?1, ?2, ?3)
+                 ON CONFLICT (tbl, row_id) DO UPDATE SET tbl = excluded.tbl
+                 RETURNING xmax = 0",
+                hq_params![&op.table, &key, branch],
+                |r| r.flag(0),
+            )?
+            .unwrap_or(false),
+        ),
+    };
+    // Most ops create a row: stored as it came (the row the merge would make, as its tests
+    // check).
+    if op.op == "insert" && new_key != Some(false) {
         let stamps = merge::new_row_stamps(&merge::stamp(op, branch));
-        let inserted = w.execute_local(
-            "INSERT INTO hq_row (tbl, row_id, branch, fields, stamps, deleted)
-             VALUES (?1, ?2, ?3, ?4, ?5, 0) ON CONFLICT DO NOTHING",
-            params![op.table, key, branch, op.fields.get(), stamps],
-        )?;
+        let inserted = match tx.sealer() {
+            None => {
+                let id_index = lookup_of(None, &op.table, op.fields.get(), "id_number");
+                let phone_index = lookup_of(None, &op.table, op.fields.get(), "phone");
+                tx.execute(
+                    "INSERT INTO hq_row (tbl, row_id, branch, fields, stamps, deleted, id_index,
+                                     phone_index)
+                 VALUES (?1, ?2, ?3, ?4, ?5, FALSE, ?6, ?7) ON CONFLICT DO NOTHING",
+                    hq_params![
+                        &op.table,
+                        &key,
+                        branch,
+                        op.fields.get(),
+                        &stamps,
+                        id_index.as_deref(),
+                        phone_index.as_deref(),
+                    ],
+                )?
+            }
+            Some(_) => {
+                let fields: Map<String, Value> =
+                    serde_json::from_str(op.fields.get()).map_err(Error::internal)?;
+                let row = Merged {
+                    owner: branch.to_string(),
+                    fields,
+                    stamps: serde_json::from_str(&stamps).map_err(Error::internal)?,
+                    deleted: false,
+                };
+                write_row(tx, &op.table, &key, row, false)?;
+                1
+            }
+        };
         if inserted == 1 || merge::is_insert_only(&op.table) {
             return Ok(true);
         }
     }
-    let stored: Option<(String, String, String, bool)> = w.read(
-        "SELECT branch, fields, stamps, deleted FROM hq_row WHERE tbl = ?1 AND row_id = ?2",
-        params![op.table, key],
-        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+    if new_key == Some(false) && op.op == "insert" && merge::is_insert_only(&op.table) {
+        return Ok(true);
+    }
+    let stored = tx.opt(
+        "SELECT branch, fields, sealed, stamps, deleted FROM hq_row WHERE tbl = ?1 AND row_id = ?2",
+        hq_params![&op.table, &key],
+        |r| {
+            Ok((
+                r.text(0)?,
+                r.text(1)?,
+                r.opt_bytes(2)?,
+                r.text(3)?,
+                r.flag(4)?,
+            ))
+        },
     )?;
-    let current = stored
-        .map(|(owner, fields, stamps, deleted)| {
-            Merged::from_stored(owner, &fields, &stamps, deleted)
-        })
-        .transpose()
-        .map_err(Error::internal)?;
+    let current = match stored {
+        Some((owner, fields, sealed, stamps, deleted)) => {
+            let fields = open_fields(tx.sealer(), &op.table, &key, &fields, sealed.as_deref())?;
+            let stamps = serde_json::from_str(&stamps).map_err(|_| Error::DatabaseDamaged)?;
+            Some(Merged {
+                owner,
+                fields,
+                stamps,
+                deleted,
+            })
+        }
+        None => None,
+    };
     let existed = current.is_some();
     let row = match merge::merge(current, op, branch).map_err(Error::internal)? {
         Merge::Unchanged => return Ok(true),
         Merge::Put(row) => row,
     };
-    let (fields, stamps) = (
-        Value::Object(row.fields).to_string(),
-        Value::Object(row.stamps).to_string(),
-    );
+    write_row(tx, &op.table, &key, row, existed)?;
+    Ok(true)
+}
+
+/// Writes a merged row (replacing the one stored when `existed`), sealed when the
+/// consolidation seals, with the lookup keys of a client's ID number and phone.
+fn write_row(tx: &mut HqTx, table: &str, key: &str, row: Merged, existed: bool) -> Result<()> {
+    let id_index = lookup_in(tx.sealer(), table, &row.fields, "id_number");
+    let phone_index = lookup_in(tx.sealer(), table, &row.fields, "phone");
+    let stamps = Value::Object(row.stamps).to_string();
+    let (fields, sealed) = seal_fields(tx.sealer(), table, key, row.fields);
     if existed {
-        w.execute_local(
-            "UPDATE hq_row SET branch = ?3, fields = ?4, stamps = ?5, deleted = ?6
-             WHERE tbl = ?1 AND row_id = ?2",
-            params![op.table, key, row.owner, fields, stamps, row.deleted],
-        )?;
-    } else {
-        w.execute_local(
-            "INSERT INTO hq_row (tbl, row_id, branch, fields, stamps, deleted)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-            params![op.table, key, row.owner, fields, stamps, row.deleted],
+        // Delete and insert rather than update: the owner may change, and with it the
+        // partition the row lives in.
+        tx.execute(
+            "DELETE FROM hq_row WHERE tbl = ?1 AND row_id = ?2",
+            hq_params![table, key],
         )?;
     }
-    Ok(true)
+    tx.execute(
+        "INSERT INTO hq_row (tbl, row_id, branch, fields, sealed, stamps, deleted, id_index,
+                             phone_index)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+        hq_params![
+            table,
+            key,
+            &row.owner,
+            &fields,
+            sealed.as_ref(),
+            &stamps,
+            row.deleted,
+            id_index.as_ref(),
+            phone_index.as_ref()
+        ],
+    )?;
+    if tx.dialect() == Dialect::Postgres {
+        tx.execute(
+            "UPDATE hq_key SET branch = ?3 WHERE tbl = ?1 AND row_id = ?2 AND branch <> ?3",
+            hq_params![table, key, &row.owner],
+        )?;
+    }
+    Ok(())
+}
+
+/// Records what a branch wrote to a client's identity fields (on PostgreSQL: their blind
+/// index, the values sealed beside it).
+fn write_claim(tx: &mut HqTx, claim: &merge::Claim) -> Result<()> {
+    let index = |kind: &str, value: &str| {
+        if value.is_empty() {
+            String::new()
+        } else {
+            match tx.sealer() {
+                Some(sealer) => sealer.index(kind, value),
+                None => value.to_string(),
+            }
+        }
+    };
+    let (name, id_number) = (
+        index("name", &claim.name),
+        index("id_number", &claim.id_number),
+    );
+    let sealed = tx.sealer().map(|sealer| {
+        let plain = zeroize::Zeroizing::new(
+            serde_json::json!({ "name": claim.name, "id_number": claim.id_number }).to_string(),
+        );
+        let context = seal_context(&claim_context(&claim.table, &claim.branch), &claim.row_key);
+        sealer.seal(plain.as_bytes(), &context)
+    });
+    tx.execute(
+        "INSERT INTO hq_claim (tbl, row_id, branch, name, id_number, sealed)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT DO NOTHING",
+        hq_params![
+            &claim.table,
+            &claim.row_key,
+            &claim.branch,
+            &name,
+            &id_number,
+            sealed.as_ref()
+        ],
+    )?;
+    Ok(())
+}
+
+/// The lookup key of a client's `field` (ID number or phone), from its fields.
+fn lookup_in(
+    sealer: Option<&crate::sync::seal::Sealer>,
+    table: &str,
+    fields: &Map<String, Value>,
+    field: &str,
+) -> Option<String> {
+    if table != "client" {
+        return None;
+    }
+    let value = fields.get(field)?.as_str().filter(|v| !v.is_empty())?;
+    Some(lookup_key(sealer, field, value))
+}
+
+/// [`lookup_in`] from fields as JSON text (the fast path that does not parse them whole).
+fn lookup_of(
+    sealer: Option<&crate::sync::seal::Sealer>,
+    table: &str,
+    fields: &str,
+    field: &str,
+) -> Option<String> {
+    if table != "client" {
+        return None;
+    }
+    #[derive(serde::Deserialize)]
+    struct Contact {
+        id_number: Option<String>,
+        phone: Option<String>,
+    }
+    let contact: Contact = serde_json::from_str(fields).ok()?;
+    let value = match field {
+        "id_number" => contact.id_number,
+        _ => contact.phone,
+    }?;
+    (!value.is_empty()).then(|| lookup_key(sealer, field, &value))
 }

@@ -7,22 +7,32 @@
 //! apply in one transaction. The merge itself is `sync::merge` (pure, commutative and
 //! idempotent): this module reads the row HQ holds, asks it, and writes what it says.
 //!
-//! The statements here are ones PostgreSQL runs unchanged (`ON CONFLICT DO NOTHING`, no
-//! SQLite functions, JSON kept as text and merged in Rust): moving the consolidation to
-//! PostgreSQL means a PostgreSQL schema for the `hq_*` tables and another connection, not
-//! another merge. The SQLite-only parts are the schema (migration 6) and the connection.
+//! The consolidated data lives in this store's own database or, once `hq init --database`
+//! named one, in PostgreSQL (`db`: one statement text for both; `pg`: the connection, the
+//! schema and the data key). The merge decides the same way for both: the back end only
+//! stores what it says.
 
+pub(crate) mod db;
 mod events;
 mod holdings;
 mod import;
 mod offers;
+pub(crate) mod pg;
 mod points;
 mod quarantine;
 mod risk;
 mod status;
 
 pub use crate::sync::merge::ReviewItem;
+pub(crate) use db::{Hq, HqTx, hq_params};
 pub use events::HqEvent;
+pub(crate) use pg::PgHq;
+
+/// Checks that a PostgreSQL database can take a new HQ's consolidation (it answers, and no
+/// other HQ's data is there), before the HQ store is made.
+pub fn check_hq_database(url: &str) -> Result<()> {
+    PgHq::probe(url)
+}
 pub use holdings::{HoldingsImport, PublishedHoldings, RefusedHolding};
 pub use offers::RuleConversion;
 pub use points::{BranchPoints, ClientBalance};
@@ -37,7 +47,6 @@ use crate::store::sync::{file_error, sync_error};
 use crate::store::write::AuditEvent;
 use crate::sync::SyncProblem;
 use crate::sync::keys::{Party, PublicKeys};
-use rusqlite::{OptionalExtension, params};
 use serde::Serialize;
 use std::path::Path;
 
@@ -85,32 +94,102 @@ pub(crate) struct Consolidated {
 }
 
 impl Session {
-    /// Every live consolidated row of `tbl`, its fields parsed (HQ's reports read them).
+    /// Every live consolidated row of `tbl`, its fields opened (HQ's reports read them).
     pub(crate) fn consolidated(&self, tbl: &str) -> Result<Vec<Consolidated>> {
-        let mut statement = self.conn.prepare_cached(
-            "SELECT row_id, branch, fields FROM hq_row WHERE tbl = ?1 AND deleted = 0",
+        let mut hq = self.hq()?;
+        let rows = hq.rows(
+            "SELECT row_id, branch, fields, sealed FROM hq_row WHERE tbl = ?1 AND NOT deleted",
+            hq_params![tbl],
+            |r| Ok((r.text(0)?, r.text(1)?, r.text(2)?, r.opt_bytes(3)?)),
         )?;
-        let rows = statement
-            .query_map([tbl], |r| {
-                Ok((
-                    r.get::<_, String>(0)?,
-                    r.get::<_, String>(1)?,
-                    r.get::<_, String>(2)?,
-                ))
-            })?
-            .collect::<rusqlite::Result<Vec<_>>>()?;
         rows.into_iter()
-            .map(|(id, branch, fields)| {
-                let fields = serde_json::from_str(&fields).map_err(|_| Error::DatabaseDamaged)?;
-                Ok(Consolidated { id, branch, fields })
+            .map(|(id, branch, fields, sealed)| {
+                let fields = hq.open_fields(tbl, &id, &fields, sealed.as_deref())?;
+                Ok(Consolidated {
+                    id,
+                    branch,
+                    fields: serde_json::Value::Object(fields),
+                })
             })
             .collect()
+    }
+
+    /// The consolidation database's address: the one given for this run, else the one
+    /// `hq init --database` kept (None: this store's own database).
+    fn hq_database_url(&self) -> Result<Option<String>> {
+        match &self.hq_database {
+            Some(url) => Ok(Some(url.clone())),
+            None => self.local_value("hq_database"),
+        }
+    }
+
+    /// Points this run at a consolidation database (`[hq] database`, or
+    /// `BRANCHDESK_HQ_DATABASE`) over the one `hq init` kept.
+    pub fn use_hq_database(&mut self, url: Option<String>) {
+        if url != self.hq_database {
+            self.hq_database = url;
+            self.hq_pg = std::cell::RefCell::new(None);
+        }
+    }
+
+    /// HQ's consolidated data, for reading: PostgreSQL (connected and its data key opened on
+    /// first use), else this store's own database.
+    pub(crate) fn hq(&self) -> Result<Hq<'_>> {
+        if let Ok(open) = std::cell::RefMut::filter_map(self.hq_pg.borrow_mut(), Option::as_mut) {
+            return Ok(Hq::Pg(open));
+        }
+        let Some(url) = self.hq_database_url()? else {
+            return Ok(Hq::Local(&self.conn));
+        };
+        let mut cell = self.hq_pg.borrow_mut();
+        if cell.is_none() {
+            let keys = self.stored_keys()?.ok_or(sync_error(SyncProblem::NotHq))?;
+            *cell = Some(PgHq::open(&url, &self.branch.store_id, &keys.identity)?);
+        }
+        std::cell::RefMut::filter_map(cell, Option::as_mut)
+            .map(Hq::Pg)
+            .map_err(|_| Error::internal("the HQ database connection"))
+    }
+
+    /// Runs `body` on HQ's consolidated data in one transaction, with `event` on the audit
+    /// trail: in the same transaction in this store's own database. On PostgreSQL the audit
+    /// row is written between the work and its commit, so that a store that cannot write
+    /// its trail (a full disk) changes nothing there; should the commit itself then fail,
+    /// a second row says the work did not happen.
+    pub(crate) fn hq_write<T>(
+        &mut self,
+        event: AuditEvent,
+        body: impl FnOnce(&mut HqTx) -> Result<T>,
+    ) -> Result<T> {
+        if !matches!(self.hq()?, Hq::Pg(_)) {
+            return self.write(event, |w| body(&mut HqTx::Local(w)));
+        }
+        // Taken out of the session while it works, so that the audit write can borrow it.
+        let Some(mut pg) = self.hq_pg.borrow_mut().take() else {
+            return Err(Error::internal("the HQ database connection"));
+        };
+        let action = event.action;
+        let outcome = pg.transaction(|tx| body(&mut HqTx::Pg(tx)), || self.audit_only(event));
+        *self.hq_pg.borrow_mut() = Some(pg);
+        match outcome {
+            Ok(out) => Ok(out),
+            Err(pg::TxError::Work(e)) => Err(e),
+            Err(pg::TxError::Commit(e)) => {
+                let note =
+                    AuditEvent::new("hq.not_committed", "store", self.branch.store_id.clone())
+                        .with_detail(serde_json::json!({ "action": action }));
+                let _ = self.audit_only(note);
+                Err(e)
+            }
+        }
     }
 }
 
 impl Session {
-    /// Makes a new store HQ's: its keys are made now and printed for the branches.
-    pub fn become_hq(&mut self) -> Result<PublicKeys> {
+    /// Makes a new store HQ's: its keys are made now and printed for the branches. With
+    /// `database`, the consolidated data goes to that PostgreSQL database (made ready now,
+    /// with a data key sealed to HQ's identity); without, it stays in this store.
+    pub fn become_hq(&mut self, database: Option<&str>) -> Result<PublicKeys> {
         self.require(Permission::RunHq)?;
         let has_data: bool = self.conn.query_row(
             "SELECT EXISTS (SELECT 1 FROM client) OR EXISTS (SELECT 1 FROM sync_local WHERE key = 'hq_keys')",
@@ -120,11 +199,31 @@ impl Session {
         if has_data && self.party()? != Party::Hq {
             return Err(sync_error(SyncProblem::NotHq));
         }
-        if self.party()? != Party::Hq {
+        let keys = self.secret_keys()?;
+        if let Some(url) = database {
+            PgHq::create(url, &self.branch.store_id, &keys.identity.to_public())?;
+        }
+        let first = self.party()? != Party::Hq;
+        let kept = self.local_value("hq_database")?;
+        let moved = database.is_some_and(|url| kept.as_deref() != Some(url));
+        if first || moved {
+            let consolidation = if database.is_some() {
+                "postgres"
+            } else {
+                "store"
+            };
             self.write(
-                AuditEvent::new("hq.init", "store", self.branch.store_id.clone()),
-                |w| w.set_local("party", "hq"),
+                AuditEvent::new("hq.init", "store", self.branch.store_id.clone())
+                    .with_detail(serde_json::json!({ "consolidation": consolidation })),
+                |w| {
+                    w.set_local("party", "hq")?;
+                    match database {
+                        Some(url) => w.set_local("hq_database", url),
+                        None => Ok(()),
+                    }
+                },
             )?;
+            self.use_hq_database(None);
         }
         self.sync_keys()
     }
@@ -170,14 +269,11 @@ impl Session {
             ));
         }
         let key_id = keys.key_id()?;
-        let known: Option<String> = self
-            .conn
-            .query_row(
-                "SELECT key_id FROM hq_branch WHERE code = ?1",
-                [&keys.code],
-                |r| r.get(0),
-            )
-            .optional()?;
+        let known = self.hq()?.opt(
+            "SELECT key_id FROM hq_branch WHERE code = ?1",
+            hq_params![&keys.code],
+            |r| r.text(0),
+        )?;
         match known {
             Some(id) if id == key_id => return Ok(keys),
             Some(_) => {
@@ -187,19 +283,19 @@ impl Session {
             }
             None => {}
         }
-        self.write(
+        self.hq_write(
             AuditEvent::new("hq.trust_branch", "branch", keys.code.clone())
                 .with_detail(serde_json::json!({ "key_id": key_id })),
-            |w| {
-                w.execute_local(
+            |tx| {
+                tx.execute(
                     "INSERT INTO hq_branch (code, name, key_id, sign_public, recipient)
                      VALUES (?1, ?2, ?3, ?4, ?5)",
-                    params![
-                        keys.code,
-                        keys.name,
-                        key_id,
-                        keys.sign_public,
-                        keys.recipient
+                    hq_params![
+                        &keys.code,
+                        &keys.name,
+                        &key_id,
+                        &keys.sign_public,
+                        &keys.recipient
                     ],
                 )
                 .map(|_| ())
@@ -209,22 +305,51 @@ impl Session {
     }
 
     fn branch_by_key(&self, key_id: &str) -> Result<Option<(String, String)>> {
-        Ok(self
-            .conn
-            .query_row(
-                "SELECT code, sign_public FROM hq_branch WHERE key_id = ?1",
-                [key_id],
-                |r| Ok((r.get(0)?, r.get(1)?)),
-            )
-            .optional()?)
+        self.hq()?.opt(
+            "SELECT code, sign_public FROM hq_branch WHERE key_id = ?1",
+            hq_params![key_id],
+            |r| Ok((r.text(0)?, r.text(1)?)),
+        )
     }
 
     fn high_water(&self, branch: &str) -> Result<i64> {
-        Ok(self.conn.query_row(
+        self.hq()?.one(
             "SELECT high_water FROM hq_branch WHERE code = ?1",
-            [branch],
-            |r| r.get(0),
-        )?)
+            hq_params![branch],
+            |r| r.int(0),
+        )
+    }
+
+    /// Waits until no other importer works on `branch`'s bundles, then holds it off (on
+    /// PostgreSQL: an advisory lock of this connection, let go if the process dies; this
+    /// store's own database has one importer at a time already).
+    fn hq_lock_branch(&self, branch: &str) -> Result<()> {
+        if let Hq::Pg(mut pg) = self.hq()? {
+            pg.execute(
+                "SELECT pg_advisory_lock(hashtext(current_schema()), hashtext(?1))::text",
+                hq_params![branch],
+            )?;
+        }
+        Ok(())
+    }
+
+    fn hq_unlock_branch(&self, branch: &str) -> Result<()> {
+        if let Hq::Pg(mut pg) = self.hq()? {
+            pg.execute(
+                "SELECT pg_advisory_unlock(hashtext(current_schema()), hashtext(?1))",
+                hq_params![branch],
+            )?;
+        }
+        Ok(())
+    }
+
+    /// Sets a value of this store's own sync state outside any write (bookkeeping that
+    /// follows work done elsewhere, such as the latest clock reading an import saw).
+    pub(crate) fn note_local(&self, key: &str, value: &str) -> Result<()> {
+        self.conn
+            .prepare_cached("INSERT OR REPLACE INTO sync_local (key, value) VALUES (?1, ?2)")?
+            .execute(rusqlite::params![key, value])?;
+        Ok(())
     }
 }
 

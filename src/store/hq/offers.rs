@@ -26,16 +26,9 @@ impl Session {
     pub fn hq_offer_conversion(&self) -> Result<Vec<RuleConversion>> {
         self.require(Permission::ViewSync)?;
         self.require_party(Party::Hq)?;
-        let mut statement = self
-            .conn
-            .prepare("SELECT fields FROM hq_row WHERE tbl = 'offer_outcome' AND deleted = 0")?;
-        let rows = statement
-            .query_map([], |r| r.get::<_, String>(0))?
-            .collect::<rusqlite::Result<Vec<_>>>()?;
         let mut by_rule: BTreeMap<String, RuleConversion> = BTreeMap::new();
-        for fields in rows {
-            let fields: serde_json::Value =
-                serde_json::from_str(&fields).map_err(|_| Error::DatabaseDamaged)?;
+        for row in self.consolidated("offer_outcome")? {
+            let fields = row.fields;
             let text = |name: &str| fields[name].as_str().unwrap_or_default().to_string();
             let rule = text("rule");
             let entry = by_rule

@@ -4,6 +4,7 @@
 //! consolidated them (insert-only: each entry once, whatever order and however often the
 //! bundles came). Counts only; no personal data.
 
+use super::db::Dialect;
 use crate::domain::loyalty::{Bucket, Taken, Written, replay};
 use crate::domain::staff::Permission;
 use crate::error::{Error, Result};
@@ -39,24 +40,28 @@ pub struct ClientBalance {
 
 /// Every consolidated entry with its client's home branch and number ('' when HQ does not
 /// hold the client's row yet).
-const ENTRIES: &str = "
-    WITH entry AS (
-        SELECT json_extract(fields, '$.client_id') AS client,
-               json_extract(fields, '$.kind') AS kind,
-               json_extract(fields, '$.points') AS points
-        FROM hq_row WHERE tbl = 'loyalty_entry'
-    ),
-    client AS (
-        SELECT row_id,
-               coalesce(json_extract(fields, '$.home_branch'), '') AS home,
-               coalesce(json_extract(fields, '$.client_no'), '') AS client_no
-        FROM hq_row WHERE tbl = 'client'
-    ),
-    placed AS (
-        SELECT entry.client, entry.kind, entry.points,
-               coalesce(client.home, '') AS home, coalesce(client.client_no, '') AS client_no
-        FROM entry LEFT JOIN client ON client.row_id = entry.client
-    )";
+fn entries(d: Dialect) -> String {
+    format!(
+        "WITH entry AS (
+            SELECT {client} AS client, {kind} AS kind, {points} AS points
+            FROM hq_row WHERE tbl = 'loyalty_entry'
+        ),
+        client AS (
+            SELECT row_id, coalesce({home}, '') AS home, coalesce({client_no}, '') AS client_no
+            FROM hq_row WHERE tbl = 'client'
+        ),
+        placed AS (
+            SELECT entry.client, entry.kind, entry.points,
+                   coalesce(client.home, '') AS home, coalesce(client.client_no, '') AS client_no
+            FROM entry LEFT JOIN client ON client.row_id = entry.client
+        )",
+        client = d.text("fields", "client_id"),
+        kind = d.text("fields", "kind"),
+        points = d.int("fields", "points"),
+        home = d.text("fields", "home_branch"),
+        client_no = d.text("fields", "client_no"),
+    )
+}
 
 impl Session {
     /// Per home branch, the clients holding points and the points outstanding, from every
@@ -65,15 +70,17 @@ impl Session {
         self.require(Permission::ViewSync)?;
         self.require_party(Party::Hq)?;
         let mut report: BTreeMap<String, BranchPoints> = BTreeMap::new();
-        let mut by_kind = self.conn.prepare(&format!(
-            "{ENTRIES} SELECT home, kind, sum(points), count(*) FROM placed GROUP BY home, kind"
-        ))?;
-        let mut rows = by_kind.query([])?;
-        while let Some(r) = rows.next()? {
-            let branch: String = r.get(0)?;
-            let kind: Option<String> = r.get(1)?;
-            let points: Option<i64> = r.get(2)?;
-            let count: i64 = r.get(3)?;
+        let mut hq = self.hq()?;
+        let entries = entries(hq.dialect());
+        let by_kind = hq.rows(
+            &format!(
+                "{entries} SELECT home, kind, CAST(sum(points) AS BIGINT), count(*) FROM placed
+                 GROUP BY home, kind"
+            ),
+            &[],
+            |r| Ok((r.text(0)?, r.opt_text(1)?, r.opt_int(2)?, r.int(3)?)),
+        )?;
+        for (branch, kind, points, count) in by_kind {
             let line = report
                 .entry(branch.clone())
                 .or_insert_with(|| BranchPoints {
@@ -85,17 +92,21 @@ impl Session {
             line.balance += points;
             *line.by_kind.entry(kind.unwrap_or_default()).or_insert(0) += points;
         }
-        let mut holders = self.conn.prepare(&format!(
-            "{ENTRIES} SELECT home, sum(balance > 0), sum(balance < 0) FROM (
-                 SELECT home, sum(points) AS balance FROM placed GROUP BY client
-             ) GROUP BY home"
-        ))?;
-        let mut rows = holders.query([])?;
-        while let Some(r) = rows.next()? {
-            let branch: String = r.get(0)?;
+        let holders = hq.rows(
+            &format!(
+                "{entries} SELECT home, CAST(sum(CASE WHEN balance > 0 THEN 1 ELSE 0 END) AS BIGINT),
+                                  CAST(sum(CASE WHEN balance < 0 THEN 1 ELSE 0 END) AS BIGINT)
+                 FROM (SELECT home, sum(points) AS balance FROM placed GROUP BY client, home)
+                      AS per_client
+                 GROUP BY home"
+            ),
+            &[],
+            |r| Ok((r.text(0)?, r.int(1)?, r.int(2)?)),
+        )?;
+        for (branch, clients, overdrawn) in holders {
             if let Some(line) = report.get_mut(&branch) {
-                line.clients = u64::try_from(r.get::<_, i64>(1)?).unwrap_or(0);
-                line.overdrawn = u64::try_from(r.get::<_, i64>(2)?).unwrap_or(0);
+                line.clients = u64::try_from(clients).unwrap_or(0);
+                line.overdrawn = u64::try_from(overdrawn).unwrap_or(0);
             }
         }
         Ok(report.into_values().collect())
@@ -106,33 +117,55 @@ impl Session {
     pub fn hq_points_balances(&self) -> Result<Vec<ClientBalance>> {
         self.require(Permission::ViewSync)?;
         self.require_party(Party::Hq)?;
-        let mut statement = self.conn.prepare(&format!(
-            "{ENTRIES} SELECT client_no, home, sum(points), count(*) FROM placed
-             GROUP BY client ORDER BY client_no"
-        ))?;
-        let rows = statement.query_map([], |r| {
-            Ok(ClientBalance {
-                client_no: r.get(0)?,
-                home_branch: r.get(1)?,
-                balance: r.get::<_, Option<i64>>(2)?.unwrap_or(0),
-                entries: u64::try_from(r.get::<_, i64>(3)?).unwrap_or(0),
-            })
-        })?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+        let mut hq = self.hq()?;
+        let entries = entries(hq.dialect());
+        hq.rows(
+            &format!(
+                "{entries} SELECT client_no, home, CAST(sum(points) AS BIGINT), count(*) FROM placed
+                 GROUP BY client, client_no, home ORDER BY client_no"
+            ),
+            &[],
+            |r| {
+                Ok(ClientBalance {
+                    client_no: r.text(0)?,
+                    home_branch: r.text(1)?,
+                    balance: r.opt_int(2)?.unwrap_or(0),
+                    entries: u64::try_from(r.int(3)?).unwrap_or(0),
+                })
+            },
+        )
     }
 
     /// Every client's buckets, replayed from the consolidated entries (each entry once,
     /// whichever branch wrote it and in whatever order it came), by client ID: what a
     /// holdings snapshot brings each branch for the clients of its book.
     pub(crate) fn hq_points_buckets(&self) -> Result<HashMap<String, Vec<Bucket>>> {
-        let mut statement = self.conn.prepare(
-            "SELECT row_id, json_extract(fields, '$.client_id'), json_extract(fields, '$.points'),
-                    json_extract(fields, '$.on_date'), json_extract(fields, '$.last_day'),
-                    json_extract(fields, '$.reverses'), json_extract(fields, '$.taken')
-             FROM hq_row WHERE tbl = 'loyalty_entry' AND deleted = 0
-             ORDER BY json_extract(fields, '$.client_id')",
+        let mut hq = self.hq()?;
+        let d = hq.dialect();
+        let rows = hq.rows(
+            &format!(
+                "SELECT row_id, {client}, {points}, {on}, {last_day}, {reverses}, {taken}
+                 FROM hq_row WHERE tbl = 'loyalty_entry' AND NOT deleted ORDER BY {client}",
+                client = d.text("fields", "client_id"),
+                points = d.int("fields", "points"),
+                on = d.text("fields", "on_date"),
+                last_day = d.text("fields", "last_day"),
+                reverses = d.text("fields", "reverses"),
+                taken = d.text("fields", "taken"),
+            ),
+            &[],
+            |r| {
+                Ok((
+                    r.text(0)?,
+                    r.opt_text(1)?,
+                    r.opt_int(2)?,
+                    r.opt_text(3)?,
+                    r.opt_text(4)?,
+                    r.opt_text(5)?,
+                    r.opt_text(6)?,
+                ))
+            },
         )?;
-        let mut rows = statement.query([])?;
         let mut by_client: HashMap<String, Vec<Bucket>> = HashMap::new();
         let mut client: Option<String> = None;
         let mut entries: Vec<Written> = Vec::new();
@@ -143,18 +176,14 @@ impl Session {
             }
             entries.clear();
         };
-        while let Some(r) = rows.next()? {
-            let id: String = r.get(0)?;
-            let of: Option<String> = r.get(1)?;
+        for (id, of, points, on, last_day, reverses, taken) in rows {
             let day = |text: Option<String>| {
                 text.and_then(|d| chrono::NaiveDate::parse_from_str(&d, "%Y-%m-%d").ok())
             };
-            let (Some(of), Some(points), Some(on)) =
-                (of, r.get::<_, Option<i64>>(2)?, day(r.get(3)?))
-            else {
+            let (Some(of), Some(points), Some(on)) = (of, points, day(on)) else {
                 return Err(Error::DatabaseDamaged);
             };
-            let taken: Vec<Taken> = match r.get::<_, Option<String>>(6)? {
+            let taken: Vec<Taken> = match taken {
                 Some(text) => serde_json::from_str(&text).map_err(|_| Error::DatabaseDamaged)?,
                 None => Vec::new(),
             };
@@ -166,8 +195,8 @@ impl Session {
                 id,
                 points,
                 on,
-                last_day: day(r.get(4)?),
-                reverses: r.get(5)?,
+                last_day: day(last_day),
+                reverses,
                 taken,
             });
         }

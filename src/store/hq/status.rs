@@ -2,8 +2,9 @@
 //! and the review list of identities two branches wrote differently.
 
 use super::ReviewItem;
+use super::hq_params;
 use crate::domain::staff::Permission;
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::store::Session;
 use crate::sync::keys::Party;
 use serde::Serialize;
@@ -51,40 +52,38 @@ impl Session {
     pub fn hq_status(&self) -> Result<HqStatus> {
         self.require(Permission::ViewSync)?;
         self.require_party(Party::Hq)?;
-        let mut statement = self.conn.prepare(
+        let mut hq = self.hq()?;
+        let mut branches: Vec<BranchState> = hq.rows(
             "SELECT code, name, key_id, high_water, last_import FROM hq_branch ORDER BY code",
-        )?;
-        let mut branches: Vec<BranchState> = statement
-            .query_map([], |r| {
+            &[],
+            |r| {
                 Ok(BranchState {
-                    code: r.get(0)?,
-                    name: r.get(1)?,
-                    key_id: r.get(2)?,
-                    high_water: r.get(3)?,
-                    last_import: r.get(4)?,
+                    code: r.text(0)?,
+                    name: r.text(1)?,
+                    key_id: r.text(2)?,
+                    high_water: r.int(3)?,
+                    last_import: r.opt_text(4)?,
                     quarantined: Vec::new(),
                 })
-            })?
-            .collect::<rusqlite::Result<_>>()?;
-        let mut gaps = self.conn.prepare(
-            "SELECT file, missing_from, missing_to, reason FROM hq_quarantine
-             WHERE branch = ?1 ORDER BY from_seq",
+            },
         )?;
         for branch in &mut branches {
-            branch.quarantined = gaps
-                .query_map([&branch.code], |r| {
+            branch.quarantined = hq.rows(
+                "SELECT file, missing_from, missing_to, reason FROM hq_quarantine
+                 WHERE branch = ?1 ORDER BY from_seq",
+                hq_params![&branch.code],
+                |r| {
                     Ok(Gap {
-                        file: r.get(0)?,
-                        missing_from: r.get(1)?,
-                        missing_to: r.get(2)?,
-                        reason: r.get(3)?,
+                        file: r.text(0)?,
+                        missing_from: r.int(1)?,
+                        missing_to: r.int(2)?,
+                        reason: r.text(3)?,
                     })
-                })?
-                .collect::<rusqlite::Result<_>>()?;
+                },
+            )?;
         }
-        let rows = self
-            .conn
-            .query_row("SELECT count(*) FROM hq_row", [], |r| r.get(0))?;
+        let rows = hq.one("SELECT count(*) FROM hq_row", &[], |r| r.int(0))?;
+        drop(hq);
         let review = self.hq_review()?.len() as i64;
         Ok(HqStatus {
             branches,
@@ -93,71 +92,100 @@ impl Session {
         })
     }
 
-    /// The consolidated rows of one table, by row ID.
+    /// Every consolidated row of `table` (deleted ones too), its fields opened.
     pub fn hq_rows(&self, table: &str) -> Result<Vec<HqRow>> {
         self.require(Permission::ViewSync)?;
-        let mut statement = self.conn.prepare(
-            "SELECT row_id, branch, fields, deleted FROM hq_row WHERE tbl = ?1 ORDER BY row_id",
-        )?;
-        let rows = statement
-            .query_map([table], |r| {
+        let mut hq = self.hq()?;
+        let rows = hq.rows(
+            "SELECT row_id, branch, fields, sealed, deleted FROM hq_row WHERE tbl = ?1
+             ORDER BY row_id",
+            hq_params![table],
+            |r| {
                 Ok((
-                    r.get::<_, String>(0)?,
-                    r.get::<_, String>(1)?,
-                    r.get::<_, String>(2)?,
-                    r.get::<_, bool>(3)?,
+                    r.text(0)?,
+                    r.text(1)?,
+                    r.text(2)?,
+                    r.opt_bytes(3)?,
+                    r.flag(4)?,
                 ))
-            })?
-            .collect::<rusqlite::Result<Vec<_>>>()?;
+            },
+        )?;
         rows.into_iter()
-            .map(|(row_id, branch, fields, deleted)| {
+            .map(|(row_id, branch, fields, sealed, deleted)| {
+                let fields = hq.open_fields(table, &row_id, &fields, sealed.as_deref())?;
                 Ok(HqRow {
                     table: table.to_string(),
                     row_id,
                     branch,
-                    fields: serde_json::from_str(&fields).map_err(Error::internal)?,
+                    fields,
                     deleted,
                 })
             })
             .collect()
     }
 
-    /// How many ops HQ has applied (each (branch, seq, part) once).
     pub fn hq_op_count(&self) -> Result<i64> {
         self.require(Permission::ViewSync)?;
-        Ok(self
-            .conn
-            .query_row("SELECT count(*) FROM hq_op", [], |r| r.get(0))?)
+        self.hq()?
+            .one("SELECT count(*) FROM hq_op", &[], |r| r.int(0))
     }
 
-    /// Identity fields that two branches wrote differently.
+    /// Identity fields that more than one branch wrote, with more than one value. Values
+    /// are compared as stored (their blind index on PostgreSQL) and shown opened.
     pub fn hq_review(&self) -> Result<Vec<ReviewItem>> {
         self.require(Permission::ViewSync)?;
         self.require_party(Party::Hq)?;
-        let mut statement = self.conn.prepare(
-            "WITH claim (tbl, row_id, field, branch, value) AS (
-                 SELECT tbl, row_id, 'name', branch, name FROM hq_claim WHERE name <> ''
+        let mut hq = self.hq()?;
+        let rows = hq.rows(
+            "WITH claim (tbl, row_id, field, branch, value, sealed) AS (
+                 SELECT tbl, row_id, 'name', branch, name, sealed FROM hq_claim WHERE name <> ''
                  UNION
-                 SELECT tbl, row_id, 'id_number', branch, id_number FROM hq_claim
+                 SELECT tbl, row_id, 'id_number', branch, id_number, sealed FROM hq_claim
                  WHERE id_number <> ''
              )
-             SELECT c.tbl, c.row_id, c.field, c.branch, c.value FROM claim c
+             SELECT c.tbl, c.row_id, c.field, c.branch, c.value, c.sealed FROM claim c
              JOIN (SELECT tbl, row_id, field FROM claim GROUP BY tbl, row_id, field
                    HAVING count(DISTINCT value) > 1 AND count(DISTINCT branch) > 1) d
                ON c.tbl = d.tbl AND c.row_id = d.row_id AND c.field = d.field
              ORDER BY c.tbl, c.row_id, c.field, c.branch, c.value",
+            &[],
+            |r| {
+                Ok((
+                    r.text(0)?,
+                    r.text(1)?,
+                    r.text(2)?,
+                    r.text(3)?,
+                    r.text(4)?,
+                    r.opt_bytes(5)?,
+                ))
+            },
         )?;
         let mut items: Vec<ReviewItem> = Vec::new();
-        let mut rows = statement.query([])?;
-        while let Some(r) = rows.next()? {
-            let (table, row_id, field): (String, String, String) =
-                (r.get(0)?, r.get(1)?, r.get(2)?);
-            let claim = (r.get(3)?, r.get(4)?);
+        for (table, row_id, field, branch, value, sealed) in rows {
+            let value = match sealed {
+                Some(sealed) => {
+                    let opened = hq.open_fields(
+                        &claim_context(&table, &branch),
+                        &row_id,
+                        "{}",
+                        Some(&sealed),
+                    )?;
+                    opened
+                        .get(&field)
+                        .and_then(Value::as_str)
+                        .unwrap_or_default()
+                        .to_string()
+                }
+                None => value,
+            };
+            let claim = (branch, value);
             match items.last_mut() {
                 Some(last)
                     if last.table == table && last.row_id == row_id && last.field == field =>
                 {
-                    last.claims.push(claim)
+                    if !last.claims.contains(&claim) {
+                        last.claims.push(claim)
+                    }
                 }
                 _ => items.push(ReviewItem {
                     table,
@@ -167,6 +195,14 @@ impl Session {
                 }),
             }
         }
+        for item in &mut items {
+            item.claims.sort();
+        }
         Ok(items)
     }
+}
+
+/// The sealing context of a branch's claim on a row of `table`.
+pub(super) fn claim_context(table: &str, branch: &str) -> String {
+    format!("claim:{table}:{branch}")
 }

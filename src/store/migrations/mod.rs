@@ -880,6 +880,22 @@ const MIGRATIONS: &[Migration] = &[
         WHERE survey_sent = 1;
     "#,
     ),
+    // 18: HQ's consolidated rows carry what the PostgreSQL consolidation needs too, so that
+    // one statement text serves both: a sealed part of the fields (always NULL here, where
+    // the whole file is encrypted) and the lookup keys of a client's ID number and phone.
+    Migration::sql(
+        r#"
+    ALTER TABLE hq_row ADD COLUMN sealed BLOB;
+    ALTER TABLE hq_row ADD COLUMN id_index TEXT;
+    ALTER TABLE hq_row ADD COLUMN phone_index TEXT;
+    ALTER TABLE hq_claim ADD COLUMN sealed BLOB;
+    UPDATE hq_row SET id_index = upper(replace(json_extract(fields, '$.id_number'), ' ', '')),
+                      phone_index = upper(replace(json_extract(fields, '$.phone'), ' ', ''))
+    WHERE tbl = 'client';
+    CREATE INDEX hq_client_id_index ON hq_row (id_index) WHERE id_index IS NOT NULL;
+    CREATE INDEX hq_client_phone_index ON hq_row (phone_index) WHERE phone_index IS NOT NULL;
+    "#,
+    ),
 ];
 
 /// The schema version this build writes.

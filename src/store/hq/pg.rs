@@ -1,0 +1,868 @@
+//! HQ's consolidation on PostgreSQL: the address (libpq's conventions: no password in it,
+//! `PGPASSWORD` or `~/.pgpass` / `PGPASSFILE`; `sslmode` disable, prefer, require,
+//! verify-ca, verify-full), the schema (consolidated tables hash-partitioned by branch, the
+//! branch their leading key), and the data key sealed to HQ's identity that the database
+//! carries and only this HQ can open.
+
+use super::db::{Param, RowRead, postgres_text};
+use crate::error::{Error, HqDbProblem, Result};
+use crate::sync::seal::{DataKey, SealProblem, Sealer};
+use postgres::types::{FromSql, IsNull, ToSql, Type};
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+/// The schema version this build writes and reads.
+const SCHEMA_VERSION: i64 = 1;
+/// Partitions of each consolidated table (hash of the branch).
+pub(crate) const PARTITIONS: u32 = 16;
+
+/// An open consolidation database and the sealer for its personal data.
+pub(crate) struct PgHq {
+    pub client: postgres::Client,
+    pub sealer: Sealer,
+    statements: HashMap<String, postgres::Statement>,
+}
+
+/// Why a transaction did not commit: its work (or what had to precede the commit) failed
+/// and was rolled back, or the commit itself failed after that.
+pub(crate) enum TxError {
+    Work(Error),
+    Commit(Error),
+}
+
+/// A transaction on it.
+pub(crate) struct PgTx<'t> {
+    pub tx: postgres::Transaction<'t>,
+    pub sealer: &'t Sealer,
+    statements: &'t mut HashMap<String, postgres::Statement>,
+}
+
+impl PgHq {
+    /// Connects to the consolidation database of the HQ store `store_id` and opens its data
+    /// key with HQ's identity.
+    pub fn open(url: &str, store_id: &str, identity: &age::x25519::Identity) -> Result<PgHq> {
+        let mut client = connect(url)?;
+        let meta = read_meta(&mut client)?;
+        let found = meta
+            .get("store_id")
+            .ok_or(problem(HqDbProblem::NotInitialised))?;
+        if found != store_id {
+            return Err(problem(HqDbProblem::OtherHq));
+        }
+        let version: i64 = meta.get("schema").and_then(|v| v.parse().ok()).unwrap_or(0);
+        if version > SCHEMA_VERSION {
+            return Err(problem(HqDbProblem::NewerSchema));
+        }
+        let sealed = meta
+            .get("data_key")
+            .ok_or(problem(HqDbProblem::NoDataKey))?;
+        let key = DataKey::unseal(sealed, identity).map_err(|e| match e {
+            SealProblem::WrongKey => problem(HqDbProblem::WrongDataKey),
+            SealProblem::Damaged => problem(HqDbProblem::DataKeyDamaged),
+        })?;
+        Ok(PgHq {
+            client,
+            sealer: Sealer::new(&key),
+            statements: HashMap::new(),
+        })
+    }
+
+    /// Makes the consolidation schema in the database at `url` for the HQ store `store_id`,
+    /// with a new data key sealed to `recipient`. Again for the same store changes nothing;
+    /// a database another HQ made is refused.
+    pub fn create(url: &str, store_id: &str, recipient: &age::x25519::Recipient) -> Result<()> {
+        let mut client = connect(url)?;
+        let meta = read_meta(&mut client).or_else(|e| match e {
+            Error::HqDatabase {
+                problem: HqDbProblem::NotInitialised,
+            } => Ok(HashMap::new()),
+            e => Err(e),
+        })?;
+        match meta.get("store_id") {
+            Some(id) if id == store_id => return Ok(()),
+            Some(_) => return Err(problem(HqDbProblem::OtherHq)),
+            None => {}
+        }
+        let sealed = DataKey::generate()
+            .seal_to(recipient)
+            .map_err(|_| Error::internal("sealing the data key"))?;
+        let mut tx = client.transaction().map_err(db_error)?;
+        tx.batch_execute(&schema()).map_err(db_error)?;
+        for (key, value) in [
+            ("store_id", store_id.to_string()),
+            ("schema", SCHEMA_VERSION.to_string()),
+            ("data_key", sealed),
+        ] {
+            tx.execute(
+                "INSERT INTO hq_meta (key, value) VALUES ($1, $2)",
+                &[&key, &value],
+            )
+            .map_err(db_error)?;
+        }
+        tx.commit().map_err(db_error)
+    }
+
+    /// Checks, before a new HQ store is made for it, that the database at `url` answers
+    /// and holds no other HQ's consolidation.
+    pub fn probe(url: &str) -> Result<()> {
+        let mut client = connect(url)?;
+        match read_meta(&mut client) {
+            Ok(meta) if meta.contains_key("store_id") => Err(problem(HqDbProblem::OtherHq)),
+            Ok(_)
+            | Err(Error::HqDatabase {
+                problem: HqDbProblem::NotInitialised,
+            }) => Ok(()),
+            Err(e) => Err(e),
+        }
+    }
+
+    fn statement(&mut self, sql: &str) -> Result<postgres::Statement> {
+        prepared(&mut self.client, &mut self.statements, sql)
+    }
+
+    pub fn query(&mut self, sql: &str, params: &[Param]) -> Result<Vec<postgres::Row>> {
+        let statement = self.statement(sql)?;
+        self.client
+            .query(&statement, &as_pg(params))
+            .map_err(db_error)
+    }
+
+    pub fn execute(&mut self, sql: &str, params: &[Param]) -> Result<u64> {
+        let statement = self.statement(sql)?;
+        self.client
+            .execute(&statement, &as_pg(params))
+            .map_err(db_error)
+    }
+
+    /// Runs `body` in a transaction, then `before_commit` (the audit row), and commits when
+    /// both returned Ok; anything else rolls the work back.
+    pub fn transaction<T>(
+        &mut self,
+        body: impl FnOnce(&mut PgTx) -> Result<T>,
+        before_commit: impl FnOnce() -> Result<()>,
+    ) -> std::result::Result<T, TxError> {
+        let PgHq {
+            client,
+            sealer,
+            statements,
+        } = self;
+        let tx = client
+            .transaction()
+            .map_err(|e| TxError::Work(db_error(e)))?;
+        let mut tx = PgTx {
+            tx,
+            sealer,
+            statements,
+        };
+        let out = body(&mut tx).map_err(TxError::Work)?;
+        before_commit().map_err(TxError::Work)?;
+        tx.tx.commit().map_err(|e| TxError::Commit(db_error(e)))?;
+        Ok(out)
+    }
+}
+
+impl PgTx<'_> {
+    fn statement(&mut self, sql: &str) -> Result<postgres::Statement> {
+        let text = postgres_text(sql);
+        if let Some(statement) = self.statements.get(&text) {
+            return Ok(statement.clone());
+        }
+        let statement = self.tx.prepare(&text).map_err(db_error)?;
+        self.statements.insert(text, statement.clone());
+        Ok(statement)
+    }
+
+    pub fn query(&mut self, sql: &str, params: &[Param]) -> Result<Vec<postgres::Row>> {
+        let statement = self.statement(sql)?;
+        self.tx.query(&statement, &as_pg(params)).map_err(db_error)
+    }
+
+    pub fn execute(&mut self, sql: &str, params: &[Param]) -> Result<u64> {
+        let statement = self.statement(sql)?;
+        self.tx
+            .execute(&statement, &as_pg(params))
+            .map_err(db_error)
+    }
+}
+
+fn prepared(
+    client: &mut postgres::Client,
+    statements: &mut HashMap<String, postgres::Statement>,
+    sql: &str,
+) -> Result<postgres::Statement> {
+    let text = postgres_text(sql);
+    if let Some(statement) = statements.get(&text) {
+        return Ok(statement.clone());
+    }
+    let statement = client.prepare(&text).map_err(db_error)?;
+    statements.insert(text, statement.clone());
+    Ok(statement)
+}
+
+fn as_pg<'a>(params: &'a [Param<'a>]) -> Vec<&'a (dyn ToSql + Sync)> {
+    params.iter().map(|p| p as &(dyn ToSql + Sync)).collect()
+}
+
+fn read_meta(client: &mut postgres::Client) -> Result<HashMap<String, String>> {
+    let exists: bool = client
+        .query_one("SELECT to_regclass('hq_meta') IS NOT NULL", &[])
+        .map_err(db_error)?
+        .get(0);
+    if !exists {
+        return Err(problem(HqDbProblem::NotInitialised));
+    }
+    let rows = client
+        .query("SELECT key, value FROM hq_meta", &[])
+        .map_err(db_error)?;
+    Ok(rows
+        .iter()
+        .map(|r| (r.get::<_, String>(0), r.get::<_, String>(1)))
+        .collect())
+}
+
+pub(crate) fn problem(problem: HqDbProblem) -> Error {
+    Error::HqDatabase { problem }
+}
+
+/// A database error as a sentence's problem: what the server said (its SQLSTATE), or that
+/// the connection went.
+pub(crate) fn db_error(e: postgres::Error) -> Error {
+    if let Some(db) = e.as_db_error() {
+        let code = db.code().code().to_string();
+        return problem(match code.as_str() {
+            "53100" => HqDbProblem::ServerFull,
+            c if c.starts_with("28") => HqDbProblem::Login,
+            "3D000" => HqDbProblem::NoDatabase,
+            _ => HqDbProblem::Refused { code },
+        });
+    }
+    if e.is_closed() {
+        return problem(HqDbProblem::Lost);
+    }
+    tracing::warn!(error = %e, "HQ database");
+    problem(HqDbProblem::Unreachable)
+}
+
+/// The schema of the consolidation (version 1).
+fn schema() -> String {
+    let mut sql = String::from(SCHEMA);
+    for table in ["hq_op", "hq_row", "hq_claim", "hq_holding"] {
+        for remainder in 0..PARTITIONS {
+            sql.push_str(&format!(
+                "CREATE TABLE {table}_p{remainder:02} PARTITION OF {table}
+                     FOR VALUES WITH (MODULUS {PARTITIONS}, REMAINDER {remainder});\n"
+            ));
+        }
+    }
+    sql
+}
+
+/// Branch-led keys throughout, so that a distributed PostgreSQL (Citus, distribution column
+/// `branch`) takes the partitioned tables as they are. `hq_key` holds each consolidated
+/// row's owner by its key: the one place two branches' importers meet over a row.
+const SCHEMA: &str = "
+CREATE TABLE hq_meta (
+    key   text PRIMARY KEY,
+    value text NOT NULL
+);
+CREATE TABLE hq_branch (
+    code        text PRIMARY KEY,
+    name        text NOT NULL,
+    key_id      text NOT NULL UNIQUE,
+    sign_public text NOT NULL,
+    recipient   text NOT NULL,
+    high_water  bigint NOT NULL DEFAULT 0,
+    last_import text,
+    last_bundle text
+);
+CREATE TABLE hq_op (
+    branch text NOT NULL,
+    seq    bigint NOT NULL,
+    part   bigint NOT NULL,
+    op_id  text NOT NULL,
+    hlc    bigint NOT NULL,
+    PRIMARY KEY (branch, seq, part),
+    UNIQUE (branch, op_id)
+) PARTITION BY HASH (branch);
+CREATE TABLE hq_key (
+    tbl    text NOT NULL,
+    row_id text NOT NULL,
+    branch text NOT NULL,
+    PRIMARY KEY (tbl, row_id)
+);
+CREATE TABLE hq_row (
+    branch      text NOT NULL,
+    tbl         text NOT NULL,
+    row_id      text NOT NULL,
+    fields      jsonb NOT NULL,
+    sealed      bytea,
+    stamps      text NOT NULL,
+    deleted     boolean NOT NULL DEFAULT false,
+    id_index    text,
+    phone_index text,
+    PRIMARY KEY (branch, tbl, row_id)
+) PARTITION BY HASH (branch);
+CREATE INDEX hq_row_by_table ON hq_row (tbl, row_id);
+CREATE INDEX hq_client_home ON hq_row ((fields ->> 'home_branch')) WHERE tbl = 'client';
+CREATE INDEX hq_client_id_index ON hq_row (id_index) WHERE id_index IS NOT NULL;
+CREATE INDEX hq_client_phone_index ON hq_row (phone_index) WHERE phone_index IS NOT NULL;
+CREATE TABLE hq_claim (
+    branch    text NOT NULL,
+    tbl       text NOT NULL,
+    row_id    text NOT NULL,
+    name      text NOT NULL,
+    id_number text NOT NULL,
+    sealed    bytea,
+    PRIMARY KEY (branch, tbl, row_id, name, id_number)
+) PARTITION BY HASH (branch);
+CREATE TABLE hq_import (
+    bundle_sha256 text PRIMARY KEY,
+    branch        text NOT NULL,
+    from_seq      bigint NOT NULL,
+    to_seq        bigint NOT NULL,
+    outcome       text NOT NULL,
+    at            text NOT NULL
+);
+CREATE TABLE hq_quarantine (
+    bundle_sha256 text PRIMARY KEY,
+    branch        text NOT NULL,
+    from_seq      bigint NOT NULL,
+    to_seq        bigint NOT NULL,
+    missing_from  bigint NOT NULL,
+    missing_to    bigint NOT NULL,
+    file          text NOT NULL,
+    at            text NOT NULL,
+    reason        text NOT NULL CHECK (reason IN ('gap', 'void', 'forked', 'orphaned')),
+    bundle        bytea NOT NULL,
+    signature     text NOT NULL
+);
+CREATE TABLE hq_holding (
+    branch        text NOT NULL,
+    as_of         text NOT NULL,
+    account       text NOT NULL,
+    client_row    text NOT NULL,
+    product       text NOT NULL,
+    balance       bigint NOT NULL,
+    opened_on     text NOT NULL,
+    matures_on    text,
+    avg_balance   bigint,
+    days_past_due bigint,
+    loan_class    text,
+    PRIMARY KEY (branch, as_of, account)
+) PARTITION BY HASH (branch);
+CREATE INDEX hq_holding_by_account ON hq_holding (as_of, account);
+";
+
+// ---- the address ----
+
+/// How TLS is asked for (libpq's `sslmode`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum TlsMode {
+    Disable,
+    Prefer,
+    Require,
+    VerifyCa,
+    VerifyFull,
+}
+
+/// An address read the libpq way.
+#[derive(Debug)]
+pub(crate) struct Address {
+    pub config: postgres::Config,
+    pub tls: TlsMode,
+    pub root_cert: Option<PathBuf>,
+}
+
+/// Reads a `postgres://` address. A password in it is refused (it would sit in the shell's
+/// history and the process list); it comes from `PGPASSWORD` or the password file.
+pub(crate) fn address(url: &str, env: &dyn Fn(&str) -> Option<String>) -> Result<Address> {
+    let bad = |detail: &str| {
+        problem(HqDbProblem::Address {
+            detail: detail.to_string(),
+        })
+    };
+    if !(url.starts_with("postgres://") || url.starts_with("postgresql://")) {
+        return Err(bad("it must begin with postgres://"));
+    }
+    // sslmode and sslrootcert are read here (the driver knows only the first three modes).
+    let (base, query) = url.split_once('?').unwrap_or((url, ""));
+    let mut tls = TlsMode::Prefer;
+    let mut root_cert = None;
+    let mut kept = Vec::new();
+    for pair in query.split('&').filter(|p| !p.is_empty()) {
+        let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
+        match key {
+            "sslmode" => {
+                tls = match value {
+                    "disable" => TlsMode::Disable,
+                    "allow" | "prefer" => TlsMode::Prefer,
+                    "require" => TlsMode::Require,
+                    "verify-ca" => TlsMode::VerifyCa,
+                    "verify-full" => TlsMode::VerifyFull,
+                    _ => return Err(bad("sslmode is not one PostgreSQL knows")),
+                }
+            }
+            "sslrootcert" => root_cert = Some(PathBuf::from(value)),
+            "password" => return Err(problem(HqDbProblem::PasswordInAddress)),
+            _ => kept.push(pair),
+        }
+    }
+    let rest = if kept.is_empty() {
+        base.to_string()
+    } else {
+        format!("{base}?{}", kept.join("&"))
+    };
+    let mut config: postgres::Config = rest
+        .parse()
+        .map_err(|_| bad("it is not a PostgreSQL address"))?;
+    if config.get_password().is_some() {
+        return Err(problem(HqDbProblem::PasswordInAddress));
+    }
+    if config.get_hosts().is_empty() {
+        config.host(&env("PGHOST").unwrap_or_else(|| "localhost".into()));
+    }
+    if config.get_user().is_none() {
+        let user = env("PGUSER")
+            .or_else(|| env("USER"))
+            .ok_or_else(|| bad("it names no user"))?;
+        config.user(&user);
+    }
+    if let Some(password) = password_for(&config, env) {
+        config.password(password);
+    }
+    config.ssl_mode(match tls {
+        TlsMode::Disable => postgres::config::SslMode::Disable,
+        TlsMode::Prefer => postgres::config::SslMode::Prefer,
+        _ => postgres::config::SslMode::Require,
+    });
+    config.application_name("branchdesk-hq");
+    Ok(Address {
+        config,
+        tls,
+        root_cert,
+    })
+}
+
+/// The password: `PGPASSWORD`, else the first matching line of the password file
+/// (`PGPASSFILE`, else `~/.pgpass`; read only when no one but its owner can read it, as
+/// libpq does).
+fn password_for(config: &postgres::Config, env: &dyn Fn(&str) -> Option<String>) -> Option<String> {
+    if let Some(password) = env("PGPASSWORD") {
+        return Some(password);
+    }
+    let file = env("PGPASSFILE")
+        .map(PathBuf::from)
+        .or_else(|| env("HOME").map(|home| PathBuf::from(home).join(".pgpass")))?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&file).ok()?.permissions().mode();
+        if mode & 0o077 != 0 {
+            tracing::warn!("the password file is readable by others: not used");
+            return None;
+        }
+    }
+    let text =
+        crate::error::input::read_text_limited(&file, crate::error::input::SMALL_FILE).ok()?;
+    let host = match config.get_hosts().first() {
+        Some(postgres::config::Host::Tcp(host)) => host.clone(),
+        #[cfg(unix)]
+        Some(postgres::config::Host::Unix(_)) => "localhost".into(),
+        None => "localhost".into(),
+    };
+    let port = config
+        .get_ports()
+        .first()
+        .copied()
+        .unwrap_or(5432)
+        .to_string();
+    let user = config.get_user().unwrap_or_default();
+    let database = config.get_dbname().unwrap_or(user);
+    pgpass_lookup(&text, [&host, &port, database, user])
+}
+
+/// The password of the first line of a password file whose host, port, database and user
+/// match (`*` matches anything; `\` escapes `:` and `\`).
+pub(crate) fn pgpass_lookup(text: &str, wanted: [&str; 4]) -> Option<String> {
+    for line in text.lines() {
+        if line.starts_with('#') || line.trim().is_empty() {
+            continue;
+        }
+        let mut fields = Vec::new();
+        let mut field = String::new();
+        let mut chars = line.chars();
+        while let Some(c) = chars.next() {
+            match c {
+                '\\' => field.extend(chars.next()),
+                ':' if fields.len() < 4 => fields.push(std::mem::take(&mut field)),
+                _ => field.push(c),
+            }
+        }
+        fields.push(field);
+        if fields.len() != 5 {
+            continue;
+        }
+        if fields[..4]
+            .iter()
+            .zip(wanted)
+            .all(|(pattern, value)| pattern == "*" || pattern == value)
+        {
+            return fields.pop();
+        }
+    }
+    None
+}
+
+/// Connects by `url` (see [`address`]).
+pub(crate) fn connect(url: &str) -> Result<postgres::Client> {
+    let address = address(url, &|name| std::env::var(name).ok())?;
+    if address.tls == TlsMode::Disable {
+        return address.config.connect(postgres::NoTls).map_err(db_error);
+    }
+    let tls = tls_connector(&address)?;
+    address.config.connect(tls).map_err(|e| {
+        if e.as_db_error().is_none() && !e.is_closed() && address.tls != TlsMode::Prefer {
+            tracing::warn!(error = %e, "TLS to HQ's database");
+            problem(HqDbProblem::Tls)
+        } else {
+            db_error(e)
+        }
+    })
+}
+
+fn tls_connector(address: &Address) -> Result<tokio_postgres_rustls::MakeRustlsConnect> {
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let builder = rustls::ClientConfig::builder_with_provider(provider.clone())
+        .with_safe_default_protocol_versions()
+        .map_err(|_| problem(HqDbProblem::Tls))?;
+    let config = match address.tls {
+        TlsMode::VerifyFull => builder
+            .with_root_certificates(verified_roots(&address.root_cert)?)
+            .with_no_client_auth(),
+        TlsMode::VerifyCa => {
+            let chain = rustls::client::WebPkiServerVerifier::builder_with_provider(
+                Arc::new(verified_roots(&address.root_cert)?),
+                provider,
+            )
+            .build()
+            .map_err(|_| problem(HqDbProblem::Tls))?;
+            builder
+                .dangerous()
+                .with_custom_certificate_verifier(Arc::new(AnyName(chain)))
+                .with_no_client_auth()
+        }
+        // require and prefer encrypt without checking who answers, as libpq does.
+        _ => builder
+            .dangerous()
+            .with_custom_certificate_verifier(Arc::new(Unverified(provider)))
+            .with_no_client_auth(),
+    };
+    Ok(tokio_postgres_rustls::MakeRustlsConnect::new(config))
+}
+
+fn verified_roots(root_cert: &Option<PathBuf>) -> Result<rustls::RootCertStore> {
+    let mut roots = rustls::RootCertStore::empty();
+    match root_cert {
+        Some(path) => {
+            let text =
+                crate::error::input::read_text_limited(path, crate::error::input::SMALL_FILE)?;
+            for cert in rustls::pki_types::pem::PemObject::pem_slice_iter(text.as_bytes()) {
+                let cert: rustls::pki_types::CertificateDer =
+                    cert.map_err(|_| problem(HqDbProblem::Tls))?;
+                roots.add(cert).map_err(|_| problem(HqDbProblem::Tls))?;
+            }
+        }
+        None => {
+            for cert in rustls_native_certs::load_native_certs().certs {
+                let _ = roots.add(cert);
+            }
+        }
+    }
+    Ok(roots)
+}
+
+/// `sslmode=require`: the channel is encrypted, the server not identified.
+#[derive(Debug)]
+struct Unverified(Arc<rustls::crypto::CryptoProvider>);
+
+impl rustls::client::danger::ServerCertVerifier for Unverified {
+    fn verify_server_cert(
+        &self,
+        _end_entity: &rustls::pki_types::CertificateDer<'_>,
+        _intermediates: &[rustls::pki_types::CertificateDer<'_>],
+        _server_name: &rustls::pki_types::ServerName<'_>,
+        _ocsp: &[u8],
+        _now: rustls::pki_types::UnixTime,
+    ) -> std::result::Result<rustls::client::danger::ServerCertVerified, rustls::Error> {
+        Ok(rustls::client::danger::ServerCertVerified::assertion())
+    }
+
+    fn verify_tls12_signature(
+        &self,
+        message: &[u8],
+        cert: &rustls::pki_types::CertificateDer<'_>,
+        dss: &rustls::DigitallySignedStruct,
+    ) -> std::result::Result<rustls::client::danger::HandshakeSignatureValid, rustls::Error> {
+        rustls::crypto::verify_tls12_signature(
+            message,
+            cert,
+            dss,
+            &self.0.signature_verification_algorithms,
+        )
+    }
+
+    fn verify_tls13_signature(
+        &self,
+        message: &[u8],
+        cert: &rustls::pki_types::CertificateDer<'_>,
+        dss: &rustls::DigitallySignedStruct,
+    ) -> std::result::Result<rustls::client::danger::HandshakeSignatureValid, rustls::Error> {
+        rustls::crypto::verify_tls13_signature(
+            message,
+            cert,
+            dss,
+            &self.0.signature_verification_algorithms,
+        )
+    }
+
+    fn supported_verify_schemes(&self) -> Vec<rustls::SignatureScheme> {
+        self.0.signature_verification_algorithms.supported_schemes()
+    }
+}
+
+/// `sslmode=verify-ca`: the chain is checked, the host name is not.
+#[derive(Debug)]
+struct AnyName(Arc<rustls::client::WebPkiServerVerifier>);
+
+impl rustls::client::danger::ServerCertVerifier for AnyName {
+    fn verify_server_cert(
+        &self,
+        end_entity: &rustls::pki_types::CertificateDer<'_>,
+        intermediates: &[rustls::pki_types::CertificateDer<'_>],
+        server_name: &rustls::pki_types::ServerName<'_>,
+        ocsp: &[u8],
+        now: rustls::pki_types::UnixTime,
+    ) -> std::result::Result<rustls::client::danger::ServerCertVerified, rustls::Error> {
+        match self
+            .0
+            .verify_server_cert(end_entity, intermediates, server_name, ocsp, now)
+        {
+            Err(rustls::Error::InvalidCertificate(rustls::CertificateError::NotValidForName))
+            | Err(rustls::Error::InvalidCertificate(
+                rustls::CertificateError::NotValidForNameContext { .. },
+            )) => Ok(rustls::client::danger::ServerCertVerified::assertion()),
+            other => other,
+        }
+    }
+
+    fn verify_tls12_signature(
+        &self,
+        message: &[u8],
+        cert: &rustls::pki_types::CertificateDer<'_>,
+        dss: &rustls::DigitallySignedStruct,
+    ) -> std::result::Result<rustls::client::danger::HandshakeSignatureValid, rustls::Error> {
+        self.0.verify_tls12_signature(message, cert, dss)
+    }
+
+    fn verify_tls13_signature(
+        &self,
+        message: &[u8],
+        cert: &rustls::pki_types::CertificateDer<'_>,
+        dss: &rustls::DigitallySignedStruct,
+    ) -> std::result::Result<rustls::client::danger::HandshakeSignatureValid, rustls::Error> {
+        self.0.verify_tls13_signature(message, cert, dss)
+    }
+
+    fn supported_verify_schemes(&self) -> Vec<rustls::SignatureScheme> {
+        self.0.supported_verify_schemes()
+    }
+}
+
+// ---- values across the wire ----
+
+impl ToSql for Param<'_> {
+    fn to_sql(
+        &self,
+        ty: &Type,
+        out: &mut bytes::BytesMut,
+    ) -> std::result::Result<IsNull, Box<dyn std::error::Error + Sync + Send>> {
+        match *self {
+            Param::Null => Ok(IsNull::Yes),
+            Param::Text(v) if *ty == Type::JSONB => {
+                out.extend_from_slice(&[1]);
+                out.extend_from_slice(v.as_bytes());
+                Ok(IsNull::No)
+            }
+            Param::Text(v) => v.to_sql(ty, out),
+            Param::Int(v) if *ty == Type::INT4 => i32::try_from(v)?.to_sql(ty, out),
+            Param::Int(v) if *ty == Type::INT2 => i16::try_from(v)?.to_sql(ty, out),
+            Param::Int(v) => v.to_sql(ty, out),
+            Param::Bool(v) => v.to_sql(ty, out),
+            Param::Bytes(v) => v.to_sql(ty, out),
+        }
+    }
+
+    fn accepts(_ty: &Type) -> bool {
+        true
+    }
+
+    postgres::types::to_sql_checked!();
+}
+
+/// Text, whatever text-like type the column is (JSON included).
+struct AnyText(String);
+
+impl<'a> FromSql<'a> for AnyText {
+    fn from_sql(
+        ty: &Type,
+        raw: &'a [u8],
+    ) -> std::result::Result<Self, Box<dyn std::error::Error + Sync + Send>> {
+        let raw = if *ty == Type::JSONB {
+            raw.strip_prefix(&[1]).ok_or("jsonb version")?
+        } else {
+            raw
+        };
+        Ok(AnyText(std::str::from_utf8(raw)?.to_string()))
+    }
+
+    fn accepts(ty: &Type) -> bool {
+        matches!(
+            *ty,
+            Type::TEXT | Type::VARCHAR | Type::BPCHAR | Type::NAME | Type::JSON | Type::JSONB
+        )
+    }
+}
+
+/// A whole number, whatever its width.
+struct AnyInt(i64);
+
+impl<'a> FromSql<'a> for AnyInt {
+    fn from_sql(
+        ty: &Type,
+        raw: &'a [u8],
+    ) -> std::result::Result<Self, Box<dyn std::error::Error + Sync + Send>> {
+        Ok(AnyInt(match *ty {
+            Type::INT2 => i64::from(i16::from_sql(ty, raw)?),
+            Type::INT4 => i64::from(i32::from_sql(ty, raw)?),
+            Type::BOOL => i64::from(bool::from_sql(ty, raw)?),
+            _ => i64::from_sql(ty, raw)?,
+        }))
+    }
+
+    fn accepts(ty: &Type) -> bool {
+        matches!(*ty, Type::INT2 | Type::INT4 | Type::INT8 | Type::BOOL)
+    }
+}
+
+impl RowRead for postgres::Row {
+    fn opt_text(&self, i: usize) -> Result<Option<String>> {
+        self.try_get::<_, Option<AnyText>>(i)
+            .map(|v| v.map(|t| t.0))
+            .map_err(|_| Error::DatabaseDamaged)
+    }
+    fn opt_int(&self, i: usize) -> Result<Option<i64>> {
+        self.try_get::<_, Option<AnyInt>>(i)
+            .map(|v| v.map(|n| n.0))
+            .map_err(|_| Error::DatabaseDamaged)
+    }
+    fn opt_bytes(&self, i: usize) -> Result<Option<Vec<u8>>> {
+        self.try_get(i).map_err(|_| Error::DatabaseDamaged)
+    }
+    fn flag(&self, i: usize) -> Result<bool> {
+        Ok(self.opt_int(i)?.ok_or(Error::DatabaseDamaged)? != 0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env(vars: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
+        let vars: Vec<(String, String)> = vars
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        move |name| vars.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone())
+    }
+
+    #[test]
+    fn a_password_in_the_address_is_refused() {
+        for url in [
+            "postgres://hq:secret@db.example/hq",
+            "postgres://hq@db.example/hq?password=secret",
+        ] {
+            assert!(matches!(
+                address(url, &env(&[])),
+                Err(Error::HqDatabase {
+                    problem: HqDbProblem::PasswordInAddress
+                })
+            ));
+        }
+    }
+
+    #[test]
+    fn sslmode_is_read_the_libpq_way() {
+        let read = |url: &str| address(url, &env(&[("USER", "hq")])).map(|a| a.tls);
+        assert_eq!(read("postgres://db/hq").unwrap(), TlsMode::Prefer);
+        assert_eq!(
+            read("postgres://db/hq?sslmode=disable").unwrap(),
+            TlsMode::Disable
+        );
+        assert_eq!(
+            read("postgres://db/hq?sslmode=require").unwrap(),
+            TlsMode::Require
+        );
+        assert_eq!(
+            read("postgres://db/hq?sslmode=verify-full&sslrootcert=/ca.pem").unwrap(),
+            TlsMode::VerifyFull
+        );
+        assert!(read("postgres://db/hq?sslmode=sometimes").is_err());
+        assert!(read("mysql://db/hq").is_err());
+        let a = address(
+            "postgres://db/hq?sslmode=verify-ca&sslrootcert=/ca.pem",
+            &env(&[("USER", "hq")]),
+        );
+        assert_eq!(a.unwrap().root_cert, Some(PathBuf::from("/ca.pem")));
+    }
+
+    #[test]
+    fn the_password_comes_from_pgpassword_first() {
+        let a = address(
+            "postgres://hq@db:5433/consolidation",
+            &env(&[("PGPASSWORD", "s3")]),
+        )
+        .unwrap();
+        assert_eq!(a.config.get_password(), Some(&b"s3"[..]));
+        assert_eq!(a.config.get_user(), Some("hq"));
+    }
+
+    #[test]
+    fn the_password_file_matches_host_port_database_and_user() {
+        let file = "# HQ\n\
+                    other:5432:*:hq:wrong\n\
+                    db:5433:consolidation:hq:right\\:one\n\
+                    *:*:*:*:fallback\n";
+        assert_eq!(
+            pgpass_lookup(file, ["db", "5433", "consolidation", "hq"]).as_deref(),
+            Some("right:one")
+        );
+        assert_eq!(
+            pgpass_lookup(file, ["db", "5432", "x", "y"]).as_deref(),
+            Some("fallback")
+        );
+        assert_eq!(
+            pgpass_lookup("db:5432:hq", ["db", "5432", "hq", "hq"]),
+            None
+        );
+    }
+
+    #[test]
+    fn every_consolidated_table_is_partitioned_by_branch() {
+        let sql = schema();
+        for table in ["hq_op", "hq_row", "hq_claim", "hq_holding"] {
+            assert!(sql.contains(&format!("{table}_p15 PARTITION OF {table}")));
+        }
+        assert_eq!(sql.matches("PARTITION BY HASH (branch)").count(), 4);
+    }
+}
