@@ -128,6 +128,11 @@ impl TestDatabase {
         copy
     }
 
+    /// The server's address (the schema's, without the search path).
+    pub fn server(&self) -> &str {
+        &self.server
+    }
+
     /// A connection to the test's schema, to look at what the consolidation stored.
     pub fn client(&self) -> postgres::Client {
         connect(&self.url).expect("connect to the test schema")
