@@ -15,10 +15,10 @@ use common::hq::*;
 use common::*;
 use std::path::Path;
 
-/// A resident ID number with its check character (GB 11643): born 1980-01-01 in 110101,
-/// sequence `n`.
+/// A resident ID number with its check character (GB 11643): born in January 1980 in
+/// 110101 (on day 1 + n / 1000), sequence n % 1000.
 fn id_number(n: u32) -> String {
-    let body = format!("11010119800101{n:03}");
+    let body = format!("11010119800 1{:02}{:03}", n / 1000 + 1, n % 1000).replace(' ', "");
     const WEIGHTS: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
     let sum: u32 = body
         .chars()
@@ -78,12 +78,12 @@ fn a_dump_of_hqs_database_holds_none_of_a_thousand_personal_strings() {
         client_numbers.push(branch.create_client(&input).unwrap().client_no);
     }
     // Free text: complaints from clients and a walk-in's name and phone.
-    for n in 0..20 {
+    for (n, client) in client_numbers.iter().take(20).enumerate() {
         let description = format!("客户反映第{n}笔转账被重复扣费，要求核查");
         personal.push(description.clone());
         branch
             .register_complaint(&IntakeInput {
-                client: client_numbers[n].clone(),
+                client: client.clone(),
                 channel: "counter".into(),
                 category: "fees".into(),
                 request: "退还多收费用".into(),
@@ -244,4 +244,260 @@ fn a_database_belongs_to_the_hq_that_made_it() {
     let said = sentence(&branchdesk::store::check_hq_database(&with_password).unwrap_err());
     assert!(said.contains("PGPASSWORD"), "{said}");
     assert!(!Path::new(&other).join("hq-keys.toml").exists());
+}
+
+/// `branchdesk hq import FILES…` against HQ's store at `store`, started (not waited for);
+/// `database` points this run at another consolidation database.
+fn importer(
+    store: &Path,
+    files: &[std::path::PathBuf],
+    database: Option<&str>,
+    crash_at: Option<&str>,
+) -> std::process::Child {
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_branchdesk"));
+    command
+        .arg("--store")
+        .arg(store)
+        .args(["--lang", "en", "hq", "import", "--json"])
+        .args(files)
+        .env("HOME", store.parent().unwrap())
+        .env(
+            "BRANCHDESK_CONFIG",
+            store.parent().unwrap().join("none.toml"),
+        )
+        .env("BRANCHDESK_USER", ADMIN)
+        .env("BRANCHDESK_PASSPHRASE", ADMIN_PASS)
+        .env_remove("BRANCHDESK_STORE")
+        .env_remove("BRANCHDESK_HQ_DATABASE")
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped());
+    if let Some(url) = database {
+        command.env("BRANCHDESK_HQ_DATABASE", url);
+    }
+    if let Some(point) = crash_at {
+        command.env("BRANCHDESK_CRASH_AT", point);
+    }
+    command.spawn().unwrap()
+}
+
+/// Branches BJ0101 and BJ0102 working and exporting in rounds, each export carrying
+/// everything not yet acknowledged (so the bundles overlap): the bundles, in the order made.
+fn bundles_of_two_branches(
+    dir: &Path,
+    hq: &mut branchdesk::store::Session,
+) -> Vec<std::path::PathBuf> {
+    second_branch(dir, hq);
+    let mut bundles = Vec::new();
+    let out = dir.join("bundles");
+    std::fs::create_dir_all(&out).unwrap();
+    for round in 0..4u32 {
+        for (branch, manager) in [("BJ0101", "mgr01"), ("BJ0102", "mgr02")] {
+            let mut session = at(dir, branch, manager, 9 + round);
+            for n in 0..3 {
+                let k = round * 10 + n + if branch == "BJ0101" { 0 } else { 500 };
+                session
+                    .create_client(&ClientInput {
+                        name: name(k),
+                        id_number: id_number(k),
+                        phone: format!("137{k:08}"),
+                        ..Default::default()
+                    })
+                    .unwrap();
+            }
+            if let Some(file) = session.export_bundle(&out, &mut |_, _| {}).unwrap().file {
+                bundles.push(file);
+            }
+        }
+    }
+    bundles
+}
+
+/// Every table of the consolidation as text, in a fixed order, sealed parts left out (their
+/// nonces differ; what they hold is compared through HQ). Not `hq_import`, the journal of
+/// which bundle brought changes first: that depends on the order bundles came in, for one
+/// importer as for two.
+fn tables(db: &TestDatabase) -> Vec<(String, Vec<String>)> {
+    let mut client = db.client();
+    [
+        (
+            "hq_branch",
+            "SELECT code, high_water FROM hq_branch ORDER BY 1",
+        ),
+        (
+            "hq_op",
+            "SELECT branch, seq, part, op_id, hlc FROM hq_op ORDER BY 1, 2, 3",
+        ),
+        (
+            "hq_key",
+            "SELECT tbl, row_id, branch FROM hq_key ORDER BY 1, 2",
+        ),
+        (
+            "hq_row",
+            "SELECT branch, tbl, row_id, fields::text, stamps, deleted, id_index, phone_index,
+                    sealed IS NULL
+             FROM hq_row ORDER BY 1, 2, 3",
+        ),
+        (
+            "hq_claim",
+            "SELECT branch, tbl, row_id, name, id_number FROM hq_claim ORDER BY 1, 2, 3, 4, 5",
+        ),
+        (
+            "hq_quarantine",
+            "SELECT bundle_sha256 FROM hq_quarantine ORDER BY 1",
+        ),
+    ]
+    .into_iter()
+    .map(|(table, sql)| {
+        let rows = client
+            .simple_query(&format!("SELECT row_to_json(t)::text FROM ({sql}) t"))
+            .unwrap()
+            .into_iter()
+            .filter_map(|m| match m {
+                postgres::SimpleQueryMessage::Row(r) => r.get(0).map(str::to_string),
+                _ => None,
+            })
+            .collect();
+        (table.to_string(), rows)
+    })
+    .collect()
+}
+
+fn copy_store(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        if entry.path().is_file() {
+            std::fs::copy(entry.path(), to.join(entry.file_name())).unwrap();
+        }
+    }
+}
+
+#[test]
+fn two_importers_on_two_machines_give_the_database_one_importer_gives() {
+    let Some((backend, dir)) = on_postgres() else {
+        return;
+    };
+    let dir = dir.path();
+    let mut hq = hq_with_clients(dir, &backend);
+    let bundles = bundles_of_two_branches(dir, &mut hq);
+    assert!(bundles.len() >= 8, "{bundles:?}");
+    drop(hq);
+    let db = database(&backend);
+    // The state before: a copy for the lone importer.
+    let alone = db.copy();
+    // Two machines, each with its copy of HQ's store, against one database; each gets the
+    // bundles in its own shuffled order, the second some of them twice.
+    for machine in ["HQ-A", "HQ-B", "HQ-ONE"] {
+        copy_store(&dir.join("HQ"), &dir.join(machine).join("HQ"));
+    }
+    let mut first: Vec<_> = bundles.iter().rev().cloned().collect();
+    first.swap(1, 4);
+    let mut second: Vec<_> = bundles.iter().step_by(2).cloned().collect();
+    second.extend(bundles.iter().cloned());
+    second.swap(0, 3);
+    let a = importer(&dir.join("HQ-A").join("HQ"), &first, None, None);
+    let b = importer(&dir.join("HQ-B").join("HQ"), &second, None, None);
+    for child in [a, b] {
+        let out = child.wait_with_output().unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    let one = importer(
+        &dir.join("HQ-ONE").join("HQ"),
+        &bundles,
+        Some(&alone.url),
+        None,
+    );
+    let out = one.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+
+    let (both, single) = (tables(db), tables(&alone));
+    for ((table, rows), (_, expected)) in both.iter().zip(&single) {
+        assert!(
+            table == "hq_quarantine" || !rows.is_empty(),
+            "{table} is empty"
+        );
+        assert_eq!(rows, expected, "{table}");
+    }
+    // What the sealed parts hold, through HQ: the same.
+    let mut at_a = at(&dir.join("HQ-A"), "HQ", ADMIN, 18);
+    let mut at_one = at(&dir.join("HQ-ONE"), "HQ", ADMIN, 18);
+    at_one.use_hq_database(Some(alone.url.clone()));
+    let rows = |s: &mut branchdesk::store::Session| {
+        serde_json::to_string(&s.hq_rows("client").unwrap()).unwrap()
+    };
+    assert_eq!(rows(&mut at_a), rows(&mut at_one));
+    assert_eq!(at_a.hq_rows("client").unwrap().len(), 2 + 24);
+}
+
+#[test]
+fn an_importer_killed_mid_batch_leaves_no_half_bundle_and_a_rerun_finishes() {
+    let Some((backend, dir)) = on_postgres() else {
+        return;
+    };
+    let dir = dir.path();
+    let mut hq = hq_with_clients(dir, &backend);
+    // A bundle of more than one batch: a bulk load at the branch.
+    let mut branch = at_branch(dir, "mgr01");
+    let mut records = (0..9_000u32).map(|n| {
+        let record = record(&name(n % 250), &id_number(n), &format!("136{n:08}"));
+        (record, "BJ0101".to_string())
+    });
+    branch
+        .load_clients(&mut records, "bulk", &mut |_| {})
+        .unwrap();
+    let out = dir.join("big");
+    std::fs::create_dir_all(&out).unwrap();
+    let bundle = branch
+        .export_bundle(&out, &mut |_, _| {})
+        .unwrap()
+        .file
+        .unwrap();
+    drop(branch);
+    let before = hq_status_of(&mut hq);
+    drop(hq);
+    let db = database(&backend);
+    let ops_before = tables(db)[1].1.len();
+
+    let killed = importer(
+        &dir.join("HQ"),
+        std::slice::from_ref(&bundle),
+        None,
+        Some("hq:import_batch"),
+    )
+    .wait_with_output()
+    .unwrap();
+    assert!(!killed.status.success(), "the importer died mid-batch");
+    // Nothing of the bundle is in: not one op, not one row.
+    assert_eq!(tables(db)[1].1.len(), ops_before);
+    let mut hq = at_hq(dir);
+    assert_eq!(hq_status_of(&mut hq), before);
+    drop(hq);
+
+    let rerun = importer(&dir.join("HQ"), std::slice::from_ref(&bundle), None, None)
+        .wait_with_output()
+        .unwrap();
+    assert!(
+        rerun.status.success(),
+        "{}",
+        String::from_utf8_lossy(&rerun.stderr)
+    );
+    let mut hq = at_hq(dir);
+    let after = hq_status_of(&mut hq);
+    assert!(after.1 > before.1, "{after:?}");
+    assert_eq!(hq.hq_rows("client").unwrap().len(), 2 + 9_000);
+}
+
+/// BJ0101's high-water mark and the consolidated rows HQ holds.
+fn hq_status_of(hq: &mut branchdesk::store::Session) -> (i64, i64) {
+    let status = hq.hq_status().unwrap();
+    (status.branches[0].high_water, status.rows)
 }

@@ -1,7 +1,9 @@
 //! `branchdesk bench sync`: a branch with N changes waiting (half a bulk load of clients,
 //! half contact-log entries, each its own change) exports them; HQ imports the bundle; the
 //! same rows are then inserted raw into HQ's database, the physical limit the import is
-//! compared with.
+//! compared with. With `--database`, a second HQ (the same keys) consolidating into
+//! PostgreSQL imports the same bundle, side by side, against a raw binary COPY of the
+//! same rows into the same server.
 
 use crate::demo::synthetic::Generator;
 use crate::domain::clock::Clock;
@@ -19,6 +21,8 @@ pub const EXPORT_TARGET_S: f64 = 5.0;
 pub const IMPORT_TARGET_S: f64 = 5.0;
 pub const RAW_RATE_TARGET: f64 = 0.3;
 pub const SIZE_TARGET: f64 = 0.40;
+/// HQ's import on PostgreSQL over a raw binary COPY of the same rows.
+pub const COPY_RATE_TARGET: f64 = 0.5;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct SyncBenchReport {
@@ -36,7 +40,21 @@ pub struct SyncBenchReport {
     pub raw_ops_per_s: f64,
     /// Import rate over the raw insert rate.
     pub import_vs_raw: f64,
+    /// The same bundle imported by HQ on PostgreSQL (`--database`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub postgres: Option<PostgresFigures>,
     pub targets_met: bool,
+}
+
+/// HQ's import on PostgreSQL against a raw binary COPY of the same rows.
+#[derive(Debug, Clone, Serialize)]
+pub struct PostgresFigures {
+    pub import_s: f64,
+    pub import_ops_per_s: f64,
+    pub raw_copy_s: f64,
+    pub raw_copy_rows_per_s: f64,
+    /// Import rate over the raw COPY rate.
+    pub import_vs_raw_copy: f64,
 }
 
 struct Scratch(PathBuf);
@@ -83,8 +101,32 @@ pub(crate) fn hq_and_branch(
     clock: Arc<dyn Clock>,
     progress: &mut dyn FnMut(&str),
 ) -> Result<(Session, Session)> {
+    let (hq, branch, _) = hqs_and_branch(dir, clients, None, clock, progress)?;
+    Ok((hq, branch))
+}
+
+/// [`hq_and_branch`], and with `database` a second HQ with the same keys (its store copied
+/// before any branch was trusted) consolidating into that PostgreSQL database.
+fn hqs_and_branch(
+    dir: &Path,
+    clients: u64,
+    database: Option<&str>,
+    clock: Arc<dyn Clock>,
+    progress: &mut dyn FnMut(&str),
+) -> Result<(Session, Session, Option<Session>)> {
     let mut hq = create(dir, "HQ", clock.clone())?;
     let hq_keys = hq.become_hq(None)?;
+    let mut on_postgres = match database {
+        Some(url) => {
+            drop(hq);
+            copy_store(&dir.join("HQ"), &dir.join("HQ-PG"))?;
+            hq = login(dir, "HQ", "admin01", clock.clone())?;
+            let mut pg = login(dir, "HQ-PG", "admin01", clock.clone())?;
+            pg.become_hq(Some(url))?;
+            Some(pg)
+        }
+        None => None,
+    };
     let hq_file = dir.join("hq-keys.toml");
     crate::store::write_public_file(&hq_file, hq_keys.to_toml().as_bytes())?;
     let mut admin = create(dir, "BJ0101", clock.clone())?;
@@ -93,6 +135,9 @@ pub(crate) fn hq_and_branch(
     let branch_file = dir.join("branch-keys.toml");
     crate::store::write_public_file(&branch_file, admin.sync_keys()?.to_toml().as_bytes())?;
     hq.trust_branch(&branch_file)?;
+    if let Some(pg) = &mut on_postgres {
+        pg.trust_branch(&branch_file)?;
+    }
     drop(admin);
 
     let mut branch = login(dir, "BJ0101", "mgr01", clock)?;
@@ -104,7 +149,20 @@ pub(crate) fn hq_and_branch(
         (client.record, client.home_branch)
     });
     branch.load_clients(&mut records, "bench", &mut |_| {})?;
-    Ok((hq, branch))
+    Ok((hq, branch, on_postgres))
+}
+
+/// A closed store's files, copied to a new folder.
+fn copy_store(from: &Path, to: &Path) -> Result<()> {
+    crate::store::create_private_dir(to)?;
+    for entry in std::fs::read_dir(from).map_err(|e| Error::io(from, e))? {
+        let entry = entry.map_err(|e| Error::io(from, e))?;
+        if entry.path().is_file() {
+            std::fs::copy(entry.path(), to.join(entry.file_name()))
+                .map_err(|e| Error::io(entry.path(), e))?;
+        }
+    }
+    Ok(())
 }
 
 /// A folder of the benchmark's own, removed when dropped.
@@ -117,15 +175,20 @@ pub(crate) fn scratch(name: &str) -> Result<(PathBuf, impl Drop)> {
 
 pub fn run(
     ops: u64,
+    database: Option<&str>,
     clock: Arc<dyn Clock>,
     progress: &mut dyn FnMut(&str),
 ) -> Result<SyncBenchReport> {
     let (dir, _scratch) = scratch("sync")?;
+    // On PostgreSQL, a schema of the benchmark's own, dropped at the end.
+    let scratch_schema = database.map(crate::store::scratch_schema).transpose()?;
+    let database = scratch_schema.as_ref().map(|(url, _)| url.as_str());
 
     progress("stores");
     let clients = ops / 2;
     let contacts = ops - clients;
-    let (mut hq, mut branch) = hq_and_branch(&dir, clients, clock, progress)?;
+    let (mut hq, mut branch, on_postgres) =
+        hqs_and_branch(&dir, clients, database, clock, progress)?;
     progress("contact log");
     branch.bench_contact_log(contacts)?;
 
@@ -150,6 +213,29 @@ pub fn run(
     let raw_ops_per_s = rows as f64 / raw_insert_s.max(1e-9);
     let size_ratio = report.bundle_bytes as f64 / report.raw_bytes.max(1) as f64;
     let import_vs_raw = import_ops_per_s / raw_ops_per_s.max(1e-9);
+    let postgres = match on_postgres {
+        Some(mut pg) => {
+            progress("import on PostgreSQL");
+            let started = Instant::now();
+            pg.hq_import(&file)?;
+            let import_s = started.elapsed().as_secs_f64();
+            progress("raw COPY on PostgreSQL");
+            let (rows, raw_copy_s) = pg.bench_raw_copy(&bundle_ops)?;
+            let import_ops_per_s = report.ops as f64 / import_s.max(1e-9);
+            let raw_copy_rows_per_s = rows as f64 / raw_copy_s.max(1e-9);
+            Some(PostgresFigures {
+                import_s,
+                import_ops_per_s,
+                raw_copy_s,
+                raw_copy_rows_per_s,
+                import_vs_raw_copy: import_ops_per_s / raw_copy_rows_per_s.max(1e-9),
+            })
+        }
+        None => None,
+    };
+    let postgres_met = postgres
+        .as_ref()
+        .is_none_or(|p| p.import_vs_raw_copy >= COPY_RATE_TARGET);
     Ok(SyncBenchReport {
         ops: report.ops,
         clients,
@@ -163,7 +249,9 @@ pub fn run(
         raw_insert_s,
         raw_ops_per_s,
         import_vs_raw,
-        targets_met: export_s <= EXPORT_TARGET_S
+        postgres,
+        targets_met: postgres_met
+            && export_s <= EXPORT_TARGET_S
             && import_s <= IMPORT_TARGET_S
             && import_vs_raw >= RAW_RATE_TARGET
             && size_ratio <= SIZE_TARGET,

@@ -235,6 +235,10 @@ pub(super) enum BenchWhat {
     Sync {
         #[arg(long, value_name = "N", default_value_t = 100_000)]
         ops: u64,
+        /// Also import them at an HQ on this PostgreSQL database (in a schema of the
+        /// benchmark's own, dropped after), against a raw binary COPY
+        #[arg(long, value_name = "URL")]
+        database: Option<String>,
         #[arg(long)]
         json: bool,
     },

@@ -359,8 +359,8 @@ pub fn hq_holdings(cx: &Context, clients: u64, json: bool) -> Result<ExitCode> {
 }
 
 /// `branchdesk bench sync`.
-pub fn sync(cx: &Context, ops: u64, json: bool) -> Result<ExitCode> {
-    let report = bench::sync::run(ops, cx.clock.clone(), &mut |step| {
+pub fn sync(cx: &Context, ops: u64, database: Option<&str>, json: bool) -> Result<ExitCode> {
+    let report = bench::sync::run(ops, database, cx.clock.clone(), &mut |step| {
         if !json {
             eprintln!("… {step}");
         }
@@ -404,6 +404,19 @@ pub fn sync(cx: &Context, ops: u64, json: bool) -> Result<ExitCode> {
             bench::sync::RAW_RATE_TARGET,
             yes_no(report.import_vs_raw >= bench::sync::RAW_RATE_TARGET)
         );
+        if let Some(pg) = &report.postgres {
+            outln!(
+                "PostgreSQL import {:.2} s, {:.0} ops/s; raw binary COPY {:.2} s, {:.0} rows/s; \
+                 import at {:.2}x the COPY rate  (target ≥ {}x: {})",
+                pg.import_s,
+                pg.import_ops_per_s,
+                pg.raw_copy_s,
+                pg.raw_copy_rows_per_s,
+                pg.import_vs_raw_copy,
+                bench::sync::COPY_RATE_TARGET,
+                yes_no(pg.import_vs_raw_copy >= bench::sync::COPY_RATE_TARGET)
+            );
+        }
     }
     Ok(if report.targets_met {
         ExitCode::SUCCESS

@@ -340,9 +340,14 @@ fn run(cx: &Context, command: Option<Command>) -> Result<ExitCode> {
             })
         }
         Some(Command::Bench {
-            what: Some(BenchWhat::Sync { ops, json }),
+            what:
+                Some(BenchWhat::Sync {
+                    ops,
+                    database,
+                    json,
+                }),
             ..
-        }) => bench::sync(cx, ops, json),
+        }) => bench::sync(cx, ops, database.as_deref(), json),
         Some(Command::Bench {
             what: Some(BenchWhat::HqHoldings { json }),
             clients,

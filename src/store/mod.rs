@@ -59,6 +59,7 @@ pub use fsutil::{create_private, create_private_dir, write_atomic as write_publi
 pub use holdings::{
     AssessmentNow, ClientValue, HoldingsApplied, Portfolio, PortfolioHolding, Rfm, TierNow,
 };
+pub(crate) use hq::scratch_schema;
 pub use hq::{
     BranchPoints, BranchRisk, BranchState, ClientBalance, Gap, HoldingsImport, HqEvent, HqRow,
     HqStatus, ImportOutcome, PublishedHoldings, RefusedHolding, ReviewItem, RuleConversion,

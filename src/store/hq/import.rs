@@ -4,6 +4,7 @@
 
 use super::db::{Dialect, HqTx, lookup_key, open_fields, seal_context, seal_fields};
 use super::hq_params;
+use super::pg_import;
 use super::status::claim_context;
 use super::{ImportOutcome, file_name};
 use crate::domain::hlc::Hlc;
@@ -272,6 +273,9 @@ impl Session {
             }));
         self.hq_write(event, |tx| {
             let mut checker = OpChecker::new(m);
+            // On PostgreSQL the new ops gather into sets applied together.
+            let mut pending: Vec<Op> = Vec::new();
+            let mut written = false;
             for batch in batches {
                 for op in batch.map_err(|p| file_error(file, p))? {
                     checker.check(&op).map_err(|p| file_error(file, p))?;
@@ -293,11 +297,24 @@ impl Session {
                     };
                     match judged {
                         Held::Same => {}
-                        Held::Hole => {
-                            if apply_op(tx, branch, &op)? {
-                                applied += 1;
+                        Held::Hole => match tx {
+                            HqTx::Pg(pg) => {
+                                pending.push(op);
+                                if pending.len() >= pg_import::BATCH {
+                                    applied += pg_import::apply_batch(pg, branch, &pending)?;
+                                    pending.clear();
+                                    if !written {
+                                        written = true;
+                                        crate::store::fsutil::crash_point("hq:import_batch");
+                                    }
+                                }
                             }
-                        }
+                            HqTx::Local(_) => {
+                                if apply_op(tx, branch, &op)? {
+                                    applied += 1;
+                                }
+                            }
+                        },
                         Held::Other(fork) => {
                             *forked = Some(fork);
                             // Rolls the bundle back; the caller sets it aside.
@@ -305,6 +322,9 @@ impl Session {
                         }
                     }
                 }
+            }
+            if let HqTx::Pg(pg) = tx {
+                applied += pg_import::apply_batch(pg, branch, &pending)?;
             }
             // Anything wrong with the ops rolls the whole bundle back.
             checker.finish(m).map_err(|p| file_error(file, p))?;

@@ -18,6 +18,7 @@ mod holdings;
 mod import;
 mod offers;
 pub(crate) mod pg;
+mod pg_import;
 mod points;
 mod quarantine;
 mod risk;
@@ -27,6 +28,8 @@ pub use crate::sync::merge::ReviewItem;
 pub(crate) use db::{Hq, HqTx, hq_params};
 pub use events::HqEvent;
 pub(crate) use pg::PgHq;
+
+pub(crate) use pg::scratch_schema;
 
 /// Checks that a PostgreSQL database can take a new HQ's consolidation (it answers, and no
 /// other HQ's data is there), before the HQ store is made.
@@ -357,4 +360,54 @@ pub(super) fn file_name(file: &Path) -> String {
     file.file_name()
         .map(|n| n.to_string_lossy().to_string())
         .unwrap_or_default()
+}
+
+impl Session {
+    /// The physical limit HQ's import on PostgreSQL is compared with: the same ops as plain
+    /// rows (branch, seq, part, table, row ID, fields) by binary COPY into a scratch table
+    /// of the same database, in one transaction. Returns (rows, seconds).
+    pub fn bench_raw_copy(&mut self, ops: &[crate::sync::bundle::Op]) -> Result<(u64, f64)> {
+        use postgres::types::{ToSql, Type};
+        let Hq::Pg(mut pg) = self.hq()? else {
+            return Err(Error::internal("the raw COPY needs HQ on PostgreSQL"));
+        };
+        let client = &mut pg.client;
+        client
+            .batch_execute(
+                "DROP TABLE IF EXISTS bench_raw;
+                 CREATE TABLE bench_raw (branch text NOT NULL, seq bigint NOT NULL,
+                     part bigint NOT NULL, tbl text NOT NULL, row_id text NOT NULL,
+                     fields jsonb NOT NULL, PRIMARY KEY (branch, seq, part))",
+            )
+            .map_err(pg::db_error)?;
+        let started = std::time::Instant::now();
+        let mut tx = client.transaction().map_err(pg::db_error)?;
+        let sink = tx
+            .copy_in("COPY bench_raw (branch, seq, part, tbl, row_id, fields) FROM STDIN BINARY")
+            .map_err(pg::db_error)?;
+        let mut writer = postgres::binary_copy::BinaryCopyInWriter::new(
+            sink,
+            &[
+                Type::TEXT,
+                Type::INT8,
+                Type::INT8,
+                Type::TEXT,
+                Type::TEXT,
+                Type::JSONB,
+            ],
+        );
+        for op in ops {
+            let fields = db::Param::Text(op.fields.get());
+            let row: [&(dyn ToSql + Sync); 6] =
+                [&"B", &op.seq, &op.part, &op.table, &op.row_id, &fields];
+            writer.write(&row).map_err(pg::db_error)?;
+        }
+        writer.finish().map_err(pg::db_error)?;
+        tx.commit().map_err(pg::db_error)?;
+        let seconds = started.elapsed().as_secs_f64();
+        client
+            .batch_execute("DROP TABLE bench_raw")
+            .map_err(pg::db_error)?;
+        Ok((ops.len() as u64, seconds))
+    }
 }

@@ -186,6 +186,35 @@ impl PgTx<'_> {
     }
 }
 
+/// A schema of its own in the database at `url` for a benchmark run, dropped when the
+/// guard goes: the address to give HQ (its search path set to the schema) and the guard.
+pub(crate) fn scratch_schema(url: &str) -> Result<(String, ScratchSchema)> {
+    let mut client = connect(url)?;
+    let schema = format!("branchdesk_bench_{}", std::process::id());
+    client
+        .batch_execute(&format!(
+            "DROP SCHEMA IF EXISTS {schema} CASCADE; CREATE SCHEMA {schema}"
+        ))
+        .map_err(db_error)?;
+    let separator = if url.contains('?') { '&' } else { '?' };
+    let scoped = format!("{url}{separator}options=-csearch_path%3D{schema}");
+    Ok((scoped, ScratchSchema { client, schema }))
+}
+
+/// Drops its schema when dropped.
+pub(crate) struct ScratchSchema {
+    client: postgres::Client,
+    schema: String,
+}
+
+impl Drop for ScratchSchema {
+    fn drop(&mut self) {
+        let _ = self
+            .client
+            .batch_execute(&format!("DROP SCHEMA IF EXISTS {} CASCADE", self.schema));
+    }
+}
+
 fn prepared(
     client: &mut postgres::Client,
     statements: &mut HashMap<String, postgres::Statement>,
@@ -303,7 +332,6 @@ CREATE TABLE hq_row (
     phone_index text,
     PRIMARY KEY (branch, tbl, row_id)
 ) PARTITION BY HASH (branch);
-CREATE INDEX hq_row_by_table ON hq_row (tbl, row_id);
 CREATE INDEX hq_client_home ON hq_row ((fields ->> 'home_branch')) WHERE tbl = 'client';
 CREATE INDEX hq_client_id_index ON hq_row (id_index) WHERE id_index IS NOT NULL;
 CREATE INDEX hq_client_phone_index ON hq_row (phone_index) WHERE phone_index IS NOT NULL;
