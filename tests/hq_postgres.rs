@@ -254,11 +254,23 @@ fn importer(
     database: Option<&str>,
     crash_at: Option<&str>,
 ) -> std::process::Child {
+    importer_with(store, files, database, crash_at, 1)
+}
+
+/// [`importer`] with `workers` importers at once in the process.
+fn importer_with(
+    store: &Path,
+    files: &[std::path::PathBuf],
+    database: Option<&str>,
+    crash_at: Option<&str>,
+    workers: usize,
+) -> std::process::Child {
     let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_branchdesk"));
     command
         .arg("--store")
         .arg(store)
-        .args(["--lang", "en", "hq", "import", "--json"])
+        .args(["--lang", "en", "hq", "import", "--json", "--workers"])
+        .arg(workers.to_string())
         .args(files)
         .env("HOME", store.parent().unwrap())
         .env(
@@ -374,7 +386,7 @@ fn copy_store(from: &Path, to: &Path) {
 }
 
 #[test]
-fn two_importers_on_two_machines_give_the_database_one_importer_gives() {
+fn importers_on_two_machines_give_the_database_one_importer_gives() {
     let Some((backend, dir)) = on_postgres() else {
         return;
     };
@@ -397,7 +409,8 @@ fn two_importers_on_two_machines_give_the_database_one_importer_gives() {
     second.extend(bundles.iter().cloned());
     second.swap(0, 3);
     let a = importer(&dir.join("HQ-A").join("HQ"), &first, None, None);
-    let b = importer(&dir.join("HQ-B").join("HQ"), &second, None, None);
+    // The second machine runs two importers at once itself.
+    let b = importer_with(&dir.join("HQ-B").join("HQ"), &second, None, None, 2);
     for child in [a, b] {
         let out = child.wait_with_output().unwrap();
         assert!(

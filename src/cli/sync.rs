@@ -77,6 +77,10 @@ pub enum HqCommand {
     Import {
         #[arg(required = true)]
         files: Vec<PathBuf>,
+        /// Importers at once on HQ's PostgreSQL database (bundles of different branches go
+        /// in side by side; HQ's own store takes them one by one)
+        #[arg(long, value_name = "N", default_value_t = 1)]
+        workers: usize,
         #[arg(long)]
         json: bool,
     },
@@ -504,12 +508,15 @@ pub fn run_hq(cx: &Context, command: HqCommand) -> Result<ExitCode> {
             write_keys(&keys, out.as_deref())?;
             out!("{}", keys.to_toml());
         }
-        HqCommand::Import { files, json } => {
+        HqCommand::Import {
+            files,
+            workers,
+            json,
+        } => {
             let mut refused = 0;
-            let mut results = Vec::new();
-            for file in &files {
-                let outcome = session.hq_import(file);
-                let name = file.display().to_string();
+            let mut results = vec![serde_json::Value::Null; files.len()];
+            session.hq_import_files(&files, workers, &mut |i, outcome| {
+                let name = files[i].display().to_string();
                 match &outcome {
                     Ok(o) if !json => outln!("{}", outcome_text(cx, &name, o)),
                     Err(e) if !json => super::say_error(&e.message(cx.i18n)),
@@ -518,14 +525,14 @@ pub fn run_hq(cx: &Context, command: HqCommand) -> Result<ExitCode> {
                 if matches!(outcome, Err(_) | Ok(ImportOutcome::Forked { .. })) {
                     refused += 1;
                 }
-                results.push(match outcome {
+                results[i] = match outcome {
                     Ok(o) => serde_json::json!({ "file": name, "result": o }),
                     Err(e) => serde_json::json!({
                         "file": name,
                         "result": { "outcome": "refused", "reason": e.message(cx.i18n) },
                     }),
-                });
-            }
+                };
+            })?;
             if json {
                 print_json(&results);
             }

@@ -63,7 +63,10 @@ fn configure(conn: &Connection) -> rusqlite::Result<()> {
          PRAGMA synchronous = FULL;
          PRAGMA temp_store = MEMORY;
          PRAGMA journal_size_limit = 67108864;"
-    ))
+    ))?;
+    // Sessions of one process share a store (HQ's import workers): a writer waits for the
+    // one before it rather than failing.
+    conn.busy_timeout(std::time::Duration::from_secs(30))
 }
 
 /// SQLCipher sets itself up (its crypto provider, OpenSSL) when a process opens its first

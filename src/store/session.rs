@@ -113,7 +113,8 @@ pub struct Session {
     /// The consolidation database's address given for this run (`[hq] database`,
     /// `BRANCHDESK_HQ_DATABASE`), over the one `hq init --database` kept.
     pub(crate) hq_database: Option<String>,
-    _lock: StoreLock,
+    /// Shared by the worker sessions of this one (`Session::worker`).
+    _lock: Arc<StoreLock>,
 }
 
 impl Drop for Session {
@@ -134,6 +135,33 @@ impl std::fmt::Debug for Session {
 }
 
 impl Session {
+    /// Another session of the same staff member on the same store, for a worker thread of
+    /// this process: its own connections, this session's lock on the store. (HQ's import
+    /// workers: each imports with its own database connection; their audit rows take turns
+    /// on the one trail.)
+    pub(crate) fn worker(&self) -> Result<Session> {
+        let conn = db::open_db(&self.paths.db(), &self.key, false)?;
+        Ok(Session {
+            paths: self.paths.clone(),
+            conn,
+            key: self.key.duplicate(),
+            slots: self.slots.clone(),
+            me: self.me.clone(),
+            branch: self.branch.clone(),
+            clock: self.clock.clone(),
+            hlc: self.hlc,
+            options: self.options,
+            cache: self.cache,
+            warming: self.warming.clone(),
+            calendar: self.calendar.clone(),
+            anchored_at: self.anchored_at,
+            rules: std::sync::OnceLock::new(),
+            hq_pg: std::cell::RefCell::new(None),
+            hq_database: self.hq_database.clone(),
+            _lock: self._lock.clone(),
+        })
+    }
+
     /// Creates a new store in `paths` (which must not hold one) and logs its administrator in.
     pub fn create(
         paths: &StorePaths,
@@ -207,7 +235,7 @@ impl Session {
             hq_pg: std::cell::RefCell::new(None),
             hq_database: None,
             anchored_at: None,
-            _lock: lock,
+            _lock: Arc::new(lock),
         };
         session.write_initial_rows()?;
         session.mark_lunar_table()?;
@@ -367,7 +395,7 @@ impl Session {
             hq_pg: std::cell::RefCell::new(None),
             hq_database: None,
             anchored_at: None,
-            _lock: lock,
+            _lock: Arc::new(lock),
         };
         session.size_cache()?;
         session.refresh_lunar_keys()?;

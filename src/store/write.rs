@@ -468,7 +468,11 @@ impl Session {
             .hlc
             .tick(u64::try_from(now.timestamp_millis()).unwrap_or(0));
         let actor = self.me.id.to_string();
-        let tx = self.conn.transaction()?;
+        // The write lock first: two sessions of one store (HQ's import workers) then take
+        // turns instead of one finding the trail moved under it.
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         let out = {
             let mut writer = Writer {
                 tx: &tx,

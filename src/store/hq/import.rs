@@ -46,6 +46,63 @@ impl Session {
         Ok(outcome)
     }
 
+    /// Imports `files` with up to `workers` importers at once (on PostgreSQL; this store's
+    /// own database takes them one by one), telling `done` each file's outcome (by its
+    /// place in `files`) as it comes. Bundles of different branches go in side by side; one
+    /// branch's take turns under its lock, and the quarantine puts them in order.
+    pub fn hq_import_files(
+        &mut self,
+        files: &[std::path::PathBuf],
+        workers: usize,
+        done: &mut dyn FnMut(usize, Result<ImportOutcome>),
+    ) -> Result<()> {
+        self.require(Permission::RunHq)?;
+        self.require_party(Party::Hq)?;
+        let on_postgres = matches!(self.hq()?, super::Hq::Pg(_));
+        let workers = if on_postgres {
+            workers.clamp(1, files.len().max(1))
+        } else {
+            1
+        };
+        if workers == 1 {
+            for (i, file) in files.iter().enumerate() {
+                done(i, self.hq_import(file));
+            }
+            return Ok(());
+        }
+        let mut sessions = (0..workers)
+            .map(|_| self.worker())
+            .collect::<Result<Vec<_>>>()?;
+        let next = std::sync::atomic::AtomicUsize::new(0);
+        std::thread::scope(|scope| {
+            let (sender, outcomes) = std::sync::mpsc::channel();
+            for session in &mut sessions {
+                let (sender, next) = (sender.clone(), &next);
+                scope.spawn(move || {
+                    loop {
+                        let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        let Some(file) = files.get(i) else {
+                            break;
+                        };
+                        if sender.send((i, session.hq_import(file))).is_err() {
+                            break;
+                        }
+                    }
+                });
+            }
+            drop(sender);
+            for (i, outcome) in outcomes {
+                done(i, outcome);
+            }
+        });
+        // This session's clock moves past everything its workers saw.
+        let now_ms = u64::try_from(self.clock.now().timestamp_millis()).unwrap_or(0);
+        for session in &sessions {
+            self.hlc = self.hlc.observe(session.hlc, now_ms);
+        }
+        Ok(())
+    }
+
     /// A bundle verified against a registered branch's key, decrypted, and its manifest
     /// checked against that branch and this HQ.
     fn open_bundle(
