@@ -1240,3 +1240,46 @@ crate::hq_test! {
         assert!(manager.sync_status().unwrap().pending_ops >= waiting);
     }
 }
+
+crate::hq_test! {
+    /// HQ's sync health, computed in SQL, says the same on both back ends: a branch not
+    /// heard from within the limit is silent, one never heard from too.
+    fn the_sync_report_names_the_branches_hq_has_not_heard_from(backend) {
+        let dir = tempfile::tempdir().unwrap();
+        let (mut hq, hq_keys) = hq(dir.path(), backend);
+        let mut bj0101 = branch(dir.path(), "BJ0101", &mut hq, &hq_keys);
+        drop(branch(dir.path(), "SH0202", &mut hq, &hq_keys));
+        bj0101
+            .create_client(&client("王芳", "11010519491231002X"))
+            .unwrap();
+        hq.hq_import(&export(&mut bj0101, dir.path())).unwrap();
+        let today = hq.hq_sync_health(7).unwrap();
+        let silent: Vec<(&str, bool)> = today
+            .branches
+            .iter()
+            .map(|b| (b.code.as_str(), b.silent))
+            .collect();
+        assert_eq!(silent, [("BJ0101", false), ("SH0202", true)]);
+        assert!(today.branches[0].last_import.is_some());
+        assert_eq!(today.branches[1].last_import, None);
+        assert!(today.branches[0].high_water > 0);
+        assert_eq!(today.branches[0].quarantined, 0);
+        drop(hq);
+        // Ten days on, BJ0101 is silent too.
+        let later = std::sync::Arc::new(FixedClock::new(
+            chrono::TimeZone::with_ymd_and_hms(&chrono::Utc, 2026, 12, 10, 9, 0, 0).unwrap(),
+        ));
+        let hq = Session::unlock(
+            &StorePaths::new(dir.path().join("HQ")),
+            ADMIN,
+            &secret(ADMIN_PASS),
+            later,
+            options(),
+        )
+        .unwrap();
+        let report = hq.hq_sync_health(7).unwrap();
+        assert!(report.branches.iter().all(|b| b.silent), "{report:?}");
+        assert_eq!(report.silent_since, "2026-12-03T09:00:00Z");
+        assert!(!hq.hq_sync_health(30).unwrap().branches[0].silent);
+    }
+}

@@ -220,7 +220,9 @@ pub fn run(
             pg.hq_import(&file)?;
             let import_s = started.elapsed().as_secs_f64();
             progress("raw COPY on PostgreSQL");
-            let (rows, raw_copy_s) = pg.bench_raw_copy(&bundle_ops)?;
+            let rows: Vec<(&str, &crate::sync::bundle::Op)> =
+                bundle_ops.iter().map(|op| ("BJ0101", op)).collect();
+            let (rows, raw_copy_s) = pg.bench_raw_copy(&rows)?;
             let import_ops_per_s = report.ops as f64 / import_s.max(1e-9);
             let raw_copy_rows_per_s = rows as f64 / raw_copy_s.max(1e-9);
             Some(PostgresFigures {
@@ -255,5 +257,161 @@ pub fn run(
             && import_s <= IMPORT_TARGET_S
             && import_vs_raw >= RAW_RATE_TARGET
             && size_ratio <= SIZE_TARGET,
+    })
+}
+
+/// HQ's import over many branches (`bench sync --branches N`), on PostgreSQL with workers
+/// and on HQ's own store, side by side.
+#[derive(Debug, Clone, Serialize)]
+pub struct ScaleReport {
+    pub branches: u64,
+    pub ops: u64,
+    pub workers: usize,
+    /// HQ's own store (SQLite), one bundle after another.
+    pub sqlite_import_s: f64,
+    pub postgres_import_s: f64,
+    pub postgres_ops_per_s: f64,
+    pub raw_copy_s: f64,
+    pub raw_copy_rows_per_s: f64,
+    /// PostgreSQL import rate (all workers) over the raw COPY rate.
+    pub import_vs_raw_copy: f64,
+    pub targets_met: bool,
+}
+
+/// The target for a million ops from a hundred branches with two workers.
+pub const SCALE_TARGET_S: f64 = 20.0;
+
+/// `ops` changes from `branches` branches (one real branch's export — half a bulk load of
+/// clients, half contact-log entries — sealed again by each branch under its own keys, its
+/// rows renamed to be its own), imported by HQ on its own store and by HQ on PostgreSQL with
+/// `workers` importers.
+pub fn run_branches(
+    ops: u64,
+    branches: u64,
+    workers: usize,
+    database: &str,
+    clock: Arc<dyn Clock>,
+    progress: &mut dyn FnMut(&str),
+) -> Result<ScaleReport> {
+    use crate::sync::bundle::{self, Manifest};
+    use crate::sync::keys::{Party, SecretKeys};
+    let (dir, _scratch) = scratch("scale")?;
+    let (url, _schema) = crate::store::scratch_schema(database)?;
+    let per_branch = (ops / branches.max(1)).max(2);
+    progress("stores");
+    let (mut hq, mut branch, on_postgres) =
+        hqs_and_branch(&dir, per_branch / 2, Some(&url), clock, progress)?;
+    let mut pg = on_postgres.ok_or_else(|| Error::internal("no HQ on PostgreSQL"))?;
+    branch.bench_contact_log(per_branch - per_branch / 2)?;
+    progress("export");
+    let file = branch
+        .export_bundle(&dir, &mut |_, _| {})?
+        .file
+        .ok_or_else(|| Error::internal("the benchmark export wrote nothing"))?;
+    drop(branch);
+    let template = hq.bench_bundle_ops(&file)?;
+    let hq_keys = hq.sync_keys()?;
+    let recipient = hq_keys.age_recipient()?;
+    progress("bundles");
+    let mut files = Vec::new();
+    let mut all_ops = Vec::new();
+    for b in 0..branches {
+        let code = format!("BR{b:04}");
+        let keys = SecretKeys::generate()?;
+        let public = keys.public(Party::Branch, &code, &code, &format!("store-{code}"));
+        let keys_file = dir.join(format!("{code}-keys.toml"));
+        crate::store::write_public_file(&keys_file, public.to_toml().as_bytes())?;
+        hq.trust_branch(&keys_file)?;
+        pg.trust_branch(&keys_file)?;
+        let mut raw = Vec::new();
+        for op in &template {
+            let fields = op.fields.get().replace("BJ0101", &code);
+            let renamed = crate::sync::bundle::Op {
+                row_id: format!("{code}:{}", op.row_id),
+                fields: serde_json::value::RawValue::from_string(fields)
+                    .map_err(|_| Error::internal("a benchmark op"))?,
+                ..op.clone()
+            };
+            serde_json::to_writer(&mut raw, &renamed).map_err(Error::internal)?;
+            raw.push(b'\n');
+            all_ops.push((b, renamed));
+        }
+        let payload = bundle::compress(&raw).map_err(|p| Error::internal(format!("{p:?}")))?;
+        let manifest = Manifest {
+            format: bundle::FORMAT,
+            kind: "ops".into(),
+            sender: code.clone(),
+            sender_store: format!("store-{code}"),
+            key_id: keys.key_id(),
+            receiver_store: hq_keys.store_id.clone(),
+            schema_version: crate::store::migrations::SCHEMA_VERSION,
+            app_version: env!("CARGO_PKG_VERSION").into(),
+            from_seq: template.first().map_or(1, |o| o.seq),
+            to_seq: template.last().map_or(1, |o| o.seq),
+            op_count: template.len() as u64,
+            payload: bundle::OPS_PAYLOAD.into(),
+            payload_sha256: bundle::sha256_hex(&payload),
+            previous_bundle_sha256: None,
+            ref_version: 0,
+            created_at: "2026-12-01T00:00:00Z".into(),
+            hlc: 0,
+            audit_head: None,
+            void: Vec::new(),
+            skipped: Vec::new(),
+        };
+        let sealed = bundle::seal(&manifest, &payload, &keys, std::slice::from_ref(&recipient))
+            .map_err(|p| Error::internal(format!("{p:?}")))?;
+        let out = dir.join(format!("{code}.bdx"));
+        crate::store::write_public_file(&out, &sealed.bytes)?;
+        crate::store::write_public_file(
+            &crate::store::signature_path(&out),
+            sealed.signature.as_bytes(),
+        )?;
+        files.push(out);
+    }
+
+    progress("import on HQ's own store");
+    let started = Instant::now();
+    for file in &files {
+        hq.hq_import(file)?;
+    }
+    let sqlite_import_s = started.elapsed().as_secs_f64();
+    drop(hq);
+
+    progress("import on PostgreSQL");
+    let started = Instant::now();
+    let mut failed = None;
+    pg.hq_import_files(&files, workers, &mut |_, outcome| {
+        if let Err(e) = outcome {
+            failed.get_or_insert(e);
+        }
+    })?;
+    if let Some(e) = failed {
+        return Err(e);
+    }
+    let postgres_import_s = started.elapsed().as_secs_f64();
+    progress("raw COPY on PostgreSQL");
+    let codes: Vec<String> = (0..branches).map(|b| format!("BR{b:04}")).collect();
+    let rows: Vec<(&str, &crate::sync::bundle::Op)> = all_ops
+        .iter()
+        .map(|(b, op)| (codes[*b as usize].as_str(), op))
+        .collect();
+    let (rows, raw_copy_s) = pg.bench_raw_copy(&rows)?;
+    let total = all_ops.len() as u64;
+    let postgres_ops_per_s = total as f64 / postgres_import_s.max(1e-9);
+    let raw_copy_rows_per_s = rows as f64 / raw_copy_s.max(1e-9);
+    let import_vs_raw_copy = postgres_ops_per_s / raw_copy_rows_per_s.max(1e-9);
+    Ok(ScaleReport {
+        branches,
+        ops: total,
+        workers,
+        sqlite_import_s,
+        postgres_import_s,
+        postgres_ops_per_s,
+        raw_copy_s,
+        raw_copy_rows_per_s,
+        import_vs_raw_copy,
+        targets_met: import_vs_raw_copy >= COPY_RATE_TARGET
+            && (total < 1_000_000 || postgres_import_s <= SCALE_TARGET_S),
     })
 }

@@ -239,6 +239,13 @@ pub(super) enum BenchWhat {
         /// benchmark's own, dropped after), against a raw binary COPY
         #[arg(long, value_name = "URL")]
         database: Option<String>,
+        /// With --database: the changes come from this many branches, imported with
+        /// --workers importers on PostgreSQL and one by one on HQ's own store
+        #[arg(long, value_name = "N", default_value_t = 1)]
+        branches: u64,
+        /// Importers at once on PostgreSQL (with --branches)
+        #[arg(long, value_name = "N", default_value_t = 2)]
+        workers: usize,
         #[arg(long)]
         json: bool,
     },

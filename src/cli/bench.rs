@@ -359,6 +359,63 @@ pub fn hq_holdings(cx: &Context, clients: u64, json: bool) -> Result<ExitCode> {
 }
 
 /// `branchdesk bench sync`.
+/// `bench sync --branches N --database URL`: many branches, workers on PostgreSQL, HQ's own
+/// store beside it.
+pub fn sync_branches(
+    cx: &Context,
+    ops: u64,
+    branches: u64,
+    workers: usize,
+    database: &str,
+    json: bool,
+) -> Result<ExitCode> {
+    let report = bench::sync::run_branches(
+        ops,
+        branches,
+        workers,
+        database,
+        cx.clock.clone(),
+        &mut |step| {
+            if !json {
+                eprintln!("… {step}");
+            }
+        },
+    )?;
+    if json {
+        print_json(&report);
+    } else {
+        let yes_no = |ok: bool| if ok { "ok" } else { "MISSED" };
+        outln!("{} changes from {} branches", report.ops, report.branches);
+        outln!(
+            "HQ's own store (SQLite), one by one: {:.2} s",
+            report.sqlite_import_s
+        );
+        outln!(
+            "PostgreSQL, {} workers: {:.2} s, {:.0} ops/s  (target for 1M ops ≤ {} s: {})",
+            report.workers,
+            report.postgres_import_s,
+            report.postgres_ops_per_s,
+            bench::sync::SCALE_TARGET_S,
+            yes_no(
+                report.ops < 1_000_000 || report.postgres_import_s <= bench::sync::SCALE_TARGET_S
+            )
+        );
+        outln!(
+            "raw binary COPY of the same rows: {:.2} s, {:.0} rows/s; import at {:.2}x  (target ≥ {}x: {})",
+            report.raw_copy_s,
+            report.raw_copy_rows_per_s,
+            report.import_vs_raw_copy,
+            bench::sync::COPY_RATE_TARGET,
+            yes_no(report.import_vs_raw_copy >= bench::sync::COPY_RATE_TARGET)
+        );
+    }
+    Ok(if report.targets_met {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(5)
+    })
+}
+
 pub fn sync(cx: &Context, ops: u64, database: Option<&str>, json: bool) -> Result<ExitCode> {
     let report = bench::sync::run(ops, database, cx.clock.clone(), &mut |step| {
         if !json {

@@ -344,10 +344,17 @@ fn run(cx: &Context, command: Option<Command>) -> Result<ExitCode> {
                 Some(BenchWhat::Sync {
                     ops,
                     database,
+                    branches,
+                    workers,
                     json,
                 }),
             ..
-        }) => bench::sync(cx, ops, database.as_deref(), json),
+        }) => match database {
+            Some(database) if branches > 1 => {
+                bench::sync_branches(cx, ops, branches, workers, &database, json)
+            }
+            database => bench::sync(cx, ops, database.as_deref(), json),
+        },
         Some(Command::Bench {
             what: Some(BenchWhat::HqHoldings { json }),
             clients,

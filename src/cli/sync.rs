@@ -133,6 +133,15 @@ pub enum HqCommand {
 
 #[derive(Debug, Subcommand)]
 pub enum ReportWhat {
+    /// Per branch: its mark, its last import, whether it has been silent, what waits in
+    /// quarantine
+    Sync {
+        /// Silent: nothing imported from the branch in this many days
+        #[arg(long, value_name = "N", default_value_t = 7)]
+        days: u32,
+        #[arg(long)]
+        json: bool,
+    },
     /// Every branch's events: invited, accepted, came, and the NPS of those who came
     Events {
         #[arg(long)]
@@ -666,6 +675,52 @@ pub fn run_hq(cx: &Context, command: HqCommand) -> Result<ExitCode> {
                     i18n.t("events.col.attended"),
                     i18n.t("events.col.nps"),
                 ];
+                out!("{}", super::table::render(&headers, &rows));
+            }
+        }
+        HqCommand::Report {
+            what: ReportWhat::Sync { days, json },
+        } => {
+            let report = session.hq_sync_health(days)?;
+            if json {
+                print_json(&report);
+            } else {
+                let i18n = cx.i18n;
+                let yes_no = |yes: bool| i18n.t(if yes { "hq.sync.yes" } else { "hq.sync.no" });
+                let rows: Vec<Vec<String>> = report
+                    .branches
+                    .iter()
+                    .map(|b| {
+                        vec![
+                            b.code.clone(),
+                            b.name.clone(),
+                            b.high_water.to_string(),
+                            b.last_import
+                                .as_deref()
+                                .map(super::local_time)
+                                .unwrap_or_else(|| i18n.t("hq.sync.never").to_string()),
+                            yes_no(b.silent).to_string(),
+                            b.quarantined.to_string(),
+                            b.waiting_for.map(|s| s.to_string()).unwrap_or_default(),
+                        ]
+                    })
+                    .collect();
+                let headers = [
+                    i18n.t("hq.sync.branch"),
+                    i18n.t("hq.sync.name"),
+                    i18n.t("hq.sync.high_water"),
+                    i18n.t("hq.sync.last_import"),
+                    i18n.t("hq.sync.silent"),
+                    i18n.t("hq.sync.quarantined"),
+                    i18n.t("hq.sync.waiting_for"),
+                ];
+                outln!(
+                    "{}",
+                    i18n.fill(
+                        "hq.sync.title",
+                        &[("days", &report.silent_days.to_string())]
+                    )
+                );
                 out!("{}", super::table::render(&headers, &rows));
             }
         }

@@ -61,9 +61,9 @@ pub use holdings::{
 };
 pub(crate) use hq::scratch_schema;
 pub use hq::{
-    BranchPoints, BranchRisk, BranchState, ClientBalance, Gap, HoldingsImport, HqEvent, HqRow,
-    HqStatus, ImportOutcome, PublishedHoldings, RefusedHolding, ReviewItem, RuleConversion,
-    check_hq_database,
+    BranchHealth, BranchPoints, BranchRisk, BranchState, ClientBalance, Gap, HoldingsImport,
+    HqEvent, HqRow, HqStatus, ImportOutcome, PublishedHoldings, RefusedHolding, ReviewItem,
+    RuleConversion, SyncHealth, check_hq_database,
 };
 pub use keyslots::{DbKey, KdfParams, KeySlots};
 pub use lookup::{MAX_HITS, SearchHit};
@@ -85,4 +85,5 @@ pub use surveys::{
     RESPONSES_MOST, Recorded, RejectedLine, ResponseRow, SkippedTemplate, SurveyImport,
     SurveyInput, SurveyStats, TemplateSet,
 };
+pub(crate) use sync::signature_path;
 pub use sync::{ExportReport, LastExport, SyncStatus};

@@ -40,7 +40,7 @@ pub use holdings::{HoldingsImport, PublishedHoldings, RefusedHolding};
 pub use offers::RuleConversion;
 pub use points::{BranchPoints, ClientBalance};
 pub use risk::BranchRisk;
-pub use status::{BranchState, Gap, HqRow, HqStatus};
+pub use status::{BranchHealth, BranchState, Gap, HqRow, HqStatus, SyncHealth};
 
 use crate::domain::staff::Permission;
 use crate::error::{Error, Result};
@@ -366,7 +366,10 @@ impl Session {
     /// The physical limit HQ's import on PostgreSQL is compared with: the same ops as plain
     /// rows (branch, seq, part, table, row ID, fields) by binary COPY into a scratch table
     /// of the same database, in one transaction. Returns (rows, seconds).
-    pub fn bench_raw_copy(&mut self, ops: &[crate::sync::bundle::Op]) -> Result<(u64, f64)> {
+    pub fn bench_raw_copy(
+        &mut self,
+        ops: &[(&str, &crate::sync::bundle::Op)],
+    ) -> Result<(u64, f64)> {
         use postgres::types::{ToSql, Type};
         let Hq::Pg(mut pg) = self.hq()? else {
             return Err(Error::internal("the raw COPY needs HQ on PostgreSQL"));
@@ -396,10 +399,10 @@ impl Session {
                 Type::JSONB,
             ],
         );
-        for op in ops {
+        for (branch, op) in ops {
             let fields = db::Param::Text(op.fields.get());
             let row: [&(dyn ToSql + Sync); 6] =
-                [&"B", &op.seq, &op.part, &op.table, &op.row_id, &fields];
+                [branch, &op.seq, &op.part, &op.table, &op.row_id, &fields];
             writer.write(&row).map_err(pg::db_error)?;
         }
         writer.finish().map_err(pg::db_error)?;

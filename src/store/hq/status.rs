@@ -202,6 +202,66 @@ impl Session {
     }
 }
 
+/// How the branches' sync stands: each branch's mark and last import, whether it has been
+/// silent past the limit, and what of it waits in quarantine.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SyncHealth {
+    /// Silent: nothing imported from the branch since this time (UTC, ISO 8601).
+    pub silent_since: String,
+    pub silent_days: u32,
+    pub branches: Vec<BranchHealth>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct BranchHealth {
+    pub code: String,
+    pub name: String,
+    pub high_water: i64,
+    pub last_import: Option<String>,
+    /// Nothing imported within the limit (or ever).
+    pub silent: bool,
+    /// Bundles kept aside for the branch.
+    pub quarantined: i64,
+    /// The first seq HQ waits for before its quarantined bundles can go in.
+    pub waiting_for: Option<i64>,
+}
+
+impl Session {
+    /// The branches' sync health (`hq report sync`): silent past `days`, quarantined
+    /// bundles; computed in SQL, the same on both back ends.
+    pub fn hq_sync_health(&self, days: u32) -> Result<SyncHealth> {
+        self.require(Permission::ViewSync)?;
+        self.require_party(Party::Hq)?;
+        let since = (self.clock.now() - chrono::Duration::days(i64::from(days)))
+            .to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+        let branches = self.hq()?.rows(
+            "SELECT b.code, b.name, b.high_water, b.last_import,
+                    CASE WHEN b.last_import IS NULL OR b.last_import < ?1 THEN 1 ELSE 0 END,
+                    (SELECT count(*) FROM hq_quarantine q WHERE q.branch = b.code),
+                    (SELECT min(q.missing_from) FROM hq_quarantine q
+                     WHERE q.branch = b.code AND q.reason IN ('gap', 'void'))
+             FROM hq_branch b ORDER BY b.code",
+            hq_params![&since],
+            |r| {
+                Ok(BranchHealth {
+                    code: r.text(0)?,
+                    name: r.text(1)?,
+                    high_water: r.int(2)?,
+                    last_import: r.opt_text(3)?,
+                    silent: r.flag(4)?,
+                    quarantined: r.int(5)?,
+                    waiting_for: r.opt_int(6)?,
+                })
+            },
+        )?;
+        Ok(SyncHealth {
+            silent_since: since,
+            silent_days: days,
+            branches,
+        })
+    }
+}
+
 /// The sealing context of a branch's claim on a row of `table`.
 pub(super) fn claim_context(table: &str, branch: &str) -> String {
     format!("claim:{table}:{branch}")
