@@ -244,6 +244,26 @@ fn a_database_belongs_to_the_hq_that_made_it() {
     let said = sentence(&branchdesk::store::check_hq_database(&with_password).unwrap_err());
     assert!(said.contains("PGPASSWORD"), "{said}");
     assert!(!Path::new(&other).join("hq-keys.toml").exists());
+
+    // An HQ consolidating in its own store is not moved by `hq init --database`.
+    let local = tempfile::tempdir().unwrap();
+    let mut at_home = hq_with_clients(local.path(), &Backend::Sqlite);
+    let fresh = TestDatabase::new().unwrap();
+    let refused = at_home.become_hq(Some(&fresh.url)).unwrap_err();
+    assert!(
+        matches!(
+            refused,
+            Error::HqDatabase {
+                problem: HqDbProblem::AlreadyConsolidating
+            }
+        ),
+        "{refused:?}"
+    );
+    assert_eq!(
+        at_home.hq_rows("client").unwrap().len(),
+        2,
+        "still read where it is"
+    );
 }
 
 /// `branchdesk hq import FILES…` against HQ's store at `store`, started (not waited for);

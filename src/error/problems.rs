@@ -169,6 +169,8 @@ pub enum HqDbProblem {
     NotInitialised,
     /// The database belongs to another HQ store.
     OtherHq,
+    /// `hq init --database` for an HQ that already consolidates somewhere else.
+    AlreadyConsolidating,
     /// The database was made by a newer branchdesk.
     NewerSchema,
     /// The database holds no data key.
@@ -196,6 +198,7 @@ impl HqDbProblem {
             HqDbProblem::Tls => "tls",
             HqDbProblem::NotInitialised => "not_initialised",
             HqDbProblem::OtherHq => "other_hq",
+            HqDbProblem::AlreadyConsolidating => "already_consolidating",
             HqDbProblem::NewerSchema => "newer_schema",
             HqDbProblem::NoDataKey => "no_data_key",
             HqDbProblem::WrongDataKey => "wrong_data_key",

@@ -34,6 +34,7 @@ impl ServiceHandle {
         clock: Arc<dyn Clock>,
         options: StoreOptions,
         slips: SlipSettings,
+        hq_database: Option<String>,
         deliver: impl Fn(Reply) + Send + 'static,
     ) -> ServiceHandle {
         let (requests, inbox) = mpsc::channel();
@@ -42,6 +43,7 @@ impl ServiceHandle {
             clock,
             options,
             slips,
+            hq_database,
             session: None,
             warming: false,
         };
@@ -103,6 +105,8 @@ struct Worker {
     options: StoreOptions,
     /// Where slips go and whether they are printed.
     slips: SlipSettings,
+    /// At HQ: the consolidation database's address for this run (config or environment).
+    hq_database: Option<String>,
     session: Option<Session>,
     /// The page cache is still being filled while idle.
     warming: bool,
@@ -505,13 +509,15 @@ impl Worker {
         deliver: &impl Fn(Reply),
     ) -> Result<Session> {
         after_pause(deliver, || {
-            Session::unlock(
+            let mut session = Session::unlock(
                 &self.paths,
                 staff_id,
                 passphrase,
                 self.clock.clone(),
                 self.options,
-            )
+            )?;
+            session.use_hq_database(self.hq_database.clone());
+            Ok(session)
         })
     }
 

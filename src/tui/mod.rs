@@ -128,6 +128,7 @@ pub fn run(launch: Launch) -> Result<()> {
         launch.clock.clone(),
         launch.config.store_options(),
         launch.config.slips.clone(),
+        launch.config.hq_database(),
         move |reply| {
             let _ = replies.send(Event2::Reply(reply));
         },

@@ -43,7 +43,7 @@ pub use risk::BranchRisk;
 pub use status::{BranchHealth, BranchState, Gap, HqRow, HqStatus, SyncHealth};
 
 use crate::domain::staff::Permission;
-use crate::error::{Error, Result};
+use crate::error::{Error, HqDbProblem, Result};
 use crate::store::Session;
 use crate::store::fsutil;
 use crate::store::sync::{file_error, sync_error};
@@ -202,13 +202,22 @@ impl Session {
         if has_data && self.party()? != Party::Hq {
             return Err(sync_error(SyncProblem::NotHq));
         }
+        let first = self.party()? != Party::Hq;
+        let kept = self.local_value("hq_database")?;
+        let moved = database.is_some_and(|url| kept.as_deref() != Some(url));
+        if moved {
+            // What HQ consolidated already stays where it is: `hq init` does not move it.
+            let holds_local: bool =
+                self.conn
+                    .query_row("SELECT EXISTS (SELECT 1 FROM hq_branch)", [], |r| r.get(0))?;
+            if kept.is_some() || holds_local {
+                return Err(pg::problem(HqDbProblem::AlreadyConsolidating));
+            }
+        }
         let keys = self.secret_keys()?;
         if let Some(url) = database {
             PgHq::create(url, &self.branch.store_id, &keys.identity.to_public())?;
         }
-        let first = self.party()? != Party::Hq;
-        let kept = self.local_value("hq_database")?;
-        let moved = database.is_some_and(|url| kept.as_deref() != Some(url));
         if first || moved {
             let consolidation = if database.is_some() {
                 "postgres"
