@@ -387,9 +387,10 @@ impl Session {
         client
             .batch_execute(
                 "DROP TABLE IF EXISTS bench_raw;
-                 CREATE TABLE bench_raw (branch text NOT NULL, seq bigint NOT NULL,
-                     part bigint NOT NULL, tbl text NOT NULL, row_id text NOT NULL,
-                     fields jsonb NOT NULL, PRIMARY KEY (branch, seq, part))",
+                 CREATE TABLE bench_raw (branch text COLLATE \"C\" NOT NULL,
+                     seq bigint NOT NULL, part bigint NOT NULL, tbl text NOT NULL,
+                     row_id text NOT NULL, fields jsonb NOT NULL,
+                     PRIMARY KEY (branch, seq, part))",
             )
             .map_err(pg::db_error)?;
         let started = std::time::Instant::now();

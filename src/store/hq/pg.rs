@@ -288,7 +288,8 @@ fn schema() -> String {
 }
 
 /// Branch-led keys throughout, so that a distributed PostgreSQL (Citus, distribution column
-/// `branch`) takes the partitioned tables as they are. `hq_key` holds each consolidated
+/// `branch`) takes the partitioned tables as they are. Keys compare byte by byte (`COLLATE
+/// "C"`): codes, UUIDs and hex need no language's collation, and the B-trees are faster. `hq_key` holds each consolidated
 /// row's owner by its key: the one place two branches' importers meet over a row.
 const SCHEMA: &str = "
 CREATE TABLE hq_meta (
@@ -296,7 +297,7 @@ CREATE TABLE hq_meta (
     value text NOT NULL
 );
 CREATE TABLE hq_branch (
-    code        text PRIMARY KEY,
+    code        text COLLATE \"C\" PRIMARY KEY,
     name        text NOT NULL,
     key_id      text NOT NULL UNIQUE,
     sign_public text NOT NULL,
@@ -306,55 +307,55 @@ CREATE TABLE hq_branch (
     last_bundle text
 );
 CREATE TABLE hq_op (
-    branch text NOT NULL,
+    branch text COLLATE \"C\" NOT NULL,
     seq    bigint NOT NULL,
     part   bigint NOT NULL,
-    op_id  text NOT NULL,
+    op_id  text COLLATE \"C\" NOT NULL,
     hlc    bigint NOT NULL,
     PRIMARY KEY (branch, seq, part),
     UNIQUE (branch, op_id)
 ) PARTITION BY HASH (branch);
 CREATE TABLE hq_key (
-    tbl    text NOT NULL,
-    row_id text NOT NULL,
-    branch text NOT NULL,
+    tbl    text COLLATE \"C\" NOT NULL,
+    row_id text COLLATE \"C\" NOT NULL,
+    branch text COLLATE \"C\" NOT NULL,
     PRIMARY KEY (tbl, row_id)
 );
 CREATE TABLE hq_row (
-    branch      text NOT NULL,
-    tbl         text NOT NULL,
-    row_id      text NOT NULL,
+    branch      text COLLATE \"C\" NOT NULL,
+    tbl         text COLLATE \"C\" NOT NULL,
+    row_id      text COLLATE \"C\" NOT NULL,
     fields      jsonb NOT NULL,
     sealed      bytea,
     stamps      text NOT NULL,
     deleted     boolean NOT NULL DEFAULT false,
-    id_index    text,
-    phone_index text,
+    id_index    text COLLATE \"C\",
+    phone_index text COLLATE \"C\",
     PRIMARY KEY (branch, tbl, row_id)
 ) PARTITION BY HASH (branch);
 CREATE INDEX hq_client_home ON hq_row ((fields ->> 'home_branch')) WHERE tbl = 'client';
 CREATE INDEX hq_client_id_index ON hq_row (id_index) WHERE id_index IS NOT NULL;
 CREATE INDEX hq_client_phone_index ON hq_row (phone_index) WHERE phone_index IS NOT NULL;
 CREATE TABLE hq_claim (
-    branch    text NOT NULL,
-    tbl       text NOT NULL,
-    row_id    text NOT NULL,
-    name      text NOT NULL,
-    id_number text NOT NULL,
+    branch    text COLLATE \"C\" NOT NULL,
+    tbl       text COLLATE \"C\" NOT NULL,
+    row_id    text COLLATE \"C\" NOT NULL,
+    name      text COLLATE \"C\" NOT NULL,
+    id_number text COLLATE \"C\" NOT NULL,
     sealed    bytea,
     PRIMARY KEY (branch, tbl, row_id, name, id_number)
 ) PARTITION BY HASH (branch);
 CREATE TABLE hq_import (
-    bundle_sha256 text PRIMARY KEY,
-    branch        text NOT NULL,
+    bundle_sha256 text COLLATE \"C\" PRIMARY KEY,
+    branch        text COLLATE \"C\" NOT NULL,
     from_seq      bigint NOT NULL,
     to_seq        bigint NOT NULL,
     outcome       text NOT NULL,
     at            text NOT NULL
 );
 CREATE TABLE hq_quarantine (
-    bundle_sha256 text PRIMARY KEY,
-    branch        text NOT NULL,
+    bundle_sha256 text COLLATE \"C\" PRIMARY KEY,
+    branch        text COLLATE \"C\" NOT NULL,
     from_seq      bigint NOT NULL,
     to_seq        bigint NOT NULL,
     missing_from  bigint NOT NULL,
@@ -366,9 +367,9 @@ CREATE TABLE hq_quarantine (
     signature     text NOT NULL
 );
 CREATE TABLE hq_holding (
-    branch        text NOT NULL,
-    as_of         text NOT NULL,
-    account       text NOT NULL,
+    branch        text COLLATE \"C\" NOT NULL,
+    as_of         text COLLATE \"C\" NOT NULL,
+    account       text COLLATE \"C\" NOT NULL,
     client_row    text NOT NULL,
     product       text NOT NULL,
     balance       bigint NOT NULL,

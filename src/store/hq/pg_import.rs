@@ -76,7 +76,7 @@ fn all_new(tx: &mut PgTx, branch: &str, ops: &[Op]) -> Result<Option<u64>> {
         }
         Err(e) => return Err(db_error(e)),
     }
-    match write_rows(tx, &rows, &changed) {
+    match write_rows(tx, &mut rows, &changed) {
         Ok(()) => {}
         Err(Error::HqDatabase {
             problem: crate::error::HqDbProblem::Refused { code },
@@ -182,7 +182,7 @@ fn set_based(tx: &mut PgTx, branch: &str, ops: &[Op]) -> Result<u64> {
             changed.insert(key);
         }
     }
-    write_rows(tx, &rows, &changed)?;
+    write_rows(tx, &mut rows, &changed)?;
     Ok(fresh.len() as u64)
 }
 
@@ -438,22 +438,22 @@ fn stored_slot(tx: &PgTx, r: &postgres::Row) -> Result<((String, String), Slot)>
 /// then every changed row comes in by binary COPY, sealed; keys whose owner changed follow.
 fn write_rows(
     tx: &mut PgTx,
-    rows: &BTreeMap<(String, String), Slot>,
+    rows: &mut BTreeMap<(String, String), Slot>,
     changed: &HashSet<(String, String)>,
 ) -> Result<()> {
-    let mut gone: [Vec<&str>; 3] = Default::default();
-    let mut moved: [Vec<&str>; 3] = Default::default();
+    let mut gone: [Vec<String>; 3] = Default::default();
+    let mut moved: [Vec<String>; 3] = Default::default();
     for ((table, key), slot) in rows.iter().filter(|(k, _)| changed.contains(*k)) {
         let (Some(owner), Some(row)) = (&slot.stored_owner, &slot.row) else {
             continue;
         };
-        gone[0].push(owner);
-        gone[1].push(table);
-        gone[2].push(key);
+        gone[0].push(owner.clone());
+        gone[1].push(table.clone());
+        gone[2].push(key.clone());
         if *owner != row.owner {
-            moved[0].push(table);
-            moved[1].push(key);
-            moved[2].push(&row.owner);
+            moved[0].push(table.clone());
+            moved[1].push(key.clone());
+            moved[2].push(row.owner.clone());
         }
     }
     if !gone[0].is_empty() {
@@ -486,8 +486,8 @@ fn write_rows(
             Type::TEXT,
         ],
     );
-    for ((table, key), slot) in rows.iter().filter(|(k, _)| changed.contains(*k)) {
-        let Some(row) = &slot.row else {
+    for ((table, key), slot) in rows.iter_mut().filter(|(k, _)| changed.contains(*k)) {
+        let Some(row) = slot.row.take() else {
             continue;
         };
         let index = |field: &str| {
@@ -498,8 +498,8 @@ fn write_rows(
                 .map(|v| tx.sealer.index(field, v))
         };
         let (id_index, phone_index) = (index("id_number"), index("phone"));
-        let stamps = Value::Object(row.stamps.clone()).to_string();
-        let (fields, sealed) = seal_fields(Some(tx.sealer), table, key, row.fields.clone());
+        let stamps = serde_json::to_string(&row.stamps).map_err(Error::internal)?;
+        let (fields, sealed) = seal_fields(Some(tx.sealer), table, key, row.fields);
         let values: [&(dyn ToSql + Sync); 9] = [
             &row.owner,
             table,
