@@ -5,6 +5,7 @@ use crate::domain::hlc::Hlc;
 use crate::domain::staff::Permission;
 use crate::error::{Error, Result};
 use crate::store::Session;
+use crate::store::hq::HqRead;
 use crate::store::migrations::SCHEMA_VERSION;
 use crate::store::sync::{check_schema, file_error, read_signed, sync_error, write_sealed};
 use crate::store::write::AuditEvent;

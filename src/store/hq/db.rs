@@ -140,23 +140,69 @@ pub(crate) enum Hq<'s> {
     Pg(RefMut<'s, PgHq>),
 }
 
-impl Hq<'_> {
-    pub fn dialect(&self) -> Dialect {
+/// Reading HQ's consolidated data, whichever back end and whether inside a write or not.
+pub(crate) trait HqRead {
+    fn dialect(&self) -> Dialect;
+
+    /// The sealer of personal data (None: this store's own database, encrypted whole).
+    fn sealer(&self) -> Option<&Sealer>;
+
+    /// Every row of a statement, each made by `row`.
+    fn rows<T>(
+        &mut self,
+        sql: &str,
+        params: &[Param],
+        row: impl FnMut(&dyn RowRead) -> Result<T>,
+    ) -> Result<Vec<T>>;
+
+    /// The first row of a statement, if any.
+    fn opt<T>(
+        &mut self,
+        sql: &str,
+        params: &[Param],
+        row: impl FnMut(&dyn RowRead) -> Result<T>,
+    ) -> Result<Option<T>> {
+        Ok(self.rows(sql, params, row)?.into_iter().next())
+    }
+
+    /// The one row of a statement (an aggregate, a row known to exist).
+    fn one<T>(
+        &mut self,
+        sql: &str,
+        params: &[Param],
+        row: impl FnMut(&dyn RowRead) -> Result<T>,
+    ) -> Result<T> {
+        self.opt(sql, params, row)?.ok_or(Error::DatabaseDamaged)
+    }
+
+    /// A row's fields: its clear JSON with its sealed part opened over it.
+    fn open_fields(
+        &self,
+        table: &str,
+        row_id: &str,
+        fields: &str,
+        sealed: Option<&[u8]>,
+    ) -> Result<Map<String, Value>> {
+        open_fields(self.sealer(), table, row_id, fields, sealed)
+    }
+}
+
+impl HqRead for Hq<'_> {
+    fn dialect(&self) -> Dialect {
         match self {
             Hq::Local(_) => Dialect::Sqlite,
             Hq::Pg(_) => Dialect::Postgres,
         }
     }
 
-    pub fn sealer(&self) -> Option<&Sealer> {
+    fn sealer(&self) -> Option<&Sealer> {
         match self {
             Hq::Local(_) => None,
             Hq::Pg(pg) => Some(&pg.sealer),
         }
     }
 
-    /// Every row of a statement, each made by `row`.
-    pub fn rows<T>(
+    fn rows<T>(
         &mut self,
         sql: &str,
         params: &[Param],
@@ -171,37 +217,6 @@ impl Hq<'_> {
                 .collect(),
         }
     }
-
-    /// The first row of a statement, if any.
-    pub fn opt<T>(
-        &mut self,
-        sql: &str,
-        params: &[Param],
-        row: impl FnMut(&dyn RowRead) -> Result<T>,
-    ) -> Result<Option<T>> {
-        Ok(self.rows(sql, params, row)?.into_iter().next())
-    }
-
-    /// The one row of a statement (an aggregate, a row known to exist).
-    pub fn one<T>(
-        &mut self,
-        sql: &str,
-        params: &[Param],
-        row: impl FnMut(&dyn RowRead) -> Result<T>,
-    ) -> Result<T> {
-        self.opt(sql, params, row)?.ok_or(Error::DatabaseDamaged)
-    }
-
-    /// A row's fields: its clear JSON with its sealed part opened over it.
-    pub fn open_fields(
-        &self,
-        table: &str,
-        row_id: &str,
-        fields: &str,
-        sealed: Option<&[u8]>,
-    ) -> Result<Map<String, Value>> {
-        open_fields(self.sealer(), table, row_id, fields, sealed)
-    }
 }
 
 /// HQ's consolidated data inside a write: the store's own transaction (with its audit row),
@@ -211,34 +226,22 @@ pub(crate) enum HqTx<'w, 't> {
     Pg(&'w mut super::pg::PgTx<'t>),
 }
 
-impl HqTx<'_, '_> {
-    pub fn dialect(&self) -> Dialect {
+impl HqRead for HqTx<'_, '_> {
+    fn dialect(&self) -> Dialect {
         match self {
             HqTx::Local(_) => Dialect::Sqlite,
             HqTx::Pg(_) => Dialect::Postgres,
         }
     }
 
-    pub fn sealer(&self) -> Option<&Sealer> {
+    fn sealer(&self) -> Option<&Sealer> {
         match self {
             HqTx::Local(_) => None,
             HqTx::Pg(tx) => Some(tx.sealer),
         }
     }
 
-    /// Runs a statement; the number of rows it changed.
-    pub fn execute(&mut self, sql: &str, params: &[Param]) -> Result<u64> {
-        match self {
-            HqTx::Local(w) => {
-                Ok(w.connection()
-                    .prepare_cached(sql)?
-                    .execute(rusqlite::params_from_iter(params.iter()))? as u64)
-            }
-            HqTx::Pg(tx) => tx.execute(sql, params),
-        }
-    }
-
-    pub fn rows<T>(
+    fn rows<T>(
         &mut self,
         sql: &str,
         params: &[Param],
@@ -253,14 +256,19 @@ impl HqTx<'_, '_> {
                 .collect(),
         }
     }
+}
 
-    pub fn opt<T>(
-        &mut self,
-        sql: &str,
-        params: &[Param],
-        row: impl FnMut(&dyn RowRead) -> Result<T>,
-    ) -> Result<Option<T>> {
-        Ok(self.rows(sql, params, row)?.into_iter().next())
+impl HqTx<'_, '_> {
+    /// Runs a statement; the number of rows it changed.
+    pub fn execute(&mut self, sql: &str, params: &[Param]) -> Result<u64> {
+        match self {
+            HqTx::Local(w) => {
+                Ok(w.connection()
+                    .prepare_cached(sql)?
+                    .execute(rusqlite::params_from_iter(params.iter()))? as u64)
+            }
+            HqTx::Pg(tx) => tx.execute(sql, params),
+        }
     }
 }
 

@@ -4,7 +4,7 @@
 //! same extract twice adds nothing.
 
 use super::db::lookup_key;
-use super::hq_params;
+use super::{HqRead, hq_params};
 use crate::domain::mask;
 use crate::domain::portfolio::credit::LoanClass;
 use crate::domain::portfolio::holdings::{

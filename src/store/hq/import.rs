@@ -3,9 +3,9 @@
 //! (inflating and parsing on the second core while the first writes).
 
 use super::db::{Dialect, HqTx, lookup_key, open_fields, seal_context, seal_fields};
-use super::hq_params;
 use super::pg_import;
 use super::status::claim_context;
+use super::{HqRead, hq_params};
 use super::{ImportOutcome, file_name};
 use crate::domain::hlc::Hlc;
 use crate::domain::staff::Permission;

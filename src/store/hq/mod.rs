@@ -25,7 +25,7 @@ mod risk;
 mod status;
 
 pub use crate::sync::merge::ReviewItem;
-pub(crate) use db::{Hq, HqTx, hq_params};
+pub(crate) use db::{Hq, HqRead, HqTx, hq_params};
 pub use events::HqEvent;
 pub(crate) use pg::PgHq;
 

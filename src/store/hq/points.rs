@@ -4,6 +4,7 @@
 //! consolidated them (insert-only: each entry once, whatever order and however often the
 //! bundles came). Counts only; no personal data.
 
+use super::HqRead;
 use super::db::Dialect;
 use crate::domain::loyalty::{Bucket, Taken, Written, replay};
 use crate::domain::staff::Permission;

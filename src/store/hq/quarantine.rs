@@ -5,7 +5,7 @@
 
 use super::db::{Dialect, Param};
 use super::import::Kept;
-use super::{Hq, hq_params};
+use super::{Hq, HqRead, hq_params};
 use super::{ImportOutcome, file_name};
 use crate::error::Result;
 use crate::store::Session;

@@ -2,7 +2,7 @@
 //! and the review list of identities two branches wrote differently.
 
 use super::ReviewItem;
-use super::hq_params;
+use super::{HqRead, hq_params};
 use crate::domain::staff::Permission;
 use crate::error::Result;
 use crate::store::Session;
