@@ -77,12 +77,14 @@ impl TestDatabase {
                 }
                 static SAID: Once = Once::new();
                 SAID.call_once(|| {
-                    // Straight to the terminal: the test harness captures println!.
-                    let _ = writeln!(
-                        std::io::stderr(),
-                        "note: HQ tests on PostgreSQL skipped: no server at {server} \
-                         (set BRANCHDESK_TEST_POSTGRES to one)"
-                    );
+                    if first_to_say_it() {
+                        // Straight to the terminal: the test harness captures println!.
+                        let _ = writeln!(
+                            std::io::stderr(),
+                            "note: HQ tests on PostgreSQL skipped: no server at {server} \
+                             (set BRANCHDESK_TEST_POSTGRES to one)"
+                        );
+                    }
                 });
                 return None;
             }
@@ -145,6 +147,20 @@ impl Drop for TestDatabase {
             let _ = client.batch_execute(&format!("DROP SCHEMA {} CASCADE", self.schema));
         }
     }
+}
+
+/// Whether this test binary is the first of this `cargo test` run (the test binaries share
+/// cargo as their parent) to say that the PostgreSQL tests were skipped: one line per run.
+fn first_to_say_it() -> bool {
+    let marker = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!(
+        "postgres-skipped-{}",
+        std::os::unix::process::parent_id()
+    ));
+    std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(marker)
+        .is_ok()
 }
 
 fn connect(url: &str) -> Result<postgres::Client, postgres::Error> {
