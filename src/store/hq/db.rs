@@ -206,15 +206,11 @@ impl HqRead for Hq<'_> {
         &mut self,
         sql: &str,
         params: &[Param],
-        mut row: impl FnMut(&dyn RowRead) -> Result<T>,
+        row: impl FnMut(&dyn RowRead) -> Result<T>,
     ) -> Result<Vec<T>> {
         match self {
             Hq::Local(conn) => local_rows(conn, sql, params, row),
-            Hq::Pg(pg) => pg
-                .query(sql, params)?
-                .iter()
-                .map(|r| row(r as &dyn RowRead))
-                .collect(),
+            Hq::Pg(pg) => each_row(pg.query(sql, params)?, row),
         }
     }
 }
@@ -245,15 +241,11 @@ impl HqRead for HqTx<'_, '_> {
         &mut self,
         sql: &str,
         params: &[Param],
-        mut row: impl FnMut(&dyn RowRead) -> Result<T>,
+        row: impl FnMut(&dyn RowRead) -> Result<T>,
     ) -> Result<Vec<T>> {
         match self {
             HqTx::Local(w) => local_rows(w.connection(), sql, params, row),
-            HqTx::Pg(tx) => tx
-                .query(sql, params)?
-                .iter()
-                .map(|r| row(r as &dyn RowRead))
-                .collect(),
+            HqTx::Pg(tx) => each_row(tx.query(sql, params)?, row),
         }
     }
 }
@@ -270,6 +262,14 @@ impl HqTx<'_, '_> {
             HqTx::Pg(tx) => tx.execute(sql, params),
         }
     }
+}
+
+/// Each of PostgreSQL's rows made by `row`.
+fn each_row<T>(
+    rows: Vec<postgres::Row>,
+    mut row: impl FnMut(&dyn RowRead) -> Result<T>,
+) -> Result<Vec<T>> {
+    rows.iter().map(|r| row(r as &dyn RowRead)).collect()
 }
 
 fn local_rows<T>(

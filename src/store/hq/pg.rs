@@ -569,23 +569,25 @@ fn tls_connector(address: &Address) -> Result<tokio_postgres_rustls::MakeRustlsC
         TlsMode::VerifyFull => builder
             .with_root_certificates(verified_roots(&address.root_cert)?)
             .with_no_client_auth(),
-        TlsMode::VerifyCa => {
-            let chain = rustls::client::WebPkiServerVerifier::builder_with_provider(
-                Arc::new(verified_roots(&address.root_cert)?),
-                provider,
-            )
-            .build()
-            .map_err(|_| problem(HqDbProblem::Tls))?;
+        // verify-ca checks the chain only; require and prefer encrypt without checking who
+        // answers, as libpq does.
+        mode => {
+            let chain = match mode {
+                TlsMode::VerifyCa => Some(
+                    rustls::client::WebPkiServerVerifier::builder_with_provider(
+                        Arc::new(verified_roots(&address.root_cert)?),
+                        provider.clone(),
+                    )
+                    .build()
+                    .map_err(|_| problem(HqDbProblem::Tls))?,
+                ),
+                _ => None,
+            };
             builder
                 .dangerous()
-                .with_custom_certificate_verifier(Arc::new(AnyName(chain)))
+                .with_custom_certificate_verifier(Arc::new(Lenient { provider, chain }))
                 .with_no_client_auth()
         }
-        // require and prefer encrypt without checking who answers, as libpq does.
-        _ => builder
-            .dangerous()
-            .with_custom_certificate_verifier(Arc::new(Unverified(provider)))
-            .with_no_client_auth(),
     };
     Ok(tokio_postgres_rustls::MakeRustlsConnect::new(config))
 }
@@ -611,60 +613,16 @@ fn verified_roots(root_cert: &Option<PathBuf>) -> Result<rustls::RootCertStore> 
     Ok(roots)
 }
 
-/// `sslmode=require`: the channel is encrypted, the server not identified.
+/// The server check of `sslmode=require` (none: the channel is encrypted, the server not
+/// identified) and of `verify-ca` (`chain`: the certificate chain is checked, the host name
+/// is not). Handshake signatures are checked either way.
 #[derive(Debug)]
-struct Unverified(Arc<rustls::crypto::CryptoProvider>);
-
-impl rustls::client::danger::ServerCertVerifier for Unverified {
-    fn verify_server_cert(
-        &self,
-        _end_entity: &rustls::pki_types::CertificateDer<'_>,
-        _intermediates: &[rustls::pki_types::CertificateDer<'_>],
-        _server_name: &rustls::pki_types::ServerName<'_>,
-        _ocsp: &[u8],
-        _now: rustls::pki_types::UnixTime,
-    ) -> std::result::Result<rustls::client::danger::ServerCertVerified, rustls::Error> {
-        Ok(rustls::client::danger::ServerCertVerified::assertion())
-    }
-
-    fn verify_tls12_signature(
-        &self,
-        message: &[u8],
-        cert: &rustls::pki_types::CertificateDer<'_>,
-        dss: &rustls::DigitallySignedStruct,
-    ) -> std::result::Result<rustls::client::danger::HandshakeSignatureValid, rustls::Error> {
-        rustls::crypto::verify_tls12_signature(
-            message,
-            cert,
-            dss,
-            &self.0.signature_verification_algorithms,
-        )
-    }
-
-    fn verify_tls13_signature(
-        &self,
-        message: &[u8],
-        cert: &rustls::pki_types::CertificateDer<'_>,
-        dss: &rustls::DigitallySignedStruct,
-    ) -> std::result::Result<rustls::client::danger::HandshakeSignatureValid, rustls::Error> {
-        rustls::crypto::verify_tls13_signature(
-            message,
-            cert,
-            dss,
-            &self.0.signature_verification_algorithms,
-        )
-    }
-
-    fn supported_verify_schemes(&self) -> Vec<rustls::SignatureScheme> {
-        self.0.signature_verification_algorithms.supported_schemes()
-    }
+struct Lenient {
+    provider: Arc<rustls::crypto::CryptoProvider>,
+    chain: Option<Arc<rustls::client::WebPkiServerVerifier>>,
 }
 
-/// `sslmode=verify-ca`: the chain is checked, the host name is not.
-#[derive(Debug)]
-struct AnyName(Arc<rustls::client::WebPkiServerVerifier>);
-
-impl rustls::client::danger::ServerCertVerifier for AnyName {
+impl rustls::client::danger::ServerCertVerifier for Lenient {
     fn verify_server_cert(
         &self,
         end_entity: &rustls::pki_types::CertificateDer<'_>,
@@ -673,10 +631,10 @@ impl rustls::client::danger::ServerCertVerifier for AnyName {
         ocsp: &[u8],
         now: rustls::pki_types::UnixTime,
     ) -> std::result::Result<rustls::client::danger::ServerCertVerified, rustls::Error> {
-        match self
-            .0
-            .verify_server_cert(end_entity, intermediates, server_name, ocsp, now)
-        {
+        let Some(chain) = &self.chain else {
+            return Ok(rustls::client::danger::ServerCertVerified::assertion());
+        };
+        match chain.verify_server_cert(end_entity, intermediates, server_name, ocsp, now) {
             Err(rustls::Error::InvalidCertificate(rustls::CertificateError::NotValidForName))
             | Err(rustls::Error::InvalidCertificate(
                 rustls::CertificateError::NotValidForNameContext { .. },
@@ -691,7 +649,12 @@ impl rustls::client::danger::ServerCertVerifier for AnyName {
         cert: &rustls::pki_types::CertificateDer<'_>,
         dss: &rustls::DigitallySignedStruct,
     ) -> std::result::Result<rustls::client::danger::HandshakeSignatureValid, rustls::Error> {
-        self.0.verify_tls12_signature(message, cert, dss)
+        rustls::crypto::verify_tls12_signature(
+            message,
+            cert,
+            dss,
+            &self.provider.signature_verification_algorithms,
+        )
     }
 
     fn verify_tls13_signature(
@@ -700,11 +663,18 @@ impl rustls::client::danger::ServerCertVerifier for AnyName {
         cert: &rustls::pki_types::CertificateDer<'_>,
         dss: &rustls::DigitallySignedStruct,
     ) -> std::result::Result<rustls::client::danger::HandshakeSignatureValid, rustls::Error> {
-        self.0.verify_tls13_signature(message, cert, dss)
+        rustls::crypto::verify_tls13_signature(
+            message,
+            cert,
+            dss,
+            &self.provider.signature_verification_algorithms,
+        )
     }
 
     fn supported_verify_schemes(&self) -> Vec<rustls::SignatureScheme> {
-        self.0.supported_verify_schemes()
+        self.provider
+            .signature_verification_algorithms
+            .supported_schemes()
     }
 }
 
