@@ -2,9 +2,8 @@
 //! branch's high-water mark skip it, quarantine it, or apply its ops in one transaction
 //! (inflating and parsing on the second core while the first writes).
 
-use super::db::{Dialect, HqTx, lookup_key, open_fields, seal_context, seal_fields};
+use super::db::{HqTx, lookup_key};
 use super::pg_import;
-use super::status::claim_context;
 use super::{HqRead, hq_params};
 use super::{ImportOutcome, file_name};
 use crate::domain::hlc::Hlc;
@@ -584,7 +583,8 @@ fn parse_ops(payload: &[u8], m: &Manifest) -> std::result::Result<Vec<Op>, SyncP
     })
 }
 
-/// Applies one op once; false when this (branch, seq, part) was applied before.
+/// Applies one op once in this store's own database (PostgreSQL applies whole batches,
+/// `pg_import`); false when this (branch, seq, part) was applied before.
 fn apply_op(tx: &mut HqTx, branch: &str, op: &Op) -> Result<bool> {
     let fresh = tx.execute(
         "INSERT INTO hq_op (branch, seq, part, op_id, hlc) VALUES (?1, ?2, ?3, ?4, ?5)
@@ -596,184 +596,92 @@ fn apply_op(tx: &mut HqTx, branch: &str, op: &Op) -> Result<bool> {
     }
     merge::check_fields(op).map_err(Error::internal)?;
     if let Some(claim) = merge::claim(op, branch).map_err(Error::internal)? {
-        write_claim(tx, &claim)?;
+        tx.execute(
+            "INSERT INTO hq_claim (tbl, row_id, branch, name, id_number)
+             VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT DO NOTHING",
+            hq_params![
+                &claim.table,
+                &claim.row_key,
+                &claim.branch,
+                &claim.name,
+                &claim.id_number
+            ],
+        )?;
     }
     let key = merge::row_key(&op.table, branch, &op.row_id);
-    // On PostgreSQL a row is keyed by its owner too (the partition it lives in): its key's
-    // entry in `hq_key`, taken or made and locked here, is where importers of two branches
-    // writing the same row wait for each other.
-    let new_key = match tx.dialect() {
-        Dialect::Sqlite => None,
-        Dialect::Postgres => Some(
-            tx.opt(
-                "INSERT INTO hq_key (tbl, row_id, branch) VALUES (?1, ?2, ?3)
-                 ON CONFLICT (tbl, row_id) DO UPDATE SET tbl = excluded.tbl
-                 RETURNING xmax = 0",
-                hq_params![&op.table, &key, branch],
-                |r| r.flag(0),
-            )?
-            .unwrap_or(false),
-        ),
-    };
-    // Most ops create a row: stored as it came (the row the merge would make, as its tests
-    // check).
-    if op.op == "insert" && new_key != Some(false) {
+    // Most ops create a row: stored as it came, without parsing it (the row the merge would
+    // make, as its tests check).
+    if op.op == "insert" {
         let stamps = merge::new_row_stamps(&merge::stamp(op, branch));
-        let inserted = match tx.sealer() {
-            None => {
-                let id_index = lookup_of(None, &op.table, op.fields.get(), "id_number");
-                let phone_index = lookup_of(None, &op.table, op.fields.get(), "phone");
-                tx.execute(
-                    "INSERT INTO hq_row (tbl, row_id, branch, fields, stamps, deleted, id_index,
-                                     phone_index)
-                 VALUES (?1, ?2, ?3, ?4, ?5, FALSE, ?6, ?7) ON CONFLICT DO NOTHING",
-                    hq_params![
-                        &op.table,
-                        &key,
-                        branch,
-                        op.fields.get(),
-                        &stamps,
-                        id_index.as_deref(),
-                        phone_index.as_deref(),
-                    ],
-                )?
-            }
-            Some(_) => {
-                let fields: Map<String, Value> =
-                    serde_json::from_str(op.fields.get()).map_err(Error::internal)?;
-                let row = Merged {
-                    owner: branch.to_string(),
-                    fields,
-                    stamps: serde_json::from_str(&stamps).map_err(Error::internal)?,
-                    deleted: false,
-                };
-                write_row(tx, &op.table, &key, row, false)?;
-                1
-            }
-        };
+        let id_index = lookup_of(&op.table, op.fields.get(), "id_number");
+        let phone_index = lookup_of(&op.table, op.fields.get(), "phone");
+        let inserted = tx.execute(
+            "INSERT INTO hq_row (tbl, row_id, branch, fields, stamps, deleted, id_index,
+                                 phone_index)
+             VALUES (?1, ?2, ?3, ?4, ?5, FALSE, ?6, ?7) ON CONFLICT DO NOTHING",
+            hq_params![
+                &op.table,
+                &key,
+                branch,
+                op.fields.get(),
+                &stamps,
+                id_index.as_deref(),
+                phone_index.as_deref(),
+            ],
+        )?;
         if inserted == 1 || merge::is_insert_only(&op.table) {
             return Ok(true);
         }
     }
-    if new_key == Some(false) && op.op == "insert" && merge::is_insert_only(&op.table) {
-        return Ok(true);
-    }
     let stored = tx.opt(
-        "SELECT branch, fields, sealed, stamps, deleted FROM hq_row WHERE tbl = ?1 AND row_id = ?2",
+        "SELECT branch, fields, stamps, deleted FROM hq_row WHERE tbl = ?1 AND row_id = ?2",
         hq_params![&op.table, &key],
-        |r| {
-            Ok((
-                r.text(0)?,
-                r.text(1)?,
-                r.opt_bytes(2)?,
-                r.text(3)?,
-                r.flag(4)?,
-            ))
-        },
+        |r| Ok((r.text(0)?, r.text(1)?, r.text(2)?, r.flag(3)?)),
     )?;
-    let current = match stored {
-        Some((owner, fields, sealed, stamps, deleted)) => {
-            let fields = open_fields(tx.sealer(), &op.table, &key, &fields, sealed.as_deref())?;
-            let stamps = serde_json::from_str(&stamps).map_err(|_| Error::DatabaseDamaged)?;
-            Some(Merged {
-                owner,
-                fields,
-                stamps,
-                deleted,
-            })
-        }
-        None => None,
-    };
+    let current = stored
+        .map(|(owner, fields, stamps, deleted)| {
+            Merged::from_stored(owner, &fields, &stamps, deleted)
+        })
+        .transpose()
+        .map_err(Error::internal)?;
     let existed = current.is_some();
     let row = match merge::merge(current, op, branch).map_err(Error::internal)? {
         Merge::Unchanged => return Ok(true),
         Merge::Put(row) => row,
     };
-    write_row(tx, &op.table, &key, row, existed)?;
-    Ok(true)
-}
-
-/// Writes a merged row (replacing the one stored when `existed`), sealed when the
-/// consolidation seals, with the lookup keys of a client's ID number and phone.
-fn write_row(tx: &mut HqTx, table: &str, key: &str, row: Merged, existed: bool) -> Result<()> {
-    let id_index = lookup_in(tx.sealer(), table, &row.fields, "id_number");
-    let phone_index = lookup_in(tx.sealer(), table, &row.fields, "phone");
-    let stamps = Value::Object(row.stamps).to_string();
-    let (fields, sealed) = seal_fields(tx.sealer(), table, key, row.fields);
-    if existed {
-        // Delete and insert rather than update: the owner may change, and with it the
-        // partition the row lives in.
-        tx.execute(
-            "DELETE FROM hq_row WHERE tbl = ?1 AND row_id = ?2",
-            hq_params![table, key],
-        )?;
-    }
+    let id_index = lookup_in(None, &op.table, &row.fields, "id_number");
+    let phone_index = lookup_in(None, &op.table, &row.fields, "phone");
+    let (fields, stamps) = (
+        Value::Object(row.fields).to_string(),
+        Value::Object(row.stamps).to_string(),
+    );
+    let statement = if existed {
+        "UPDATE hq_row SET branch = ?3, fields = ?4, stamps = ?5, deleted = ?6, id_index = ?7,
+                           phone_index = ?8
+         WHERE tbl = ?1 AND row_id = ?2"
+    } else {
+        "INSERT INTO hq_row (tbl, row_id, branch, fields, stamps, deleted, id_index, phone_index)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"
+    };
     tx.execute(
-        "INSERT INTO hq_row (tbl, row_id, branch, fields, sealed, stamps, deleted, id_index,
-                             phone_index)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+        statement,
         hq_params![
-            table,
-            key,
+            &op.table,
+            &key,
             &row.owner,
             &fields,
-            sealed.as_ref(),
             &stamps,
             row.deleted,
             id_index.as_ref(),
             phone_index.as_ref()
         ],
     )?;
-    if tx.dialect() == Dialect::Postgres {
-        tx.execute(
-            "UPDATE hq_key SET branch = ?3 WHERE tbl = ?1 AND row_id = ?2 AND branch <> ?3",
-            hq_params![table, key, &row.owner],
-        )?;
-    }
-    Ok(())
+    Ok(true)
 }
 
-/// Records what a branch wrote to a client's identity fields (on PostgreSQL: their blind
-/// index, the values sealed beside it).
-fn write_claim(tx: &mut HqTx, claim: &merge::Claim) -> Result<()> {
-    let index = |kind: &str, value: &str| {
-        if value.is_empty() {
-            String::new()
-        } else {
-            match tx.sealer() {
-                Some(sealer) => sealer.index(kind, value),
-                None => value.to_string(),
-            }
-        }
-    };
-    let (name, id_number) = (
-        index("name", &claim.name),
-        index("id_number", &claim.id_number),
-    );
-    let sealed = tx.sealer().map(|sealer| {
-        let plain = zeroize::Zeroizing::new(
-            serde_json::json!({ "name": claim.name, "id_number": claim.id_number }).to_string(),
-        );
-        let context = seal_context(&claim_context(&claim.table, &claim.branch), &claim.row_key);
-        sealer.seal(plain.as_bytes(), &context)
-    });
-    tx.execute(
-        "INSERT INTO hq_claim (tbl, row_id, branch, name, id_number, sealed)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT DO NOTHING",
-        hq_params![
-            &claim.table,
-            &claim.row_key,
-            &claim.branch,
-            &name,
-            &id_number,
-            sealed.as_ref()
-        ],
-    )?;
-    Ok(())
-}
-
-/// The lookup key of a client's `field` (ID number or phone), from its fields.
-fn lookup_in(
+/// The lookup key of a client's `field` (ID number or phone), from its fields: its blind
+/// index under `sealer`, else the value itself.
+pub(super) fn lookup_in(
     sealer: Option<&crate::sync::seal::Sealer>,
     table: &str,
     fields: &Map<String, Value>,
@@ -786,13 +694,9 @@ fn lookup_in(
     Some(lookup_key(sealer, field, value))
 }
 
-/// [`lookup_in`] from fields as JSON text (the fast path that does not parse them whole).
-fn lookup_of(
-    sealer: Option<&crate::sync::seal::Sealer>,
-    table: &str,
-    fields: &str,
-    field: &str,
-) -> Option<String> {
+/// [`lookup_in`] in this store's own database, from fields as JSON text (the fast path that
+/// does not parse them whole).
+fn lookup_of(table: &str, fields: &str, field: &str) -> Option<String> {
     if table != "client" {
         return None;
     }
@@ -806,5 +710,5 @@ fn lookup_of(
         "id_number" => contact.id_number,
         _ => contact.phone,
     }?;
-    (!value.is_empty()).then(|| lookup_key(sealer, field, &value))
+    (!value.is_empty()).then(|| lookup_key(None, field, &value))
 }

@@ -15,13 +15,13 @@
 //! enough.
 
 use super::db::{Param, seal_fields};
+use super::import::lookup_in;
 use super::pg::{PgTx, db_error};
 use super::status::claim_context;
 use crate::error::{Error, Result};
 use crate::sync::bundle::Op;
 use crate::sync::merge::{self, Merge, Merged};
 use postgres::types::{ToSql, Type};
-use serde_json::Value;
 use std::collections::{BTreeMap, HashSet};
 
 /// Ops applied per set-based step (the stream hands them over in smaller batches).
@@ -490,13 +490,7 @@ fn write_rows(
         let Some(row) = slot.row.take() else {
             continue;
         };
-        let index = |field: &str| {
-            (table == "client")
-                .then(|| row.fields.get(field).and_then(Value::as_str))
-                .flatten()
-                .filter(|v| !v.is_empty())
-                .map(|v| tx.sealer.index(field, v))
-        };
+        let index = |field: &str| lookup_in(Some(tx.sealer), table, &row.fields, field);
         let (id_index, phone_index) = (index("id_number"), index("phone"));
         let stamps = serde_json::to_string(&row.stamps).map_err(Error::internal)?;
         let (fields, sealed) = seal_fields(Some(tx.sealer), table, key, row.fields);
