@@ -99,22 +99,15 @@ pub(crate) struct Consolidated {
 impl Session {
     /// Every live consolidated row of `tbl`, its fields opened (HQ's reports read them).
     pub(crate) fn consolidated(&self, tbl: &str) -> Result<Vec<Consolidated>> {
-        let mut hq = self.hq()?;
-        let rows = hq.rows(
-            "SELECT row_id, branch, fields, sealed FROM hq_row WHERE tbl = ?1 AND NOT deleted",
-            hq_params![tbl],
-            |r| Ok((r.text(0)?, r.text(1)?, r.text(2)?, r.opt_bytes(3)?)),
-        )?;
-        rows.into_iter()
-            .map(|(id, branch, fields, sealed)| {
-                let fields = hq.open_fields(tbl, &id, &fields, sealed.as_deref())?;
-                Ok(Consolidated {
-                    id,
-                    branch,
-                    fields: serde_json::Value::Object(fields),
-                })
+        Ok(self
+            .table_rows(tbl, true)?
+            .into_iter()
+            .map(|row| Consolidated {
+                id: row.row_id,
+                branch: row.branch,
+                fields: serde_json::Value::Object(row.fields),
             })
-            .collect()
+            .collect())
     }
 
     /// The consolidation database's address: the one given for this run, else the one

@@ -95,10 +95,19 @@ impl Session {
     /// Every consolidated row of `table` (deleted ones too), its fields opened.
     pub fn hq_rows(&self, table: &str) -> Result<Vec<HqRow>> {
         self.require(Permission::ViewSync)?;
+        self.table_rows(table, false)
+    }
+
+    /// The consolidated rows of `table` by row ID (`live`: tombstones left out), each with
+    /// its sealed part opened.
+    pub(super) fn table_rows(&self, table: &str, live: bool) -> Result<Vec<HqRow>> {
         let mut hq = self.hq()?;
+        let live = if live { "AND NOT deleted" } else { "" };
         let rows = hq.rows(
-            "SELECT row_id, branch, fields, sealed, deleted FROM hq_row WHERE tbl = ?1
-             ORDER BY row_id",
+            &format!(
+                "SELECT row_id, branch, fields, sealed, deleted FROM hq_row WHERE tbl = ?1 {live}
+                 ORDER BY row_id"
+            ),
             hq_params![table],
             |r| {
                 Ok((
