@@ -447,3 +447,58 @@ crate::hq_test! {
         assert!(text.contains("Tier: Gold"), "{text}");
     }
 }
+
+crate::hq_test! {
+    fn hq_reports_from_the_command_line(backend) {
+        let (hq, branch) = pair(backend);
+        branch.add_wang_fang("mgr01", &[]);
+        branch.run(
+            "mgr01",
+            &[
+                "complaint", "new", "--client", "BJ0101-0000001", "--category", "fees",
+                "--request", "退还多收的年费", "--description", "借记卡年费被重复收取。",
+                "--received", "2026-11-02",
+            ],
+        );
+        for (nps, speed) in [("10", "5"), ("4", "2")] {
+            let (nps, speed) = (format!("nps={nps}"), format!("speed={speed}"));
+            branch.run(
+                "mgr01",
+                &[
+                    "survey", "add", "--template", "counter_visit", "--on", "2026-11-20",
+                    "--answer", &nps, "--answer", &speed,
+                ],
+            );
+        }
+        let usb = tempfile::tempdir().unwrap();
+        let file = export(&branch, usb.path());
+        hq.run("hq01", &["hq", "import", file.to_str().unwrap()]);
+
+        // Registered on 2 November, due the 17th, still open: overdue.
+        let complaints = json(&hq.run(
+            "hq01",
+            &["hq", "report", "complaints", "--from", "2026Q4", "--to", "2026q4", "--json"],
+        ));
+        assert_eq!(complaints["from"], "2026Q4");
+        let cell = &complaints["cells"][0];
+        assert_eq!(
+            (&cell["branch"], &cell["category"], &cell["state"]),
+            (&json("\"BJ0101\""), &json("\"fees\""), &json("\"registered\""))
+        );
+        assert_eq!((cell["complaints"].as_u64(), cell["overdue"].as_u64()), (Some(1), Some(1)));
+        let satisfaction = json(&hq.run(
+            "hq01",
+            &["hq", "report", "satisfaction", "--from", "2026-11", "--to", "2026-11", "--json"],
+        ));
+        let cell = &satisfaction["cells"][0];
+        assert_eq!((cell["month"].as_str(), cell["responses"].as_u64()), (Some("2026-11"), Some(2)));
+        assert_eq!(cell["nps"]["nps"].as_f64(), Some(0.0));
+        assert_eq!(cell["csat"]["csat"].as_f64(), Some(50.0));
+
+        // People read it in their language; a period that is not one is one sentence.
+        let text = hq.run("hq01", &["--lang", "zh", "hq", "report", "complaints", "--from", "2026Q4", "--to", "2026Q4"]);
+        assert!(text.contains("收费") && text.contains("已登记"), "{text}");
+        let refused = hq.refused("hq01", &["hq", "report", "satisfaction", "--from", "2026Q4"]);
+        assert!(refused.contains("“2026Q4” is not a report period"), "{refused}");
+    }
+}

@@ -142,6 +142,38 @@ pub enum ReportWhat {
         #[arg(long)]
         json: bool,
     },
+    /// Complaints per quarter by branch, category and state: how many, how many overdue
+    /// (not decided by the due date), how many decided, and the median days to a decision
+    Complaints {
+        /// First quarter, by the day of receipt, e.g. 2026Q1 [default: three quarters back]
+        #[arg(long, value_name = "QUARTER")]
+        from: Option<String>,
+        /// Last quarter [default: this quarter]
+        #[arg(long, value_name = "QUARTER")]
+        to: Option<String>,
+        /// One branch only
+        #[arg(long, value_name = "CODE")]
+        branch: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// NPS and CSAT by branch and month, with their sample sizes
+    Satisfaction {
+        /// First month, by the day answered, e.g. 2026-01 [default: eleven months back]
+        #[arg(long, value_name = "MONTH")]
+        from: Option<String>,
+        /// Last month [default: this month]
+        #[arg(long, value_name = "MONTH")]
+        to: Option<String>,
+        /// One branch only
+        #[arg(long, value_name = "CODE")]
+        branch: Option<String>,
+        /// One survey template only
+        #[arg(long, value_name = "CODE")]
+        template: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
     /// Every branch's events: invited, accepted, came, and the NPS of those who came
     Events {
         #[arg(long)]
@@ -725,6 +757,62 @@ pub fn run_hq(cx: &Context, command: HqCommand) -> Result<ExitCode> {
             }
         }
         HqCommand::Report {
+            what:
+                ReportWhat::Complaints {
+                    from,
+                    to,
+                    branch,
+                    json,
+                },
+        } => {
+            let (default_from, default_to) = crate::store::default_quarters(session.today_local());
+            let quarter = |raw: Option<String>, default| match raw {
+                None => Ok(default),
+                Some(text) => crate::domain::complaint::Quarter::parse(&text).ok_or(
+                    crate::error::Error::NotAPeriod {
+                        text,
+                        example: "2026Q3",
+                    },
+                ),
+            };
+            let (from, to) = (quarter(from, default_from)?, quarter(to, default_to)?);
+            let report = session.hq_complaint_report(from, to, branch.as_deref())?;
+            if json {
+                print_json(&report);
+            } else {
+                print_complaint_report(cx.i18n, &report);
+            }
+        }
+        HqCommand::Report {
+            what:
+                ReportWhat::Satisfaction {
+                    from,
+                    to,
+                    branch,
+                    template,
+                    json,
+                },
+        } => {
+            let (default_from, default_to) = crate::store::default_months(session.today_local());
+            let month = |raw: Option<String>, default| match raw {
+                None => Ok(default),
+                Some(text) => crate::domain::survey::Month::parse(&text).ok_or(
+                    crate::error::Error::NotAPeriod {
+                        text,
+                        example: "2026-07",
+                    },
+                ),
+            };
+            let (from, to) = (month(from, default_from)?, month(to, default_to)?);
+            let report =
+                session.hq_satisfaction_report(from, to, branch.as_deref(), template.as_deref())?;
+            if json {
+                print_json(&report);
+            } else {
+                print_satisfaction_report(cx.i18n, &report);
+            }
+        }
+        HqCommand::Report {
             what: ReportWhat::Risk { json },
         } => {
             let report = session.hq_risk_report()?;
@@ -974,4 +1062,99 @@ fn holdings_text(
         text.push('\n');
     }
     text
+}
+
+fn print_complaint_report(i18n: &crate::i18n::I18n, report: &crate::store::ComplaintReport) {
+    outln!(
+        "{}",
+        i18n.fill(
+            "hq.complaints.title",
+            &[
+                ("from", &report.from),
+                ("to", &report.to),
+                ("as_of", &report.as_of.to_string())
+            ]
+        )
+    );
+    if report.cells.is_empty() {
+        outln!("{}", i18n.t("hq.complaints.none"));
+        return;
+    }
+    let rows: Vec<Vec<String>> = report
+        .cells
+        .iter()
+        .map(|c| {
+            vec![
+                c.quarter.clone(),
+                c.branch.clone(),
+                i18n.t_owned(format!("complaint.category.{}", c.category))
+                    .to_string(),
+                i18n.t_owned(format!("complaint.state.{}", c.state))
+                    .to_string(),
+                c.complaints.to_string(),
+                c.overdue.to_string(),
+                c.median_days_to_decision
+                    .map(|m| format!("{m:.1}"))
+                    .unwrap_or_default(),
+            ]
+        })
+        .collect();
+    let headers = [
+        i18n.t("hq.complaints.quarter"),
+        i18n.t("hq.complaints.branch"),
+        i18n.t("hq.complaints.category"),
+        i18n.t("hq.complaints.state"),
+        i18n.t("hq.complaints.count"),
+        i18n.t("hq.complaints.overdue"),
+        i18n.t("hq.complaints.median"),
+    ];
+    out!("{}", super::table::render(&headers, &rows));
+}
+
+fn print_satisfaction_report(i18n: &crate::i18n::I18n, report: &crate::store::SatisfactionReport) {
+    outln!(
+        "{}",
+        i18n.fill(
+            "hq.satisfaction.title",
+            &[("from", &report.from), ("to", &report.to)]
+        )
+    );
+    if report.cells.is_empty() {
+        outln!("{}", i18n.t("hq.satisfaction.none"));
+        return;
+    }
+    let rows: Vec<Vec<String>> = report
+        .cells
+        .iter()
+        .map(|c| {
+            let small = if c.small_sample {
+                i18n.t("hq.satisfaction.small")
+            } else {
+                ""
+            };
+            vec![
+                c.branch.clone(),
+                c.month.clone(),
+                c.responses.to_string(),
+                c.nps.map(|n| format!("{:.1}", n.nps)).unwrap_or_default(),
+                c.nps.map(|n| n.n.to_string()).unwrap_or_default(),
+                c.csat
+                    .map(|n| format!("{:.1}%", n.csat))
+                    .unwrap_or_default(),
+                c.csat.map(|n| n.n.to_string()).unwrap_or_default(),
+                small.to_string(),
+            ]
+        })
+        .collect();
+    let headers = [
+        i18n.t("hq.satisfaction.branch"),
+        i18n.t("hq.satisfaction.month"),
+        i18n.t("hq.satisfaction.responses"),
+        i18n.t("hq.satisfaction.nps"),
+        i18n.t("hq.satisfaction.nps_n"),
+        i18n.t("hq.satisfaction.csat"),
+        i18n.t("hq.satisfaction.csat_n"),
+        i18n.t("hq.satisfaction.note"),
+    ];
+    out!("{}", super::table::render(&headers, &rows));
 }

@@ -280,6 +280,11 @@ pub enum Error {
     NotADay {
         text: String,
     },
+    /// A report period given on the command line that is not a quarter (or a month).
+    NotAPeriod {
+        text: String,
+        example: &'static str,
+    },
     /// A folder holding a database without usable key slots, restored over without
     /// `--force`.
     RestoreWithoutSlots,
@@ -539,6 +544,9 @@ impl Error {
             Error::NoDataDir => i18n.t("err.no_data_dir").to_string(),
             Error::RestoreSlotReplaced => i18n.t("err.restore_slot_replaced").to_string(),
             Error::NotADay { text } => i18n.fill("err.not_a_day", &[("text", text)]),
+            Error::NotAPeriod { text, example } => {
+                i18n.fill("err.not_a_period", &[("text", text), ("example", example)])
+            }
             Error::AssessmentLevel { level } => {
                 i18n.fill("err.assessment_level", &[("level", &level.to_string())])
             }

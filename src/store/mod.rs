@@ -61,9 +61,10 @@ pub use holdings::{
 };
 pub(crate) use hq::scratch_schema;
 pub use hq::{
-    BranchHealth, BranchPoints, BranchRisk, BranchState, ClientBalance, Gap, HoldingsImport,
-    HqEvent, HqRow, HqStatus, ImportOutcome, PublishedHoldings, RefusedHolding, ReviewItem,
-    RuleConversion, SyncHealth, check_hq_database,
+    BranchHealth, BranchPoints, BranchRisk, BranchState, ClientBalance, ComplaintCell,
+    ComplaintReport, Gap, HoldingsImport, HqEvent, HqRow, HqStatus, ImportOutcome,
+    PublishedHoldings, RefusedHolding, ReviewItem, RuleConversion, SatisfactionCell,
+    SatisfactionReport, SyncHealth, check_hq_database, default_months, default_quarters,
 };
 pub use keyslots::{DbKey, KdfParams, KeySlots};
 pub use lookup::{MAX_HITS, SearchHit};

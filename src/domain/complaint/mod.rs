@@ -257,6 +257,91 @@ impl Case {
     }
 }
 
+/// What HQ's complaint report needs of a case, fixed when it is derived so that the report
+/// is a count in SQL: the due date and the day it is judged against.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ReportFacts {
+    /// The calendar quarter of receipt, e.g. `2026Q3` (what the regulator's statistics
+    /// count by).
+    pub quarter: Quarter,
+    pub due_on: NaiveDate,
+    /// The day the case is judged on: the day its clock stopped (decided, withdrawn,
+    /// merged) or was paused; None while the clock runs (judged on the report's day).
+    pub judged_on: Option<NaiveDate>,
+    /// Calendar days from receipt to the decision, once decided.
+    pub days_to_decision: Option<i64>,
+}
+
+/// A calendar quarter.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Quarter {
+    pub year: i32,
+    /// 1 to 4.
+    pub number: u32,
+}
+
+impl Quarter {
+    pub fn of(day: NaiveDate) -> Quarter {
+        use chrono::Datelike;
+        Quarter {
+            year: day.year(),
+            number: day.month0() / 3 + 1,
+        }
+    }
+
+    /// `2026Q3` (also accepts `2026q3` and `2026-Q3`).
+    pub fn parse(text: &str) -> Option<Quarter> {
+        let text = text.trim().to_ascii_uppercase().replace('-', "");
+        let (year, number) = text.split_once('Q')?;
+        let quarter = Quarter {
+            year: year.parse().ok()?,
+            number: number.parse().ok()?,
+        };
+        ((1..=4).contains(&quarter.number) && (1000..=9999).contains(&quarter.year))
+            .then_some(quarter)
+    }
+
+    /// The quarter `n` quarters before this one.
+    pub fn back(self, n: u32) -> Quarter {
+        let index = self.year * 4 + self.number as i32 - 1 - n as i32;
+        Quarter {
+            year: index.div_euclid(4),
+            number: index.rem_euclid(4) as u32 + 1,
+        }
+    }
+}
+
+impl std::fmt::Display for Quarter {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}Q{}", self.year, self.number)
+    }
+}
+
+impl Case {
+    /// The case as HQ's report counts it. A running case's due date does not depend on the
+    /// day it is read; a paused one is judged as it stood when the pause began (the pause
+    /// itself does not count against it), a stopped one as it stood when it stopped.
+    pub fn report_facts(&self, calendar: &WorkCalendar) -> ReportFacts {
+        let judged_on = self.stopped_on.or(self.paused_since);
+        let due_on = self.due(calendar, judged_on.unwrap_or(self.clock_from));
+        let decided = matches!(self.state, State::Decided | State::Feedback | State::Closed);
+        ReportFacts {
+            quarter: Quarter::of(self.received_on),
+            due_on,
+            judged_on,
+            days_to_decision: self
+                .stopped_on
+                .filter(|_| decided)
+                .map(|on| (on - self.received_on).num_days()),
+        }
+    }
+}
+
+/// Whether a case with these facts is overdue on `today`: not decided by its due date.
+pub fn overdue_on(facts: &ReportFacts, today: NaiveDate) -> bool {
+    facts.judged_on.unwrap_or(today) > facts.due_on
+}
+
 /// The step's name for "cannot do X now" messages.
 fn step_name(step: &Step) -> &'static str {
     step.code()

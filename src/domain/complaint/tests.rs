@@ -370,3 +370,82 @@ fn the_menus_offer_only_what_apply_accepts() {
         }
     }
 }
+
+#[test]
+fn quarters_are_read_written_and_counted_back() {
+    assert_eq!(Quarter::of(d("2026-09-30")).to_string(), "2026Q3");
+    assert_eq!(Quarter::of(d("2026-10-01")).to_string(), "2026Q4");
+    assert_eq!(
+        Quarter::parse("2026-q1"),
+        Some(Quarter::of(d("2026-02-01")))
+    );
+    assert_eq!(Quarter::parse("2026Q5"), None);
+    assert_eq!(Quarter::parse("Q3"), None);
+    assert_eq!(
+        Quarter::parse("2026Q2").unwrap().back(2).to_string(),
+        "2025Q4"
+    );
+    assert_eq!(
+        Quarter::parse("2026Q4").unwrap().back(3).to_string(),
+        "2026Q1"
+    );
+}
+
+#[test]
+fn report_facts_judge_a_case_where_its_clock_stopped() {
+    // Received 3 March 2025, due 18 March.
+    let open = [
+        event("2025-03-03", Step::Registered),
+        accepted("2025-03-04"),
+    ];
+    let facts = replay(&open).unwrap().report_facts(&cal());
+    assert_eq!((facts.due_on, facts.judged_on), (d("2025-03-18"), None));
+    assert!(!overdue_on(&facts, d("2025-03-18")));
+    assert!(overdue_on(&facts, d("2025-03-19")));
+    assert_eq!(facts.days_to_decision, None);
+    assert_eq!(facts.quarter.to_string(), "2025Q1");
+
+    // Decided on the due day: on time for ever, 15 days to the decision.
+    let decide = |on: &str| {
+        event(
+            on,
+            Step::Decided {
+                decision: "refund".into(),
+            },
+        )
+    };
+    let on_time = [open.to_vec(), vec![decide("2025-03-18")]].concat();
+    let facts = replay(&on_time).unwrap().report_facts(&cal());
+    assert!(!overdue_on(&facts, d("2026-01-01")));
+    assert_eq!(facts.days_to_decision, Some(15));
+    // A day late stays late, whenever the report is read; withdrawn late is late too, but
+    // counts no decision.
+    let late = [open.to_vec(), vec![decide("2025-03-19")]].concat();
+    assert!(overdue_on(
+        &replay(&late).unwrap().report_facts(&cal()),
+        d("2025-03-19")
+    ));
+    let withdrawn = [open.to_vec(), vec![event("2025-03-20", Step::Withdrawn)]].concat();
+    let facts = replay(&withdrawn).unwrap().report_facts(&cal());
+    assert!(overdue_on(&facts, d("2025-03-20")) && facts.days_to_decision.is_none());
+
+    // Paused in time: not overdue however long the pause; paused once already late: overdue.
+    let pause = |on: &str| {
+        event(
+            on,
+            Step::Paused {
+                reason: PauseReason::Appraisal,
+            },
+        )
+    };
+    let paused = [open.to_vec(), vec![pause("2025-03-10")]].concat();
+    assert!(!overdue_on(
+        &replay(&paused).unwrap().report_facts(&cal()),
+        d("2025-12-31")
+    ));
+    let paused_late = [open.to_vec(), vec![pause("2025-03-20")]].concat();
+    assert!(overdue_on(
+        &replay(&paused_late).unwrap().report_facts(&cal()),
+        d("2025-03-20")
+    ));
+}

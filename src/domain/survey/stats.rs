@@ -28,6 +28,11 @@ pub fn nps_of(scores: impl IntoIterator<Item = u8>) -> Option<Nps> {
             _ => detractors += 1,
         }
     }
+    nps_from_counts(promoters, passives, detractors)
+}
+
+/// NPS from the counts of promoters (9–10), passives (7–8) and detractors (0–6).
+pub fn nps_from_counts(promoters: u64, passives: u64, detractors: u64) -> Option<Nps> {
     let n = promoters + passives + detractors;
     (n > 0).then(|| Nps {
         n,
@@ -55,6 +60,11 @@ pub fn csat_of(ratings: impl IntoIterator<Item = u8>) -> Option<Csat> {
             satisfied += 1;
         }
     }
+    csat_from_counts(n, satisfied)
+}
+
+/// CSAT from the number of ratings and of those at 4 or 5.
+pub fn csat_from_counts(n: u64, satisfied: u64) -> Option<Csat> {
     (n > 0).then(|| Csat {
         n,
         satisfied,
@@ -310,4 +320,48 @@ pub fn complaint_text(template: &Template, answers: &Answers) -> Option<String> 
         .iter()
         .any(|w| lower.contains(w))
         .then_some(joined)
+}
+
+/// A calendar month, as responses are grouped by it (`2026-07`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Month {
+    pub year: i32,
+    /// 1 to 12.
+    pub number: u32,
+}
+
+impl Month {
+    pub fn of(day: NaiveDate) -> Month {
+        use chrono::Datelike;
+        Month {
+            year: day.year(),
+            number: day.month(),
+        }
+    }
+
+    /// `2026-07` (also `2026-7` and `2026/07`).
+    pub fn parse(text: &str) -> Option<Month> {
+        let text = text.trim().replace('/', "-");
+        let (year, number) = text.split_once('-')?;
+        let month = Month {
+            year: year.parse().ok()?,
+            number: number.parse().ok()?,
+        };
+        ((1..=12).contains(&month.number) && (1000..=9999).contains(&month.year)).then_some(month)
+    }
+
+    /// The month `n` months before this one.
+    pub fn back(self, n: u32) -> Month {
+        let index = self.year * 12 + self.number as i32 - 1 - n as i32;
+        Month {
+            year: index.div_euclid(12),
+            number: index.rem_euclid(12) as u32 + 1,
+        }
+    }
+}
+
+impl std::fmt::Display for Month {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}-{:02}", self.year, self.number)
+    }
 }

@@ -302,3 +302,26 @@ fn a_risk_questionnaires_scoring_must_be_whole() {
         assert!(error.contains(says), "{error} for:\n{bad}");
     }
 }
+
+#[test]
+fn months_are_read_written_and_counted_back() {
+    let day = |s: &str| s.parse::<NaiveDate>().unwrap();
+    assert_eq!(Month::of(day("2026-07-31")).to_string(), "2026-07");
+    assert_eq!(Month::parse("2026/7"), Some(Month::of(day("2026-07-01"))));
+    assert_eq!(Month::parse("2026-13"), None);
+    assert_eq!(Month::parse("2026Q3"), None);
+    assert_eq!(
+        Month::parse("2026-02").unwrap().back(3).to_string(),
+        "2025-11"
+    );
+}
+
+#[test]
+fn nps_and_csat_from_counts_are_nps_and_csat_from_scores() {
+    let scores = [10, 9, 9, 8, 7, 6, 3, 0, 10, 5];
+    let (p, pa, d) = (4, 2, 4);
+    assert_eq!(nps_from_counts(p, pa, d), nps_of(scores));
+    assert_eq!(nps_from_counts(0, 0, 0), None);
+    let ratings = [5, 4, 3, 1, 4];
+    assert_eq!(csat_from_counts(5, 3), csat_of(ratings));
+}

@@ -35,6 +35,7 @@ impl Session {
     pub fn hq_import(&mut self, file: &Path) -> Result<ImportOutcome> {
         self.require(Permission::RunHq)?;
         self.require_party(Party::Hq)?;
+        self.ensure_report_facts()?;
         let mut outcome = self.import_one(file, None)?;
         if let ImportOutcome::Applied {
             branch, released, ..
@@ -57,6 +58,8 @@ impl Session {
     ) -> Result<()> {
         self.require(Permission::RunHq)?;
         self.require_party(Party::Hq)?;
+        // Made once here, so that the workers find them made.
+        self.ensure_report_facts()?;
         let on_postgres = matches!(self.hq()?, super::Hq::Pg(_));
         let workers = if on_postgres {
             workers.clamp(1, files.len().max(1))
@@ -317,6 +320,8 @@ impl Session {
         let at = now.to_rfc3339_opts(SecondsFormat::Secs, true);
         let name = file_name(file);
         let seen_before = Hlc::from_i64(self.local_number("hlc_seen")?);
+        let calendar = self.calendar.clone();
+        let mut touched = super::facts::Touched::default();
         let mut applied = 0u64;
         let mut max_hlc = 0i64;
         let event =
@@ -353,7 +358,9 @@ impl Session {
                     };
                     match judged {
                         Held::Same => {}
-                        Held::Hole => match tx {
+                        Held::Hole => {
+                            touched.note(&op);
+                            match tx {
                             HqTx::Pg(pg) => {
                                 pending.push(op);
                                 if pending.len() >= pg_import::BATCH {
@@ -370,7 +377,8 @@ impl Session {
                                     applied += 1;
                                 }
                             }
-                        },
+                            }
+                        }
                         Held::Other(fork) => {
                             *forked = Some(fork);
                             // Rolls the bundle back; the caller sets it aside.
@@ -384,6 +392,7 @@ impl Session {
             }
             // Anything wrong with the ops rolls the whole bundle back.
             checker.finish(m).map_err(|p| file_error(file, p))?;
+            touched.derive(tx, branch, &calendar)?;
             tx.execute(
                 "UPDATE hq_branch SET high_water = CASE WHEN high_water > ?2 THEN high_water ELSE ?2 END,
                                       last_import = ?3, last_bundle = ?4

@@ -14,6 +14,7 @@
 
 pub(crate) mod db;
 mod events;
+mod facts;
 mod holdings;
 mod import;
 mod offers;
@@ -21,6 +22,7 @@ pub(crate) mod pg;
 mod pg_import;
 mod points;
 mod quarantine;
+mod reports;
 mod risk;
 mod status;
 
@@ -39,6 +41,10 @@ pub fn check_hq_database(url: &str) -> Result<()> {
 pub use holdings::{HoldingsImport, PublishedHoldings, RefusedHolding};
 pub use offers::RuleConversion;
 pub use points::{BranchPoints, ClientBalance};
+pub use reports::{
+    ComplaintCell, ComplaintReport, SatisfactionCell, SatisfactionReport, default_months,
+    default_quarters,
+};
 pub use risk::BranchRisk;
 pub use status::{BranchHealth, BranchState, Gap, HqRow, HqStatus, SyncHealth};
 

@@ -12,8 +12,8 @@ use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::Arc;
 
-/// The schema version this build writes and reads.
-const SCHEMA_VERSION: i64 = 1;
+/// The schema version this build writes and reads: the first schema and each upgrade.
+const SCHEMA_VERSION: i64 = 1 + UPGRADES.len() as i64;
 /// Partitions of each consolidated table (hash of the branch).
 pub(crate) const PARTITIONS: u32 = 16;
 
@@ -61,6 +61,9 @@ impl PgHq {
             SealProblem::WrongKey => problem(HqDbProblem::WrongDataKey),
             SealProblem::Damaged => problem(HqDbProblem::DataKeyDamaged),
         })?;
+        if version < SCHEMA_VERSION {
+            upgrade(&mut client)?;
+        }
         Ok(PgHq {
             client,
             sealer: Sealer::new(&key),
@@ -89,6 +92,9 @@ impl PgHq {
             .map_err(|_| Error::internal("sealing the data key"))?;
         let mut tx = client.transaction().map_err(db_error)?;
         tx.batch_execute(&schema()).map_err(db_error)?;
+        for upgrade in UPGRADES {
+            tx.batch_execute(&upgrade()).map_err(db_error)?;
+        }
         for (key, value) in [
             ("store_id", store_id.to_string()),
             ("schema", SCHEMA_VERSION.to_string()),
@@ -186,6 +192,36 @@ impl PgTx<'_> {
     }
 }
 
+/// Brings a consolidation made by an earlier version up to this one's schema, in one
+/// transaction; the row lock on its version makes a second importer starting at the same
+/// time wait and then find nothing left to do.
+fn upgrade(client: &mut postgres::Client) -> Result<()> {
+    let mut tx = client.transaction().map_err(db_error)?;
+    let row = tx
+        .query_one(
+            "SELECT value FROM hq_meta WHERE key = 'schema' FOR UPDATE",
+            &[],
+        )
+        .map_err(db_error)?;
+    let found: i64 = row
+        .try_get::<_, String>(0)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(1);
+    for step in UPGRADES
+        .iter()
+        .skip(usize::try_from(found - 1).unwrap_or(0))
+    {
+        tx.batch_execute(&step()).map_err(db_error)?;
+    }
+    tx.execute(
+        "UPDATE hq_meta SET value = $1 WHERE key = 'schema'",
+        &[&SCHEMA_VERSION.to_string()],
+    )
+    .map_err(db_error)?;
+    tx.commit().map_err(db_error)
+}
+
 /// A schema of its own in the database at `url` for a benchmark run, dropped when the
 /// guard goes: the address to give HQ (its search path set to the schema) and the guard.
 pub(crate) fn scratch_schema(url: &str) -> Result<(String, ScratchSchema)> {
@@ -275,8 +311,16 @@ pub(crate) fn db_error(e: postgres::Error) -> Error {
 
 /// The schema of the consolidation (version 1).
 fn schema() -> String {
-    let mut sql = String::from(SCHEMA);
-    for table in ["hq_op", "hq_row", "hq_claim", "hq_holding"] {
+    format!(
+        "{SCHEMA}{}",
+        partitions(&["hq_op", "hq_row", "hq_claim", "hq_holding"])
+    )
+}
+
+/// The hash partitions of each of `tables`.
+fn partitions(tables: &[&str]) -> String {
+    let mut sql = String::new();
+    for table in tables {
         for remainder in 0..PARTITIONS {
             sql.push_str(&format!(
                 "CREATE TABLE {table}_p{remainder:02} PARTITION OF {table}
@@ -285,6 +329,50 @@ fn schema() -> String {
         }
     }
     sql
+}
+
+/// Each step from version `i + 1` to `i + 2`. Never edit a shipped step: add one.
+const UPGRADES: [fn() -> String; 1] = [report_facts_schema];
+
+/// Version 2: what the complaint and satisfaction reports count, derived at import
+/// (`store::hq::facts`), partitioned by branch like the rows they come from; a complaint's
+/// events found by the complaint.
+fn report_facts_schema() -> String {
+    format!(
+        "{}{}",
+        "
+CREATE TABLE hq_complaint (
+    branch        text COLLATE \"C\" NOT NULL,
+    complaint_id  text COLLATE \"C\" NOT NULL,
+    quarter       text COLLATE \"C\" NOT NULL,
+    category      text COLLATE \"C\" NOT NULL,
+    state         text COLLATE \"C\" NOT NULL,
+    received_on   text COLLATE \"C\" NOT NULL,
+    due_on        text COLLATE \"C\" NOT NULL,
+    judged_on     text COLLATE \"C\",
+    decision_days bigint,
+    PRIMARY KEY (branch, complaint_id)
+) PARTITION BY HASH (branch);
+CREATE TABLE hq_survey (
+    branch        text COLLATE \"C\" NOT NULL,
+    response_id   text COLLATE \"C\" NOT NULL,
+    template_code text COLLATE \"C\" NOT NULL,
+    month         text COLLATE \"C\" NOT NULL,
+    nps           bigint,
+    csat          bigint,
+    supersedes    text COLLATE \"C\",
+    superseded    boolean NOT NULL DEFAULT false,
+    PRIMARY KEY (branch, response_id)
+) PARTITION BY HASH (branch);
+CREATE INDEX hq_survey_corrections ON hq_survey (branch, supersedes)
+    WHERE supersedes IS NOT NULL;
+CREATE INDEX hq_complaint_events ON hq_row (branch, (fields ->> 'complaint_id'))
+    WHERE tbl = 'complaint_event';
+-- Made from the rows already consolidated on first use (`facts`).
+DELETE FROM hq_meta WHERE key = 'report_facts';
+",
+        partitions(&["hq_complaint", "hq_survey"])
+    )
 }
 
 /// Branch-led keys throughout, so that a distributed PostgreSQL (Citus, distribution column

@@ -896,6 +896,44 @@ const MIGRATIONS: &[Migration] = &[
     CREATE INDEX hq_client_phone_index ON hq_row (phone_index) WHERE phone_index IS NOT NULL;
     "#,
     ),
+    // 19: what HQ's complaint and satisfaction reports count, derived at import (codes,
+    // days and scores: `store::hq::facts`), the version of that derivation, and a
+    // complaint's events found by the complaint.
+    Migration::sql(
+        r#"
+    CREATE TABLE hq_meta (
+        key   TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+    ) STRICT;
+    CREATE TABLE hq_complaint (
+        branch        TEXT NOT NULL,
+        complaint_id  TEXT NOT NULL,
+        quarter       TEXT NOT NULL,
+        category      TEXT NOT NULL,
+        state         TEXT NOT NULL,
+        received_on   TEXT NOT NULL,
+        due_on        TEXT NOT NULL,
+        judged_on     TEXT,
+        decision_days INTEGER,
+        PRIMARY KEY (branch, complaint_id)
+    ) STRICT, WITHOUT ROWID;
+    CREATE TABLE hq_survey (
+        branch        TEXT NOT NULL,
+        response_id   TEXT NOT NULL,
+        template_code TEXT NOT NULL,
+        month         TEXT NOT NULL,
+        nps           INTEGER,
+        csat          INTEGER,
+        supersedes    TEXT,
+        superseded    INTEGER NOT NULL DEFAULT 0,
+        PRIMARY KEY (branch, response_id)
+    ) STRICT, WITHOUT ROWID;
+    CREATE INDEX hq_survey_corrections ON hq_survey (branch, supersedes)
+        WHERE supersedes IS NOT NULL;
+    CREATE INDEX hq_complaint_events ON hq_row (branch, json_extract(fields, '$.complaint_id'))
+        WHERE tbl = 'complaint_event';
+    "#,
+    ),
 ];
 
 /// The schema version this build writes.

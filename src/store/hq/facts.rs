@@ -1,0 +1,319 @@
+//! What HQ's reports count, derived from the consolidated rows as they are imported: each
+//! complaint's state, quarter and due date (its events replayed by the domain's rules, with
+//! HQ's working-day calendar), and each survey response's NPS and CSAT scores (its answers
+//! read against its template). The facts are codes, days and numbers, kept in clear tables
+//! (`hq_complaint`, `hq_survey`) on both back ends, so that a report is one aggregate in SQL
+//! however many rows there are; the personal data they come from stays sealed.
+//!
+//! The import derives the facts of what a bundle touched, in the bundle's transaction. A
+//! store whose facts were made by another version of these rules (or before they existed)
+//! has them made again from every consolidated row (`ensure_report_facts`).
+
+use super::Session;
+use super::db::{HqRead, HqTx, hq_params};
+use crate::domain::calendar::WorkCalendar;
+use crate::domain::complaint::{Event, replay};
+use crate::domain::survey::{Answer, Answers, Template};
+use crate::error::{Error, Result};
+use crate::store::write::AuditEvent;
+use crate::sync::bundle::Op;
+use serde_json::{Map, Value};
+use std::collections::{BTreeSet, HashMap};
+
+/// The version of the derivation: a store whose facts carry another is derived again.
+const FACTS_VERSION: &str = "1";
+
+/// The complaints and survey responses a bundle's ops touched (their row keys).
+#[derive(Debug, Default)]
+pub(super) struct Touched {
+    complaints: BTreeSet<String>,
+    responses: BTreeSet<String>,
+}
+
+impl Touched {
+    /// Notes what an applied op changes of the reports' facts.
+    pub fn note(&mut self, op: &Op) {
+        match op.table.as_str() {
+            "complaint" => {
+                self.complaints.insert(op.row_id.clone());
+            }
+            "complaint_event" => {
+                #[derive(serde::Deserialize)]
+                struct OfComplaint {
+                    complaint_id: Option<String>,
+                }
+                if let Ok(OfComplaint {
+                    complaint_id: Some(id),
+                }) = serde_json::from_str(op.fields.get())
+                {
+                    self.complaints.insert(id);
+                }
+            }
+            "survey_response" => {
+                self.responses.insert(op.row_id.clone());
+            }
+            _ => {}
+        }
+    }
+
+    /// Derives the facts of what was touched, from the rows as they now stand.
+    pub fn derive(&self, tx: &mut HqTx, branch: &str, calendar: &WorkCalendar) -> Result<()> {
+        for id in &self.complaints {
+            derive_complaint(tx, branch, id, calendar)?;
+        }
+        let mut templates = Templates::default();
+        for id in &self.responses {
+            derive_response(tx, branch, id, &mut templates)?;
+        }
+        Ok(())
+    }
+}
+
+/// One complaint's facts: its events replayed in the order the branch wrote them.
+fn derive_complaint(
+    tx: &mut HqTx,
+    branch: &str,
+    complaint_id: &str,
+    calendar: &WorkCalendar,
+) -> Result<()> {
+    let complaint = tx.opt(
+        "SELECT fields, sealed FROM hq_row
+         WHERE branch = ?1 AND tbl = 'complaint' AND row_id = ?2",
+        hq_params![branch, complaint_id],
+        |r| Ok((r.text(0)?, r.opt_bytes(1)?)),
+    )?;
+    // Its events arrive after it, in the same bundle or a later one.
+    let Some((fields, sealed)) = complaint else {
+        return Ok(());
+    };
+    let complaint = tx.open_fields("complaint", complaint_id, &fields, sealed.as_deref())?;
+    let category = text_field(&complaint, "category")?;
+    let statement = format!(
+        "SELECT row_id, fields, sealed FROM hq_row
+         WHERE tbl = 'complaint_event' AND branch = ?1 AND {} = ?2",
+        tx.dialect().text("fields", "complaint_id")
+    );
+    let stored = tx.rows(&statement, hq_params![branch, complaint_id], |r| {
+        Ok((r.text(0)?, r.text(1)?, r.opt_bytes(2)?))
+    })?;
+    let mut events = Vec::with_capacity(stored.len());
+    for (row_id, fields, sealed) in stored {
+        let fields = tx.open_fields("complaint_event", &row_id, &fields, sealed.as_deref())?;
+        events.push(((text_field(&fields, "at")?, row_id), event_of(&fields)?));
+    }
+    // The branch's own order: when written, then the event's UUIDv7.
+    events.sort_by(|a, b| a.0.cmp(&b.0));
+    let events: Vec<Event> = events.into_iter().map(|(_, e)| e).collect();
+    // The branch checked each step as it was taken; a history that does not replay here
+    // (rules changed since) keeps the facts it had.
+    let Ok(case) = replay(&events) else {
+        tracing::warn!(complaint_id, "a complaint's history does not replay at HQ");
+        return Ok(());
+    };
+    let facts = case.report_facts(calendar);
+    tx.execute(
+        "INSERT INTO hq_complaint (branch, complaint_id, quarter, category, state, received_on,
+                                   due_on, judged_on, decision_days)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
+         ON CONFLICT (branch, complaint_id) DO UPDATE SET
+             quarter = excluded.quarter, category = excluded.category, state = excluded.state,
+             received_on = excluded.received_on, due_on = excluded.due_on,
+             judged_on = excluded.judged_on, decision_days = excluded.decision_days",
+        hq_params![
+            branch,
+            complaint_id,
+            &facts.quarter.to_string(),
+            &category,
+            case.state.code(),
+            &case.received_on.to_string(),
+            &facts.due_on.to_string(),
+            facts.judged_on.map(|d| d.to_string()).as_ref(),
+            facts.days_to_decision,
+        ],
+    )?;
+    Ok(())
+}
+
+fn text_field(fields: &Map<String, Value>, name: &str) -> Result<String> {
+    fields
+        .get(name)
+        .and_then(Value::as_str)
+        .map(str::to_string)
+        .ok_or(Error::DatabaseDamaged)
+}
+
+/// A complaint event as the branch wrote it (`store::complaints`).
+fn event_of(fields: &Map<String, Value>) -> Result<Event> {
+    let data = text_field(fields, "data")?;
+    Ok(Event {
+        on: text_field(fields, "on_date")?
+            .parse()
+            .map_err(|_| Error::DatabaseDamaged)?,
+        by: text_field(fields, "by_staff")?,
+        step: serde_json::from_str(&data).map_err(|_| Error::DatabaseDamaged)?,
+        note: fields
+            .get("note")
+            .and_then(Value::as_str)
+            .map(str::to_string),
+    })
+}
+
+/// The templates read so far, by their row key (a bundle's responses share a few).
+#[derive(Default)]
+struct Templates(HashMap<String, Option<Template>>);
+
+impl Templates {
+    fn get(
+        &mut self,
+        tx: &mut HqTx,
+        branch: &str,
+        code: &str,
+        version: i64,
+    ) -> Result<Option<&Template>> {
+        let key =
+            crate::sync::merge::row_key("survey_template", branch, &format!("{code}@{version}"));
+        if !self.0.contains_key(&key) {
+            let stored = tx.opt(
+                "SELECT fields, sealed FROM hq_row
+                 WHERE branch = ?1 AND tbl = 'survey_template' AND row_id = ?2",
+                hq_params![branch, &key],
+                |r| Ok((r.text(0)?, r.opt_bytes(1)?)),
+            )?;
+            let template = match stored {
+                Some((fields, sealed)) => {
+                    let fields =
+                        tx.open_fields("survey_template", &key, &fields, sealed.as_deref())?;
+                    serde_json::from_str(&text_field(&fields, "body")?).ok()
+                }
+                None => None,
+            };
+            self.0.insert(key.clone(), template);
+        }
+        Ok(self.0.get(&key).and_then(Option::as_ref))
+    }
+}
+
+/// One survey response's facts: its month, its NPS and CSAT scores (None when its template
+/// asks none, or it was not answered), and what it corrects.
+fn derive_response(
+    tx: &mut HqTx,
+    branch: &str,
+    response_id: &str,
+    templates: &mut Templates,
+) -> Result<()> {
+    let stored = tx.opt(
+        "SELECT fields, sealed FROM hq_row
+         WHERE branch = ?1 AND tbl = 'survey_response' AND row_id = ?2",
+        hq_params![branch, response_id],
+        |r| Ok((r.text(0)?, r.opt_bytes(1)?)),
+    )?;
+    let Some((fields, sealed)) = stored else {
+        return Ok(());
+    };
+    let fields = tx.open_fields("survey_response", response_id, &fields, sealed.as_deref())?;
+    let code = text_field(&fields, "template_code")?;
+    let version = fields
+        .get("template_version")
+        .and_then(Value::as_i64)
+        .ok_or(Error::DatabaseDamaged)?;
+    let answered_on = text_field(&fields, "answered_on")?;
+    let month = answered_on
+        .get(..7)
+        .ok_or(Error::DatabaseDamaged)?
+        .to_string();
+    let answers: Answers = serde_json::from_str(&text_field(&fields, "answers")?)
+        .map_err(|_| Error::DatabaseDamaged)?;
+    let supersedes = fields
+        .get("supersedes")
+        .and_then(Value::as_str)
+        .map(str::to_string);
+    let (nps, csat) = match templates.get(tx, branch, &code, version)? {
+        Some(template) => {
+            let score = |question: Option<&crate::domain::survey::Question>| {
+                question.and_then(|q| match answers.get(&q.id) {
+                    Some(Answer::Score(s)) => Some(i64::from(*s)),
+                    _ => None,
+                })
+            };
+            (
+                score(template.nps_question()),
+                score(template.csat_question()),
+            )
+        }
+        None => {
+            tracing::warn!(response_id, "a survey response's template is not at HQ");
+            (None, None)
+        }
+    };
+    tx.execute(
+        "INSERT INTO hq_survey (branch, response_id, template_code, month, nps, csat, supersedes,
+                                superseded)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7,
+                 EXISTS (SELECT 1 FROM hq_survey c WHERE c.branch = ?1 AND c.supersedes = ?2))
+         ON CONFLICT (branch, response_id) DO UPDATE SET
+             template_code = excluded.template_code, month = excluded.month,
+             nps = excluded.nps, csat = excluded.csat, supersedes = excluded.supersedes,
+             superseded = excluded.superseded",
+        hq_params![
+            branch,
+            response_id,
+            &code,
+            &month,
+            nps,
+            csat,
+            supersedes.as_ref()
+        ],
+    )?;
+    if let Some(old) = &supersedes {
+        tx.execute(
+            "UPDATE hq_survey SET superseded = TRUE WHERE branch = ?1 AND response_id = ?2",
+            hq_params![branch, old],
+        )?;
+    }
+    Ok(())
+}
+
+impl Session {
+    /// Makes the reports' facts again from every consolidated row when they were made by
+    /// another version of the derivation (or never): one transaction, audited.
+    pub(crate) fn ensure_report_facts(&mut self) -> Result<()> {
+        let version = self.hq()?.opt(
+            "SELECT value FROM hq_meta WHERE key = 'report_facts'",
+            &[],
+            |r| r.text(0),
+        )?;
+        if version.as_deref() == Some(FACTS_VERSION) {
+            return Ok(());
+        }
+        let calendar = self.calendar.clone();
+        let event = AuditEvent::new("hq.report_facts", "store", self.branch.store_id.clone())
+            .with_detail(serde_json::json!({ "version": FACTS_VERSION }));
+        self.hq_write(event, |tx| {
+            tx.execute("DELETE FROM hq_complaint", &[])?;
+            tx.execute("DELETE FROM hq_survey", &[])?;
+            let mut touched: HashMap<String, Touched> = HashMap::new();
+            let rows = tx.rows(
+                "SELECT branch, tbl, row_id FROM hq_row
+                 WHERE tbl IN ('complaint', 'survey_response') AND NOT deleted",
+                &[],
+                |r| Ok((r.text(0)?, r.text(1)?, r.text(2)?)),
+            )?;
+            for (branch, table, row_id) in rows {
+                let of_branch = touched.entry(branch).or_default();
+                match table.as_str() {
+                    "complaint" => of_branch.complaints.insert(row_id),
+                    _ => of_branch.responses.insert(row_id),
+                };
+            }
+            for (branch, of_branch) in &touched {
+                of_branch.derive(tx, branch, &calendar)?;
+            }
+            tx.execute(
+                "INSERT INTO hq_meta (key, value) VALUES ('report_facts', ?1)
+                 ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                hq_params![FACTS_VERSION],
+            )?;
+            Ok(())
+        })
+    }
+}
