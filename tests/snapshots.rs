@@ -656,6 +656,10 @@ mod surveys {
 
 mod sync {
     use super::*;
+    use branchdesk::domain::survey::{csat_from_counts, nps_from_counts};
+    use branchdesk::service::{
+        ComplaintCell, ComplaintReport, SatisfactionCell, SatisfactionReport,
+    };
     use branchdesk::store::SyncWarning;
 
     fn screen(lang: Lang, view: branchdesk::service::SyncView) -> Harness {
@@ -743,6 +747,109 @@ mod sync {
     #[test]
     fn hq_branches_en() {
         assert_snapshot!(screen(Lang::En, hq_view()).screen());
+    }
+
+    fn cell(
+        quarter: &str,
+        category: &str,
+        state: &str,
+        figures: (u64, u64, u64, Option<f64>),
+    ) -> ComplaintCell {
+        ComplaintCell {
+            quarter: quarter.into(),
+            branch: "BJ0101".into(),
+            category: category.into(),
+            state: state.into(),
+            complaints: figures.0,
+            overdue: figures.1,
+            decided: figures.2,
+            median_days_to_decision: figures.3,
+        }
+    }
+
+    fn complaint_report() -> ComplaintReport {
+        ComplaintReport {
+            from: "2025Q4".into(),
+            to: "2026Q4".into(),
+            as_of: "2026-11-30".parse().unwrap(),
+            branch: None,
+            cells: vec![
+                cell("2026Q3", "fees", "closed", (14, 0, 14, Some(6.5))),
+                cell(
+                    "2026Q4",
+                    "service_attitude",
+                    "decided",
+                    (3, 1, 3, Some(12.0)),
+                ),
+                cell("2026Q4", "card_account", "in_progress", (2, 2, 0, None)),
+                cell("2026Q4", "wealth_product", "waiting", (1, 0, 0, None)),
+            ],
+        }
+    }
+
+    /// HQ goes right to the complaints: the four quarters up to today's are asked for.
+    #[test]
+    fn hq_complaints_zh() {
+        let mut h = screen(Lang::Zh, hq_view());
+        let effects = h.command(Command::NextView);
+        let asked = sent(&effects)
+            .iter()
+            .map(|r| format!("{r:?}"))
+            .collect::<Vec<_>>();
+        assert_eq!(
+            asked,
+            [
+                "HqComplaints { from: Quarter { year: 2026, number: 1 }, to: Quarter { year: 2026, number: 4 } }"
+            ]
+        );
+        h.act(Action::Reply(Reply::HqComplaints(Box::new(
+            complaint_report(),
+        ))));
+        assert_snapshot!(h.screen());
+    }
+
+    /// Ctrl-B moves the period a quarter back; the branches' view has no period.
+    #[test]
+    fn hq_periods_move_by_a_quarter_or_a_month() {
+        let mut h = screen(Lang::En, hq_view());
+        assert!(sent(&h.command(Command::EarlierPeriod)).is_empty());
+        h.command(Command::NextView);
+        let earlier = format!("{:?}", sent(&h.command(Command::EarlierPeriod)));
+        assert!(
+            earlier.contains("year: 2025, number: 4 }, to: Quarter { year: 2026, number: 3"),
+            "{earlier}"
+        );
+        h.command(Command::NextView);
+        let later = format!("{:?}", sent(&h.command(Command::LaterPeriod)));
+        assert!(later.contains("HqSatisfaction { from: Month { year: 2026, number: 1 }, to: Month { year: 2026, number: 12"), "{later}");
+    }
+
+    #[test]
+    fn hq_satisfaction_en() {
+        let mut h = screen(Lang::En, hq_view());
+        h.command(Command::PrevView);
+        let month = |month: &str, responses: u64, nps: (u64, u64, u64), csat: (u64, u64)| {
+            SatisfactionCell {
+                branch: "BJ0101".into(),
+                month: month.into(),
+                responses,
+                nps: nps_from_counts(nps.0, nps.1, nps.2),
+                csat: csat_from_counts(csat.0, csat.1),
+                small_sample: responses < 30,
+            }
+        };
+        let report = SatisfactionReport {
+            from: "2025-12".into(),
+            to: "2026-11".into(),
+            branch: None,
+            template: None,
+            cells: vec![
+                month("2026-10", 64, (30, 20, 14), (64, 51)),
+                month("2026-11", 12, (5, 4, 3), (12, 9)),
+            ],
+        };
+        h.act(Action::Reply(Reply::HqSatisfaction(Box::new(report))));
+        assert_snapshot!(h.screen());
     }
 }
 

@@ -109,6 +109,10 @@ commands! {
     NextList => "next_list",
     RateClient => "rate_client",
     LiftRestriction => "lift_restriction",
+    PrevView => "prev_view",
+    NextView => "next_view",
+    EarlierPeriod => "earlier_period",
+    LaterPeriod => "later_period",
 }
 
 impl Command {

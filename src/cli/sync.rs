@@ -765,7 +765,8 @@ pub fn run_hq(cx: &Context, command: HqCommand) -> Result<ExitCode> {
                     json,
                 },
         } => {
-            let (default_from, default_to) = crate::store::default_quarters(session.today_local());
+            let (default_from, default_to) =
+                crate::domain::complaint::Quarter::year_to(session.today_local());
             let quarter = |raw: Option<String>, default| match raw {
                 None => Ok(default),
                 Some(text) => crate::domain::complaint::Quarter::parse(&text).ok_or(
@@ -793,7 +794,8 @@ pub fn run_hq(cx: &Context, command: HqCommand) -> Result<ExitCode> {
                     json,
                 },
         } => {
-            let (default_from, default_to) = crate::store::default_months(session.today_local());
+            let (default_from, default_to) =
+                crate::domain::survey::Month::year_to(session.today_local());
             let month = |raw: Option<String>, default| match raw {
                 None => Ok(default),
                 Some(text) => crate::domain::survey::Month::parse(&text).ok_or(

@@ -24,6 +24,7 @@ pub use crate::store::{
     Book, BookEntry, HoldingsApplied, OfferOutcome, Portfolio, RecordedOffer, Segment,
 };
 pub use crate::store::{CatalogueItem, EntryKind, PointsEntry, PointsView, Redemption};
+pub use crate::store::{ComplaintCell, ComplaintReport, SatisfactionCell, SatisfactionReport};
 pub use crate::sync::SyncWarning;
 pub use crate::sync::keys::Party;
 
@@ -216,6 +217,16 @@ pub enum Request {
         reason: String,
     },
     SyncStatus,
+    /// HQ's complaint statistics for these quarters (both included).
+    HqComplaints {
+        from: crate::domain::complaint::Quarter,
+        to: crate::domain::complaint::Quarter,
+    },
+    /// HQ's NPS/CSAT by branch for these months (both included).
+    HqSatisfaction {
+        from: crate::domain::survey::Month,
+        to: crate::domain::survey::Month,
+    },
     /// Write a bundle for HQ to `dir`.
     ExportBundle {
         dir: PathBuf,
@@ -279,6 +290,8 @@ pub enum Reply {
     },
     AuditVerdict(ChainVerdict),
     SyncStatus(Box<SyncView>),
+    HqComplaints(Box<ComplaintReport>),
+    HqSatisfaction(Box<SatisfactionReport>),
     /// An export is under way: outbox rows read so far, of the total.
     /// Applying a holdings snapshot: standings rebuilt so far.
     ApplyProgress {

@@ -424,6 +424,13 @@ impl Worker {
                     exports_dir,
                 })))
             }
+            Request::HqComplaints { from, to } => Ok(Reply::HqComplaints(Box::new(
+                self.session()?.hq_complaint_report(from, to, None)?,
+            ))),
+            Request::HqSatisfaction { from, to } => Ok(Reply::HqSatisfaction(Box::new(
+                self.session()?
+                    .hq_satisfaction_report(from, to, None, None)?,
+            ))),
             Request::ExportBundle { dir } => {
                 let report = self.session()?.export_bundle(&dir, &mut |done, total| {
                     deliver(Reply::ExportProgress { done, total })

@@ -64,7 +64,7 @@ pub use hq::{
     BranchHealth, BranchPoints, BranchRisk, BranchState, ClientBalance, ComplaintCell,
     ComplaintReport, Gap, HoldingsImport, HqEvent, HqRow, HqStatus, ImportOutcome,
     PublishedHoldings, RefusedHolding, ReviewItem, RuleConversion, SatisfactionCell,
-    SatisfactionReport, SyncHealth, check_hq_database, default_months, default_quarters,
+    SatisfactionReport, SyncHealth, check_hq_database,
 };
 pub use keyslots::{DbKey, KdfParams, KeySlots};
 pub use lookup::{MAX_HITS, SearchHit};

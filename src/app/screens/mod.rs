@@ -7,6 +7,7 @@ pub mod client_form;
 pub mod clients;
 pub mod complaints;
 pub mod events;
+pub mod hq_reports;
 pub mod overview;
 pub mod points;
 pub mod portfolio;

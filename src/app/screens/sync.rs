@@ -6,6 +6,7 @@ use crate::app::StatusKind;
 use crate::app::command::{Command, Context};
 use crate::app::form::{Field, Form};
 use crate::app::screen::{Back, Ctx, Handoff, Outcome, Screen, ScreenKeys};
+use crate::app::screens::hq_reports::HqReports;
 use crate::error::Error;
 use crate::i18n::I18n;
 use crate::service::{
@@ -45,6 +46,8 @@ pub struct SyncScreen {
     pub progress: Option<(u64, u64)>,
     pub running: bool,
     pub result: Option<SyncResult>,
+    /// At HQ: the branches or one of the reports.
+    pub reports: HqReports,
 }
 
 impl SyncScreen {
@@ -60,6 +63,13 @@ impl SyncScreen {
 
     pub fn busy(&self) -> bool {
         self.running
+    }
+
+    /// Whether this is HQ's store (known once its state is read).
+    pub fn at_hq(&self) -> bool {
+        self.view
+            .as_ref()
+            .is_some_and(|v| v.status.party == Party::Hq)
     }
 
     /// A branch store with nothing running: exports and reference imports may start.
@@ -167,6 +177,8 @@ impl Screen for SyncScreen {
     fn keys(&self) -> ScreenKeys {
         if self.prompt.is_some() {
             ScreenKeys::Live(vec![Context::Form])
+        } else if self.at_hq() && self.reports.on_report() {
+            ScreenKeys::Live(vec![Context::Sync, Context::List])
         } else {
             ScreenKeys::Live(vec![Context::Sync])
         }
@@ -184,13 +196,18 @@ impl Screen for SyncScreen {
         self.prompt.is_some()
     }
 
-    /// HQ neither exports to itself nor takes its own reference data.
+    /// HQ neither exports to itself nor takes its own reference data; a branch has no HQ
+    /// views, and the branches' view no period.
     fn offers(&self, command: Command, _session: &SessionInfo) -> bool {
         match command {
             Command::ExportBundle | Command::ImportReference => self
                 .view
                 .as_ref()
                 .is_none_or(|v| v.status.party == Party::Branch),
+            Command::PrevView | Command::NextView => self.at_hq(),
+            Command::EarlierPeriod | Command::LaterPeriod => {
+                self.at_hq() && self.reports.on_report()
+            }
             _ => true,
         }
     }
@@ -206,11 +223,16 @@ impl Screen for SyncScreen {
         Outcome::Load(self.load())
     }
 
-    fn on_command(&mut self, command: Command, _cx: &mut Ctx) -> Outcome {
+    fn on_command(&mut self, command: Command, cx: &mut Ctx) -> Outcome {
         match command {
             Command::ExportBundle => self.start_export(),
             Command::ImportReference => self.start_import(),
-            Command::Refresh => return Outcome::Load(self.load()),
+            Command::Refresh if !self.reports.on_report() => return Outcome::Load(self.load()),
+            _ if self.at_hq() => {
+                if let Some(request) = self.reports.on_command(command, cx.today) {
+                    return Outcome::Load(request);
+                }
+            }
             _ => {}
         }
         Outcome::None
@@ -226,6 +248,10 @@ impl Screen for SyncScreen {
 
     fn on_reply(&mut self, reply: Reply, cx: &mut Ctx) -> Result<Outcome, Reply> {
         let i18n = cx.i18n;
+        let reply = match self.reports.on_reply(reply) {
+            Ok(()) => return Ok(Outcome::None),
+            Err(other) => other,
+        };
         let (text, result) = match reply {
             Reply::SyncStatus(view) => {
                 self.set_view(*view);
@@ -274,6 +300,7 @@ impl Screen for SyncScreen {
     }
 
     fn refused(&mut self, _error: &Error, message: String, _cx: &mut Ctx) -> Option<String> {
+        self.reports.loading = false;
         if !self.running {
             return Some(message);
         }

@@ -303,7 +303,22 @@ impl Quarter {
 
     /// The quarter `n` quarters before this one.
     pub fn back(self, n: u32) -> Quarter {
-        let index = self.year * 4 + self.number as i32 - 1 - n as i32;
+        self.shifted(-(n as i32))
+    }
+
+    /// The four quarters up to `today`'s: the span HQ's complaint report shows first.
+    pub fn year_to(today: NaiveDate) -> (Quarter, Quarter) {
+        let to = Quarter::of(today);
+        (to.back(3), to)
+    }
+
+    /// The quarter after this one.
+    pub fn ahead(self) -> Quarter {
+        self.shifted(1)
+    }
+
+    fn shifted(self, quarters: i32) -> Quarter {
+        let index = self.year * 4 + self.number as i32 - 1 + quarters;
         Quarter {
             year: index.div_euclid(4),
             number: index.rem_euclid(4) as u32 + 1,

@@ -352,7 +352,22 @@ impl Month {
 
     /// The month `n` months before this one.
     pub fn back(self, n: u32) -> Month {
-        let index = self.year * 12 + self.number as i32 - 1 - n as i32;
+        self.shifted(-(n as i32))
+    }
+
+    /// The twelve months up to `today`'s: the span HQ's satisfaction report shows first.
+    pub fn year_to(today: NaiveDate) -> (Month, Month) {
+        let to = Month::of(today);
+        (to.back(11), to)
+    }
+
+    /// The month after this one.
+    pub fn ahead(self) -> Month {
+        self.shifted(1)
+    }
+
+    fn shifted(self, months: i32) -> Month {
+        let index = self.year * 12 + self.number as i32 - 1 + months;
         Month {
             year: index.div_euclid(12),
             number: index.rem_euclid(12) as u32 + 1,

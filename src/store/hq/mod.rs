@@ -41,10 +41,7 @@ pub fn check_hq_database(url: &str) -> Result<()> {
 pub use holdings::{HoldingsImport, PublishedHoldings, RefusedHolding};
 pub use offers::RuleConversion;
 pub use points::{BranchPoints, ClientBalance};
-pub use reports::{
-    ComplaintCell, ComplaintReport, SatisfactionCell, SatisfactionReport, default_months,
-    default_quarters,
-};
+pub use reports::{ComplaintCell, ComplaintReport, SatisfactionCell, SatisfactionReport};
 pub use risk::BranchRisk;
 pub use status::{BranchHealth, BranchState, Gap, HqRow, HqStatus, SyncHealth};
 

@@ -68,18 +68,6 @@ pub struct SatisfactionCell {
     pub small_sample: bool,
 }
 
-/// The four quarters up to today's: the default span of the complaint report.
-pub fn default_quarters(today: NaiveDate) -> (Quarter, Quarter) {
-    let to = Quarter::of(today);
-    (to.back(3), to)
-}
-
-/// The twelve months up to today's: the default span of the satisfaction report.
-pub fn default_months(today: NaiveDate) -> (Month, Month) {
-    let to = Month::of(today);
-    (to.back(11), to)
-}
-
 fn count(n: i64) -> u64 {
     u64::try_from(n).unwrap_or(0)
 }

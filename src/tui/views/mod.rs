@@ -6,6 +6,7 @@ pub mod care;
 pub mod clients;
 pub mod complaints;
 pub mod events;
+pub mod hq_reports;
 pub mod login;
 pub mod overview;
 pub mod risk;

@@ -14,8 +14,13 @@ use ratatui::widgets::{Block, Gauge, Paragraph, Row, Table, Wrap};
 
 pub fn render(frame: &mut Frame, area: Rect, app: &App, screen: &SyncScreen) {
     let i18n = app.i18n;
+    let title = if screen.at_hq() {
+        i18n.t("hq.view.title")
+    } else {
+        i18n.t("sync.view.title")
+    };
     let block = Block::bordered()
-        .title(format!(" {} ", i18n.t("sync.view.title")))
+        .title(format!(" {title} "))
         .padding(ratatui::widgets::Padding::horizontal(1));
     let inner = block.inner(area);
     frame.render_widget(block, area);
@@ -30,7 +35,20 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, screen: &SyncScreen) {
     };
     let offset = *app.now.offset();
     match &view.hq {
-        Some(hq) => render_hq(frame, inner, view, hq, i18n, offset),
+        Some(hq) => {
+            // HQ's views: the branches, or a report.
+            let [views, body] =
+                Layout::vertical([Constraint::Length(2), Constraint::Min(1)]).areas(inner);
+            frame.render_widget(
+                Paragraph::new(super::hq_reports::view_row(&screen.reports, i18n)),
+                views,
+            );
+            if screen.reports.on_report() {
+                super::hq_reports::render(frame, body, area, &screen.reports, i18n);
+            } else {
+                render_hq(frame, body, view, hq, i18n, offset);
+            }
+        }
         None => render_branch(frame, inner, screen, view, i18n, offset),
     }
     if let Some(prompt) = &screen.prompt {
