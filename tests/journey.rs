@@ -621,6 +621,33 @@ fn a_manager_exports_for_hq_from_f6_and_hq_imports_the_bundle() {
     let text = String::from_utf8_lossy(&output.stdout);
     assert!(output.status.success(), "{output:?}");
     assert!(text.contains("imported branch DEMO01 seq 1–"), "{text}");
+
+    // On HQ's workstation the branch's complaints and surveys are in its reports.
+    let hq_store = home.path().join("demo-store-hq");
+    let mut hq = Terminal::start(
+        home.path(),
+        "en_US.UTF-8",
+        &["--store", hq_store.to_str().unwrap()],
+    );
+    hq.wait_for("Log in");
+    hq.keys("admin01");
+    hq.key_then(TAB, "admin01");
+    hq.keys("branchdesk-demo");
+    hq.key_then(ENTER, "Welcome");
+    hq.key_then(F6, "DEMO01");
+    let complaints = hq.key_then(RIGHT, "overdue as of");
+    assert!(
+        complaints.contains("DEMO01") && complaints.contains("cases,"),
+        "{complaints}"
+    );
+    let satisfaction = hq.key_then(RIGHT, "Answered");
+    assert!(
+        satisfaction.contains("NPS") && satisfaction.contains("responses;"),
+        "{satisfaction}"
+    );
+    hq.key_then(F10, "Log out and quit");
+    hq.keys(ENTER);
+    hq.exits_cleanly();
 }
 
 #[test]

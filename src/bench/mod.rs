@@ -2,7 +2,7 @@
 //! plaintext copy of the same data (queried by the same code), the keystroke-to-frame time
 //! of the lookup screen, the care agenda, the portfolio, offers and an RM's book,
 //! (`bench holdings`) applying a month's holdings snapshot, and (`bench sync`) export and
-//! HQ import. Used by
+//! HQ import, and (`bench reports`) HQ's reports over millions of rows. Used by
 //! the CLI only; the store gives it samples, a plaintext copy and scratch tables.
 
 mod agenda;
@@ -11,6 +11,7 @@ mod keystroke;
 mod lookup;
 pub mod points;
 pub mod portfolio;
+pub mod reports;
 pub mod risk;
 pub mod sync;
 

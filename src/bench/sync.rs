@@ -67,7 +67,7 @@ impl Drop for Scratch {
 
 const PASS: &str = "benchmark passphrase";
 
-fn create(dir: &Path, code: &str, clock: Arc<dyn Clock>) -> Result<Session> {
+pub(crate) fn create(dir: &Path, code: &str, clock: Arc<dyn Clock>) -> Result<Session> {
     Session::create(
         &StorePaths::new(dir.join(code)),
         NewStore {

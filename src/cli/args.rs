@@ -231,6 +231,18 @@ pub(super) enum BenchWhat {
         #[arg(long)]
         json: bool,
     },
+    /// HQ's complaint and satisfaction reports over N facts each (a thousand branches), on
+    /// HQ's own store and, with --database, on PostgreSQL (target: 2 s each over 10M)
+    Reports {
+        #[arg(long, value_name = "N", default_value_t = 10_000_000)]
+        rows: u64,
+        /// Also on this PostgreSQL database (in a schema of the benchmark's own, dropped
+        /// after)
+        #[arg(long, value_name = "URL")]
+        database: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
     /// Export N changes at a branch and import them at HQ, against the raw insert rate
     Sync {
         #[arg(long, value_name = "N", default_value_t = 100_000)]

@@ -481,3 +481,47 @@ pub fn sync(cx: &Context, ops: u64, database: Option<&str>, json: bool) -> Resul
         ExitCode::from(5)
     })
 }
+
+pub fn reports(cx: &Context, rows: u64, database: Option<&str>, json: bool) -> Result<ExitCode> {
+    let report = bench::reports::run(rows, database, cx.clock.clone(), &mut |step| {
+        if !json {
+            eprintln!("… {step}");
+        }
+    })?;
+    if json {
+        print_json(&report);
+    } else {
+        let target = bench::reports::REPORT_TARGET_S;
+        let verdict = |s: f64| if s <= target { "ok" } else { "MISSED" };
+        outln!(
+            "{} complaints and {} survey responses, 1000 branches",
+            report.rows,
+            report.rows
+        );
+        let backends = [
+            ("HQ's own store (SQLite)", Some(&report.sqlite)),
+            ("PostgreSQL", report.postgres.as_ref()),
+        ];
+        for (name, figures) in backends {
+            let Some(f) = figures else { continue };
+            outln!("{name}: facts filled in {:.1} s", f.fill_s);
+            outln!(
+                "  complaints    {:.2} s, {} cells  (target ≤ {target} s: {})",
+                f.complaints_s,
+                f.complaint_cells,
+                verdict(f.complaints_s)
+            );
+            outln!(
+                "  satisfaction  {:.2} s, {} cells  (target ≤ {target} s: {})",
+                f.satisfaction_s,
+                f.satisfaction_cells,
+                verdict(f.satisfaction_s)
+            );
+        }
+    }
+    Ok(if report.targets_met {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(5)
+    })
+}

@@ -356,6 +356,15 @@ fn run(cx: &Context, command: Option<Command>) -> Result<ExitCode> {
             database => bench::sync(cx, ops, database.as_deref(), json),
         },
         Some(Command::Bench {
+            what:
+                Some(BenchWhat::Reports {
+                    rows,
+                    database,
+                    json,
+                }),
+            ..
+        }) => bench::reports(cx, rows, database.as_deref(), json),
+        Some(Command::Bench {
             what: Some(BenchWhat::HqHoldings { json }),
             clients,
             ..

@@ -306,6 +306,20 @@ impl Quarter {
         self.shifted(-(n as i32))
     }
 
+    /// The quarter as one number (`20263`), which orders as the quarters do.
+    pub fn key(self) -> i64 {
+        i64::from(self.year) * 10 + i64::from(self.number)
+    }
+
+    /// The inverse of [`Quarter::key`].
+    pub fn from_key(key: i64) -> Option<Quarter> {
+        let quarter = Quarter {
+            year: i32::try_from(key / 10).ok()?,
+            number: u32::try_from(key % 10).ok()?,
+        };
+        (1..=4).contains(&quarter.number).then_some(quarter)
+    }
+
     /// The four quarters up to `today`'s: the span HQ's complaint report shows first.
     pub fn year_to(today: NaiveDate) -> (Quarter, Quarter) {
         let to = Quarter::of(today);

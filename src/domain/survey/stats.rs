@@ -355,6 +355,20 @@ impl Month {
         self.shifted(-(n as i32))
     }
 
+    /// The month as one number (`202611`), which orders as the months do.
+    pub fn key(self) -> i64 {
+        i64::from(self.year) * 100 + i64::from(self.number)
+    }
+
+    /// The inverse of [`Month::key`].
+    pub fn from_key(key: i64) -> Option<Month> {
+        let month = Month {
+            year: i32::try_from(key / 100).ok()?,
+            number: u32::try_from(key % 100).ok()?,
+        };
+        (1..=12).contains(&month.number).then_some(month)
+    }
+
     /// The twelve months up to `today`'s: the span HQ's satisfaction report shows first.
     pub fn year_to(today: NaiveDate) -> (Month, Month) {
         let to = Month::of(today);

@@ -17,11 +17,12 @@ use crate::domain::survey::{Answer, Answers, Template};
 use crate::error::{Error, Result};
 use crate::store::write::AuditEvent;
 use crate::sync::bundle::Op;
+use chrono::{Datelike, NaiveDate};
 use serde_json::{Map, Value};
 use std::collections::{BTreeSet, HashMap};
 
 /// The version of the derivation: a store whose facts carry another is derived again.
-const FACTS_VERSION: &str = "1";
+pub(super) const FACTS_VERSION: &str = "1";
 
 /// The complaints and survey responses a bundle's ops touched (their row keys).
 #[derive(Debug, Default)]
@@ -112,26 +113,30 @@ fn derive_complaint(
     };
     let facts = case.report_facts(calendar);
     tx.execute(
-        "INSERT INTO hq_complaint (branch, complaint_id, quarter, category, state, received_on,
-                                   due_on, judged_on, decision_days)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
+        "INSERT INTO hq_complaint (branch, complaint_id, quarter, category, state, due_on,
+                                   judged_on, decision_days)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
          ON CONFLICT (branch, complaint_id) DO UPDATE SET
              quarter = excluded.quarter, category = excluded.category, state = excluded.state,
-             received_on = excluded.received_on, due_on = excluded.due_on,
-             judged_on = excluded.judged_on, decision_days = excluded.decision_days",
+             due_on = excluded.due_on, judged_on = excluded.judged_on,
+             decision_days = excluded.decision_days",
         hq_params![
             branch,
             complaint_id,
-            &facts.quarter.to_string(),
+            facts.quarter.key(),
             &category,
             case.state.code(),
-            &case.received_on.to_string(),
-            &facts.due_on.to_string(),
-            facts.judged_on.map(|d| d.to_string()).as_ref(),
+            day_key(facts.due_on),
+            facts.judged_on.map(day_key),
             facts.days_to_decision,
         ],
     )?;
     Ok(())
+}
+
+/// A day as one number (`20261130`), which orders as the days do.
+pub(super) fn day_key(day: NaiveDate) -> i64 {
+    i64::from(day.year()) * 10_000 + i64::from(day.month()) * 100 + i64::from(day.day())
 }
 
 fn text_field(fields: &Map<String, Value>, name: &str) -> Result<String> {
@@ -216,11 +221,10 @@ fn derive_response(
         .get("template_version")
         .and_then(Value::as_i64)
         .ok_or(Error::DatabaseDamaged)?;
-    let answered_on = text_field(&fields, "answered_on")?;
-    let month = answered_on
-        .get(..7)
-        .ok_or(Error::DatabaseDamaged)?
-        .to_string();
+    let answered_on: NaiveDate = text_field(&fields, "answered_on")?
+        .parse()
+        .map_err(|_| Error::DatabaseDamaged)?;
+    let month = crate::domain::survey::Month::of(answered_on).key();
     let answers: Answers = serde_json::from_str(&text_field(&fields, "answers")?)
         .map_err(|_| Error::DatabaseDamaged)?;
     let supersedes = fields
@@ -258,7 +262,7 @@ fn derive_response(
             branch,
             response_id,
             &code,
-            &month,
+            month,
             nps,
             csat,
             supersedes.as_ref()

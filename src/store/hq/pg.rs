@@ -43,6 +43,15 @@ impl PgHq {
     /// key with HQ's identity.
     pub fn open(url: &str, store_id: &str, identity: &age::x25519::Identity) -> Result<PgHq> {
         let mut client = connect(url)?;
+        // HQ's reports aggregate millions of rows into hundreds of thousands of cells: with
+        // the defaults, compiling each query (JIT) costs more than it saves, the cells spill
+        // to disk (4 MB to hash them in), and they are hashed all together rather than one
+        // partition at a time (every cell is one branch's, so one partition's).
+        client
+            .batch_execute(
+                "SET jit = off; SET work_mem = '64MB'; SET enable_partitionwise_aggregate = on",
+            )
+            .map_err(db_error)?;
         let meta = read_meta(&mut client)?;
         let found = meta
             .get("store_id")
@@ -344,22 +353,21 @@ fn report_facts_schema() -> String {
 CREATE TABLE hq_complaint (
     branch        text COLLATE \"C\" NOT NULL,
     complaint_id  text COLLATE \"C\" NOT NULL,
-    quarter       text COLLATE \"C\" NOT NULL,
+    quarter       integer NOT NULL,
     category      text COLLATE \"C\" NOT NULL,
     state         text COLLATE \"C\" NOT NULL,
-    received_on   text COLLATE \"C\" NOT NULL,
-    due_on        text COLLATE \"C\" NOT NULL,
-    judged_on     text COLLATE \"C\",
-    decision_days bigint,
+    due_on        integer NOT NULL,
+    judged_on     integer,
+    decision_days integer,
     PRIMARY KEY (branch, complaint_id)
 ) PARTITION BY HASH (branch);
 CREATE TABLE hq_survey (
     branch        text COLLATE \"C\" NOT NULL,
     response_id   text COLLATE \"C\" NOT NULL,
     template_code text COLLATE \"C\" NOT NULL,
-    month         text COLLATE \"C\" NOT NULL,
-    nps           bigint,
-    csat          bigint,
+    month         integer NOT NULL,
+    nps           smallint,
+    csat          smallint,
     supersedes    text COLLATE \"C\",
     superseded    boolean NOT NULL DEFAULT false,
     PRIMARY KEY (branch, response_id)

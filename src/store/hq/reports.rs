@@ -6,6 +6,7 @@
 
 use super::Session;
 use super::db::{HqRead, hq_params};
+use super::facts::day_key;
 use crate::domain::complaint::Quarter;
 use crate::domain::staff::Permission;
 use crate::domain::survey::{Csat, Month, Nps, SMALL_SAMPLE, csat_from_counts, nps_from_counts};
@@ -68,6 +69,12 @@ pub struct SatisfactionCell {
     pub small_sample: bool,
 }
 
+fn quarter_of(key: i64) -> Result<String> {
+    Quarter::from_key(key)
+        .map(|q| q.to_string())
+        .ok_or(crate::error::Error::DatabaseDamaged)
+}
+
 fn count(n: i64) -> u64 {
     u64::try_from(n).unwrap_or(0)
 }
@@ -89,7 +96,6 @@ impl Session {
     ) -> Result<ComplaintReport> {
         self.require_hq_reports()?;
         let as_of = self.today();
-        let (first, last) = (from.to_string(), to.to_string());
         let only = branch.map(str::trim).unwrap_or("").to_ascii_uppercase();
         let mut hq = self.hq()?;
         let mut cells = hq.rows(
@@ -98,12 +104,11 @@ impl Session {
                     count(decision_days)
              FROM hq_complaint
              WHERE quarter >= ?2 AND quarter <= ?3 AND (?4 = '' OR branch = ?4)
-             GROUP BY quarter, branch, category, state
-             ORDER BY quarter, branch, category, state",
-            hq_params![&as_of.to_string(), &first, &last, &only],
+             GROUP BY quarter, branch, category, state",
+            hq_params![day_key(as_of), from.key(), to.key(), &only],
             |r| {
                 Ok(ComplaintCell {
-                    quarter: r.text(0)?,
+                    quarter: quarter_of(r.int(0)?)?,
                     branch: r.text(1)?,
                     category: r.text(2)?,
                     state: r.text(3)?,
@@ -114,9 +119,9 @@ impl Session {
                 })
             },
         )?;
-        // The median from each cell's histogram of days: the day counts are few, so this
-        // sorts a handful of rows per cell, not the cases. Its lower and upper middle
-        // values (the same one when the count is odd) are averaged.
+        // The median from each cell's histogram of days to a decision: a handful of rows per
+        // cell to order, not its cases (PostgreSQL's percentile sorts every case). Its lower
+        // and upper middle values, the same one when the count is odd, are averaged.
         let medians: HashMap<(String, String, String, String), f64> = hq
             .rows(
                 "WITH histogram AS (
@@ -138,26 +143,37 @@ impl Session {
                  WHERE (upto - cases < (n + 1) / 2 AND upto >= (n + 1) / 2)
                     OR (upto - cases < n / 2 + 1 AND upto >= n / 2 + 1)
                  GROUP BY quarter, branch, category, state",
-                hq_params![&first, &last, &only],
+                hq_params![from.key(), to.key(), &only],
                 |r| {
-                    let key = (r.text(0)?, r.text(1)?, r.text(2)?, r.text(3)?);
+                    let key = (quarter_of(r.int(0)?)?, r.text(1)?, r.text(2)?, r.text(3)?);
                     Ok((key, (r.int(4)? + r.int(5)?) as f64 / 2.0))
                 },
             )?
             .into_iter()
             .collect();
+        // Ordered here rather than by the database, which would sort after aggregating
+        // partition by partition (byte order, as the "C" collation and SQLite order).
+        cells.sort_unstable_by(|a, b| {
+            (&a.quarter, &a.branch, &a.category, &a.state).cmp(&(
+                &b.quarter,
+                &b.branch,
+                &b.category,
+                &b.state,
+            ))
+        });
         for cell in &mut cells {
             let key = (
-                cell.quarter.clone(),
-                cell.branch.clone(),
-                cell.category.clone(),
-                cell.state.clone(),
+                std::mem::take(&mut cell.quarter),
+                std::mem::take(&mut cell.branch),
+                std::mem::take(&mut cell.category),
+                std::mem::take(&mut cell.state),
             );
             cell.median_days_to_decision = medians.get(&key).copied();
+            (cell.quarter, cell.branch, cell.category, cell.state) = key;
         }
         Ok(ComplaintReport {
-            from: first,
-            to: last,
+            from: from.to_string(),
+            to: to.to_string(),
             as_of,
             branch: (!only.is_empty()).then_some(only),
             cells,
@@ -174,7 +190,6 @@ impl Session {
         template: Option<&str>,
     ) -> Result<SatisfactionReport> {
         self.require_hq_reports()?;
-        let (first, last) = (from.to_string(), to.to_string());
         let only = branch.map(str::trim).unwrap_or("").to_ascii_uppercase();
         let template = template.map(str::trim).unwrap_or("").to_string();
         let cells = self.hq()?.rows(
@@ -189,12 +204,14 @@ impl Session {
                AND (?3 = '' OR branch = ?3) AND (?4 = '' OR template_code = ?4)
              GROUP BY branch, month
              ORDER BY branch, month",
-            hq_params![&first, &last, &only, &template],
+            hq_params![from.key(), to.key(), &only, &template],
             |r| {
                 let responses = count(r.int(2)?);
                 Ok(SatisfactionCell {
                     branch: r.text(0)?,
-                    month: r.text(1)?,
+                    month: Month::from_key(r.int(1)?)
+                        .ok_or(crate::error::Error::DatabaseDamaged)?
+                        .to_string(),
                     responses,
                     nps: nps_from_counts(count(r.int(3)?), count(r.int(4)?), count(r.int(5)?)),
                     csat: csat_from_counts(count(r.int(6)?), count(r.int(7)?)),
@@ -203,11 +220,78 @@ impl Session {
             },
         )?;
         Ok(SatisfactionReport {
-            from: first,
-            to: last,
+            from: from.to_string(),
+            to: to.to_string(),
             branch: (!only.is_empty()).then_some(only),
             template: (!template.is_empty()).then_some(template),
             cells,
         })
+    }
+}
+
+/// The columns of a benchmark's synthetic facts (`bench reports`), over a counter `i`, the
+/// same on both back ends but for the text formatting of the branch code:
+/// a thousand branches, eight quarters, every category and state, decisions in 0–39 days;
+/// twenty-four months, every NPS score and CSAT rating.
+const BENCH_COMPLAINTS: &str = "INSERT INTO hq_complaint (branch, complaint_id, quarter, category,
+        state, due_on, judged_on, decision_days)
+    SELECT {branch}, CAST(i AS TEXT), (2025 + (i / 1000) % 8 / 4) * 10 + (i / 1000) % 8 % 4 + 1,
+        CASE (i / 7) % 8 WHEN 0 THEN 'service_attitude' WHEN 1 THEN 'fees'
+            WHEN 2 THEN 'mis_selling' WHEN 3 THEN 'card_account' WHEN 4 THEN 'loan'
+            WHEN 5 THEN 'wealth_product' WHEN 6 THEN 'privacy' ELSE 'other' END,
+        CASE (i / 13) % 9 WHEN 0 THEN 'registered' WHEN 1 THEN 'accepted'
+            WHEN 2 THEN 'in_progress' WHEN 3 THEN 'waiting' WHEN 4 THEN 'decided'
+            WHEN 5 THEN 'feedback' WHEN 6 THEN 'closed' WHEN 7 THEN 'withdrawn'
+            ELSE 'merged' END,
+        20260120,
+        CASE WHEN (i / 13) % 9 >= 3 THEN 20260110 + i % 19 END,
+        CASE WHEN (i / 13) % 9 IN (4, 5, 6) THEN i % 40 END
+    FROM {series}";
+const BENCH_SURVEYS: &str = "INSERT INTO hq_survey (branch, response_id, template_code, month,
+        nps, csat, supersedes, superseded)
+    SELECT {branch}, CAST(i AS TEXT), 'counter_visit',
+        (2025 + (i / 1000) % 24 / 12) * 100 + (i / 1000) % 12 + 1, i % 11, 1 + i % 5, NULL, FALSE
+    FROM {series}";
+
+impl Session {
+    /// Fills HQ's report facts with `rows` synthetic complaints and as many survey responses
+    /// (`bench reports`, on a scratch HQ only), marked as derived so that the reports read
+    /// them as they are.
+    pub fn bench_report_facts(&mut self, rows: u64) -> Result<()> {
+        let rows = i64::try_from(rows).unwrap_or(i64::MAX);
+        let mut hq = self.hq()?;
+        let (branch, series) = match hq.dialect() {
+            super::db::Dialect::Sqlite => (
+                "'BR' || substr('000' || (i % 1000), -4)",
+                "(WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i + 1 < ?1)
+                  SELECT i FROM n)",
+            ),
+            super::db::Dialect::Postgres => (
+                "'BR' || lpad(CAST(i % 1000 AS TEXT), 4, '0')",
+                "generate_series(CAST(0 AS BIGINT), CAST(?1 AS BIGINT) - 1) AS s(i)",
+            ),
+        };
+        let fill = |sql: &str| sql.replace("{branch}", branch).replace("{series}", series);
+        let mut run = |sql: &str, params: &[super::db::Param]| -> Result<()> {
+            match &mut hq {
+                super::Hq::Local(conn) => {
+                    conn.execute(sql, rusqlite::params_from_iter(params.iter()))?;
+                }
+                super::Hq::Pg(pg) => {
+                    pg.execute(sql, params)?;
+                }
+            }
+            Ok(())
+        };
+        run("DELETE FROM hq_complaint", &[])?;
+        run("DELETE FROM hq_survey", &[])?;
+        run(&fill(BENCH_COMPLAINTS), hq_params![rows])?;
+        run(&fill(BENCH_SURVEYS), hq_params![rows])?;
+        run(
+            "INSERT INTO hq_meta (key, value) VALUES ('report_facts', ?1)
+             ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            hq_params![super::facts::FACTS_VERSION],
+        )?;
+        run("ANALYZE", &[])
     }
 }

@@ -897,8 +897,9 @@ const MIGRATIONS: &[Migration] = &[
     "#,
     ),
     // 19: what HQ's complaint and satisfaction reports count, derived at import (codes,
-    // days and scores: `store::hq::facts`), the version of that derivation, and a
-    // complaint's events found by the complaint.
+    // days and scores: `store::hq::facts`; quarters as 20263, months as 202611, days as
+    // 20261130, so that millions of them group and compare as numbers), the version of that
+    // derivation, and a complaint's events found by the complaint.
     Migration::sql(
         r#"
     CREATE TABLE hq_meta (
@@ -908,12 +909,11 @@ const MIGRATIONS: &[Migration] = &[
     CREATE TABLE hq_complaint (
         branch        TEXT NOT NULL,
         complaint_id  TEXT NOT NULL,
-        quarter       TEXT NOT NULL,
+        quarter       INTEGER NOT NULL,
         category      TEXT NOT NULL,
         state         TEXT NOT NULL,
-        received_on   TEXT NOT NULL,
-        due_on        TEXT NOT NULL,
-        judged_on     TEXT,
+        due_on        INTEGER NOT NULL,
+        judged_on     INTEGER,
         decision_days INTEGER,
         PRIMARY KEY (branch, complaint_id)
     ) STRICT, WITHOUT ROWID;
@@ -921,7 +921,7 @@ const MIGRATIONS: &[Migration] = &[
         branch        TEXT NOT NULL,
         response_id   TEXT NOT NULL,
         template_code TEXT NOT NULL,
-        month         TEXT NOT NULL,
+        month         INTEGER NOT NULL,
         nps           INTEGER,
         csat          INTEGER,
         supersedes    TEXT,
