@@ -14,7 +14,7 @@ use super::db::{HqRead, HqTx, hq_params};
 use crate::domain::calendar::WorkCalendar;
 use crate::domain::complaint::{Event, replay};
 use crate::domain::survey::{Answer, Answers, Template};
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::store::write::AuditEvent;
 use crate::sync::bundle::Op;
 use chrono::{Datelike, NaiveDate};
@@ -88,7 +88,12 @@ fn derive_complaint(
         return Ok(());
     };
     let complaint = tx.open_fields("complaint", complaint_id, &fields, sealed.as_deref())?;
-    let category = text_field(&complaint, "category")?;
+    // A row without what the report counts by (written by something other than a branch's
+    // complaint intake) is left out of the report, not a reason to refuse the bundle.
+    let Some(category) = text_field(&complaint, "category") else {
+        tracing::warn!(complaint_id, "a complaint without a category at HQ");
+        return Ok(());
+    };
     let statement = format!(
         "SELECT row_id, fields, sealed FROM hq_row
          WHERE tbl = 'complaint_event' AND branch = ?1 AND {} = ?2",
@@ -100,7 +105,11 @@ fn derive_complaint(
     let mut events = Vec::with_capacity(stored.len());
     for (row_id, fields, sealed) in stored {
         let fields = tx.open_fields("complaint_event", &row_id, &fields, sealed.as_deref())?;
-        events.push(((text_field(&fields, "at")?, row_id), event_of(&fields)?));
+        let (Some(at), Some(event)) = (text_field(&fields, "at"), event_of(&fields)) else {
+            tracing::warn!(complaint_id, "a complaint's event HQ cannot read");
+            return Ok(());
+        };
+        events.push(((at, row_id), event));
     }
     // The branch's own order: when written, then the event's UUIDv7.
     events.sort_by(|a, b| a.0.cmp(&b.0));
@@ -139,28 +148,29 @@ pub(super) fn day_key(day: NaiveDate) -> i64 {
     i64::from(day.year()) * 10_000 + i64::from(day.month()) * 100 + i64::from(day.day())
 }
 
-fn text_field(fields: &Map<String, Value>, name: &str) -> Result<String> {
-    fields
-        .get(name)
-        .and_then(Value::as_str)
-        .map(str::to_string)
-        .ok_or(Error::DatabaseDamaged)
+fn text_field(fields: &Map<String, Value>, name: &str) -> Option<String> {
+    fields.get(name).and_then(Value::as_str).map(str::to_string)
 }
 
 /// A complaint event as the branch wrote it (`store::complaints`).
-fn event_of(fields: &Map<String, Value>) -> Result<Event> {
-    let data = text_field(fields, "data")?;
-    Ok(Event {
-        on: text_field(fields, "on_date")?
-            .parse()
-            .map_err(|_| Error::DatabaseDamaged)?,
+fn event_of(fields: &Map<String, Value>) -> Option<Event> {
+    Some(Event {
+        on: text_field(fields, "on_date")?.parse().ok()?,
         by: text_field(fields, "by_staff")?,
-        step: serde_json::from_str(&data).map_err(|_| Error::DatabaseDamaged)?,
-        note: fields
-            .get("note")
-            .and_then(Value::as_str)
-            .map(str::to_string),
+        step: serde_json::from_str(&text_field(fields, "data")?).ok()?,
+        note: text_field(fields, "note"),
     })
+}
+
+/// A survey response's template, its version, the day answered and the answers, as the
+/// branch wrote them (`store::surveys`).
+fn response_of(fields: &Map<String, Value>) -> Option<(String, i64, NaiveDate, Answers)> {
+    Some((
+        text_field(fields, "template_code")?,
+        fields.get("template_version")?.as_i64()?,
+        text_field(fields, "answered_on")?.parse().ok()?,
+        serde_json::from_str(&text_field(fields, "answers")?).ok()?,
+    ))
 }
 
 /// The templates read so far, by their row key (a bundle's responses share a few).
@@ -188,7 +198,7 @@ impl Templates {
                 Some((fields, sealed)) => {
                     let fields =
                         tx.open_fields("survey_template", &key, &fields, sealed.as_deref())?;
-                    serde_json::from_str(&text_field(&fields, "body")?).ok()
+                    text_field(&fields, "body").and_then(|b| serde_json::from_str(&b).ok())
                 }
                 None => None,
             };
@@ -216,17 +226,12 @@ fn derive_response(
         return Ok(());
     };
     let fields = tx.open_fields("survey_response", response_id, &fields, sealed.as_deref())?;
-    let code = text_field(&fields, "template_code")?;
-    let version = fields
-        .get("template_version")
-        .and_then(Value::as_i64)
-        .ok_or(Error::DatabaseDamaged)?;
-    let answered_on: NaiveDate = text_field(&fields, "answered_on")?
-        .parse()
-        .map_err(|_| Error::DatabaseDamaged)?;
+    // As with complaints: a row without what the report reads is left out of it.
+    let Some((code, version, answered_on, answers)) = response_of(&fields) else {
+        tracing::warn!(response_id, "a survey response HQ cannot read");
+        return Ok(());
+    };
     let month = crate::domain::survey::Month::of(answered_on).key();
-    let answers: Answers = serde_json::from_str(&text_field(&fields, "answers")?)
-        .map_err(|_| Error::DatabaseDamaged)?;
     let supersedes = fields
         .get("supersedes")
         .and_then(Value::as_str)
