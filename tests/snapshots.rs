@@ -808,6 +808,28 @@ mod sync {
         assert_snapshot!(h.screen());
     }
 
+    /// A report of many cells: only those in view are drawn, the selected one among them.
+    #[test]
+    fn hq_complaints_of_many_cells_scroll_to_the_last() {
+        let mut h = screen(Lang::En, hq_view());
+        h.command(Command::NextView);
+        let mut report = complaint_report();
+        report.cells = (0..100_000)
+            .map(|i| {
+                let mut c = cell("2026Q4", "fees", "closed", (1, 0, 1, Some(3.0)));
+                c.branch = format!("B{i:05}");
+                c
+            })
+            .collect();
+        h.act(Action::Reply(Reply::HqComplaints(Box::new(report))));
+        let first = h.screen();
+        assert!(first.contains("B00000") && !first.contains("B99999"), "{first}");
+        h.command(Command::Last);
+        let last = h.screen();
+        assert!(last.contains("B99999") && !last.contains("B00000 "), "{last}");
+        assert!(last.contains("100000 cases"), "{last}");
+    }
+
     /// Ctrl-B moves the period a quarter back; the branches' view has no period.
     #[test]
     fn hq_periods_move_by_a_quarter_or_a_month() {

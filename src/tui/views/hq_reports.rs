@@ -97,27 +97,48 @@ fn heading(title: String, loading: Option<&str>) -> Paragraph<'static> {
     Paragraph::new(Line::from(spans))
 }
 
-/// A table of a report's cells, or the sentence saying there are none.
+/// The rows of a report shown in `area` under its header: only those, however many cells
+/// the report has (half a million at HQ's scale), the selected one in view.
+fn window(area: Rect, rows: usize, selected: usize) -> std::ops::Range<usize> {
+    let visible = usize::from(area.height.saturating_sub(1)).max(1);
+    let first = selected.saturating_sub(visible - 1);
+    first..(first + visible).min(rows)
+}
+
+/// Where the rows shown sit among a report's `rows`, and which one is selected.
+struct Place {
+    rows: usize,
+    shown: std::ops::Range<usize>,
+    selected: usize,
+}
+
+/// A table of the report's cells shown (the rest are not built), or the sentence saying
+/// there are none; the scrollbar says where they are among all of them.
 fn draw_table(
     frame: &mut Frame,
     area: Rect,
     frame_area: Rect,
     table: Table,
-    rows: usize,
-    reports: &HqReports,
+    place: Place,
     none: &str,
 ) {
-    if rows == 0 {
+    if place.rows == 0 {
         frame.render_widget(Paragraph::new(Span::styled(none.to_string(), dim())), area);
         return;
     }
-    let mut state = TableState::default().with_selected(Some(reports.selected.index));
+    let mut state = TableState::default().with_selected(Some(place.selected - place.shown.start));
     frame.render_stateful_widget(
         table.row_highlight_style(selected_style()),
         area,
         &mut state,
     );
-    kit::table_scrollbar(frame, frame_area, area, true, rows, &state);
+    let list = Rect {
+        y: area.y + 1,
+        height: area.height.saturating_sub(1),
+        ..area
+    };
+    let x = frame_area.right().saturating_sub(1);
+    kit::scrollbar(frame, x, list, place.rows, place.shown.start);
 }
 
 fn complaints(
@@ -128,8 +149,8 @@ fn complaints(
     reports: &HqReports,
     i18n: &I18n,
 ) {
-    let rows: Vec<Row> = report
-        .cells
+    let shown = window(area, report.cells.len(), reports.selected.index);
+    let rows: Vec<Row> = report.cells[shown.clone()]
         .iter()
         .map(|c| {
             let style = if c.overdue > 0 {
@@ -175,15 +196,12 @@ fn complaints(
         i18n.t("hq.view.median"),
     ]));
     let none = i18n.t("hq.complaints.none");
-    draw_table(
-        frame,
-        area,
-        frame_area,
-        table,
-        report.cells.len(),
-        reports,
-        none,
-    );
+    let place = Place {
+        rows: report.cells.len(),
+        shown,
+        selected: reports.selected.index,
+    };
+    draw_table(frame, area, frame_area, table, place, none);
 }
 
 fn satisfaction(
@@ -194,8 +212,8 @@ fn satisfaction(
     reports: &HqReports,
     i18n: &I18n,
 ) {
-    let rows: Vec<Row> = report
-        .cells
+    let shown = window(area, report.cells.len(), reports.selected.index);
+    let rows: Vec<Row> = report.cells[shown.clone()]
         .iter()
         .map(|c| {
             let style = if c.small_sample { dim() } else { Style::new() };
@@ -243,13 +261,10 @@ fn satisfaction(
         i18n.t("hq.satisfaction.note"),
     ]));
     let none = i18n.t("hq.satisfaction.none");
-    draw_table(
-        frame,
-        area,
-        frame_area,
-        table,
-        report.cells.len(),
-        reports,
-        none,
-    );
+    let place = Place {
+        rows: report.cells.len(),
+        shown,
+        selected: reports.selected.index,
+    };
+    draw_table(frame, area, frame_area, table, place, none);
 }
