@@ -823,10 +823,16 @@ mod sync {
             .collect();
         h.act(Action::Reply(Reply::HqComplaints(Box::new(report))));
         let first = h.screen();
-        assert!(first.contains("B00000") && !first.contains("B99999"), "{first}");
+        assert!(
+            first.contains("B00000") && !first.contains("B99999"),
+            "{first}"
+        );
         h.command(Command::Last);
         let last = h.screen();
-        assert!(last.contains("B99999") && !last.contains("B00000 "), "{last}");
+        assert!(
+            last.contains("B99999") && !last.contains("B00000 "),
+            "{last}"
+        );
         assert!(last.contains("100000 cases"), "{last}");
     }
 

@@ -1082,25 +1082,7 @@ fn print_complaint_report(i18n: &crate::i18n::I18n, report: &crate::store::Compl
         outln!("{}", i18n.t("hq.complaints.none"));
         return;
     }
-    let rows: Vec<Vec<String>> = report
-        .cells
-        .iter()
-        .map(|c| {
-            vec![
-                c.quarter.clone(),
-                c.branch.clone(),
-                i18n.t_owned(format!("complaint.category.{}", c.category))
-                    .to_string(),
-                i18n.t_owned(format!("complaint.state.{}", c.state))
-                    .to_string(),
-                c.complaints.to_string(),
-                c.overdue.to_string(),
-                c.median_days_to_decision
-                    .map(|m| format!("{m:.1}"))
-                    .unwrap_or_default(),
-            ]
-        })
-        .collect();
+    let rows: Vec<Vec<String>> = report.cells.iter().map(|c| c.words(i18n)).collect();
     let headers = [
         i18n.t("hq.complaints.quarter"),
         i18n.t("hq.complaints.branch"),
@@ -1125,29 +1107,7 @@ fn print_satisfaction_report(i18n: &crate::i18n::I18n, report: &crate::store::Sa
         outln!("{}", i18n.t("hq.satisfaction.none"));
         return;
     }
-    let rows: Vec<Vec<String>> = report
-        .cells
-        .iter()
-        .map(|c| {
-            let small = if c.small_sample {
-                i18n.t("hq.satisfaction.small")
-            } else {
-                ""
-            };
-            vec![
-                c.branch.clone(),
-                c.month.clone(),
-                c.responses.to_string(),
-                c.nps.map(|n| format!("{:.1}", n.nps)).unwrap_or_default(),
-                c.nps.map(|n| n.n.to_string()).unwrap_or_default(),
-                c.csat
-                    .map(|n| format!("{:.1}%", n.csat))
-                    .unwrap_or_default(),
-                c.csat.map(|n| n.n.to_string()).unwrap_or_default(),
-                small.to_string(),
-            ]
-        })
-        .collect();
+    let rows: Vec<Vec<String>> = report.cells.iter().map(|c| c.words(i18n)).collect();
     let headers = [
         i18n.t("hq.satisfaction.branch"),
         i18n.t("hq.satisfaction.month"),

@@ -77,17 +77,10 @@ fn derive_complaint(
     complaint_id: &str,
     calendar: &WorkCalendar,
 ) -> Result<()> {
-    let complaint = tx.opt(
-        "SELECT fields, sealed FROM hq_row
-         WHERE branch = ?1 AND tbl = 'complaint' AND row_id = ?2",
-        hq_params![branch, complaint_id],
-        |r| Ok((r.text(0)?, r.opt_bytes(1)?)),
-    )?;
     // Its events arrive after it, in the same bundle or a later one.
-    let Some((fields, sealed)) = complaint else {
+    let Some(complaint) = opened_row(tx, branch, "complaint", complaint_id)? else {
         return Ok(());
     };
-    let complaint = tx.open_fields("complaint", complaint_id, &fields, sealed.as_deref())?;
     // A row without what the report counts by (written by something other than a branch's
     // complaint intake) is left out of the report, not a reason to refuse the bundle.
     let Some(category) = text_field(&complaint, "category") else {
@@ -148,6 +141,23 @@ pub(super) fn day_key(day: NaiveDate) -> i64 {
     i64::from(day.year()) * 10_000 + i64::from(day.month()) * 100 + i64::from(day.day())
 }
 
+/// A consolidated row of `branch`, its sealed part opened (None: not there).
+fn opened_row(
+    tx: &mut HqTx,
+    branch: &str,
+    table: &str,
+    row_id: &str,
+) -> Result<Option<Map<String, Value>>> {
+    let stored = tx.opt(
+        "SELECT fields, sealed FROM hq_row WHERE branch = ?1 AND tbl = ?2 AND row_id = ?3",
+        hq_params![branch, table, row_id],
+        |r| Ok((r.text(0)?, r.opt_bytes(1)?)),
+    )?;
+    stored
+        .map(|(fields, sealed)| tx.open_fields(table, row_id, &fields, sealed.as_deref()))
+        .transpose()
+}
+
 fn text_field(fields: &Map<String, Value>, name: &str) -> Option<String> {
     fields.get(name).and_then(Value::as_str).map(str::to_string)
 }
@@ -188,20 +198,9 @@ impl Templates {
         let key =
             crate::sync::merge::row_key("survey_template", branch, &format!("{code}@{version}"));
         if !self.0.contains_key(&key) {
-            let stored = tx.opt(
-                "SELECT fields, sealed FROM hq_row
-                 WHERE branch = ?1 AND tbl = 'survey_template' AND row_id = ?2",
-                hq_params![branch, &key],
-                |r| Ok((r.text(0)?, r.opt_bytes(1)?)),
-            )?;
-            let template = match stored {
-                Some((fields, sealed)) => {
-                    let fields =
-                        tx.open_fields("survey_template", &key, &fields, sealed.as_deref())?;
-                    text_field(&fields, "body").and_then(|b| serde_json::from_str(&b).ok())
-                }
-                None => None,
-            };
+            let template = opened_row(tx, branch, "survey_template", &key)?
+                .and_then(|fields| text_field(&fields, "body"))
+                .and_then(|body| serde_json::from_str(&body).ok());
             self.0.insert(key.clone(), template);
         }
         Ok(self.0.get(&key).and_then(Option::as_ref))
@@ -216,16 +215,9 @@ fn derive_response(
     response_id: &str,
     templates: &mut Templates,
 ) -> Result<()> {
-    let stored = tx.opt(
-        "SELECT fields, sealed FROM hq_row
-         WHERE branch = ?1 AND tbl = 'survey_response' AND row_id = ?2",
-        hq_params![branch, response_id],
-        |r| Ok((r.text(0)?, r.opt_bytes(1)?)),
-    )?;
-    let Some((fields, sealed)) = stored else {
+    let Some(fields) = opened_row(tx, branch, "survey_response", response_id)? else {
         return Ok(());
     };
-    let fields = tx.open_fields("survey_response", response_id, &fields, sealed.as_deref())?;
     // As with complaints: a row without what the report reads is left out of it.
     let Some((code, version, answered_on, answers)) = response_of(&fields) else {
         tracing::warn!(response_id, "a survey response HQ cannot read");

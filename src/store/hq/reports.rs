@@ -44,6 +44,26 @@ pub struct ComplaintCell {
     pub median_days_to_decision: Option<f64>,
 }
 
+impl ComplaintCell {
+    /// The cell as people read it (the command line's table, the HQ screen): quarter,
+    /// branch, category and state in words, cases, overdue, median days.
+    pub fn words(&self, i18n: &crate::i18n::I18n) -> Vec<String> {
+        vec![
+            self.quarter.clone(),
+            self.branch.clone(),
+            i18n.t_owned(format!("complaint.category.{}", self.category))
+                .to_string(),
+            i18n.t_owned(format!("complaint.state.{}", self.state))
+                .to_string(),
+            self.complaints.to_string(),
+            self.overdue.to_string(),
+            self.median_days_to_decision
+                .map(|m| format!("{m:.1}"))
+                .unwrap_or_default(),
+        ]
+    }
+}
+
 /// NPS and CSAT per branch × month (`hq report satisfaction`).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct SatisfactionReport {
@@ -67,6 +87,31 @@ pub struct SatisfactionCell {
     pub csat: Option<Csat>,
     /// Too few responses to read (under the survey rules' threshold).
     pub small_sample: bool,
+}
+
+impl SatisfactionCell {
+    /// The cell as people read it: branch, month, responses, NPS and its sample, CSAT and
+    /// its sample, and the small-sample flag in words.
+    pub fn words(&self, i18n: &crate::i18n::I18n) -> Vec<String> {
+        vec![
+            self.branch.clone(),
+            self.month.clone(),
+            self.responses.to_string(),
+            self.nps
+                .map(|n| format!("{:.1}", n.nps))
+                .unwrap_or_default(),
+            self.nps.map(|n| n.n.to_string()).unwrap_or_default(),
+            self.csat
+                .map(|c| format!("{:.1}%", c.csat))
+                .unwrap_or_default(),
+            self.csat.map(|c| c.n.to_string()).unwrap_or_default(),
+            if self.small_sample {
+                i18n.t("hq.satisfaction.small").to_string()
+            } else {
+                String::new()
+            },
+        ]
+    }
 }
 
 fn quarter_of(key: i64) -> Result<String> {

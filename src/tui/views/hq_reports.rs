@@ -158,20 +158,7 @@ fn complaints(
             } else {
                 Style::new()
             };
-            Row::new(vec![
-                c.quarter.clone(),
-                c.branch.clone(),
-                i18n.t_owned(format!("complaint.category.{}", c.category))
-                    .to_string(),
-                i18n.t_owned(format!("complaint.state.{}", c.state))
-                    .to_string(),
-                c.complaints.to_string(),
-                c.overdue.to_string(),
-                c.median_days_to_decision
-                    .map(|m| format!("{m:.1}"))
-                    .unwrap_or_default(),
-            ])
-            .style(style)
+            Row::new(c.words(i18n)).style(style)
         })
         .collect();
     let table = Table::new(
@@ -217,24 +204,7 @@ fn satisfaction(
         .iter()
         .map(|c| {
             let style = if c.small_sample { dim() } else { Style::new() };
-            let note = if c.small_sample {
-                i18n.t("hq.satisfaction.small")
-            } else {
-                ""
-            };
-            Row::new(vec![
-                c.branch.clone(),
-                c.month.clone(),
-                c.responses.to_string(),
-                c.nps.map(|n| format!("{:.1}", n.nps)).unwrap_or_default(),
-                c.nps.map(|n| n.n.to_string()).unwrap_or_default(),
-                c.csat
-                    .map(|n| format!("{:.1}%", n.csat))
-                    .unwrap_or_default(),
-                c.csat.map(|n| n.n.to_string()).unwrap_or_default(),
-                note.to_string(),
-            ])
-            .style(style)
+            Row::new(c.words(i18n)).style(style)
         })
         .collect();
     let table = Table::new(
