@@ -1083,15 +1083,7 @@ fn print_complaint_report(i18n: &crate::i18n::I18n, report: &crate::store::Compl
         return;
     }
     let rows: Vec<Vec<String>> = report.cells.iter().map(|c| c.words(i18n)).collect();
-    let headers = [
-        i18n.t("hq.complaints.quarter"),
-        i18n.t("hq.complaints.branch"),
-        i18n.t("hq.complaints.category"),
-        i18n.t("hq.complaints.state"),
-        i18n.t("hq.complaints.count"),
-        i18n.t("hq.complaints.overdue"),
-        i18n.t("hq.complaints.median"),
-    ];
+    let headers = crate::store::ComplaintCell::HEADINGS.map(|k| i18n.t(k));
     out!("{}", super::table::render(&headers, &rows));
 }
 
@@ -1108,15 +1100,6 @@ fn print_satisfaction_report(i18n: &crate::i18n::I18n, report: &crate::store::Sa
         return;
     }
     let rows: Vec<Vec<String>> = report.cells.iter().map(|c| c.words(i18n)).collect();
-    let headers = [
-        i18n.t("hq.satisfaction.branch"),
-        i18n.t("hq.satisfaction.month"),
-        i18n.t("hq.satisfaction.responses"),
-        i18n.t("hq.satisfaction.nps"),
-        i18n.t("hq.satisfaction.nps_n"),
-        i18n.t("hq.satisfaction.csat"),
-        i18n.t("hq.satisfaction.csat_n"),
-        i18n.t("hq.satisfaction.note"),
-    ];
+    let headers = crate::store::SatisfactionCell::HEADINGS.map(|k| i18n.t(k));
     out!("{}", super::table::render(&headers, &rows));
 }

@@ -45,6 +45,17 @@ pub struct ComplaintCell {
 }
 
 impl ComplaintCell {
+    /// The catalog keys of the headings of [`ComplaintCell::words`].
+    pub const HEADINGS: [&'static str; 7] = [
+        "hq.complaints.quarter",
+        "hq.complaints.branch",
+        "hq.complaints.category",
+        "hq.complaints.state",
+        "hq.complaints.count",
+        "hq.complaints.overdue",
+        "hq.complaints.median",
+    ];
+
     /// The cell as people read it (the command line's table, the HQ screen): quarter,
     /// branch, category and state in words, cases, overdue, median days.
     pub fn words(&self, i18n: &crate::i18n::I18n) -> Vec<String> {
@@ -90,6 +101,18 @@ pub struct SatisfactionCell {
 }
 
 impl SatisfactionCell {
+    /// The catalog keys of the headings of [`SatisfactionCell::words`].
+    pub const HEADINGS: [&'static str; 8] = [
+        "hq.satisfaction.branch",
+        "hq.satisfaction.month",
+        "hq.satisfaction.responses",
+        "hq.satisfaction.nps",
+        "hq.satisfaction.nps_n",
+        "hq.satisfaction.csat",
+        "hq.satisfaction.csat_n",
+        "hq.satisfaction.note",
+    ];
+
     /// The cell as people read it: branch, month, responses, NPS and its sample, CSAT and
     /// its sample, and the small-sample flag in words.
     pub fn words(&self, i18n: &crate::i18n::I18n) -> Vec<String> {

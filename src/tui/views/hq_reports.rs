@@ -4,7 +4,7 @@
 
 use crate::app::screens::hq_reports::{HqReports, HqView};
 use crate::i18n::I18n;
-use crate::service::{ComplaintReport, SatisfactionReport};
+use crate::service::{ComplaintCell, ComplaintReport, SatisfactionCell, SatisfactionReport};
 use crate::tui::kit::{self, dim, header_row, selected_style};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -51,7 +51,7 @@ pub fn render(frame: &mut Frame, area: Rect, frame_area: Rect, reports: &HqRepor
                     ],
                 );
                 frame.render_widget(heading(title, loading), head);
-                complaints(frame, table, frame_area, report, reports, i18n);
+                complaints(frame, (table, frame_area), report, reports, i18n);
                 let (cases, overdue) = report.cells.iter().fold((0, 0), |(c, o), cell| {
                     (c + cell.complaints, o + cell.overdue)
                 });
@@ -73,7 +73,7 @@ pub fn render(frame: &mut Frame, area: Rect, frame_area: Rect, reports: &HqRepor
                     &[("from", &report.from), ("to", &report.to)],
                 );
                 frame.render_widget(heading(title, loading), head);
-                satisfaction(frame, table, frame_area, report, reports, i18n);
+                satisfaction(frame, (table, frame_area), report, reports, i18n);
                 let responses: u64 = report.cells.iter().map(|c| c.responses).sum();
                 let total = i18n.fill(
                     "hq.view.satisfaction_total",
@@ -105,65 +105,56 @@ fn window(area: Rect, rows: usize, selected: usize) -> std::ops::Range<usize> {
     first..(first + visible).min(rows)
 }
 
-/// Where the rows shown sit among a report's `rows`, and which one is selected.
-struct Place {
-    rows: usize,
-    shown: std::ops::Range<usize>,
-    selected: usize,
+/// How a report's cells are laid out: column widths, the headings' catalog keys, and what
+/// is said when there are none.
+struct Columns<'a> {
+    widths: &'a [Constraint],
+    headings: &'a [&'a str],
+    none: &'a str,
 }
 
-/// A table of the report's cells shown (the rest are not built), or the sentence saying
-/// there are none; the scrollbar says where they are among all of them.
-fn draw_table(
+/// A report's cells as a table: only those in view built (however many there are: half a
+/// million at HQ's scale), the selected one among them; the scrollbar says where they are.
+fn draw_cells<C>(
     frame: &mut Frame,
-    area: Rect,
-    frame_area: Rect,
-    table: Table,
-    place: Place,
-    none: &str,
+    (area, frame_area): (Rect, Rect),
+    cells: &[C],
+    selected: usize,
+    columns: Columns,
+    i18n: &I18n,
+    row: impl Fn(&C) -> Row<'static>,
 ) {
-    if place.rows == 0 {
-        frame.render_widget(Paragraph::new(Span::styled(none.to_string(), dim())), area);
+    if cells.is_empty() {
+        let none = Span::styled(i18n.t(columns.none).to_string(), dim());
+        frame.render_widget(Paragraph::new(none), area);
         return;
     }
-    let mut state = TableState::default().with_selected(Some(place.selected - place.shown.start));
-    frame.render_stateful_widget(
-        table.row_highlight_style(selected_style()),
-        area,
-        &mut state,
-    );
+    let shown = window(area, cells.len(), selected);
+    let rows: Vec<Row> = cells[shown.clone()].iter().map(row).collect();
+    let headings = columns.headings.iter().map(|k| i18n.t(k)).collect();
+    let table = Table::new(rows, columns.widths.iter().copied())
+        .header(header_row(headings))
+        .row_highlight_style(selected_style());
+    let mut state = TableState::default().with_selected(Some(selected - shown.start));
+    frame.render_stateful_widget(table, area, &mut state);
     let list = Rect {
         y: area.y + 1,
         height: area.height.saturating_sub(1),
         ..area
     };
     let x = frame_area.right().saturating_sub(1);
-    kit::scrollbar(frame, x, list, place.rows, place.shown.start);
+    kit::scrollbar(frame, x, list, cells.len(), shown.start);
 }
 
 fn complaints(
     frame: &mut Frame,
-    area: Rect,
-    frame_area: Rect,
+    areas: (Rect, Rect),
     report: &ComplaintReport,
     reports: &HqReports,
     i18n: &I18n,
 ) {
-    let shown = window(area, report.cells.len(), reports.selected.index);
-    let rows: Vec<Row> = report.cells[shown.clone()]
-        .iter()
-        .map(|c| {
-            let style = if c.overdue > 0 {
-                Style::new().fg(Color::Yellow)
-            } else {
-                Style::new()
-            };
-            Row::new(c.words(i18n)).style(style)
-        })
-        .collect();
-    let table = Table::new(
-        rows,
-        [
+    let columns = Columns {
+        widths: &[
             Constraint::Length(7),
             Constraint::Length(8),
             Constraint::Length(16),
@@ -172,44 +163,36 @@ fn complaints(
             Constraint::Length(8),
             Constraint::Min(6),
         ],
-    )
-    .header(header_row(vec![
-        i18n.t("hq.complaints.quarter"),
-        i18n.t("hq.complaints.branch"),
-        i18n.t("hq.complaints.category"),
-        i18n.t("hq.complaints.state"),
-        i18n.t("hq.complaints.count"),
-        i18n.t("hq.complaints.overdue"),
-        i18n.t("hq.view.median"),
-    ]));
-    let none = i18n.t("hq.complaints.none");
-    let place = Place {
-        rows: report.cells.len(),
-        shown,
-        selected: reports.selected.index,
+        headings: &ComplaintCell::HEADINGS,
+        none: "hq.complaints.none",
     };
-    draw_table(frame, area, frame_area, table, place, none);
+    draw_cells(
+        frame,
+        areas,
+        &report.cells,
+        reports.selected.index,
+        columns,
+        i18n,
+        |c| {
+            let style = if c.overdue > 0 {
+                Style::new().fg(Color::Yellow)
+            } else {
+                Style::new()
+            };
+            Row::new(c.words(i18n)).style(style)
+        },
+    );
 }
 
 fn satisfaction(
     frame: &mut Frame,
-    area: Rect,
-    frame_area: Rect,
+    areas: (Rect, Rect),
     report: &SatisfactionReport,
     reports: &HqReports,
     i18n: &I18n,
 ) {
-    let shown = window(area, report.cells.len(), reports.selected.index);
-    let rows: Vec<Row> = report.cells[shown.clone()]
-        .iter()
-        .map(|c| {
-            let style = if c.small_sample { dim() } else { Style::new() };
-            Row::new(c.words(i18n)).style(style)
-        })
-        .collect();
-    let table = Table::new(
-        rows,
-        [
+    let columns = Columns {
+        widths: &[
             Constraint::Length(8),
             Constraint::Length(8),
             Constraint::Length(9),
@@ -219,22 +202,19 @@ fn satisfaction(
             Constraint::Length(9),
             Constraint::Min(8),
         ],
-    )
-    .header(header_row(vec![
-        i18n.t("hq.satisfaction.branch"),
-        i18n.t("hq.satisfaction.month"),
-        i18n.t("hq.satisfaction.responses"),
-        i18n.t("hq.satisfaction.nps"),
-        i18n.t("hq.satisfaction.nps_n"),
-        i18n.t("hq.satisfaction.csat"),
-        i18n.t("hq.satisfaction.csat_n"),
-        i18n.t("hq.satisfaction.note"),
-    ]));
-    let none = i18n.t("hq.satisfaction.none");
-    let place = Place {
-        rows: report.cells.len(),
-        shown,
-        selected: reports.selected.index,
+        headings: &SatisfactionCell::HEADINGS,
+        none: "hq.satisfaction.none",
     };
-    draw_table(frame, area, frame_area, table, place, none);
+    draw_cells(
+        frame,
+        areas,
+        &report.cells,
+        reports.selected.index,
+        columns,
+        i18n,
+        |c| {
+            let style = if c.small_sample { dim() } else { Style::new() };
+            Row::new(c.words(i18n)).style(style)
+        },
+    );
 }
