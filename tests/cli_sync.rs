@@ -500,5 +500,7 @@ crate::hq_test! {
         assert!(text.contains("收费") && text.contains("已登记"), "{text}");
         let refused = hq.refused("hq01", &["hq", "report", "satisfaction", "--from", "2026Q4"]);
         assert!(refused.contains("“2026Q4” is not a report period"), "{refused}");
+        let refused = hq.refused("hq01", &["hq", "report", "complaints", "--from", "2026Q4", "--to", "2026Q1"]);
+        assert!(refused.contains("ends before it begins (2026Q4 to 2026Q1)"), "{refused}");
     }
 }

@@ -211,6 +211,19 @@ crate::hq_test! {
         let june = Month::parse("2026-06").unwrap();
         assert!(hq.hq_satisfaction_report(june, june, None, None).unwrap().cells.is_empty());
 
+        // HQ's own holiday table (what it publishes) decides the due days: a fortnight of
+        // holidays from 17 November moves the open case's due day past the 30th, and the
+        // figures are made again with it; the table back as shipped, they are as before.
+        let reference = dir.path().join("HQ").join("reference");
+        std::fs::create_dir_all(&reference).unwrap();
+        let holidays = reference.join("holidays.toml");
+        std::fs::write(&holidays, "[2026]\nholidays = [\"2026-11-17..2026-11-30\"]\nworkdays = []\n").unwrap();
+        let mut moved_due = expected.clone();
+        moved_due[1] = row("2026Q4", "BJ0101", "card_account", "accepted", (1, 0, 0, None));
+        assert_eq!(cells(&complaints(&mut hq)), moved_due);
+        std::fs::remove_file(&holidays).unwrap();
+        assert_eq!(cells(&complaints(&mut hq)), expected);
+
         // The same bundle again counts nothing twice.
         hq.hq_import(&first_bundle).unwrap();
         assert_eq!(cells(&complaints(&mut hq)), expected);

@@ -769,7 +769,7 @@ mod sync {
 
     fn complaint_report() -> ComplaintReport {
         ComplaintReport {
-            from: "2025Q4".into(),
+            from: "2026Q1".into(),
             to: "2026Q4".into(),
             as_of: "2026-11-30".parse().unwrap(),
             branch: None,
@@ -850,6 +850,30 @@ mod sync {
         h.command(Command::NextView);
         let later = format!("{:?}", sent(&h.command(Command::LaterPeriod)));
         assert!(later.contains("HqSatisfaction { from: Month { year: 2026, number: 1 }, to: Month { year: 2026, number: 12"), "{later}");
+    }
+
+    /// The answer to a period no longer asked for is dropped; the one asked for is shown.
+    #[test]
+    fn hq_a_report_for_an_earlier_period_asked_is_dropped() {
+        let mut h = screen(Lang::En, hq_view());
+        h.command(Command::NextView);
+        h.command(Command::EarlierPeriod);
+        h.act(Action::Reply(Reply::HqComplaints(Box::new(
+            complaint_report(),
+        ))));
+        let waiting = h.screen();
+        assert!(
+            waiting.contains("loading") && !waiting.contains("Service attitude"),
+            "{waiting}"
+        );
+        let mut earlier = complaint_report();
+        (earlier.from, earlier.to) = ("2025Q4".into(), "2026Q3".into());
+        h.act(Action::Reply(Reply::HqComplaints(Box::new(earlier))));
+        let shown = h.screen();
+        assert!(
+            shown.contains("Received 2025Q4 – 2026Q3") && !shown.contains("loading"),
+            "{shown}"
+        );
     }
 
     #[test]

@@ -280,6 +280,11 @@ pub enum Error {
     NotADay {
         text: String,
     },
+    /// A report period that ends before it begins.
+    PeriodReversed {
+        from: String,
+        to: String,
+    },
     /// A report period given on the command line that is not a quarter (or a month).
     NotAPeriod {
         text: String,
@@ -544,6 +549,9 @@ impl Error {
             Error::NoDataDir => i18n.t("err.no_data_dir").to_string(),
             Error::RestoreSlotReplaced => i18n.t("err.restore_slot_replaced").to_string(),
             Error::NotADay { text } => i18n.fill("err.not_a_day", &[("text", text)]),
+            Error::PeriodReversed { from, to } => {
+                i18n.fill("err.period_reversed", &[("from", from), ("to", to)])
+            }
             Error::NotAPeriod { text, example } => {
                 i18n.fill("err.not_a_period", &[("text", text), ("example", example)])
             }

@@ -42,10 +42,27 @@ pub struct HqReports {
     pub complaints: Option<ComplaintReport>,
     pub satisfaction: Option<SatisfactionReport>,
     pub selected: Selection,
-    pub loading: bool,
+    /// Asked for and not yet answered, per report (a reply to an earlier period is dropped).
+    waiting_complaints: bool,
+    waiting_satisfaction: bool,
 }
 
 impl HqReports {
+    /// Whether the report shown is being read.
+    pub fn loading(&self) -> bool {
+        match self.view {
+            HqView::Branches => false,
+            HqView::Complaints => self.waiting_complaints,
+            HqView::Satisfaction => self.waiting_satisfaction,
+        }
+    }
+
+    /// The request failed: nothing is being read any more.
+    pub fn failed(&mut self) {
+        self.waiting_complaints = false;
+        self.waiting_satisfaction = false;
+    }
+
     /// Whether a report (not the branches) is shown.
     pub fn on_report(&self) -> bool {
         self.view != HqView::Branches
@@ -59,16 +76,17 @@ impl HqReports {
                 let (from, to) = *self
                     .quarters
                     .get_or_insert_with(|| crate::domain::complaint::Quarter::year_to(today));
+                self.waiting_complaints = true;
                 Request::HqComplaints { from, to }
             }
             HqView::Satisfaction => {
                 let (from, to) = *self
                     .months
                     .get_or_insert_with(|| crate::domain::survey::Month::year_to(today));
+                self.waiting_satisfaction = true;
                 Request::HqSatisfaction { from, to }
             }
         };
-        self.loading = true;
         Some(request)
     }
 
@@ -125,20 +143,35 @@ impl HqReports {
         }
     }
 
-    /// Takes a report's reply; gives back any other.
+    /// Takes a report's reply (one for a period no longer asked for is dropped); gives back
+    /// any other.
     pub fn on_reply(&mut self, reply: Reply) -> Result<(), Reply> {
+        let asked = |period: Option<(String, String)>, from: &str, to: &str| {
+            period.is_some_and(|(f, t)| f == from && t == to)
+        };
         match reply {
             Reply::HqComplaints(report) => {
-                self.selected.clamp(report.cells.len());
-                self.complaints = Some(*report);
+                let period = self.quarters.map(|(f, t)| (f.to_string(), t.to_string()));
+                if asked(period, &report.from, &report.to) {
+                    self.waiting_complaints = false;
+                    if self.view == HqView::Complaints {
+                        self.selected.clamp(report.cells.len());
+                    }
+                    self.complaints = Some(*report);
+                }
             }
             Reply::HqSatisfaction(report) => {
-                self.selected.clamp(report.cells.len());
-                self.satisfaction = Some(*report);
+                let period = self.months.map(|(f, t)| (f.to_string(), t.to_string()));
+                if asked(period, &report.from, &report.to) {
+                    self.waiting_satisfaction = false;
+                    if self.view == HqView::Satisfaction {
+                        self.selected.clamp(report.cells.len());
+                    }
+                    self.satisfaction = Some(*report);
+                }
             }
             other => return Err(other),
         }
-        self.loading = false;
         Ok(())
     }
 }

@@ -300,7 +300,7 @@ impl Screen for SyncScreen {
     }
 
     fn refused(&mut self, _error: &Error, message: String, _cx: &mut Ctx) -> Option<String> {
-        self.reports.loading = false;
+        self.reports.failed();
         if !self.running {
             return Some(message);
         }

@@ -456,8 +456,7 @@ pub fn apply(
             if case.state != Waiting {
                 return Err(not_now());
             }
-            let since = case.paused_since.unwrap_or(event.on);
-            next.paused_days += (event.on - since).num_days().max(0);
+            next.paused_days += pause_so_far(case, event.on);
             next.paused_since = None;
             next.state = InProgress;
         }
@@ -510,6 +509,7 @@ pub fn apply(
             }
             next.state = Withdrawn;
             next.stopped_on = Some(event.on);
+            next.paused_days += pause_so_far(case, event.on);
             next.paused_since = None;
         }
         Step::Merged { into } => {
@@ -521,6 +521,7 @@ pub fn apply(
             }
             next.state = Merged;
             next.stopped_on = Some(event.on);
+            next.paused_days += pause_so_far(case, event.on);
             next.paused_since = None;
         }
         Step::Reopened => {
@@ -538,6 +539,12 @@ pub fn apply(
         }
     }
     Ok(next)
+}
+
+/// Days of a pause still running on `on` (its time does not count against the deadline).
+fn pause_so_far(case: &Case, on: NaiveDate) -> i64 {
+    case.paused_since
+        .map_or(0, |since| (on - since).num_days().max(0))
 }
 
 /// The steps that can follow a case's state (for the screens' menus).

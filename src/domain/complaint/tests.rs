@@ -448,4 +448,8 @@ fn report_facts_judge_a_case_where_its_clock_stopped() {
         &replay(&paused_late).unwrap().report_facts(&cal()),
         d("2025-03-20")
     ));
+    // Withdrawn after a pause begun in time: the pause does not count against it.
+    let withdrawn_paused = [paused.to_vec(), vec![event("2025-04-30", Step::Withdrawn)]].concat();
+    let facts = replay(&withdrawn_paused).unwrap().report_facts(&cal());
+    assert!(!overdue_on(&facts, d("2025-04-30")), "{facts:?}");
 }

@@ -14,15 +14,17 @@ use super::db::{HqRead, HqTx, hq_params};
 use crate::domain::calendar::WorkCalendar;
 use crate::domain::complaint::{Event, replay};
 use crate::domain::survey::{Answer, Answers, Template};
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::store::write::AuditEvent;
 use crate::sync::bundle::Op;
 use chrono::{Datelike, NaiveDate};
 use serde_json::{Map, Value};
-use std::collections::{BTreeSet, HashMap};
+use sha2::{Digest, Sha256};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::Arc;
 
 /// The version of the derivation: a store whose facts carry another is derived again.
-pub(super) const FACTS_VERSION: &str = "1";
+const FACTS_VERSION: &str = "1";
 
 /// The complaints and survey responses a bundle's ops touched (their row keys).
 #[derive(Debug, Default)]
@@ -108,7 +110,7 @@ fn derive_complaint(
     events.sort_by(|a, b| a.0.cmp(&b.0));
     let events: Vec<Event> = events.into_iter().map(|(_, e)| e).collect();
     // The branch checked each step as it was taken; a history that does not replay here
-    // (rules changed since) keeps the facts it had.
+    // (the rules changed since) is left out of the report, with a warning in the log.
     let Ok(case) = replay(&events) else {
         tracing::warn!(complaint_id, "a complaint's history does not replay at HQ");
         return Ok(());
@@ -246,6 +248,10 @@ fn derive_response(
             (None, None)
         }
     };
+    // A questionnaire that asks neither (a risk assessment) is no one's satisfaction.
+    if nps.is_none() && csat.is_none() {
+        return mark_corrected(tx, branch, supersedes.as_deref());
+    }
     tx.execute(
         "INSERT INTO hq_survey (branch, response_id, template_code, month, nps, csat, supersedes,
                                 superseded)
@@ -265,7 +271,12 @@ fn derive_response(
             supersedes.as_ref()
         ],
     )?;
-    if let Some(old) = &supersedes {
+    mark_corrected(tx, branch, supersedes.as_deref())
+}
+
+/// The response a correction replaces no longer counts.
+fn mark_corrected(tx: &mut HqTx, branch: &str, supersedes: Option<&str>) -> Result<()> {
+    if let Some(old) = supersedes {
         tx.execute(
             "UPDATE hq_survey SET superseded = TRUE WHERE branch = ?1 AND response_id = ?2",
             hq_params![branch, old],
@@ -275,24 +286,49 @@ fn derive_response(
 }
 
 impl Session {
+    /// The working days HQ judges deadlines by: the holiday table it publishes to the
+    /// branches (its reference folder), else the shipped one; and the version of the facts
+    /// made with it (the derivation's and the table's), so that a new table makes them again.
+    pub(super) fn hq_calendar(&self) -> Result<(Arc<WorkCalendar>, String)> {
+        let path = self.paths.reference().join("holidays.toml");
+        let text = if path.exists() {
+            crate::error::input::read_text_limited(&path, crate::error::input::SMALL_FILE)?
+        } else {
+            crate::assets::HOLIDAYS.to_string()
+        };
+        let calendar = WorkCalendar::parse(&text).map_err(|detail| Error::Config {
+            path: path.clone(),
+            detail,
+        })?;
+        let digest = hex::encode(&Sha256::digest(text.as_bytes())[..8]);
+        Ok((Arc::new(calendar), format!("{FACTS_VERSION}:{digest}")))
+    }
+
     /// Makes the reports' facts again from every consolidated row when they were made by
-    /// another version of the derivation (or never): one transaction, audited.
+    /// another version of the derivation or with another holiday table (or never): one
+    /// transaction, audited, one at a time (a second HQ process waits, then finds them made).
     pub(crate) fn ensure_report_facts(&mut self) -> Result<()> {
-        let version = self.hq()?.opt(
-            "SELECT value FROM hq_meta WHERE key = 'report_facts'",
-            &[],
-            |r| r.text(0),
-        )?;
-        if version.as_deref() == Some(FACTS_VERSION) {
+        let (calendar, version) = self.hq_calendar()?;
+        const MADE: &str = "SELECT value FROM hq_meta WHERE key = 'report_facts'";
+        if self.hq()?.opt(MADE, &[], |r| r.text(0))?.as_deref() == Some(version.as_str()) {
             return Ok(());
         }
-        let calendar = self.calendar.clone();
         let event = AuditEvent::new("hq.report_facts", "store", self.branch.store_id.clone())
-            .with_detail(serde_json::json!({ "version": FACTS_VERSION }));
+            .with_detail(serde_json::json!({ "version": version }));
         self.hq_write(event, |tx| {
+            if let HqTx::Pg(pg) = tx {
+                pg.execute(
+                    "SELECT pg_advisory_xact_lock(hashtext(current_schema()), hashtext('report_facts'))",
+                    &[],
+                )?;
+            }
+            if tx.opt(MADE, &[], |r| r.text(0))?.as_deref() == Some(version.as_str()) {
+                return Ok(());
+            }
             tx.execute("DELETE FROM hq_complaint", &[])?;
             tx.execute("DELETE FROM hq_survey", &[])?;
-            let mut touched: HashMap<String, Touched> = HashMap::new();
+            // Branch by branch in order, as imports lock them.
+            let mut touched: BTreeMap<String, Touched> = BTreeMap::new();
             let rows = tx.rows(
                 "SELECT branch, tbl, row_id FROM hq_row
                  WHERE tbl IN ('complaint', 'survey_response') AND NOT deleted",
@@ -312,7 +348,7 @@ impl Session {
             tx.execute(
                 "INSERT INTO hq_meta (key, value) VALUES ('report_facts', ?1)
                  ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-                hq_params![FACTS_VERSION],
+                hq_params![&version],
             )?;
             Ok(())
         })

@@ -320,7 +320,7 @@ impl Session {
         let at = now.to_rfc3339_opts(SecondsFormat::Secs, true);
         let name = file_name(file);
         let seen_before = Hlc::from_i64(self.local_number("hlc_seen")?);
-        let calendar = self.calendar.clone();
+        let (calendar, _) = self.hq_calendar()?;
         let mut touched = super::facts::Touched::default();
         let mut applied = 0u64;
         let mut max_hlc = 0i64;

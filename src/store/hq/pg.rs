@@ -216,7 +216,15 @@ fn upgrade(client: &mut postgres::Client) -> Result<()> {
         .try_get::<_, String>(0)
         .ok()
         .and_then(|v| v.parse().ok())
-        .unwrap_or(1);
+        .filter(|v| *v >= 1)
+        .ok_or(Error::DatabaseDamaged)?;
+    // Another importer may have brought it up to date (or past) while this one waited.
+    if found > SCHEMA_VERSION {
+        return Err(problem(HqDbProblem::NewerSchema));
+    }
+    if found == SCHEMA_VERSION {
+        return Ok(());
+    }
     for step in UPGRADES
         .iter()
         .skip(usize::try_from(found - 1).unwrap_or(0))

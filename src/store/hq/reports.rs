@@ -137,6 +137,17 @@ impl SatisfactionCell {
     }
 }
 
+/// A period that begins no later than it ends.
+fn in_order<P: Ord + std::fmt::Display>(from: P, to: P) -> Result<()> {
+    if from > to {
+        return Err(crate::error::Error::PeriodReversed {
+            from: from.to_string(),
+            to: to.to_string(),
+        });
+    }
+    Ok(())
+}
+
 fn quarter_of(key: i64) -> Result<String> {
     Quarter::from_key(key)
         .map(|q| q.to_string())
@@ -163,6 +174,7 @@ impl Session {
         branch: Option<&str>,
     ) -> Result<ComplaintReport> {
         self.require_hq_reports()?;
+        in_order(from, to)?;
         let as_of = self.today();
         let only = branch.map(str::trim).unwrap_or("").to_ascii_uppercase();
         let mut hq = self.hq()?;
@@ -258,6 +270,7 @@ impl Session {
         template: Option<&str>,
     ) -> Result<SatisfactionReport> {
         self.require_hq_reports()?;
+        in_order(from, to)?;
         let only = branch.map(str::trim).unwrap_or("").to_ascii_uppercase();
         let template = template.map(str::trim).unwrap_or("").to_string();
         let cells = self.hq()?.rows(
@@ -327,6 +340,7 @@ impl Session {
     /// them as they are.
     pub fn bench_report_facts(&mut self, rows: u64) -> Result<()> {
         let rows = i64::try_from(rows).unwrap_or(i64::MAX);
+        let (_, made_with) = self.hq_calendar()?;
         let mut hq = self.hq()?;
         let (branch, series) = match hq.dialect() {
             super::db::Dialect::Sqlite => (
@@ -358,7 +372,7 @@ impl Session {
         run(
             "INSERT INTO hq_meta (key, value) VALUES ('report_facts', ?1)
              ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-            hq_params![super::facts::FACTS_VERSION],
+            hq_params![&made_with],
         )?;
         run("ANALYZE", &[])
     }

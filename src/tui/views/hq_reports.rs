@@ -37,7 +37,7 @@ pub fn render(frame: &mut Frame, area: Rect, frame_area: Rect, reports: &HqRepor
         Constraint::Length(1),
     ])
     .areas(area);
-    let loading = reports.loading.then(|| i18n.t("status.loading"));
+    let loading = reports.loading().then(|| i18n.t("status.loading"));
     match reports.view {
         HqView::Branches => {}
         HqView::Complaints => match &reports.complaints {
