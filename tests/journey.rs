@@ -50,6 +50,11 @@ struct Terminal {
 
 impl Terminal {
     fn start(home: &Path, lang: &str, args: &[&str]) -> Terminal {
+        Terminal::start_with(home, lang, args, &[])
+    }
+
+    /// [`Terminal::start`] with more of the environment set.
+    fn start_with(home: &Path, lang: &str, args: &[&str], env: &[(&str, &str)]) -> Terminal {
         let pty = native_pty_system()
             .openpty(PtySize {
                 rows: 24,
@@ -67,6 +72,10 @@ impl Terminal {
         command.env("XDG_DATA_HOME", home.join("data"));
         command.env("BRANCHDESK_CONFIG", home.join("no-config.toml"));
         command.env_remove("BRANCHDESK_STORE");
+        command.env_remove("BRANCHDESK_HQ_DATABASE");
+        for (name, value) in env {
+            command.env(name, value);
+        }
         command.cwd(home);
         let child = pty.slave.spawn_command(command).expect("branchdesk starts");
         drop(pty.slave);
@@ -271,8 +280,13 @@ fn demo_as_teller(home: &Path) -> Terminal {
 
 /// A demo store of 300 clients, in Chinese, with `staff` logged in.
 fn demo_as(home: &Path, staff: &str) -> Terminal {
+    demo_as_with(home, staff, &[])
+}
+
+/// [`demo_as`] with more of the environment set (the demo HQ's database).
+fn demo_as_with(home: &Path, staff: &str, env: &[(&str, &str)]) -> Terminal {
     let store = home.join("demo-store");
-    let mut term = Terminal::start(
+    let mut term = Terminal::start_with(
         home,
         "zh_CN.UTF-8",
         &[
@@ -282,6 +296,7 @@ fn demo_as(home: &Path, staff: &str) -> Terminal {
             "--store",
             store.to_str().unwrap(),
         ],
+        env,
     );
     term.wait_for("登录");
     term.keys(staff);
@@ -574,9 +589,30 @@ fn a_manager_keys_in_counter_surveys_and_sees_the_statistics_change() {
 
 #[test]
 fn a_manager_exports_for_hq_from_f6_and_hq_imports_the_bundle() {
+    exports_for_hq_and_hq_imports(&[]);
+}
+
+/// The same, the demo HQ consolidating into PostgreSQL (`BRANCHDESK_HQ_DATABASE`).
+#[test]
+fn a_manager_exports_for_hq_and_hq_on_postgres_imports_the_bundle() {
+    if let Some(common::backend::Backend::Postgres(db)) = common::backend::Backend::postgres() {
+        exports_for_hq_and_hq_imports(&[("BRANCHDESK_HQ_DATABASE", &db.url)]);
+        let consolidated: i64 = db
+            .client()
+            .query_one("SELECT count(*) FROM hq_complaint", &[])
+            .unwrap()
+            .get(0);
+        assert!(
+            consolidated > 0,
+            "the demo HQ's complaints are in PostgreSQL"
+        );
+    }
+}
+
+fn exports_for_hq_and_hq_imports(env: &[(&str, &str)]) {
     let _serial = ONE_AT_A_TIME.lock().unwrap_or_else(|p| p.into_inner());
     let home = tempfile::tempdir().unwrap();
-    let mut term = demo_as(home.path(), "manager01");
+    let mut term = demo_as_with(home.path(), "manager01", env);
     let status = term.key_then(F6, "待送总行");
     assert!(
         status.contains("总行 HQ"),
@@ -616,6 +652,8 @@ fn a_manager_exports_for_hq_from_f6_and_hq_imports_the_bundle() {
         ])
         .args(["--lang", "en", "hq", "import", bundle.to_str().unwrap()])
         .env("BRANCHDESK_CONFIG", home.path().join("no-config.toml"))
+        .env_remove("BRANCHDESK_HQ_DATABASE")
+        .envs(env.iter().copied())
         .output()
         .unwrap();
     let text = String::from_utf8_lossy(&output.stdout);
@@ -624,10 +662,11 @@ fn a_manager_exports_for_hq_from_f6_and_hq_imports_the_bundle() {
 
     // On HQ's workstation the branch's complaints and surveys are in its reports.
     let hq_store = home.path().join("demo-store-hq");
-    let mut hq = Terminal::start(
+    let mut hq = Terminal::start_with(
         home.path(),
         "en_US.UTF-8",
         &["--store", hq_store.to_str().unwrap()],
+        env,
     );
     hq.wait_for("Log in");
     hq.keys("admin01");

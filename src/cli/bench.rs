@@ -164,6 +164,7 @@ fn bench_session(cx: &Context, clients: u64) -> Result<Session> {
         crate::i18n::Lang::Zh,
         cx.clock.clone(),
         clients,
+        None,
         &mut demo_progress(cx),
     )? {
         cx.say(

@@ -411,6 +411,7 @@ fn run(cx: &Context, command: Option<Command>) -> Result<ExitCode> {
                 Lang::parse(&data_lang).unwrap_or(Lang::Zh),
                 cx.clock.clone(),
                 clients,
+                cx.config.hq_database().as_deref(),
                 &mut demo_progress(cx),
             )?;
             start_logging(&paths, cx.lang);

@@ -39,11 +39,14 @@ pub const DEMO_STAFF: [(&str, Role, &str, &str); 5] = [
 /// Creates the demo store at `paths` with `clients` synthetic clients, unless a store is
 /// already there; true when it was created. `lang` is the language of its branch, staff
 /// and complaint texts (Chinese unless asked: these are Chinese branches, whatever the UI). `progress` hears (clients loaded, clients to load).
+/// The demo HQ consolidates into `hq_database` (PostgreSQL) when one is configured, else
+/// into its own store.
 pub fn ensure_demo_store(
     paths: &StorePaths,
     lang: Lang,
     clock: Arc<dyn Clock>,
     clients: u64,
+    hq_database: Option<&str>,
     progress: &mut dyn FnMut(u64, u64),
 ) -> Result<bool> {
     if paths.exists() {
@@ -98,7 +101,13 @@ pub fn ensure_demo_store(
     for staff in ["teller01", "manager01"] {
         add_surveys(&mut login(staff)?, clients)?;
     }
-    link_demo_hq(paths, lang, clock.clone(), &mut login(admin_id)?)?;
+    link_demo_hq(
+        paths,
+        lang,
+        clock.clone(),
+        hq_database,
+        &mut login(admin_id)?,
+    )?;
     Ok(true)
 }
 
@@ -114,6 +123,7 @@ fn link_demo_hq(
     paths: &StorePaths,
     lang: Lang,
     clock: Arc<dyn Clock>,
+    hq_database: Option<&str>,
     branch_admin: &mut Session,
 ) -> Result<()> {
     let hq_paths = demo_hq_paths(paths);
@@ -134,7 +144,7 @@ fn link_demo_hq(
         clock,
         StoreOptions::default(),
     )?;
-    let hq_keys = hq.become_hq(None)?;
+    let hq_keys = hq.become_hq(hq_database)?;
     let hq_file = hq_paths.dir().join("hq-keys.toml");
     crate::store::write_public_file(&hq_file, hq_keys.to_toml().as_bytes())?;
     branch_admin.trust_hq(&hq_file, None)?;
