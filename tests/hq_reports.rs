@@ -241,7 +241,7 @@ crate::hq_test! {
         if let common::backend::Backend::Postgres(db) = backend {
             db.client()
                 .batch_execute(
-                    "DELETE FROM hq_complaint; DELETE FROM hq_survey;
+                    "DELETE FROM hq_complaint; DELETE FROM hq_complaint_cell; DELETE FROM hq_survey;
                      DELETE FROM hq_meta WHERE key = 'report_facts';",
                 )
                 .unwrap();
@@ -252,7 +252,7 @@ crate::hq_test! {
             drop(hq);
             db.client()
                 .batch_execute(
-                    "DROP TABLE hq_complaint, hq_survey; DROP INDEX hq_complaint_events;
+                    "DROP TABLE hq_complaint, hq_complaint_cell, hq_survey; DROP INDEX hq_complaint_events;
                      UPDATE hq_meta SET value = '1' WHERE key = 'schema';",
                 )
                 .unwrap();

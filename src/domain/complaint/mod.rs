@@ -366,6 +366,27 @@ impl Case {
     }
 }
 
+/// The median of days counted by value (`(days, cases)`, in any order, a value may come more
+/// than once): the middle one, or the mean of the two middle ones when the count is even.
+pub fn median_days(histogram: &[(i64, u64)]) -> Option<f64> {
+    let mut histogram = histogram.to_vec();
+    histogram.sort_unstable();
+    let n: u64 = histogram.iter().map(|(_, cases)| cases).sum();
+    if n == 0 {
+        return None;
+    }
+    // The days at 1-based positions `lower` and `upper` of the ordered cases.
+    let at = |position: u64| {
+        let mut seen = 0;
+        histogram.iter().find_map(|(days, cases)| {
+            seen += cases;
+            (seen >= position).then_some(*days)
+        })
+    };
+    let (lower, upper) = (at(n.div_ceil(2))?, at(n / 2 + 1)?);
+    Some((lower + upper) as f64 / 2.0)
+}
+
 /// Whether a case with these facts is overdue on `today`: not decided by its due date.
 pub fn overdue_on(facts: &ReportFacts, today: NaiveDate) -> bool {
     facts.judged_on.unwrap_or(today) > facts.due_on

@@ -453,3 +453,15 @@ fn report_facts_judge_a_case_where_its_clock_stopped() {
     let facts = replay(&withdrawn_paused).unwrap().report_facts(&cal());
     assert!(!overdue_on(&facts, d("2025-04-30")), "{facts:?}");
 }
+
+#[test]
+fn the_median_of_days_counted_by_value() {
+    assert_eq!(median_days(&[]), None);
+    assert_eq!(median_days(&[(7, 0)]), None);
+    assert_eq!(median_days(&[(5, 1)]), Some(5.0));
+    // 8, 29 → 18.5; the same value twice counts twice: 3, 3, 10 → 3.
+    assert_eq!(median_days(&[(29, 1), (8, 1)]), Some(18.5));
+    assert_eq!(median_days(&[(10, 1), (3, 1), (3, 1)]), Some(3.0));
+    // 1 ×3, 2, 9 ×2 (six cases): the 3rd and 4th are 1 and 2.
+    assert_eq!(median_days(&[(9, 2), (2, 1), (1, 3)]), Some(1.5));
+}

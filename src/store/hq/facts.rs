@@ -116,6 +116,40 @@ fn derive_complaint(
         return Ok(());
     };
     let facts = case.report_facts(calendar);
+    let cell = Cell {
+        quarter: facts.quarter.key(),
+        category: category.clone(),
+        state: case.state.code().to_string(),
+        open_due: if facts.judged_on.is_none() {
+            day_key(facts.due_on)
+        } else {
+            0
+        },
+        late: i64::from(facts.judged_on.is_some_and(|on| on > facts.due_on)),
+        days: facts.days_to_decision.unwrap_or(-1),
+    };
+    let was = tx.opt(
+        "SELECT quarter, category, state, due_on, judged_on, decision_days FROM hq_complaint
+         WHERE branch = ?1 AND complaint_id = ?2",
+        hq_params![branch, complaint_id],
+        |r| {
+            let (due_on, judged_on) = (r.int(3)?, r.opt_int(4)?);
+            Ok(Cell {
+                quarter: r.int(0)?,
+                category: r.text(1)?,
+                state: r.text(2)?,
+                open_due: if judged_on.is_none() { due_on } else { 0 },
+                late: i64::from(judged_on.is_some_and(|on| on > due_on)),
+                days: r.opt_int(5)?.unwrap_or(-1),
+            })
+        },
+    )?;
+    if was.as_ref() != Some(&cell) {
+        if let Some(was) = &was {
+            was.count(tx, branch, -1)?;
+        }
+        cell.count(tx, branch, 1)?;
+    }
     tx.execute(
         "INSERT INTO hq_complaint (branch, complaint_id, quarter, category, state, due_on,
                                    judged_on, decision_days)
@@ -136,6 +170,50 @@ fn derive_complaint(
         ],
     )?;
     Ok(())
+}
+
+/// Where a complaint counts in `hq_complaint_cell`: its report cell, and within it its
+/// due day while the clock runs (else 0), whether it was late when its clock stopped or
+/// paused, and the days to its decision (-1 before one).
+#[derive(Debug, PartialEq)]
+struct Cell {
+    quarter: i64,
+    category: String,
+    state: String,
+    open_due: i64,
+    late: i64,
+    days: i64,
+}
+
+impl Cell {
+    /// Adds `by` (1 or -1) to the cases counted here; a count of none is no row.
+    fn count(&self, tx: &mut HqTx, branch: &str, by: i64) -> Result<()> {
+        let key = hq_params![
+            branch,
+            self.quarter,
+            &self.category,
+            &self.state,
+            self.open_due,
+            self.late,
+            self.days,
+            by
+        ];
+        tx.execute(
+            "INSERT INTO hq_complaint_cell (branch, quarter, category, state, open_due, late, days,
+                                            cases)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+             ON CONFLICT (branch, quarter, category, state, open_due, late, days)
+             DO UPDATE SET cases = hq_complaint_cell.cases + excluded.cases",
+            key,
+        )?;
+        tx.execute(
+            "DELETE FROM hq_complaint_cell
+             WHERE branch = ?1 AND quarter = ?2 AND category = ?3 AND state = ?4
+               AND open_due = ?5 AND late = ?6 AND days = ?7 AND cases <= 0",
+            &key[..7],
+        )?;
+        Ok(())
+    }
 }
 
 /// A day as one number (`20261130`), which orders as the days do.
@@ -326,6 +404,7 @@ impl Session {
                 return Ok(());
             }
             tx.execute("DELETE FROM hq_complaint", &[])?;
+            tx.execute("DELETE FROM hq_complaint_cell", &[])?;
             tx.execute("DELETE FROM hq_survey", &[])?;
             // Branch by branch in order, as imports lock them.
             let mut touched: BTreeMap<String, Touched> = BTreeMap::new();

@@ -369,6 +369,17 @@ CREATE TABLE hq_complaint (
     decision_days integer,
     PRIMARY KEY (branch, complaint_id)
 ) PARTITION BY HASH (branch);
+CREATE TABLE hq_complaint_cell (
+    branch   text COLLATE \"C\" NOT NULL,
+    quarter  integer NOT NULL,
+    category text COLLATE \"C\" NOT NULL,
+    state    text COLLATE \"C\" NOT NULL,
+    open_due integer NOT NULL,
+    late     integer NOT NULL,
+    days     integer NOT NULL,
+    cases    integer NOT NULL,
+    PRIMARY KEY (branch, quarter, category, state, open_due, late, days)
+) PARTITION BY HASH (branch);
 CREATE TABLE hq_survey (
     branch        text COLLATE \"C\" NOT NULL,
     response_id   text COLLATE \"C\" NOT NULL,
@@ -387,7 +398,7 @@ CREATE INDEX hq_complaint_events ON hq_row (branch, (fields ->> 'complaint_id'))
 -- Made from the rows already consolidated on first use (`facts`).
 DELETE FROM hq_meta WHERE key = 'report_facts';
 ",
-        partitions(&["hq_complaint", "hq_survey"])
+        partitions(&["hq_complaint", "hq_complaint_cell", "hq_survey"])
     )
 }
 

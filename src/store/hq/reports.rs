@@ -7,14 +7,13 @@
 use super::Session;
 use super::db::{HqRead, hq_params};
 use super::facts::day_key;
-use crate::domain::complaint::Quarter;
+use crate::domain::complaint::{Quarter, median_days};
 use crate::domain::staff::Permission;
 use crate::domain::survey::{Csat, Month, Nps, SMALL_SAMPLE, csat_from_counts, nps_from_counts};
 use crate::error::Result;
 use crate::sync::keys::Party;
 use chrono::NaiveDate;
 use serde::Serialize;
-use std::collections::HashMap;
 
 /// Complaints per quarter × branch × category × state (`hq report complaints`).
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -148,6 +147,17 @@ fn in_order<P: Ord + std::fmt::Display>(from: P, to: P) -> Result<()> {
     Ok(())
 }
 
+/// A cell's histogram of days to a decision as the statement spells it (`days:cases,…`).
+fn histogram_of(text: &str) -> Result<Vec<(i64, u64)>> {
+    text.split(',')
+        .map(|pair| {
+            let (days, cases) = pair.split_once(':')?;
+            Some((days.parse().ok()?, cases.parse().ok()?))
+        })
+        .collect::<Option<Vec<_>>>()
+        .ok_or(crate::error::Error::DatabaseDamaged)
+}
+
 fn quarter_of(key: i64) -> Result<String> {
     Quarter::from_key(key)
         .map(|q| q.to_string())
@@ -178,15 +188,22 @@ impl Session {
         let as_of = self.today();
         let only = branch.map(str::trim).unwrap_or("").to_ascii_uppercase();
         let mut hq = self.hq()?;
+        // One pass over the cells' counts: each report cell's cases, overdue and decided, and
+        // its histogram of days to a decision ("days:cases,…"), of which the median is taken
+        // here — a handful of entries per cell, where ordering every case in SQL took seconds.
         let mut cells = hq.rows(
-            "SELECT quarter, branch, category, state, count(*),
-                    sum(CASE WHEN coalesce(judged_on, ?1) > due_on THEN 1 ELSE 0 END),
-                    count(decision_days)
-             FROM hq_complaint
+            "SELECT quarter, branch, category, state, sum(cases),
+                    sum(CASE WHEN late = 1 OR (open_due > 0 AND ?1 > open_due)
+                             THEN cases ELSE 0 END),
+                    sum(CASE WHEN days >= 0 THEN cases ELSE 0 END),
+                    string_agg(CAST(days AS TEXT) || ':' || CAST(cases AS TEXT), ',')
+                        FILTER (WHERE days >= 0)
+             FROM hq_complaint_cell
              WHERE quarter >= ?2 AND quarter <= ?3 AND (?4 = '' OR branch = ?4)
              GROUP BY quarter, branch, category, state",
             hq_params![day_key(as_of), from.key(), to.key(), &only],
             |r| {
+                let histogram = r.opt_text(7)?.map(|text| histogram_of(&text)).transpose()?;
                 Ok(ComplaintCell {
                     quarter: quarter_of(r.int(0)?)?,
                     branch: r.text(1)?,
@@ -195,42 +212,10 @@ impl Session {
                     complaints: count(r.int(4)?),
                     overdue: count(r.int(5)?),
                     decided: count(r.int(6)?),
-                    median_days_to_decision: None,
+                    median_days_to_decision: histogram.and_then(|h| median_days(&h)),
                 })
             },
         )?;
-        // The median from each cell's histogram of days to a decision: a handful of rows per
-        // cell to order, not its cases (PostgreSQL's percentile sorts every case). Its lower
-        // and upper middle values, the same one when the count is odd, are averaged.
-        let medians: HashMap<(String, String, String, String), f64> = hq
-            .rows(
-                "WITH histogram AS (
-                     SELECT quarter, branch, category, state, decision_days AS days,
-                            count(*) AS cases
-                     FROM hq_complaint
-                     WHERE decision_days IS NOT NULL AND quarter >= ?1 AND quarter <= ?2
-                       AND (?3 = '' OR branch = ?3)
-                     GROUP BY quarter, branch, category, state, decision_days),
-                 running AS (
-                     SELECT quarter, branch, category, state, days, cases,
-                            CAST(sum(cases) OVER (PARTITION BY quarter, branch, category, state
-                                                  ORDER BY days) AS BIGINT) AS upto,
-                            CAST(sum(cases) OVER (PARTITION BY quarter, branch, category, state)
-                                 AS BIGINT) AS n
-                     FROM histogram)
-                 SELECT quarter, branch, category, state, min(days), max(days)
-                 FROM running
-                 WHERE (upto - cases < (n + 1) / 2 AND upto >= (n + 1) / 2)
-                    OR (upto - cases < n / 2 + 1 AND upto >= n / 2 + 1)
-                 GROUP BY quarter, branch, category, state",
-                hq_params![from.key(), to.key(), &only],
-                |r| {
-                    let key = (quarter_of(r.int(0)?)?, r.text(1)?, r.text(2)?, r.text(3)?);
-                    Ok((key, (r.int(4)? + r.int(5)?) as f64 / 2.0))
-                },
-            )?
-            .into_iter()
-            .collect();
         // Ordered here rather than by the database, which would sort after aggregating
         // partition by partition (byte order, as the "C" collation and SQLite order).
         cells.sort_unstable_by(|a, b| {
@@ -241,16 +226,6 @@ impl Session {
                 &b.state,
             ))
         });
-        for cell in &mut cells {
-            let key = (
-                std::mem::take(&mut cell.quarter),
-                std::mem::take(&mut cell.branch),
-                std::mem::take(&mut cell.category),
-                std::mem::take(&mut cell.state),
-            );
-            cell.median_days_to_decision = medians.get(&key).copied();
-            (cell.quarter, cell.branch, cell.category, cell.state) = key;
-        }
         Ok(ComplaintReport {
             from: from.to_string(),
             to: to.to_string(),
@@ -312,7 +287,9 @@ impl Session {
 
 /// The columns of a benchmark's synthetic facts (`bench reports`), over a counter `i`, the
 /// same on both back ends but for the text formatting of the branch code:
-/// a thousand branches, eight quarters, every category and state, decisions in 0–39 days;
+/// a thousand branches, eight quarters, every category and state, decisions in 0–39 days
+/// and stops on 19 days spread within each cell (the counter over 8,000: the branch and
+/// quarter take its lower digits);
 /// twenty-four months, every NPS score and CSAT rating.
 const BENCH_COMPLAINTS: &str = "INSERT INTO hq_complaint (branch, complaint_id, quarter, category,
         state, due_on, judged_on, decision_days)
@@ -325,9 +302,15 @@ const BENCH_COMPLAINTS: &str = "INSERT INTO hq_complaint (branch, complaint_id, 
             WHEN 5 THEN 'feedback' WHEN 6 THEN 'closed' WHEN 7 THEN 'withdrawn'
             ELSE 'merged' END,
         20260120,
-        CASE WHEN (i / 13) % 9 >= 3 THEN 20260110 + i % 19 END,
-        CASE WHEN (i / 13) % 9 IN (4, 5, 6) THEN i % 40 END
+        CASE WHEN (i / 13) % 9 >= 3 THEN 20260110 + (i / 8000) % 19 END,
+        CASE WHEN (i / 13) % 9 IN (4, 5, 6) THEN (i / 8000) % 40 END
     FROM {series}";
+/// The synthetic complaints counted by cell, as the import keeps them.
+const BENCH_CELLS: &str = "INSERT INTO hq_complaint_cell (branch, quarter, category, state,
+        open_due, late, days, cases)
+    SELECT branch, quarter, category, state, CASE WHEN judged_on IS NULL THEN due_on ELSE 0 END,
+        CASE WHEN judged_on > due_on THEN 1 ELSE 0 END, coalesce(decision_days, -1), count(*)
+    FROM hq_complaint GROUP BY 1, 2, 3, 4, 5, 6, 7";
 const BENCH_SURVEYS: &str = "INSERT INTO hq_survey (branch, response_id, template_code, month,
         nps, csat, supersedes, superseded)
     SELECT {branch}, CAST(i AS TEXT), 'counter_visit',
@@ -369,6 +352,8 @@ impl Session {
         run("DELETE FROM hq_survey", &[])?;
         run(&fill(BENCH_COMPLAINTS), hq_params![rows])?;
         run(&fill(BENCH_SURVEYS), hq_params![rows])?;
+        run("DELETE FROM hq_complaint_cell", &[])?;
+        run(BENCH_CELLS, &[])?;
         run(
             "INSERT INTO hq_meta (key, value) VALUES ('report_facts', ?1)
              ON CONFLICT (key) DO UPDATE SET value = excluded.value",

@@ -917,6 +917,19 @@ const MIGRATIONS: &[Migration] = &[
         decision_days INTEGER,
         PRIMARY KEY (branch, complaint_id)
     ) STRICT, WITHOUT ROWID;
+    -- The complaints counted by cell, as the report reads them: running cases by due day,
+    -- stopped or paused ones by whether they were late, decided ones by days taken.
+    CREATE TABLE hq_complaint_cell (
+        branch   TEXT NOT NULL,
+        quarter  INTEGER NOT NULL,
+        category TEXT NOT NULL,
+        state    TEXT NOT NULL,
+        open_due INTEGER NOT NULL,
+        late     INTEGER NOT NULL,
+        days     INTEGER NOT NULL,
+        cases    INTEGER NOT NULL,
+        PRIMARY KEY (branch, quarter, category, state, open_due, late, days)
+    ) STRICT, WITHOUT ROWID;
     CREATE TABLE hq_survey (
         branch        TEXT NOT NULL,
         response_id   TEXT NOT NULL,
