@@ -206,11 +206,11 @@ impl HqRead for Hq<'_> {
         &mut self,
         sql: &str,
         params: &[Param],
-        row: impl FnMut(&dyn RowRead) -> Result<T>,
+        mut row: impl FnMut(&dyn RowRead) -> Result<T>,
     ) -> Result<Vec<T>> {
         match self {
             Hq::Local(conn) => local_rows(conn, sql, params, row),
-            Hq::Pg(pg) => each_row(pg.query(sql, params)?, row),
+            Hq::Pg(pg) => pg.each(sql, params, |r| row(r as &dyn RowRead)),
         }
     }
 }
@@ -241,11 +241,11 @@ impl HqRead for HqTx<'_, '_> {
         &mut self,
         sql: &str,
         params: &[Param],
-        row: impl FnMut(&dyn RowRead) -> Result<T>,
+        mut row: impl FnMut(&dyn RowRead) -> Result<T>,
     ) -> Result<Vec<T>> {
         match self {
             HqTx::Local(w) => local_rows(w.connection(), sql, params, row),
-            HqTx::Pg(tx) => each_row(tx.query(sql, params)?, row),
+            HqTx::Pg(tx) => tx.each(sql, params, |r| row(r as &dyn RowRead)),
         }
     }
 }
@@ -262,14 +262,6 @@ impl HqTx<'_, '_> {
             HqTx::Pg(tx) => tx.execute(sql, params),
         }
     }
-}
-
-/// Each of PostgreSQL's rows made by `row`.
-fn each_row<T>(
-    rows: Vec<postgres::Row>,
-    mut row: impl FnMut(&dyn RowRead) -> Result<T>,
-) -> Result<Vec<T>> {
-    rows.iter().map(|r| row(r as &dyn RowRead)).collect()
 }
 
 fn local_rows<T>(

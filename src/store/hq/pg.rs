@@ -136,11 +136,20 @@ impl PgHq {
         prepared(&mut self.client, &mut self.statements, sql)
     }
 
-    pub fn query(&mut self, sql: &str, params: &[Param]) -> Result<Vec<postgres::Row>> {
+    /// Each row of a statement, made by `row` as it arrives (a report's half a million
+    /// cells are never all held as rows).
+    pub fn each<T>(
+        &mut self,
+        sql: &str,
+        params: &[Param],
+        row: impl FnMut(&postgres::Row) -> Result<T>,
+    ) -> Result<Vec<T>> {
         let statement = self.statement(sql)?;
-        self.client
-            .query(&statement, &as_pg(params))
-            .map_err(db_error)
+        let rows = self
+            .client
+            .query_raw(&statement, as_pg(params))
+            .map_err(db_error)?;
+        collect_rows(rows, row)
     }
 
     pub fn execute(&mut self, sql: &str, params: &[Param]) -> Result<u64> {
@@ -188,9 +197,19 @@ impl PgTx<'_> {
         Ok(statement)
     }
 
-    pub fn query(&mut self, sql: &str, params: &[Param]) -> Result<Vec<postgres::Row>> {
+    /// [`PgHq::each`] inside the transaction.
+    pub fn each<T>(
+        &mut self,
+        sql: &str,
+        params: &[Param],
+        row: impl FnMut(&postgres::Row) -> Result<T>,
+    ) -> Result<Vec<T>> {
         let statement = self.statement(sql)?;
-        self.tx.query(&statement, &as_pg(params)).map_err(db_error)
+        let rows = self
+            .tx
+            .query_raw(&statement, as_pg(params))
+            .map_err(db_error)?;
+        collect_rows(rows, row)
     }
 
     pub fn execute(&mut self, sql: &str, params: &[Param]) -> Result<u64> {
@@ -280,6 +299,19 @@ fn prepared(
     let statement = client.prepare(&text).map_err(db_error)?;
     statements.insert(text, statement.clone());
     Ok(statement)
+}
+
+/// The rows of a streamed result, each made by `row`.
+fn collect_rows<T>(
+    mut rows: postgres::RowIter<'_>,
+    mut row: impl FnMut(&postgres::Row) -> Result<T>,
+) -> Result<Vec<T>> {
+    use postgres::fallible_iterator::FallibleIterator;
+    let mut out = Vec::new();
+    while let Some(r) = rows.next().map_err(db_error)? {
+        out.push(row(&r)?);
+    }
+    Ok(out)
 }
 
 fn as_pg<'a>(params: &'a [Param<'a>]) -> Vec<&'a (dyn ToSql + Sync)> {
