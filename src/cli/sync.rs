@@ -765,18 +765,10 @@ pub fn run_hq(cx: &Context, command: HqCommand) -> Result<ExitCode> {
                     json,
                 },
         } => {
-            let (default_from, default_to) =
-                crate::domain::complaint::Quarter::year_to(session.today_local());
-            let quarter = |raw: Option<String>, default| match raw {
-                None => Ok(default),
-                Some(text) => crate::domain::complaint::Quarter::parse(&text).ok_or(
-                    crate::error::Error::NotAPeriod {
-                        text,
-                        example: "2026Q3",
-                    },
-                ),
-            };
-            let (from, to) = (quarter(from, default_from)?, quarter(to, default_to)?);
+            use crate::domain::complaint::Quarter;
+            let (first, last) = Quarter::year_to(session.today_local());
+            let from = period_arg(from, first, Quarter::parse, "2026Q3")?;
+            let to = period_arg(to, last, Quarter::parse, "2026Q3")?;
             let report = session.hq_complaint_report(from, to, branch.as_deref())?;
             if json {
                 print_json(&report);
@@ -794,18 +786,10 @@ pub fn run_hq(cx: &Context, command: HqCommand) -> Result<ExitCode> {
                     json,
                 },
         } => {
-            let (default_from, default_to) =
-                crate::domain::survey::Month::year_to(session.today_local());
-            let month = |raw: Option<String>, default| match raw {
-                None => Ok(default),
-                Some(text) => crate::domain::survey::Month::parse(&text).ok_or(
-                    crate::error::Error::NotAPeriod {
-                        text,
-                        example: "2026-07",
-                    },
-                ),
-            };
-            let (from, to) = (month(from, default_from)?, month(to, default_to)?);
+            use crate::domain::survey::Month;
+            let (first, last) = Month::year_to(session.today_local());
+            let from = period_arg(from, first, Month::parse, "2026-07")?;
+            let to = period_arg(to, last, Month::parse, "2026-07")?;
             let report =
                 session.hq_satisfaction_report(from, to, branch.as_deref(), template.as_deref())?;
             if json {
@@ -1064,6 +1048,20 @@ fn holdings_text(
         text.push('\n');
     }
     text
+}
+
+/// A report period typed on the command line (a quarter or a month, read by `parse`), or
+/// `default` when none was; one sentence, with an `example`, when it is not one.
+fn period_arg<P>(
+    raw: Option<String>,
+    default: P,
+    parse: fn(&str) -> Option<P>,
+    example: &'static str,
+) -> Result<P> {
+    match raw {
+        None => Ok(default),
+        Some(text) => parse(&text).ok_or(crate::error::Error::NotAPeriod { text, example }),
+    }
 }
 
 fn print_complaint_report(i18n: &crate::i18n::I18n, report: &crate::store::ComplaintReport) {

@@ -145,11 +145,7 @@ impl PgHq {
         row: impl FnMut(&postgres::Row) -> Result<T>,
     ) -> Result<Vec<T>> {
         let statement = self.statement(sql)?;
-        let rows = self
-            .client
-            .query_raw(&statement, as_pg(params))
-            .map_err(db_error)?;
-        collect_rows(rows, row)
+        each_row(&mut self.client, &statement, params, row)
     }
 
     pub fn execute(&mut self, sql: &str, params: &[Param]) -> Result<u64> {
@@ -188,13 +184,7 @@ impl PgHq {
 
 impl PgTx<'_> {
     fn statement(&mut self, sql: &str) -> Result<postgres::Statement> {
-        let text = postgres_text(sql);
-        if let Some(statement) = self.statements.get(&text) {
-            return Ok(statement.clone());
-        }
-        let statement = self.tx.prepare(&text).map_err(db_error)?;
-        self.statements.insert(text, statement.clone());
-        Ok(statement)
+        prepared(&mut self.tx, self.statements, sql)
     }
 
     /// [`PgHq::each`] inside the transaction.
@@ -205,11 +195,7 @@ impl PgTx<'_> {
         row: impl FnMut(&postgres::Row) -> Result<T>,
     ) -> Result<Vec<T>> {
         let statement = self.statement(sql)?;
-        let rows = self
-            .tx
-            .query_raw(&statement, as_pg(params))
-            .map_err(db_error)?;
-        collect_rows(rows, row)
+        each_row(&mut self.tx, &statement, params, row)
     }
 
     pub fn execute(&mut self, sql: &str, params: &[Param]) -> Result<u64> {
@@ -288,7 +274,7 @@ impl Drop for ScratchSchema {
 }
 
 fn prepared(
-    client: &mut postgres::Client,
+    client: &mut impl postgres::GenericClient,
     statements: &mut HashMap<String, postgres::Statement>,
     sql: &str,
 ) -> Result<postgres::Statement> {
@@ -301,12 +287,17 @@ fn prepared(
     Ok(statement)
 }
 
-/// The rows of a streamed result, each made by `row`.
-fn collect_rows<T>(
-    mut rows: postgres::RowIter<'_>,
+/// Each row of `statement`, made by `row` as it arrives, in or out of a transaction.
+fn each_row<T>(
+    client: &mut impl postgres::GenericClient,
+    statement: &postgres::Statement,
+    params: &[Param],
     mut row: impl FnMut(&postgres::Row) -> Result<T>,
 ) -> Result<Vec<T>> {
     use postgres::fallible_iterator::FallibleIterator;
+    let mut rows = client
+        .query_raw(statement, as_pg(params))
+        .map_err(db_error)?;
     let mut out = Vec::new();
     while let Some(r) = rows.next().map_err(db_error)? {
         out.push(row(&r)?);
