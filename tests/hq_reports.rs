@@ -263,7 +263,29 @@ crate::hq_test! {
                 .query_one("SELECT value FROM hq_meta WHERE key = 'schema'", &[])
                 .unwrap()
                 .get(0);
-            assert_eq!(schema, "2");
+            assert_eq!(schema, "3");
+            // A consolidation of the second schema gets the cells' counts into their key (the
+            // report reads the key alone), keeping the cells.
+            drop(hq);
+            db.client()
+                .batch_execute(
+                    "ALTER TABLE hq_complaint_cell DROP CONSTRAINT hq_complaint_cell_pkey;
+                     ALTER TABLE hq_complaint_cell ADD PRIMARY KEY
+                         (branch, quarter, category, state, open_due, late, days);
+                     UPDATE hq_meta SET value = '2' WHERE key = 'schema';",
+                )
+                .unwrap();
+            let mut hq = common::hq::at_hq(dir.path());
+            assert_eq!(cells(&complaints(&mut hq)), moved);
+            let key: String = db
+                .client()
+                .query_one(
+                    "SELECT pg_get_indexdef('hq_complaint_cell_p00_pkey'::regclass)",
+                    &[],
+                )
+                .unwrap()
+                .get(0);
+            assert!(key.ends_with("INCLUDE (cases)"), "{key}");
         }
 
         // Periods that are not quarters or months are refused before anything is read.
