@@ -334,62 +334,59 @@ impl Session {
             }));
         self.hq_write(event, |tx| {
             let mut checker = OpChecker::new(m);
-            // On PostgreSQL the new ops gather into sets applied together.
-            let mut pending: Vec<Op> = Vec::new();
-            let mut written = false;
-            for batch in batches {
-                for op in batch.map_err(|p| file_error(file, p))? {
-                    checker.check(&op).map_err(|p| file_error(file, p))?;
-                    max_hlc = max_hlc.max(op.hlc);
-                    let judged = if op.seq <= high_water {
-                        let held = tx
-                            .opt(HELD_BY_ID, hq_params![branch, &op.op_id], |r| r.flag(0))?
-                            .unwrap_or(false);
-                        let there = if held {
-                            None
+            std::thread::scope(|scope| {
+                // On PostgreSQL the new ops gather into batches applied set by set.
+                let mut pipeline = match tx {
+                    HqTx::Pg(pg) => Some(pg_import::Pipeline::start(scope, pg.sealer, branch)),
+                    HqTx::Local(_) => None,
+                };
+                for batch in batches {
+                    for op in batch.map_err(|p| file_error(file, p))? {
+                        checker.check(&op).map_err(|p| file_error(file, p))?;
+                        max_hlc = max_hlc.max(op.hlc);
+                        let judged = if op.seq <= high_water {
+                            let held = tx
+                                .opt(HELD_BY_ID, hq_params![branch, &op.op_id], |r| r.flag(0))?
+                                .unwrap_or(false);
+                            let there = if held {
+                                None
+                            } else {
+                                tx.opt(HLC_HELD_AT, hq_params![branch, op.seq, op.part], |r| {
+                                    r.int(0)
+                                })?
+                            };
+                            Held::judge(&op, held, there)
                         } else {
-                            tx.opt(HLC_HELD_AT, hq_params![branch, op.seq, op.part], |r| {
-                                r.int(0)
-                            })?
+                            Held::Hole
                         };
-                        Held::judge(&op, held, there)
-                    } else {
-                        Held::Hole
-                    };
-                    match judged {
-                        Held::Same => {}
-                        Held::Hole => {
-                            touched.note(&op);
-                            match tx {
-                            HqTx::Pg(pg) => {
-                                pending.push(op);
-                                if pending.len() >= pg_import::BATCH {
-                                    applied += pg_import::apply_batch(pg, branch, &pending)?;
-                                    pending.clear();
-                                    if !written {
-                                        written = true;
-                                        crate::store::fsutil::crash_point("hq:import_batch");
+                        match judged {
+                            Held::Same => {}
+                            Held::Hole => {
+                                touched.note(&op);
+                                match (&mut *tx, &mut pipeline) {
+                                    (HqTx::Pg(pg), Some(pipeline)) => {
+                                        applied += pipeline.push(pg, branch, op)?;
+                                    }
+                                    _ => {
+                                        if apply_op(tx, branch, &op)? {
+                                            applied += 1;
+                                        }
                                     }
                                 }
                             }
-                            HqTx::Local(_) => {
-                                if apply_op(tx, branch, &op)? {
-                                    applied += 1;
-                                }
+                            Held::Other(fork) => {
+                                *forked = Some(fork);
+                                // Rolls the bundle back; the caller sets it aside.
+                                return Err(file_error(file, SyncProblem::Damaged));
                             }
-                            }
-                        }
-                        Held::Other(fork) => {
-                            *forked = Some(fork);
-                            // Rolls the bundle back; the caller sets it aside.
-                            return Err(file_error(file, SyncProblem::Damaged));
                         }
                     }
                 }
-            }
-            if let HqTx::Pg(pg) = tx {
-                applied += pg_import::apply_batch(pg, branch, &pending)?;
-            }
+                if let (HqTx::Pg(pg), Some(pipeline)) = (&mut *tx, pipeline) {
+                    applied += pipeline.finish(pg, branch)?;
+                }
+                Ok(())
+            })?;
             // Anything wrong with the ops rolls the whole bundle back.
             checker.finish(m).map_err(|p| file_error(file, p))?;
             touched.derive(tx, branch, &calendar)?;

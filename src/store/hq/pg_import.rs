@@ -2,8 +2,10 @@
 //! transaction. The merge (`sync::merge`, the same pure function the SQLite back end asks op
 //! by op) makes each row's new state in memory; the database only stores it.
 //!
-//! - Most batches are new ops making new rows (a day's new clients, contacts, answers): the
-//!   merged rows go by binary `COPY` straight into `hq_op`, `hq_key` and `hq_row`.
+//! - Most batches are new ops making new rows (a day's new clients, contacts, answers): a
+//!   second thread merges, seals and encodes each batch for binary `COPY` straight into
+//!   `hq_op`, `hq_key`, `hq_claim` and `hq_row` ([`Pipeline`]) while this one sends the batch
+//!   before it.
 //! - A batch that meets anything held already (an op, a key, a row) is undone to its
 //!   savepoint and goes the set-based way: binary `COPY` into a staging table and from there
 //!   into `hq_op` in one statement (which says which ops are new); the rows those ops touch
@@ -16,13 +18,15 @@
 
 use super::db::{Param, seal_fields};
 use super::import::lookup_in;
-use super::pg::{PgTx, db_error};
+use super::pg::{CopyRows, PgTx, db_error};
 use super::status::claim_context;
-use crate::error::{Error, Result};
+use crate::error::{Error, HqDbProblem, Result};
 use crate::sync::bundle::Op;
 use crate::sync::merge::{self, Merge, Merged};
-use postgres::types::{ToSql, Type};
+use crate::sync::seal::Sealer;
+use postgres::types::Type;
 use std::collections::{BTreeMap, HashSet};
+use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 
 /// Ops applied per set-based step (the stream hands them over in smaller batches).
 pub(super) const BATCH: usize = 8192;
@@ -32,22 +36,142 @@ const STAGE: &str = "CREATE TEMP TABLE IF NOT EXISTS hq_stage (
     seq bigint NOT NULL, part bigint NOT NULL, op_id text NOT NULL, hlc bigint NOT NULL
 ) ON COMMIT DELETE ROWS";
 
-/// Applies `ops` (none of them held yet under their number) from `branch`; returns how
-/// many were new by their op ID and number (the others were applied before).
-pub(super) fn apply_batch(tx: &mut PgTx, branch: &str, ops: &[Op]) -> Result<u64> {
-    if ops.is_empty() {
-        return Ok(0);
-    }
-    if let Some(applied) = all_new(tx, branch, ops)? {
-        return Ok(applied);
-    }
-    set_based(tx, branch, ops)
+/// New ops gathered into batches: each batch is merged, sealed and encoded on a second
+/// thread while this one writes the batch before it, in the bundle's order.
+pub(super) struct Pipeline {
+    pending: Vec<Op>,
+    to_prepare: Option<SyncSender<Vec<Op>>>,
+    prepared: Receiver<Prepared>,
+    in_flight: usize,
+    written: bool,
 }
 
-/// The batch written straight by COPY, if it is new ops making new rows (None, undone, when
-/// it meets anything held already).
-fn all_new(tx: &mut PgTx, branch: &str, ops: &[Op]) -> Result<Option<u64>> {
+impl Pipeline {
+    pub fn start<'scope, 'env: 'scope>(
+        scope: &'scope std::thread::Scope<'scope, 'env>,
+        sealer: &'env Sealer,
+        branch: &'env str,
+    ) -> Pipeline {
+        let (to_prepare, batches) = sync_channel::<Vec<Op>>(1);
+        let (ready, prepared) = sync_channel(1);
+        // Stops when the writer has gone (its work failed) or has no more batches.
+        scope.spawn(move || {
+            for ops in batches {
+                if ready.send(prepare(sealer, branch, ops)).is_err() {
+                    return;
+                }
+            }
+        });
+        Pipeline {
+            pending: Vec::with_capacity(BATCH),
+            to_prepare: Some(to_prepare),
+            prepared,
+            in_flight: 0,
+            written: false,
+        }
+    }
+
+    /// Takes an op none of whose number HQ holds yet; how many ops the batches written now
+    /// brought that were new.
+    pub fn push(&mut self, tx: &mut PgTx, branch: &str, op: Op) -> Result<u64> {
+        self.pending.push(op);
+        if self.pending.len() < BATCH {
+            return Ok(0);
+        }
+        self.hand_over()?;
+        // One batch is made ready while the one before it is written.
+        if self.in_flight < 2 {
+            return Ok(0);
+        }
+        self.write_next(tx, branch)
+    }
+
+    /// Writes what is left, in order.
+    pub fn finish(mut self, tx: &mut PgTx, branch: &str) -> Result<u64> {
+        if !self.pending.is_empty() {
+            self.hand_over()?;
+        }
+        self.to_prepare = None;
+        let mut applied = 0;
+        while self.in_flight > 0 {
+            applied += self.write_next(tx, branch)?;
+        }
+        Ok(applied)
+    }
+
+    fn hand_over(&mut self) -> Result<()> {
+        let batch = std::mem::replace(&mut self.pending, Vec::with_capacity(BATCH));
+        self.to_prepare
+            .as_ref()
+            .and_then(|to| to.send(batch).ok())
+            .ok_or_else(|| Error::internal("the import's preparing thread stopped"))?;
+        self.in_flight += 1;
+        Ok(())
+    }
+
+    fn write_next(&mut self, tx: &mut PgTx, branch: &str) -> Result<u64> {
+        let prepared = self
+            .prepared
+            .recv()
+            .map_err(|_| Error::internal("the import's preparing thread stopped"))?;
+        self.in_flight -= 1;
+        let applied = apply_prepared(tx, branch, prepared)?;
+        if !self.written {
+            self.written = true;
+            crate::store::fsutil::crash_point("hq:import_batch");
+        }
+        Ok(applied)
+    }
+}
+
+/// A batch of ops, and the new rows it makes if HQ holds nothing it touches, encoded for
+/// COPY (what made them failing: the merge refused an op).
+struct Prepared {
+    ops: Vec<Op>,
+    new: Result<NewRows>,
+}
+
+struct NewRows {
+    ops: CopyRows,
+    keys: CopyRows,
+    claims: CopyRows,
+    rows: CopyRows,
+}
+
+const OP_COLUMNS: [Type; 5] = [Type::TEXT, Type::INT8, Type::INT8, Type::TEXT, Type::INT8];
+const KEY_COLUMNS: [Type; 3] = [Type::TEXT, Type::TEXT, Type::TEXT];
+const CLAIM_COLUMNS: [Type; 6] = [
+    Type::TEXT,
+    Type::TEXT,
+    Type::TEXT,
+    Type::TEXT,
+    Type::TEXT,
+    Type::BYTEA,
+];
+const ROW_COLUMNS: [Type; 9] = [
+    Type::TEXT,
+    Type::TEXT,
+    Type::TEXT,
+    Type::JSONB,
+    Type::BYTEA,
+    Type::TEXT,
+    Type::BOOL,
+    Type::TEXT,
+    Type::TEXT,
+];
+const COPY_ROWS: &str =
+    "COPY hq_row (branch, tbl, row_id, fields, sealed, stamps, deleted, id_index,
+                                      phone_index) FROM STDIN BINARY";
+
+/// The batch merged from nothing, sealed and encoded (no database: the preparing thread).
+fn prepare(sealer: &Sealer, branch: &str, ops: Vec<Op>) -> Prepared {
+    let new = new_rows(sealer, branch, &ops);
+    Prepared { ops, new }
+}
+
+fn new_rows(sealer: &Sealer, branch: &str, ops: &[Op]) -> Result<NewRows> {
     let mut rows: BTreeMap<(String, String), Slot> = BTreeMap::new();
+    let mut encoded_ops = CopyRows::new(&OP_COLUMNS);
     for op in ops {
         merge::check_fields(op).map_err(Error::internal)?;
         let key = (
@@ -55,43 +179,84 @@ fn all_new(tx: &mut PgTx, branch: &str, ops: &[Op]) -> Result<Option<u64>> {
             merge::row_key(&op.table, branch, &op.row_id),
         );
         merge_into(rows.entry(key).or_default(), op, branch)?;
+        encoded_ops.row(&[&branch, &op.seq, &op.part, &op.op_id, &op.hlc])?;
     }
-    let changed: HashSet<(String, String)> = rows.keys().cloned().collect();
-    let keys: Vec<&(String, String)> = rows
-        .keys()
-        .filter(|(table, _)| !merge::is_insert_only(table))
-        .collect();
+    let mut keys = CopyRows::new(&KEY_COLUMNS);
+    for (table, key) in rows.keys() {
+        if !merge::is_insert_only(table) {
+            keys.row(&[table, key, &branch])?;
+        }
+    }
+    let claims = claims_of(sealer, branch, ops)?;
+    let mut encoded_claims = CopyRows::new(&CLAIM_COLUMNS);
+    for i in 0..claims.0.len() {
+        encoded_claims.row(&[
+            &branch,
+            &claims.0[i],
+            &claims.1[i],
+            &claims.2[i],
+            &claims.3[i],
+            &claims.4[i],
+        ])?;
+    }
+    Ok(NewRows {
+        ops: encoded_ops,
+        keys,
+        claims: encoded_claims,
+        rows: encode_rows(sealer, rows.iter_mut())?,
+    })
+}
+
+/// Writes a prepared batch as new rows; a batch that meets anything held already is undone
+/// and goes the set-based way. How many ops were new.
+fn apply_prepared(tx: &mut PgTx, branch: &str, prepared: Prepared) -> Result<u64> {
+    let Prepared { ops, new } = prepared;
+    if ops.is_empty() {
+        return Ok(0);
+    }
+    let new = new?;
     tx.tx.batch_execute("SAVEPOINT all_new").map_err(db_error)?;
-    let claims = claims_of(tx, branch, ops)?;
-    let written = copy_ops(tx, branch, ops)
-        .and_then(|()| copy_keys(tx, branch, &keys))
-        .and_then(|()| copy_claims(tx, branch, &claims));
-    match written {
-        Ok(()) => {}
-        Err(e) if e.code() == Some(&postgres::error::SqlState::UNIQUE_VIOLATION) => {
+    match write_new(tx, new) {
+        Ok(()) => {
+            tx.tx
+                .batch_execute("RELEASE SAVEPOINT all_new")
+                .map_err(db_error)?;
+            Ok(ops.len() as u64)
+        }
+        Err(e) if held_already(&e) => {
             tx.tx
                 .batch_execute("ROLLBACK TO SAVEPOINT all_new")
                 .map_err(db_error)?;
-            return Ok(None);
+            set_based(tx, branch, &ops)
         }
-        Err(e) => return Err(db_error(e)),
+        Err(e) => Err(e),
     }
-    match write_rows(tx, &mut rows, &changed) {
-        Ok(()) => {}
-        Err(Error::HqDatabase {
-            problem: crate::error::HqDbProblem::Refused { code },
-        }) if code == "23505" => {
-            tx.tx
-                .batch_execute("ROLLBACK TO SAVEPOINT all_new")
-                .map_err(db_error)?;
-            return Ok(None);
-        }
-        Err(e) => return Err(e),
+}
+
+/// A write refused because a key it makes is taken (SQLSTATE 23505, unique violation).
+fn held_already(e: &Error) -> bool {
+    matches!(e, Error::HqDatabase { problem: HqDbProblem::Refused { code } } if code == "23505")
+}
+
+fn write_new(tx: &mut PgTx, new: NewRows) -> Result<()> {
+    new.ops.send(
+        &mut tx.tx,
+        "COPY hq_op (branch, seq, part, op_id, hlc) FROM STDIN BINARY",
+    )?;
+    if !new.keys.is_empty() {
+        new.keys.send(
+            &mut tx.tx,
+            "COPY hq_key (tbl, row_id, branch) FROM STDIN BINARY",
+        )?;
     }
-    tx.tx
-        .batch_execute("RELEASE SAVEPOINT all_new")
-        .map_err(db_error)?;
-    Ok(Some(ops.len() as u64))
+    if !new.claims.is_empty() {
+        new.claims.send(
+            &mut tx.tx,
+            "COPY hq_claim (branch, tbl, row_id, name, id_number, sealed) FROM STDIN BINARY",
+        )?;
+    }
+    new.rows.send(&mut tx.tx, COPY_ROWS)?;
+    Ok(())
 }
 
 /// One op merged onto the row as the batch has it so far; whether the row changed.
@@ -107,41 +272,6 @@ fn merge_into(slot: &mut Slot, op: &Op, branch: &str) -> Result<bool> {
         }
         Merge::Unchanged => Err(Error::internal("the merge kept no row")),
     }
-}
-
-/// Every op of the batch into `hq_op` (a unique violation: one is held already).
-fn copy_ops(tx: &mut PgTx, branch: &str, ops: &[Op]) -> std::result::Result<(), postgres::Error> {
-    let sink = tx
-        .tx
-        .copy_in("COPY hq_op (branch, seq, part, op_id, hlc) FROM STDIN BINARY")?;
-    let mut writer = postgres::binary_copy::BinaryCopyInWriter::new(
-        sink,
-        &[Type::TEXT, Type::INT8, Type::INT8, Type::TEXT, Type::INT8],
-    );
-    for op in ops {
-        writer.write(&[&branch, &op.seq, &op.part, &op.op_id, &op.hlc])?;
-    }
-    writer.finish().map(|_| ())
-}
-
-/// New keys into `hq_key`, owned by `branch` (a unique violation: one is held already).
-fn copy_keys(
-    tx: &mut PgTx,
-    branch: &str,
-    keys: &[&(String, String)],
-) -> std::result::Result<(), postgres::Error> {
-    if keys.is_empty() {
-        return Ok(());
-    }
-    let sink = tx
-        .tx
-        .copy_in("COPY hq_key (tbl, row_id, branch) FROM STDIN BINARY")?;
-    let mut writer =
-        postgres::binary_copy::BinaryCopyInWriter::new(sink, &[Type::TEXT, Type::TEXT, Type::TEXT]);
-    for (table, key) in keys {
-        writer.write(&[table, key, &branch])?;
-    }
-    writer.finish().map(|_| ())
 }
 
 /// The set-based way: ops staged and recorded once, rows locked and read, merged, written.
@@ -189,20 +319,14 @@ fn set_based(tx: &mut PgTx, branch: &str, ops: &[Op]) -> Result<u64> {
 /// Stages the batch and records each op once; the (seq, part) of those that were new.
 fn stage_ops(tx: &mut PgTx, branch: &str, ops: &[Op]) -> Result<HashSet<(i64, i64)>> {
     tx.tx.batch_execute(STAGE).map_err(db_error)?;
-    let sink = tx
-        .tx
-        .copy_in("COPY hq_stage (seq, part, op_id, hlc) FROM STDIN BINARY")
-        .map_err(db_error)?;
-    let mut writer = postgres::binary_copy::BinaryCopyInWriter::new(
-        sink,
-        &[Type::INT8, Type::INT8, Type::TEXT, Type::INT8],
-    );
+    let mut staged = CopyRows::new(&[Type::INT8, Type::INT8, Type::TEXT, Type::INT8]);
     for op in ops {
-        writer
-            .write(&[&op.seq, &op.part, &op.op_id, &op.hlc])
-            .map_err(db_error)?;
+        staged.row(&[&op.seq, &op.part, &op.op_id, &op.hlc])?;
     }
-    writer.finish().map_err(db_error)?;
+    staged.send(
+        &mut tx.tx,
+        "COPY hq_stage (seq, part, op_id, hlc) FROM STDIN BINARY",
+    )?;
     let fresh = tx
         .tx
         .query(
@@ -229,7 +353,11 @@ type Claims = (
     Vec<Vec<u8>>,
 );
 
-fn claims_of<'o>(tx: &PgTx, branch: &str, ops: impl IntoIterator<Item = &'o Op>) -> Result<Claims> {
+fn claims_of<'o>(
+    sealer: &Sealer,
+    branch: &str,
+    ops: impl IntoIterator<Item = &'o Op>,
+) -> Result<Claims> {
     let mut seen = HashSet::new();
     let mut claims: Claims = Default::default();
     for op in ops {
@@ -240,7 +368,7 @@ fn claims_of<'o>(tx: &PgTx, branch: &str, ops: impl IntoIterator<Item = &'o Op>)
             if value.is_empty() {
                 String::new()
             } else {
-                tx.sealer.index(kind, value)
+                sealer.index(kind, value)
             }
         };
         let (name, id_number) = (
@@ -255,7 +383,7 @@ fn claims_of<'o>(tx: &PgTx, branch: &str, ops: impl IntoIterator<Item = &'o Op>)
         );
         let context =
             super::db::seal_context(&claim_context(&claim.table, &claim.branch), &claim.row_key);
-        claims.4.push(tx.sealer.seal(plain.as_bytes(), &context));
+        claims.4.push(sealer.seal(plain.as_bytes(), &context));
         claims.0.push(claim.table);
         claims.1.push(claim.row_key);
         claims.2.push(name);
@@ -264,45 +392,9 @@ fn claims_of<'o>(tx: &PgTx, branch: &str, ops: impl IntoIterator<Item = &'o Op>)
     Ok(claims)
 }
 
-/// New claims by COPY (a unique violation: one is held already).
-fn copy_claims(
-    tx: &mut PgTx,
-    branch: &str,
-    claims: &Claims,
-) -> std::result::Result<(), postgres::Error> {
-    if claims.0.is_empty() {
-        return Ok(());
-    }
-    let sink = tx.tx.copy_in(
-        "COPY hq_claim (branch, tbl, row_id, name, id_number, sealed) FROM STDIN BINARY",
-    )?;
-    let mut writer = postgres::binary_copy::BinaryCopyInWriter::new(
-        sink,
-        &[
-            Type::TEXT,
-            Type::TEXT,
-            Type::TEXT,
-            Type::TEXT,
-            Type::TEXT,
-            Type::BYTEA,
-        ],
-    );
-    for i in 0..claims.0.len() {
-        writer.write(&[
-            &branch,
-            &claims.0[i],
-            &claims.1[i],
-            &claims.2[i],
-            &claims.3[i],
-            &claims.4[i],
-        ])?;
-    }
-    writer.finish().map(|_| ())
-}
-
 /// Claims, those held already left as they are.
 fn write_claims(tx: &mut PgTx, branch: &str, ops: &[&Op]) -> Result<()> {
-    let claims = claims_of(tx, branch, ops.iter().copied())?;
+    let claims = claims_of(tx.sealer, branch, ops.iter().copied())?;
     if claims.0.is_empty() {
         return Ok(());
     }
@@ -465,49 +557,8 @@ fn write_rows(
             )
             .map_err(db_error)?;
     }
-    let sink = tx
-        .tx
-        .copy_in(
-            "COPY hq_row (branch, tbl, row_id, fields, sealed, stamps, deleted, id_index,
-                          phone_index) FROM STDIN BINARY",
-        )
-        .map_err(db_error)?;
-    let mut writer = postgres::binary_copy::BinaryCopyInWriter::new(
-        sink,
-        &[
-            Type::TEXT,
-            Type::TEXT,
-            Type::TEXT,
-            Type::JSONB,
-            Type::BYTEA,
-            Type::TEXT,
-            Type::BOOL,
-            Type::TEXT,
-            Type::TEXT,
-        ],
-    );
-    for ((table, key), slot) in rows.iter_mut().filter(|(k, _)| changed.contains(*k)) {
-        let Some(row) = slot.row.take() else {
-            continue;
-        };
-        let index = |field: &str| lookup_in(Some(tx.sealer), table, &row.fields, field);
-        let (id_index, phone_index) = (index("id_number"), index("phone"));
-        let stamps = serde_json::to_string(&row.stamps).map_err(Error::internal)?;
-        let (fields, sealed) = seal_fields(Some(tx.sealer), table, key, row.fields);
-        let values: [&(dyn ToSql + Sync); 9] = [
-            &row.owner,
-            table,
-            key,
-            &Param::Text(&fields),
-            &sealed,
-            &stamps,
-            &row.deleted,
-            &id_index,
-            &phone_index,
-        ];
-        writer.write(&values).map_err(db_error)?;
-    }
-    writer.finish().map_err(db_error)?;
+    let changed_rows = rows.iter_mut().filter(|(k, _)| changed.contains(*k));
+    encode_rows(tx.sealer, changed_rows)?.send(&mut tx.tx, COPY_ROWS)?;
     if !moved[0].is_empty() {
         tx.tx
             .execute(
@@ -519,4 +570,33 @@ fn write_rows(
             .map_err(db_error)?;
     }
     Ok(())
+}
+
+/// Rows as they now stand, sealed, encoded for COPY into `hq_row`.
+fn encode_rows<'r>(
+    sealer: &Sealer,
+    rows: impl Iterator<Item = (&'r (String, String), &'r mut Slot)>,
+) -> Result<CopyRows> {
+    let mut encoded = CopyRows::new(&ROW_COLUMNS);
+    for ((table, key), slot) in rows {
+        let Some(row) = slot.row.take() else {
+            continue;
+        };
+        let index = |field: &str| lookup_in(Some(sealer), table, &row.fields, field);
+        let (id_index, phone_index) = (index("id_number"), index("phone"));
+        let stamps = serde_json::to_string(&row.stamps).map_err(Error::internal)?;
+        let (fields, sealed) = seal_fields(Some(sealer), table, key, row.fields);
+        encoded.row(&[
+            &row.owner,
+            table,
+            key,
+            &Param::Text(&fields),
+            &sealed,
+            &stamps,
+            &row.deleted,
+            &id_index,
+            &phone_index,
+        ])?;
+    }
+    Ok(encoded)
 }

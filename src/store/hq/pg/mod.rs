@@ -10,7 +10,9 @@ use postgres::types::{FromSql, IsNull, ToSql, Type};
 use std::collections::HashMap;
 
 mod address;
+mod copy;
 pub(crate) use address::connect;
+pub(crate) use copy::CopyRows;
 
 /// The schema version this build writes and reads: the first schema and each upgrade.
 const SCHEMA_VERSION: i64 = 1 + UPGRADES.len() as i64;
