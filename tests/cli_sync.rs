@@ -504,3 +504,37 @@ crate::hq_test! {
         assert!(refused.contains("ends before it begins (2026Q4 to 2026Q1)"), "{refused}");
     }
 }
+
+/// On PostgreSQL, HQ's own store holds only its keys, staff and audit trail: a disk that
+/// fills there fails the import's audit row, which is written before the database commits,
+/// and the bundle's changes are rolled back with it. (The moment comes from a fault point:
+/// a shell cannot fill the disk after the login and before that row.)
+#[test]
+fn an_hq_import_on_postgres_whose_audit_row_finds_the_disk_full_changes_nothing() {
+    let Some(backend) = Backend::postgres() else {
+        return;
+    };
+    let (hq, branch) = pair(&backend);
+    branch.add_wang_fang("mgr01", &[]);
+    let usb = tempfile::tempdir().unwrap();
+    let file = export(&branch, usb.path());
+    let import = ["hq", "import", file.to_str().unwrap()];
+    let full = [("BRANCHDESK_DISK_FULL_AT", "audit:hq.import")];
+    let out = hq.command_in("hq01", hq.pass, &full, &import);
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(4), "{said}");
+    assert_eq!(said.trim_end().lines().count(), 1, "{said}");
+    assert!(said.contains("disk is full"), "{said}");
+    let status = json(&hq.run("hq01", &["hq", "status", "--json"]));
+    assert_eq!(
+        status["branches"][0]["high_water"], 0,
+        "nothing was applied"
+    );
+    assert_eq!(status["rows"], 0);
+
+    // With room again, the same bundle goes in.
+    hq.run("hq01", &import);
+    let status = json(&hq.run("hq01", &["hq", "status", "--json"]));
+    assert_ne!(status["branches"][0]["high_water"], 0);
+    assert_ne!(status["rows"], 0);
+}

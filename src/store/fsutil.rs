@@ -18,6 +18,22 @@ pub fn crash_point(name: &str) {
     let _ = name;
 }
 
+/// Where a test can make the disk full at a moment a shell cannot pick (after the login,
+/// before HQ's audit row of an import, `audit:hq.import`): `BRANCHDESK_DISK_FULL_AT=<name>`
+/// fails there with the error
+/// SQLite gives on a full disk, mapped as that one is. Debug builds only.
+#[inline]
+pub fn disk_full_point(name: &str) -> Result<()> {
+    #[cfg(debug_assertions)]
+    if std::env::var("BRANCHDESK_DISK_FULL_AT").is_ok_and(|at| at == name) {
+        let full = rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_FULL);
+        return Err(rusqlite::Error::SqliteFailure(full, None).into());
+    }
+    #[cfg(not(debug_assertions))]
+    let _ = name;
+    Ok(())
+}
+
 /// Writes `bytes` to a temporary sibling, flushes it to disk and renames it over `path`, so a
 /// crash or a pulled USB stick leaves either the old file or the new one.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {

@@ -168,7 +168,13 @@ impl Session {
             return Err(Error::internal("the HQ database connection"));
         };
         let action = event.action;
-        let outcome = pg.transaction(|tx| body(&mut HqTx::Pg(tx)), || self.audit_only(event));
+        let outcome = pg.transaction(
+            |tx| body(&mut HqTx::Pg(tx)),
+            || {
+                crate::store::fsutil::disk_full_point(&format!("audit:{action}"))?;
+                self.audit_only(event)
+            },
+        );
         *self.hq_pg.borrow_mut() = Some(pg);
         match outcome {
             Ok(out) => Ok(out),
