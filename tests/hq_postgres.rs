@@ -478,9 +478,10 @@ fn an_importer_killed_mid_batch_leaves_no_half_bundle_and_a_rerun_finishes() {
     };
     let dir = dir.path();
     let mut hq = hq_with_clients(dir, &backend);
-    // A bundle of more than one batch: a bulk load at the branch.
+    // A bundle of more than two batches of 8,192 (a bulk load at the branch): the importer
+    // dies after writing the first while the rest are still being read and prepared.
     let mut branch = at_branch(dir, "mgr01");
-    let mut records = (0..9_000u32).map(|n| {
+    let mut records = (0..17_000u32).map(|n| {
         let record = record(&name(n % 250), &id_number(n), &format!("136{n:08}"));
         (record, "BJ0101".to_string())
     });
@@ -526,7 +527,7 @@ fn an_importer_killed_mid_batch_leaves_no_half_bundle_and_a_rerun_finishes() {
     let mut hq = at_hq(dir);
     let after = hq_status_of(&mut hq);
     assert!(after.1 > before.1, "{after:?}");
-    assert_eq!(hq.hq_rows("client").unwrap().len(), 2 + 9_000);
+    assert_eq!(hq.hq_rows("client").unwrap().len(), 2 + 17_000);
 }
 
 /// BJ0101's high-water mark and the consolidated rows HQ holds.

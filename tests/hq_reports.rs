@@ -267,25 +267,44 @@ crate::hq_test! {
             // A consolidation of the second schema gets the cells' counts into their key (the
             // report reads the key alone), keeping the cells.
             drop(hq);
-            db.client()
-                .batch_execute(
-                    "ALTER TABLE hq_complaint_cell DROP CONSTRAINT hq_complaint_cell_pkey;
-                     ALTER TABLE hq_complaint_cell ADD PRIMARY KEY
-                         (branch, quarter, category, state, open_due, late, days);
-                     UPDATE hq_meta SET value = '2' WHERE key = 'schema';",
-                )
-                .unwrap();
+            let mut second_schema = String::from(
+                "ALTER TABLE hq_complaint_cell DROP CONSTRAINT hq_complaint_cell_pkey;
+                 ALTER TABLE hq_complaint_cell ADD PRIMARY KEY
+                     (branch, quarter, category, state, open_due, late, days);
+                 UPDATE hq_meta SET value = '2' WHERE key = 'schema';",
+            );
+            for p in 0..16 {
+                second_schema.push_str(&format!(
+                    "ALTER TABLE hq_complaint_cell_p{p:02} RESET (autovacuum_vacuum_scale_factor,
+                         autovacuum_vacuum_insert_scale_factor);"
+                ));
+            }
+            db.client().batch_execute(&second_schema).unwrap();
             let mut hq = common::hq::at_hq(dir.path());
             assert_eq!(cells(&complaints(&mut hq)), moved);
-            let key: String = db
+            // Every partition's key carries the count and is vacuumed sooner.
+            let partitions = db
                 .client()
-                .query_one(
-                    "SELECT pg_get_indexdef('hq_complaint_cell_p00_pkey'::regclass)",
+                .query(
+                    "SELECT pg_get_indexdef(i.indexrelid), c.reloptions
+                     FROM pg_inherits h JOIN pg_class c ON c.oid = h.inhrelid
+                     JOIN pg_index i ON i.indrelid = c.oid AND i.indisprimary
+                     WHERE h.inhparent = 'hq_complaint_cell'::regclass",
                     &[],
                 )
-                .unwrap()
-                .get(0);
-            assert!(key.ends_with("INCLUDE (cases)"), "{key}");
+                .unwrap();
+            assert_eq!(partitions.len(), 16);
+            for p in partitions {
+                let (key, options): (String, Vec<String>) = (p.get(0), p.get(1));
+                assert!(key.ends_with("INCLUDE (cases)"), "{key}");
+                assert_eq!(
+                    options,
+                    [
+                        "autovacuum_vacuum_scale_factor=0.02",
+                        "autovacuum_vacuum_insert_scale_factor=0.02"
+                    ],
+                );
+            }
         }
 
         // Periods that are not quarters or months are refused before anything is read.

@@ -18,10 +18,11 @@ pub fn crash_point(name: &str) {
     let _ = name;
 }
 
-/// Where a test can make the disk full at a moment a shell cannot pick (after the login,
-/// before HQ's audit row of an import, `audit:hq.import`): `BRANCHDESK_DISK_FULL_AT=<name>`
-/// fails there with the error
-/// SQLite gives on a full disk, mapped as that one is. Debug builds only.
+/// Where a test can make the disk full at a moment a shell cannot pick:
+/// `BRANCHDESK_DISK_FULL_AT=<name>` fails there with the error SQLite gives on a full disk,
+/// mapped as that one is. Debug builds only. The one point is `audit:<action>`, HQ's audit
+/// row of a write on PostgreSQL (after the login, before the database commits); HQ's own
+/// store and the branches are tested on a file system that really fills.
 #[inline]
 pub fn disk_full_point(name: &str) -> Result<()> {
     #[cfg(debug_assertions)]

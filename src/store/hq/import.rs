@@ -334,6 +334,7 @@ impl Session {
             }));
         self.hq_write(event, |tx| {
             let mut checker = OpChecker::new(m);
+            // The scope holds PostgreSQL's preparing thread; on HQ's own store nothing runs in it.
             std::thread::scope(|scope| {
                 // On PostgreSQL the new ops gather into batches applied set by set.
                 let mut pipeline = match tx {

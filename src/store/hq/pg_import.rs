@@ -43,7 +43,8 @@ pub(super) struct Pipeline {
     to_prepare: Option<SyncSender<Vec<Op>>>,
     prepared: Receiver<Prepared>,
     in_flight: usize,
-    written: bool,
+    /// Whether a batch has been written (the crash point after the first).
+    first_written: bool,
 }
 
 impl Pipeline {
@@ -67,7 +68,7 @@ impl Pipeline {
             to_prepare: Some(to_prepare),
             prepared,
             in_flight: 0,
-            written: false,
+            first_written: false,
         }
     }
 
@@ -79,7 +80,8 @@ impl Pipeline {
             return Ok(0);
         }
         self.hand_over()?;
-        // One batch is made ready while the one before it is written.
+        // One batch is made ready while the one before it is written: the older of two in
+        // flight is written now, the newer left to the other thread.
         if self.in_flight < 2 {
             return Ok(0);
         }
@@ -99,6 +101,8 @@ impl Pipeline {
         Ok(applied)
     }
 
+    // The preparing thread stops early only by panicking, which the scope carries on past
+    // its join; the errors below are for a channel closed some other way.
     fn hand_over(&mut self) -> Result<()> {
         let batch = std::mem::replace(&mut self.pending, Vec::with_capacity(BATCH));
         self.to_prepare
@@ -116,8 +120,8 @@ impl Pipeline {
             .map_err(|_| Error::internal("the import's preparing thread stopped"))?;
         self.in_flight -= 1;
         let applied = apply_prepared(tx, branch, prepared)?;
-        if !self.written {
-            self.written = true;
+        if !self.first_written {
+            self.first_written = true;
             crate::store::fsutil::crash_point("hq:import_batch");
         }
         Ok(applied)
@@ -125,17 +129,18 @@ impl Pipeline {
 }
 
 /// A batch of ops, and the new rows it makes if HQ holds nothing it touches, encoded for
-/// COPY (what made them failing: the merge refused an op).
+/// COPY (an error when the merge refused one of the ops).
 struct Prepared {
     ops: Vec<Op>,
     new: Result<NewRows>,
 }
 
+/// What a batch of new ops writes into each table.
 struct NewRows {
-    ops: CopyRows,
-    keys: CopyRows,
-    claims: CopyRows,
-    rows: CopyRows,
+    hq_op: CopyRows,
+    hq_key: CopyRows,
+    hq_claim: CopyRows,
+    hq_row: CopyRows,
 }
 
 const OP_COLUMNS: [Type; 5] = [Type::TEXT, Type::INT8, Type::INT8, Type::TEXT, Type::INT8];
@@ -200,10 +205,10 @@ fn new_rows(sealer: &Sealer, branch: &str, ops: &[Op]) -> Result<NewRows> {
         ])?;
     }
     Ok(NewRows {
-        ops: encoded_ops,
-        keys,
-        claims: encoded_claims,
-        rows: encode_rows(sealer, rows.iter_mut())?,
+        hq_op: encoded_ops,
+        hq_key: keys,
+        hq_claim: encoded_claims,
+        hq_row: encode_rows(sealer, rows.iter_mut())?,
     })
 }
 
@@ -239,23 +244,23 @@ fn held_already(e: &Error) -> bool {
 }
 
 fn write_new(tx: &mut PgTx, new: NewRows) -> Result<()> {
-    new.ops.send(
+    new.hq_op.send(
         &mut tx.tx,
         "COPY hq_op (branch, seq, part, op_id, hlc) FROM STDIN BINARY",
     )?;
-    if !new.keys.is_empty() {
-        new.keys.send(
+    if !new.hq_key.is_empty() {
+        new.hq_key.send(
             &mut tx.tx,
             "COPY hq_key (tbl, row_id, branch) FROM STDIN BINARY",
         )?;
     }
-    if !new.claims.is_empty() {
-        new.claims.send(
+    if !new.hq_claim.is_empty() {
+        new.hq_claim.send(
             &mut tx.tx,
             "COPY hq_claim (branch, tbl, row_id, name, id_number, sealed) FROM STDIN BINARY",
         )?;
     }
-    new.rows.send(&mut tx.tx, COPY_ROWS)?;
+    new.hq_row.send(&mut tx.tx, COPY_ROWS)?;
     Ok(())
 }
 

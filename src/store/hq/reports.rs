@@ -366,7 +366,7 @@ impl Session {
             // lets the complaint report read the cells' key alone.
             super::Hq::Pg(pg) => pg
                 .client
-                .batch_execute("VACUUM ANALYZE hq_complaint_cell, hq_survey")
+                .batch_execute("VACUUM ANALYZE hq_complaint, hq_complaint_cell, hq_survey")
                 .map_err(super::pg::db_error)?,
         }
         Ok(())
