@@ -112,7 +112,7 @@ fn a_dump_of_hqs_database_holds_none_of_a_thousand_personal_strings() {
         .filter(|p| dump.contains(p.as_str()))
         .collect();
     assert!(found.is_empty(), "in clear in the dump: {found:?}");
-    // Yet HQ reads them, and finds a client by ID number through the blind index.
+    // Yet HQ reads them: the sealed part opens over the clear one.
     let rows = hq.hq_rows("client").unwrap();
     let opened: Vec<&str> = rows
         .iter()

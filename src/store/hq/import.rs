@@ -620,8 +620,7 @@ fn apply_op(tx: &mut HqTx, branch: &str, op: &Op) -> Result<bool> {
     // make, as its tests check).
     if op.op == "insert" {
         let stamps = merge::new_row_stamps(&merge::stamp(op, branch));
-        let id_index = lookup_of(&op.table, op.fields.get(), "id_number");
-        let phone_index = lookup_of(&op.table, op.fields.get(), "phone");
+        let (id_index, phone_index) = lookups_of(&op.table, op.fields.get());
         let inserted = tx.execute(
             "INSERT INTO hq_row (tbl, row_id, branch, fields, stamps, deleted, id_index,
                                  phone_index)
@@ -701,21 +700,27 @@ pub(super) fn lookup_in(
     Some(lookup_key(sealer, field, value))
 }
 
-/// [`lookup_in`] in this store's own database, from fields as JSON text (the fast path that
-/// does not parse them whole).
-fn lookup_of(table: &str, fields: &str, field: &str) -> Option<String> {
+/// [`lookup_in`] of the ID number and the phone in this store's own database, from fields
+/// as JSON text read once (the fast path that does not parse them whole).
+fn lookups_of(table: &str, fields: &str) -> (Option<String>, Option<String>) {
     if table != "client" {
-        return None;
+        return (None, None);
     }
     #[derive(serde::Deserialize)]
     struct Contact {
         id_number: Option<String>,
         phone: Option<String>,
     }
-    let contact: Contact = serde_json::from_str(fields).ok()?;
-    let value = match field {
-        "id_number" => contact.id_number,
-        _ => contact.phone,
-    }?;
-    (!value.is_empty()).then(|| lookup_key(None, field, &value))
+    let Ok(contact) = serde_json::from_str::<Contact>(fields) else {
+        return (None, None);
+    };
+    let key = |field: &str, value: Option<String>| {
+        value
+            .filter(|v| !v.is_empty())
+            .map(|v| lookup_key(None, field, &v))
+    };
+    (
+        key("id_number", contact.id_number),
+        key("phone", contact.phone),
+    )
 }

@@ -425,4 +425,63 @@ impl Session {
             .map_err(pg::db_error)?;
         Ok((ops.len() as u64, seconds))
     }
+
+    /// The floor of storing what HQ stored: every row the consolidated tables now hold, as
+    /// stored (sealed, with its blind indexes), copied out, then timed going back in by
+    /// binary COPY in one transaction into tables of the same columns and indexes (`bench
+    /// sync`). No verifying, opening, merging or sealing: only what the database must do to
+    /// hold the rows. The seconds; the tables are dropped after.
+    pub fn bench_stored_copy(&mut self) -> Result<f64> {
+        use std::io::{Read, Write};
+        let Hq::Pg(mut pg) = self.hq()? else {
+            return Err(Error::internal(
+                "the stored rows' COPY needs HQ on PostgreSQL",
+            ));
+        };
+        let client = &mut pg.client;
+        let mut stored = Vec::new();
+        for table in IMPORT_WRITES {
+            client
+                .batch_execute(&format!(
+                    "DROP TABLE IF EXISTS bench_{table};
+                     CREATE TABLE bench_{table} (LIKE {table} INCLUDING ALL)"
+                ))
+                .map_err(pg::db_error)?;
+            let mut rows = Vec::new();
+            client
+                .copy_out(&format!("COPY (SELECT * FROM {table}) TO STDOUT BINARY"))
+                .map_err(pg::db_error)?
+                .read_to_end(&mut rows)
+                .map_err(Error::internal)?;
+            stored.push((table, rows));
+        }
+        let started = std::time::Instant::now();
+        let mut tx = client.transaction().map_err(pg::db_error)?;
+        for (table, rows) in &stored {
+            let mut sink = tx
+                .copy_in(&format!("COPY bench_{table} FROM STDIN BINARY"))
+                .map_err(pg::db_error)?;
+            sink.write_all(rows).map_err(Error::internal)?;
+            sink.finish().map_err(pg::db_error)?;
+        }
+        tx.commit().map_err(pg::db_error)?;
+        let seconds = started.elapsed().as_secs_f64();
+        for table in IMPORT_WRITES {
+            client
+                .batch_execute(&format!("DROP TABLE bench_{table}"))
+                .map_err(pg::db_error)?;
+        }
+        Ok(seconds)
+    }
 }
+
+/// The consolidated tables an import writes rows into.
+const IMPORT_WRITES: [&str; 7] = [
+    "hq_op",
+    "hq_key",
+    "hq_claim",
+    "hq_row",
+    "hq_complaint",
+    "hq_complaint_cell",
+    "hq_survey",
+];
