@@ -538,3 +538,46 @@ fn an_hq_import_on_postgres_whose_audit_row_finds_the_disk_full_changes_nothing(
     assert_ne!(status["branches"][0]["high_water"], 0);
     assert_ne!(status["rows"], 0);
 }
+
+crate::hq_test! {
+    /// `hq find`: a client across the branches by ID number or phone, masked, in JSON and in
+    /// words (Chinese under a zh locale); one sentence when nobody has it.
+    fn hq_finds_a_client_from_the_command_line(backend) {
+        let (hq, branch) = pair(backend);
+        branch.add_wang_fang("mgr01", &[]);
+        let usb = tempfile::tempdir().unwrap();
+        let file = export(&branch, usb.path());
+        hq.run("hq01", &["hq", "import", file.to_str().unwrap()]);
+
+        let found = json(&hq.run(
+            "hq01",
+            &["hq", "find", "--id-number", "11010519491231002x", "--json"],
+        ));
+        assert_eq!(found.as_array().unwrap().len(), 1, "{found}");
+        assert_eq!(found[0]["branch"], "BJ0101");
+        assert_eq!(found[0]["client_no"], "BJ0101-0000001");
+        assert_eq!(found[0]["name"], "王*");
+        assert_eq!(found[0]["id_number"], "110***********002X");
+
+        let zh = [("LANG", "zh_CN.UTF-8"), ("LC_ALL", "zh_CN.UTF-8")];
+        let out = hq.command_in(
+            "hq01",
+            hq.pass,
+            &zh,
+            &["hq", "find", "--id-number", "11010519491231002X"],
+        );
+        let words = String::from_utf8(out.stdout).unwrap();
+        assert!(out.status.success());
+        assert!(words.contains("客户号") && words.contains("王*"), "{words}");
+        assert!(!words.contains("11010519491231002X"), "{words}");
+
+        let none = hq.run("hq01", &["hq", "find", "--phone", "13900000000"]);
+        assert_eq!(
+            none.trim(),
+            "No branch has sent HQ a client with that ID number or phone."
+        );
+        // One of the two is asked for.
+        let neither = hq.command("hq01", hq.pass, &["hq", "find"]);
+        assert!(!neither.status.success());
+    }
+}

@@ -3,7 +3,7 @@
 use super::progress::Progress;
 use super::{Context, init_store, local_time, print_json, table};
 use crate::error::Result;
-use crate::store::{ImportOutcome, SyncStatus};
+use crate::store::{FindBy, FoundClient, ImportOutcome, SyncStatus};
 use crate::sync::keys::PublicKeys;
 use clap::Subcommand;
 use std::path::{Path, PathBuf};
@@ -86,6 +86,17 @@ pub enum HqCommand {
     },
     /// Per branch: high-water seq, last import, gaps, quarantined files
     Status {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Find a client in every branch's consolidated rows by ID number or phone, through
+    /// their blind index (shown masked; the lookup is audited)
+    #[command(group(clap::ArgGroup::new("by").required(true).args(["id_number", "phone"])))]
+    Find {
+        #[arg(long, value_name = "ID")]
+        id_number: Option<String>,
+        #[arg(long, value_name = "PHONE")]
+        phone: Option<String>,
         #[arg(long)]
         json: bool,
     },
@@ -467,6 +478,28 @@ pub fn run_hq(cx: &Context, command: HqCommand) -> Result<ExitCode> {
                     ("key_id", &keys.key_id()?),
                 ],
             );
+        }
+        HqCommand::Find {
+            id_number,
+            phone,
+            json,
+        } => {
+            // The group asks for one of the two.
+            let (by, value) = match (id_number, phone) {
+                (Some(id_number), _) => (FindBy::IdNumber, id_number),
+                (None, phone) => (FindBy::Phone, phone.unwrap_or_default()),
+            };
+            let found = session.hq_find_clients(by, &value)?;
+            if json {
+                print_json(&found);
+            } else if found.is_empty() {
+                cx.say("cli.hq_find_none", &[]);
+            } else {
+                let i18n = cx.i18n;
+                let rows: Vec<Vec<String>> = found.iter().map(|c| c.words(i18n)).collect();
+                let headers = FoundClient::HEADINGS.map(|k| i18n.t(k));
+                out!("{}", table::render(&headers, &rows));
+            }
         }
         HqCommand::Review { json } => {
             let items = session.hq_review()?;

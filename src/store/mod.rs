@@ -62,8 +62,8 @@ pub use holdings::{
 pub(crate) use hq::scratch_schema;
 pub use hq::{
     BranchHealth, BranchPoints, BranchRisk, BranchState, ClientBalance, ComplaintCell,
-    ComplaintReport, Gap, HoldingsImport, HqEvent, HqRow, HqStatus, ImportOutcome,
-    PublishedHoldings, RefusedHolding, ReviewItem, RuleConversion, SatisfactionCell,
+    ComplaintReport, FindBy, FoundClient, Gap, HoldingsImport, HqEvent, HqRow, HqStatus,
+    ImportOutcome, PublishedHoldings, RefusedHolding, ReviewItem, RuleConversion, SatisfactionCell,
     SatisfactionReport, SyncHealth, check_hq_database,
 };
 pub use keyslots::{DbKey, KdfParams, KeySlots};

@@ -15,6 +15,7 @@
 pub(crate) mod db;
 mod events;
 mod facts;
+mod find;
 mod holdings;
 mod import;
 mod offers;
@@ -29,6 +30,7 @@ mod status;
 pub use crate::sync::merge::ReviewItem;
 pub(crate) use db::{Hq, HqRead, HqTx, hq_params};
 pub use events::HqEvent;
+pub use find::{FindBy, FoundClient};
 pub(crate) use pg::PgHq;
 
 pub(crate) use pg::scratch_schema;
