@@ -247,6 +247,18 @@ crate::hq_test! {
                 .unwrap();
             assert_eq!(cells(&complaints(&mut hq)), moved);
             assert_eq!(json!(satisfaction(&mut hq).cells), expected_satisfaction);
+            // ... and vacuumed, so that the report reads the counts' key alone.
+            let all_visible: i64 = db
+                .client()
+                .query_one(
+                    "SELECT sum(c.relallvisible)::bigint FROM pg_inherits h
+                     JOIN pg_class c ON c.oid = h.inhrelid
+                     WHERE h.inhparent = 'hq_complaint_cell'::regclass",
+                    &[],
+                )
+                .unwrap()
+                .get(0);
+            assert!(all_visible > 0);
             // A consolidation of the first schema (before the reports) is brought up to
             // date when HQ next opens it.
             drop(hq);

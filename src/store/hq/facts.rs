@@ -393,7 +393,7 @@ impl Session {
         }
         let event = AuditEvent::new("hq.report_facts", "store", self.branch.store_id.clone())
             .with_detail(serde_json::json!({ "version": version }));
-        self.hq_write(event, |tx| {
+        let made = self.hq_write(event, |tx| {
             if let HqTx::Pg(pg) = tx {
                 pg.execute(
                     "SELECT pg_advisory_xact_lock(hashtext(current_schema()), hashtext('report_facts'))",
@@ -401,7 +401,7 @@ impl Session {
                 )?;
             }
             if tx.opt(MADE, &[], |r| r.text(0))?.as_deref() == Some(version.as_str()) {
-                return Ok(());
+                return Ok(false);
             }
             tx.execute("DELETE FROM hq_complaint", &[])?;
             tx.execute("DELETE FROM hq_complaint_cell", &[])?;
@@ -429,7 +429,19 @@ impl Session {
                  ON CONFLICT (key) DO UPDATE SET value = excluded.value",
                 hq_params![&version],
             )?;
-            Ok(())
-        })
+            Ok(true)
+        })?;
+        if let (true, super::Hq::Pg(mut pg)) = (made, self.hq()?) {
+            // The complaint report reads the counts' key alone once their pages are marked
+            // all-visible: after making millions of them, that is not left to autovacuum's
+            // next visit. Only speed depends on it, so a refusal is logged, not raised.
+            if let Err(e) = pg
+                .client
+                .batch_execute("VACUUM (ANALYZE) hq_complaint_cell, hq_survey")
+            {
+                tracing::warn!(error = %e, "vacuuming HQ's report facts");
+            }
+        }
+        Ok(())
     }
 }
