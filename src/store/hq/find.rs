@@ -4,7 +4,7 @@
 //! What is found is masked as a branch masks it by default, and the lookup is audited by
 //! how and how many, never by the value.
 
-use super::{HqRead, hq_params};
+use super::{HqRead, HqRow, hq_params};
 use crate::domain::mask;
 use crate::domain::staff::Permission;
 use crate::error::Result;
@@ -12,7 +12,7 @@ use crate::store::Session;
 use crate::store::write::AuditEvent;
 use crate::sync::keys::Party;
 use serde::Serialize;
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 /// What a client is looked up by.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -82,9 +82,9 @@ impl FoundClient {
         ]
     }
 
-    fn of(row_id: String, branch: String, fields: &Map<String, Value>, deleted: bool) -> Self {
+    fn of(row: &HqRow) -> Self {
         let text = |field: &str| {
-            fields
+            row.fields
                 .get(field)
                 .and_then(Value::as_str)
                 .unwrap_or_default()
@@ -95,14 +95,14 @@ impl FoundClient {
             if value.is_empty() { value } else { how(&value) }
         };
         FoundClient {
-            row_id,
-            branch,
+            row_id: row.row_id.clone(),
+            branch: row.branch.clone(),
             client_no: text("client_no"),
             home_branch: text("home_branch"),
             name: masked("name", mask::name),
             id_number: masked("id_number", mask::id_number),
             phone: masked("phone", mask::phone),
-            deleted,
+            deleted: row.deleted,
         }
     }
 }
@@ -113,33 +113,14 @@ impl Session {
     pub fn hq_find_clients(&mut self, by: FindBy, value: &str) -> Result<Vec<FoundClient>> {
         self.require(Permission::ViewSync)?;
         self.require_party(Party::Hq)?;
-        let mut hq = self.hq()?;
-        let key = super::db::lookup_key(hq.sealer(), by.field(), value);
+        let key = super::db::lookup_key(self.hq()?.sealer(), by.field(), value);
         let mut found = Vec::new();
         if !key.is_empty() {
-            let rows = hq.rows(
-                &format!(
-                    "SELECT row_id, branch, fields, sealed, deleted FROM hq_row
-                     WHERE {} = ?1 AND tbl = 'client' ORDER BY branch, row_id",
-                    by.column()
-                ),
-                hq_params![&key],
-                |r| {
-                    Ok((
-                        r.text(0)?,
-                        r.text(1)?,
-                        r.text(2)?,
-                        r.opt_bytes(3)?,
-                        r.flag(4)?,
-                    ))
-                },
-            )?;
-            for (row_id, branch, fields, sealed, deleted) in rows {
-                let fields = hq.open_fields("client", &row_id, &fields, sealed.as_deref())?;
-                found.push(FoundClient::of(row_id, branch, &fields, deleted));
-            }
+            let condition = format!("AND {} = ?2", by.column());
+            let mut rows = self.opened_rows("client", &condition, hq_params![&key])?;
+            rows.sort_by(|a, b| (&a.branch, &a.row_id).cmp(&(&b.branch, &b.row_id)));
+            found = rows.iter().map(FoundClient::of).collect();
         }
-        drop(hq);
         let event = AuditEvent::new("hq.find_client", "client", by.field())
             .with_detail(serde_json::json!({ "by": by.field(), "found": found.len() }));
         self.audit_only(event)?;

@@ -2,6 +2,7 @@
 //! and the review list of identities two branches wrote differently.
 
 use super::ReviewItem;
+use super::db::Param;
 use super::{HqRead, hq_params};
 use crate::domain::staff::Permission;
 use crate::error::Result;
@@ -101,14 +102,27 @@ impl Session {
     /// The consolidated rows of `table` by row ID (`live`: tombstones left out), each with
     /// its sealed part opened.
     pub(super) fn table_rows(&self, table: &str, live: bool) -> Result<Vec<HqRow>> {
+        self.opened_rows(table, if live { "AND NOT deleted" } else { "" }, &[])
+    }
+
+    /// The consolidated rows of `table` that `condition` picks further (SQL over `hq_row`'s
+    /// columns, its parameters `params` as `?2`, `?3`…), by row ID, each with its sealed
+    /// part opened.
+    pub(super) fn opened_rows(
+        &self,
+        table: &str,
+        condition: &str,
+        params: &[Param],
+    ) -> Result<Vec<HqRow>> {
         let mut hq = self.hq()?;
-        let live = if live { "AND NOT deleted" } else { "" };
+        let mut all = vec![Param::from(table)];
+        all.extend_from_slice(params);
         let rows = hq.rows(
             &format!(
-                "SELECT row_id, branch, fields, sealed, deleted FROM hq_row WHERE tbl = ?1 {live}
-                 ORDER BY row_id"
+                "SELECT row_id, branch, fields, sealed, deleted FROM hq_row
+                 WHERE tbl = ?1 {condition} ORDER BY row_id"
             ),
-            hq_params![table],
+            &all,
             |r| {
                 Ok((
                     r.text(0)?,
