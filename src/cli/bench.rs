@@ -315,11 +315,7 @@ pub fn points_expiry(cx: &Context, clients: u64, per_client: u32, json: bool) ->
 /// `branchdesk bench hq-holdings`: HQ imports a holdings extract for the benchmark's
 /// clients, timed.
 pub fn hq_holdings(cx: &Context, clients: u64, json: bool) -> Result<ExitCode> {
-    let report = bench::hq_holdings::run(clients, cx.clock.clone(), &mut |step| {
-        if !json {
-            eprintln!("… {step}");
-        }
-    })?;
+    let report = bench::hq_holdings::run(clients, cx.clock.clone(), &mut steps(json))?;
     if json {
         print_json(&report);
     } else {
@@ -376,11 +372,7 @@ pub fn sync_branches(
         workers,
         database,
         cx.clock.clone(),
-        &mut |step| {
-            if !json {
-                eprintln!("… {step}");
-            }
-        },
+        &mut steps(json),
     )?;
     if json {
         print_json(&report);
@@ -411,11 +403,25 @@ pub fn sync_branches(
         );
         say_stored_copy(report.stored_copy_s, report.import_vs_stored_copy);
     }
-    Ok(if report.targets_met {
+    Ok(verdict(report.targets_met))
+}
+
+/// A benchmark's steps as they begin, on standard error (none with `--json`).
+fn steps(json: bool) -> impl FnMut(&str) {
+    move |step| {
+        if !json {
+            eprintln!("… {step}");
+        }
+    }
+}
+
+/// Exit 5 when a benchmark missed any of its targets.
+fn verdict(targets_met: bool) -> ExitCode {
+    if targets_met {
         ExitCode::SUCCESS
     } else {
         ExitCode::from(5)
-    })
+    }
 }
 
 /// The floor the import is also measured against: only copying what HQ stored.
@@ -427,11 +433,7 @@ fn say_stored_copy(seconds: f64, import_vs: f64) {
 }
 
 pub fn sync(cx: &Context, ops: u64, database: Option<&str>, json: bool) -> Result<ExitCode> {
-    let report = bench::sync::run(ops, database, cx.clock.clone(), &mut |step| {
-        if !json {
-            eprintln!("… {step}");
-        }
-    })?;
+    let report = bench::sync::run(ops, database, cx.clock.clone(), &mut steps(json))?;
     if json {
         print_json(&report);
     } else {
@@ -486,24 +488,16 @@ pub fn sync(cx: &Context, ops: u64, database: Option<&str>, json: bool) -> Resul
             say_stored_copy(pg.stored_copy_s, pg.import_vs_stored_copy);
         }
     }
-    Ok(if report.targets_met {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::from(5)
-    })
+    Ok(verdict(report.targets_met))
 }
 
 pub fn reports(cx: &Context, rows: u64, database: Option<&str>, json: bool) -> Result<ExitCode> {
-    let report = bench::reports::run(rows, database, cx.clock.clone(), &mut |step| {
-        if !json {
-            eprintln!("… {step}");
-        }
-    })?;
+    let report = bench::reports::run(rows, database, cx.clock.clone(), &mut steps(json))?;
     if json {
         print_json(&report);
     } else {
         let target = bench::reports::REPORT_TARGET_S;
-        let verdict = |s: f64| if s <= target { "ok" } else { "MISSED" };
+        let within = |s: f64| if s <= target { "ok" } else { "MISSED" };
         outln!(
             "{} complaints and {} survey responses, 1000 branches",
             report.rows,
@@ -520,19 +514,15 @@ pub fn reports(cx: &Context, rows: u64, database: Option<&str>, json: bool) -> R
                 "  complaints    {:.2} s, {} cells  (target ≤ {target} s: {})",
                 f.complaints_s,
                 f.complaint_cells,
-                verdict(f.complaints_s)
+                within(f.complaints_s)
             );
             outln!(
                 "  satisfaction  {:.2} s, {} cells  (target ≤ {target} s: {})",
                 f.satisfaction_s,
                 f.satisfaction_cells,
-                verdict(f.satisfaction_s)
+                within(f.satisfaction_s)
             );
         }
     }
-    Ok(if report.targets_met {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::from(5)
-    })
+    Ok(verdict(report.targets_met))
 }
