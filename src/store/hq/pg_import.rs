@@ -215,10 +215,8 @@ fn new_rows(sealer: &Sealer, branch: &str, ops: &[Op]) -> Result<NewRows> {
 /// Writes a prepared batch as new rows; a batch that meets anything held already is undone
 /// and goes the set-based way. How many ops were new.
 fn apply_prepared(tx: &mut PgTx, branch: &str, prepared: Prepared) -> Result<u64> {
+    // Never empty: the pipeline hands over only batches with ops in them.
     let Prepared { ops, new } = prepared;
-    if ops.is_empty() {
-        return Ok(0);
-    }
     let new = new?;
     tx.tx.batch_execute("SAVEPOINT all_new").map_err(db_error)?;
     match write_new(tx, new) {
